@@ -1,0 +1,16 @@
+package io.prognos.api;
+
+/** No model exists for the sensor (never trained, or deleted). A REST host answers 404. */
+public class UnknownSensorException extends BadRequestException {
+
+    private final SensorId sensor;
+
+    public UnknownSensorException(SensorId sensor) {
+        super("sensor_key", "no model for sensor " + sensor + "; train it first");
+        this.sensor = sensor;
+    }
+
+    public SensorId sensor() {
+        return sensor;
+    }
+}

@@ -1,0 +1,176 @@
+package io.prognos.lstm;
+
+import java.util.List;
+import java.util.Random;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.autodiff.samediff.TrainingConfig;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.recurrent.config.LSTMActivations;
+import org.nd4j.linalg.api.ops.impl.layers.recurrent.config.LSTMDataFormat;
+import org.nd4j.linalg.api.ops.impl.layers.recurrent.config.LSTMDirectionMode;
+import org.nd4j.linalg.api.ops.impl.layers.recurrent.config.LSTMLayerConfig;
+import org.nd4j.linalg.api.ops.impl.layers.recurrent.weights.LSTMLayerWeights;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+
+/**
+ * One LSTM layer plus a dense head, as a SameDiff graph using the fused {@code lstmLayer} op.
+ *
+ * <p>The graph is built once and reused for every model of the same shape: weights are assigned in
+ * place before each training or forecast. Building a graph per model was the main source of
+ * per-training native allocations, which is why instances are pooled rather than created per call.
+ * Not thread-safe: one instance per thread at a time.
+ */
+final class LstmNetwork implements AutoCloseable {
+
+    static final String INPUT = "input";
+    static final String LABEL = "label";
+    static final String OUTPUT = "output";
+    private static final String[] PARAMS = {"lstm_W", "lstm_RW", "lstm_b", "dense_W", "dense_b"};
+
+    private final Shape shape;
+    private final SameDiff sd;
+    private final double learningRate;
+    /** Version of the model whose weights are loaded, so repeated forecasts skip the copy. */
+    private String loadedModel;
+
+    /** Shape of the graph; every model with this shape can run on the same instance. */
+    record Shape(int features, int units, int horizon) {
+        int parameterCount() {
+            return features * 4 * units + units * 4 * units + 4 * units + units * horizon + horizon;
+        }
+    }
+
+    LstmNetwork(Shape shape, double learningRate) {
+        this.shape = shape;
+        this.learningRate = learningRate;
+        this.sd = SameDiff.create();
+        int u = shape.units();
+        SDVariable in = sd.placeHolder(INPUT, DataType.FLOAT, -1, -1, shape.features());
+        SDVariable label = sd.placeHolder(LABEL, DataType.FLOAT, -1, shape.horizon());
+        SDVariable w = sd.var(PARAMS[0], DataType.FLOAT, shape.features(), 4L * u);
+        SDVariable rw = sd.var(PARAMS[1], DataType.FLOAT, u, 4L * u);
+        SDVariable b = sd.var(PARAMS[2], DataType.FLOAT, 4L * u);
+        SDVariable dw = sd.var(PARAMS[3], DataType.FLOAT, u, shape.horizon());
+        // sd.nn().linear needs a 1-D bias; a [1, horizon] bias fails at execution.
+        SDVariable db = sd.var(PARAMS[4], DataType.FLOAT, shape.horizon());
+
+        LSTMLayerConfig config = LSTMLayerConfig.builder()
+                .lstmdataformat(LSTMDataFormat.NTS)
+                .directionMode(LSTMDirectionMode.FWD)
+                .gateAct(LSTMActivations.SIGMOID)
+                .cellAct(LSTMActivations.TANH)
+                .outAct(LSTMActivations.TANH)
+                .retFullSequence(false)
+                .retLastC(false)
+                .retLastH(true)
+                .build();
+        LSTMLayerWeights weights = LSTMLayerWeights.builder().weights(w).rWeights(rw).bias(b).build();
+        SDVariable lastH = sd.rnn().lstmLayer(in, null, null, null, weights, config)[0];
+        SDVariable out = sd.nn().linear(OUTPUT, lastH, dw, db);
+        sd.loss().meanSquaredError("loss", label, out, null);
+
+        sd.setTrainingConfig(TrainingConfig.builder()
+                .updater(new Adam(learningRate))
+                .dataSetFeatureMapping(INPUT)
+                .dataSetLabelMapping(LABEL)
+                .build());
+    }
+
+    Shape shape() {
+        return shape;
+    }
+
+    /** Glorot-uniform weights, forget-gate bias 1 (the usual LSTM initialisation), zero elsewhere. */
+    float[] initialParameters(long seed) {
+        Random rnd = new Random(seed);
+        int u = shape.units(), f = shape.features(), h = shape.horizon();
+        float[] p = new float[shape.parameterCount()];
+        int o = 0;
+        o = glorot(p, o, f, 4 * u, rnd);
+        o = glorot(p, o, u, 4 * u, rnd);
+        for (int i = 0; i < 4 * u; i++, o++) {
+            // lstmLayer orders gates input, forget, cell, output.
+            p[o] = (i >= u && i < 2 * u) ? 1f : 0f;
+        }
+        o = glorot(p, o, u, h, rnd);
+        return p;
+    }
+
+    private static int glorot(float[] p, int offset, int fanIn, int fanOut, Random rnd) {
+        double limit = Math.sqrt(6.0 / (fanIn + fanOut));
+        int n = fanIn * fanOut;
+        for (int i = 0; i < n; i++) {
+            p[offset + i] = (float) ((rnd.nextDouble() * 2 - 1) * limit);
+        }
+        return offset + n;
+    }
+
+    /** Loads a trained model's weights unless they are loaded already. */
+    void load(String modelVersion, float[] params) {
+        if (!modelVersion.equals(loadedModel)) {
+            setParameters(params);
+            loadedModel = modelVersion;
+        }
+    }
+
+    /** Copies {@code params} into the graph's variables. */
+    void setParameters(float[] params) {
+        loadedModel = null;
+        if (params.length != shape.parameterCount()) {
+            throw new IllegalArgumentException("expected " + shape.parameterCount() + " parameters, got " + params.length);
+        }
+        int o = 0;
+        for (String name : PARAMS) {
+            INDArray arr = sd.getVariable(name).getArr();
+            int n = (int) arr.length();
+            float[] slice = new float[n];
+            System.arraycopy(params, o, slice, 0, n);
+            try (INDArray src = Nd4j.createFromArray(slice)) {
+                arr.assign(src.reshape(arr.shape()));
+            }
+            o += n;
+        }
+    }
+
+    float[] getParameters() {
+        float[] params = new float[shape.parameterCount()];
+        int o = 0;
+        for (String name : PARAMS) {
+            float[] v = sd.getVariable(name).getArr().dup().data().asFloat();
+            System.arraycopy(v, 0, params, o, v.length);
+            o += v.length;
+        }
+        return params;
+    }
+
+    /** A fresh Adam state per model: stale moments from the previous model would bias its first steps. */
+    void resetOptimizer() {
+        sd.setTrainingConfig(TrainingConfig.builder()
+                .updater(new Adam(learningRate))
+                .dataSetFeatureMapping(INPUT)
+                .dataSetLabelMapping(LABEL)
+                .build());
+    }
+
+    /** One optimiser step per batch. {@code sd.fit(iterator, epochs > 1)} diverged here; per-batch fit did not. */
+    void fitEpoch(List<DataSet> batches) {
+        for (DataSet batch : batches) {
+            sd.fit(batch);
+        }
+    }
+
+    /** Forward pass; {@code input} is [batch, time, features], the result [batch, horizon]. */
+    INDArray predict(INDArray input) {
+        return sd.output(java.util.Map.of(INPUT, input), OUTPUT).get(OUTPUT);
+    }
+
+    @Override
+    public void close() {
+        sd.clearPlaceholders(true);
+        sd.clearOpInputs();
+    }
+}

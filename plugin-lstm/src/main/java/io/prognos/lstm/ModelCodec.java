@@ -1,0 +1,179 @@
+package io.prognos.lstm;
+
+import io.prognos.api.SensorId;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.zip.CRC32;
+
+/**
+ * The byte format of a stored model: magic, format version, every field of {@link TrainedModel}
+ * (weights as float32), and a trailing CRC32 over everything before it. A reader refuses a wrong
+ * magic, an unknown format version or a bad checksum with {@link CorruptModelException}, never
+ * with a half-read model.
+ */
+final class ModelCodec {
+
+    static final int FORMAT_VERSION = 1;
+    private static final int MAGIC = 0x50524731; // "PRG1"
+
+    /** The stored bytes cannot be turned back into a model. */
+    static final class CorruptModelException extends Exception {
+        CorruptModelException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private ModelCodec() {
+    }
+
+    static byte[] encode(TrainedModel m) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 * 1024);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(MAGIC);
+            out.writeInt(FORMAT_VERSION);
+            out.writeUTF(m.sensor().deviceId());
+            out.writeUTF(m.sensor().sensorKey());
+            out.writeUTF(m.modelVersion());
+            out.writeLong(m.trainedAt().toEpochMilli());
+            out.writeLong(m.interval().toMillis());
+            out.writeInt(m.sequenceLength());
+            out.writeInt(m.horizon());
+            out.writeInt(m.units());
+            out.writeDouble(m.coverage());
+            out.writeInt(m.seasonalSteps());
+            out.writeDouble(m.scaler().diffScale());
+            out.writeDouble(m.scaler().mean());
+            out.writeDouble(m.scaler().std());
+            out.writeDouble(m.dampedTrend().alpha());
+            out.writeDouble(m.dampedTrend().beta());
+            out.writeDouble(m.dampedTrend().phi());
+            out.writeInt(m.method().ordinal());
+            writeDoubles(out, m.blendWeights());
+            out.writeUTF(m.methodReason());
+            out.writeInt(m.parameters().length);
+            for (float f : m.parameters()) {
+                out.writeFloat(f);
+            }
+            float[][] scores = m.calibration().sortedScores();
+            out.writeInt(scores.length);
+            for (int h = 0; h < scores.length; h++) {
+                out.writeInt(m.calibration().sampleCounts()[h]);
+                out.writeInt(scores[h].length);
+                for (float f : scores[h]) {
+                    out.writeFloat(f);
+                }
+            }
+            TrainedModel.Metrics x = m.metrics();
+            out.writeDouble(x.trainLoss());
+            out.writeDouble(x.valLoss());
+            writeDoubles(out, x.methodMae());
+            out.writeInt(x.sampleCount());
+            out.writeInt(x.trainWindows());
+            out.writeInt(x.valWindows());
+            out.writeInt(x.epochsRun());
+            out.writeLong(x.trainingMillis());
+            out.flush();
+            CRC32 crc = new CRC32();
+            crc.update(bytes.toByteArray());
+            out.writeLong(crc.getValue());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    static TrainedModel decode(byte[] data) throws CorruptModelException {
+        if (data == null || data.length < 16) {
+            throw new CorruptModelException("stored model is empty or truncated", null);
+        }
+        CRC32 crc = new CRC32();
+        crc.update(data, 0, data.length - 8);
+        long stored = ((long) (data[data.length - 8] & 0xff) << 56) | ((long) (data[data.length - 7] & 0xff) << 48)
+                | ((long) (data[data.length - 6] & 0xff) << 40) | ((long) (data[data.length - 5] & 0xff) << 32)
+                | ((long) (data[data.length - 4] & 0xff) << 24) | ((data[data.length - 3] & 0xff) << 16)
+                | ((data[data.length - 2] & 0xff) << 8) | (data[data.length - 1] & 0xff);
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, 0, data.length - 8))) {
+            if (in.readInt() != MAGIC) {
+                throw new CorruptModelException("not a Prognos LSTM model (bad magic number)", null);
+            }
+            int version = in.readInt();
+            if (version != FORMAT_VERSION) {
+                throw new CorruptModelException("model format version " + version + " is not supported (this plugin reads "
+                        + FORMAT_VERSION + ")", null);
+            }
+            if (crc.getValue() != stored) {
+                throw new CorruptModelException("model checksum mismatch: the stored bytes are damaged", null);
+            }
+            SensorId sensor = new SensorId(in.readUTF(), in.readUTF());
+            String modelVersion = in.readUTF();
+            Instant trainedAt = Instant.ofEpochMilli(in.readLong());
+            Duration interval = Duration.ofMillis(in.readLong());
+            int seq = in.readInt();
+            int horizon = in.readInt();
+            int units = in.readInt();
+            double coverage = in.readDouble();
+            int seasonal = in.readInt();
+            Scaler scaler = new Scaler(in.readDouble(), in.readDouble(), in.readDouble());
+            Baselines.DampedTrend damped = new Baselines.DampedTrend(in.readDouble(), in.readDouble(), in.readDouble());
+            Method method = Method.values()[in.readInt()];
+            double[] blend = readDoubles(in);
+            String reason = in.readUTF();
+            float[] params = new float[in.readInt()];
+            for (int i = 0; i < params.length; i++) {
+                params[i] = in.readFloat();
+            }
+            int steps = in.readInt();
+            float[][] scores = new float[steps][];
+            int[] counts = new int[steps];
+            for (int h = 0; h < steps; h++) {
+                counts[h] = in.readInt();
+                scores[h] = new float[in.readInt()];
+                for (int i = 0; i < scores[h].length; i++) {
+                    scores[h][i] = in.readFloat();
+                }
+            }
+            TrainedModel.Metrics metrics = new TrainedModel.Metrics(in.readDouble(), in.readDouble(), readDoubles(in),
+                    in.readInt(), in.readInt(), in.readInt(), in.readInt(), in.readLong());
+            TrainedModel m = new TrainedModel(sensor, modelVersion, trainedAt, interval, seq, horizon, units, coverage,
+                    seasonal, scaler, damped, method, blend, reason, params, new Calibration(scores, counts), metrics);
+            if (params.length != m.shape().parameterCount() || steps != horizon) {
+                throw new CorruptModelException("model shape does not match its weights", null);
+            }
+            return m;
+        } catch (IOException | RuntimeException e) {
+            throw new CorruptModelException("stored model cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    static String checksum(byte[] data) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
+    private static void writeDoubles(DataOutputStream out, double[] v) throws IOException {
+        out.writeInt(v.length);
+        for (double d : v) {
+            out.writeDouble(d);
+        }
+    }
+
+    private static double[] readDoubles(DataInputStream in) throws IOException {
+        double[] v = new double[in.readInt()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = in.readDouble();
+        }
+        return v;
+    }
+}

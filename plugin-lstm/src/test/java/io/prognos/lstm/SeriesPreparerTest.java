@@ -1,0 +1,64 @@
+package io.prognos.lstm;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.prognos.api.InvalidReadingException;
+import io.prognos.api.Reading;
+import io.prognos.api.SensorId;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SeriesPreparerTest {
+
+    private static final SensorId S = SensorId.of("pump-1", "temperature");
+    private static final Duration HOUR = Duration.ofHours(1);
+
+    private static Reading at(String time, double v) {
+        return new Reading(Instant.parse(time), v);
+    }
+
+    @Test
+    void averagesIrregularDuplicateAndOutOfOrderReadingsPerBucket() {
+        List<Reading> readings = List.of(
+                at("2025-01-01T01:40:00Z", 30),
+                at("2025-01-01T00:10:00Z", 10),
+                at("2025-01-01T00:50:00Z", 20),
+                at("2025-01-01T00:50:00Z", 30), // duplicate timestamp: both count
+                at("2025-01-01T01:05:00Z", 10));
+        var segs = SeriesPreparer.prepare(S, readings, HOUR, 3);
+        assertEquals(1, segs.size());
+        assertEquals(Instant.parse("2025-01-01T00:00:00Z"), segs.get(0).start());
+        assertArrayEquals(new double[] {20, 20}, segs.get(0).values(), 1e-12);
+    }
+
+    @Test
+    void interpolatesShortGapsAndSplitsAtLongOnes() {
+        List<Reading> readings = List.of(
+                at("2025-01-01T00:00:00Z", 0),
+                at("2025-01-01T03:00:00Z", 3), // 2 missing buckets: bridged linearly
+                at("2025-01-01T04:00:00Z", 4),
+                at("2025-01-01T09:00:00Z", 9), // 4 missing buckets > max gap 3: never bridged
+                at("2025-01-01T10:00:00Z", 10));
+        var segs = SeriesPreparer.prepare(S, readings, HOUR, 3);
+        assertEquals(2, segs.size());
+        assertArrayEquals(new double[] {0, 1, 2, 3, 4}, segs.get(0).values(), 1e-12);
+        assertEquals(Instant.parse("2025-01-01T09:00:00Z"), segs.get(1).start());
+        assertArrayEquals(new double[] {9, 10}, segs.get(1).values(), 1e-12);
+    }
+
+    @Test
+    void rejectsNonFiniteValuesNamingTheFirstAndTheCount() {
+        List<Reading> readings = List.of(
+                at("2025-01-01T00:00:00Z", 1),
+                at("2025-01-01T01:00:00Z", Double.NaN),
+                at("2025-01-01T02:00:00Z", Double.POSITIVE_INFINITY));
+        var e = assertThrows(InvalidReadingException.class, () -> SeriesPreparer.prepare(S, readings, HOUR, 3));
+        assertEquals(2, e.count());
+        assertEquals(Instant.parse("2025-01-01T01:00:00Z"), e.firstTimestamp());
+        assertEquals("value", e.field());
+    }
+}
