@@ -21,21 +21,29 @@ public final class ConfigDef {
      * seconds); null means unbounded. A null default makes the key optional with no value.
      */
     public record Key(String name, Type type, String defaultValue, Double min, Double max,
-                      String description, boolean secret) {
+                      String description, boolean secret, List<String> choices) {
+        public Key {
+            choices = choices == null ? List.of() : List.copyOf(choices);
+        }
     }
 
     private final Map<String, Key> keys = new LinkedHashMap<>();
 
     public ConfigDef define(String name, Type type, String defaultValue, String description) {
-        return define(new Key(name, type, defaultValue, null, null, description, false));
+        return define(new Key(name, type, defaultValue, null, null, description, false, null));
     }
 
     public ConfigDef define(String name, Type type, String defaultValue, double min, double max, String description) {
-        return define(new Key(name, type, defaultValue, min, max, description, false));
+        return define(new Key(name, type, defaultValue, min, max, description, false, null));
+    }
+
+    /** A text key whose value must be one of {@code choices} (compared ignoring case). */
+    public ConfigDef defineChoice(String name, String defaultValue, String description, String... choices) {
+        return define(new Key(name, Type.STRING, defaultValue, null, null, description, false, List.of(choices)));
     }
 
     public ConfigDef defineSecret(String name, String description) {
-        return define(new Key(name, Type.STRING, null, null, null, description, true));
+        return define(new Key(name, Type.STRING, null, null, null, description, true, null));
     }
 
     public ConfigDef define(Key key) {
@@ -129,6 +137,9 @@ public final class ConfigDef {
                     return null;
                 }
                 default -> {
+                    if (!key.choices().isEmpty() && key.choices().stream().noneMatch(c -> c.equalsIgnoreCase(v))) {
+                        return "must be one of " + key.choices() + ", got '" + raw + "'";
+                    }
                     return null;
                 }
             }

@@ -98,11 +98,13 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
             throw new IllegalStateException("plugin lstm is already started");
         }
         LstmSettings s = LstmSettings.from(context.config());
-        // Must precede the first ND4J op: OpenMP sizes its pool once. More than one native thread per
-        // job was 2.6x slower here (barrier waits on a tiny model), so the host's cap is also the ceiling.
         int nativeThreads = context.threads().nativeThreadsPerJob();
-        Nd4j.getEnvironment().setMaxThreads(nativeThreads);
-        Nd4j.getEnvironment().setMaxMasterThreads(nativeThreads);
+        if (s.engine() == LstmEngine.Kind.SAMEDIFF) {
+            // Must precede the first ND4J op: OpenMP sizes its pool once. More than one native thread
+            // per job was 2.6x slower here (barrier waits on a tiny model), so the host's cap is the ceiling.
+            Nd4j.getEnvironment().setMaxThreads(nativeThreads);
+            Nd4j.getEnvironment().setMaxMasterThreads(nativeThreads);
+        }
         this.store = context.modelStore();
         this.clock = context.clock();
         this.trainingSlots = new Semaphore(context.threads().trainingJobs(), true);
@@ -321,15 +323,18 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
         for (int i = 0; i < windows.size(); i++) {
             m.scaler().features(windows.get(i), x, i * seq * Scaler.FEATURES);
         }
-        LstmNetwork net = networks.borrow(m.shape());
-        try (INDArray in = Nd4j.createFromArray(x).reshape(windows.size(), seq, Scaler.FEATURES)) {
-            net.load(m.modelVersion(), m.parameters());
-            try (INDArray out = net.predict(in)) {
-                return out.data().asFloat();
+        if (settings.engine() == LstmEngine.Kind.SAMEDIFF) {
+            LstmNetwork net = networks.borrow(m.shape());
+            try (INDArray in = Nd4j.createFromArray(x).reshape(windows.size(), seq, Scaler.FEATURES)) {
+                net.load(m.modelVersion(), m.parameters());
+                try (INDArray out = net.predict(in)) {
+                    return out.data().asFloat();
+                }
+            } finally {
+                networks.giveBack(net);
             }
-        } finally {
-            networks.giveBack(net);
         }
+        return JavaLstm.forInference(m.shape(), m.parameters()).predict(x, windows.size(), seq);
     }
 
     /** Most training jobs that ever ran at once: lets a host verify the thread limit holds. */

@@ -84,8 +84,12 @@ final class LstmNetwork implements AutoCloseable {
         return shape;
     }
 
-    /** Glorot-uniform weights, forget-gate bias 1 (the usual LSTM initialisation), zero elsewhere. */
     float[] initialParameters(long seed) {
+        return initialParameters(shape, seed);
+    }
+
+    /** Glorot-uniform weights, forget-gate bias 1 (the usual LSTM initialisation), zero elsewhere. */
+    static float[] initialParameters(Shape shape, long seed) {
         Random rnd = new Random(seed);
         int u = shape.units(), f = shape.features(), h = shape.horizon();
         float[] p = new float[shape.parameterCount()];
@@ -161,6 +165,19 @@ final class LstmNetwork implements AutoCloseable {
         for (DataSet batch : batches) {
             sd.fit(batch);
         }
+    }
+
+    /** Gradients of the loss, flattened in parameter order; used to check the JVM engine. */
+    float[] gradients(INDArray x, INDArray y) {
+        java.util.Map<String, INDArray> g = sd.calculateGradients(java.util.Map.of(INPUT, x, LABEL, y), PARAMS);
+        float[] flat = new float[shape.parameterCount()];
+        int o = 0;
+        for (String name : PARAMS) {
+            float[] v = g.get(name).dup().data().asFloat();
+            System.arraycopy(v, 0, flat, o, v.length);
+            o += v.length;
+        }
+        return flat;
     }
 
     /** Forward pass; {@code input} is [batch, time, features], the result [batch, horizon]. */

@@ -27,7 +27,8 @@ record LstmSettings(
         double validationFraction,
         int minWindows,
         int maxWindows,
-        long seed) {
+        long seed,
+        LstmEngine.Kind engine) {
 
     static final ConfigDef DEF = new ConfigDef()
             .define("lstm.units", Type.INT, "32", 1, 512, "LSTM units in the single recurrent layer")
@@ -53,7 +54,10 @@ record LstmSettings(
                     "fewest training windows a model is trained from")
             .define("lstm.max-windows", Type.INT, "2000", 10, 10_000_000,
                     "most windows used per training (the most recent are kept) to bound training time")
-            .define("lstm.seed", Type.INT, "42", 0, Integer.MAX_VALUE, "random seed: same data, same model");
+            .define("lstm.seed", Type.INT, "42", 0, Integer.MAX_VALUE, "random seed: same data, same model")
+            .defineChoice("lstm.engine", "jvm", "what computes the network: jvm (default; flat memory, fastest"
+                    + " here) or samediff (Deeplearning4j's fused lstmLayer; its 1.0.0-M2.1 backward op keeps native"
+                    + " memory per training step)", "jvm", "samediff");
 
     static LstmSettings from(Map<String, String> config) {
         ConfigDef.Config c = DEF.parse("plugin lstm", config);
@@ -73,7 +77,8 @@ record LstmSettings(
                 c.getDouble("lstm.validation-fraction"),
                 c.getInt("lstm.min-windows"),
                 c.getInt("lstm.max-windows"),
-                c.getInt("lstm.seed"));
+                c.getInt("lstm.seed"),
+                LstmEngine.Kind.valueOf(c.getString("lstm.engine").toUpperCase(java.util.Locale.ROOT)));
     }
 
     static LstmSettings defaults() {
@@ -89,7 +94,8 @@ record LstmSettings(
                 o.patience() != null ? o.patience() : patience,
                 learningRate,
                 o.interval() != null ? o.interval() : interval,
-                maxGap, seasonalPeriod, coverage, adaptationRate, validationFraction, minWindows, maxWindows, seed);
+                maxGap, seasonalPeriod, coverage, adaptationRate, validationFraction, minWindows, maxWindows, seed,
+                engine);
     }
 
     /** Largest number of consecutive missing buckets that is still interpolated. */

@@ -11,9 +11,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,53 +82,45 @@ final class ModelTrainer {
         int seasonal = s.seasonalSteps();
 
         LstmNetwork.Shape shape = new LstmNetwork.Shape(Scaler.FEATURES, s.units(), s.horizon());
-        LstmNetwork net = networks.borrow(shape);
+        float[] initial = LstmNetwork.initialParameters(shape, s.seed());
+        LstmEngine net = s.engine() == LstmEngine.Kind.SAMEDIFF
+                ? new SameDiffEngine(networks, shape, initial)
+                : new JavaLstm(shape, initial, s.learningRate());
+        int seq = s.sequenceLength();
         float[] best;
         double trainLoss;
         double bestVal;
         int epochsRun = 0;
         float[] valOut;
-        List<DataSet> batches = new ArrayList<>();
-        INDArray valX = null;
-        INDArray trainX = null;
         try {
-            net.setParameters(net.initialParameters(s.seed()));
-            net.resetOptimizer();
-            batches = batches(train, scaler, s);
-            valX = features(val, scaler, s.sequenceLength());
+            List<float[][]> batches = batches(train, scaler, s);
+            float[] valX = features(val, scaler, seq);
             float[] valY = targets(val, scaler, s.horizon());
-            best = net.getParameters();
-            bestVal = mse(predict(net, valX), valY);
+            best = net.parameters();
+            bestVal = mse(net.predict(valX, val.size(), seq), valY);
             int sinceBest = 0;
             for (int epoch = 0; epoch < s.epochs() && sinceBest < s.patience(); epoch++) {
-                net.fitEpoch(batches);
+                for (float[][] b : batches) {
+                    net.fitBatch(b[0], b[1], b[1].length / s.horizon(), seq);
+                }
                 epochsRun++;
-                double v = mse(predict(net, valX), valY);
+                double v = mse(net.predict(valX, val.size(), seq), valY);
                 if (v < bestVal - 1e-9) {
                     bestVal = v;
-                    best = net.getParameters();
+                    best = net.parameters();
                     sinceBest = 0;
                 } else {
                     sinceBest++;
                 }
             }
             net.setParameters(best);
-            valOut = predict(net, valX);
-            trainX = features(train, scaler, s.sequenceLength());
-            trainLoss = mse(predict(net, trainX), targets(train, scaler, s.horizon()));
+            valOut = net.predict(valX, val.size(), seq);
+            trainLoss = mse(net.predict(features(train, scaler, seq), train.size(), seq),
+                    targets(train, scaler, s.horizon()));
         } finally {
-            // Native buffers are freed now rather than whenever the garbage collector gets to them.
-            for (DataSet b : batches) {
-                b.getFeatures().close();
-                b.getLabels().close();
+            if (net instanceof SameDiffEngine sd) {
+                sd.close();
             }
-            if (valX != null) {
-                valX.close();
-            }
-            if (trainX != null) {
-                trainX.close();
-            }
-            networks.giveBack(net);
         }
 
         Selection sel = select(val, valOut, scaler, damped, seasonal, s.horizon());
@@ -270,12 +259,12 @@ final class ModelTrainer {
         return out;
     }
 
-    static INDArray features(Windows w, Scaler scaler, int seq) {
+    static float[] features(Windows w, Scaler scaler, int seq) {
         float[] x = new float[w.size() * seq * Scaler.FEATURES];
         for (int i = 0; i < w.size(); i++) {
             scaler.features(w.inputs()[i], x, i * seq * Scaler.FEATURES);
         }
-        return Nd4j.createFromArray(x).reshape(w.size(), seq, Scaler.FEATURES);
+        return x;
     }
 
     private static float[] targets(Windows w, Scaler scaler, int horizon) {
@@ -286,8 +275,8 @@ final class ModelTrainer {
         return y;
     }
 
-    /** Mini-batches built once per training and reused every epoch: no per-epoch native allocation. */
-    private static List<DataSet> batches(Windows train, Scaler scaler, LstmSettings s) {
+    /** Mini-batches as {features, targets}, shuffled once and reused every epoch. */
+    private static List<float[][]> batches(Windows train, Scaler scaler, LstmSettings s) {
         int n = train.size();
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
@@ -301,7 +290,7 @@ final class ModelTrainer {
             order[j] = t;
         }
         Windows shuffled = train.select(order);
-        List<DataSet> out = new ArrayList<>();
+        List<float[][]> out = new ArrayList<>();
         for (int start = 0; start < n; start += s.batchSize()) {
             int end = Math.min(n, start + s.batchSize());
             int[] idx = new int[end - start];
@@ -309,17 +298,9 @@ final class ModelTrainer {
                 idx[i] = start + i;
             }
             Windows b = shuffled.select(idx);
-            INDArray x = features(b, scaler, s.sequenceLength());
-            INDArray y = Nd4j.createFromArray(targets(b, scaler, s.horizon())).reshape(b.size(), s.horizon());
-            out.add(new DataSet(x, y));
+            out.add(new float[][] {features(b, scaler, s.sequenceLength()), targets(b, scaler, s.horizon())});
         }
         return out;
-    }
-
-    private static float[] predict(LstmNetwork net, INDArray x) {
-        try (INDArray out = net.predict(x)) {
-            return out.data().asFloat();
-        }
     }
 
     private static double mse(float[] pred, float[] y) {

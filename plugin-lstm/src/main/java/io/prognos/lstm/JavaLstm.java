@@ -1,0 +1,294 @@
+package io.prognos.lstm;
+
+/**
+ * The same network as {@link LstmNetwork} (one LSTM layer, gates in lstmLayer's order input,
+ * forget, cell, output; a dense head on the last hidden state; mean-squared-error loss; Adam),
+ * computed on the JVM with backpropagation through time.
+ *
+ * <p>Why it exists: on this model Deeplearning4j 1.0.0-M2.1's fused {@code lstmLayer} backward op
+ * took about 12 ms per mini-batch and kept about 0.6 MB of native memory per call that nothing
+ * released (a dense graph's gradients did not grow; see the README's measurements), so a
+ * long-running host grew by tens of megabytes per trained model. This engine has no per-op
+ * native crossing and no native memory; its outputs and gradients are checked against SameDiff's
+ * in the tests, and its parameter layout is SameDiff's, so either engine reads the other's models.
+ *
+ * <p>Not thread-safe: one instance per training job.
+ */
+final class JavaLstm implements LstmEngine {
+
+    private static final double BETA1 = 0.9;
+    private static final double BETA2 = 0.999;
+    private static final double EPS = 1e-8;
+
+    private final int f;
+    private final int u;
+    private final int g4;
+    private final int hor;
+    private final int offRw;
+    private final int offB;
+    private final int offDw;
+    private final int offDb;
+    private final float[] p;
+    // Optimiser state, allocated on the first training step so inference-only instances stay small.
+    private float[] grad;
+    private float[] m;
+    private float[] v;
+    private final double lr;
+    private int step;
+
+    // Per-sample activations for backpropagation, sized for the longest sequence seen.
+    private float[] gates = new float[0]; // [t][4u] after activation
+    private float[] cells = new float[0]; // [t+1][u], index 0 = initial state
+    private float[] hiddens = new float[0]; // [t+1][u]
+    private final float[] z;
+    private final float[] dz;
+    private final float[] dh;
+    private final float[] dc;
+    private final float[] out;
+
+    JavaLstm(LstmNetwork.Shape shape, float[] parameters, double learningRate) {
+        this(shape, parameters.clone(), learningRate, true);
+    }
+
+    /** An inference-only view of a trained model's parameters, which it never modifies. */
+    static JavaLstm forInference(LstmNetwork.Shape shape, float[] parameters) {
+        return new JavaLstm(shape, parameters, 0, false);
+    }
+
+    private JavaLstm(LstmNetwork.Shape shape, float[] parameters, double learningRate, boolean trainable) {
+        this.f = shape.features();
+        this.u = shape.units();
+        this.g4 = 4 * u;
+        this.hor = shape.horizon();
+        this.offRw = f * g4;
+        this.offB = offRw + u * g4;
+        this.offDw = offB + g4;
+        this.offDb = offDw + u * hor;
+        if (parameters.length != offDb + hor) {
+            throw new IllegalArgumentException("expected " + (offDb + hor) + " parameters, got " + parameters.length);
+        }
+        this.p = parameters;
+        this.lr = learningRate;
+        this.z = new float[g4];
+        this.dz = new float[g4];
+        this.dh = new float[u];
+        this.dc = new float[u];
+        this.out = new float[hor];
+    }
+
+    @Override
+    public float[] parameters() {
+        return p.clone();
+    }
+
+    @Override
+    public void setParameters(float[] params) {
+        System.arraycopy(params, 0, p, 0, p.length);
+    }
+
+    private void ensureGradients() {
+        if (grad == null) {
+            grad = new float[p.length];
+            m = new float[p.length];
+            v = new float[p.length];
+        }
+    }
+
+    /**
+     * Forward pass for {@code n} windows of {@code seq} steps; {@code x} is [n][seq][features]
+     * row-major. Returns [n][horizon].
+     */
+    @Override
+    public float[] predict(float[] x, int n, int seq) {
+        float[] y = new float[n * hor];
+        ensureCapacity(seq);
+        for (int s = 0; s < n; s++) {
+            forward(x, s * seq * f, seq);
+            System.arraycopy(out, 0, y, s * hor, hor);
+        }
+        return y;
+    }
+
+    /** One Adam step on the mean-squared error of a mini-batch. Returns the batch loss. */
+    @Override
+    public double fitBatch(float[] x, float[] target, int n, int seq) {
+        ensureGradients();
+        java.util.Arrays.fill(grad, 0f);
+        ensureCapacity(seq);
+        double loss = 0;
+        float scale = 2f / (n * hor);
+        for (int s = 0; s < n; s++) {
+            forward(x, s * seq * f, seq);
+            float[] dy = new float[hor];
+            for (int k = 0; k < hor; k++) {
+                float e = out[k] - target[s * hor + k];
+                loss += e * e;
+                dy[k] = e * scale;
+            }
+            backward(x, s * seq * f, seq, dy);
+        }
+        adam();
+        return loss / (n * hor);
+    }
+
+    /** Gradient of the batch loss without updating; for the tests that compare with SameDiff. */
+    float[] gradient(float[] x, float[] target, int n, int seq) {
+        ensureGradients();
+        java.util.Arrays.fill(grad, 0f);
+        ensureCapacity(seq);
+        float scale = 2f / (n * hor);
+        for (int s = 0; s < n; s++) {
+            forward(x, s * seq * f, seq);
+            float[] dy = new float[hor];
+            for (int k = 0; k < hor; k++) {
+                dy[k] = (out[k] - target[s * hor + k]) * scale;
+            }
+            backward(x, s * seq * f, seq, dy);
+        }
+        return grad.clone();
+    }
+
+    private void ensureCapacity(int seq) {
+        if (gates.length < seq * g4) {
+            gates = new float[seq * g4];
+            cells = new float[(seq + 1) * u];
+            hiddens = new float[(seq + 1) * u];
+        }
+    }
+
+    private void forward(float[] x, int xo, int seq) {
+        java.util.Arrays.fill(cells, 0, u, 0f);
+        java.util.Arrays.fill(hiddens, 0, u, 0f);
+        for (int t = 0; t < seq; t++) {
+            System.arraycopy(p, offB, z, 0, g4);
+            int xt = xo + t * f;
+            for (int k = 0; k < f; k++) {
+                axpy(x[xt + k], p, k * g4, z);
+            }
+            int hp = t * u;
+            for (int k = 0; k < u; k++) {
+                float hk = hiddens[hp + k];
+                if (hk != 0f) {
+                    axpy(hk, p, offRw + k * g4, z);
+                }
+            }
+            int go = t * g4;
+            for (int j = 0; j < u; j++) {
+                float i = sigmoid(z[j]);
+                float fg = sigmoid(z[u + j]);
+                float c = tanh(z[2 * u + j]);
+                float o = sigmoid(z[3 * u + j]);
+                gates[go + j] = i;
+                gates[go + u + j] = fg;
+                gates[go + 2 * u + j] = c;
+                gates[go + 3 * u + j] = o;
+                float cell = fg * cells[hp + j] + i * c;
+                cells[hp + u + j] = cell;
+                hiddens[hp + u + j] = o * tanh(cell);
+            }
+        }
+        int hl = seq * u;
+        System.arraycopy(p, offDb, out, 0, hor);
+        for (int k = 0; k < u; k++) {
+            axpy(hiddens[hl + k], p, offDw + k * hor, out);
+        }
+    }
+
+    private void backward(float[] x, int xo, int seq, float[] dy) {
+        int hl = seq * u;
+        for (int k = 0; k < u; k++) {
+            float hk = hiddens[hl + k];
+            int row = offDw + k * hor;
+            float acc = 0;
+            for (int j = 0; j < hor; j++) {
+                grad[row + j] += hk * dy[j];
+                acc += p[row + j] * dy[j];
+            }
+            dh[k] = acc;
+        }
+        for (int j = 0; j < hor; j++) {
+            grad[offDb + j] += dy[j];
+        }
+        java.util.Arrays.fill(dc, 0f);
+        for (int t = seq - 1; t >= 0; t--) {
+            int go = t * g4;
+            int hp = t * u;
+            for (int j = 0; j < u; j++) {
+                float i = gates[go + j];
+                float fg = gates[go + u + j];
+                float c = gates[go + 2 * u + j];
+                float o = gates[go + 3 * u + j];
+                float tc = tanh(cells[hp + u + j]);
+                float dcell = dc[j] + dh[j] * o * (1 - tc * tc);
+                dz[j] = dcell * c * i * (1 - i);
+                dz[u + j] = dcell * cells[hp + j] * fg * (1 - fg);
+                dz[2 * u + j] = dcell * i * (1 - c * c);
+                dz[3 * u + j] = dh[j] * tc * o * (1 - o);
+                dc[j] = dcell * fg;
+            }
+            int xt = xo + t * f;
+            for (int k = 0; k < f; k++) {
+                axpy(x[xt + k], dz, 0, grad, k * g4);
+            }
+            for (int k = 0; k < u; k++) {
+                float hk = hiddens[hp + k];
+                int row = offRw + k * g4;
+                if (hk != 0f) {
+                    axpy(hk, dz, 0, grad, row);
+                }
+                float acc = 0;
+                for (int j = 0; j < g4; j++) {
+                    acc += p[row + j] * dz[j];
+                }
+                dh[k] = acc;
+            }
+            for (int j = 0; j < g4; j++) {
+                grad[offB + j] += dz[j];
+            }
+        }
+    }
+
+    private void adam() {
+        step++;
+        double c1 = 1 - Math.pow(BETA1, step);
+        double c2 = 1 - Math.pow(BETA2, step);
+        float a = (float) (lr * Math.sqrt(c2) / c1);
+        float b1 = (float) BETA1;
+        float b2 = (float) BETA2;
+        for (int k = 0; k < p.length; k++) {
+            float gk = grad[k];
+            m[k] = b1 * m[k] + (1 - b1) * gk;
+            v[k] = b2 * v[k] + (1 - b2) * gk * gk;
+            p[k] -= a * m[k] / ((float) Math.sqrt(v[k]) + (float) EPS);
+        }
+    }
+
+    /** dst[j] += a * src[srcOff + j] over dst's length. */
+    private static void axpy(float a, float[] src, int srcOff, float[] dst) {
+        for (int j = 0; j < dst.length; j++) {
+            dst[j] += a * src[srcOff + j];
+        }
+    }
+
+    /** dst[dstOff + j] += a * src[srcOff + j] over src's length. */
+    private static void axpy(float a, float[] src, int srcOff, float[] dst, int dstOff) {
+        for (int j = 0; j < src.length - srcOff; j++) {
+            dst[dstOff + j] += a * src[srcOff + j];
+        }
+    }
+
+    private static float sigmoid(float x) {
+        return (float) (1 / (1 + Math.exp(-x)));
+    }
+
+    /** Through exp, which the JIT turns into an intrinsic; Math.tanh was a third of a forecast's time. */
+    private static float tanh(float x) {
+        if (x > 20f) {
+            return 1f;
+        }
+        if (x < -20f) {
+            return -1f;
+        }
+        return (float) (1 - 2 / (Math.exp(2.0 * x) + 1));
+    }
+}
