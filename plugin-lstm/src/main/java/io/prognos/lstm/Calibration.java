@@ -14,13 +14,16 @@ final class Calibration {
 
     private final float[][] sortedScores;
     private final int[] sampleCounts;
+    private final double referenceScale;
 
-    Calibration(float[][] sortedScores, int[] sampleCounts) {
+    /** {@code referenceScale}: the median local scale of the calibration windows, "normal" volatility. */
+    Calibration(float[][] sortedScores, int[] sampleCounts, double referenceScale) {
         this.sortedScores = sortedScores;
         this.sampleCounts = sampleCounts;
+        this.referenceScale = referenceScale;
     }
 
-    static Calibration fromScores(double[][] scoresPerStep) {
+    static Calibration fromScores(double[][] scoresPerStep, double referenceScale) {
         int steps = scoresPerStep.length;
         float[][] sorted = new float[steps][];
         int[] counts = new int[steps];
@@ -35,7 +38,11 @@ final class Calibration {
                 sorted[h][i] = (float) interpolate(s, pos);
             }
         }
-        return new Calibration(sorted, counts);
+        return new Calibration(sorted, counts, referenceScale);
+    }
+
+    double referenceScale() {
+        return referenceScale;
     }
 
     int steps() {

@@ -64,6 +64,7 @@ final class ModelCodec {
                 out.writeFloat(f);
             }
             float[][] scores = m.calibration().sortedScores();
+            out.writeDouble(m.calibration().referenceScale());
             out.writeInt(scores.length);
             for (int h = 0; h < scores.length; h++) {
                 out.writeInt(m.calibration().sampleCounts()[h]);
@@ -131,6 +132,7 @@ final class ModelCodec {
             for (int i = 0; i < params.length; i++) {
                 params[i] = in.readFloat();
             }
+            double referenceScale = in.readDouble();
             int steps = in.readInt();
             float[][] scores = new float[steps][];
             int[] counts = new int[steps];
@@ -144,7 +146,7 @@ final class ModelCodec {
             TrainedModel.Metrics metrics = new TrainedModel.Metrics(in.readDouble(), in.readDouble(), readDoubles(in),
                     in.readInt(), in.readInt(), in.readInt(), in.readInt(), in.readLong());
             TrainedModel m = new TrainedModel(sensor, modelVersion, trainedAt, interval, seq, horizon, units, coverage,
-                    seasonal, scaler, damped, method, blend, reason, params, new Calibration(scores, counts), metrics);
+                    seasonal, scaler, damped, method, blend, reason, params, new Calibration(scores, counts, referenceScale), metrics);
             if (params.length != m.shape().parameterCount() || steps != horizon) {
                 throw new CorruptModelException("model shape does not match its weights", null);
             }

@@ -394,13 +394,16 @@ final class ModelTrainer {
     private static Calibration calibrate(TrainedModel model, Windows val, float[] valOut) {
         int horizon = model.horizon();
         double[][] scores = new double[horizon][val.size()];
+        double[] locals = new double[val.size()];
         for (int i = 0; i < val.size(); i++) {
             double[] pred = model.pointForecast(val.inputs()[i], valOut, i * horizon);
             double local = model.scaler().localScale(val.inputs()[i]);
+            locals[i] = local;
             for (int h = 0; h < horizon; h++) {
                 scores[h][i] = Math.abs(val.targets()[i][h] - pred[h]) / local;
             }
         }
-        return Calibration.fromScores(scores);
+        Arrays.sort(locals);
+        return Calibration.fromScores(scores, locals[locals.length / 2]);
     }
 }

@@ -25,8 +25,8 @@ import java.util.Iterator;
  */
 final class OnlineState {
 
-    /** Misses are averaged over roughly this many scored points. */
-    private static final double MISS_WINDOW = 48;
+    /** Deviation is averaged over roughly this many one-step-ahead actuals (a day of hourly data). */
+    private static final double MISS_WINDOW = 24;
     /** Errors per step are averaged over roughly this many actuals. */
     private static final double ERROR_WINDOW = 24;
     /** A challenger must beat the served method's recent error by this factor to take over. */
@@ -108,17 +108,20 @@ final class OnlineState {
                 double a = actual[(int) idx];
                 int miss = point.contains(a) ? 0 : 1;
                 alpha[h] = Math.max(-0.5, Math.min(1, alpha[h] + gamma * (targetAlpha - miss)));
-                // Deviation is judged against the width the model had at training, not the adapted
-                // interval: adaptive intervals widen with turbulence and would otherwise explain it away.
-                int deviates = Math.abs(a - point.value()) > p.referenceHalfWidth()[h] ? 1 : 0;
-                missRate += (deviates - missRate) / MISS_WINDOW;
+                // Deviation is judged one step ahead (one verdict per actual; later steps of the same
+                // event would count it twelve times) against the width the model had at training, not
+                // the adapted interval: adaptive intervals widen with turbulence and would explain it away.
+                if (h == 0) {
+                    int deviates = Math.abs(a - point.value()) > p.referenceHalfWidth()[h] ? 1 : 0;
+                    missRate += (deviates - missRate) / MISS_WINDOW;
+                    scoredCount++;
+                }
                 for (int m = 0; m < methodError.length; m++) {
                     double[] c = p.candidates()[m];
                     if (c != null && !Double.isNaN(methodError[m][h])) {
                         methodError[m][h] += (Math.abs(a - c[h]) - methodError[m][h]) / errorWindow;
                     }
                 }
-                scoredCount++;
                 any = true;
             }
             if (!open) {

@@ -59,10 +59,11 @@ record Scaler(double diffScale, double mean, double std) {
      * keep a sensible width.
      */
     double localScale(double[] w) {
-        return Math.max(Math.max(meanAbsDiff(w, 1), meanAbsDiff(w, Math.max(1, w.length - RECENT))), 0.25 * diffScale);
+        double local = Math.max(meanAbsDiff(w, 1), meanAbsDiff(w, Math.max(1, w.length - RECENT)));
+        return Math.max(local, 0.25 * diffScale);
     }
 
-    private static final int RECENT = 8;
+    private static final int RECENT = 4;
 
     private static double meanAbsDiff(double[] w, int from) {
         double s = 0;

@@ -113,11 +113,11 @@ record TrainedModel(
         return points;
     }
 
-    /** Interval half-widths at nominal coverage and the training data's typical volatility. */
+    /** Interval half-widths at nominal coverage and the validation windows' typical volatility. */
     double[] referenceHalfWidths() {
         double[] w = new double[horizon];
         for (int h = 0; h < horizon; h++) {
-            w[h] = calibration.bound(h, 1 - coverage) * scaler.diffScale();
+            w[h] = calibration.bound(h, 1 - coverage) * calibration.referenceScale();
         }
         return w;
     }
