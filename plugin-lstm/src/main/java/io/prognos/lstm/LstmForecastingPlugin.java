@@ -221,8 +221,10 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
     private Prepared prepare(ForecastRequest r) {
         Entry e = usable(r.sensor());
         TrainedModel m = e.model();
-        List<SeriesPreparer.Segment> segs = SeriesPreparer.prepare(r.sensor(), r.recent(), m.interval(),
-                settings.maxGapSteps());
+        // The gap limit is a duration; in steps it depends on the model's interval, which a training
+        // request may have overridden.
+        int maxGapSteps = (int) (settings.maxGap().toMillis() / m.interval().toMillis());
+        List<SeriesPreparer.Segment> segs = SeriesPreparer.prepare(r.sensor(), r.recent(), m.interval(), maxGapSteps);
         SeriesPreparer.Segment last = segs.isEmpty() ? null : SeriesPreparer.latest(segs);
         int available = last == null ? 0 : last.length();
         if (available < m.sequenceLength()) {
