@@ -1,0 +1,103 @@
+package io.prognos.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.prognos.api.ConfigDef;
+import io.prognos.api.ConfigDef.Type;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Connects Prognos to a PostgreSQL database: a bounded HikariCP pool, the schema migrated at start,
+ * and the model store, readings source and results writer on top of it. Configuration is
+ * validated as a whole; the password is declared secret and masked wherever it is reported.
+ */
+public final class JdbcAdapter implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcAdapter.class);
+
+    public static final ConfigDef CONFIG = new ConfigDef()
+            .define("jdbc.url", Type.STRING, null, "JDBC URL of the PostgreSQL database, e.g."
+                    + " jdbc:postgresql://db:5432/plant")
+            .define("jdbc.user", Type.STRING, "postgres", "database user")
+            .defineSecret("jdbc.password", "database password (never logged)")
+            .define("jdbc.schema", Type.STRING, "prognos", "schema for Prognos's tables, created if missing")
+            .define("jdbc.pool-size", Type.INT, "4", 1, 100, "most connections Prognos holds")
+            .define("jdbc.connect-timeout", Type.DURATION, "10s", 0.25, 600, "how long to wait for a connection")
+            .define("jdbc.fetch-size", Type.INT, "1000", 1, 1_000_000, "rows fetched per round trip when reading")
+            .define("jdbc.readings-query", Type.STRING, ReadingsSource.DEFAULT_QUERY,
+                    "query returning ts and value for :device_id, :sensor_key between :from/:to (or :from_ms/:to_ms)")
+            .define("jdbc.sensors-query", Type.STRING, ReadingsSource.DEFAULT_PAIRS_QUERY,
+                    "query returning device_id and sensor_key of every sensor with readings");
+
+    private final HikariDataSource pool;
+    private final String schema;
+    private final JdbcModelStore models;
+    private final ReadingsSource readings;
+    private final ResultsWriter results;
+
+    private JdbcAdapter(HikariDataSource pool, ConfigDef.Config c) {
+        this.pool = pool;
+        this.schema = c.getString("jdbc.schema");
+        this.models = new JdbcModelStore(pool, schema);
+        this.readings = new ReadingsSource(pool, c.getString("jdbc.readings-query"), c.getString("jdbc.sensors-query"),
+                c.getInt("jdbc.fetch-size"));
+        this.results = new ResultsWriter(pool, schema);
+    }
+
+    /** Validates the configuration, opens the pool and migrates the schema. */
+    public static JdbcAdapter start(Map<String, String> config) {
+        ConfigDef.Config c = CONFIG.parse("the JDBC adapter", config);
+        if (c.getString("jdbc.url") == null || !c.getString("jdbc.url").startsWith("jdbc:postgresql:")) {
+            throw new io.prognos.api.InvalidConfigurationException("the JDBC adapter", java.util.List.of(
+                    new io.prognos.api.ConfigProblem("jdbc.url", "a jdbc:postgresql: URL is required")));
+        }
+        HikariConfig hc = new HikariConfig();
+        hc.setJdbcUrl(c.getString("jdbc.url"));
+        hc.setUsername(c.getString("jdbc.user"));
+        hc.setPassword(c.getString("jdbc.password"));
+        hc.setMaximumPoolSize(c.getInt("jdbc.pool-size"));
+        hc.setMinimumIdle(1);
+        hc.setConnectionTimeout(c.getDuration("jdbc.connect-timeout").toMillis());
+        hc.setPoolName("prognos-jdbc");
+        // Start even when the database is down: the pool connects on first use and callers get
+        // RetryLaterException until it is back, instead of the host failing to start.
+        hc.setInitializationFailTimeout(-1);
+        HikariDataSource pool = new HikariDataSource(hc);
+        try {
+            Migrations.migrate(pool, c.getString("jdbc.schema"));
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        LOG.info("JDBC adapter connected with {}", CONFIG.masked(c.values()));
+        return new JdbcAdapter(pool, c);
+    }
+
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    public String schema() {
+        return schema;
+    }
+
+    public JdbcModelStore models() {
+        return models;
+    }
+
+    public ReadingsSource readings() {
+        return readings;
+    }
+
+    public ResultsWriter results() {
+        return results;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

@@ -1,0 +1,141 @@
+package io.prognos.jdbc;
+
+import io.prognos.api.ModelInfo;
+import io.prognos.api.ModelStatus;
+import io.prognos.api.ModelStore;
+import io.prognos.api.SensorId;
+import io.prognos.api.StoredModel;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * {@link ModelStore} on the {@code lstm_models} table, one row per (device_id, sensor_key). A save
+ * is a single upsert statement in its own transaction: a crash mid-write leaves the previous model.
+ */
+public final class JdbcModelStore implements ModelStore {
+
+    private static final String COLUMNS = "device_id, sensor_key, model_version, format_version, checksum, "
+            + "sequence_length, forecast_horizon, interval_ms, train_loss, val_loss, val_mae, baseline_mae, "
+            + "served_method, sample_count, epochs_run, training_ms, trained_at";
+
+    private final DataSource ds;
+    private final String table;
+
+    public JdbcModelStore(DataSource ds, String schema) {
+        this.ds = ds;
+        this.table = Migrations.quote(schema) + ".lstm_models";
+    }
+
+    @Override
+    public void save(StoredModel model) {
+        ModelInfo i = model.info();
+        String sql = "INSERT INTO " + table + " (" + COLUMNS + ", model, saved_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()) "
+                + "ON CONFLICT (device_id, sensor_key) DO UPDATE SET model_version = EXCLUDED.model_version, "
+                + "format_version = EXCLUDED.format_version, checksum = EXCLUDED.checksum, "
+                + "sequence_length = EXCLUDED.sequence_length, forecast_horizon = EXCLUDED.forecast_horizon, "
+                + "interval_ms = EXCLUDED.interval_ms, train_loss = EXCLUDED.train_loss, val_loss = EXCLUDED.val_loss, "
+                + "val_mae = EXCLUDED.val_mae, baseline_mae = EXCLUDED.baseline_mae, "
+                + "served_method = EXCLUDED.served_method, sample_count = EXCLUDED.sample_count, "
+                + "epochs_run = EXCLUDED.epochs_run, training_ms = EXCLUDED.training_ms, "
+                + "trained_at = EXCLUDED.trained_at, model = EXCLUDED.model, saved_at = now()";
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, i.sensor().deviceId());
+            ps.setString(2, i.sensor().sensorKey());
+            ps.setString(3, i.modelVersion());
+            ps.setInt(4, i.formatVersion());
+            ps.setString(5, model.checksum());
+            ps.setInt(6, i.sequenceLength());
+            ps.setInt(7, i.horizon());
+            ps.setLong(8, i.interval().toMillis());
+            setDouble(ps, 9, i.trainLoss());
+            setDouble(ps, 10, i.valLoss());
+            setDouble(ps, 11, i.valMae());
+            setDouble(ps, 12, i.baselineMae());
+            ps.setString(13, i.servedMethod());
+            ps.setInt(14, i.sampleCount());
+            ps.setInt(15, i.epochsRun());
+            ps.setLong(16, i.trainingMillis());
+            ps.setTimestamp(17, Timestamp.from(i.trainedAt()));
+            ps.setBytes(18, model.bytes());
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw SqlErrors.translate("saving the model of " + i.sensor(), e);
+        }
+    }
+
+    @Override
+    public Optional<StoredModel> load(SensorId sensor) {
+        String sql = "SELECT " + COLUMNS + ", model FROM " + table + " WHERE device_id = ? AND sensor_key = ?";
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, sensor.deviceId());
+            ps.setString(2, sensor.sensorKey());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new StoredModel(info(rs), rs.getBytes("model"), rs.getString("checksum")));
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.translate("loading the model of " + sensor, e);
+        }
+    }
+
+    @Override
+    public List<ModelInfo> list() {
+        String sql = "SELECT " + COLUMNS + " FROM " + table + " ORDER BY device_id, sensor_key";
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
+             ResultSet rs = ps.executeQuery()) {
+            List<ModelInfo> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(info(rs));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw SqlErrors.translate("listing models", e);
+        }
+    }
+
+    @Override
+    public boolean delete(SensorId sensor) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM " + table + " WHERE device_id = ? AND sensor_key = ?")) {
+            ps.setString(1, sensor.deviceId());
+            ps.setString(2, sensor.sensorKey());
+            return ps.executeUpdate() > 0;
+        } catch (SQLException e) {
+            throw SqlErrors.translate("deleting the model of " + sensor, e);
+        }
+    }
+
+    private static ModelInfo info(ResultSet rs) throws SQLException {
+        return new ModelInfo(new SensorId(rs.getString("device_id"), rs.getString("sensor_key")),
+                rs.getString("model_version"), rs.getInt("format_version"), rs.getInt("sequence_length"),
+                rs.getInt("forecast_horizon"), Duration.ofMillis(rs.getLong("interval_ms")), getDouble(rs, "train_loss"),
+                getDouble(rs, "val_loss"), getDouble(rs, "val_mae"), getDouble(rs, "baseline_mae"),
+                rs.getString("served_method"), rs.getInt("sample_count"), rs.getInt("epochs_run"),
+                rs.getLong("training_ms"), rs.getTimestamp("trained_at").toInstant(), ModelStatus.READY);
+    }
+
+    /** NaN (a metric that could not be computed) is stored as NULL, which PostgreSQL tools understand. */
+    private static void setDouble(PreparedStatement ps, int i, double v) throws SQLException {
+        if (Double.isFinite(v)) {
+            ps.setDouble(i, v);
+        } else {
+            ps.setNull(i, java.sql.Types.DOUBLE);
+        }
+    }
+
+    private static double getDouble(ResultSet rs, String column) throws SQLException {
+        double v = rs.getDouble(column);
+        return rs.wasNull() ? Double.NaN : v;
+    }
+}

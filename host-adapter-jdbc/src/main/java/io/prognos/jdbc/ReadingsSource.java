@@ -1,0 +1,132 @@
+package io.prognos.jdbc;
+
+import io.prognos.api.BadRequestException;
+import io.prognos.api.Reading;
+import io.prognos.api.SensorId;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * Reads a sensor's readings with a configurable query. The query returns columns {@code ts}
+ * (timestamptz, or epoch milliseconds as bigint) and {@code value}, and may use the named
+ * parameters {@code :device_id}, {@code :sensor_key}, {@code :from}, {@code :to} (timestamptz) and
+ * {@code :from_ms}, {@code :to_ms} (epoch milliseconds). Long histories stream in pages of
+ * {@code fetchSize} rows inside a read-only transaction.
+ */
+public final class ReadingsSource {
+
+    /** The default table {@code sensor_readings(device_id text, sensor_key text, ts timestamptz, value double precision)}. */
+    public static final String DEFAULT_QUERY = "SELECT ts, value FROM sensor_readings "
+            + "WHERE device_id = :device_id AND sensor_key = :sensor_key AND ts >= :from AND ts < :to ORDER BY ts";
+    public static final String DEFAULT_PAIRS_QUERY = "SELECT DISTINCT device_id, sensor_key FROM sensor_readings";
+
+    /** ThingsBoard's {@code ts_kv}: keys through {@code ts_kv_dictionary}, ts in epoch ms, numbers in dbl_v or long_v. */
+    public static final String THINGSBOARD_QUERY = "SELECT kv.ts AS ts, COALESCE(kv.dbl_v, kv.long_v) AS value "
+            + "FROM ts_kv kv JOIN ts_kv_dictionary d ON d.key_id = kv.key "
+            + "WHERE kv.entity_id = CAST(:device_id AS uuid) AND d.key = :sensor_key "
+            + "AND kv.ts >= :from_ms AND kv.ts < :to_ms AND COALESCE(kv.dbl_v, kv.long_v) IS NOT NULL ORDER BY kv.ts";
+    public static final String THINGSBOARD_PAIRS_QUERY = "SELECT DISTINCT CAST(kv.entity_id AS text) AS device_id, "
+            + "d.key AS sensor_key FROM ts_kv kv JOIN ts_kv_dictionary d ON d.key_id = kv.key "
+            + "WHERE kv.dbl_v IS NOT NULL OR kv.long_v IS NOT NULL";
+
+    private static final Set<String> PARAMETERS = Set.of("device_id", "sensor_key", "from", "to", "from_ms", "to_ms");
+
+    private final DataSource ds;
+    private final NamedSql query;
+    private final String pairsQuery;
+    private final int fetchSize;
+
+    public ReadingsSource(DataSource ds, String query, String pairsQuery, int fetchSize) {
+        this.ds = ds;
+        this.query = NamedSql.parse(query);
+        for (String p : this.query.order()) {
+            if (!PARAMETERS.contains(p)) {
+                throw new BadRequestException("jdbc.readings-query", "unknown parameter :" + p + " in the readings"
+                        + " query; known parameters are " + PARAMETERS);
+            }
+        }
+        this.pairsQuery = pairsQuery;
+        this.fetchSize = fetchSize;
+    }
+
+    /** Readings of {@code sensor} with from <= ts < to, oldest first. */
+    public List<Reading> read(SensorId sensor, Instant from, Instant to) {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false); // PostgreSQL streams with a cursor only inside a transaction
+            c.setReadOnly(true);
+            try (PreparedStatement ps = c.prepareStatement(query.jdbcSql())) {
+                ps.setFetchSize(fetchSize);
+                for (int i = 0; i < query.order().size(); i++) {
+                    bind(ps, i + 1, query.order().get(i), sensor, from, to);
+                }
+                List<Reading> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    ResultSetMetaData md = rs.getMetaData();
+                    int tsType = md.getColumnType(rs.findColumn("ts"));
+                    int valueColumn = rs.findColumn("value");
+                    while (rs.next()) {
+                        double v = rs.getDouble(valueColumn);
+                        if (rs.wasNull()) {
+                            continue; // a row without a number is not a reading
+                        }
+                        Instant ts = isEpochMillis(tsType) ? Instant.ofEpochMilli(rs.getLong("ts"))
+                                : rs.getTimestamp("ts").toInstant();
+                        out.add(new Reading(ts, v));
+                    }
+                }
+                c.commit();
+                return out;
+            } catch (SQLException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setReadOnly(false);
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.translate("reading " + sensor, e);
+        }
+    }
+
+    /** Every (device, sensor) pair that has readings. */
+    public List<SensorId> sensors() {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(pairsQuery);
+             ResultSet rs = ps.executeQuery()) {
+            List<SensorId> out = new ArrayList<>();
+            while (rs.next()) {
+                out.add(new SensorId(rs.getString("device_id"), rs.getString("sensor_key")));
+            }
+            out.sort(null);
+            return out;
+        } catch (SQLException e) {
+            throw SqlErrors.translate("listing sensors", e);
+        }
+    }
+
+    private static boolean isEpochMillis(int sqlType) {
+        return sqlType == Types.BIGINT || sqlType == Types.INTEGER || sqlType == Types.NUMERIC;
+    }
+
+    private static void bind(PreparedStatement ps, int index, String name, SensorId s, Instant from, Instant to)
+            throws SQLException {
+        switch (name) {
+            case "device_id" -> ps.setString(index, s.deviceId());
+            case "sensor_key" -> ps.setString(index, s.sensorKey());
+            case "from" -> ps.setTimestamp(index, Timestamp.from(from));
+            case "to" -> ps.setTimestamp(index, Timestamp.from(to));
+            case "from_ms" -> ps.setLong(index, from.toEpochMilli());
+            case "to_ms" -> ps.setLong(index, to.toEpochMilli());
+            default -> throw new IllegalStateException("unchecked parameter " + name);
+        }
+    }
+}

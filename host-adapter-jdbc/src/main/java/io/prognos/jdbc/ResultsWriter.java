@@ -1,0 +1,138 @@
+package io.prognos.jdbc;
+
+import io.prognos.api.Forecast;
+import io.prognos.api.ForecastPoint;
+import io.prognos.api.RiskAssessment;
+import io.prognos.api.ScheduleEntry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * Writes forecasts, risk assessments and schedules with idempotent upserts keyed by their natural
+ * keys, so that a retry after a failure never duplicates a row.
+ */
+public final class ResultsWriter {
+
+    private final DataSource ds;
+    private final String schema;
+
+    public ResultsWriter(DataSource ds, String schema) {
+        this.ds = ds;
+        this.schema = Migrations.quote(schema);
+    }
+
+    public void write(Forecast f) {
+        String sql = "INSERT INTO " + schema + ".forecasts (device_id, sensor_key, issued_at, target_time, steps_ahead,"
+                + " value, lower_bound, upper_bound, coverage, method, model_version) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+                + " ON CONFLICT (device_id, sensor_key, issued_at, target_time) DO UPDATE SET"
+                + " steps_ahead = EXCLUDED.steps_ahead, value = EXCLUDED.value, lower_bound = EXCLUDED.lower_bound,"
+                + " upper_bound = EXCLUDED.upper_bound, coverage = EXCLUDED.coverage, method = EXCLUDED.method,"
+                + " model_version = EXCLUDED.model_version";
+        inTransaction("writing the forecast of " + f.sensor(), c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (ForecastPoint p : f.points()) {
+                    ps.setString(1, f.sensor().deviceId());
+                    ps.setString(2, f.sensor().sensorKey());
+                    ps.setTimestamp(3, Timestamp.from(f.issuedAt()));
+                    ps.setTimestamp(4, Timestamp.from(p.timestamp()));
+                    ps.setInt(5, p.stepsAhead());
+                    ps.setDouble(6, p.value());
+                    ps.setDouble(7, p.lower());
+                    ps.setDouble(8, p.upper());
+                    ps.setDouble(9, f.coverage());
+                    ps.setString(10, f.method());
+                    ps.setString(11, f.modelVersion());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        });
+    }
+
+    public void write(RiskAssessment a) {
+        String sql = "INSERT INTO " + schema + ".risk_assessments (device_id, sensor_key, assessed_at, score, level,"
+                + " time_to_failure_hours, crossing_probability, deviation_rate, limits_configured, recommended_action,"
+                + " reasons) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (device_id, sensor_key, assessed_at) DO UPDATE SET"
+                + " score = EXCLUDED.score, level = EXCLUDED.level, time_to_failure_hours = EXCLUDED.time_to_failure_hours,"
+                + " crossing_probability = EXCLUDED.crossing_probability, deviation_rate = EXCLUDED.deviation_rate,"
+                + " limits_configured = EXCLUDED.limits_configured, recommended_action = EXCLUDED.recommended_action,"
+                + " reasons = EXCLUDED.reasons";
+        inTransaction("writing the risk of " + a.sensor(), c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, a.sensor().deviceId());
+                ps.setString(2, a.sensor().sensorKey());
+                ps.setTimestamp(3, Timestamp.from(a.assessedAt()));
+                ps.setInt(4, a.score());
+                ps.setString(5, a.level().wireName());
+                setNullable(ps, 6, a.timeToFailureHours());
+                ps.setDouble(7, a.crossingProbability());
+                ps.setDouble(8, a.deviationRate());
+                ps.setBoolean(9, a.limitsConfigured());
+                ps.setString(10, a.recommendedAction());
+                ps.setArray(11, c.createArrayOf("text", a.reasons().toArray()));
+                ps.executeUpdate();
+            }
+        });
+    }
+
+    public void write(Instant generatedAt, List<ScheduleEntry> schedule) {
+        String sql = "INSERT INTO " + schema + ".maintenance_schedule (generated_at, priority, device_id, sensor_key,"
+                + " level, score, time_to_failure_hours, act_by, recommended_action) VALUES (?,?,?,?,?,?,?,?,?)"
+                + " ON CONFLICT (generated_at, priority) DO UPDATE SET device_id = EXCLUDED.device_id,"
+                + " sensor_key = EXCLUDED.sensor_key, level = EXCLUDED.level, score = EXCLUDED.score,"
+                + " time_to_failure_hours = EXCLUDED.time_to_failure_hours, act_by = EXCLUDED.act_by,"
+                + " recommended_action = EXCLUDED.recommended_action";
+        inTransaction("writing the maintenance schedule", c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (ScheduleEntry e : schedule) {
+                    ps.setTimestamp(1, Timestamp.from(generatedAt));
+                    ps.setInt(2, e.priority());
+                    ps.setString(3, e.deviceId());
+                    ps.setString(4, e.worstSensor().sensorKey());
+                    ps.setString(5, e.level().wireName());
+                    ps.setInt(6, e.score());
+                    setNullable(ps, 7, e.timeToFailureHours());
+                    ps.setTimestamp(8, Timestamp.from(e.actBy()));
+                    ps.setString(9, e.recommendedAction());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        });
+    }
+
+    private interface Work {
+        void run(Connection c) throws SQLException;
+    }
+
+    private void inTransaction(String what, Work work) {
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                work.run(c);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.translate(what, e);
+        }
+    }
+
+    private static void setNullable(PreparedStatement ps, int i, Double v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.DOUBLE);
+        } else {
+            ps.setDouble(i, v);
+        }
+    }
+}

@@ -1,0 +1,246 @@
+package io.prognos.jdbc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.prognos.api.Forecast;
+import io.prognos.api.ForecastRequest;
+import io.prognos.api.ForecastingPlugin;
+import io.prognos.api.InvalidConfigurationException;
+import io.prognos.api.ModelInfo;
+import io.prognos.api.OperatingLimits;
+import io.prognos.api.PluginContext;
+import io.prognos.api.PluginDiscovery;
+import io.prognos.api.Reading;
+import io.prognos.api.RetryLaterException;
+import io.prognos.api.RiskAssessment;
+import io.prognos.api.SensorId;
+import io.prognos.api.ThreadLimits;
+import io.prognos.api.TrainRequest;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The JDBC adapter against a real PostgreSQL (embedded, PostgreSQL 14). */
+class JdbcAdapterTest {
+
+    static final Instant T0 = Instant.parse("2025-03-01T00:00:00Z");
+    static EmbeddedPostgres pg;
+    static JdbcAdapter adapter;
+
+    static Map<String, String> config(String schema) {
+        Map<String, String> c = new HashMap<>();
+        c.put("jdbc.url", pg.getJdbcUrl("postgres", "postgres"));
+        c.put("jdbc.user", "postgres");
+        c.put("jdbc.password", "s3cret-pw");
+        c.put("jdbc.schema", schema);
+        return c;
+    }
+
+    @BeforeAll
+    static void startDatabase() throws Exception {
+        pg = EmbeddedPostgres.builder().start();
+        adapter = JdbcAdapter.start(config("prognos"));
+        try (Connection c = adapter.dataSource().getConnection(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE sensor_readings (device_id text, sensor_key text, ts timestamptz,"
+                    + " value double precision)");
+        }
+    }
+
+    @AfterAll
+    static void stopDatabase() throws Exception {
+        adapter.close();
+        pg.close();
+    }
+
+    static List<Reading> seasonal(int n, long seed) {
+        Random r = new Random(seed);
+        List<Reading> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(new Reading(T0.plus(Duration.ofHours(i)), 50 + 5 * Math.sin(2 * Math.PI * i / 24)
+                    + 0.3 * r.nextGaussian()));
+        }
+        return out;
+    }
+
+    static void insertReadings(SensorId s, List<Reading> readings) throws Exception {
+        try (Connection c = adapter.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
+                "INSERT INTO sensor_readings VALUES (?, ?, ?, ?)")) {
+            for (Reading r : readings) {
+                ps.setString(1, s.deviceId());
+                ps.setString(2, s.sensorKey());
+                ps.setTimestamp(3, Timestamp.from(r.timestamp()));
+                ps.setDouble(4, r.value());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    static ForecastingPlugin plugin(JdbcModelStore store) {
+        ForecastingPlugin p = PluginDiscovery.discover(JdbcAdapterTest.class.getClassLoader()).plugins().get(0);
+        p.start(new PluginContext(Map.of(), new ThreadLimits(1, 1), store, Clock.systemUTC()));
+        return p;
+    }
+
+    @Test
+    void migrationsRunOnceAndANewerSchemaIsRefused() throws Exception {
+        try (JdbcAdapter again = JdbcAdapter.start(config("prognos"))) {
+            assertEquals(0, Migrations.migrate(again.dataSource(), "prognos"), "already at the latest version");
+        }
+        try (JdbcAdapter other = JdbcAdapter.start(config("tenant two"))) {
+            try (Connection c = other.dataSource().getConnection(); Statement st = c.createStatement()) {
+                st.execute("INSERT INTO \"tenant two\".prognos_schema_history (version, script) VALUES (99, 'future')");
+            }
+        }
+        var e = assertThrows(IllegalStateException.class, () -> JdbcAdapter.start(config("tenant two")));
+        assertTrue(e.getMessage().contains("version 99") && e.getMessage().contains("upgrade Prognos"), e.getMessage());
+    }
+
+    @Test
+    void invalidConfigurationNamesTheKeys() {
+        Map<String, String> c = config("prognos");
+        c.put("jdbc.pool-size", "0");
+        c.put("jdbc.colour", "blue");
+        var e = assertThrows(InvalidConfigurationException.class, () -> JdbcAdapter.start(c));
+        assertEquals(2, e.problems().size(), e.getMessage());
+        assertFalse(e.getMessage().contains("s3cret-pw"));
+        Map<String, String> noUrl = config("prognos");
+        noUrl.remove("jdbc.url");
+        assertEquals("jdbc.url", assertThrows(InvalidConfigurationException.class,
+                () -> JdbcAdapter.start(noUrl)).problems().get(0).key());
+    }
+
+    @Test
+    void modelsSurviveInTheDatabaseAndGiveIdenticalForecasts() throws Exception {
+        SensorId sensor = SensorId.of("press-4", "oil_temp");
+        List<Reading> history = seasonal(400, 1);
+        insertReadings(sensor, history);
+        List<Reading> read = adapter.readings().read(sensor, T0, T0.plus(Duration.ofDays(30)));
+        assertEquals(400, read.size());
+
+        ForecastingPlugin first = plugin(adapter.models());
+        ModelInfo trained = first.train(new TrainRequest(sensor, read));
+        List<Reading> recent = read.subList(read.size() - 40, read.size());
+        Forecast before = first.forecast(new ForecastRequest(sensor, recent));
+        first.stop();
+
+        List<ModelInfo> listed = adapter.models().list();
+        ModelInfo row = listed.stream().filter(m -> m.sensor().equals(sensor)).findFirst().orElseThrow();
+        assertEquals(trained.modelVersion(), row.modelVersion());
+        assertEquals(30, row.sequenceLength());
+        assertEquals(12, row.horizon());
+        assertEquals(trained.valMae(), row.valMae(), 1e-12);
+
+        ForecastingPlugin second = plugin(new JdbcModelStore(adapter.dataSource(), "prognos"));
+        Forecast after = second.forecast(new ForecastRequest(sensor, recent));
+        assertEquals(before.points(), after.points());
+        second.stop();
+        assertTrue(adapter.models().delete(sensor));
+        assertTrue(adapter.models().load(sensor).isEmpty());
+    }
+
+    @Test
+    void readsTheDefaultTableAndListsItsSensors() throws Exception {
+        SensorId a = SensorId.of("fan-9", "current");
+        insertReadings(a, List.of(new Reading(T0, 1), new Reading(T0.plusSeconds(60), 2),
+                new Reading(T0.plusSeconds(7200), 3)));
+        List<Reading> window = adapter.readings().read(a, T0, T0.plusSeconds(3600));
+        assertEquals(List.of(new Reading(T0, 1), new Reading(T0.plusSeconds(60), 2)), window);
+        assertTrue(adapter.readings().sensors().contains(a));
+    }
+
+    @Test
+    void readsThingsBoardTsKvThroughItsDictionary() throws Exception {
+        UUID entity = UUID.randomUUID();
+        try (Connection c = adapter.dataSource().getConnection(); Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS ts_kv_dictionary (key varchar(255) PRIMARY KEY, key_id serial UNIQUE)");
+            st.execute("CREATE TABLE IF NOT EXISTS ts_kv (entity_id uuid NOT NULL, key int NOT NULL, ts bigint NOT NULL,"
+                    + " bool_v boolean, str_v varchar(10000000), long_v bigint, dbl_v double precision, json_v json,"
+                    + " PRIMARY KEY (entity_id, key, ts))");
+            st.execute("INSERT INTO ts_kv_dictionary (key) VALUES ('temperature'), ('status')");
+            long t = T0.toEpochMilli();
+            st.execute("INSERT INTO ts_kv (entity_id, key, ts, dbl_v) SELECT '" + entity + "', key_id, " + t
+                    + ", 21.5 FROM ts_kv_dictionary WHERE key = 'temperature'");
+            st.execute("INSERT INTO ts_kv (entity_id, key, ts, long_v) SELECT '" + entity + "', key_id, " + (t + 60_000)
+                    + ", 22 FROM ts_kv_dictionary WHERE key = 'temperature'");
+            st.execute("INSERT INTO ts_kv (entity_id, key, ts, str_v) SELECT '" + entity + "', key_id, " + t
+                    + ", 'ok' FROM ts_kv_dictionary WHERE key = 'status'");
+        }
+        Map<String, String> c = config("prognos");
+        c.put("jdbc.readings-query", ReadingsSource.THINGSBOARD_QUERY);
+        c.put("jdbc.sensors-query", ReadingsSource.THINGSBOARD_PAIRS_QUERY);
+        try (JdbcAdapter tb = JdbcAdapter.start(c)) {
+            SensorId s = SensorId.of(entity.toString(), "temperature");
+            assertEquals(List.of(new Reading(T0, 21.5), new Reading(T0.plusSeconds(60), 22)),
+                    tb.readings().read(s, T0, T0.plusSeconds(3600)));
+            assertEquals(List.of(s), tb.readings().sensors(), "text-only keys are not sensors");
+        }
+    }
+
+    @Test
+    void resultsAreUpsertedSoARetryNeverDuplicates() throws Exception {
+        SensorId sensor = SensorId.of("press-5", "oil_temp");
+        ForecastingPlugin p = plugin(adapter.models());
+        List<Reading> history = seasonal(300, 2);
+        p.train(new TrainRequest(sensor, history));
+        Forecast f = p.forecast(new ForecastRequest(sensor, history.subList(260, 300)));
+        RiskAssessment r = p.assessRisk(f, OperatingLimits.between(0, 100));
+        for (int attempt = 0; attempt < 2; attempt++) {
+            adapter.results().write(f);
+            adapter.results().write(r);
+            adapter.results().write(r.assessedAt(), p.schedule(List.of(r), Duration.ofDays(7)));
+        }
+        RiskAssessment later = p.assessRisk(f, OperatingLimits.between(0, 52));
+        adapter.results().write(later);
+        p.stop();
+        try (Connection c = adapter.dataSource().getConnection(); Statement st = c.createStatement()) {
+            assertEquals(12, count(st, "SELECT count(*) FROM prognos.forecasts WHERE device_id = 'press-5'"));
+            assertEquals(2, count(st, "SELECT count(*) FROM prognos.risk_assessments WHERE device_id = 'press-5'"));
+            try (ResultSet rs = st.executeQuery("SELECT level, score FROM prognos.risk_latest WHERE device_id = 'press-5'")) {
+                assertTrue(rs.next());
+                assertEquals(later.level().wireName(), rs.getString(1));
+                assertFalse(rs.next(), "one latest row per sensor");
+            }
+        }
+    }
+
+    @Test
+    void anUnavailableDatabaseIsRetryLaterWithoutCredentials() throws Exception {
+        EmbeddedPostgres doomed = EmbeddedPostgres.builder().start();
+        Map<String, String> c = config("prognos");
+        c.put("jdbc.url", doomed.getJdbcUrl("postgres", "postgres"));
+        c.put("jdbc.connect-timeout", "1s");
+        try (JdbcAdapter a = JdbcAdapter.start(c)) {
+            assertTrue(a.models().list().isEmpty());
+            doomed.close();
+            var e = assertThrows(RetryLaterException.class, () -> a.models().list());
+            assertEquals(RetryLaterException.Reason.STORE_UNAVAILABLE, e.reason());
+            assertFalse(e.getMessage().contains("s3cret-pw"), e.getMessage());
+        }
+    }
+
+    private static long count(Statement st, String sql) throws Exception {
+        try (ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+}
