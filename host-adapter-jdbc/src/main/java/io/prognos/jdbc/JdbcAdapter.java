@@ -34,6 +34,8 @@ public final class JdbcAdapter implements AutoCloseable {
 
     private final HikariDataSource pool;
     private final String schema;
+    private volatile boolean migrated;
+    private boolean migrationDeferredLogged;
     private final JdbcModelStore models;
     private final ReadingsSource readings;
     private final ResultsWriter results;
@@ -41,13 +43,17 @@ public final class JdbcAdapter implements AutoCloseable {
     private JdbcAdapter(HikariDataSource pool, ConfigDef.Config c) {
         this.pool = pool;
         this.schema = c.getString("jdbc.schema");
-        this.models = new JdbcModelStore(pool, schema);
+        this.models = new JdbcModelStore(pool, schema, this::ensureMigrated);
         this.readings = new ReadingsSource(pool, c.getString("jdbc.readings-query"), c.getString("jdbc.sensors-query"),
                 c.getInt("jdbc.fetch-size"));
-        this.results = new ResultsWriter(pool, schema);
+        this.results = new ResultsWriter(pool, schema, this::ensureMigrated);
     }
 
-    /** Validates the configuration, opens the pool and migrates the schema. */
+    /**
+     * Validates the configuration, opens the pool and migrates the schema. A database that is down
+     * does not fail the start: migration is retried on first use, and until then every operation
+     * throws {@link io.prognos.api.RetryLaterException}.
+     */
     public static JdbcAdapter start(Map<String, String> config) {
         ConfigDef.Config c = CONFIG.parse("the JDBC adapter", config);
         if (c.getString("jdbc.url") == null || !c.getString("jdbc.url").startsWith("jdbc:postgresql:")) {
@@ -66,14 +72,50 @@ public final class JdbcAdapter implements AutoCloseable {
         // RetryLaterException until it is back, instead of the host failing to start.
         hc.setInitializationFailTimeout(-1);
         HikariDataSource pool = new HikariDataSource(hc);
+        JdbcAdapter adapter = new JdbcAdapter(pool, c);
+        LOG.info("JDBC adapter configured with {}", masked(c.values()));
         try {
-            Migrations.migrate(pool, c.getString("jdbc.schema"));
+            adapter.ensureMigrated();
+        } catch (io.prognos.api.RetryLaterException e) {
+            // Logged once in ensureMigrated; the host starts and the adapter catches up later.
         } catch (RuntimeException e) {
             pool.close();
             throw e;
         }
-        LOG.info("JDBC adapter connected with {}", CONFIG.masked(c.values()));
-        return new JdbcAdapter(pool, c);
+        return adapter;
+    }
+
+    /** Migrates the schema unless done; throws RetryLaterException while the database is down. */
+    public void ensureMigrated() {
+        if (migrated) {
+            return;
+        }
+        synchronized (this) {
+            if (migrated) {
+                return;
+            }
+            try {
+                Migrations.migrate(pool, schema);
+                migrated = true;
+                if (migrationDeferredLogged) {
+                    LOG.info("database reachable again: schema {} migrated", schema);
+                }
+            } catch (io.prognos.api.RetryLaterException e) {
+                if (!migrationDeferredLogged) {
+                    migrationDeferredLogged = true;
+                    LOG.warn("database unavailable; schema {} will be migrated when it is back: {}", schema,
+                            e.getMessage());
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** Configuration safe to log: the password key masked, and a password inside the URL too. */
+    static Map<String, String> masked(Map<String, String> values) {
+        Map<String, String> m = new java.util.LinkedHashMap<>(CONFIG.masked(values));
+        m.computeIfPresent("jdbc.url", (k, url) -> url.replaceAll("(?i)(password=)[^&;]*", "$1******"));
+        return m;
     }
 
     public DataSource dataSource() {

@@ -28,14 +28,18 @@ public final class JdbcModelStore implements ModelStore {
 
     private final DataSource ds;
     private final String table;
+    private final Runnable ready;
 
-    public JdbcModelStore(DataSource ds, String schema) {
+    /** {@code ready} runs before every operation; the adapter passes its lazy migration. */
+    public JdbcModelStore(DataSource ds, String schema, Runnable ready) {
         this.ds = ds;
         this.table = Migrations.quote(schema) + ".lstm_models";
+        this.ready = ready;
     }
 
     @Override
     public void save(StoredModel model) {
+        ready.run();
         ModelInfo i = model.info();
         String sql = "INSERT INTO " + table + " (" + COLUMNS + ", model, saved_at) "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()) "
@@ -74,6 +78,7 @@ public final class JdbcModelStore implements ModelStore {
 
     @Override
     public Optional<StoredModel> load(SensorId sensor) {
+        ready.run();
         String sql = "SELECT " + COLUMNS + ", model FROM " + table + " WHERE device_id = ? AND sensor_key = ?";
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, sensor.deviceId());
@@ -91,6 +96,7 @@ public final class JdbcModelStore implements ModelStore {
 
     @Override
     public List<ModelInfo> list() {
+        ready.run();
         String sql = "SELECT " + COLUMNS + " FROM " + table + " ORDER BY device_id, sensor_key";
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
              ResultSet rs = ps.executeQuery()) {
@@ -106,6 +112,7 @@ public final class JdbcModelStore implements ModelStore {
 
     @Override
     public boolean delete(SensorId sensor) {
+        ready.run();
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
                 "DELETE FROM " + table + " WHERE device_id = ? AND sensor_key = ?")) {
             ps.setString(1, sensor.deviceId());

@@ -21,17 +21,20 @@ public final class ResultsWriter {
 
     private final DataSource ds;
     private final String schema;
+    private final Runnable ready;
 
-    public ResultsWriter(DataSource ds, String schema) {
+    public ResultsWriter(DataSource ds, String schema, Runnable ready) {
         this.ds = ds;
         this.schema = Migrations.quote(schema);
+        this.ready = ready;
     }
 
     public void write(Forecast f) {
         String sql = "INSERT INTO " + schema + ".forecasts (device_id, sensor_key, issued_at, target_time, steps_ahead,"
-                + " value, lower_bound, upper_bound, coverage, method, model_version) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
-                + " ON CONFLICT (device_id, sensor_key, issued_at, target_time) DO UPDATE SET"
-                + " steps_ahead = EXCLUDED.steps_ahead, value = EXCLUDED.value, lower_bound = EXCLUDED.lower_bound,"
+                + " value, lower_bound, upper_bound, coverage, method, model_version, based_on)"
+                + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+                + " ON CONFLICT (device_id, sensor_key, based_on, target_time) DO UPDATE SET"
+                + " issued_at = EXCLUDED.issued_at, steps_ahead = EXCLUDED.steps_ahead, value = EXCLUDED.value, lower_bound = EXCLUDED.lower_bound,"
                 + " upper_bound = EXCLUDED.upper_bound, coverage = EXCLUDED.coverage, method = EXCLUDED.method,"
                 + " model_version = EXCLUDED.model_version";
         inTransaction("writing the forecast of " + f.sensor(), c -> {
@@ -48,6 +51,7 @@ public final class ResultsWriter {
                     ps.setDouble(9, f.coverage());
                     ps.setString(10, f.method());
                     ps.setString(11, f.modelVersion());
+                    ps.setTimestamp(12, Timestamp.from(f.lastObserved()));
                     ps.addBatch();
                 }
                 ps.executeBatch();
@@ -55,11 +59,12 @@ public final class ResultsWriter {
         });
     }
 
-    public void write(RiskAssessment a) {
+    /** {@code basedOn}: the last observed reading of the forecast the assessment was made from. */
+    public void write(RiskAssessment a, Instant basedOn) {
         String sql = "INSERT INTO " + schema + ".risk_assessments (device_id, sensor_key, assessed_at, score, level,"
                 + " time_to_failure_hours, crossing_probability, deviation_rate, limits_configured, recommended_action,"
-                + " reasons) VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (device_id, sensor_key, assessed_at) DO UPDATE SET"
-                + " score = EXCLUDED.score, level = EXCLUDED.level, time_to_failure_hours = EXCLUDED.time_to_failure_hours,"
+                + " reasons, based_on) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (device_id, sensor_key, based_on)"
+                + " DO UPDATE SET assessed_at = EXCLUDED.assessed_at, score = EXCLUDED.score, level = EXCLUDED.level, time_to_failure_hours = EXCLUDED.time_to_failure_hours,"
                 + " crossing_probability = EXCLUDED.crossing_probability, deviation_rate = EXCLUDED.deviation_rate,"
                 + " limits_configured = EXCLUDED.limits_configured, recommended_action = EXCLUDED.recommended_action,"
                 + " reasons = EXCLUDED.reasons";
@@ -76,6 +81,7 @@ public final class ResultsWriter {
                 ps.setBoolean(9, a.limitsConfigured());
                 ps.setString(10, a.recommendedAction());
                 ps.setArray(11, c.createArrayOf("text", a.reasons().toArray()));
+                ps.setTimestamp(12, Timestamp.from(basedOn));
                 ps.executeUpdate();
             }
         });
@@ -112,6 +118,7 @@ public final class ResultsWriter {
     }
 
     private void inTransaction(String what, Work work) {
+        ready.run();
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try {

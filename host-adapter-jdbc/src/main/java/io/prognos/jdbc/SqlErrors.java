@@ -15,10 +15,15 @@ final class SqlErrors {
     private SqlErrors() {
     }
 
-    /** Connection failures (SQLState class 08), shutdowns (57P0x), resource limits (53xxx), timeouts. */
+    /**
+     * Connection failures (SQLState class 08), shutdowns (57P0x), resource limits (53xxx), timeouts,
+     * and errors without an SQLState: the server gives every error it reports a state, so one without
+     * comes from the connection plumbing (HikariCP's "Connection is closed" after a restart).
+     */
     static boolean isUnavailable(SQLException e) {
         String state = e.getSQLState();
-        return e instanceof SQLTransientException
+        return state == null
+                || e instanceof SQLTransientException
                 || e instanceof SQLRecoverableException
                 || e instanceof SQLNonTransientConnectionException
                 || (state != null && (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53")))

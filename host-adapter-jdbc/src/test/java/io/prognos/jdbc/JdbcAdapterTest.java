@@ -149,7 +149,7 @@ class JdbcAdapterTest {
         assertEquals(12, row.horizon());
         assertEquals(trained.valMae(), row.valMae(), 1e-12);
 
-        ForecastingPlugin second = plugin(new JdbcModelStore(adapter.dataSource(), "prognos"));
+        ForecastingPlugin second = plugin(new JdbcModelStore(adapter.dataSource(), "prognos", () -> { }));
         Forecast after = second.forecast(new ForecastRequest(sensor, recent));
         assertEquals(before.points(), after.points());
         second.stop();
@@ -205,11 +205,12 @@ class JdbcAdapterTest {
         RiskAssessment r = p.assessRisk(f, OperatingLimits.between(0, 100));
         for (int attempt = 0; attempt < 2; attempt++) {
             adapter.results().write(f);
-            adapter.results().write(r);
+            adapter.results().write(r, f.lastObserved());
             adapter.results().write(r.assessedAt(), p.schedule(List.of(r), Duration.ofDays(7)));
         }
-        RiskAssessment later = p.assessRisk(f, OperatingLimits.between(0, 52));
-        adapter.results().write(later);
+        Forecast next = p.forecast(new ForecastRequest(sensor, history.subList(261, 300)));
+        RiskAssessment later = p.assessRisk(next, OperatingLimits.between(0, 52));
+        adapter.results().write(later, next.lastObserved().plusSeconds(3600));
         p.stop();
         try (Connection c = adapter.dataSource().getConnection(); Statement st = c.createStatement()) {
             assertEquals(12, count(st, "SELECT count(*) FROM prognos.forecasts WHERE device_id = 'press-5'"));
@@ -235,6 +236,34 @@ class JdbcAdapterTest {
             assertEquals(RetryLaterException.Reason.STORE_UNAVAILABLE, e.reason());
             assertFalse(e.getMessage().contains("s3cret-pw"), e.getMessage());
         }
+    }
+
+    @Test
+    void aDatabaseDownAtStartDoesNotFailTheStartAndIsMigratedWhenItComesBack() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Map<String, String> c = config("prognos");
+        c.put("jdbc.url", "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres&password=url-secret");
+        c.put("jdbc.connect-timeout", "1s");
+        try (JdbcAdapter a = JdbcAdapter.start(c)) {
+            var e = assertThrows(RetryLaterException.class, () -> a.models().list());
+            assertFalse(e.getMessage().contains("url-secret") || e.getMessage().contains("s3cret-pw"), e.getMessage());
+            try (EmbeddedPostgres late = EmbeddedPostgres.builder().setPort(port).start()) {
+                // RetryLater means what it says: the pool reconnects within a few attempts.
+                List<ModelInfo> listed = null;
+                for (int attempt = 0; attempt < 15 && listed == null; attempt++) {
+                    try {
+                        listed = a.models().list();
+                    } catch (RetryLaterException notYet) {
+                        Thread.sleep(500);
+                    }
+                }
+                assertTrue(listed != null && listed.isEmpty(), "migrated on first use once the database is up");
+            }
+        }
+        assertFalse(JdbcAdapter.masked(c).toString().contains("url-secret"));
     }
 
     private static long count(Statement st, String sql) throws Exception {

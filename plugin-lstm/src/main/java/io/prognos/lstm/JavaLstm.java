@@ -112,14 +112,27 @@ final class JavaLstm implements LstmEngine {
     /** One Adam step on the mean-squared error of a mini-batch. Returns the batch loss. */
     @Override
     public double fitBatch(float[] x, float[] target, int n, int seq) {
+        double loss = accumulateGradient(x, target, n, seq);
+        adam();
+        return loss;
+    }
+
+    /** Gradient of the batch loss without updating; for the tests that compare with SameDiff. */
+    float[] gradient(float[] x, float[] target, int n, int seq) {
+        accumulateGradient(x, target, n, seq);
+        return grad.clone();
+    }
+
+    /** Fills {@link #grad} with the gradient of the batch's mean-squared error; returns that error. */
+    private double accumulateGradient(float[] x, float[] target, int n, int seq) {
         ensureGradients();
         java.util.Arrays.fill(grad, 0f);
         ensureCapacity(seq);
         double loss = 0;
         float scale = 2f / (n * hor);
+        float[] dy = new float[hor];
         for (int s = 0; s < n; s++) {
             forward(x, s * seq * f, seq);
-            float[] dy = new float[hor];
             for (int k = 0; k < hor; k++) {
                 float e = out[k] - target[s * hor + k];
                 loss += e * e;
@@ -127,25 +140,7 @@ final class JavaLstm implements LstmEngine {
             }
             backward(x, s * seq * f, seq, dy);
         }
-        adam();
         return loss / (n * hor);
-    }
-
-    /** Gradient of the batch loss without updating; for the tests that compare with SameDiff. */
-    float[] gradient(float[] x, float[] target, int n, int seq) {
-        ensureGradients();
-        java.util.Arrays.fill(grad, 0f);
-        ensureCapacity(seq);
-        float scale = 2f / (n * hor);
-        for (int s = 0; s < n; s++) {
-            forward(x, s * seq * f, seq);
-            float[] dy = new float[hor];
-            for (int k = 0; k < hor; k++) {
-                dy[k] = (out[k] - target[s * hor + k]) * scale;
-            }
-            backward(x, s * seq * f, seq, dy);
-        }
-        return grad.clone();
     }
 
     private void ensureCapacity(int seq) {

@@ -22,10 +22,12 @@ CREATE TABLE lstm_models (
     UNIQUE (device_id, sensor_key)
 );
 
--- Forecasts: one row per (sensor, issue time, target time); a retried write replaces, never duplicates.
+-- Forecasts: one row per (sensor, last observed reading, target time), so a forecast retried
+-- from the same readings replaces its row instead of adding one.
 CREATE TABLE forecasts (
     device_id             text             NOT NULL,
     sensor_key            text             NOT NULL,
+    based_on              timestamptz      NOT NULL,
     issued_at             timestamptz      NOT NULL,
     target_time           timestamptz      NOT NULL,
     steps_ahead           integer          NOT NULL,
@@ -35,13 +37,14 @@ CREATE TABLE forecasts (
     coverage              double precision NOT NULL,
     method                text             NOT NULL,
     model_version         text             NOT NULL,
-    PRIMARY KEY (device_id, sensor_key, issued_at, target_time)
+    PRIMARY KEY (device_id, sensor_key, based_on, target_time)
 );
 
--- Risk assessments: a history; risk_latest gives the newest per sensor (for Grafana).
+-- Risk assessments: a history keyed like forecasts; risk_latest gives the newest per sensor (for Grafana).
 CREATE TABLE risk_assessments (
     device_id             text             NOT NULL,
     sensor_key            text             NOT NULL,
+    based_on              timestamptz      NOT NULL,
     assessed_at           timestamptz      NOT NULL,
     score                 integer          NOT NULL,
     level                 text             NOT NULL,
@@ -51,13 +54,13 @@ CREATE TABLE risk_assessments (
     limits_configured     boolean          NOT NULL,
     recommended_action    text             NOT NULL,
     reasons               text[]           NOT NULL,
-    PRIMARY KEY (device_id, sensor_key, assessed_at)
+    PRIMARY KEY (device_id, sensor_key, based_on)
 );
 
 CREATE VIEW risk_latest AS
     SELECT DISTINCT ON (device_id, sensor_key) *
     FROM risk_assessments
-    ORDER BY device_id, sensor_key, assessed_at DESC;
+    ORDER BY device_id, sensor_key, based_on DESC, assessed_at DESC;
 
 -- The maintenance schedule as generated at a point in time.
 CREATE TABLE maintenance_schedule (
@@ -71,4 +74,13 @@ CREATE TABLE maintenance_schedule (
     act_by                timestamptz      NOT NULL,
     recommended_action    text             NOT NULL,
     PRIMARY KEY (generated_at, priority)
+);
+
+-- The poller's progress per sensor: the newest reading it has forecast from, and when it last trained.
+CREATE TABLE poll_watermarks (
+    device_id             text             NOT NULL,
+    sensor_key            text             NOT NULL,
+    last_reading          timestamptz      NOT NULL,
+    last_trained          timestamptz,
+    PRIMARY KEY (device_id, sensor_key)
 );

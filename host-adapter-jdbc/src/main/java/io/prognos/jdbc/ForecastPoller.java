@@ -1,0 +1,239 @@
+package io.prognos.jdbc;
+
+import io.prognos.api.BadRequestException;
+import io.prognos.api.Forecast;
+import io.prognos.api.ForecastRequest;
+import io.prognos.api.ForecastingPlugin;
+import io.prognos.api.ModelInfo;
+import io.prognos.api.ModelStatus;
+import io.prognos.api.OperatingLimits;
+import io.prognos.api.Reading;
+import io.prognos.api.RetryLaterException;
+import io.prognos.api.RiskAssessment;
+import io.prognos.api.SensorId;
+import io.prognos.api.TrainRequest;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * For hosts that do not push readings: at every run it reads each sensor's readings newer than its
+ * watermark, trains sensors that have none (or whose model is due for retraining), forecasts,
+ * assesses risk, writes the results and the schedule, and only then advances the watermark. A run
+ * that meets an unavailable database stops where it is; the next run repeats the unfinished work,
+ * and the idempotent writes make the repeat harmless, so nothing is lost or duplicated. Outages
+ * are logged once when they start and once when they end, with exponential backoff in between.
+ */
+public final class ForecastPoller implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ForecastPoller.class);
+
+    /** How the poller reads and trains. */
+    public record Settings(Duration every, Duration trainingHistory, Duration forecastLookback, Duration retrainEvery,
+                           Duration scheduleWindow, Duration maxBackoff) {
+    }
+
+    /** What one run did. */
+    public record RunReport(int sensors, int trained, int forecasts, int skipped, boolean completed) {
+    }
+
+    private final ForecastingPlugin plugin;
+    private final JdbcAdapter db;
+    private final Function<SensorId, OperatingLimits> limits;
+    private final Settings settings;
+    private final Clock clock;
+    private final String watermarks;
+    private ScheduledExecutorService executor;
+    private Instant outageSince;
+    private Duration backoff;
+
+    public ForecastPoller(ForecastingPlugin plugin, JdbcAdapter db, Function<SensorId, OperatingLimits> limits,
+                          Settings settings, Clock clock) {
+        this.plugin = plugin;
+        this.db = db;
+        this.limits = limits;
+        this.settings = settings;
+        this.clock = clock;
+        this.watermarks = Migrations.quote(db.schema()) + ".poll_watermarks";
+        this.backoff = settings.every();
+    }
+
+    /** Runs every {@link Settings#every()}, backing off while the database is unavailable. */
+    public synchronized void start() {
+        executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "prognos-jdbc-poller");
+            t.setDaemon(true);
+            return t;
+        });
+        executor.schedule(this::scheduledRun, 0, TimeUnit.MILLISECONDS);
+    }
+
+    private void scheduledRun() {
+        Duration next;
+        try {
+            RunReport r = runOnce();
+            next = r.completed() ? settings.every() : backoff;
+        } catch (RuntimeException e) {
+            LOG.error("poller run failed; next run in {}", settings.every(), e);
+            next = settings.every();
+        }
+        synchronized (this) {
+            if (executor != null && !executor.isShutdown()) {
+                executor.schedule(this::scheduledRun, next.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** One pass over every sensor. Never throws for an unavailable database: the report says it stopped. */
+    public RunReport runOnce() {
+        int trained = 0;
+        int forecasts = 0;
+        int skipped = 0;
+        List<SensorId> sensors;
+        List<RiskAssessment> assessments = new ArrayList<>();
+        try {
+            db.ensureMigrated();
+            sensors = db.readings().sensors();
+            for (SensorId s : sensors) {
+                Optional<Instant> mark = watermark(s);
+                Instant now = clock.instant();
+                Instant from = mark.map(m -> m.minus(settings.forecastLookback())).orElse(now.minus(
+                        settings.trainingHistory()));
+                List<Reading> recent = db.readings().read(s, from, now.plus(Duration.ofDays(1)));
+                if (recent.isEmpty()) {
+                    skipped++;
+                    continue;
+                }
+                Instant newest = recent.get(recent.size() - 1).timestamp();
+                if (mark.isPresent() && !newest.isAfter(mark.get())) {
+                    continue; // nothing new since the last run
+                }
+                try {
+                    if (needsTraining(s)) {
+                        List<Reading> history = db.readings().read(s, newest.minus(settings.trainingHistory()),
+                                newest.plusMillis(1));
+                        plugin.train(new TrainRequest(s, history));
+                        markTrained(s, now);
+                        trained++;
+                    }
+                    Forecast f = plugin.forecast(new ForecastRequest(s, recent));
+                    RiskAssessment a = plugin.assessRisk(f, limits.apply(s));
+                    db.results().write(f);
+                    db.results().write(a, f.lastObserved());
+                    assessments.add(a);
+                    forecasts++;
+                } catch (BadRequestException e) {
+                    // Too little history, NaN values, ...: this sensor waits, the others go on.
+                    LOG.debug("{} skipped: {}", s, e.getMessage());
+                    skipped++;
+                }
+                advance(s, newest);
+            }
+            if (!assessments.isEmpty()) {
+                db.results().write(clock.instant(), plugin.schedule(assessments, settings.scheduleWindow()));
+            }
+        } catch (RetryLaterException e) {
+            outage(e);
+            return new RunReport(0, trained, forecasts, skipped, false);
+        }
+        recovered();
+        return new RunReport(sensors.size(), trained, forecasts, skipped, true);
+    }
+
+    private boolean needsTraining(SensorId s) {
+        Optional<ModelInfo> m = plugin.model(s);
+        if (m.isEmpty() || m.get().status() == ModelStatus.NEEDS_RETRAINING) {
+            return true;
+        }
+        Optional<Instant> trainedAt = lastTrained(s);
+        Instant last = trainedAt.orElse(m.get().trainedAt());
+        return !settings.retrainEvery().isZero() && last.plus(settings.retrainEvery()).isBefore(clock.instant());
+    }
+
+    private void outage(RetryLaterException e) {
+        if (outageSince == null) {
+            outageSince = clock.instant();
+            LOG.warn("database unavailable, polling paused and retried with backoff: {}", e.getMessage());
+        } else {
+            LOG.debug("database still unavailable: {}", e.getMessage());
+        }
+        Duration doubled = backoff.multipliedBy(2);
+        backoff = doubled.compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff() : doubled;
+    }
+
+    private void recovered() {
+        if (outageSince != null) {
+            LOG.info("database available again after {} s; polling resumed",
+                    Duration.between(outageSince, clock.instant()).toSeconds());
+            outageSince = null;
+        }
+        backoff = settings.every();
+    }
+
+    private Optional<Instant> watermark(SensorId s) {
+        return query("SELECT last_reading FROM " + watermarks + " WHERE device_id = ? AND sensor_key = ?", s);
+    }
+
+    private Optional<Instant> lastTrained(SensorId s) {
+        return query("SELECT last_trained FROM " + watermarks + " WHERE device_id = ? AND sensor_key = ?", s);
+    }
+
+    private Optional<Instant> query(String sql, SensorId s) {
+        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, s.deviceId());
+            ps.setString(2, s.sensorKey());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next() || rs.getTimestamp(1) == null) {
+                    return Optional.empty();
+                }
+                return Optional.of(rs.getTimestamp(1).toInstant());
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.translate("reading the watermark of " + s, e);
+        }
+    }
+
+    private void advance(SensorId s, Instant newest) {
+        update("INSERT INTO " + watermarks + " (device_id, sensor_key, last_reading) VALUES (?, ?, ?) "
+                + "ON CONFLICT (device_id, sensor_key) DO UPDATE SET last_reading = EXCLUDED.last_reading", s, newest);
+    }
+
+    private void markTrained(SensorId s, Instant at) {
+        update("INSERT INTO " + watermarks + " (device_id, sensor_key, last_reading, last_trained) "
+                + "VALUES (?, ?, 'epoch', ?) ON CONFLICT (device_id, sensor_key) DO UPDATE SET last_trained = "
+                + "EXCLUDED.last_trained", s, at);
+    }
+
+    private void update(String sql, SensorId s, Instant t) {
+        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, s.deviceId());
+            ps.setString(2, s.sensorKey());
+            ps.setTimestamp(3, Timestamp.from(t));
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw SqlErrors.translate("advancing the watermark of " + s, e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (executor != null) {
+            executor.shutdownNow();
+            executor = null;
+        }
+    }
+}
