@@ -1,0 +1,106 @@
+package io.prognos.mqtt;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prognos.api.Reading;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Turns a payload into readings: {@code {"ts": ISO-8601 or epoch ms, "value": number}} or an array of
+ * those; the field names are configurable for other JSON shapes. A missing timestamp means "now".
+ * Every rejection names its reason: oversized, malformed JSON, missing or non-numeric value,
+ * non-finite value, unreadable or far-future timestamp.
+ */
+final class ReadingParser {
+
+    private final ObjectMapper json;
+    private final String tsField;
+    private final String valueField;
+    private final int maxBytes;
+    private final Duration maxFutureSkew;
+    private final Clock clock;
+
+    ReadingParser(ObjectMapper json, String tsField, String valueField, int maxBytes, Duration maxFutureSkew,
+                  Clock clock) {
+        this.json = json;
+        this.tsField = tsField;
+        this.valueField = valueField;
+        this.maxBytes = maxBytes;
+        this.maxFutureSkew = maxFutureSkew;
+        this.clock = clock;
+    }
+
+    List<Reading> parse(byte[] payload) throws BadPayloadException {
+        if (payload.length > maxBytes) {
+            throw new BadPayloadException("oversized", "payload of " + payload.length + " bytes exceeds " + maxBytes);
+        }
+        JsonNode root;
+        try {
+            root = json.readTree(payload);
+        } catch (JsonProcessingException e) {
+            throw new BadPayloadException("malformed_json", "not JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new BadPayloadException("malformed_json", "not JSON: " + e.getMessage());
+        }
+        if (root == null || root.isMissingNode()) {
+            throw new BadPayloadException("malformed_json", "empty payload");
+        }
+        List<Reading> out = new ArrayList<>();
+        if (root.isArray()) {
+            for (JsonNode n : root) {
+                out.add(reading(n));
+            }
+        } else {
+            out.add(reading(root));
+        }
+        return out;
+    }
+
+    private Reading reading(JsonNode n) throws BadPayloadException {
+        if (!n.isObject()) {
+            throw new BadPayloadException("malformed_json", "a reading must be a JSON object");
+        }
+        JsonNode v = n.get(valueField);
+        if (v == null || v.isNull()) {
+            throw new BadPayloadException("missing_value", "no '" + valueField + "' field");
+        }
+        if (!v.isNumber()) {
+            throw new BadPayloadException("non_numeric_value", "'" + valueField + "' is not a number: " + v);
+        }
+        double value = v.asDouble();
+        if (!Double.isFinite(value)) {
+            throw new BadPayloadException("non_finite_value", "'" + valueField + "' is not finite");
+        }
+        Instant now = clock.instant();
+        Instant ts = timestamp(n.get(tsField), now);
+        if (ts.isAfter(now.plus(maxFutureSkew))) {
+            throw new BadPayloadException("future_timestamp", "timestamp " + ts + " is more than " + maxFutureSkew
+                    + " in the future");
+        }
+        return new Reading(ts, value);
+    }
+
+    private Instant timestamp(JsonNode t, Instant now) throws BadPayloadException {
+        if (t == null || t.isNull()) {
+            return now;
+        }
+        if (t.isIntegralNumber()) {
+            return Instant.ofEpochMilli(t.asLong());
+        }
+        if (t.isTextual()) {
+            try {
+                return Instant.parse(t.asText());
+            } catch (DateTimeParseException e) {
+                throw new BadPayloadException("bad_timestamp", "'" + tsField + "' is neither ISO-8601 nor epoch ms: "
+                        + t.asText());
+            }
+        }
+        throw new BadPayloadException("bad_timestamp", "'" + tsField + "' is neither ISO-8601 nor epoch ms: " + t);
+    }
+}

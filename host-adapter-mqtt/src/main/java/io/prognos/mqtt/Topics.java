@@ -1,0 +1,78 @@
+package io.prognos.mqtt;
+
+import io.prognos.api.BadRequestException;
+import io.prognos.api.SensorId;
+
+/**
+ * The topic contract, under a configurable prefix (default {@code prognos}):
+ * readings in at {@code {prefix}/readings/{deviceId}/{sensorKey}}; forecast, risk and alerts out at
+ * {@code {prefix}/forecast|risk|alerts/{deviceId}/{sensorKey}}; the schedule at
+ * {@code {prefix}/maintenance/schedule}; status at {@code {prefix}/status}; errors at
+ * {@code {prefix}/errors}; requests at {@code {prefix}/requests/train|forecast}.
+ */
+record Topics(String prefix) {
+
+    Topics {
+        if (prefix == null || prefix.isBlank() || prefix.contains("+") || prefix.contains("#")
+                || prefix.startsWith("$") || prefix.endsWith("/")) {
+            throw new BadRequestException("mqtt.prefix", "the topic prefix must be non-empty, without wildcards, "
+                    + "not start with $ and not end with /, got '" + prefix + "'");
+        }
+    }
+
+    String readingsFilter() {
+        return prefix + "/readings/+/+";
+    }
+
+    String status() {
+        return prefix + "/status";
+    }
+
+    String errors() {
+        return prefix + "/errors";
+    }
+
+    String schedule() {
+        return prefix + "/maintenance/schedule";
+    }
+
+    String requests() {
+        return prefix + "/requests/+";
+    }
+
+    String forecast(SensorId s) {
+        return prefix + "/forecast/" + level(s.deviceId()) + "/" + level(s.sensorKey());
+    }
+
+    String risk(SensorId s) {
+        return prefix + "/risk/" + level(s.deviceId()) + "/" + level(s.sensorKey());
+    }
+
+    String alerts(SensorId s) {
+        return prefix + "/alerts/" + level(s.deviceId()) + "/" + level(s.sensorKey());
+    }
+
+    /** The sensor a readings topic is about, or why it is not a readings topic. */
+    SensorId sensorOfReadings(String topic) throws BadPayloadException {
+        String[] parts = topic.split("/", -1);
+        String[] pre = prefix.split("/", -1);
+        if (parts.length != pre.length + 3 || !parts[pre.length].equals("readings")) {
+            throw new BadPayloadException("bad_topic", "expected " + prefix + "/readings/{deviceId}/{sensorKey}");
+        }
+        String device = parts[pre.length + 1];
+        String key = parts[pre.length + 2];
+        if (device.isEmpty() || key.isEmpty()) {
+            throw new BadPayloadException("bad_topic", "device id and sensor key must not be empty");
+        }
+        return SensorId.of(device, key);
+    }
+
+    /** A topic level built from an id: wildcards and separators would change its meaning. */
+    static String level(String id) {
+        if (id.contains("/") || id.contains("+") || id.contains("#") || id.isEmpty()) {
+            throw new BadRequestException("sensor", "'" + id + "' cannot be an MQTT topic level: it must not be"
+                    + " empty or contain '/', '+' or '#'");
+        }
+        return id;
+    }
+}

@@ -1,0 +1,56 @@
+package io.prognos.mqtt;
+
+import com.hivemq.embedded.EmbeddedHiveMQ;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** An embedded HiveMQ CE broker on a free loopback port, restartable over the same data folder. */
+final class Broker implements AutoCloseable {
+
+    final int port;
+    private final Path config;
+    private final Path data;
+    private final Path extensions;
+    private EmbeddedHiveMQ hivemq;
+
+    Broker() throws Exception {
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path root = Files.createTempDirectory("prognos-hivemq");
+        config = Files.createDirectories(root.resolve("conf"));
+        data = Files.createDirectories(root.resolve("data"));
+        extensions = Files.createDirectories(root.resolve("extensions"));
+        Files.writeString(config.resolve("config.xml"), """
+                <?xml version="1.0"?>
+                <hivemq>
+                  <listeners>
+                    <tcp-listener><port>%d</port><bind-address>127.0.0.1</bind-address></tcp-listener>
+                  </listeners>
+                  <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>
+                </hivemq>
+                """.formatted(port));
+        start();
+    }
+
+    void start() {
+        hivemq = EmbeddedHiveMQ.builder().withConfigurationFolder(config).withDataFolder(data)
+                .withExtensionsFolder(extensions).build();
+        hivemq.start().join();
+    }
+
+    void stop() throws Exception {
+        hivemq.stop().join();
+        hivemq.close();
+    }
+
+    String url() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop();
+    }
+}

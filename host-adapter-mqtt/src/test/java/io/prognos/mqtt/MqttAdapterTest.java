@@ -1,0 +1,265 @@
+package io.prognos.mqtt;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prognos.api.ForecastingPlugin;
+import io.prognos.api.InMemoryModelStore;
+import io.prognos.api.OperatingLimits;
+import io.prognos.api.PluginContext;
+import io.prognos.api.PluginDiscovery;
+import io.prognos.api.SensorId;
+import io.prognos.api.ThreadLimits;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.junit.jupiter.api.Test;
+
+/** The MQTT adapter against a real broker (embedded HiveMQ CE). */
+class MqttAdapterTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Instant T0 = Instant.parse("2025-05-01T00:00:00Z");
+
+    record Received(String topic, MqttMessage message) {
+        JsonNode json() throws Exception {
+            return JSON.readTree(message.getPayload());
+        }
+    }
+
+    /** A plain MQTT 5 client that records what arrives. */
+    static final class Client implements AutoCloseable {
+        final MqttClient mqtt;
+        final BlockingQueue<Received> inbox = new LinkedBlockingQueue<>();
+
+        Client(Broker broker, String id, String... filters) throws MqttException {
+            mqtt = new MqttClient(broker.url(), id, new MemoryPersistence());
+            mqtt.setCallback(new MqttCallback() {
+                public void disconnected(MqttDisconnectResponse r) {
+                }
+
+                public void mqttErrorOccurred(MqttException e) {
+                }
+
+                public void messageArrived(String topic, MqttMessage m) {
+                    inbox.add(new Received(topic, m));
+                }
+
+                public void deliveryComplete(IMqttToken t) {
+                }
+
+                public void connectComplete(boolean reconnect, String uri) {
+                }
+
+                public void authPacketArrived(int code, MqttProperties p) {
+                }
+            });
+            mqtt.connect(new MqttConnectionOptions());
+            for (String f : filters) {
+                mqtt.subscribe(f, 1);
+            }
+        }
+
+        void send(String topic, String payload) throws MqttException {
+            mqtt.publish(topic, payload.getBytes(StandardCharsets.UTF_8), 1, false);
+        }
+
+        Received await(String topicPrefix, Duration timeout) throws InterruptedException {
+            long end = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < end) {
+                Received r = inbox.poll(100, TimeUnit.MILLISECONDS);
+                if (r != null && r.topic().startsWith(topicPrefix)) {
+                    return r;
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public void close() throws MqttException {
+            if (mqtt.isConnected()) {
+                mqtt.disconnect();
+            }
+            mqtt.close();
+        }
+    }
+
+    static ForecastingPlugin plugin() {
+        ForecastingPlugin p = PluginDiscovery.discover(MqttAdapterTest.class.getClassLoader()).plugins().get(0);
+        p.start(new PluginContext(Map.of(), new ThreadLimits(1, 1), new InMemoryModelStore(), Clock.systemUTC()));
+        return p;
+    }
+
+    static Map<String, String> config(Broker broker, String clientId) {
+        Map<String, String> c = new HashMap<>();
+        c.put("mqtt.url", broker.url());
+        c.put("mqtt.client-id", clientId);
+        c.put("mqtt.train-after", "250");
+        c.put("mqtt.error-log-interval", "0s");
+        return c;
+    }
+
+    static String reading(int hour, double value) {
+        return "{\"ts\": \"" + T0.plus(Duration.ofHours(hour)) + "\", \"value\": " + value + "}";
+    }
+
+    @Test
+    void readingsInAlertsOutAndRequestsAnswered() throws Exception {
+        try (Broker broker = new Broker();
+             Client watcher = new Client(broker, "watcher", "prognos/alerts/#", "prognos/status");
+             Client plant = new Client(broker, "plant")) {
+            ForecastingPlugin plugin = plugin();
+            SensorId pump = SensorId.of("pump-7", "bearing_temp");
+            try (MqttAdapter adapter = MqttAdapter.start(plugin, s -> new OperatingLimits(null, null, 85.0, 91.5),
+                    config(broker, "prognos-test"), Clock.systemUTC())) {
+                Received online = watcher.await("prognos/status", Duration.ofSeconds(10));
+                assertEquals("online", new String(online.message().getPayload(), StandardCharsets.UTF_8));
+                Random r = new Random(3);
+                // Steady at 60 for 150 hours, then heating 0.2 degrees per hour towards the 91.5 limit.
+                for (int h = 0; h < 300; h++) {
+                    double v = 60 + (h > 150 ? 0.2 * (h - 150) : 0) + 0.1 * r.nextGaussian();
+                    plant.send("prognos/readings/pump-7/bearing_temp", reading(h, v));
+                }
+                Received alert = null;
+                long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+                while (System.nanoTime() < end && (alert == null || !alert.json().get("risk_level").asText().equals("high"))) {
+                    Received next = watcher.await("prognos/alerts/pump-7/bearing_temp", Duration.ofSeconds(5));
+                    alert = next != null ? next : alert;
+                    if (next == null && adapter.readingsReceived() == 300) {
+                        adapter.drain(Duration.ofSeconds(60));
+                    }
+                }
+                assertNotNull(alert, "no alert for a bearing heating towards its limit");
+                JsonNode a = alert.json();
+                assertEquals("high", a.get("risk_level").asText(), a.toString());
+                assertEquals("raised", a.get("state").asText());
+                assertFalse(a.get("alert_id").asText().isBlank());
+                assertEquals(1, alert.message().getQos());
+                assertFalse(alert.message().isRetained());
+                assertEquals("application/json", alert.message().getProperties().getContentType());
+
+                // Retained state for late subscribers.
+                try (Client late = new Client(broker, "late", "prognos/forecast/pump-7/bearing_temp",
+                        "prognos/maintenance/schedule")) {
+                    Received forecast = late.await("prognos/forecast/", Duration.ofSeconds(10));
+                    assertNotNull(forecast, "retained forecast");
+                    assertEquals(12, forecast.json().get("forecasts").size());
+                    assertNotNull(forecast.message().getProperties().getMessageExpiryInterval());
+                    Received schedule = late.await("prognos/maintenance/schedule", Duration.ofSeconds(10));
+                    assertEquals("pump-7", schedule.json().get("schedule").get(0).get("device_id").asText());
+                }
+
+                // Request/response for hosts without HTTP.
+                MqttProperties props = new MqttProperties();
+                props.setResponseTopic("plant/replies");
+                props.setCorrelationData(new byte[] {7, 7});
+                plant.mqtt.subscribe("plant/replies", 1);
+                MqttMessage request = new MqttMessage("{\"device_id\":\"pump-7\",\"sensor_key\":\"bearing_temp\"}"
+                        .getBytes(StandardCharsets.UTF_8), 1, false, props);
+                plant.mqtt.publish("prognos/requests/forecast", request);
+                Received reply = plant.await("plant/replies", Duration.ofSeconds(20));
+                assertNotNull(reply);
+                assertTrue(reply.json().get("success").asBoolean(), reply.json().toString());
+                assertArrayEquals(new byte[] {7, 7}, reply.message().getProperties().getCorrelationData());
+            }
+            Received offline = watcher.await("prognos/status", Duration.ofSeconds(10));
+            assertEquals("offline", new String(offline.message().getPayload(), StandardCharsets.UTF_8));
+            plugin.stop();
+        }
+    }
+
+    @Test
+    void badPayloadsAreReportedAndNeverStopTheAdapter() throws Exception {
+        try (Broker broker = new Broker();
+             Client errors = new Client(broker, "errors", "prognos/errors");
+             Client plant = new Client(broker, "plant")) {
+            ForecastingPlugin plugin = plugin();
+            Map<String, String> c = config(broker, "prognos-bad");
+            c.put("mqtt.max-payload-bytes", "1024");
+            try (MqttAdapter adapter = MqttAdapter.start(plugin, s -> OperatingLimits.none(), c, Clock.systemUTC())) {
+                String topic = "prognos/readings/fan-1/current";
+                plant.send(topic, "{not json");
+                plant.send(topic, "{\"ts\": 1700000000000}");
+                plant.send(topic, "{\"value\": \"hot\"}");
+                plant.send(topic, "{\"value\": NaN}");
+                plant.send(topic, "{\"value\": 1.0, \"ts\": \"" + Instant.now().plus(Duration.ofDays(2)) + "\"}");
+                plant.send(topic, "{\"value\": 1.0, \"ts\": \"yesterday\"}");
+                plant.send(topic, "[" + "{\"value\": 1.0},".repeat(100) + "{\"value\": 1.0}]");
+                plant.send(topic, "{\"value\": 12.5}");
+                Map<String, String> reasons = new HashMap<>();
+                for (int i = 0; i < 7; i++) {
+                    Received e = errors.await("prognos/errors", Duration.ofSeconds(10));
+                    assertNotNull(e, "error report " + i + " missing; got " + reasons);
+                    reasons.put(e.json().get("reason").asText(), e.json().get("topic").asText());
+                }
+                assertEquals(Map.of("malformed_json", topic, "missing_value", topic, "non_numeric_value", topic,
+                        "future_timestamp", topic, "bad_timestamp", topic, "oversized", topic), reasons,
+                        "every rejection names its reason and the original topic");
+                long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (adapter.readingsReceived() < 1 && System.nanoTime() < end) {
+                    Thread.sleep(50);
+                }
+                assertEquals(1, adapter.readingsReceived(), "the good reading after the bad ones still counts");
+                assertEquals(2L, adapter.rejectedCounts().get("malformed_json"), adapter.rejectedCounts().toString());
+            }
+            plugin.stop();
+        }
+    }
+
+    @Test
+    void aBrokerRestartLosesNoQos1Reading() throws Exception {
+        try (Broker broker = new Broker()) {
+            ForecastingPlugin plugin = plugin();
+            try (MqttAdapter adapter = MqttAdapter.start(plugin, s -> OperatingLimits.none(),
+                    config(broker, "prognos-restart"), Clock.systemUTC())) {
+                try (Client plant = new Client(broker, "plant-1")) {
+                    for (int h = 0; h < 10; h++) {
+                        plant.send("prognos/readings/line-1/temp", reading(h, 20 + h));
+                    }
+                }
+                waitFor(() -> adapter.readingsReceived() == 10, Duration.ofSeconds(10));
+                broker.stop();
+                broker.start();
+                // Sent right after the restart, while the adapter may still be reconnecting: the broker
+                // queues them in the adapter's persistent session.
+                try (Client plant = new Client(broker, "plant-2")) {
+                    for (int h = 10; h < 30; h++) {
+                        plant.send("prognos/readings/line-1/temp", reading(h, 20 + h));
+                    }
+                }
+                waitFor(() -> adapter.readingsReceived() >= 30, Duration.ofSeconds(60));
+                assertEquals(30, adapter.readingsReceived());
+            }
+            plugin.stop();
+        }
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier condition, Duration timeout) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean() && System.nanoTime() < end) {
+            Thread.sleep(50);
+        }
+    }
+}
