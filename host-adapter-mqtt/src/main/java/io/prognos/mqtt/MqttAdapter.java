@@ -147,6 +147,8 @@ public final class MqttAdapter implements AutoCloseable {
         o.setWill(topics.status(), will);
         client.setCallback(new Callback());
         client.connect(o).waitForCompletion(30_000);
+        // Subscribed before start() returns: readings published right after start are not missed.
+        subscribeAndAnnounce().waitForCompletion(30_000);
         LOG.info("MQTT adapter connected to {} as {}", config.getString("mqtt.url"), config.getString("mqtt.client-id"));
     }
 
@@ -181,25 +183,32 @@ public final class MqttAdapter implements AutoCloseable {
 
         @Override
         public void connectComplete(boolean reconnect, String serverUri) {
+            if (!reconnect) {
+                return; // the first connect subscribes in connect()
+            }
             try {
-                String shared = config.getString("mqtt.shared-group");
-                String filter = shared == null || shared.isBlank() ? topics.readingsFilter()
-                        : "$share/" + shared + "/" + topics.readingsFilter();
-                client.subscribe(new MqttSubscription[] {new MqttSubscription(filter, 1),
-                        new MqttSubscription(topics.requests(), 1)});
-                publish(topics.status(), "online".getBytes(StandardCharsets.UTF_8), 1, true, null);
-                if (reconnect) {
-                    retained.forEach((t, m) -> publishRaw(t, m));
-                    LOG.info("MQTT reconnected to {}; {} retained topics republished", serverUri, retained.size());
-                }
+                subscribeAndAnnounce();
+                retained.forEach((t, m) -> publishRaw(t, m));
+                LOG.info("MQTT reconnected to {}; {} retained topics republished", serverUri, retained.size());
             } catch (MqttException e) {
-                LOG.error("subscribing after connect failed: {}", e.getMessage());
+                LOG.error("subscribing after reconnect failed: {}", e.getMessage());
             }
         }
 
         @Override
         public void authPacketArrived(int reasonCode, MqttProperties properties) {
         }
+    }
+
+    /** Subscribes to readings and requests (again: harmless when the session kept them) and says online. */
+    private IMqttToken subscribeAndAnnounce() throws MqttException {
+        String shared = config.getString("mqtt.shared-group");
+        String filter = shared == null || shared.isBlank() ? topics.readingsFilter()
+                : "$share/" + shared + "/" + topics.readingsFilter();
+        IMqttToken token = client.subscribe(new MqttSubscription[] {new MqttSubscription(filter, 1),
+                new MqttSubscription(topics.requests(), 1)});
+        publish(topics.status(), "online".getBytes(StandardCharsets.UTF_8), 1, true, null);
+        return token;
     }
 
     private void handleReadings(String topic, byte[] payload) {
@@ -338,7 +347,8 @@ public final class MqttAdapter implements AutoCloseable {
         e.put("topic", topic);
         e.put("received_at", clock.instant().toString());
         e.put("count", n);
-        publish(topics.errors(), payloads.bytes(e), 0, false, null);
+        // QoS 1: at QoS 0 the broker dropped reports to a subscriber during a burst of bad payloads.
+        publish(topics.errors(), payloads.bytes(e), 1, false, null);
     }
 
     private void publish(String topic, byte[] payload, int qos, boolean retain, Long expirySeconds) {
