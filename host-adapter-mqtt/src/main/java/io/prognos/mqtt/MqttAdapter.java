@@ -68,6 +68,8 @@ public final class MqttAdapter implements AutoCloseable {
                     "how long the broker keeps the session (and queued QoS 1 readings) while the adapter is away")
             .define("mqtt.buffer-size", Type.INT, "512", 16, 1_000_000, "recent readings kept per sensor")
             .define("mqtt.forecast-every", Type.INT, "1", 1, 1_000_000, "forecast after this many new readings")
+            .define("mqtt.forecast-interval", Type.DURATION, "0s", 0, 86400 * 30.0,
+                    "also forecast every sensor with new readings at this interval (0 = only by count)")
             .define("mqtt.train-after", Type.INT, "200", 2, 1_000_000,
                     "train a sensor without a model once this many readings are buffered")
             .define("mqtt.max-payload-bytes", Type.INT, "65536", 16, 16 * 1024 * 1024, "larger payloads are rejected")
@@ -87,6 +89,7 @@ public final class MqttAdapter implements AutoCloseable {
     private final Clock clock;
     private final MqttAsyncClient client;
     private final ExecutorService worker;
+    private final java.util.concurrent.ScheduledExecutorService ticker;
     private final ConcurrentMap<SensorId, SensorBuffer> buffers = new ConcurrentHashMap<>();
     private final ConcurrentMap<SensorId, RiskAssessment> latestRisk = new ConcurrentHashMap<>();
     private final ConcurrentMap<SensorId, RiskLevel> alertLevel = new ConcurrentHashMap<>();
@@ -114,6 +117,40 @@ public final class MqttAdapter implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.ticker = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "prognos-mqtt-ticker");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = config.getDuration("mqtt.forecast-interval").toMillis();
+        if (every > 0) {
+            ticker.scheduleAtFixedRate(this::forecastPending, every, every, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The time-based cadence: every sensor with readings not yet forecast from gets a forecast. */
+    private void forecastPending() {
+        buffers.forEach((sensor, buffer) -> {
+            if (buffer.takeNewCount(false) > 0) {
+                schedule(sensor, buffer);
+            }
+        });
+    }
+
+    private void schedule(SensorId sensor, SensorBuffer buffer) {
+        if (queued.putIfAbsent(sensor, true) != null) {
+            return; // already waiting for the worker: it will see these readings too
+        }
+        try {
+            worker.execute(() -> {
+                queued.remove(sensor);
+                process(sensor, buffer);
+            });
+        } catch (RejectedExecutionException e) {
+            queued.remove(sensor);
+            rejected(topics.prefix() + "/readings/" + sensor.deviceId() + "/" + sensor.sensorKey(), "overloaded",
+                    "model work queue is full");
+        }
     }
 
     /** Validates the configuration and connects; reconnects on its own afterwards. */
@@ -227,16 +264,8 @@ public final class MqttAdapter implements AutoCloseable {
         SensorBuffer buffer = buffers.computeIfAbsent(sensor, s -> new SensorBuffer(config.getInt("mqtt.buffer-size")));
         readings.forEach(buffer::add);
         readingsIn.addAndGet(readings.size());
-        if (buffer.takeNewCount(false) >= config.getInt("mqtt.forecast-every") && queued.putIfAbsent(sensor, true) == null) {
-            try {
-                worker.execute(() -> {
-                    queued.remove(sensor);
-                    process(sensor, buffer);
-                });
-            } catch (RejectedExecutionException e) {
-                queued.remove(sensor);
-                rejected(topic, "overloaded", "model work queue is full");
-            }
+        if (buffer.takeNewCount(false) >= config.getInt("mqtt.forecast-every")) {
+            schedule(sensor, buffer);
         }
     }
 
@@ -265,8 +294,10 @@ public final class MqttAdapter implements AutoCloseable {
     private void publishResults(Forecast f, RiskAssessment a) {
         SensorId s = f.sensor();
         long horizonSeconds = f.interval().multipliedBy(f.horizon()).toSeconds();
-        publish(topics.forecast(s), payloads.bytes(payloads.forecast(f)), 0, true, horizonSeconds);
-        publish(topics.risk(s), payloads.bytes(payloads.risk(a)), 1, true, null);
+        publish(topics.forecast(s), payloads.bytes(payloads.forecast(f)), 0, true, horizonSeconds, new MqttProperties(),
+                f.modelVersion());
+        publish(topics.risk(s), payloads.bytes(payloads.risk(a)), 1, true, null, new MqttProperties(),
+                f.modelVersion());
         latestRisk.put(s, a);
         RiskLevel before = alertLevel.getOrDefault(s, RiskLevel.LOW);
         boolean raised = a.level().compareTo(before) > 0 && a.level().atLeast(RiskLevel.MEDIUM);
@@ -277,7 +308,7 @@ public final class MqttAdapter implements AutoCloseable {
             alert.put("alert_id", UUID.randomUUID().toString());
             alert.put("state", raised ? "raised" : "cleared");
             alert.put("previous_level", before.wireName());
-            publish(topics.alerts(s), payloads.bytes(alert), 1, false, null);
+            publish(topics.alerts(s), payloads.bytes(alert), 1, false, null, new MqttProperties(), f.modelVersion());
         }
         publish(topics.schedule(), payloads.bytes(payloads.schedule(plugin.schedule(latestRisk.values(),
                 Duration.ofDays(7)))), 1, true, null);
@@ -320,7 +351,7 @@ public final class MqttAdapter implements AutoCloseable {
             }
             MqttProperties props = new MqttProperties();
             props.setCorrelationData(correlation);
-            publish(responseTopic, payloads.bytes(reply), 1, false, null, props);
+            publish(responseTopic, payloads.bytes(reply), 1, false, null, props, null);
         });
     }
 
@@ -352,14 +383,19 @@ public final class MqttAdapter implements AutoCloseable {
     }
 
     private void publish(String topic, byte[] payload, int qos, boolean retain, Long expirySeconds) {
-        publish(topic, payload, qos, retain, expirySeconds, new MqttProperties());
+        publish(topic, payload, qos, retain, expirySeconds, new MqttProperties(), null);
     }
 
     private void publish(String topic, byte[] payload, int qos, boolean retain, Long expirySeconds,
-                         MqttProperties props) {
+                         MqttProperties props, String modelVersion) {
         props.setContentType("application/json");
-        props.setUserProperties(List.of(new UserProperty("schema_version", Payloads.SCHEMA_VERSION),
+        List<UserProperty> user = new java.util.ArrayList<>(List.of(
+                new UserProperty("schema_version", Payloads.SCHEMA_VERSION),
                 new UserProperty("plugin", plugin.id() + " " + plugin.version())));
+        if (modelVersion != null) {
+            user.add(new UserProperty("model_version", modelVersion));
+        }
+        props.setUserProperties(user);
         if (expirySeconds != null) {
             props.setMessageExpiryInterval(expirySeconds);
         }
@@ -416,6 +452,7 @@ public final class MqttAdapter implements AutoCloseable {
 
     @Override
     public void close() {
+        ticker.shutdownNow();
         worker.shutdown();
         try {
             worker.awaitTermination(30, TimeUnit.SECONDS);

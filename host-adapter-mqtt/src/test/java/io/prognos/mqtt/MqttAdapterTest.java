@@ -159,6 +159,10 @@ class MqttAdapterTest {
                 assertEquals(1, alert.message().getQos());
                 assertFalse(alert.message().isRetained());
                 assertEquals("application/json", alert.message().getProperties().getContentType());
+                Map<String, String> user = new HashMap<>();
+                alert.message().getProperties().getUserProperties().forEach(u -> user.put(u.getKey(), u.getValue()));
+                assertEquals("1", user.get("schema_version"));
+                assertEquals(plugin.model(pump).orElseThrow().modelVersion(), user.get("model_version"));
 
                 // Retained state for late subscribers.
                 try (Client late = new Client(broker, "late", "prognos/forecast/pump-7/bearing_temp",
@@ -223,6 +227,30 @@ class MqttAdapterTest {
                 }
                 assertEquals(1, adapter.readingsReceived(), "the good reading after the bad ones still counts");
                 assertEquals(2L, adapter.rejectedCounts().get("malformed_json"), adapter.rejectedCounts().toString());
+            }
+            plugin.stop();
+        }
+    }
+
+    @Test
+    void aTimeCadenceForecastsSensorsWithNewReadings() throws Exception {
+        try (Broker broker = new Broker();
+             Client watcher = new Client(broker, "watcher", "prognos/forecast/#");
+             Client plant = new Client(broker, "plant")) {
+            ForecastingPlugin plugin = plugin();
+            Map<String, String> c = config(broker, "prognos-cadence");
+            c.put("mqtt.forecast-every", "100000"); // never by count
+            c.put("mqtt.forecast-interval", "1s");
+            c.put("mqtt.train-after", "100");
+            try (MqttAdapter adapter = MqttAdapter.start(plugin, s -> OperatingLimits.none(), c, Clock.systemUTC())) {
+                StringBuilder batch = new StringBuilder("[");
+                for (int h = 0; h < 120; h++) {
+                    batch.append(h == 0 ? "" : ",").append(reading(h, 20 + Math.sin(h / 4.0)));
+                }
+                plant.send("prognos/readings/oven-2/temp", batch.append("]").toString());
+                Received forecast = watcher.await("prognos/forecast/oven-2/temp", Duration.ofSeconds(60));
+                assertNotNull(forecast, "no forecast from the time cadence");
+                assertEquals(120, adapter.readingsReceived(), "an array payload is 120 readings");
             }
             plugin.stop();
         }
