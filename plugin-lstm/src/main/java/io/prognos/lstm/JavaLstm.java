@@ -100,6 +100,9 @@ final class JavaLstm implements LstmEngine {
      */
     @Override
     public float[] predict(float[] x, int n, int seq) {
+        if (n >= BATCH_THRESHOLD) {
+            return predictBatched(x, n, seq);
+        }
         float[] y = new float[n * hor];
         ensureCapacity(seq);
         for (int s = 0; s < n; s++) {
@@ -141,6 +144,72 @@ final class JavaLstm implements LstmEngine {
             backward(x, s * seq * f, seq, dy);
         }
         return loss / (n * hor);
+    }
+
+    /** From this many windows on, the batched layout is faster than one window at a time. */
+    private static final int BATCH_THRESHOLD = 16;
+
+    /**
+     * The forward pass for many windows at once, with the batch as the innermost dimension: every
+     * inner loop then runs over the windows (long, contiguous, vectorisable) instead of over 128
+     * gates of one window, and the activations are computed a whole row at a time.
+     */
+    private float[] predictBatched(float[] x, int n, int seq) {
+        // One array per row with the window index from 0: loops of the form dst[i] += a * src[i]
+        // are the ones the JIT turns into vector instructions.
+        float[][] h = new float[u][n];
+        float[][] c = new float[u][n];
+        float[][] z = new float[g4][n];
+        float[][] xt = new float[f][n];
+        for (int t = 0; t < seq; t++) {
+            for (int s = 0; s < n; s++) {
+                int xo = (s * seq + t) * f;
+                for (int k = 0; k < f; k++) {
+                    xt[k][s] = x[xo + k];
+                }
+            }
+            for (int g = 0; g < g4; g++) {
+                float[] zg = z[g];
+                java.util.Arrays.fill(zg, p[offB + g]);
+                for (int k = 0; k < f; k++) {
+                    rowAxpy(p[k * g4 + g], xt[k], zg, n);
+                }
+                for (int k = 0; k < u; k++) {
+                    rowAxpy(p[offRw + k * g4 + g], h[k], zg, n);
+                }
+            }
+            for (int j = 0; j < u; j++) {
+                float[] zi = z[j];
+                float[] zf = z[u + j];
+                float[] zc = z[2 * u + j];
+                float[] zo = z[3 * u + j];
+                float[] cj = c[j];
+                float[] hj = h[j];
+                for (int s = 0; s < n; s++) {
+                    float cell = sigmoid(zf[s]) * cj[s] + sigmoid(zi[s]) * tanh(zc[s]);
+                    cj[s] = cell;
+                    hj[s] = sigmoid(zo[s]) * tanh(cell);
+                }
+            }
+        }
+        float[] y = new float[n * hor];
+        float[] row = new float[n];
+        for (int k = 0; k < hor; k++) {
+            java.util.Arrays.fill(row, p[offDb + k]);
+            for (int j = 0; j < u; j++) {
+                rowAxpy(p[offDw + j * hor + k], h[j], row, n);
+            }
+            for (int s = 0; s < n; s++) {
+                y[s * hor + k] = row[s];
+            }
+        }
+        return y;
+    }
+
+    private static void rowAxpy(float a, float[] src, float[] dst, int len) {
+        for (int i = 0; i < len; i++) {
+            dst[i] += a * src[i];
+        }
     }
 
     private void ensureCapacity(int seq) {
@@ -273,17 +342,20 @@ final class JavaLstm implements LstmEngine {
     }
 
     private static float sigmoid(float x) {
-        return (float) (1 / (1 + Math.exp(-x)));
+        return 0.5f + 0.5f * tanh(0.5f * x);
     }
 
-    /** Through exp, which the JIT turns into an intrinsic; Math.tanh was a third of a forecast's time. */
-    private static float tanh(float x) {
-        if (x > 20f) {
-            return 1f;
-        }
-        if (x < -20f) {
-            return -1f;
-        }
-        return (float) (1 - 2 / (Math.exp(2.0 * x) + 1));
+    /**
+     * A [7/6] Pade approximation of tanh, clamped at +-4.97 (|error| below 1e-4, largest at the
+     * clamp; training and serving use the same function, and outputs stay within 1e-5 of SameDiff's).
+     * Activations were a third of a forecast's time with Math.exp; this is plain arithmetic, which
+     * the JIT also vectorises in the batched forward pass.
+     */
+    static float tanh(float x) {
+        float c = Math.max(-4.97f, Math.min(4.97f, x));
+        float x2 = c * c;
+        float p = c * (135135f + x2 * (17325f + x2 * (378f + x2)));
+        float q = 135135f + x2 * (62370f + x2 * (3150f + x2 * 28f));
+        return Math.max(-1f, Math.min(1f, p / q));
     }
 }

@@ -80,6 +80,22 @@ class JavaLstmTest {
     }
 
     @Test
+    void theBatchedForwardPassGivesTheSameOutputsAsOneWindowAtATime() {
+        float[] params = new LstmNetwork(SHAPE, 1e-3).initialParameters(11);
+        int n = 40;
+        float[] x = random(n * SEQ * SHAPE.features(), 12);
+        JavaLstm jvm = JavaLstm.forInference(SHAPE, params);
+        float[] batched = jvm.predict(x, n, SEQ);
+        for (int s = 0; s < n; s++) {
+            float[] one = jvm.predict(java.util.Arrays.copyOfRange(x, s * SEQ * SHAPE.features(),
+                    (s + 1) * SEQ * SHAPE.features()), 1, SEQ);
+            for (int k = 0; k < SHAPE.horizon(); k++) {
+                assertEquals(one[k], batched[s * SHAPE.horizon() + k], 1e-5, "window " + s + " step " + k);
+            }
+        }
+    }
+
+    @Test
     void trainingReducesTheLoss() {
         float[] params = new LstmNetwork(SHAPE, 1e-2).initialParameters(1);
         float[] x = random(N * SEQ * SHAPE.features(), 9);
