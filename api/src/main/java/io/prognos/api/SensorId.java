@@ -1,7 +1,5 @@
 package io.prognos.api;
 
-import java.util.Objects;
-
 /**
  * Identifies one sensor: the device it sits on and the key of the quantity it measures.
  * The pair is the unit Prognos trains, forecasts and stores models for.
@@ -40,10 +38,5 @@ public record SensorId(String deviceId, String sensorKey) implements Comparable<
     @Override
     public String toString() {
         return deviceId + "/" + sensorKey;
-    }
-
-    /** Null-safe equality helper for callers that hold optional ids. */
-    public boolean is(String deviceId, String sensorKey) {
-        return Objects.equals(this.deviceId, deviceId) && Objects.equals(this.sensorKey, sensorKey);
     }
 }

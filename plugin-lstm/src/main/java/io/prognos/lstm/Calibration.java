@@ -45,10 +45,6 @@ final class Calibration {
         return referenceScale;
     }
 
-    int steps() {
-        return sortedScores.length;
-    }
-
     float[][] sortedScores() {
         return sortedScores;
     }

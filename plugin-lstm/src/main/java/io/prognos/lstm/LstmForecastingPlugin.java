@@ -282,7 +282,8 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
     public Forecast forecast(ForecastRequest request) {
         started();
         Prepared p = prepare(request);
-        float[] out = p.entry().model().needsNetwork() ? runNetwork(p.entry().model(), List.of(p.window())) : null;
+        // The network runs for every forecast: the online selection may switch to the LSTM or blend at any time.
+        float[] out = runNetwork(p.entry().model(), List.of(p.window()));
         return build(request.sensor(), p, out, 0);
     }
 
@@ -305,12 +306,9 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
         }
         for (List<Prepared> group : byModel.values()) {
             TrainedModel m = group.get(0).entry().model();
-            float[] out = null;
-            if (m.needsNetwork()) {
-                List<double[]> windows = new ArrayList<>(group.size());
-                group.forEach(p -> windows.add(p.window()));
-                out = runNetwork(m, windows);
-            }
+            List<double[]> windows = new ArrayList<>(group.size());
+            group.forEach(p -> windows.add(p.window()));
+            float[] out = runNetwork(m, windows);
             for (int i = 0; i < group.size(); i++) {
                 Prepared p = group.get(i);
                 done.put(sensors.get(p), build(sensors.get(p), p, out, i * m.horizon()));

@@ -46,11 +46,6 @@ record TrainedModel(
         return new LstmNetwork.Shape(Scaler.FEATURES, units, horizon);
     }
 
-    /** The network runs for every forecast: the online selection may switch to the LSTM or blend at any time. */
-    boolean needsNetwork() {
-        return true;
-    }
-
     /** Point forecast of the method validation chose, for one window given the network's scaled output. */
     double[] pointForecast(double[] window, float[] networkOutput, int outputOffset) {
         return candidates(window, networkOutput, outputOffset)[method.ordinal()];
@@ -127,14 +122,5 @@ record TrainedModel(
                 metrics.trainLoss(), metrics.valLoss(), metrics.mae(method), metrics.mae(Method.LAST_VALUE),
                 method.wireName(), metrics.sampleCount(), metrics.epochsRun(), metrics.trainingMillis(), trainedAt,
                 status);
-    }
-
-    static int indexOf(Method m) {
-        for (int i = 0; i < Method.COMPONENTS.length; i++) {
-            if (Method.COMPONENTS[i] == m) {
-                return i;
-            }
-        }
-        throw new IllegalArgumentException(m + " is not a component method");
     }
 }
