@@ -258,7 +258,7 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
         Forecast f = new Forecast(sensor, clock.instant(), p.lastObserved(), p.window()[p.window().length - 1],
                 m.interval(), m.coverage(), method, reason, m.modelVersion(),
                 m.points(p.window(), values, p.lastObserved(), alpha));
-        p.entry().online().issued(f, candidates, m.referenceHalfWidths());
+        p.entry().online().issued(f, candidates);
         return f;
     }
 

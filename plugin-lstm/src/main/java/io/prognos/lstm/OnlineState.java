@@ -33,7 +33,7 @@ final class OnlineState {
     private static final double SWITCH_MARGIN = 1 - ModelTrainer.LAST_VALUE_MARGIN;
 
     /** A forecast waiting for its actuals, with every candidate's values and the steps already scored. */
-    private record Pending(Forecast forecast, double[][] candidates, double[] referenceHalfWidth, boolean[] scored) {
+    private record Pending(Forecast forecast, double[][] candidates, boolean[] scored) {
     }
 
     private final double targetAlpha;
@@ -44,6 +44,8 @@ final class OnlineState {
     private final double errorWindow;
     private final Deque<Pending> pending = new ArrayDeque<>();
     private final int maxPending;
+    /** Interval half-widths at training-time volatility; fixed per model, so computed once. */
+    private final double[] referenceHalfWidth;
     private final Method[] served;
     private double missRate;
     private long scoredCount;
@@ -63,6 +65,7 @@ final class OnlineState {
             Arrays.fill(methodError[m], validated[m]);
         }
         this.errorWindow = ERROR_WINDOW;
+        this.referenceHalfWidth = model.referenceHalfWidths();
         this.served = new Method[horizon];
         Arrays.fill(served, model.method());
     }
@@ -112,7 +115,7 @@ final class OnlineState {
                 // event would count it twelve times) against the width the model had at training, not
                 // the adapted interval: adaptive intervals widen with turbulence and would explain it away.
                 if (h == 0) {
-                    int deviates = Math.abs(a - point.value()) > p.referenceHalfWidth()[h] ? 1 : 0;
+                    int deviates = Math.abs(a - point.value()) > referenceHalfWidth[h] ? 1 : 0;
                     missRate += (deviates - missRate) / MISS_WINDOW;
                     scoredCount++;
                 }
@@ -142,8 +145,8 @@ final class OnlineState {
         }
     }
 
-    synchronized void issued(Forecast f, double[][] candidates, double[] referenceHalfWidth) {
-        pending.addLast(new Pending(f, candidates, referenceHalfWidth, new boolean[f.points().size()]));
+    synchronized void issued(Forecast f, double[][] candidates) {
+        pending.addLast(new Pending(f, candidates, new boolean[f.points().size()]));
         while (pending.size() > maxPending) {
             pending.removeFirst();
         }

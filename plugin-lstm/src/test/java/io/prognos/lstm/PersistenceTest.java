@@ -22,7 +22,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -83,28 +82,17 @@ class PersistenceTest {
 
     @Test
     void anUnavailableStoreIsRetryLaterAndKeepsThePreviousModel() {
-        InMemoryModelStore backing = new InMemoryModelStore();
         boolean[] down = {false};
-        ModelStore flaky = new ModelStore() {
+        ForwardingModelStore flaky = new ForwardingModelStore() {
+            @Override
             public void save(StoredModel m) {
                 if (down[0]) {
                     throw RetryLaterException.storeUnavailable("connection refused", null);
                 }
-                backing.save(m);
-            }
-
-            public Optional<StoredModel> load(SensorId s) {
-                return backing.load(s);
-            }
-
-            public List<ModelInfo> list() {
-                return backing.list();
-            }
-
-            public boolean delete(SensorId s) {
-                return backing.delete(s);
+                super.save(m);
             }
         };
+        InMemoryModelStore backing = flaky.backing;
         LstmForecastingPlugin p = started(flaky, 1);
         ModelInfo v1 = p.train(new TrainRequest(SENSOR, history));
         down[0] = true;
@@ -119,8 +107,8 @@ class PersistenceTest {
     void trainingTheSameSensorTwiceAtOnceIsRetryLater() throws Exception {
         CountDownLatch saving = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        InMemoryModelStore backing = new InMemoryModelStore();
-        ModelStore slow = new ModelStore() {
+        ModelStore slow = new ForwardingModelStore() {
+            @Override
             public void save(StoredModel m) {
                 saving.countDown();
                 try {
@@ -128,19 +116,7 @@ class PersistenceTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                backing.save(m);
-            }
-
-            public Optional<StoredModel> load(SensorId s) {
-                return backing.load(s);
-            }
-
-            public List<ModelInfo> list() {
-                return backing.list();
-            }
-
-            public boolean delete(SensorId s) {
-                return backing.delete(s);
+                super.save(m);
             }
         };
         LstmForecastingPlugin p = started(slow, 2);

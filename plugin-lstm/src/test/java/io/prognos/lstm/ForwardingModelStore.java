@@ -1,0 +1,35 @@
+package io.prognos.lstm;
+
+import io.prognos.api.InMemoryModelStore;
+import io.prognos.api.ModelInfo;
+import io.prognos.api.ModelStore;
+import io.prognos.api.SensorId;
+import io.prognos.api.StoredModel;
+import java.util.List;
+import java.util.Optional;
+
+/** An in-memory store whose save a test can intercept (to fail it, or to hold it). */
+class ForwardingModelStore implements ModelStore {
+
+    final InMemoryModelStore backing = new InMemoryModelStore();
+
+    @Override
+    public void save(StoredModel model) {
+        backing.save(model);
+    }
+
+    @Override
+    public Optional<StoredModel> load(SensorId sensor) {
+        return backing.load(sensor);
+    }
+
+    @Override
+    public List<ModelInfo> list() {
+        return backing.list();
+    }
+
+    @Override
+    public boolean delete(SensorId sensor) {
+        return backing.delete(sensor);
+    }
+}
