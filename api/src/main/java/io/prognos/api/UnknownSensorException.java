@@ -10,6 +10,12 @@ public class UnknownSensorException extends BadRequestException {
         this.sensor = sensor;
     }
 
+    /** Unknown for another reason, for example no readings at all. */
+    public UnknownSensorException(SensorId sensor, String message) {
+        super("sensor_key", message);
+        this.sensor = sensor;
+    }
+
     public SensorId sensor() {
         return sensor;
     }

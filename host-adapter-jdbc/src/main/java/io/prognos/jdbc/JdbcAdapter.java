@@ -112,7 +112,7 @@ public final class JdbcAdapter implements AutoCloseable {
     }
 
     /** Configuration safe to log: the password key masked, and a password inside the URL too. */
-    static Map<String, String> masked(Map<String, String> values) {
+    public static Map<String, String> masked(Map<String, String> values) {
         Map<String, String> m = new java.util.LinkedHashMap<>(CONFIG.masked(values));
         m.computeIfPresent("jdbc.url", (k, url) -> url.replaceAll("(?i)(password=)[^&;]*", "$1******"));
         return m;

@@ -79,8 +79,23 @@ public final class MqttAdapter implements AutoCloseable {
             .define("mqtt.error-log-interval", Type.DURATION, "10s", 0, 86400,
                     "bad payloads are logged at most once per interval, with counts");
 
+    /**
+     * What a host sees of the adapter's traffic, for example to store readings and results in its
+     * database. Called on the adapter's threads: hand slow work to a queue of your own.
+     */
+    public interface Listener {
+        /** Valid readings as they arrive, before any model work. */
+        default void readings(SensorId sensor, List<Reading> readings) {
+        }
+
+        /** A forecast and its risk, after they were published. */
+        default void results(Forecast forecast, RiskAssessment risk) {
+        }
+    }
+
     private final ForecastingPlugin plugin;
     private final Function<SensorId, OperatingLimits> limits;
+    private final Listener listener;
     private final ConfigDef.Config config;
     private final Topics topics;
     private final ReadingParser parser;
@@ -101,9 +116,10 @@ public final class MqttAdapter implements AutoCloseable {
     private volatile long lastErrorLog;
 
     private MqttAdapter(ForecastingPlugin plugin, Function<SensorId, OperatingLimits> limits, ConfigDef.Config config,
-                        Clock clock) throws MqttException {
+                        Clock clock, Listener listener) throws MqttException {
         this.plugin = plugin;
         this.limits = limits;
+        this.listener = listener;
         this.config = config;
         this.clock = clock;
         this.topics = new Topics(config.getString("mqtt.prefix"));
@@ -156,9 +172,16 @@ public final class MqttAdapter implements AutoCloseable {
     /** Validates the configuration and connects; reconnects on its own afterwards. */
     public static MqttAdapter start(ForecastingPlugin plugin, Function<SensorId, OperatingLimits> limits,
                                     Map<String, String> config, Clock clock) {
+        return start(plugin, limits, config, clock, new Listener() {
+        });
+    }
+
+    /** As {@link #start(ForecastingPlugin, Function, Map, Clock)}, telling {@code listener} what passes. */
+    public static MqttAdapter start(ForecastingPlugin plugin, Function<SensorId, OperatingLimits> limits,
+                                    Map<String, String> config, Clock clock, Listener listener) {
         ConfigDef.Config c = CONFIG.parse("the MQTT adapter", config);
         try {
-            MqttAdapter a = new MqttAdapter(plugin, limits, c, clock);
+            MqttAdapter a = new MqttAdapter(plugin, limits, c, clock, listener);
             a.connect();
             return a;
         } catch (MqttException e) {
@@ -264,6 +287,7 @@ public final class MqttAdapter implements AutoCloseable {
         SensorBuffer buffer = buffers.computeIfAbsent(sensor, s -> new SensorBuffer(config.getInt("mqtt.buffer-size")));
         readings.forEach(buffer::add);
         readingsIn.addAndGet(readings.size());
+        notifyListener(() -> listener.readings(sensor, readings));
         if (buffer.takeNewCount(false) >= config.getInt("mqtt.forecast-every")) {
             schedule(sensor, buffer);
         }
@@ -284,6 +308,7 @@ public final class MqttAdapter implements AutoCloseable {
             Forecast f = plugin.forecast(new ForecastRequest(sensor, recent));
             RiskAssessment a = plugin.assessRisk(f, limits.apply(sensor));
             publishResults(f, a);
+            notifyListener(() -> listener.results(f, a));
         } catch (PrognosException e) {
             LOG.debug("{}: {}", sensor, e.getMessage());
         } catch (RuntimeException e) {
@@ -308,6 +333,7 @@ public final class MqttAdapter implements AutoCloseable {
             alert.put("alert_id", UUID.randomUUID().toString());
             alert.put("state", raised ? "raised" : "cleared");
             alert.put("previous_level", before.wireName());
+            alert.put("based_on", f.lastObserved().toString());
             publish(topics.alerts(s), payloads.bytes(alert), 1, false, null, new MqttProperties(), f.modelVersion());
         }
         publish(topics.schedule(), payloads.bytes(payloads.schedule(plugin.schedule(latestRisk.values(),
@@ -353,6 +379,15 @@ public final class MqttAdapter implements AutoCloseable {
             props.setCorrelationData(correlation);
             publish(responseTopic, payloads.bytes(reply), 1, false, null, props, null);
         });
+    }
+
+    /** A failing listener is the host's bug: logged, and the adapter goes on. */
+    private static void notifyListener(Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            LOG.error("MQTT adapter listener failed", e);
+        }
     }
 
     private static String text(JsonNode n, String field) {

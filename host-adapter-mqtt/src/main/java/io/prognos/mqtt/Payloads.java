@@ -7,20 +7,21 @@ import io.prognos.api.Forecast;
 import io.prognos.api.ForecastPoint;
 import io.prognos.api.RiskAssessment;
 import io.prognos.api.ScheduleEntry;
+import java.time.Duration;
 import java.util.List;
 
 /** JSON payloads of the outgoing topics; field names follow the original REST API where it had them. */
-final class Payloads {
+public final class Payloads {
 
-    static final String SCHEMA_VERSION = "1";
+    public static final String SCHEMA_VERSION = "1";
 
     private final ObjectMapper json;
 
-    Payloads(ObjectMapper json) {
+    public Payloads(ObjectMapper json) {
         this.json = json;
     }
 
-    ObjectNode forecast(Forecast f) {
+    public ObjectNode forecast(Forecast f) {
         ObjectNode o = json.createObjectNode();
         o.put("device_id", f.sensor().deviceId());
         o.put("sensor_key", f.sensor().sensorKey());
@@ -36,6 +37,13 @@ final class Payloads {
             ObjectNode n = points.addObject();
             n.put("timestamp", p.timestamp().toString());
             n.put("steps_ahead", p.stepsAhead());
+            // The original API's name; fractional for readings more often than hourly.
+            double hours = Duration.between(f.lastObserved(), p.timestamp()).toMillis() / 3_600_000.0;
+            if (hours == Math.rint(hours)) {
+                n.put("hours_ahead", (long) hours);
+            } else {
+                n.put("hours_ahead", hours);
+            }
             n.put("predicted_value", p.value());
             n.put("confidence_lower", p.lower());
             n.put("confidence_upper", p.upper());
@@ -43,7 +51,7 @@ final class Payloads {
         return o;
     }
 
-    ObjectNode risk(RiskAssessment a) {
+    public ObjectNode risk(RiskAssessment a) {
         ObjectNode o = json.createObjectNode();
         o.put("device_id", a.sensor().deviceId());
         o.put("sensor_key", a.sensor().sensorKey());
@@ -64,7 +72,7 @@ final class Payloads {
         return o;
     }
 
-    ObjectNode schedule(List<ScheduleEntry> entries) {
+    public ObjectNode schedule(List<ScheduleEntry> entries) {
         ObjectNode o = json.createObjectNode();
         o.put("schedule_count", entries.size());
         ArrayNode arr = o.putArray("schedule");
@@ -86,7 +94,7 @@ final class Payloads {
         return o;
     }
 
-    byte[] bytes(ObjectNode node) {
+    public byte[] bytes(ObjectNode node) {
         try {
             return json.writeValueAsBytes(node);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

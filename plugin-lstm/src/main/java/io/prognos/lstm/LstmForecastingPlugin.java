@@ -79,7 +79,10 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
 
     @Override
     public String engineVersion() {
-        return "deeplearning4j 1.0.0-M2.1 (SameDiff lstmLayer)";
+        LstmSettings s = settings;
+        // Before start, or with the default engine, the network runs on the JVM; SameDiff is the option.
+        return s != null && s.engine() == LstmEngine.Kind.SAMEDIFF ? "deeplearning4j 1.0.0-M2.1 (SameDiff lstmLayer)"
+                : "prognos JVM LSTM (Deeplearning4j SameDiff layout; lstm.engine=samediff for deeplearning4j 1.0.0-M2.1)";
     }
 
     @Override
