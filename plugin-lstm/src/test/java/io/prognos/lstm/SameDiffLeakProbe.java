@@ -59,8 +59,17 @@ public final class SameDiffLeakProbe {
             }
             System.gc();
             System.out.printf("%s round %d: rss %.0f MB, %.2f ms per call%n", mode, round,
-                    LstmBenchmark.rssKb() / 1024.0, (System.nanoTime() - t0) / 1e6 / 500);
+                    rssKb() / 1024.0, (System.nanoTime() - t0) / 1e6 / 500);
         }
         System.exit(0);
+    }
+
+    private static long rssKb() throws java.io.IOException {
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
     }
 }

@@ -21,22 +21,57 @@ final class CsvReadings {
     private CsvReadings() {
     }
 
-    static List<Reading> read(BufferedReader in, String delimiter, int valueColumn) throws IOException {
+    /**
+     * Reads the columns named {@code tsColumn} and {@code valueColumn} of the header (null: the
+     * first and the second column).
+     */
+    static List<Reading> read(BufferedReader in, String delimiter, String tsColumn, String valueColumn)
+            throws IOException {
+        String header = in.readLine();
+        if (header == null) {
+            throw new BadRequestException("csv", "the file is empty; a header line is expected");
+        }
+        List<String> names = java.util.Arrays.stream(header.split(java.util.regex.Pattern.quote(delimiter), -1))
+                .map(n -> n.trim().replace("\"", "")).toList();
+        int ts = column(names, tsColumn, 0, "--ts-column");
+        int value = column(names, valueColumn, 1, "--value-column");
+        return read(in, delimiter, ts, value);
+    }
+
+    private static int column(List<String> names, String name, int fallback, String option) {
+        if (name == null) {
+            if (names.size() <= fallback) {
+                throw new BadRequestException(option, "the header has " + names.size() + " column(s): " + names);
+            }
+            return fallback;
+        }
+        int i = names.indexOf(name);
+        if (i < 0) {
+            throw new BadRequestException(option, "no column '" + name + "' in the header " + names);
+        }
+        return i;
+    }
+
+    /** Reads after the header line, the timestamp in column {@code tsColumn}. */
+    private static List<Reading> read(BufferedReader in, String delimiter, int tsColumn, int valueColumn)
+            throws IOException {
         List<Reading> out = new ArrayList<>();
-        String line = in.readLine(); // header
+        String line;
         int lineNo = 1;
+        String split = java.util.regex.Pattern.quote(delimiter);
         while ((line = in.readLine()) != null) {
             lineNo++;
             if (line.isBlank()) {
                 continue;
             }
-            String[] parts = line.split(delimiter, -1);
-            if (parts.length <= valueColumn) {
+            String[] parts = line.split(split, -1);
+            if (parts.length <= Math.max(valueColumn, tsColumn)) {
                 throw new BadRequestException("csv", "line " + lineNo + " has " + parts.length + " columns, the value is"
                         + " expected in column " + (valueColumn + 1));
             }
             try {
-                out.add(new Reading(timestamp(parts[0].trim()), Double.parseDouble(parts[valueColumn].trim())));
+                out.add(new Reading(timestamp(parts[tsColumn].trim().replace("\"", "")),
+                        Double.parseDouble(parts[valueColumn].trim())));
             } catch (NumberFormatException | DateTimeParseException e) {
                 throw new BadRequestException("csv", "line " + lineNo + " cannot be read: " + e.getMessage(), e);
             }

@@ -5,14 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prognos.api.BadRequestException;
+import io.prognos.api.ConfigDef;
 import io.prognos.api.Reading;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class PrognosHostTest {
@@ -28,41 +32,93 @@ class PrognosHostTest {
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
+    private static List<io.prognos.api.ForecastingPlugin> plugins() {
+        return PluginLoader.load(PrognosHostTest.class.getClassLoader(), Path.of("no-plugins")).plugins().stream()
+                .map(PluginLoader.Loaded::plugin).toList();
+    }
+
     @Test
-    void demoDiscoversThePluginTrainsForecastsAndSchedules() {
-        Run r = run("demo");
-        assertEquals(0, r.code(), r.err());
+    void demoRunsThroughMqttAndPostgresAndSchedules() throws Exception {
+        Path dir = HostFixture.dataDir();
+        Run r = run("demo", "--data-dir", dir.toString(), "--http.port=0", "--mqtt.port=0");
+        System.out.println(r.out()); // the demo's own report, in the build log
+        assertEquals(0, r.code(), r.err() + r.out());
         assertTrue(r.out().contains("plugin lstm"), r.out());
         for (String sensor : List.of("office-hvac/ambient_temperature", "pump-2/bearing_temperature",
                 "fan-3/motor_current")) {
             assertTrue(r.out().contains(sensor), sensor + " missing:\n" + r.out());
         }
-        // The heating bearing is the most urgent device, with a forecast time to failure.
+        // Alerts arrive as an MQTT subscriber would get them, and the heating bearing leads the schedule.
+        assertTrue(r.out().contains("ALERT pump-2/bearing_temperature"), r.out());
         String schedule = r.out().substring(r.out().indexOf("Maintenance schedule"));
         assertTrue(schedule.contains("1. pump-2") && schedule.contains("high"), schedule);
         assertTrue(r.out().contains("time to failure"), r.out());
+        assertTrue(r.out().contains("mosquitto_sub") && r.out().contains("curl"), r.out());
+        assertTrue(Files.isDirectory(dir.resolve("postgres")), "the database lives in the data directory");
     }
 
     @Test
-    void helpAndUnknownCommands() {
+    void helpListsEveryKeyWithItsDefault() {
         Run help = run("--help");
         assertEquals(0, help.code());
-        assertTrue(help.out().contains("demo"));
-        Run bad = run("frobnicate");
+        for (String command : List.of("serve", "demo", "train", "forecast", "bench", "evaluate")) {
+            assertTrue(help.out().contains("  " + command), command);
+        }
+        for (ConfigDef.Key k : HostRuntime.knownKeys(plugins())) {
+            assertTrue(help.out().contains(k.name()), k.name() + " missing from --help");
+        }
+        assertTrue(help.out().contains("prognos.http.port            5002"), help.out());
+        Run bad = run("frobnicate", "--data-dir", "x");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("unknown command 'frobnicate'"));
     }
 
     @Test
+    void configurationComesFromFileThenEnvironmentThenFlags() throws Exception {
+        Path file = Files.createTempFile("prognos", ".properties");
+        Files.writeString(file, "prognos.http.port=6000\nprognos.threads=3\nlstm.epochs=7\n");
+        CommandLine cl = CommandLine.parse(new String[] {"serve", "--config", file.toString(), "--threads", "2",
+                "--lstm.epochs=9", "--json"});
+        Map<String, String> c = cl.configuration(HostRuntime.knownKeys(plugins()),
+                Map.of("PROGNOS_HTTP_PORT", "7000", "PROGNOS_THREADS", "5", "JDBC_URL", "jdbc:postgresql://db/x"));
+        assertEquals("7000", c.get("prognos.http.port"), "environment over file");
+        assertEquals("2", c.get("prognos.threads"), "flag over environment");
+        assertEquals("9", c.get("lstm.epochs"), "flag over file");
+        assertEquals("jdbc:postgresql://db/x", c.get("jdbc.url"));
+        assertEquals("true", cl.options().get("json"), "a subcommand option, not configuration");
+        assertEquals("PROGNOS_PLUGINS_DIR", CommandLine.envName("prognos.plugins-dir"));
+    }
+
+    @Test
+    void badConfigurationIsRefusedNamingEveryKey() {
+        Run r = run("train", "--device", "d", "--sensor", "s", "--threads", "0", "--http.port=http",
+                "--lstm.epochs=-1", "--nonsense.key=1", "--data-dir", "target/never-created");
+        assertEquals(2, r.code(), r.out() + r.err());
+        for (String key : List.of("prognos.threads", "prognos.http.port")) {
+            assertTrue(r.err().contains(key), key + " not named:\n" + r.err());
+        }
+        Run later = run("train", "--device", "d", "--sensor", "s", "--lstm.epochs=-1", "--nonsense.key=1",
+                "--data-dir", "target/never-created");
+        assertEquals(2, later.code());
+        assertTrue(later.err().contains("nonsense.key"), later.err());
+    }
+
+    @Test
     void csvTimestampsInEveryAcceptedFormAndBadLinesNamed() throws Exception {
         String csv = "timestamp,value\n2013-07-04 00:00:00,1.5\n2013-07-04T01:00:00Z,2\n1372906800000,3\n";
-        List<Reading> readings = CsvReadings.read(new BufferedReader(new StringReader(csv)), ",", 1);
+        List<Reading> readings = CsvReadings.read(new BufferedReader(new StringReader(csv)), ",", null, null);
         assertEquals(3, readings.size());
         assertEquals(Instant.parse("2013-07-04T00:00:00Z"), readings.get(0).timestamp());
         assertEquals(Instant.parse("2013-07-04T01:00:00Z"), readings.get(1).timestamp());
         assertEquals(Instant.parse("2013-07-04T03:00:00Z"), readings.get(2).timestamp());
         var e = assertThrows(BadRequestException.class, () -> CsvReadings.read(
-                new BufferedReader(new StringReader("ts,value\n2013-07-04 00:00:00,hot\n")), ",", 1));
+                new BufferedReader(new StringReader("ts,value\n2013-07-04 00:00:00,hot\n")), ",", null, null));
         assertTrue(e.getMessage().contains("line 2"), e.getMessage());
+        List<Reading> named = CsvReadings.read(new BufferedReader(new StringReader(
+                "datetime;a;Current\n2020-02-08 13:30:47;0.2;2.16\n")), ";", "datetime", "Current");
+        assertEquals(2.16, named.get(0).value());
+        var missing = assertThrows(BadRequestException.class, () -> CsvReadings.read(new BufferedReader(
+                new StringReader("datetime;a\n")), ";", null, "Current"));
+        assertEquals("--value-column", missing.field());
     }
 }
