@@ -33,6 +33,10 @@ final class EmbeddedDatabase implements AutoCloseable {
                 // Our own shutdown hook closes the database after the work that writes to it.
                 .setRegisterShutdownHook(false)
                 .setPGStartupWait(Duration.ofSeconds(60))
+                // zonky starts PostgreSQL for tests: fsync and synchronous commit off. These data
+                // must survive a power cut, so both go back on (a later -c overrides its -F).
+                .setServerConfig("fsync", "on")
+                .setServerConfig("synchronous_commit", "on")
                 .start();
         LOG.info("embedded PostgreSQL running on port {} with data in {}", pg.getPort(), dir.toAbsolutePath());
         return new EmbeddedDatabase(pg);

@@ -94,7 +94,7 @@ final class LstmRoutes {
 
     private static void allow(String method, String... allowed) {
         if (!List.of(allowed).contains(method)) {
-            throw new RestApi.HttpError(405, String.join(", ", allowed), "method " + method + " not allowed; use "
+            throw new RestApi.MethodNotAllowed(String.join(", ", allowed), "method " + method + " not allowed; use "
                     + String.join(" or ", allowed));
         }
     }

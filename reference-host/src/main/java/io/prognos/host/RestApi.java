@@ -47,8 +47,8 @@ final class RestApi implements AutoCloseable {
         }
     }
 
-    /** The HTTP status of an error that is not the plugin's. */
-    static final class HttpError extends RuntimeException {
+    /** The HTTP status of an error that is not the plugin's; {@code field} names the request field at fault. */
+    static class HttpError extends RuntimeException {
         final int status;
         final String field;
 
@@ -56,6 +56,16 @@ final class RestApi implements AutoCloseable {
             super(message);
             this.status = status;
             this.field = field;
+        }
+    }
+
+    /** 405, with the methods the path allows. */
+    static final class MethodNotAllowed extends HttpError {
+        final String allowed;
+
+        MethodNotAllowed(String allowed, String message) {
+            super(405, null, message);
+            this.allowed = allowed;
         }
     }
 
@@ -152,11 +162,10 @@ final class RestApi implements AutoCloseable {
             Map<String, String> query = query(ex.getRequestURI().getRawQuery());
             JsonNode body = method.equals("POST") ? body(ex) : null;
             return send(ex, routes.route(method, path, query, body));
+        } catch (MethodNotAllowed e) {
+            ex.getResponseHeaders().add("Allow", e.allowed);
+            return send(ex, 405, error(e.getMessage(), null));
         } catch (HttpError e) {
-            if (e.status == 405) {
-                ex.getResponseHeaders().add("Allow", e.field);
-                return send(ex, 405, error(e.getMessage(), null));
-            }
             return send(ex, e.status, error(e.getMessage(), e.field));
         } catch (UnknownSensorException e) {
             return send(ex, 404, error(e.getMessage(), e.field()));
