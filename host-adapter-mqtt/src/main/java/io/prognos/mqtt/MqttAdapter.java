@@ -76,6 +76,8 @@ public final class MqttAdapter implements AutoCloseable {
             .define("mqtt.max-future-skew", Type.DURATION, "5m", 0, 86400, "readings further in the future are rejected")
             .define("mqtt.ts-field", Type.STRING, "ts", "JSON field of the timestamp")
             .define("mqtt.value-field", Type.STRING, "value", "JSON field of the value")
+            .define("mqtt.schedule-interval", Type.DURATION, "1m", 0, 86400,
+                    "the retained schedule is republished when a sensor's risk level changes, else at most this often")
             .define("mqtt.error-log-interval", Type.DURATION, "10s", 0, 86400,
                     "bad payloads are logged at most once per interval, with counts");
 
@@ -113,6 +115,7 @@ public final class MqttAdapter implements AutoCloseable {
     private final ConcurrentMap<String, MqttMessage> retained = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, AtomicLong> errorCounts = new ConcurrentHashMap<>();
     private final AtomicLong readingsIn = new AtomicLong();
+    private final AtomicLong lastSchedule = new AtomicLong(Long.MIN_VALUE);
     private volatile long lastErrorLog;
 
     private MqttAdapter(ForecastingPlugin plugin, Function<SensorId, OperatingLimits> limits, ConfigDef.Config config,
@@ -336,8 +339,15 @@ public final class MqttAdapter implements AutoCloseable {
             alert.put("based_on", f.lastObserved().toString());
             publish(topics.alerts(s), payloads.bytes(alert), 1, false, null, new MqttProperties(), f.modelVersion());
         }
-        publish(topics.schedule(), payloads.bytes(payloads.schedule(plugin.schedule(latestRisk.values(),
-                Duration.ofDays(7)))), 1, true, null);
+        // Ranking every sensor after every reading is O(sensors) per reading; a level change is what
+        // reorders the schedule, and the interval keeps act_by and scores fresh in between.
+        long now = System.nanoTime();
+        long last = lastSchedule.get();
+        boolean due = last == Long.MIN_VALUE || now - last >= config.getDuration("mqtt.schedule-interval").toNanos();
+        if ((before != a.level() || due) && lastSchedule.compareAndSet(last, now)) {
+            publish(topics.schedule(), payloads.bytes(payloads.schedule(plugin.schedule(latestRisk.values(),
+                    Duration.ofDays(7)))), 1, true, null);
+        }
     }
 
     private void handleRequest(String topic, MqttMessage message) {

@@ -129,6 +129,7 @@ class MqttAdapterTest {
     void readingsInAlertsOutAndRequestsAnswered() throws Exception {
         try (Broker broker = new Broker();
              Client watcher = new Client(broker, "watcher", "prognos/alerts/#", "prognos/status");
+             Client schedules = new Client(broker, "schedules", "prognos/maintenance/schedule");
              Client plant = new Client(broker, "plant")) {
             ForecastingPlugin plugin = plugin();
             SensorId pump = SensorId.of("pump-7", "bearing_temp");
@@ -163,6 +164,22 @@ class MqttAdapterTest {
                 alert.message().getProperties().getUserProperties().forEach(u -> user.put(u.getKey(), u.getValue()));
                 assertEquals("1", user.get("schema_version"));
                 assertEquals(plugin.model(pump).orElseThrow().modelVersion(), user.get("model_version"));
+
+                // The schedule follows level changes, not every forecast: 30 more readings, each
+                // forecast on its own, give a few schedule messages (a level change or two), not 30.
+                adapter.drain(Duration.ofSeconds(60));
+                schedules.inbox.clear();
+                for (int h = 300; h < 330; h++) {
+                    plant.send("prognos/readings/pump-7/bearing_temp", reading(h, 60 + 0.2 * (h - 150)));
+                    int received = h + 1;
+                    waitFor(() -> adapter.readingsReceived() == received, Duration.ofSeconds(10));
+                    adapter.drain(Duration.ofSeconds(10));
+                }
+                int published = 0;
+                while (schedules.inbox.poll(500, TimeUnit.MILLISECONDS) != null) {
+                    published++;
+                }
+                assertTrue(published <= 5, published + " schedule messages for 30 forecasts");
 
                 // Retained state for late subscribers.
                 try (Client late = new Client(broker, "late", "prognos/forecast/pump-7/bearing_temp",
