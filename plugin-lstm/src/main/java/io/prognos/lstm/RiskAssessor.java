@@ -42,7 +42,7 @@ final class RiskAssessor {
         List<String> reasons = new ArrayList<>();
         boolean hasLimits = limits != null && !limits.isEmpty();
         double hoursPerStep = f.interval().toMillis() / 3_600_000.0;
-        double z = normalQuantile(0.5 + f.coverage() / 2);
+        double z = zFor(f.coverage());
 
         Double ttf = null;
         double pCross = 0;
@@ -174,7 +174,20 @@ final class RiskAssessor {
         return x >= 0 ? y : -y;
     }
 
-    /** Inverse normal CDF by bisection; called once per assessment. */
+    /** The last coverage asked for and its z: every model of a host uses the same coverage. */
+    private volatile double[] lastZ = {Double.NaN, Double.NaN};
+
+    private double zFor(double coverage) {
+        double[] cached = lastZ;
+        if (cached[0] == coverage) {
+            return cached[1];
+        }
+        double z = normalQuantile(0.5 + coverage / 2);
+        lastZ = new double[] {coverage, z};
+        return z;
+    }
+
+    /** Inverse normal CDF by bisection (80 halvings of [-10, 10]). */
     static double normalQuantile(double p) {
         double lo = -10;
         double hi = 10;
