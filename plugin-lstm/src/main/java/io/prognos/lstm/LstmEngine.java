@@ -6,7 +6,11 @@ package io.prognos.lstm;
  */
 interface LstmEngine {
 
-    /** One optimiser step; returns the batch's mean-squared error before the step. */
+    /**
+     * One optimiser step; returns the batch's mean-squared error before the step, or NaN when the
+     * engine cannot report it without extra work (SameDiff records no loss curve unless a listener
+     * asks for one, and an extra forward pass would cost the optional engine 15 %).
+     */
     double fitBatch(float[] x, float[] target, int n, int seq);
 
     float[] predict(float[] x, int n, int seq);

@@ -25,7 +25,7 @@ final class SameDiffEngine implements LstmEngine, AutoCloseable {
              INDArray ya = Nd4j.createFromArray(target).reshape(n, target.length / n)) {
             net.fitEpoch(List.of(new DataSet(xa, ya)));
         }
-        return Double.NaN;
+        return Double.NaN; // see LstmEngine#fitBatch
     }
 
     @Override
