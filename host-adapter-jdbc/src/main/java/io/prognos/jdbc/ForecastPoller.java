@@ -132,8 +132,7 @@ public final class ForecastPoller implements AutoCloseable {
                     }
                     Forecast f = plugin.forecast(new ForecastRequest(s, recent));
                     RiskAssessment a = plugin.assessRisk(f, limits.apply(s));
-                    db.results().write(f);
-                    db.results().write(a, f.lastObserved());
+                    db.results().write(f, a);
                     assessments.add(a);
                     forecasts++;
                 } catch (BadRequestException e) {

@@ -59,6 +59,12 @@ public final class ResultsWriter {
         });
     }
 
+    /** A forecast and the risk drawn from it, both keyed by the reading the forecast starts from. */
+    public void write(Forecast f, RiskAssessment a) {
+        write(f);
+        write(a, f.lastObserved());
+    }
+
     /** {@code basedOn}: the last observed reading of the forecast the assessment was made from. */
     public void write(RiskAssessment a, Instant basedOn) {
         String sql = "INSERT INTO " + schema + ".risk_assessments (device_id, sensor_key, assessed_at, score, level,"

@@ -116,6 +116,12 @@ public final class MqttAdapter implements AutoCloseable {
     private final ConcurrentMap<String, AtomicLong> errorCounts = new ConcurrentHashMap<>();
     private final AtomicLong readingsIn = new AtomicLong();
     private final AtomicLong lastSchedule = new AtomicLong(Long.MIN_VALUE);
+    // Read once: the per-reading and per-forecast paths would otherwise parse the text each time.
+    private final int bufferSize;
+    private final int forecastEvery;
+    private final int trainAfter;
+    private final long scheduleIntervalNanos;
+    private final long errorLogIntervalNanos;
     private volatile long lastErrorLog;
 
     private MqttAdapter(ForecastingPlugin plugin, Function<SensorId, OperatingLimits> limits, ConfigDef.Config config,
@@ -125,6 +131,11 @@ public final class MqttAdapter implements AutoCloseable {
         this.listener = listener;
         this.config = config;
         this.clock = clock;
+        this.bufferSize = config.getInt("mqtt.buffer-size");
+        this.forecastEvery = config.getInt("mqtt.forecast-every");
+        this.trainAfter = config.getInt("mqtt.train-after");
+        this.scheduleIntervalNanos = config.getDuration("mqtt.schedule-interval").toNanos();
+        this.errorLogIntervalNanos = config.getDuration("mqtt.error-log-interval").toNanos();
         this.topics = new Topics(config.getString("mqtt.prefix"));
         this.parser = new ReadingParser(json, config.getString("mqtt.ts-field"), config.getString("mqtt.value-field"),
                 config.getInt("mqtt.max-payload-bytes"), config.getDuration("mqtt.max-future-skew"), clock);
@@ -287,11 +298,11 @@ public final class MqttAdapter implements AutoCloseable {
             rejected(topic, "bad_topic", e.getMessage());
             return;
         }
-        SensorBuffer buffer = buffers.computeIfAbsent(sensor, s -> new SensorBuffer(config.getInt("mqtt.buffer-size")));
+        SensorBuffer buffer = buffers.computeIfAbsent(sensor, s -> new SensorBuffer(bufferSize));
         readings.forEach(buffer::add);
         readingsIn.addAndGet(readings.size());
         notifyListener(() -> listener.readings(sensor, readings));
-        if (buffer.takeNewCount(false) >= config.getInt("mqtt.forecast-every")) {
+        if (buffer.takeNewCount(false) >= forecastEvery) {
             schedule(sensor, buffer);
         }
     }
@@ -303,7 +314,7 @@ public final class MqttAdapter implements AutoCloseable {
         try {
             java.util.Optional<ModelInfo> model = plugin.model(sensor);
             if (model.isEmpty() || model.get().status() == io.prognos.api.ModelStatus.NEEDS_RETRAINING) {
-                if (recent.size() < config.getInt("mqtt.train-after")) {
+                if (recent.size() < trainAfter) {
                     return;
                 }
                 plugin.train(new TrainRequest(sensor, recent));
@@ -343,7 +354,7 @@ public final class MqttAdapter implements AutoCloseable {
         // reorders the schedule, and the interval keeps act_by and scores fresh in between.
         long now = System.nanoTime();
         long last = lastSchedule.get();
-        boolean due = last == Long.MIN_VALUE || now - last >= config.getDuration("mqtt.schedule-interval").toNanos();
+        boolean due = last == Long.MIN_VALUE || now - last >= scheduleIntervalNanos;
         if ((before != a.level() || due) && lastSchedule.compareAndSet(last, now)) {
             publish(topics.schedule(), payloads.bytes(payloads.schedule(plugin.schedule(latestRisk.values(),
                     Duration.ofDays(7)))), 1, true, null);
@@ -412,8 +423,7 @@ public final class MqttAdapter implements AutoCloseable {
     private void rejected(String topic, String reason, String message) {
         long n = errorCounts.computeIfAbsent(reason, r -> new AtomicLong()).incrementAndGet();
         long now = System.nanoTime();
-        long every = config.getDuration("mqtt.error-log-interval").toNanos();
-        if (now - lastErrorLog >= every) {
+        if (now - lastErrorLog >= errorLogIntervalNanos) {
             lastErrorLog = now;
             LOG.warn("rejected a message on {} ({}: {}); rejected so far: {}", topic, reason, message, errorCounts);
         }

@@ -89,10 +89,7 @@ final class HostRuntime implements AutoCloseable {
         }
         host = HostConfig.CONFIG.parse("the host", hostValues);
         String id = host.getString("prognos.plugin");
-        PluginLoader.Loaded chosen = found.plugins().stream().filter(l -> l.plugin().id().equals(id)).findFirst()
-                .orElseThrow(() -> new InvalidConfigurationException("the host", List.of(new ConfigProblem(
-                        "prognos.plugin", "no usable plugin '" + id + "'; found " + found.plugins().stream()
-                        .map(l -> l.plugin().id()).toList() + ", refused " + found.refused()))));
+        PluginLoader.Loaded chosen = found.byId(id);
         Map<String, String> pluginValues = CommandLine.withPrefix(config, id + ".");
         Map<String, String> jdbcValues = CommandLine.withPrefix(config, "jdbc.");
         Map<String, String> mqttValues = CommandLine.withPrefix(config, "mqtt.");

@@ -25,6 +25,8 @@ final class PluginCalls implements InvocationHandler {
     private final ForecastingPlugin target;
     private final ClassLoader loader;
     private final MeterRegistry metrics;
+    /** Timers by operation and outcome: looked up per call, built once (forecasts pass here per reading). */
+    private final java.util.concurrent.ConcurrentMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
 
     private PluginCalls(ForecastingPlugin target, ClassLoader loader, MeterRegistry metrics) {
         this.target = target;
@@ -54,9 +56,11 @@ final class PluginCalls implements InvocationHandler {
         } finally {
             t.setContextClassLoader(before);
             if (TIMED.contains(method.getName())) {
-                Timer.builder("prognos.plugin.calls").description("calls into the forecasting plugin")
-                        .tag("operation", method.getName()).tag("outcome", outcome).register(metrics)
-                        .record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+                String op = method.getName();
+                String result = outcome;
+                timers.computeIfAbsent(op + "/" + result, k -> Timer.builder("prognos.plugin.calls")
+                        .description("calls into the forecasting plugin").tag("operation", op).tag("outcome", result)
+                        .register(metrics)).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
             }
         }
     }

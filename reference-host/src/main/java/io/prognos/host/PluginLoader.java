@@ -30,6 +30,14 @@ final class PluginLoader {
 
     /** Usable plugins and refused ones (SPI-incompatible or broken), each with a reason. */
     record Found(List<Loaded> plugins, List<PluginDiscovery.Refused> refused) {
+
+        /** The usable plugin with this id; refused naming {@code prognos.plugin}, what was found and what was refused. */
+        Loaded byId(String id) {
+            return plugins.stream().filter(l -> l.plugin().id().equals(id)).findFirst()
+                    .orElseThrow(() -> new io.prognos.api.InvalidConfigurationException("the host", List.of(
+                            new io.prognos.api.ConfigProblem("prognos.plugin", "no usable plugin '" + id + "'; found "
+                                    + plugins.stream().map(l -> l.plugin().id()).toList() + ", refused " + refused))));
+        }
     }
 
     private PluginLoader() {

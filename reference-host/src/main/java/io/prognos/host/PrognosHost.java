@@ -223,11 +223,8 @@ public final class PrognosHost {
 
     /** The plugin named by {@code prognos.plugin}, for commands that run it without the rest of the host. */
     static PluginLoader.Loaded choose(Map<String, String> config, PluginLoader.Found found) {
-        String id = HostConfig.CONFIG.parse("the host", CommandLine.withPrefix(config, "prognos."))
-                .getString("prognos.plugin");
-        return found.plugins().stream().filter(l -> l.plugin().id().equals(id)).findFirst()
-                .orElseThrow(() -> new InvalidConfigurationException("the host", List.of(
-                        new io.prognos.api.ConfigProblem("prognos.plugin", "no usable plugin '" + id + "'"))));
+        return found.byId(HostConfig.CONFIG.parse("the host", CommandLine.withPrefix(config, "prognos."))
+                .getString("prognos.plugin"));
     }
 
     private static SensorId sensorOf(CommandLine cl) {

@@ -111,8 +111,7 @@ final class SensorService {
     /** Results are a by-product of the answer: a database hiccup is logged, not the caller's error. */
     private void store(Forecast f, RiskAssessment a) {
         try {
-            results.write(f);
-            results.write(a, f.lastObserved());
+            results.write(f, a);
         } catch (RuntimeException e) {
             LOG.warn("forecast of {} not stored: {}", f.sensor(), e.getMessage());
         }

@@ -58,10 +58,7 @@ final class StoringListener implements MqttAdapter.Listener, AutoCloseable {
 
     @Override
     public void results(Forecast forecast, RiskAssessment risk) {
-        submit("forecast of " + forecast.sensor(), () -> {
-            results.write(forecast);
-            results.write(risk, forecast.lastObserved());
-        });
+        submit("forecast of " + forecast.sensor(), () -> results.write(forecast, risk));
     }
 
     private void submit(String what, Runnable write) {
