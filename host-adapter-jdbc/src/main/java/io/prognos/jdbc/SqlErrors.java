@@ -10,7 +10,7 @@ import java.sql.SQLTransientException;
  * Sorts SQL failures into "the database is unavailable, try again" and "this is a bug". Messages
  * never include the JDBC URL or credentials: the driver's message names neither.
  */
-final class SqlErrors {
+public final class SqlErrors {
 
     private SqlErrors() {
     }
@@ -30,7 +30,8 @@ final class SqlErrors {
                 || (e.getCause() instanceof SQLException c && c != e && isUnavailable(c));
     }
 
-    static RuntimeException translate(String what, SQLException e) {
+    /** RetryLaterException when the database is unavailable, IllegalStateException otherwise. */
+    public static RuntimeException translate(String what, SQLException e) {
         if (isUnavailable(e)) {
             return RetryLaterException.storeUnavailable(what + ": " + e.getMessage(), e);
         }

@@ -1,8 +1,8 @@
 package io.prognos.host;
 
 import io.prognos.api.Reading;
-import io.prognos.api.RetryLaterException;
 import io.prognos.api.SensorId;
+import io.prognos.jdbc.SqlErrors;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -40,7 +40,7 @@ final class ReadingsTable {
                 ps.executeBatch();
             }
         } catch (SQLException e) {
-            throw RetryLaterException.storeUnavailable("readings of " + sensor, e);
+            throw SqlErrors.translate("readings of " + sensor, e);
         }
     }
 
@@ -58,7 +58,7 @@ final class ReadingsTable {
                 }
             }
         } catch (SQLException e) {
-            throw RetryLaterException.storeUnavailable("readings of " + sensor, e);
+            throw SqlErrors.translate("readings of " + sensor, e);
         }
     }
 
@@ -73,7 +73,7 @@ final class ReadingsTable {
                 return ps.executeUpdate();
             }
         } catch (SQLException e) {
-            throw RetryLaterException.storeUnavailable("readings of " + sensor, e);
+            throw SqlErrors.translate("readings of " + sensor, e);
         }
     }
 

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.prognos.api.Forecast;
 import io.prognos.api.Reading;
+import io.prognos.api.RetryLaterException;
 import io.prognos.api.RiskAssessment;
 import io.prognos.api.SensorId;
 import io.prognos.jdbc.ResultsWriter;
@@ -11,10 +12,9 @@ import io.prognos.mqtt.MqttAdapter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,12 +32,16 @@ final class StoringListener implements MqttAdapter.Listener, AutoCloseable {
     private final ReadingsTable readings;
     private final ResultsWriter results;
     private final boolean storeReadings;
-    private final ExecutorService writer = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-            new LinkedBlockingQueue<>(100_000), r -> {
-                Thread t = new Thread(r, "prognos-db-writer");
-                t.setDaemon(true);
-                return t;
-            });
+    /** Writes queued or waiting to be retried; beyond this a new write is refused and counted. */
+    static final int MAX_PENDING = 100_000;
+    private static final long MAX_BACKOFF_MS = 30_000;
+
+    private final ScheduledThreadPoolExecutor writer = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "prognos-db-writer");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicInteger pending = new AtomicInteger();
     private final Counter failed;
     private volatile long lastLog;
 
@@ -47,6 +51,8 @@ final class StoringListener implements MqttAdapter.Listener, AutoCloseable {
         this.storeReadings = storeReadings;
         this.failed = Counter.builder("prognos.store.failures").description("database writes that failed")
                 .register(metrics);
+        // Retries still waiting at shutdown are abandoned (and counted), not waited for.
+        writer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
 
     @Override
@@ -62,17 +68,44 @@ final class StoringListener implements MqttAdapter.Listener, AutoCloseable {
     }
 
     private void submit(String what, Runnable write) {
+        if (pending.incrementAndGet() > MAX_PENDING) {
+            pending.decrementAndGet();
+            failure(what, new IllegalStateException(MAX_PENDING + " writes already waiting for the database"));
+            return;
+        }
+        attempt(what, write, 0, 0);
+    }
+
+    /**
+     * A database that is down (RetryLaterException) gets the write again with exponential backoff,
+     * so readings that arrive during an outage reach the table once it is back; other failures are
+     * bugs or bad data and are counted at once.
+     */
+    private void attempt(String what, Runnable write, int attempt, long delayMs) {
         try {
-            writer.execute(() -> {
+            writer.schedule(() -> {
                 try {
                     write.run();
+                    pending.decrementAndGet();
+                } catch (RetryLaterException e) {
+                    if (attempt == 0) {
+                        failure(what + " (retrying until the database is back)", e);
+                    }
+                    attempt(what, write, attempt + 1, Math.min(MAX_BACKOFF_MS, 500L << Math.min(attempt, 10)));
                 } catch (RuntimeException e) {
+                    pending.decrementAndGet();
                     failure(what, e);
                 }
-            });
+            }, delayMs, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
+            pending.decrementAndGet();
             failure(what, e);
         }
+    }
+
+    /** Writes queued or waiting for a retry. */
+    int pending() {
+        return pending.get();
     }
 
     private void failure(String what, Exception e) {
@@ -95,8 +128,10 @@ final class StoringListener implements MqttAdapter.Listener, AutoCloseable {
     public void close() throws InterruptedException {
         writer.shutdown();
         if (!writer.awaitTermination(30, TimeUnit.SECONDS)) {
-            LOG.warn("database writes still queued at shutdown were abandoned");
             writer.shutdownNow();
+        }
+        if (pending.get() > 0) {
+            LOG.warn("{} database write(s) still waiting at shutdown were abandoned", pending.get());
         }
     }
 }
