@@ -2,6 +2,9 @@ package io.prognos.host;
 
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
+import io.prognos.host.runtime.HostRuntime;
+import io.prognos.host.runtime.PluginLoader;
+import io.prognos.host.runtime.ReadingsTable;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,17 +22,17 @@ import java.util.Map;
 import java.util.Random;
 
 /** Test helpers: a host configuration on free ports in a fresh data directory, series, and HTTP calls. */
-final class HostFixture {
+public final class HostFixture {
 
     private HostFixture() {
     }
 
-    static Path dataDir() throws IOException {
+    public static Path dataDir() throws IOException {
         return Files.createTempDirectory("prognos-host-test");
     }
 
     /** Embedded PostgreSQL in {@code dir}, an embedded broker and the REST API on free ports. */
-    static Map<String, String> config(Path dir) {
+    public static Map<String, String> config(Path dir) {
         Map<String, String> c = new HashMap<>();
         c.put("prognos.data-dir", dir.toString());
         c.put("prognos.http.port", "0");
@@ -39,13 +42,13 @@ final class HostFixture {
         return c;
     }
 
-    static HostRuntime start(Map<String, String> config, HostRuntime.Parts parts) throws Exception {
+    public static HostRuntime start(Map<String, String> config, HostRuntime.Parts parts) throws Exception {
         return HostRuntime.start(config, PluginLoader.load(HostFixture.class.getClassLoader(), Path.of("no-plugins")),
                 parts, java.time.Clock.systemUTC());
     }
 
     /** Hourly readings ending at the current hour: a daily cycle with noise, rising by {@code slope} per hour. */
-    static List<Reading> hourly(int n, double slope, long seed) {
+    public static List<Reading> hourly(int n, double slope, long seed) {
         Random r = new Random(seed);
         Instant end = Instant.now().truncatedTo(ChronoUnit.HOURS);
         List<Reading> out = new ArrayList<>();
@@ -56,14 +59,14 @@ final class HostFixture {
         return out;
     }
 
-    static void store(HostRuntime host, SensorId sensor, List<Reading> readings) {
+    public static void store(HostRuntime host, SensorId sensor, List<Reading> readings) {
         new ReadingsTable(host.jdbc().dataSource()).append(sensor, readings);
     }
 
-    record Response(int status, String body, java.net.http.HttpHeaders headers) {
+    public record Response(int status, String body, java.net.http.HttpHeaders headers) {
     }
 
-    static Response call(int port, String method, String path, String body, String token) throws Exception {
+    public static Response call(int port, String method, String path, String body, String token) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(120))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()

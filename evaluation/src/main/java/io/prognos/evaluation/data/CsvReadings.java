@@ -1,0 +1,139 @@
+package io.prognos.evaluation.data;
+
+import io.prognos.api.BadRequestException;
+import io.prognos.api.Reading;
+import java.io.IOException;
+import java.io.PushbackReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+
+/**
+ * The one CSV reader of Prognos: a header line, then a timestamp column and a value column chosen
+ * by name or position. Quoted fields, a byte-order mark and any one-character delimiter (SKAB uses
+ * {@code ;}) are handled by Apache Commons CSV. Timestamps are ISO-8601 instants, epoch
+ * milliseconds, or local date-times such as {@code 2013-07-04 00:00:00} taken as UTC.
+ *
+ * <p>A line that does not parse fails the whole file naming its line: silently skipping data would
+ * hide a wrong column. An empty value cell is skipped (a sensor that did not report).
+ */
+public final class CsvReadings {
+
+    /** Which columns hold the timestamp and the value; null names mean the first and second column. */
+    public record Columns(String timestamp, String value, char delimiter) {
+        public static Columns defaults() {
+            return new Columns(null, null, ',');
+        }
+    }
+
+    private CsvReadings() {}
+
+    public static List<Reading> read(Path file, Columns columns) throws IOException {
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return read(in, columns, file.toString());
+        }
+    }
+
+    /** {@code source} names the input in error messages. */
+    public static List<Reading> read(Reader raw, Columns columns, String source) throws IOException {
+        Reader in = withoutByteOrderMark(raw);
+        CSVFormat format = CSVFormat.DEFAULT.builder()
+                .setDelimiter(columns.delimiter())
+                .setHeader()
+                .setSkipHeaderRecord(true)
+                .setIgnoreSurroundingSpaces(true)
+                .setIgnoreEmptyLines(true)
+                .setAllowMissingColumnNames(true)
+                .get();
+        try (CSVParser parser = CSVParser.builder().setReader(in).setFormat(format).get()) {
+            List<String> header = parser.getHeaderNames();
+            if (header.isEmpty()) {
+                throw new BadRequestException("csv", source + " is empty; a header line is expected");
+            }
+            int ts = column(header, columns.timestamp(), 0, "--ts-column", source);
+            int value = column(header, columns.value(), 1, "--value-column", source);
+            List<Reading> out = new ArrayList<>();
+            for (CSVRecord r : parser) {
+                long line = r.getParser().getCurrentLineNumber();
+                if (r.size() <= Math.max(ts, value)) {
+                    throw new BadRequestException("csv", source + " line " + line + " has " + r.size()
+                            + " columns; the value is expected in column " + (value + 1));
+                }
+                String cell = r.get(value);
+                if (cell.isEmpty()) {
+                    continue;
+                }
+                try {
+                    out.add(new Reading(timestamp(r.get(ts)), Double.parseDouble(cell)));
+                } catch (NumberFormatException | DateTimeParseException e) {
+                    throw new BadRequestException("csv", source + " line " + line + " cannot be read: " + e.getMessage(),
+                            e);
+                }
+            }
+            return out;
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            if (e instanceof BadRequestException b) {
+                throw b;
+            }
+            throw new BadRequestException("csv", source + " is not a readable CSV: " + e.getMessage(), e);
+        }
+    }
+
+    /** The column names of a file's header line. */
+    public static List<String> header(Path file, char delimiter) throws IOException {
+        try (Reader in = withoutByteOrderMark(Files.newBufferedReader(file, StandardCharsets.UTF_8));
+             CSVParser p = CSVParser.builder().setReader(in).setFormat(CSVFormat.DEFAULT.builder()
+                     .setDelimiter(delimiter).setHeader().setSkipHeaderRecord(true).setIgnoreSurroundingSpaces(true)
+                     .setAllowMissingColumnNames(true).get()).get()) {
+            return List.copyOf(p.getHeaderNames());
+        }
+    }
+
+    private static int column(List<String> header, String name, int fallback, String option, String source) {
+        if (name == null) {
+            if (header.size() <= fallback) {
+                throw new BadRequestException(option, source + ": the header has " + header.size() + " column(s): "
+                        + header);
+            }
+            return fallback;
+        }
+        int i = header.indexOf(name);
+        if (i < 0) {
+            throw new BadRequestException(option, source + ": no column '" + name + "' in the header " + header);
+        }
+        return i;
+    }
+
+    /** An ISO-8601 instant or offset date-time, epoch milliseconds, or a local date-time taken as UTC. */
+    public static Instant timestamp(String text) {
+        String t = text.trim();
+        if (!t.isEmpty() && t.chars().allMatch(Character::isDigit)) {
+            return Instant.ofEpochMilli(Long.parseLong(t));
+        }
+        if (t.endsWith("Z") || t.matches(".*[+-]\\d\\d:?\\d\\d$")) {
+            return OffsetDateTime.parse(t.replace(' ', 'T')).toInstant();
+        }
+        return LocalDateTime.parse(t.replace(' ', 'T')).toInstant(ZoneOffset.UTC);
+    }
+
+    /** Spreadsheet exports often start with U+FEFF, which would otherwise become part of the first column's name. */
+    static Reader withoutByteOrderMark(Reader in) throws IOException {
+        PushbackReader r = new PushbackReader(in, 1);
+        int first = r.read();
+        if (first != -1 && first != '\uFEFF') {
+            r.unread(first);
+        }
+        return r;
+    }
+}

@@ -1,0 +1,127 @@
+package io.prognos.evaluation.data;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prognos.api.BadRequestException;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+
+/**
+ * Labelled anomaly or failure windows: NAB's {@code combined_windows.json} (keys
+ * {@code CATEGORY/FILE.csv}, windows as [start, end]) or a CSV of {@code start,end[,failure]}.
+ *
+ * <p>The failure point of a NAB window is NAB's labelled anomaly point inside it, read from
+ * {@code combined_labels.json} beside the windows file (NAB builds each window around such a
+ * point); without that file it is the window's middle.
+ */
+public final class LabelledWindows {
+
+    /** One window; the failure point lies within it. */
+    public record Window(Instant start, Instant end, Instant failure) {
+        public Window {
+            if (end.isBefore(start)) {
+                throw new IllegalArgumentException("window ends before it starts: " + start + " .. " + end);
+            }
+        }
+
+        public boolean contains(Instant t) {
+            return !t.isBefore(start) && !t.isAfter(end);
+        }
+    }
+
+    private LabelledWindows() {}
+
+    /** Every series' windows in a NAB windows JSON, by its key ({@code CATEGORY/FILE.csv}). */
+    public static Map<String, List<Window>> readAll(Path json) throws IOException {
+        ObjectMapper m = new ObjectMapper();
+        Map<String, List<List<String>>> raw;
+        try {
+            raw = m.readValue(json.toFile(), new TypeReference<>() {});
+        } catch (IOException e) {
+            throw new BadRequestException("--windows", json + " is not NAB's windows JSON ({\"CATEGORY/FILE.csv\":"
+                    + " [[start, end], ...]}): " + e.getMessage(), e);
+        }
+        Map<String, List<Instant>> labels = labelsBeside(json, m);
+        Map<String, List<Window>> out = new LinkedHashMap<>();
+        raw.forEach((key, windows) -> {
+            List<Window> list = new ArrayList<>();
+            for (List<String> w : windows) {
+                if (w.size() != 2) {
+                    throw new BadRequestException("--windows", json + ": a window of " + key + " is not [start, end]");
+                }
+                Instant start = CsvReadings.timestamp(w.get(0));
+                Instant end = CsvReadings.timestamp(w.get(1));
+                Instant failure = labels.getOrDefault(key, List.of()).stream()
+                        .filter(t -> !t.isBefore(start) && !t.isAfter(end)).findFirst()
+                        .orElse(start.plus(Duration.between(start, end).dividedBy(2)));
+                list.add(new Window(start, end, failure));
+            }
+            out.put(key, List.copyOf(list));
+        });
+        return out;
+    }
+
+    /**
+     * The windows of one series: from a NAB JSON (the key whose file name is {@code seriesFileName}),
+     * or from a CSV of {@code start,end[,failure]}.
+     */
+    public static List<Window> forSeries(Path file, String seriesFileName) throws IOException {
+        if (file.toString().endsWith(".json")) {
+            for (Map.Entry<String, List<Window>> e : readAll(file).entrySet()) {
+                String key = e.getKey();
+                if (key.equals(seriesFileName) || key.endsWith("/" + seriesFileName)) {
+                    return e.getValue();
+                }
+            }
+            throw new BadRequestException("--windows", file + " has no windows for " + seriesFileName);
+        }
+        return readCsv(file);
+    }
+
+    private static List<Window> readCsv(Path file) throws IOException {
+        List<Window> out = new ArrayList<>();
+        try (Reader in = CsvReadings.withoutByteOrderMark(Files.newBufferedReader(file, StandardCharsets.UTF_8));
+             CSVParser p = CSVParser.builder().setReader(in).setFormat(CSVFormat.DEFAULT.builder()
+                     .setIgnoreSurroundingSpaces(true).setIgnoreEmptyLines(true).get()).get()) {
+            for (CSVRecord r : p) {
+                if (r.getRecordNumber() == 1 && !Character.isDigit(r.get(0).isEmpty() ? 'x' : r.get(0).charAt(0))) {
+                    continue; // a header
+                }
+                try {
+                    Instant start = CsvReadings.timestamp(r.get(0));
+                    Instant end = CsvReadings.timestamp(r.get(1));
+                    Instant failure = r.size() > 2 && !r.get(2).isBlank() ? CsvReadings.timestamp(r.get(2))
+                            : start.plus(Duration.between(start, end).dividedBy(2));
+                    out.add(new Window(start, end, failure));
+                } catch (RuntimeException e) {
+                    throw new BadRequestException("--windows", file + " line " + r.getParser().getCurrentLineNumber()
+                            + " is not start,end[,failure]: " + e.getMessage(), e);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, List<Instant>> labelsBeside(Path windows, ObjectMapper m) throws IOException {
+        Path labels = windows.resolveSibling("combined_labels.json");
+        if (!Files.isRegularFile(labels)) {
+            return Map.of();
+        }
+        Map<String, List<String>> raw = m.readValue(labels.toFile(), new TypeReference<>() {});
+        Map<String, List<Instant>> out = new LinkedHashMap<>();
+        raw.forEach((k, v) -> out.put(k, v.stream().map(CsvReadings::timestamp).toList()));
+        return out;
+    }
+}

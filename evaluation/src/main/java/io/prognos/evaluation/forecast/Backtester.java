@@ -1,0 +1,181 @@
+package io.prognos.evaluation.forecast;
+
+import io.prognos.api.Forecast;
+import io.prognos.api.ForecastPoint;
+import io.prognos.api.ForecastRequest;
+import io.prognos.api.ForecastingPlugin;
+import io.prognos.api.InsufficientHistoryException;
+import io.prognos.api.ModelInfo;
+import io.prognos.api.OperatingLimits;
+import io.prognos.api.Reading;
+import io.prognos.api.RiskAssessment;
+import io.prognos.api.RiskLevel;
+import io.prognos.api.SensorId;
+import io.prognos.api.TrainRequest;
+import io.prognos.api.TrainingOptions;
+import io.prognos.evaluation.Stats;
+import io.prognos.evaluation.data.Resampled;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A chronological rolling-origin backtest: train on the first part, then at every interval
+ * forecast the horizon from the readings up to that point only, step forward, retrain as
+ * configured. No reading after an origin reaches its forecast, its baselines or its risk. The
+ * plugin gets raw readings as in production; the resampled series is what forecasts are scored
+ * against and what the reference baselines see.
+ */
+public final class Backtester {
+
+    public static final String PROGNOS = "prognos";
+
+    /** One assessment at an origin, stamped at the time of the last reading that produced it. */
+    public record Assessment(Instant origin, Instant stampedAt, RiskLevel level, int score, boolean alerting) {}
+
+    /** What the plot needs of one origin: its one-step forecast and interval. */
+    public record OriginPoint(Instant target, double forecast, double lower, double upper) {}
+
+    /** Everything measured; {@code scores} has Prognos's and each baseline's by name, on the same pairs. */
+    public record Result(int origins, int horizon, Instant testStart, Instant testEnd, double nominalCoverage,
+                         Map<String, PairScores> scores, TrainingFacts training, Map<String, Integer> methodsServed,
+                         String lastMethodReason, List<Assessment> assessments, List<OriginPoint> points,
+                         double trainSeconds, int trainings, double forecastMsMedian, ModelInfo model) {}
+
+    private final ForecastingPlugin plugin;
+    private final double trainFraction;
+    private final Duration retrainEvery;
+
+    public Backtester(ForecastingPlugin plugin, double trainFraction, Duration retrainEvery) {
+        this.plugin = plugin;
+        this.trainFraction = trainFraction;
+        this.retrainEvery = retrainEvery;
+    }
+
+    public Result run(SensorId sensor, List<Reading> raw, Resampled series, OperatingLimits limits,
+                      int seasonalPeriod) {
+        double[] v = series.values();
+        int n = v.length;
+        int cut = Math.max(1, (int) Math.floor(n * trainFraction));
+        TrainingOptions options = new TrainingOptions(null, null, null, null, null, series.interval());
+        long t0 = System.nanoTime();
+        ModelInfo model = plugin.train(new TrainRequest(sensor, upTo(raw, series.time(cut)), options));
+        double trainSeconds = (System.nanoTime() - t0) / 1e9;
+        int trainings = 1;
+        Instant lastTrained = series.time(cut - 1);
+        int horizon = model.horizon();
+        int lookback = model.sequenceLength() + horizon + 8;
+
+        double[] train = Arrays.copyOfRange(v, 0, cut);
+        ReferenceForecasts baselines = ReferenceForecasts.fit(train, seasonalPeriod);
+        ReferenceForecasts.Holt trend = baselines.newTrend();
+        for (double x : train) {
+            trend.observe(x);
+        }
+        double nominal = Double.NaN;
+        TrainingFacts facts = null;
+        Map<String, PairScores> scores = null;
+        Map<String, Integer> served = new TreeMap<>();
+        String reason = "";
+        List<Assessment> assessments = new ArrayList<>();
+        List<OriginPoint> points = new ArrayList<>();
+        List<Double> forecastMs = new ArrayList<>();
+        int origins = 0;
+        for (int o = cut; o < n - 1; o++) {
+            trend.observe(v[o]);
+            if (retrainEvery != null && !retrainEvery.isZero()
+                    && !series.time(o).isBefore(lastTrained.plus(retrainEvery))) {
+                long r0 = System.nanoTime();
+                model = plugin.train(new TrainRequest(sensor, upTo(raw, series.time(o + 1)), options));
+                trainSeconds += (System.nanoTime() - r0) / 1e9;
+                trainings++;
+                lastTrained = series.time(o);
+            }
+            List<Reading> recent = between(raw, series.time(Math.max(0, o - lookback + 1)), series.time(o + 1));
+            if (recent.isEmpty()) {
+                continue;
+            }
+            Forecast f;
+            long f0 = System.nanoTime();
+            try {
+                f = plugin.forecast(new ForecastRequest(sensor, recent));
+            } catch (InsufficientHistoryException e) {
+                continue; // inside a gap: nothing to forecast from, as in production
+            }
+            forecastMs.add((System.nanoTime() - f0) / 1e6);
+            if (scores == null) {
+                nominal = f.coverage();
+                facts = TrainingFacts.of(train, seasonalPeriod, horizon, 1 - nominal);
+                scores = new LinkedHashMap<>();
+                for (String name : List.of(PROGNOS, ReferenceForecasts.LAST_VALUE, ReferenceForecasts.SEASONAL,
+                        ReferenceForecasts.DAMPED_TREND)) {
+                    scores.put(name, new PairScores(horizon, 1 - nominal));
+                }
+            }
+            origins++;
+            served.merge(f.method(), 1, Integer::sum);
+            reason = f.methodReason();
+            RiskAssessment risk = plugin.assessRisk(f, limits);
+            boolean on = risk.level().atLeast(RiskLevel.MEDIUM);
+            Instant stamp = recent.get(recent.size() - 1).timestamp();
+            assessments.add(new Assessment(series.time(o), stamp, risk.level(), risk.score(), on));
+            Map<Long, ForecastPoint> byTime = new HashMap<>();
+            f.points().forEach(p -> byTime.put(p.timestamp().toEpochMilli(), p));
+            double[][] base = baselines.forecast(v, o, horizon, trend);
+            for (int h = 1; h <= horizon && o + h < n; h++) {
+                double actual = v[o + h];
+                ForecastPoint p = byTime.get(series.time(o + h).toEpochMilli());
+                if (Double.isNaN(actual) || p == null) {
+                    continue;
+                }
+                PairScores prognos = scores.get(PROGNOS);
+                prognos.add(h, actual, p.value());
+                prognos.addInterval(h, actual, p.lower(), p.upper());
+                PairScores last = scores.get(ReferenceForecasts.LAST_VALUE);
+                last.add(h, actual, base[0][h - 1]);
+                double half = facts.lastValueHalfWidth()[h - 1];
+                last.addInterval(h, actual, base[0][h - 1] - half, base[0][h - 1] + half);
+                scores.get(ReferenceForecasts.SEASONAL).add(h, actual, base[1][h - 1]);
+                scores.get(ReferenceForecasts.DAMPED_TREND).add(h, actual, base[2][h - 1]);
+                if (h == 1) {
+                    points.add(new OriginPoint(p.timestamp(), p.value(), p.lower(), p.upper()));
+                }
+            }
+        }
+        double[] ms = forecastMs.stream().mapToDouble(Double::doubleValue).toArray();
+        return new Result(origins, horizon, series.time(cut), series.time(n - 1), nominal,
+                scores == null ? Map.of() : scores, facts, served, reason, assessments, points, trainSeconds,
+                trainings, Stats.median(ms), model);
+    }
+
+    /** Readings before {@code end}, from time-sorted {@code raw}. */
+    static List<Reading> upTo(List<Reading> raw, Instant end) {
+        return raw.subList(0, indexOf(raw, end));
+    }
+
+    /** Readings in [from, to), from time-sorted {@code raw}. */
+    static List<Reading> between(List<Reading> raw, Instant from, Instant to) {
+        return raw.subList(indexOf(raw, from), indexOf(raw, to));
+    }
+
+    /** The first index whose reading is at or after {@code t}. */
+    static int indexOf(List<Reading> raw, Instant t) {
+        int lo = 0;
+        int hi = raw.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (raw.get(mid).timestamp().isBefore(t)) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+}

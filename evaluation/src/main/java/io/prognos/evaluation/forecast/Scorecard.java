@@ -1,0 +1,62 @@
+package io.prognos.evaluation.forecast;
+
+import io.prognos.evaluation.Stats;
+import io.prognos.evaluation.nab.CorpusScore;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Several series evaluated in one run: each series' report, and across them the geometric mean of
+ * every ratio (the right average of relative errors: a series twice as good and one twice as bad
+ * average to 1) and the range of the coverages.
+ *
+ * @param geometricMeans  by method, its mase, mase_seasonal, relmae and relmae_seasonal; for
+ *                        Prognos also interval_score_ratio
+ * @param nab             when windows were given, NAB's normalized score over all the series'
+ *                        windows together, by profile
+ */
+public record Scorecard(int metricsVersion, int seriesCount, Map<String, Map<String, Double>> geometricMeans,
+                        Coverage coverage, Map<String, CorpusScore> nab, List<SeriesReport> series) {
+
+    /** Coverage is not a ratio: its mean and range. */
+    public record Coverage(Double mean, Double min, Double max, Double nominal) {}
+
+    public static Scorecard of(List<SeriesReport> reports, Map<String, CorpusScore> nab) {
+        Map<String, Map<String, Double>> means = new LinkedHashMap<>();
+        if (!reports.isEmpty()) {
+            for (String method : reports.get(0).methods().keySet()) {
+                Map<String, Double> m = new LinkedHashMap<>();
+                m.put("mase", gm(reports, r -> r.methods().get(method).mase()));
+                m.put("mase_seasonal", gm(reports, r -> r.methods().get(method).maseSeasonal()));
+                m.put("relmae", gm(reports, r -> r.methods().get(method).relmae()));
+                m.put("relmae_seasonal", gm(reports, r -> r.methods().get(method).relmaeSeasonal()));
+                if (method.equals(Backtester.PROGNOS)) {
+                    m.put("interval_score_ratio", gm(reports, SeriesReport::intervalScoreRatio));
+                }
+                means.put(method, m);
+            }
+        }
+        List<Double> cov = new ArrayList<>();
+        reports.forEach(r -> {
+            if (r.coverage() != null && Double.isFinite(r.coverage())) {
+                cov.add(r.coverage());
+            }
+        });
+        Coverage c = new Coverage(
+                cov.isEmpty() ? null : Stats.round(cov.stream().mapToDouble(Double::doubleValue).average().orElse(0)),
+                cov.isEmpty() ? null : cov.stream().min(Double::compare).orElseThrow(),
+                cov.isEmpty() ? null : cov.stream().max(Double::compare).orElseThrow(),
+                reports.isEmpty() ? null : reports.get(0).nominalCoverage());
+        return new Scorecard(SeriesReport.METRICS_VERSION, reports.size(), means, c, nab, reports);
+    }
+
+    private static Double gm(List<SeriesReport> reports, Function<SeriesReport, Double> f) {
+        List<Double> v = new ArrayList<>();
+        reports.forEach(r -> v.add(f.apply(r)));
+        double g = Stats.geometricMean(v);
+        return Double.isNaN(g) ? null : Stats.round(g);
+    }
+}

@@ -1,0 +1,83 @@
+package io.prognos.host.core.wire;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+
+/**
+ * The one JSON configuration of Prognos, used by every payload in and out (MQTT, REST, Kafka, the
+ * command line): snake_case field names, ISO-8601 instants and durations, unknown fields refused
+ * (a typo such as {@code "epoch"} must not silently train with defaults), and non-finite numbers
+ * written as {@code null} (JSON has no NaN; a metric that cannot be computed is absent, not zero).
+ */
+public final class Json {
+
+    private static final ObjectMapper MAPPER = build();
+
+    private Json() {}
+
+    /** The shared, thread-safe mapper. Configure nothing on it: it is shared. */
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    /** Compact JSON bytes of a value built from wire records; they always serialise. */
+    public static byte[] bytes(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a wire record did not serialise: " + value.getClass(), e);
+        }
+    }
+
+    /** Indented JSON text, for people reading the command line's output. */
+    public static String pretty(Object value) {
+        try {
+            return MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a wire record did not serialise: " + value.getClass(), e);
+        }
+    }
+
+    private static ObjectMapper build() {
+        SimpleModule finite = new SimpleModule("prognos-finite-numbers");
+        finite.addSerializer(Double.class, new FiniteDouble());
+        finite.addSerializer(double.class, new FiniteDouble());
+        return JsonMapper.builder()
+                .addModule(new JavaTimeModule())
+                .addModule(finite)
+                .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .build();
+    }
+
+    /** NaN and infinities have no JSON form; they are written as null. */
+    private static final class FiniteDouble extends StdSerializer<Double> {
+        FiniteDouble() {
+            super(Double.class);
+        }
+
+        @Override
+        public void serialize(Double value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            if (value == null || !Double.isFinite(value)) {
+                gen.writeNull();
+            } else {
+                gen.writeNumber(value);
+            }
+        }
+    }
+}

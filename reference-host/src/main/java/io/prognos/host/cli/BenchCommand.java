@@ -1,0 +1,51 @@
+package io.prognos.host.cli;
+
+import io.prognos.host.core.wire.Json;
+import io.prognos.host.demo.Bench;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code bench}: the plugin's performance figures through the SPI, with the configured engine. */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Performance figures of the plugin through the SPI: training, one forecast, a batch of"
+                + " distinct models, model size, resident memory over many trainings. Medians of warm runs.")
+final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--sensors", paramLabel = "N", defaultValue = "1000", description = "distinct models in the"
+            + " batched forecast (default 1000)")
+    int sensors;
+
+    @Option(names = "--trainings", paramLabel = "N", defaultValue = "500", description = "trainings for the memory"
+            + " figure (default 500)")
+    int trainings;
+
+    @Option(names = "--json", description = "JSON instead of the table")
+    boolean json;
+
+    @Mixin
+    ConfigOptions config;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Launch launch = Launch.of(config);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Map<String, Object> figures = new Bench(launch::startAlone, err).run(sensors, trainings);
+        if (json) {
+            out.println(Json.pretty(figures));
+        } else {
+            figures.forEach((k, v) -> out.printf("%-28s %s%n", k, v));
+        }
+        out.flush();
+        return 0;
+    }
+}

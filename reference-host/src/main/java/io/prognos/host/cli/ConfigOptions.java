@@ -1,0 +1,118 @@
+package io.prognos.host.cli;
+
+import io.prognos.api.ConfigDef;
+import io.prognos.api.ConfigProblem;
+import io.prognos.api.InvalidConfigurationException;
+import io.prognos.host.runtime.HostConfig;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * Configuration for every command, from three sources in rising precedence: a properties file
+ * ({@code --config FILE}, or {@code ./prognos.properties} when present), environment variables
+ * (the key in upper case with dots and dashes as underscores: {@code jdbc.url} is
+ * {@code JDBC_URL}), and flags.
+ *
+ * <p>The keys are declared by {@link ConfigDef}s (host, adapters, plugin), not by picocli: a flag is
+ * {@code --KEY=VALUE} or {@code --KEY VALUE}, where KEY is a full key ({@code --lstm.epochs=30}) or
+ * a host key without its {@code prognos.} prefix ({@code --data-dir DIR}). Whether a key exists
+ * and its value is valid is decided where the keys are declared, naming every bad key at once.
+ */
+public final class ConfigOptions {
+
+    @Option(names = "--config", paramLabel = "FILE", description = "a properties file of configuration keys")
+    Path configFile;
+
+    /** The command this is mixed into: its unmatched arguments are the configuration flags. */
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
+
+    /** The configuration from file, environment (for the {@code known} keys) and flags. */
+    public Map<String, String> resolve(Collection<ConfigDef.Key> known, Map<String, String> env) {
+        Map<String, String> values = new LinkedHashMap<>();
+        Path file = configFile != null ? configFile : Path.of("prognos.properties");
+        if (configFile != null || Files.isRegularFile(file)) {
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(file)) {
+                p.load(r);
+            } catch (IOException e) {
+                throw bad("--config", "cannot read configuration file " + file + ": " + e.getMessage());
+            }
+            p.stringPropertyNames().forEach(k -> values.put(k, p.getProperty(k).trim()));
+        }
+        for (ConfigDef.Key k : known) {
+            String v = env.get(envName(k.name()));
+            if (v != null) {
+                values.put(k.name(), v);
+            }
+        }
+        values.putAll(flags());
+        return values;
+    }
+
+    /** What picocli did not match: configuration flags, or mistakes. */
+    List<String> unmatched() {
+        return mixee == null ? List.of() : mixee.commandLine().getUnmatchedArguments();
+    }
+
+    /** The flags as keys and values; anything that is not a configuration flag is refused here. */
+    Map<String, String> flags() {
+        List<String> flags = unmatched();
+        Map<String, String> out = new LinkedHashMap<>();
+        List<ConfigProblem> problems = new ArrayList<>();
+        for (int i = 0; i < flags.size(); i++) {
+            String a = flags.get(i);
+            if (!a.startsWith("--")) {
+                problems.add(new ConfigProblem(a, "unexpected argument; configuration is --KEY=VALUE"));
+                continue;
+            }
+            String name = a.substring(2);
+            String value;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            } else if (i + 1 < flags.size() && !flags.get(i + 1).startsWith("--")) {
+                value = flags.get(++i);
+            } else {
+                value = "true";
+            }
+            if (isHostKey("prognos." + name)) {
+                out.put("prognos." + name, value);
+            } else if (name.contains(".")) {
+                out.put(name, value);
+            } else {
+                problems.add(new ConfigProblem("--" + name, "unknown option; see --help"));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigurationException("the command line", problems);
+        }
+        return out;
+    }
+
+    private static boolean isHostKey(String key) {
+        return HostConfig.CONFIG.keys().stream().anyMatch(k -> k.name().equals(key));
+    }
+
+    /** The environment variable of a key. */
+    public static String envName(String key) {
+        return key.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+    }
+
+    private static InvalidConfigurationException bad(String key, String message) {
+        return new InvalidConfigurationException("the command line", List.of(new ConfigProblem(key, message)));
+    }
+}

@@ -1,0 +1,58 @@
+package io.prognos.host.cli;
+
+import io.prognos.api.Forecast;
+import io.prognos.api.ForecastRequest;
+import io.prognos.api.SensorId;
+import io.prognos.host.core.wire.ForecastMessage;
+import io.prognos.host.core.wire.Json;
+import io.prognos.host.runtime.HostRuntime;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code forecast}: one sensor with its stored model. */
+@Command(name = "forecast", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Forecast one sensor with its stored model, from the database or a CSV.")
+final class ForecastCommand implements Callable<Integer> {
+
+    @Mixin
+    SensorOptions sensor;
+
+    @Option(names = "--json", description = "the forecast as JSON")
+    boolean json;
+
+    @Mixin
+    ConfigOptions config;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Launch launch = Launch.of(config);
+        SensorId id = sensor.id();
+        PrintWriter out = spec.commandLine().getOut();
+        try (HostRuntime runtime = HostRuntime.start(launch.config(), launch.found(), HostRuntime.Parts.STORE_ONLY,
+                Clock.systemUTC())) {
+            Forecast f = sensor.csv != null
+                    ? runtime.plugin().forecast(new ForecastRequest(id, sensor.csvReadings()))
+                    : runtime.service().predict(id, null).forecast();
+            if (json) {
+                out.println(Json.pretty(ForecastMessage.of(f)));
+            } else {
+                out.printf("forecast of %s from %s (%s, %.0f%% intervals):%n", id, f.lastObserved(), f.method(),
+                        f.coverage() * 100);
+                f.points().forEach(p -> out.printf(Locale.ROOT, "  %s  %10.3f  [%.3f, %.3f]%n", p.timestamp(),
+                        p.value(), p.lower(), p.upper()));
+            }
+            out.flush();
+            return 0;
+        }
+    }
+}

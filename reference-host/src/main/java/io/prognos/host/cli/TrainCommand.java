@@ -1,0 +1,58 @@
+package io.prognos.host.cli;
+
+import io.prognos.api.ModelInfo;
+import io.prognos.api.SensorId;
+import io.prognos.api.TrainRequest;
+import io.prognos.api.TrainingOptions;
+import io.prognos.host.core.wire.Json;
+import io.prognos.host.core.wire.ModelMessage;
+import io.prognos.host.runtime.HostRuntime;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code train}: one sensor from the database or a CSV; the model is stored. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Train one sensor from the database, or from a CSV of timestamp,value, and store the model.")
+final class TrainCommand implements Callable<Integer> {
+
+    @Mixin
+    SensorOptions sensor;
+
+    @Option(names = "--json", description = "the model as JSON")
+    boolean json;
+
+    @Mixin
+    ConfigOptions config;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Launch launch = Launch.of(config);
+        SensorId id = sensor.id();
+        PrintWriter out = spec.commandLine().getOut();
+        try (HostRuntime runtime = HostRuntime.start(launch.config(), launch.found(), HostRuntime.Parts.STORE_ONLY,
+                Clock.systemUTC())) {
+            ModelInfo m = sensor.csv != null
+                    ? runtime.plugin().train(new TrainRequest(id, sensor.csvReadings(), TrainingOptions.defaults()))
+                    : runtime.service().train(id, TrainingOptions.defaults());
+            if (json) {
+                out.println(Json.pretty(ModelMessage.of(m)));
+            } else {
+                out.printf(Locale.ROOT, "trained %s in %.1f s on %d points: serving %s, validation MAE %.3f"
+                        + " (last value %.3f, relative MAE %.2f); stored%n", id, m.trainingMillis() / 1000.0,
+                        m.sampleCount(), m.servedMethod(), m.valMae(), m.baselineMae(), m.mase());
+            }
+            out.flush();
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,283 @@
+package io.prognos.host.rest;
+
+import io.prognos.host.runtime.HostRuntime;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.Timer;
+import io.prognos.api.BadRequestException;
+import io.prognos.api.RetryLaterException;
+import io.prognos.api.UnknownSensorException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The REST API on the JDK's HTTP server: the original system's {@code /api/v1/lstm} contract
+ * (same paths, methods and field names, extended but never renamed), plus {@code /health},
+ * {@code /metrics} and {@code /openapi.json}.
+ *
+ * <p>Errors are JSON {@code {"success": false, "error": ..., "field": ...}}: 400 for a bad request
+ * (naming the field), 401 without the token, 404 for an unknown sensor or model, 409 while that
+ * model trains, 503 with Retry-After when the store or capacity is short.
+ */
+public final class RestApi implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
+    private static final int MAX_BODY = 1 << 20;
+
+    /** A route's answer: status and JSON body. */
+    public record Reply(int status, JsonNode body) {
+        public static Reply ok(JsonNode body) {
+            return new Reply(200, body);
+        }
+    }
+
+    /** The HTTP status of an error that is not the plugin's; {@code field} names the request field at fault. */
+    public static class HttpError extends RuntimeException {
+        final int status;
+        final String field;
+
+        HttpError(int status, String field, String message) {
+            super(message);
+            this.status = status;
+            this.field = field;
+        }
+    }
+
+    /** 405, with the methods the path allows. */
+    public static final class MethodNotAllowed extends HttpError {
+        final String allowed;
+
+        MethodNotAllowed(String allowed, String message) {
+            super(405, null, message);
+            this.allowed = allowed;
+        }
+    }
+
+    private final HttpServer server;
+    private final ExecutorService pool;
+    private final ObjectMapper json = new ObjectMapper();
+    private final LstmRoutes routes;
+    private final HostRuntime runtime;
+    private final byte[] token;
+    private final Duration shutdownTimeout;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+
+    private RestApi(HostRuntime runtime, HttpServer server, String token, Duration shutdownTimeout) {
+        this.runtime = runtime;
+        this.server = server;
+        this.token = token == null || token.isEmpty() ? null : token.getBytes(StandardCharsets.UTF_8);
+        this.shutdownTimeout = shutdownTimeout;
+        this.routes = new LstmRoutes(runtime, json);
+        // Training blocks its request thread; the plugin bounds concurrent training, the pool bounds the rest.
+        this.pool = Executors.newFixedThreadPool(8, r -> {
+            Thread t = new Thread(r, "prognos-http");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(pool);
+        server.createContext("/", this::handle);
+    }
+
+    public static RestApi start(HostRuntime runtime, String bind, int port, String token, Duration shutdownTimeout)
+            throws IOException {
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(bind, port), 64);
+        } catch (java.net.BindException e) {
+            throw new IOException("cannot listen on " + bind + ":" + port + " (" + e.getMessage()
+                    + "): set prognos.http.port to a free port", e);
+        }
+        RestApi api = new RestApi(runtime, server, token, shutdownTimeout);
+        server.start();
+        LOG.info("REST API listening on http://{}:{}/api/v1/lstm/status{}", bind, api.port(),
+                api.token == null ? "" : " (token required)");
+        return api;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        long start = System.nanoTime();
+        String path = ex.getRequestURI().getPath();
+        int status;
+        inFlight.incrementAndGet();
+        try {
+            status = dispatch(ex, path);
+        } catch (RuntimeException | Error e) {
+            LOG.error("{} {} failed", ex.getRequestMethod(), path, e);
+            status = send(ex, 500, error("internal error: " + e, null));
+        } finally {
+            ex.close();
+            inFlight.decrementAndGet();
+        }
+        Timer.builder("prognos.http.requests").description("REST requests").tag("method", ex.getRequestMethod())
+                .tag("route", routes.routeName(path)).tag("status", Integer.toString(status))
+                .register(runtime.metrics()).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+
+    private int dispatch(HttpExchange ex, String path) throws IOException {
+        String method = ex.getRequestMethod();
+        if (path.equals("/health")) {
+            return send(ex, health());
+        }
+        if (token != null && !authorised(ex)) {
+            ex.getResponseHeaders().add("WWW-Authenticate", "Bearer");
+            return send(ex, 401, error("missing or wrong API token: send 'Authorization: Bearer <token>'", null));
+        }
+        if (path.equals("/metrics") && method.equals("GET")) {
+            byte[] text = runtime.metrics().scrape().getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+            ex.sendResponseHeaders(200, text.length);
+            ex.getResponseBody().write(text);
+            return 200;
+        }
+        if (path.equals("/openapi.json") && method.equals("GET")) {
+            try (InputStream in = RestApi.class.getResourceAsStream("/openapi.json")) {
+                byte[] spec = in.readAllBytes();
+                ex.getResponseHeaders().add("Content-Type", "application/json");
+                ex.sendResponseHeaders(200, spec.length);
+                ex.getResponseBody().write(spec);
+                return 200;
+            }
+        }
+        try {
+            Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+            JsonNode body = method.equals("POST") ? body(ex) : null;
+            return send(ex, routes.route(method, path, query, body));
+        } catch (MethodNotAllowed e) {
+            ex.getResponseHeaders().add("Allow", e.allowed);
+            return send(ex, 405, error(e.getMessage(), null));
+        } catch (HttpError e) {
+            return send(ex, e.status, error(e.getMessage(), e.field));
+        } catch (UnknownSensorException e) {
+            return send(ex, 404, error(e.getMessage(), e.field()));
+        } catch (BadRequestException e) {
+            return send(ex, 400, error(e.getMessage(), e.field()));
+        } catch (RetryLaterException e) {
+            int status = e.reason() == RetryLaterException.Reason.MODEL_BUSY ? 409 : 503;
+            ex.getResponseHeaders().add("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
+            return send(ex, status, error(e.getMessage(), null).put("reason", e.reason().name().toLowerCase()));
+        }
+    }
+
+    private Reply health() {
+        ObjectNode o = json.createObjectNode();
+        boolean db;
+        try (var c = runtime.jdbc().dataSource().getConnection()) {
+            db = c.isValid(2);
+        } catch (Exception e) {
+            db = false;
+        }
+        o.put("status", db ? "UP" : "DOWN");
+        ObjectNode components = o.putObject("components");
+        components.put("database", db ? "UP" : "DOWN");
+        components.put("plugin", runtime.plugin().id() + " " + runtime.plugin().version());
+        components.put("mqtt", runtime.mqtt() == null ? "DISABLED" : "UP");
+        return new Reply(db ? 200 : 503, o);
+    }
+
+    private int send(HttpExchange ex, Reply reply) throws IOException {
+        return send(ex, reply.status(), reply.body());
+    }
+
+    private int send(HttpExchange ex, int status, JsonNode body) throws IOException {
+        byte[] bytes = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(body);
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+        return status;
+    }
+
+    private ObjectNode error(String message, String field) {
+        ObjectNode o = json.createObjectNode();
+        o.put("success", false);
+        o.put("error", message);
+        if (field != null) {
+            o.put("field", field);
+        }
+        return o;
+    }
+
+    private boolean authorised(HttpExchange ex) {
+        String h = ex.getRequestHeaders().getFirst("Authorization");
+        if (h == null || !h.startsWith("Bearer ")) {
+            return false;
+        }
+        return MessageDigest.isEqual(token, h.substring(7).trim().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private JsonNode body(HttpExchange ex) throws IOException {
+        byte[] raw = ex.getRequestBody().readNBytes(MAX_BODY + 1);
+        if (raw.length > MAX_BODY) {
+            throw new HttpError(413, "body", "request body larger than " + MAX_BODY + " bytes");
+        }
+        if (raw.length == 0) {
+            return json.createObjectNode();
+        }
+        try {
+            JsonNode n = json.readTree(raw);
+            if (n == null || !n.isObject()) {
+                throw new HttpError(400, "body", "the request body must be a JSON object");
+            }
+            return n;
+        } catch (JsonProcessingException e) {
+            throw new HttpError(400, "body", "the request body is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static Map<String, String> query(String raw) {
+        Map<String, String> m = new LinkedHashMap<>();
+        if (raw == null || raw.isEmpty()) {
+            return m;
+        }
+        for (String pair : raw.split("&")) {
+            int eq = pair.indexOf('=');
+            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            m.put(k, v);
+        }
+        return m;
+    }
+
+    /** Stops accepting requests and gives in-flight ones (a training, say) the shutdown timeout to finish. */
+    @Override
+    public void close() {
+        // JDK 17's HttpServer.stop(delay) waits the whole delay even when idle; wait for our own count.
+        long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+        while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (inFlight.get() > 0) {
+            LOG.warn("{} REST request(s) still running after {}: abandoned", inFlight.get(), shutdownTimeout);
+        }
+        server.stop(0);
+        pool.shutdownNow();
+    }
+}

@@ -1,0 +1,103 @@
+package io.prognos.host.runtime;
+
+import com.hivemq.embedded.EmbeddedHiveMQ;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A real MQTT 5 broker (HiveMQ CE) on localhost, keeping retained messages and sessions in the data directory. */
+public final class EmbeddedBroker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
+
+    private final EmbeddedHiveMQ hivemq;
+    private final int port;
+
+    private EmbeddedBroker(EmbeddedHiveMQ hivemq, int port) {
+        this.hivemq = hivemq;
+        this.port = port;
+    }
+
+    public static EmbeddedBroker start(Path dataDir, int port) throws IOException {
+        if (port == 0) {
+            try (ServerSocket s = new ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+        } else {
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                s.setReuseAddress(true);
+            } catch (IOException e) {
+                throw new IOException("port " + port + " is taken (another broker?): set prognos.mqtt.port to a free"
+                        + " port, or mqtt.url to use that broker", e);
+            }
+        }
+        Path root = dataDir.resolve("hivemq");
+        Path conf = Files.createDirectories(root.resolve("conf"));
+        // The broker lives and dies with the host, so nothing can queue for the adapter while the host
+        // is down; a session kept from a previous run only confused Paho's fresh client state (QoS 1
+        // messages went missing after a restart). Readings and results persist in PostgreSQL.
+        Path data = root.resolve("data");
+        deleteTree(data);
+        Files.createDirectories(data);
+        Path extensions = Files.createDirectories(root.resolve("extensions"));
+        // Without a logback.xml in its conf folder HiveMQ installs its own logging; give it ours.
+        try (var in = EmbeddedBroker.class.getResourceAsStream("/prognos-logback.xml")) {
+            if (in != null) {
+                Files.write(conf.resolve("logback.xml"), in.readAllBytes());
+            }
+        }
+        Files.writeString(conf.resolve("config.xml"), """
+                <?xml version="1.0"?>
+                <hivemq>
+                  <listeners>
+                    <tcp-listener><port>%d</port><bind-address>127.0.0.1</bind-address></tcp-listener>
+                  </listeners>
+                  <persistence><mode>in-memory</mode></persistence>
+                  <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>
+                </hivemq>
+                """.formatted(port));
+        EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder().withConfigurationFolder(conf).withDataFolder(data)
+                .withExtensionsFolder(extensions).build();
+        try {
+            hivemq.start().join();
+        } catch (RuntimeException e) {
+            try {
+                hivemq.close();
+            } catch (Exception ignored) {
+                // the start failure is the one to report
+            }
+            throw new IOException("the embedded MQTT broker did not start: " + e.getMessage(), e);
+        }
+        LOG.info("embedded MQTT broker listening on 127.0.0.1:{}", port);
+        return new EmbeddedBroker(hivemq, port);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    public String url() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public void close() throws Exception {
+        hivemq.stop().join();
+        hivemq.close();
+    }
+}

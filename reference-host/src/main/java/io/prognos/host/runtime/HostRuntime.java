@@ -1,0 +1,224 @@
+package io.prognos.host.runtime;
+
+import io.prognos.host.rest.RestApi;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prognos.api.ConfigDef;
+import io.prognos.api.ConfigProblem;
+import io.prognos.api.ForecastingPlugin;
+import io.prognos.api.InvalidConfigurationException;
+import io.prognos.api.OperatingLimits;
+import io.prognos.api.PluginContext;
+import io.prognos.api.SensorId;
+import io.prognos.api.ThreadLimits;
+import io.prognos.jdbc.JdbcAdapter;
+import io.prognos.mqtt.MqttAdapter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything a running host holds, started in dependency order and closed in reverse: the
+ * embedded database, the JDBC adapter, the plugin, the embedded broker and MQTT adapter, and the
+ * REST API. Every configuration key is checked before anything starts.
+ */
+public final class HostRuntime implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HostRuntime.class);
+
+    /** Which parts a command needs: the CLI's train and forecast need neither MQTT nor REST. */
+    public record Parts(boolean mqtt, boolean rest) {
+        public static final Parts ALL = new Parts(true, true);
+        public static final Parts STORE_ONLY = new Parts(false, false);
+    }
+
+    private final List<AutoCloseable> opened = new ArrayList<>();
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private ConfigDef.Config host;
+    private Map<String, String> maskedConfig;
+    private ForecastingPlugin plugin;
+    private JdbcAdapter jdbc;
+    private MqttAdapter mqtt;
+    private StoringListener storing;
+    private EmbeddedBroker broker;
+    private RestApi rest;
+    private SensorService service;
+    private Function<SensorId, OperatingLimits> limits;
+
+    private HostRuntime() {
+    }
+
+    /** Every key the host, its adapters and the given plugins accept, for {@code --help} and the environment. */
+    public static List<ConfigDef.Key> knownKeys(List<ForecastingPlugin> plugins) {
+        List<ConfigDef.Key> keys = new ArrayList<>(HostConfig.CONFIG.keys());
+        keys.addAll(JdbcAdapter.CONFIG.keys());
+        keys.addAll(MqttAdapter.CONFIG.keys());
+        plugins.forEach(p -> keys.addAll(p.configDef().keys()));
+        return keys;
+    }
+
+    public static HostRuntime start(Map<String, String> config, PluginLoader.Found found, Parts parts, Clock clock)
+            throws Exception {
+        HostRuntime r = new HostRuntime();
+        try {
+            r.open(config, found, parts, clock);
+            // SIGTERM or Ctrl-C: requests in flight get the shutdown timeout, then everything closes in order.
+            Thread hook = new Thread(r::close, "prognos-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            r.opened.add(0, () -> removeHook(hook));
+            return r;
+        } catch (Exception | Error e) {
+            r.close();
+            throw e;
+        }
+    }
+
+    private void open(Map<String, String> config, PluginLoader.Found found, Parts parts, Clock clock) throws Exception {
+        Map<String, String> hostValues = HostConfig.withPrefix(config, "prognos.");
+        List<ConfigProblem> problems = new ArrayList<>(HostConfig.CONFIG.validate(hostValues));
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigurationException("the host", problems);
+        }
+        host = HostConfig.CONFIG.parse("the host", hostValues);
+        String id = host.getString("prognos.plugin");
+        PluginLoader.Loaded chosen = found.byId(id);
+        Map<String, String> pluginValues = HostConfig.withPrefix(config, id + ".");
+        Map<String, String> jdbcValues = HostConfig.withPrefix(config, "jdbc.");
+        Map<String, String> mqttValues = HostConfig.withPrefix(config, "mqtt.");
+        problems.addAll(HostConfig.unclaimed(config, List.of("prognos.", "jdbc.", "mqtt.", id + ".")));
+        problems.addAll(JdbcAdapter.CONFIG.validate(jdbcValues));
+        problems.addAll(MqttAdapter.CONFIG.validate(mqttValues));
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigurationException("the host", problems);
+        }
+        List<ConfigProblem> pluginProblems = chosen.plugin().validate(pluginValues);
+        if (!pluginProblems.isEmpty()) {
+            throw new InvalidConfigurationException("plugin '" + id + "' (" + chosen.source() + ")", pluginProblems);
+        }
+        limits = HostConfig.limits(host.getString("prognos.limits"));
+        Path dataDir = Path.of(host.getString("prognos.data-dir"));
+
+        if (!jdbcValues.containsKey("jdbc.url")) {
+            EmbeddedDatabase db = EmbeddedDatabase.start(dataDir);
+            opened.add(db);
+            jdbcValues.put("jdbc.url", db.jdbcUrl());
+        }
+        jdbc = JdbcAdapter.start(jdbcValues);
+        opened.add(jdbc);
+
+        int threads = host.getInt("prognos.threads");
+        plugin = PluginCalls.wrap(chosen.plugin(), chosen.loader(), metrics);
+        plugin.start(new PluginContext(pluginValues, new ThreadLimits(threads, 1), jdbc.models(), clock));
+        opened.add(plugin::stop);
+        LOG.info("plugin '{}' {} ({}) started with {} training job(s), one native thread each; {} stored model(s)",
+                plugin.id(), plugin.version(), plugin.engineVersion(), threads, plugin.models().size());
+
+        service = new SensorService(plugin, jdbc.readings(), jdbc.results(), limits,
+                host.getDuration("prognos.history"), host.getDuration("prognos.forecast-lookback"), clock);
+
+        if (parts.mqtt() && host.getBoolean("prognos.mqtt.enabled")) {
+            if (!mqttValues.containsKey("mqtt.url")) {
+                broker = EmbeddedBroker.start(dataDir, host.getInt("prognos.mqtt.port"));
+                opened.add(broker);
+                mqttValues.put("mqtt.url", broker.url());
+            }
+            storing = new StoringListener(new ReadingsTable(jdbc.dataSource()), jdbc.results(),
+                    host.getBoolean("prognos.store-readings"), metrics);
+            opened.add(storing);
+            mqtt = MqttAdapter.start(plugin, limits, mqttValues, clock, storing);
+            opened.add(mqtt);
+            FunctionCounter.builder("prognos.readings.received", mqtt, MqttAdapter::readingsReceived)
+                    .description("valid readings received over MQTT").register(metrics);
+            Gauge.builder("prognos.readings.rejected", mqtt, a -> a.rejectedCounts().values().stream()
+                    .mapToLong(Long::longValue).sum()).description("MQTT messages rejected as bad input")
+                    .register(metrics);
+        }
+        Gauge.builder("prognos.models", plugin, p -> p.models().size()).description("models known to the plugin")
+                .register(metrics);
+
+        Map<String, String> all = new LinkedHashMap<>();
+        all.putAll(HostConfig.CONFIG.masked(host.values()));
+        all.putAll(JdbcAdapter.masked(jdbcValues));
+        all.putAll(MqttAdapter.CONFIG.masked(mqttValues));
+        all.putAll(plugin.configDef().masked(pluginValues));
+        maskedConfig = all;
+
+        if (parts.rest()) {
+            rest = RestApi.start(this, host.getString("prognos.http.bind"), host.getInt("prognos.http.port"),
+                    host.getString("prognos.api-token"), host.getDuration("prognos.shutdown-timeout"));
+            opened.add(rest);
+        }
+    }
+
+    public ForecastingPlugin plugin() {
+        return plugin;
+    }
+
+    public SensorService service() {
+        return service;
+    }
+
+    public JdbcAdapter jdbc() {
+        return jdbc;
+    }
+
+    public MqttAdapter mqtt() {
+        return mqtt;
+    }
+
+    public StoringListener storing() {
+        return storing;
+    }
+
+    public EmbeddedBroker broker() {
+        return broker;
+    }
+
+    public RestApi rest() {
+        return rest;
+    }
+
+    public PrometheusMeterRegistry metrics() {
+        return metrics;
+    }
+
+    /** The effective configuration with secrets masked, for logs and {@code status}. */
+    public Map<String, String> maskedConfig() {
+        return maskedConfig;
+    }
+
+    public Duration shutdownTimeout() {
+        return host == null ? Duration.ofSeconds(30) : host.getDuration("prognos.shutdown-timeout");
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // already shutting down: the hook is what is closing us
+        }
+    }
+
+    /** Closes in reverse order; one part failing to close does not keep the others open. Idempotent. */
+    @Override
+    public synchronized void close() {
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            try {
+                opened.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("closing {} failed: {}", opened.get(i).getClass().getSimpleName(), e.getMessage());
+            }
+        }
+        opened.clear();
+    }
+}

@@ -1,0 +1,91 @@
+package io.prognos.host.runtime;
+
+import io.prognos.api.Reading;
+import io.prognos.api.SensorId;
+import io.prognos.jdbc.SqlErrors;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * The reference host's own readings table, {@code sensor_readings}, which the JDBC adapter's
+ * default readings query reads. A plant host with its own telemetry tables does not need it.
+ */
+public final class ReadingsTable {
+
+    private final DataSource ds;
+    private volatile boolean created;
+
+    public ReadingsTable(DataSource ds) {
+        this.ds = ds;
+    }
+
+    /** Appends readings; a reading already stored (same sensor and timestamp) is kept as it was. */
+    public void append(SensorId sensor, List<Reading> readings) {
+        try (Connection c = ds.getConnection()) {
+            ensureTable(c);
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO sensor_readings (device_id, sensor_key, ts, value)"
+                    + " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                for (Reading r : readings) {
+                    ps.setString(1, sensor.deviceId());
+                    ps.setString(2, sensor.sensorKey());
+                    ps.setTimestamp(3, Timestamp.from(r.timestamp()));
+                    ps.setDouble(4, r.value());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.translate("readings of " + sensor, e);
+        }
+    }
+
+    /** How many readings of the sensor are stored. */
+    public int count(SensorId sensor) {
+        try (Connection c = ds.getConnection()) {
+            ensureTable(c);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT count(*) FROM sensor_readings WHERE device_id = ? AND sensor_key = ?")) {
+                ps.setString(1, sensor.deviceId());
+                ps.setString(2, sensor.sensorKey());
+                try (var rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.translate("readings of " + sensor, e);
+        }
+    }
+
+    /** Deletes a sensor's readings; returns how many there were. */
+    public int delete(SensorId sensor) {
+        try (Connection c = ds.getConnection()) {
+            ensureTable(c);
+            try (PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM sensor_readings WHERE device_id = ? AND sensor_key = ?")) {
+                ps.setString(1, sensor.deviceId());
+                ps.setString(2, sensor.sensorKey());
+                return ps.executeUpdate();
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.translate("readings of " + sensor, e);
+        }
+    }
+
+    private void ensureTable(Connection c) throws SQLException {
+        if (created) {
+            return;
+        }
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE IF NOT EXISTS sensor_readings (device_id text NOT NULL, sensor_key text NOT NULL,"
+                    + " ts timestamptz NOT NULL, value double precision NOT NULL,"
+                    + " PRIMARY KEY (device_id, sensor_key, ts))");
+        }
+        created = true;
+    }
+}

@@ -1,0 +1,137 @@
+package io.prognos.host.runtime;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.prognos.api.Forecast;
+import io.prognos.api.Reading;
+import io.prognos.api.RetryLaterException;
+import io.prognos.api.RiskAssessment;
+import io.prognos.api.SensorId;
+import io.prognos.jdbc.ResultsWriter;
+import io.prognos.mqtt.MqttAdapter;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Stores what arrives over MQTT: readings into {@code sensor_readings} (so REST training and
+ * restarts see them) and forecasts and risk into Prognos's tables. Writes run on a thread of their
+ * own so that a slow database never stalls the MQTT client; failures are counted and logged at a
+ * bounded rate.
+ */
+public final class StoringListener implements MqttAdapter.Listener, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StoringListener.class);
+
+    private final ReadingsTable readings;
+    private final ResultsWriter results;
+    private final boolean storeReadings;
+    /** Writes queued or waiting to be retried; beyond this a new write is refused and counted. */
+    public static final int MAX_PENDING = 100_000;
+    private static final long MAX_BACKOFF_MS = 30_000;
+
+    private final ScheduledThreadPoolExecutor writer = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "prognos-db-writer");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicInteger pending = new AtomicInteger();
+    private final Counter failed;
+    private volatile long lastLog;
+
+    public StoringListener(ReadingsTable readings, ResultsWriter results, boolean storeReadings, MeterRegistry metrics) {
+        this.readings = readings;
+        this.results = results;
+        this.storeReadings = storeReadings;
+        this.failed = Counter.builder("prognos.store.failures").description("database writes that failed")
+                .register(metrics);
+        // Retries still waiting at shutdown are abandoned (and counted), not waited for.
+        writer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    }
+
+    @Override
+    public void readings(SensorId sensor, List<Reading> batch) {
+        if (storeReadings) {
+            submit("readings of " + sensor, () -> readings.append(sensor, batch));
+        }
+    }
+
+    @Override
+    public void results(Forecast forecast, RiskAssessment risk) {
+        submit("forecast of " + forecast.sensor(), () -> results.write(forecast, risk));
+    }
+
+    private void submit(String what, Runnable write) {
+        if (pending.incrementAndGet() > MAX_PENDING) {
+            pending.decrementAndGet();
+            failure(what, new IllegalStateException(MAX_PENDING + " writes already waiting for the database"));
+            return;
+        }
+        attempt(what, write, 0, 0);
+    }
+
+    /**
+     * A database that is down (RetryLaterException) gets the write again with exponential backoff,
+     * so readings that arrive during an outage reach the table once it is back; other failures are
+     * bugs or bad data and are counted at once.
+     */
+    private void attempt(String what, Runnable write, int attempt, long delayMs) {
+        try {
+            writer.schedule(() -> {
+                try {
+                    write.run();
+                    pending.decrementAndGet();
+                } catch (RetryLaterException e) {
+                    if (attempt == 0) {
+                        failure(what + " (retrying until the database is back)", e);
+                    }
+                    attempt(what, write, attempt + 1, Math.min(MAX_BACKOFF_MS, 500L << Math.min(attempt, 10)));
+                } catch (RuntimeException e) {
+                    pending.decrementAndGet();
+                    failure(what, e);
+                }
+            }, delayMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            pending.decrementAndGet();
+            failure(what, e);
+        }
+    }
+
+    /** Writes queued or waiting for a retry. */
+    public int pending() {
+        return pending.get();
+    }
+
+    private void failure(String what, Exception e) {
+        failed.increment();
+        long now = System.nanoTime();
+        if (now - lastLog > TimeUnit.SECONDS.toNanos(10)) {
+            lastLog = now;
+            LOG.warn("{} not stored ({} failed writes so far): {}", what, (long) failed.count(), e.getMessage());
+        }
+    }
+
+    /** Waits until every write queued so far is done. */
+    public void flush(Duration timeout) throws InterruptedException {
+        CountDownLatch done = new CountDownLatch(1);
+        writer.execute(done::countDown);
+        done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        writer.shutdown();
+        if (!writer.awaitTermination(30, TimeUnit.SECONDS)) {
+            writer.shutdownNow();
+        }
+        if (pending.get() > 0) {
+            LOG.warn("{} database write(s) still waiting at shutdown were abandoned", pending.get());
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package io.prognos.host.cli;
+
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code evaluate} end to end on a generated series with known properties: a daily cycle for six
+ * weeks, then a rise that crosses the operating limit inside a labelled window.
+ */
+class EvaluateCommandTest {
+
+    private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+
+    /** Hourly from START, two readings an hour; after hour {@code riseFrom} the value rises 0.15 per hour. */
+    private static Path series(int riseFrom) throws Exception {
+        Random r = new Random(5);
+        StringBuilder csv = new StringBuilder("time;temperature\n");
+        for (int i = 0; i < 1440; i++) {
+            double rise = i < riseFrom ? 0 : 0.15 * (i - riseFrom);
+            double v = 50 + 3 * Math.sin(2 * Math.PI * i / 24) + rise + 0.3 * r.nextGaussian();
+            // Two readings per hour, resampled to hourly means by --resample.
+            csv.append(START.plus(Duration.ofHours(i))).append(';').append(v - 0.05).append('\n');
+            csv.append(START.plus(Duration.ofHours(i)).plusSeconds(1800)).append(';').append(v + 0.05).append('\n');
+        }
+        Path f = Files.createTempFile("series", ".csv");
+        Files.writeString(f, csv);
+        return f;
+    }
+
+    private static JsonNode evaluate(String... args) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = PrognosHost.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
+        return new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aSteadyDailyCycleIsForecastBetterThanTheLastValueWithHonestIntervals() throws Exception {
+        JsonNode r = evaluate("evaluate", "--csv", series(Integer.MAX_VALUE).toString(), "--delimiter", ";",
+                "--value-column", "temperature", "--resample", "1h", "--json");
+        assertEquals("PT1H", r.get("interval").asText());
+        assertEquals(2880, r.get("readings").asInt());
+        // 30 % of 1440 hours, minus the last point that has nothing after it.
+        assertTrue(r.get("origins").asInt() > 420 && r.get("origins").asInt() <= 432, r.toString());
+        assertEquals(2, r.get("metrics_version").asInt());
+        double relmae = r.get("relmae").asDouble();
+        assertTrue(relmae < 0.9, "a daily cycle is more predictable than 'it stays': relmae " + relmae);
+        JsonNode prognos = r.get("methods").get("prognos");
+        JsonNode last = r.get("methods").get("last_value");
+        // MASE is scaled by the training part's one-step naive MAE, relmae by the last value on the same pairs.
+        double naive = r.get("scales").get("naive_mae").asDouble();
+        assertEquals(prognos.get("mae").asDouble() / naive, r.get("mase").asDouble(), 2e-3);
+        assertEquals(prognos.get("mae").asDouble() / last.get("mae").asDouble(), relmae, 2e-3);
+        assertTrue(r.get("mase").asDouble() < 1.5 && r.get("mase").asDouble() > 0.1, r.toString());
+        assertEquals(12, prognos.get("per_step").size());
+        double coverage = r.get("coverage").asDouble();
+        assertTrue(coverage > 0.8 && coverage < 0.98, "90 % intervals covered " + coverage);
+        assertEquals(r.get("mean_width").asDouble(), r.get("mean_interval_width").asDouble(), 0,
+                "the version-1 name stays one release");
+        double ratio = r.get("interval_score_ratio").asDouble();
+        assertEquals(r.get("interval_score").asDouble() / r.get("last_value_intervals").get("interval_score").asDouble(),
+                ratio, 2e-3);
+        assertEquals(0, r.get("alerts").get("false_episodes").asInt(), r.get("alerts").toString());
+    }
+
+    @Test
+    void aRiseThroughTheLimitIsCaughtBeforeTheLabelledFailure() throws Exception {
+        Path csv = series(1100);
+        Path windows = Files.createTempFile("windows", ".csv");
+        // The value crosses 70 near hour 1222; the window spans it.
+        Files.writeString(windows, "start,end,failure\n" + START.plus(Duration.ofHours(1180)) + ","
+                + START.plus(Duration.ofHours(1260)) + "," + START.plus(Duration.ofHours(1222)) + "\n");
+        Path png = Files.createTempFile("plot", ".png");
+        JsonNode r = evaluate("evaluate", "--csv", csv.toString(), "--delimiter", ";", "--value-column", "temperature",
+                "--resample", "1h", "--limits", ",70", "--windows", windows.toString(), "--plot", png.toString(),
+                "--json");
+        assertTrue(r.get("relmae").asDouble() < 1, r.toString());
+        JsonNode alerts = r.get("alerts");
+        JsonNode w = alerts.get("windows").get(0);
+        assertTrue(w.get("caught").asBoolean(), alerts.toString());
+        assertTrue(w.get("hours_before_failure").asDouble() > 0, alerts.toString());
+        assertEquals(1, alerts.get("caught_before_failure").asInt());
+        // Scored by NAB's rules on the test part: the window is detected, and its 161 readings (80 hours, two
+        // an hour) are either detections or misses; an assessment is stamped on the last reading of its hour.
+        for (String profile : new String[] {"standard", "reward_low_FP_rate", "reward_low_FN_rate"}) {
+            JsonNode s = alerts.get("nab").get(profile);
+            assertEquals(1, s.get("windows_detected").asInt(), s.toString());
+            assertEquals(161, s.get("tp").asInt() + s.get("fn").asInt(), s.toString());
+            assertTrue(s.get("tp").asInt() <= 81, "at most one detection per hour: " + s);
+        }
+
+        var image = ImageIO.read(png.toFile());
+        assertEquals(1600, image.getWidth());
+    }
+
+    @Test
+    void badOptionsAreNamed() throws Exception {
+        Path csv = series(Integer.MAX_VALUE);
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = PrognosHost.run(new String[] {"evaluate", "--csv", csv.toString(), "--delimiter", ";",
+                "--value-column", "pressure"}, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(1, code, err.toString());
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("no column 'pressure'"), err.toString());
+        err.reset();
+        code = PrognosHost.run(new String[] {"evaluate", "--csv", csv.toString(), "--delimiter", ";",
+                "--resample", "soon"}, new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(2, code, "a bad option is a usage error");
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--resample"), err.toString());
+    }
+}

@@ -1,0 +1,172 @@
+package io.prognos.host.cli;
+
+import io.prognos.host.HostFixture;
+
+import io.prognos.host.runtime.EmbeddedBroker;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The host as an operating system sees it: a separate JVM that gets SIGTERM, or SIGKILL in the
+ * middle of a training, against a broker of the test's own so that what it publishes last can be
+ * read after it is gone.
+ */
+class ProcessLifecycleTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Every host started, so that a failing test leaves no JVM (and its PostgreSQL) behind. */
+    private final List<Process> started = new java.util.ArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void stopLeftovers() throws InterruptedException {
+        for (Process p : started) {
+            if (p.isAlive()) {
+                p.destroy();
+                if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    /** A host process and the REST port it printed. */
+    private record Host(Process process, int port) {
+    }
+
+    private Host startHost(Path data, String brokerUrl) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-cp", System.getProperty("java.class.path"), PrognosHost.class.getName(), "serve",
+                "--data-dir", data.toString(), "--http.port=0", "--mqtt.url=" + brokerUrl,
+                "--mqtt.client-id=prognos-lifecycle", "--threads", "1");
+        pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process p = pb.start();
+        started.add(p);
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
+            try {
+                for (String line; (line = out.readLine()) != null; ) {
+                    if (line.startsWith("Prognos serving")) {
+                        return Integer.parseInt(line.replaceAll(".*http://[^:]+:(\\d+)/.*", "$1"));
+                    }
+                }
+                throw new IllegalStateException("the host exited before serving");
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        return new Host(p, port.get(120, TimeUnit.SECONDS));
+    }
+
+    private static String retainedStatus(String brokerUrl) throws Exception {
+        MqttClient c = new MqttClient(brokerUrl, "status-reader-" + System.nanoTime(), null);
+        c.connect(new MqttConnectionOptions());
+        CompletableFuture<String> status = new CompletableFuture<>();
+        c.setCallback(new org.eclipse.paho.mqttv5.client.MqttCallback() {
+            public void messageArrived(String t, MqttMessage m) {
+                status.complete(new String(m.getPayload(), StandardCharsets.UTF_8));
+            }
+
+            public void disconnected(org.eclipse.paho.mqttv5.client.MqttDisconnectResponse r) {
+            }
+
+            public void mqttErrorOccurred(org.eclipse.paho.mqttv5.common.MqttException e) {
+            }
+
+            public void deliveryComplete(org.eclipse.paho.mqttv5.client.IMqttToken t) {
+            }
+
+            public void connectComplete(boolean reconnect, String uri) {
+            }
+
+            public void authPacketArrived(int code, org.eclipse.paho.mqttv5.common.packet.MqttProperties p) {
+            }
+        });
+        c.subscribe("prognos/status", 1);
+        try {
+            return status.get(10, TimeUnit.SECONDS);
+        } finally {
+            c.disconnect();
+            c.close();
+        }
+    }
+
+    @Test
+    void sigtermSaysOfflineAndStopsPostgresAndKillNineDuringTrainingLosesNoModel() throws Exception {
+        Path root = HostFixture.dataDir();
+        try (EmbeddedBroker broker = EmbeddedBroker.start(root.resolve("broker"), 0)) {
+            Path data = root.resolve("host");
+            Host host = startHost(data, broker.url());
+            assertEquals("online", retainedStatus(broker.url()));
+
+            // Readings over MQTT, then a model trained from them through REST.
+            MqttClient plant = new MqttClient(broker.url(), "plant-" + System.nanoTime(), null);
+            plant.connect(new MqttConnectionOptions());
+            StringBuilder batch = new StringBuilder("[");
+            Instant end = Instant.now().truncatedTo(ChronoUnit.HOURS);
+            for (int i = 0; i < 300; i++) {
+                batch.append(i == 0 ? "" : ",").append("{\"ts\":\"").append(end.minus(Duration.ofHours(299 - i)))
+                        .append("\",\"value\":").append(50 + 3 * Math.sin(2 * Math.PI * i / 24)).append('}');
+            }
+            plant.publish("prognos/readings/press-4/oil_temp", batch.append(']').toString().getBytes(), 1, false);
+            plant.disconnect();
+            plant.close();
+            String body = "{\"device_id\": \"press-4\", \"sensor_key\": \"oil_temp\"}";
+            HostFixture.Response trained = null;
+            // 404 until the readings are in the database; 409 while the MQTT adapter trains the new
+            // sensor on its own (it has more than mqtt.train-after readings).
+            for (int i = 0; i < 100 && (trained == null || trained.status() == 404 || trained.status() == 409); i++) {
+                Thread.sleep(200);
+                trained = HostFixture.call(host.port(), "POST", "/api/v1/lstm/train", body, null);
+            }
+            assertEquals(200, trained.status(), trained.body());
+            String version = JSON.readTree(trained.body()).get("model").get("model_version").asText();
+
+            // SIGKILL in the middle of a long training of the same sensor.
+            int port = host.port();
+            CompletableFuture.runAsync(() -> {
+                try {
+                    HostFixture.call(port, "POST", "/api/v1/lstm/train",
+                            "{\"device_id\": \"press-4\", \"sensor_key\": \"oil_temp\", \"epochs\": 2000, \"patience\": 2000}",
+                            null);
+                } catch (Exception e) {
+                    // the host dies under it: expected
+                }
+            });
+            Thread.sleep(1500);
+            host.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+
+            // The next start finds the orphaned PostgreSQL, stops it, and has the stored model.
+            Host again = startHost(data, broker.url());
+            var model = JSON.readTree(HostFixture.call(again.port(), "GET", "/api/v1/lstm/models/press-4/oil_temp",
+                    null, null).body()).get("model");
+            assertEquals(version, model.get("model_version").asText());
+            assertEquals("ready", model.get("status").asText());
+            assertEquals(200, HostFixture.call(again.port(), "POST", "/api/v1/lstm/predict", body, null).status());
+
+            // SIGTERM: an orderly stop, offline published, PostgreSQL shut down.
+            again.process().destroy();
+            assertTrue(again.process().waitFor(60, TimeUnit.SECONDS), "the host did not stop on SIGTERM");
+            assertEquals(143, again.process().exitValue());
+            assertEquals("offline", retainedStatus(broker.url()));
+            assertFalse(Files.exists(data.resolve("postgres/postmaster.pid")), "PostgreSQL left running");
+        }
+    }
+}

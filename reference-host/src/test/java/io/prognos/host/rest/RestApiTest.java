@@ -1,0 +1,211 @@
+package io.prognos.host.rest;
+
+import io.prognos.host.HostFixture;
+
+import io.prognos.host.runtime.HostRuntime;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prognos.api.SensorId;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The original system's REST contract, field by field, and the error statuses, on a real host. */
+class RestApiTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SensorId PUMP = SensorId.of("3a9ccfce-9773-4c72-b905-6a850e961587", "temperature");
+    private static HostRuntime host;
+    private static int port;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path dir = HostFixture.dataDir();
+        Map<String, String> config = HostFixture.config(dir);
+        config.put("prognos.limits", PUMP.deviceId() + "/temperature=::60:70");
+        host = HostFixture.start(config, HostRuntime.Parts.ALL);
+        port = host.rest().port();
+        HostFixture.store(host, PUMP, HostFixture.hourly(400, 0.02, 1));
+        HostFixture.store(host, SensorId.of("busy", "temperature"), HostFixture.hourly(700, 0, 2));
+    }
+
+    @AfterAll
+    static void stop() {
+        host.close();
+    }
+
+    private static JsonNode ok(String method, String path, String body) throws Exception {
+        HostFixture.Response r = HostFixture.call(port, method, path, body, null);
+        assertEquals(200, r.status(), r.body());
+        return JSON.readTree(r.body());
+    }
+
+    private static JsonNode error(int status, String method, String path, String body) throws Exception {
+        HostFixture.Response r = HostFixture.call(port, method, path, body, null);
+        assertEquals(status, r.status(), r.body());
+        JsonNode n = JSON.readTree(r.body());
+        assertFalse(n.get("success").asBoolean());
+        assertTrue(n.get("error").asText().length() > 10, r.body());
+        return n;
+    }
+
+    @Test
+    void statusReportsTheOriginalFieldsAndTheVersions() throws Exception {
+        JsonNode e = ok("GET", "/api/v1/lstm/status", null).get("forecasting_engine");
+        assertEquals("operational", e.get("status").asText());
+        assertEquals("cpu_optimized", e.get("optimization_mode").asText());
+        JsonNode c = e.get("capabilities");
+        for (String f : List.of("time_series_forecasting", "failure_prediction", "maintenance_scheduling",
+                "confidence_intervals")) {
+            assertTrue(c.get(f).asBoolean(), f);
+        }
+        assertEquals(12, c.get("default_forecast_horizon_hours").asInt());
+        assertEquals(30, c.get("default_sequence_length").asInt());
+        assertEquals("lstm", e.get("plugin_id").asText());
+        assertFalse(e.get("framework_version").asText().isBlank());
+        assertFalse(e.get("plugin_version").asText().isBlank());
+    }
+
+    @Test
+    void trainPredictModelsAndScheduleAnswerInTheOriginalFieldNames() throws Exception {
+        JsonNode t = ok("POST", "/api/v1/lstm/train", """
+                {"device_id": "%s", "sensor_key": "temperature", "sequence_length": 30, "forecast_horizon": 12,
+                 "epochs": 20, "batch_size": 16}""".formatted(PUMP.deviceId()));
+        assertTrue(t.get("success").asBoolean());
+        assertTrue(t.get("training_time_seconds").asDouble() > 0);
+        assertTrue(t.get("val_mae").asDouble() > 0 && t.get("val_mae").asDouble() < 2, t.toString());
+        assertEquals(12, t.get("forecast_horizon").asInt());
+
+        JsonNode p = ok("POST", "/api/v1/lstm/predict", """
+                {"device_id": "%s", "sensor_key": "temperature"}""".formatted(PUMP.deviceId()));
+        assertTrue(p.get("success").asBoolean());
+        assertEquals(12, p.get("forecast_horizon_hours").asInt());
+        JsonNode points = p.get("forecasts");
+        assertEquals(12, points.size());
+        for (int i = 0; i < 12; i++) {
+            JsonNode f = points.get(i);
+            assertEquals(i + 1, f.get("hours_ahead").asInt());
+            assertTrue(f.get("timestamp").isTextual());
+            double v = f.get("predicted_value").asDouble();
+            assertTrue(f.get("confidence_lower").asDouble() <= v && v <= f.get("confidence_upper").asDouble(),
+                    f.toString());
+            // The series rises from about 50 to 58 with a daily cycle of 3: a forecast in that range.
+            assertTrue(v > 50 && v < 66, f.toString());
+        }
+        JsonNode risk = p.get("failure_risk");
+        assertTrue(Set.of("low", "medium", "high").contains(risk.get("risk_level").asText()));
+        int score = risk.get("risk_score").asInt();
+        assertTrue(score >= 0 && score <= 100);
+        assertFalse(risk.get("recommended_action").asText().isBlank());
+
+        JsonNode models = ok("GET", "/api/v1/lstm/models", null);
+        JsonNode m = null;
+        for (JsonNode x : models.get("models")) {
+            if (x.get("device_id").asText().equals(PUMP.deviceId())) {
+                m = x;
+            }
+        }
+        assertTrue(m != null, models.toString());
+        assertEquals("temperature", m.get("sensor_key").asText());
+        assertEquals(30, m.get("sequence_length").asInt());
+        assertEquals(12, m.get("forecast_horizon").asInt());
+        for (String f : List.of("train_loss", "val_loss", "trained_at")) {
+            assertTrue(m.has(f), f);
+        }
+
+        JsonNode s = ok("GET", "/api/v1/lstm/maintenance-schedule?days_ahead=7", null);
+        assertTrue(s.get("success").asBoolean());
+        assertEquals(s.get("schedule").size(), s.get("schedule_count").asInt());
+        // Limits 60/70 against a series near 58: the pump is due, with its time to failure.
+        assertTrue(s.get("schedule_count").asInt() >= 1, s.toString());
+        JsonNode first = s.get("schedule").get(0);
+        assertEquals(PUMP.deviceId(), first.get("device_id").asText());
+        assertEquals(1, first.get("priority").asInt());
+        assertTrue(first.has("risk_level") && first.has("time_to_failure_hours"));
+
+        JsonNode stored = ok("GET", "/api/v1/lstm/models/" + PUMP.deviceId() + "/temperature", null);
+        assertEquals(PUMP.deviceId(), stored.get("model").get("device_id").asText());
+    }
+
+    @Test
+    void selfTestTrainsAndPredicts() throws Exception {
+        JsonNode t = ok("GET", "/api/v1/lstm/test", null);
+        assertTrue(t.get("success").asBoolean());
+        assertTrue(t.get("training_time_seconds").asDouble() > 0);
+        assertEquals(12, t.get("forecast_points").asInt());
+        // The self-test cleans up after itself.
+        assertTrue(ok("GET", "/api/v1/lstm/models", null).toString().indexOf("prognos-self-test") < 0);
+    }
+
+    @Test
+    void badRequestsName400WithTheField() throws Exception {
+        assertEquals("device_id", error(400, "POST", "/api/v1/lstm/train", "{\"sensor_key\": \"t\"}")
+                .get("field").asText());
+        assertEquals("body", error(400, "POST", "/api/v1/lstm/predict", "{\"device_id\": ").get("field").asText());
+        assertEquals("epochs", error(400, "POST", "/api/v1/lstm/train",
+                "{\"device_id\": \"a\", \"sensor_key\": \"b\", \"epochs\": \"many\"}").get("field").asText());
+        assertEquals("epochs", error(400, "POST", "/api/v1/lstm/train",
+                "{\"device_id\": \"a\", \"sensor_key\": \"b\", \"epochs\": -3}").get("field").asText());
+        assertEquals("days_ahead", error(400, "GET", "/api/v1/lstm/maintenance-schedule?days_ahead=soon", null)
+                .get("field").asText());
+        error(405, "GET", "/api/v1/lstm/train", null);
+    }
+
+    @Test
+    void unknownSensorsAndModelsAre404() throws Exception {
+        error(404, "POST", "/api/v1/lstm/predict", "{\"device_id\": \"nobody\", \"sensor_key\": \"x\"}");
+        // No readings at all: nothing to train from.
+        error(404, "POST", "/api/v1/lstm/train", "{\"device_id\": \"nobody\", \"sensor_key\": \"x\"}");
+        error(404, "GET", "/api/v1/lstm/models/nobody/x", null);
+        error(404, "DELETE", "/api/v1/lstm/models/nobody/x", null);
+        error(404, "GET", "/api/v1/lstm/nothing", null);
+    }
+
+    @Test
+    void aSecondTrainingOfTheSameModelIs409() throws Exception {
+        String body = "{\"device_id\": \"busy\", \"sensor_key\": \"temperature\", \"epochs\": 150, \"patience\": 150}";
+        java.util.function.Supplier<HostFixture.Response> train = () -> {
+            try {
+                return HostFixture.call(port, "POST", "/api/v1/lstm/train", body, null);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        // Two requests for one model, the second while the first trains (several seconds): whichever
+        // reaches the plugin second is refused with 409, the other trains.
+        CompletableFuture<HostFixture.Response> first = CompletableFuture.supplyAsync(train);
+        Thread.sleep(500);
+        CompletableFuture<HostFixture.Response> second = CompletableFuture.supplyAsync(train);
+        List<HostFixture.Response> both = List.of(first.get(), second.get());
+        List<Integer> statuses = both.stream().map(HostFixture.Response::status).sorted().toList();
+        assertEquals(List.of(200, 409), statuses, both.toString());
+        HostFixture.Response refused = both.stream().filter(r -> r.status() == 409).findFirst().orElseThrow();
+        assertTrue(refused.headers().firstValue("Retry-After").isPresent());
+        assertEquals("model_busy", JSON.readTree(refused.body()).get("reason").asText());
+    }
+
+    @Test
+    void metricsAndOpenApiAreServed() throws Exception {
+        ok("GET", "/api/v1/lstm/status", null);
+        HostFixture.Response m = HostFixture.call(port, "GET", "/metrics", null, null);
+        assertEquals(200, m.status());
+        assertTrue(m.body().contains("prognos_http_requests_seconds_count"), m.body());
+        assertTrue(m.body().contains("prognos_models"), m.body());
+        assertTrue(m.body().contains("prognos_readings_received_total"), m.body());
+        JsonNode spec = ok("GET", "/openapi.json", null);
+        for (String p : List.of("status", "train", "predict", "models", "maintenance-schedule", "test")) {
+            assertTrue(spec.get("paths").has("/api/v1/lstm/" + p), p);
+        }
+        JsonNode health = ok("GET", "/health", null);
+        assertEquals("UP", health.get("status").asText());
+    }
+}

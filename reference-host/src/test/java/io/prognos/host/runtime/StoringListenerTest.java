@@ -1,0 +1,94 @@
+package io.prognos.host.runtime;
+
+import io.prognos.host.HostFixture;
+
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.prognos.api.SensorId;
+import io.prognos.jdbc.ResultsWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.SQLException;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/** Readings that arrive over MQTT while PostgreSQL is unreachable reach the table once it answers again. */
+class StoringListenerTest {
+
+    private static EmbeddedDatabase db;
+    private static PGSimpleDataSource real;
+
+    @BeforeAll
+    static void start() throws Exception {
+        db = EmbeddedDatabase.start(HostFixture.dataDir());
+        real = new PGSimpleDataSource();
+        real.setUrl(db.jdbcUrl());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        db.close();
+    }
+
+    /** A data source whose first {@code failures} connections fail with {@code sqlState}. */
+    private static DataSource failing(int failures, String sqlState) {
+        AtomicInteger calls = new AtomicInteger();
+        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection") && calls.incrementAndGet() <= failures) {
+                        throw new SQLException("injected failure " + calls.get(), sqlState);
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier done) throws InterruptedException {
+        long end = System.nanoTime() + 20_000_000_000L;
+        while (!done.getAsBoolean() && System.nanoTime() < end) {
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void readingsDuringAnOutageAreStoredWhenTheDatabaseIsBack() throws Exception {
+        SensorId sensor = SensorId.of("kiln-1", "temperature");
+        ReadingsTable table = new ReadingsTable(real);
+        DataSource flaky = failing(3, "08001"); // connection refused, three times
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        try (StoringListener listener = new StoringListener(new ReadingsTable(flaky),
+                new ResultsWriter(flaky, "prognos", () -> { }), true, metrics)) {
+            listener.readings(sensor, HostFixture.hourly(50, 0, 9));
+            waitFor(() -> listener.pending() == 0);
+            assertEquals(0, listener.pending());
+        }
+        assertEquals(50, table.count(sensor), "every reading arrived after the outage");
+        assertEquals(1.0, metrics.counter("prognos.store.failures").count(), "the outage was counted once");
+    }
+
+    @Test
+    void aWriteThatCanNeverSucceedIsCountedNotRetried() throws Exception {
+        SensorId sensor = SensorId.of("kiln-2", "temperature");
+        DataSource broken = failing(Integer.MAX_VALUE, "42501"); // insufficient privilege: retrying cannot help
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        try (StoringListener listener = new StoringListener(new ReadingsTable(broken),
+                new ResultsWriter(broken, "prognos", () -> { }), true, metrics)) {
+            listener.readings(sensor, HostFixture.hourly(5, 0, 9));
+            listener.readings(sensor, HostFixture.hourly(5, 0, 10));
+            waitFor(() -> listener.pending() == 0);
+            assertEquals(0, listener.pending());
+        }
+        assertEquals(2.0, metrics.counter("prognos.store.failures").count());
+        assertTrue(new ReadingsTable(real).count(sensor) == 0);
+    }
+}
