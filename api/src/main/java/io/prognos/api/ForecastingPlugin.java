@@ -14,12 +14,18 @@ import java.util.Set;
  * {@link #validate} with the plugin's configuration, then {@link #start} once, then any operation
  * from any thread, then {@link #stop}. Operations before start throw {@link IllegalStateException}.
  *
+ * <p>A sensor's life: {@link #train} from its history; {@link #openState} once; then for every
+ * batch of new readings {@link #observe} (an anomaly score for each interval they complete), and
+ * {@link #forecast} or {@link #forecastBatch} at the host's cadence, {@link #assessRisk} on the
+ * forecast. The host keeps each sensor's {@link SensorState}; calls for one sensor come from one
+ * thread at a time, calls for different sensors from any number.
+ *
  * <p>Errors: operations throw {@link BadRequestException} when the request is wrong and
  * {@link RetryLaterException} when it may succeed later; anything else is a bug.
  */
 public interface ForecastingPlugin extends AutoCloseable {
 
-    /** Stable id, e.g. {@code lstm}. */
+    /** Stable id, e.g. {@code lstm}; its configuration keys start with {@code id + "."}. */
     String id();
 
     /** The plugin's own version. */
@@ -60,17 +66,38 @@ public interface ForecastingPlugin extends AutoCloseable {
         stop();
     }
 
+    /** What the started plugin serves: horizon, interval, coverage, anomaly threshold, training options. */
+    PluginDescription describe();
+
     /** Trains a sensor's model from its history and stores it; blocks until done. */
     ModelInfo train(TrainRequest request);
 
-    /** Forecasts the next steps of one sensor. */
-    Forecast forecast(ForecastRequest request);
+    /**
+     * A sensor's online state: restored from {@code saved} (bytes of {@link SensorState#toBytes()})
+     * when given and readable, else fresh. A state saved for an older model, or unreadable, comes
+     * back fresh: the host then hands it the sensor's recent readings to warm it up.
+     */
+    SensorState openState(SensorId sensor, byte[] saved);
 
-    /** Forecasts many sensors at once, cheaper than one call each. */
-    BatchForecast forecastBatch(List<ForecastRequest> requests);
+    /**
+     * New readings of the state's sensor. Each interval they complete is scored once against the
+     * forecasts made before it, whatever the reading and forecast cadence; the state learns from
+     * it. Readings for an interval already scored are counted as late, not used. Before the sensor
+     * has a model the readings only fill the state.
+     */
+    Observation observe(SensorState state, List<Reading> readings);
 
-    /** Failure risk from a forecast and the sensor's operating limits (which may be empty). */
-    RiskAssessment assessRisk(Forecast forecast, OperatingLimits limits);
+    /** Forecasts the next steps of the state's sensor from its newest complete interval. */
+    Forecast forecast(SensorState state);
+
+    /** Forecasts many sensors at once, cheaper than one call each; one failure never fails the others. */
+    BatchForecast forecastBatch(List<SensorState> states);
+
+    /**
+     * Failure risk from a forecast, the sensor's operating limits (which may be empty) and the
+     * state's anomaly statistics.
+     */
+    RiskAssessment assessRisk(Forecast forecast, SensorState state, OperatingLimits limits);
 
     /**
      * Ranks assessments into a maintenance schedule, one entry per device (its worst sensor),

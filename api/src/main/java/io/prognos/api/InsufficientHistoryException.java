@@ -1,15 +1,19 @@
 package io.prognos.api;
 
-/** Too little usable history to train or forecast; says how much is needed and how much there is. */
+/**
+ * Too little usable history to train or forecast; says how much is needed, how much there is, and
+ * (in the plugin's own terms) what else would help.
+ */
 public class InsufficientHistoryException extends BadRequestException {
 
     private final int needed;
     private final int available;
 
-    public InsufficientHistoryException(SensorId sensor, int needed, int available, String what) {
-        super("history", sensor + ": " + what + " needs at least " + needed + " consecutive points at the sensor's"
-                + " interval but only " + available + " are usable; send more history or lower "
-                + "sequence_length / forecast_horizon");
+    /** {@code hint}: what else would help, naming the plugin's own keys; may be empty. */
+    public InsufficientHistoryException(SensorId sensor, int needed, int available, String what, String hint) {
+        super("history", sensor + ": " + what + " needs at least " + needed + " consecutive intervals of readings"
+                + " but only " + available + " are usable; send more history" + (hint == null || hint.isEmpty()
+                ? "" : " or " + hint));
         this.needed = needed;
         this.available = available;
     }

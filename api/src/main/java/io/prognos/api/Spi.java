@@ -2,11 +2,18 @@ package io.prognos.api;
 
 /**
  * Version of this SPI. A host accepts a plugin whose {@link ForecastingPlugin#spiVersion()} has
- * the same major version and a minor version not newer than the host's.
+ * the same major version and a minor version not newer than the host's. A change that breaks a
+ * plugin or a host built for the previous version raises the major version; an addition that
+ * neither notices raises the minor one.
+ *
+ * <p>2.0: training options are a key-value map the plugin validates; {@code ModelInfo} has core
+ * fields and a metrics map; {@code describe()}; a per-sensor {@link SensorState} the host keeps
+ * and hands back; an anomaly score for every completed interval ({@code observe}); forecasts are
+ * made from the state; risk carries its basis, a time-to-failure range and an act-by time.
  */
 public final class Spi {
 
-    public static final String VERSION = "1.0";
+    public static final String VERSION = "2.0";
 
     private Spi() {
     }

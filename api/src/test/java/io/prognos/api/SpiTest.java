@@ -6,16 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SpiTest {
 
     @Test
     void acceptsSameMajorWithOlderOrEqualMinorOnly() {
-        assertTrue(Spi.isCompatible("1.0"));
-        assertFalse(Spi.isCompatible("2.0"));
+        assertTrue(Spi.isCompatible("2.0"));
+        assertFalse(Spi.isCompatible("3.0"));
         assertFalse(Spi.isCompatible("0.9"));
-        assertFalse(Spi.isCompatible("1.7"), "a plugin needing a newer minor than the host is refused");
+        assertFalse(Spi.isCompatible("2.7"), "a plugin needing a newer minor than the host is refused");
+        assertFalse(Spi.isCompatible("1.0"), "a plugin built for SPI 1 is refused");
         assertFalse(Spi.isCompatible("garbage"));
     }
 
@@ -27,18 +29,23 @@ class SpiTest {
         assertEquals("low", limits.field());
         var nan = assertThrows(BadRequestException.class, () -> OperatingLimits.above(Double.NaN));
         assertEquals("high", nan.field());
-        var opts = assertThrows(BadRequestException.class,
-                () -> new TrainingOptions(1, null, null, null, null, null));
-        assertEquals("sequence_length", opts.field());
+        var noSensor = assertThrows(BadRequestException.class, () -> new TrainRequest(null, List.of()));
+        assertEquals("sensor", noSensor.field());
         assertThrows(IllegalArgumentException.class,
                 () -> new ForecastPoint(Instant.EPOCH, 1, 5, 6, 7), "an interval must contain its value");
     }
 
     @Test
     void insufficientHistorySaysWhatIsNeeded() {
-        var e = new InsufficientHistoryException(SensorId.of("d", "s"), 53, 20, "training");
+        var e = new InsufficientHistoryException(SensorId.of("d", "s"), 53, 20, "training", "lower x.window");
         assertEquals(53, e.needed());
         assertEquals(20, e.available());
         assertTrue(e.getMessage().contains("at least 53") && e.getMessage().contains("only 20"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("or lower x.window"), "the plugin's own hint: " + e.getMessage());
+        var modelInfo = new ModelInfo(SensorId.of("d", "s"), "v", 1, java.time.Duration.ofHours(1), 12, "blend", 100,
+                10, Instant.EPOCH, ModelStatus.READY, java.util.Map.of(ModelInfo.VAL_MAE, 2.0,
+                ModelInfo.BASELINE_MAE, 4.0));
+        assertEquals(0.5, modelInfo.valRelmae(), 1e-12);
+        assertTrue(Double.isNaN(modelInfo.metric("unknown")));
     }
 }

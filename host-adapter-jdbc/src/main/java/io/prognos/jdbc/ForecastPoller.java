@@ -1,17 +1,18 @@
 package io.prognos.jdbc;
 
 import io.prognos.api.BadRequestException;
-import io.prognos.api.Forecast;
-import io.prognos.api.ForecastRequest;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.ModelInfo;
 import io.prognos.api.ModelStatus;
 import io.prognos.api.OperatingLimits;
 import io.prognos.api.Reading;
 import io.prognos.api.RetryLaterException;
-import io.prognos.api.RiskAssessment;
 import io.prognos.api.SensorId;
 import io.prognos.api.TrainRequest;
+import io.prognos.host.core.CycleSettings;
+import io.prognos.host.core.SensorContext;
+import io.prognos.host.core.SensorContexts;
+import io.prognos.host.core.SensorCycle;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,7 +22,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,11 +35,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * For hosts that do not push readings: at every run it reads each sensor's readings newer than its
- * watermark, trains sensors that have none (or whose model is due for retraining), forecasts,
- * assesses risk, writes the results and the schedule, and only then advances the watermark. A run
- * that meets an unavailable database stops where it is; the next run repeats the unfinished work,
- * and the idempotent writes make the repeat harmless, so nothing is lost or duplicated. Outages
- * are logged once when they start and once when they end, with exponential backoff in between.
+ * watermark and hands them to the sensor cycle (the same one MQTT and REST use), after training
+ * sensors that have no model or are due for retraining. Results are written from what the cycle
+ * returns, and only then does the watermark advance. A run that meets an unavailable database stops
+ * where it is; results not yet written are kept and written first next time, and the idempotent
+ * writes make any repeat harmless, so nothing is lost or duplicated. Outages are logged once when
+ * they start and once when they end, with exponential backoff in between.
  */
 public final class ForecastPoller implements AutoCloseable {
 
@@ -44,19 +48,20 @@ public final class ForecastPoller implements AutoCloseable {
 
     /** How the poller reads and trains. */
     public record Settings(Duration every, Duration trainingHistory, Duration forecastLookback, Duration retrainEvery,
-                           Duration scheduleWindow, Duration maxBackoff) {
-    }
+                           Duration scheduleWindow, Duration maxBackoff) {}
 
     /** What one run did. */
-    public record RunReport(int sensors, int trained, int forecasts, int skipped, boolean completed) {
-    }
+    public record RunReport(int sensors, int trained, int forecasts, int skipped, boolean completed) {}
 
     private final ForecastingPlugin plugin;
     private final JdbcAdapter db;
-    private final Function<SensorId, OperatingLimits> limits;
     private final Settings settings;
     private final Clock clock;
     private final String watermarks;
+    private final SensorCycle cycle;
+    private final SensorContexts contexts;
+    /** Results computed but not yet written (the database went away between the two). */
+    private final Map<SensorId, SensorCycle.Outcome> unwritten = new LinkedHashMap<>();
     private ScheduledExecutorService executor;
     private Instant outageSince;
     private Duration backoff;
@@ -65,11 +70,16 @@ public final class ForecastPoller implements AutoCloseable {
                           Settings settings, Clock clock) {
         this.plugin = plugin;
         this.db = db;
-        this.limits = limits;
         this.settings = settings;
         this.clock = clock;
         this.watermarks = Migrations.quote(db.schema()) + ".poll_watermarks";
         this.backoff = settings.every();
+        CycleSettings cs = new CycleSettings(Integer.MAX_VALUE, 100_000, 1, Duration.ZERO, Duration.ZERO,
+                Duration.ZERO, 100_000);
+        // Trainings run in the poll, not in the background: a run is a batch job that may take its time.
+        this.cycle = new SensorCycle(plugin, limits, cs, clock, null, new SensorCycle.Listener() {});
+        this.contexts = new SensorContexts(cs.maxSensors(), cs.bufferSize(), s -> recent(s, settings.forecastLookback()),
+                cycle::forget);
     }
 
     /** Runs every {@link Settings#every()}, backing off while the database is unavailable. */
@@ -99,29 +109,24 @@ public final class ForecastPoller implements AutoCloseable {
     }
 
     /** One pass over every sensor. Never throws for an unavailable database: the report says it stopped. */
-    public RunReport runOnce() {
+    public synchronized RunReport runOnce() {
         int trained = 0;
         int forecasts = 0;
         int skipped = 0;
         List<SensorId> sensors;
-        List<RiskAssessment> assessments = new ArrayList<>();
         try {
             db.ensureMigrated();
+            writeUnwritten();
             sensors = db.readings().sensors();
             for (SensorId s : sensors) {
                 Optional<Instant> mark = watermark(s);
                 Instant now = clock.instant();
-                Instant from = mark.map(m -> m.minus(settings.forecastLookback())).orElse(now.minus(
-                        settings.trainingHistory()));
-                List<Reading> recent = db.readings().read(s, from, now.plus(Duration.ofDays(1)));
-                if (recent.isEmpty()) {
-                    skipped++;
-                    continue;
-                }
-                Instant newest = recent.get(recent.size() - 1).timestamp();
-                if (mark.isPresent() && !newest.isAfter(mark.get())) {
+                Instant from = mark.map(m -> m.plusMillis(1)).orElse(now.minus(settings.forecastLookback()));
+                List<Reading> fresh = db.readings().read(s, from, now.plus(Duration.ofDays(1)));
+                if (fresh.isEmpty()) {
                     continue; // nothing new since the last run
                 }
+                Instant newest = fresh.get(fresh.size() - 1).timestamp();
                 try {
                     if (needsTraining(s)) {
                         List<Reading> history = db.readings().read(s, newest.minus(settings.trainingHistory()),
@@ -130,11 +135,17 @@ public final class ForecastPoller implements AutoCloseable {
                         markTrained(s, now);
                         trained++;
                     }
-                    Forecast f = plugin.forecast(new ForecastRequest(s, recent));
-                    RiskAssessment a = plugin.assessRisk(f, limits.apply(s));
-                    db.results().write(f, a);
-                    assessments.add(a);
-                    forecasts++;
+                    SensorContext ctx = contexts.get(s);
+                    SensorCycle.Outcome o = cycle.accept(ctx, mark.isPresent() ? fresh : List.of());
+                    if (mark.isEmpty() && ctx.buffered() > 0) {
+                        // First run for this sensor: the context was warmed with the lookback, forecast from it.
+                        o = new SensorCycle.Outcome(s, o.anomalies(), cycle.predict(ctx, null), false, 0);
+                    }
+                    unwritten.put(s, o);
+                    writeUnwritten();
+                    if (o.result() != null) {
+                        forecasts++;
+                    }
                 } catch (BadRequestException e) {
                     // Too little history, NaN values, ...: this sensor waits, the others go on.
                     LOG.debug("{} skipped: {}", s, e.getMessage());
@@ -142,8 +153,8 @@ public final class ForecastPoller implements AutoCloseable {
                 }
                 advance(s, newest);
             }
-            if (!assessments.isEmpty()) {
-                db.results().write(clock.instant(), plugin.schedule(assessments, settings.scheduleWindow()));
+            if (!cycle.latestRisks().isEmpty()) {
+                db.results().write(clock.instant(), plugin.schedule(cycle.latestRisks(), settings.scheduleWindow()));
             }
         } catch (RetryLaterException e) {
             outage(e);
@@ -151,6 +162,23 @@ public final class ForecastPoller implements AutoCloseable {
         }
         recovered();
         return new RunReport(sensors.size(), trained, forecasts, skipped, true);
+    }
+
+    /** Writes kept results, oldest first; a failure leaves them kept and stops the run. */
+    private void writeUnwritten() {
+        for (var it = unwritten.entrySet().iterator(); it.hasNext(); ) {
+            SensorCycle.Outcome o = it.next().getValue();
+            db.results().write(o.anomalies());
+            if (o.result() != null) {
+                db.results().write(o.result().forecast(), o.result().risk());
+            }
+            it.remove();
+        }
+    }
+
+    private List<Reading> recent(SensorId s, Duration span) {
+        Instant to = clock.instant().plus(Duration.ofMinutes(1));
+        return new ArrayList<>(db.readings().read(s, to.minus(span), to));
     }
 
     private boolean needsTraining(SensorId s) {

@@ -1,6 +1,9 @@
 package io.prognos.jdbc;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import io.prognos.api.ModelInfo;
+import io.prognos.host.core.wire.Json;
 import io.prognos.api.ModelStatus;
 import io.prognos.api.ModelStore;
 import io.prognos.api.SensorId;
@@ -12,7 +15,9 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import javax.sql.DataSource;
 
@@ -24,7 +29,8 @@ public final class JdbcModelStore implements ModelStore {
 
     private static final String COLUMNS = "device_id, sensor_key, model_version, format_version, checksum, "
             + "sequence_length, forecast_horizon, interval_ms, train_loss, val_loss, val_mae, baseline_mae, "
-            + "served_method, sample_count, epochs_run, training_ms, trained_at";
+            + "served_method, sample_count, epochs_run, training_ms, trained_at, metrics";
+    private static final TypeReference<Map<String, Double>> METRICS = new TypeReference<>() {};
 
     private final DataSource ds;
     private final String table;
@@ -42,7 +48,7 @@ public final class JdbcModelStore implements ModelStore {
         ready.run();
         ModelInfo i = model.info();
         String sql = "INSERT INTO " + table + " (" + COLUMNS + ", model, saved_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?, now()) "
                 + "ON CONFLICT (device_id, sensor_key) DO UPDATE SET model_version = EXCLUDED.model_version, "
                 + "format_version = EXCLUDED.format_version, checksum = EXCLUDED.checksum, "
                 + "sequence_length = EXCLUDED.sequence_length, forecast_horizon = EXCLUDED.forecast_horizon, "
@@ -50,29 +56,33 @@ public final class JdbcModelStore implements ModelStore {
                 + "val_mae = EXCLUDED.val_mae, baseline_mae = EXCLUDED.baseline_mae, "
                 + "served_method = EXCLUDED.served_method, sample_count = EXCLUDED.sample_count, "
                 + "epochs_run = EXCLUDED.epochs_run, training_ms = EXCLUDED.training_ms, "
-                + "trained_at = EXCLUDED.trained_at, model = EXCLUDED.model, saved_at = now()";
+                + "trained_at = EXCLUDED.trained_at, metrics = EXCLUDED.metrics, model = EXCLUDED.model, saved_at = now()";
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, i.sensor().deviceId());
             ps.setString(2, i.sensor().sensorKey());
             ps.setString(3, i.modelVersion());
             ps.setInt(4, i.formatVersion());
             ps.setString(5, model.checksum());
-            ps.setInt(6, i.sequenceLength());
+            // The columns of the original table, for tools that read them; everything is in metrics too.
+            setInt(ps, 6, i.metric("sequence_length"));
             ps.setInt(7, i.horizon());
             ps.setLong(8, i.interval().toMillis());
-            setDouble(ps, 9, i.trainLoss());
-            setDouble(ps, 10, i.valLoss());
-            setDouble(ps, 11, i.valMae());
-            setDouble(ps, 12, i.baselineMae());
+            setDouble(ps, 9, i.metric("train_loss"));
+            setDouble(ps, 10, i.metric("val_loss"));
+            setDouble(ps, 11, i.metric(ModelInfo.VAL_MAE));
+            setDouble(ps, 12, i.metric(ModelInfo.BASELINE_MAE));
             ps.setString(13, i.servedMethod());
             ps.setInt(14, i.sampleCount());
-            ps.setInt(15, i.epochsRun());
+            setInt(ps, 15, i.metric("epochs_run"));
             ps.setLong(16, i.trainingMillis());
             ps.setTimestamp(17, Timestamp.from(i.trainedAt()));
-            ps.setBytes(18, model.bytes());
+            ps.setString(18, Json.mapper().writeValueAsString(finite(i.metrics())));
+            ps.setBytes(19, model.bytes());
             ps.executeUpdate();
         } catch (SQLException e) {
             throw SqlErrors.translate("saving the model of " + i.sensor(), e);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a map of numbers always serialises", e);
         }
     }
 
@@ -124,12 +134,37 @@ public final class JdbcModelStore implements ModelStore {
     }
 
     private static ModelInfo info(ResultSet rs) throws SQLException {
+        Map<String, Double> metrics;
+        try {
+            String m = rs.getString("metrics");
+            metrics = m == null ? Map.of() : Json.mapper().readValue(m, METRICS);
+        } catch (JsonProcessingException e) {
+            metrics = Map.of(); // a hand-edited row: the model itself is intact
+        }
         return new ModelInfo(new SensorId(rs.getString("device_id"), rs.getString("sensor_key")),
-                rs.getString("model_version"), rs.getInt("format_version"), rs.getInt("sequence_length"),
-                rs.getInt("forecast_horizon"), Duration.ofMillis(rs.getLong("interval_ms")), getDouble(rs, "train_loss"),
-                getDouble(rs, "val_loss"), getDouble(rs, "val_mae"), getDouble(rs, "baseline_mae"),
-                rs.getString("served_method"), rs.getInt("sample_count"), rs.getInt("epochs_run"),
-                rs.getLong("training_ms"), rs.getTimestamp("trained_at").toInstant(), ModelStatus.READY);
+                rs.getString("model_version"), rs.getInt("format_version"),
+                Duration.ofMillis(rs.getLong("interval_ms")), rs.getInt("forecast_horizon"),
+                rs.getString("served_method"), rs.getInt("sample_count"), rs.getLong("training_ms"),
+                rs.getTimestamp("trained_at").toInstant(), ModelStatus.READY, metrics);
+    }
+
+    /** JSON has no NaN: figures that could not be computed are left out. */
+    private static Map<String, Double> finite(Map<String, Double> metrics) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        metrics.forEach((k, v) -> {
+            if (v != null && Double.isFinite(v)) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
+
+    private static void setInt(PreparedStatement ps, int i, double v) throws SQLException {
+        if (Double.isFinite(v)) {
+            ps.setInt(i, (int) v);
+        } else {
+            ps.setNull(i, java.sql.Types.INTEGER);
+        }
     }
 
     /** NaN (a metric that could not be computed) is stored as NULL, which PostgreSQL tools understand. */
@@ -141,8 +176,4 @@ public final class JdbcModelStore implements ModelStore {
         }
     }
 
-    private static double getDouble(ResultSet rs, String column) throws SQLException {
-        double v = rs.getDouble(column);
-        return rs.wasNull() ? Double.NaN : v;
-    }
 }

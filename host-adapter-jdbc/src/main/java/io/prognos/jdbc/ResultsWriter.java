@@ -1,5 +1,6 @@
 package io.prognos.jdbc;
 
+import io.prognos.api.AnomalyScore;
 import io.prognos.api.Forecast;
 import io.prognos.api.ForecastPoint;
 import io.prognos.api.RiskAssessment;
@@ -65,15 +66,20 @@ public final class ResultsWriter {
         write(a, f.lastObserved());
     }
 
-    /** {@code basedOn}: the last observed reading of the forecast the assessment was made from. */
+    /** {@code basedOn}: the last observed interval of the forecast the assessment was made from. */
     public void write(RiskAssessment a, Instant basedOn) {
         String sql = "INSERT INTO " + schema + ".risk_assessments (device_id, sensor_key, assessed_at, score, level,"
                 + " time_to_failure_hours, crossing_probability, deviation_rate, limits_configured, recommended_action,"
-                + " reasons, based_on) VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT (device_id, sensor_key, based_on)"
-                + " DO UPDATE SET assessed_at = EXCLUDED.assessed_at, score = EXCLUDED.score, level = EXCLUDED.level, time_to_failure_hours = EXCLUDED.time_to_failure_hours,"
+                + " reasons, based_on, time_to_failure_low_hours, time_to_failure_high_hours, anomaly_score, act_by,"
+                + " last_reading_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+                + " ON CONFLICT (device_id, sensor_key, based_on) DO UPDATE SET assessed_at = EXCLUDED.assessed_at,"
+                + " score = EXCLUDED.score, level = EXCLUDED.level, time_to_failure_hours = EXCLUDED.time_to_failure_hours,"
                 + " crossing_probability = EXCLUDED.crossing_probability, deviation_rate = EXCLUDED.deviation_rate,"
                 + " limits_configured = EXCLUDED.limits_configured, recommended_action = EXCLUDED.recommended_action,"
-                + " reasons = EXCLUDED.reasons";
+                + " reasons = EXCLUDED.reasons, time_to_failure_low_hours = EXCLUDED.time_to_failure_low_hours,"
+                + " time_to_failure_high_hours = EXCLUDED.time_to_failure_high_hours,"
+                + " anomaly_score = EXCLUDED.anomaly_score, act_by = EXCLUDED.act_by,"
+                + " last_reading_at = EXCLUDED.last_reading_at";
         inTransaction("writing the risk of " + a.sensor(), c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, a.sensor().deviceId());
@@ -88,7 +94,42 @@ public final class ResultsWriter {
                 ps.setString(10, a.recommendedAction());
                 ps.setArray(11, c.createArrayOf("text", a.reasons().toArray()));
                 ps.setTimestamp(12, Timestamp.from(basedOn));
+                setNullable(ps, 13, a.timeToFailureLowHours());
+                setNullable(ps, 14, a.timeToFailureHighHours());
+                ps.setDouble(15, a.anomalyScore());
+                ps.setTimestamp(16, Timestamp.from(a.actBy()));
+                ps.setTimestamp(17, Timestamp.from(a.basedOn()));
                 ps.executeUpdate();
+            }
+        });
+    }
+
+    /** Anomaly scores, one row per scored interval; a repeat of an interval replaces its row. */
+    public void write(List<AnomalyScore> scores) {
+        if (scores.isEmpty()) {
+            return;
+        }
+        String sql = "INSERT INTO " + schema + ".anomaly_scores (device_id, sensor_key, interval_start, scored_at, value,"
+                + " score, surprise, shift, novelty, reason) VALUES (?,?,?,?,?,?,?,?,?,?)"
+                + " ON CONFLICT (device_id, sensor_key, interval_start) DO UPDATE SET scored_at = EXCLUDED.scored_at,"
+                + " value = EXCLUDED.value, score = EXCLUDED.score, surprise = EXCLUDED.surprise,"
+                + " shift = EXCLUDED.shift, novelty = EXCLUDED.novelty, reason = EXCLUDED.reason";
+        inTransaction("writing anomaly scores of " + scores.get(0).sensor(), c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (AnomalyScore s : scores) {
+                    ps.setString(1, s.sensor().deviceId());
+                    ps.setString(2, s.sensor().sensorKey());
+                    ps.setTimestamp(3, Timestamp.from(s.intervalStart()));
+                    ps.setTimestamp(4, Timestamp.from(s.at()));
+                    ps.setDouble(5, s.value());
+                    ps.setDouble(6, s.score());
+                    ps.setDouble(7, s.surprise());
+                    ps.setDouble(8, s.shift());
+                    ps.setDouble(9, s.novelty());
+                    ps.setString(10, s.reason());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
             }
         });
     }

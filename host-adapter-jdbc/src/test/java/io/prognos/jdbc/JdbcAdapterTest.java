@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prognos.api.Forecast;
-import io.prognos.api.ForecastRequest;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.InvalidConfigurationException;
 import io.prognos.api.ModelInfo;
@@ -17,6 +16,9 @@ import io.prognos.api.Reading;
 import io.prognos.api.RetryLaterException;
 import io.prognos.api.RiskAssessment;
 import io.prognos.api.SensorId;
+import io.prognos.api.SensorState;
+import io.prognos.api.AnomalyScore;
+import io.prognos.api.Observation;
 import io.prognos.api.ThreadLimits;
 import io.prognos.api.TrainRequest;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -139,22 +141,30 @@ class JdbcAdapterTest {
         ForecastingPlugin first = plugin(adapter.models());
         ModelInfo trained = first.train(new TrainRequest(sensor, read));
         List<Reading> recent = read.subList(read.size() - 40, read.size());
-        Forecast before = first.forecast(new ForecastRequest(sensor, recent));
+        Forecast before = first.forecast(stateAfter(first, sensor, recent));
         first.stop();
 
         List<ModelInfo> listed = adapter.models().list();
         ModelInfo row = listed.stream().filter(m -> m.sensor().equals(sensor)).findFirst().orElseThrow();
         assertEquals(trained.modelVersion(), row.modelVersion());
-        assertEquals(30, row.sequenceLength());
+        assertEquals(Duration.ofHours(1), row.interval());
         assertEquals(12, row.horizon());
-        assertEquals(trained.valMae(), row.valMae(), 1e-12);
+        assertEquals(trained.servedMethod(), row.servedMethod());
+        assertEquals(trained.metrics(), row.metrics(), "the plugin's figures survive the jsonb round trip");
+        assertTrue(row.metrics().containsKey(ModelInfo.VAL_MAE), row.metrics().toString());
 
         ForecastingPlugin second = plugin(new JdbcModelStore(adapter.dataSource(), "prognos", () -> { }));
-        Forecast after = second.forecast(new ForecastRequest(sensor, recent));
+        Forecast after = second.forecast(stateAfter(second, sensor, recent));
         assertEquals(before.points(), after.points());
         second.stop();
         assertTrue(adapter.models().delete(sensor));
         assertTrue(adapter.models().load(sensor).isEmpty());
+    }
+
+    static SensorState stateAfter(ForecastingPlugin p, SensorId sensor, List<Reading> readings) {
+        SensorState state = p.openState(sensor, null);
+        p.observe(state, readings);
+        return state;
     }
 
     @Test
@@ -201,20 +211,28 @@ class JdbcAdapterTest {
         ForecastingPlugin p = plugin(adapter.models());
         List<Reading> history = seasonal(300, 2);
         p.train(new TrainRequest(sensor, history));
-        Forecast f = p.forecast(new ForecastRequest(sensor, history.subList(260, 300)));
-        RiskAssessment r = p.assessRisk(f, OperatingLimits.between(0, 100));
+        SensorState state = p.openState(sensor, null);
+        Observation seen = p.observe(state, history.subList(200, 300));
+        Forecast f = p.forecast(state);
+        RiskAssessment r = p.assessRisk(f, state, OperatingLimits.between(0, 100));
+        List<AnomalyScore> scores = seen.scores();
+        assertFalse(scores.isEmpty(), "observing 100 hourly readings scores completed intervals");
         for (int attempt = 0; attempt < 2; attempt++) {
             adapter.results().write(f);
             adapter.results().write(r, f.lastObserved());
+            adapter.results().write(scores);
             adapter.results().write(r.assessedAt(), p.schedule(List.of(r), Duration.ofDays(7)));
         }
-        Forecast next = p.forecast(new ForecastRequest(sensor, history.subList(261, 300)));
-        RiskAssessment later = p.assessRisk(next, OperatingLimits.between(0, 52));
+        p.observe(state, List.of(new Reading(T0.plus(Duration.ofHours(300)), 50)));
+        Forecast next = p.forecast(state);
+        RiskAssessment later = p.assessRisk(next, state, OperatingLimits.between(0, 52));
         adapter.results().write(later, next.lastObserved().plusSeconds(3600));
         p.stop();
         try (Connection c = adapter.dataSource().getConnection(); Statement st = c.createStatement()) {
             assertEquals(12, count(st, "SELECT count(*) FROM prognos.forecasts WHERE device_id = 'press-5'"));
             assertEquals(2, count(st, "SELECT count(*) FROM prognos.risk_assessments WHERE device_id = 'press-5'"));
+            assertEquals(scores.size(), count(st, "SELECT count(*) FROM prognos.anomaly_scores WHERE device_id = 'press-5'"),
+                    "one row per scored interval, however often it is written");
             try (ResultSet rs = st.executeQuery("SELECT level, score FROM prognos.risk_latest WHERE device_id = 'press-5'")) {
                 assertTrue(rs.next());
                 assertEquals(later.level().wireName(), rs.getString(1));

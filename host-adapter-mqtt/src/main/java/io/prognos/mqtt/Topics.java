@@ -6,7 +6,7 @@ import io.prognos.api.SensorId;
 /**
  * The topic contract, under a configurable prefix (default {@code prognos}):
  * readings in at {@code {prefix}/readings/{deviceId}/{sensorKey}}; forecast, risk and alerts out at
- * {@code {prefix}/forecast|risk|alerts/{deviceId}/{sensorKey}}; the schedule at
+ * {@code {prefix}/forecast|risk|alerts|anomaly/{deviceId}/{sensorKey}}; the schedule at
  * {@code {prefix}/maintenance/schedule}; status at {@code {prefix}/status}; errors at
  * {@code {prefix}/errors}; requests at {@code {prefix}/requests/train|forecast}.
  */
@@ -46,6 +46,10 @@ record Topics(String prefix) {
 
     String risk(SensorId s) {
         return prefix + "/risk/" + level(s.deviceId()) + "/" + level(s.sensorKey());
+    }
+
+    String anomaly(SensorId s) {
+        return prefix + "/anomaly/" + level(s.deviceId()) + "/" + level(s.sensorKey());
     }
 
     String alerts(SensorId s) {

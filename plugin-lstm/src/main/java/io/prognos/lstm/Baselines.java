@@ -1,19 +1,21 @@
 package io.prognos.lstm;
 
+import java.util.Arrays;
+
 /**
- * The simple forecasts every model must beat: the last value, the value one season ago, and
- * Holt's damped trend. They work on a raw input window (oldest first) and fill {@code out[0..h)}.
+ * The simple candidates every model is weighed against: the last value, the value one season
+ * ago, that value moved to the current level, and Holt's damped trend. They work on a raw window
+ * (oldest first) and fill {@code out[0..h)}.
  */
 final class Baselines {
 
-    private Baselines() {
-    }
+    private Baselines() {}
 
     static void lastValue(double[] w, double[] out) {
-        java.util.Arrays.fill(out, w[w.length - 1]);
+        Arrays.fill(out, w[w.length - 1]);
     }
 
-    /** Value one period before each target; {@code period} must not exceed the window. */
+    /** Value one period before each target; needs {@code w.length >= period}. */
     static void seasonal(double[] w, int period, double[] out) {
         int last = w.length - 1;
         for (int h = 1; h <= out.length; h++) {
@@ -22,15 +24,41 @@ final class Baselines {
         }
     }
 
+    /**
+     * The seasonal naive forecast moved by the difference between the current level and the level
+     * one season ago, each the mean of the last {@link #levelSpan} values: the season's shape at
+     * today's level. Needs {@code w.length >= period + levelSpan(period)}.
+     */
+    static void seasonalLevel(double[] w, int period, double[] out) {
+        seasonal(w, period, out);
+        int span = levelSpan(period);
+        int last = w.length - 1;
+        double now = 0;
+        double before = 0;
+        for (int i = 0; i < span; i++) {
+            now += w[last - i];
+            before += w[last - period - i];
+        }
+        double shift = (now - before) / span;
+        for (int h = 0; h < out.length; h++) {
+            out[h] += shift;
+        }
+    }
+
+    /** Values averaged for the level: an eighth of the period, at least one. */
+    static int levelSpan(int period) {
+        return Math.max(1, period / 8);
+    }
+
     /** Holt's linear method with a damped trend, smoothed over the window. */
     record DampedTrend(double alpha, double beta, double phi) {
 
         static final DampedTrend DEFAULT = new DampedTrend(0.5, 0.1, 0.9);
 
-        void forecast(double[] w, double[] out) {
-            double level = w[0];
-            double trend = w.length > 1 ? w[1] - w[0] : 0;
-            for (int t = 1; t < w.length; t++) {
+        void forecast(double[] w, int from, double[] out) {
+            double level = w[from];
+            double trend = w.length - from > 1 ? w[from + 1] - w[from] : 0;
+            for (int t = from + 1; t < w.length; t++) {
                 double prevLevel = level;
                 level = alpha * w[t] + (1 - alpha) * (prevLevel + phi * trend);
                 trend = beta * (level - prevLevel) + (1 - beta) * phi * trend;
@@ -55,7 +83,7 @@ final class Baselines {
                         DampedTrend m = new DampedTrend(a, b, phi);
                         double err = 0;
                         for (int i = 0; i < windows.length; i++) {
-                            m.forecast(windows[i], out);
+                            m.forecast(windows[i], 0, out);
                             for (int h = 0; h < out.length; h++) {
                                 err += Math.abs(targets[i][h] - out[h]);
                             }

@@ -1,7 +1,7 @@
 package io.prognos.lstm;
 
 /**
- * The same network as {@link LstmNetwork} (one LSTM layer, gates in lstmLayer's order input,
+ * The network of {@link NetworkShape} (one LSTM layer, gates in lstmLayer's order input,
  * forget, cell, output; a dense head on the last hidden state; mean-squared-error loss; Adam),
  * computed on the JVM with backpropagation through time.
  *
@@ -46,16 +46,16 @@ final class JavaLstm implements LstmEngine {
     private final float[] dc;
     private final float[] out;
 
-    JavaLstm(LstmNetwork.Shape shape, float[] parameters, double learningRate) {
+    JavaLstm(NetworkShape shape, float[] parameters, double learningRate) {
         this(shape, parameters.clone(), learningRate, true);
     }
 
     /** An inference-only view of a trained model's parameters, which it never modifies. */
-    static JavaLstm forInference(LstmNetwork.Shape shape, float[] parameters) {
+    static JavaLstm forInference(NetworkShape shape, float[] parameters) {
         return new JavaLstm(shape, parameters, 0, false);
     }
 
-    private JavaLstm(LstmNetwork.Shape shape, float[] parameters, double learningRate, boolean trainable) {
+    private JavaLstm(NetworkShape shape, float[] parameters, double learningRate, boolean trainable) {
         this.f = shape.features();
         this.u = shape.units();
         this.g4 = 4 * u;

@@ -1,15 +1,15 @@
 package io.prognos.lstm;
 
 /**
- * Computes the LSTM network: a training step on a mini-batch and a forward pass. Inputs are
- * [n][seq][features] and targets [n][horizon], row-major. Implementations are not thread-safe.
+ * Computes the network for training: a step on a mini-batch and a forward pass. Inputs are
+ * [n][seq][features] and targets [n][horizon], row-major. Implementations are not thread-safe;
+ * one per training job. Forecasts always run on the JVM ({@link JavaLstm}), whichever engine trained.
  */
-interface LstmEngine {
+public interface LstmEngine {
 
     /**
      * One optimiser step; returns the batch's mean-squared error before the step, or NaN when the
-     * engine cannot report it without extra work (SameDiff records no loss curve unless a listener
-     * asks for one, and an extra forward pass would cost the optional engine 15 %).
+     * engine cannot report it without extra work.
      */
     double fitBatch(float[] x, float[] target, int n, int seq);
 
@@ -19,11 +19,11 @@ interface LstmEngine {
 
     void setParameters(float[] parameters);
 
-    /** Which engine computes the network. */
+    /** Which engine computes the network during training. */
     enum Kind {
         /** On the JVM: no native memory, no per-op JNI cost. The default. */
         JVM,
-        /** Deeplearning4j SameDiff's fused lstmLayer op (grows native memory per training step in 1.0.0-M2.1). */
+        /** Deeplearning4j SameDiff's fused lstmLayer op, from the {@code prognos-plugin-lstm-samediff} module. */
         SAMEDIFF
     }
 }

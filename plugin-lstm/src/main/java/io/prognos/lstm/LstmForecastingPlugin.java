@@ -4,43 +4,52 @@ import io.prognos.api.BadRequestException;
 import io.prognos.api.BatchForecast;
 import io.prognos.api.Capability;
 import io.prognos.api.ConfigDef;
+import io.prognos.api.ConfigProblem;
 import io.prognos.api.Forecast;
-import io.prognos.api.ForecastRequest;
+import io.prognos.api.ForecastPoint;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.InsufficientHistoryException;
+import io.prognos.api.InvalidConfigurationException;
 import io.prognos.api.ModelInfo;
 import io.prognos.api.ModelStatus;
 import io.prognos.api.ModelStore;
+import io.prognos.api.Observation;
 import io.prognos.api.OperatingLimits;
 import io.prognos.api.PluginContext;
+import io.prognos.api.PluginDescription;
 import io.prognos.api.PrognosException;
+import io.prognos.api.Reading;
 import io.prognos.api.RetryLaterException;
 import io.prognos.api.RiskAssessment;
 import io.prognos.api.ScheduleEntry;
 import io.prognos.api.SensorId;
+import io.prognos.api.SensorState;
 import io.prognos.api.StoredModel;
 import io.prognos.api.TrainRequest;
 import io.prognos.api.UnknownSensorException;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Semaphore;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Deeplearning4j LSTM forecasting plugin. Registered for {@link java.util.ServiceLoader} in
+ * The LSTM forecasting plugin. Registered for {@link java.util.ServiceLoader} in
  * {@code META-INF/services/io.prognos.api.ForecastingPlugin}.
  */
 public final class LstmForecastingPlugin implements ForecastingPlugin {
@@ -48,23 +57,23 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
     public static final String ID = "lstm";
     private static final Logger LOG = LoggerFactory.getLogger(LstmForecastingPlugin.class);
 
-    /** A cached model, or the reason a stored one cannot be used. */
-    private record Entry(TrainedModel model, ModelInfo info, OnlineState online) {
-    }
+    /** A cached model, or (model null) the reason a stored one cannot be used. */
+    private record Entry(TrainedModel model, ModelInfo info) {}
 
     private final ConcurrentMap<SensorId, Entry> cache = new ConcurrentHashMap<>();
     private final ConcurrentMap<SensorId, Boolean> training = new ConcurrentHashMap<>();
-    private final RiskAssessor risk = new RiskAssessor();
     private final MaintenanceScheduler scheduler = new MaintenanceScheduler();
-    private final java.util.concurrent.atomic.AtomicInteger runningJobs = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicInteger peakJobs = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger runningJobs = new AtomicInteger();
+    private final AtomicInteger peakJobs = new AtomicInteger();
 
     private volatile LstmSettings settings;
     private volatile ModelStore store;
     private volatile Clock clock;
     private volatile Semaphore trainingSlots;
-    private volatile NetworkPool networks;
     private volatile ModelTrainer trainer;
+    private volatile Observer observer;
+    private volatile RiskAssessor risk;
+    private volatile LstmEngineProvider externalEngine;
 
     @Override
     public String id() {
@@ -74,15 +83,14 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
     @Override
     public String version() {
         String v = LstmForecastingPlugin.class.getPackage().getImplementationVersion();
-        return v != null ? v : "0.1.0-SNAPSHOT";
+        return v != null ? v : "0.2.0-SNAPSHOT";
     }
 
     @Override
     public String engineVersion() {
-        LstmSettings s = settings;
-        // Before start, or with the default engine, the network runs on the JVM; SameDiff is the option.
-        return s != null && s.engine() == LstmEngine.Kind.SAMEDIFF ? "deeplearning4j 1.0.0-M2.1 (SameDiff lstmLayer)"
-                : "prognos JVM LSTM (Deeplearning4j SameDiff layout; lstm.engine=samediff for deeplearning4j 1.0.0-M2.1)";
+        LstmEngineProvider e = externalEngine;
+        return e != null ? e.version() + " for training; forecasts on the JVM"
+                : "prognos JVM LSTM (Deeplearning4j SameDiff parameter layout)";
     }
 
     @Override
@@ -101,22 +109,40 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
             throw new IllegalStateException("plugin lstm is already started");
         }
         LstmSettings s = LstmSettings.from(context.config());
-        int nativeThreads = context.threads().nativeThreadsPerJob();
-        if (s.engine() == LstmEngine.Kind.SAMEDIFF) {
-            // Must precede the first ND4J op: OpenMP sizes its pool once. More than one native thread
-            // per job was 2.6x slower here (barrier waits on a tiny model), so the host's cap is the ceiling.
-            Nd4j.getEnvironment().setMaxThreads(nativeThreads);
-            Nd4j.getEnvironment().setMaxMasterThreads(nativeThreads);
+        if (s.engine() != LstmEngine.Kind.JVM) {
+            externalEngine = findEngine(s.engine().name().toLowerCase(Locale.ROOT));
+            externalEngine.configure(context.threads().nativeThreadsPerJob());
         }
         this.store = context.modelStore();
         this.clock = context.clock();
         this.trainingSlots = new Semaphore(context.threads().trainingJobs(), true);
-        this.networks = new NetworkPool(s.learningRate());
-        this.trainer = new ModelTrainer(networks, clock);
+        LstmEngineProvider external = externalEngine;
+        this.trainer = new ModelTrainer((shape, initial, st) -> external == null
+                ? new JavaLstm(shape, initial, st.learningRate())
+                : external.create(shape, initial, st.learningRate()), clock);
+        this.observer = new Observer(s, (model, window) -> {
+            float[] x = new float[window.length * Scaler.FEATURES];
+            model.scaler().features(window, x, 0);
+            return JavaLstm.forInference(model.shape(), model.parameters()).predict(x, 1, window.length);
+        });
+        this.risk = new RiskAssessor(s.anomalyThreshold());
         this.settings = s;
         loadStoredModels();
-        LOG.info("plugin lstm {} started: {} model(s) loaded, {} training job(s), {} native thread(s) per job",
-                version(), cache.size(), context.threads().trainingJobs(), nativeThreads);
+        LOG.info("plugin lstm {} started: {} model(s) loaded, {} training job(s), engine {}", version(),
+                cache.size(), context.threads().trainingJobs(), s.engine().name().toLowerCase(Locale.ROOT));
+    }
+
+    /** The named engine from the plugin's own class path, or a configuration error naming {@code lstm.engine}. */
+    private static LstmEngineProvider findEngine(String name) {
+        for (LstmEngineProvider p : ServiceLoader.load(LstmEngineProvider.class,
+                LstmForecastingPlugin.class.getClassLoader())) {
+            if (p.name().equals(name)) {
+                return p;
+            }
+        }
+        throw new InvalidConfigurationException("plugin lstm", List.of(new ConfigProblem("lstm.engine",
+                "engine '" + name + "' is not installed: add the prognos-plugin-lstm-samediff module (and its ND4J"
+                        + " natives) to the plugin's class path, or use lstm.engine=jvm")));
     }
 
     private void loadStoredModels() {
@@ -139,26 +165,23 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
         }
         try {
             TrainedModel m = ModelCodec.decode(stored.get().bytes());
-            Entry e = entry(m);
+            Entry e = new Entry(m, m.info(ModelStatus.READY));
             cache.put(sensor, e);
             return e;
         } catch (ModelCodec.CorruptModelException ex) {
             LOG.error("stored model of {} is unusable and must be retrained: {}", sensor, ex.getMessage());
             ModelInfo info = (listed != null ? listed : stored.get().info()).withStatus(ModelStatus.NEEDS_RETRAINING);
-            Entry e = new Entry(null, info, null);
+            Entry e = new Entry(null, info);
             cache.put(sensor, e);
             return e;
         }
     }
 
-    private Entry entry(TrainedModel m) {
-        return new Entry(m, m.info(ModelStatus.READY), new OnlineState(m, settings.adaptationRate()));
-    }
-
     @Override
     public synchronized void stop() {
-        if (networks != null) {
-            networks.close();
+        if (externalEngine != null) {
+            externalEngine.close();
+            externalEngine = null;
         }
         cache.clear();
         settings = null;
@@ -170,6 +193,18 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
             throw new IllegalStateException("plugin lstm is not started");
         }
         return s;
+    }
+
+    @Override
+    public PluginDescription describe() {
+        LstmSettings s = started();
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("sequence_length", s.sequenceLength());
+        details.put("units", s.units());
+        details.put("engine", s.engine().name().toLowerCase(Locale.ROOT));
+        details.put("anomaly_window", s.anomalyWindow());
+        return new PluginDescription(s.interval().isZero() ? null : s.interval(), s.horizon(), s.coverage(),
+                s.anomalyThreshold(), s.pointsNeeded(), LstmSettings.TRAIN_OPTIONS, details);
     }
 
     @Override
@@ -186,23 +221,32 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
                 TrainedModel m = trainer.train(sensor, request.history(), s);
                 byte[] bytes = ModelCodec.encode(m);
                 store.save(new StoredModel(m.info(ModelStatus.READY), bytes, ModelCodec.checksum(bytes)));
-                Entry e = entry(m);
+                Entry e = new Entry(m, m.info(ModelStatus.READY));
                 cache.put(sensor, e);
                 return e.info();
             } finally {
                 runningJobs.decrementAndGet();
                 trainingSlots.release();
             }
-        } catch (InterruptedException e) {
+        } catch (InterruptedException | ModelTrainer.InterruptedTraining e) {
             Thread.currentThread().interrupt();
             throw new RetryLaterException(RetryLaterException.Reason.CAPACITY,
-                    "training of " + sensor + " was interrupted while waiting for a training slot", Duration.ZERO, e);
+                    "training of " + sensor + " was cancelled before it finished", Duration.ZERO, e);
         } finally {
             training.remove(sensor);
         }
     }
 
-    private Entry usable(SensorId sensor) {
+    /** The sensor's usable model, or null when it has none (or only a damaged one). */
+    private TrainedModel modelOrNull(SensorId sensor) {
+        Entry e = cache.get(sensor);
+        if (e == null) {
+            e = loadFromStore(sensor, null);
+        }
+        return e == null ? null : e.model();
+    }
+
+    private TrainedModel usable(SensorId sensor) {
         Entry e = cache.get(sensor);
         if (e == null) {
             e = loadFromStore(sensor, null);
@@ -214,152 +258,119 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
             throw new BadRequestException("sensor_key", "the stored model of " + sensor
                     + " is damaged or from an incompatible version; train it again");
         }
-        return e;
+        return e.model();
     }
 
-    /** A request resolved to its model and input window. */
-    private record Prepared(Entry entry, double[] window, java.time.Instant lastObserved) {
-    }
-
-    private Prepared prepare(ForecastRequest r) {
-        Entry e = usable(r.sensor());
-        TrainedModel m = e.model();
-        // The gap limit is a duration; in steps it depends on the model's interval, which a training
-        // request may have overridden.
-        int maxGapSteps = (int) (settings.maxGap().toMillis() / m.interval().toMillis());
-        List<SeriesPreparer.Segment> segs = SeriesPreparer.prepare(r.sensor(), r.recent(), m.interval(), maxGapSteps);
-        SeriesPreparer.Segment last = segs.isEmpty() ? null : SeriesPreparer.latest(segs);
-        int available = last == null ? 0 : last.length();
-        if (available < m.sequenceLength()) {
-            throw new InsufficientHistoryException(r.sensor(), m.sequenceLength(), available, "a forecast");
+    private static LstmSensorState own(SensorState state) {
+        if (state instanceof LstmSensorState s) {
+            return s;
         }
-        e.online().observe(last.start(), m.interval(), last.values());
-        double[] v = last.values();
-        double[] window = java.util.Arrays.copyOfRange(v, v.length - m.sequenceLength(), v.length);
-        return new Prepared(e, window, last.end(m.interval()));
+        throw new BadRequestException("state", "not a sensor state of plugin lstm: " + state);
     }
 
-    private Forecast build(SensorId sensor, Prepared p, float[] out, int offset) {
-        TrainedModel m = p.entry().model();
-        double[] alpha = new double[m.horizon()];
-        for (int h = 0; h < alpha.length; h++) {
-            alpha[h] = p.entry().online().alpha(h);
-        }
-        double[][] candidates = m.candidates(p.window(), out, offset);
-        Method[] perStep = p.entry().online().served();
-        double[] values = new double[m.horizon()];
-        java.util.EnumSet<Method> used = java.util.EnumSet.noneOf(Method.class);
-        for (int h = 0; h < values.length; h++) {
-            Method chosen = candidates[perStep[h].ordinal()] != null ? perStep[h] : m.method();
-            values[h] = candidates[chosen.ordinal()][h];
-            used.add(chosen);
-        }
-        String method = used.size() == 1 ? used.iterator().next().wireName() : "per_step";
-        String reason = used.equals(java.util.EnumSet.of(m.method())) ? m.methodReason()
-                : "recent errors on actual readings now favour " + describeSteps(perStep) + " (chosen at training: "
-                        + m.methodReason() + ")";
-        Forecast f = new Forecast(sensor, clock.instant(), p.lastObserved(), p.window()[p.window().length - 1],
-                m.interval(), m.coverage(), method, reason, m.modelVersion(),
-                m.points(p.window(), values, p.lastObserved(), alpha));
-        p.entry().online().issued(f, candidates);
-        return f;
-    }
-
-    private static String describeSteps(Method[] perStep) {
-        StringBuilder sb = new StringBuilder();
-        int start = 0;
-        for (int h = 1; h <= perStep.length; h++) {
-            if (h == perStep.length || perStep[h] != perStep[start]) {
-                if (sb.length() > 0) {
-                    sb.append(", ");
+    @Override
+    public SensorState openState(SensorId sensor, byte[] saved) {
+        started();
+        TrainedModel m = modelOrNull(sensor);
+        if (saved != null) {
+            try {
+                LstmSensorState s = LstmSensorState.fromBytes(saved);
+                if (s.sensor.equals(sensor) && m != null && m.modelVersion().equals(s.modelVersion)) {
+                    return s;
                 }
-                sb.append(perStep[start].wireName()).append(" for step").append(h - start > 1 ? "s " : " ")
-                        .append(start + 1).append(h - start > 1 ? "-" + h : "");
-                start = h;
+            } catch (IOException e) {
+                LOG.warn("saved state of {} is unusable and starts afresh: {}", sensor, e.getMessage());
             }
         }
-        return sb.toString();
+        LstmSensorState s = new LstmSensorState(sensor);
+        if (m != null) {
+            observer.bind(s, m);
+        }
+        return s;
     }
 
     @Override
-    public Forecast forecast(ForecastRequest request) {
+    public Observation observe(SensorState state, List<Reading> readings) {
         started();
-        Prepared p = prepare(request);
-        // The network runs for every forecast: the online selection may switch to the LSTM or blend at any time.
-        float[] out = runNetwork(p.entry().model(), List.of(p.window()));
-        return build(request.sensor(), p, out, 0);
+        LstmSensorState s = own(state);
+        return observer.observe(s, modelOrNull(s.sensor), readings);
     }
 
     @Override
-    public BatchForecast forecastBatch(List<ForecastRequest> requests) {
+    public Forecast forecast(SensorState state) {
+        started();
+        LstmSensorState s = own(state);
+        TrainedModel m = usable(s.sensor);
+        observer.bind(s, m);
+        observer.ensureForecast(s, m);
+        LstmSensorState.Pending p = s.pending.peekLast();
+        if (p == null || p.origin != s.lastClosed) {
+            throw new InsufficientHistoryException(s.sensor, m.contextLength(), s.recentSize, "a forecast",
+                    "wait for more readings (a gap longer than lstm.max-gap starts the window afresh)");
+        }
+        double[] w = new double[Method.values().length];
+        List<ForecastPoint> points = new ArrayList<>(m.horizon());
+        Instant last = s.bucketStart(p.origin);
+        Duration interval = m.interval();
+        Method dominant = null;
+        boolean mixed = false;
+        StringBuilder weights = new StringBuilder();
+        for (int h = 0; h < m.horizon(); h++) {
+            double half = m.calibration().bound(h, s.alpha[h]) * p.local;
+            double v = p.served[h];
+            points.add(new ForecastPoint(last.plus(interval.multipliedBy(h + 1L)), h + 1, v, v - half, v + half));
+            s.aggregator.weights(h, w);
+            Method top = null;
+            for (Method k : Method.values()) {
+                if (w[k.ordinal()] >= 0.9) {
+                    top = k;
+                }
+            }
+            mixed |= top == null || (dominant != null && top != dominant);
+            dominant = top == null ? dominant : top;
+            if (h == 0 || h == m.horizon() - 1) {
+                weights.append(weights.length() > 0 ? "; step " + (h + 1) + ": " : "step 1: ");
+                for (Method k : Method.values()) {
+                    if (w[k.ordinal()] > 0.005) {
+                        weights.append(String.format(Locale.ROOT, "%s %.2f ", k.wireName(), w[k.ordinal()]));
+                    }
+                }
+            }
+        }
+        String method = mixed || dominant == null ? Method.MIXTURE : dominant.wireName();
+        String reason = "online weighted average of the candidates, weights " + weights.toString().trim()
+                + " (" + s.aggregator.rounds(0) + " rounds)";
+        return new Forecast(s.sensor, clock.instant(), last, p.lastValue, interval, m.coverage(), method, reason,
+                m.modelVersion(), points);
+    }
+
+    @Override
+    public BatchForecast forecastBatch(List<SensorState> states) {
         started();
         Map<SensorId, Forecast> done = new LinkedHashMap<>();
         Map<SensorId, PrognosException> failed = new LinkedHashMap<>();
-        // Requests sharing a model go through the network in one call.
-        Map<String, List<Prepared>> byModel = new LinkedHashMap<>();
-        Map<Prepared, SensorId> sensors = new java.util.IdentityHashMap<>();
-        for (ForecastRequest r : requests) {
+        for (SensorState st : states) {
             try {
-                Prepared p = prepare(r);
-                byModel.computeIfAbsent(p.entry().model().modelVersion(), k -> new ArrayList<>()).add(p);
-                sensors.put(p, r.sensor());
+                done.put(st.sensor(), forecast(st));
             } catch (PrognosException e) {
-                failed.put(r.sensor(), e);
-            }
-        }
-        for (List<Prepared> group : byModel.values()) {
-            TrainedModel m = group.get(0).entry().model();
-            List<double[]> windows = new ArrayList<>(group.size());
-            group.forEach(p -> windows.add(p.window()));
-            float[] out = runNetwork(m, windows);
-            for (int i = 0; i < group.size(); i++) {
-                Prepared p = group.get(i);
-                done.put(sensors.get(p), build(sensors.get(p), p, out, i * m.horizon()));
+                failed.put(st.sensor(), e);
             }
         }
         return new BatchForecast(done, failed);
     }
 
-    private float[] runNetwork(TrainedModel m, List<double[]> windows) {
-        int seq = m.sequenceLength();
-        float[] x = new float[windows.size() * seq * Scaler.FEATURES];
-        for (int i = 0; i < windows.size(); i++) {
-            m.scaler().features(windows.get(i), x, i * seq * Scaler.FEATURES);
-        }
-        if (settings.engine() == LstmEngine.Kind.SAMEDIFF) {
-            LstmNetwork net = networks.borrow(m.shape());
-            try (INDArray in = Nd4j.createFromArray(x).reshape(windows.size(), seq, Scaler.FEATURES)) {
-                net.load(m.modelVersion(), m.parameters());
-                try (INDArray out = net.predict(in)) {
-                    return out.data().asFloat();
-                }
-            } finally {
-                networks.giveBack(net);
-            }
-        }
-        return JavaLstm.forInference(m.shape(), m.parameters()).predict(x, windows.size(), seq);
+    @Override
+    public RiskAssessment assessRisk(Forecast forecast, SensorState state, OperatingLimits limits) {
+        started();
+        LstmSensorState s = own(state);
+        Instant basedOn = s.lastClosedAtMs > 0 ? Instant.ofEpochMilli(s.lastClosedAtMs) : forecast.lastObserved();
+        return risk.assess(forecast, limits == null ? OperatingLimits.none() : limits, s.latestScore, s.missRate,
+                basedOn, clock.instant());
     }
 
     /** Most training jobs that ever ran at once: lets a host verify the thread limit holds. */
     public int peakConcurrentTrainings() {
         return peakJobs.get();
-    }
-
-    /** For tests and diagnostics: the online state of a sensor's model. */
-    OnlineState onlineState(SensorId sensor) {
-        Entry e = cache.get(sensor);
-        return e == null ? null : e.online();
-    }
-
-    @Override
-    public RiskAssessment assessRisk(Forecast forecast, OperatingLimits limits) {
-        started();
-        Entry e = cache.get(forecast.sensor());
-        OnlineState online = e != null ? e.online() : null;
-        double nominal = 1 - forecast.coverage();
-        return risk.assess(forecast, limits == null ? OperatingLimits.none() : limits,
-                online != null ? online.missRate() : nominal, nominal,
-                online != null ? online.scoredCount() : 0, clock.instant());
     }
 
     @Override
@@ -381,7 +392,13 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
     public Optional<ModelInfo> model(SensorId sensor) {
         started();
         Entry e = cache.get(sensor);
-        return e == null ? Optional.empty() : Optional.of(e.info());
+        if (e == null) {
+            e = loadFromStore(sensor, null);
+        }
+        if (e == null) {
+            return Optional.empty();
+        }
+        return Optional.of(training.containsKey(sensor) ? e.info().withStatus(ModelStatus.TRAINING) : e.info());
     }
 
     @Override

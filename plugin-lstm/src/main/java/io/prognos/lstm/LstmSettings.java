@@ -2,14 +2,19 @@ package io.prognos.lstm;
 
 import io.prognos.api.ConfigDef;
 import io.prognos.api.ConfigDef.Type;
-import io.prognos.api.TrainingOptions;
+import io.prognos.api.ConfigProblem;
+import io.prognos.api.InvalidConfigurationException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
  * Every setting of the LSTM plugin, declared once. Defaults are the original system's (1 layer of
  * 32 units, window 30, horizon 12, 20 epochs, batch 16, patience 5); each can be overridden by
- * configuration and, for the training ones, per request.
+ * configuration and, for the training ones, per request ({@link #TRAIN_OPTIONS}).
+ *
+ * @param interval zero: detected per sensor from its readings' spacing
  */
 record LstmSettings(
         int units,
@@ -28,36 +33,64 @@ record LstmSettings(
         int minWindows,
         int maxWindows,
         long seed,
+        int anomalyWindow,
+        double anomalyThreshold,
         LstmEngine.Kind engine) {
 
     static final ConfigDef DEF = new ConfigDef()
             .define("lstm.units", Type.INT, "32", 1, 512, "LSTM units in the single recurrent layer")
-            .define("lstm.sequence-length", Type.INT, "30", 2, 1000, "input window, in sensor intervals")
-            .define("lstm.horizon", Type.INT, "12", 1, 1000, "forecast horizon, in sensor intervals")
-            .define("lstm.epochs", Type.INT, "20", 1, 10_000, "maximum training epochs")
-            .define("lstm.batch-size", Type.INT, "16", 1, 100_000, "training mini-batch size")
-            .define("lstm.patience", Type.INT, "5", 1, 10_000,
+            .define("lstm.sequence-length", Type.INT, "30", 2, 512, "input window, in sensor intervals")
+            .define("lstm.horizon", Type.INT, "12", 1, 168, "forecast horizon, in sensor intervals")
+            .define("lstm.epochs", Type.INT, "20", 1, 1000, "maximum training epochs")
+            .define("lstm.batch-size", Type.INT, "16", 1, 4096, "training mini-batch size")
+            .define("lstm.patience", Type.INT, "5", 1, 1000,
                     "epochs without validation improvement before training stops early")
             .define("lstm.learning-rate", Type.DOUBLE, "0.003", 1e-6, 1, "Adam learning rate")
-            .define("lstm.interval", Type.DURATION, "1h", 0.001, 366 * 86400.0,
-                    "the sensor's data interval; readings are averaged into buckets of this size")
+            .define("lstm.interval", Type.DURATION, "0s", 0, 366 * 86400.0,
+                    "the sensors' data interval, readings averaged into buckets of this size; 0 detects it per"
+                            + " sensor from the median spacing of its readings, rounded to 1s, 2s, 5s, ... 1h, ... 1d")
             .define("lstm.max-gap", Type.DURATION, "3h", 0, 366 * 86400.0,
                     "gaps up to this long are interpolated; longer gaps split the history and are never bridged")
             .define("lstm.seasonal-period", Type.DURATION, "24h", 0, 366 * 86400.0,
-                    "period of the seasonal-last-value baseline (0 disables it)")
+                    "period of the seasonal candidates (0 disables them)")
             .define("lstm.coverage", Type.DOUBLE, "0.9", 0.5, 0.999, "nominal coverage of forecast intervals")
-            .define("lstm.adaptation-rate", Type.DOUBLE, "0.05", 0, 0.5,
+            .define("lstm.adaptation-rate", Type.DOUBLE, "0.02", 0, 0.5,
                     "step size of adaptive conformal inference: how fast intervals react to misses (0 = off)")
-            .define("lstm.validation-fraction", Type.DOUBLE, "0.2", 0.05, 0.5,
-                    "share of windows, drawn in blocks across the whole history, held out for validation")
+            .define("lstm.validation-fraction", Type.DOUBLE, "0.2", 0.05, 0.3,
+                    "share of windows, drawn in blocks across the history, for early stopping and the method weights;"
+                            + " as many again calibrate the intervals")
             .define("lstm.min-windows", Type.INT, "24", 5, 1_000_000,
                     "fewest training windows a model is trained from")
-            .define("lstm.max-windows", Type.INT, "2000", 10, 10_000_000,
+            .define("lstm.max-windows", Type.INT, "2000", 10, 100_000,
                     "most windows used per training (the most recent are kept) to bound training time")
             .define("lstm.seed", Type.INT, "42", 0, Integer.MAX_VALUE, "random seed: same data, same model")
+            .define("lstm.anomaly-window", Type.INT, "1", 1, 1000,
+                    "intervals whose surprise is averaged before it is judged against its long-run distribution"
+                            + " (1 judges each interval alone: best on the NAB tuning set among 1, 3 and 5)")
+            .define("lstm.anomaly-threshold", Type.DOUBLE, "0.6", 0.01, 0.99,
+                    "anomaly score from which an interval counts as anomalous (alerts, risk, NAB); 0.6 is a tail"
+                            + " probability of about 2.5e-4 under the sensor's normal behaviour, chosen on the NAB"
+                            + " tuning set")
             .defineChoice("lstm.engine", "jvm", "what computes the network: jvm (default; flat memory, fastest"
-                    + " here) or samediff (Deeplearning4j's fused lstmLayer; its 1.0.0-M2.1 backward op keeps native"
-                    + " memory per training step)", "jvm", "samediff");
+                    + " here) or samediff (Deeplearning4j's fused lstmLayer, from the lstm-samediff module)", "jvm",
+                    "samediff");
+
+    /**
+     * What a training request may override, under the original REST API's names, each bounded so
+     * that no request can ask for more work or memory than a host can give (10,000 epochs of batch
+     * size 1 ran on after its client had gone).
+     */
+    static final ConfigDef TRAIN_OPTIONS = new ConfigDef()
+            .define("sequence_length", Type.INT, null, 2, 512, "input window, in intervals")
+            .define("forecast_horizon", Type.INT, null, 1, 168, "forecast steps")
+            .define("epochs", Type.INT, null, 1, 1000, "maximum training epochs")
+            .define("batch_size", Type.INT, null, 1, 4096, "training mini-batch size")
+            .define("patience", Type.INT, null, 1, 1000, "epochs without improvement before stopping")
+            .define("interval", Type.DURATION, null, 0.001, 366 * 86400.0,
+                    "the sensor's data interval (default: the configured one, or detected)");
+
+    /** Training at a finer interval than this many buckets over the history's span is refused before allocating. */
+    static final long MAX_BUCKETS = 2_000_000;
 
     static LstmSettings from(Map<String, String> config) {
         ConfigDef.Config c = DEF.parse("plugin lstm", config);
@@ -78,24 +111,39 @@ record LstmSettings(
                 c.getInt("lstm.min-windows"),
                 c.getInt("lstm.max-windows"),
                 c.getInt("lstm.seed"),
-                LstmEngine.Kind.valueOf(c.getString("lstm.engine").toUpperCase(java.util.Locale.ROOT)));
+                c.getInt("lstm.anomaly-window"),
+                c.getDouble("lstm.anomaly-threshold"),
+                LstmEngine.Kind.valueOf(c.getString("lstm.engine").toUpperCase(Locale.ROOT)));
     }
 
     static LstmSettings defaults() {
         return from(Map.of());
     }
 
-    LstmSettings with(TrainingOptions o) {
+    /** These settings with a training request's options applied; an unknown or bad option is refused by name. */
+    LstmSettings with(Map<String, String> options) {
+        List<ConfigProblem> problems = TRAIN_OPTIONS.validate(options);
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigurationException("the training request of plugin lstm", problems);
+        }
+        ConfigDef.Config o = TRAIN_OPTIONS.parse("the training request", options);
         return new LstmSettings(units,
-                o.sequenceLength() != null ? o.sequenceLength() : sequenceLength,
-                o.horizon() != null ? o.horizon() : horizon,
-                o.epochs() != null ? o.epochs() : epochs,
-                o.batchSize() != null ? o.batchSize() : batchSize,
-                o.patience() != null ? o.patience() : patience,
+                options.containsKey("sequence_length") ? o.getInt("sequence_length") : sequenceLength,
+                options.containsKey("forecast_horizon") ? o.getInt("forecast_horizon") : horizon,
+                options.containsKey("epochs") ? o.getInt("epochs") : epochs,
+                options.containsKey("batch_size") ? o.getInt("batch_size") : batchSize,
+                options.containsKey("patience") ? o.getInt("patience") : patience,
                 learningRate,
-                o.interval() != null ? o.interval() : interval,
+                options.containsKey("interval") ? o.getDuration("interval") : interval,
                 maxGap, seasonalPeriod, coverage, adaptationRate, validationFraction, minWindows, maxWindows, seed,
-                engine);
+                anomalyWindow, anomalyThreshold, engine);
+    }
+
+    /** These settings at a given interval (a detected one). */
+    LstmSettings at(Duration detected) {
+        return new LstmSettings(units, sequenceLength, horizon, epochs, batchSize, patience, learningRate, detected,
+                maxGap, seasonalPeriod, coverage, adaptationRate, validationFraction, minWindows, maxWindows, seed,
+                anomalyWindow, anomalyThreshold, engine);
     }
 
     /** Largest number of consecutive missing buckets that is still interpolated. */
@@ -103,12 +151,16 @@ record LstmSettings(
         return (int) (maxGap.toMillis() / interval.toMillis());
     }
 
-    /** Seasonal period in steps, or 0 when it does not fit in the input window. */
+    /** Seasonal period in steps, or 0 when it is off or shorter than two steps. */
     int seasonalSteps() {
+        if (interval.isZero()) {
+            return 0;
+        }
         long p = seasonalPeriod.toMillis() / interval.toMillis();
-        return p >= 2 && p <= sequenceLength ? (int) p : 0;
+        return p >= 2 && p <= 10_000 ? (int) p : 0;
     }
 
+    /** Intervals of history a training needs at least. */
     int pointsNeeded() {
         return sequenceLength + horizon + minWindows - 1;
     }

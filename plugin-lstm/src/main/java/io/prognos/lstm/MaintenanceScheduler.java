@@ -4,7 +4,6 @@ import io.prognos.api.RiskAssessment;
 import io.prognos.api.RiskLevel;
 import io.prognos.api.ScheduleEntry;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -14,15 +13,14 @@ import java.util.Map;
 
 /**
  * Ranks assessments into a maintenance schedule: one entry per device, represented by its most
- * urgent sensor, ordered most urgent first. A device is due by its time to failure when one is
- * forecast, otherwise by its level (critical now, high within a day, medium within a week); low
- * risk is never scheduled.
+ * urgent sensor, ordered most urgent first. A device is due by its assessment's act-by time
+ * (counted from its last reading); low risk is never scheduled.
  */
 final class MaintenanceScheduler {
 
     static final Comparator<RiskAssessment> URGENCY = Comparator
             .comparing(RiskAssessment::level).reversed()
-            .thenComparing(a -> a.timeToFailureHours() == null ? Double.MAX_VALUE : a.timeToFailureHours())
+            .thenComparing(RiskAssessment::actBy)
             .thenComparing(Comparator.comparingInt(RiskAssessment::score).reversed())
             .thenComparing(RiskAssessment::sensor);
 
@@ -35,27 +33,12 @@ final class MaintenanceScheduler {
         ranked.sort(URGENCY);
         List<ScheduleEntry> out = new ArrayList<>();
         for (RiskAssessment a : ranked) {
-            if (a.level() == RiskLevel.LOW) {
-                continue;
-            }
-            Instant actBy = actBy(a);
-            if (actBy.isAfter(a.assessedAt().plus(window))) {
+            if (a.level() == RiskLevel.LOW || a.actBy().isAfter(a.assessedAt().plus(window))) {
                 continue;
             }
             out.add(new ScheduleEntry(out.size() + 1, a.sensor().deviceId(), a.sensor(), a.level(), a.score(),
-                    a.timeToFailureHours(), actBy, a.recommendedAction()));
+                    a.timeToFailureHours(), a.actBy(), a.recommendedAction()));
         }
         return out;
-    }
-
-    private static Instant actBy(RiskAssessment a) {
-        if (a.timeToFailureHours() != null) {
-            return a.assessedAt().plusSeconds(Math.round(a.timeToFailureHours() * 3600));
-        }
-        return switch (a.level()) {
-            case CRITICAL -> a.assessedAt();
-            case HIGH -> a.assessedAt().plus(Duration.ofHours(24));
-            default -> a.assessedAt().plus(Duration.ofDays(7));
-        };
     }
 }

@@ -2,12 +2,15 @@ package io.prognos.lstm;
 
 import java.util.Locale;
 
-/** The ways a forecast can be produced; the trainer serves the one that validates best. */
+/**
+ * The candidate forecasts the online aggregation weighs. What is served is their exponentially
+ * weighted average; it is named after a candidate when that one carries almost all the weight.
+ */
 enum Method {
-    LSTM, LAST_VALUE, SEASONAL, DAMPED_TREND, BLEND;
+    LSTM, LAST_VALUE, SEASONAL, SEASONAL_LEVEL, DAMPED_TREND;
 
-    /** The component methods a blend may weigh, in the order of its weight vector. */
-    static final Method[] COMPONENTS = {LSTM, LAST_VALUE, SEASONAL, DAMPED_TREND};
+    /** The name of a forecast mixing several candidates (the original API's name for a mixture). */
+    static final String MIXTURE = "blend";
 
     String wireName() {
         return name().toLowerCase(Locale.ROOT);

@@ -7,6 +7,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -22,7 +23,8 @@ import java.util.zip.CRC32;
  */
 final class ModelCodec {
 
-    static final int FORMAT_VERSION = 1;
+    /** 2: online aggregation, calibration windows of their own, anomaly baseline and novelty range. */
+    static final int FORMAT_VERSION = 2;
     private static final int MAGIC = 0x50524731; // "PRG1"
 
     /** The stored bytes cannot be turned back into a model. */
@@ -50,21 +52,18 @@ final class ModelCodec {
             out.writeInt(m.units());
             out.writeDouble(m.coverage());
             out.writeInt(m.seasonalSteps());
+            out.writeInt(m.contextLength());
             out.writeDouble(m.scaler().diffScale());
             out.writeDouble(m.scaler().mean());
             out.writeDouble(m.scaler().std());
             out.writeDouble(m.dampedTrend().alpha());
             out.writeDouble(m.dampedTrend().beta());
             out.writeDouble(m.dampedTrend().phi());
-            out.writeInt(m.method().ordinal());
-            writeDoubles(out, m.blendWeights());
-            out.writeUTF(m.methodReason());
             out.writeInt(m.parameters().length);
             for (float f : m.parameters()) {
                 out.writeFloat(f);
             }
             float[][] scores = m.calibration().sortedScores();
-            out.writeDouble(m.calibration().referenceScale());
             out.writeInt(scores.length);
             for (int h = 0; h < scores.length; h++) {
                 out.writeInt(m.calibration().sampleCounts()[h]);
@@ -73,15 +72,32 @@ final class ModelCodec {
                     out.writeFloat(f);
                 }
             }
+            out.writeInt(m.priorLoss().length);
+            for (int k = 0; k < m.priorLoss().length; k++) {
+                out.writeBoolean(m.available()[k]);
+                writeDoubles(out, m.priorLoss()[k]);
+            }
+            out.writeInt(m.priorRounds());
+            writeDoubles(out, m.lossScale());
+            out.writeDouble(m.novelty().low());
+            out.writeDouble(m.novelty().high());
+            out.writeDouble(m.novelty().scale());
+            out.writeDouble(m.surprisalPrior());
             TrainedModel.Metrics x = m.metrics();
             out.writeDouble(x.trainLoss());
             out.writeDouble(x.valLoss());
             writeDoubles(out, x.methodMae());
+            out.writeDouble(x.servedMae());
+            out.writeDouble(x.calibrationMae());
+            out.writeDouble(x.calibrationLastValueMae());
             out.writeInt(x.sampleCount());
             out.writeInt(x.trainWindows());
             out.writeInt(x.valWindows());
+            out.writeInt(x.calWindows());
             out.writeInt(x.epochsRun());
             out.writeLong(x.trainingMillis());
+            out.writeUTF(x.servedMethod());
+            out.writeUTF(x.reason());
             out.flush();
             CRC32 crc = new CRC32();
             crc.update(bytes.toByteArray());
@@ -98,18 +114,15 @@ final class ModelCodec {
         }
         CRC32 crc = new CRC32();
         crc.update(data, 0, data.length - 8);
-        long stored = ((long) (data[data.length - 8] & 0xff) << 56) | ((long) (data[data.length - 7] & 0xff) << 48)
-                | ((long) (data[data.length - 6] & 0xff) << 40) | ((long) (data[data.length - 5] & 0xff) << 32)
-                | ((long) (data[data.length - 4] & 0xff) << 24) | ((data[data.length - 3] & 0xff) << 16)
-                | ((data[data.length - 2] & 0xff) << 8) | (data[data.length - 1] & 0xff);
+        long stored = ByteBuffer.wrap(data, data.length - 8, 8).getLong();
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data, 0, data.length - 8))) {
             if (in.readInt() != MAGIC) {
                 throw new CorruptModelException("not a Prognos LSTM model (bad magic number)", null);
             }
             int version = in.readInt();
             if (version != FORMAT_VERSION) {
-                throw new CorruptModelException("model format version " + version + " is not supported (this plugin reads "
-                        + FORMAT_VERSION + ")", null);
+                throw new CorruptModelException("model format version " + version + " is not supported (this plugin"
+                        + " reads " + FORMAT_VERSION + "); retrain the sensor", null);
             }
             if (crc.getValue() != stored) {
                 throw new CorruptModelException("model checksum mismatch: the stored bytes are damaged", null);
@@ -123,16 +136,14 @@ final class ModelCodec {
             int units = in.readInt();
             double coverage = in.readDouble();
             int seasonal = in.readInt();
+            int context = in.readInt();
             Scaler scaler = new Scaler(in.readDouble(), in.readDouble(), in.readDouble());
-            Baselines.DampedTrend damped = new Baselines.DampedTrend(in.readDouble(), in.readDouble(), in.readDouble());
-            Method method = Method.values()[in.readInt()];
-            double[] blend = readDoubles(in);
-            String reason = in.readUTF();
+            Baselines.DampedTrend damped = new Baselines.DampedTrend(in.readDouble(), in.readDouble(),
+                    in.readDouble());
             float[] params = new float[in.readInt()];
             for (int i = 0; i < params.length; i++) {
                 params[i] = in.readFloat();
             }
-            double referenceScale = in.readDouble();
             int steps = in.readInt();
             float[][] scores = new float[steps][];
             int[] counts = new int[steps];
@@ -143,11 +154,29 @@ final class ModelCodec {
                     scores[h][i] = in.readFloat();
                 }
             }
-            TrainedModel.Metrics metrics = new TrainedModel.Metrics(in.readDouble(), in.readDouble(), readDoubles(in),
-                    in.readInt(), in.readInt(), in.readInt(), in.readInt(), in.readLong());
-            TrainedModel m = new TrainedModel(sensor, modelVersion, trainedAt, interval, seq, horizon, units, coverage,
-                    seasonal, scaler, damped, method, blend, reason, params, new Calibration(scores, counts, referenceScale), metrics);
-            if (params.length != m.shape().parameterCount() || steps != horizon) {
+            int methods = in.readInt();
+            if (methods != Method.values().length) {
+                throw new CorruptModelException("model has " + methods + " candidates, this plugin knows "
+                        + Method.values().length, null);
+            }
+            boolean[] available = new boolean[methods];
+            double[][] prior = new double[methods][];
+            for (int k = 0; k < methods; k++) {
+                available[k] = in.readBoolean();
+                prior[k] = readDoubles(in);
+            }
+            int priorRounds = in.readInt();
+            double[] lossScale = readDoubles(in);
+            TrainedModel.Novelty novelty = new TrainedModel.Novelty(in.readDouble(), in.readDouble(),
+                    in.readDouble());
+            double surprisalPrior = in.readDouble();
+            TrainedModel.Metrics metrics = new TrainedModel.Metrics(in.readDouble(), in.readDouble(),
+                    readDoubles(in), in.readDouble(), in.readDouble(), in.readDouble(), in.readInt(), in.readInt(),
+                    in.readInt(), in.readInt(), in.readInt(), in.readLong(), in.readUTF(), in.readUTF());
+            TrainedModel m = new TrainedModel(sensor, modelVersion, trainedAt, interval, seq, horizon, units,
+                    coverage, seasonal, context, scaler, damped, params, new Calibration(scores, counts), prior,
+                    priorRounds, lossScale, available, novelty, surprisalPrior, metrics);
+            if (params.length != m.shape().parameterCount() || steps != horizon || lossScale.length != horizon) {
                 throw new CorruptModelException("model shape does not match its weights", null);
             }
             return m;

@@ -1,5 +1,6 @@
 package io.prognos.lstm;
 
+import io.prognos.api.BadRequestException;
 import io.prognos.api.InsufficientHistoryException;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
@@ -9,35 +10,42 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains one sensor's model. The design answers why a literal LSTM lost to "it stays where it is":
- * the network learns changes from the last value; validation windows are drawn in blocks from
- * across the whole history instead of one calm tail; and the served forecast is whichever of the
- * LSTM, the simple baselines and their blend validates best, so it is never worse on validation than
- * the best baseline.
+ * Trains one sensor's model. The network learns changes from the last value (a literal LSTM lost to
+ * "it stays where it is"). The history's windows are split in blocks across the whole history into
+ * three roles kept at least one horizon apart: training windows fit the network; validation windows
+ * stop the training early and give the candidates' losses that start the online aggregation;
+ * calibration windows, which played no part in either, calibrate the intervals and give the honest
+ * out-of-sample figure.
  */
 final class ModelTrainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelTrainer.class);
-    private static final int MIN_VALIDATION_WINDOWS = 5;
-    /** Relative MAE improvement over the last value a method needs on validation to be served. */
-    static final double LAST_VALUE_MARGIN = 0.03;
+    private static final int MIN_HELD_OUT = 5;
+    /** A round's loss is clipped at this many last-value MAEs of its step (the aggregation needs losses in [0, 1]). */
+    static final double LOSS_SCALE_MAES = 4;
 
-    private final NetworkPool networks;
+    private final EngineFactory engines;
     private final Clock clock;
 
-    ModelTrainer(NetworkPool networks, Clock clock) {
-        this.networks = networks;
+    /** Makes the engine that computes the network during training. */
+    interface EngineFactory {
+        LstmEngine create(NetworkShape shape, float[] initial, LstmSettings settings);
+    }
+
+    ModelTrainer(EngineFactory engines, Clock clock) {
+        this.engines = engines;
         this.clock = clock;
     }
 
-    /** Input windows and targets in sensor units, in time order. */
-    record Windows(double[][] inputs, double[][] targets, long[] absoluteIndex) {
+    /** Context windows (oldest first), their targets, and each window's absolute origin index. */
+    record Windows(double[][] inputs, double[][] targets, long[] origin) {
         int size() {
             return inputs.length;
         }
@@ -45,24 +53,47 @@ final class ModelTrainer {
         Windows select(int[] idx) {
             double[][] in = new double[idx.length][];
             double[][] tg = new double[idx.length][];
-            long[] ai = new long[idx.length];
+            long[] o = new long[idx.length];
             for (int i = 0; i < idx.length; i++) {
                 in[i] = inputs[idx[i]];
                 tg[i] = targets[idx[i]];
-                ai[i] = absoluteIndex[idx[i]];
+                o[i] = origin[idx[i]];
             }
-            return new Windows(in, tg, ai);
+            return new Windows(in, tg, o);
         }
     }
 
-    TrainedModel train(SensorId sensor, List<Reading> history, LstmSettings s) {
+    /** Which windows play which role. */
+    record Split(int[] train, int[] validation, int[] calibration, boolean guarded) {}
+
+    TrainedModel train(SensorId sensor, List<Reading> history, LstmSettings configured) {
         long started = System.nanoTime();
-        List<SeriesPreparer.Segment> segments =
-                SeriesPreparer.prepare(sensor, history, s.interval(), s.maxGapSteps());
-        Windows all = windows(segments, s);
+        Duration interval = configured.interval();
+        if (interval.isZero()) {
+            interval = IntervalDetector.detect(history);
+            if (interval == null) {
+                throw new InsufficientHistoryException(sensor, configured.pointsNeeded(), history.size(), "training",
+                        "readings at distinct times (the interval is detected from their spacing)");
+            }
+        }
+        LstmSettings s = configured.at(interval);
+        refuseTooFine(sensor, history, interval);
+        List<SeriesPreparer.Segment> segments = SeriesPreparer.prepare(sensor, history, interval, s.maxGapSteps());
+        int season = s.seasonalSteps();
+        int context = season > 0 ? Math.max(s.sequenceLength(), season + Baselines.levelSpan(season))
+                : s.sequenceLength();
+        Windows all = windows(segments, context, s.horizon());
+        if (season > 0 && all.size() < 3 * s.minWindows()) {
+            // Not enough history for a season of context: the seasonal candidates sit this one out.
+            season = 0;
+            context = s.sequenceLength();
+            all = windows(segments, context, s.horizon());
+        }
         if (all.size() < s.minWindows()) {
             int longest = segments.stream().mapToInt(SeriesPreparer.Segment::length).max().orElse(0);
-            throw new InsufficientHistoryException(sensor, s.pointsNeeded(), longest, "training");
+            throw new InsufficientHistoryException(sensor, s.pointsNeeded(), longest, "training",
+                    "lower the training options sequence_length or forecast_horizon (lstm.sequence-length,"
+                            + " lstm.horizon)");
         }
         if (all.size() > s.maxWindows()) {
             int[] recent = new int[s.maxWindows()];
@@ -71,35 +102,35 @@ final class ModelTrainer {
             }
             all = all.select(recent);
         }
-        int[][] split = split(all, s);
-        Windows train = all.select(split[0]);
-        Windows val = all.select(split[1]);
+        Split split = split(all, s);
+        Windows train = all.select(split.train());
+        Windows val = all.select(split.validation());
+        Windows cal = all.select(split.calibration());
         int sampleCount = segments.stream().mapToInt(SeriesPreparer.Segment::length).sum();
-
-        Scaler scaler = fitScaler(train);
-        Baselines.DampedTrend damped = Baselines.DampedTrend.fit(subsample(train.inputs(), 400),
-                subsample(train.targets(), 400));
-        int seasonal = s.seasonalSteps();
-
-        LstmNetwork.Shape shape = new LstmNetwork.Shape(Scaler.FEATURES, s.units(), s.horizon());
-        float[] initial = LstmNetwork.initialParameters(shape, s.seed());
-        LstmEngine net = s.engine() == LstmEngine.Kind.SAMEDIFF
-                ? new SameDiffEngine(networks, shape, initial)
-                : new JavaLstm(shape, initial, s.learningRate());
         int seq = s.sequenceLength();
+
+        Scaler scaler = fitScaler(train, seq);
+        Baselines.DampedTrend damped = Baselines.DampedTrend.fit(lastValues(subsample(train.inputs(), 400), seq),
+                subsample(train.targets(), 400));
+
+        NetworkShape shape = new NetworkShape(Scaler.FEATURES, s.units(), s.horizon());
+        float[] initial = shape.initialParameters(s.seed());
+        LstmEngine net = engines.create(shape, initial, s);
         float[] best;
         double trainLoss;
         double bestVal;
         int epochsRun = 0;
-        float[] valOut;
         try {
             List<float[][]> batches = batches(train, scaler, s);
             float[] valX = features(val, scaler, seq);
-            float[] valY = targets(val, scaler, s.horizon());
+            float[] valY = targets(val, scaler, seq, s.horizon());
             best = net.parameters();
             bestVal = mse(net.predict(valX, val.size(), seq), valY);
             int sinceBest = 0;
             for (int epoch = 0; epoch < s.epochs() && sinceBest < s.patience(); epoch++) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new InterruptedTraining(sensor);
+                }
                 for (float[][] b : batches) {
                     net.fitBatch(b[0], b[1], b[1].length / s.horizon(), seq);
                 }
@@ -114,138 +145,363 @@ final class ModelTrainer {
                 }
             }
             net.setParameters(best);
-            valOut = net.predict(valX, val.size(), seq);
             trainLoss = mse(net.predict(features(train, scaler, seq), train.size(), seq),
-                    targets(train, scaler, s.horizon()));
+                    targets(train, scaler, seq, s.horizon()));
         } finally {
-            if (net instanceof SameDiffEngine sd) {
-                sd.close();
+            if (net instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    LOG.warn("closing the training engine: {}", e.getMessage());
+                }
             }
         }
+        float[] valOut = JavaLstm.forInference(shape, best).predict(features(val, scaler, seq), val.size(), seq);
+        float[] calOut = JavaLstm.forInference(shape, best).predict(features(cal, scaler, seq), cal.size(), seq);
 
-        Selection sel = select(val, valOut, scaler, damped, seasonal, s.horizon());
-        TrainedModel provisional = new TrainedModel(sensor, "", Instant.EPOCH, s.interval(), s.sequenceLength(),
-                s.horizon(), s.units(), s.coverage(), seasonal, scaler, damped, sel.method, sel.blendWeights,
-                sel.reason, best, null, null);
-        Calibration calibration = calibrate(provisional, val, valOut);
+        boolean[] available = new boolean[Method.values().length];
+        available[Method.LSTM.ordinal()] = true;
+        available[Method.LAST_VALUE.ordinal()] = true;
+        available[Method.DAMPED_TREND.ordinal()] = true;
+        available[Method.SEASONAL.ordinal()] = season > 0;
+        available[Method.SEASONAL_LEVEL.ordinal()] = season > 0;
+        TrainedModel probe = new TrainedModel(sensor, "", Instant.EPOCH, interval, seq, s.horizon(), s.units(),
+                s.coverage(), season, context, scaler, damped, best, null, null, 0, null, available, null, 0, null);
+
+        Validation v = validate(probe, val, valOut, s.horizon());
+        Aggregator weights = new Aggregator(v.loss(), val.size(), available);
+        Calibrated c = calibrate(probe, weights, cal, calOut, s);
+        TrainedModel.Novelty novelty = novelty(train);
+        // The calibration windows' one-step surprise (the other signals need a contiguous stream),
+        // averaged, starts the anomaly baseline; the sensor's own stream takes over from there.
+        double surprisalPrior = c.surprisalMean();
+        String served = servedName(weights, s.horizon());
         long millis = (System.nanoTime() - started) / 1_000_000;
-        TrainedModel.Metrics metrics = new TrainedModel.Metrics(trainLoss, bestVal, sel.mae, sampleCount,
-                train.size(), val.size(), epochsRun, millis);
+        String reason = String.format(Locale.ROOT, "online weighted average of %s; validation MAE %.4g on %d windows"
+                        + " (last value %.4g, lstm %.4g); out of sample on %d calibration windows %.4g (last value %.4g)",
+                candidateNames(available), v.servedMae(), val.size(), v.methodMae()[Method.LAST_VALUE.ordinal()],
+                v.methodMae()[Method.LSTM.ordinal()], cal.size(), c.mae(), c.lastValueMae());
+        TrainedModel.Metrics metrics = new TrainedModel.Metrics(trainLoss, bestVal, v.methodMae(), v.servedMae(),
+                c.mae(), c.lastValueMae(), sampleCount, train.size(), val.size(), cal.size(), epochsRun, millis,
+                served, reason);
         Instant now = clock.instant();
-        LOG.debug("{}: trained in {} ms, {} epochs, serving {} ({})", sensor, millis, epochsRun, sel.method,
-                sel.reason);
-        return new TrainedModel(sensor, version(now), now, s.interval(), s.sequenceLength(), s.horizon(),
-                s.units(), s.coverage(), seasonal, scaler, damped, sel.method, sel.blendWeights, sel.reason, best,
-                calibration, metrics);
+        LOG.debug("{}: trained in {} ms at {}, {} epochs; {}", sensor, millis, interval, epochsRun, reason);
+        return new TrainedModel(sensor, version(now), now, interval, seq, s.horizon(), s.units(), s.coverage(),
+                season, context, scaler, damped, best, c.calibration(), v.loss(), val.size(), v.lossScale(), available,
+                novelty, surprisalPrior, metrics);
+    }
+
+    /** Thrown when the training's thread is interrupted: the request went away or the host shuts down. */
+    static final class InterruptedTraining extends RuntimeException {
+        InterruptedTraining(SensorId sensor) {
+            super("training of " + sensor + " was cancelled");
+        }
+    }
+
+    private static void refuseTooFine(SensorId sensor, List<Reading> history, Duration interval) {
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (Reading r : history) {
+            min = Math.min(min, r.timestamp().toEpochMilli());
+            max = Math.max(max, r.timestamp().toEpochMilli());
+        }
+        if (!history.isEmpty() && (max - min) / Math.max(1, interval.toMillis()) > LstmSettings.MAX_BUCKETS) {
+            throw new BadRequestException("interval", sensor + ": an interval of " + interval + " over "
+                    + Duration.ofMillis(max - min) + " of history makes more than " + LstmSettings.MAX_BUCKETS
+                    + " intervals; choose a coarser interval or send less history");
+        }
     }
 
     private static String version(Instant now) {
         return now.toEpochMilli() + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    static Windows windows(List<SeriesPreparer.Segment> segments, LstmSettings s) {
-        int seq = s.sequenceLength();
-        int hor = s.horizon();
+    private static String candidateNames(boolean[] available) {
+        List<String> names = new ArrayList<>();
+        for (Method m : Method.values()) {
+            if (available[m.ordinal()]) {
+                names.add(m.wireName());
+            }
+        }
+        return String.join(", ", names);
+    }
+
+    /** A candidate's name when it carries at least 90 % of the weight at every step, else the mixture's. */
+    static String servedName(Aggregator a, int horizon) {
+        double[] w = new double[Method.values().length];
+        Method dominant = null;
+        for (int h = 0; h < horizon; h++) {
+            a.weights(h, w);
+            Method top = null;
+            for (Method m : Method.values()) {
+                if (w[m.ordinal()] >= 0.9) {
+                    top = m;
+                }
+            }
+            if (top == null || (dominant != null && dominant != top)) {
+                return Method.MIXTURE;
+            }
+            dominant = top;
+        }
+        return dominant == null ? Method.MIXTURE : dominant.wireName();
+    }
+
+    static Windows windows(List<SeriesPreparer.Segment> segments, int context, int horizon) {
         List<double[]> in = new ArrayList<>();
         List<double[]> tg = new ArrayList<>();
         List<Long> idx = new ArrayList<>();
-        long step = s.interval().toMillis();
-        long origin0 = segments.isEmpty() ? 0 : segments.get(0).start().toEpochMilli();
+        long origin0 = segments.isEmpty() ? 0 : segments.get(0).startBucket();
         for (SeriesPreparer.Segment seg : segments) {
             double[] v = seg.values();
-            long base = (seg.start().toEpochMilli() - origin0) / step;
-            for (int last = seq - 1; last + hor < v.length; last++) {
-                in.add(Arrays.copyOfRange(v, last - seq + 1, last + 1));
-                tg.add(Arrays.copyOfRange(v, last + 1, last + 1 + hor));
+            long base = seg.startBucket() - origin0;
+            for (int last = context - 1; last + horizon < v.length; last++) {
+                in.add(Arrays.copyOfRange(v, last - context + 1, last + 1));
+                tg.add(Arrays.copyOfRange(v, last + 1, last + 1 + horizon));
                 idx.add(base + last);
             }
         }
-        long[] ai = new long[idx.size()];
-        for (int i = 0; i < ai.length; i++) {
-            ai[i] = idx.get(i);
+        long[] o = new long[idx.size()];
+        for (int i = 0; i < o.length; i++) {
+            o[i] = idx.get(i);
         }
-        return new Windows(in.toArray(new double[0][]), tg.toArray(new double[0][]), ai);
+        return new Windows(in.toArray(new double[0][]), tg.toArray(new double[0][]), o);
     }
 
     /**
-     * Validation windows come in blocks of {@code horizon} consecutive origins, every k-th block
-     * across the whole history, so that validation sees calm and turbulent stretches alike.
-     * Training windows within half a horizon of a validation block are dropped to limit leakage
-     * through overlapping targets.
+     * Blocks of {@code 4 x horizon} consecutive origins take turns across the whole history: of every
+     * {@code 1 / validationFraction} blocks, one validates, one calibrates and the rest train, so that
+     * every role sees calm and turbulent stretches alike. A window is dropped when its targets would
+     * overlap those of a window with another role: training windows near validation or calibration
+     * ones, calibration windows near validation ones (a guard of one horizon). Too short a history
+     * for blocks takes every k-th window instead, without guards (its model says so in its reason).
      */
-    static int[][] split(Windows w, LstmSettings s) {
-        int k = (int) Math.max(2, Math.round(1 / s.validationFraction()));
-        int block = s.horizon();
-        int guard = s.horizon() / 2;
-        long first = w.absoluteIndex()[0];
-        boolean[] isVal = new boolean[w.size()];
-        int nVal = 0;
+    static Split split(Windows w, LstmSettings s) {
+        int k = (int) Math.max(3, Math.round(1 / s.validationFraction()));
+        int block = 4 * s.horizon();
+        int guard = s.horizon();
+        long first = w.origin()[0];
+        int[] role = new int[w.size()]; // 0 train, 1 validation, 2 calibration
         for (int i = 0; i < w.size(); i++) {
-            long b = (w.absoluteIndex()[i] - first) / block;
-            if (b % k == k / 2) {
-                isVal[i] = true;
-                nVal++;
-            }
+            long b = (w.origin()[i] - first) / block;
+            int r = (int) (b % k);
+            role[i] = r == k - 2 ? 1 : r == k - 1 ? 2 : 0;
         }
-        if (nVal < MIN_VALIDATION_WINDOWS) {
-            // Too little history for blocks: every k-th window instead.
-            Arrays.fill(isVal, false);
-            for (int i = k / 2; i < w.size(); i += k) {
-                isVal[i] = true;
-            }
-            guard = 0;
+        if (count(role, 1) < MIN_HELD_OUT || count(role, 2) < MIN_HELD_OUT) {
+            return interleaved(w, k);
         }
+        boolean guarded = true;
         List<Integer> train = new ArrayList<>();
         List<Integer> val = new ArrayList<>();
+        List<Integer> cal = new ArrayList<>();
         for (int i = 0; i < w.size(); i++) {
-            if (isVal[i]) {
-                val.add(i);
-            } else if (!nearValidation(w, isVal, i, guard)) {
-                train.add(i);
+            if (guarded && near(w, role, i, guard)) {
+                continue;
             }
+            (role[i] == 0 ? train : role[i] == 1 ? val : cal).add(i);
         }
-        if (train.size() < MIN_VALIDATION_WINDOWS) {
-            train.clear();
-            for (int i = 0; i < w.size(); i++) {
-                if (!isVal[i]) {
-                    train.add(i);
-                }
-            }
+        if (guarded && (val.size() < MIN_HELD_OUT || cal.size() < MIN_HELD_OUT || train.size() < MIN_HELD_OUT)) {
+            return interleaved(w, k);
         }
-        return new int[][] {train.stream().mapToInt(Integer::intValue).toArray(),
-                val.stream().mapToInt(Integer::intValue).toArray()};
+        return new Split(ints(train), ints(val), ints(cal), guarded);
     }
 
-    private static boolean nearValidation(Windows w, boolean[] isVal, int i, int guard) {
-        if (guard == 0) {
-            return false;
+    /** Every k-th window validates, the one after it calibrates: for histories too short for guarded blocks. */
+    private static Split interleaved(Windows w, int k) {
+        List<Integer> train = new ArrayList<>();
+        List<Integer> val = new ArrayList<>();
+        List<Integer> cal = new ArrayList<>();
+        for (int i = 0; i < w.size(); i++) {
+            (i % k == k - 2 ? val : i % k == k - 1 ? cal : train).add(i);
         }
-        long a = w.absoluteIndex()[i];
+        return new Split(ints(train), ints(val), ints(cal), false);
+    }
+
+    /** True when window {@code i} must go: a window of a role that wins the boundary lies within the guard. */
+    private static boolean near(Windows w, int[] role, int i, int guard) {
+        long o = w.origin()[i];
         for (int j = Math.max(0, i - guard); j <= Math.min(w.size() - 1, i + guard); j++) {
-            if (isVal[j] && Math.abs(w.absoluteIndex()[j] - a) <= guard) {
+            if (j == i || Math.abs(w.origin()[j] - o) >= guard || role[j] == role[i]) {
+                continue;
+            }
+            // Validation keeps its windows; calibration yields to validation; training yields to both.
+            if (role[i] == 0 || (role[i] == 2 && role[j] == 1)) {
                 return true;
             }
         }
         return false;
     }
 
-    private static Scaler fitScaler(Windows train) {
-        // Each window contributes its inputs; overlap weights points evenly enough for a scale.
+    private static int count(int[] role, int r) {
+        int n = 0;
+        for (int x : role) {
+            n += x == r ? 1 : 0;
+        }
+        return n;
+    }
+
+    private static int[] ints(List<Integer> l) {
+        return l.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Each candidate's validation losses, run online through the validation windows in time order. */
+    private record Validation(double[][] loss, double[] lossScale, double[] methodMae, double servedMae) {}
+
+    private static Validation validate(TrainedModel probe, Windows val, float[] valOut, int horizon) {
+        int nm = Method.values().length;
+        double[][][] cands = new double[val.size()][][];
+        double[] lastValueMae = new double[horizon];
+        for (int i = 0; i < val.size(); i++) {
+            cands[i] = probe.candidates(val.inputs()[i], valOut, i * horizon);
+            for (int h = 0; h < horizon; h++) {
+                lastValueMae[h] += Math.abs(val.targets()[i][h] - val.inputs()[i][val.inputs()[i].length - 1]);
+            }
+        }
+        double[] scale = new double[horizon];
+        for (int h = 0; h < horizon; h++) {
+            // A constant stretch has no error scale; any positive number keeps the arithmetic finite.
+            scale[h] = Math.max(1e-9, LOSS_SCALE_MAES * lastValueMae[h] / Math.max(1, val.size()));
+        }
+        double[][] zero = new double[nm][horizon];
+        Aggregator online = new Aggregator(zero, 0, probe.available());
+        double[] methodAbs = new double[nm];
+        double servedAbs = 0;
+        double[] w = new double[nm];
+        for (int i = 0; i < val.size(); i++) {
+            float[][] asFloat = toFloat(cands[i]);
+            for (int h = 0; h < horizon; h++) {
+                online.weights(h, w);
+                double served = 0;
+                for (int m = 0; m < nm; m++) {
+                    if (cands[i][m] != null) {
+                        served += w[m] * cands[i][m][h];
+                        methodAbs[m] += Math.abs(val.targets()[i][h] - cands[i][m][h]);
+                    }
+                }
+                servedAbs += Math.abs(val.targets()[i][h] - served);
+                online.update(h, asFloat, h, val.targets()[i][h], scale[h]);
+            }
+        }
+        double count = Math.max(1, (double) val.size() * horizon);
+        double[] methodMae = new double[nm];
+        for (int m = 0; m < nm; m++) {
+            methodMae[m] = probe.available()[m] ? methodAbs[m] / count : Double.NaN;
+        }
+        return new Validation(online.losses(), scale, methodMae, servedAbs / count);
+    }
+
+    static float[][] toFloat(double[][] c) {
+        float[][] f = new float[c.length][];
+        for (int m = 0; m < c.length; m++) {
+            if (c[m] != null) {
+                f[m] = new float[c[m].length];
+                for (int h = 0; h < c[m].length; h++) {
+                    f[m][h] = (float) c[m][h];
+                }
+            }
+        }
+        return f;
+    }
+
+    private record Calibrated(Calibration calibration, double mae, double lastValueMae, double surprisalMean) {}
+
+    /** Conformal scores of the served forecast (weights as validation left them) on the calibration windows. */
+    private static Calibrated calibrate(TrainedModel probe, Aggregator weights, Windows cal, float[] calOut,
+                                        LstmSettings s) {
+        int horizon = s.horizon();
+        int nm = Method.values().length;
+        double[][] scores = new double[horizon][cal.size()];
+        double[] w = new double[nm];
+        double[][] wh = new double[horizon][nm];
+        for (int h = 0; h < horizon; h++) {
+            weights.weights(h, w);
+            wh[h] = w.clone();
+        }
+        double abs = 0;
+        double lastAbs = 0;
+        double[] served = new double[horizon];
+        for (int i = 0; i < cal.size(); i++) {
+            double[][] c = probe.candidates(cal.inputs()[i], calOut, i * horizon);
+            double local = probe.scaler().localScale(probe.lstmWindow(cal.inputs()[i]));
+            double last = cal.inputs()[i][cal.inputs()[i].length - 1];
+            for (int h = 0; h < horizon; h++) {
+                served[h] = 0;
+                for (int m = 0; m < nm; m++) {
+                    if (c[m] != null) {
+                        served[h] += wh[h][m] * c[m][h];
+                    }
+                }
+                double e = Math.abs(cal.targets()[i][h] - served[h]);
+                abs += e;
+                lastAbs += Math.abs(cal.targets()[i][h] - last);
+                scores[h][i] = e / local;
+            }
+        }
+        Calibration calibration = Calibration.fromScores(scores);
+        // The anomaly baseline: one-step surprise of each calibration window against the nominal interval.
+        double z = Tails.normalQuantile(0.5 + s.coverage() / 2);
+        double sigma1 = calibration.bound(0, 1 - s.coverage()) / z;
+        double surprisal = 0;
+        for (int i = 0; i < cal.size(); i++) {
+            double zi = scores[0][i] / Math.max(1e-12, sigma1);
+            surprisal += Math.log1p(Math.min(AnomalyStats.MAX_SURPRISAL, -Tails.log10NormalTwoSided(zi)));
+        }
+        double count = Math.max(1, (double) cal.size() * horizon);
+        return new Calibrated(calibration, abs / count, lastAbs / count,
+                cal.size() == 0 ? Math.log1p(1 / Math.log(10)) : surprisal / cal.size());
+    }
+
+    private static TrainedModel.Novelty novelty(Windows train) {
+        int n = 0;
+        for (double[] w : train.inputs()) {
+            n += w.length;
+        }
+        double[] all = new double[n];
+        int k = 0;
+        for (double[] w : train.inputs()) {
+            for (double v : w) {
+                all[k++] = v;
+            }
+        }
+        Arrays.sort(all);
+        double lo = all[0];
+        double hi = all[all.length - 1];
+        double robust = (quantile(all, 0.975) - quantile(all, 0.025)) / 3.92;
+        double floor = Math.max(1e-9, 1e-6 * Math.abs(quantile(all, 0.5)));
+        return new TrainedModel.Novelty(lo, hi, Math.max(robust, floor));
+    }
+
+    private static double quantile(double[] sorted, double q) {
+        double pos = q * (sorted.length - 1);
+        int lo = (int) Math.floor(pos);
+        int hi = Math.min(sorted.length - 1, lo + 1);
+        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+    }
+
+    private static Scaler fitScaler(Windows train, int seq) {
+        // Each window contributes its LSTM inputs; overlap weights points evenly enough for a scale.
         int n = train.size();
-        int seq = train.inputs()[0].length;
         double[] points = new double[n * seq];
         double[] diffs = new double[n * (seq - 1)];
         int p = 0;
         int d = 0;
-        for (double[] w : train.inputs()) {
+        for (double[] full : train.inputs()) {
+            int from = full.length - seq;
             for (int t = 0; t < seq; t++) {
-                points[p++] = w[t];
+                points[p++] = full[from + t];
                 if (t > 0) {
-                    diffs[d++] = w[t] - w[t - 1];
+                    diffs[d++] = full[from + t] - full[from + t - 1];
                 }
             }
         }
         return Scaler.fit(points, diffs);
+    }
+
+    private static double[][] lastValues(double[][] rows, int seq) {
+        double[][] out = new double[rows.length][];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = Arrays.copyOfRange(rows[i], rows[i].length - seq, rows[i].length);
+        }
+        return out;
     }
 
     private static double[][] subsample(double[][] rows, int max) {
@@ -262,15 +518,17 @@ final class ModelTrainer {
     static float[] features(Windows w, Scaler scaler, int seq) {
         float[] x = new float[w.size() * seq * Scaler.FEATURES];
         for (int i = 0; i < w.size(); i++) {
-            scaler.features(w.inputs()[i], x, i * seq * Scaler.FEATURES);
+            double[] full = w.inputs()[i];
+            scaler.features(Arrays.copyOfRange(full, full.length - seq, full.length), x, i * seq * Scaler.FEATURES);
         }
         return x;
     }
 
-    private static float[] targets(Windows w, Scaler scaler, int horizon) {
+    private static float[] targets(Windows w, Scaler scaler, int seq, int horizon) {
         float[] y = new float[w.size() * horizon];
         for (int i = 0; i < w.size(); i++) {
-            scaler.targets(w.inputs()[i], w.targets()[i], y, i * horizon);
+            double[] full = w.inputs()[i];
+            scaler.targets(Arrays.copyOfRange(full, full.length - seq, full.length), w.targets()[i], y, i * horizon);
         }
         return y;
     }
@@ -298,7 +556,8 @@ final class ModelTrainer {
                 idx[i] = start + i;
             }
             Windows b = shuffled.select(idx);
-            out.add(new float[][] {features(b, scaler, s.sequenceLength()), targets(b, scaler, s.horizon())});
+            out.add(new float[][] {features(b, scaler, s.sequenceLength()),
+                targets(b, scaler, s.sequenceLength(), s.horizon())});
         }
         return out;
     }
@@ -309,101 +568,6 @@ final class ModelTrainer {
             double e = pred[i] - y[i];
             s += e * e;
         }
-        return s / y.length;
-    }
-
-    private record Selection(Method method, double[] blendWeights, double[] mae, String reason) {
-    }
-
-    /** Validation MAE of every method and of an inverse-MSE blend; the lowest is served. */
-    private static Selection select(Windows val, float[] valOut, Scaler scaler, Baselines.DampedTrend damped,
-                                    int seasonal, int horizon) {
-        TrainedModel probe = new TrainedModel(null, "", Instant.EPOCH, Duration.ofHours(1), 0, horizon, 0, 0,
-                seasonal, scaler, damped, Method.LSTM, new double[Method.COMPONENTS.length], "", null, null, null);
-        int nc = Method.COMPONENTS.length;
-        double[] absErr = new double[nc];
-        double[] sqErr = new double[nc];
-        double[][][] parts = new double[val.size()][][];
-        for (int i = 0; i < val.size(); i++) {
-            parts[i] = probe.componentForecasts(val.inputs()[i], valOut, i * horizon);
-            for (int c = 0; c < nc; c++) {
-                if (parts[i][c] == null) {
-                    continue;
-                }
-                for (int h = 0; h < horizon; h++) {
-                    double e = val.targets()[i][h] - parts[i][c][h];
-                    absErr[c] += Math.abs(e);
-                    sqErr[c] += e * e;
-                }
-            }
-        }
-        double count = (double) val.size() * horizon;
-        double[] mae = new double[Method.values().length];
-        Arrays.fill(mae, Double.NaN);
-        double[] weights = new double[nc];
-        double wsum = 0;
-        for (int c = 0; c < nc; c++) {
-            if (parts[0][c] != null) {
-                mae[Method.COMPONENTS[c].ordinal()] = absErr[c] / count;
-                weights[c] = 1 / Math.max(1e-12, sqErr[c] / count);
-                wsum += weights[c];
-            }
-        }
-        for (int c = 0; c < nc; c++) {
-            weights[c] /= wsum;
-        }
-        double blendErr = 0;
-        for (int i = 0; i < val.size(); i++) {
-            for (int h = 0; h < horizon; h++) {
-                double v = 0;
-                for (int c = 0; c < nc; c++) {
-                    if (parts[i][c] != null) {
-                        v += weights[c] * parts[i][c][h];
-                    }
-                }
-                blendErr += Math.abs(val.targets()[i][h] - v);
-            }
-        }
-        mae[Method.BLEND.ordinal()] = blendErr / count;
-
-        // "It stays where it is" is served unless another method is clearly better: validation on a
-        // few dozen windows is noisy, and a user must never get a forecast worse than the last value.
-        Method best = Method.LAST_VALUE;
-        double bar = mae[Method.LAST_VALUE.ordinal()] * (1 - LAST_VALUE_MARGIN);
-        for (Method m : new Method[] {Method.SEASONAL, Method.DAMPED_TREND, Method.LSTM, Method.BLEND}) {
-            double e = mae[m.ordinal()];
-            if (!Double.isNaN(e) && e < bar && (best == Method.LAST_VALUE || e < mae[best.ordinal()])) {
-                best = m;
-            }
-        }
-        Method bestBaseline = Method.LAST_VALUE;
-        for (Method m : new Method[] {Method.SEASONAL, Method.DAMPED_TREND}) {
-            if (!Double.isNaN(mae[m.ordinal()]) && mae[m.ordinal()] < mae[bestBaseline.ordinal()]) {
-                bestBaseline = m;
-            }
-        }
-        String reason = String.format(java.util.Locale.ROOT,
-                "%s has the lowest validation MAE (%.4g) on %d windows across the history; lstm %.4g, last_value %.4g,"
-                        + " best baseline %s %.4g, blend %.4g",
-                best.wireName(), mae[best.ordinal()], val.size(), mae[Method.LSTM.ordinal()],
-                mae[Method.LAST_VALUE.ordinal()], bestBaseline.wireName(), mae[bestBaseline.ordinal()],
-                mae[Method.BLEND.ordinal()]);
-        return new Selection(best, weights, mae, reason);
-    }
-
-    private static Calibration calibrate(TrainedModel model, Windows val, float[] valOut) {
-        int horizon = model.horizon();
-        double[][] scores = new double[horizon][val.size()];
-        double[] locals = new double[val.size()];
-        for (int i = 0; i < val.size(); i++) {
-            double[] pred = model.pointForecast(val.inputs()[i], valOut, i * horizon);
-            double local = model.scaler().localScale(val.inputs()[i]);
-            locals[i] = local;
-            for (int h = 0; h < horizon; h++) {
-                scores[h][i] = Math.abs(val.targets()[i][h] - pred[h]) / local;
-            }
-        }
-        Arrays.sort(locals);
-        return Calibration.fromScores(scores, locals[locals.length / 2]);
+        return s / Math.max(1, y.length);
     }
 }

@@ -5,134 +5,195 @@ import io.prognos.api.ForecastPoint;
 import io.prognos.api.OperatingLimits;
 import io.prognos.api.RiskAssessment;
 import io.prognos.api.RiskLevel;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Random;
 
 /**
- * Turns a forecast into a failure risk. Time to failure is the first time the point forecast
- * crosses a failure limit (as ThingsBoard Trendz does); the crossing probability reads each step's
- * interval as a normal distribution. Without limits the only signal is deviation: actual readings
- * that keep falling outside their own forecast intervals. Statistical thresholds are deliberately
- * not invented here: they raised alerts on most hours of a real machine-temperature series.
+ * Turns a forecast, the operating limits and the anomaly score into a failure risk.
  *
- * <p>Levels: critical when a limit is already crossed or will be within {@link #CRITICAL_HOURS};
- * high when the forecast crosses a failure limit within the horizon; medium when a crossing is
- * plausible (probability at least {@link #MEDIUM_PROBABILITY}), a warning limit is crossed, or
- * deviation is well above nominal; low otherwise.
+ * <p>The crossing probability comes from the forecast's own, adapted per-step distributions, read
+ * as normal with the spread each step's interval implies, and joined into paths whose errors grow
+ * like a random walk (independent increments, each step's variance the growth of the interval's):
+ * a fixed set of {@link #PATHS} paths, so the same forecast always gives the same risk. The time to
+ * failure is the paths' median first crossing, with the 10 % and 90 % first crossings as its range.
+ * Statistical limits are deliberately not invented: without operating limits the assessment rests
+ * on the anomaly score.
+ *
+ * <p>Levels: critical when a limit is crossed now or half the paths cross within
+ * {@link #CRITICAL_HOURS}; high when half the paths cross within the horizon, or the anomaly score
+ * reaches {@link #HIGH_ANOMALY}; medium when a fifth of them do, a warning limit is forecast to be
+ * crossed, or the anomaly score reaches the plugin's threshold; low otherwise. The score runs
+ * 0-39, 40-69, 70-89 and 90-100 through the levels, by the strength of what set the level.
  */
 final class RiskAssessor {
 
     static final double CRITICAL_HOURS = 2;
+    static final double HIGH_PROBABILITY = 0.5;
     static final double MEDIUM_PROBABILITY = 0.2;
-    /**
-     * Miss rate this many times the nominal rate means the model no longer explains the sensor.
-     * With OnlineState's 12-reading average, set by `evaluate` on NAB's labelled series: 2.5 gave
-     * 3 false alerts per 30 days on ambient temperature, 3.5 missed two of nyc_taxi's windows; 3.25
-     * catches half the windows before their failure point with at most 1.6 false alerts per 30 days.
-     */
-    static final double DEVIATION_MEDIUM = 3.25;
-    static final double DEVIATION_HIGH = 5;
-    /** Deviation is judged only after this many actuals were scored. */
-    static final long MIN_SCORED = 12;
+    /** An anomaly score of 0.9: a tail probability of about 4e-6 under the sensor's normal behaviour. */
+    static final double HIGH_ANOMALY = 0.9;
+    static final int PATHS = 400;
 
-    RiskAssessment assess(Forecast f, OperatingLimits limits, double missRate, double nominalMiss, long scored,
+    private final double anomalyThreshold;
+    /** Standard normal draws, [path][step], grown as horizons need; fixed seed for reproducible risk. */
+    private volatile double[][] normals = new double[0][0];
+
+    RiskAssessor(double anomalyThreshold) {
+        this.anomalyThreshold = anomalyThreshold;
+    }
+
+    /** First crossings of the simulated paths, in hours; NaN for a path that does not cross. */
+    private record Crossings(double[] hours, double probability) {
+        /** The first crossing that a share {@code q} of all paths reach, or null when fewer cross. */
+        Double quantile(double q) {
+            double[] sorted = hours.clone();
+            Arrays.sort(sorted); // NaN sorts last
+            int rank = (int) Math.ceil(q * sorted.length) - 1;
+            return rank >= 0 && !Double.isNaN(sorted[rank]) ? sorted[rank] : null;
+        }
+
+        double withinHours(double h) {
+            int n = 0;
+            for (double x : hours) {
+                n += !Double.isNaN(x) && x <= h ? 1 : 0;
+            }
+            return (double) n / hours.length;
+        }
+    }
+
+    RiskAssessment assess(Forecast f, OperatingLimits limits, double anomaly, double missRate, Instant basedOn,
                           Instant now) {
         List<String> reasons = new ArrayList<>();
         boolean hasLimits = limits != null && !limits.isEmpty();
         double hoursPerStep = f.interval().toMillis() / 3_600_000.0;
-        double z = zFor(f.coverage());
-
-        Double ttf = null;
-        double pCross = 0;
-        boolean warningCrossed = false;
-        boolean crossedNow = false;
+        boolean crossedNow = hasLimits && beyond(f.lastValue(), limits.low(), limits.high());
+        Crossings c = hasLimits && !crossedNow ? simulate(f, limits, hoursPerStep) : null;
+        double p = crossedNow ? 1 : c == null ? 0 : c.probability();
+        double pSoon = crossedNow ? 1 : c == null ? 0 : c.withinHours(CRITICAL_HOURS);
+        Double ttf = crossedNow ? Double.valueOf(0) : c == null || p < 0.5 ? null : c.quantile(0.5);
+        Double ttfLow = crossedNow ? Double.valueOf(0) : c == null ? null : c.quantile(0.1);
+        Double ttfHigh = crossedNow ? Double.valueOf(0) : c == null ? null : c.quantile(0.9);
+        boolean warning = false;
         if (hasLimits) {
-            crossedNow = beyond(f.lastValue(), limits.low(), limits.high());
+            for (ForecastPoint pt : f.points()) {
+                warning |= beyond(pt.value(), limits.warningLow(), limits.warningHigh());
+            }
             if (crossedNow) {
-                ttf = 0.0;
                 reasons.add(String.format(Locale.ROOT, "the current value %.4g is beyond the operating limit %s",
                         f.lastValue(), describe(limits)));
+            } else if (ttfLow != null) {
+                reasons.add(String.format(Locale.ROOT, "%.0f %% probability of crossing %s within %d h%s", 100 * p,
+                        describe(limits), Math.round(f.horizon() * hoursPerStep), ttf != null ? String.format(
+                                Locale.ROOT, ", most likely in %.1f h (%.1f-%s h)", ttf, ttfLow,
+                                ttfHigh == null ? "beyond the horizon" : String.format(Locale.ROOT, "%.1f", ttfHigh))
+                                : ""));
             }
-            double prev = f.lastValue();
-            for (ForecastPoint p : f.points()) {
-                if (ttf == null) {
-                    Double frac = crossing(prev, p.value(), limits.low(), limits.high());
-                    if (frac != null) {
-                        ttf = (p.stepsAhead() - 1 + frac) * hoursPerStep;
-                    }
-                }
-                double sigma = Math.max(1e-12, (p.upper() - p.lower()) / (2 * z));
-                double step = 0;
-                if (limits.high() != null) {
-                    step += 1 - normalCdf((limits.high() - p.value()) / sigma);
-                }
-                if (limits.low() != null) {
-                    step += normalCdf((limits.low() - p.value()) / sigma);
-                }
-                pCross = Math.max(pCross, Math.min(1, step));
-                warningCrossed |= beyond(p.value(), limits.warningLow(), limits.warningHigh());
-                prev = p.value();
-            }
-            if (crossedNow) {
-                pCross = 1;
-            }
-            if (ttf != null && !crossedNow) {
-                reasons.add(String.format(Locale.ROOT, "forecast crosses the operating limit %s in %.1f h",
-                        describe(limits), ttf));
-            }
-            if (pCross >= 0.01 && ttf == null) {
-                reasons.add(String.format(Locale.ROOT, "%.0f %% probability of crossing %s within %d h", 100 * pCross,
-                        describe(limits), Math.round(f.horizon() * hoursPerStep)));
-            }
-            if (warningCrossed) {
+            if (warning) {
                 reasons.add("forecast crosses a warning level");
             }
         } else {
-            reasons.add("no operating limits configured: the assessment relies on deviation from the model only");
+            reasons.add("no operating limits configured: the assessment rests on the anomaly score");
         }
-
-        double deviationRatio = scored >= MIN_SCORED ? missRate / nominalMiss : 1;
-        if (deviationRatio >= DEVIATION_MEDIUM) {
-            reasons.add(String.format(Locale.ROOT,
-                    "behaviour no longer matches the model: %.0f %% of recent readings fell outside their forecast"
-                            + " interval (expected %.0f %%)", 100 * missRate, 100 * nominalMiss));
+        if (anomaly >= anomalyThreshold) {
+            reasons.add(String.format(Locale.ROOT, "behaviour departs from the model: anomaly score %.2f (a tail"
+                    + " probability of %.1g under normal behaviour)", anomaly, AnomalyStats.tailProbability(anomaly)));
         }
 
         RiskLevel level;
         int score;
-        double horizonHours = f.horizon() * hoursPerStep;
-        if (crossedNow || (ttf != null && ttf <= CRITICAL_HOURS)) {
+        if (crossedNow || pSoon >= HIGH_PROBABILITY) {
             level = RiskLevel.CRITICAL;
-            score = crossedNow ? 100 : (int) Math.round(90 + 9 * (1 - ttf / CRITICAL_HOURS));
-        } else if (ttf != null || deviationRatio >= DEVIATION_HIGH) {
+            score = crossedNow ? 100 : 90 + (int) Math.round(9 * pSoon);
+        } else if (p >= HIGH_PROBABILITY || anomaly >= HIGH_ANOMALY) {
             level = RiskLevel.HIGH;
-            double urgency = ttf != null ? 1 - ttf / Math.max(horizonHours, ttf) : 0.5;
-            score = (int) Math.round(70 + 19 * urgency);
-        } else if (pCross >= MEDIUM_PROBABILITY || warningCrossed || deviationRatio >= DEVIATION_MEDIUM) {
+            score = 70 + (int) Math.round(19 * Math.max(p, anomaly));
+        } else if (p >= MEDIUM_PROBABILITY || warning || anomaly >= anomalyThreshold) {
             level = RiskLevel.MEDIUM;
-            double strength = Math.max(pCross, Math.min(1, (deviationRatio - 1) / (DEVIATION_HIGH - 1)));
-            score = (int) Math.round(40 + 29 * Math.min(1, strength));
+            double strength = Math.max(p / HIGH_PROBABILITY,
+                    (anomaly - anomalyThreshold) / (HIGH_ANOMALY - anomalyThreshold));
+            score = 40 + (int) Math.round(29 * clamp(strength));
         } else {
             level = RiskLevel.LOW;
-            double strength = Math.max(pCross / MEDIUM_PROBABILITY,
-                    Math.max(0, (deviationRatio - 1) / (DEVIATION_MEDIUM - 1)));
-            score = (int) Math.round(39 * Math.min(1, strength));
+            score = (int) Math.round(39 * clamp(Math.max(p / MEDIUM_PROBABILITY, anomaly / anomalyThreshold)));
             if (hasLimits && reasons.isEmpty()) {
                 reasons.add("forecast stays within the operating limits " + describe(limits));
             }
         }
-        return new RiskAssessment(f.sensor(), now, score, level, ttf, pCross, missRate, hasLimits,
-                action(level, ttf), reasons);
+        Instant actBy = ttfLow != null ? basedOn.plusSeconds(Math.round(ttfLow * 3600)) : switch (level) {
+            case CRITICAL -> basedOn;
+            case HIGH -> basedOn.plus(Duration.ofHours(24));
+            case MEDIUM -> basedOn.plus(Duration.ofDays(7));
+            case LOW -> basedOn.plus(Duration.ofDays(30));
+        };
+        return new RiskAssessment(f.sensor(), now, basedOn, score, level, ttf, ttfLow, ttfHigh, p, anomaly, missRate,
+                hasLimits, actBy, action(level, ttfLow), reasons);
     }
 
-    static String action(RiskLevel level, Double ttf) {
+    private Crossings simulate(Forecast f, OperatingLimits limits, double hoursPerStep) {
+        int horizon = f.horizon();
+        double[][] n = normals(horizon);
+        double z = Tails.normalQuantile(0.5 + f.coverage() / 2);
+        double[] increment = new double[horizon];
+        double previousVariance = 0;
+        for (int h = 0; h < horizon; h++) {
+            ForecastPoint pt = f.points().get(h);
+            double sigma = (pt.upper() - pt.lower()) / (2 * z);
+            double variance = sigma * sigma;
+            increment[h] = Math.sqrt(Math.max(0, variance - previousVariance));
+            previousVariance = Math.max(previousVariance, variance);
+        }
+        double[] hours = new double[PATHS];
+        int crossed = 0;
+        for (int k = 0; k < PATHS; k++) {
+            double error = 0;
+            double prev = f.lastValue();
+            hours[k] = Double.NaN;
+            for (int h = 0; h < horizon; h++) {
+                error += increment[h] * n[k][h];
+                double y = f.points().get(h).value() + error;
+                Double frac = crossing(prev, y, limits.low(), limits.high());
+                if (frac != null) {
+                    hours[k] = (h + frac) * hoursPerStep;
+                    crossed++;
+                    break;
+                }
+                prev = y;
+            }
+        }
+        return new Crossings(hours, (double) crossed / PATHS);
+    }
+
+    private double[][] normals(int horizon) {
+        double[][] cached = normals;
+        if (cached.length == PATHS && cached[0].length >= horizon) {
+            return cached;
+        }
+        Random r = new Random(20_250_101L);
+        double[][] n = new double[PATHS][Math.max(horizon, 12)];
+        for (double[] row : n) {
+            for (int h = 0; h < row.length; h++) {
+                row[h] = r.nextGaussian();
+            }
+        }
+        normals = n;
+        return n;
+    }
+
+    private static double clamp(double v) {
+        return Math.max(0, Math.min(1, v));
+    }
+
+    static String action(RiskLevel level, Double ttfLow) {
         return switch (level) {
             case LOW -> "Continue normal monitoring";
             case MEDIUM -> "Schedule an inspection within the week";
-            case HIGH -> ttf != null
-                    ? String.format(Locale.ROOT, "Plan maintenance within %.0f hours", Math.max(1, Math.floor(ttf)))
+            case HIGH -> ttfLow != null
+                    ? String.format(Locale.ROOT, "Plan maintenance within %.0f hours", Math.max(1, Math.floor(ttfLow)))
                     : "Inspect the equipment within 24 hours: behaviour changed";
             case CRITICAL -> "Act now: inspect or stop the equipment";
         };
@@ -145,11 +206,11 @@ final class RiskAssessor {
     /** Fraction of the step at which the line from a to b first reaches a limit, or null. */
     private static Double crossing(double a, double b, Double low, Double high) {
         Double best = null;
-        if (high != null && b >= high && a < high) {
-            best = (high - a) / (b - a);
+        if (high != null && b >= high) {
+            best = a >= high ? 0.0 : (high - a) / (b - a);
         }
-        if (low != null && b <= low && a > low) {
-            double f = (a - low) / (a - b);
+        if (low != null && b <= low) {
+            double f = a <= low ? 0.0 : (a - low) / (a - b);
             best = best == null ? f : Math.min(best, f);
         }
         return best;
@@ -160,45 +221,5 @@ final class RiskAssessor {
             return "[" + l.low() + ", " + l.high() + "]";
         }
         return l.high() != null ? "high " + l.high() : "low " + l.low();
-    }
-
-    static double normalCdf(double x) {
-        return 0.5 * (1 + erf(x / Math.sqrt(2)));
-    }
-
-    /** Abramowitz-Stegun 7.1.26; error below 1.5e-7, plenty for a risk score. */
-    private static double erf(double x) {
-        double t = 1 / (1 + 0.3275911 * Math.abs(x));
-        double y = 1 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592)
-                * t * Math.exp(-x * x);
-        return x >= 0 ? y : -y;
-    }
-
-    /** The last coverage asked for and its z: every model of a host uses the same coverage. */
-    private volatile double[] lastZ = {Double.NaN, Double.NaN};
-
-    private double zFor(double coverage) {
-        double[] cached = lastZ;
-        if (cached[0] == coverage) {
-            return cached[1];
-        }
-        double z = normalQuantile(0.5 + coverage / 2);
-        lastZ = new double[] {coverage, z};
-        return z;
-    }
-
-    /** Inverse normal CDF by bisection (80 halvings of [-10, 10]). */
-    static double normalQuantile(double p) {
-        double lo = -10;
-        double hi = 10;
-        for (int i = 0; i < 80; i++) {
-            double mid = (lo + hi) / 2;
-            if (normalCdf(mid) < p) {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        return (lo + hi) / 2;
     }
 }

@@ -4,7 +4,6 @@ import io.prognos.api.InvalidReadingException;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,14 +14,13 @@ import java.util.List;
  */
 final class SeriesPreparer {
 
-    /** A run of consecutive buckets with no unbridged gap; {@code start} is the first bucket's time. */
-    record Segment(Instant start, double[] values) {
+    /**
+     * A run of consecutive buckets with no unbridged gap; {@code startBucket} is the first bucket's
+     * index on the epoch-aligned grid ({@code epochMillis / interval}).
+     */
+    record Segment(long startBucket, double[] values) {
         int length() {
             return values.length;
-        }
-
-        Instant end(Duration interval) {
-            return start.plus(interval.multipliedBy(values.length - 1L));
         }
     }
 
@@ -86,17 +84,12 @@ final class SeriesPreparer {
         return segments;
     }
 
-    /** The newest segment, which is what a forecast starts from. */
-    static Segment latest(List<Segment> segments) {
-        return segments.get(segments.size() - 1);
-    }
-
     private static Segment segment(long startBucket, long step, List<Double> values) {
         double[] v = new double[values.size()];
         for (int i = 0; i < v.length; i++) {
             v[i] = values.get(i);
         }
-        return new Segment(Instant.ofEpochMilli(startBucket * step), v);
+        return new Segment(startBucket, v);
     }
 
     private static void rejectNonFinite(SensorId sensor, List<Reading> readings) {

@@ -1,18 +1,25 @@
 package io.prognos.lstm;
 
-import io.prognos.api.ForecastPoint;
 import io.prognos.api.ModelInfo;
 import io.prognos.api.ModelStatus;
 import io.prognos.api.SensorId;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * Everything needed to forecast a sensor, immutable once trained: the network weights, how inputs
- * are scaled, which method is served (and the blend weights if it is a blend), the baselines'
- * parameters, the interval calibration, and the validation metrics that justified the choice.
+ * Everything needed to forecast and score a sensor, immutable once trained: the network weights
+ * and how inputs are scaled, the baselines' parameters, the candidates' validation losses (the
+ * aggregation's prior), the interval calibration, what the training history's values looked like
+ * (for novelty), and the figures that justified it all.
+ *
+ * @param contextLength  intervals a forecast looks back: the LSTM's window, or one season and a
+ *                       little more when the seasonal candidates are on
+ * @param priorLoss      [method][step]: cumulative clipped loss on the validation windows
+ * @param lossScale      [step]: the clip scale of a round's loss
+ * @param available      [method]: which candidates this model has
+ * @param surprisalPrior mean raw surprisal on the calibration windows
  */
 record TrainedModel(
         SensorId sensor,
@@ -24,103 +31,109 @@ record TrainedModel(
         int units,
         double coverage,
         int seasonalSteps,
+        int contextLength,
         Scaler scaler,
         Baselines.DampedTrend dampedTrend,
-        Method method,
-        double[] blendWeights,
-        String methodReason,
         float[] parameters,
         Calibration calibration,
+        double[][] priorLoss,
+        int priorRounds,
+        double[] lossScale,
+        boolean[] available,
+        Novelty novelty,
+        double surprisalPrior,
         Metrics metrics) {
 
-    /** Validation and training figures; MAE values are in sensor units, losses in scaled units. */
-    record Metrics(double trainLoss, double valLoss, double[] methodMae, int sampleCount, int trainWindows,
-                   int valWindows, int epochsRun, long trainingMillis) {
+    /**
+     * Validation and training figures. MAE values are in sensor units, losses in scaled units.
+     * {@code calibrationMae} is the served forecast's MAE on the calibration windows, which played
+     * no part in training, early stopping or the weights: the honest figure.
+     */
+    record Metrics(double trainLoss, double valLoss, double[] methodMae, double servedMae, double calibrationMae,
+                   double calibrationLastValueMae, int sampleCount, int trainWindows, int valWindows, int calWindows,
+                   int epochsRun, long trainingMillis, String servedMethod, String reason) {}
 
-        double mae(Method m) {
-            return methodMae[m.ordinal()];
+    /**
+     * What the training history's values looked like: a value beyond the smallest or largest one
+     * is novel, by as many robust standard deviations as it lies beyond.
+     */
+    record Novelty(double low, double high, double scale) {
+
+        /** Decimal digits of surprise: 0 inside the range, then a normal tail continued from three sigma. */
+        double surprisal(double v) {
+            double beyond = v > high ? v - high : v < low ? low - v : 0;
+            if (beyond <= 0) {
+                return 0;
+            }
+            return Math.max(0, -Tails.log10NormalTwoSided(3 + beyond / scale) + Tails.log10NormalTwoSided(3));
         }
     }
 
-    LstmNetwork.Shape shape() {
-        return new LstmNetwork.Shape(Scaler.FEATURES, units, horizon);
+    NetworkShape shape() {
+        return new NetworkShape(Scaler.FEATURES, units, horizon);
     }
 
-    /** Point forecast of the method validation chose, for one window given the network's scaled output. */
-    double[] pointForecast(double[] window, float[] networkOutput, int outputOffset) {
-        return candidates(window, networkOutput, outputOffset)[method.ordinal()];
+    /** The LSTM's input: the last {@code sequenceLength} values of a context window. */
+    double[] lstmWindow(double[] context) {
+        return java.util.Arrays.copyOfRange(context, context.length - sequenceLength, context.length);
     }
 
     /**
-     * Forecasts of every method, indexed by {@link Method#ordinal()}; a method that is unavailable
-     * (no network output, no seasonal period) stays null. The blend uses the validated weights.
+     * Every candidate's forecast from a context window (oldest first, {@link #contextLength} long),
+     * indexed by {@link Method#ordinal()}; unavailable candidates stay null. {@code networkOutput} is
+     * the network's scaled output for this window at {@code offset}, or null.
      */
-    double[][] candidates(double[] window, float[] networkOutput, int outputOffset) {
-        double[][] parts = componentForecasts(window, networkOutput, outputOffset);
-        double[][] all = new double[Method.values().length][];
-        double[] blend = new double[horizon];
-        boolean blendComplete = true;
-        for (int c = 0; c < Method.COMPONENTS.length; c++) {
-            all[Method.COMPONENTS[c].ordinal()] = parts[c];
-            if (blendWeights[c] > 0) {
-                if (parts[c] == null) {
-                    blendComplete = false;
-                    continue;
-                }
-                for (int h = 0; h < horizon; h++) {
-                    blend[h] += blendWeights[c] * parts[c][h];
-                }
-            }
-        }
-        all[Method.BLEND.ordinal()] = blendComplete ? blend : null;
-        return all;
-    }
-
-    /** Forecasts of each component method ({@link Method#COMPONENTS} order); unavailable ones stay null. */
-    double[][] componentForecasts(double[] window, float[] networkOutput, int outputOffset) {
-        double[][] parts = new double[Method.COMPONENTS.length][];
-        if (networkOutput != null) {
-            parts[0] = new double[horizon];
+    double[][] candidates(double[] context, float[] networkOutput, int offset) {
+        double[][] c = new double[Method.values().length][];
+        double[] lstmIn = lstmWindow(context);
+        if (networkOutput != null && available[Method.LSTM.ordinal()]) {
+            double[] f = new double[horizon];
             for (int h = 0; h < horizon; h++) {
-                parts[0][h] = scaler.toValue(window, networkOutput[outputOffset + h]);
+                f[h] = scaler.toValue(lstmIn, networkOutput[offset + h]);
             }
+            c[Method.LSTM.ordinal()] = f;
         }
-        parts[1] = new double[horizon];
-        Baselines.lastValue(window, parts[1]);
-        if (seasonalSteps > 0) {
-            parts[2] = new double[horizon];
-            Baselines.seasonal(window, seasonalSteps, parts[2]);
+        double[] last = new double[horizon];
+        Baselines.lastValue(context, last);
+        c[Method.LAST_VALUE.ordinal()] = last;
+        if (available[Method.SEASONAL.ordinal()]) {
+            double[] s = new double[horizon];
+            Baselines.seasonal(context, seasonalSteps, s);
+            c[Method.SEASONAL.ordinal()] = s;
         }
-        parts[3] = new double[horizon];
-        dampedTrend.forecast(window, parts[3]);
-        return parts;
+        if (available[Method.SEASONAL_LEVEL.ordinal()]) {
+            double[] s = new double[horizon];
+            Baselines.seasonalLevel(context, seasonalSteps, s);
+            c[Method.SEASONAL_LEVEL.ordinal()] = s;
+        }
+        double[] d = new double[horizon];
+        dampedTrend.forecast(context, context.length - sequenceLength, d);
+        c[Method.DAMPED_TREND.ordinal()] = d;
+        return c;
     }
 
-    /** Forecast points with conformal intervals; {@code alpha[h]} is the current miscoverage per step. */
-    List<ForecastPoint> points(double[] window, double[] values, Instant lastObserved, double[] alpha) {
-        double local = scaler.localScale(window);
-        List<ForecastPoint> points = new ArrayList<>(horizon);
-        for (int h = 0; h < horizon; h++) {
-            double half = calibration.bound(h, alpha[h]) * local;
-            points.add(new ForecastPoint(lastObserved.plus(interval.multipliedBy(h + 1L)), h + 1, values[h],
-                    values[h] - half, values[h] + half));
-        }
-        return points;
-    }
-
-    /** Interval half-widths at nominal coverage and the validation windows' typical volatility. */
-    double[] referenceHalfWidths() {
-        double[] w = new double[horizon];
-        for (int h = 0; h < horizon; h++) {
-            w[h] = calibration.bound(h, 1 - coverage) * calibration.referenceScale();
-        }
-        return w;
+    /** The z of the nominal two-sided interval, e.g. 1.645 for 90 %. */
+    double nominalZ() {
+        return Tails.normalQuantile(0.5 + coverage / 2);
     }
 
     ModelInfo info(ModelStatus status) {
-        return new ModelInfo(sensor, modelVersion, ModelCodec.FORMAT_VERSION, sequenceLength, horizon, interval,
-                metrics.trainLoss(), metrics.valLoss(), metrics.mae(method), metrics.mae(Method.LAST_VALUE),
-                method.wireName(), metrics.sampleCount(), metrics.epochsRun(), metrics.trainingMillis(), trainedAt,
-                status);
+        Metrics m = metrics;
+        Map<String, Double> figures = new LinkedHashMap<>();
+        figures.put(ModelInfo.VAL_MAE, m.servedMae());
+        figures.put(ModelInfo.BASELINE_MAE, m.methodMae()[Method.LAST_VALUE.ordinal()]);
+        figures.put("calibration_mae", m.calibrationMae());
+        figures.put("calibration_last_value_mae", m.calibrationLastValueMae());
+        figures.put("train_loss", m.trainLoss());
+        figures.put("val_loss", m.valLoss());
+        figures.put("lstm_val_mae", m.methodMae()[Method.LSTM.ordinal()]);
+        figures.put("sequence_length", (double) sequenceLength);
+        figures.put("epochs_run", (double) m.epochsRun());
+        figures.put("train_windows", (double) m.trainWindows());
+        figures.put("validation_windows", (double) m.valWindows());
+        figures.put("calibration_windows", (double) m.calWindows());
+        figures.put("coverage", coverage);
+        return new ModelInfo(sensor, modelVersion, ModelCodec.FORMAT_VERSION, interval, horizon, m.servedMethod(),
+                m.sampleCount(), m.trainingMillis(), trainedAt, status, figures);
     }
 }

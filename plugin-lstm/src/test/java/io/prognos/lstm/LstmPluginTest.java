@@ -4,32 +4,36 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.prognos.api.AnomalyScore;
 import io.prognos.api.BadRequestException;
 import io.prognos.api.BatchForecast;
 import io.prognos.api.Forecast;
 import io.prognos.api.ForecastPoint;
-import io.prognos.api.ForecastRequest;
 import io.prognos.api.InMemoryModelStore;
 import io.prognos.api.InsufficientHistoryException;
 import io.prognos.api.InvalidConfigurationException;
 import io.prognos.api.InvalidReadingException;
 import io.prognos.api.ModelInfo;
 import io.prognos.api.ModelStatus;
+import io.prognos.api.Observation;
 import io.prognos.api.OperatingLimits;
 import io.prognos.api.PluginContext;
 import io.prognos.api.Reading;
 import io.prognos.api.RiskAssessment;
 import io.prognos.api.RiskLevel;
 import io.prognos.api.SensorId;
+import io.prognos.api.SensorState;
 import io.prognos.api.StoredModel;
 import io.prognos.api.ThreadLimits;
 import io.prognos.api.TrainRequest;
 import io.prognos.api.UnknownSensorException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +61,7 @@ class LstmPluginTest {
     static void trainModels() {
         store = new InMemoryModelStore();
         plugin = new LstmForecastingPlugin();
-        plugin.start(PluginContext.defaults(store));
+        plugin.start(new PluginContext(Map.of(), new ThreadLimits(2, 1), store, Clock.systemUTC()));
         seasonalAll = Series.seasonal(700, 0.3, 1);
         plugin.train(new TrainRequest(SEASONAL, seasonalAll.subList(0, 600)));
         Random r = new Random(2);
@@ -74,20 +78,33 @@ class LstmPluginTest {
         plugin.stop();
     }
 
+    /** A state for the sensor that has seen {@code readings}, as a host warms one. */
+    static SensorState state(SensorId sensor, List<Reading> readings) {
+        SensorState s = plugin.openState(sensor, null);
+        plugin.observe(s, readings);
+        return s;
+    }
+
     private static List<Reading> tail(List<Reading> all, int n) {
         return all.subList(all.size() - n, all.size());
     }
 
     @Test
     void seasonalSeriesIsForecastWithBoundedErrorAndBeatsTheLastValue() {
+        SensorState s = state(SEASONAL, seasonalAll.subList(0, 600));
         double err = 0;
         double lastErr = 0;
         int n = 0;
-        for (int origin = 600; origin < 680; origin += 4) {
-            Forecast f = plugin.forecast(new ForecastRequest(SEASONAL, seasonalAll.subList(origin - 40, origin)));
+        for (int origin = 600; origin < 680; origin++) {
+            plugin.observe(s, List.of(seasonalAll.get(origin)));
+            if (origin % 4 != 0) {
+                continue;
+            }
+            Forecast f = plugin.forecast(s);
             assertEquals(12, f.horizon());
+            assertEquals(seasonalAll.get(origin).timestamp(), f.lastObserved(), "from the newest complete hour");
             for (ForecastPoint p : f.points()) {
-                int i = origin - 1 + p.stepsAhead();
+                int i = origin + p.stepsAhead();
                 double truth = 50 + 5 * Math.sin(2 * Math.PI * i / 24);
                 err += Math.abs(p.value() - truth);
                 lastErr += Math.abs(f.lastValue() - truth);
@@ -101,58 +118,208 @@ class LstmPluginTest {
     }
 
     @Test
-    void driftTowardsTheHighLimitGivesTimeToFailureWithinTenPercent() {
-        List<Reading> recent = tail(drift, 40);
-        double last = recent.get(recent.size() - 1).value();
+    void driftTowardsTheHighLimitGivesTimeToFailureAndItsRange() {
+        SensorState s = state(DRIFT, drift);
+        double last = drift.get(drift.size() - 1).value();
         double limit = last + 0.25 * 8; // the truth: crossing in 8 hours
-        Forecast f = plugin.forecast(new ForecastRequest(DRIFT, recent));
-        RiskAssessment r = plugin.assessRisk(f, OperatingLimits.above(limit));
+        Forecast f = plugin.forecast(s);
+        RiskAssessment r = plugin.assessRisk(f, s, OperatingLimits.above(limit));
         assertNotNull(r.timeToFailureHours(), "a crossing must be forecast: " + f.points());
         assertEquals(8.0, r.timeToFailureHours(), 0.8, "time to failure " + r.timeToFailureHours());
+        assertTrue(r.timeToFailureLowHours() <= r.timeToFailureHours(), r.toString());
+        assertTrue(r.timeToFailureHighHours() == null || r.timeToFailureHighHours() >= r.timeToFailureHours());
+        assertTrue(r.crossingProbability() > 0.5, r.toString());
         assertEquals(RiskLevel.HIGH, r.level());
         assertTrue(r.limitsConfigured());
+        assertEquals(drift.get(drift.size() - 1).timestamp(), r.basedOn(), "counted from the last reading");
+        assertEquals(r.basedOn().plusSeconds(Math.round(r.timeToFailureLowHours() * 3600)), r.actBy());
     }
 
     @Test
     void stableSeriesWithinItsLimitsIsLowRisk() {
-        Forecast f = plugin.forecast(new ForecastRequest(STABLE, tail(stable, 40)));
-        RiskAssessment r = plugin.assessRisk(f, OperatingLimits.between(10, 30));
+        SensorState s = state(STABLE, stable);
+        RiskAssessment r = plugin.assessRisk(plugin.forecast(s), s, OperatingLimits.between(10, 30));
         assertEquals(RiskLevel.LOW, r.level());
         assertEquals("Continue normal monitoring", r.recommendedAction());
         assertTrue(r.score() < 40);
-        assertEquals(null, r.timeToFailureHours());
+        assertNull(r.timeToFailureHours());
+        assertEquals(0.0, r.crossingProbability(), 0.0);
+    }
+
+    /** The blind spot the issue names: 70 +- 5, then 105 and staying there, with no limits configured. */
+    @Test
+    void aLevelShiftReachesMediumWithinThreeReadingsWithoutLimits() {
+        SensorId sensor = SensorId.of("kiln-1", "temperature");
+        Random r = new Random(21);
+        List<Reading> normal = Series.generate(500, Duration.ofHours(1), i -> 70 + 2.5 * r.nextGaussian());
+        plugin.train(new TrainRequest(sensor, normal));
+        SensorState s = state(sensor, normal);
+        Instant t = normal.get(normal.size() - 1).timestamp();
+        RiskLevel reached = RiskLevel.LOW;
+        int readings = 0;
+        while (readings < 3 && !reached.atLeast(RiskLevel.MEDIUM)) {
+            t = t.plus(Duration.ofHours(1));
+            plugin.observe(s, List.of(new Reading(t, 105 + 2.5 * r.nextGaussian())));
+            readings++;
+            reached = plugin.assessRisk(plugin.forecast(s), s, OperatingLimits.none()).level();
+        }
+        assertTrue(reached.atLeast(RiskLevel.MEDIUM), "level after 3 readings at 105: " + reached);
+        // And it stays raised while the new level is new.
+        for (int i = 0; i < 5; i++) {
+            t = t.plus(Duration.ofHours(1));
+            plugin.observe(s, List.of(new Reading(t, 105 + 2.5 * r.nextGaussian())));
+        }
+        RiskAssessment later = plugin.assessRisk(plugin.forecast(s), s, OperatingLimits.none());
+        assertTrue(later.level().atLeast(RiskLevel.MEDIUM), later.reasons().toString());
+        assertFalse(later.limitsConfigured());
+    }
+
+    @Test
+    void aStableSeriesRaisesNoAlertInThirtyDays() {
+        SensorId sensor = SensorId.of("fan-9", "current");
+        Random r = new Random(31);
+        List<Reading> all = Series.generate(500 + 720, Duration.ofHours(1),
+                i -> 12 + 0.3 * Math.sin(2 * Math.PI * i / 24) + 0.1 * r.nextGaussian());
+        plugin.train(new TrainRequest(sensor, all.subList(0, 500)));
+        SensorState s = state(sensor, all.subList(0, 500));
+        int alerts = 0;
+        double highest = 0;
+        for (Reading reading : all.subList(500, all.size())) {
+            plugin.observe(s, List.of(reading));
+            RiskAssessment a = plugin.assessRisk(plugin.forecast(s), s, OperatingLimits.none());
+            alerts += a.level().atLeast(RiskLevel.MEDIUM) ? 1 : 0;
+            highest = Math.max(highest, a.anomalyScore());
+        }
+        assertEquals(0, alerts, "720 hourly readings of the same process; highest anomaly score " + highest);
     }
 
     @Test
     void readingsThatKeepMissingTheirIntervalsRaiseTheRiskInsideTheLimits() {
         SensorId sensor = SensorId.of("fan-2", "current");
         plugin.train(new TrainRequest(sensor, stable));
+        SensorState s = state(sensor, stable);
         Random r = new Random(9);
-        List<Reading> live = new ArrayList<>(tail(stable, 40));
-        RiskAssessment last = null;
-        for (int h = 0; h < 30; h++) {
-            Forecast f = plugin.forecast(new ForecastRequest(sensor, tail(live, 40)));
-            last = plugin.assessRisk(f, OperatingLimits.none());
+        Instant t = stable.get(stable.size() - 1).timestamp();
+        RiskAssessment first = null;
+        int raisedAt = -1;
+        for (int h = 0; h < 30 && first == null; h++) {
             // The fan starts to shudder: 30x the noise the model was trained on, still around 20.
-            live.add(new Reading(f.lastObserved().plus(Duration.ofHours(1)), 20 + 3 * r.nextGaussian()));
+            t = t.plus(Duration.ofHours(1));
+            plugin.observe(s, List.of(new Reading(t, 20 + 3 * r.nextGaussian())));
+            RiskAssessment a = plugin.assessRisk(plugin.forecast(s), s, OperatingLimits.between(0, 100));
+            if (a.level().atLeast(RiskLevel.MEDIUM)) {
+                first = a;
+                raisedAt = h + 1;
+            }
         }
-        assertTrue(last.level().atLeast(RiskLevel.MEDIUM), "level " + last.level() + " " + last.reasons());
-        assertFalse(last.limitsConfigured());
-        assertTrue(last.reasons().stream().anyMatch(s -> s.contains("no longer matches")), last.reasons().toString());
+        assertTrue(first != null, "a change of variance inside the limits was never raised");
+        assertTrue(raisedAt <= 3, "raised only after " + raisedAt + " readings");
+        assertTrue(first.reasons().stream().anyMatch(x -> x.contains("anomaly score")), first.reasons().toString());
+    }
+
+    /** Five-minute readings of an hourly model, forecast after each: every hour is scored exactly once. */
+    @Test
+    void everyIntervalIsScoredOnceWhateverTheReadingCadence() {
+        SensorState s = state(STABLE, stable);
+        Instant hour = stable.get(stable.size() - 1).timestamp().plus(Duration.ofHours(1));
+        List<AnomalyScore> scores = new ArrayList<>();
+        Random r = new Random(4);
+        int lateInFirstHour = 0;
+        for (int k = 0; k < 12 * 6; k++) {
+            Instant t = hour.plus(Duration.ofMinutes(5L * k));
+            Observation o = plugin.observe(s, List.of(new Reading(t, 20 + 0.1 * r.nextGaussian())));
+            scores.addAll(o.scores());
+            lateInFirstHour += k < 12 ? o.lateReadings() : 0;
+            plugin.forecast(s);
+        }
+        Set<Instant> hours = scores.stream().map(AnomalyScore::intervalStart).collect(Collectors.toSet());
+        assertEquals(scores.size(), hours.size(), "no hour scored twice: " + scores);
+        assertEquals(6, scores.size(), "each of the 6 hours scored");
+        // The state learnt one reading per hour from its history: the first hour at the new cadence is
+        // closed at its first reading, and from then on an hour closes at its twelfth.
+        assertEquals(11, lateInFirstHour, "the first hour's other readings are counted late, not used");
+        for (AnomalyScore a : scores.subList(1, scores.size())) {
+            assertEquals(Duration.ofMinutes(55), Duration.between(a.intervalStart(), a.at()),
+                    "stamped at the hour's last reading");
+        }
+        Observation late = plugin.observe(s, List.of(new Reading(hour, 99)));
+        assertEquals(1, late.lateReadings(), "a reading for an hour already scored is counted, not used");
+        assertTrue(late.scores().isEmpty());
+    }
+
+    @Test
+    void aStateRestoredFromItsBytesContinuesExactlyWhereItWas() {
+        SensorState a = state(SEASONAL, seasonalAll.subList(0, 620));
+        SensorState b = plugin.openState(SEASONAL, a.toBytes());
+        for (Reading next : seasonalAll.subList(620, 640)) {
+            AnomalyScore sa = plugin.observe(a, List.of(next)).latest();
+            AnomalyScore sb = plugin.observe(b, List.of(next)).latest();
+            assertEquals(sa.score(), sb.score(), 0, next.toString());
+        }
+        assertEquals(plugin.forecast(a).points(), plugin.forecast(b).points());
+        SensorState garbage = plugin.openState(SEASONAL, new byte[] {1, 2, 3});
+        assertEquals(0, garbage.intervalsScored(), "unreadable bytes give a fresh state, not a failure");
+    }
+
+    @Test
+    void theIntervalIsDetectedFromTheReadings() {
+        SensorId fast = SensorId.of("press-1", "pressure");
+        Random r = new Random(5);
+        List<Reading> fiveMinutes = Series.generate(400, Duration.ofMinutes(5).plusSeconds(3),
+                i -> 5 + 0.1 * r.nextGaussian());
+        ModelInfo m = plugin.train(new TrainRequest(fast, fiveMinutes));
+        assertEquals(Duration.ofMinutes(5), m.interval(), "5 min 3 s apart rounds to 5 minutes");
+        SensorId pump = SensorId.of("bench-1", "flow");
+        List<Reading> seconds = Series.generate(400, Duration.ofSeconds(1), i -> 3 + 0.01 * r.nextGaussian());
+        assertEquals(Duration.ofSeconds(1), plugin.train(new TrainRequest(pump, seconds)).interval());
+    }
+
+    @Test
+    void intervalsCoverTheirNominalShareOnAStationarySeries() {
+        SensorId sensor = SensorId.of("tank-1", "level");
+        Random r = new Random(6);
+        List<Reading> all = Series.generate(1400, Duration.ofHours(1),
+                i -> 30 + 2 * Math.sin(2 * Math.PI * i / 24) + 0.5 * r.nextGaussian());
+        plugin.train(new TrainRequest(sensor, all.subList(0, 900)));
+        SensorState s = state(sensor, all.subList(0, 900));
+        int covered = 0;
+        int total = 0;
+        List<Forecast> issued = new ArrayList<>();
+        for (int i = 900; i < all.size(); i++) {
+            for (Forecast f : issued) {
+                for (ForecastPoint p : f.points()) {
+                    if (p.timestamp().equals(all.get(i).timestamp())) {
+                        covered += p.contains(all.get(i).value()) ? 1 : 0;
+                        total++;
+                        assertTrue(Double.isFinite(p.upper() - p.lower()));
+                    }
+                }
+            }
+            plugin.observe(s, List.of(all.get(i)));
+            issued.add(plugin.forecast(s));
+            if (issued.size() > 12) {
+                issued.remove(0);
+            }
+        }
+        double coverage = (double) covered / total;
+        assertTrue(coverage > 0.85 && coverage < 0.95, "90 % intervals covered " + coverage);
     }
 
     @Test
     void modelsReportTheirMetricsAndTheMethodServed() {
         ModelInfo info = plugin.model(SEASONAL).orElseThrow();
-        assertEquals(30, info.sequenceLength());
+        assertEquals(30, info.metric("sequence_length"));
         assertEquals(12, info.horizon());
+        assertEquals(Duration.ofHours(1), info.interval());
         assertEquals(ModelStatus.READY, info.status());
-        assertTrue(info.valMae() <= info.baselineMae(), "served method validates no worse than last value: " + info);
-        assertTrue(Set.of("lstm", "last_value", "seasonal", "damped_trend", "blend").contains(info.servedMethod()));
+        assertTrue(info.metric(ModelInfo.VAL_MAE) < info.metric(ModelInfo.BASELINE_MAE),
+                "a daily cycle is learnt: " + info.metrics());
+        assertTrue(info.metric("calibration_windows") >= 5, info.metrics().toString());
+        assertTrue(Set.of("lstm", "last_value", "seasonal", "seasonal_level", "damped_trend", "blend")
+                .contains(info.servedMethod()), info.servedMethod());
         assertTrue(plugin.models().stream().map(ModelInfo::sensor).collect(Collectors.toSet())
                 .containsAll(Set.of(SEASONAL, DRIFT, STABLE)));
-        Forecast f = plugin.forecast(new ForecastRequest(SEASONAL, seasonalAll.subList(560, 600)));
-        assertFalse(f.methodReason().isBlank());
+        assertFalse(plugin.forecast(state(SEASONAL, seasonalAll.subList(560, 600))).methodReason().isBlank());
     }
 
     @Test
@@ -162,8 +329,9 @@ class LstmPluginTest {
                 () -> plugin.train(new TrainRequest(s, stable.subList(0, 40))));
         assertEquals(30 + 12 + 24 - 1, e.needed());
         assertEquals(40, e.available());
-        var f = assertThrows(InsufficientHistoryException.class,
-                () -> plugin.forecast(new ForecastRequest(STABLE, tail(stable, 10))));
+        assertTrue(e.getMessage().contains("sequence_length"), "names the plugin's own option: " + e.getMessage());
+        var f = assertThrows(InsufficientHistoryException.class, () -> plugin.forecast(state(STABLE,
+                tail(stable, 10))));
         assertEquals(30, f.needed());
         assertEquals(10, f.available());
     }
@@ -172,19 +340,21 @@ class LstmPluginTest {
     void nanValuesAndUnknownSensorsAreRejectedClearly() {
         List<Reading> withNan = new ArrayList<>(tail(stable, 40));
         withNan.set(5, new Reading(withNan.get(5).timestamp(), Double.NaN));
-        assertThrows(InvalidReadingException.class, () -> plugin.forecast(new ForecastRequest(STABLE, withNan)));
+        SensorState s = plugin.openState(STABLE, null);
+        var e = assertThrows(InvalidReadingException.class, () -> plugin.observe(s, withNan));
+        assertEquals(withNan.get(5).timestamp(), e.firstTimestamp());
         assertThrows(InvalidReadingException.class, () -> plugin.train(new TrainRequest(STABLE, withNan)));
         assertTrue(plugin.model(STABLE).isPresent(), "a rejected request leaves the existing model alone");
-        var e = assertThrows(UnknownSensorException.class,
-                () -> plugin.forecast(new ForecastRequest(SensorId.of("ghost", "x"), tail(stable, 40))));
-        assertTrue(e.getMessage().contains("ghost/x") && e.getMessage().contains("train it first"));
+        var u = assertThrows(UnknownSensorException.class,
+                () -> plugin.forecast(plugin.openState(SensorId.of("ghost", "x"), null)));
+        assertTrue(u.getMessage().contains("ghost/x") && u.getMessage().contains("train it first"));
     }
 
     @Test
     void batchForecastMatchesSingleForecastsAndIsolatesFailures() {
-        ForecastRequest a = new ForecastRequest(STABLE, tail(stable, 40));
-        ForecastRequest b = new ForecastRequest(DRIFT, tail(drift, 40));
-        ForecastRequest ghost = new ForecastRequest(SensorId.of("ghost", "y"), tail(stable, 40));
+        SensorState a = state(STABLE, stable);
+        SensorState b = state(DRIFT, drift);
+        SensorState ghost = plugin.openState(SensorId.of("ghost", "y"), null);
         Forecast single = plugin.forecast(a);
         BatchForecast batch = plugin.forecastBatch(List.of(a, b, ghost));
         assertEquals(2, batch.forecasts().size());
@@ -202,22 +372,32 @@ class LstmPluginTest {
                 new InMemoryModelStore(), Clock.systemUTC())));
         assertEquals(Set.of("lstm.units", "lstm.coverage", "lstm.colour"),
                 e.problems().stream().map(pr -> pr.key()).collect(Collectors.toSet()));
-        assertThrows(IllegalStateException.class, () -> p.forecast(new ForecastRequest(STABLE, stable)),
+        assertThrows(IllegalStateException.class, () -> p.openState(STABLE, null),
                 "a plugin that failed to start serves nothing");
+        var engine = assertThrows(InvalidConfigurationException.class, () -> new LstmForecastingPlugin().start(
+                new PluginContext(Map.of("lstm.engine", "samediff"), ThreadLimits.defaults(), new InMemoryModelStore(),
+                        Clock.systemUTC())));
+        assertEquals("lstm.engine", engine.field(), "the SameDiff module is not on this class path");
     }
 
     @Test
-    void perRequestOptionsOverrideTheDefaults() {
+    void perRequestOptionsOverrideTheDefaultsAndBadOnesAreNamed() {
         SensorId s = SensorId.of("fan-3", "current");
-        ModelInfo info = plugin.train(new TrainRequest(s, stable,
-                new io.prognos.api.TrainingOptions(12, 6, 3, 32, 2, null)));
-        assertEquals(12, info.sequenceLength());
+        ModelInfo info = plugin.train(new TrainRequest(s, stable, Map.of("sequence_length", "12",
+                "forecast_horizon", "6", "epochs", "3", "batch_size", "32", "patience", "2")));
+        assertEquals(12, info.metric("sequence_length"));
         assertEquals(6, info.horizon());
-        assertTrue(info.epochsRun() <= 3);
-        assertEquals(6, plugin.forecast(new ForecastRequest(s, tail(stable, 12))).horizon());
+        assertTrue(info.metric("epochs_run") <= 3);
+        assertEquals(6, plugin.forecast(state(s, tail(stable, 60))).horizon());
         var bad = assertThrows(BadRequestException.class,
-                () -> new io.prognos.api.TrainingOptions(null, null, 0, null, null, null));
+                () -> plugin.train(new TrainRequest(s, stable, Map.of("epochs", "0"))));
         assertEquals("epochs", bad.field());
+        var typo = assertThrows(BadRequestException.class,
+                () -> plugin.train(new TrainRequest(s, stable, Map.of("epoch", "30"))));
+        assertEquals("epoch", typo.field(), "a typo is refused, not trained with defaults");
+        var tooFine = assertThrows(BadRequestException.class,
+                () -> plugin.train(new TrainRequest(s, stable, Map.of("interval", "1ms"))));
+        assertEquals("interval", tooFine.field(), "refused before allocating a billion intervals");
     }
 
     @Test
@@ -227,7 +407,7 @@ class LstmPluginTest {
         assertTrue(store.load(s).isPresent());
         assertTrue(plugin.deleteModel(s));
         assertTrue(store.load(s).isEmpty());
-        assertThrows(UnknownSensorException.class, () -> plugin.forecast(new ForecastRequest(s, tail(stable, 40))));
+        assertThrows(UnknownSensorException.class, () -> plugin.forecast(state(s, tail(stable, 40))));
         assertFalse(plugin.deleteModel(s));
     }
 

@@ -1,12 +1,13 @@
 package io.prognos.lstm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prognos.api.BadRequestException;
 import io.prognos.api.Forecast;
-import io.prognos.api.ForecastRequest;
+import io.prognos.api.SensorState;
 import io.prognos.api.InMemoryModelStore;
 import io.prognos.api.ModelInfo;
 import io.prognos.api.ModelStatus;
@@ -47,7 +48,10 @@ class PersistenceTest {
         LstmForecastingPlugin first = started(store, 1);
         ModelInfo trained = first.train(new TrainRequest(SENSOR, history));
         List<Reading> recent = history.subList(history.size() - 40, history.size());
-        Forecast before = first.forecast(new ForecastRequest(SENSOR, recent));
+        SensorState kept = first.openState(SENSOR, null);
+        first.observe(kept, recent);
+        Forecast before = first.forecast(kept);
+        byte[] state = kept.toBytes();
         first.stop();
 
         StoredModel stored = store.load(SENSOR).orElseThrow();
@@ -56,9 +60,11 @@ class PersistenceTest {
 
         LstmForecastingPlugin second = started(store, 1);
         assertEquals(trained.modelVersion(), second.model(SENSOR).orElseThrow().modelVersion());
-        Forecast after = second.forecast(new ForecastRequest(SENSOR, recent));
-        assertEquals(before.points(), after.points().stream().map(p -> p).toList());
-        assertEquals(before.method(), after.method());
+        SensorState warmed = second.openState(SENSOR, null);
+        second.observe(warmed, recent);
+        assertEquals(before.points(), second.forecast(warmed).points(), "the same model from the same readings");
+        assertEquals(before.points(), second.forecast(second.openState(SENSOR, state)).points(),
+                "and the saved state carries on where it was");
         second.stop();
     }
 
@@ -72,8 +78,7 @@ class PersistenceTest {
 
         LstmForecastingPlugin second = started(store, 1);
         assertEquals(ModelStatus.NEEDS_RETRAINING, second.model(SENSOR).orElseThrow().status());
-        var e = assertThrows(BadRequestException.class, () -> second.forecast(new ForecastRequest(SENSOR,
-                history.subList(0, 40))));
+        var e = assertThrows(BadRequestException.class, () -> second.forecast(second.openState(SENSOR, null)));
         assertTrue(e.getMessage().contains("train it again"), e.getMessage());
         second.train(new TrainRequest(SENSOR, history));
         assertEquals(ModelStatus.READY, second.model(SENSOR).orElseThrow().status());
@@ -107,9 +112,14 @@ class PersistenceTest {
     void trainingTheSameSensorTwiceAtOnceIsRetryLater() throws Exception {
         CountDownLatch saving = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
+        boolean[] block = {false};
         ModelStore slow = new ForwardingModelStore() {
             @Override
             public void save(StoredModel m) {
+                if (!block[0]) {
+                    super.save(m);
+                    return;
+                }
                 saving.countDown();
                 try {
                     release.await(60, TimeUnit.SECONDS);
@@ -120,16 +130,20 @@ class PersistenceTest {
             }
         };
         LstmForecastingPlugin p = started(slow, 2);
+        ModelInfo serving = p.train(new TrainRequest(SENSOR, history));
+        block[0] = true;
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
             Future<ModelInfo> first = pool.submit(() -> p.train(new TrainRequest(SENSOR, history)));
             assertTrue(saving.await(120, TimeUnit.SECONDS));
             var e = assertThrows(RetryLaterException.class, () -> p.train(new TrainRequest(SENSOR, history)));
             assertEquals(RetryLaterException.Reason.MODEL_BUSY, e.reason());
-            assertEquals(ModelStatus.TRAINING, p.models().stream().filter(m -> m.sensor().equals(SENSOR))
-                    .findFirst().map(ModelInfo::status).orElse(ModelStatus.TRAINING));
+            ModelInfo during = p.model(SENSOR).orElseThrow();
+            assertEquals(ModelStatus.TRAINING, during.status(), "the retraining is still saving");
+            assertEquals(serving.modelVersion(), during.modelVersion(), "the old model serves meanwhile");
             release.countDown();
-            first.get(120, TimeUnit.SECONDS);
+            assertNotEquals(serving.modelVersion(), first.get(120, TimeUnit.SECONDS).modelVersion());
+            assertEquals(ModelStatus.READY, p.model(SENSOR).orElseThrow().status());
         } finally {
             release.countDown();
             pool.shutdownNow();

@@ -2,6 +2,7 @@ package io.prognos.lstm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,41 +17,54 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntToDoubleFunction;
 import org.junit.jupiter.api.Test;
 
 class RiskAssessorTest {
 
     private static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
-    private final RiskAssessor assessor = new RiskAssessor();
+    /** The last reading arrived half an hour before the assessment. */
+    private static final Instant READING = NOW.minus(Duration.ofMinutes(30));
+    private final RiskAssessor assessor = new RiskAssessor(0.6);
 
-    /** A forecast rising by {@code slope} per hour from {@code start}, with +-halfWidth intervals. */
-    static Forecast linear(SensorId sensor, double start, double slope, double halfWidth) {
+    /** A forecast rising by {@code slope} per hour from {@code start}, with half-widths by step. */
+    static Forecast forecast(SensorId sensor, double start, double slope, IntToDoubleFunction halfWidth) {
         List<ForecastPoint> pts = new ArrayList<>();
         for (int h = 1; h <= 12; h++) {
             double v = start + slope * h;
-            pts.add(new ForecastPoint(NOW.plus(Duration.ofHours(h)), h, v, v - halfWidth, v + halfWidth));
+            double w = halfWidth.applyAsDouble(h);
+            pts.add(new ForecastPoint(NOW.plus(Duration.ofHours(h)), h, v, v - w, v + w));
         }
         return new Forecast(sensor, NOW, NOW, start, Duration.ofHours(1), 0.9, "lstm", "", "v1", pts);
     }
 
+    static Forecast linear(SensorId sensor, double start, double slope, double halfWidth) {
+        return forecast(sensor, start, slope, h -> halfWidth);
+    }
+
     private RiskAssessment assess(Forecast f, OperatingLimits limits) {
-        return assessor.assess(f, limits, 0.1, 0.1, 100, NOW);
+        return assessor.assess(f, limits, 0.1, 0.1, READING, NOW);
     }
 
     @Test
-    void timeToFailureIsTheInterpolatedFirstCrossing() {
+    void timeToFailureIsTheFirstCrossingWithItsRange() {
         RiskAssessment r = assess(linear(SensorId.of("d", "t"), 50, 2, 0.5), OperatingLimits.above(61));
-        assertEquals(5.5, r.timeToFailureHours(), 1e-9);
+        assertEquals(5.5, r.timeToFailureHours(), 0.3, "the line crosses at 5.5 h");
+        assertTrue(r.timeToFailureLowHours() <= r.timeToFailureHours()
+                && r.timeToFailureHours() <= r.timeToFailureHighHours(), r.toString());
         assertEquals(RiskLevel.HIGH, r.level());
         assertTrue(r.score() >= 70 && r.score() < 90, "score " + r.score());
         assertTrue(r.crossingProbability() > 0.99);
-        assertEquals("Plan maintenance within 5 hours", r.recommendedAction());
+        assertEquals("Plan maintenance within " + (int) Math.floor(r.timeToFailureLowHours()) + " hours",
+                r.recommendedAction());
+        assertEquals(READING.plusSeconds(Math.round(r.timeToFailureLowHours() * 3600)), r.actBy(),
+                "act-by counts from the last reading, not from when the assessment ran");
     }
 
     @Test
     void aFallingSeriesCrossesItsLowLimit() {
         RiskAssessment r = assess(linear(SensorId.of("d", "p"), 10, -1, 0.2), OperatingLimits.between(4, 100));
-        assertEquals(6.0, r.timeToFailureHours(), 1e-9);
+        assertEquals(6.0, r.timeToFailureHours(), 0.3);
     }
 
     @Test
@@ -59,10 +73,31 @@ class RiskAssessorTest {
         assertEquals(RiskLevel.CRITICAL, r.level());
         assertEquals(100, r.score());
         assertEquals(0.0, r.timeToFailureHours());
+        assertEquals(READING, r.actBy());
+    }
+
+    /**
+     * Intervals that widen like a random walk's ({@code sqrt(h)}), the limit where the last step's
+     * tail is 10 %: a path that crosses on its way and comes back still crossed, so the probability of
+     * crossing within the horizon is about twice the last step's tail (the reflection principle), not
+     * the largest single step's 10 %.
+     */
+    @Test
+    void theCrossingProbabilityCountsPathsNotTheLargestSingleStepTail() {
+        double z90 = 1.6449;
+        double sigma12 = 1.0;
+        double limit = 50 + 1.2816 * sigma12; // P(Y12 > limit) = 0.10
+        Forecast f = forecast(SensorId.of("d", "t"), 50, 0, h -> z90 * sigma12 * Math.sqrt(h / 12.0));
+        RiskAssessment r = assess(f, OperatingLimits.above(limit));
+        assertTrue(r.crossingProbability() > 0.13 && r.crossingProbability() < 0.22,
+                "P(cross within the horizon) " + r.crossingProbability());
+        assertEquals(RiskLevel.LOW, r.level(), "below a fifth: low");
+        assertNull(r.timeToFailureHours(), "no median crossing when fewer than half the paths cross");
+        assertNotNull(r.timeToFailureLowHours(), "but a tenth of them do, and that is when to look");
     }
 
     @Test
-    void aWideIntervalNearTheLimitIsMediumWithoutACrossing() {
+    void aWideIntervalNearTheLimitIsMediumWithoutAMedianCrossing() {
         RiskAssessment r = assess(linear(SensorId.of("d", "t"), 50, 0, 10), OperatingLimits.above(54));
         assertNull(r.timeToFailureHours());
         assertEquals(RiskLevel.MEDIUM, r.level());
@@ -70,19 +105,21 @@ class RiskAssessorTest {
     }
 
     @Test
-    void withoutLimitsItSaysSoAndReliesOnDeviation() {
+    void withoutLimitsTheAnomalyScoreSetsTheLevel() {
         Forecast f = linear(SensorId.of("d", "t"), 50, 0, 1);
         RiskAssessment calm = assess(f, OperatingLimits.none());
         assertFalse(calm.limitsConfigured());
         assertEquals(RiskLevel.LOW, calm.level());
         assertTrue(calm.reasons().get(0).contains("no operating limits"), calm.reasons().toString());
-        RiskAssessment drifting = assessor.assess(f, OperatingLimits.none(), 0.4, 0.1, 100, NOW);
-        assertEquals(RiskLevel.MEDIUM, drifting.level());
-        assertTrue(drifting.reasons().stream().anyMatch(s -> s.contains("no longer matches")));
-        RiskAssessment broken = assessor.assess(f, OperatingLimits.none(), 0.6, 0.1, 100, NOW);
+        RiskAssessment odd = assessor.assess(f, OperatingLimits.none(), 0.7, 0.1, READING, NOW);
+        assertEquals(RiskLevel.MEDIUM, odd.level());
+        assertTrue(odd.reasons().stream().anyMatch(s -> s.contains("departs from the model")), odd.reasons().toString());
+        assertEquals(0.7, odd.anomalyScore());
+        RiskAssessment broken = assessor.assess(f, OperatingLimits.none(), 0.95, 0.1, READING, NOW);
         assertEquals(RiskLevel.HIGH, broken.level());
-        RiskAssessment tooEarly = assessor.assess(f, OperatingLimits.none(), 0.6, 0.1, 3, NOW);
-        assertEquals(RiskLevel.LOW, tooEarly.level(), "a handful of misses is not yet a pattern");
+        assertEquals(READING.plus(Duration.ofHours(24)), broken.actBy());
+        RiskAssessment justBelow = assessor.assess(f, OperatingLimits.none(), 0.59, 0.1, READING, NOW);
+        assertEquals(RiskLevel.LOW, justBelow.level(), "below the threshold the level stays low");
     }
 
     @Test
@@ -90,7 +127,7 @@ class RiskAssessorTest {
         MaintenanceScheduler scheduler = new MaintenanceScheduler();
         RiskAssessment pumpSoon = assess(linear(SensorId.of("pump", "temp"), 50, 2, 0.5), OperatingLimits.above(55));
         RiskAssessment pumpLater = assess(linear(SensorId.of("pump", "vib"), 50, 1, 0.5), OperatingLimits.above(60));
-        RiskAssessment fanMedium = assess(linear(SensorId.of("fan", "temp"), 50, 0, 10), OperatingLimits.above(55));
+        RiskAssessment fanMedium = assess(linear(SensorId.of("fan", "temp"), 50, 0, 10), OperatingLimits.above(54));
         RiskAssessment motorOk = assess(linear(SensorId.of("motor", "temp"), 50, 0, 0.1), OperatingLimits.above(90));
         List<ScheduleEntry> week = scheduler.schedule(List.of(fanMedium, pumpLater, motorOk, pumpSoon),
                 Duration.ofDays(7));
@@ -100,8 +137,6 @@ class RiskAssessorTest {
         assertEquals(SensorId.of("pump", "temp"), week.get(0).worstSensor());
         assertEquals(2, week.get(1).priority());
         assertEquals("fan", week.get(1).deviceId());
-        List<ScheduleEntry> today = scheduler.schedule(List.of(fanMedium, pumpSoon), Duration.ofDays(1));
-        assertEquals(List.of("pump"), today.stream().map(ScheduleEntry::deviceId).toList(),
-                "the medium-risk fan is due within the week, not today");
+        assertEquals(pumpSoon.actBy(), week.get(0).actBy());
     }
 }

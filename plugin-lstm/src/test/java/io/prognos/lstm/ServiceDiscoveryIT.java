@@ -45,7 +45,7 @@ class ServiceDiscoveryIT {
             assertEquals(1, found.size(), "exactly one plugin: " + found);
             Object plugin = found.get(0);
             assertEquals("lstm", spi.getMethod("id").invoke(plugin));
-            assertEquals("1.0", spi.getMethod("spiVersion").invoke(plugin));
+            assertEquals(io.prognos.api.Spi.VERSION, spi.getMethod("spiVersion").invoke(plugin));
             URL source = plugin.getClass().getProtectionDomain().getCodeSource().getLocation();
             assertTrue(source.toString().endsWith(".jar"), "loaded from " + source);
             Class<?> discovery = loader.loadClass("io.prognos.api.PluginDiscovery");

@@ -2,7 +2,6 @@ package io.prognos.evaluation.forecast;
 
 import io.prognos.api.Forecast;
 import io.prognos.api.ForecastPoint;
-import io.prognos.api.ForecastRequest;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.InsufficientHistoryException;
 import io.prognos.api.ModelInfo;
@@ -12,7 +11,7 @@ import io.prognos.api.RiskAssessment;
 import io.prognos.api.RiskLevel;
 import io.prognos.api.SensorId;
 import io.prognos.api.TrainRequest;
-import io.prognos.api.TrainingOptions;
+import io.prognos.api.SensorState;
 import io.prognos.evaluation.Stats;
 import io.prognos.evaluation.data.Resampled;
 import java.time.Duration;
@@ -63,14 +62,17 @@ public final class Backtester {
         double[] v = series.values();
         int n = v.length;
         int cut = Math.max(1, (int) Math.floor(n * trainFraction));
-        TrainingOptions options = new TrainingOptions(null, null, null, null, null, series.interval());
+        // The plugin works on the grid the scores are kept on.
+        Map<String, String> options = Map.of("interval", series.interval().toMillis() + "ms");
         long t0 = System.nanoTime();
         ModelInfo model = plugin.train(new TrainRequest(sensor, upTo(raw, series.time(cut)), options));
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
         int trainings = 1;
         Instant lastTrained = series.time(cut - 1);
         int horizon = model.horizon();
-        int lookback = model.sequenceLength() + horizon + 8;
+        // As a host does: a state for the sensor, warmed with the history, then fed reading by interval.
+        SensorState state = plugin.openState(sensor, null);
+        plugin.observe(state, upTo(raw, series.time(cut)));
 
         double[] train = Arrays.copyOfRange(v, 0, cut);
         ReferenceForecasts baselines = ReferenceForecasts.fit(train, seasonalPeriod);
@@ -92,19 +94,20 @@ public final class Backtester {
             if (retrainEvery != null && !retrainEvery.isZero()
                     && !series.time(o).isBefore(lastTrained.plus(retrainEvery))) {
                 long r0 = System.nanoTime();
-                model = plugin.train(new TrainRequest(sensor, upTo(raw, series.time(o + 1)), options));
+                model = plugin.train(new TrainRequest(sensor, upTo(raw, series.time(o)), options));
                 trainSeconds += (System.nanoTime() - r0) / 1e9;
                 trainings++;
                 lastTrained = series.time(o);
             }
-            List<Reading> recent = between(raw, series.time(Math.max(0, o - lookback + 1)), series.time(o + 1));
-            if (recent.isEmpty()) {
+            List<Reading> arriving = between(raw, series.time(o), series.time(o + 1));
+            if (arriving.isEmpty()) {
                 continue;
             }
             Forecast f;
             long f0 = System.nanoTime();
             try {
-                f = plugin.forecast(new ForecastRequest(sensor, recent));
+                plugin.observe(state, arriving);
+                f = plugin.forecast(state);
             } catch (InsufficientHistoryException e) {
                 continue; // inside a gap: nothing to forecast from, as in production
             }
@@ -121,9 +124,9 @@ public final class Backtester {
             origins++;
             served.merge(f.method(), 1, Integer::sum);
             reason = f.methodReason();
-            RiskAssessment risk = plugin.assessRisk(f, limits);
+            RiskAssessment risk = plugin.assessRisk(f, state, limits);
             boolean on = risk.level().atLeast(RiskLevel.MEDIUM);
-            Instant stamp = recent.get(recent.size() - 1).timestamp();
+            Instant stamp = arriving.get(arriving.size() - 1).timestamp();
             assessments.add(new Assessment(series.time(o), stamp, risk.level(), risk.score(), on));
             Map<Long, ForecastPoint> byTime = new HashMap<>();
             f.points().forEach(p -> byTime.put(p.timestamp().toEpochMilli(), p));

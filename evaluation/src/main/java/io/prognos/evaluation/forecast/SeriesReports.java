@@ -2,6 +2,7 @@ package io.prognos.evaluation.forecast;
 
 import static io.prognos.evaluation.Stats.round;
 
+import io.prognos.api.ModelInfo;
 import io.prognos.api.OperatingLimits;
 import io.prognos.api.Reading;
 import io.prognos.evaluation.data.LabelledWindows.Window;
@@ -23,8 +24,16 @@ public final class SeriesReports {
         PairScores prognos = r.scores().get(Backtester.PROGNOS);
         PairScores last = r.scores().get(ReferenceForecasts.LAST_VALUE);
         PairScores seasonal = r.scores().get(ReferenceForecasts.SEASONAL);
+        // Without two seasons of training data the seasonal naive forecast is the last value in disguise:
+        // it is left out rather than reported under a name it does not deserve.
+        boolean hasSeason = Double.isFinite(t.seasonalNaiveMae());
+        PairScores seasonalRef = hasSeason ? seasonal : null;
         Map<String, SeriesReport.MethodReport> methods = new LinkedHashMap<>();
-        r.scores().forEach((name, s) -> methods.put(name, method(s, last, seasonal, t)));
+        r.scores().forEach((name, s) -> {
+            if (hasSeason || !name.equals(ReferenceForecasts.SEASONAL)) {
+                methods.put(name, method(s, last, seasonalRef, t));
+            }
+        });
         Double isRatio = prognos.hasIntervals() && last.hasIntervals()
                 ? round(prognos.intervalScore() / last.intervalScore()) : null;
         int trainPoints = (int) java.time.Duration.between(resampled.start(), r.testStart()).dividedBy(
@@ -34,7 +43,7 @@ public final class SeriesReports {
                 round(prognos.mae() / t.naiveMae()),
                 round(prognos.mae() / t.seasonalNaiveMae()),
                 round(prognos.mae() / last.mae()),
-                round(prognos.mae() / seasonal.mae()),
+                hasSeason ? round(prognos.mae() / seasonal.mae()) : null,
                 round(prognos.coverage()),
                 r.nominalCoverage(),
                 round(prognos.meanWidth()),
@@ -47,7 +56,8 @@ public final class SeriesReports {
                 prognos.count(),
                 new SeriesReport.Scales(round(t.naiveMae()), round(t.seasonalNaiveMae()), seasonSteps, trainPoints),
                 methods,
-                new SeriesReport.ModelReport(model.servedMethod(), round(model.valMae()), round(model.baselineMae()),
+                new SeriesReport.ModelReport(model.servedMethod(), round(model.metric(ModelInfo.VAL_MAE)),
+                        round(model.metric(ModelInfo.BASELINE_MAE)),
                         r.methodsServed(), r.lastMethodReason()),
                 AlertFacts.of(r, raw, windows, limits, series),
                 new SeriesReport.Timing(round(r.trainSeconds()), r.trainings(), round(r.forecastMsMedian())),
@@ -65,13 +75,14 @@ public final class SeriesReports {
         for (int h = 1; h <= s.horizon(); h++) {
             boolean iv = s.hasIntervals();
             steps.add(new SeriesReport.StepReport(h, round(s.mae(h)), round(s.rmse(h)), round(s.mae(h) / t.naiveMae()),
-                    round(s.mae(h) / last.mae(h)), round(s.mae(h) / seasonal.mae(h)),
+                    round(s.mae(h) / last.mae(h)), seasonal == null ? null : round(s.mae(h) / seasonal.mae(h)),
                     iv ? round(s.coverage(h)) : null, iv ? round(s.meanWidth(h)) : null,
                     iv ? round(s.intervalScore(h)) : null));
         }
         boolean iv = s.hasIntervals();
         return new SeriesReport.MethodReport(round(s.mae()), round(s.rmse()), round(s.mae() / t.naiveMae()),
-                round(s.mae() / t.seasonalNaiveMae()), round(s.mae() / last.mae()), round(s.mae() / seasonal.mae()),
+                round(s.mae() / t.seasonalNaiveMae()), round(s.mae() / last.mae()),
+                seasonal == null ? null : round(s.mae() / seasonal.mae()),
                 iv ? round(s.coverage()) : null, iv ? round(s.meanWidth()) : null,
                 iv ? round(s.intervalScore()) : null, steps);
     }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitOption;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -122,7 +123,7 @@ public final class NabResults {
 
     /** The data files under a NAB data folder ({@code CATEGORY/FILE.csv}), sorted. */
     public static List<Path> csvFiles(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
+        try (Stream<Path> s = Files.walk(dir, FileVisitOption.FOLLOW_LINKS)) {
             return s.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(".csv")).sorted().toList();
         }
     }

@@ -1,7 +1,7 @@
 package io.prognos.host.cli;
 
 import io.prognos.api.Forecast;
-import io.prognos.api.ForecastRequest;
+import io.prognos.api.SensorState;
 import io.prognos.api.SensorId;
 import io.prognos.host.core.wire.ForecastMessage;
 import io.prognos.host.core.wire.Json;
@@ -40,9 +40,14 @@ final class ForecastCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (HostRuntime runtime = HostRuntime.start(launch.config(), launch.found(), HostRuntime.Parts.STORE_ONLY,
                 Clock.systemUTC())) {
-            Forecast f = sensor.csv != null
-                    ? runtime.plugin().forecast(new ForecastRequest(id, sensor.csvReadings()))
-                    : runtime.service().predict(id, null).forecast();
+            Forecast f;
+            if (sensor.csv != null) {
+                SensorState state = runtime.plugin().openState(id, null);
+                runtime.plugin().observe(state, sensor.csvReadings());
+                f = runtime.plugin().forecast(state);
+            } else {
+                f = runtime.service().predict(id, null).forecast();
+            }
             if (json) {
                 out.println(Json.pretty(ForecastMessage.of(f)));
             } else {

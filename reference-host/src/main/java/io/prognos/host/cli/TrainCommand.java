@@ -3,7 +3,7 @@ package io.prognos.host.cli;
 import io.prognos.api.ModelInfo;
 import io.prognos.api.SensorId;
 import io.prognos.api.TrainRequest;
-import io.prognos.api.TrainingOptions;
+import java.util.Map;
 import io.prognos.host.core.wire.Json;
 import io.prognos.host.core.wire.ModelMessage;
 import io.prognos.host.runtime.HostRuntime;
@@ -41,15 +41,15 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (HostRuntime runtime = HostRuntime.start(launch.config(), launch.found(), HostRuntime.Parts.STORE_ONLY,
                 Clock.systemUTC())) {
-            ModelInfo m = sensor.csv != null
-                    ? runtime.plugin().train(new TrainRequest(id, sensor.csvReadings(), TrainingOptions.defaults()))
-                    : runtime.service().train(id, TrainingOptions.defaults());
+            ModelInfo m = sensor.csv != null ? runtime.plugin().train(new TrainRequest(id, sensor.csvReadings()))
+                    : runtime.service().train(id, Map.of());
             if (json) {
                 out.println(Json.pretty(ModelMessage.of(m)));
             } else {
-                out.printf(Locale.ROOT, "trained %s in %.1f s on %d points: serving %s, validation MAE %.3f"
+                out.printf(Locale.ROOT, "trained %s in %.1f s on %d intervals of %s: serving %s, validation MAE %.3f"
                         + " (last value %.3f, relative MAE %.2f); stored%n", id, m.trainingMillis() / 1000.0,
-                        m.sampleCount(), m.servedMethod(), m.valMae(), m.baselineMae(), m.mase());
+                        m.sampleCount(), m.interval(), m.servedMethod(), m.metric(ModelInfo.VAL_MAE),
+                        m.metric(ModelInfo.BASELINE_MAE), m.valRelmae());
             }
             out.flush();
             return 0;

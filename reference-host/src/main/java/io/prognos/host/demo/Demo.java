@@ -11,7 +11,6 @@ import io.prognos.api.PrognosException;
 import io.prognos.api.Reading;
 import io.prognos.api.ScheduleEntry;
 import io.prognos.api.SensorId;
-import io.prognos.api.TrainingOptions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -144,10 +143,10 @@ public final class Demo {
             for (DemoSensor s : sensors) {
                 n++;
                 out.printf("[%d/%d] training %s on its stored history ...%n", n, sensors.size(), s.id());
-                ModelInfo m = host.service().train(s.id(), TrainingOptions.defaults());
-                out.printf(Locale.ROOT, "      done in %.1f s: %d readings, serving %s, validation MAE %.3f against"
-                        + " %.3f for the last value%n", m.trainingMillis() / 1000.0, m.sampleCount(),
-                        m.servedMethod(), m.valMae(), m.baselineMae());
+                ModelInfo m = host.service().train(s.id(), Map.of());
+                out.printf(Locale.ROOT, "      done in %.1f s: %d intervals of %s, serving %s, validation MAE %.3f"
+                        + " against %.3f for the last value%n", m.trainingMillis() / 1000.0, m.sampleCount(),
+                        m.interval(), m.servedMethod(), m.metric(ModelInfo.VAL_MAE), m.metric(ModelInfo.BASELINE_MAE));
             }
 
             List<Object[]> replay = new ArrayList<>();
@@ -291,10 +290,10 @@ public final class Demo {
     private void printSummary(List<DemoSensor> sensors) {
         out.println();
         out.println("Models");
-        out.printf("  %-36s %-13s %10s %12s %6s%n", "sensor", "method", "val MAE", "last value", "MASE");
+        out.printf("  %-36s %-13s %10s %12s %7s%n", "sensor", "method", "val MAE", "last value", "relMAE");
         for (ModelInfo m : host.plugin().models()) {
-            out.printf(Locale.ROOT, "  %-36s %-13s %10.3f %12.3f %6.2f%n", m.sensor(), m.servedMethod(), m.valMae(),
-                    m.baselineMae(), m.mase());
+            out.printf(Locale.ROOT, "  %-36s %-13s %10.3f %12.3f %7.2f%n", m.sensor(), m.servedMethod(),
+                    m.metric(ModelInfo.VAL_MAE), m.metric(ModelInfo.BASELINE_MAE), m.valRelmae());
         }
         out.println();
         out.println("Current risk");
@@ -304,10 +303,13 @@ public final class Demo {
                 var f = p.forecast();
                 var a = p.risk();
                 var last = f.points().get(f.horizon() - 1);
-                out.printf(Locale.ROOT, "  %-36s %-8s score %3d  now %.2f, in %dh %.2f [%.2f, %.2f]%s%n", s.id(),
-                        a.level().wireName(), a.score(), f.lastValue(), f.horizon(), last.value(), last.lower(),
-                        last.upper(), a.timeToFailureHours() == null ? ""
-                                : String.format(Locale.ROOT, ", time to failure %.1f h", a.timeToFailureHours()));
+                out.printf(Locale.ROOT, "  %-36s %-8s score %3d  anomaly %.2f  now %.2f, in %d steps %.2f [%.2f,"
+                        + " %.2f]%s%n", s.id(), a.level().wireName(), a.score(), a.anomalyScore(), f.lastValue(),
+                        f.horizon(), last.value(), last.lower(), last.upper(), a.timeToFailureHours() == null ? ""
+                                : String.format(Locale.ROOT, ", time to failure %.1f h (%.1f-%s)",
+                                a.timeToFailureHours(), a.timeToFailureLowHours(), a.timeToFailureHighHours() == null
+                                        ? "beyond the horizon" : String.format(Locale.ROOT, "%.1f h",
+                                        a.timeToFailureHighHours())));
             } catch (PrognosException e) {
                 out.printf("  %-36s cannot forecast: %s%n", s.id(), e.getMessage());
             }

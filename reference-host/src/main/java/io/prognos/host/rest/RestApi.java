@@ -2,16 +2,14 @@ package io.prognos.host.rest;
 
 import io.prognos.host.runtime.HostRuntime;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.Timer;
 import io.prognos.api.BadRequestException;
 import io.prognos.api.RetryLaterException;
 import io.prognos.api.UnknownSensorException;
+import io.prognos.host.core.wire.ErrorMessage;
+import io.prognos.host.core.wire.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,13 +40,6 @@ public final class RestApi implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
     private static final int MAX_BODY = 1 << 20;
-
-    /** A route's answer: status and JSON body. */
-    public record Reply(int status, JsonNode body) {
-        public static Reply ok(JsonNode body) {
-            return new Reply(200, body);
-        }
-    }
 
     /** The HTTP status of an error that is not the plugin's; {@code field} names the request field at fault. */
     public static class HttpError extends RuntimeException {
@@ -73,7 +65,6 @@ public final class RestApi implements AutoCloseable {
 
     private final HttpServer server;
     private final ExecutorService pool;
-    private final ObjectMapper json = new ObjectMapper();
     private final LstmRoutes routes;
     private final HostRuntime runtime;
     private final byte[] token;
@@ -85,7 +76,7 @@ public final class RestApi implements AutoCloseable {
         this.server = server;
         this.token = token == null || token.isEmpty() ? null : token.getBytes(StandardCharsets.UTF_8);
         this.shutdownTimeout = shutdownTimeout;
-        this.routes = new LstmRoutes(runtime, json);
+        this.routes = new LstmRoutes(runtime);
         // Training blocks its request thread; the plugin bounds concurrent training, the pool bounds the rest.
         this.pool = Executors.newFixedThreadPool(8, r -> {
             Thread t = new Thread(r, "prognos-http");
@@ -125,7 +116,7 @@ public final class RestApi implements AutoCloseable {
             status = dispatch(ex, path);
         } catch (RuntimeException | Error e) {
             LOG.error("{} {} failed", ex.getRequestMethod(), path, e);
-            status = send(ex, 500, error("internal error: " + e, null));
+            status = send(ex, 500, ErrorMessage.of("internal error: " + e, null));
         } finally {
             ex.close();
             inFlight.decrementAndGet();
@@ -138,11 +129,13 @@ public final class RestApi implements AutoCloseable {
     private int dispatch(HttpExchange ex, String path) throws IOException {
         String method = ex.getRequestMethod();
         if (path.equals("/health")) {
-            return send(ex, health());
+            Replies.Health h = health();
+            return send(ex, h.status().equals("UP") ? 200 : 503, h);
         }
         if (token != null && !authorised(ex)) {
             ex.getResponseHeaders().add("WWW-Authenticate", "Bearer");
-            return send(ex, 401, error("missing or wrong API token: send 'Authorization: Bearer <token>'", null));
+            return send(ex, 401, ErrorMessage.of("missing or wrong API token: send 'Authorization: Bearer <token>'",
+                    null));
         }
         if (path.equals("/metrics") && method.equals("GET")) {
             byte[] text = runtime.metrics().scrape().getBytes(StandardCharsets.UTF_8);
@@ -162,62 +155,48 @@ public final class RestApi implements AutoCloseable {
         }
         try {
             Map<String, String> query = query(ex.getRequestURI().getRawQuery());
-            JsonNode body = method.equals("POST") ? body(ex) : null;
-            return send(ex, routes.route(method, path, query, body));
+            byte[] body = method.equals("POST") ? body(ex) : new byte[0];
+            return send(ex, 200, routes.route(method, path, query, body));
         } catch (MethodNotAllowed e) {
             ex.getResponseHeaders().add("Allow", e.allowed);
-            return send(ex, 405, error(e.getMessage(), null));
+            return send(ex, 405, ErrorMessage.of(e.getMessage(), null));
         } catch (HttpError e) {
-            return send(ex, e.status, error(e.getMessage(), e.field));
+            return send(ex, e.status, ErrorMessage.of(e.getMessage(), e.field));
         } catch (UnknownSensorException e) {
-            return send(ex, 404, error(e.getMessage(), e.field()));
+            return send(ex, 404, ErrorMessage.of(e.getMessage(), e.field()));
         } catch (BadRequestException e) {
-            return send(ex, 400, error(e.getMessage(), e.field()));
+            return send(ex, 400, ErrorMessage.of(e.getMessage(), e.field()));
         } catch (RetryLaterException e) {
             int status = e.reason() == RetryLaterException.Reason.MODEL_BUSY ? 409 : 503;
             ex.getResponseHeaders().add("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
-            return send(ex, status, error(e.getMessage(), null).put("reason", e.reason().name().toLowerCase()));
+            return send(ex, status, new ErrorMessage(false, e.getMessage(), null,
+                    e.reason().name().toLowerCase(Locale.ROOT)));
         }
     }
 
-    private Reply health() {
-        ObjectNode o = json.createObjectNode();
+    private Replies.Health health() {
         boolean db;
         try (var c = runtime.jdbc().dataSource().getConnection()) {
             db = c.isValid(2);
         } catch (Exception e) {
             db = false;
         }
-        o.put("status", db ? "UP" : "DOWN");
-        ObjectNode components = o.putObject("components");
+        String mqtt = runtime.mqtt() == null ? "DISABLED" : runtime.mqtt().isConnected() ? "UP" : "DOWN";
+        Map<String, String> components = new LinkedHashMap<>();
         components.put("database", db ? "UP" : "DOWN");
         components.put("plugin", runtime.plugin().id() + " " + runtime.plugin().version());
-        components.put("mqtt", runtime.mqtt() == null ? "DISABLED" : "UP");
-        return new Reply(db ? 200 : 503, o);
+        components.put("mqtt", mqtt);
+        return new Replies.Health(db && !mqtt.equals("DOWN") ? "UP" : "DOWN", components);
     }
 
-    private int send(HttpExchange ex, Reply reply) throws IOException {
-        return send(ex, reply.status(), reply.body());
-    }
-
-    private int send(HttpExchange ex, int status, JsonNode body) throws IOException {
-        byte[] bytes = json.writerWithDefaultPrettyPrinter().writeValueAsBytes(body);
+    private int send(HttpExchange ex, int status, Object body) throws IOException {
+        byte[] bytes = Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(body);
         ex.getResponseHeaders().add("Content-Type", "application/json");
         ex.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(bytes);
         }
         return status;
-    }
-
-    private ObjectNode error(String message, String field) {
-        ObjectNode o = json.createObjectNode();
-        o.put("success", false);
-        o.put("error", message);
-        if (field != null) {
-            o.put("field", field);
-        }
-        return o;
     }
 
     private boolean authorised(HttpExchange ex) {
@@ -228,23 +207,12 @@ public final class RestApi implements AutoCloseable {
         return MessageDigest.isEqual(token, h.substring(7).trim().getBytes(StandardCharsets.UTF_8));
     }
 
-    private JsonNode body(HttpExchange ex) throws IOException {
+    private static byte[] body(HttpExchange ex) throws IOException {
         byte[] raw = ex.getRequestBody().readNBytes(MAX_BODY + 1);
         if (raw.length > MAX_BODY) {
             throw new HttpError(413, "body", "request body larger than " + MAX_BODY + " bytes");
         }
-        if (raw.length == 0) {
-            return json.createObjectNode();
-        }
-        try {
-            JsonNode n = json.readTree(raw);
-            if (n == null || !n.isObject()) {
-                throw new HttpError(400, "body", "the request body must be a JSON object");
-            }
-            return n;
-        } catch (JsonProcessingException e) {
-            throw new HttpError(400, "body", "the request body is not valid JSON: " + e.getOriginalMessage());
-        }
+        return raw;
     }
 
     private static Map<String, String> query(String raw) {

@@ -7,6 +7,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prognos.api.ConfigDef;
+import io.prognos.api.Reading;
+import io.prognos.host.core.CycleListeners;
+import io.prognos.host.core.CycleSettings;
+import io.prognos.host.core.SensorContexts;
+import io.prognos.host.core.SensorCycle;
+import io.prognos.host.core.TrainingRunner;
+import java.time.Instant;
 import io.prognos.api.ConfigProblem;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.InvalidConfigurationException;
@@ -54,6 +61,9 @@ public final class HostRuntime implements AutoCloseable {
     private RestApi rest;
     private SensorService service;
     private Function<SensorId, OperatingLimits> limits;
+    private final CycleListeners listeners = new CycleListeners();
+    private SensorCycle cycle;
+    private SensorContexts contexts;
 
     private HostRuntime() {
     }
@@ -95,9 +105,11 @@ public final class HostRuntime implements AutoCloseable {
         Map<String, String> pluginValues = HostConfig.withPrefix(config, id + ".");
         Map<String, String> jdbcValues = HostConfig.withPrefix(config, "jdbc.");
         Map<String, String> mqttValues = HostConfig.withPrefix(config, "mqtt.");
-        problems.addAll(HostConfig.unclaimed(config, List.of("prognos.", "jdbc.", "mqtt.", id + ".")));
+        Map<String, String> cycleValues = HostConfig.withPrefix(config, "cycle.");
+        problems.addAll(HostConfig.unclaimed(config, List.of("prognos.", "jdbc.", "mqtt.", "cycle.", id + ".")));
         problems.addAll(JdbcAdapter.CONFIG.validate(jdbcValues));
         problems.addAll(MqttAdapter.CONFIG.validate(mqttValues));
+        problems.addAll(CycleSettings.CONFIG.validate(cycleValues));
         if (!problems.isEmpty()) {
             throw new InvalidConfigurationException("the host", problems);
         }
@@ -123,8 +135,24 @@ public final class HostRuntime implements AutoCloseable {
         LOG.info("plugin '{}' {} ({}) started with {} training job(s), one native thread each; {} stored model(s)",
                 plugin.id(), plugin.version(), plugin.engineVersion(), threads, plugin.models().size());
 
-        service = new SensorService(plugin, jdbc.readings(), jdbc.results(), limits,
-                host.getDuration("prognos.history"), host.getDuration("prognos.forecast-lookback"), clock);
+        // One sensor cycle for every driver: MQTT readings, REST requests and the command line.
+        CycleSettings cycleSettings = CycleSettings.from(MqttAdapter.withAliases(
+                MqttAdapter.CONFIG.parse("the MQTT adapter", mqttValues), cycleValues));
+        TrainingRunner trainer = new TrainingRunner(plugin, threads, 10_000,
+                m -> LOG.info("trained {}: serving {} ({} ms)", m.sensor(), m.servedMethod(), m.trainingMillis()),
+                (s, e) -> LOG.warn("training of {} did not succeed: {}", s, e.getMessage()));
+        opened.add(trainer);
+        Duration lookback = host.getDuration("prognos.forecast-lookback");
+        cycle = new SensorCycle(plugin, limits, cycleSettings, clock, trainer, listeners);
+        contexts = new SensorContexts(cycleSettings.maxSensors(), cycleSettings.bufferSize(),
+                s -> warm(s, lookback, clock), cycle::forget);
+        cycle.forecastWhenTrained(contexts);
+        Gauge.builder("prognos.sensors.in.memory", contexts, SensorContexts::size)
+                .description("sensor contexts held in memory").register(metrics);
+        FunctionCounter.builder("prognos.sensors.evicted", contexts, SensorContexts::evictions)
+                .description("sensor contexts evicted as least recently used").register(metrics);
+        service = new SensorService(plugin, cycle, contexts, jdbc.readings(), jdbc.results(),
+                host.getDuration("prognos.history"), clock);
 
         if (parts.mqtt() && host.getBoolean("prognos.mqtt.enabled")) {
             if (!mqttValues.containsKey("mqtt.url")) {
@@ -132,22 +160,21 @@ public final class HostRuntime implements AutoCloseable {
                 opened.add(broker);
                 mqttValues.put("mqtt.url", broker.url());
             }
-            storing = new StoringListener(new ReadingsTable(jdbc.dataSource()), jdbc.results(),
+            ReadingsTable table = new ReadingsTable(jdbc.dataSource());
+            table.createIfAbsent();
+            storing = new StoringListener(table, jdbc.results(),
                     host.getBoolean("prognos.store-readings"), metrics);
             opened.add(storing);
-            mqtt = MqttAdapter.start(plugin, limits, mqttValues, clock, storing);
+            listeners.add(storing);
+            mqtt = MqttAdapter.start(plugin, cycle, contexts, listeners, mqttValues, clock, metrics);
             opened.add(mqtt);
-            FunctionCounter.builder("prognos.readings.received", mqtt, MqttAdapter::readingsReceived)
-                    .description("valid readings received over MQTT").register(metrics);
-            Gauge.builder("prognos.readings.rejected", mqtt, a -> a.rejectedCounts().values().stream()
-                    .mapToLong(Long::longValue).sum()).description("MQTT messages rejected as bad input")
-                    .register(metrics);
         }
         Gauge.builder("prognos.models", plugin, p -> p.models().size()).description("models known to the plugin")
                 .register(metrics);
 
         Map<String, String> all = new LinkedHashMap<>();
         all.putAll(HostConfig.CONFIG.masked(host.values()));
+        all.putAll(CycleSettings.CONFIG.parse("the sensor cycle", cycleValues).values());
         all.putAll(JdbcAdapter.masked(jdbcValues));
         all.putAll(MqttAdapter.CONFIG.masked(mqttValues));
         all.putAll(plugin.configDef().masked(pluginValues));
@@ -158,6 +185,31 @@ public final class HostRuntime implements AutoCloseable {
                     host.getString("prognos.api-token"), host.getDuration("prognos.shutdown-timeout"));
             opened.add(rest);
         }
+    }
+
+    /** A sensor's recent readings from the database, to warm its context; none when the database is away. */
+    private List<Reading> warm(SensorId sensor, Duration lookback, Clock clock) {
+        try {
+            Instant to = clock.instant().plus(Duration.ofMinutes(1));
+            return jdbc.readings().read(sensor, to.minus(lookback), to);
+        } catch (RuntimeException e) {
+            // The database is down or its readings table is not there yet: the sensor starts cold
+            // rather than losing the readings that woke it.
+            LOG.warn("{} starts without its stored readings: {}", sensor, e.getMessage());
+            return List.of();
+        }
+    }
+
+    public SensorCycle cycle() {
+        return cycle;
+    }
+
+    public SensorContexts contexts() {
+        return contexts;
+    }
+
+    public CycleListeners listeners() {
+        return listeners;
     }
 
     public ForecastingPlugin plugin() {

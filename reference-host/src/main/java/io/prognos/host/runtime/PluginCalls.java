@@ -19,8 +19,8 @@ import java.util.Set;
 public final class PluginCalls implements InvocationHandler {
 
     /** Operations worth a timer; the rest (id, version, ...) are trivial getters. */
-    private static final Set<String> TIMED = Set.of("train", "forecast", "forecastBatch", "assessRisk", "schedule",
-            "deleteModel", "start", "stop");
+    private static final Set<String> TIMED = Set.of("train", "observe", "openState", "forecast", "forecastBatch",
+            "assessRisk", "schedule", "deleteModel", "start", "stop");
 
     private final ForecastingPlugin target;
     private final ClassLoader loader;

@@ -10,6 +10,8 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.util.List;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The reference host's own readings table, {@code sensor_readings}, which the JDBC adapter's
@@ -17,11 +19,25 @@ import javax.sql.DataSource;
  */
 public final class ReadingsTable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ReadingsTable.class);
+
     private final DataSource ds;
     private volatile boolean created;
 
     public ReadingsTable(DataSource ds) {
         this.ds = ds;
+    }
+
+    /**
+     * Creates the table now, so that the readings query finds it before the first reading is stored;
+     * a database that is down is logged and the table is created with the first write instead.
+     */
+    public void createIfAbsent() {
+        try (Connection c = ds.getConnection()) {
+            ensureTable(c);
+        } catch (SQLException | RuntimeException e) {
+            LOG.warn("sensor_readings not created yet (created with the first stored reading): {}", e.getMessage());
+        }
     }
 
     /** Appends readings; a reading already stored (same sensor and timestamp) is kept as it was. */

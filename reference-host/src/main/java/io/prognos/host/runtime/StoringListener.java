@@ -2,13 +2,12 @@ package io.prognos.host.runtime;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.prognos.api.Forecast;
+import io.prognos.api.AnomalyScore;
 import io.prognos.api.Reading;
 import io.prognos.api.RetryLaterException;
-import io.prognos.api.RiskAssessment;
 import io.prognos.api.SensorId;
 import io.prognos.jdbc.ResultsWriter;
-import io.prognos.mqtt.MqttAdapter;
+import io.prognos.host.core.SensorCycle;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -20,12 +19,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Stores what arrives over MQTT: readings into {@code sensor_readings} (so REST training and
- * restarts see them) and forecasts and risk into Prognos's tables. Writes run on a thread of their
+ * Stores what the sensor cycle sees and makes: readings into {@code sensor_readings} (so REST
+ * training and restarts see them), and forecasts, risk and anomaly scores into Prognos's tables. Writes run on a thread of their
  * own so that a slow database never stalls the MQTT client; failures are counted and logged at a
  * bounded rate.
  */
-public final class StoringListener implements MqttAdapter.Listener, AutoCloseable {
+public final class StoringListener implements SensorCycle.Listener, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StoringListener.class);
 
@@ -63,8 +62,13 @@ public final class StoringListener implements MqttAdapter.Listener, AutoCloseabl
     }
 
     @Override
-    public void results(Forecast forecast, RiskAssessment risk) {
-        submit("forecast of " + forecast.sensor(), () -> results.write(forecast, risk));
+    public void result(SensorCycle.Result r) {
+        submit("forecast of " + r.forecast().sensor(), () -> results.write(r.forecast(), r.risk()));
+    }
+
+    @Override
+    public void anomalies(SensorId sensor, List<AnomalyScore> scores) {
+        submit("anomaly scores of " + sensor, () -> results.write(scores));
     }
 
     private void submit(String what, Runnable write) {

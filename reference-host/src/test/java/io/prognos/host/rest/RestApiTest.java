@@ -9,11 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,6 +28,7 @@ class RestApiTest {
     private static final SensorId PUMP = SensorId.of("3a9ccfce-9773-4c72-b905-6a850e961587", "temperature");
     private static HostRuntime host;
     private static int port;
+    private static Instant lastPumpReading;
 
     @BeforeAll
     static void start() throws Exception {
@@ -34,7 +37,9 @@ class RestApiTest {
         config.put("prognos.limits", PUMP.deviceId() + "/temperature=::60:70");
         host = HostFixture.start(config, HostRuntime.Parts.ALL);
         port = host.rest().port();
-        HostFixture.store(host, PUMP, HostFixture.hourly(400, 0.02, 1));
+        List<Reading> pump = HostFixture.hourly(400, 0.02, 1);
+        lastPumpReading = pump.get(pump.size() - 1).timestamp();
+        HostFixture.store(host, PUMP, pump);
         HostFixture.store(host, SensorId.of("busy", "temperature"), HostFixture.hourly(700, 0, 2));
     }
 
@@ -102,10 +107,20 @@ class RestApiTest {
             assertTrue(v > 50 && v < 66, f.toString());
         }
         JsonNode risk = p.get("failure_risk");
-        assertTrue(Set.of("low", "medium", "high").contains(risk.get("risk_level").asText()));
-        int score = risk.get("risk_score").asInt();
-        assertTrue(score >= 0 && score <= 100);
-        assertFalse(risk.get("recommended_action").asText().isBlank());
+        // The daily peaks (about 61) reach the warning level of 60; the limit of 70 is far off.
+        assertEquals("medium", risk.get("risk_level").asText(), risk.toString());
+        assertTrue(risk.get("limits_configured").asBoolean());
+        assertTrue(risk.get("reasons").toString().contains("warning"), risk.toString());
+        assertTrue(risk.get("crossing_probability").asDouble() < 0.2, risk.toString());
+        Instant lastReading = lastPumpReading;
+        assertEquals(lastReading, Instant.parse(risk.get("based_on").asText()), "counted from the last reading");
+        assertEquals(lastReading.plus(Duration.ofDays(7)), Instant.parse(risk.get("act_by").asText()),
+                "medium without a forecast crossing: within the week");
+        assertEquals("Schedule an inspection within the week", risk.get("recommended_action").asText());
+        JsonNode anomaly = p.get("anomaly");
+        assertEquals(lastReading, Instant.parse(anomaly.get("interval_start").asText()), anomaly.toString());
+        double a = anomaly.get("anomaly_score").asDouble();
+        assertTrue(a >= 0 && a < 0.6 && !anomaly.get("anomalous").asBoolean(), "a steady rise is not anomalous: " + a);
 
         JsonNode models = ok("GET", "/api/v1/lstm/models", null);
         JsonNode m = null;

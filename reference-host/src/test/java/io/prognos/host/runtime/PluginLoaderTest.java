@@ -45,10 +45,15 @@ class PluginLoaderTest {
                     }
                     public void start(PluginContext c) { }
                     public void stop() { }
+                    public PluginDescription describe() {
+                        return new PluginDescription(null, 1, 0.9, 0.5, 1, new ConfigDef(), Map.of());
+                    }
                     public ModelInfo train(TrainRequest r) { throw new UnsupportedOperationException(); }
-                    public Forecast forecast(ForecastRequest r) { throw new UnknownSensorException(r.sensor()); }
-                    public BatchForecast forecastBatch(List<ForecastRequest> r) { return new BatchForecast(Map.of(), Map.of()); }
-                    public RiskAssessment assessRisk(Forecast f, OperatingLimits l) { throw new UnsupportedOperationException(); }
+                    public SensorState openState(SensorId s, byte[] saved) { throw new UnknownSensorException(s); }
+                    public Observation observe(SensorState s, List<Reading> r) { return new Observation(s.sensor(), List.of(), 0); }
+                    public Forecast forecast(SensorState s) { throw new UnknownSensorException(s.sensor()); }
+                    public BatchForecast forecastBatch(List<SensorState> s) { return new BatchForecast(Map.of(), Map.of()); }
+                    public RiskAssessment assessRisk(Forecast f, SensorState s, OperatingLimits l) { throw new UnsupportedOperationException(); }
                     public List<ScheduleEntry> schedule(Collection<RiskAssessment> a, Duration w) { return List.of(); }
                     public List<ModelInfo> models() { return List.of(); }
                     public Optional<ModelInfo> model(SensorId s) { return Optional.empty(); }
@@ -81,8 +86,8 @@ class PluginLoaderTest {
     @Test
     void pluginsInTheDirectoryGetTheirOwnClassLoaderSharingOnlyTheSpi() throws Exception {
         Path plugins = Files.createTempDirectory("plugins");
-        pluginJar(plugins, "constant", "1.0");
-        pluginJar(plugins, "future", "2.0");
+        pluginJar(plugins, "constant", io.prognos.api.Spi.VERSION);
+        pluginJar(plugins, "future", "3.0");
         PluginLoader.Found found = PluginLoader.load(getClass().getClassLoader(), plugins);
 
         PluginLoader.Loaded constant = found.plugins().stream().filter(l -> l.plugin().id().equals("constant"))
@@ -99,13 +104,13 @@ class PluginLoaderTest {
 
         assertEquals(1, found.refused().size(), found.refused().toString());
         String why = found.refused().get(0).reason();
-        assertTrue(why.contains("'future'") && why.contains("SPI 2.0"), why);
+        assertTrue(why.contains("'future'") && why.contains("SPI 3.0"), why);
     }
 
     @Test
     void aBadPluginConfigurationIsRefusedNamingThePluginAndTheKey() throws Exception {
         Path plugins = Files.createTempDirectory("plugins");
-        pluginJar(plugins, "constant", "1.0");
+        pluginJar(plugins, "constant", io.prognos.api.Spi.VERSION);
         PluginLoader.Found found = PluginLoader.load(getClass().getClassLoader(), plugins);
         Map<String, String> config = new java.util.HashMap<>(HostFixture.config(HostFixture.dataDir()));
         config.put("prognos.plugin", "constant");

@@ -7,12 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prognos.api.Forecast;
-import io.prognos.api.ForecastRequest;
 import io.prognos.api.ModelInfo;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import io.prognos.api.TrainRequest;
-import io.prognos.api.TrainingOptions;
+import io.prognos.api.SensorState;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,21 +38,27 @@ class RestartAndThreadsTest {
             recent = history.subList(history.size() - 48, history.size());
             for (SensorId s : sensors) {
                 HostFixture.store(host, s, history);
-                before.add(host.service().train(s, TrainingOptions.defaults()));
-                forecasts.add(host.plugin().forecast(new ForecastRequest(s, recent)));
+                before.add(host.service().train(s, Map.of()));
+                forecasts.add(host.plugin().forecast(stateAfter(host, s, recent)));
             }
         }
         try (HostRuntime host = HostFixture.start(config, HostRuntime.Parts.STORE_ONLY)) {
             for (int i = 0; i < sensors.size(); i++) {
                 ModelInfo after = host.plugin().model(sensors.get(i)).orElseThrow();
                 assertEquals(before.get(i).modelVersion(), after.modelVersion(), "reloaded, not retrained");
-                Forecast again = host.plugin().forecast(new ForecastRequest(sensors.get(i), recent));
+                Forecast again = host.plugin().forecast(stateAfter(host, sensors.get(i), recent));
                 for (int h = 0; h < again.horizon(); h++) {
                     assertEquals(forecasts.get(i).points().get(h).value(), again.points().get(h).value(), 0.0);
                     assertEquals(forecasts.get(i).points().get(h).lower(), again.points().get(h).lower(), 0.0);
                 }
             }
         }
+    }
+
+    private static SensorState stateAfter(HostRuntime host, SensorId sensor, List<Reading> readings) {
+        SensorState state = host.plugin().openState(sensor, null);
+        host.plugin().observe(state, readings);
+        return state;
     }
 
     @Test

@@ -1,22 +1,38 @@
 package io.prognos.host.core.wire;
 
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.prognos.api.ModelInfo;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 
 /**
- * A model's metadata on the wire, in the original REST API's field names plus what is new.
- * {@code mase} is kept one release as an alias of {@code val_relmae}: it was always the validation
- * MAE relative to the last value, never Hyndman and Koehler's MASE.
+ * A model's metadata on the wire: the core facts, and the plugin's own figures by their names
+ * beside them (for the LSTM plugin {@code val_mae}, {@code baseline_mae}, {@code sequence_length},
+ * {@code train_loss}, ...). {@code mase} is kept one release as an alias of {@code val_relmae}:
+ * it always was the validation MAE relative to the last value, never Hyndman and Koehler's MASE.
  */
-public record ModelMessage(String deviceId, String sensorKey, int sequenceLength, int forecastHorizon,
-                           double trainLoss, double valLoss, double valMae, double baselineMae, double valRelmae,
-                           double mase, String servedMethod, long intervalSeconds, int epochsRun, int sampleCount,
-                           double trainingTimeSeconds, Instant trainedAt, String modelVersion, String status) {
+public record ModelMessage(String deviceId, String sensorKey, int forecastHorizon, String servedMethod,
+                           long intervalSeconds, int sampleCount, double trainingTimeSeconds, Instant trainedAt,
+                           String modelVersion, String status, Double valRelmae, Double mase,
+                           @JsonIgnore Map<String, Double> metrics) {
 
     public static ModelMessage of(ModelInfo m) {
-        return new ModelMessage(m.sensor().deviceId(), m.sensor().sensorKey(), m.sequenceLength(), m.horizon(),
-                m.trainLoss(), m.valLoss(), m.valMae(), m.baselineMae(), m.mase(), m.mase(), m.servedMethod(),
-                m.interval().toSeconds(), m.epochsRun(), m.sampleCount(), m.trainingMillis() / 1000.0, m.trainedAt(),
-                m.modelVersion(), m.status().name().toLowerCase(java.util.Locale.ROOT));
+        double relmae = m.valRelmae();
+        return new ModelMessage(m.sensor().deviceId(), m.sensor().sensorKey(), m.horizon(), m.servedMethod(),
+                m.interval().toSeconds(), m.sampleCount(), m.trainingMillis() / 1000.0, m.trainedAt(),
+                m.modelVersion(), m.status().name().toLowerCase(Locale.ROOT), relmae, relmae, m.metrics());
+    }
+
+    /** The plugin's figures, written beside the core fields. */
+    @JsonAnyGetter
+    public Map<String, Object> figures() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        metrics.forEach((k, v) -> out.put(k, v != null && v == Math.rint(v) && Math.abs(v) < 1e15
+                && (k.endsWith("_length") || k.endsWith("_run") || k.endsWith("_windows")) ? (Object) v.longValue()
+                : v));
+        return out;
     }
 }

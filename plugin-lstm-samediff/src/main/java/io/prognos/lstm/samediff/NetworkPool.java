@@ -1,4 +1,6 @@
-package io.prognos.lstm;
+package io.prognos.lstm.samediff;
+
+import io.prognos.lstm.NetworkShape;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -13,14 +15,14 @@ import java.util.Map;
 final class NetworkPool implements AutoCloseable {
 
     private final double learningRate;
-    private final Map<LstmNetwork.Shape, Deque<LstmNetwork>> idle = new HashMap<>();
+    private final Map<NetworkShape, Deque<LstmNetwork>> idle = new HashMap<>();
     private boolean closed;
 
     NetworkPool(double learningRate) {
         this.learningRate = learningRate;
     }
 
-    synchronized LstmNetwork borrow(LstmNetwork.Shape shape) {
+    synchronized LstmNetwork borrow(NetworkShape shape) {
         if (closed) {
             throw new IllegalStateException("the plugin is stopped");
         }

@@ -1,7 +1,9 @@
-package io.prognos.lstm;
+package io.prognos.lstm.samediff;
+
+import io.prognos.lstm.NetworkShape;
 
 import java.util.List;
-import java.util.Random;
+import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.TrainingConfig;
@@ -24,27 +26,18 @@ import org.nd4j.linalg.learning.config.Adam;
  * per-training native allocations, which is why instances are pooled rather than created per call.
  * Not thread-safe: one instance per thread at a time.
  */
-final class LstmNetwork implements AutoCloseable {
+public final class LstmNetwork implements AutoCloseable {
 
     static final String INPUT = "input";
     static final String LABEL = "label";
     static final String OUTPUT = "output";
     private static final String[] PARAMS = {"lstm_W", "lstm_RW", "lstm_b", "dense_W", "dense_b"};
 
-    private final Shape shape;
+    private final NetworkShape shape;
     private final SameDiff sd;
     private final double learningRate;
-    /** Version of the model whose weights are loaded, so repeated forecasts skip the copy. */
-    private String loadedModel;
 
-    /** Shape of the graph; every model with this shape can run on the same instance. */
-    record Shape(int features, int units, int horizon) {
-        int parameterCount() {
-            return features * 4 * units + units * 4 * units + 4 * units + units * horizon + horizon;
-        }
-    }
-
-    LstmNetwork(Shape shape, double learningRate) {
+    public LstmNetwork(NetworkShape shape, double learningRate) {
         this.shape = shape;
         this.learningRate = learningRate;
         this.sd = SameDiff.create();
@@ -80,50 +73,16 @@ final class LstmNetwork implements AutoCloseable {
                 .build());
     }
 
-    Shape shape() {
+    NetworkShape shape() {
         return shape;
     }
 
-    float[] initialParameters(long seed) {
-        return initialParameters(shape, seed);
-    }
-
-    /** Glorot-uniform weights, forget-gate bias 1 (the usual LSTM initialisation), zero elsewhere. */
-    static float[] initialParameters(Shape shape, long seed) {
-        Random rnd = new Random(seed);
-        int u = shape.units(), f = shape.features(), h = shape.horizon();
-        float[] p = new float[shape.parameterCount()];
-        int o = 0;
-        o = glorot(p, o, f, 4 * u, rnd);
-        o = glorot(p, o, u, 4 * u, rnd);
-        for (int i = 0; i < 4 * u; i++, o++) {
-            // lstmLayer orders gates input, forget, cell, output.
-            p[o] = (i >= u && i < 2 * u) ? 1f : 0f;
-        }
-        o = glorot(p, o, u, h, rnd);
-        return p;
-    }
-
-    private static int glorot(float[] p, int offset, int fanIn, int fanOut, Random rnd) {
-        double limit = Math.sqrt(6.0 / (fanIn + fanOut));
-        int n = fanIn * fanOut;
-        for (int i = 0; i < n; i++) {
-            p[offset + i] = (float) ((rnd.nextDouble() * 2 - 1) * limit);
-        }
-        return offset + n;
-    }
-
-    /** Loads a trained model's weights unless they are loaded already. */
-    void load(String modelVersion, float[] params) {
-        if (!modelVersion.equals(loadedModel)) {
-            setParameters(params);
-            loadedModel = modelVersion;
-        }
+    public float[] initialParameters(long seed) {
+        return shape.initialParameters(seed);
     }
 
     /** Copies {@code params} into the graph's variables. */
-    void setParameters(float[] params) {
-        loadedModel = null;
+    public void setParameters(float[] params) {
         if (params.length != shape.parameterCount()) {
             throw new IllegalArgumentException("expected " + shape.parameterCount() + " parameters, got " + params.length);
         }
@@ -140,7 +99,7 @@ final class LstmNetwork implements AutoCloseable {
         }
     }
 
-    float[] getParameters() {
+    public float[] getParameters() {
         float[] params = new float[shape.parameterCount()];
         int o = 0;
         for (String name : PARAMS) {
@@ -161,15 +120,15 @@ final class LstmNetwork implements AutoCloseable {
     }
 
     /** One optimiser step per batch. {@code sd.fit(iterator, epochs > 1)} diverged here; per-batch fit did not. */
-    void fitEpoch(List<DataSet> batches) {
+    public void fitEpoch(List<DataSet> batches) {
         for (DataSet batch : batches) {
             sd.fit(batch);
         }
     }
 
     /** Gradients of the loss, flattened in parameter order; used to check the JVM engine. */
-    float[] gradients(INDArray x, INDArray y) {
-        java.util.Map<String, INDArray> g = sd.calculateGradients(java.util.Map.of(INPUT, x, LABEL, y), PARAMS);
+    public float[] gradients(INDArray x, INDArray y) {
+        Map<String, INDArray> g = sd.calculateGradients(Map.of(INPUT, x, LABEL, y), PARAMS);
         float[] flat = new float[shape.parameterCount()];
         int o = 0;
         for (String name : PARAMS) {
@@ -181,8 +140,8 @@ final class LstmNetwork implements AutoCloseable {
     }
 
     /** Forward pass; {@code input} is [batch, time, features], the result [batch, horizon]. */
-    INDArray predict(INDArray input) {
-        return sd.output(java.util.Map.of(INPUT, input), OUTPUT).get(OUTPUT);
+    public INDArray predict(INDArray input) {
+        return sd.output(Map.of(INPUT, input), OUTPUT).get(OUTPUT);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.prognos.lstm;
 
+import io.prognos.lstm.samediff.LstmNetwork;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -29,7 +30,7 @@ public final class SameDiffLeakProbe {
 
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "grads";
-        LstmNetwork.Shape shape = new LstmNetwork.Shape(2, 32, 12);
+        NetworkShape shape = new NetworkShape(2, 32, 12);
         LstmNetwork net = new LstmNetwork(shape, 1e-3);
         net.setParameters(net.initialParameters(1));
         INDArray x = Nd4j.rand(DataType.FLOAT, 16, 30, 2);

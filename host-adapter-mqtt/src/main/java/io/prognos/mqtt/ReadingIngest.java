@@ -1,0 +1,97 @@
+package io.prognos.mqtt;
+
+import io.micrometer.core.instrument.Counter;
+import io.prognos.api.PrognosException;
+import io.prognos.api.Reading;
+import io.prognos.api.SensorId;
+import io.prognos.host.core.SensorContext;
+import io.prognos.host.core.SensorContexts;
+import io.prognos.host.core.SensorCycle;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Readings in: the topic names the sensor, the payload is parsed (every refusal reported with its
+ * reason), and the readings go to the sensor cycle on the model-work thread, never on the MQTT
+ * client's thread.
+ */
+final class ReadingIngest {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReadingIngest.class);
+
+    private final Topics topics;
+    private final ReadingParser parser;
+    private final ErrorReporter errors;
+    private final ExecutorService worker;
+    private final SensorContexts contexts;
+    private final SensorCycle cycle;
+    private final Counter received;
+
+    ReadingIngest(Topics topics, ReadingParser parser, ErrorReporter errors, ExecutorService worker,
+                  SensorContexts contexts, SensorCycle cycle, Counter received) {
+        this.topics = topics;
+        this.parser = parser;
+        this.errors = errors;
+        this.worker = worker;
+        this.contexts = contexts;
+        this.cycle = cycle;
+        this.received = received;
+    }
+
+    void onMessage(String topic, byte[] payload) {
+        SensorId sensor;
+        List<Reading> readings;
+        try {
+            sensor = topics.sensorOfReadings(topic);
+            readings = parser.parse(payload);
+        } catch (BadPayloadException e) {
+            errors.rejected(topic, e.reason(), e.getMessage());
+            return;
+        } catch (PrognosException e) {
+            errors.rejected(topic, "bad_topic", e.getMessage());
+            return;
+        }
+        received.increment(readings.size());
+        try {
+            worker.execute(() -> process(topic, sensor, readings));
+        } catch (RejectedExecutionException e) {
+            errors.rejected(topic, "overloaded", "model work queue is full; " + readings.size() + " reading(s) refused");
+        }
+    }
+
+    private void process(String topic, SensorId sensor, List<Reading> readings) {
+        try {
+            SensorContext ctx = contexts.get(sensor);
+            SensorCycle.Outcome o = cycle.accept(ctx, readings);
+            if (o.lateReadings() > 0) {
+                errors.rejected(topic, "late_reading", o.lateReadings() + " reading(s) of " + sensor
+                        + " arrived after their interval was scored and were not used");
+            }
+        } catch (PrognosException e) {
+            errors.rejected(topic, "not_processed", e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("model work for {} failed", sensor, e);
+            errors.rejected(topic, "internal_error", e.toString());
+        }
+    }
+
+    /** The time cadence: every sensor in memory with readings not yet forecast from. */
+    void tick() {
+        for (SensorContext ctx : contexts.snapshot()) {
+            try {
+                worker.execute(() -> {
+                    try {
+                        cycle.tick(ctx);
+                    } catch (RuntimeException e) {
+                        LOG.warn("time-cadence forecast of {} failed: {}", ctx.sensor(), e.getMessage());
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                return; // the queue is full of readings: they forecast anyway
+            }
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package io.prognos.mqtt;
+
+import io.prognos.api.BadRequestException;
+import io.prognos.api.ForecastingPlugin;
+import io.prognos.api.PrognosException;
+import io.prognos.api.Reading;
+import io.prognos.api.RetryLaterException;
+import io.prognos.api.TrainRequest;
+import io.prognos.host.core.SensorContext;
+import io.prognos.host.core.SensorContexts;
+import io.prognos.host.core.SensorCycle;
+import io.prognos.host.core.wire.ErrorMessage;
+import io.prognos.host.core.wire.Json;
+import io.prognos.host.core.wire.PredictReply;
+import io.prognos.host.core.wire.PredictRequestMessage;
+import io.prognos.host.core.wire.Requests;
+import io.prognos.host.core.wire.TrainReply;
+import io.prognos.host.core.wire.TrainRequestMessage;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+
+/**
+ * MQTT 5 request/response for hosts without HTTP: {@code requests/forecast} and
+ * {@code requests/train}, each answered on the request's response topic with its correlation data,
+ * in the same JSON as REST. A training runs off the model-work thread, on readings buffered there.
+ */
+final class RequestHandler {
+
+    private final MqttConnection connection;
+    private final ErrorReporter errors;
+    private final ExecutorService worker;
+    private final ExecutorService trainings;
+    private final SensorContexts contexts;
+    private final SensorCycle cycle;
+    private final ForecastingPlugin plugin;
+
+    RequestHandler(MqttConnection connection, ErrorReporter errors, ExecutorService worker, ExecutorService trainings,
+                   SensorContexts contexts, SensorCycle cycle, ForecastingPlugin plugin) {
+        this.connection = connection;
+        this.errors = errors;
+        this.worker = worker;
+        this.trainings = trainings;
+        this.contexts = contexts;
+        this.cycle = cycle;
+        this.plugin = plugin;
+    }
+
+    void onMessage(String topic, MqttMessage message) {
+        MqttProperties in = message.getProperties();
+        String responseTopic = in == null ? null : in.getResponseTopic();
+        if (responseTopic == null) {
+            errors.rejected(topic, "no_response_topic", "requests need an MQTT 5 response topic");
+            return;
+        }
+        byte[] correlation = in.getCorrelationData();
+        String kind = topic.substring(topic.lastIndexOf('/') + 1);
+        try {
+            worker.execute(() -> handle(kind, message.getPayload(), responseTopic, correlation));
+        } catch (RejectedExecutionException e) {
+            reply(responseTopic, correlation, Json.bytes(new ErrorMessage(false, "overloaded: try again later", null,
+                    "capacity")));
+        }
+    }
+
+    private void handle(String kind, byte[] payload, String responseTopic, byte[] correlation) {
+        try {
+            switch (kind) {
+                case "forecast" -> {
+                    PredictRequestMessage req = Requests.bind(payload, PredictRequestMessage.class);
+                    SensorContext ctx = contexts.get(req.sensor());
+                    SensorCycle.Result r = cycle.predict(ctx, req.limits());
+                    reply(responseTopic, correlation, Json.bytes(PredictReply.of(r.forecast(), r.risk(), r.anomaly(),
+                            plugin.describe().anomalyThreshold())));
+                }
+                case "train" -> {
+                    TrainRequestMessage req = Requests.bind(payload, TrainRequestMessage.class);
+                    List<Reading> history = contexts.get(req.sensor()).readings();
+                    trainings.execute(() -> {
+                        try {
+                            reply(responseTopic, correlation, Json.bytes(TrainReply.of(plugin.train(
+                                    new TrainRequest(req.sensor(), history, req.options())))));
+                        } catch (PrognosException e) {
+                            reply(responseTopic, correlation, Json.bytes(error(e)));
+                        }
+                    });
+                }
+                default -> throw new BadRequestException("topic", "unknown request '" + kind + "'; requests are"
+                        + " forecast and train");
+            }
+        } catch (PrognosException e) {
+            reply(responseTopic, correlation, Json.bytes(error(e)));
+        } catch (RejectedExecutionException e) {
+            reply(responseTopic, correlation, Json.bytes(new ErrorMessage(false, "too many trainings waiting: try again"
+                    + " later", null, "capacity")));
+        }
+    }
+
+    private static ErrorMessage error(PrognosException e) {
+        String field = e instanceof BadRequestException b ? b.field() : null;
+        String reason = e instanceof RetryLaterException r ? r.reason().name().toLowerCase(Locale.ROOT) : null;
+        return new ErrorMessage(false, e.getMessage(), field, reason);
+    }
+
+    private void reply(String topic, byte[] correlation, byte[] body) {
+        MqttProperties props = new MqttProperties();
+        props.setCorrelationData(correlation);
+        connection.publish(topic, body, 1, false, null, props, null);
+    }
+}

@@ -1,0 +1,65 @@
+package io.prognos.mqtt;
+
+import io.prognos.api.AnomalyScore;
+import io.prognos.api.Forecast;
+import io.prognos.api.ScheduleEntry;
+import io.prognos.api.SensorId;
+import io.prognos.host.core.SensorCycle;
+import io.prognos.host.core.wire.AlertMessage;
+import io.prognos.host.core.wire.AnomalyMessage;
+import io.prognos.host.core.wire.ForecastMessage;
+import io.prognos.host.core.wire.Json;
+import io.prognos.host.core.wire.RiskMessage;
+import io.prognos.host.core.wire.ScheduleMessage;
+import java.util.List;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+
+/**
+ * Publishes what the cycle produces: forecasts retained with a message expiry of one horizon, risk
+ * retained, every interval's anomaly score (not retained: it is a stream), alerts at QoS 1 with an
+ * id, and the schedule retained.
+ */
+final class ResultPublisher implements SensorCycle.Listener {
+
+    private final MqttConnection connection;
+    private final Topics topics;
+    private final double anomalyThreshold;
+
+    ResultPublisher(MqttConnection connection, Topics topics, double anomalyThreshold) {
+        this.connection = connection;
+        this.topics = topics;
+        this.anomalyThreshold = anomalyThreshold;
+    }
+
+    @Override
+    public void anomalies(SensorId sensor, List<AnomalyScore> scores) {
+        for (AnomalyScore a : scores) {
+            connection.publish(topics.anomaly(sensor), Json.bytes(AnomalyMessage.of(a, anomalyThreshold)), 0, false,
+                    null, new MqttProperties(), null);
+        }
+    }
+
+    @Override
+    public void result(SensorCycle.Result r) {
+        Forecast f = r.forecast();
+        SensorId s = f.sensor();
+        long horizonSeconds = f.interval().multipliedBy(f.horizon()).toSeconds();
+        connection.publish(topics.forecast(s), Json.bytes(ForecastMessage.of(f)), 0, true, Math.max(1, horizonSeconds),
+                new MqttProperties(), f.modelVersion());
+        RiskMessage risk = RiskMessage.of(r.risk());
+        connection.publish(topics.risk(s), Json.bytes(risk), 1, true, null, new MqttProperties(), f.modelVersion());
+        SensorCycle.Alert alert = r.alert();
+        if (alert != null) {
+            AlertMessage m = new AlertMessage(risk, alert.alertId(), alert.state(), alert.previousLevel().wireName(),
+                    f.lastObserved());
+            connection.publish(topics.alerts(s), Json.bytes(m), 1, false, null, new MqttProperties(),
+                    f.modelVersion());
+        }
+    }
+
+    @Override
+    public void schedule(List<ScheduleEntry> schedule) {
+        connection.publish(topics.schedule(), Json.bytes(ScheduleMessage.of(schedule)), 1, true, null,
+                new MqttProperties(), null);
+    }
+}

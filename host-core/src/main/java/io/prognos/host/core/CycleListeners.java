@@ -1,0 +1,61 @@
+package io.prognos.host.core;
+
+import io.prognos.api.AnomalyScore;
+import io.prognos.api.Reading;
+import io.prognos.api.ScheduleEntry;
+import io.prognos.api.SensorId;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Several listeners of one cycle (an MQTT publisher, a database writer, a Kafka producer), added as
+ * the drivers start. A listener that throws is logged and the others still hear: a failing
+ * publisher must not stop results from being stored.
+ */
+public final class CycleListeners implements SensorCycle.Listener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CycleListeners.class);
+
+    private final List<SensorCycle.Listener> listeners = new CopyOnWriteArrayList<>();
+
+    public CycleListeners add(SensorCycle.Listener l) {
+        listeners.add(l);
+        return this;
+    }
+
+    public void remove(SensorCycle.Listener l) {
+        listeners.remove(l);
+    }
+
+    private void each(String what, java.util.function.Consumer<SensorCycle.Listener> call) {
+        for (SensorCycle.Listener l : listeners) {
+            try {
+                call.accept(l);
+            } catch (RuntimeException e) {
+                LOG.error("{} listener {} failed", what, l.getClass().getSimpleName(), e);
+            }
+        }
+    }
+
+    @Override
+    public void readings(SensorId sensor, List<Reading> readings) {
+        each("readings", l -> l.readings(sensor, readings));
+    }
+
+    @Override
+    public void anomalies(SensorId sensor, List<AnomalyScore> scores) {
+        each("anomalies", l -> l.anomalies(sensor, scores));
+    }
+
+    @Override
+    public void result(SensorCycle.Result result) {
+        each("result", l -> l.result(result));
+    }
+
+    @Override
+    public void schedule(List<ScheduleEntry> schedule) {
+        each("schedule", l -> l.schedule(schedule));
+    }
+}

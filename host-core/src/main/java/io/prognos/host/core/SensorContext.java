@@ -1,0 +1,140 @@
+package io.prognos.host.core;
+
+import io.prognos.api.Reading;
+import io.prognos.api.RiskAssessment;
+import io.prognos.api.RiskLevel;
+import io.prognos.api.SensorId;
+import io.prognos.api.SensorState;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a host keeps per sensor between readings: the recent readings (a ring, bounded whatever the
+ * input rate), the plugin's opaque state, the cadence counters and the alert level. Drivers keep
+ * contexts where they like (a map in memory, a Kafka Streams store: {@link #toBytes()}). Not
+ * thread-safe: one caller per sensor at a time.
+ */
+public final class SensorContext {
+
+    private static final int MAGIC = 0x50524358; // "PRCX"
+    private static final int FORMAT = 1;
+
+    private final SensorId sensor;
+    private final Reading[] ring;
+    private int next;
+    private int size;
+    SensorState state;
+    int sinceForecast;
+    long lastForecastMs;
+    RiskLevel alertLevel = RiskLevel.LOW;
+    RiskAssessment latestRisk;
+    String trainedVersion;
+
+    public SensorContext(SensorId sensor, int capacity) {
+        this.sensor = sensor;
+        this.ring = new Reading[capacity];
+    }
+
+    public SensorId sensor() {
+        return sensor;
+    }
+
+    public SensorState state() {
+        return state;
+    }
+
+    public RiskLevel alertLevel() {
+        return alertLevel;
+    }
+
+    /** The newest risk assessment, or null before the first forecast. */
+    public RiskAssessment latestRisk() {
+        return latestRisk;
+    }
+
+    void add(Reading r) {
+        ring[next] = r;
+        next = (next + 1) % ring.length;
+        size = Math.min(size + 1, ring.length);
+    }
+
+    /** The buffered readings, oldest first. */
+    public List<Reading> readings() {
+        List<Reading> out = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            out.add(ring[(next - size + i + ring.length) % ring.length]);
+        }
+        return out;
+    }
+
+    public int buffered() {
+        return size;
+    }
+
+    /**
+     * The context as bytes, for stores that keep bytes: the readings, counters and the plugin state's
+     * own bytes. The latest risk is not kept: it is recomputed with the next forecast.
+     */
+    public byte[] toBytes() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024 + 16 * size);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(MAGIC);
+            out.writeInt(FORMAT);
+            out.writeUTF(sensor.deviceId());
+            out.writeUTF(sensor.sensorKey());
+            out.writeInt(ring.length);
+            out.writeInt(size);
+            for (Reading r : readings()) {
+                out.writeLong(r.timestamp().toEpochMilli());
+                out.writeDouble(r.value());
+            }
+            out.writeInt(sinceForecast);
+            out.writeLong(lastForecastMs);
+            out.writeUTF(alertLevel.name());
+            out.writeUTF(trainedVersion == null ? "" : trainedVersion);
+            byte[] s = state == null ? new byte[0] : state.toBytes();
+            out.writeInt(s.length);
+            out.write(s);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** A context from {@link #toBytes()}; the plugin state's bytes are returned for the plugin to restore. */
+    public record Restored(SensorContext context, byte[] stateBytes) {}
+
+    public static Restored fromBytes(byte[] bytes, int capacity) throws IOException {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            if (in.readInt() != MAGIC || in.readInt() != FORMAT) {
+                throw new IOException("not a sensor context of this version");
+            }
+            SensorContext c = new SensorContext(new SensorId(in.readUTF(), in.readUTF()), capacity);
+            in.readInt();
+            int n = in.readInt();
+            if (n < 0 || n > 10_000_000) {
+                throw new IOException("implausible reading count " + n);
+            }
+            for (int i = 0; i < n; i++) {
+                c.add(new Reading(Instant.ofEpochMilli(in.readLong()), in.readDouble()));
+            }
+            c.sinceForecast = in.readInt();
+            c.lastForecastMs = in.readLong();
+            c.alertLevel = RiskLevel.valueOf(in.readUTF());
+            String v = in.readUTF();
+            c.trainedVersion = v.isEmpty() ? null : v;
+            byte[] s = new byte[in.readInt()];
+            in.readFully(s);
+            return new Restored(c, s.length == 0 ? null : s);
+        } catch (RuntimeException e) {
+            throw new IOException("sensor context cannot be read: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.prognos.host.core;
+
+import io.prognos.api.Reading;
+import io.prognos.api.SensorId;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * The contexts of the sensors a host serves, in memory, at most {@code capacity} of them: the least
+ * recently used one is evicted beyond that (100,000 distinct ids once grew a host by 230 MB, and
+ * ids arrive from the outside). A sensor seen for the first time, or again after its eviction, is
+ * warmed with its recent readings from {@code warm} (the database) so that it forecasts with its
+ * first new reading instead of after a buffer's worth.
+ */
+public final class SensorContexts {
+
+    private final int capacity;
+    private final int bufferSize;
+    private final Function<SensorId, List<Reading>> warm;
+    private final Consumer<SensorId> evicted;
+    private final Map<SensorId, SensorContext> contexts;
+    private long evictions;
+
+    public SensorContexts(int capacity, int bufferSize, Function<SensorId, List<Reading>> warm,
+                          Consumer<SensorId> evicted) {
+        this.capacity = capacity;
+        this.bufferSize = bufferSize;
+        this.warm = warm;
+        this.evicted = evicted;
+        this.contexts = new LinkedHashMap<>(16, 0.75f, true);
+    }
+
+    /** The sensor's context, created (and warmed) when it has none. */
+    public SensorContext get(SensorId sensor) {
+        synchronized (this) {
+            SensorContext c = contexts.get(sensor);
+            if (c != null) {
+                return c;
+            }
+        }
+        // Warming reads the database: outside the lock.
+        SensorContext fresh = new SensorContext(sensor, bufferSize);
+        if (warm != null) {
+            for (Reading r : warm.apply(sensor)) {
+                fresh.add(r);
+            }
+        }
+        SensorId dropped = null;
+        SensorContext result;
+        synchronized (this) {
+            result = contexts.putIfAbsent(sensor, fresh);
+            if (result == null) {
+                result = fresh;
+                if (contexts.size() > capacity) {
+                    var eldest = contexts.entrySet().iterator().next();
+                    dropped = eldest.getKey();
+                    contexts.remove(dropped);
+                    evictions++;
+                }
+            }
+        }
+        if (dropped != null && evicted != null) {
+            evicted.accept(dropped);
+        }
+        return result;
+    }
+
+    /** The contexts in memory now, for the time cadence. */
+    public synchronized List<SensorContext> snapshot() {
+        return List.copyOf(contexts.values());
+    }
+
+    /** The context if it is in memory, without creating one. */
+    public synchronized SensorContext peek(SensorId sensor) {
+        return contexts.get(sensor);
+    }
+
+    public synchronized int size() {
+        return contexts.size();
+    }
+
+    public synchronized long evictions() {
+        return evictions;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+}

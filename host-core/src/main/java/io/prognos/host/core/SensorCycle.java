@@ -1,0 +1,262 @@
+package io.prognos.host.core;
+
+import io.prognos.api.AnomalyScore;
+import io.prognos.api.Forecast;
+import io.prognos.api.ForecastingPlugin;
+import io.prognos.api.ModelInfo;
+import io.prognos.api.ModelStatus;
+import io.prognos.api.Observation;
+import io.prognos.api.OperatingLimits;
+import io.prognos.api.PrognosException;
+import io.prognos.api.Reading;
+import io.prognos.api.RiskAssessment;
+import io.prognos.api.RiskLevel;
+import io.prognos.api.ScheduleEntry;
+import io.prognos.api.SensorId;
+import io.prognos.api.UnknownSensorException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+
+/**
+ * One sensor's life in a host, written once for every driver (MQTT, the JDBC poller, REST, Kafka,
+ * the NAB runner): readings in; a training when the sensor has no model (or one due for retraining),
+ * run off the reading thread; an anomaly score for every interval the readings complete; a forecast
+ * and its risk at the host's cadence; the alert state machine; the schedule re-ranked when a level
+ * changes or its interval has passed. Drivers only move data in and out: they hand readings to
+ * {@link #accept} and publish what the {@link Listener} is told.
+ *
+ * <p>Calls for one sensor may come from several threads (MQTT readings, a REST predict): the cycle
+ * serializes them per sensor on its context; different sensors run in parallel.
+ */
+public final class SensorCycle {
+
+    /** What the cycle produced, for the driver to publish and store. Called on the caller's thread. */
+    public interface Listener {
+        /** Valid readings as they arrive, before any model work. */
+        default void readings(SensorId sensor, List<Reading> readings) {}
+
+        /** Anomaly scores of intervals completed by new readings. */
+        default void anomalies(SensorId sensor, List<AnomalyScore> scores) {}
+
+        /** A forecast, its risk and the alert transition it caused, if any. */
+        default void result(Result result) {}
+
+        /** The maintenance schedule, re-ranked. */
+        default void schedule(List<ScheduleEntry> schedule) {}
+    }
+
+    /** An alert: the risk level rose to medium or above ({@code raised}), or fell below it ({@code cleared}). */
+    public record Alert(String alertId, String state, RiskLevel previousLevel) {}
+
+    /** A forecast, the risk drawn from it, the sensor's newest anomaly score and the alert it caused. */
+    public record Result(Forecast forecast, RiskAssessment risk, AnomalyScore anomaly, Alert alert) {}
+
+    /** What one call did: the scores, the result if a forecast was due, and whether a training was queued. */
+    public record Outcome(SensorId sensor, List<AnomalyScore> anomalies, Result result, boolean trainingQueued,
+                          int lateReadings) {}
+
+    private final ForecastingPlugin plugin;
+    private final Function<SensorId, OperatingLimits> limits;
+    private final CycleSettings settings;
+    private final Clock clock;
+    private final TrainingRunner trainer;
+    private final Listener listener;
+    private final ConcurrentMap<SensorId, RiskAssessment> latestRisk = new ConcurrentHashMap<>();
+    private final ConcurrentMap<SensorId, AnomalyScore> latestAnomaly = new ConcurrentHashMap<>();
+    private final AtomicLong lastSchedule = new AtomicLong(Long.MIN_VALUE);
+
+    public SensorCycle(ForecastingPlugin plugin, Function<SensorId, OperatingLimits> limits, CycleSettings settings,
+                       Clock clock, TrainingRunner trainer, Listener listener) {
+        this.plugin = plugin;
+        this.limits = limits;
+        this.settings = settings;
+        this.clock = clock;
+        this.trainer = trainer;
+        this.listener = listener;
+    }
+
+    public CycleSettings settings() {
+        return settings;
+    }
+
+    /** New readings of the context's sensor; non-finite values are refused by the plugin, naming the first. */
+    public Outcome accept(SensorContext ctx, List<Reading> readings) {
+        synchronized (ctx) {
+            for (Reading r : readings) {
+                ctx.add(r);
+            }
+            ctx.sinceForecast += readings.size();
+            listener.readings(ctx.sensor(), readings);
+            return work(ctx, readings);
+        }
+    }
+
+    /**
+     * Serves the sensors in {@code contexts}: when a training the cycle queued finishes, the sensor
+     * is forecast at once from the readings it buffered meanwhile, instead of at its next reading
+     * (which may be an interval away, or never for a replayed history).
+     */
+    public void forecastWhenTrained(SensorContexts contexts) {
+        if (trainer != null) {
+            trainer.afterTraining(m -> {
+                SensorContext ctx = contexts.peek(m.sensor());
+                if (ctx != null) {
+                    tick(ctx);
+                }
+            });
+        }
+    }
+
+    /** The time cadence: a sensor with readings not yet forecast from gets a forecast if its interval passed. */
+    public Outcome tick(SensorContext ctx) {
+        synchronized (ctx) {
+            return work(ctx, List.of());
+        }
+    }
+
+    private Outcome work(SensorContext ctx, List<Reading> fresh) {
+        SensorId sensor = ctx.sensor();
+        Optional<ModelInfo> model = plugin.model(sensor);
+        boolean queued = false;
+        if (model.isEmpty() || model.get().status() == ModelStatus.NEEDS_RETRAINING) {
+            if (ctx.buffered() >= settings.trainAfter() && trainer != null) {
+                queued = trainer.submit(sensor, ctx.readings(), Map.of());
+            }
+            return new Outcome(sensor, List.of(), null, queued, 0);
+        }
+        ModelInfo m = model.get();
+        if (trainer != null && !settings.retrainEvery().isZero()
+                && m.trainedAt().plus(settings.retrainEvery()).isBefore(clock.instant())) {
+            queued = trainer.submit(sensor, ctx.readings(), Map.of());
+        }
+        List<AnomalyScore> scores;
+        int late;
+        if (ctx.state == null || !m.modelVersion().equals(ctx.state.modelVersion())) {
+            // A new or retrained model: a fresh state, warmed with the buffered readings. Only the
+            // scores of intervals the new readings completed are news.
+            ctx.state = plugin.openState(sensor, null);
+            Observation warm = plugin.observe(ctx.state, ctx.readings());
+            remember(sensor, warm);
+            Instant since = fresh.isEmpty() ? Instant.MAX : fresh.get(0).timestamp();
+            scores = warm.scores().stream().filter(s -> !s.at().isBefore(since)).toList();
+            late = 0;
+        } else if (!fresh.isEmpty()) {
+            Observation o = plugin.observe(ctx.state, fresh);
+            scores = o.scores();
+            late = o.lateReadings();
+        } else {
+            scores = List.of();
+            late = 0;
+        }
+        if (!scores.isEmpty()) {
+            latestAnomaly.put(sensor, scores.get(scores.size() - 1));
+            listener.anomalies(sensor, scores);
+        }
+        Result result = null;
+        if (forecastDue(ctx)) {
+            RiskLevel before = ctx.alertLevel;
+            try {
+                result = forecastAndAssess(ctx, null);
+                listener.result(result);
+                offerSchedule(result.risk().level() != before);
+            } catch (PrognosException e) {
+                // Too little history in the current stretch, say: the next readings will do.
+                result = null;
+            }
+        }
+        return new Outcome(sensor, scores, result, queued, late);
+    }
+
+    private boolean forecastDue(SensorContext ctx) {
+        if (ctx.sinceForecast <= 0) {
+            return false;
+        }
+        if (ctx.sinceForecast >= settings.forecastEvery()) {
+            return true;
+        }
+        Duration every = settings.forecastInterval();
+        return !every.isZero() && clock.millis() - ctx.lastForecastMs >= every.toMillis();
+    }
+
+    /**
+     * A forecast from the context now, its risk (with {@code override} limits when given) and the
+     * alert transition. Throws the plugin's error when the sensor cannot be forecast.
+     */
+    private Result forecastAndAssess(SensorContext ctx, OperatingLimits override) {
+        if (ctx.state == null) {
+            throw new IllegalStateException("the context of " + ctx.sensor() + " has no state yet");
+        }
+        Forecast f = plugin.forecast(ctx.state);
+        RiskAssessment risk = plugin.assessRisk(f, ctx.state, override != null ? override
+                : limits.apply(ctx.sensor()));
+        ctx.sinceForecast = 0;
+        ctx.lastForecastMs = clock.millis();
+        RiskLevel before = ctx.alertLevel;
+        boolean raised = risk.level().compareTo(before) > 0 && risk.level().atLeast(RiskLevel.MEDIUM);
+        boolean cleared = before.atLeast(RiskLevel.MEDIUM) && !risk.level().atLeast(RiskLevel.MEDIUM);
+        ctx.alertLevel = risk.level();
+        ctx.latestRisk = risk;
+        latestRisk.put(ctx.sensor(), risk);
+        Alert alert = raised || cleared ? new Alert(UUID.randomUUID().toString(), raised ? "raised" : "cleared", before)
+                : null;
+        return new Result(f, risk, latestAnomaly.get(ctx.sensor()), alert);
+    }
+
+    /**
+     * A forecast for a request (REST predict): warms the context's state from its buffer when it has
+     * none, then forecasts and assesses. The result is not handed to the listener: the caller answers.
+     */
+    public Result predict(SensorContext ctx, OperatingLimits override) {
+        ModelInfo m = plugin.model(ctx.sensor()).orElseThrow(() -> new UnknownSensorException(ctx.sensor()));
+        synchronized (ctx) {
+            if (ctx.state == null || !m.modelVersion().equals(ctx.state.modelVersion())) {
+                ctx.state = plugin.openState(ctx.sensor(), null);
+                remember(ctx.sensor(), plugin.observe(ctx.state, ctx.readings()));
+            }
+            return forecastAndAssess(ctx, override);
+        }
+    }
+
+    /** The newest score of a warm-up is the sensor's current one, though not news to publish. */
+    private void remember(SensorId sensor, Observation warm) {
+        AnomalyScore newest = warm.latest();
+        if (newest != null) {
+            latestAnomaly.put(sensor, newest);
+        }
+    }
+
+    /**
+     * Re-ranks the schedule when a level changed, else at most every {@code schedule-interval}:
+     * ranking every sensor after every reading is O(sensors) per reading.
+     */
+    private void offerSchedule(boolean levelChanged) {
+        long now = System.nanoTime();
+        long last = lastSchedule.get();
+        boolean due = last == Long.MIN_VALUE || now - last >= settings.scheduleInterval().toNanos();
+        if ((levelChanged || due) && lastSchedule.compareAndSet(last, now)) {
+            listener.schedule(plugin.schedule(latestRisk.values(), Duration.ofDays(7)));
+        }
+    }
+
+    /** The latest risk of every sensor forecast so far. */
+    public Collection<RiskAssessment> latestRisks() {
+        return new ArrayList<>(latestRisk.values());
+    }
+
+    /** Forget a sensor (evicted from memory): it leaves the schedule until it reports again. */
+    public void forget(SensorId sensor) {
+        latestRisk.remove(sensor);
+        latestAnomaly.remove(sensor);
+    }
+}

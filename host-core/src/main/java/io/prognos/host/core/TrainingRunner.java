@@ -1,0 +1,130 @@
+package io.prognos.host.core;
+
+import io.prognos.api.ForecastingPlugin;
+import io.prognos.api.ModelInfo;
+import io.prognos.api.PrognosException;
+import io.prognos.api.Reading;
+import io.prognos.api.SensorId;
+import io.prognos.api.TrainRequest;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the trainings the cycle asks for, off the threads that handle readings (a training takes
+ * seconds; readings keep arriving): a bounded pool, at most one queued or running training per
+ * sensor. The plugin bounds how many run at once on the CPU; this bounds how many wait.
+ */
+public final class TrainingRunner implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingRunner.class);
+
+    private final ForecastingPlugin plugin;
+    private final ExecutorService pool;
+    private final Set<SensorId> pending = ConcurrentHashMap.newKeySet();
+    private final Consumer<ModelInfo> trained;
+    private final BiConsumer<SensorId, Exception> failed;
+    private final List<Consumer<ModelInfo>> afterTraining = new CopyOnWriteArrayList<>();
+
+    public TrainingRunner(ForecastingPlugin plugin, int threads, int maxQueued, Consumer<ModelInfo> trained,
+                          BiConsumer<SensorId, Exception> failed) {
+        this.plugin = plugin;
+        this.trained = trained;
+        this.failed = failed;
+        this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(maxQueued), r -> {
+                    Thread t = new Thread(r, "prognos-training");
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    /** Queues a training unless one for the sensor is queued or running; false when it was not queued. */
+    public boolean submit(SensorId sensor, List<Reading> history, Map<String, String> options) {
+        if (!pending.add(sensor)) {
+            return false;
+        }
+        try {
+            pool.execute(() -> {
+                try {
+                    ModelInfo model = train(sensor, history, options);
+                    if (model != null) {
+                        for (Consumer<ModelInfo> c : afterTraining) {
+                            try {
+                                c.accept(model);
+                            } catch (RuntimeException e) {
+                                LOG.error("work after the training of {} failed", sensor, e);
+                            }
+                        }
+                    }
+                } finally {
+                    // Only now: a caller waiting for idle also waits for the work after the training.
+                    pending.remove(sensor);
+                }
+            });
+            return true;
+        } catch (RejectedExecutionException e) {
+            pending.remove(sensor);
+            failed.accept(sensor, e);
+            return false;
+        }
+    }
+
+    private ModelInfo train(SensorId sensor, List<Reading> history, Map<String, String> options) {
+        try {
+            ModelInfo model = plugin.train(new TrainRequest(sensor, history, options));
+            trained.accept(model);
+            return model;
+        } catch (PrognosException e) {
+            LOG.debug("training of {} did not succeed: {}", sensor, e.getMessage());
+            failed.accept(sensor, e);
+        } catch (RuntimeException e) {
+            LOG.error("training of {} failed", sensor, e);
+            failed.accept(sensor, e);
+        }
+        return null;
+    }
+
+    /** Called on the training thread with every new model, after it is in the plugin. */
+    public void afterTraining(Consumer<ModelInfo> c) {
+        afterTraining.add(c);
+    }
+
+    public boolean isPending(SensorId sensor) {
+        return pending.contains(sensor);
+    }
+
+    /** Queued or running trainings. */
+    public int pending() {
+        return pending.size();
+    }
+
+    /** Waits until nothing is queued or running; for tests and orderly shutdown. */
+    public boolean awaitIdle(long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (!pending.isEmpty()) {
+            if (System.currentTimeMillis() > deadline) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
+    }
+
+    /** Stops taking trainings and interrupts running ones (the plugin cancels them). */
+    @Override
+    public void close() {
+        pool.shutdownNow();
+    }
+}

@@ -1,0 +1,21 @@
+package io.prognos.host.core.wire;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.prognos.api.OperatingLimits;
+import io.prognos.api.SensorId;
+
+/** A predict request: the sensor and, optionally, operating limits for this assessment only. */
+public record PredictRequestMessage(SensorId sensor, OperatingLimits limits) {
+
+    /** Limits as the wire has them. */
+    public record Limits(Double low, Double warningLow, Double warningHigh, Double high) {}
+
+    @JsonCreator
+    public static PredictRequestMessage of(@JsonProperty("device_id") String deviceId,
+                                           @JsonProperty("sensor_key") String sensorKey,
+                                           @JsonProperty("limits") Limits limits) {
+        return new PredictRequestMessage(Requests.sensor(deviceId, sensorKey), limits == null ? null
+                : new OperatingLimits(limits.low(), limits.warningLow(), limits.warningHigh(), limits.high()));
+    }
+}

@@ -1,0 +1,64 @@
+package io.prognos.host.core.wire;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import io.prognos.api.BadRequestException;
+import io.prognos.api.SensorId;
+import java.io.IOException;
+
+/** Binding request bodies to request records, every failure a {@link BadRequestException} naming the field. */
+public final class Requests {
+
+    private Requests() {}
+
+    static SensorId sensor(String deviceId, String sensorKey) {
+        if (deviceId == null) {
+            throw new BadRequestException("device_id", "device_id is required");
+        }
+        if (sensorKey == null) {
+            throw new BadRequestException("sensor_key", "sensor_key is required");
+        }
+        return SensorId.of(deviceId, sensorKey);
+    }
+
+    /** {@code body} (JSON bytes, empty means {}) as a {@code type}. */
+    public static <T> T bind(byte[] body, Class<T> type) {
+        try {
+            return Json.mapper().readValue(body.length == 0 ? "{}".getBytes() : body, type);
+        } catch (UnrecognizedPropertyException e) {
+            throw new BadRequestException(e.getPropertyName(), "unknown field '" + e.getPropertyName() + "'; known"
+                    + " fields are " + e.getKnownPropertyIds());
+        } catch (ValueInstantiationException e) {
+            if (e.getCause() instanceof BadRequestException b) {
+                throw b;
+            }
+            throw new BadRequestException(field(e), "bad request: " + e.getOriginalMessage());
+        } catch (JsonMappingException e) {
+            if (e.getCause() instanceof BadRequestException b) {
+                throw b;
+            }
+            String field = field(e);
+            throw new BadRequestException(field, (field == null ? "the request" : field) + " has the wrong type: "
+                    + e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw new BadRequestException("body", "the request body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new BadRequestException("body", "the request body cannot be read: " + e.getMessage());
+        }
+    }
+
+    private static String field(JsonMappingException e) {
+        if (e.getPath().isEmpty()) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) {
+                sb.append(sb.length() > 0 ? "." : "").append(r.getFieldName());
+            }
+        }
+        return sb.length() == 0 ? null : sb.toString();
+    }
+}

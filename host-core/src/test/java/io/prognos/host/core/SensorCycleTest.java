@@ -1,0 +1,224 @@
+package io.prognos.host.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.prognos.api.AnomalyScore;
+import io.prognos.api.ForecastingPlugin;
+import io.prognos.api.InMemoryModelStore;
+import io.prognos.api.OperatingLimits;
+import io.prognos.api.PluginContext;
+import io.prognos.api.PluginDiscovery;
+import io.prognos.api.Reading;
+import io.prognos.api.RiskLevel;
+import io.prognos.api.ScheduleEntry;
+import io.prognos.api.SensorId;
+import io.prognos.api.ThreadLimits;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The sensor cycle driven as an adapter drives it, with the real plugin found by ServiceLoader. */
+class SensorCycleTest {
+
+    static final Instant T0 = Instant.parse("2025-06-01T00:00:00Z");
+
+    ForecastingPlugin plugin;
+    TrainingRunner trainer;
+    Recorder heard;
+    SensorCycle cycle;
+    SensorContexts contexts;
+
+    /** What an adapter would publish. */
+    static final class Recorder implements SensorCycle.Listener {
+        final List<Reading> readings = new CopyOnWriteArrayList<>();
+        final List<AnomalyScore> anomalies = new CopyOnWriteArrayList<>();
+        final List<SensorCycle.Result> results = new CopyOnWriteArrayList<>();
+        final List<List<ScheduleEntry>> schedules = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void readings(SensorId sensor, List<Reading> r) {
+            readings.addAll(r);
+        }
+
+        @Override
+        public void anomalies(SensorId sensor, List<AnomalyScore> scores) {
+            anomalies.addAll(scores);
+        }
+
+        @Override
+        public void result(SensorCycle.Result result) {
+            results.add(result);
+        }
+
+        @Override
+        public void schedule(List<ScheduleEntry> schedule) {
+            schedules.add(schedule);
+        }
+    }
+
+    @BeforeEach
+    void start() {
+        plugin = PluginDiscovery.discover(getClass().getClassLoader()).plugins().get(0);
+        plugin.start(new PluginContext(Map.of("lstm.epochs", "5"), new ThreadLimits(1, 1), new InMemoryModelStore(),
+                Clock.systemUTC()));
+        trainer = new TrainingRunner(plugin, 1, 10, m -> { }, (s, e) -> { });
+        heard = new Recorder();
+        cycle = new SensorCycle(plugin, s -> OperatingLimits.none(), new CycleSettings(200, 2048, 1, Duration.ZERO,
+                Duration.ZERO, Duration.ofMinutes(1), 1000), Clock.systemUTC(), trainer, heard);
+        contexts = new SensorContexts(1000, 2048, null, cycle::forget);
+        cycle.forecastWhenTrained(contexts);
+    }
+
+    @AfterEach
+    void stop() {
+        trainer.close();
+        plugin.stop();
+    }
+
+    static List<Reading> hourly(int from, int to, double level, double noise, long seed) {
+        Random r = new Random(seed);
+        List<Reading> out = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            out.add(new Reading(T0.plus(Duration.ofHours(i)), level + 2 * Math.sin(2 * Math.PI * i / 24)
+                    + noise * r.nextGaussian()));
+        }
+        return out;
+    }
+
+    /** Feeds readings one at a time, as they arrive over MQTT. */
+    List<SensorCycle.Outcome> feed(SensorContext ctx, List<Reading> readings) {
+        List<SensorCycle.Outcome> out = new ArrayList<>();
+        for (Reading r : readings) {
+            out.add(cycle.accept(ctx, List.of(r)));
+        }
+        return out;
+    }
+
+    SensorContext trained(SensorId sensor, double level, double noise) throws InterruptedException {
+        SensorContext ctx = contexts.get(sensor);
+        List<SensorCycle.Outcome> warmup = feed(ctx, hourly(0, 200, level, noise, 1));
+        assertTrue(warmup.subList(0, 199).stream().noneMatch(SensorCycle.Outcome::trainingQueued),
+                "no training before cycle.train-after readings");
+        assertTrue(warmup.get(199).trainingQueued(), "a training at the 200th reading");
+        assertTrue(trainer.awaitIdle(120_000), "training finished");
+        assertTrue(plugin.model(sensor).isPresent());
+        return ctx;
+    }
+
+    @Test
+    void aNewSensorIsTrainedFromItsReadingsThenEveryReadingIsScoredAndForecast() throws Exception {
+        SensorId sensor = SensorId.of("pump-1", "temp");
+        SensorContext ctx = trained(sensor, 70, 0.5);
+        assertEquals(200, heard.readings.size(), "every valid reading handed on, model or not");
+        assertEquals(1, heard.results.size(), "forecast once, as soon as the model is ready");
+        assertEquals(T0.plus(Duration.ofHours(199)), heard.results.get(0).risk().basedOn(),
+                "from the readings buffered while it trained");
+        heard.results.clear();
+
+        List<SensorCycle.Outcome> after = feed(ctx, hourly(200, 224, 70, 0.5, 2));
+        for (SensorCycle.Outcome o : after) {
+            assertNotNull(o.result(), "a forecast after every reading (cycle.forecast-every 1)");
+            assertEquals(1, o.anomalies().size(), "the reading's hour scored once");
+            assertEquals(o.anomalies().get(0), o.result().anomaly(), "the result carries the newest score");
+        }
+        assertEquals(24, heard.results.size());
+        assertEquals(24, heard.anomalies.size());
+        Instant last = T0.plus(Duration.ofHours(223));
+        SensorCycle.Result newest = heard.results.get(23);
+        assertEquals(last, newest.risk().basedOn(), "risk counts from the last reading");
+        assertEquals(last.plus(Duration.ofHours(1)), newest.forecast().points().get(0).timestamp());
+        assertTrue(heard.results.stream().allMatch(r -> r.alert() == null), "a steady sensor raises nothing");
+        assertFalse(heard.schedules.isEmpty(), "the schedule was ranked");
+        assertTrue(heard.schedules.get(heard.schedules.size() - 1).isEmpty(), "low risk is not scheduled");
+    }
+
+    /** The blind spot: 70 +- 5 jumping to 105, no limits configured. */
+    @Test
+    void aLevelShiftWithoutLimitsRaisesOneAlertWithinThreeReadings() throws Exception {
+        SensorId sensor = SensorId.of("pump-2", "temp");
+        SensorContext ctx = trained(sensor, 70, 5.0 / 3);
+        feed(ctx, hourly(200, 260, 70, 5.0 / 3, 3));
+        assertEquals(RiskLevel.LOW, ctx.alertLevel(), "steady before the shift: " + ctx.latestRisk().reasons());
+        List<SensorCycle.Outcome> shifted = feed(ctx, hourly(260, 280, 105, 5.0 / 3, 4));
+        int firstAlert = -1;
+        int raised = 0;
+        for (int i = 0; i < shifted.size(); i++) {
+            SensorCycle.Alert a = shifted.get(i).result().alert();
+            if (a != null && a.state().equals("raised")) {
+                raised++;
+                firstAlert = firstAlert < 0 ? i + 1 : firstAlert;
+            }
+        }
+        assertTrue(firstAlert >= 1 && firstAlert <= 3, "first alert at shifted reading " + firstAlert);
+        assertTrue(raised <= 2, "an alert per level rise, not per reading: " + raised);
+        assertTrue(shifted.get(firstAlert - 1).result().risk().level().atLeast(RiskLevel.MEDIUM));
+        assertTrue(heard.schedules.stream().anyMatch(l -> !l.isEmpty() && l.get(0).worstSensor().equals(sensor)),
+                "a level change re-ranks the schedule at once, inside the schedule interval of a minute");
+    }
+
+    @Test
+    void aContextRestoredFromBytesCarriesOnExactlyWhereItWas() throws Exception {
+        SensorId sensor = SensorId.of("pump-3", "temp");
+        SensorContext ctx = trained(sensor, 40, 0.3);
+        feed(ctx, hourly(200, 230, 40, 0.3, 5));
+        SensorContext.Restored restored = SensorContext.fromBytes(ctx.toBytes(), 2048);
+        SensorContext copy = restored.context();
+        copy.state = plugin.openState(sensor, restored.stateBytes());
+        assertEquals(ctx.readings(), copy.readings());
+        assertEquals(ctx.alertLevel(), copy.alertLevel());
+
+        List<Reading> next = hourly(230, 236, 40, 0.3, 6);
+        List<SensorCycle.Outcome> original = feed(ctx, next);
+        List<SensorCycle.Outcome> resumed = feed(copy, next);
+        for (int i = 0; i < next.size(); i++) {
+            assertEquals(original.get(i).anomalies().get(0).score(), resumed.get(i).anomalies().get(0).score(), 0.0);
+            assertEquals(original.get(i).result().forecast().points(), resumed.get(i).result().forecast().points());
+        }
+    }
+
+    @Test
+    void readingsOfAnUntrainableSensorWaitInTheBufferWithoutResults() {
+        SensorContext ctx = new SensorContext(SensorId.of("pump-4", "temp"), 16);
+        for (SensorCycle.Outcome o : feed(ctx, hourly(0, 40, 1, 0.1, 7))) {
+            assertNull(o.result());
+            assertFalse(o.trainingQueued(), "train-after 200 is beyond a buffer of 16: never enough");
+        }
+        assertEquals(16, ctx.buffered(), "the ring keeps the newest, bounded");
+        assertEquals(T0.plus(Duration.ofHours(39)), ctx.readings().get(15).timestamp());
+    }
+
+    @Test
+    void theLeastRecentlyUsedSensorIsEvictedAndWarmedAgainWhenItReturns() {
+        List<SensorId> warmed = new ArrayList<>();
+        List<SensorId> evicted = new ArrayList<>();
+        SensorContexts contexts = new SensorContexts(2, 64, s -> {
+            warmed.add(s);
+            return hourly(0, 10, 5, 0, 8);
+        }, evicted::add);
+        SensorId a = SensorId.of("a", "x");
+        SensorId b = SensorId.of("b", "x");
+        SensorId c = SensorId.of("c", "x");
+        SensorContext first = contexts.get(a);
+        assertEquals(10, first.buffered(), "warmed from the store");
+        contexts.get(b);
+        assertTrue(first == contexts.get(a), "a used again: b is now the least recent");
+        contexts.get(c);
+        assertEquals(List.of(b), evicted);
+        assertEquals(2, contexts.size());
+        contexts.get(b);
+        assertEquals(List.of(a, b, c, b), warmed);
+        assertEquals(2, contexts.evictions());
+    }
+}

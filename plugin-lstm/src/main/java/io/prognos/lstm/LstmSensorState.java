@@ -1,0 +1,282 @@
+package io.prognos.lstm;
+
+import io.prognos.api.SensorId;
+import io.prognos.api.SensorState;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+
+/**
+ * One sensor's online state (see {@link Observer} for what happens to it): the interval being
+ * filled, the recent complete intervals, the forecasts waiting for their actuals, the aggregation's
+ * losses, the adaptive miscoverage per step, and the anomaly statistics. Plain data with a
+ * versioned byte form; not thread-safe, as the SPI says.
+ */
+final class LstmSensorState implements SensorState {
+
+    private static final int MAGIC = 0x50525331; // "PRS1"
+    private static final int FORMAT = 1;
+    static final long NONE = Long.MIN_VALUE;
+
+    /** A forecast made at the end of interval {@code origin}, waiting for the intervals after it. */
+    static final class Pending {
+        final long origin;
+        final float[][] candidates; // [method][step], null rows for unavailable candidates
+        final float[] served; // [step]
+        final double local; // the window's local scale when it was made
+        final double lastValue;
+
+        Pending(long origin, float[][] candidates, float[] served, double local, double lastValue) {
+            this.origin = origin;
+            this.candidates = candidates;
+            this.served = served;
+            this.local = local;
+            this.lastValue = lastValue;
+        }
+    }
+
+    final SensorId sensor;
+    String modelVersion;
+    long intervalMs;
+    // The interval being filled.
+    long openBucket = NONE;
+    double openSum;
+    int openCount;
+    long openLastMs;
+    // Readings per interval, learnt, so that an interval can be closed as soon as it is full.
+    double readingsPerInterval;
+    int naturalCloses;
+    boolean sawFirst;
+    boolean earlyClosed;
+    // The recent complete intervals, oldest first, and the last one's index.
+    double[] recent = new double[0];
+    int recentSize;
+    long lastClosed = NONE;
+    /** When the last reading of the last complete interval arrived: what a forecast is based on. */
+    long lastClosedAtMs;
+    final Deque<Pending> pending = new ArrayDeque<>();
+    Aggregator aggregator;
+    double[] alpha = new double[0];
+    double missRate;
+    AnomalyStats anomaly;
+    long scored;
+    /** The newest interval's anomaly score, what risk reads. */
+    double latestScore;
+
+    LstmSensorState(SensorId sensor) {
+        this.sensor = sensor;
+    }
+
+    @Override
+    public SensorId sensor() {
+        return sensor;
+    }
+
+    @Override
+    public String modelVersion() {
+        return modelVersion;
+    }
+
+    @Override
+    public long intervalsScored() {
+        return scored;
+    }
+
+    /** The newest {@code n} complete intervals, oldest first; null when fewer are known. */
+    double[] last(int n) {
+        if (recentSize < n) {
+            return null;
+        }
+        return Arrays.copyOfRange(recent, recentSize - n, recentSize);
+    }
+
+    void push(double v) {
+        if (recentSize == recent.length) {
+            System.arraycopy(recent, 1, recent, 0, recent.length - 1);
+            recentSize--;
+        }
+        recent[recentSize++] = v;
+    }
+
+    Instant bucketStart(long bucket) {
+        return Instant.ofEpochMilli(bucket * intervalMs);
+    }
+
+    @Override
+    public byte[] toBytes() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(4096);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(MAGIC);
+            out.writeInt(FORMAT);
+            out.writeUTF(sensor.deviceId());
+            out.writeUTF(sensor.sensorKey());
+            out.writeBoolean(modelVersion != null);
+            if (modelVersion == null) {
+                out.flush();
+                return bytes.toByteArray();
+            }
+            out.writeUTF(modelVersion);
+            out.writeLong(intervalMs);
+            out.writeLong(openBucket);
+            out.writeDouble(openSum);
+            out.writeInt(openCount);
+            out.writeLong(openLastMs);
+            out.writeDouble(readingsPerInterval);
+            out.writeInt(naturalCloses);
+            out.writeBoolean(sawFirst);
+            out.writeBoolean(earlyClosed);
+            out.writeInt(recent.length);
+            out.writeInt(recentSize);
+            for (int i = 0; i < recentSize; i++) {
+                out.writeDouble(recent[i]);
+            }
+            out.writeLong(lastClosed);
+            out.writeLong(lastClosedAtMs);
+            out.writeInt(pending.size());
+            for (Pending p : pending) {
+                out.writeLong(p.origin);
+                out.writeDouble(p.local);
+                out.writeDouble(p.lastValue);
+                writeFloats(out, p.served);
+                out.writeInt(p.candidates.length);
+                for (float[] c : p.candidates) {
+                    out.writeBoolean(c != null);
+                    if (c != null) {
+                        writeFloats(out, c);
+                    }
+                }
+            }
+            double[][] loss = aggregator.losses();
+            out.writeInt(loss.length);
+            for (int m = 0; m < loss.length; m++) {
+                out.writeBoolean(aggregator.availableArray()[m]);
+                writeDoubles(out, loss[m]);
+            }
+            long[] rounds = aggregator.roundsArray();
+            out.writeInt(rounds.length);
+            for (long r : rounds) {
+                out.writeLong(r);
+            }
+            writeDoubles(out, alpha);
+            out.writeDouble(missRate);
+            anomaly.write(out);
+            out.writeLong(scored);
+            out.writeDouble(latestScore);
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /** The state in {@code bytes}; throws {@link IOException} for anything else. */
+    static LstmSensorState fromBytes(byte[] bytes) throws IOException {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+            if (in.readInt() != MAGIC) {
+                throw new IOException("not a Prognos LSTM sensor state");
+            }
+            int format = in.readInt();
+            if (format != FORMAT) {
+                throw new IOException("sensor state format " + format + " is not supported (this plugin reads " + FORMAT
+                        + ")");
+            }
+            LstmSensorState s = new LstmSensorState(new SensorId(in.readUTF(), in.readUTF()));
+            if (!in.readBoolean()) {
+                return s;
+            }
+            s.modelVersion = in.readUTF();
+            s.intervalMs = in.readLong();
+            s.openBucket = in.readLong();
+            s.openSum = in.readDouble();
+            s.openCount = in.readInt();
+            s.openLastMs = in.readLong();
+            s.readingsPerInterval = in.readDouble();
+            s.naturalCloses = in.readInt();
+            s.sawFirst = in.readBoolean();
+            s.earlyClosed = in.readBoolean();
+            s.recent = new double[checked(in.readInt(), 100_000)];
+            s.recentSize = checked(in.readInt(), s.recent.length);
+            for (int i = 0; i < s.recentSize; i++) {
+                s.recent[i] = in.readDouble();
+            }
+            s.lastClosed = in.readLong();
+            s.lastClosedAtMs = in.readLong();
+            int pendings = checked(in.readInt(), 10_000);
+            for (int i = 0; i < pendings; i++) {
+                long origin = in.readLong();
+                double local = in.readDouble();
+                double last = in.readDouble();
+                float[] served = readFloats(in);
+                float[][] cands = new float[checked(in.readInt(), 64)][];
+                for (int m = 0; m < cands.length; m++) {
+                    cands[m] = in.readBoolean() ? readFloats(in) : null;
+                }
+                s.pending.addLast(new Pending(origin, cands, served, local, last));
+            }
+            int methods = checked(in.readInt(), 64);
+            double[][] loss = new double[methods][];
+            boolean[] available = new boolean[methods];
+            for (int m = 0; m < methods; m++) {
+                available[m] = in.readBoolean();
+                loss[m] = readDoubles(in);
+            }
+            long[] rounds = new long[checked(in.readInt(), 10_000)];
+            for (int h = 0; h < rounds.length; h++) {
+                rounds[h] = in.readLong();
+            }
+            s.aggregator = Aggregator.restore(loss, rounds, available);
+            s.alpha = readDoubles(in);
+            s.missRate = in.readDouble();
+            s.anomaly = AnomalyStats.read(in);
+            s.scored = in.readLong();
+            s.latestScore = in.readDouble();
+            return s;
+        } catch (RuntimeException e) {
+            throw new IOException("sensor state cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    private static int checked(int n, int max) throws IOException {
+        if (n < 0 || n > max) {
+            throw new IOException("implausible size " + n + " in a sensor state");
+        }
+        return n;
+    }
+
+    private static void writeFloats(DataOutputStream out, float[] v) throws IOException {
+        out.writeInt(v.length);
+        for (float f : v) {
+            out.writeFloat(f);
+        }
+    }
+
+    private static float[] readFloats(DataInputStream in) throws IOException {
+        float[] v = new float[checked(in.readInt(), 100_000)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = in.readFloat();
+        }
+        return v;
+    }
+
+    private static void writeDoubles(DataOutputStream out, double[] v) throws IOException {
+        out.writeInt(v.length);
+        for (double d : v) {
+            out.writeDouble(d);
+        }
+    }
+
+    private static double[] readDoubles(DataInputStream in) throws IOException {
+        double[] v = new double[checked(in.readInt(), 100_000)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = in.readDouble();
+        }
+        return v;
+    }
+}

@@ -1,0 +1,292 @@
+package io.prognos.lstm;
+
+import io.prognos.api.AnomalyScore;
+import io.prognos.api.InvalidReadingException;
+import io.prognos.api.Observation;
+import io.prognos.api.Reading;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What happens when readings arrive. They are averaged into intervals of the model's size; an
+ * interval is complete when a reading of a later interval arrives, or at once when it holds as many
+ * readings as the sensor usually sends per interval (so a sensor reporting once per interval is
+ * scored at its reading, not one interval later). Each complete interval is handled exactly once,
+ * whatever the reading and forecast cadence:
+ *
+ * <ol>
+ *   <li>it is scored against every forecast still waiting for it: the aggregation learns each
+ *       candidate's loss at that step, adaptive conformal inference moves that step's miscoverage,
+ *       and the standardized errors feed the anomaly score (one step ahead, three steps ahead and a
+ *       whole horizon ahead, which catch a shift the re-anchoring one-step forecast explains away
+ *       after one interval) together with novelty against the training range;
+ *   <li>the next forecast is made from it (one pass of the network), to wait for the intervals after.
+ * </ol>
+ *
+ * <p>Short gaps are interpolated (not scored); a gap longer than {@code lstm.max-gap} starts afresh
+ * from the next reading, as training splits the history there.
+ */
+final class Observer {
+
+    /** Miscoverage stays within [alpha / 5, 3 alpha]: intervals adapt but never become uninformative. */
+    static final double ALPHA_FLOOR_SHARE = 0.2;
+    static final double ALPHA_CEILING_SHARE = 3;
+    /** The deviation rate averages one-step misses over about this many intervals. */
+    static final double MISS_MEMORY = 50;
+    /** Shift compares a reading with the forecast made this many intervals before it. */
+    static final int SHIFT_STEPS = 3;
+    /** Intervals closed by a later reading before one is closed as soon as it is full. */
+    static final int LEARN_CLOSES = 3;
+
+    private final LstmSettings settings;
+    private final Networks networks;
+
+    /** Runs the network for one window of a model. */
+    interface Networks {
+        float[] predict(TrainedModel model, double[] lstmWindow);
+    }
+
+    Observer(LstmSettings settings, Networks networks) {
+        this.settings = settings;
+        this.networks = networks;
+    }
+
+    /** Binds a state to a model: the online parts start from the model's validation and calibration. */
+    void bind(LstmSensorState s, TrainedModel m) {
+        if (m.modelVersion().equals(s.modelVersion)) {
+            return;
+        }
+        boolean sameGrid = s.intervalMs == m.interval().toMillis();
+        s.modelVersion = m.modelVersion();
+        if (!sameGrid) {
+            s.intervalMs = m.interval().toMillis();
+            s.openBucket = LstmSensorState.NONE;
+            s.openSum = 0;
+            s.openCount = 0;
+            s.lastClosed = LstmSensorState.NONE;
+            s.recentSize = 0;
+            s.readingsPerInterval = 0;
+            s.naturalCloses = 0;
+            s.sawFirst = false;
+            s.earlyClosed = false;
+        }
+        double[] keep = s.last(Math.min(s.recentSize, m.contextLength()));
+        s.recent = new double[m.contextLength()];
+        s.recentSize = 0;
+        if (keep != null) {
+            for (double v : keep) {
+                s.push(v);
+            }
+        }
+        s.pending.clear();
+        s.aggregator = new Aggregator(m.priorLoss(), m.priorRounds(), m.available());
+        s.alpha = new double[m.horizon()];
+        Arrays.fill(s.alpha, 1 - m.coverage());
+        s.missRate = 1 - m.coverage();
+        s.anomaly = new AnomalyStats(settings.anomalyWindow(), m.surprisalPrior());
+        s.latestScore = 0;
+    }
+
+    Observation observe(LstmSensorState s, TrainedModel m, List<Reading> readings) {
+        rejectNonFinite(s, readings);
+        if (m == null) {
+            return new Observation(s.sensor, List.of(), 0);
+        }
+        bind(s, m);
+        List<AnomalyScore> scores = new ArrayList<>();
+        int late = 0;
+        Reading[] sorted = readings.toArray(Reading[]::new);
+        Arrays.sort(sorted, (a, b) -> a.timestamp().compareTo(b.timestamp()));
+        for (Reading r : sorted) {
+            long t = r.timestamp().toEpochMilli();
+            long b = Math.floorDiv(t, s.intervalMs);
+            if (s.lastClosed != LstmSensorState.NONE && b <= s.lastClosed) {
+                late++;
+                if (b == s.lastClosed && s.earlyClosed) {
+                    // The interval was closed as full, and was not: expect more readings per interval.
+                    s.readingsPerInterval += 1;
+                }
+                continue;
+            }
+            if (s.openBucket != LstmSensorState.NONE && b > s.openBucket) {
+                learnReadingsPerInterval(s);
+                close(s, m, scores, false);
+            }
+            if (s.openBucket == LstmSensorState.NONE) {
+                s.openBucket = b;
+            }
+            s.openSum += r.value();
+            s.openCount++;
+            s.openLastMs = t;
+            if (s.naturalCloses >= LEARN_CLOSES && s.openCount >= Math.round(s.readingsPerInterval)) {
+                close(s, m, scores, true);
+            }
+        }
+        return new Observation(s.sensor, scores, late);
+    }
+
+    /**
+     * Learns how many readings an interval holds from intervals closed by a later reading (never from
+     * the first one seen, which may have started part way).
+     */
+    private static void learnReadingsPerInterval(LstmSensorState s) {
+        if (s.sawFirst) {
+            s.naturalCloses++;
+            s.readingsPerInterval = s.naturalCloses == 1 ? s.openCount
+                    : s.readingsPerInterval + (s.openCount - s.readingsPerInterval) / Math.min(20, s.naturalCloses);
+        }
+        s.sawFirst = true;
+    }
+
+    /** Closes the open interval: interpolates a short gap before it, scores it, forecasts from it. */
+    private void close(LstmSensorState s, TrainedModel m, List<AnomalyScore> scores, boolean early) {
+        long b = s.openBucket;
+        double y = s.openSum / s.openCount;
+        long at = s.openLastMs;
+        s.earlyClosed = early;
+        s.openBucket = LstmSensorState.NONE;
+        s.openSum = 0;
+        s.openCount = 0;
+        if (s.lastClosed != LstmSensorState.NONE) {
+            long missing = b - s.lastClosed - 1;
+            if (missing > settings.at(m.interval()).maxGapSteps()) {
+                // A gap too long to bridge: start afresh, as training split the history there.
+                s.recentSize = 0;
+                s.pending.clear();
+            } else if (missing > 0 && s.recentSize > 0) {
+                double from = s.recent[s.recentSize - 1];
+                for (long k = 1; k <= missing; k++) {
+                    s.push(from + (y - from) * k / (missing + 1));
+                    expire(s, s.lastClosed + k, m.horizon());
+                }
+            }
+        }
+        s.lastClosed = b;
+        s.lastClosedAtMs = at;
+        s.push(y);
+        AnomalyScore score = score(s, m, b, y, at);
+        if (score != null) {
+            scores.add(score);
+        }
+        forecastFrom(s, m, b);
+    }
+
+    /** Drops forecasts whose last step is at or before {@code bucket}. */
+    private static void expire(LstmSensorState s, long bucket, int horizon) {
+        s.pending.removeIf(p -> p.origin + horizon <= bucket);
+    }
+
+    private AnomalyScore score(LstmSensorState s, TrainedModel m, long b, double y, long at) {
+        double nominalAlpha = 1 - m.coverage();
+        double z = m.nominalZ();
+        double z1 = Double.NaN;
+        double zShift = Double.NaN;
+        double zLong = Double.NaN;
+        int shiftSteps = Math.min(SHIFT_STEPS, m.horizon());
+        for (Iterator<LstmSensorState.Pending> it = s.pending.iterator(); it.hasNext(); ) {
+            LstmSensorState.Pending p = it.next();
+            int h = (int) (b - p.origin);
+            if (h < 1 || h > m.horizon()) {
+                continue;
+            }
+            int i = h - 1;
+            double served = p.served[i];
+            s.aggregator.update(i, p.candidates, i, y, m.lossScale()[i]);
+            double half = m.calibration().bound(i, s.alpha[i]) * p.local;
+            int miss = Math.abs(y - served) > half ? 1 : 0;
+            s.alpha[i] = clampAlpha(s.alpha[i] + settings.adaptationRate() * (nominalAlpha - miss), nominalAlpha);
+            double sigma = Math.max(1e-12, m.calibration().bound(i, nominalAlpha) * p.local / z);
+            double zi = (y - served) / sigma;
+            if (h == 1) {
+                z1 = zi;
+                s.missRate += (miss - s.missRate) / MISS_MEMORY;
+            }
+            if (h == shiftSteps) {
+                zShift = zi;
+            }
+            if (h == m.horizon() && h != shiftSteps) {
+                zLong = zi;
+            }
+        }
+        expire(s, b, m.horizon());
+        if (Double.isNaN(z1) && Double.isNaN(zShift)) {
+            return null; // nothing forecast this interval yet: no score rather than a made-up one
+        }
+        double surprise = Double.isNaN(z1) ? 0 : -Tails.log10NormalTwoSided(z1);
+        double shift = Math.max(Double.isNaN(zShift) ? 0 : -Tails.log10NormalTwoSided(zShift),
+                Double.isNaN(zLong) ? 0 : -Tails.log10NormalTwoSided(zLong));
+        double sustained = shift;
+        double novelty = m.novelty().surprisal(y);
+        double raw = Math.max(surprise, Math.max(sustained, novelty));
+        double score = s.anomaly.score(raw);
+        s.scored++;
+        s.latestScore = score;
+        String reason = String.format(Locale.ROOT, "surprise %.1f, shift %.1f, novelty %.1f decimal digits",
+                surprise, sustained, novelty);
+        return new AnomalyScore(s.sensor, s.bucketStart(b), java.time.Instant.ofEpochMilli(at), y, score,
+                component(surprise), component(sustained), component(novelty), reason);
+    }
+
+    /** A surprisal in decimal digits on the anomaly score's scale: 0.5 is 1e-3, 1 is 1e-6. */
+    private static double component(double digits) {
+        return Math.min(1, Math.max(0, digits / AnomalyStats.DIGITS_FOR_ONE));
+    }
+
+    static double clampAlpha(double alpha, double nominal) {
+        return Math.max(ALPHA_FLOOR_SHARE * nominal, Math.min(Math.min(0.9, ALPHA_CEILING_SHARE * nominal), alpha));
+    }
+
+    /**
+     * Makes sure a forecast from the newest complete interval waits in the state (a state just bound
+     * to a retrained model has none yet).
+     */
+    void ensureForecast(LstmSensorState s, TrainedModel m) {
+        LstmSensorState.Pending p = s.pending.peekLast();
+        if (s.lastClosed != LstmSensorState.NONE && (p == null || p.origin != s.lastClosed)) {
+            forecastFrom(s, m, s.lastClosed);
+        }
+    }
+
+    /** Makes the forecast from the end of interval {@code b}, when the state holds a whole context window. */
+    private void forecastFrom(LstmSensorState s, TrainedModel m, long b) {
+        double[] context = s.last(m.contextLength());
+        if (context == null) {
+            return;
+        }
+        double[] lstm = m.lstmWindow(context);
+        float[] out = networks.predict(m, lstm);
+        double[][] c = m.candidates(context, out, 0);
+        int nm = Method.values().length;
+        double[] w = new double[nm];
+        float[] served = new float[m.horizon()];
+        for (int h = 0; h < m.horizon(); h++) {
+            s.aggregator.weights(h, w);
+            double v = 0;
+            for (int k = 0; k < nm; k++) {
+                if (c[k] != null) {
+                    v += w[k] * c[k][h];
+                }
+            }
+            served[h] = (float) v;
+        }
+        s.pending.addLast(new LstmSensorState.Pending(b, ModelTrainer.toFloat(c), served,
+                m.scaler().localScale(lstm), context[context.length - 1]));
+    }
+
+    private static void rejectNonFinite(LstmSensorState s, List<Reading> readings) {
+        int bad = 0;
+        Reading first = null;
+        for (Reading r : readings) {
+            if (!r.isFinite()) {
+                bad++;
+                first = first == null ? r : first;
+            }
+        }
+        if (bad > 0) {
+            throw new InvalidReadingException(s.sensor, first.timestamp(), first.value(), bad);
+        }
+    }
+}
