@@ -22,7 +22,7 @@ import java.util.Deque;
 final class LstmSensorState implements SensorState {
 
     private static final int MAGIC = 0x50525331; // "PRS1"
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
     static final long NONE = Long.MIN_VALUE;
 
     /** A forecast made at the end of interval {@code origin}, waiting for the intervals after it. */
@@ -69,6 +69,8 @@ final class LstmSensorState implements SensorState {
     long scored;
     /** The newest interval's anomaly score, what risk reads. */
     double latestScore;
+    /** The lower of the last two intervals' scores: what says a departure persists. */
+    double sustainedScore;
 
     LstmSensorState(SensorId sensor) {
         this.sensor = sensor;
@@ -164,11 +166,16 @@ final class LstmSensorState implements SensorState {
             for (long r : rounds) {
                 out.writeLong(r);
             }
+            for (double[] lw : aggregator.logWeights()) {
+                writeDoubles(out, lw);
+            }
+            writeDoubles(out, aggregator.gaps());
             writeDoubles(out, alpha);
             out.writeDouble(missRate);
             anomaly.write(out);
             out.writeLong(scored);
             out.writeDouble(latestScore);
+            out.writeDouble(sustainedScore);
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -231,12 +238,24 @@ final class LstmSensorState implements SensorState {
             for (int h = 0; h < rounds.length; h++) {
                 rounds[h] = in.readLong();
             }
-            s.aggregator = Aggregator.restore(loss, rounds, available);
+            double[][] logWeight = new double[methods][];
+            for (int m = 0; m < methods; m++) {
+                logWeight[m] = readDoubles(in);
+                if (logWeight[m].length != rounds.length || loss[m].length != rounds.length) {
+                    throw new IOException("aggregator arrays of different lengths");
+                }
+            }
+            double[] gap = readDoubles(in);
+            if (gap.length != rounds.length) {
+                throw new IOException("aggregator arrays of different lengths");
+            }
+            s.aggregator = Aggregator.restore(loss, logWeight, gap, rounds, available);
             s.alpha = readDoubles(in);
             s.missRate = in.readDouble();
             s.anomaly = AnomalyStats.read(in);
             s.scored = in.readLong();
             s.latestScore = in.readDouble();
+            s.sustainedScore = in.readDouble();
             return s;
         } catch (RuntimeException e) {
             throw new IOException("sensor state cannot be read: " + e.getMessage(), e);

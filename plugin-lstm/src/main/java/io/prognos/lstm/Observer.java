@@ -88,6 +88,7 @@ final class Observer {
         s.missRate = 1 - m.coverage();
         s.anomaly = new AnomalyStats(settings.anomalyWindow(), m.surprisalPrior());
         s.latestScore = 0;
+        s.sustainedScore = 0;
     }
 
     Observation observe(LstmSensorState s, TrainedModel m, List<Reading> readings) {
@@ -223,6 +224,7 @@ final class Observer {
         double raw = Math.max(surprise, Math.max(sustained, novelty));
         double score = s.anomaly.score(raw);
         s.scored++;
+        s.sustainedScore = Math.min(score, s.latestScore);
         s.latestScore = score;
         String reason = String.format(Locale.ROOT, "surprise %.1f, shift %.1f, novelty %.1f decimal digits",
                 surprise, sustained, novelty);

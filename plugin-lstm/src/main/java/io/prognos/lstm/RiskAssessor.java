@@ -66,8 +66,12 @@ final class RiskAssessor {
         }
     }
 
-    RiskAssessment assess(Forecast f, OperatingLimits limits, double anomaly, double missRate, Instant basedOn,
-                          Instant now) {
+    /**
+     * @param anomaly    the newest interval's anomaly score
+     * @param sustained  the lower of the last two intervals' scores
+     */
+    RiskAssessment assess(Forecast f, OperatingLimits limits, double anomaly, double sustained, double missRate,
+                          Instant basedOn, Instant now) {
         List<String> reasons = new ArrayList<>();
         boolean hasLimits = limits != null && !limits.isEmpty();
         double hoursPerStep = f.interval().toMillis() / 3_600_000.0;
@@ -101,7 +105,8 @@ final class RiskAssessor {
         }
         if (anomaly >= anomalyThreshold) {
             reasons.add(String.format(Locale.ROOT, "behaviour departs from the model: anomaly score %.2f (a tail"
-                    + " probability of %.1g under normal behaviour)", anomaly, AnomalyStats.tailProbability(anomaly)));
+                    + " probability of %.1g under normal behaviour)%s", anomaly, AnomalyStats.tailProbability(anomaly),
+                    sustained >= anomalyThreshold || anomaly >= HIGH_ANOMALY ? "" : ", for one interval so far"));
         }
 
         RiskLevel level;
@@ -112,14 +117,14 @@ final class RiskAssessor {
         } else if (p >= HIGH_PROBABILITY || anomaly >= HIGH_ANOMALY) {
             level = RiskLevel.HIGH;
             score = 70 + (int) Math.round(19 * Math.max(p, anomaly));
-        } else if (p >= MEDIUM_PROBABILITY || warning || anomaly >= anomalyThreshold) {
+        } else if (p >= MEDIUM_PROBABILITY || warning || sustained >= anomalyThreshold) {
             level = RiskLevel.MEDIUM;
             double strength = Math.max(p / HIGH_PROBABILITY,
-                    (anomaly - anomalyThreshold) / (HIGH_ANOMALY - anomalyThreshold));
+                    (sustained - anomalyThreshold) / (HIGH_ANOMALY - anomalyThreshold));
             score = 40 + (int) Math.round(29 * clamp(strength));
         } else {
             level = RiskLevel.LOW;
-            score = (int) Math.round(39 * clamp(Math.max(p / MEDIUM_PROBABILITY, anomaly / anomalyThreshold)));
+            score = (int) Math.round(39 * clamp(Math.max(p / MEDIUM_PROBABILITY, sustained / anomalyThreshold)));
             if (hasLimits && reasons.isEmpty()) {
                 reasons.add("forecast stays within the operating limits " + describe(limits));
             }

@@ -157,8 +157,8 @@ class JavaLstmTest {
         JavaLstm jvm = JavaLstm.forInference(SHAPE, params);
         float[] batched = jvm.predict(x, n, SEQ);
         for (int s = 0; s < n; s++) {
-            float[] one = jvm.predict(Arrays.copyOfRange(x, s * SEQ * SHAPE.features(),
-                    (s + 1) * SEQ * SHAPE.features()), 1, SEQ);
+            float[] window = Arrays.copyOfRange(x, s * SEQ * SHAPE.features(), (s + 1) * SEQ * SHAPE.features());
+            float[] one = jvm.predict(window, 1, SEQ);
             for (int k = 0; k < SHAPE.horizon(); k++) {
                 assertEquals(one[k], batched[s * SHAPE.horizon() + k], 1e-5, "window " + s + " step " + k);
             }

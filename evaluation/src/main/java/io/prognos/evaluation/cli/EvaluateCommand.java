@@ -125,6 +125,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                 ? LabelledWindows.readAll(windows) : null;
         List<SeriesReport> reports = new ArrayList<>();
         List<ScoredFile> scored = new ArrayList<>();
+        Map<String, String> skipped = new LinkedHashMap<>();
         PrintWriter err = spec.commandLine().getErr();
         for (Series s : all) {
             if (all.size() > 1) {
@@ -132,10 +133,22 @@ public final class EvaluateCommand implements Callable<Integer> {
                 err.flush();
             }
             List<Window> ws = windowsFor(s, nabWindows);
-            reports.add(evaluate(s, limitsParsed, ws, all.size() > 1, scored));
+            try {
+                reports.add(evaluate(s, limitsParsed, ws, all.size() > 1, scored));
+            } catch (BadRequestException e) {
+                if (all.size() == 1) {
+                    throw e;
+                }
+                // One series that cannot be evaluated at this interval does not cost the others.
+                err.printf("evaluate: %s skipped: %s%n", s.name(), e.getMessage());
+                skipped.put(s.name(), e.getMessage());
+            }
         }
         PrintWriter out = spec.commandLine().getOut();
-        if (reports.size() == 1) {
+        if (reports.isEmpty()) {
+            throw new BadRequestException("--data", "no series could be evaluated: " + skipped);
+        }
+        if (all.size() == 1) {
             out.println(json ? Json.pretty(reports.get(0)) : ReportTable.series(reports.get(0)));
         } else {
             Map<String, CorpusScore> nab = null;
@@ -145,7 +158,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                     nab.put(p.name(), new NabScorer().corpus(scored, p, 0.5));
                 }
             }
-            Scorecard card = Scorecard.of(reports, nab);
+            Scorecard card = Scorecard.of(reports, nab, skipped);
             out.println(json ? Json.pretty(card) : ReportTable.scorecard(card));
         }
         out.flush();

@@ -62,6 +62,7 @@ public final class ReportTable {
                     n(r.relmae()), n(r.relmaeSeasonal()), n(r.coverage()), n(r.meanWidth()),
                     n(r.intervalScoreRatio())));
         }
+        c.skipped().forEach((name, why) -> sb.append(f("%-52s skipped: %s%n", name, why)));
         sb.append(f("geometric means over %d series:%n", c.seriesCount()));
         c.geometricMeans().forEach((method, m) -> {
             sb.append(f("  %-14s", method));

@@ -17,14 +17,17 @@ import java.util.function.Function;
  *                        Prognos also interval_score_ratio
  * @param nab             when windows were given, NAB's normalized score over all the series'
  *                        windows together, by profile
+ * @param skipped         series that could not be evaluated, with the reason (not in any mean)
  */
 public record Scorecard(int metricsVersion, int seriesCount, Map<String, Map<String, Double>> geometricMeans,
-                        Coverage coverage, Map<String, CorpusScore> nab, List<SeriesReport> series) {
+                        Coverage coverage, Map<String, CorpusScore> nab, List<SeriesReport> series,
+                        Map<String, String> skipped) {
 
     /** Coverage is not a ratio: its mean and range. */
     public record Coverage(Double mean, Double min, Double max, Double nominal) {}
 
-    public static Scorecard of(List<SeriesReport> reports, Map<String, CorpusScore> nab) {
+    public static Scorecard of(List<SeriesReport> reports, Map<String, CorpusScore> nab,
+                               Map<String, String> skipped) {
         Map<String, Map<String, Double>> means = new LinkedHashMap<>();
         if (!reports.isEmpty()) {
             for (String method : reports.get(0).methods().keySet()) {
@@ -50,7 +53,8 @@ public record Scorecard(int metricsVersion, int seriesCount, Map<String, Map<Str
                 cov.isEmpty() ? null : cov.stream().min(Double::compare).orElseThrow(),
                 cov.isEmpty() ? null : cov.stream().max(Double::compare).orElseThrow(),
                 reports.isEmpty() ? null : reports.get(0).nominalCoverage());
-        return new Scorecard(SeriesReport.METRICS_VERSION, reports.size(), means, c, nab, reports);
+        return new Scorecard(SeriesReport.METRICS_VERSION, reports.size(), means, c, nab, reports,
+                Map.copyOf(skipped));
     }
 
     private static Double gm(List<SeriesReport> reports, Function<SeriesReport, Double> f) {
