@@ -2,8 +2,13 @@ package io.prognos.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.prognos.api.ConfigDef;
 import io.prognos.api.ConfigDef.Type;
+import io.prognos.api.ConfigDef;
+import io.prognos.api.ConfigProblem;
+import io.prognos.api.InvalidConfigurationException;
+import io.prognos.api.RetryLaterException;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -57,8 +62,8 @@ public final class JdbcAdapter implements AutoCloseable {
     public static JdbcAdapter start(Map<String, String> config) {
         ConfigDef.Config c = CONFIG.parse("the JDBC adapter", config);
         if (c.getString("jdbc.url") == null || !c.getString("jdbc.url").startsWith("jdbc:postgresql:")) {
-            throw new io.prognos.api.InvalidConfigurationException("the JDBC adapter", java.util.List.of(
-                    new io.prognos.api.ConfigProblem("jdbc.url", "a jdbc:postgresql: URL is required")));
+            throw new InvalidConfigurationException("the JDBC adapter", List.of(
+                    new ConfigProblem("jdbc.url", "a jdbc:postgresql: URL is required")));
         }
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(c.getString("jdbc.url"));
@@ -76,7 +81,7 @@ public final class JdbcAdapter implements AutoCloseable {
         LOG.info("JDBC adapter configured with {}", masked(c.values()));
         try {
             adapter.ensureMigrated();
-        } catch (io.prognos.api.RetryLaterException e) {
+        } catch (RetryLaterException e) {
             // Logged once in ensureMigrated; the host starts and the adapter catches up later.
         } catch (RuntimeException e) {
             pool.close();
@@ -100,7 +105,7 @@ public final class JdbcAdapter implements AutoCloseable {
                 if (migrationDeferredLogged) {
                     LOG.info("database reachable again: schema {} migrated", schema);
                 }
-            } catch (io.prognos.api.RetryLaterException e) {
+            } catch (RetryLaterException e) {
                 if (!migrationDeferredLogged) {
                     migrationDeferredLogged = true;
                     LOG.warn("database unavailable; schema {} will be migrated when it is back: {}", schema,
@@ -113,7 +118,7 @@ public final class JdbcAdapter implements AutoCloseable {
 
     /** Configuration safe to log: the password key masked, and a password inside the URL too. */
     public static Map<String, String> masked(Map<String, String> values) {
-        Map<String, String> m = new java.util.LinkedHashMap<>(CONFIG.masked(values));
+        Map<String, String> m = new LinkedHashMap<>(CONFIG.masked(values));
         m.computeIfPresent("jdbc.url", (k, url) -> url.replaceAll("(?i)(password=)[^&;]*", "$1******"));
         return m;
     }

@@ -3,16 +3,17 @@ package io.prognos.jdbc;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.prognos.api.ModelInfo;
-import io.prognos.host.core.wire.Json;
 import io.prognos.api.ModelStatus;
 import io.prognos.api.ModelStore;
 import io.prognos.api.SensorId;
 import io.prognos.api.StoredModel;
+import io.prognos.host.core.wire.Json;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -163,7 +164,7 @@ public final class JdbcModelStore implements ModelStore {
         if (Double.isFinite(v)) {
             ps.setInt(i, (int) v);
         } else {
-            ps.setNull(i, java.sql.Types.INTEGER);
+            ps.setNull(i, Types.INTEGER);
         }
     }
 
@@ -172,7 +173,7 @@ public final class JdbcModelStore implements ModelStore {
         if (Double.isFinite(v)) {
             ps.setDouble(i, v);
         } else {
-            ps.setNull(i, java.sql.Types.DOUBLE);
+            ps.setNull(i, Types.DOUBLE);
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prognos.api.Reading;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,7 +46,7 @@ final class ReadingParser {
             root = json.readTree(payload);
         } catch (JsonProcessingException e) {
             throw new BadPayloadException("malformed_json", "not JSON: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new BadPayloadException("malformed_json", "not JSON: " + e.getMessage());
         }
         if (root == null || root.isMissingNode()) {

@@ -50,8 +50,7 @@ final class ResultPublisher implements SensorCycle.Listener {
         connection.publish(topics.risk(s), Json.bytes(risk), 1, true, null, new MqttProperties(), f.modelVersion());
         SensorCycle.Alert alert = r.alert();
         if (alert != null) {
-            AlertMessage m = new AlertMessage(risk, alert.alertId(), alert.state(), alert.previousLevel().wireName(),
-                    f.lastObserved());
+            AlertMessage m = new AlertMessage(risk, alert.alertId(), alert.state(), alert.previousLevel().wireName());
             connection.publish(topics.alerts(s), Json.bytes(m), 1, false, null, new MqttProperties(),
                     f.modelVersion());
         }

@@ -1,5 +1,7 @@
 package io.prognos.lstm;
 
+import java.util.Arrays;
+
 /**
  * The network of {@link NetworkShape} (one LSTM layer, gates in lstmLayer's order input,
  * forget, cell, output; a dense head on the last hidden state; mean-squared-error loss; Adam),
@@ -129,7 +131,7 @@ final class JavaLstm implements LstmEngine {
     /** Fills {@link #grad} with the gradient of the batch's mean-squared error; returns that error. */
     private double accumulateGradient(float[] x, float[] target, int n, int seq) {
         ensureGradients();
-        java.util.Arrays.fill(grad, 0f);
+        Arrays.fill(grad, 0f);
         ensureCapacity(seq);
         double loss = 0;
         float scale = 2f / (n * hor);
@@ -170,7 +172,7 @@ final class JavaLstm implements LstmEngine {
             }
             for (int g = 0; g < g4; g++) {
                 float[] zg = z[g];
-                java.util.Arrays.fill(zg, p[offB + g]);
+                Arrays.fill(zg, p[offB + g]);
                 for (int k = 0; k < f; k++) {
                     rowAxpy(p[k * g4 + g], xt[k], zg, n);
                 }
@@ -195,7 +197,7 @@ final class JavaLstm implements LstmEngine {
         float[] y = new float[n * hor];
         float[] row = new float[n];
         for (int k = 0; k < hor; k++) {
-            java.util.Arrays.fill(row, p[offDb + k]);
+            Arrays.fill(row, p[offDb + k]);
             for (int j = 0; j < u; j++) {
                 rowAxpy(p[offDw + j * hor + k], h[j], row, n);
             }
@@ -221,8 +223,8 @@ final class JavaLstm implements LstmEngine {
     }
 
     private void forward(float[] x, int xo, int seq) {
-        java.util.Arrays.fill(cells, 0, u, 0f);
-        java.util.Arrays.fill(hiddens, 0, u, 0f);
+        Arrays.fill(cells, 0, u, 0f);
+        Arrays.fill(hiddens, 0, u, 0f);
         for (int t = 0; t < seq; t++) {
             System.arraycopy(p, offB, z, 0, g4);
             int xt = xo + t * f;
@@ -273,7 +275,7 @@ final class JavaLstm implements LstmEngine {
         for (int j = 0; j < hor; j++) {
             grad[offDb + j] += dy[j];
         }
-        java.util.Arrays.fill(dc, 0f);
+        Arrays.fill(dc, 0f);
         for (int t = seq - 1; t >= 0; t--) {
             int go = t * g4;
             int hp = t * u;

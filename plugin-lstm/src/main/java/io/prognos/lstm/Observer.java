@@ -4,6 +4,7 @@ import io.prognos.api.AnomalyScore;
 import io.prognos.api.InvalidReadingException;
 import io.prognos.api.Observation;
 import io.prognos.api.Reading;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -228,7 +229,7 @@ final class Observer {
         s.latestScore = score;
         String reason = String.format(Locale.ROOT, "surprise %.1f, shift %.1f, novelty %.1f decimal digits",
                 surprise, sustained, novelty);
-        return new AnomalyScore(s.sensor, s.bucketStart(b), java.time.Instant.ofEpochMilli(at), y, score,
+        return new AnomalyScore(s.sensor, s.bucketStart(b), Instant.ofEpochMilli(at), y, score,
                 component(surprise), component(sustained), component(novelty), reason);
     }
 

@@ -5,6 +5,7 @@ import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -43,7 +44,7 @@ final class SeriesPreparer {
             buckets[i] = Math.floorDiv(readings.get(i).timestamp().toEpochMilli(), step);
             values[i] = readings.get(i).value();
         }
-        java.util.Arrays.sort(order, (a, b) -> Long.compare(buckets[a], buckets[b]));
+        Arrays.sort(order, (a, b) -> Long.compare(buckets[a], buckets[b]));
 
         // Mean per bucket, in time order; duplicates and out-of-order readings land in the same bucket.
         long[] ids = new long[order.length];

@@ -5,6 +5,7 @@ import io.prognos.api.ModelStatus;
 import io.prognos.api.SensorId;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -75,7 +76,7 @@ record TrainedModel(
 
     /** The LSTM's input: the last {@code sequenceLength} values of a context window. */
     double[] lstmWindow(double[] context) {
-        return java.util.Arrays.copyOfRange(context, context.length - sequenceLength, context.length);
+        return Arrays.copyOfRange(context, context.length - sequenceLength, context.length);
     }
 
     /**

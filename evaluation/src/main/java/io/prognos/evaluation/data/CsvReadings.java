@@ -5,6 +5,7 @@ import io.prognos.api.Reading;
 import java.io.IOException;
 import java.io.PushbackReader;
 import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +83,7 @@ public final class CsvReadings {
                 }
             }
             return out;
-        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+        } catch (IllegalArgumentException | UncheckedIOException e) {
             if (e instanceof BadRequestException b) {
                 throw b;
             }

@@ -8,6 +8,7 @@ import io.prognos.api.Reading;
 import io.prognos.evaluation.data.LabelledWindows.Window;
 import io.prognos.evaluation.data.Resampled;
 import io.prognos.evaluation.nab.ScoredFile;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +37,7 @@ public final class SeriesReports {
         });
         Double isRatio = prognos.hasIntervals() && last.hasIntervals()
                 ? round(prognos.intervalScore() / last.intervalScore()) : null;
-        int trainPoints = (int) java.time.Duration.between(resampled.start(), r.testStart()).dividedBy(
+        int trainPoints = (int) Duration.between(resampled.start(), r.testStart()).dividedBy(
                 resampled.interval());
         var model = r.model();
         return new SeriesReport(SeriesReport.METRICS_VERSION, series,

@@ -6,6 +6,7 @@ import io.prognos.api.ScheduleEntry;
 import io.prognos.api.SensorId;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,7 @@ public final class CycleListeners implements SensorCycle.Listener {
         listeners.remove(l);
     }
 
-    private void each(String what, java.util.function.Consumer<SensorCycle.Listener> call) {
+    private void each(String what, Consumer<SensorCycle.Listener> call) {
         for (SensorCycle.Listener l : listeners) {
             try {
                 call.accept(l);

@@ -8,6 +8,7 @@ import io.prognos.evaluation.cli.EvaluateCommand;
 import io.prognos.evaluation.cli.NabCommand;
 import io.prognos.host.runtime.HostRuntime;
 import io.prognos.host.runtime.PluginLoader;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -15,11 +16,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * The reference host's command line: {@code serve} (the default), {@code demo}, {@code train},
@@ -52,8 +53,8 @@ public final class PrognosHost implements Callable<Integer> {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         PrognosHost root = new PrognosHost();
         CommandLine cl = new CommandLine(root);
-        PrintWriter o = new PrintWriter(new java.io.OutputStreamWriter(out, StandardCharsets.UTF_8), true);
-        PrintWriter e = new PrintWriter(new java.io.OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+        PrintWriter o = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
+        PrintWriter e = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
         // evaluate and nab live in the evaluation module; the host gives them its plugin and configuration.
         ConfigOptions evaluateConfig = new ConfigOptions();
         cl.addSubcommand(new CommandLine(new EvaluateCommand(() -> Launch.of(evaluateConfig).startAlone()))

@@ -1,16 +1,18 @@
 package io.prognos.host.demo;
 
-import io.prognos.host.runtime.HostRuntime;
-import io.prognos.host.runtime.HostConfig;
-import io.prognos.host.runtime.ReadingsTable;
-import io.prognos.evaluation.data.CsvReadings;
-
 import io.prognos.api.ModelInfo;
 import io.prognos.api.OperatingLimits;
 import io.prognos.api.PrognosException;
 import io.prognos.api.Reading;
 import io.prognos.api.ScheduleEntry;
 import io.prognos.api.SensorId;
+import io.prognos.evaluation.data.CsvReadings;
+import io.prognos.host.core.wire.AlertMessage;
+import io.prognos.host.core.wire.Json;
+import io.prognos.host.core.wire.RiskMessage;
+import io.prognos.host.runtime.HostConfig;
+import io.prognos.host.runtime.HostRuntime;
+import io.prognos.host.runtime.ReadingsTable;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -25,12 +27,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /**
  * The demo, end to end through a running host: publishes each sensor's history over MQTT (stored
@@ -182,7 +190,7 @@ public final class Demo {
             try {
                 client.disconnect().waitForCompletion(5_000);
                 client.close();
-            } catch (org.eclipse.paho.mqttv5.common.MqttException e) {
+            } catch (MqttException e) {
                 // already disconnected: whatever went wrong before is the error to report
             }
         }
@@ -192,24 +200,24 @@ public final class Demo {
 
     /** Collects alert payloads as they arrive. */
     private record AlertCollector(ConcurrentLinkedQueue<String> alerts, PrintWriter out)
-            implements org.eclipse.paho.mqttv5.client.MqttCallback {
+            implements MqttCallback {
         @Override
         public void messageArrived(String topic, MqttMessage message) {
             alerts.add(new String(message.getPayload(), StandardCharsets.UTF_8));
         }
 
         @Override
-        public void disconnected(org.eclipse.paho.mqttv5.client.MqttDisconnectResponse response) {
+        public void disconnected(MqttDisconnectResponse response) {
             out.println("      the demo's MQTT client was disconnected (" + response + "); reconnecting");
         }
 
         @Override
-        public void mqttErrorOccurred(org.eclipse.paho.mqttv5.common.MqttException exception) {
+        public void mqttErrorOccurred(MqttException exception) {
             out.println("      MQTT error: " + exception);
         }
 
         @Override
-        public void deliveryComplete(org.eclipse.paho.mqttv5.client.IMqttToken token) {
+        public void deliveryComplete(IMqttToken token) {
         }
 
         @Override
@@ -217,7 +225,7 @@ public final class Demo {
         }
 
         @Override
-        public void authPacketArrived(int reasonCode, org.eclipse.paho.mqttv5.common.packet.MqttProperties properties) {
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {
         }
     }
 
@@ -233,7 +241,7 @@ public final class Demo {
             try {
                 client.publish("prognos/readings/" + sensor.deviceId() + "/" + sensor.sensorKey(), m);
                 return;
-            } catch (org.eclipse.paho.mqttv5.common.MqttException e) {
+            } catch (MqttException e) {
                 if (attempt > 2000) {
                     throw e;
                 }
@@ -264,22 +272,21 @@ public final class Demo {
 
     /** Per sensor: how many alerts were raised, and each rise to high (the ones to act on now). */
     private void printAlerts(ConcurrentLinkedQueue<String> alerts) throws IOException {
-        var json = new com.fasterxml.jackson.databind.ObjectMapper();
-        Map<String, int[]> counts = new java.util.TreeMap<>();
+        Map<String, int[]> counts = new TreeMap<>();
         List<String> high = new ArrayList<>();
         for (String a : alerts) {
-            var n = json.readTree(a);
-            if (!"raised".equals(n.path("state").asText())) {
+            AlertMessage alert = Json.mapper().readValue(a, AlertMessage.class);
+            if (!"raised".equals(alert.state())) {
                 continue;
             }
-            String sensor = n.path("device_id").asText() + "/" + n.path("sensor_key").asText();
-            boolean isHigh = n.path("risk_level").asText().equals("high");
+            RiskMessage n = alert.risk();
+            String sensor = n.deviceId() + "/" + n.sensorKey();
+            boolean isHigh = n.riskLevel().equals("high");
             int[] c = counts.computeIfAbsent(sensor, k -> new int[2]);
             c[isHigh ? 1 : 0]++;
             if (isHigh) {
                 high.add(String.format(Locale.ROOT, "  ALERT %s high (score %d) at %s: %s - %s", sensor,
-                        n.path("risk_score").asInt(), n.path("based_on").asText(), n.path("recommended_action").asText(),
-                        n.path("reasons").path(0).asText()));
+                        n.riskScore(), n.basedOn(), n.recommendedAction(), n.reasons().isEmpty() ? "" : n.reasons().get(0)));
             }
         }
         out.println("Alerts received over MQTT (rises to medium or high):");

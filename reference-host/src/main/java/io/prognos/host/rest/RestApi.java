@@ -1,7 +1,5 @@
 package io.prognos.host.rest;
 
-import io.prognos.host.runtime.HostRuntime;
-
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.Timer;
@@ -10,9 +8,11 @@ import io.prognos.api.RetryLaterException;
 import io.prognos.api.UnknownSensorException;
 import io.prognos.host.core.wire.ErrorMessage;
 import io.prognos.host.core.wire.Json;
+import io.prognos.host.runtime.HostRuntime;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +70,7 @@ public final class RestApi implements AutoCloseable {
     private final HostRuntime runtime;
     private final byte[] token;
     private final Duration shutdownTimeout;
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
 
     private RestApi(HostRuntime runtime, HttpServer server, String token, Duration shutdownTimeout) {
         this.runtime = runtime;
@@ -92,7 +93,7 @@ public final class RestApi implements AutoCloseable {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(bind, port), 64);
-        } catch (java.net.BindException e) {
+        } catch (BindException e) {
             throw new IOException("cannot listen on " + bind + ":" + port + " (" + e.getMessage()
                     + "): set prognos.http.port to a free port", e);
         }

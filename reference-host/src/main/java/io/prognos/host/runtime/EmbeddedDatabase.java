@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +70,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
         LOG.warn("stopping PostgreSQL process {} left running by a previous host on {}", pid, dir);
         orphan.get().destroy(); // SIGTERM: PostgreSQL's smart shutdown
         try {
-            orphan.get().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            orphan.get().onExit().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             orphan.get().destroyForcibly();
         }

@@ -10,6 +10,9 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Wraps a plugin so that every call runs with the plugin's class loader as the thread's context
@@ -26,7 +29,7 @@ public final class PluginCalls implements InvocationHandler {
     private final ClassLoader loader;
     private final MeterRegistry metrics;
     /** Timers by operation and outcome: looked up per call, built once (forecasts pass here per reading). */
-    private final java.util.concurrent.ConcurrentMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
 
     private PluginCalls(ForecastingPlugin target, ClassLoader loader, MeterRegistry metrics) {
         this.target = target;
@@ -60,7 +63,7 @@ public final class PluginCalls implements InvocationHandler {
                 String result = outcome;
                 timers.computeIfAbsent(op + "/" + result, k -> Timer.builder("prognos.plugin.calls")
                         .description("calls into the forecasting plugin").tag("operation", op).tag("outcome", result)
-                        .register(metrics)).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+                        .register(metrics)).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             }
         }
     }

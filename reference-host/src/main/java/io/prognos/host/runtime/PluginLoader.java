@@ -1,6 +1,8 @@
 package io.prognos.host.runtime;
 
+import io.prognos.api.ConfigProblem;
 import io.prognos.api.ForecastingPlugin;
+import io.prognos.api.InvalidConfigurationException;
 import io.prognos.api.PluginDiscovery;
 import java.io.IOException;
 import java.net.MalformedURLException;
@@ -34,8 +36,8 @@ public final class PluginLoader {
         /** The usable plugin with this id; refused naming {@code prognos.plugin}, what was found and what was refused. */
         public Loaded byId(String id) {
             return plugins.stream().filter(l -> l.plugin().id().equals(id)).findFirst()
-                    .orElseThrow(() -> new io.prognos.api.InvalidConfigurationException("the host", List.of(
-                            new io.prognos.api.ConfigProblem("prognos.plugin", "no usable plugin '" + id + "'; found "
+                    .orElseThrow(() -> new InvalidConfigurationException("the host", List.of(
+                            new ConfigProblem("prognos.plugin", "no usable plugin '" + id + "'; found "
                                     + plugins.stream().map(l -> l.plugin().id()).toList() + ", refused " + refused))));
         }
     }

@@ -1,7 +1,10 @@
 package io.prognos.host.core.wire;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -10,6 +13,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
@@ -53,6 +57,7 @@ public final class Json {
         SimpleModule finite = new SimpleModule("prognos-finite-numbers");
         finite.addSerializer(Double.class, new FiniteDouble());
         finite.addSerializer(double.class, new FiniteDouble());
+        finite.addDeserializer(double.class, new NullAsNaN());
         return JsonMapper.builder()
                 .addModule(new JavaTimeModule())
                 .addModule(finite)
@@ -63,6 +68,30 @@ public final class Json {
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .build();
+    }
+
+    /**
+     * The way back: a null where a double is expected is NaN, so that what was written reads back
+     * (a consumer of alerts must not fail on a risk without a deviation rate). Only numbers are
+     * numbers: text such as {@code "5"} is refused, as for every other scalar.
+     */
+    private static final class NullAsNaN extends StdDeserializer<Double> {
+        NullAsNaN() {
+            super(double.class);
+        }
+
+        @Override
+        public Double deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            if (p.currentToken() == JsonToken.VALUE_NUMBER_INT || p.currentToken() == JsonToken.VALUE_NUMBER_FLOAT) {
+                return p.getDoubleValue();
+            }
+            return (Double) ctxt.handleUnexpectedToken(double.class, p);
+        }
+
+        @Override
+        public Double getNullValue(DeserializationContext ctxt) {
+            return Double.NaN;
+        }
     }
 
     /** NaN and infinities have no JSON form; they are written as null. */

@@ -1,0 +1,100 @@
+package io.prognos.host.core.wire;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prognos.api.AnomalyScore;
+import io.prognos.api.BadRequestException;
+import io.prognos.api.Forecast;
+import io.prognos.api.ForecastPoint;
+import io.prognos.api.RiskAssessment;
+import io.prognos.api.RiskLevel;
+import io.prognos.api.SensorId;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The one wire format: what subscribers and REST clients parse. */
+class WireFormatTest {
+
+    static final SensorId PUMP = SensorId.of("pump-1", "temp");
+    static final Instant LAST = Instant.parse("2025-06-01T10:00:00Z");
+
+    /** A reader that refuses a key twice in one object, which most JSON libraries resolve silently. */
+    static final ObjectMapper STRICT = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    static Forecast forecast() {
+        List<ForecastPoint> points = new ArrayList<>();
+        for (int h = 1; h <= 3; h++) {
+            points.add(new ForecastPoint(LAST.plus(Duration.ofMinutes(30L * h)), h, 50 + h, 48, 52 + 2 * h));
+        }
+        return new Forecast(PUMP, LAST.plusSeconds(5), LAST, 50, Duration.ofMinutes(30), 0.9, "blend", "why", "v1",
+                points);
+    }
+
+    static RiskAssessment risk() {
+        return new RiskAssessment(PUMP, LAST.plusSeconds(5), LAST, 75, RiskLevel.HIGH, 3.5, 2.0, null, 0.6, 0.2,
+                Double.NaN, true, LAST.plus(Duration.ofHours(2)), "Plan maintenance within 2 hours",
+                List.of("60 % probability of crossing high 90.0 within 1.5 h"));
+    }
+
+    static JsonNode strict(Object message) throws Exception {
+        return STRICT.readTree(new String(Json.bytes(message), StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void anAlertCarriesTheRiskAtTheTopLevelWithEveryKeyOnceAndReadsBack() throws Exception {
+        AlertMessage alert = new AlertMessage(RiskMessage.of(risk()), "a-1", "raised", "medium");
+        JsonNode n = strict(alert);
+        assertEquals("high", n.get("risk_level").asText());
+        assertEquals(LAST.toString(), n.get("based_on").asText(), "the last reading's time, once");
+        assertEquals("raised", n.get("state").asText());
+        assertTrue(n.get("deviation_rate").isNull(), "NaN is written as null: JSON has no NaN");
+        assertTrue(n.get("time_to_failure_high_hours").isNull());
+        AlertMessage back = Json.mapper().readValue(Json.bytes(alert), AlertMessage.class);
+        assertEquals(alert.risk().basedOn(), back.risk().basedOn(), "a subscriber reads back what was sent");
+        assertTrue(Double.isNaN(back.risk().deviationRate()), "null reads back as NaN");
+        assertEquals(alert.risk().reasons(), back.risk().reasons());
+    }
+
+    @Test
+    void aPredictReplyKeepsTheOriginalFieldNamesAndAddsTheAnomaly() throws Exception {
+        AnomalyScore a = new AnomalyScore(PUMP, LAST.minus(Duration.ofMinutes(30)), LAST, 50.2, 0.7, 0.7, 0.1, 0,
+                "surprise");
+        JsonNode n = strict(PredictReply.of(forecast(), risk(), a, 0.57));
+        assertEquals(3, n.get("forecasts").size());
+        JsonNode p = n.get("forecasts").get(1);
+        assertEquals(1, p.get("hours_ahead").asInt(), "two half-hour steps");
+        assertEquals(52.0, p.get("predicted_value").asDouble());
+        assertEquals(48.0, p.get("confidence_lower").asDouble());
+        assertEquals(1.5, n.get("forecast_horizon_hours").asDouble());
+        assertEquals("high", n.get("failure_risk").get("risk_level").asText());
+        assertTrue(n.get("anomaly").get("anomalous").asBoolean(), "0.7 reaches the threshold 0.57");
+        assertEquals(0.7, n.get("anomaly").get("anomaly_score").asDouble());
+    }
+
+    @Test
+    void requestsNameTheFieldThatIsWrong() {
+        var missing = assertThrows(BadRequestException.class, () -> Requests.bind(
+                "{\"sensor_key\": \"t\"}".getBytes(StandardCharsets.UTF_8), TrainRequestMessage.class));
+        assertEquals("device_id", missing.field());
+        var nested = assertThrows(BadRequestException.class, () -> Requests.bind(
+                "{\"device_id\": \"a\", \"sensor_key\": \"b\", \"epochs\": {\"x\": 1}}".getBytes(StandardCharsets.UTF_8),
+                TrainRequestMessage.class));
+        assertEquals("epochs", nested.field());
+        var broken = assertThrows(BadRequestException.class, () -> Requests.bind(
+                "{\"device_id\": ".getBytes(StandardCharsets.UTF_8), TrainRequestMessage.class));
+        assertEquals("body", broken.field());
+        TrainRequestMessage ok = Requests.bind("{\"device_id\": \"a\", \"sensor_key\": \"b\", \"epochs\": 5}"
+                .getBytes(StandardCharsets.UTF_8), TrainRequestMessage.class);
+        assertEquals(Map.of("epochs", "5"), ok.options());
+    }
+}
