@@ -17,8 +17,16 @@ import java.time.Instant;
  * @param novelty       in [0, 1]: the value against what the training history ever showed
  * @param reason        what drove the score, for people
  */
-public record AnomalyScore(SensorId sensor, Instant intervalStart, Instant at, double value, double score,
-                           double surprise, double shift, double novelty, String reason) {
+public record AnomalyScore(
+        SensorId sensor,
+        Instant intervalStart,
+        Instant at,
+        double value,
+        double score,
+        double surprise,
+        double shift,
+        double novelty,
+        String reason) {
 
     public AnomalyScore {
         for (double v : new double[] {score, surprise, shift, novelty}) {

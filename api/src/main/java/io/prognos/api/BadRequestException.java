@@ -6,6 +6,7 @@ package io.prognos.api;
  * answer 400 with it.
  */
 public class BadRequestException extends PrognosException {
+    private static final long serialVersionUID = 1L;
 
     private final String field;
 

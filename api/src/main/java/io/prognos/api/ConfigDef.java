@@ -14,14 +14,27 @@ import java.util.Map;
  */
 public final class ConfigDef {
 
-    public enum Type { INT, DOUBLE, BOOLEAN, STRING, DURATION }
+    public enum Type {
+        INT,
+        DOUBLE,
+        BOOLEAN,
+        STRING,
+        DURATION
+    }
 
     /**
      * One declared key. {@code min}/{@code max} bound numeric and duration values (durations in
      * seconds); null means unbounded. A null default makes the key optional with no value.
      */
-    public record Key(String name, Type type, String defaultValue, Double min, Double max,
-                      String description, boolean secret, List<String> choices) {
+    public record Key(
+            String name,
+            Type type,
+            String defaultValue,
+            Double min,
+            Double max,
+            String description,
+            boolean secret,
+            List<String> choices) {
         public Key {
             choices = choices == null ? List.of() : List.copyOf(choices);
         }

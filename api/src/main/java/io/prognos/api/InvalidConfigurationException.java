@@ -4,6 +4,7 @@ import java.util.List;
 
 /** A configuration failed validation; lists every bad key at once, not just the first. */
 public class InvalidConfigurationException extends BadRequestException {
+    private static final long serialVersionUID = 1L;
 
     private final List<ConfigProblem> problems;
 
@@ -17,7 +18,8 @@ public class InvalidConfigurationException extends BadRequestException {
     }
 
     private static String message(String owner, List<ConfigProblem> problems) {
-        StringBuilder sb = new StringBuilder("invalid configuration for ").append(owner).append(':');
+        StringBuilder sb =
+                new StringBuilder("invalid configuration for ").append(owner).append(':');
         for (ConfigProblem p : problems) {
             sb.append("\n  ").append(p.key()).append(": ").append(p.message());
         }

@@ -4,13 +4,16 @@ import java.time.Instant;
 
 /** A reading is NaN, infinite, or otherwise unusable; names the first offender and how many there are. */
 public class InvalidReadingException extends BadRequestException {
+    private static final long serialVersionUID = 1L;
 
     private final Instant firstTimestamp;
     private final int count;
 
     public InvalidReadingException(SensorId sensor, Instant firstTimestamp, double firstValue, int count) {
-        super("value", sensor + ": " + count + " reading(s) are not finite numbers, the first at " + firstTimestamp
-                + " with value " + firstValue + "; remove or correct them and send the request again");
+        super(
+                "value",
+                sensor + ": " + count + " reading(s) are not finite numbers, the first at " + firstTimestamp
+                        + " with value " + firstValue + "; remove or correct them and send the request again");
         this.firstTimestamp = firstTimestamp;
         this.count = count;
     }

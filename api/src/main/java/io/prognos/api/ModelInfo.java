@@ -52,7 +52,17 @@ public record ModelInfo(
     }
 
     public ModelInfo withStatus(ModelStatus newStatus) {
-        return new ModelInfo(sensor, modelVersion, formatVersion, interval, horizon, servedMethod, sampleCount,
-                trainingMillis, trainedAt, newStatus, metrics);
+        return new ModelInfo(
+                sensor,
+                modelVersion,
+                formatVersion,
+                interval,
+                horizon,
+                servedMethod,
+                sampleCount,
+                trainingMillis,
+                trainedAt,
+                newStatus,
+                metrics);
     }
 }

@@ -18,12 +18,11 @@ public record OperatingLimits(Double low, Double warningLow, Double warningHigh,
             throw new BadRequestException("low", "low limit " + low + " must be below high limit " + high);
         }
         if (warningHigh != null && high != null && warningHigh > high) {
-            throw new BadRequestException("warning_high",
-                    "warning_high " + warningHigh + " must not be above high " + high);
+            throw new BadRequestException(
+                    "warning_high", "warning_high " + warningHigh + " must not be above high " + high);
         }
         if (warningLow != null && low != null && warningLow < low) {
-            throw new BadRequestException("warning_low",
-                    "warning_low " + warningLow + " must not be below low " + low);
+            throw new BadRequestException("warning_low", "warning_low " + warningLow + " must not be below low " + low);
         }
     }
 

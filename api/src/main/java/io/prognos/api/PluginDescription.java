@@ -18,8 +18,14 @@ import java.util.Map;
  * @param details             further facts worth showing (for example an LSTM's input window),
  *                            by name
  */
-public record PluginDescription(Duration interval, int horizon, double coverage, double anomalyThreshold,
-                                int minReadingsToTrain, ConfigDef trainOptions, Map<String, Object> details) {
+public record PluginDescription(
+        Duration interval,
+        int horizon,
+        double coverage,
+        double anomalyThreshold,
+        int minReadingsToTrain,
+        ConfigDef trainOptions,
+        Map<String, Object> details) {
 
     public PluginDescription {
         details = Map.copyOf(details);

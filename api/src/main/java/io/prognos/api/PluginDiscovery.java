@@ -13,15 +13,12 @@ public final class PluginDiscovery {
     private static final Logger LOG = LoggerFactory.getLogger(PluginDiscovery.class);
 
     /** A plugin that was found but cannot be used, and why. */
-    public record Refused(String provider, String reason) {
-    }
+    public record Refused(String provider, String reason) {}
 
     /** Plugins that can be used, and those that were refused. */
-    public record Result(List<ForecastingPlugin> plugins, List<Refused> refused) {
-    }
+    public record Result(List<ForecastingPlugin> plugins, List<Refused> refused) {}
 
-    private PluginDiscovery() {
-    }
+    private PluginDiscovery() {}
 
     public static Result discover(ClassLoader loader) {
         List<ForecastingPlugin> plugins = new ArrayList<>();
@@ -40,8 +37,9 @@ public final class PluginDiscovery {
                 continue;
             }
             if (!Spi.isCompatible(p.spiVersion())) {
-                String why = "plugin '" + p.id() + "' was built for SPI " + p.spiVersion() + " but this host speaks SPI "
-                        + Spi.VERSION + "; use a plugin build for SPI " + Spi.VERSION.split("\\.")[0] + ".x";
+                String why = "plugin '" + p.id() + "' was built for SPI " + p.spiVersion()
+                        + " but this host speaks SPI " + Spi.VERSION + "; use a plugin build for SPI "
+                        + Spi.VERSION.split("\\.")[0] + ".x";
                 LOG.error(why);
                 refused.add(new Refused(p.id(), why));
                 continue;

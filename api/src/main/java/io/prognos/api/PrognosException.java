@@ -6,6 +6,7 @@ package io.prognos.api;
  * {@link RetryLaterException} (the same request may succeed later).
  */
 public abstract class PrognosException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
 
     protected PrognosException(String message, Throwable cause) {
         super(message, cause);

@@ -7,9 +7,14 @@ import java.time.Duration;
  * unavailable, all training slots are taken. The same request may succeed later.
  */
 public class RetryLaterException extends PrognosException {
+    private static final long serialVersionUID = 1L;
 
     /** Why the request could not be served now; lets a REST host pick 409 or 503. */
-    public enum Reason { MODEL_BUSY, STORE_UNAVAILABLE, CAPACITY }
+    public enum Reason {
+        MODEL_BUSY,
+        STORE_UNAVAILABLE,
+        CAPACITY
+    }
 
     private final Reason reason;
     private final Duration retryAfter;
@@ -21,15 +26,19 @@ public class RetryLaterException extends PrognosException {
     }
 
     public static RetryLaterException modelBusy(SensorId sensor) {
-        return new RetryLaterException(Reason.MODEL_BUSY,
+        return new RetryLaterException(
+                Reason.MODEL_BUSY,
                 "the model of " + sensor + " is being trained right now; try again when training finishes",
-                Duration.ofSeconds(5), null);
+                Duration.ofSeconds(5),
+                null);
     }
 
     public static RetryLaterException storeUnavailable(String what, Throwable cause) {
-        return new RetryLaterException(Reason.STORE_UNAVAILABLE,
+        return new RetryLaterException(
+                Reason.STORE_UNAVAILABLE,
                 "model store unavailable (" + what + "); the request can be retried when it is back",
-                Duration.ofSeconds(10), cause);
+                Duration.ofSeconds(10),
+                cause);
     }
 
     public Reason reason() {

@@ -4,7 +4,10 @@ import java.util.Locale;
 
 /** Ordered from least to most urgent; {@link #compareTo} ranks urgency. */
 public enum RiskLevel {
-    LOW, MEDIUM, HIGH, CRITICAL;
+    LOW,
+    MEDIUM,
+    HIGH,
+    CRITICAL;
 
     /** Lower-case name as used in JSON and the original REST API. */
     public String wireName() {

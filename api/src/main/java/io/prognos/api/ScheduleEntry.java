@@ -14,5 +14,4 @@ public record ScheduleEntry(
         int score,
         Double timeToFailureHours,
         Instant actBy,
-        String recommendedAction) {
-}
+        String recommendedAction) {}

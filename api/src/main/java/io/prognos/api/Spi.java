@@ -15,8 +15,7 @@ public final class Spi {
 
     public static final String VERSION = "2.0";
 
-    private Spi() {
-    }
+    private Spi() {}
 
     public static boolean isCompatible(String pluginSpiVersion) {
         int[] host = parse(VERSION);

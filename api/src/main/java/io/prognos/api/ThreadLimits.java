@@ -8,12 +8,12 @@ public record ThreadLimits(int trainingJobs, int nativeThreadsPerJob) {
 
     public ThreadLimits {
         if (trainingJobs < 1) {
-            throw new BadRequestException("prognos.threads", "at least one training job must be allowed, got "
-                    + trainingJobs);
+            throw new BadRequestException(
+                    "prognos.threads", "at least one training job must be allowed, got " + trainingJobs);
         }
         if (nativeThreadsPerJob < 1) {
-            throw new BadRequestException("prognos.threads", "at least one native thread per job is needed, got "
-                    + nativeThreadsPerJob);
+            throw new BadRequestException(
+                    "prognos.threads", "at least one native thread per job is needed, got " + nativeThreadsPerJob);
         }
     }
 

@@ -2,6 +2,7 @@ package io.prognos.api;
 
 /** No model exists for the sensor (never trained, or deleted). A REST host answers 404. */
 public class UnknownSensorException extends BadRequestException {
+    private static final long serialVersionUID = 1L;
 
     private final SensorId sensor;
 

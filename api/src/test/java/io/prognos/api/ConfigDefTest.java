@@ -21,9 +21,23 @@ class ConfigDefTest {
 
     @Test
     void namesEveryBadKeyAtOnce() {
-        var e = assertThrows(InvalidConfigurationException.class, () -> def.parse("test", Map.of(
-                "units", "many", "coverage", "1.5", "interval", "2 fortnights", "enabled", "yes", "colour", "blue")));
-        List<String> keys = e.problems().stream().map(ConfigProblem::key).sorted().toList();
+        var e = assertThrows(
+                InvalidConfigurationException.class,
+                () -> def.parse(
+                        "test",
+                        Map.of(
+                                "units",
+                                "many",
+                                "coverage",
+                                "1.5",
+                                "interval",
+                                "2 fortnights",
+                                "enabled",
+                                "yes",
+                                "colour",
+                                "blue")));
+        List<String> keys =
+                e.problems().stream().map(ConfigProblem::key).sorted().toList();
         assertEquals(List.of("colour", "coverage", "enabled", "interval", "units"), keys);
         assertTrue(e.getMessage().contains("coverage: must be at most 0.999, got '1.5'"), e.getMessage());
         assertTrue(e.getMessage().contains("units: expected a whole number, got 'many'"), e.getMessage());
@@ -58,7 +72,8 @@ class ConfigDefTest {
 
     @Test
     void refusesAnInvalidDefaultAtDeclaration() {
-        assertThrows(IllegalStateException.class,
+        assertThrows(
+                IllegalStateException.class,
                 () -> new ConfigDef().define("x", ConfigDef.Type.INT, "0", 1, 2, "bad default"));
     }
 }

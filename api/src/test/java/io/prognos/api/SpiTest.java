@@ -31,8 +31,10 @@ class SpiTest {
         assertEquals("high", nan.field());
         var noSensor = assertThrows(BadRequestException.class, () -> new TrainRequest(null, List.of()));
         assertEquals("sensor", noSensor.field());
-        assertThrows(IllegalArgumentException.class,
-                () -> new ForecastPoint(Instant.EPOCH, 1, 5, 6, 7), "an interval must contain its value");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new ForecastPoint(Instant.EPOCH, 1, 5, 6, 7),
+                "an interval must contain its value");
     }
 
     @Test
@@ -42,9 +44,18 @@ class SpiTest {
         assertEquals(20, e.available());
         assertTrue(e.getMessage().contains("at least 53") && e.getMessage().contains("only 20"), e.getMessage());
         assertTrue(e.getMessage().endsWith("or lower x.window"), "the plugin's own hint: " + e.getMessage());
-        var modelInfo = new ModelInfo(SensorId.of("d", "s"), "v", 1, java.time.Duration.ofHours(1), 12, "blend", 100,
-                10, Instant.EPOCH, ModelStatus.READY, java.util.Map.of(ModelInfo.VAL_MAE, 2.0,
-                ModelInfo.BASELINE_MAE, 4.0));
+        var modelInfo = new ModelInfo(
+                SensorId.of("d", "s"),
+                "v",
+                1,
+                java.time.Duration.ofHours(1),
+                12,
+                "blend",
+                100,
+                10,
+                Instant.EPOCH,
+                ModelStatus.READY,
+                java.util.Map.of(ModelInfo.VAL_MAE, 2.0, ModelInfo.BASELINE_MAE, 4.0));
         assertEquals(0.5, modelInfo.valRelmae(), 1e-12);
         assertTrue(Double.isNaN(modelInfo.metric("unknown")));
     }

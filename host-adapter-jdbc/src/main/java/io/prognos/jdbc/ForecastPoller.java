@@ -47,8 +47,13 @@ public final class ForecastPoller implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ForecastPoller.class);
 
     /** How the poller reads and trains. */
-    public record Settings(Duration every, Duration trainingHistory, Duration forecastLookback, Duration retrainEvery,
-                           Duration scheduleWindow, Duration maxBackoff) {}
+    public record Settings(
+            Duration every,
+            Duration trainingHistory,
+            Duration forecastLookback,
+            Duration retrainEvery,
+            Duration scheduleWindow,
+            Duration maxBackoff) {}
 
     /** What one run did. */
     public record RunReport(int sensors, int trained, int forecasts, int skipped, boolean completed) {}
@@ -62,24 +67,29 @@ public final class ForecastPoller implements AutoCloseable {
     private final SensorContexts contexts;
     /** Results computed but not yet written (the database went away between the two). */
     private final Map<SensorId, SensorCycle.Outcome> unwritten = new LinkedHashMap<>();
+
     private ScheduledExecutorService executor;
     private Instant outageSince;
     private Duration backoff;
 
-    public ForecastPoller(ForecastingPlugin plugin, JdbcAdapter db, Function<SensorId, OperatingLimits> limits,
-                          Settings settings, Clock clock) {
+    public ForecastPoller(
+            ForecastingPlugin plugin,
+            JdbcAdapter db,
+            Function<SensorId, OperatingLimits> limits,
+            Settings settings,
+            Clock clock) {
         this.plugin = plugin;
         this.db = db;
         this.settings = settings;
         this.clock = clock;
         this.watermarks = Migrations.quote(db.schema()) + ".poll_watermarks";
         this.backoff = settings.every();
-        CycleSettings cs = new CycleSettings(Integer.MAX_VALUE, 100_000, 1, Duration.ZERO, Duration.ZERO,
-                Duration.ZERO, 100_000);
+        CycleSettings cs =
+                new CycleSettings(Integer.MAX_VALUE, 100_000, 1, Duration.ZERO, Duration.ZERO, Duration.ZERO, 100_000);
         // Trainings run in the poll, not in the background: a run is a batch job that may take its time.
         this.cycle = new SensorCycle(plugin, limits, cs, clock, null, new SensorCycle.Listener() {});
-        this.contexts = new SensorContexts(cs.maxSensors(), cs.bufferSize(), s -> recent(s, settings.forecastLookback()),
-                cycle::forget);
+        this.contexts = new SensorContexts(
+                cs.maxSensors(), cs.bufferSize(), s -> recent(s, settings.forecastLookback()), cycle::forget);
     }
 
     /** Runs every {@link Settings#every()}, backing off while the database is unavailable. */
@@ -129,8 +139,8 @@ public final class ForecastPoller implements AutoCloseable {
                 Instant newest = fresh.get(fresh.size() - 1).timestamp();
                 try {
                     if (needsTraining(s)) {
-                        List<Reading> history = db.readings().read(s, newest.minus(settings.trainingHistory()),
-                                newest.plusMillis(1));
+                        List<Reading> history =
+                                db.readings().read(s, newest.minus(settings.trainingHistory()), newest.plusMillis(1));
                         plugin.train(new TrainRequest(s, history));
                         markTrained(s, now);
                         trained++;
@@ -188,7 +198,8 @@ public final class ForecastPoller implements AutoCloseable {
         }
         Optional<Instant> trainedAt = lastTrained(s);
         Instant last = trainedAt.orElse(m.get().trainedAt());
-        return !settings.retrainEvery().isZero() && last.plus(settings.retrainEvery()).isBefore(clock.instant());
+        return !settings.retrainEvery().isZero()
+                && last.plus(settings.retrainEvery()).isBefore(clock.instant());
     }
 
     private void outage(RetryLaterException e) {
@@ -204,7 +215,8 @@ public final class ForecastPoller implements AutoCloseable {
 
     private void recovered() {
         if (outageSince != null) {
-            LOG.info("database available again after {} s; polling resumed",
+            LOG.info(
+                    "database available again after {} s; polling resumed",
                     Duration.between(outageSince, clock.instant()).toSeconds());
             outageSince = null;
         }
@@ -220,7 +232,8 @@ public final class ForecastPoller implements AutoCloseable {
     }
 
     private Optional<Instant> query(String sql, SensorId s) {
-        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = db.dataSource().getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, s.deviceId());
             ps.setString(2, s.sensorKey());
             try (ResultSet rs = ps.executeQuery()) {
@@ -235,18 +248,25 @@ public final class ForecastPoller implements AutoCloseable {
     }
 
     private void advance(SensorId s, Instant newest) {
-        update("INSERT INTO " + watermarks + " (device_id, sensor_key, last_reading) VALUES (?, ?, ?) "
-                + "ON CONFLICT (device_id, sensor_key) DO UPDATE SET last_reading = EXCLUDED.last_reading", s, newest);
+        update(
+                "INSERT INTO " + watermarks + " (device_id, sensor_key, last_reading) VALUES (?, ?, ?) "
+                        + "ON CONFLICT (device_id, sensor_key) DO UPDATE SET last_reading = EXCLUDED.last_reading",
+                s,
+                newest);
     }
 
     private void markTrained(SensorId s, Instant at) {
-        update("INSERT INTO " + watermarks + " (device_id, sensor_key, last_reading, last_trained) "
-                + "VALUES (?, ?, 'epoch', ?) ON CONFLICT (device_id, sensor_key) DO UPDATE SET last_trained = "
-                + "EXCLUDED.last_trained", s, at);
+        update(
+                "INSERT INTO " + watermarks + " (device_id, sensor_key, last_reading, last_trained) "
+                        + "VALUES (?, ?, 'epoch', ?) ON CONFLICT (device_id, sensor_key) DO UPDATE SET last_trained = "
+                        + "EXCLUDED.last_trained",
+                s,
+                at);
     }
 
     private void update(String sql, SensorId s, Instant t) {
-        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = db.dataSource().getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, s.deviceId());
             ps.setString(2, s.sensorKey());
             ps.setTimestamp(3, Timestamp.from(t));

@@ -2,8 +2,8 @@ package io.prognos.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.prognos.api.ConfigDef.Type;
 import io.prognos.api.ConfigDef;
+import io.prognos.api.ConfigDef.Type;
 import io.prognos.api.ConfigProblem;
 import io.prognos.api.InvalidConfigurationException;
 import io.prognos.api.RetryLaterException;
@@ -24,17 +24,26 @@ public final class JdbcAdapter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JdbcAdapter.class);
 
     public static final ConfigDef CONFIG = new ConfigDef()
-            .define("jdbc.url", Type.STRING, null, "JDBC URL of the PostgreSQL database, e.g."
-                    + " jdbc:postgresql://db:5432/plant")
+            .define(
+                    "jdbc.url",
+                    Type.STRING,
+                    null,
+                    "JDBC URL of the PostgreSQL database, e.g." + " jdbc:postgresql://db:5432/plant")
             .define("jdbc.user", Type.STRING, "postgres", "database user")
             .defineSecret("jdbc.password", "database password (never logged)")
             .define("jdbc.schema", Type.STRING, "prognos", "schema for Prognos's tables, created if missing")
             .define("jdbc.pool-size", Type.INT, "4", 1, 100, "most connections Prognos holds")
             .define("jdbc.connect-timeout", Type.DURATION, "10s", 0.25, 600, "how long to wait for a connection")
             .define("jdbc.fetch-size", Type.INT, "1000", 1, 1_000_000, "rows fetched per round trip when reading")
-            .define("jdbc.readings-query", Type.STRING, ReadingsSource.DEFAULT_QUERY,
+            .define(
+                    "jdbc.readings-query",
+                    Type.STRING,
+                    ReadingsSource.DEFAULT_QUERY,
                     "query returning ts and value for :device_id, :sensor_key between :from/:to (or :from_ms/:to_ms)")
-            .define("jdbc.sensors-query", Type.STRING, ReadingsSource.DEFAULT_PAIRS_QUERY,
+            .define(
+                    "jdbc.sensors-query",
+                    Type.STRING,
+                    ReadingsSource.DEFAULT_PAIRS_QUERY,
                     "query returning device_id and sensor_key of every sensor with readings");
 
     private final HikariDataSource pool;
@@ -49,7 +58,10 @@ public final class JdbcAdapter implements AutoCloseable {
         this.pool = pool;
         this.schema = c.getString("jdbc.schema");
         this.models = new JdbcModelStore(pool, schema, this::ensureMigrated);
-        this.readings = new ReadingsSource(pool, c.getString("jdbc.readings-query"), c.getString("jdbc.sensors-query"),
+        this.readings = new ReadingsSource(
+                pool,
+                c.getString("jdbc.readings-query"),
+                c.getString("jdbc.sensors-query"),
                 c.getInt("jdbc.fetch-size"));
         this.results = new ResultsWriter(pool, schema, this::ensureMigrated);
     }
@@ -62,8 +74,8 @@ public final class JdbcAdapter implements AutoCloseable {
     public static JdbcAdapter start(Map<String, String> config) {
         ConfigDef.Config c = CONFIG.parse("the JDBC adapter", config);
         if (c.getString("jdbc.url") == null || !c.getString("jdbc.url").startsWith("jdbc:postgresql:")) {
-            throw new InvalidConfigurationException("the JDBC adapter", List.of(
-                    new ConfigProblem("jdbc.url", "a jdbc:postgresql: URL is required")));
+            throw new InvalidConfigurationException(
+                    "the JDBC adapter", List.of(new ConfigProblem("jdbc.url", "a jdbc:postgresql: URL is required")));
         }
         HikariConfig hc = new HikariConfig();
         hc.setJdbcUrl(c.getString("jdbc.url"));
@@ -108,7 +120,9 @@ public final class JdbcAdapter implements AutoCloseable {
             } catch (RetryLaterException e) {
                 if (!migrationDeferredLogged) {
                     migrationDeferredLogged = true;
-                    LOG.warn("database unavailable; schema {} will be migrated when it is back: {}", schema,
+                    LOG.warn(
+                            "database unavailable; schema {} will be migrated when it is back: {}",
+                            schema,
                             e.getMessage());
                 }
                 throw e;

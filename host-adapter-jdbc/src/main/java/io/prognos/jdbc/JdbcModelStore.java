@@ -58,7 +58,8 @@ public final class JdbcModelStore implements ModelStore {
                 + "served_method = EXCLUDED.served_method, sample_count = EXCLUDED.sample_count, "
                 + "epochs_run = EXCLUDED.epochs_run, training_ms = EXCLUDED.training_ms, "
                 + "trained_at = EXCLUDED.trained_at, metrics = EXCLUDED.metrics, model = EXCLUDED.model, saved_at = now()";
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, i.sensor().deviceId());
             ps.setString(2, i.sensor().sensorKey());
             ps.setString(3, i.modelVersion());
@@ -91,7 +92,8 @@ public final class JdbcModelStore implements ModelStore {
     public Optional<StoredModel> load(SensorId sensor) {
         ready.run();
         String sql = "SELECT " + COLUMNS + ", model FROM " + table + " WHERE device_id = ? AND sensor_key = ?";
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, sensor.deviceId());
             ps.setString(2, sensor.sensorKey());
             try (ResultSet rs = ps.executeQuery()) {
@@ -109,8 +111,9 @@ public final class JdbcModelStore implements ModelStore {
     public List<ModelInfo> list() {
         ready.run();
         String sql = "SELECT " + COLUMNS + " FROM " + table + " ORDER BY device_id, sensor_key";
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
-             ResultSet rs = ps.executeQuery()) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql);
+                ResultSet rs = ps.executeQuery()) {
             List<ModelInfo> out = new ArrayList<>();
             while (rs.next()) {
                 out.add(info(rs));
@@ -124,8 +127,9 @@ public final class JdbcModelStore implements ModelStore {
     @Override
     public boolean delete(SensorId sensor) {
         ready.run();
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
-                "DELETE FROM " + table + " WHERE device_id = ? AND sensor_key = ?")) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps =
+                        c.prepareStatement("DELETE FROM " + table + " WHERE device_id = ? AND sensor_key = ?")) {
             ps.setString(1, sensor.deviceId());
             ps.setString(2, sensor.sensorKey());
             return ps.executeUpdate() > 0;
@@ -142,11 +146,18 @@ public final class JdbcModelStore implements ModelStore {
         } catch (JsonProcessingException e) {
             metrics = Map.of(); // a hand-edited row: the model itself is intact
         }
-        return new ModelInfo(new SensorId(rs.getString("device_id"), rs.getString("sensor_key")),
-                rs.getString("model_version"), rs.getInt("format_version"),
-                Duration.ofMillis(rs.getLong("interval_ms")), rs.getInt("forecast_horizon"),
-                rs.getString("served_method"), rs.getInt("sample_count"), rs.getLong("training_ms"),
-                rs.getTimestamp("trained_at").toInstant(), ModelStatus.READY, metrics);
+        return new ModelInfo(
+                new SensorId(rs.getString("device_id"), rs.getString("sensor_key")),
+                rs.getString("model_version"),
+                rs.getInt("format_version"),
+                Duration.ofMillis(rs.getLong("interval_ms")),
+                rs.getInt("forecast_horizon"),
+                rs.getString("served_method"),
+                rs.getInt("sample_count"),
+                rs.getLong("training_ms"),
+                rs.getTimestamp("trained_at").toInstant(),
+                ModelStatus.READY,
+                metrics);
     }
 
     /** JSON has no NaN: figures that could not be computed are left out. */
@@ -176,5 +187,4 @@ public final class JdbcModelStore implements ModelStore {
             ps.setNull(i, Types.DOUBLE);
         }
     }
-
 }

@@ -26,11 +26,9 @@ public final class Migrations {
     private static final long LOCK_KEY = 0x50524f474e4f53L;
 
     /** The scripts this code knows, in order; the version is the position, starting at 1. */
-    static final List<String> SCRIPTS = List.of("V1__models_and_results.sql",
-            "V2__anomaly_scores_and_risk_ranges.sql");
+    static final List<String> SCRIPTS = List.of("V1__models_and_results.sql", "V2__anomaly_scores_and_risk_ranges.sql");
 
-    private Migrations() {
-    }
+    private Migrations() {}
 
     /** Brings {@code schema} to the latest version; returns the number of migrations applied. */
     public static int migrate(DataSource ds, String schema) {
@@ -40,8 +38,9 @@ public final class Migrations {
             try (Statement st = c.createStatement()) {
                 st.execute("SELECT pg_advisory_xact_lock(" + LOCK_KEY + ")");
                 st.execute("CREATE SCHEMA IF NOT EXISTS " + quoted);
-                st.execute("CREATE TABLE IF NOT EXISTS " + quoted + ".prognos_schema_history ("
-                        + "version integer PRIMARY KEY, script text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+                st.execute(
+                        "CREATE TABLE IF NOT EXISTS " + quoted + ".prognos_schema_history ("
+                                + "version integer PRIMARY KEY, script text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
             }
             int current = currentVersion(c, quoted);
             if (current > SCRIPTS.size()) {
@@ -75,8 +74,8 @@ public final class Migrations {
 
     static int currentVersion(Connection c, String quotedSchema) throws SQLException {
         try (Statement st = c.createStatement();
-             ResultSet rs = st.executeQuery("SELECT coalesce(max(version), 0) FROM " + quotedSchema
-                     + ".prognos_schema_history")) {
+                ResultSet rs = st.executeQuery(
+                        "SELECT coalesce(max(version), 0) FROM " + quotedSchema + ".prognos_schema_history")) {
             rs.next();
             return rs.getInt(1);
         }

@@ -28,6 +28,7 @@ public final class ReadingsSource {
     /** The default table {@code sensor_readings(device_id text, sensor_key text, ts timestamptz, value double precision)}. */
     public static final String DEFAULT_QUERY = "SELECT ts, value FROM sensor_readings "
             + "WHERE device_id = :device_id AND sensor_key = :sensor_key AND ts >= :from AND ts < :to ORDER BY ts";
+
     public static final String DEFAULT_PAIRS_QUERY = "SELECT DISTINCT device_id, sensor_key FROM sensor_readings";
 
     /** ThingsBoard's {@code ts_kv}: keys through {@code ts_kv_dictionary}, ts in epoch ms, numbers in dbl_v or long_v. */
@@ -35,6 +36,7 @@ public final class ReadingsSource {
             + "FROM ts_kv kv JOIN ts_kv_dictionary d ON d.key_id = kv.key "
             + "WHERE kv.entity_id = CAST(:device_id AS uuid) AND d.key = :sensor_key "
             + "AND kv.ts >= :from_ms AND kv.ts < :to_ms AND COALESCE(kv.dbl_v, kv.long_v) IS NOT NULL ORDER BY kv.ts";
+
     public static final String THINGSBOARD_PAIRS_QUERY = "SELECT DISTINCT CAST(kv.entity_id AS text) AS device_id, "
             + "d.key AS sensor_key FROM ts_kv kv JOIN ts_kv_dictionary d ON d.key_id = kv.key "
             + "WHERE kv.dbl_v IS NOT NULL OR kv.long_v IS NOT NULL";
@@ -51,8 +53,9 @@ public final class ReadingsSource {
         this.query = NamedSql.parse(query);
         for (String p : this.query.order()) {
             if (!PARAMETERS.contains(p)) {
-                throw new BadRequestException("jdbc.readings-query", "unknown parameter :" + p + " in the readings"
-                        + " query; known parameters are " + PARAMETERS);
+                throw new BadRequestException(
+                        "jdbc.readings-query",
+                        "unknown parameter :" + p + " in the readings" + " query; known parameters are " + PARAMETERS);
             }
         }
         this.pairsQuery = pairsQuery;
@@ -79,7 +82,8 @@ public final class ReadingsSource {
                         if (rs.wasNull()) {
                             continue; // a row without a number is not a reading
                         }
-                        Instant ts = isEpochMillis(tsType) ? Instant.ofEpochMilli(rs.getLong("ts"))
+                        Instant ts = isEpochMillis(tsType)
+                                ? Instant.ofEpochMilli(rs.getLong("ts"))
                                 : rs.getTimestamp("ts").toInstant();
                         out.add(new Reading(ts, v));
                     }
@@ -100,8 +104,9 @@ public final class ReadingsSource {
 
     /** Every (device, sensor) pair that has readings. */
     public List<SensorId> sensors() {
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(pairsQuery);
-             ResultSet rs = ps.executeQuery()) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement(pairsQuery);
+                ResultSet rs = ps.executeQuery()) {
             List<SensorId> out = new ArrayList<>();
             while (rs.next()) {
                 out.add(new SensorId(rs.getString("device_id"), rs.getString("sensor_key")));

@@ -109,11 +109,12 @@ public final class ResultsWriter {
         if (scores.isEmpty()) {
             return;
         }
-        String sql = "INSERT INTO " + schema + ".anomaly_scores (device_id, sensor_key, interval_start, scored_at, value,"
-                + " score, surprise, shift, novelty, reason) VALUES (?,?,?,?,?,?,?,?,?,?)"
-                + " ON CONFLICT (device_id, sensor_key, interval_start) DO UPDATE SET scored_at = EXCLUDED.scored_at,"
-                + " value = EXCLUDED.value, score = EXCLUDED.score, surprise = EXCLUDED.surprise,"
-                + " shift = EXCLUDED.shift, novelty = EXCLUDED.novelty, reason = EXCLUDED.reason";
+        String sql =
+                "INSERT INTO " + schema + ".anomaly_scores (device_id, sensor_key, interval_start, scored_at, value,"
+                        + " score, surprise, shift, novelty, reason) VALUES (?,?,?,?,?,?,?,?,?,?)"
+                        + " ON CONFLICT (device_id, sensor_key, interval_start) DO UPDATE SET scored_at = EXCLUDED.scored_at,"
+                        + " value = EXCLUDED.value, score = EXCLUDED.score, surprise = EXCLUDED.surprise,"
+                        + " shift = EXCLUDED.shift, novelty = EXCLUDED.novelty, reason = EXCLUDED.reason";
         inTransaction("writing anomaly scores of " + scores.get(0).sensor(), c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 for (AnomalyScore s : scores) {

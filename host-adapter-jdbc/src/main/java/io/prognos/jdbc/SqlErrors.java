@@ -12,8 +12,7 @@ import java.sql.SQLTransientException;
  */
 public final class SqlErrors {
 
-    private SqlErrors() {
-    }
+    private SqlErrors() {}
 
     /**
      * Connection failures (SQLState class 08), shutdowns (57P0x), resource limits (53xxx), timeouts,

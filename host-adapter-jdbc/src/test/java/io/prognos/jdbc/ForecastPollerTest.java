@@ -8,7 +8,6 @@ import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.OperatingLimits;
 import io.prognos.api.PluginContext;
 import io.prognos.api.PluginDiscovery;
-import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import io.prognos.api.ThreadLimits;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -35,16 +34,20 @@ import org.junit.jupiter.api.Test;
 class ForecastPollerTest {
 
     private static final Instant T0 = Instant.parse("2025-03-01T00:00:00Z");
-    private static final List<SensorId> SENSORS = List.of(SensorId.of("line-1", "temp"), SensorId.of("line-2", "temp"),
-            SensorId.of("line-3", "temp"));
+    private static final List<SensorId> SENSORS =
+            List.of(SensorId.of("line-1", "temp"), SensorId.of("line-2", "temp"), SensorId.of("line-3", "temp"));
 
     private EmbeddedPostgres startDb(Path dir, int port) throws Exception {
-        return EmbeddedPostgres.builder().setDataDirectory(dir).setCleanDataDirectory(false).setPort(port).start();
+        return EmbeddedPostgres.builder()
+                .setDataDirectory(dir)
+                .setCleanDataDirectory(false)
+                .setPort(port)
+                .start();
     }
 
     private static void insert(JdbcAdapter db, int fromHour, int toHour) throws Exception {
-        try (Connection c = db.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO sensor_readings VALUES (?, ?, ?, ?)")) {
+        try (Connection c = db.dataSource().getConnection();
+                PreparedStatement ps = c.prepareStatement("INSERT INTO sensor_readings VALUES (?, ?, ?, ?)")) {
             for (SensorId s : SENSORS) {
                 Random r = new Random(s.hashCode());
                 for (int i = fromHour; i < toHour; i++) {
@@ -71,29 +74,40 @@ class ForecastPollerTest {
         config.put("jdbc.url", pg.getJdbcUrl("postgres", "postgres"));
         config.put("jdbc.connect-timeout", "1s");
         JdbcAdapter db = JdbcAdapter.start(config);
-        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = db.dataSource().getConnection();
+                Statement st = c.createStatement()) {
             st.execute("CREATE TABLE sensor_readings (device_id text, sensor_key text, ts timestamptz,"
                     + " value double precision)");
         }
         insert(db, 0, 300);
 
-        ForecastingPlugin plugin = PluginDiscovery.discover(getClass().getClassLoader()).plugins().get(0);
+        ForecastingPlugin plugin =
+                PluginDiscovery.discover(getClass().getClassLoader()).plugins().get(0);
         plugin.start(new PluginContext(Map.of(), new ThreadLimits(1, 1), db.models(), Clock.systemUTC()));
         AtomicBoolean stopDuringRun = new AtomicBoolean(false);
         EmbeddedPostgres[] running = {pg};
-        ForecastPoller poller = new ForecastPoller(plugin, db, s -> {
-            // The database goes away while the second sensor is being handled.
-            if (stopDuringRun.get() && s.deviceId().equals("line-2")) {
-                stopDuringRun.set(false);
-                try {
-                    running[0].close();
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-            return OperatingLimits.between(0, 100);
-        }, new ForecastPoller.Settings(Duration.ofSeconds(1), Duration.ofDays(60), Duration.ofDays(3), Duration.ZERO,
-                Duration.ofDays(7), Duration.ofSeconds(10)),
+        ForecastPoller poller = new ForecastPoller(
+                plugin,
+                db,
+                s -> {
+                    // The database goes away while the second sensor is being handled.
+                    if (stopDuringRun.get() && s.deviceId().equals("line-2")) {
+                        stopDuringRun.set(false);
+                        try {
+                            running[0].close();
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                    return OperatingLimits.between(0, 100);
+                },
+                new ForecastPoller.Settings(
+                        Duration.ofSeconds(1),
+                        Duration.ofDays(60),
+                        Duration.ofDays(3),
+                        Duration.ZERO,
+                        Duration.ofDays(7),
+                        Duration.ofSeconds(10)),
                 Clock.fixed(T0.plus(Duration.ofHours(320)), ZoneOffset.UTC));
 
         ForecastPoller.RunReport first = poller.runOnce();
@@ -114,15 +128,19 @@ class ForecastPollerTest {
         ForecastPoller.RunReport idle = poller.runOnce();
         assertEquals(0, idle.forecasts(), "nothing new: nothing forecast again");
 
-        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = db.dataSource().getConnection();
+                Statement st = c.createStatement()) {
             for (SensorId s : SENSORS) {
-                try (ResultSet rs = st.executeQuery("SELECT based_on, count(*) FROM prognos.forecasts WHERE device_id = '"
-                        + s.deviceId() + "' GROUP BY based_on ORDER BY based_on")) {
+                try (ResultSet rs =
+                        st.executeQuery("SELECT based_on, count(*) FROM prognos.forecasts WHERE device_id = '"
+                                + s.deviceId() + "' GROUP BY based_on ORDER BY based_on")) {
                     assertTrue(rs.next());
-                    assertEquals(T0.plus(Duration.ofHours(299)), rs.getTimestamp(1).toInstant(), s + " first forecast");
+                    assertEquals(
+                            T0.plus(Duration.ofHours(299)), rs.getTimestamp(1).toInstant(), s + " first forecast");
                     assertEquals(12, rs.getInt(2));
                     assertTrue(rs.next(), s + " lost its forecast from the new readings");
-                    assertEquals(T0.plus(Duration.ofHours(304)), rs.getTimestamp(1).toInstant());
+                    assertEquals(
+                            T0.plus(Duration.ofHours(304)), rs.getTimestamp(1).toInstant());
                     assertEquals(12, rs.getInt(2));
                     assertFalse(rs.next());
                 }

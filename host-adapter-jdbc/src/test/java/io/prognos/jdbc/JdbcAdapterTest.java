@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.prognos.api.AnomalyScore;
 import io.prognos.api.Forecast;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.InvalidConfigurationException;
 import io.prognos.api.ModelInfo;
+import io.prognos.api.Observation;
 import io.prognos.api.OperatingLimits;
 import io.prognos.api.PluginContext;
 import io.prognos.api.PluginDiscovery;
@@ -17,8 +19,6 @@ import io.prognos.api.RetryLaterException;
 import io.prognos.api.RiskAssessment;
 import io.prognos.api.SensorId;
 import io.prognos.api.SensorState;
-import io.prognos.api.AnomalyScore;
-import io.prognos.api.Observation;
 import io.prognos.api.ThreadLimits;
 import io.prognos.api.TrainRequest;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -60,7 +60,8 @@ class JdbcAdapterTest {
     static void startDatabase() throws Exception {
         pg = EmbeddedPostgres.builder().start();
         adapter = JdbcAdapter.start(config("prognos"));
-        try (Connection c = adapter.dataSource().getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = adapter.dataSource().getConnection();
+                Statement st = c.createStatement()) {
             st.execute("CREATE TABLE sensor_readings (device_id text, sensor_key text, ts timestamptz,"
                     + " value double precision)");
         }
@@ -76,15 +77,15 @@ class JdbcAdapterTest {
         Random r = new Random(seed);
         List<Reading> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            out.add(new Reading(T0.plus(Duration.ofHours(i)), 50 + 5 * Math.sin(2 * Math.PI * i / 24)
-                    + 0.3 * r.nextGaussian()));
+            out.add(new Reading(
+                    T0.plus(Duration.ofHours(i)), 50 + 5 * Math.sin(2 * Math.PI * i / 24) + 0.3 * r.nextGaussian()));
         }
         return out;
     }
 
     static void insertReadings(SensorId s, List<Reading> readings) throws Exception {
-        try (Connection c = adapter.dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO sensor_readings VALUES (?, ?, ?, ?)")) {
+        try (Connection c = adapter.dataSource().getConnection();
+                PreparedStatement ps = c.prepareStatement("INSERT INTO sensor_readings VALUES (?, ?, ?, ?)")) {
             for (Reading r : readings) {
                 ps.setString(1, s.deviceId());
                 ps.setString(2, s.sensorKey());
@@ -97,7 +98,9 @@ class JdbcAdapterTest {
     }
 
     static ForecastingPlugin plugin(JdbcModelStore store) {
-        ForecastingPlugin p = PluginDiscovery.discover(JdbcAdapterTest.class.getClassLoader()).plugins().get(0);
+        ForecastingPlugin p = PluginDiscovery.discover(JdbcAdapterTest.class.getClassLoader())
+                .plugins()
+                .get(0);
         p.start(new PluginContext(Map.of(), new ThreadLimits(1, 1), store, Clock.systemUTC()));
         return p;
     }
@@ -108,7 +111,8 @@ class JdbcAdapterTest {
             assertEquals(0, Migrations.migrate(again.dataSource(), "prognos"), "already at the latest version");
         }
         try (JdbcAdapter other = JdbcAdapter.start(config("tenant two"))) {
-            try (Connection c = other.dataSource().getConnection(); Statement st = c.createStatement()) {
+            try (Connection c = other.dataSource().getConnection();
+                    Statement st = c.createStatement()) {
                 st.execute("INSERT INTO \"tenant two\".prognos_schema_history (version, script) VALUES (99, 'future')");
             }
         }
@@ -126,8 +130,12 @@ class JdbcAdapterTest {
         assertFalse(e.getMessage().contains("s3cret-pw"));
         Map<String, String> noUrl = config("prognos");
         noUrl.remove("jdbc.url");
-        assertEquals("jdbc.url", assertThrows(InvalidConfigurationException.class,
-                () -> JdbcAdapter.start(noUrl)).problems().get(0).key());
+        assertEquals(
+                "jdbc.url",
+                assertThrows(InvalidConfigurationException.class, () -> JdbcAdapter.start(noUrl))
+                        .problems()
+                        .get(0)
+                        .key());
     }
 
     @Test
@@ -145,7 +153,10 @@ class JdbcAdapterTest {
         first.stop();
 
         List<ModelInfo> listed = adapter.models().list();
-        ModelInfo row = listed.stream().filter(m -> m.sensor().equals(sensor)).findFirst().orElseThrow();
+        ModelInfo row = listed.stream()
+                .filter(m -> m.sensor().equals(sensor))
+                .findFirst()
+                .orElseThrow();
         assertEquals(trained.modelVersion(), row.modelVersion());
         assertEquals(Duration.ofHours(1), row.interval());
         assertEquals(12, row.horizon());
@@ -153,7 +164,7 @@ class JdbcAdapterTest {
         assertEquals(trained.metrics(), row.metrics(), "the plugin's figures survive the jsonb round trip");
         assertTrue(row.metrics().containsKey(ModelInfo.VAL_MAE), row.metrics().toString());
 
-        ForecastingPlugin second = plugin(new JdbcModelStore(adapter.dataSource(), "prognos", () -> { }));
+        ForecastingPlugin second = plugin(new JdbcModelStore(adapter.dataSource(), "prognos", () -> {}));
         Forecast after = second.forecast(stateAfter(second, sensor, recent));
         assertEquals(before.points(), after.points());
         second.stop();
@@ -170,8 +181,9 @@ class JdbcAdapterTest {
     @Test
     void readsTheDefaultTableAndListsItsSensors() throws Exception {
         SensorId a = SensorId.of("fan-9", "current");
-        insertReadings(a, List.of(new Reading(T0, 1), new Reading(T0.plusSeconds(60), 2),
-                new Reading(T0.plusSeconds(7200), 3)));
+        insertReadings(
+                a,
+                List.of(new Reading(T0, 1), new Reading(T0.plusSeconds(60), 2), new Reading(T0.plusSeconds(7200), 3)));
         List<Reading> window = adapter.readings().read(a, T0, T0.plusSeconds(3600));
         assertEquals(List.of(new Reading(T0, 1), new Reading(T0.plusSeconds(60), 2)), window);
         assertTrue(adapter.readings().sensors().contains(a));
@@ -180,11 +192,14 @@ class JdbcAdapterTest {
     @Test
     void readsThingsBoardTsKvThroughItsDictionary() throws Exception {
         UUID entity = UUID.randomUUID();
-        try (Connection c = adapter.dataSource().getConnection(); Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE IF NOT EXISTS ts_kv_dictionary (key varchar(255) PRIMARY KEY, key_id serial UNIQUE)");
-            st.execute("CREATE TABLE IF NOT EXISTS ts_kv (entity_id uuid NOT NULL, key int NOT NULL, ts bigint NOT NULL,"
-                    + " bool_v boolean, str_v varchar(10000000), long_v bigint, dbl_v double precision, json_v json,"
-                    + " PRIMARY KEY (entity_id, key, ts))");
+        try (Connection c = adapter.dataSource().getConnection();
+                Statement st = c.createStatement()) {
+            st.execute(
+                    "CREATE TABLE IF NOT EXISTS ts_kv_dictionary (key varchar(255) PRIMARY KEY, key_id serial UNIQUE)");
+            st.execute(
+                    "CREATE TABLE IF NOT EXISTS ts_kv (entity_id uuid NOT NULL, key int NOT NULL, ts bigint NOT NULL,"
+                            + " bool_v boolean, str_v varchar(10000000), long_v bigint, dbl_v double precision, json_v json,"
+                            + " PRIMARY KEY (entity_id, key, ts))");
             st.execute("INSERT INTO ts_kv_dictionary (key) VALUES ('temperature'), ('status')");
             long t = T0.toEpochMilli();
             st.execute("INSERT INTO ts_kv (entity_id, key, ts, dbl_v) SELECT '" + entity + "', key_id, " + t
@@ -199,7 +214,8 @@ class JdbcAdapterTest {
         c.put("jdbc.sensors-query", ReadingsSource.THINGSBOARD_PAIRS_QUERY);
         try (JdbcAdapter tb = JdbcAdapter.start(c)) {
             SensorId s = SensorId.of(entity.toString(), "temperature");
-            assertEquals(List.of(new Reading(T0, 21.5), new Reading(T0.plusSeconds(60), 22)),
+            assertEquals(
+                    List.of(new Reading(T0, 21.5), new Reading(T0.plusSeconds(60), 22)),
                     tb.readings().read(s, T0, T0.plusSeconds(3600)));
             assertEquals(List.of(s), tb.readings().sensors(), "text-only keys are not sensors");
         }
@@ -228,12 +244,16 @@ class JdbcAdapterTest {
         RiskAssessment later = p.assessRisk(next, state, OperatingLimits.between(0, 52));
         adapter.results().write(later, next.lastObserved().plusSeconds(3600));
         p.stop();
-        try (Connection c = adapter.dataSource().getConnection(); Statement st = c.createStatement()) {
+        try (Connection c = adapter.dataSource().getConnection();
+                Statement st = c.createStatement()) {
             assertEquals(12, count(st, "SELECT count(*) FROM prognos.forecasts WHERE device_id = 'press-5'"));
             assertEquals(2, count(st, "SELECT count(*) FROM prognos.risk_assessments WHERE device_id = 'press-5'"));
-            assertEquals(scores.size(), count(st, "SELECT count(*) FROM prognos.anomaly_scores WHERE device_id = 'press-5'"),
+            assertEquals(
+                    scores.size(),
+                    count(st, "SELECT count(*) FROM prognos.anomaly_scores WHERE device_id = 'press-5'"),
                     "one row per scored interval, however often it is written");
-            try (ResultSet rs = st.executeQuery("SELECT level, score FROM prognos.risk_latest WHERE device_id = 'press-5'")) {
+            try (ResultSet rs =
+                    st.executeQuery("SELECT level, score FROM prognos.risk_latest WHERE device_id = 'press-5'")) {
                 assertTrue(rs.next());
                 assertEquals(later.level().wireName(), rs.getString(1));
                 assertFalse(rs.next(), "one latest row per sensor");
@@ -268,7 +288,8 @@ class JdbcAdapterTest {
         try (JdbcAdapter a = JdbcAdapter.start(c)) {
             var e = assertThrows(RetryLaterException.class, () -> a.models().list());
             assertFalse(e.getMessage().contains("url-secret") || e.getMessage().contains("s3cret-pw"), e.getMessage());
-            try (EmbeddedPostgres late = EmbeddedPostgres.builder().setPort(port).start()) {
+            try (EmbeddedPostgres late =
+                    EmbeddedPostgres.builder().setPort(port).start()) {
                 // RetryLater means what it says: the pool reconnects within a few attempts.
                 List<ModelInfo> listed = null;
                 for (int attempt = 0; attempt < 15 && listed == null; attempt++) {

@@ -2,6 +2,7 @@ package io.prognos.mqtt;
 
 /** A message the adapter cannot use; {@link #reason()} is a short machine-readable code. */
 final class BadPayloadException extends Exception {
+    private static final long serialVersionUID = 1L;
 
     private final String reason;
 

@@ -39,8 +39,12 @@ final class ErrorReporter {
     }
 
     void rejected(String topic, String reason, String message) {
-        Counter c = counters.computeIfAbsent(reason, r -> Counter.builder("prognos.mqtt.rejected")
-                .description("MQTT messages or readings refused, by reason").tag("reason", r).register(meters));
+        Counter c = counters.computeIfAbsent(
+                reason,
+                r -> Counter.builder("prognos.mqtt.rejected")
+                        .description("MQTT messages or readings refused, by reason")
+                        .tag("reason", r)
+                        .register(meters));
         c.increment();
         long n = (long) c.count();
         long now = System.nanoTime();
@@ -49,8 +53,14 @@ final class ErrorReporter {
             LOG.warn("rejected a message on {} ({}: {}); rejected so far: {}", topic, reason, message, counts());
         }
         // QoS 1: at QoS 0 the broker dropped reports to a subscriber during a burst of bad payloads.
-        connection.publish(topics.errors(), Json.bytes(new RejectedMessage(reason, message, topic, clock.instant(), n)),
-                1, false, null, new MqttProperties(), null);
+        connection.publish(
+                topics.errors(),
+                Json.bytes(new RejectedMessage(reason, message, topic, clock.instant(), n)),
+                1,
+                false,
+                null,
+                new MqttProperties(),
+                null);
     }
 
     Map<String, Long> counts() {

@@ -4,8 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.prognos.api.ConfigDef.Type;
 import io.prognos.api.ConfigDef;
+import io.prognos.api.ConfigDef.Type;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.OperatingLimits;
 import io.prognos.api.RetryLaterException;
@@ -50,30 +50,73 @@ public final class MqttAdapter implements AutoCloseable {
             .define("mqtt.username", Type.STRING, null, "user name, if the broker requires one")
             .defineSecret("mqtt.password", "password (never logged)")
             .define("mqtt.prefix", Type.STRING, "prognos", "topic prefix")
-            .define("mqtt.shared-group", Type.STRING, "", "subscribe to readings through $share/{group}/ to"
-                    + " spread them over several instances (one sensor's readings may then reach different ones)")
-            .define("mqtt.session-expiry", Type.DURATION, "1h", 0, 365 * 86400.0,
+            .define(
+                    "mqtt.shared-group",
+                    Type.STRING,
+                    "",
+                    "subscribe to readings through $share/{group}/ to"
+                            + " spread them over several instances (one sensor's readings may then reach different ones)")
+            .define(
+                    "mqtt.session-expiry",
+                    Type.DURATION,
+                    "1h",
+                    0,
+                    365 * 86400.0,
                     "how long the broker keeps the session (and queued QoS 1 readings) while the adapter is away")
             .define("mqtt.max-payload-bytes", Type.INT, "65536", 16, 16 * 1024 * 1024, "larger payloads are rejected")
-            .define("mqtt.max-future-skew", Type.DURATION, "5m", 0, 86400, "readings further in the future are rejected")
+            .define(
+                    "mqtt.max-future-skew",
+                    Type.DURATION,
+                    "5m",
+                    0,
+                    86400,
+                    "readings further in the future are rejected")
             .define("mqtt.ts-field", Type.STRING, "ts", "JSON field of the timestamp")
             .define("mqtt.value-field", Type.STRING, "value", "JSON field of the value")
-            .define("mqtt.work-queue", Type.INT, "100000", 100, 10_000_000,
+            .define(
+                    "mqtt.work-queue",
+                    Type.INT,
+                    "100000",
+                    100,
+                    10_000_000,
                     "messages waiting for the model-work thread; beyond it readings are refused and reported")
-            .define("mqtt.error-log-interval", Type.DURATION, "10s", 0, 86400,
+            .define(
+                    "mqtt.error-log-interval",
+                    Type.DURATION,
+                    "10s",
+                    0,
+                    86400,
                     "bad payloads are logged at most once per interval, with counts")
             // Kept one release as aliases of the sensor cycle's keys, which every driver now shares.
             .define("mqtt.buffer-size", Type.INT, null, 16, 1_000_000, "deprecated alias of cycle.buffer-size")
             .define("mqtt.forecast-every", Type.INT, null, 1, 1_000_000, "deprecated alias of cycle.forecast-every")
-            .define("mqtt.forecast-interval", Type.DURATION, null, 0, 86400 * 30.0,
+            .define(
+                    "mqtt.forecast-interval",
+                    Type.DURATION,
+                    null,
+                    0,
+                    86400 * 30.0,
                     "deprecated alias of cycle.forecast-interval")
             .define("mqtt.train-after", Type.INT, null, 2, 1_000_000, "deprecated alias of cycle.train-after")
-            .define("mqtt.schedule-interval", Type.DURATION, null, 0, 86400,
+            .define(
+                    "mqtt.schedule-interval",
+                    Type.DURATION,
+                    null,
+                    0,
+                    86400,
                     "deprecated alias of cycle.schedule-interval");
 
-    private static final Map<String, String> ALIASES = Map.of("mqtt.buffer-size", "cycle.buffer-size",
-            "mqtt.forecast-every", "cycle.forecast-every", "mqtt.forecast-interval", "cycle.forecast-interval",
-            "mqtt.train-after", "cycle.train-after", "mqtt.schedule-interval", "cycle.schedule-interval");
+    private static final Map<String, String> ALIASES = Map.of(
+            "mqtt.buffer-size",
+            "cycle.buffer-size",
+            "mqtt.forecast-every",
+            "cycle.forecast-every",
+            "mqtt.forecast-interval",
+            "cycle.forecast-interval",
+            "mqtt.train-after",
+            "cycle.train-after",
+            "mqtt.schedule-interval",
+            "cycle.schedule-interval");
 
     private final MqttConnection connection;
     private final ExecutorService worker;
@@ -85,30 +128,48 @@ public final class MqttAdapter implements AutoCloseable {
     private final ResultPublisher publisher;
     private final TrainingRunner ownTrainer;
 
-    private MqttAdapter(ForecastingPlugin plugin, SensorCycle cycle, SensorContexts contexts, CycleListeners listeners,
-                        ConfigDef.Config c, Clock clock, MeterRegistry meters, TrainingRunner ownTrainer)
+    private MqttAdapter(
+            ForecastingPlugin plugin,
+            SensorCycle cycle,
+            SensorContexts contexts,
+            CycleListeners listeners,
+            ConfigDef.Config c,
+            Clock clock,
+            MeterRegistry meters,
+            TrainingRunner ownTrainer)
             throws MqttException {
         Topics topics = new Topics(c.getString("mqtt.prefix"));
         this.connection = new MqttConnection(c, topics, plugin.id() + " " + plugin.version());
         this.listeners = listeners;
         this.ownTrainer = ownTrainer;
-        this.errors = new ErrorReporter(connection, topics, meters, clock,
+        this.errors = new ErrorReporter(
+                connection,
+                topics,
+                meters,
+                clock,
                 c.getDuration("mqtt.error-log-interval").toNanos());
-        this.received = Counter.builder("prognos.readings.received").description("valid readings received over MQTT")
+        this.received = Counter.builder("prognos.readings.received")
+                .description("valid readings received over MQTT")
                 .register(meters);
         LinkedBlockingQueue<Runnable> queue = new LinkedBlockingQueue<>(c.getInt("mqtt.work-queue"));
         this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, queue, daemon("prognos-mqtt-worker"));
         Gauge.builder("prognos.mqtt.work.queue", queue, LinkedBlockingQueue::size)
-                .description("MQTT messages waiting for the model-work thread").register(meters);
-        this.trainings = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(100),
-                daemon("prognos-mqtt-train"));
+                .description("MQTT messages waiting for the model-work thread")
+                .register(meters);
+        this.trainings = new ThreadPoolExecutor(
+                1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(100), daemon("prognos-mqtt-train"));
         this.ticker = Executors.newSingleThreadScheduledExecutor(daemon("prognos-mqtt-ticker"));
-        ReadingParser parser = new ReadingParser(Json.mapper(), c.getString("mqtt.ts-field"),
-                c.getString("mqtt.value-field"), c.getInt("mqtt.max-payload-bytes"),
-                c.getDuration("mqtt.max-future-skew"), clock);
+        ReadingParser parser = new ReadingParser(
+                Json.mapper(),
+                c.getString("mqtt.ts-field"),
+                c.getString("mqtt.value-field"),
+                c.getInt("mqtt.max-payload-bytes"),
+                c.getDuration("mqtt.max-future-skew"),
+                clock);
         ReadingIngest ingest = new ReadingIngest(topics, parser, errors, worker, contexts, cycle, received);
         RequestHandler requests = new RequestHandler(connection, errors, worker, trainings, contexts, cycle, plugin);
-        this.publisher = new ResultPublisher(connection, topics, plugin.describe().anomalyThreshold());
+        this.publisher =
+                new ResultPublisher(connection, topics, plugin.describe().anomalyThreshold());
         listeners.add(publisher);
         String requestPrefix = topics.prefix() + "/requests/";
         connection.onMessage((topic, message) -> {
@@ -142,23 +203,36 @@ public final class MqttAdapter implements AutoCloseable {
      * database): validates the configuration, adds the adapter's publisher to {@code listeners} and
      * connects; reconnects on its own afterwards.
      */
-    public static MqttAdapter start(ForecastingPlugin plugin, SensorCycle cycle, SensorContexts contexts,
-                                    CycleListeners listeners, Map<String, String> config, Clock clock,
-                                    MeterRegistry meters) {
+    public static MqttAdapter start(
+            ForecastingPlugin plugin,
+            SensorCycle cycle,
+            SensorContexts contexts,
+            CycleListeners listeners,
+            Map<String, String> config,
+            Clock clock,
+            MeterRegistry meters) {
         return start(plugin, cycle, contexts, listeners, CONFIG.parse("the MQTT adapter", config), clock, meters, null);
     }
 
-    private static MqttAdapter start(ForecastingPlugin plugin, SensorCycle cycle, SensorContexts contexts,
-                                     CycleListeners listeners, ConfigDef.Config c, Clock clock, MeterRegistry meters,
-                                     TrainingRunner own) {
+    private static MqttAdapter start(
+            ForecastingPlugin plugin,
+            SensorCycle cycle,
+            SensorContexts contexts,
+            CycleListeners listeners,
+            ConfigDef.Config c,
+            Clock clock,
+            MeterRegistry meters,
+            TrainingRunner own) {
         try {
             MqttAdapter a = new MqttAdapter(plugin, cycle, contexts, listeners, c, clock, meters, own);
             a.connection.connect();
             return a;
         } catch (MqttException e) {
-            throw new RetryLaterException(RetryLaterException.Reason.STORE_UNAVAILABLE,
+            throw new RetryLaterException(
+                    RetryLaterException.Reason.STORE_UNAVAILABLE,
                     "cannot connect to the MQTT broker at " + c.getString("mqtt.url") + ": " + e.getMessage(),
-                    Duration.ofSeconds(5), e);
+                    Duration.ofSeconds(5),
+                    e);
         }
     }
 
@@ -166,8 +240,11 @@ public final class MqttAdapter implements AutoCloseable {
      * Standalone: a sensor cycle of its own (settings from the {@code cycle.*} keys or their
      * {@code mqtt.*} aliases in {@code config}), sensors kept in memory, nothing stored.
      */
-    public static MqttAdapter start(ForecastingPlugin plugin, Function<SensorId, OperatingLimits> limits,
-                                    Map<String, String> config, Clock clock) {
+    public static MqttAdapter start(
+            ForecastingPlugin plugin,
+            Function<SensorId, OperatingLimits> limits,
+            Map<String, String> config,
+            Clock clock) {
         Map<String, String> mqtt = new LinkedHashMap<>();
         Map<String, String> cycleValues = new LinkedHashMap<>();
         config.forEach((k, v) -> (k.startsWith("cycle.") ? cycleValues : mqtt).put(k, v));

@@ -43,14 +43,15 @@ final class MqttConnection implements AutoCloseable {
     private final MqttAsyncClient client;
     /** Last retained payload per topic, republished after a reconnect. */
     private final ConcurrentMap<String, MqttMessage> retained = new ConcurrentHashMap<>();
+
     private volatile Handler handler = (t, m) -> {};
 
     MqttConnection(ConfigDef.Config config, Topics topics, String pluginLabel) throws MqttException {
         this.config = config;
         this.topics = topics;
         this.pluginLabel = pluginLabel;
-        this.client = new MqttAsyncClient(config.getString("mqtt.url"), config.getString("mqtt.client-id"),
-                new MemoryPersistence());
+        this.client = new MqttAsyncClient(
+                config.getString("mqtt.url"), config.getString("mqtt.client-id"), new MemoryPersistence());
     }
 
     void onMessage(Handler h) {
@@ -74,8 +75,8 @@ final class MqttConnection implements AutoCloseable {
         client.connect(o).waitForCompletion(30_000);
         // Subscribed before start() returns: readings published right after start are not missed.
         subscribeAndAnnounce().waitForCompletion(30_000);
-        LOG.info("MQTT adapter connected to {} as {}", config.getString("mqtt.url"),
-                config.getString("mqtt.client-id"));
+        LOG.info(
+                "MQTT adapter connected to {} as {}", config.getString("mqtt.url"), config.getString("mqtt.client-id"));
     }
 
     boolean isConnected() {
@@ -122,20 +123,27 @@ final class MqttConnection implements AutoCloseable {
     /** Subscribes to readings and requests (again: harmless when the session kept them) and says online. */
     private IMqttToken subscribeAndAnnounce() throws MqttException {
         String shared = config.getString("mqtt.shared-group");
-        String filter = shared == null || shared.isBlank() ? topics.readingsFilter()
+        String filter = shared == null || shared.isBlank()
+                ? topics.readingsFilter()
                 : "$share/" + shared + "/" + topics.readingsFilter();
-        IMqttToken token = client.subscribe(new MqttSubscription[] {new MqttSubscription(filter, 1),
-            new MqttSubscription(topics.requests(), 1)});
+        IMqttToken token = client.subscribe(
+                new MqttSubscription[] {new MqttSubscription(filter, 1), new MqttSubscription(topics.requests(), 1)});
         publish(topics.status(), "online".getBytes(StandardCharsets.UTF_8), 1, true, null, new MqttProperties(), null);
         return token;
     }
 
     /** Publishes with the content type and the schema, plugin and model versions as user properties. */
-    void publish(String topic, byte[] payload, int qos, boolean retain, Long expirySeconds, MqttProperties props,
-                 String modelVersion) {
+    void publish(
+            String topic,
+            byte[] payload,
+            int qos,
+            boolean retain,
+            Long expirySeconds,
+            MqttProperties props,
+            String modelVersion) {
         props.setContentType("application/json");
-        List<UserProperty> user = new ArrayList<>(List.of(new UserProperty("schema_version", SCHEMA_VERSION),
-                new UserProperty("plugin", pluginLabel)));
+        List<UserProperty> user = new ArrayList<>(
+                List.of(new UserProperty("schema_version", SCHEMA_VERSION), new UserProperty("plugin", pluginLabel)));
         if (modelVersion != null) {
             user.add(new UserProperty("model_version", modelVersion));
         }
@@ -180,8 +188,10 @@ final class MqttConnection implements AutoCloseable {
     public void close() {
         try {
             if (client.isConnected()) {
-                client.publish(topics.status(), new MqttMessage("offline".getBytes(StandardCharsets.UTF_8), 1, true,
-                        null)).waitForCompletion(5_000);
+                client.publish(
+                                topics.status(),
+                                new MqttMessage("offline".getBytes(StandardCharsets.UTF_8), 1, true, null))
+                        .waitForCompletion(5_000);
                 client.disconnect().waitForCompletion(5_000);
             }
             client.close();

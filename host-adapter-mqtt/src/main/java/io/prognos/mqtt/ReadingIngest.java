@@ -30,8 +30,14 @@ final class ReadingIngest {
     private final SensorCycle cycle;
     private final Counter received;
 
-    ReadingIngest(Topics topics, ReadingParser parser, ErrorReporter errors, ExecutorService worker,
-                  SensorContexts contexts, SensorCycle cycle, Counter received) {
+    ReadingIngest(
+            Topics topics,
+            ReadingParser parser,
+            ErrorReporter errors,
+            ExecutorService worker,
+            SensorContexts contexts,
+            SensorCycle cycle,
+            Counter received) {
         this.topics = topics;
         this.parser = parser;
         this.errors = errors;
@@ -58,7 +64,8 @@ final class ReadingIngest {
         try {
             worker.execute(() -> process(topic, sensor, readings));
         } catch (RejectedExecutionException e) {
-            errors.rejected(topic, "overloaded", "model work queue is full; " + readings.size() + " reading(s) refused");
+            errors.rejected(
+                    topic, "overloaded", "model work queue is full; " + readings.size() + " reading(s) refused");
         }
     }
 
@@ -67,8 +74,11 @@ final class ReadingIngest {
             SensorContext ctx = contexts.get(sensor);
             SensorCycle.Outcome o = cycle.accept(ctx, readings);
             if (o.lateReadings() > 0) {
-                errors.rejected(topic, "late_reading", o.lateReadings() + " reading(s) of " + sensor
-                        + " arrived after their interval was scored and were not used");
+                errors.rejected(
+                        topic,
+                        "late_reading",
+                        o.lateReadings() + " reading(s) of " + sensor
+                                + " arrived after their interval was scored and were not used");
             }
         } catch (PrognosException e) {
             errors.rejected(topic, "not_processed", e.getMessage());

@@ -27,8 +27,8 @@ final class ReadingParser {
     private final Duration maxFutureSkew;
     private final Clock clock;
 
-    ReadingParser(ObjectMapper json, String tsField, String valueField, int maxBytes, Duration maxFutureSkew,
-                  Clock clock) {
+    ReadingParser(
+            ObjectMapper json, String tsField, String valueField, int maxBytes, Duration maxFutureSkew, Clock clock) {
         this.json = json;
         this.tsField = tsField;
         this.valueField = valueField;
@@ -81,8 +81,8 @@ final class ReadingParser {
         Instant now = clock.instant();
         Instant ts = timestamp(n.get(tsField), now);
         if (ts.isAfter(now.plus(maxFutureSkew))) {
-            throw new BadPayloadException("future_timestamp", "timestamp " + ts + " is more than " + maxFutureSkew
-                    + " in the future");
+            throw new BadPayloadException(
+                    "future_timestamp", "timestamp " + ts + " is more than " + maxFutureSkew + " in the future");
         }
         return new Reading(ts, value);
     }
@@ -98,8 +98,8 @@ final class ReadingParser {
             try {
                 return Instant.parse(t.asText());
             } catch (DateTimeParseException e) {
-                throw new BadPayloadException("bad_timestamp", "'" + tsField + "' is neither ISO-8601 nor epoch ms: "
-                        + t.asText());
+                throw new BadPayloadException(
+                        "bad_timestamp", "'" + tsField + "' is neither ISO-8601 nor epoch ms: " + t.asText());
             }
         }
         throw new BadPayloadException("bad_timestamp", "'" + tsField + "' is neither ISO-8601 nor epoch ms: " + t);

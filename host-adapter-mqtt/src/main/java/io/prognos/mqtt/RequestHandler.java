@@ -38,8 +38,14 @@ final class RequestHandler {
     private final SensorCycle cycle;
     private final ForecastingPlugin plugin;
 
-    RequestHandler(MqttConnection connection, ErrorReporter errors, ExecutorService worker, ExecutorService trainings,
-                   SensorContexts contexts, SensorCycle cycle, ForecastingPlugin plugin) {
+    RequestHandler(
+            MqttConnection connection,
+            ErrorReporter errors,
+            ExecutorService worker,
+            ExecutorService trainings,
+            SensorContexts contexts,
+            SensorCycle cycle,
+            ForecastingPlugin plugin) {
         this.connection = connection;
         this.errors = errors;
         this.worker = worker;
@@ -61,8 +67,10 @@ final class RequestHandler {
         try {
             worker.execute(() -> handle(kind, message.getPayload(), responseTopic, correlation));
         } catch (RejectedExecutionException e) {
-            reply(responseTopic, correlation, Json.bytes(new ErrorMessage(false, "overloaded: try again later", null,
-                    "capacity")));
+            reply(
+                    responseTopic,
+                    correlation,
+                    Json.bytes(new ErrorMessage(false, "overloaded: try again later", null, "capacity")));
         }
     }
 
@@ -73,29 +81,42 @@ final class RequestHandler {
                     PredictRequestMessage req = Requests.bind(payload, PredictRequestMessage.class);
                     SensorContext ctx = contexts.get(req.sensor());
                     SensorCycle.Result r = cycle.predict(ctx, req.limits());
-                    reply(responseTopic, correlation, Json.bytes(PredictReply.of(r.forecast(), r.risk(), r.anomaly(),
-                            plugin.describe().anomalyThreshold())));
+                    reply(
+                            responseTopic,
+                            correlation,
+                            Json.bytes(PredictReply.of(
+                                    r.forecast(),
+                                    r.risk(),
+                                    r.anomaly(),
+                                    plugin.describe().anomalyThreshold())));
                 }
                 case "train" -> {
                     TrainRequestMessage req = Requests.bind(payload, TrainRequestMessage.class);
                     List<Reading> history = contexts.get(req.sensor()).readings();
                     trainings.execute(() -> {
                         try {
-                            reply(responseTopic, correlation, Json.bytes(TrainReply.of(plugin.train(
-                                    new TrainRequest(req.sensor(), history, req.options())))));
+                            reply(
+                                    responseTopic,
+                                    correlation,
+                                    Json.bytes(TrainReply.of(
+                                            plugin.train(new TrainRequest(req.sensor(), history, req.options())))));
                         } catch (PrognosException e) {
                             reply(responseTopic, correlation, Json.bytes(error(e)));
                         }
                     });
                 }
-                default -> throw new BadRequestException("topic", "unknown request '" + kind + "'; requests are"
-                        + " forecast and train");
+                default ->
+                    throw new BadRequestException(
+                            "topic", "unknown request '" + kind + "'; requests are" + " forecast and train");
             }
         } catch (PrognosException e) {
             reply(responseTopic, correlation, Json.bytes(error(e)));
         } catch (RejectedExecutionException e) {
-            reply(responseTopic, correlation, Json.bytes(new ErrorMessage(false, "too many trainings waiting: try again"
-                    + " later", null, "capacity")));
+            reply(
+                    responseTopic,
+                    correlation,
+                    Json.bytes(new ErrorMessage(
+                            false, "too many trainings waiting: try again" + " later", null, "capacity")));
         }
     }
 

@@ -13,10 +13,16 @@ import io.prognos.api.SensorId;
 record Topics(String prefix) {
 
     Topics {
-        if (prefix == null || prefix.isBlank() || prefix.contains("+") || prefix.contains("#")
-                || prefix.startsWith("$") || prefix.endsWith("/")) {
-            throw new BadRequestException("mqtt.prefix", "the topic prefix must be non-empty, without wildcards, "
-                    + "not start with $ and not end with /, got '" + prefix + "'");
+        if (prefix == null
+                || prefix.isBlank()
+                || prefix.contains("+")
+                || prefix.contains("#")
+                || prefix.startsWith("$")
+                || prefix.endsWith("/")) {
+            throw new BadRequestException(
+                    "mqtt.prefix",
+                    "the topic prefix must be non-empty, without wildcards, "
+                            + "not start with $ and not end with /, got '" + prefix + "'");
         }
     }
 
@@ -74,8 +80,9 @@ record Topics(String prefix) {
     /** A topic level built from an id: wildcards and separators would change its meaning. */
     static String level(String id) {
         if (id.contains("/") || id.contains("+") || id.contains("#") || id.isEmpty()) {
-            throw new BadRequestException("sensor", "'" + id + "' cannot be an MQTT topic level: it must not be"
-                    + " empty or contain '/', '+' or '#'");
+            throw new BadRequestException(
+                    "sensor",
+                    "'" + id + "' cannot be an MQTT topic level: it must not be" + " empty or contain '/', '+' or '#'");
         }
         return id;
     }

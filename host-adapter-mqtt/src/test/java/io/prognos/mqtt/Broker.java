@@ -35,8 +35,11 @@ final class Broker implements AutoCloseable {
     }
 
     void start() {
-        hivemq = EmbeddedHiveMQ.builder().withConfigurationFolder(config).withDataFolder(data)
-                .withExtensionsFolder(extensions).build();
+        hivemq = EmbeddedHiveMQ.builder()
+                .withConfigurationFolder(config)
+                .withDataFolder(data)
+                .withExtensionsFolder(extensions)
+                .build();
         hivemq.start().join();
     }
 

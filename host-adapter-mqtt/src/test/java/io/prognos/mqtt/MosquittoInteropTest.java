@@ -28,24 +28,68 @@ class MosquittoInteropTest {
 
     @Test
     void mosquittoClientsPublishReadingsAndReceiveErrors() throws Exception {
-        assumeTrue(installed("mosquitto_pub") && installed("mosquitto_sub"),
+        assumeTrue(
+                installed("mosquitto_pub") && installed("mosquitto_sub"),
                 "mosquitto-clients not installed (apt-get install mosquitto-clients): interop test skipped");
         try (Broker broker = new Broker()) {
             ForecastingPlugin plugin = MqttAdapterTest.plugin();
-            try (MqttAdapter adapter = MqttAdapter.start(plugin, s -> OperatingLimits.none(),
-                    MqttAdapterTest.config(broker, "prognos-interop"), Clock.systemUTC())) {
+            try (MqttAdapter adapter = MqttAdapter.start(
+                    plugin,
+                    s -> OperatingLimits.none(),
+                    MqttAdapterTest.config(broker, "prognos-interop"),
+                    Clock.systemUTC())) {
                 String port = Integer.toString(broker.port);
-                Process sub = new ProcessBuilder("mosquitto_sub", "-h", "127.0.0.1", "-p", port, "-V", "mqttv5",
-                        "-t", "prognos/errors", "-C", "1", "-W", "30").redirectErrorStream(true).start();
+                Process sub = new ProcessBuilder(
+                                "mosquitto_sub",
+                                "-h",
+                                "127.0.0.1",
+                                "-p",
+                                port,
+                                "-V",
+                                "mqttv5",
+                                "-t",
+                                "prognos/errors",
+                                "-C",
+                                "1",
+                                "-W",
+                                "30")
+                        .redirectErrorStream(true)
+                        .start();
                 Thread.sleep(1000); // let the subscription settle before publishing
-                run("mosquitto_pub", "-h", "127.0.0.1", "-p", port, "-V", "mqttv5", "-q", "1",
-                        "-t", "prognos/readings/boiler-1/pressure", "-m", "{\"value\": 4.2}");
-                run("mosquitto_pub", "-h", "127.0.0.1", "-p", port, "-V", "mqttv5", "-q", "1",
-                        "-t", "prognos/readings/boiler-1/pressure", "-m", "pressure is fine");
+                run(
+                        "mosquitto_pub",
+                        "-h",
+                        "127.0.0.1",
+                        "-p",
+                        port,
+                        "-V",
+                        "mqttv5",
+                        "-q",
+                        "1",
+                        "-t",
+                        "prognos/readings/boiler-1/pressure",
+                        "-m",
+                        "{\"value\": 4.2}");
+                run(
+                        "mosquitto_pub",
+                        "-h",
+                        "127.0.0.1",
+                        "-p",
+                        port,
+                        "-V",
+                        "mqttv5",
+                        "-q",
+                        "1",
+                        "-t",
+                        "prognos/readings/boiler-1/pressure",
+                        "-m",
+                        "pressure is fine");
                 assertTrue(sub.waitFor(30, TimeUnit.SECONDS), "mosquitto_sub timed out");
                 String error = new String(sub.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                assertTrue(error.contains("\"reason\":\"malformed_json\"")
-                        && error.contains("prognos/readings/boiler-1/pressure"), error);
+                assertTrue(
+                        error.contains("\"reason\":\"malformed_json\"")
+                                && error.contains("prognos/readings/boiler-1/pressure"),
+                        error);
                 long end = System.nanoTime() + 10_000_000_000L;
                 while (adapter.readingsReceived() < 1 && System.nanoTime() < end) {
                     Thread.sleep(50);
@@ -57,7 +101,8 @@ class MosquittoInteropTest {
     }
 
     private static void run(String... command) throws Exception {
-        Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
+        Process p =
+                new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
         assertTrue(p.waitFor(20, TimeUnit.SECONDS), String.join(" ", command) + " timed out");
         assertEquals(0, p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     }

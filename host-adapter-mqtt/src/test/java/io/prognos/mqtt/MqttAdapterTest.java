@@ -20,7 +20,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
@@ -57,24 +56,19 @@ class MqttAdapterTest {
         Client(Broker broker, String id, String... filters) throws MqttException {
             mqtt = new MqttClient(broker.url(), id, new MemoryPersistence());
             mqtt.setCallback(new MqttCallback() {
-                public void disconnected(MqttDisconnectResponse r) {
-                }
+                public void disconnected(MqttDisconnectResponse r) {}
 
-                public void mqttErrorOccurred(MqttException e) {
-                }
+                public void mqttErrorOccurred(MqttException e) {}
 
                 public void messageArrived(String topic, MqttMessage m) {
                     inbox.add(new Received(topic, m));
                 }
 
-                public void deliveryComplete(IMqttToken t) {
-                }
+                public void deliveryComplete(IMqttToken t) {}
 
-                public void connectComplete(boolean reconnect, String uri) {
-                }
+                public void connectComplete(boolean reconnect, String uri) {}
 
-                public void authPacketArrived(int code, MqttProperties p) {
-                }
+                public void authPacketArrived(int code, MqttProperties p) {}
             });
             mqtt.connect(new MqttConnectionOptions());
             for (String f : filters) {
@@ -107,7 +101,9 @@ class MqttAdapterTest {
     }
 
     static ForecastingPlugin plugin() {
-        ForecastingPlugin p = PluginDiscovery.discover(MqttAdapterTest.class.getClassLoader()).plugins().get(0);
+        ForecastingPlugin p = PluginDiscovery.discover(MqttAdapterTest.class.getClassLoader())
+                .plugins()
+                .get(0);
         p.start(new PluginContext(Map.of(), new ThreadLimits(1, 1), new InMemoryModelStore(), Clock.systemUTC()));
         return p;
     }
@@ -128,13 +124,16 @@ class MqttAdapterTest {
     @Test
     void readingsInAlertsOutAndRequestsAnswered() throws Exception {
         try (Broker broker = new Broker();
-             Client watcher = new Client(broker, "watcher", "prognos/alerts/#", "prognos/status");
-             Client schedules = new Client(broker, "schedules", "prognos/maintenance/schedule");
-             Client plant = new Client(broker, "plant")) {
+                Client watcher = new Client(broker, "watcher", "prognos/alerts/#", "prognos/status");
+                Client schedules = new Client(broker, "schedules", "prognos/maintenance/schedule");
+                Client plant = new Client(broker, "plant")) {
             ForecastingPlugin plugin = plugin();
             SensorId pump = SensorId.of("pump-7", "bearing_temp");
-            try (MqttAdapter adapter = MqttAdapter.start(plugin, s -> new OperatingLimits(null, null, 85.0, 91.5),
-                    config(broker, "prognos-test"), Clock.systemUTC())) {
+            try (MqttAdapter adapter = MqttAdapter.start(
+                    plugin,
+                    s -> new OperatingLimits(null, null, 85.0, 91.5),
+                    config(broker, "prognos-test"),
+                    Clock.systemUTC())) {
                 Received online = watcher.await("prognos/status", Duration.ofSeconds(10));
                 assertEquals("online", new String(online.message().getPayload(), StandardCharsets.UTF_8));
                 Random r = new Random(3);
@@ -145,7 +144,9 @@ class MqttAdapterTest {
                 }
                 Received alert = null;
                 long end = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-                while (System.nanoTime() < end && (alert == null || !alert.json().get("risk_level").asText().equals("high"))) {
+                while (System.nanoTime() < end
+                        && (alert == null
+                                || !alert.json().get("risk_level").asText().equals("high"))) {
                     Received next = watcher.await("prognos/alerts/pump-7/bearing_temp", Duration.ofSeconds(5));
                     alert = next != null ? next : alert;
                     if (next == null && adapter.readingsReceived() == 300) {
@@ -182,14 +183,20 @@ class MqttAdapterTest {
                 assertTrue(published <= 5, published + " schedule messages for 30 forecasts");
 
                 // Retained state for late subscribers.
-                try (Client late = new Client(broker, "late", "prognos/forecast/pump-7/bearing_temp",
-                        "prognos/maintenance/schedule")) {
+                try (Client late = new Client(
+                        broker, "late", "prognos/forecast/pump-7/bearing_temp", "prognos/maintenance/schedule")) {
                     Received forecast = late.await("prognos/forecast/", Duration.ofSeconds(10));
                     assertNotNull(forecast, "retained forecast");
                     assertEquals(12, forecast.json().get("forecasts").size());
                     assertNotNull(forecast.message().getProperties().getMessageExpiryInterval());
                     Received schedule = late.await("prognos/maintenance/schedule", Duration.ofSeconds(10));
-                    assertEquals("pump-7", schedule.json().get("schedule").get(0).get("device_id").asText());
+                    assertEquals(
+                            "pump-7",
+                            schedule.json()
+                                    .get("schedule")
+                                    .get(0)
+                                    .get("device_id")
+                                    .asText());
                 }
 
                 // Request/response for hosts without HTTP.
@@ -197,13 +204,17 @@ class MqttAdapterTest {
                 props.setResponseTopic("plant/replies");
                 props.setCorrelationData(new byte[] {7, 7});
                 plant.mqtt.subscribe("plant/replies", 1);
-                MqttMessage request = new MqttMessage("{\"device_id\":\"pump-7\",\"sensor_key\":\"bearing_temp\"}"
-                        .getBytes(StandardCharsets.UTF_8), 1, false, props);
+                MqttMessage request = new MqttMessage(
+                        "{\"device_id\":\"pump-7\",\"sensor_key\":\"bearing_temp\"}".getBytes(StandardCharsets.UTF_8),
+                        1,
+                        false,
+                        props);
                 plant.mqtt.publish("prognos/requests/forecast", request);
                 Received reply = plant.await("plant/replies", Duration.ofSeconds(20));
                 assertNotNull(reply);
                 assertTrue(reply.json().get("success").asBoolean(), reply.json().toString());
-                assertArrayEquals(new byte[] {7, 7}, reply.message().getProperties().getCorrelationData());
+                assertArrayEquals(
+                        new byte[] {7, 7}, reply.message().getProperties().getCorrelationData());
             }
             Received offline = watcher.await("prognos/status", Duration.ofSeconds(10));
             assertEquals("offline", new String(offline.message().getPayload(), StandardCharsets.UTF_8));
@@ -214,8 +225,8 @@ class MqttAdapterTest {
     @Test
     void badPayloadsAreReportedAndNeverStopTheAdapter() throws Exception {
         try (Broker broker = new Broker();
-             Client errors = new Client(broker, "errors", "prognos/errors");
-             Client plant = new Client(broker, "plant")) {
+                Client errors = new Client(broker, "errors", "prognos/errors");
+                Client plant = new Client(broker, "plant")) {
             ForecastingPlugin plugin = plugin();
             Map<String, String> c = config(broker, "prognos-bad");
             c.put("mqtt.max-payload-bytes", "1024");
@@ -233,17 +244,35 @@ class MqttAdapterTest {
                 for (int i = 0; i < 7; i++) {
                     Received e = errors.await("prognos/errors", Duration.ofSeconds(10));
                     assertNotNull(e, "error report " + i + " missing; got " + reasons);
-                    reasons.put(e.json().get("reason").asText(), e.json().get("topic").asText());
+                    reasons.put(
+                            e.json().get("reason").asText(),
+                            e.json().get("topic").asText());
                 }
-                assertEquals(Map.of("malformed_json", topic, "missing_value", topic, "non_numeric_value", topic,
-                        "future_timestamp", topic, "bad_timestamp", topic, "oversized", topic), reasons,
+                assertEquals(
+                        Map.of(
+                                "malformed_json",
+                                topic,
+                                "missing_value",
+                                topic,
+                                "non_numeric_value",
+                                topic,
+                                "future_timestamp",
+                                topic,
+                                "bad_timestamp",
+                                topic,
+                                "oversized",
+                                topic),
+                        reasons,
                         "every rejection names its reason and the original topic");
                 long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
                 while (adapter.readingsReceived() < 1 && System.nanoTime() < end) {
                     Thread.sleep(50);
                 }
                 assertEquals(1, adapter.readingsReceived(), "the good reading after the bad ones still counts");
-                assertEquals(2L, adapter.rejectedCounts().get("malformed_json"), adapter.rejectedCounts().toString());
+                assertEquals(
+                        2L,
+                        adapter.rejectedCounts().get("malformed_json"),
+                        adapter.rejectedCounts().toString());
             }
             plugin.stop();
         }
@@ -252,8 +281,8 @@ class MqttAdapterTest {
     @Test
     void aTimeCadenceForecastsSensorsWithNewReadings() throws Exception {
         try (Broker broker = new Broker();
-             Client watcher = new Client(broker, "watcher", "prognos/forecast/#");
-             Client plant = new Client(broker, "plant")) {
+                Client watcher = new Client(broker, "watcher", "prognos/forecast/#");
+                Client plant = new Client(broker, "plant")) {
             ForecastingPlugin plugin = plugin();
             Map<String, String> c = config(broker, "prognos-cadence");
             c.put("mqtt.forecast-every", "100000"); // never by count
@@ -277,8 +306,8 @@ class MqttAdapterTest {
     void aBrokerRestartLosesNoQos1Reading() throws Exception {
         try (Broker broker = new Broker()) {
             ForecastingPlugin plugin = plugin();
-            try (MqttAdapter adapter = MqttAdapter.start(plugin, s -> OperatingLimits.none(),
-                    config(broker, "prognos-restart"), Clock.systemUTC())) {
+            try (MqttAdapter adapter = MqttAdapter.start(
+                    plugin, s -> OperatingLimits.none(), config(broker, "prognos-restart"), Clock.systemUTC())) {
                 try (Client plant = new Client(broker, "plant-1")) {
                     for (int h = 0; h < 10; h++) {
                         plant.send("prognos/readings/line-1/temp", reading(h, 20 + h));

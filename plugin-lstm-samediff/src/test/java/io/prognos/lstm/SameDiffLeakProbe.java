@@ -25,8 +25,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class SameDiffLeakProbe {
 
-    private SameDiffLeakProbe() {
-    }
+    private SameDiffLeakProbe() {}
 
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "grads";
@@ -59,8 +58,9 @@ public final class SameDiffLeakProbe {
                 }
             }
             System.gc();
-            System.out.printf("%s round %d: rss %.0f MB, %.2f ms per call%n", mode, round,
-                    rssKb() / 1024.0, (System.nanoTime() - t0) / 1e6 / 500);
+            System.out.printf(
+                    "%s round %d: rss %.0f MB, %.2f ms per call%n",
+                    mode, round, rssKb() / 1024.0, (System.nanoTime() - t0) / 1e6 / 500);
         }
         System.exit(0);
     }

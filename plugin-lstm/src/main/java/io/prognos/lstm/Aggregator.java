@@ -211,8 +211,7 @@ final class Aggregator {
         return c;
     }
 
-    static Aggregator restore(double[][] loss, double[][] logWeight, double[] gap, long[] rounds,
-                              boolean[] available) {
+    static Aggregator restore(double[][] loss, double[][] logWeight, double[] gap, long[] rounds, boolean[] available) {
         return new Aggregator(loss, logWeight, gap, rounds, available);
     }
 

@@ -39,6 +39,7 @@ final class AnomalyStats {
     static final double TAIL_QUANTILE = 0.9;
     /** Intervals seen before a score is given: the baseline needs some history first. */
     static final int MIN_SEEN = 30;
+
     private static final double LOG10_E = Math.log10(Math.E);
 
     private final double[] window;

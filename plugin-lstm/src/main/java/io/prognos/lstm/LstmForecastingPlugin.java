@@ -89,7 +89,8 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
     @Override
     public String engineVersion() {
         LstmEngineProvider e = externalEngine;
-        return e != null ? e.version() + " for training; forecasts on the JVM"
+        return e != null
+                ? e.version() + " for training; forecasts on the JVM"
                 : "prognos JVM LSTM (Deeplearning4j SameDiff parameter layout)";
     }
 
@@ -117,9 +118,11 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
         this.clock = context.clock();
         this.trainingSlots = new Semaphore(context.threads().trainingJobs(), true);
         LstmEngineProvider external = externalEngine;
-        this.trainer = new ModelTrainer((shape, initial, st) -> external == null
-                ? new JavaLstm(shape, initial, st.learningRate())
-                : external.create(shape, initial, st.learningRate()), clock);
+        this.trainer = new ModelTrainer(
+                (shape, initial, st) -> external == null
+                        ? new JavaLstm(shape, initial, st.learningRate())
+                        : external.create(shape, initial, st.learningRate()),
+                clock);
         this.observer = new Observer(s, (model, window) -> {
             float[] x = new float[window.length * Scaler.FEATURES];
             model.scaler().features(window, x, 0);
@@ -128,21 +131,29 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
         this.risk = new RiskAssessor(s.anomalyThreshold());
         this.settings = s;
         loadStoredModels();
-        LOG.info("plugin lstm {} started: {} model(s) loaded, {} training job(s), engine {}", version(),
-                cache.size(), context.threads().trainingJobs(), s.engine().name().toLowerCase(Locale.ROOT));
+        LOG.info(
+                "plugin lstm {} started: {} model(s) loaded, {} training job(s), engine {}",
+                version(),
+                cache.size(),
+                context.threads().trainingJobs(),
+                s.engine().name().toLowerCase(Locale.ROOT));
     }
 
     /** The named engine from the plugin's own class path, or a configuration error naming {@code lstm.engine}. */
     private static LstmEngineProvider findEngine(String name) {
-        for (LstmEngineProvider p : ServiceLoader.load(LstmEngineProvider.class,
-                LstmForecastingPlugin.class.getClassLoader())) {
+        for (LstmEngineProvider p :
+                ServiceLoader.load(LstmEngineProvider.class, LstmForecastingPlugin.class.getClassLoader())) {
             if (p.name().equals(name)) {
                 return p;
             }
         }
-        throw new InvalidConfigurationException("plugin lstm", List.of(new ConfigProblem("lstm.engine",
-                "engine '" + name + "' is not installed: add the prognos-plugin-lstm-samediff module (and its ND4J"
-                        + " natives) to the plugin's class path, or use lstm.engine=jvm")));
+        throw new InvalidConfigurationException(
+                "plugin lstm",
+                List.of(new ConfigProblem(
+                        "lstm.engine",
+                        "engine '" + name
+                                + "' is not installed: add the prognos-plugin-lstm-samediff module (and its ND4J"
+                                + " natives) to the plugin's class path, or use lstm.engine=jvm")));
     }
 
     private void loadStoredModels() {
@@ -203,8 +214,14 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
         details.put("units", s.units());
         details.put("engine", s.engine().name().toLowerCase(Locale.ROOT));
         details.put("anomaly_window", s.anomalyWindow());
-        return new PluginDescription(s.interval().isZero() ? null : s.interval(), s.horizon(), s.coverage(),
-                s.anomalyThreshold(), s.pointsNeeded(), LstmSettings.TRAIN_OPTIONS, details);
+        return new PluginDescription(
+                s.interval().isZero() ? null : s.interval(),
+                s.horizon(),
+                s.coverage(),
+                s.anomalyThreshold(),
+                s.pointsNeeded(),
+                LstmSettings.TRAIN_OPTIONS,
+                details);
     }
 
     @Override
@@ -230,8 +247,11 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
             }
         } catch (InterruptedException | ModelTrainer.InterruptedTraining e) {
             Thread.currentThread().interrupt();
-            throw new RetryLaterException(RetryLaterException.Reason.CAPACITY,
-                    "training of " + sensor + " was cancelled before it finished", Duration.ZERO, e);
+            throw new RetryLaterException(
+                    RetryLaterException.Reason.CAPACITY,
+                    "training of " + sensor + " was cancelled before it finished",
+                    Duration.ZERO,
+                    e);
         } finally {
             training.remove(sensor);
         }
@@ -255,8 +275,9 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
             throw new UnknownSensorException(sensor);
         }
         if (e.model() == null) {
-            throw new BadRequestException("sensor_key", "the stored model of " + sensor
-                    + " is damaged or from an incompatible version; train it again");
+            throw new BadRequestException(
+                    "sensor_key",
+                    "the stored model of " + sensor + " is damaged or from an incompatible version; train it again");
         }
         return e.model();
     }
@@ -305,7 +326,11 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
         observer.ensureForecast(s, m);
         LstmSensorState.Pending p = s.pending.peekLast();
         if (p == null || p.origin != s.lastClosed) {
-            throw new InsufficientHistoryException(s.sensor, m.contextLength(), s.recentSize, "a forecast",
+            throw new InsufficientHistoryException(
+                    s.sensor,
+                    m.contextLength(),
+                    s.recentSize,
+                    "a forecast",
                     "wait for more readings (a gap longer than lstm.max-gap starts the window afresh)");
         }
         double[] w = new double[Method.values().length];
@@ -333,17 +358,28 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
                 for (Method k : Method.values()) {
                     if (w[k.ordinal()] > 0.005) {
                         // Not String.format: it was most of a forecast's 90 us.
-                        weights.append(k.wireName()).append(' ').append(Math.round(w[k.ordinal()] * 100) / 100.0)
+                        weights.append(k.wireName())
+                                .append(' ')
+                                .append(Math.round(w[k.ordinal()] * 100) / 100.0)
                                 .append(' ');
                     }
                 }
             }
         }
         String method = mixed || dominant == null ? Method.MIXTURE : dominant.wireName();
-        String reason = "online weighted average of the candidates, weights " + weights.toString().trim()
-                + " (" + s.aggregator.rounds(0) + " rounds)";
-        return new Forecast(s.sensor, clock.instant(), last, p.lastValue, interval, m.coverage(), method, reason,
-                m.modelVersion(), points);
+        String reason = "online weighted average of the candidates, weights "
+                + weights.toString().trim() + " (" + s.aggregator.rounds(0) + " rounds)";
+        return new Forecast(
+                s.sensor,
+                clock.instant(),
+                last,
+                p.lastValue,
+                interval,
+                m.coverage(),
+                method,
+                reason,
+                m.modelVersion(),
+                points);
     }
 
     @Override
@@ -366,8 +402,14 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
         started();
         LstmSensorState s = own(state);
         Instant basedOn = s.lastClosedAtMs > 0 ? Instant.ofEpochMilli(s.lastClosedAtMs) : forecast.lastObserved();
-        return risk.assess(forecast, limits == null ? OperatingLimits.none() : limits, s.latestScore, s.sustainedScore,
-                s.missRate, basedOn, clock.instant());
+        return risk.assess(
+                forecast,
+                limits == null ? OperatingLimits.none() : limits,
+                s.latestScore,
+                s.sustainedScore,
+                s.missRate,
+                basedOn,
+                clock.instant());
     }
 
     /** Most training jobs that ever ran at once: lets a host verify the thread limit holds. */
@@ -384,8 +426,8 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
     public List<ModelInfo> models() {
         started();
         List<ModelInfo> out = new ArrayList<>();
-        cache.forEach((sensor, e) -> out.add(training.containsKey(sensor) ? e.info().withStatus(ModelStatus.TRAINING)
-                : e.info()));
+        cache.forEach((sensor, e) ->
+                out.add(training.containsKey(sensor) ? e.info().withStatus(ModelStatus.TRAINING) : e.info()));
         out.sort((a, b) -> a.sensor().compareTo(b.sensor()));
         return out;
     }

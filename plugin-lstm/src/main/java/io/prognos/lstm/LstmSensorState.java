@@ -61,6 +61,7 @@ final class LstmSensorState implements SensorState {
     long lastClosed = NONE;
     /** When the last reading of the last complete interval arrived: what a forecast is based on. */
     long lastClosedAtMs;
+
     final Deque<Pending> pending = new ArrayDeque<>();
     Aggregator aggregator;
     double[] alpha = new double[0];
@@ -191,8 +192,8 @@ final class LstmSensorState implements SensorState {
             }
             int format = in.readInt();
             if (format != FORMAT) {
-                throw new IOException("sensor state format " + format + " is not supported (this plugin reads " + FORMAT
-                        + ")");
+                throw new IOException(
+                        "sensor state format " + format + " is not supported (this plugin reads " + FORMAT + ")");
             }
             LstmSensorState s = new LstmSensorState(new SensorId(in.readUTF(), in.readUTF()));
             if (!in.readBoolean()) {

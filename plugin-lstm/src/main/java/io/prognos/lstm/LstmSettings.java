@@ -43,36 +43,84 @@ record LstmSettings(
             .define("lstm.horizon", Type.INT, "12", 1, 168, "forecast horizon, in sensor intervals")
             .define("lstm.epochs", Type.INT, "20", 1, 1000, "maximum training epochs")
             .define("lstm.batch-size", Type.INT, "16", 1, 4096, "training mini-batch size")
-            .define("lstm.patience", Type.INT, "5", 1, 1000,
+            .define(
+                    "lstm.patience",
+                    Type.INT,
+                    "5",
+                    1,
+                    1000,
                     "epochs without validation improvement before training stops early")
             .define("lstm.learning-rate", Type.DOUBLE, "0.003", 1e-6, 1, "Adam learning rate")
-            .define("lstm.interval", Type.DURATION, "0s", 0, 366 * 86400.0,
+            .define(
+                    "lstm.interval",
+                    Type.DURATION,
+                    "0s",
+                    0,
+                    366 * 86400.0,
                     "the sensors' data interval, readings averaged into buckets of this size; 0 detects it per"
                             + " sensor from the median spacing of its readings, rounded to 1s, 2s, 5s, ... 1h, ... 1d")
-            .define("lstm.max-gap", Type.DURATION, "3h", 0, 366 * 86400.0,
+            .define(
+                    "lstm.max-gap",
+                    Type.DURATION,
+                    "3h",
+                    0,
+                    366 * 86400.0,
                     "gaps up to this long are interpolated; longer gaps split the history and are never bridged")
-            .define("lstm.seasonal-period", Type.DURATION, "24h", 0, 366 * 86400.0,
+            .define(
+                    "lstm.seasonal-period",
+                    Type.DURATION,
+                    "24h",
+                    0,
+                    366 * 86400.0,
                     "period of the seasonal candidates (0 disables them)")
             .define("lstm.coverage", Type.DOUBLE, "0.9", 0.5, 0.999, "nominal coverage of forecast intervals")
-            .define("lstm.adaptation-rate", Type.DOUBLE, "0.02", 0, 0.5,
+            .define(
+                    "lstm.adaptation-rate",
+                    Type.DOUBLE,
+                    "0.02",
+                    0,
+                    0.5,
                     "step size of adaptive conformal inference: how fast intervals react to misses (0 = off)")
-            .define("lstm.validation-fraction", Type.DOUBLE, "0.2", 0.05, 0.3,
+            .define(
+                    "lstm.validation-fraction",
+                    Type.DOUBLE,
+                    "0.2",
+                    0.05,
+                    0.3,
                     "share of windows, drawn in blocks across the history, for early stopping and the method weights;"
                             + " as many again calibrate the intervals")
-            .define("lstm.min-windows", Type.INT, "24", 5, 1_000_000,
-                    "fewest training windows a model is trained from")
-            .define("lstm.max-windows", Type.INT, "2000", 10, 100_000,
+            .define("lstm.min-windows", Type.INT, "24", 5, 1_000_000, "fewest training windows a model is trained from")
+            .define(
+                    "lstm.max-windows",
+                    Type.INT,
+                    "2000",
+                    10,
+                    100_000,
                     "most windows used per training (the most recent are kept) to bound training time")
             .define("lstm.seed", Type.INT, "42", 0, Integer.MAX_VALUE, "random seed: same data, same model")
-            .define("lstm.anomaly-window", Type.INT, "1", 1, 1000,
+            .define(
+                    "lstm.anomaly-window",
+                    Type.INT,
+                    "1",
+                    1,
+                    1000,
                     "intervals whose surprise is averaged before it is judged against its long-run distribution"
                             + " (1 judges each interval alone: best on the NAB tuning set among 1, 3 and 5)")
-            .define("lstm.anomaly-threshold", Type.DOUBLE, "0.57", 0.01, 0.99,
+            .define(
+                    "lstm.anomaly-threshold",
+                    Type.DOUBLE,
+                    "0.57",
+                    0.01,
+                    0.99,
                     "anomaly score from which an interval counts as anomalous (alerts, risk, NAB); 0.57 is a tail"
                             + " probability of about 4e-4 under the sensor's normal behaviour, chosen on the NAB"
                             + " tuning set (never on the series reported)")
-            .defineChoice("lstm.engine", "jvm", "what computes the network: jvm (default; flat memory, fastest"
-                    + " here) or samediff (Deeplearning4j's fused lstmLayer, from the lstm-samediff module)", "jvm",
+            .defineChoice(
+                    "lstm.engine",
+                    "jvm",
+                    "what computes the network: jvm (default; flat memory, fastest"
+                            + " here) or samediff (Deeplearning4j's fused lstmLayer, from the lstm-samediff module)",
+                    "jvm",
                     "samediff");
 
     /**
@@ -86,7 +134,12 @@ record LstmSettings(
             .define("epochs", Type.INT, null, 1, 1000, "maximum training epochs")
             .define("batch_size", Type.INT, null, 1, 4096, "training mini-batch size")
             .define("patience", Type.INT, null, 1, 1000, "epochs without improvement before stopping")
-            .define("interval", Type.DURATION, null, 0.001, 366 * 86400.0,
+            .define(
+                    "interval",
+                    Type.DURATION,
+                    null,
+                    0.001,
+                    366 * 86400.0,
                     "the sensor's data interval (default: the configured one, or detected)");
 
     /** Training at a finer interval than this many buckets over the history's span is refused before allocating. */
@@ -127,7 +180,8 @@ record LstmSettings(
             throw new InvalidConfigurationException("the training request of plugin lstm", problems);
         }
         ConfigDef.Config o = TRAIN_OPTIONS.parse("the training request", options);
-        return new LstmSettings(units,
+        return new LstmSettings(
+                units,
                 options.containsKey("sequence_length") ? o.getInt("sequence_length") : sequenceLength,
                 options.containsKey("forecast_horizon") ? o.getInt("forecast_horizon") : horizon,
                 options.containsKey("epochs") ? o.getInt("epochs") : epochs,
@@ -135,15 +189,41 @@ record LstmSettings(
                 options.containsKey("patience") ? o.getInt("patience") : patience,
                 learningRate,
                 options.containsKey("interval") ? o.getDuration("interval") : interval,
-                maxGap, seasonalPeriod, coverage, adaptationRate, validationFraction, minWindows, maxWindows, seed,
-                anomalyWindow, anomalyThreshold, engine);
+                maxGap,
+                seasonalPeriod,
+                coverage,
+                adaptationRate,
+                validationFraction,
+                minWindows,
+                maxWindows,
+                seed,
+                anomalyWindow,
+                anomalyThreshold,
+                engine);
     }
 
     /** These settings at a given interval (a detected one). */
     LstmSettings at(Duration detected) {
-        return new LstmSettings(units, sequenceLength, horizon, epochs, batchSize, patience, learningRate, detected,
-                maxGap, seasonalPeriod, coverage, adaptationRate, validationFraction, minWindows, maxWindows, seed,
-                anomalyWindow, anomalyThreshold, engine);
+        return new LstmSettings(
+                units,
+                sequenceLength,
+                horizon,
+                epochs,
+                batchSize,
+                patience,
+                learningRate,
+                detected,
+                maxGap,
+                seasonalPeriod,
+                coverage,
+                adaptationRate,
+                validationFraction,
+                minWindows,
+                maxWindows,
+                seed,
+                anomalyWindow,
+                anomalyThreshold,
+                engine);
     }
 
     /** Largest number of consecutive missing buckets that is still interpolated. */

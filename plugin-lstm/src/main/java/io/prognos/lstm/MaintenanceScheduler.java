@@ -18,8 +18,8 @@ import java.util.Map;
  */
 final class MaintenanceScheduler {
 
-    static final Comparator<RiskAssessment> URGENCY = Comparator
-            .comparing(RiskAssessment::level).reversed()
+    static final Comparator<RiskAssessment> URGENCY = Comparator.comparing(RiskAssessment::level)
+            .reversed()
             .thenComparing(RiskAssessment::actBy)
             .thenComparing(Comparator.comparingInt(RiskAssessment::score).reversed())
             .thenComparing(RiskAssessment::sensor);
@@ -36,8 +36,15 @@ final class MaintenanceScheduler {
             if (a.level() == RiskLevel.LOW || a.actBy().isAfter(a.assessedAt().plus(window))) {
                 continue;
             }
-            out.add(new ScheduleEntry(out.size() + 1, a.sensor().deviceId(), a.sensor(), a.level(), a.score(),
-                    a.timeToFailureHours(), a.actBy(), a.recommendedAction()));
+            out.add(new ScheduleEntry(
+                    out.size() + 1,
+                    a.sensor().deviceId(),
+                    a.sensor(),
+                    a.level(),
+                    a.score(),
+                    a.timeToFailureHours(),
+                    a.actBy(),
+                    a.recommendedAction()));
         }
         return out;
     }

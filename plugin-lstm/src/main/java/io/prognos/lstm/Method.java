@@ -7,7 +7,11 @@ import java.util.Locale;
  * weighted average; it is named after a candidate when that one carries almost all the weight.
  */
 enum Method {
-    LSTM, LAST_VALUE, SEASONAL, SEASONAL_LEVEL, DAMPED_TREND;
+    LSTM,
+    LAST_VALUE,
+    SEASONAL,
+    SEASONAL_LEVEL,
+    DAMPED_TREND;
 
     /** The name of a forecast mixing several candidates (the original API's name for a mixture). */
     static final String MIXTURE = "blend";

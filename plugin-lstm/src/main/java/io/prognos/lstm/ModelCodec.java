@@ -25,17 +25,19 @@ final class ModelCodec {
 
     /** 2: online aggregation, calibration windows of their own, anomaly baseline and novelty range. */
     static final int FORMAT_VERSION = 2;
+
     private static final int MAGIC = 0x50524731; // "PRG1"
 
     /** The stored bytes cannot be turned back into a model. */
     static final class CorruptModelException extends Exception {
+        private static final long serialVersionUID = 1L;
+
         CorruptModelException(String message, Throwable cause) {
             super(message, cause);
         }
     }
 
-    private ModelCodec() {
-    }
+    private ModelCodec() {}
 
     static byte[] encode(TrainedModel m) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 * 1024);
@@ -121,8 +123,10 @@ final class ModelCodec {
             }
             int version = in.readInt();
             if (version != FORMAT_VERSION) {
-                throw new CorruptModelException("model format version " + version + " is not supported (this plugin"
-                        + " reads " + FORMAT_VERSION + "); retrain the sensor", null);
+                throw new CorruptModelException(
+                        "model format version " + version + " is not supported (this plugin" + " reads "
+                                + FORMAT_VERSION + "); retrain the sensor",
+                        null);
             }
             if (crc.getValue() != stored) {
                 throw new CorruptModelException("model checksum mismatch: the stored bytes are damaged", null);
@@ -138,8 +142,7 @@ final class ModelCodec {
             int seasonal = in.readInt();
             int context = in.readInt();
             Scaler scaler = new Scaler(in.readDouble(), in.readDouble(), in.readDouble());
-            Baselines.DampedTrend damped = new Baselines.DampedTrend(in.readDouble(), in.readDouble(),
-                    in.readDouble());
+            Baselines.DampedTrend damped = new Baselines.DampedTrend(in.readDouble(), in.readDouble(), in.readDouble());
             float[] params = new float[in.readInt()];
             for (int i = 0; i < params.length; i++) {
                 params[i] = in.readFloat();
@@ -156,8 +159,8 @@ final class ModelCodec {
             }
             int methods = in.readInt();
             if (methods != Method.values().length) {
-                throw new CorruptModelException("model has " + methods + " candidates, this plugin knows "
-                        + Method.values().length, null);
+                throw new CorruptModelException(
+                        "model has " + methods + " candidates, this plugin knows " + Method.values().length, null);
             }
             boolean[] available = new boolean[methods];
             double[][] prior = new double[methods][];
@@ -167,15 +170,45 @@ final class ModelCodec {
             }
             int priorRounds = in.readInt();
             double[] lossScale = readDoubles(in);
-            TrainedModel.Novelty novelty = new TrainedModel.Novelty(in.readDouble(), in.readDouble(),
-                    in.readDouble());
+            TrainedModel.Novelty novelty = new TrainedModel.Novelty(in.readDouble(), in.readDouble(), in.readDouble());
             double surprisalPrior = in.readDouble();
-            TrainedModel.Metrics metrics = new TrainedModel.Metrics(in.readDouble(), in.readDouble(),
-                    readDoubles(in), in.readDouble(), in.readDouble(), in.readDouble(), in.readInt(), in.readInt(),
-                    in.readInt(), in.readInt(), in.readInt(), in.readLong(), in.readUTF(), in.readUTF());
-            TrainedModel m = new TrainedModel(sensor, modelVersion, trainedAt, interval, seq, horizon, units,
-                    coverage, seasonal, context, scaler, damped, params, new Calibration(scores, counts), prior,
-                    priorRounds, lossScale, available, novelty, surprisalPrior, metrics);
+            TrainedModel.Metrics metrics = new TrainedModel.Metrics(
+                    in.readDouble(),
+                    in.readDouble(),
+                    readDoubles(in),
+                    in.readDouble(),
+                    in.readDouble(),
+                    in.readDouble(),
+                    in.readInt(),
+                    in.readInt(),
+                    in.readInt(),
+                    in.readInt(),
+                    in.readInt(),
+                    in.readLong(),
+                    in.readUTF(),
+                    in.readUTF());
+            TrainedModel m = new TrainedModel(
+                    sensor,
+                    modelVersion,
+                    trainedAt,
+                    interval,
+                    seq,
+                    horizon,
+                    units,
+                    coverage,
+                    seasonal,
+                    context,
+                    scaler,
+                    damped,
+                    params,
+                    new Calibration(scores, counts),
+                    prior,
+                    priorRounds,
+                    lossScale,
+                    available,
+                    novelty,
+                    surprisalPrior,
+                    metrics);
             if (params.length != m.shape().parameterCount() || steps != horizon || lossScale.length != horizon) {
                 throw new CorruptModelException("model shape does not match its weights", null);
             }

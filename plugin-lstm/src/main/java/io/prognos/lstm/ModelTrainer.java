@@ -72,7 +72,11 @@ final class ModelTrainer {
         if (interval.isZero()) {
             interval = IntervalDetector.detect(history);
             if (interval == null) {
-                throw new InsufficientHistoryException(sensor, configured.pointsNeeded(), history.size(), "training",
+                throw new InsufficientHistoryException(
+                        sensor,
+                        configured.pointsNeeded(),
+                        history.size(),
+                        "training",
                         "readings at distinct times (the interval is detected from their spacing)");
             }
         }
@@ -80,8 +84,8 @@ final class ModelTrainer {
         refuseTooFine(sensor, history, interval);
         List<SeriesPreparer.Segment> segments = SeriesPreparer.prepare(sensor, history, interval, s.maxGapSteps());
         int season = s.seasonalSteps();
-        int context = season > 0 ? Math.max(s.sequenceLength(), season + Baselines.levelSpan(season))
-                : s.sequenceLength();
+        int context =
+                season > 0 ? Math.max(s.sequenceLength(), season + Baselines.levelSpan(season)) : s.sequenceLength();
         Windows all = windows(segments, context, s.horizon());
         if (season > 0 && all.size() < 3 * s.minWindows()) {
             // Not enough history for a season of context: the seasonal candidates sit this one out.
@@ -90,8 +94,15 @@ final class ModelTrainer {
             all = windows(segments, context, s.horizon());
         }
         if (all.size() < s.minWindows()) {
-            int longest = segments.stream().mapToInt(SeriesPreparer.Segment::length).max().orElse(0);
-            throw new InsufficientHistoryException(sensor, s.pointsNeeded(), longest, "training",
+            int longest = segments.stream()
+                    .mapToInt(SeriesPreparer.Segment::length)
+                    .max()
+                    .orElse(0);
+            throw new InsufficientHistoryException(
+                    sensor,
+                    s.pointsNeeded(),
+                    longest,
+                    "training",
                     "lower the training options sequence_length or forecast_horizon (lstm.sequence-length,"
                             + " lstm.horizon)");
         }
@@ -106,12 +117,13 @@ final class ModelTrainer {
         Windows train = all.select(split.train());
         Windows val = all.select(split.validation());
         Windows cal = all.select(split.calibration());
-        int sampleCount = segments.stream().mapToInt(SeriesPreparer.Segment::length).sum();
+        int sampleCount =
+                segments.stream().mapToInt(SeriesPreparer.Segment::length).sum();
         int seq = s.sequenceLength();
 
         Scaler scaler = fitScaler(train, seq);
-        Baselines.DampedTrend damped = Baselines.DampedTrend.fit(lastValues(subsample(train.inputs(), 400), seq),
-                subsample(train.targets(), 400));
+        Baselines.DampedTrend damped = Baselines.DampedTrend.fit(
+                lastValues(subsample(train.inputs(), 400), seq), subsample(train.targets(), 400));
 
         NetworkShape shape = new NetworkShape(Scaler.FEATURES, s.units(), s.horizon());
         float[] initial = shape.initialParameters(s.seed());
@@ -145,7 +157,8 @@ final class ModelTrainer {
                 }
             }
             net.setParameters(best);
-            trainLoss = mse(net.predict(features(train, scaler, seq), train.size(), seq),
+            trainLoss = mse(
+                    net.predict(features(train, scaler, seq), train.size(), seq),
                     targets(train, scaler, seq, s.horizon()));
         } finally {
             if (net instanceof AutoCloseable c) {
@@ -165,8 +178,28 @@ final class ModelTrainer {
         available[Method.DAMPED_TREND.ordinal()] = true;
         available[Method.SEASONAL.ordinal()] = season > 0;
         available[Method.SEASONAL_LEVEL.ordinal()] = season > 0;
-        TrainedModel probe = new TrainedModel(sensor, "", Instant.EPOCH, interval, seq, s.horizon(), s.units(),
-                s.coverage(), season, context, scaler, damped, best, null, null, 0, null, available, null, 0, null);
+        TrainedModel probe = new TrainedModel(
+                sensor,
+                "",
+                Instant.EPOCH,
+                interval,
+                seq,
+                s.horizon(),
+                s.units(),
+                s.coverage(),
+                season,
+                context,
+                scaler,
+                damped,
+                best,
+                null,
+                null,
+                0,
+                null,
+                available,
+                null,
+                0,
+                null);
 
         Validation v = validate(probe, val, valOut, s.horizon());
         Aggregator weights = new Aggregator(v.loss(), val.size(), available);
@@ -177,22 +210,63 @@ final class ModelTrainer {
         double surprisalPrior = c.surprisalMean();
         String served = servedName(weights, s.horizon());
         long millis = (System.nanoTime() - started) / 1_000_000;
-        String reason = String.format(Locale.ROOT, "online weighted average of %s; validation MAE %.4g on %d windows"
+        String reason = String.format(
+                Locale.ROOT,
+                "online weighted average of %s; validation MAE %.4g on %d windows"
                         + " (last value %.4g, lstm %.4g); out of sample on %d calibration windows %.4g (last value %.4g)",
-                candidateNames(available), v.servedMae(), val.size(), v.methodMae()[Method.LAST_VALUE.ordinal()],
-                v.methodMae()[Method.LSTM.ordinal()], cal.size(), c.mae(), c.lastValueMae());
-        TrainedModel.Metrics metrics = new TrainedModel.Metrics(trainLoss, bestVal, v.methodMae(), v.servedMae(),
-                c.mae(), c.lastValueMae(), sampleCount, train.size(), val.size(), cal.size(), epochsRun, millis,
-                served, reason);
+                candidateNames(available),
+                v.servedMae(),
+                val.size(),
+                v.methodMae()[Method.LAST_VALUE.ordinal()],
+                v.methodMae()[Method.LSTM.ordinal()],
+                cal.size(),
+                c.mae(),
+                c.lastValueMae());
+        TrainedModel.Metrics metrics = new TrainedModel.Metrics(
+                trainLoss,
+                bestVal,
+                v.methodMae(),
+                v.servedMae(),
+                c.mae(),
+                c.lastValueMae(),
+                sampleCount,
+                train.size(),
+                val.size(),
+                cal.size(),
+                epochsRun,
+                millis,
+                served,
+                reason);
         Instant now = clock.instant();
         LOG.debug("{}: trained in {} ms at {}, {} epochs; {}", sensor, millis, interval, epochsRun, reason);
-        return new TrainedModel(sensor, version(now), now, interval, seq, s.horizon(), s.units(), s.coverage(),
-                season, context, scaler, damped, best, c.calibration(), v.loss(), val.size(), v.lossScale(), available,
-                novelty, surprisalPrior, metrics);
+        return new TrainedModel(
+                sensor,
+                version(now),
+                now,
+                interval,
+                seq,
+                s.horizon(),
+                s.units(),
+                s.coverage(),
+                season,
+                context,
+                scaler,
+                damped,
+                best,
+                c.calibration(),
+                v.loss(),
+                val.size(),
+                v.lossScale(),
+                available,
+                novelty,
+                surprisalPrior,
+                metrics);
     }
 
     /** Thrown when the training's thread is interrupted: the request went away or the host shuts down. */
     static final class InterruptedTraining extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         InterruptedTraining(SensorId sensor) {
             super("training of " + sensor + " was cancelled");
         }
@@ -206,9 +280,11 @@ final class ModelTrainer {
             max = Math.max(max, r.timestamp().toEpochMilli());
         }
         if (!history.isEmpty() && (max - min) / Math.max(1, interval.toMillis()) > LstmSettings.MAX_BUCKETS) {
-            throw new BadRequestException("interval", sensor + ": an interval of " + interval + " over "
-                    + Duration.ofMillis(max - min) + " of history makes more than " + LstmSettings.MAX_BUCKETS
-                    + " intervals; choose a coarser interval or send less history");
+            throw new BadRequestException(
+                    "interval",
+                    sensor + ": an interval of " + interval + " over "
+                            + Duration.ofMillis(max - min) + " of history makes more than " + LstmSettings.MAX_BUCKETS
+                            + " intervals; choose a coarser interval or send less history");
         }
     }
 
@@ -405,8 +481,8 @@ final class ModelTrainer {
     private record Calibrated(Calibration calibration, double mae, double lastValueMae, double surprisalMean) {}
 
     /** Conformal scores of the served forecast (weights as validation left them) on the calibration windows. */
-    private static Calibrated calibrate(TrainedModel probe, Aggregator weights, Windows cal, float[] calOut,
-                                        LstmSettings s) {
+    private static Calibrated calibrate(
+            TrainedModel probe, Aggregator weights, Windows cal, float[] calOut, LstmSettings s) {
         int horizon = s.horizon();
         int nm = Method.values().length;
         double[][] scores = new double[horizon][cal.size()];
@@ -446,7 +522,10 @@ final class ModelTrainer {
             surprisal += Math.log1p(Math.min(AnomalyStats.MAX_SURPRISAL, -Tails.log10NormalTwoSided(zi)));
         }
         double count = Math.max(1, (double) cal.size() * horizon);
-        return new Calibrated(calibration, abs / count, lastAbs / count,
+        return new Calibrated(
+                calibration,
+                abs / count,
+                lastAbs / count,
                 cal.size() == 0 ? Math.log1p(1 / Math.log(10)) : surprisal / cal.size());
     }
 
@@ -556,8 +635,9 @@ final class ModelTrainer {
                 idx[i] = start + i;
             }
             Windows b = shuffled.select(idx);
-            out.add(new float[][] {features(b, scaler, s.sequenceLength()),
-                targets(b, scaler, s.sequenceLength(), s.horizon())});
+            out.add(new float[][] {
+                features(b, scaler, s.sequenceLength()), targets(b, scaler, s.sequenceLength(), s.horizon())
+            });
         }
         return out;
     }

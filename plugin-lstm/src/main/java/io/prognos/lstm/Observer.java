@@ -34,6 +34,7 @@ final class Observer {
 
     /** Miscoverage stays within [alpha / 5, 3 alpha]: intervals adapt but never become uninformative. */
     static final double ALPHA_FLOOR_SHARE = 0.2;
+
     static final double ALPHA_CEILING_SHARE = 3;
     /** The deviation rate averages one-step misses over about this many intervals. */
     static final double MISS_MEMORY = 50;
@@ -137,7 +138,8 @@ final class Observer {
     private static void learnReadingsPerInterval(LstmSensorState s) {
         if (s.sawFirst) {
             s.naturalCloses++;
-            s.readingsPerInterval = s.naturalCloses == 1 ? s.openCount
+            s.readingsPerInterval = s.naturalCloses == 1
+                    ? s.openCount
                     : s.readingsPerInterval + (s.openCount - s.readingsPerInterval) / Math.min(20, s.naturalCloses);
         }
         s.sawFirst = true;
@@ -218,7 +220,8 @@ final class Observer {
             return null; // nothing forecast this interval yet: no score rather than a made-up one
         }
         double surprise = Double.isNaN(z1) ? 0 : -Tails.log10NormalTwoSided(z1);
-        double shift = Math.max(Double.isNaN(zShift) ? 0 : -Tails.log10NormalTwoSided(zShift),
+        double shift = Math.max(
+                Double.isNaN(zShift) ? 0 : -Tails.log10NormalTwoSided(zShift),
                 Double.isNaN(zLong) ? 0 : -Tails.log10NormalTwoSided(zLong));
         double sustained = shift;
         double novelty = m.novelty().surprisal(y);
@@ -227,10 +230,18 @@ final class Observer {
         s.scored++;
         s.sustainedScore = Math.min(score, s.latestScore);
         s.latestScore = score;
-        String reason = String.format(Locale.ROOT, "surprise %.1f, shift %.1f, novelty %.1f decimal digits",
-                surprise, sustained, novelty);
-        return new AnomalyScore(s.sensor, s.bucketStart(b), Instant.ofEpochMilli(at), y, score,
-                component(surprise), component(sustained), component(novelty), reason);
+        String reason = String.format(
+                Locale.ROOT, "surprise %.1f, shift %.1f, novelty %.1f decimal digits", surprise, sustained, novelty);
+        return new AnomalyScore(
+                s.sensor,
+                s.bucketStart(b),
+                Instant.ofEpochMilli(at),
+                y,
+                score,
+                component(surprise),
+                component(sustained),
+                component(novelty),
+                reason);
     }
 
     /** A surprisal in decimal digits on the anomaly score's scale: 0.5 is 1e-3, 1 is 1e-6. */
@@ -275,8 +286,8 @@ final class Observer {
             }
             served[h] = (float) v;
         }
-        s.pending.addLast(new LstmSensorState.Pending(b, ModelTrainer.toFloat(c), served,
-                m.scaler().localScale(lstm), context[context.length - 1]));
+        s.pending.addLast(new LstmSensorState.Pending(
+                b, ModelTrainer.toFloat(c), served, m.scaler().localScale(lstm), context[context.length - 1]));
     }
 
     private static void rejectNonFinite(LstmSensorState s, List<Reading> readings) {

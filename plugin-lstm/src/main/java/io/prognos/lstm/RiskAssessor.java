@@ -37,6 +37,7 @@ final class RiskAssessor {
     static final double MEDIUM_PROBABILITY = 0.2;
     /** An anomaly score of 0.9: a tail probability of about 4e-6 under the sensor's normal behaviour. */
     static final double HIGH_ANOMALY = 0.9;
+
     static final int PATHS = 400;
 
     private final double anomalyThreshold;
@@ -70,8 +71,14 @@ final class RiskAssessor {
      * @param anomaly    the newest interval's anomaly score
      * @param sustained  the lower of the last two intervals' scores
      */
-    RiskAssessment assess(Forecast f, OperatingLimits limits, double anomaly, double sustained, double missRate,
-                          Instant basedOn, Instant now) {
+    RiskAssessment assess(
+            Forecast f,
+            OperatingLimits limits,
+            double anomaly,
+            double sustained,
+            double missRate,
+            Instant basedOn,
+            Instant now) {
         List<String> reasons = new ArrayList<>();
         boolean hasLimits = limits != null && !limits.isEmpty();
         double hoursPerStep = f.interval().toMillis() / 3_600_000.0;
@@ -88,13 +95,27 @@ final class RiskAssessor {
                 warning |= beyond(pt.value(), limits.warningLow(), limits.warningHigh());
             }
             if (crossedNow) {
-                reasons.add(String.format(Locale.ROOT, "the current value %.4g is beyond the operating limit %s",
-                        f.lastValue(), describe(limits)));
+                reasons.add(String.format(
+                        Locale.ROOT,
+                        "the current value %.4g is beyond the operating limit %s",
+                        f.lastValue(),
+                        describe(limits)));
             } else if (ttfLow != null) {
-                reasons.add(String.format(Locale.ROOT, "%.0f %% probability of crossing %s within %d h%s", 100 * p,
-                        describe(limits), Math.round(f.horizon() * hoursPerStep), ttf != null ? String.format(
-                                Locale.ROOT, ", most likely in %.1f h (%.1f-%s h)", ttf, ttfLow,
-                                ttfHigh == null ? "beyond the horizon" : String.format(Locale.ROOT, "%.1f", ttfHigh))
+                reasons.add(String.format(
+                        Locale.ROOT,
+                        "%.0f %% probability of crossing %s within %d h%s",
+                        100 * p,
+                        describe(limits),
+                        Math.round(f.horizon() * hoursPerStep),
+                        ttf != null
+                                ? String.format(
+                                        Locale.ROOT,
+                                        ", most likely in %.1f h (%.1f-%s h)",
+                                        ttf,
+                                        ttfLow,
+                                        ttfHigh == null
+                                                ? "beyond the horizon"
+                                                : String.format(Locale.ROOT, "%.1f", ttfHigh))
                                 : ""));
             }
             if (warning) {
@@ -104,8 +125,12 @@ final class RiskAssessor {
             reasons.add("no operating limits configured: the assessment rests on the anomaly score");
         }
         if (anomaly >= anomalyThreshold) {
-            reasons.add(String.format(Locale.ROOT, "behaviour departs from the model: anomaly score %.2f (a tail"
-                    + " probability of %.1g under normal behaviour)%s", anomaly, AnomalyStats.tailProbability(anomaly),
+            reasons.add(String.format(
+                    Locale.ROOT,
+                    "behaviour departs from the model: anomaly score %.2f (a tail"
+                            + " probability of %.1g under normal behaviour)%s",
+                    anomaly,
+                    AnomalyStats.tailProbability(anomaly),
                     sustained >= anomalyThreshold || anomaly >= HIGH_ANOMALY ? "" : ", for one interval so far"));
         }
 
@@ -119,8 +144,8 @@ final class RiskAssessor {
             score = 70 + (int) Math.round(19 * Math.max(p, anomaly));
         } else if (p >= MEDIUM_PROBABILITY || warning || sustained >= anomalyThreshold) {
             level = RiskLevel.MEDIUM;
-            double strength = Math.max(p / HIGH_PROBABILITY,
-                    (sustained - anomalyThreshold) / (HIGH_ANOMALY - anomalyThreshold));
+            double strength =
+                    Math.max(p / HIGH_PROBABILITY, (sustained - anomalyThreshold) / (HIGH_ANOMALY - anomalyThreshold));
             score = 40 + (int) Math.round(29 * clamp(strength));
         } else {
             level = RiskLevel.LOW;
@@ -129,14 +154,30 @@ final class RiskAssessor {
                 reasons.add("forecast stays within the operating limits " + describe(limits));
             }
         }
-        Instant actBy = ttfLow != null ? basedOn.plusSeconds(Math.round(ttfLow * 3600)) : switch (level) {
-            case CRITICAL -> basedOn;
-            case HIGH -> basedOn.plus(Duration.ofHours(24));
-            case MEDIUM -> basedOn.plus(Duration.ofDays(7));
-            case LOW -> basedOn.plus(Duration.ofDays(30));
-        };
-        return new RiskAssessment(f.sensor(), now, basedOn, score, level, ttf, ttfLow, ttfHigh, p, anomaly, missRate,
-                hasLimits, actBy, action(level, ttfLow), reasons);
+        Instant actBy = ttfLow != null
+                ? basedOn.plusSeconds(Math.round(ttfLow * 3600))
+                : switch (level) {
+                    case CRITICAL -> basedOn;
+                    case HIGH -> basedOn.plus(Duration.ofHours(24));
+                    case MEDIUM -> basedOn.plus(Duration.ofDays(7));
+                    case LOW -> basedOn.plus(Duration.ofDays(30));
+                };
+        return new RiskAssessment(
+                f.sensor(),
+                now,
+                basedOn,
+                score,
+                level,
+                ttf,
+                ttfLow,
+                ttfHigh,
+                p,
+                anomaly,
+                missRate,
+                hasLimits,
+                actBy,
+                action(level, ttfLow),
+                reasons);
     }
 
     private Crossings simulate(Forecast f, OperatingLimits limits, double hoursPerStep) {
@@ -197,9 +238,11 @@ final class RiskAssessor {
         return switch (level) {
             case LOW -> "Continue normal monitoring";
             case MEDIUM -> "Schedule an inspection within the week";
-            case HIGH -> ttfLow != null
-                    ? String.format(Locale.ROOT, "Plan maintenance within %.0f hours", Math.max(1, Math.floor(ttfLow)))
-                    : "Inspect the equipment within 24 hours: behaviour changed";
+            case HIGH ->
+                ttfLow != null
+                        ? String.format(
+                                Locale.ROOT, "Plan maintenance within %.0f hours", Math.max(1, Math.floor(ttfLow)))
+                        : "Inspect the equipment within 24 hours: behaviour changed";
             case CRITICAL -> "Act now: inspect or stop the equipment";
         };
     }

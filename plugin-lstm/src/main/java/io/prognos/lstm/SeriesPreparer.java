@@ -25,8 +25,7 @@ final class SeriesPreparer {
         }
     }
 
-    private SeriesPreparer() {
-    }
+    private SeriesPreparer() {}
 
     /** Segments oldest first. Throws {@link InvalidReadingException} on NaN or infinite values. */
     static List<Segment> prepare(SensorId sensor, List<Reading> readings, Duration interval, int maxGapSteps) {

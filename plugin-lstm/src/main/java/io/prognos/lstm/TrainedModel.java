@@ -50,9 +50,21 @@ record TrainedModel(
      * {@code calibrationMae} is the served forecast's MAE on the calibration windows, which played
      * no part in training, early stopping or the weights: the honest figure.
      */
-    record Metrics(double trainLoss, double valLoss, double[] methodMae, double servedMae, double calibrationMae,
-                   double calibrationLastValueMae, int sampleCount, int trainWindows, int valWindows, int calWindows,
-                   int epochsRun, long trainingMillis, String servedMethod, String reason) {}
+    record Metrics(
+            double trainLoss,
+            double valLoss,
+            double[] methodMae,
+            double servedMae,
+            double calibrationMae,
+            double calibrationLastValueMae,
+            int sampleCount,
+            int trainWindows,
+            int valWindows,
+            int calWindows,
+            int epochsRun,
+            long trainingMillis,
+            String servedMethod,
+            String reason) {}
 
     /**
      * What the training history's values looked like: a value beyond the smallest or largest one
@@ -134,7 +146,17 @@ record TrainedModel(
         figures.put("validation_windows", (double) m.valWindows());
         figures.put("calibration_windows", (double) m.calWindows());
         figures.put("coverage", coverage);
-        return new ModelInfo(sensor, modelVersion, ModelCodec.FORMAT_VERSION, interval, horizon, m.servedMethod(),
-                m.sampleCount(), m.trainingMillis(), trainedAt, status, figures);
+        return new ModelInfo(
+                sensor,
+                modelVersion,
+                ModelCodec.FORMAT_VERSION,
+                interval,
+                horizon,
+                m.servedMethod(),
+                m.sampleCount(),
+                m.trainingMillis(),
+                trainedAt,
+                status,
+                figures);
     }
 }

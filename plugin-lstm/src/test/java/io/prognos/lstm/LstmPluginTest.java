@@ -161,7 +161,8 @@ class LstmPluginTest {
             t = t.plus(Duration.ofHours(1));
             plugin.observe(s, List.of(new Reading(t, 105 + 2.5 * r.nextGaussian())));
             readings++;
-            reached = plugin.assessRisk(plugin.forecast(s), s, OperatingLimits.none()).level();
+            reached = plugin.assessRisk(plugin.forecast(s), s, OperatingLimits.none())
+                    .level();
         }
         assertTrue(reached.atLeast(RiskLevel.MEDIUM), "level after 3 readings at 105: " + reached);
         // And it stays raised while the new level is new.
@@ -178,7 +179,9 @@ class LstmPluginTest {
     void aStableSeriesRaisesNoAlertInThirtyDays() {
         SensorId sensor = SensorId.of("fan-9", "current");
         Random r = new Random(31);
-        List<Reading> all = Series.generate(500 + 720, Duration.ofHours(1),
+        List<Reading> all = Series.generate(
+                500 + 720,
+                Duration.ofHours(1),
                 i -> 12 + 0.3 * Math.sin(2 * Math.PI * i / 24) + 0.1 * r.nextGaussian());
         plugin.train(new TrainRequest(sensor, all.subList(0, 500)));
         SensorState s = state(sensor, all.subList(0, 500));
@@ -214,7 +217,9 @@ class LstmPluginTest {
         }
         assertTrue(first != null, "a change of variance inside the limits was never raised");
         assertTrue(raisedAt <= 3, "raised only after " + raisedAt + " readings");
-        assertTrue(first.reasons().stream().anyMatch(x -> x.contains("anomaly score")), first.reasons().toString());
+        assertTrue(
+                first.reasons().stream().anyMatch(x -> x.contains("anomaly score")),
+                first.reasons().toString());
     }
 
     /** Five-minute readings of an hourly model, forecast after each: every hour is scored exactly once. */
@@ -239,7 +244,9 @@ class LstmPluginTest {
         // closed at its first reading, and from then on an hour closes at its twelfth.
         assertEquals(11, lateInFirstHour, "the first hour's other readings are counted late, not used");
         for (AnomalyScore a : scores.subList(1, scores.size())) {
-            assertEquals(Duration.ofMinutes(55), Duration.between(a.intervalStart(), a.at()),
+            assertEquals(
+                    Duration.ofMinutes(55),
+                    Duration.between(a.intervalStart(), a.at()),
                     "stamped at the hour's last reading");
         }
         Observation late = plugin.observe(s, List.of(new Reading(hour, 99)));
@@ -265,21 +272,23 @@ class LstmPluginTest {
     void theIntervalIsDetectedFromTheReadings() {
         SensorId fast = SensorId.of("press-1", "pressure");
         Random r = new Random(5);
-        List<Reading> fiveMinutes = Series.generate(400, Duration.ofMinutes(5).plusSeconds(3),
-                i -> 5 + 0.1 * r.nextGaussian());
+        List<Reading> fiveMinutes =
+                Series.generate(400, Duration.ofMinutes(5).plusSeconds(3), i -> 5 + 0.1 * r.nextGaussian());
         ModelInfo m = plugin.train(new TrainRequest(fast, fiveMinutes));
         assertEquals(Duration.ofMinutes(5), m.interval(), "5 min 3 s apart rounds to 5 minutes");
         SensorId pump = SensorId.of("bench-1", "flow");
         List<Reading> seconds = Series.generate(400, Duration.ofSeconds(1), i -> 3 + 0.01 * r.nextGaussian());
-        assertEquals(Duration.ofSeconds(1), plugin.train(new TrainRequest(pump, seconds)).interval());
+        assertEquals(
+                Duration.ofSeconds(1),
+                plugin.train(new TrainRequest(pump, seconds)).interval());
     }
 
     @Test
     void intervalsCoverTheirNominalShareOnAStationarySeries() {
         SensorId sensor = SensorId.of("tank-1", "level");
         Random r = new Random(6);
-        List<Reading> all = Series.generate(1400, Duration.ofHours(1),
-                i -> 30 + 2 * Math.sin(2 * Math.PI * i / 24) + 0.5 * r.nextGaussian());
+        List<Reading> all = Series.generate(
+                1400, Duration.ofHours(1), i -> 30 + 2 * Math.sin(2 * Math.PI * i / 24) + 0.5 * r.nextGaussian());
         plugin.train(new TrainRequest(sensor, all.subList(0, 900)));
         SensorState s = state(sensor, all.subList(0, 900));
         int covered = 0;
@@ -312,26 +321,33 @@ class LstmPluginTest {
         assertEquals(12, info.horizon());
         assertEquals(Duration.ofHours(1), info.interval());
         assertEquals(ModelStatus.READY, info.status());
-        assertTrue(info.metric(ModelInfo.VAL_MAE) < info.metric(ModelInfo.BASELINE_MAE),
+        assertTrue(
+                info.metric(ModelInfo.VAL_MAE) < info.metric(ModelInfo.BASELINE_MAE),
                 "a daily cycle is learnt: " + info.metrics());
         assertTrue(info.metric("calibration_windows") >= 5, info.metrics().toString());
-        assertTrue(Set.of("lstm", "last_value", "seasonal", "seasonal_level", "damped_trend", "blend")
-                .contains(info.servedMethod()), info.servedMethod());
-        assertTrue(plugin.models().stream().map(ModelInfo::sensor).collect(Collectors.toSet())
+        assertTrue(
+                Set.of("lstm", "last_value", "seasonal", "seasonal_level", "damped_trend", "blend")
+                        .contains(info.servedMethod()),
+                info.servedMethod());
+        assertTrue(plugin.models().stream()
+                .map(ModelInfo::sensor)
+                .collect(Collectors.toSet())
                 .containsAll(Set.of(SEASONAL, DRIFT, STABLE)));
-        assertFalse(plugin.forecast(state(SEASONAL, seasonalAll.subList(560, 600))).methodReason().isBlank());
+        assertFalse(plugin.forecast(state(SEASONAL, seasonalAll.subList(560, 600)))
+                .methodReason()
+                .isBlank());
     }
 
     @Test
     void tooShortHistoryIsABadRequestSayingWhatIsNeeded() {
         SensorId s = SensorId.of("new", "sensor");
-        var e = assertThrows(InsufficientHistoryException.class,
-                () -> plugin.train(new TrainRequest(s, stable.subList(0, 40))));
+        var e = assertThrows(
+                InsufficientHistoryException.class, () -> plugin.train(new TrainRequest(s, stable.subList(0, 40))));
         assertEquals(30 + 12 + 24 - 1, e.needed());
         assertEquals(40, e.available());
         assertTrue(e.getMessage().contains("sequence_length"), "names the plugin's own option: " + e.getMessage());
-        var f = assertThrows(InsufficientHistoryException.class, () -> plugin.forecast(state(STABLE,
-                tail(stable, 10))));
+        var f = assertThrows(
+                InsufficientHistoryException.class, () -> plugin.forecast(state(STABLE, tail(stable, 10))));
         assertEquals(30, f.needed());
         assertEquals(10, f.available());
     }
@@ -345,8 +361,8 @@ class LstmPluginTest {
         assertEquals(withNan.get(5).timestamp(), e.firstTimestamp());
         assertThrows(InvalidReadingException.class, () -> plugin.train(new TrainRequest(STABLE, withNan)));
         assertTrue(plugin.model(STABLE).isPresent(), "a rejected request leaves the existing model alone");
-        var u = assertThrows(UnknownSensorException.class,
-                () -> plugin.forecast(plugin.openState(SensorId.of("ghost", "x"), null)));
+        var u = assertThrows(
+                UnknownSensorException.class, () -> plugin.forecast(plugin.openState(SensorId.of("ghost", "x"), null)));
         assertTrue(u.getMessage().contains("ghost/x") && u.getMessage().contains("train it first"));
     }
 
@@ -359,44 +375,71 @@ class LstmPluginTest {
         BatchForecast batch = plugin.forecastBatch(List.of(a, b, ghost));
         assertEquals(2, batch.forecasts().size());
         assertTrue(batch.failures().get(ghost.sensor()) instanceof UnknownSensorException);
-        double[] expected = single.points().stream().mapToDouble(ForecastPoint::value).toArray();
-        double[] actual = batch.forecasts().get(STABLE).points().stream().mapToDouble(ForecastPoint::value).toArray();
+        double[] expected =
+                single.points().stream().mapToDouble(ForecastPoint::value).toArray();
+        double[] actual = batch.forecasts().get(STABLE).points().stream()
+                .mapToDouble(ForecastPoint::value)
+                .toArray();
         assertArrayEquals(expected, actual, 1e-9);
     }
 
     @Test
     void invalidConfigurationNamesEveryBadKey() {
         LstmForecastingPlugin p = new LstmForecastingPlugin();
-        var e = assertThrows(InvalidConfigurationException.class, () -> p.start(new PluginContext(
-                Map.of("lstm.units", "0", "lstm.coverage", "2", "lstm.colour", "red"), ThreadLimits.defaults(),
-                new InMemoryModelStore(), Clock.systemUTC())));
-        assertEquals(Set.of("lstm.units", "lstm.coverage", "lstm.colour"),
-                e.problems().stream().map(pr -> pr.key()).collect(Collectors.toSet()));
-        assertThrows(IllegalStateException.class, () -> p.openState(STABLE, null),
-                "a plugin that failed to start serves nothing");
-        var engine = assertThrows(InvalidConfigurationException.class, () -> new LstmForecastingPlugin().start(
-                new PluginContext(Map.of("lstm.engine", "samediff"), ThreadLimits.defaults(), new InMemoryModelStore(),
+        var e = assertThrows(
+                InvalidConfigurationException.class,
+                () -> p.start(new PluginContext(
+                        Map.of("lstm.units", "0", "lstm.coverage", "2", "lstm.colour", "red"),
+                        ThreadLimits.defaults(),
+                        new InMemoryModelStore(),
                         Clock.systemUTC())));
+        assertEquals(
+                Set.of("lstm.units", "lstm.coverage", "lstm.colour"),
+                e.problems().stream().map(pr -> pr.key()).collect(Collectors.toSet()));
+        assertThrows(
+                IllegalStateException.class,
+                () -> p.openState(STABLE, null),
+                "a plugin that failed to start serves nothing");
+        var engine = assertThrows(
+                InvalidConfigurationException.class,
+                () -> new LstmForecastingPlugin()
+                        .start(new PluginContext(
+                                Map.of("lstm.engine", "samediff"),
+                                ThreadLimits.defaults(),
+                                new InMemoryModelStore(),
+                                Clock.systemUTC())));
         assertEquals("lstm.engine", engine.field(), "the SameDiff module is not on this class path");
     }
 
     @Test
     void perRequestOptionsOverrideTheDefaultsAndBadOnesAreNamed() {
         SensorId s = SensorId.of("fan-3", "current");
-        ModelInfo info = plugin.train(new TrainRequest(s, stable, Map.of("sequence_length", "12",
-                "forecast_horizon", "6", "epochs", "3", "batch_size", "32", "patience", "2")));
+        ModelInfo info = plugin.train(new TrainRequest(
+                s,
+                stable,
+                Map.of(
+                        "sequence_length",
+                        "12",
+                        "forecast_horizon",
+                        "6",
+                        "epochs",
+                        "3",
+                        "batch_size",
+                        "32",
+                        "patience",
+                        "2")));
         assertEquals(12, info.metric("sequence_length"));
         assertEquals(6, info.horizon());
         assertTrue(info.metric("epochs_run") <= 3);
         assertEquals(6, plugin.forecast(state(s, tail(stable, 60))).horizon());
-        var bad = assertThrows(BadRequestException.class,
-                () -> plugin.train(new TrainRequest(s, stable, Map.of("epochs", "0"))));
+        var bad = assertThrows(
+                BadRequestException.class, () -> plugin.train(new TrainRequest(s, stable, Map.of("epochs", "0"))));
         assertEquals("epochs", bad.field());
-        var typo = assertThrows(BadRequestException.class,
-                () -> plugin.train(new TrainRequest(s, stable, Map.of("epoch", "30"))));
+        var typo = assertThrows(
+                BadRequestException.class, () -> plugin.train(new TrainRequest(s, stable, Map.of("epoch", "30"))));
         assertEquals("epoch", typo.field(), "a typo is refused, not trained with defaults");
-        var tooFine = assertThrows(BadRequestException.class,
-                () -> plugin.train(new TrainRequest(s, stable, Map.of("interval", "1ms"))));
+        var tooFine = assertThrows(
+                BadRequestException.class, () -> plugin.train(new TrainRequest(s, stable, Map.of("interval", "1ms"))));
         assertEquals("interval", tooFine.field(), "refused before allocating a billion intervals");
     }
 

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prognos.api.BadRequestException;
 import io.prognos.api.Forecast;
-import io.prognos.api.SensorState;
 import io.prognos.api.InMemoryModelStore;
 import io.prognos.api.ModelInfo;
 import io.prognos.api.ModelStatus;
@@ -16,6 +15,7 @@ import io.prognos.api.PluginContext;
 import io.prognos.api.Reading;
 import io.prognos.api.RetryLaterException;
 import io.prognos.api.SensorId;
+import io.prognos.api.SensorState;
 import io.prognos.api.StoredModel;
 import io.prognos.api.ThreadLimits;
 import io.prognos.api.TrainRequest;
@@ -63,7 +63,9 @@ class PersistenceTest {
         SensorState warmed = second.openState(SENSOR, null);
         second.observe(warmed, recent);
         assertEquals(before.points(), second.forecast(warmed).points(), "the same model from the same readings");
-        assertEquals(before.points(), second.forecast(second.openState(SENSOR, state)).points(),
+        assertEquals(
+                before.points(),
+                second.forecast(second.openState(SENSOR, state)).points(),
                 "and the saved state carries on where it was");
         second.stop();
     }
@@ -77,7 +79,8 @@ class PersistenceTest {
         store.save(LstmPluginTest.corrupt(store.load(SENSOR).orElseThrow()));
 
         LstmForecastingPlugin second = started(store, 1);
-        assertEquals(ModelStatus.NEEDS_RETRAINING, second.model(SENSOR).orElseThrow().status());
+        assertEquals(
+                ModelStatus.NEEDS_RETRAINING, second.model(SENSOR).orElseThrow().status());
         var e = assertThrows(BadRequestException.class, () -> second.forecast(second.openState(SENSOR, null)));
         assertTrue(e.getMessage().contains("train it again"), e.getMessage());
         second.train(new TrainRequest(SENSOR, history));
@@ -104,7 +107,8 @@ class PersistenceTest {
         var e = assertThrows(RetryLaterException.class, () -> p.train(new TrainRequest(SENSOR, history)));
         assertEquals(RetryLaterException.Reason.STORE_UNAVAILABLE, e.reason());
         assertEquals(v1.modelVersion(), p.model(SENSOR).orElseThrow().modelVersion());
-        assertEquals(v1.modelVersion(), backing.load(SENSOR).orElseThrow().info().modelVersion());
+        assertEquals(
+                v1.modelVersion(), backing.load(SENSOR).orElseThrow().info().modelVersion());
         p.stop();
     }
 
@@ -142,7 +146,8 @@ class PersistenceTest {
             assertEquals(ModelStatus.TRAINING, during.status(), "the retraining is still saving");
             assertEquals(serving.modelVersion(), during.modelVersion(), "the old model serves meanwhile");
             release.countDown();
-            assertNotEquals(serving.modelVersion(), first.get(120, TimeUnit.SECONDS).modelVersion());
+            assertNotEquals(
+                    serving.modelVersion(), first.get(120, TimeUnit.SECONDS).modelVersion());
             assertEquals(ModelStatus.READY, p.model(SENSOR).orElseThrow().status());
         } finally {
             release.countDown();

@@ -25,6 +25,7 @@ class RiskAssessorTest {
     private static final Instant NOW = Instant.parse("2025-06-01T12:00:00Z");
     /** The last reading arrived half an hour before the assessment. */
     private static final Instant READING = NOW.minus(Duration.ofMinutes(30));
+
     private final RiskAssessor assessor = new RiskAssessor(0.6);
 
     /** A forecast rising by {@code slope} per hour from {@code start}, with half-widths by step. */
@@ -50,14 +51,19 @@ class RiskAssessorTest {
     void timeToFailureIsTheFirstCrossingWithItsRange() {
         RiskAssessment r = assess(linear(SensorId.of("d", "t"), 50, 2, 0.5), OperatingLimits.above(61));
         assertEquals(5.5, r.timeToFailureHours(), 0.3, "the line crosses at 5.5 h");
-        assertTrue(r.timeToFailureLowHours() <= r.timeToFailureHours()
-                && r.timeToFailureHours() <= r.timeToFailureHighHours(), r.toString());
+        assertTrue(
+                r.timeToFailureLowHours() <= r.timeToFailureHours()
+                        && r.timeToFailureHours() <= r.timeToFailureHighHours(),
+                r.toString());
         assertEquals(RiskLevel.HIGH, r.level());
         assertTrue(r.score() >= 70 && r.score() < 90, "score " + r.score());
         assertTrue(r.crossingProbability() > 0.99);
-        assertEquals("Plan maintenance within " + (int) Math.floor(r.timeToFailureLowHours()) + " hours",
+        assertEquals(
+                "Plan maintenance within " + (int) Math.floor(r.timeToFailureLowHours()) + " hours",
                 r.recommendedAction());
-        assertEquals(READING.plusSeconds(Math.round(r.timeToFailureLowHours() * 3600)), r.actBy(),
+        assertEquals(
+                READING.plusSeconds(Math.round(r.timeToFailureLowHours() * 3600)),
+                r.actBy(),
                 "act-by counts from the last reading, not from when the assessment ran");
     }
 
@@ -89,7 +95,8 @@ class RiskAssessorTest {
         double limit = 50 + 1.2816 * sigma12; // P(Y12 > limit) = 0.10
         Forecast f = forecast(SensorId.of("d", "t"), 50, 0, h -> z90 * sigma12 * Math.sqrt(h / 12.0));
         RiskAssessment r = assess(f, OperatingLimits.above(limit));
-        assertTrue(r.crossingProbability() > 0.13 && r.crossingProbability() < 0.22,
+        assertTrue(
+                r.crossingProbability() > 0.13 && r.crossingProbability() < 0.22,
                 "P(cross within the horizon) " + r.crossingProbability());
         assertEquals(RiskLevel.LOW, r.level(), "below a fifth: low");
         assertNull(r.timeToFailureHours(), "no median crossing when fewer than half the paths cross");
@@ -110,13 +117,19 @@ class RiskAssessorTest {
         RiskAssessment calm = assess(f, OperatingLimits.none());
         assertFalse(calm.limitsConfigured());
         assertEquals(RiskLevel.LOW, calm.level());
-        assertTrue(calm.reasons().get(0).contains("no operating limits"), calm.reasons().toString());
+        assertTrue(
+                calm.reasons().get(0).contains("no operating limits"),
+                calm.reasons().toString());
         RiskAssessment once = assessor.assess(f, OperatingLimits.none(), 0.7, 0.1, 0.1, READING, NOW);
         assertEquals(RiskLevel.LOW, once.level(), "one odd interval is reported, not alerted");
-        assertTrue(once.reasons().stream().anyMatch(s -> s.contains("for one interval so far")), once.reasons().toString());
+        assertTrue(
+                once.reasons().stream().anyMatch(s -> s.contains("for one interval so far")),
+                once.reasons().toString());
         RiskAssessment odd = assessor.assess(f, OperatingLimits.none(), 0.7, 0.65, 0.1, READING, NOW);
         assertEquals(RiskLevel.MEDIUM, odd.level());
-        assertTrue(odd.reasons().stream().anyMatch(s -> s.contains("departs from the model")), odd.reasons().toString());
+        assertTrue(
+                odd.reasons().stream().anyMatch(s -> s.contains("departs from the model")),
+                odd.reasons().toString());
         assertEquals(0.7, odd.anomalyScore());
         RiskAssessment broken = assessor.assess(f, OperatingLimits.none(), 0.95, 0.1, 0.1, READING, NOW);
         assertEquals(RiskLevel.HIGH, broken.level());
@@ -132,8 +145,8 @@ class RiskAssessorTest {
         RiskAssessment pumpLater = assess(linear(SensorId.of("pump", "vib"), 50, 1, 0.5), OperatingLimits.above(60));
         RiskAssessment fanMedium = assess(linear(SensorId.of("fan", "temp"), 50, 0, 10), OperatingLimits.above(54));
         RiskAssessment motorOk = assess(linear(SensorId.of("motor", "temp"), 50, 0, 0.1), OperatingLimits.above(90));
-        List<ScheduleEntry> week = scheduler.schedule(List.of(fanMedium, pumpLater, motorOk, pumpSoon),
-                Duration.ofDays(7));
+        List<ScheduleEntry> week =
+                scheduler.schedule(List.of(fanMedium, pumpLater, motorOk, pumpSoon), Duration.ofDays(7));
         assertEquals(2, week.size(), "one entry per device; low risk is not scheduled");
         assertEquals(1, week.get(0).priority());
         assertEquals("pump", week.get(0).deviceId());

@@ -13,8 +13,7 @@ final class Series {
 
     static final Instant T0 = Instant.parse("2025-01-01T00:00:00Z");
 
-    private Series() {
-    }
+    private Series() {}
 
     static List<Reading> generate(int n, Duration interval, IntToDoubleFunction f) {
         List<Reading> out = new ArrayList<>(n);
@@ -27,6 +26,7 @@ final class Series {
     /** Daily cycle of amplitude 5 around 50 plus Gaussian noise of the given sigma, hourly. */
     static List<Reading> seasonal(int n, double noise, long seed) {
         Random r = new Random(seed);
-        return generate(n, Duration.ofHours(1), i -> 50 + 5 * Math.sin(2 * Math.PI * i / 24) + noise * r.nextGaussian());
+        return generate(
+                n, Duration.ofHours(1), i -> 50 + 5 * Math.sin(2 * Math.PI * i / 24) + noise * r.nextGaussian());
     }
 }

@@ -31,7 +31,9 @@ class SeriesPreparerTest {
                 at("2025-01-01T01:05:00Z", 10));
         var segs = SeriesPreparer.prepare(S, readings, HOUR, 3);
         assertEquals(1, segs.size());
-        assertEquals(Instant.parse("2025-01-01T00:00:00Z").toEpochMilli() / 3_600_000, segs.get(0).startBucket());
+        assertEquals(
+                Instant.parse("2025-01-01T00:00:00Z").toEpochMilli() / 3_600_000,
+                segs.get(0).startBucket());
         assertArrayEquals(new double[] {20, 20}, segs.get(0).values(), 1e-12);
     }
 
@@ -46,7 +48,9 @@ class SeriesPreparerTest {
         var segs = SeriesPreparer.prepare(S, readings, HOUR, 3);
         assertEquals(2, segs.size());
         assertArrayEquals(new double[] {0, 1, 2, 3, 4}, segs.get(0).values(), 1e-12);
-        assertEquals(Instant.parse("2025-01-01T09:00:00Z").toEpochMilli() / 3_600_000, segs.get(1).startBucket());
+        assertEquals(
+                Instant.parse("2025-01-01T09:00:00Z").toEpochMilli() / 3_600_000,
+                segs.get(1).startBucket());
         assertArrayEquals(new double[] {9, 10}, segs.get(1).values(), 1e-12);
     }
 

@@ -26,7 +26,8 @@ class ServiceDiscoveryIT {
         try (Stream<Path> files = Files.list(Path.of("target"))) {
             jar = files.filter(p -> p.getFileName().toString().matches("prognos-plugin-lstm-.*\\.jar"))
                     .filter(p -> !p.getFileName().toString().contains("sources"))
-                    .findFirst().orElseThrow(() -> new AssertionError("plugin jar not built"));
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("plugin jar not built"));
         }
         List<URL> urls = new ArrayList<>();
         urls.add(jar.toUri().toURL());
@@ -38,7 +39,8 @@ class ServiceDiscoveryIT {
             }
             urls.add(p.toUri().toURL());
         }
-        try (URLClassLoader loader = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
+        try (URLClassLoader loader =
+                new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
             Class<?> spi = loader.loadClass("io.prognos.api.ForecastingPlugin");
             List<Object> found = new ArrayList<>();
             ServiceLoader.load(spi, loader).forEach(found::add);

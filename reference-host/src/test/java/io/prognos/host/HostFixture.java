@@ -24,8 +24,7 @@ import java.util.Random;
 /** Test helpers: a host configuration on free ports in a fresh data directory, series, and HTTP calls. */
 public final class HostFixture {
 
-    private HostFixture() {
-    }
+    private HostFixture() {}
 
     public static Path dataDir() throws IOException {
         return Files.createTempDirectory("prognos-host-test");
@@ -43,8 +42,11 @@ public final class HostFixture {
     }
 
     public static HostRuntime start(Map<String, String> config, HostRuntime.Parts parts) throws Exception {
-        return HostRuntime.start(config, PluginLoader.load(HostFixture.class.getClassLoader(), Path.of("no-plugins")),
-                parts, java.time.Clock.systemUTC());
+        return HostRuntime.start(
+                config,
+                PluginLoader.load(HostFixture.class.getClassLoader(), Path.of("no-plugins")),
+                parts,
+                java.time.Clock.systemUTC());
     }
 
     /** Hourly readings ending at the current hour: a daily cycle with noise, rising by {@code slope} per hour. */
@@ -53,7 +55,8 @@ public final class HostFixture {
         Instant end = Instant.now().truncatedTo(ChronoUnit.HOURS);
         List<Reading> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            out.add(new Reading(end.minus(Duration.ofHours(n - 1 - i)),
+            out.add(new Reading(
+                    end.minus(Duration.ofHours(n - 1 - i)),
                     50 + 3 * Math.sin(2 * Math.PI * i / 24) + slope * i + 0.3 * r.nextGaussian()));
         }
         return out;
@@ -63,14 +66,14 @@ public final class HostFixture {
         new ReadingsTable(host.jdbc().dataSource()).append(sensor, readings);
     }
 
-    public record Response(int status, String body, java.net.http.HttpHeaders headers) {
-    }
+    public record Response(int status, String body, java.net.http.HttpHeaders headers) {}
 
     public static Response call(int port, String method, String path, String body, String token) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(120))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body))
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .header("Content-Type", "application/json");
         if (token != null) {
             b.header("Authorization", "Bearer " + token);

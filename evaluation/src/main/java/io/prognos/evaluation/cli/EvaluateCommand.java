@@ -39,7 +39,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code evaluate}: how the plugin would have done on series' own histories, against baselines. */
-@Command(name = "evaluate", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "evaluate",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = {
             "A rolling-origin backtest: train on the first part of each series, then at every interval"
                     + " forecast the horizon from the readings up to that point only and score it when the"
@@ -47,13 +50,19 @@ import picocli.CommandLine.Spec;
             "Reports MASE (Hyndman and Koehler: MAE over the in-sample one-step naive MAE of the training"
                     + " part), relative MAE (over the last value on the same pairs), interval coverage, width and"
                     + " interval (Winkler) score against split-conformal last-value intervals, and with --windows"
-                    + " NAB's scores of the alerts. Several series: the geometric mean of every ratio."},
-        footer = {"", "Example: evaluate --data ../shared/data/nab/realKnownCause"
-                + " --windows ../shared/data/nab/combined_windows.json --resample 1h --json"})
+                    + " NAB's scores of the alerts. Several series: the geometric mean of every ratio."
+        },
+        footer = {
+            "",
+            "Example: evaluate --data ../shared/data/nab/realKnownCause"
+                    + " --windows ../shared/data/nab/combined_windows.json --resample 1h --json"
+        })
 public final class EvaluateCommand implements Callable<Integer> {
 
-    @Option(names = "--csv", paramLabel = "FILE", description = "a series: a header line, then timestamp and value"
-            + " columns (repeat for several)")
+    @Option(
+            names = "--csv",
+            paramLabel = "FILE",
+            description = "a series: a header line, then timestamp and value" + " columns (repeat for several)")
     List<Path> csv = new ArrayList<>();
 
     @Option(names = "--data", paramLabel = "DIR", description = "every .csv file under this folder")
@@ -62,44 +71,69 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--ts-column", paramLabel = "NAME", description = "timestamp column (default: the first)")
     String tsColumn;
 
-    @Option(names = "--value-column", paramLabel = "NAME", split = ",",
-            description = "value column(s), comma-separated; * for every column but the timestamp"
-                    + " (default: the second)")
+    @Option(
+            names = "--value-column",
+            paramLabel = "NAME",
+            split = ",",
+            description =
+                    "value column(s), comma-separated; * for every column but the timestamp" + " (default: the second)")
     List<String> valueColumns = new ArrayList<>();
 
-    @Option(names = "--delimiter", paramLabel = "C", defaultValue = ",",
+    @Option(
+            names = "--delimiter",
+            paramLabel = "C",
+            defaultValue = ",",
             description = "column separator (default ','; SKAB uses ';')")
     char delimiter;
 
-    @Option(names = "--resample", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(
+            names = "--resample",
+            paramLabel = "DURATION",
+            converter = DurationConverter.class,
             description = "bucket means at this interval, e.g. 1h, 5m, 1s (default: the median spacing)")
     Duration resample;
 
-    @Option(names = "--limits", paramLabel = "LOW,HIGH", description = "operating limits for the risk (either"
-            + " may be empty)")
+    @Option(
+            names = "--limits",
+            paramLabel = "LOW,HIGH",
+            description = "operating limits for the risk (either" + " may be empty)")
     String limits;
 
-    @Option(names = "--windows", paramLabel = "FILE", description = "labelled windows: a CSV of"
-            + " start,end[,failure] or NAB's combined_windows.json")
+    @Option(
+            names = "--windows",
+            paramLabel = "FILE",
+            description = "labelled windows: a CSV of" + " start,end[,failure] or NAB's combined_windows.json")
     Path windows;
 
-    @Option(names = "--train-fraction", paramLabel = "F", defaultValue = "0.7",
+    @Option(
+            names = "--train-fraction",
+            paramLabel = "F",
+            defaultValue = "0.7",
             description = "share of each series trained on before the first origin (default 0.7)")
     double trainFraction;
 
-    @Option(names = "--retrain-every", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(
+            names = "--retrain-every",
+            paramLabel = "DURATION",
+            converter = DurationConverter.class,
             description = "retrain on everything seen so far at this interval (default: never)")
     Duration retrainEvery;
 
-    @Option(names = "--season", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "24h",
+    @Option(
+            names = "--season",
+            paramLabel = "DURATION",
+            converter = DurationConverter.class,
+            defaultValue = "24h",
             description = "period of the seasonal baseline and of seasonal MASE (default 24h)")
     Duration season;
 
     @Option(names = "--json", description = "JSON instead of the table")
     boolean json;
 
-    @Option(names = "--plot", paramLabel = "PNG|DIR", description = "a PNG of the test part (one series), or a"
-            + " folder for one PNG per series")
+    @Option(
+            names = "--plot",
+            paramLabel = "PNG|DIR",
+            description = "a PNG of the test part (one series), or a" + " folder for one PNG per series")
     Path plot;
 
     @Spec
@@ -121,8 +155,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             throw new BadRequestException("--train-fraction", "must be between 0.05 and 0.95, got " + trainFraction);
         }
         OperatingLimits limitsParsed = limits == null ? OperatingLimits.none() : parseLimits(limits);
-        Map<String, List<Window>> nabWindows = windows != null && windows.toString().endsWith(".json")
-                ? LabelledWindows.readAll(windows) : null;
+        Map<String, List<Window>> nabWindows =
+                windows != null && windows.toString().endsWith(".json") ? LabelledWindows.readAll(windows) : null;
         List<SeriesReport> reports = new ArrayList<>();
         List<ScoredFile> scored = new ArrayList<>();
         Map<String, String> skipped = new LinkedHashMap<>();
@@ -165,13 +199,14 @@ public final class EvaluateCommand implements Callable<Integer> {
         return 0;
     }
 
-    private SeriesReport evaluate(Series s, OperatingLimits limitsParsed, List<Window> ws, boolean many,
-                                  List<ScoredFile> scored) throws IOException {
-        List<Reading> readings = new ArrayList<>(CsvReadings.read(s.file(),
-                new CsvReadings.Columns(tsColumn, s.column(), delimiter)));
+    private SeriesReport evaluate(
+            Series s, OperatingLimits limitsParsed, List<Window> ws, boolean many, List<ScoredFile> scored)
+            throws IOException {
+        List<Reading> readings =
+                new ArrayList<>(CsvReadings.read(s.file(), new CsvReadings.Columns(tsColumn, s.column(), delimiter)));
         if (readings.size() < 3) {
-            throw new BadRequestException("--csv", s.name() + " has " + readings.size()
-                    + " readings; a backtest needs more");
+            throw new BadRequestException(
+                    "--csv", s.name() + " has " + readings.size() + " readings; a backtest needs more");
         }
         readings.sort((a, b) -> a.timestamp().compareTo(b.timestamp()));
         Duration interval = resample != null ? resample : medianSpacing(readings);
@@ -180,14 +215,16 @@ public final class EvaluateCommand implements Callable<Integer> {
         Backtester.Result r;
         ForecastingPlugin plugin = plugins.start();
         try {
-            r = new Backtester(plugin, trainFraction, retrainEvery).run(SensorId.of("evaluate", s.name()),
-                    readings, series, limitsParsed, period);
+            r = new Backtester(plugin, trainFraction, retrainEvery)
+                    .run(SensorId.of("evaluate", s.name()), readings, series, limitsParsed, period);
         } finally {
             plugin.stop();
         }
         if (r.origins() == 0) {
-            throw new BadRequestException("--resample", s.name() + ": no origin could be forecast: at " + interval
-                    + " the test part never has a full input window of consecutive readings; try a finer --resample");
+            throw new BadRequestException(
+                    "--resample",
+                    s.name() + ": no origin could be forecast: at " + interval
+                            + " the test part never has a full input window of consecutive readings; try a finer --resample");
         }
         String png = null;
         if (plot != null) {
@@ -217,7 +254,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         List<Series> out = new ArrayList<>();
         for (Path f : files) {
-            String base = data != null && f.startsWith(data) ? data.relativize(f).toString() : f.getFileName().toString();
+            String base = data != null && f.startsWith(data)
+                    ? data.relativize(f).toString()
+                    : f.getFileName().toString();
             List<String> cols = valueColumns;
             if (cols.size() == 1 && cols.get(0).equals("*")) {
                 List<String> header = CsvReadings.header(f, delimiter);
@@ -228,8 +267,8 @@ public final class EvaluateCommand implements Callable<Integer> {
                 out.add(new Series(f, null, base));
             } else {
                 for (String c : cols) {
-                    out.add(new Series(f, c, cols.size() > 1 || valueColumns.get(0).equals("*") ? base + "#" + c
-                            : base));
+                    out.add(new Series(
+                            f, c, cols.size() > 1 || valueColumns.get(0).equals("*") ? base + "#" + c : base));
                 }
             }
         }
@@ -255,7 +294,9 @@ public final class EvaluateCommand implements Callable<Integer> {
     static Duration medianSpacing(List<Reading> sorted) {
         double[] gaps = new double[sorted.size() - 1];
         for (int i = 1; i < sorted.size(); i++) {
-            gaps[i - 1] = Duration.between(sorted.get(i - 1).timestamp(), sorted.get(i).timestamp()).toMillis();
+            gaps[i - 1] = Duration.between(
+                            sorted.get(i - 1).timestamp(), sorted.get(i).timestamp())
+                    .toMillis();
         }
         return Duration.ofMillis(Math.max(1, Math.round(Stats.median(gaps))));
     }
@@ -263,10 +304,14 @@ public final class EvaluateCommand implements Callable<Integer> {
     static OperatingLimits parseLimits(String spec) {
         String[] p = spec.split(",", -1);
         if (p.length != 2) {
-            throw new BadRequestException("--limits", "--limits takes LOW,HIGH (either may be empty), got '" + spec + "'");
+            throw new BadRequestException(
+                    "--limits", "--limits takes LOW,HIGH (either may be empty), got '" + spec + "'");
         }
         try {
-            return new OperatingLimits(p[0].isBlank() ? null : Double.valueOf(p[0].trim()), null, null,
+            return new OperatingLimits(
+                    p[0].isBlank() ? null : Double.valueOf(p[0].trim()),
+                    null,
+                    null,
                     p[1].isBlank() ? null : Double.valueOf(p[1].trim()));
         } catch (NumberFormatException e) {
             throw new BadRequestException("--limits", "--limits takes numbers, got '" + spec + "'");

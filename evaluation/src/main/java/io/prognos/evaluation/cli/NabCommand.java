@@ -31,23 +31,33 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code nab}: the Numenta Anomaly Benchmark, run with Prognos as the detector or scoring existing results. */
-@Command(name = "nab", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "nab",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = {
             "Runs the Numenta Anomaly Benchmark (NAB v1.0): streams every CSV under --data (NAB's layout"
                     + " CATEGORY/FILE.csv, columns timestamp,value) through Prognos reading by reading, with no"
                     + " look-ahead, writes one anomaly score per row in NAB's results layout to --out, and prints"
                     + " NAB's normalized score of its three profiles over all the files.",
-            "With --score DIR it scores result files that exist already (any detector's, in NAB's layout)."},
+            "With --score DIR it scores result files that exist already (any detector's, in NAB's layout)."
+        },
         footer = {"", "Example: nab --data ../shared/data/nab --windows ../shared/data/nab/combined_windows.json"})
 public final class NabCommand implements Callable<Integer> {
 
     /** Exactly one of the two sources. */
     static final class Source {
-        @Option(names = "--data", paramLabel = "DIR", required = true,
+        @Option(
+                names = "--data",
+                paramLabel = "DIR",
+                required = true,
                 description = "NAB data: CATEGORY/FILE.csv with timestamp,value")
         Path data;
 
-        @Option(names = "--score", paramLabel = "DIR", required = true,
+        @Option(
+                names = "--score",
+                paramLabel = "DIR",
+                required = true,
                 description = "existing results: CATEGORY/[DETECTOR_]FILE.csv with timestamp,anomaly_score")
         Path score;
     }
@@ -61,8 +71,11 @@ public final class NabCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "where --data writes its results (NAB's layout)")
     Path out;
 
-    @Option(names = "--threshold", paramLabel = "T", description = "detection threshold (default with --data: the"
-            + " one the detector declares; required with --score)")
+    @Option(
+            names = "--threshold",
+            paramLabel = "T",
+            description = "detection threshold (default with --data: the"
+                    + " one the detector declares; required with --score)")
     Double threshold;
 
     @Option(names = "--threads", paramLabel = "N", description = "files run at once (default: the cores)")
@@ -110,8 +123,10 @@ public final class NabCommand implements Callable<Integer> {
             }
         } else {
             if (threshold == null) {
-                throw new BadRequestException("--threshold", "--score needs the detector's --threshold: NAB scores"
-                        + " results at a threshold fixed before seeing them");
+                throw new BadRequestException(
+                        "--threshold",
+                        "--score needs the detector's --threshold: NAB scores"
+                                + " results at a threshold fixed before seeing them");
             }
             NabResults.Read read = NabResults.read(source.score, labels);
             files.addAll(read.files());
@@ -121,19 +136,25 @@ public final class NabCommand implements Callable<Integer> {
             thresholdSource = "--threshold";
         }
         if (files.isEmpty()) {
-            throw new BadRequestException(source.data != null ? "--data" : "--score",
-                    "no file there matches a series of " + windows);
+            throw new BadRequestException(
+                    source.data != null ? "--data" : "--score", "no file there matches a series of " + windows);
         }
-        NabReport report = report(detector, t, thresholdSource, files, seconds, unmatched,
-                (System.nanoTime() - t0) / 1e9);
+        NabReport report =
+                report(detector, t, thresholdSource, files, seconds, unmatched, (System.nanoTime() - t0) / 1e9);
         PrintWriter w = spec.commandLine().getOut();
         w.println(json ? Json.pretty(report) : table(report));
         w.flush();
         return 0;
     }
 
-    static NabReport report(String detector, double threshold, String source, List<ScoredFile> files,
-                            Map<String, Double> seconds, List<String> unmatched, double totalSeconds) {
+    static NabReport report(
+            String detector,
+            double threshold,
+            String source,
+            List<ScoredFile> files,
+            Map<String, Double> seconds,
+            List<String> unmatched,
+            double totalSeconds) {
         NabScorer scorer = new NabScorer();
         Map<String, CorpusScore> fixed = new LinkedHashMap<>();
         Map<String, CorpusScore> best = new LinkedHashMap<>();
@@ -151,33 +172,76 @@ public final class NabCommand implements Callable<Integer> {
             windows += f.windows().size();
             perFile.add(new NabReport.FileReport(f.key(), f.rows(), seconds.get(f.key()), profiles));
         }
-        return new NabReport(detector, threshold, source, fixed.get("standard"), fixed.get("reward_low_FP_rate"),
-                fixed.get("reward_low_FN_rate"), new NabReport.BestThreshold("chosen on these files, as NAB's"
-                + " scoreboard chose each detector's threshold over the corpus: not a fair figure for them", best),
-                windows, totalSeconds, perFile, unmatched);
+        return new NabReport(
+                detector,
+                threshold,
+                source,
+                fixed.get("standard"),
+                fixed.get("reward_low_FP_rate"),
+                fixed.get("reward_low_FN_rate"),
+                new NabReport.BestThreshold(
+                        "chosen on these files, as NAB's"
+                                + " scoreboard chose each detector's threshold over the corpus: not a fair figure for them",
+                        best),
+                windows,
+                totalSeconds,
+                perFile,
+                unmatched);
     }
 
     static String table(NabReport r) {
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "%-62s %6s %9s %4s %4s %4s %7s%n", "file", "rows", "standard", "TP",
-                "FP", "FN", "seconds"));
+        sb.append(String.format(
+                Locale.ROOT,
+                "%-62s %6s %9s %4s %4s %4s %7s%n",
+                "file",
+                "rows",
+                "standard",
+                "TP",
+                "FP",
+                "FN",
+                "seconds"));
         for (NabReport.FileReport f : r.files()) {
             FileScore s = f.profiles().get("standard");
-            sb.append(String.format(Locale.ROOT, "%-62s %6d %9.4f %4d %4d %4d %7s%n", f.file(), f.rows(), s.score(),
-                    s.tp(), s.fp(), s.fn(), f.seconds() == null ? "-" : String.format(Locale.ROOT, "%.1f",
-                            f.seconds())));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "%-62s %6d %9.4f %4d %4d %4d %7s%n",
+                    f.file(),
+                    f.rows(),
+                    s.score(),
+                    s.tp(),
+                    s.fp(),
+                    s.fn(),
+                    f.seconds() == null ? "-" : String.format(Locale.ROOT, "%.1f", f.seconds())));
         }
-        sb.append(String.format(Locale.ROOT, "%s over %d files and %d windows at threshold %s (%s):%n", r.detector(),
-                r.files().size(), r.windows(), r.threshold(), r.thresholdSource()));
+        sb.append(String.format(
+                Locale.ROOT,
+                "%s over %d files and %d windows at threshold %s (%s):%n",
+                r.detector(),
+                r.files().size(),
+                r.windows(),
+                r.threshold(),
+                r.thresholdSource()));
         for (CorpusScore c : List.of(r.standard(), r.rewardLowFpRate(), r.rewardLowFnRate())) {
-            sb.append(String.format(Locale.ROOT, "  %-20s score %6.1f  (raw %.3f, null %.1f, perfect %.1f)%n",
-                    c.profile(), c.score(), c.raw(), c.nullScore(), c.perfect()));
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "  %-20s score %6.1f  (raw %.3f, null %.1f, perfect %.1f)%n",
+                    c.profile(),
+                    c.score(),
+                    c.raw(),
+                    c.nullScore(),
+                    c.perfect()));
         }
         sb.append("best threshold, chosen on these same files (not a fair figure):\n");
-        r.bestThreshold().profiles().values().forEach(c -> sb.append(String.format(Locale.ROOT,
-                "  %-20s score %6.1f at threshold %s%n", c.profile(), c.score(), c.threshold())));
+        r.bestThreshold()
+                .profiles()
+                .values()
+                .forEach(c -> sb.append(String.format(
+                        Locale.ROOT, "  %-20s score %6.1f at threshold %s%n", c.profile(), c.score(), c.threshold())));
         if (!r.unmatched().isEmpty()) {
-            sb.append("not scored (no labelled series of that name): ").append(r.unmatched()).append('\n');
+            sb.append("not scored (no labelled series of that name): ")
+                    .append(r.unmatched())
+                    .append('\n');
         }
         sb.append(String.format(Locale.ROOT, "%.1f s in all%n", r.seconds()));
         return sb.toString();

@@ -49,7 +49,8 @@ public final class CsvReadings {
     /** {@code source} names the input in error messages. */
     public static List<Reading> read(Reader raw, Columns columns, String source) throws IOException {
         Reader in = withoutByteOrderMark(raw);
-        CSVFormat format = CSVFormat.DEFAULT.builder()
+        CSVFormat format = CSVFormat.DEFAULT
+                .builder()
                 .setDelimiter(columns.delimiter())
                 .setHeader()
                 .setSkipHeaderRecord(true)
@@ -57,7 +58,8 @@ public final class CsvReadings {
                 .setIgnoreEmptyLines(true)
                 .setAllowMissingColumnNames(true)
                 .get();
-        try (CSVParser parser = CSVParser.builder().setReader(in).setFormat(format).get()) {
+        try (CSVParser parser =
+                CSVParser.builder().setReader(in).setFormat(format).get()) {
             List<String> header = parser.getHeaderNames();
             if (header.isEmpty()) {
                 throw new BadRequestException("csv", source + " is empty; a header line is expected");
@@ -68,8 +70,10 @@ public final class CsvReadings {
             for (CSVRecord r : parser) {
                 long line = r.getParser().getCurrentLineNumber();
                 if (r.size() <= Math.max(ts, value)) {
-                    throw new BadRequestException("csv", source + " line " + line + " has " + r.size()
-                            + " columns; the value is expected in column " + (value + 1));
+                    throw new BadRequestException(
+                            "csv",
+                            source + " line " + line + " has " + r.size() + " columns; the value is expected in column "
+                                    + (value + 1));
                 }
                 String cell = r.get(value);
                 if (cell.isEmpty()) {
@@ -78,8 +82,8 @@ public final class CsvReadings {
                 try {
                     out.add(new Reading(timestamp(r.get(ts)), Double.parseDouble(cell)));
                 } catch (NumberFormatException | DateTimeParseException e) {
-                    throw new BadRequestException("csv", source + " line " + line + " cannot be read: " + e.getMessage(),
-                            e);
+                    throw new BadRequestException(
+                            "csv", source + " line " + line + " cannot be read: " + e.getMessage(), e);
                 }
             }
             return out;
@@ -94,9 +98,17 @@ public final class CsvReadings {
     /** The column names of a file's header line. */
     public static List<String> header(Path file, char delimiter) throws IOException {
         try (Reader in = withoutByteOrderMark(Files.newBufferedReader(file, StandardCharsets.UTF_8));
-             CSVParser p = CSVParser.builder().setReader(in).setFormat(CSVFormat.DEFAULT.builder()
-                     .setDelimiter(delimiter).setHeader().setSkipHeaderRecord(true).setIgnoreSurroundingSpaces(true)
-                     .setAllowMissingColumnNames(true).get()).get()) {
+                CSVParser p = CSVParser.builder()
+                        .setReader(in)
+                        .setFormat(CSVFormat.DEFAULT
+                                .builder()
+                                .setDelimiter(delimiter)
+                                .setHeader()
+                                .setSkipHeaderRecord(true)
+                                .setIgnoreSurroundingSpaces(true)
+                                .setAllowMissingColumnNames(true)
+                                .get())
+                        .get()) {
             return List.copyOf(p.getHeaderNames());
         }
     }
@@ -104,8 +116,8 @@ public final class CsvReadings {
     private static int column(List<String> header, String name, int fallback, String option, String source) {
         if (name == null) {
             if (header.size() <= fallback) {
-                throw new BadRequestException(option, source + ": the header has " + header.size() + " column(s): "
-                        + header);
+                throw new BadRequestException(
+                        option, source + ": the header has " + header.size() + " column(s): " + header);
             }
             return fallback;
         }

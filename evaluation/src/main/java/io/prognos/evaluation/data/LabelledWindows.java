@@ -50,8 +50,11 @@ public final class LabelledWindows {
         try {
             raw = m.readValue(json.toFile(), new TypeReference<>() {});
         } catch (IOException e) {
-            throw new BadRequestException("--windows", json + " is not NAB's windows JSON ({\"CATEGORY/FILE.csv\":"
-                    + " [[start, end], ...]}): " + e.getMessage(), e);
+            throw new BadRequestException(
+                    "--windows",
+                    json + " is not NAB's windows JSON ({\"CATEGORY/FILE.csv\":" + " [[start, end], ...]}): "
+                            + e.getMessage(),
+                    e);
         }
         Map<String, List<Instant>> labels = labelsBeside(json, m);
         Map<String, List<Window>> out = new LinkedHashMap<>();
@@ -64,7 +67,8 @@ public final class LabelledWindows {
                 Instant start = CsvReadings.timestamp(w.get(0));
                 Instant end = CsvReadings.timestamp(w.get(1));
                 Instant failure = labels.getOrDefault(key, List.of()).stream()
-                        .filter(t -> !t.isBefore(start) && !t.isAfter(end)).findFirst()
+                        .filter(t -> !t.isBefore(start) && !t.isAfter(end))
+                        .findFirst()
                         .orElse(start.plus(Duration.between(start, end).dividedBy(2)));
                 list.add(new Window(start, end, failure));
             }
@@ -93,21 +97,33 @@ public final class LabelledWindows {
     private static List<Window> readCsv(Path file) throws IOException {
         List<Window> out = new ArrayList<>();
         try (Reader in = CsvReadings.withoutByteOrderMark(Files.newBufferedReader(file, StandardCharsets.UTF_8));
-             CSVParser p = CSVParser.builder().setReader(in).setFormat(CSVFormat.DEFAULT.builder()
-                     .setIgnoreSurroundingSpaces(true).setIgnoreEmptyLines(true).get()).get()) {
+                CSVParser p = CSVParser.builder()
+                        .setReader(in)
+                        .setFormat(CSVFormat.DEFAULT
+                                .builder()
+                                .setIgnoreSurroundingSpaces(true)
+                                .setIgnoreEmptyLines(true)
+                                .get())
+                        .get()) {
             for (CSVRecord r : p) {
-                if (r.getRecordNumber() == 1 && !Character.isDigit(r.get(0).isEmpty() ? 'x' : r.get(0).charAt(0))) {
+                if (r.getRecordNumber() == 1
+                        && !Character.isDigit(
+                                r.get(0).isEmpty() ? 'x' : r.get(0).charAt(0))) {
                     continue; // a header
                 }
                 try {
                     Instant start = CsvReadings.timestamp(r.get(0));
                     Instant end = CsvReadings.timestamp(r.get(1));
-                    Instant failure = r.size() > 2 && !r.get(2).isBlank() ? CsvReadings.timestamp(r.get(2))
+                    Instant failure = r.size() > 2 && !r.get(2).isBlank()
+                            ? CsvReadings.timestamp(r.get(2))
                             : start.plus(Duration.between(start, end).dividedBy(2));
                     out.add(new Window(start, end, failure));
                 } catch (RuntimeException e) {
-                    throw new BadRequestException("--windows", file + " line " + r.getParser().getCurrentLineNumber()
-                            + " is not start,end[,failure]: " + e.getMessage(), e);
+                    throw new BadRequestException(
+                            "--windows",
+                            file + " line " + r.getParser().getCurrentLineNumber() + " is not start,end[,failure]: "
+                                    + e.getMessage(),
+                            e);
                 }
             }
         }

@@ -24,8 +24,8 @@ final class AlertFacts {
 
     private AlertFacts() {}
 
-    static AlertReport of(Backtester.Result r, List<Reading> raw, List<Window> windows, OperatingLimits limits,
-                          String seriesKey) {
+    static AlertReport of(
+            Backtester.Result r, List<Reading> raw, List<Window> windows, OperatingLimits limits, String seriesKey) {
         List<Backtester.Assessment> as = r.assessments();
         int alerting = 0;
         int episodes = 0;
@@ -63,20 +63,38 @@ final class AlertFacts {
                 continue;
             }
             inTest++;
-            Instant first = as.stream().filter(Backtester.Assessment::alerting).map(Backtester.Assessment::stampedAt)
-                    .filter(w::contains).findFirst().orElse(null);
+            Instant first = as.stream()
+                    .filter(Backtester.Assessment::alerting)
+                    .map(Backtester.Assessment::stampedAt)
+                    .filter(w::contains)
+                    .findFirst()
+                    .orElse(null);
             if (first != null && !first.isAfter(w.failure())) {
                 beforeFailure++;
             }
-            reports.add(new AlertReport.WindowReport(w.start(), w.end(), w.failure(), first != null, first,
+            reports.add(new AlertReport.WindowReport(
+                    w.start(),
+                    w.end(),
+                    w.failure(),
+                    first != null,
+                    first,
                     first == null ? null : Stats.round(hours(first, w.start())),
                     first == null ? null : Stats.round(hours(first, w.failure()))));
         }
         Map<String, AlertReport.NabSeriesScore> nab = windows.isEmpty() ? null : nab(r, raw, windows, seriesKey);
-        return new AlertReport(limits.isEmpty() ? "none" : describe(limits), as.size(), alerting,
-                as.isEmpty() ? null : Stats.round((double) alerting / as.size()), episodes, falseEpisodes,
-                Stats.round(outside), outside > 0 ? Stats.round(falseEpisodes * 30 / outside) : null, nab, inTest,
-                beforeFailure, reports);
+        return new AlertReport(
+                limits.isEmpty() ? "none" : describe(limits),
+                as.size(),
+                alerting,
+                as.isEmpty() ? null : Stats.round((double) alerting / as.size()),
+                episodes,
+                falseEpisodes,
+                Stats.round(outside),
+                outside > 0 ? Stats.round(falseEpisodes * 30 / outside) : null,
+                nab,
+                inTest,
+                beforeFailure,
+                reports);
     }
 
     /**
@@ -99,8 +117,8 @@ final class AlertFacts {
         return new ScoredFile(key, ts, scores, windows, firstTest);
     }
 
-    private static Map<String, AlertReport.NabSeriesScore> nab(Backtester.Result r, List<Reading> raw,
-                                                               List<Window> windows, String key) {
+    private static Map<String, AlertReport.NabSeriesScore> nab(
+            Backtester.Result r, List<Reading> raw, List<Window> windows, String key) {
         ScoredFile file = scoredFile(r, raw, windows, key);
         NabScorer scorer = new NabScorer();
         Map<String, AlertReport.NabSeriesScore> out = new LinkedHashMap<>();
@@ -109,8 +127,17 @@ final class AlertFacts {
             double nul = -p.fnWeight() * s.windows();
             double perfect = p.tpWeight() * s.windows();
             Double normalized = s.windows() == 0 ? null : Stats.round(100 * (s.score() - nul) / (perfect - nul));
-            out.put(p.name(), new AlertReport.NabSeriesScore(Stats.round(s.score()), normalized, BINARY_THRESHOLD,
-                    s.tp(), s.fp(), s.fn(), s.windows(), s.windowsDetected()));
+            out.put(
+                    p.name(),
+                    new AlertReport.NabSeriesScore(
+                            Stats.round(s.score()),
+                            normalized,
+                            BINARY_THRESHOLD,
+                            s.tp(),
+                            s.fp(),
+                            s.fn(),
+                            s.windows(),
+                            s.windowsDetected()));
         }
         return out;
     }

@@ -17,20 +17,35 @@ import java.util.Map;
  *                              the probationary period); absent without windows
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record AlertReport(String limits, int assessments, int alerting, Double dutyCycle, int episodes,
-                          int falseEpisodes, Double daysOutsideWindows, Double falseEpisodesPer30Days,
-                          Map<String, NabSeriesScore> nab, int windowsInTestPart, int caughtBeforeFailure,
-                          List<WindowReport> windows) {
+public record AlertReport(
+        String limits,
+        int assessments,
+        int alerting,
+        Double dutyCycle,
+        int episodes,
+        int falseEpisodes,
+        Double daysOutsideWindows,
+        Double falseEpisodesPer30Days,
+        Map<String, NabSeriesScore> nab,
+        int windowsInTestPart,
+        int caughtBeforeFailure,
+        List<WindowReport> windows) {
 
     /** A profile's NAB score for one series: raw, and normalized over the series' own windows. */
-    public record NabSeriesScore(double raw, Double score, double threshold, int tp, int fp, int fn,
-                                 int windows, int windowsDetected) {}
+    public record NabSeriesScore(
+            double raw, Double score, double threshold, int tp, int fp, int fn, int windows, int windowsDetected) {}
 
     /**
      * One labelled window in the test part and the first alert inside it (an alert before the
      * window's start is a false alert by NAB's rules). Hours are positive before the event.
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record WindowReport(Instant start, Instant end, Instant failurePoint, boolean caught, Instant firstAlert,
-                               Double hoursBeforeStart, Double hoursBeforeFailure) {}
+    public record WindowReport(
+            Instant start,
+            Instant end,
+            Instant failurePoint,
+            boolean caught,
+            Instant firstAlert,
+            Double hoursBeforeStart,
+            Double hoursBeforeFailure) {}
 }

@@ -10,8 +10,8 @@ import io.prognos.api.Reading;
 import io.prognos.api.RiskAssessment;
 import io.prognos.api.RiskLevel;
 import io.prognos.api.SensorId;
-import io.prognos.api.TrainRequest;
 import io.prognos.api.SensorState;
+import io.prognos.api.TrainRequest;
 import io.prognos.evaluation.Stats;
 import io.prognos.evaluation.data.Resampled;
 import java.time.Duration;
@@ -42,10 +42,22 @@ public final class Backtester {
     public record OriginPoint(Instant target, double forecast, double lower, double upper) {}
 
     /** Everything measured; {@code scores} has Prognos's and each baseline's by name, on the same pairs. */
-    public record Result(int origins, int horizon, Instant testStart, Instant testEnd, double nominalCoverage,
-                         Map<String, PairScores> scores, TrainingFacts training, Map<String, Integer> methodsServed,
-                         String lastMethodReason, List<Assessment> assessments, List<OriginPoint> points,
-                         double trainSeconds, int trainings, double forecastMsMedian, ModelInfo model) {}
+    public record Result(
+            int origins,
+            int horizon,
+            Instant testStart,
+            Instant testEnd,
+            double nominalCoverage,
+            Map<String, PairScores> scores,
+            TrainingFacts training,
+            Map<String, Integer> methodsServed,
+            String lastMethodReason,
+            List<Assessment> assessments,
+            List<OriginPoint> points,
+            double trainSeconds,
+            int trainings,
+            double forecastMsMedian,
+            ModelInfo model) {}
 
     private final ForecastingPlugin plugin;
     private final double trainFraction;
@@ -57,8 +69,8 @@ public final class Backtester {
         this.retrainEvery = retrainEvery;
     }
 
-    public Result run(SensorId sensor, List<Reading> raw, Resampled series, OperatingLimits limits,
-                      int seasonalPeriod) {
+    public Result run(
+            SensorId sensor, List<Reading> raw, Resampled series, OperatingLimits limits, int seasonalPeriod) {
         double[] v = series.values();
         int n = v.length;
         int cut = Math.max(1, (int) Math.floor(n * trainFraction));
@@ -91,7 +103,8 @@ public final class Backtester {
         int origins = 0;
         for (int o = cut; o < n - 1; o++) {
             trend.observe(v[o]);
-            if (retrainEvery != null && !retrainEvery.isZero()
+            if (retrainEvery != null
+                    && !retrainEvery.isZero()
                     && !series.time(o).isBefore(lastTrained.plus(retrainEvery))) {
                 long r0 = System.nanoTime();
                 model = plugin.train(new TrainRequest(sensor, upTo(raw, series.time(o)), options));
@@ -116,7 +129,10 @@ public final class Backtester {
                 nominal = f.coverage();
                 facts = TrainingFacts.of(train, seasonalPeriod, horizon, 1 - nominal);
                 scores = new LinkedHashMap<>();
-                for (String name : List.of(PROGNOS, ReferenceForecasts.LAST_VALUE, ReferenceForecasts.SEASONAL,
+                for (String name : List.of(
+                        PROGNOS,
+                        ReferenceForecasts.LAST_VALUE,
+                        ReferenceForecasts.SEASONAL,
                         ReferenceForecasts.DAMPED_TREND)) {
                     scores.put(name, new PairScores(horizon, 1 - nominal));
                 }
@@ -152,9 +168,22 @@ public final class Backtester {
             }
         }
         double[] ms = forecastMs.stream().mapToDouble(Double::doubleValue).toArray();
-        return new Result(origins, horizon, series.time(cut), series.time(n - 1), nominal,
-                scores == null ? Map.of() : scores, facts, served, reason, assessments, points, trainSeconds,
-                trainings, Stats.median(ms), model);
+        return new Result(
+                origins,
+                horizon,
+                series.time(cut),
+                series.time(n - 1),
+                nominal,
+                scores == null ? Map.of() : scores,
+                facts,
+                served,
+                reason,
+                assessments,
+                points,
+                trainSeconds,
+                trainings,
+                Stats.median(ms),
+                model);
     }
 
     /** Readings before {@code end}, from time-sorted {@code raw}. */

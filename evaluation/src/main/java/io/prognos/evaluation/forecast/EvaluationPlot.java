@@ -27,11 +27,11 @@ public final class EvaluationPlot {
     private static final int H = 600;
     private static final int PAD = 60;
 
-    private EvaluationPlot() {
-    }
+    private EvaluationPlot() {}
 
-    public static void write(Path file, String title, Resampled series, Backtester.Result r,
-                      List<LabelledWindows.Window> windows) throws IOException {
+    public static void write(
+            Path file, String title, Resampled series, Backtester.Result r, List<LabelledWindows.Window> windows)
+            throws IOException {
         System.setProperty("java.awt.headless", "true");
         BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
@@ -70,7 +70,8 @@ public final class EvaluationPlot {
         List<List<Backtester.OriginPoint>> stretches = new ArrayList<>();
         long maxStep = 2 * series.interval().toMillis();
         for (Backtester.OriginPoint p : r.points()) {
-            if (stretches.isEmpty() || p.target().toEpochMilli() - last(stretches).target().toEpochMilli() > maxStep) {
+            if (stretches.isEmpty()
+                    || p.target().toEpochMilli() - last(stretches).target().toEpochMilli() > maxStep) {
                 stretches.add(new ArrayList<>());
             }
             stretches.get(stretches.size() - 1).add(p);
@@ -83,7 +84,8 @@ public final class EvaluationPlot {
                 band.lineTo(s.x(p.target().toEpochMilli()), s.y(p.upper()));
             }
             for (int i = pts.size() - 1; i >= 0; i--) {
-                band.lineTo(s.x(pts.get(i).target().toEpochMilli()), s.y(pts.get(i).lower()));
+                band.lineTo(
+                        s.x(pts.get(i).target().toEpochMilli()), s.y(pts.get(i).lower()));
             }
             band.closePath();
             g.fill(band);
@@ -94,8 +96,11 @@ public final class EvaluationPlot {
         g.setColor(new Color(30, 80, 220));
         for (List<Backtester.OriginPoint> pts : stretches) {
             for (int i = 1; i < pts.size(); i++) {
-                g.drawLine(s.x(pts.get(i - 1).target().toEpochMilli()), s.y(pts.get(i - 1).forecast()),
-                        s.x(pts.get(i).target().toEpochMilli()), s.y(pts.get(i).forecast()));
+                g.drawLine(
+                        s.x(pts.get(i - 1).target().toEpochMilli()),
+                        s.y(pts.get(i - 1).forecast()),
+                        s.x(pts.get(i).target().toEpochMilli()),
+                        s.y(pts.get(i).forecast()));
             }
         }
         g.setColor(Color.RED);
@@ -110,8 +115,11 @@ public final class EvaluationPlot {
         g.setColor(Color.DARK_GRAY);
         g.drawRect(PAD, PAD, W - 2 * PAD, H - 2 * PAD);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
-        g.drawString(title + "  -  black: actual, blue: 1-step forecast with its interval band, orange:"
-                + " labelled windows, red: alert starts", PAD, 24);
+        g.drawString(
+                title + "  -  black: actual, blue: 1-step forecast with its interval band, orange:"
+                        + " labelled windows, red: alert starts",
+                PAD,
+                24);
         g.drawString(String.format(Locale.ROOT, "%.3g", hi), 4, PAD + 5);
         g.drawString(String.format(Locale.ROOT, "%.3g", lo), 4, H - PAD);
         g.drawString(r.testStart().toString(), PAD, H - PAD + 20);

@@ -11,42 +11,81 @@ public final class ReportTable {
 
     public static String series(SeriesReport r) {
         StringBuilder sb = new StringBuilder();
-        sb.append(f("%s: %d readings at %s, %d origins from %s, horizon %d (metrics version %d)%n", r.series(),
-                r.readings(), r.interval(), r.origins(), r.testStart(), r.horizon(), r.metricsVersion()));
-        sb.append(f("MASE scale (training part): one-step naive MAE %s, seasonal naive MAE %s (%d steps)%n",
-                n(r.scales().naiveMae()), n(r.scales().seasonalNaiveMae()), r.scales().seasonSteps()));
-        sb.append(f("%-14s %10s %10s %7s %9s %7s %9s%n", "method", "MAE", "RMSE", "MASE", "MASE_seas", "relMAE",
-                "relMAE_s"));
-        r.methods().forEach((name, m) -> sb.append(f("%-14s %10s %10s %7s %9s %7s %9s%n", name, n(m.mae()), n(m.rmse()),
-                n(m.mase()), n(m.maseSeasonal()), n(m.relmae()), n(m.relmaeSeasonal()))));
+        sb.append(f(
+                "%s: %d readings at %s, %d origins from %s, horizon %d (metrics version %d)%n",
+                r.series(), r.readings(), r.interval(), r.origins(), r.testStart(), r.horizon(), r.metricsVersion()));
+        sb.append(f(
+                "MASE scale (training part): one-step naive MAE %s, seasonal naive MAE %s (%d steps)%n",
+                n(r.scales().naiveMae()),
+                n(r.scales().seasonalNaiveMae()),
+                r.scales().seasonSteps()));
+        sb.append(f(
+                "%-14s %10s %10s %7s %9s %7s %9s%n",
+                "method", "MAE", "RMSE", "MASE", "MASE_seas", "relMAE", "relMAE_s"));
+        r.methods()
+                .forEach((name, m) -> sb.append(f(
+                        "%-14s %10s %10s %7s %9s %7s %9s%n",
+                        name,
+                        n(m.mae()),
+                        n(m.rmse()),
+                        n(m.mase()),
+                        n(m.maseSeasonal()),
+                        n(m.relmae()),
+                        n(m.relmaeSeasonal()))));
         sb.append("relMAE per step (prognos):");
-        r.methods().get(Backtester.PROGNOS).perStep().forEach(s -> sb.append(' ').append(n(s.relmae())));
+        r.methods()
+                .get(Backtester.PROGNOS)
+                .perStep()
+                .forEach(s -> sb.append(' ').append(n(s.relmae())));
         sb.append('\n');
         SeriesReport.IntervalReport lv = r.lastValueIntervals();
-        sb.append(f("intervals at nominal %.2f: prognos coverage %s, mean width %s, interval score %s;"
-                        + " split-conformal last value %s, %s, %s; interval score ratio %s%n", r.nominalCoverage(),
-                n(r.coverage()), n(r.meanWidth()), n(r.intervalScore()), n(lv.coverage()), n(lv.meanWidth()),
-                n(lv.intervalScore()), n(r.intervalScoreRatio())));
+        sb.append(f(
+                "intervals at nominal %.2f: prognos coverage %s, mean width %s, interval score %s;"
+                        + " split-conformal last value %s, %s, %s; interval score ratio %s%n",
+                r.nominalCoverage(),
+                n(r.coverage()),
+                n(r.meanWidth()),
+                n(r.intervalScore()),
+                n(lv.coverage()),
+                n(lv.meanWidth()),
+                n(lv.intervalScore()),
+                n(r.intervalScoreRatio())));
         SeriesReport.ModelReport m = r.model();
-        sb.append(f("model: trained as %s (validation MAE %s vs %s last value); served %s%n", m.trainedMethod(),
-                n(m.validationMae()), n(m.validationLastValueMae()), m.servedPerOrigin()));
+        sb.append(f(
+                "model: trained as %s (validation MAE %s vs %s last value); served %s%n",
+                m.trainedMethod(), n(m.validationMae()), n(m.validationLastValueMae()), m.servedPerOrigin()));
         AlertReport a = r.alerts();
-        sb.append(f("alerts (limits %s): %d of %d assessments alerting (duty cycle %s), %d episodes, %d false"
-                        + " (%s per 30 days outside windows)%n", a.limits(), a.alerting(), a.assessments(),
-                n(a.dutyCycle()), a.episodes(), a.falseEpisodes(), n(a.falseEpisodesPer30Days())));
+        sb.append(f(
+                "alerts (limits %s): %d of %d assessments alerting (duty cycle %s), %d episodes, %d false"
+                        + " (%s per 30 days outside windows)%n",
+                a.limits(),
+                a.alerting(),
+                a.assessments(),
+                n(a.dutyCycle()),
+                a.episodes(),
+                a.falseEpisodes(),
+                n(a.falseEpisodesPer30Days())));
         if (a.nab() != null) {
             sb.append("NAB (test part):");
             a.nab().forEach((profile, s) -> sb.append(f(" %s %s (raw %s)", profile, n(s.score()), n(s.raw()))));
             sb.append(f("; windows caught before failure: %d of %d%n", a.caughtBeforeFailure(), a.windowsInTestPart()));
         }
         for (AlertReport.WindowReport w : a.windows()) {
-            sb.append(f("  window %s .. %s (failure %s): %s%n", w.start(), w.end(), w.failurePoint(), w.caught()
-                    ? f("first alert %s, %s h after start, %s h before failure", w.firstAlert(),
-                    n(-w.hoursBeforeStart()), n(w.hoursBeforeFailure())) : "missed"));
+            sb.append(f(
+                    "  window %s .. %s (failure %s): %s%n",
+                    w.start(),
+                    w.end(),
+                    w.failurePoint(),
+                    w.caught()
+                            ? f(
+                                    "first alert %s, %s h after start, %s h before failure",
+                                    w.firstAlert(), n(-w.hoursBeforeStart()), n(w.hoursBeforeFailure()))
+                            : "missed"));
         }
         SeriesReport.Timing t = r.timing();
-        sb.append(f("timing: %d training(s) %.2f s, forecast median %s ms%n", t.trainings(), t.trainSeconds(),
-                n(t.forecastMsMedian())));
+        sb.append(f(
+                "timing: %d training(s) %.2f s, forecast median %s ms%n",
+                t.trainings(), t.trainSeconds(), n(t.forecastMsMedian())));
         if (r.plot() != null) {
             sb.append("plot: ").append(r.plot()).append('\n');
         }
@@ -55,11 +94,19 @@ public final class ReportTable {
 
     public static String scorecard(Scorecard c) {
         StringBuilder sb = new StringBuilder();
-        sb.append(f("%-52s %7s %9s %7s %9s %8s %8s %9s%n", "series", "MASE", "MASE_seas", "relMAE", "relMAE_s",
-                "coverage", "width", "IS_ratio"));
+        sb.append(f(
+                "%-52s %7s %9s %7s %9s %8s %8s %9s%n",
+                "series", "MASE", "MASE_seas", "relMAE", "relMAE_s", "coverage", "width", "IS_ratio"));
         for (SeriesReport r : c.series()) {
-            sb.append(f("%-52s %7s %9s %7s %9s %8s %8s %9s%n", r.series(), n(r.mase()), n(r.maseSeasonal()),
-                    n(r.relmae()), n(r.relmaeSeasonal()), n(r.coverage()), n(r.meanWidth()),
+            sb.append(f(
+                    "%-52s %7s %9s %7s %9s %8s %8s %9s%n",
+                    r.series(),
+                    n(r.mase()),
+                    n(r.maseSeasonal()),
+                    n(r.relmae()),
+                    n(r.relmaeSeasonal()),
+                    n(r.coverage()),
+                    n(r.meanWidth()),
                     n(r.intervalScoreRatio())));
         }
         c.skipped().forEach((name, why) -> sb.append(f("%-52s skipped: %s%n", name, why)));
@@ -69,8 +116,12 @@ public final class ReportTable {
             m.forEach((k, v) -> sb.append(f(" %s %s", k, n(v))));
             sb.append('\n');
         });
-        sb.append(f("coverage: mean %s, min %s, max %s (nominal %s)%n", n(c.coverage().mean()), n(c.coverage().min()),
-                n(c.coverage().max()), n(c.coverage().nominal())));
+        sb.append(f(
+                "coverage: mean %s, min %s, max %s (nominal %s)%n",
+                n(c.coverage().mean()),
+                n(c.coverage().min()),
+                n(c.coverage().max()),
+                n(c.coverage().nominal())));
         if (c.nab() != null) {
             sb.append("NAB over the test parts of all series:");
             for (Map.Entry<String, CorpusScore> e : c.nab().entrySet()) {

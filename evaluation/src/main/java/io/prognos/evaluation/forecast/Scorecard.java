@@ -19,15 +19,19 @@ import java.util.function.Function;
  *                        windows together, by profile
  * @param skipped         series that could not be evaluated, with the reason (not in any mean)
  */
-public record Scorecard(int metricsVersion, int seriesCount, Map<String, Map<String, Double>> geometricMeans,
-                        Coverage coverage, Map<String, CorpusScore> nab, List<SeriesReport> series,
-                        Map<String, String> skipped) {
+public record Scorecard(
+        int metricsVersion,
+        int seriesCount,
+        Map<String, Map<String, Double>> geometricMeans,
+        Coverage coverage,
+        Map<String, CorpusScore> nab,
+        List<SeriesReport> series,
+        Map<String, String> skipped) {
 
     /** Coverage is not a ratio: its mean and range. */
     public record Coverage(Double mean, Double min, Double max, Double nominal) {}
 
-    public static Scorecard of(List<SeriesReport> reports, Map<String, CorpusScore> nab,
-                               Map<String, String> skipped) {
+    public static Scorecard of(List<SeriesReport> reports, Map<String, CorpusScore> nab, Map<String, String> skipped) {
         Map<String, Map<String, Double>> means = new LinkedHashMap<>();
         if (!reports.isEmpty()) {
             for (String method : reports.get(0).methods().keySet()) {
@@ -35,7 +39,9 @@ public record Scorecard(int metricsVersion, int seriesCount, Map<String, Map<Str
                 m.put("mase", gm(reports, r -> r.methods().get(method).mase()));
                 m.put("mase_seasonal", gm(reports, r -> r.methods().get(method).maseSeasonal()));
                 m.put("relmae", gm(reports, r -> r.methods().get(method).relmae()));
-                m.put("relmae_seasonal", gm(reports, r -> r.methods().get(method).relmaeSeasonal()));
+                m.put(
+                        "relmae_seasonal",
+                        gm(reports, r -> r.methods().get(method).relmaeSeasonal()));
                 if (method.equals(Backtester.PROGNOS)) {
                     m.put("interval_score_ratio", gm(reports, SeriesReport::intervalScoreRatio));
                 }
@@ -49,12 +55,16 @@ public record Scorecard(int metricsVersion, int seriesCount, Map<String, Map<Str
             }
         });
         Coverage c = new Coverage(
-                cov.isEmpty() ? null : Stats.round(cov.stream().mapToDouble(Double::doubleValue).average().orElse(0)),
+                cov.isEmpty()
+                        ? null
+                        : Stats.round(cov.stream()
+                                .mapToDouble(Double::doubleValue)
+                                .average()
+                                .orElse(0)),
                 cov.isEmpty() ? null : cov.stream().min(Double::compare).orElseThrow(),
                 cov.isEmpty() ? null : cov.stream().max(Double::compare).orElseThrow(),
                 reports.isEmpty() ? null : reports.get(0).nominalCoverage());
-        return new Scorecard(SeriesReport.METRICS_VERSION, reports.size(), means, c, nab, reports,
-                Map.copyOf(skipped));
+        return new Scorecard(SeriesReport.METRICS_VERSION, reports.size(), means, c, nab, reports, Map.copyOf(skipped));
     }
 
     private static Double gm(List<SeriesReport> reports, Function<SeriesReport, Double> f) {

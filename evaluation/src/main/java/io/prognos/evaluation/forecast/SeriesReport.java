@@ -66,18 +66,38 @@ public record SeriesReport(
 
     /** One method's figures, overall and per step. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record MethodReport(Double mae, Double rmse, Double mase, Double maseSeasonal, Double relmae,
-                               Double relmaeSeasonal, Double coverage, Double meanWidth, Double intervalScore,
-                               List<StepReport> perStep) {}
+    public record MethodReport(
+            Double mae,
+            Double rmse,
+            Double mase,
+            Double maseSeasonal,
+            Double relmae,
+            Double relmaeSeasonal,
+            Double coverage,
+            Double meanWidth,
+            Double intervalScore,
+            List<StepReport> perStep) {}
 
     /** One step ahead's figures. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record StepReport(int step, Double mae, Double rmse, Double mase, Double relmae, Double relmaeSeasonal,
-                             Double coverage, Double meanWidth, Double intervalScore) {}
+    public record StepReport(
+            int step,
+            Double mae,
+            Double rmse,
+            Double mase,
+            Double relmae,
+            Double relmaeSeasonal,
+            Double coverage,
+            Double meanWidth,
+            Double intervalScore) {}
 
     /** The model as trained, and which method served the forecasts. */
-    public record ModelReport(String trainedMethod, Double validationMae, Double validationLastValueMae,
-                              Map<String, Integer> servedPerOrigin, String lastReason) {}
+    public record ModelReport(
+            String trainedMethod,
+            Double validationMae,
+            Double validationLastValueMae,
+            Map<String, Integer> servedPerOrigin,
+            String lastReason) {}
 
     /** How long things took. */
     public record Timing(double trainSeconds, int trainings, Double forecastMsMedian) {}

@@ -19,8 +19,15 @@ public final class SeriesReports {
 
     private SeriesReports() {}
 
-    public static SeriesReport of(String series, List<Reading> raw, Resampled resampled, Backtester.Result r,
-                                  List<Window> windows, OperatingLimits limits, int seasonSteps, String plot) {
+    public static SeriesReport of(
+            String series,
+            List<Reading> raw,
+            Resampled resampled,
+            Backtester.Result r,
+            List<Window> windows,
+            OperatingLimits limits,
+            int seasonSteps,
+            String plot) {
         TrainingFacts t = r.training();
         PairScores prognos = r.scores().get(Backtester.PROGNOS);
         PairScores last = r.scores().get(ReferenceForecasts.LAST_VALUE);
@@ -36,11 +43,14 @@ public final class SeriesReports {
             }
         });
         Double isRatio = prognos.hasIntervals() && last.hasIntervals()
-                ? round(prognos.intervalScore() / last.intervalScore()) : null;
-        int trainPoints = (int) Duration.between(resampled.start(), r.testStart()).dividedBy(
-                resampled.interval());
+                ? round(prognos.intervalScore() / last.intervalScore())
+                : null;
+        int trainPoints =
+                (int) Duration.between(resampled.start(), r.testStart()).dividedBy(resampled.interval());
         var model = r.model();
-        return new SeriesReport(SeriesReport.METRICS_VERSION, series,
+        return new SeriesReport(
+                SeriesReport.METRICS_VERSION,
+                series,
                 round(prognos.mae() / t.naiveMae()),
                 round(prognos.mae() / t.seasonalNaiveMae()),
                 round(prognos.mae() / last.mae()),
@@ -51,15 +61,26 @@ public final class SeriesReports {
                 round(prognos.meanWidth()),
                 round(prognos.intervalScore()),
                 isRatio,
-                new SeriesReport.IntervalReport(round(last.coverage()), round(last.meanWidth()),
-                        round(last.intervalScore()), t.calibrationOrigins()),
-                raw.size(), resampled.interval(), r.testStart(), r.testEnd(), r.origins(), r.horizon(),
+                new SeriesReport.IntervalReport(
+                        round(last.coverage()),
+                        round(last.meanWidth()),
+                        round(last.intervalScore()),
+                        t.calibrationOrigins()),
+                raw.size(),
+                resampled.interval(),
+                r.testStart(),
+                r.testEnd(),
+                r.origins(),
+                r.horizon(),
                 prognos.count(),
                 new SeriesReport.Scales(round(t.naiveMae()), round(t.seasonalNaiveMae()), seasonSteps, trainPoints),
                 methods,
-                new SeriesReport.ModelReport(model.servedMethod(), round(model.metric(ModelInfo.VAL_MAE)),
+                new SeriesReport.ModelReport(
+                        model.servedMethod(),
+                        round(model.metric(ModelInfo.VAL_MAE)),
                         round(model.metric(ModelInfo.BASELINE_MAE)),
-                        r.methodsServed(), r.lastMethodReason()),
+                        r.methodsServed(),
+                        r.lastMethodReason()),
                 AlertFacts.of(r, raw, windows, limits, series),
                 new SeriesReport.Timing(round(r.trainSeconds()), r.trainings(), round(r.forecastMsMedian())),
                 plot);
@@ -70,21 +91,33 @@ public final class SeriesReports {
         return AlertFacts.scoredFile(r, raw, windows, key);
     }
 
-    private static SeriesReport.MethodReport method(PairScores s, PairScores last, PairScores seasonal,
-                                                    TrainingFacts t) {
+    private static SeriesReport.MethodReport method(
+            PairScores s, PairScores last, PairScores seasonal, TrainingFacts t) {
         List<SeriesReport.StepReport> steps = new ArrayList<>();
         for (int h = 1; h <= s.horizon(); h++) {
             boolean iv = s.hasIntervals();
-            steps.add(new SeriesReport.StepReport(h, round(s.mae(h)), round(s.rmse(h)), round(s.mae(h) / t.naiveMae()),
-                    round(s.mae(h) / last.mae(h)), seasonal == null ? null : round(s.mae(h) / seasonal.mae(h)),
-                    iv ? round(s.coverage(h)) : null, iv ? round(s.meanWidth(h)) : null,
+            steps.add(new SeriesReport.StepReport(
+                    h,
+                    round(s.mae(h)),
+                    round(s.rmse(h)),
+                    round(s.mae(h) / t.naiveMae()),
+                    round(s.mae(h) / last.mae(h)),
+                    seasonal == null ? null : round(s.mae(h) / seasonal.mae(h)),
+                    iv ? round(s.coverage(h)) : null,
+                    iv ? round(s.meanWidth(h)) : null,
                     iv ? round(s.intervalScore(h)) : null));
         }
         boolean iv = s.hasIntervals();
-        return new SeriesReport.MethodReport(round(s.mae()), round(s.rmse()), round(s.mae() / t.naiveMae()),
-                round(s.mae() / t.seasonalNaiveMae()), round(s.mae() / last.mae()),
+        return new SeriesReport.MethodReport(
+                round(s.mae()),
+                round(s.rmse()),
+                round(s.mae() / t.naiveMae()),
+                round(s.mae() / t.seasonalNaiveMae()),
+                round(s.mae() / last.mae()),
                 seasonal == null ? null : round(s.mae() / seasonal.mae()),
-                iv ? round(s.coverage()) : null, iv ? round(s.meanWidth()) : null,
-                iv ? round(s.intervalScore()) : null, steps);
+                iv ? round(s.coverage()) : null,
+                iv ? round(s.meanWidth()) : null,
+                iv ? round(s.intervalScore()) : null,
+                steps);
     }
 }

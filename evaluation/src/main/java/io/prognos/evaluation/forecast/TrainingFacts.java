@@ -15,11 +15,12 @@ import java.util.Arrays;
  *                           calibrated on the end of the training part
  * @param calibrationOrigins how many training origins calibrated those half-widths
  */
-public record TrainingFacts(double naiveMae, double seasonalNaiveMae, double[] lastValueHalfWidth,
-                            int calibrationOrigins) {
+public record TrainingFacts(
+        double naiveMae, double seasonalNaiveMae, double[] lastValueHalfWidth, int calibrationOrigins) {
 
     /** Share of the training part, at its end, that calibrates the last-value intervals. */
     static final double CALIBRATION_SHARE = 0.2;
+
     static final int MIN_CALIBRATION = 30;
 
     public static TrainingFacts of(double[] train, int season, int horizon, double alpha) {

@@ -8,8 +8,14 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * window), {@code perfect} one that fires at every window's left edge ({@code tpWeight} per
  * window); {@code score} is NAB's normalized score {@code 100 (raw - null) / (perfect - null)}.
  */
-public record CorpusScore(String profile, double threshold, double score, double raw,
-                          @JsonProperty("null") double nullScore, double perfect, int windows) {
+public record CorpusScore(
+        String profile,
+        double threshold,
+        double score,
+        double raw,
+        @JsonProperty("null") double nullScore,
+        double perfect,
+        int windows) {
 
     static CorpusScore of(CostProfile p, double threshold, double raw, int windows) {
         double nul = -p.fnWeight() * windows;

@@ -6,6 +6,15 @@ package io.prognos.evaluation.nab;
  * detections outside, {@code fn} and {@code tn} rows without a detection inside and outside.
  * {@code windowsDetected} counts windows with at least one detection.
  */
-public record FileScore(String file, String profile, double threshold, double score, int tp, int tn, int fp, int fn,
-                        int rows, int windows, int windowsDetected) {
-}
+public record FileScore(
+        String file,
+        String profile,
+        double threshold,
+        double score,
+        int tp,
+        int tn,
+        int fp,
+        int fn,
+        int rows,
+        int windows,
+        int windowsDetected) {}

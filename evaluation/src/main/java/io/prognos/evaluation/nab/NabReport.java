@@ -10,11 +10,18 @@ import java.util.Map;
  * (as NAB's scoreboard did per detector) and therefore flatters; per file, the raw scores, counts
  * and timing.
  */
-public record NabReport(String detector, double threshold, String thresholdSource, CorpusScore standard,
-                        @JsonProperty("reward_low_FP_rate") CorpusScore rewardLowFpRate,
-                        @JsonProperty("reward_low_FN_rate") CorpusScore rewardLowFnRate,
-                        BestThreshold bestThreshold, int windows, double seconds, List<FileReport> files,
-                        List<String> unmatched) {
+public record NabReport(
+        String detector,
+        double threshold,
+        String thresholdSource,
+        CorpusScore standard,
+        @JsonProperty("reward_low_FP_rate") CorpusScore rewardLowFpRate,
+        @JsonProperty("reward_low_FN_rate") CorpusScore rewardLowFnRate,
+        BestThreshold bestThreshold,
+        int windows,
+        double seconds,
+        List<FileReport> files,
+        List<String> unmatched) {
 
     /** The best threshold per profile: a figure chosen on the data it is reported on. */
     public record BestThreshold(String note, Map<String, CorpusScore> profiles) {}

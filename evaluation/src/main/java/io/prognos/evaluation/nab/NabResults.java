@@ -31,8 +31,8 @@ import org.apache.commons.csv.CSVRecord;
  */
 public final class NabResults {
 
-    static final DateTimeFormatter NAB_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss")
-            .withZone(ZoneOffset.UTC);
+    static final DateTimeFormatter NAB_TIME =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
 
     /** Files read, and result files that match no labelled series (named so nothing is dropped silently). */
     public record Read(List<ScoredFile> files, List<String> unmatched) {}
@@ -62,7 +62,8 @@ public final class NabResults {
      * null when none. Without a category folder any category's file of that name matches.
      */
     static String keyOf(Path relative, Map<String, List<Window>> windows) {
-        String category = relative.getNameCount() < 2 ? null
+        String category = relative.getNameCount() < 2
+                ? null
                 : relative.getName(relative.getNameCount() - 2).toString();
         String name = relative.getFileName().toString();
         String best = null;
@@ -83,24 +84,36 @@ public final class NabResults {
         List<Instant> ts = new ArrayList<>();
         List<Double> scores = new ArrayList<>();
         try (Reader in = Files.newBufferedReader(csv, StandardCharsets.UTF_8);
-             CSVParser p = CSVParser.builder().setReader(in).setFormat(CSVFormat.DEFAULT.builder().setHeader()
-                     .setSkipHeaderRecord(true).setIgnoreSurroundingSpaces(true).get()).get()) {
+                CSVParser p = CSVParser.builder()
+                        .setReader(in)
+                        .setFormat(CSVFormat.DEFAULT
+                                .builder()
+                                .setHeader()
+                                .setSkipHeaderRecord(true)
+                                .setIgnoreSurroundingSpaces(true)
+                                .get())
+                        .get()) {
             if (!p.getHeaderMap().containsKey("timestamp") || !p.getHeaderMap().containsKey("anomaly_score")) {
-                throw new BadRequestException("--score", csv + " lacks a timestamp or anomaly_score column; header "
-                        + p.getHeaderNames());
+                throw new BadRequestException(
+                        "--score", csv + " lacks a timestamp or anomaly_score column; header " + p.getHeaderNames());
             }
             for (CSVRecord r : p) {
                 try {
                     ts.add(CsvReadings.timestamp(r.get("timestamp")));
                     scores.add(Double.parseDouble(r.get("anomaly_score")));
                 } catch (RuntimeException e) {
-                    throw new BadRequestException("--score", csv + " line " + p.getCurrentLineNumber()
-                            + " cannot be read: " + e.getMessage(), e);
+                    throw new BadRequestException(
+                            "--score",
+                            csv + " line " + p.getCurrentLineNumber() + " cannot be read: " + e.getMessage(),
+                            e);
                 }
             }
         }
-        return new ScoredFile(key, ts.toArray(Instant[]::new), scores.stream().mapToDouble(Double::doubleValue)
-                .toArray(), windows);
+        return new ScoredFile(
+                key,
+                ts.toArray(Instant[]::new),
+                scores.stream().mapToDouble(Double::doubleValue).toArray(),
+                windows);
     }
 
     /** Writes one file's scores in NAB's layout under {@code dir/CATEGORY/DETECTOR_FILE.csv}. */
@@ -110,8 +123,13 @@ public final class NabResults {
                 .resolve(detector + "_" + f.key().substring(slash + 1));
         Files.createDirectories(out.getParent());
         try (Writer w = Files.newBufferedWriter(out, StandardCharsets.UTF_8);
-             CSVPrinter p = new CSVPrinter(w, CSVFormat.DEFAULT.builder().setRecordSeparator('\n')
-                     .setHeader("timestamp", "value", "anomaly_score", "label").get())) {
+                CSVPrinter p = new CSVPrinter(
+                        w,
+                        CSVFormat.DEFAULT
+                                .builder()
+                                .setRecordSeparator('\n')
+                                .setHeader("timestamp", "value", "anomaly_score", "label")
+                                .get())) {
             for (int i = 0; i < f.rows(); i++) {
                 Instant t = f.timestamps()[i];
                 boolean inWindow = f.windows().stream().anyMatch(win -> win.contains(t));
@@ -124,7 +142,10 @@ public final class NabResults {
     /** The data files under a NAB data folder ({@code CATEGORY/FILE.csv}), sorted. */
     public static List<Path> csvFiles(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir, FileVisitOption.FOLLOW_LINKS)) {
-            return s.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(".csv")).sorted().toList();
+            return s.filter(Files::isRegularFile)
+                    .filter(p -> p.toString().endsWith(".csv"))
+                    .sorted()
+                    .toList();
         }
     }
 }

@@ -56,8 +56,13 @@ public final class NabRunner {
                 futures.add(pool.submit(() -> {
                     Run r = runFile(f, key, windows.get(key), out);
                     synchronized (progress) {
-                        progress.printf("nab: [%d/%d] %s: %d rows in %.1f s%n", done.incrementAndGet(), files.size(),
-                                key, r.file().rows(), r.seconds());
+                        progress.printf(
+                                "nab: [%d/%d] %s: %d rows in %.1f s%n",
+                                done.incrementAndGet(),
+                                files.size(),
+                                key,
+                                r.file().rows(),
+                                r.seconds());
                         progress.flush();
                     }
                     return r;

@@ -188,7 +188,8 @@ public final class NabScorer {
 
     private static Layout layout(ScoredFile f) {
         int n = f.rows();
-        int probation = f.scoredFrom() != ScoredFile.NAB_PROBATION ? f.scoredFrom()
+        int probation = f.scoredFrom() != ScoredFile.NAB_PROBATION
+                ? f.scoredFrom()
                 : (int) Math.min(Math.floor(PROBATIONARY_SHARE * n), PROBATIONARY_CAP);
         List<Window> ws = f.windows();
         int[] window = new int[n];

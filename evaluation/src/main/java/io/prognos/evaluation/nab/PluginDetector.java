@@ -1,7 +1,7 @@
 package io.prognos.evaluation.nab;
 
-import io.prognos.api.BadRequestException;
 import io.prognos.api.AnomalyScore;
+import io.prognos.api.BadRequestException;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.Observation;
 import io.prognos.api.Reading;

@@ -20,8 +20,8 @@ public record ScoredFile(String key, Instant[] timestamps, double[] scores, List
 
     public ScoredFile {
         if (timestamps.length != scores.length) {
-            throw new IllegalArgumentException(key + ": " + timestamps.length + " timestamps but " + scores.length
-                    + " scores");
+            throw new IllegalArgumentException(
+                    key + ": " + timestamps.length + " timestamps but " + scores.length + " scores");
         }
         for (int i = 1; i < timestamps.length; i++) {
             if (timestamps[i].isBefore(timestamps[i - 1])) {

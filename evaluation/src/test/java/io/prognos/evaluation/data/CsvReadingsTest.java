@@ -19,8 +19,12 @@ class CsvReadingsTest {
 
     @Test
     void timestampsInEveryAcceptedForm() throws Exception {
-        List<Reading> r = read("timestamp,value\n2013-07-04 00:00:00,1.5\n2013-07-04T01:00:00Z,2\n1372906800000,3\n"
-                + "2013-07-04T04:00:00+01:00,4\n", null, null, ',');
+        List<Reading> r = read(
+                "timestamp,value\n2013-07-04 00:00:00,1.5\n2013-07-04T01:00:00Z,2\n1372906800000,3\n"
+                        + "2013-07-04T04:00:00+01:00,4\n",
+                null,
+                null,
+                ',');
         assertEquals(Instant.parse("2013-07-04T00:00:00Z"), r.get(0).timestamp());
         assertEquals(Instant.parse("2013-07-04T01:00:00Z"), r.get(1).timestamp());
         assertEquals(Instant.parse("2013-07-04T03:00:00Z"), r.get(2).timestamp());
@@ -29,18 +33,21 @@ class CsvReadingsTest {
 
     @Test
     void quotedFieldsAByteOrderMarkAndOtherDelimiters() throws Exception {
-        List<Reading> r = read("\uFEFF\"time\";\"a\";\"Current\"\n\"2020-02-08 13:30:47\";\"0,2\";2.16\n", "time",
-                "Current", ';');
+        List<Reading> r = read(
+                "\uFEFF\"time\";\"a\";\"Current\"\n\"2020-02-08 13:30:47\";\"0,2\";2.16\n", "time", "Current", ';');
         assertEquals(2.16, r.get(0).value());
-        List<Reading> skab = read("datetime;a;Current\n2020-02-08 13:30:47;0.2;2.16\n2020-02-08 13:30:48;0.2;\n",
-                "datetime", "Current", ';');
+        List<Reading> skab = read(
+                "datetime;a;Current\n2020-02-08 13:30:47;0.2;2.16\n2020-02-08 13:30:48;0.2;\n",
+                "datetime",
+                "Current",
+                ';');
         assertEquals(1, skab.size(), "an empty cell is a sensor that did not report");
     }
 
     @Test
     void badLinesAndMissingColumnsAreNamed() {
-        var e = assertThrows(BadRequestException.class, () -> read("ts,value\n2013-07-04 00:00:00,hot\n", null, null,
-                ','));
+        var e = assertThrows(
+                BadRequestException.class, () -> read("ts,value\n2013-07-04 00:00:00,hot\n", null, null, ','));
         assertTrue(e.getMessage().contains("line 2"), e.getMessage());
         var missing = assertThrows(BadRequestException.class, () -> read("datetime;a\n", null, "Current", ';'));
         assertEquals("--value-column", missing.field());

@@ -53,7 +53,8 @@ class EvaluationMetricsTest {
         assertEquals(8.0 / 3, t.naiveMae(), 1e-12);
         // Lag-2 pairs: |5-1| = 4 and |5-5| = 0; the two pairs touching the NaN at index 3 are skipped.
         assertEquals(2.0, t.seasonalNaiveMae(), 1e-12);
-        assertTrue(Double.isNaN(TrainingFacts.of(new double[] {1, 2, 3}, 2, 1, 0.1).seasonalNaiveMae()),
+        assertTrue(
+                Double.isNaN(TrainingFacts.of(new double[] {1, 2, 3}, 2, 1, 0.1).seasonalNaiveMae()),
                 "fewer than two seasons of training data: no seasonal MASE");
     }
 
@@ -73,7 +74,9 @@ class EvaluationMetricsTest {
             scores[i] = i + 1;
         }
         assertEquals(28.0, Stats.conformalQuantile(scores, 0.1), 0);
-        assertEquals(Double.POSITIVE_INFINITY, Stats.conformalQuantile(new double[] {1, 2, 3}, 0.1),
+        assertEquals(
+                Double.POSITIVE_INFINITY,
+                Stats.conformalQuantile(new double[] {1, 2, 3}, 0.1),
                 "three scores cannot back a 90 % bound");
     }
 
@@ -100,14 +103,20 @@ class EvaluationMetricsTest {
         assertEquals(6.0, f[1][2]);
         assertEquals(4.0, f[1][3]);
         // A straight line up: the damped trend keeps rising, by less each step.
-        assertTrue(f[2][0] > 6 && f[2][1] > f[2][0] && f[2][3] - f[2][2] < f[2][1] - f[2][0], List.of(f[2]).toString());
+        assertTrue(
+                f[2][0] > 6 && f[2][1] > f[2][0] && f[2][3] - f[2][2] < f[2][1] - f[2][0],
+                List.of(f[2]).toString());
     }
 
     @Test
     void resamplingAveragesBucketsOnAnAlignedGridAndMarksGaps() {
         Instant t = Instant.parse("2026-01-01T00:10:00Z");
-        Resampled r = Resampled.of(List.of(new Reading(t, 1), new Reading(t.plusSeconds(1200), 3),
-                new Reading(t.plusSeconds(3 * 3600), 8)), Duration.ofHours(1));
+        Resampled r = Resampled.of(
+                List.of(
+                        new Reading(t, 1),
+                        new Reading(t.plusSeconds(1200), 3),
+                        new Reading(t.plusSeconds(3 * 3600), 8)),
+                Duration.ofHours(1));
         assertEquals(Instant.parse("2026-01-01T00:00:00Z"), r.start());
         assertEquals(4, r.values().length);
         assertEquals(2.0, r.values()[0]);
@@ -125,10 +134,15 @@ class EvaluationMetricsTest {
     void alertFactsCountEpisodesOutsideWindowsAndLeadTimesFromTheAlertsStamp() {
         Instant start = Instant.parse("2026-01-01T00:00:00Z");
         Instant end = start.plus(Duration.ofDays(60));
-        Window w = new Window(start.plus(Duration.ofDays(30)), start.plus(Duration.ofDays(31)),
+        Window w = new Window(
+                start.plus(Duration.ofDays(30)),
+                start.plus(Duration.ofDays(31)),
                 start.plus(Duration.ofHours(30 * 24 + 18)));
-        List<Instant> alerting = List.of(start.plus(Duration.ofDays(5)), w.start().minus(Duration.ofHours(6)),
-                w.start().plus(Duration.ofMinutes(30)), start.plus(Duration.ofDays(50)));
+        List<Instant> alerting = List.of(
+                start.plus(Duration.ofDays(5)),
+                w.start().minus(Duration.ofHours(6)),
+                w.start().plus(Duration.ofMinutes(30)),
+                start.plus(Duration.ofDays(50)));
         List<Backtester.Assessment> as = new ArrayList<>();
         List<Reading> raw = new ArrayList<>();
         for (Instant t = start; t.isBefore(end); t = t.plus(Duration.ofHours(1))) {
@@ -139,8 +153,8 @@ class EvaluationMetricsTest {
             as.add(new Backtester.Assessment(t, stamp, on ? RiskLevel.MEDIUM : RiskLevel.LOW, on ? 50 : 0, on));
         }
         Map<String, PairScores> scores = new LinkedHashMap<>();
-        var result = new Backtester.Result(as.size(), 1, start, end, 0.9, scores, null, Map.of(), "", as, List.of(),
-                1, 1, 0.2, null);
+        var result = new Backtester.Result(
+                as.size(), 1, start, end, 0.9, scores, null, Map.of(), "", as, List.of(), 1, 1, 0.2, null);
         AlertReport a = AlertFacts.of(result, raw, List.of(w), OperatingLimits.none(), "s.csv");
         assertEquals(3, a.falseEpisodes());
         assertEquals(4, a.episodes());

@@ -33,7 +33,8 @@ class NabScorerTest {
             scores[d] = 1;
         }
         List<Window> ws = java.util.Arrays.stream(windows)
-                .map(w -> new Window(ts[w[0]], ts[w[1]], ts[w[0]])).toList();
+                .map(w -> new Window(ts[w[0]], ts[w[1]], ts[w[0]]))
+                .toList();
         return new ScoredFile("cat/file.csv", ts, scores, ws);
     }
 
@@ -51,19 +52,28 @@ class NabScorerTest {
     @Test
     void laterDetectionsEarnLessAndOnlyTheEarliestCounts() {
         // Earliest detection on the last of 10 rows: position -1/10.
-        double last = scorer.score(file(new int[][] {{40, 49}}, 49), CostProfile.STANDARD, 0.5).score();
+        double last = scorer.score(file(new int[][] {{40, 49}}, 49), CostProfile.STANDARD, 0.5)
+                .score();
         // S(-0.1) / S(-1), with S(x) = 2 / (1 + e^{5x}) - 1
         double s = 2 / (1 + Math.exp(-0.5)) - 1;
         double s1 = 2 / (1 + Math.exp(-5)) - 1;
         assertEquals(s / s1, last, 1e-12);
-        double middle = scorer.score(file(new int[][] {{40, 49}}, 45, 49), CostProfile.STANDARD, 0.5).score();
+        double middle = scorer.score(file(new int[][] {{40, 49}}, 45, 49), CostProfile.STANDARD, 0.5)
+                .score();
         assertTrue(middle > last && middle < 1.0, middle + " vs " + last);
     }
 
     @Test
     void aMissedWindowCostsTheFalseNegativeWeight() {
-        assertEquals(-1.0, scorer.score(file(new int[][] {{40, 49}}), CostProfile.STANDARD, 0.5).score(), 1e-12);
-        assertEquals(-2.0, scorer.score(file(new int[][] {{40, 49}}), CostProfile.REWARD_LOW_FN_RATE, 0.5).score(),
+        assertEquals(
+                -1.0,
+                scorer.score(file(new int[][] {{40, 49}}), CostProfile.STANDARD, 0.5)
+                        .score(),
+                1e-12);
+        assertEquals(
+                -2.0,
+                scorer.score(file(new int[][] {{40, 49}}), CostProfile.REWARD_LOW_FN_RATE, 0.5)
+                        .score(),
                 1e-12);
     }
 
@@ -101,9 +111,17 @@ class NabScorerTest {
     void normalizationRunsFromTheNullDetectorToThePerfectOne() {
         ScoredFile never = file(new int[][] {{40, 49}, {70, 79}});
         ScoredFile perfect = file(new int[][] {{40, 49}, {70, 79}}, 40, 70);
-        assertEquals(0.0, scorer.corpus(List.of(never), CostProfile.STANDARD, 0.5).score(), 1e-9);
-        assertEquals(100.0, scorer.corpus(List.of(perfect), CostProfile.STANDARD, 0.5).score(), 1e-9);
-        assertEquals(100.0, scorer.corpus(List.of(perfect), CostProfile.REWARD_LOW_FN_RATE, 0.5).score(), 1e-9);
+        assertEquals(
+                0.0, scorer.corpus(List.of(never), CostProfile.STANDARD, 0.5).score(), 1e-9);
+        assertEquals(
+                100.0,
+                scorer.corpus(List.of(perfect), CostProfile.STANDARD, 0.5).score(),
+                1e-9);
+        assertEquals(
+                100.0,
+                scorer.corpus(List.of(perfect), CostProfile.REWARD_LOW_FN_RATE, 0.5)
+                        .score(),
+                1e-9);
     }
 
     /**
@@ -116,8 +134,10 @@ class NabScorerTest {
         Path windowsFile = SharedData.require("nab/combined_windows.json");
         Path results = SharedData.require("nab/results/numenta");
         Path published = SharedData.require("nab/results/numenta/numenta_standard_scores.csv");
-        JsonNode thresholds = new ObjectMapper().readTree(SharedData.require("nab/config/thresholds.json").toFile());
-        double threshold = thresholds.get("numenta").get("standard").get("threshold").asDouble();
+        JsonNode thresholds = new ObjectMapper()
+                .readTree(SharedData.require("nab/config/thresholds.json").toFile());
+        double threshold =
+                thresholds.get("numenta").get("standard").get("threshold").asDouble();
 
         Map<String, List<Window>> windows = LabelledWindows.readAll(windowsFile);
         NabResults.Read read = NabResults.read(results, windows);

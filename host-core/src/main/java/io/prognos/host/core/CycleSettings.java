@@ -16,30 +16,70 @@ import java.util.Map;
  * @param scheduleInterval  the schedule is re-ranked on a level change, else at most this often
  * @param maxSensors        sensors kept in memory; the least recently used beyond it are evicted
  */
-public record CycleSettings(int trainAfter, int bufferSize, int forecastEvery, Duration forecastInterval,
-                            Duration retrainEvery, Duration scheduleInterval, int maxSensors) {
+public record CycleSettings(
+        int trainAfter,
+        int bufferSize,
+        int forecastEvery,
+        Duration forecastInterval,
+        Duration retrainEvery,
+        Duration scheduleInterval,
+        int maxSensors) {
 
     public static final ConfigDef CONFIG = new ConfigDef()
-            .define("cycle.train-after", Type.INT, "200", 2, 1_000_000,
+            .define(
+                    "cycle.train-after",
+                    Type.INT,
+                    "200",
+                    2,
+                    1_000_000,
                     "train a sensor without a model once this many readings are buffered")
-            .define("cycle.buffer-size", Type.INT, "2048", 16, 1_000_000,
+            .define(
+                    "cycle.buffer-size",
+                    Type.INT,
+                    "2048",
+                    16,
+                    1_000_000,
                     "recent readings kept per sensor, for training and to warm its state after a restart")
             .define("cycle.forecast-every", Type.INT, "1", 1, 1_000_000, "forecast after this many new readings")
-            .define("cycle.forecast-interval", Type.DURATION, "0s", 0, 86400 * 30.0,
+            .define(
+                    "cycle.forecast-interval",
+                    Type.DURATION,
+                    "0s",
+                    0,
+                    86400 * 30.0,
                     "also forecast every sensor with new readings at this interval (0 = only by count)")
-            .define("cycle.retrain-every", Type.DURATION, "0s", 0, 3650 * 86400.0,
+            .define(
+                    "cycle.retrain-every",
+                    Type.DURATION,
+                    "0s",
+                    0,
+                    3650 * 86400.0,
                     "retrain a model older than this from the sensor's buffered readings (0 = never)")
-            .define("cycle.schedule-interval", Type.DURATION, "1m", 0, 86400,
+            .define(
+                    "cycle.schedule-interval",
+                    Type.DURATION,
+                    "1m",
+                    0,
+                    86400,
                     "the schedule is re-ranked when a sensor's risk level changes, else at most this often")
-            .define("cycle.max-sensors", Type.INT, "100000", 1, 100_000_000,
+            .define(
+                    "cycle.max-sensors",
+                    Type.INT,
+                    "100000",
+                    1,
+                    100_000_000,
                     "sensors kept in memory; beyond this the least recently used one is evicted (and warmed"
                             + " from the database again when it reports)");
 
     public static CycleSettings from(Map<String, String> values) {
         ConfigDef.Config c = CONFIG.parse("the sensor cycle", values);
-        return new CycleSettings(c.getInt("cycle.train-after"), c.getInt("cycle.buffer-size"),
-                c.getInt("cycle.forecast-every"), c.getDuration("cycle.forecast-interval"),
-                c.getDuration("cycle.retrain-every"), c.getDuration("cycle.schedule-interval"),
+        return new CycleSettings(
+                c.getInt("cycle.train-after"),
+                c.getInt("cycle.buffer-size"),
+                c.getInt("cycle.forecast-every"),
+                c.getDuration("cycle.forecast-interval"),
+                c.getDuration("cycle.retrain-every"),
+                c.getDuration("cycle.schedule-interval"),
                 c.getInt("cycle.max-sensors"));
     }
 

@@ -24,8 +24,8 @@ public final class SensorContexts {
     private final Map<SensorId, SensorContext> contexts;
     private long evictions;
 
-    public SensorContexts(int capacity, int bufferSize, Function<SensorId, List<Reading>> warm,
-                          Consumer<SensorId> evicted) {
+    public SensorContexts(
+            int capacity, int bufferSize, Function<SensorId, List<Reading>> warm, Consumer<SensorId> evicted) {
         this.capacity = capacity;
         this.bufferSize = bufferSize;
         this.warm = warm;

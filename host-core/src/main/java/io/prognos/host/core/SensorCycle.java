@@ -63,8 +63,8 @@ public final class SensorCycle {
     public record Result(Forecast forecast, RiskAssessment risk, AnomalyScore anomaly, Alert alert) {}
 
     /** What one call did: the scores, the result if a forecast was due, and whether a training was queued. */
-    public record Outcome(SensorId sensor, List<AnomalyScore> anomalies, Result result, boolean trainingQueued,
-                          int lateReadings) {}
+    public record Outcome(
+            SensorId sensor, List<AnomalyScore> anomalies, Result result, boolean trainingQueued, int lateReadings) {}
 
     private final ForecastingPlugin plugin;
     private final Function<SensorId, OperatingLimits> limits;
@@ -76,8 +76,13 @@ public final class SensorCycle {
     private final ConcurrentMap<SensorId, AnomalyScore> latestAnomaly = new ConcurrentHashMap<>();
     private final AtomicLong lastSchedule = new AtomicLong(Long.MIN_VALUE);
 
-    public SensorCycle(ForecastingPlugin plugin, Function<SensorId, OperatingLimits> limits, CycleSettings settings,
-                       Clock clock, TrainingRunner trainer, Listener listener) {
+    public SensorCycle(
+            ForecastingPlugin plugin,
+            Function<SensorId, OperatingLimits> limits,
+            CycleSettings settings,
+            Clock clock,
+            TrainingRunner trainer,
+            Listener listener) {
         this.plugin = plugin;
         this.limits = limits;
         this.settings = settings;
@@ -136,7 +141,8 @@ public final class SensorCycle {
             return new Outcome(sensor, List.of(), null, queued, 0);
         }
         ModelInfo m = model.get();
-        if (trainer != null && !settings.retrainEvery().isZero()
+        if (trainer != null
+                && !settings.retrainEvery().isZero()
                 && m.trainedAt().plus(settings.retrainEvery()).isBefore(clock.instant())) {
             queued = trainer.submit(sensor, ctx.readings(), Map.of());
         }
@@ -198,8 +204,7 @@ public final class SensorCycle {
             throw new IllegalStateException("the context of " + ctx.sensor() + " has no state yet");
         }
         Forecast f = plugin.forecast(ctx.state);
-        RiskAssessment risk = plugin.assessRisk(f, ctx.state, override != null ? override
-                : limits.apply(ctx.sensor()));
+        RiskAssessment risk = plugin.assessRisk(f, ctx.state, override != null ? override : limits.apply(ctx.sensor()));
         ctx.sinceForecast = 0;
         ctx.lastForecastMs = clock.millis();
         RiskLevel before = ctx.alertLevel;
@@ -208,7 +213,8 @@ public final class SensorCycle {
         ctx.alertLevel = risk.level();
         ctx.latestRisk = risk;
         latestRisk.put(ctx.sensor(), risk);
-        Alert alert = raised || cleared ? new Alert(UUID.randomUUID().toString(), raised ? "raised" : "cleared", before)
+        Alert alert = raised || cleared
+                ? new Alert(UUID.randomUUID().toString(), raised ? "raised" : "cleared", before)
                 : null;
         return new Result(f, risk, latestAnomaly.get(ctx.sensor()), alert);
     }
@@ -243,7 +249,8 @@ public final class SensorCycle {
     private void offerSchedule(boolean levelChanged) {
         long now = System.nanoTime();
         long last = lastSchedule.get();
-        boolean due = last == Long.MIN_VALUE || now - last >= settings.scheduleInterval().toNanos();
+        boolean due = last == Long.MIN_VALUE
+                || now - last >= settings.scheduleInterval().toNanos();
         if ((levelChanged || due) && lastSchedule.compareAndSet(last, now)) {
             listener.schedule(plugin.schedule(latestRisk.values(), Duration.ofDays(7)));
         }

@@ -37,13 +37,17 @@ public final class TrainingRunner implements AutoCloseable {
     private final BiConsumer<SensorId, Exception> failed;
     private final List<Consumer<ModelInfo>> afterTraining = new CopyOnWriteArrayList<>();
 
-    public TrainingRunner(ForecastingPlugin plugin, int threads, int maxQueued, Consumer<ModelInfo> trained,
-                          BiConsumer<SensorId, Exception> failed) {
+    public TrainingRunner(
+            ForecastingPlugin plugin,
+            int threads,
+            int maxQueued,
+            Consumer<ModelInfo> trained,
+            BiConsumer<SensorId, Exception> failed) {
         this.plugin = plugin;
         this.trained = trained;
         this.failed = failed;
-        this.pool = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(maxQueued), r -> {
+        this.pool = new ThreadPoolExecutor(
+                threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(maxQueued), r -> {
                     Thread t = new Thread(r, "prognos-training");
                     t.setDaemon(true);
                     return t;

@@ -71,12 +71,17 @@ class SensorCycleTest {
     @BeforeEach
     void start() {
         plugin = PluginDiscovery.discover(getClass().getClassLoader()).plugins().get(0);
-        plugin.start(new PluginContext(Map.of("lstm.epochs", "5"), new ThreadLimits(1, 1), new InMemoryModelStore(),
-                Clock.systemUTC()));
-        trainer = new TrainingRunner(plugin, 1, 10, m -> { }, (s, e) -> { });
+        plugin.start(new PluginContext(
+                Map.of("lstm.epochs", "5"), new ThreadLimits(1, 1), new InMemoryModelStore(), Clock.systemUTC()));
+        trainer = new TrainingRunner(plugin, 1, 10, m -> {}, (s, e) -> {});
         heard = new Recorder();
-        cycle = new SensorCycle(plugin, s -> OperatingLimits.none(), new CycleSettings(200, 2048, 1, Duration.ZERO,
-                Duration.ZERO, Duration.ofMinutes(1), 1000), Clock.systemUTC(), trainer, heard);
+        cycle = new SensorCycle(
+                plugin,
+                s -> OperatingLimits.none(),
+                new CycleSettings(200, 2048, 1, Duration.ZERO, Duration.ZERO, Duration.ofMinutes(1), 1000),
+                Clock.systemUTC(),
+                trainer,
+                heard);
         contexts = new SensorContexts(1000, 2048, null, cycle::forget);
         cycle.forecastWhenTrained(contexts);
     }
@@ -91,8 +96,9 @@ class SensorCycleTest {
         Random r = new Random(seed);
         List<Reading> out = new ArrayList<>();
         for (int i = from; i < to; i++) {
-            out.add(new Reading(T0.plus(Duration.ofHours(i)), level + 2 * Math.sin(2 * Math.PI * i / 24)
-                    + noise * r.nextGaussian()));
+            out.add(new Reading(
+                    T0.plus(Duration.ofHours(i)),
+                    level + 2 * Math.sin(2 * Math.PI * i / 24) + noise * r.nextGaussian()));
         }
         return out;
     }
@@ -109,7 +115,8 @@ class SensorCycleTest {
     SensorContext trained(SensorId sensor, double level, double noise) throws InterruptedException {
         SensorContext ctx = contexts.get(sensor);
         List<SensorCycle.Outcome> warmup = feed(ctx, hourly(0, 200, level, noise, 1));
-        assertTrue(warmup.subList(0, 199).stream().noneMatch(SensorCycle.Outcome::trainingQueued),
+        assertTrue(
+                warmup.subList(0, 199).stream().noneMatch(SensorCycle.Outcome::trainingQueued),
                 "no training before cycle.train-after readings");
         assertTrue(warmup.get(199).trainingQueued(), "a training at the 200th reading");
         assertTrue(trainer.awaitIdle(120_000), "training finished");
@@ -123,7 +130,9 @@ class SensorCycleTest {
         SensorContext ctx = trained(sensor, 70, 0.5);
         assertEquals(200, heard.readings.size(), "every valid reading handed on, model or not");
         assertEquals(1, heard.results.size(), "forecast once, as soon as the model is ready");
-        assertEquals(T0.plus(Duration.ofHours(199)), heard.results.get(0).risk().basedOn(),
+        assertEquals(
+                T0.plus(Duration.ofHours(199)),
+                heard.results.get(0).risk().basedOn(),
                 "from the readings buffered while it trained");
         heard.results.clear();
 
@@ -138,7 +147,9 @@ class SensorCycleTest {
         Instant last = T0.plus(Duration.ofHours(223));
         SensorCycle.Result newest = heard.results.get(23);
         assertEquals(last, newest.risk().basedOn(), "risk counts from the last reading");
-        assertEquals(last.plus(Duration.ofHours(1)), newest.forecast().points().get(0).timestamp());
+        assertEquals(
+                last.plus(Duration.ofHours(1)),
+                newest.forecast().points().get(0).timestamp());
         assertTrue(heard.results.stream().allMatch(r -> r.alert() == null), "a steady sensor raises nothing");
         assertFalse(heard.schedules.isEmpty(), "the schedule was ranked");
         assertTrue(heard.schedules.get(heard.schedules.size() - 1).isEmpty(), "low risk is not scheduled");
@@ -150,7 +161,10 @@ class SensorCycleTest {
         SensorId sensor = SensorId.of("pump-2", "temp");
         SensorContext ctx = trained(sensor, 70, 5.0 / 3);
         feed(ctx, hourly(200, 260, 70, 5.0 / 3, 3));
-        assertEquals(RiskLevel.LOW, ctx.alertLevel(), "steady before the shift: " + ctx.latestRisk().reasons());
+        assertEquals(
+                RiskLevel.LOW,
+                ctx.alertLevel(),
+                "steady before the shift: " + ctx.latestRisk().reasons());
         List<SensorCycle.Outcome> shifted = feed(ctx, hourly(260, 280, 105, 5.0 / 3, 4));
         int firstAlert = -1;
         int raised = 0;
@@ -164,7 +178,9 @@ class SensorCycleTest {
         assertTrue(firstAlert >= 1 && firstAlert <= 3, "first alert at shifted reading " + firstAlert);
         assertTrue(raised <= 2, "an alert per level rise, not per reading: " + raised);
         assertTrue(shifted.get(firstAlert - 1).result().risk().level().atLeast(RiskLevel.MEDIUM));
-        assertTrue(heard.schedules.stream().anyMatch(l -> !l.isEmpty() && l.get(0).worstSensor().equals(sensor)),
+        assertTrue(
+                heard.schedules.stream()
+                        .anyMatch(l -> !l.isEmpty() && l.get(0).worstSensor().equals(sensor)),
                 "a level change re-ranks the schedule at once, inside the schedule interval of a minute");
     }
 
@@ -183,8 +199,13 @@ class SensorCycleTest {
         List<SensorCycle.Outcome> original = feed(ctx, next);
         List<SensorCycle.Outcome> resumed = feed(copy, next);
         for (int i = 0; i < next.size(); i++) {
-            assertEquals(original.get(i).anomalies().get(0).score(), resumed.get(i).anomalies().get(0).score(), 0.0);
-            assertEquals(original.get(i).result().forecast().points(), resumed.get(i).result().forecast().points());
+            assertEquals(
+                    original.get(i).anomalies().get(0).score(),
+                    resumed.get(i).anomalies().get(0).score(),
+                    0.0);
+            assertEquals(
+                    original.get(i).result().forecast().points(),
+                    resumed.get(i).result().forecast().points());
         }
     }
 
@@ -203,10 +224,14 @@ class SensorCycleTest {
     void theLeastRecentlyUsedSensorIsEvictedAndWarmedAgainWhenItReturns() {
         List<SensorId> warmed = new ArrayList<>();
         List<SensorId> evicted = new ArrayList<>();
-        SensorContexts contexts = new SensorContexts(2, 64, s -> {
-            warmed.add(s);
-            return hourly(0, 10, 5, 0, 8);
-        }, evicted::add);
+        SensorContexts contexts = new SensorContexts(
+                2,
+                64,
+                s -> {
+                    warmed.add(s);
+                    return hourly(0, 10, 5, 0, 8);
+                },
+                evicted::add);
         SensorId a = SensorId.of("a", "x");
         SensorId b = SensorId.of("b", "x");
         SensorId c = SensorId.of("c", "x");

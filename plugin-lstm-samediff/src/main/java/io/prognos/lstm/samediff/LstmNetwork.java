@@ -1,7 +1,6 @@
 package io.prognos.lstm.samediff;
 
 import io.prognos.lstm.NetworkShape;
-
 import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -61,7 +60,8 @@ public final class LstmNetwork implements AutoCloseable {
                 .retLastC(false)
                 .retLastH(true)
                 .build();
-        LSTMLayerWeights weights = LSTMLayerWeights.builder().weights(w).rWeights(rw).bias(b).build();
+        LSTMLayerWeights weights =
+                LSTMLayerWeights.builder().weights(w).rWeights(rw).bias(b).build();
         SDVariable lastH = sd.rnn().lstmLayer(in, null, null, null, weights, config)[0];
         SDVariable out = sd.nn().linear(OUTPUT, lastH, dw, db);
         sd.loss().meanSquaredError("loss", label, out, null);
@@ -84,7 +84,8 @@ public final class LstmNetwork implements AutoCloseable {
     /** Copies {@code params} into the graph's variables. */
     public void setParameters(float[] params) {
         if (params.length != shape.parameterCount()) {
-            throw new IllegalArgumentException("expected " + shape.parameterCount() + " parameters, got " + params.length);
+            throw new IllegalArgumentException(
+                    "expected " + shape.parameterCount() + " parameters, got " + params.length);
         }
         int o = 0;
         for (String name : PARAMS) {

@@ -1,7 +1,6 @@
 package io.prognos.lstm.samediff;
 
 import io.prognos.lstm.NetworkShape;
-
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;

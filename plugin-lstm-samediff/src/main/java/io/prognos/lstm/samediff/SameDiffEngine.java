@@ -25,7 +25,7 @@ final class SameDiffEngine implements LstmEngine, AutoCloseable {
     @Override
     public double fitBatch(float[] x, float[] target, int n, int seq) {
         try (INDArray xa = Nd4j.createFromArray(x).reshape(n, seq, features);
-             INDArray ya = Nd4j.createFromArray(target).reshape(n, target.length / n)) {
+                INDArray ya = Nd4j.createFromArray(target).reshape(n, target.length / n)) {
             net.fitEpoch(List.of(new DataSet(xa, ya)));
         }
         // SameDiff records no loss curve unless a listener asks for one, and an extra forward pass would
@@ -36,7 +36,7 @@ final class SameDiffEngine implements LstmEngine, AutoCloseable {
     @Override
     public float[] predict(float[] x, int n, int seq) {
         try (INDArray xa = Nd4j.createFromArray(x).reshape(n, seq, features);
-             INDArray out = net.predict(xa)) {
+                INDArray out = net.predict(xa)) {
             return out.data().asFloat();
         }
     }

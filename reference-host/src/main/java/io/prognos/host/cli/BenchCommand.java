@@ -12,17 +12,26 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code bench}: the plugin's performance figures through the SPI, with the configured engine. */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "Performance figures of the plugin through the SPI: training, one forecast, a batch of"
                 + " distinct models, model size, resident memory over many trainings. Medians of warm runs.")
 final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--sensors", paramLabel = "N", defaultValue = "1000", description = "distinct models in the"
-            + " batched forecast (default 1000)")
+    @Option(
+            names = "--sensors",
+            paramLabel = "N",
+            defaultValue = "1000",
+            description = "distinct models in the" + " batched forecast (default 1000)")
     int sensors;
 
-    @Option(names = "--trainings", paramLabel = "N", defaultValue = "500", description = "trainings for the memory"
-            + " figure (default 500)")
+    @Option(
+            names = "--trainings",
+            paramLabel = "N",
+            defaultValue = "500",
+            description = "trainings for the memory" + " figure (default 500)")
     int trainings;
 
     @Option(names = "--json", description = "JSON instead of the table")

@@ -19,7 +19,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code demo}: a real sensor series and two generated ones through MQTT, PostgreSQL and the plugin. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
         description = "Replay a real sensor series and two generated ones through MQTT, train, forecast, alert and"
                 + " print the models, risk and maintenance schedule.")
 final class DemoCommand implements Callable<Integer> {
@@ -40,13 +42,18 @@ final class DemoCommand implements Callable<Integer> {
         withDefaults.putAll(launch.config());
         quietLogs();
         PrintWriter out = spec.commandLine().getOut();
-        try (HostRuntime runtime = HostRuntime.start(withDefaults, launch.found(), HostRuntime.Parts.ALL,
-                Clock.systemUTC())) {
+        try (HostRuntime runtime =
+                HostRuntime.start(withDefaults, launch.found(), HostRuntime.Parts.ALL, Clock.systemUTC())) {
             if (runtime.mqtt() == null) {
-                throw new InvalidConfigurationException("the demo", List.of(new ConfigProblem(
-                        "prognos.mqtt.enabled", "the demo runs through MQTT: leave it true")));
+                throw new InvalidConfigurationException(
+                        "the demo",
+                        List.of(new ConfigProblem(
+                                "prognos.mqtt.enabled", "the demo runs through MQTT: leave it true")));
             }
-            new Demo(runtime, out).run(Demo.sensors(Demo.currentHour()), runtime.maskedConfig().get("mqtt.url"));
+            new Demo(runtime, out)
+                    .run(
+                            Demo.sensors(Demo.currentHour()),
+                            runtime.maskedConfig().get("mqtt.url"));
             int mqttPort = runtime.broker() != null ? runtime.broker().port() : 1883;
             out.print(Demo.watchLines(runtime.rest().port(), mqttPort));
             if (stay) {

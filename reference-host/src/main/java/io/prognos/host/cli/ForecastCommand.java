@@ -1,8 +1,8 @@
 package io.prognos.host.cli;
 
 import io.prognos.api.Forecast;
-import io.prognos.api.SensorState;
 import io.prognos.api.SensorId;
+import io.prognos.api.SensorState;
 import io.prognos.host.core.wire.ForecastMessage;
 import io.prognos.host.core.wire.Json;
 import io.prognos.host.runtime.HostRuntime;
@@ -17,7 +17,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code forecast}: one sensor with its stored model. */
-@Command(name = "forecast", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "forecast",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "Forecast one sensor with its stored model, from the database or a CSV.")
 final class ForecastCommand implements Callable<Integer> {
 
@@ -38,8 +41,8 @@ final class ForecastCommand implements Callable<Integer> {
         Launch launch = Launch.of(config);
         SensorId id = sensor.id();
         PrintWriter out = spec.commandLine().getOut();
-        try (HostRuntime runtime = HostRuntime.start(launch.config(), launch.found(), HostRuntime.Parts.STORE_ONLY,
-                Clock.systemUTC())) {
+        try (HostRuntime runtime =
+                HostRuntime.start(launch.config(), launch.found(), HostRuntime.Parts.STORE_ONLY, Clock.systemUTC())) {
             Forecast f;
             if (sensor.csv != null) {
                 SensorState state = runtime.plugin().openState(id, null);
@@ -51,10 +54,17 @@ final class ForecastCommand implements Callable<Integer> {
             if (json) {
                 out.println(Json.pretty(ForecastMessage.of(f)));
             } else {
-                out.printf("forecast of %s from %s (%s, %.0f%% intervals):%n", id, f.lastObserved(), f.method(),
-                        f.coverage() * 100);
-                f.points().forEach(p -> out.printf(Locale.ROOT, "  %s  %10.3f  [%.3f, %.3f]%n", p.timestamp(),
-                        p.value(), p.lower(), p.upper()));
+                out.printf(
+                        "forecast of %s from %s (%s, %.0f%% intervals):%n",
+                        id, f.lastObserved(), f.method(), f.coverage() * 100);
+                f.points()
+                        .forEach(p -> out.printf(
+                                Locale.ROOT,
+                                "  %s  %10.3f  [%.3f, %.3f]%n",
+                                p.timestamp(),
+                                p.value(),
+                                p.lower(),
+                                p.upper()));
             }
             out.flush();
             return 0;

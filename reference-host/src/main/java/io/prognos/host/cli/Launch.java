@@ -28,13 +28,15 @@ record Launch(Map<String, String> config, PluginLoader.Found found) {
         Map<String, String> env = System.getenv();
         String dir = options.resolve(HostConfig.CONFIG.keys(), env).getOrDefault("prognos.plugins-dir", "plugins");
         PluginLoader.Found found = PluginLoader.load(Launch.class.getClassLoader(), Path.of(dir));
-        List<ForecastingPlugin> plugins = found.plugins().stream().map(PluginLoader.Loaded::plugin).toList();
+        List<ForecastingPlugin> plugins =
+                found.plugins().stream().map(PluginLoader.Loaded::plugin).toList();
         return new Launch(options.resolve(HostRuntime.knownKeys(plugins), env), found);
     }
 
     /** The plugin named by {@code prognos.plugin}. */
     PluginLoader.Loaded chosen() {
-        return found.byId(HostConfig.CONFIG.parse("the host", HostConfig.withPrefix(config, "prognos."))
+        return found.byId(HostConfig.CONFIG
+                .parse("the host", HostConfig.withPrefix(config, "prognos."))
                 .getString("prognos.plugin"));
     }
 

@@ -16,23 +16,31 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine;
 
 /**
  * The reference host's command line: {@code serve} (the default), {@code demo}, {@code train},
  * {@code forecast}, {@code bench}, {@code evaluate} and {@code nab}. Exit status 0 on success, 1
  * when the work failed, 2 for a bad command line or configuration.
  */
-@Command(name = "prognos-host", mixinStandardHelpOptions = true, versionProvider = PrognosHost.Version.class,
+@Command(
+        name = "prognos-host",
+        mixinStandardHelpOptions = true,
+        versionProvider = PrognosHost.Version.class,
         synopsisSubcommandLabel = "[COMMAND]",
         description = "Prognos: forecasts, anomaly scores, failure risk and a maintenance schedule for every sensor."
                 + " Without a command it serves.",
-        subcommands = {ServeCommand.class, DemoCommand.class, TrainCommand.class, ForecastCommand.class,
-            BenchCommand.class})
+        subcommands = {
+            ServeCommand.class,
+            DemoCommand.class,
+            TrainCommand.class,
+            ForecastCommand.class,
+            BenchCommand.class
+        })
 public final class PrognosHost implements Callable<Integer> {
 
     @Mixin
@@ -57,11 +65,12 @@ public final class PrognosHost implements Callable<Integer> {
         PrintWriter e = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
         // evaluate and nab live in the evaluation module; the host gives them its plugin and configuration.
         ConfigOptions evaluateConfig = new ConfigOptions();
-        cl.addSubcommand(new CommandLine(new EvaluateCommand(() -> Launch.of(evaluateConfig).startAlone()))
+        cl.addSubcommand(new CommandLine(
+                        new EvaluateCommand(() -> Launch.of(evaluateConfig).startAlone()))
                 .addMixin("config", evaluateConfig));
         ConfigOptions nabConfig = new ConfigOptions();
-        cl.addSubcommand(new CommandLine(new NabCommand(() -> Launch.of(nabConfig).startAlone()))
-                .addMixin("config", nabConfig));
+        cl.addSubcommand(
+                new CommandLine(new NabCommand(() -> Launch.of(nabConfig).startAlone())).addMixin("config", nabConfig));
         // Writers and handlers reach only the subcommands present when they are set: set them last.
         cl.setOut(o);
         cl.setErr(e);
@@ -95,23 +104,32 @@ public final class PrognosHost implements Callable<Integer> {
     public Integer call() throws Exception {
         List<String> unmatched = config.unmatched();
         if (!unmatched.isEmpty() && !unmatched.get(0).startsWith("-")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "unknown command '" + unmatched.get(0)
-                    + "'; commands are " + spec.subcommands().keySet());
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "unknown command '" + unmatched.get(0) + "'; commands are "
+                            + spec.subcommands().keySet());
         }
         return ServeCommand.serve(Launch.of(config), spec.commandLine().getOut());
     }
 
     /** Every configuration key of the host, its adapters and the plugins found, with defaults. */
     private static String footer() {
-        List<ForecastingPlugin> plugins = PluginLoader.load(PrognosHost.class.getClassLoader(), Path.of(
-                System.getenv().getOrDefault("PROGNOS_PLUGINS_DIR", "plugins"))).plugins().stream()
-                .map(PluginLoader.Loaded::plugin).toList();
+        List<ForecastingPlugin> plugins = PluginLoader.load(
+                        PrognosHost.class.getClassLoader(),
+                        Path.of(System.getenv().getOrDefault("PROGNOS_PLUGINS_DIR", "plugins")))
+                .plugins()
+                .stream()
+                .map(PluginLoader.Loaded::plugin)
+                .toList();
         StringBuilder sb = new StringBuilder(String.format(
                 "%nConfiguration: a properties file (--config FILE, or ./prognos.properties), then environment variables"
                         + " (the key in upper case,%ndots and dashes as underscores: JDBC_URL), then flags (--jdbc.url=...,"
                         + " or --data-dir DIR for host keys). Keys and defaults:%n"));
         for (ConfigDef.Key k : HostRuntime.knownKeys(plugins)) {
-            sb.append(String.format(Locale.ROOT, "  %-28s %-14s %s%n", k.name(),
+            sb.append(String.format(
+                    Locale.ROOT,
+                    "  %-28s %-14s %s%n",
+                    k.name(),
                     k.secret() ? "(secret)" : k.defaultValue() == null ? "(none)" : shorten(k.defaultValue()),
                     k.description()));
         }

@@ -17,15 +17,19 @@ final class SensorOptions {
     @Option(names = "--sensor", paramLabel = "KEY", required = true, description = "sensor key")
     String sensor;
 
-    @Option(names = "--csv", paramLabel = "FILE", description = "readings from a CSV (timestamp,value) instead of"
-            + " the database")
+    @Option(
+            names = "--csv",
+            paramLabel = "FILE",
+            description = "readings from a CSV (timestamp,value) instead of" + " the database")
     Path csv;
 
     @Option(names = "--ts-column", paramLabel = "NAME", description = "timestamp column of --csv (default: the first)")
     String tsColumn;
 
-    @Option(names = "--value-column", paramLabel = "NAME", description = "value column of --csv (default: the"
-            + " second)")
+    @Option(
+            names = "--value-column",
+            paramLabel = "NAME",
+            description = "value column of --csv (default: the" + " second)")
     String valueColumn;
 
     @Option(names = "--delimiter", paramLabel = "C", defaultValue = ",", description = "column separator of --csv")

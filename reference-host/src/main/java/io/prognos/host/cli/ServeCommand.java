@@ -10,7 +10,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code serve}: the host runs until SIGTERM or Ctrl-C. */
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
         description = "Run the host (the default): REST API, MQTT adapter, PostgreSQL; stored models reloaded.")
 final class ServeCommand implements Callable<Integer> {
 
@@ -26,10 +28,12 @@ final class ServeCommand implements Callable<Integer> {
     }
 
     static int serve(Launch launch, PrintWriter out) throws Exception {
-        HostRuntime runtime = HostRuntime.start(launch.config(), launch.found(), HostRuntime.Parts.ALL,
-                Clock.systemUTC());
-        out.printf("Prognos serving: REST http://%s:%d/api/v1/lstm/status, MQTT %s; stop with Ctrl-C or SIGTERM%n",
-                runtime.maskedConfig().get("prognos.http.bind"), runtime.rest().port(),
+        HostRuntime runtime =
+                HostRuntime.start(launch.config(), launch.found(), HostRuntime.Parts.ALL, Clock.systemUTC());
+        out.printf(
+                "Prognos serving: REST http://%s:%d/api/v1/lstm/status, MQTT %s; stop with Ctrl-C or SIGTERM%n",
+                runtime.maskedConfig().get("prognos.http.bind"),
+                runtime.rest().port(),
                 runtime.maskedConfig().getOrDefault("mqtt.url", "disabled"));
         out.flush();
         Thread.currentThread().join(); // until SIGTERM: the runtime's shutdown hook closes everything

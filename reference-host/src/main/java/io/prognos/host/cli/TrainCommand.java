@@ -3,13 +3,13 @@ package io.prognos.host.cli;
 import io.prognos.api.ModelInfo;
 import io.prognos.api.SensorId;
 import io.prognos.api.TrainRequest;
-import java.util.Map;
 import io.prognos.host.core.wire.Json;
 import io.prognos.host.core.wire.ModelMessage;
 import io.prognos.host.runtime.HostRuntime;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -18,7 +18,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code train}: one sensor from the database or a CSV; the model is stored. */
-@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "Train one sensor from the database, or from a CSV of timestamp,value, and store the model.")
 final class TrainCommand implements Callable<Integer> {
 
@@ -39,17 +42,26 @@ final class TrainCommand implements Callable<Integer> {
         Launch launch = Launch.of(config);
         SensorId id = sensor.id();
         PrintWriter out = spec.commandLine().getOut();
-        try (HostRuntime runtime = HostRuntime.start(launch.config(), launch.found(), HostRuntime.Parts.STORE_ONLY,
-                Clock.systemUTC())) {
-            ModelInfo m = sensor.csv != null ? runtime.plugin().train(new TrainRequest(id, sensor.csvReadings()))
+        try (HostRuntime runtime =
+                HostRuntime.start(launch.config(), launch.found(), HostRuntime.Parts.STORE_ONLY, Clock.systemUTC())) {
+            ModelInfo m = sensor.csv != null
+                    ? runtime.plugin().train(new TrainRequest(id, sensor.csvReadings()))
                     : runtime.service().train(id, Map.of());
             if (json) {
                 out.println(Json.pretty(ModelMessage.of(m)));
             } else {
-                out.printf(Locale.ROOT, "trained %s in %.1f s on %d intervals of %s: serving %s, validation MAE %.3f"
-                        + " (last value %.3f, relative MAE %.2f); stored%n", id, m.trainingMillis() / 1000.0,
-                        m.sampleCount(), m.interval(), m.servedMethod(), m.metric(ModelInfo.VAL_MAE),
-                        m.metric(ModelInfo.BASELINE_MAE), m.valRelmae());
+                out.printf(
+                        Locale.ROOT,
+                        "trained %s in %.1f s on %d intervals of %s: serving %s, validation MAE %.3f"
+                                + " (last value %.3f, relative MAE %.2f); stored%n",
+                        id,
+                        m.trainingMillis() / 1000.0,
+                        m.sampleCount(),
+                        m.interval(),
+                        m.servedMethod(),
+                        m.metric(ModelInfo.VAL_MAE),
+                        m.metric(ModelInfo.BASELINE_MAE),
+                        m.valRelmae());
             }
             out.flush();
             return 0;

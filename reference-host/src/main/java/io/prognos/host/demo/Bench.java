@@ -35,6 +35,7 @@ public final class Bench {
 
     /** Epochs and patience equal: all 20 epochs run, as in the figure's definition. */
     private static final Map<String, String> ALL_EPOCHS = Map.of("epochs", "20", "patience", "20");
+
     private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
 
     private final Function<ModelStore, ForecastingPlugin> starter;
@@ -53,8 +54,8 @@ public final class Bench {
         Random r = new Random(seed);
         List<Reading> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(new Reading(START.plus(Duration.ofHours(i)),
-                    20 + 5 * Math.sin(2 * Math.PI * i / 24) + 0.5 * r.nextGaussian()));
+            out.add(new Reading(
+                    START.plus(Duration.ofHours(i)), 20 + 5 * Math.sin(2 * Math.PI * i / 24) + 0.5 * r.nextGaussian()));
         }
         return out;
     }
@@ -94,8 +95,8 @@ public final class Bench {
             Random r = new Random(5);
             for (int i = 0; i < scored; i++) {
                 t = t.plus(Duration.ofHours(1));
-                Reading next = new Reading(t, 20 + 5 * Math.sin(2 * Math.PI * (history.size() + i) / 24)
-                        + 0.5 * r.nextGaussian());
+                Reading next = new Reading(
+                        t, 20 + 5 * Math.sin(2 * Math.PI * (history.size() + i) / 24) + 0.5 * r.nextGaussian());
                 long t0 = System.nanoTime();
                 plugin.observe(state, List.of(next));
                 us[i] = (System.nanoTime() - t0) / 1e3;
@@ -115,7 +116,11 @@ public final class Bench {
             for (int i = 0; i < trainings; i++) {
                 plugin.train(new TrainRequest(SensorId.of("mem", "s" + (i % 50)), history, ALL_EPOCHS));
                 if ((i + 1) % 50 == 0) {
-                    progress.printf(Locale.ROOT, "bench: %d/%d trainings, resident set %.0f MB%n", i + 1, trainings,
+                    progress.printf(
+                            Locale.ROOT,
+                            "bench: %d/%d trainings, resident set %.0f MB%n",
+                            i + 1,
+                            trainings,
                             rssKb() / 1024.0);
                     progress.flush();
                 }
@@ -160,7 +165,8 @@ public final class Bench {
             BatchForecast b = plugin.forecastBatch(states);
             ms[i] = (System.nanoTime() - t0) / 1e6;
             if (b.forecasts().size() != sensors) {
-                throw new IllegalStateException("batch failed: " + b.failures().values().iterator().next());
+                throw new IllegalStateException(
+                        "batch failed: " + b.failures().values().iterator().next());
             }
         }
         out.put("forecast_ms_" + sensors, round(median(Arrays.copyOfRange(ms, 2, ms.length))));

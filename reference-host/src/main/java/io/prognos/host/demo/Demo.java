@@ -29,7 +29,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -54,12 +53,11 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 public final class Demo {
 
     /** A sensor in the demo: its readings, operating limits, and how much is history before the replay. */
-    public record DemoSensor(SensorId id, List<Reading> readings, OperatingLimits limits, int replayFrom) {
-    }
+    public record DemoSensor(SensorId id, List<Reading> readings, OperatingLimits limits, int replayFrom) {}
 
     /** The demo's operating limits, in {@code prognos.limits} form. */
-    public static final String LIMITS = "office-hvac/ambient_temperature=58:84;pump-2/bearing_temperature=::85:94;"
-            + "fan-3/motor_current=8:16";
+    public static final String LIMITS =
+            "office-hvac/ambient_temperature=58:84;pump-2/bearing_temperature=::85:94;" + "fan-3/motor_current=8:16";
 
     private final HostRuntime host;
     private final PrintWriter out;
@@ -72,7 +70,8 @@ public final class Demo {
     public static List<DemoSensor> sensors(Instant end) throws IOException {
         List<Reading> ambient;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(
-                Demo.class.getResourceAsStream("/demo/ambient_temperature_system_failure.csv"), StandardCharsets.UTF_8))) {
+                Demo.class.getResourceAsStream("/demo/ambient_temperature_system_failure.csv"),
+                StandardCharsets.UTF_8))) {
             ambient = shift(CsvReadings.read(in, CsvReadings.Columns.defaults(), "the demo series"), end);
         }
         Random r = new Random(7);
@@ -97,7 +96,9 @@ public final class Demo {
 
     private static List<Reading> shift(List<Reading> readings, Instant end) {
         Duration by = Duration.between(readings.get(readings.size() - 1).timestamp(), end);
-        return readings.stream().map(x -> new Reading(x.timestamp().plus(by), x.value())).toList();
+        return readings.stream()
+                .map(x -> new Reading(x.timestamp().plus(by), x.value()))
+                .toList();
     }
 
     public static Instant currentHour() {
@@ -107,11 +108,12 @@ public final class Demo {
     public void run(List<DemoSensor> sensors, String brokerUrl) throws Exception {
         long started = System.nanoTime();
         var plugin = host.plugin();
-        out.printf("Prognos demo: plugin %s %s (%s), %d sensors, broker %s%n", plugin.id(), plugin.version(),
-                plugin.engineVersion(), sensors.size(), brokerUrl);
+        out.printf(
+                "Prognos demo: plugin %s %s (%s), %d sensors, broker %s%n",
+                plugin.id(), plugin.version(), plugin.engineVersion(), sensors.size(), brokerUrl);
         ConcurrentLinkedQueue<String> alerts = new ConcurrentLinkedQueue<>();
-        MqttAsyncClient client = new MqttAsyncClient(brokerUrl, "prognos-demo-" + System.nanoTime(),
-                new MemoryPersistence());
+        MqttAsyncClient client =
+                new MqttAsyncClient(brokerUrl, "prognos-demo-" + System.nanoTime(), new MemoryPersistence());
         MqttConnectionOptions o = new MqttConnectionOptions();
         // Reconnect and keep the session: QoS 1 messages in flight are sent again after a drop.
         o.setCleanStart(true);
@@ -137,7 +139,8 @@ public final class Demo {
                 for (int attempt = 1; table.count(s.id()) < history.size(); attempt++) {
                     if (attempt > 3) {
                         throw new IllegalStateException(s.id() + ": " + table.count(s.id()) + " of " + history.size()
-                                + " readings reached the database; rejected: " + host.mqtt().rejectedCounts());
+                                + " readings reached the database; rejected: "
+                                + host.mqtt().rejectedCounts());
                     }
                     for (int i = 0; i < history.size(); i += 500) {
                         publish(client, s.id(), history.subList(i, Math.min(history.size(), i + 500)));
@@ -152,20 +155,28 @@ public final class Demo {
                 n++;
                 out.printf("[%d/%d] training %s on its stored history ...%n", n, sensors.size(), s.id());
                 ModelInfo m = host.service().train(s.id(), Map.of());
-                out.printf(Locale.ROOT, "      done in %.1f s: %d intervals of %s, serving %s, validation MAE %.3f"
-                        + " against %.3f for the last value%n", m.trainingMillis() / 1000.0, m.sampleCount(),
-                        m.interval(), m.servedMethod(), m.metric(ModelInfo.VAL_MAE), m.metric(ModelInfo.BASELINE_MAE));
+                out.printf(
+                        Locale.ROOT,
+                        "      done in %.1f s: %d intervals of %s, serving %s, validation MAE %.3f"
+                                + " against %.3f for the last value%n",
+                        m.trainingMillis() / 1000.0,
+                        m.sampleCount(),
+                        m.interval(),
+                        m.servedMethod(),
+                        m.metric(ModelInfo.VAL_MAE),
+                        m.metric(ModelInfo.BASELINE_MAE));
             }
 
             List<Object[]> replay = new ArrayList<>();
             for (DemoSensor s : sensors) {
-                for (Reading r : s.readings().subList(s.replayFrom(), s.readings().size())) {
+                for (Reading r :
+                        s.readings().subList(s.replayFrom(), s.readings().size())) {
                     replay.add(new Object[] {s.id(), r});
                 }
             }
             replay.sort(Comparator.comparing(x -> ((Reading) x[1]).timestamp()));
-            out.printf("replaying %d readings one message at a time; the host forecasts after each ...%n",
-                    replay.size());
+            out.printf(
+                    "replaying %d readings one message at a time; the host forecasts after each ...%n", replay.size());
             for (int i = 0; i < replay.size(); i++) {
                 publish(client, (SensorId) replay.get(i)[0], List.of((Reading) replay.get(i)[1]));
                 if ((i + 1) % 100 == 0) {
@@ -179,7 +190,8 @@ public final class Demo {
             }
             published += replay.size();
             if (!awaitReceived(published, Duration.ofSeconds(60))) {
-                out.printf("      %d replayed readings did not reach the host%n",
+                out.printf(
+                        "      %d replayed readings did not reach the host%n",
                         published - host.mqtt().readingsReceived());
             }
             host.mqtt().drain(Duration.ofMinutes(5));
@@ -199,8 +211,7 @@ public final class Demo {
     }
 
     /** Collects alert payloads as they arrive. */
-    private record AlertCollector(ConcurrentLinkedQueue<String> alerts, PrintWriter out)
-            implements MqttCallback {
+    private record AlertCollector(ConcurrentLinkedQueue<String> alerts, PrintWriter out) implements MqttCallback {
         @Override
         public void messageArrived(String topic, MqttMessage message) {
             alerts.add(new String(message.getPayload(), StandardCharsets.UTF_8));
@@ -217,23 +228,24 @@ public final class Demo {
         }
 
         @Override
-        public void deliveryComplete(IMqttToken token) {
-        }
+        public void deliveryComplete(IMqttToken token) {}
 
         @Override
-        public void connectComplete(boolean reconnect, String serverURI) {
-        }
+        public void connectComplete(boolean reconnect, String serverURI) {}
 
         @Override
-        public void authPacketArrived(int reasonCode, MqttProperties properties) {
-        }
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {}
     }
 
     private static void publish(MqttAsyncClient client, SensorId sensor, List<Reading> readings) throws Exception {
         StringBuilder sb = new StringBuilder("[");
         for (Reading r : readings) {
-            sb.append(sb.length() > 1 ? "," : "").append("{\"ts\":\"").append(r.timestamp()).append("\",\"value\":")
-                    .append(r.value()).append('}');
+            sb.append(sb.length() > 1 ? "," : "")
+                    .append("{\"ts\":\"")
+                    .append(r.timestamp())
+                    .append("\",\"value\":")
+                    .append(r.value())
+                    .append('}');
         }
         MqttMessage m = new MqttMessage(sb.append(']').toString().getBytes(StandardCharsets.UTF_8));
         m.setQos(1);
@@ -285,8 +297,14 @@ public final class Demo {
             int[] c = counts.computeIfAbsent(sensor, k -> new int[2]);
             c[isHigh ? 1 : 0]++;
             if (isHigh) {
-                high.add(String.format(Locale.ROOT, "  ALERT %s high (score %d) at %s: %s - %s", sensor,
-                        n.riskScore(), n.basedOn(), n.recommendedAction(), n.reasons().isEmpty() ? "" : n.reasons().get(0)));
+                high.add(String.format(
+                        Locale.ROOT,
+                        "  ALERT %s high (score %d) at %s: %s - %s",
+                        sensor,
+                        n.riskScore(),
+                        n.basedOn(),
+                        n.recommendedAction(),
+                        n.reasons().isEmpty() ? "" : n.reasons().get(0)));
             }
         }
         out.println("Alerts received over MQTT (rises to medium or high):");
@@ -299,8 +317,14 @@ public final class Demo {
         out.println("Models");
         out.printf("  %-36s %-13s %10s %12s %7s%n", "sensor", "method", "val MAE", "last value", "relMAE");
         for (ModelInfo m : host.plugin().models()) {
-            out.printf(Locale.ROOT, "  %-36s %-13s %10.3f %12.3f %7.2f%n", m.sensor(), m.servedMethod(),
-                    m.metric(ModelInfo.VAL_MAE), m.metric(ModelInfo.BASELINE_MAE), m.valRelmae());
+            out.printf(
+                    Locale.ROOT,
+                    "  %-36s %-13s %10.3f %12.3f %7.2f%n",
+                    m.sensor(),
+                    m.servedMethod(),
+                    m.metric(ModelInfo.VAL_MAE),
+                    m.metric(ModelInfo.BASELINE_MAE),
+                    m.valRelmae());
         }
         out.println();
         out.println("Current risk");
@@ -310,26 +334,49 @@ public final class Demo {
                 var f = p.forecast();
                 var a = p.risk();
                 var last = f.points().get(f.horizon() - 1);
-                out.printf(Locale.ROOT, "  %-36s %-8s score %3d  anomaly %.2f  now %.2f, in %d steps %.2f [%.2f,"
-                        + " %.2f]%s%n", s.id(), a.level().wireName(), a.score(), a.anomalyScore(), f.lastValue(),
-                        f.horizon(), last.value(), last.lower(), last.upper(), a.timeToFailureHours() == null ? ""
-                                : String.format(Locale.ROOT, ", time to failure %.1f h (%.1f-%s)",
-                                a.timeToFailureHours(), a.timeToFailureLowHours(), a.timeToFailureHighHours() == null
-                                        ? "beyond the horizon" : String.format(Locale.ROOT, "%.1f h",
-                                        a.timeToFailureHighHours())));
+                out.printf(
+                        Locale.ROOT,
+                        "  %-36s %-8s score %3d  anomaly %.2f  now %.2f, in %d steps %.2f [%.2f," + " %.2f]%s%n",
+                        s.id(),
+                        a.level().wireName(),
+                        a.score(),
+                        a.anomalyScore(),
+                        f.lastValue(),
+                        f.horizon(),
+                        last.value(),
+                        last.lower(),
+                        last.upper(),
+                        a.timeToFailureHours() == null
+                                ? ""
+                                : String.format(
+                                        Locale.ROOT,
+                                        ", time to failure %.1f h (%.1f-%s)",
+                                        a.timeToFailureHours(),
+                                        a.timeToFailureLowHours(),
+                                        a.timeToFailureHighHours() == null
+                                                ? "beyond the horizon"
+                                                : String.format(Locale.ROOT, "%.1f h", a.timeToFailureHighHours())));
             } catch (PrognosException e) {
                 out.printf("  %-36s cannot forecast: %s%n", s.id(), e.getMessage());
             }
         }
         out.println();
-        List<ScheduleEntry> schedule = host.service().schedule(Duration.ofDays(7)).entries();
+        List<ScheduleEntry> schedule =
+                host.service().schedule(Duration.ofDays(7)).entries();
         out.println("Maintenance schedule (next 7 days)");
         if (schedule.isEmpty()) {
             out.println("  nothing due");
         }
         for (ScheduleEntry e : schedule) {
-            out.printf(Locale.ROOT, "  %d. %-14s %-8s %-30s act by %s - %s%n", e.priority(), e.deviceId(),
-                    e.level().wireName(), e.worstSensor().sensorKey(), e.actBy(), e.recommendedAction());
+            out.printf(
+                    Locale.ROOT,
+                    "  %d. %-14s %-8s %-30s act by %s - %s%n",
+                    e.priority(),
+                    e.deviceId(),
+                    e.level().wireName(),
+                    e.worstSensor().sensorKey(),
+                    e.actBy(),
+                    e.recommendedAction());
         }
         out.println();
     }

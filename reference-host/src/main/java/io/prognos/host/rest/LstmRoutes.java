@@ -32,8 +32,8 @@ import java.util.TreeMap;
 public final class LstmRoutes {
 
     static final String BASE = "/api/v1/lstm";
-    private static final Set<String> KNOWN = Set.of("status", "train", "predict", "models", "maintenance-schedule",
-            "test");
+    private static final Set<String> KNOWN =
+            Set.of("status", "train", "predict", "models", "maintenance-schedule", "test");
 
     private final HostRuntime runtime;
 
@@ -69,7 +69,10 @@ public final class LstmRoutes {
                 allow(method, "POST");
                 PredictRequestMessage req = Requests.bind(body, PredictRequestMessage.class);
                 SensorCycle.Result r = runtime.service().predict(req.sensor(), req.limits());
-                return PredictReply.of(r.forecast(), r.risk(), r.anomaly(),
+                return PredictReply.of(
+                        r.forecast(),
+                        r.risk(),
+                        r.anomaly(),
                         runtime.plugin().describe().anomalyThreshold());
             }
             case "maintenance-schedule" -> {
@@ -83,14 +86,17 @@ public final class LstmRoutes {
             case "models" -> {
                 if (parts.length == 1) {
                     allow(method, "GET");
-                    List<ModelMessage> models = runtime.plugin().models().stream().map(ModelMessage::of).toList();
+                    List<ModelMessage> models = runtime.plugin().models().stream()
+                            .map(ModelMessage::of)
+                            .toList();
                     return new Replies.Models(true, models.size(), models);
                 }
                 if (parts.length == 3) {
                     SensorId sensor = SensorId.of(parts[1], parts[2]);
                     allow(method, "GET", "DELETE");
                     if (method.equals("GET")) {
-                        ModelInfo m = runtime.plugin().model(sensor).orElseThrow(() -> new UnknownSensorException(sensor));
+                        ModelInfo m =
+                                runtime.plugin().model(sensor).orElseThrow(() -> new UnknownSensorException(sensor));
                         return new Replies.Model(true, ModelMessage.of(m));
                     }
                     if (!runtime.plugin().deleteModel(sensor)) {
@@ -98,8 +104,8 @@ public final class LstmRoutes {
                     }
                     return new Replies.Deleted(true, sensor.toString());
                 }
-                throw new RestApi.HttpError(404, null, "use " + BASE + "/models or " + BASE
-                        + "/models/{device_id}/{sensor_key}");
+                throw new RestApi.HttpError(
+                        404, null, "use " + BASE + "/models or " + BASE + "/models/{device_id}/{sensor_key}");
             }
             default -> throw new RestApi.HttpError(404, null, "no such path " + path + "; known: " + KNOWN);
         }
@@ -107,8 +113,9 @@ public final class LstmRoutes {
 
     private static void allow(String method, String... allowed) {
         if (!List.of(allowed).contains(method)) {
-            throw new RestApi.MethodNotAllowed(String.join(", ", allowed), "method " + method + " not allowed; use "
-                    + String.join(" or ", allowed));
+            throw new RestApi.MethodNotAllowed(
+                    String.join(", ", allowed),
+                    "method " + method + " not allowed; use " + String.join(" or ", allowed));
         }
     }
 
@@ -117,17 +124,33 @@ public final class LstmRoutes {
         Set<Capability> caps = p.capabilities();
         PluginDescription d = p.describe();
         Double hours = d.interval() == null ? null : d.horizon() * d.interval().toMillis() / 3_600_000.0;
-        Replies.Capabilities c = new Replies.Capabilities(caps.contains(Capability.TIME_SERIES_FORECASTING),
-                caps.contains(Capability.FAILURE_PREDICTION), caps.contains(Capability.MAINTENANCE_SCHEDULING),
-                caps.contains(Capability.CONFIDENCE_INTERVALS), caps.contains(Capability.BATCH_FORECASTING),
-                caps.contains(Capability.MODEL_PERSISTENCE), caps.contains(Capability.ANOMALY_SCORES),
-                hours != null ? hours : Double.valueOf(d.horizon()), d.horizon(), d.details().get("sequence_length"),
-                d.interval() == null ? "detected per sensor" : d.interval().toString(), d.anomalyThreshold());
-        Replies.Engine engine = new Replies.Engine("operational", "cpu_optimized", p.engineVersion(), p.id(),
-                p.version(), p.spiVersion(), c, p.models().size());
-        Replies.Host host = new Replies.Host(Integer.parseInt(runtime.maskedConfig().get("prognos.threads")),
+        Replies.Capabilities c = new Replies.Capabilities(
+                caps.contains(Capability.TIME_SERIES_FORECASTING),
+                caps.contains(Capability.FAILURE_PREDICTION),
+                caps.contains(Capability.MAINTENANCE_SCHEDULING),
+                caps.contains(Capability.CONFIDENCE_INTERVALS),
+                caps.contains(Capability.BATCH_FORECASTING),
+                caps.contains(Capability.MODEL_PERSISTENCE),
+                caps.contains(Capability.ANOMALY_SCORES),
+                hours != null ? hours : Double.valueOf(d.horizon()),
+                d.horizon(),
+                d.details().get("sequence_length"),
+                d.interval() == null ? "detected per sensor" : d.interval().toString(),
+                d.anomalyThreshold());
+        Replies.Engine engine = new Replies.Engine(
+                "operational",
+                "cpu_optimized",
+                p.engineVersion(),
+                p.id(),
+                p.version(),
+                p.spiVersion(),
+                c,
+                p.models().size());
+        Replies.Host host = new Replies.Host(
+                Integer.parseInt(runtime.maskedConfig().get("prognos.threads")),
                 runtime.mqtt() == null ? "disabled" : runtime.mqtt().isConnected() ? "connected" : "disconnected",
-                runtime.mqtt() == null ? 0 : runtime.mqtt().readingsReceived(), runtime.contexts().size());
+                runtime.mqtt() == null ? 0 : runtime.mqtt().readingsReceived(),
+                runtime.contexts().size());
         return new Replies.Status(engine, host, new TreeMap<>(runtime.maskedConfig()));
     }
 
@@ -136,8 +159,8 @@ public final class LstmRoutes {
         try {
             days = Double.parseDouble(query.getOrDefault("days_ahead", "7"));
         } catch (NumberFormatException e) {
-            throw new RestApi.HttpError(400, "days_ahead", "days_ahead must be a number of days, got '"
-                    + query.get("days_ahead") + "'");
+            throw new RestApi.HttpError(
+                    400, "days_ahead", "days_ahead must be a number of days, got '" + query.get("days_ahead") + "'");
         }
         if (!(days > 0 && days <= 366)) {
             throw new RestApi.HttpError(400, "days_ahead", "days_ahead must be above 0 and at most 366, got " + days);
@@ -158,7 +181,8 @@ public final class LstmRoutes {
         List<Reading> series = new ArrayList<>();
         Random r = new Random(1);
         for (int i = 0; i < 400; i++) {
-            series.add(new Reading(now.minus(Duration.ofHours(400 - i)),
+            series.add(new Reading(
+                    now.minus(Duration.ofHours(400 - i)),
                     50 + 5 * Math.sin(2 * Math.PI * i / 24) + 0.01 * i + 0.3 * r.nextGaussian()));
         }
         ForecastingPlugin p = runtime.plugin();
@@ -170,9 +194,16 @@ public final class LstmRoutes {
         var f = p.forecast(state);
         long t2 = System.nanoTime();
         p.deleteModel(sensor);
-        return new Replies.SelfTest(true, "trained on 400 generated hourly readings (daily cycle, slow rise,"
-                + " noise), forecast the next " + f.horizon() + " intervals, then deleted the test model",
-                (t1 - t0) / 1e9, (t2 - t1) / 1e6, m.metric(ModelInfo.VAL_MAE), m.metric(ModelInfo.BASELINE_MAE),
-                m.servedMethod(), f.points().size(), p.id() + " " + p.version());
+        return new Replies.SelfTest(
+                true,
+                "trained on 400 generated hourly readings (daily cycle, slow rise," + " noise), forecast the next "
+                        + f.horizon() + " intervals, then deleted the test model",
+                (t1 - t0) / 1e9,
+                (t2 - t1) / 1e6,
+                m.metric(ModelInfo.VAL_MAE),
+                m.metric(ModelInfo.BASELINE_MAE),
+                m.servedMethod(),
+                f.points().size(),
+                p.id() + " " + p.version());
     }
 }

@@ -15,21 +15,41 @@ final class Replies {
     record Status(Engine forecastingEngine, Host host, Map<String, String> configuration) {}
 
     /** What the original API called the forecasting engine, plus the plugin's identity. */
-    record Engine(String status, String optimizationMode, String frameworkVersion, String pluginId,
-                  String pluginVersion, String spiVersion, Capabilities capabilities, int modelsLoaded) {}
+    record Engine(
+            String status,
+            String optimizationMode,
+            String frameworkVersion,
+            String pluginId,
+            String pluginVersion,
+            String spiVersion,
+            Capabilities capabilities,
+            int modelsLoaded) {}
 
     /** The original capabilities, plus what is new; defaults come from the plugin's own description. */
-    record Capabilities(boolean timeSeriesForecasting, boolean failurePrediction, boolean maintenanceScheduling,
-                        boolean confidenceIntervals, boolean batchForecasting, boolean modelPersistence,
-                        boolean anomalyScores, Double defaultForecastHorizonHours, int defaultForecastHorizon,
-                        Object defaultSequenceLength, String defaultInterval, double anomalyThreshold) {}
+    record Capabilities(
+            boolean timeSeriesForecasting,
+            boolean failurePrediction,
+            boolean maintenanceScheduling,
+            boolean confidenceIntervals,
+            boolean batchForecasting,
+            boolean modelPersistence,
+            boolean anomalyScores,
+            Double defaultForecastHorizonHours,
+            int defaultForecastHorizon,
+            Object defaultSequenceLength,
+            String defaultInterval,
+            double anomalyThreshold) {}
 
     /** The host's side of status. */
     record Host(int threads, String mqtt, long readingsReceived, int sensorsInMemory) {}
 
     /** {@code GET maintenance-schedule}. */
-    record Schedule(boolean success, @JsonUnwrapped ScheduleMessage schedule, double daysAhead, int sensorsAssessed,
-                    Map<String, String> sensorsSkipped) {}
+    record Schedule(
+            boolean success,
+            @JsonUnwrapped ScheduleMessage schedule,
+            double daysAhead,
+            int sensorsAssessed,
+            Map<String, String> sensorsSkipped) {}
 
     /** {@code GET models}. */
     record Models(boolean success, int modelCount, List<ModelMessage> models) {}
@@ -41,8 +61,16 @@ final class Replies {
     record Deleted(boolean success, String deleted) {}
 
     /** {@code GET test}. */
-    record SelfTest(boolean success, String description, double trainingTimeSeconds, double predictionTimeMs,
-                    Double valMae, Double baselineMae, String servedMethod, int forecastPoints, String plugin) {}
+    record SelfTest(
+            boolean success,
+            String description,
+            double trainingTimeSeconds,
+            double predictionTimeMs,
+            Double valMae,
+            Double baselineMae,
+            String servedMethod,
+            int forecastPoints,
+            String plugin) {}
 
     /** {@code GET /health}: UP or DOWN, and each component's state. */
     record Health(String status, Map<String, String> components) {}

@@ -44,6 +44,8 @@ public final class RestApi implements AutoCloseable {
 
     /** The HTTP status of an error that is not the plugin's; {@code field} names the request field at fault. */
     public static class HttpError extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         final int status;
         final String field;
 
@@ -56,6 +58,8 @@ public final class RestApi implements AutoCloseable {
 
     /** 405, with the methods the path allows. */
     public static final class MethodNotAllowed extends HttpError {
+        private static final long serialVersionUID = 1L;
+
         final String allowed;
 
         MethodNotAllowed(String allowed, String message) {
@@ -94,12 +98,17 @@ public final class RestApi implements AutoCloseable {
         try {
             server = HttpServer.create(new InetSocketAddress(bind, port), 64);
         } catch (BindException e) {
-            throw new IOException("cannot listen on " + bind + ":" + port + " (" + e.getMessage()
-                    + "): set prognos.http.port to a free port", e);
+            throw new IOException(
+                    "cannot listen on " + bind + ":" + port + " (" + e.getMessage()
+                            + "): set prognos.http.port to a free port",
+                    e);
         }
         RestApi api = new RestApi(runtime, server, token, shutdownTimeout);
         server.start();
-        LOG.info("REST API listening on http://{}:{}/api/v1/lstm/status{}", bind, api.port(),
+        LOG.info(
+                "REST API listening on http://{}:{}/api/v1/lstm/status{}",
+                bind,
+                api.port(),
                 api.token == null ? "" : " (token required)");
         return api;
     }
@@ -122,9 +131,13 @@ public final class RestApi implements AutoCloseable {
             ex.close();
             inFlight.decrementAndGet();
         }
-        Timer.builder("prognos.http.requests").description("REST requests").tag("method", ex.getRequestMethod())
-                .tag("route", routes.routeName(path)).tag("status", Integer.toString(status))
-                .register(runtime.metrics()).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        Timer.builder("prognos.http.requests")
+                .description("REST requests")
+                .tag("method", ex.getRequestMethod())
+                .tag("route", routes.routeName(path))
+                .tag("status", Integer.toString(status))
+                .register(runtime.metrics())
+                .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }
 
     private int dispatch(HttpExchange ex, String path) throws IOException {
@@ -135,8 +148,8 @@ public final class RestApi implements AutoCloseable {
         }
         if (token != null && !authorised(ex)) {
             ex.getResponseHeaders().add("WWW-Authenticate", "Bearer");
-            return send(ex, 401, ErrorMessage.of("missing or wrong API token: send 'Authorization: Bearer <token>'",
-                    null));
+            return send(
+                    ex, 401, ErrorMessage.of("missing or wrong API token: send 'Authorization: Bearer <token>'", null));
         }
         if (path.equals("/metrics") && method.equals("GET")) {
             byte[] text = runtime.metrics().scrape().getBytes(StandardCharsets.UTF_8);
@@ -169,9 +182,13 @@ public final class RestApi implements AutoCloseable {
             return send(ex, 400, ErrorMessage.of(e.getMessage(), e.field()));
         } catch (RetryLaterException e) {
             int status = e.reason() == RetryLaterException.Reason.MODEL_BUSY ? 409 : 503;
-            ex.getResponseHeaders().add("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
-            return send(ex, status, new ErrorMessage(false, e.getMessage(), null,
-                    e.reason().name().toLowerCase(Locale.ROOT)));
+            ex.getResponseHeaders()
+                    .add("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
+            return send(
+                    ex,
+                    status,
+                    new ErrorMessage(
+                            false, e.getMessage(), null, e.reason().name().toLowerCase(Locale.ROOT)));
         }
     }
 

@@ -32,8 +32,10 @@ public final class EmbeddedBroker implements AutoCloseable {
             try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
                 s.setReuseAddress(true);
             } catch (IOException e) {
-                throw new IOException("port " + port + " is taken (another broker?): set prognos.mqtt.port to a free"
-                        + " port, or mqtt.url to use that broker", e);
+                throw new IOException(
+                        "port " + port + " is taken (another broker?): set prognos.mqtt.port to a free"
+                                + " port, or mqtt.url to use that broker",
+                        e);
             }
         }
         Path root = dataDir.resolve("hivemq");
@@ -61,8 +63,11 @@ public final class EmbeddedBroker implements AutoCloseable {
                   <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>
                 </hivemq>
                 """.formatted(port));
-        EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder().withConfigurationFolder(conf).withDataFolder(data)
-                .withExtensionsFolder(extensions).build();
+        EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
+                .withConfigurationFolder(conf)
+                .withDataFolder(data)
+                .withExtensionsFolder(extensions)
+                .build();
         try {
             hivemq.start().join();
         } catch (RuntimeException e) {
@@ -97,8 +102,12 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        hivemq.stop().join();
-        hivemq.close();
+    public void close() {
+        try {
+            hivemq.stop().join();
+            hivemq.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("the embedded MQTT broker did not stop cleanly: " + e.getMessage(), e);
+        }
     }
 }

@@ -18,33 +18,71 @@ import java.util.function.Function;
 public final class HostConfig {
 
     public static final ConfigDef CONFIG = new ConfigDef()
-            .define("prognos.threads", Type.INT, Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors() / 2)),
-                    1, 1024, "concurrent training jobs; each uses one native thread (default: half the cores, at least 1)")
+            .define(
+                    "prognos.threads",
+                    Type.INT,
+                    Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors() / 2)),
+                    1,
+                    1024,
+                    "concurrent training jobs; each uses one native thread (default: half the cores, at least 1)")
             .define("prognos.plugin", Type.STRING, "lstm", "id of the forecasting plugin to run")
-            .define("prognos.plugins-dir", Type.STRING, "plugins",
+            .define(
+                    "prognos.plugins-dir",
+                    Type.STRING,
+                    "plugins",
                     "directory of plugin jars (or of folders of jars), each loaded in its own class loader")
-            .define("prognos.data-dir", Type.STRING, "prognos-data",
+            .define(
+                    "prognos.data-dir",
+                    Type.STRING,
+                    "prognos-data",
                     "where the embedded PostgreSQL and the embedded broker keep their data across restarts")
             .define("prognos.http.port", Type.INT, "5002", 0, 65535, "REST API port (0 picks a free one)")
             .define("prognos.http.bind", Type.STRING, "127.0.0.1", "address the REST API listens on (0.0.0.0 for all)")
-            .defineSecret("prognos.api-token",
+            .defineSecret(
+                    "prognos.api-token",
                     "when set, every REST call except /health needs the header 'Authorization: Bearer <token>'")
             .define("prognos.mqtt.enabled", Type.BOOLEAN, "true", "run the MQTT adapter")
-            .define("prognos.mqtt.port", Type.INT, "1883", 0, 65535,
+            .define(
+                    "prognos.mqtt.port",
+                    Type.INT,
+                    "1883",
+                    0,
+                    65535,
                     "port of the embedded broker on localhost, started when mqtt.url is not set (0 picks a free one)")
-            .define("prognos.store-readings", Type.BOOLEAN, "true",
+            .define(
+                    "prognos.store-readings",
+                    Type.BOOLEAN,
+                    "true",
                     "write readings that arrive over MQTT into the sensor_readings table, where training reads them")
-            .define("prognos.history", Type.DURATION, "30d", 60, 3650 * 86400.0,
+            .define(
+                    "prognos.history",
+                    Type.DURATION,
+                    "30d",
+                    60,
+                    3650 * 86400.0,
                     "how far back a training reads readings")
-            .define("prognos.forecast-lookback", Type.DURATION, "7d", 60, 3650 * 86400.0,
+            .define(
+                    "prognos.forecast-lookback",
+                    Type.DURATION,
+                    "7d",
+                    60,
+                    3650 * 86400.0,
                     "how far back a forecast reads readings")
-            .define("prognos.limits", Type.STRING, "", "operating limits per sensor, ';'-separated:"
-                    + " device/sensor=LOW:HIGH or device/sensor=LOW:WARN_LOW:WARN_HIGH:HIGH (leave a part empty for none)")
-            .define("prognos.shutdown-timeout", Type.DURATION, "30s", 0, 3600,
+            .define(
+                    "prognos.limits",
+                    Type.STRING,
+                    "",
+                    "operating limits per sensor, ';'-separated:"
+                            + " device/sensor=LOW:HIGH or device/sensor=LOW:WARN_LOW:WARN_HIGH:HIGH (leave a part empty for none)")
+            .define(
+                    "prognos.shutdown-timeout",
+                    Type.DURATION,
+                    "30s",
+                    0,
+                    3600,
                     "on SIGTERM, how long in-flight training may finish before it is abandoned");
 
-    private HostConfig() {
-    }
+    private HostConfig() {}
 
     /** Parses {@code prognos.limits}; a bad entry names the key and the entry. */
     public static Function<SensorId, OperatingLimits> limits(String spec) {
@@ -60,15 +98,18 @@ public final class HostConfig {
                     String[] parts = kv[1].split(":", -1);
                     OperatingLimits l = switch (parts.length) {
                         case 2 -> new OperatingLimits(number(parts[0]), null, null, number(parts[1]));
-                        case 4 -> new OperatingLimits(number(parts[0]), number(parts[1]), number(parts[2]),
-                                number(parts[3]));
+                        case 4 ->
+                            new OperatingLimits(number(parts[0]), number(parts[1]), number(parts[2]), number(parts[3]));
                         default -> throw new IllegalArgumentException("give 2 or 4 ':'-separated limits");
                     };
                     bySensor.put(SensorId.of(id[0], id[1]), l);
                 } catch (RuntimeException e) {
-                    throw new InvalidConfigurationException("the host", List.of(new ConfigProblem("prognos.limits",
-                            "entry '" + entry.trim() + "' is not device/sensor=LOW:HIGH or"
-                                    + " device/sensor=LOW:WARN_LOW:WARN_HIGH:HIGH: " + e.getMessage())));
+                    throw new InvalidConfigurationException(
+                            "the host",
+                            List.of(new ConfigProblem(
+                                    "prognos.limits",
+                                    "entry '" + entry.trim() + "' is not device/sensor=LOW:HIGH or"
+                                            + " device/sensor=LOW:WARN_LOW:WARN_HIGH:HIGH: " + e.getMessage())));
                 }
             }
         }

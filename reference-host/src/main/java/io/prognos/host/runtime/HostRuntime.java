@@ -1,31 +1,30 @@
 package io.prognos.host.runtime;
 
-import io.prognos.host.rest.RestApi;
-
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prognos.api.ConfigDef;
-import io.prognos.api.Reading;
-import io.prognos.host.core.CycleListeners;
-import io.prognos.host.core.CycleSettings;
-import io.prognos.host.core.SensorContexts;
-import io.prognos.host.core.SensorCycle;
-import io.prognos.host.core.TrainingRunner;
-import java.time.Instant;
 import io.prognos.api.ConfigProblem;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.InvalidConfigurationException;
 import io.prognos.api.OperatingLimits;
 import io.prognos.api.PluginContext;
+import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import io.prognos.api.ThreadLimits;
+import io.prognos.host.core.CycleListeners;
+import io.prognos.host.core.CycleSettings;
+import io.prognos.host.core.SensorContexts;
+import io.prognos.host.core.SensorCycle;
+import io.prognos.host.core.TrainingRunner;
+import io.prognos.host.rest.RestApi;
 import io.prognos.jdbc.JdbcAdapter;
 import io.prognos.mqtt.MqttAdapter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,8 +64,7 @@ public final class HostRuntime implements AutoCloseable {
     private SensorCycle cycle;
     private SensorContexts contexts;
 
-    private HostRuntime() {
-    }
+    private HostRuntime() {}
 
     /** Every key the host, its adapters and the given plugins accept, for {@code --help} and the environment. */
     public static List<ConfigDef.Key> knownKeys(List<ForecastingPlugin> plugins) {
@@ -132,27 +130,37 @@ public final class HostRuntime implements AutoCloseable {
         plugin = PluginCalls.wrap(chosen.plugin(), chosen.loader(), metrics);
         plugin.start(new PluginContext(pluginValues, new ThreadLimits(threads, 1), jdbc.models(), clock));
         opened.add(plugin::stop);
-        LOG.info("plugin '{}' {} ({}) started with {} training job(s), one native thread each; {} stored model(s)",
-                plugin.id(), plugin.version(), plugin.engineVersion(), threads, plugin.models().size());
+        LOG.info(
+                "plugin '{}' {} ({}) started with {} training job(s), one native thread each; {} stored model(s)",
+                plugin.id(),
+                plugin.version(),
+                plugin.engineVersion(),
+                threads,
+                plugin.models().size());
 
         // One sensor cycle for every driver: MQTT readings, REST requests and the command line.
-        CycleSettings cycleSettings = CycleSettings.from(MqttAdapter.withAliases(
-                MqttAdapter.CONFIG.parse("the MQTT adapter", mqttValues), cycleValues));
-        TrainingRunner trainer = new TrainingRunner(plugin, threads, 10_000,
+        CycleSettings cycleSettings = CycleSettings.from(
+                MqttAdapter.withAliases(MqttAdapter.CONFIG.parse("the MQTT adapter", mqttValues), cycleValues));
+        TrainingRunner trainer = new TrainingRunner(
+                plugin,
+                threads,
+                10_000,
                 m -> LOG.info("trained {}: serving {} ({} ms)", m.sensor(), m.servedMethod(), m.trainingMillis()),
                 (s, e) -> LOG.warn("training of {} did not succeed: {}", s, e.getMessage()));
         opened.add(trainer);
         Duration lookback = host.getDuration("prognos.forecast-lookback");
         cycle = new SensorCycle(plugin, limits, cycleSettings, clock, trainer, listeners);
-        contexts = new SensorContexts(cycleSettings.maxSensors(), cycleSettings.bufferSize(),
-                s -> warm(s, lookback, clock), cycle::forget);
+        contexts = new SensorContexts(
+                cycleSettings.maxSensors(), cycleSettings.bufferSize(), s -> warm(s, lookback, clock), cycle::forget);
         cycle.forecastWhenTrained(contexts);
         Gauge.builder("prognos.sensors.in.memory", contexts, SensorContexts::size)
-                .description("sensor contexts held in memory").register(metrics);
+                .description("sensor contexts held in memory")
+                .register(metrics);
         FunctionCounter.builder("prognos.sensors.evicted", contexts, SensorContexts::evictions)
-                .description("sensor contexts evicted as least recently used").register(metrics);
-        service = new SensorService(plugin, cycle, contexts, jdbc.readings(), jdbc.results(),
-                host.getDuration("prognos.history"), clock);
+                .description("sensor contexts evicted as least recently used")
+                .register(metrics);
+        service = new SensorService(
+                plugin, cycle, contexts, jdbc.readings(), jdbc.results(), host.getDuration("prognos.history"), clock);
 
         if (parts.mqtt() && host.getBoolean("prognos.mqtt.enabled")) {
             if (!mqttValues.containsKey("mqtt.url")) {
@@ -162,14 +170,14 @@ public final class HostRuntime implements AutoCloseable {
             }
             ReadingsTable table = new ReadingsTable(jdbc.dataSource());
             table.createIfAbsent();
-            storing = new StoringListener(table, jdbc.results(),
-                    host.getBoolean("prognos.store-readings"), metrics);
+            storing = new StoringListener(table, jdbc.results(), host.getBoolean("prognos.store-readings"), metrics);
             opened.add(storing);
             listeners.add(storing);
             mqtt = MqttAdapter.start(plugin, cycle, contexts, listeners, mqttValues, clock, metrics);
             opened.add(mqtt);
         }
-        Gauge.builder("prognos.models", plugin, p -> p.models().size()).description("models known to the plugin")
+        Gauge.builder("prognos.models", plugin, p -> p.models().size())
+                .description("models known to the plugin")
                 .register(metrics);
 
         Map<String, String> all = new LinkedHashMap<>();
@@ -181,8 +189,12 @@ public final class HostRuntime implements AutoCloseable {
         maskedConfig = all;
 
         if (parts.rest()) {
-            rest = RestApi.start(this, host.getString("prognos.http.bind"), host.getInt("prognos.http.port"),
-                    host.getString("prognos.api-token"), host.getDuration("prognos.shutdown-timeout"));
+            rest = RestApi.start(
+                    this,
+                    host.getString("prognos.http.bind"),
+                    host.getInt("prognos.http.port"),
+                    host.getString("prognos.api-token"),
+                    host.getDuration("prognos.shutdown-timeout"));
             opened.add(rest);
         }
     }

@@ -22,8 +22,17 @@ import java.util.concurrent.TimeUnit;
 public final class PluginCalls implements InvocationHandler {
 
     /** Operations worth a timer; the rest (id, version, ...) are trivial getters. */
-    private static final Set<String> TIMED = Set.of("train", "observe", "openState", "forecast", "forecastBatch",
-            "assessRisk", "schedule", "deleteModel", "start", "stop");
+    private static final Set<String> TIMED = Set.of(
+            "train",
+            "observe",
+            "openState",
+            "forecast",
+            "forecastBatch",
+            "assessRisk",
+            "schedule",
+            "deleteModel",
+            "start",
+            "stop");
 
     private final ForecastingPlugin target;
     private final ClassLoader loader;
@@ -38,8 +47,10 @@ public final class PluginCalls implements InvocationHandler {
     }
 
     public static ForecastingPlugin wrap(ForecastingPlugin target, ClassLoader loader, MeterRegistry metrics) {
-        return (ForecastingPlugin) Proxy.newProxyInstance(ForecastingPlugin.class.getClassLoader(),
-                new Class<?>[] {ForecastingPlugin.class}, new PluginCalls(target, loader, metrics));
+        return (ForecastingPlugin) Proxy.newProxyInstance(
+                ForecastingPlugin.class.getClassLoader(),
+                new Class<?>[] {ForecastingPlugin.class},
+                new PluginCalls(target, loader, metrics));
     }
 
     @Override
@@ -53,7 +64,8 @@ public final class PluginCalls implements InvocationHandler {
             return method.invoke(target, args);
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();
-            outcome = cause instanceof BadRequestException ? "bad_request"
+            outcome = cause instanceof BadRequestException
+                    ? "bad_request"
                     : cause instanceof RetryLaterException ? "retry_later" : "error";
             throw cause;
         } finally {
@@ -61,9 +73,14 @@ public final class PluginCalls implements InvocationHandler {
             if (TIMED.contains(method.getName())) {
                 String op = method.getName();
                 String result = outcome;
-                timers.computeIfAbsent(op + "/" + result, k -> Timer.builder("prognos.plugin.calls")
-                        .description("calls into the forecasting plugin").tag("operation", op).tag("outcome", result)
-                        .register(metrics)).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                timers.computeIfAbsent(
+                                op + "/" + result,
+                                k -> Timer.builder("prognos.plugin.calls")
+                                        .description("calls into the forecasting plugin")
+                                        .tag("operation", op)
+                                        .tag("outcome", result)
+                                        .register(metrics))
+                        .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             }
         }
     }

@@ -27,23 +27,28 @@ public final class PluginLoader {
     private static final Logger LOG = LoggerFactory.getLogger(PluginLoader.class);
 
     /** A usable plugin, the loader its classes came from, and where it was found. */
-    public record Loaded(ForecastingPlugin plugin, ClassLoader loader, String source) {
-    }
+    public record Loaded(ForecastingPlugin plugin, ClassLoader loader, String source) {}
 
     /** Usable plugins and refused ones (SPI-incompatible or broken), each with a reason. */
     public record Found(List<Loaded> plugins, List<PluginDiscovery.Refused> refused) {
 
         /** The usable plugin with this id; refused naming {@code prognos.plugin}, what was found and what was refused. */
         public Loaded byId(String id) {
-            return plugins.stream().filter(l -> l.plugin().id().equals(id)).findFirst()
-                    .orElseThrow(() -> new InvalidConfigurationException("the host", List.of(
-                            new ConfigProblem("prognos.plugin", "no usable plugin '" + id + "'; found "
-                                    + plugins.stream().map(l -> l.plugin().id()).toList() + ", refused " + refused))));
+            return plugins.stream()
+                    .filter(l -> l.plugin().id().equals(id))
+                    .findFirst()
+                    .orElseThrow(() -> new InvalidConfigurationException(
+                            "the host",
+                            List.of(new ConfigProblem(
+                                    "prognos.plugin",
+                                    "no usable plugin '" + id + "'; found "
+                                            + plugins.stream()
+                                                    .map(l -> l.plugin().id())
+                                                    .toList() + ", refused " + refused))));
         }
     }
 
-    private PluginLoader() {
-    }
+    private PluginLoader() {}
 
     public static Found load(ClassLoader hostLoader, Path pluginsDir) {
         List<Loaded> plugins = new ArrayList<>();
@@ -56,7 +61,9 @@ public final class PluginLoader {
                     if (urls.isEmpty()) {
                         continue;
                     }
-                    ClassLoader own = new URLClassLoader("plugin " + entry.getFileName(), urls.toArray(URL[]::new),
+                    ClassLoader own = new URLClassLoader(
+                            "plugin " + entry.getFileName(),
+                            urls.toArray(URL[]::new),
                             new ApiOnlyClassLoader(hostLoader));
                     collect(own, entry.toString(), plugins, refused);
                 }
@@ -68,15 +75,15 @@ public final class PluginLoader {
         return new Found(plugins, refused);
     }
 
-    private static void collect(ClassLoader loader, String source, List<Loaded> plugins,
-                                List<PluginDiscovery.Refused> refused) {
+    private static void collect(
+            ClassLoader loader, String source, List<Loaded> plugins, List<PluginDiscovery.Refused> refused) {
         PluginDiscovery.Result r = PluginDiscovery.discover(loader);
         for (ForecastingPlugin p : r.plugins()) {
             LOG.info("found plugin '{}' {} (SPI {}) in {}", p.id(), p.version(), p.spiVersion(), source);
             plugins.add(new Loaded(p, loader, source));
         }
-        r.refused().forEach(x -> refused.add(new PluginDiscovery.Refused(x.provider() + " (" + source + ")",
-                x.reason())));
+        r.refused()
+                .forEach(x -> refused.add(new PluginDiscovery.Refused(x.provider() + " (" + source + ")", x.reason())));
     }
 
     private static List<URL> jars(Path entry) throws IOException {

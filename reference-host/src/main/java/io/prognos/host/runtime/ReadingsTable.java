@@ -44,8 +44,9 @@ public final class ReadingsTable {
     public void append(SensorId sensor, List<Reading> readings) {
         try (Connection c = ds.getConnection()) {
             ensureTable(c);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO sensor_readings (device_id, sensor_key, ts, value)"
-                    + " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("INSERT INTO sensor_readings (device_id, sensor_key, ts, value)"
+                            + " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
                 for (Reading r : readings) {
                     ps.setString(1, sensor.deviceId());
                     ps.setString(2, sensor.sensorKey());
@@ -64,8 +65,8 @@ public final class ReadingsTable {
     public int count(SensorId sensor) {
         try (Connection c = ds.getConnection()) {
             ensureTable(c);
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT count(*) FROM sensor_readings WHERE device_id = ? AND sensor_key = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("SELECT count(*) FROM sensor_readings WHERE device_id = ? AND sensor_key = ?")) {
                 ps.setString(1, sensor.deviceId());
                 ps.setString(2, sensor.sensorKey());
                 try (var rs = ps.executeQuery()) {
@@ -82,8 +83,8 @@ public final class ReadingsTable {
     public int delete(SensorId sensor) {
         try (Connection c = ds.getConnection()) {
             ensureTable(c);
-            try (PreparedStatement ps = c.prepareStatement(
-                    "DELETE FROM sensor_readings WHERE device_id = ? AND sensor_key = ?")) {
+            try (PreparedStatement ps =
+                    c.prepareStatement("DELETE FROM sensor_readings WHERE device_id = ? AND sensor_key = ?")) {
                 ps.setString(1, sensor.deviceId());
                 ps.setString(2, sensor.sensorKey());
                 return ps.executeUpdate();

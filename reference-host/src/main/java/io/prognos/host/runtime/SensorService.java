@@ -46,8 +46,14 @@ public final class SensorService {
     private final Duration history;
     private final Clock clock;
 
-    public SensorService(ForecastingPlugin plugin, SensorCycle cycle, SensorContexts contexts, ReadingsSource readings,
-                         ResultsWriter results, Duration history, Clock clock) {
+    public SensorService(
+            ForecastingPlugin plugin,
+            SensorCycle cycle,
+            SensorContexts contexts,
+            ReadingsSource readings,
+            ResultsWriter results,
+            Duration history,
+            Clock clock) {
         this.plugin = plugin;
         this.cycle = cycle;
         this.contexts = contexts;
@@ -71,8 +77,10 @@ public final class SensorService {
         Instant to = clock.instant().plus(Duration.ofMinutes(1));
         List<Reading> past = readings.read(sensor, to.minus(history), to);
         if (past.isEmpty()) {
-            throw new UnknownSensorException(sensor, "no readings for sensor " + sensor + " in the last "
-                    + history.toDays() + " days (prognos.history)");
+            throw new UnknownSensorException(
+                    sensor,
+                    "no readings for sensor " + sensor + " in the last " + history.toDays()
+                            + " days (prognos.history)");
         }
         return plugin.train(new TrainRequest(sensor, past, options));
     }

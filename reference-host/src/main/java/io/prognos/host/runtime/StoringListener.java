@@ -6,15 +6,15 @@ import io.prognos.api.AnomalyScore;
 import io.prognos.api.Reading;
 import io.prognos.api.RetryLaterException;
 import io.prognos.api.SensorId;
-import io.prognos.jdbc.ResultsWriter;
 import io.prognos.host.core.SensorCycle;
+import io.prognos.jdbc.ResultsWriter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +33,7 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
     private final boolean storeReadings;
     /** Writes queued or waiting to be retried; beyond this a new write is refused and counted. */
     public static final int MAX_PENDING = 100_000;
+
     private static final long MAX_BACKOFF_MS = 30_000;
 
     private final ScheduledThreadPoolExecutor writer = new ScheduledThreadPoolExecutor(1, r -> {
@@ -44,11 +45,13 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
     private final Counter failed;
     private volatile long lastLog;
 
-    public StoringListener(ReadingsTable readings, ResultsWriter results, boolean storeReadings, MeterRegistry metrics) {
+    public StoringListener(
+            ReadingsTable readings, ResultsWriter results, boolean storeReadings, MeterRegistry metrics) {
         this.readings = readings;
         this.results = results;
         this.storeReadings = storeReadings;
-        this.failed = Counter.builder("prognos.store.failures").description("database writes that failed")
+        this.failed = Counter.builder("prognos.store.failures")
+                .description("database writes that failed")
                 .register(metrics);
         // Retries still waiting at shutdown are abandoned (and counted), not waited for.
         writer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
@@ -87,20 +90,23 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
      */
     private void attempt(String what, Runnable write, int attempt, long delayMs) {
         try {
-            writer.schedule(() -> {
-                try {
-                    write.run();
-                    pending.decrementAndGet();
-                } catch (RetryLaterException e) {
-                    if (attempt == 0) {
-                        failure(what + " (retrying until the database is back)", e);
-                    }
-                    attempt(what, write, attempt + 1, Math.min(MAX_BACKOFF_MS, 500L << Math.min(attempt, 10)));
-                } catch (RuntimeException e) {
-                    pending.decrementAndGet();
-                    failure(what, e);
-                }
-            }, delayMs, TimeUnit.MILLISECONDS);
+            writer.schedule(
+                    () -> {
+                        try {
+                            write.run();
+                            pending.decrementAndGet();
+                        } catch (RetryLaterException e) {
+                            if (attempt == 0) {
+                                failure(what + " (retrying until the database is back)", e);
+                            }
+                            attempt(what, write, attempt + 1, Math.min(MAX_BACKOFF_MS, 500L << Math.min(attempt, 10)));
+                        } catch (RuntimeException e) {
+                            pending.decrementAndGet();
+                            failure(what, e);
+                        }
+                    },
+                    delayMs,
+                    TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             pending.decrementAndGet();
             failure(what, e);
@@ -129,10 +135,15 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         writer.shutdown();
-        if (!writer.awaitTermination(30, TimeUnit.SECONDS)) {
+        try {
+            if (!writer.awaitTermination(30, TimeUnit.SECONDS)) {
+                writer.shutdownNow();
+            }
+        } catch (InterruptedException e) {
             writer.shutdownNow();
+            Thread.currentThread().interrupt();
         }
         if (pending.get() > 0) {
             LOG.warn("{} database write(s) still waiting at shutdown were abandoned", pending.get());

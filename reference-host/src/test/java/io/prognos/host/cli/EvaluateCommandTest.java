@@ -1,6 +1,5 @@
 package io.prognos.host.cli;
 
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,8 +32,14 @@ class EvaluateCommandTest {
             double rise = i < riseFrom ? 0 : 0.15 * (i - riseFrom);
             double v = 50 + 3 * Math.sin(2 * Math.PI * i / 24) + rise + 0.3 * r.nextGaussian();
             // Two readings per hour, resampled to hourly means by --resample.
-            csv.append(START.plus(Duration.ofHours(i))).append(';').append(v - 0.05).append('\n');
-            csv.append(START.plus(Duration.ofHours(i)).plusSeconds(1800)).append(';').append(v + 0.05).append('\n');
+            csv.append(START.plus(Duration.ofHours(i)))
+                    .append(';')
+                    .append(v - 0.05)
+                    .append('\n');
+            csv.append(START.plus(Duration.ofHours(i)).plusSeconds(1800))
+                    .append(';')
+                    .append(v + 0.05)
+                    .append('\n');
         }
         Path f = Files.createTempFile("series", ".csv");
         Files.writeString(f, csv);
@@ -44,7 +49,9 @@ class EvaluateCommandTest {
     private static JsonNode evaluate(String... args) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = PrognosHost.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        int code = PrognosHost.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
         return new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
@@ -52,8 +59,17 @@ class EvaluateCommandTest {
 
     @Test
     void aSteadyDailyCycleIsForecastBetterThanTheLastValueWithHonestIntervals() throws Exception {
-        JsonNode r = evaluate("evaluate", "--csv", series(Integer.MAX_VALUE).toString(), "--delimiter", ";",
-                "--value-column", "temperature", "--resample", "1h", "--json");
+        JsonNode r = evaluate(
+                "evaluate",
+                "--csv",
+                series(Integer.MAX_VALUE).toString(),
+                "--delimiter",
+                ";",
+                "--value-column",
+                "temperature",
+                "--resample",
+                "1h",
+                "--json");
         assertEquals("PT1H", r.get("interval").asText());
         assertEquals(2880, r.get("readings").asInt());
         // 30 % of 1440 hours, minus the last point that has nothing after it.
@@ -71,12 +87,21 @@ class EvaluateCommandTest {
         assertEquals(12, prognos.get("per_step").size());
         double coverage = r.get("coverage").asDouble();
         assertTrue(coverage > 0.8 && coverage < 0.98, "90 % intervals covered " + coverage);
-        assertEquals(r.get("mean_width").asDouble(), r.get("mean_interval_width").asDouble(), 0,
+        assertEquals(
+                r.get("mean_width").asDouble(),
+                r.get("mean_interval_width").asDouble(),
+                0,
                 "the version-1 name stays one release");
         double ratio = r.get("interval_score_ratio").asDouble();
-        assertEquals(r.get("interval_score").asDouble() / r.get("last_value_intervals").get("interval_score").asDouble(),
-                ratio, 2e-3);
-        assertEquals(0, r.get("alerts").get("false_episodes").asInt(), r.get("alerts").toString());
+        assertEquals(
+                r.get("interval_score").asDouble()
+                        / r.get("last_value_intervals").get("interval_score").asDouble(),
+                ratio,
+                2e-3);
+        assertEquals(
+                0,
+                r.get("alerts").get("false_episodes").asInt(),
+                r.get("alerts").toString());
     }
 
     @Test
@@ -84,11 +109,27 @@ class EvaluateCommandTest {
         Path csv = series(1100);
         Path windows = Files.createTempFile("windows", ".csv");
         // The value crosses 70 near hour 1222; the window spans it.
-        Files.writeString(windows, "start,end,failure\n" + START.plus(Duration.ofHours(1180)) + ","
-                + START.plus(Duration.ofHours(1260)) + "," + START.plus(Duration.ofHours(1222)) + "\n");
+        Files.writeString(
+                windows,
+                "start,end,failure\n" + START.plus(Duration.ofHours(1180)) + "," + START.plus(Duration.ofHours(1260))
+                        + "," + START.plus(Duration.ofHours(1222)) + "\n");
         Path png = Files.createTempFile("plot", ".png");
-        JsonNode r = evaluate("evaluate", "--csv", csv.toString(), "--delimiter", ";", "--value-column", "temperature",
-                "--resample", "1h", "--limits", ",70", "--windows", windows.toString(), "--plot", png.toString(),
+        JsonNode r = evaluate(
+                "evaluate",
+                "--csv",
+                csv.toString(),
+                "--delimiter",
+                ";",
+                "--value-column",
+                "temperature",
+                "--resample",
+                "1h",
+                "--limits",
+                ",70",
+                "--windows",
+                windows.toString(),
+                "--plot",
+                png.toString(),
                 "--json");
         assertTrue(r.get("relmae").asDouble() < 1, r.toString());
         JsonNode alerts = r.get("alerts");
@@ -113,14 +154,16 @@ class EvaluateCommandTest {
     void badOptionsAreNamed() throws Exception {
         Path csv = series(Integer.MAX_VALUE);
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = PrognosHost.run(new String[] {"evaluate", "--csv", csv.toString(), "--delimiter", ";",
-                "--value-column", "pressure"}, new PrintStream(new ByteArrayOutputStream()),
+        int code = PrognosHost.run(
+                new String[] {"evaluate", "--csv", csv.toString(), "--delimiter", ";", "--value-column", "pressure"},
+                new PrintStream(new ByteArrayOutputStream()),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(1, code, err.toString());
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("no column 'pressure'"), err.toString());
         err.reset();
-        code = PrognosHost.run(new String[] {"evaluate", "--csv", csv.toString(), "--delimiter", ";",
-                "--resample", "soon"}, new PrintStream(new ByteArrayOutputStream()),
+        code = PrognosHost.run(
+                new String[] {"evaluate", "--csv", csv.toString(), "--delimiter", ";", "--resample", "soon"},
+                new PrintStream(new ByteArrayOutputStream()),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(2, code, "a bad option is a usage error");
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("--resample"), err.toString());

@@ -1,13 +1,12 @@
 package io.prognos.host.cli;
 
-import io.prognos.host.HostFixture;
-
-import io.prognos.host.runtime.EmbeddedBroker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prognos.host.HostFixture;
+import io.prognos.host.runtime.EmbeddedBroker;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -48,14 +47,23 @@ class ProcessLifecycleTest {
     }
 
     /** A host process and the REST port it printed. */
-    private record Host(Process process, int port) {
-    }
+    private record Host(Process process, int port) {}
 
     private Host startHost(Path data, String brokerUrl) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"), PrognosHost.class.getName(), "serve",
-                "--data-dir", data.toString(), "--http.port=0", "--mqtt.url=" + brokerUrl,
-                "--mqtt.client-id=prognos-lifecycle", "--threads", "1");
+        ProcessBuilder pb = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-cp",
+                System.getProperty("java.class.path"),
+                PrognosHost.class.getName(),
+                "serve",
+                "--data-dir",
+                data.toString(),
+                "--http.port=0",
+                "--mqtt.url=" + brokerUrl,
+                "--mqtt.client-id=prognos-lifecycle",
+                "--threads",
+                "1");
         pb.redirectError(ProcessBuilder.Redirect.DISCARD);
         Process p = pb.start();
         started.add(p);
@@ -84,20 +92,15 @@ class ProcessLifecycleTest {
                 status.complete(new String(m.getPayload(), StandardCharsets.UTF_8));
             }
 
-            public void disconnected(org.eclipse.paho.mqttv5.client.MqttDisconnectResponse r) {
-            }
+            public void disconnected(org.eclipse.paho.mqttv5.client.MqttDisconnectResponse r) {}
 
-            public void mqttErrorOccurred(org.eclipse.paho.mqttv5.common.MqttException e) {
-            }
+            public void mqttErrorOccurred(org.eclipse.paho.mqttv5.common.MqttException e) {}
 
-            public void deliveryComplete(org.eclipse.paho.mqttv5.client.IMqttToken t) {
-            }
+            public void deliveryComplete(org.eclipse.paho.mqttv5.client.IMqttToken t) {}
 
-            public void connectComplete(boolean reconnect, String uri) {
-            }
+            public void connectComplete(boolean reconnect, String uri) {}
 
-            public void authPacketArrived(int code, org.eclipse.paho.mqttv5.common.packet.MqttProperties p) {
-            }
+            public void authPacketArrived(int code, org.eclipse.paho.mqttv5.common.packet.MqttProperties p) {}
         });
         c.subscribe("prognos/status", 1);
         try {
@@ -122,10 +125,18 @@ class ProcessLifecycleTest {
             StringBuilder batch = new StringBuilder("[");
             Instant end = Instant.now().truncatedTo(ChronoUnit.HOURS);
             for (int i = 0; i < 300; i++) {
-                batch.append(i == 0 ? "" : ",").append("{\"ts\":\"").append(end.minus(Duration.ofHours(299 - i)))
-                        .append("\",\"value\":").append(50 + 3 * Math.sin(2 * Math.PI * i / 24)).append('}');
+                batch.append(i == 0 ? "" : ",")
+                        .append("{\"ts\":\"")
+                        .append(end.minus(Duration.ofHours(299 - i)))
+                        .append("\",\"value\":")
+                        .append(50 + 3 * Math.sin(2 * Math.PI * i / 24))
+                        .append('}');
             }
-            plant.publish("prognos/readings/press-4/oil_temp", batch.append(']').toString().getBytes(), 1, false);
+            plant.publish(
+                    "prognos/readings/press-4/oil_temp",
+                    batch.append(']').toString().getBytes(),
+                    1,
+                    false);
             plant.disconnect();
             plant.close();
             String body = "{\"device_id\": \"press-4\", \"sensor_key\": \"oil_temp\"}";
@@ -137,13 +148,19 @@ class ProcessLifecycleTest {
                 trained = HostFixture.call(host.port(), "POST", "/api/v1/lstm/train", body, null);
             }
             assertEquals(200, trained.status(), trained.body());
-            String version = JSON.readTree(trained.body()).get("model").get("model_version").asText();
+            String version = JSON.readTree(trained.body())
+                    .get("model")
+                    .get("model_version")
+                    .asText();
 
             // SIGKILL in the middle of a long training of the same sensor.
             int port = host.port();
             CompletableFuture.runAsync(() -> {
                 try {
-                    HostFixture.call(port, "POST", "/api/v1/lstm/train",
+                    HostFixture.call(
+                            port,
+                            "POST",
+                            "/api/v1/lstm/train",
                             "{\"device_id\": \"press-4\", \"sensor_key\": \"oil_temp\", \"epochs\": 2000, \"patience\": 2000}",
                             null);
                 } catch (Exception e) {
@@ -155,11 +172,16 @@ class ProcessLifecycleTest {
 
             // The next start finds the orphaned PostgreSQL, stops it, and has the stored model.
             Host again = startHost(data, broker.url());
-            var model = JSON.readTree(HostFixture.call(again.port(), "GET", "/api/v1/lstm/models/press-4/oil_temp",
-                    null, null).body()).get("model");
+            var model = JSON.readTree(
+                            HostFixture.call(again.port(), "GET", "/api/v1/lstm/models/press-4/oil_temp", null, null)
+                                    .body())
+                    .get("model");
             assertEquals(version, model.get("model_version").asText());
             assertEquals("ready", model.get("status").asText());
-            assertEquals(200, HostFixture.call(again.port(), "POST", "/api/v1/lstm/predict", body, null).status());
+            assertEquals(
+                    200,
+                    HostFixture.call(again.port(), "POST", "/api/v1/lstm/predict", body, null)
+                            .status());
 
             // SIGTERM: an orderly stop, offline published, PostgreSQL shut down.
             again.process().destroy();

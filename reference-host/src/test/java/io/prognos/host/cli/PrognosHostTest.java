@@ -1,44 +1,39 @@
 package io.prognos.host.cli;
 
-import io.prognos.host.HostFixture;
-
-import io.prognos.host.runtime.HostRuntime;
-import io.prognos.host.runtime.PluginLoader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.prognos.api.BadRequestException;
 import io.prognos.api.ConfigDef;
-import io.prognos.api.Reading;
-import java.io.BufferedReader;
+import io.prognos.host.HostFixture;
+import io.prognos.host.runtime.HostRuntime;
+import io.prognos.host.runtime.PluginLoader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class PrognosHostTest {
 
-    private record Run(int code, String out, String err) {
-    }
+    private record Run(int code, String out, String err) {}
 
     private static Run run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = PrognosHost.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        int code = PrognosHost.run(
+                args,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
     private static List<io.prognos.api.ForecastingPlugin> plugins() {
         return PluginLoader.load(PrognosHostTest.class.getClassLoader(), Path.of("no-plugins")).plugins().stream()
-                .map(PluginLoader.Loaded::plugin).toList();
+                .map(PluginLoader.Loaded::plugin)
+                .toList();
     }
 
     @Test
@@ -48,8 +43,8 @@ class PrognosHostTest {
         System.out.println(r.out()); // the demo's own report, in the build log
         assertEquals(0, r.code(), r.err() + r.out());
         assertTrue(r.out().contains("plugin lstm"), r.out());
-        for (String sensor : List.of("office-hvac/ambient_temperature", "pump-2/bearing_temperature",
-                "fan-3/motor_current")) {
+        for (String sensor :
+                List.of("office-hvac/ambient_temperature", "pump-2/bearing_temperature", "fan-3/motor_current")) {
             assertTrue(r.out().contains(sensor), sensor + " missing:\n" + r.out());
         }
         // Alerts arrive as an MQTT subscriber would get them, and the heating bearing leads the schedule.
@@ -85,9 +80,21 @@ class PrognosHostTest {
         Path file = Files.createTempFile("prognos", ".properties");
         Files.writeString(file, "prognos.http.port=6000\nprognos.threads=3\nlstm.epochs=7\n");
         TrainCommand train = new TrainCommand();
-        new picocli.CommandLine(train).setUnmatchedArgumentsAllowed(true).parseArgs("--device", "d", "--sensor", "s", "--config", file.toString(),
-                "--threads", "2", "--lstm.epochs=9", "--json");
-        Map<String, String> c = train.config.resolve(HostRuntime.knownKeys(plugins()),
+        new picocli.CommandLine(train)
+                .setUnmatchedArgumentsAllowed(true)
+                .parseArgs(
+                        "--device",
+                        "d",
+                        "--sensor",
+                        "s",
+                        "--config",
+                        file.toString(),
+                        "--threads",
+                        "2",
+                        "--lstm.epochs=9",
+                        "--json");
+        Map<String, String> c = train.config.resolve(
+                HostRuntime.knownKeys(plugins()),
                 Map.of("PROGNOS_HTTP_PORT", "7000", "PROGNOS_THREADS", "5", "JDBC_URL", "jdbc:postgresql://db/x"));
         assertEquals("7000", c.get("prognos.http.port"), "environment over file");
         assertEquals("2", c.get("prognos.threads"), "flag over environment");
@@ -99,16 +106,34 @@ class PrognosHostTest {
 
     @Test
     void badConfigurationIsRefusedNamingEveryKey() {
-        Run r = run("train", "--device", "d", "--sensor", "s", "--threads", "0", "--http.port=http",
-                "--lstm.epochs=-1", "--nonsense.key=1", "--data-dir", "target/never-created");
+        Run r = run(
+                "train",
+                "--device",
+                "d",
+                "--sensor",
+                "s",
+                "--threads",
+                "0",
+                "--http.port=http",
+                "--lstm.epochs=-1",
+                "--nonsense.key=1",
+                "--data-dir",
+                "target/never-created");
         assertEquals(2, r.code(), r.out() + r.err());
         for (String key : List.of("prognos.threads", "prognos.http.port")) {
             assertTrue(r.err().contains(key), key + " not named:\n" + r.err());
         }
-        Run later = run("train", "--device", "d", "--sensor", "s", "--lstm.epochs=-1", "--nonsense.key=1",
-                "--data-dir", "target/never-created");
+        Run later = run(
+                "train",
+                "--device",
+                "d",
+                "--sensor",
+                "s",
+                "--lstm.epochs=-1",
+                "--nonsense.key=1",
+                "--data-dir",
+                "target/never-created");
         assertEquals(2, later.code());
         assertTrue(later.err().contains("nonsense.key"), later.err());
     }
-
 }

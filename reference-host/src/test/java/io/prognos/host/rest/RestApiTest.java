@@ -1,8 +1,5 @@
 package io.prognos.host.rest;
 
-import io.prognos.host.HostFixture;
-
-import io.prognos.host.runtime.HostRuntime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
+import io.prognos.host.HostFixture;
+import io.prognos.host.runtime.HostRuntime;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,8 +68,8 @@ class RestApiTest {
         assertEquals("operational", e.get("status").asText());
         assertEquals("cpu_optimized", e.get("optimization_mode").asText());
         JsonNode c = e.get("capabilities");
-        for (String f : List.of("time_series_forecasting", "failure_prediction", "maintenance_scheduling",
-                "confidence_intervals")) {
+        for (String f : List.of(
+                "time_series_forecasting", "failure_prediction", "maintenance_scheduling", "confidence_intervals")) {
             assertTrue(c.get(f).asBoolean(), f);
         }
         assertEquals(12, c.get("default_forecast_horizon_hours").asInt());
@@ -101,7 +100,9 @@ class RestApiTest {
             assertEquals(i + 1, f.get("hours_ahead").asInt());
             assertTrue(f.get("timestamp").isTextual());
             double v = f.get("predicted_value").asDouble();
-            assertTrue(f.get("confidence_lower").asDouble() <= v && v <= f.get("confidence_upper").asDouble(),
+            assertTrue(
+                    f.get("confidence_lower").asDouble() <= v
+                            && v <= f.get("confidence_upper").asDouble(),
                     f.toString());
             // The series rises from about 50 to 58 with a daily cycle of 3: a forecast in that range.
             assertTrue(v > 50 && v < 66, f.toString());
@@ -114,9 +115,13 @@ class RestApiTest {
         assertTrue(risk.get("crossing_probability").asDouble() < 0.2, risk.toString());
         Instant lastReading = lastPumpReading;
         assertEquals(lastReading, Instant.parse(risk.get("based_on").asText()), "counted from the last reading");
-        assertEquals(lastReading.plus(Duration.ofDays(7)), Instant.parse(risk.get("act_by").asText()),
+        assertEquals(
+                lastReading.plus(Duration.ofDays(7)),
+                Instant.parse(risk.get("act_by").asText()),
                 "medium without a forecast crossing: within the week");
-        assertEquals("Schedule an inspection within the week", risk.get("recommended_action").asText());
+        assertEquals(
+                "Schedule an inspection within the week",
+                risk.get("recommended_action").asText());
         JsonNode anomaly = p.get("anomaly");
         assertEquals(lastReading, Instant.parse(anomaly.get("interval_start").asText()), anomaly.toString());
         double a = anomaly.get("anomaly_score").asDouble();
@@ -163,15 +168,39 @@ class RestApiTest {
 
     @Test
     void badRequestsName400WithTheField() throws Exception {
-        assertEquals("device_id", error(400, "POST", "/api/v1/lstm/train", "{\"sensor_key\": \"t\"}")
-                .get("field").asText());
-        assertEquals("body", error(400, "POST", "/api/v1/lstm/predict", "{\"device_id\": ").get("field").asText());
-        assertEquals("epochs", error(400, "POST", "/api/v1/lstm/train",
-                "{\"device_id\": \"a\", \"sensor_key\": \"b\", \"epochs\": \"many\"}").get("field").asText());
-        assertEquals("epochs", error(400, "POST", "/api/v1/lstm/train",
-                "{\"device_id\": \"a\", \"sensor_key\": \"b\", \"epochs\": -3}").get("field").asText());
-        assertEquals("days_ahead", error(400, "GET", "/api/v1/lstm/maintenance-schedule?days_ahead=soon", null)
-                .get("field").asText());
+        assertEquals(
+                "device_id",
+                error(400, "POST", "/api/v1/lstm/train", "{\"sensor_key\": \"t\"}")
+                        .get("field")
+                        .asText());
+        assertEquals(
+                "body",
+                error(400, "POST", "/api/v1/lstm/predict", "{\"device_id\": ")
+                        .get("field")
+                        .asText());
+        assertEquals(
+                "epochs",
+                error(
+                                400,
+                                "POST",
+                                "/api/v1/lstm/train",
+                                "{\"device_id\": \"a\", \"sensor_key\": \"b\", \"epochs\": \"many\"}")
+                        .get("field")
+                        .asText());
+        assertEquals(
+                "epochs",
+                error(
+                                400,
+                                "POST",
+                                "/api/v1/lstm/train",
+                                "{\"device_id\": \"a\", \"sensor_key\": \"b\", \"epochs\": -3}")
+                        .get("field")
+                        .asText());
+        assertEquals(
+                "days_ahead",
+                error(400, "GET", "/api/v1/lstm/maintenance-schedule?days_ahead=soon", null)
+                        .get("field")
+                        .asText());
         error(405, "GET", "/api/v1/lstm/train", null);
     }
 
@@ -201,9 +230,11 @@ class RestApiTest {
         Thread.sleep(500);
         CompletableFuture<HostFixture.Response> second = CompletableFuture.supplyAsync(train);
         List<HostFixture.Response> both = List.of(first.get(), second.get());
-        List<Integer> statuses = both.stream().map(HostFixture.Response::status).sorted().toList();
+        List<Integer> statuses =
+                both.stream().map(HostFixture.Response::status).sorted().toList();
         assertEquals(List.of(200, 409), statuses, both.toString());
-        HostFixture.Response refused = both.stream().filter(r -> r.status() == 409).findFirst().orElseThrow();
+        HostFixture.Response refused =
+                both.stream().filter(r -> r.status() == 409).findFirst().orElseThrow();
         assertTrue(refused.headers().firstValue("Retry-After").isPresent());
         assertEquals("model_busy", JSON.readTree(refused.body()).get("reason").asText());
     }

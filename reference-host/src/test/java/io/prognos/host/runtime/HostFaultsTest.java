@@ -1,14 +1,12 @@
 package io.prognos.host.runtime;
 
-import io.prognos.host.HostFixture;
-
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prognos.host.HostFixture;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,22 +38,32 @@ class HostFaultsTest {
 
     @Test
     void aDatabaseThatIsDownGives503WithRetryAfter() throws Exception {
-        HostFixture.Response r = HostFixture.call(port, "POST", "/api/v1/lstm/train",
-                "{\"device_id\": \"d\", \"sensor_key\": \"s\"}", "s3cret");
+        HostFixture.Response r = HostFixture.call(
+                port, "POST", "/api/v1/lstm/train", "{\"device_id\": \"d\", \"sensor_key\": \"s\"}", "s3cret");
         assertEquals(503, r.status(), r.body());
         assertTrue(r.headers().firstValue("Retry-After").isPresent());
         assertEquals("store_unavailable", JSON.readTree(r.body()).get("reason").asText());
         HostFixture.Response health = HostFixture.call(port, "GET", "/health", null, null);
         assertEquals(503, health.status());
-        assertEquals("DOWN", JSON.readTree(health.body()).get("components").get("database").asText());
+        assertEquals(
+                "DOWN",
+                JSON.readTree(health.body()).get("components").get("database").asText());
     }
 
     @Test
     void theTokenIsRequiredExceptForHealth() throws Exception {
-        assertEquals(401, HostFixture.call(port, "GET", "/api/v1/lstm/status", null, null).status());
-        assertEquals(401, HostFixture.call(port, "GET", "/api/v1/lstm/status", null, "wrong").status());
+        assertEquals(
+                401,
+                HostFixture.call(port, "GET", "/api/v1/lstm/status", null, null).status());
+        assertEquals(
+                401,
+                HostFixture.call(port, "GET", "/api/v1/lstm/status", null, "wrong")
+                        .status());
         assertEquals(401, HostFixture.call(port, "GET", "/metrics", null, null).status());
-        assertEquals(200, HostFixture.call(port, "GET", "/api/v1/lstm/status", null, "s3cret").status());
+        assertEquals(
+                200,
+                HostFixture.call(port, "GET", "/api/v1/lstm/status", null, "s3cret")
+                        .status());
     }
 
     @Test

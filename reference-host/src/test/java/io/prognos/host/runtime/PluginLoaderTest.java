@@ -1,8 +1,5 @@
 package io.prognos.host.runtime;
 
-import io.prognos.host.HostFixture;
-
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.InvalidConfigurationException;
+import io.prognos.host.HostFixture;
 import java.io.File;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -68,9 +65,17 @@ class PluginLoaderTest {
         Files.createDirectories(file.getParent());
         Files.writeString(file, source(id, spi));
         Path classes = Files.createDirectories(src.resolve("classes"));
-        String cp = Path.of(ForecastingPlugin.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+        String cp = Path.of(ForecastingPlugin.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI())
                 + File.pathSeparator
-                + Path.of(org.slf4j.Logger.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+                + Path.of(org.slf4j.Logger.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI());
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         assertEquals(0, javac.run(null, null, null, "-cp", cp, "-d", classes.toString(), file.toString()));
         Path jar = dir.resolve(id + ".jar");
@@ -90,15 +95,18 @@ class PluginLoaderTest {
         pluginJar(plugins, "future", "3.0");
         PluginLoader.Found found = PluginLoader.load(getClass().getClassLoader(), plugins);
 
-        PluginLoader.Loaded constant = found.plugins().stream().filter(l -> l.plugin().id().equals("constant"))
-                .findFirst().orElseThrow();
+        PluginLoader.Loaded constant = found.plugins().stream()
+                .filter(l -> l.plugin().id().equals("constant"))
+                .findFirst()
+                .orElseThrow();
         assertNotSame(getClass().getClassLoader(), constant.loader());
         assertTrue(constant.source().endsWith("constant.jar"), constant.source());
         // The SPI types are the host's: the plugin is usable as a ForecastingPlugin.
         assertEquals(ForecastingPlugin.class, constant.loader().loadClass("io.prognos.api.ForecastingPlugin"));
         // Host libraries are not: Jackson is not visible through the plugin's loader.
-        assertThrows(ClassNotFoundException.class, () -> Class.forName("com.fasterxml.jackson.core.JsonFactory", false,
-                constant.loader()));
+        assertThrows(
+                ClassNotFoundException.class,
+                () -> Class.forName("com.fasterxml.jackson.core.JsonFactory", false, constant.loader()));
         // The class-path plugin is still found beside it.
         assertTrue(found.plugins().stream().anyMatch(l -> l.plugin().id().equals("lstm")));
 
@@ -115,16 +123,21 @@ class PluginLoaderTest {
         Map<String, String> config = new java.util.HashMap<>(HostFixture.config(HostFixture.dataDir()));
         config.put("prognos.plugin", "constant");
         config.put("constant.value", "lots");
-        var e = assertThrows(InvalidConfigurationException.class, () -> HostRuntime.start(config, found,
-                HostRuntime.Parts.STORE_ONLY, java.time.Clock.systemUTC()));
-        assertTrue(e.getMessage().contains("plugin 'constant'") && e.getMessage().contains("constant.value"),
+        var e = assertThrows(
+                InvalidConfigurationException.class,
+                () -> HostRuntime.start(config, found, HostRuntime.Parts.STORE_ONLY, java.time.Clock.systemUTC()));
+        assertTrue(
+                e.getMessage().contains("plugin 'constant'") && e.getMessage().contains("constant.value"),
                 e.getMessage());
 
         config.put("constant.value", "2");
         config.put("prognos.plugin", "missing");
-        var missing = assertThrows(InvalidConfigurationException.class, () -> HostRuntime.start(config, found,
-                HostRuntime.Parts.STORE_ONLY, java.time.Clock.systemUTC()));
+        var missing = assertThrows(
+                InvalidConfigurationException.class,
+                () -> HostRuntime.start(config, found, HostRuntime.Parts.STORE_ONLY, java.time.Clock.systemUTC()));
         assertTrue(missing.getMessage().contains("prognos.plugin"), missing.getMessage());
-        assertEquals(List.of("prognos.plugin"), missing.problems().stream().map(p -> p.key()).toList());
+        assertEquals(
+                List.of("prognos.plugin"),
+                missing.problems().stream().map(p -> p.key()).toList());
     }
 }

@@ -1,8 +1,5 @@
 package io.prognos.host.runtime;
 
-import io.prognos.host.HostFixture;
-
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,8 +7,9 @@ import io.prognos.api.Forecast;
 import io.prognos.api.ModelInfo;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
-import io.prognos.api.TrainRequest;
 import io.prognos.api.SensorState;
+import io.prognos.api.TrainRequest;
+import io.prognos.host.HostFixture;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,8 +46,14 @@ class RestartAndThreadsTest {
                 assertEquals(before.get(i).modelVersion(), after.modelVersion(), "reloaded, not retrained");
                 Forecast again = host.plugin().forecast(stateAfter(host, sensors.get(i), recent));
                 for (int h = 0; h < again.horizon(); h++) {
-                    assertEquals(forecasts.get(i).points().get(h).value(), again.points().get(h).value(), 0.0);
-                    assertEquals(forecasts.get(i).points().get(h).lower(), again.points().get(h).lower(), 0.0);
+                    assertEquals(
+                            forecasts.get(i).points().get(h).value(),
+                            again.points().get(h).value(),
+                            0.0);
+                    assertEquals(
+                            forecasts.get(i).points().get(h).lower(),
+                            again.points().get(h).lower(),
+                            0.0);
                 }
             }
         }
@@ -87,8 +91,8 @@ class RestartAndThreadsTest {
             }
             double ratio = (double) (os.getProcessCpuTime() - cpu0) / (System.nanoTime() - wall0);
             callers.shutdown();
-            System.out.printf("CPU time / wall time while training 8 sensors from 4 callers, prognos.threads=1: %.2f%n",
-                    ratio);
+            System.out.printf(
+                    "CPU time / wall time while training 8 sensors from 4 callers, prognos.threads=1: %.2f%n", ratio);
             assertTrue(ratio < 1.35, "CPU/wall " + ratio + " exceeds one thread plus JVM overhead");
             assertTrue(ratio > 0.5, "CPU/wall " + ratio + ": training barely ran");
         }

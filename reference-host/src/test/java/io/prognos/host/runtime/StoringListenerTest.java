@@ -1,13 +1,11 @@
 package io.prognos.host.runtime;
 
-import io.prognos.host.HostFixture;
-
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.prognos.api.SensorId;
+import io.prognos.host.HostFixture;
 import io.prognos.jdbc.ResultsWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -40,8 +38,8 @@ class StoringListenerTest {
     /** A data source whose first {@code failures} connections fail with {@code sqlState}. */
     private static DataSource failing(int failures, String sqlState) {
         AtomicInteger calls = new AtomicInteger();
-        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
-                (proxy, method, args) -> {
+        return (DataSource) Proxy.newProxyInstance(
+                DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
                     if (method.getName().equals("getConnection") && calls.incrementAndGet() <= failures) {
                         throw new SQLException("injected failure " + calls.get(), sqlState);
                     }
@@ -66,8 +64,8 @@ class StoringListenerTest {
         ReadingsTable table = new ReadingsTable(real);
         DataSource flaky = failing(3, "08001"); // connection refused, three times
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-        try (StoringListener listener = new StoringListener(new ReadingsTable(flaky),
-                new ResultsWriter(flaky, "prognos", () -> { }), true, metrics)) {
+        try (StoringListener listener = new StoringListener(
+                new ReadingsTable(flaky), new ResultsWriter(flaky, "prognos", () -> {}), true, metrics)) {
             listener.readings(sensor, HostFixture.hourly(50, 0, 9));
             waitFor(() -> listener.pending() == 0);
             assertEquals(0, listener.pending());
@@ -81,8 +79,8 @@ class StoringListenerTest {
         SensorId sensor = SensorId.of("kiln-2", "temperature");
         DataSource broken = failing(Integer.MAX_VALUE, "42501"); // insufficient privilege: retrying cannot help
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-        try (StoringListener listener = new StoringListener(new ReadingsTable(broken),
-                new ResultsWriter(broken, "prognos", () -> { }), true, metrics)) {
+        try (StoringListener listener = new StoringListener(
+                new ReadingsTable(broken), new ResultsWriter(broken, "prognos", () -> {}), true, metrics)) {
             listener.readings(sensor, HostFixture.hourly(5, 0, 9));
             listener.readings(sensor, HostFixture.hourly(5, 0, 10));
             waitFor(() -> listener.pending() == 0);

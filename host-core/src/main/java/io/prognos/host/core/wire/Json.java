@@ -2,8 +2,8 @@ package io.prognos.host.core.wire;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -11,9 +11,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
-import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
@@ -76,6 +76,8 @@ public final class Json {
      * numbers: text such as {@code "5"} is refused, as for every other scalar.
      */
     private static final class NullAsNaN extends StdDeserializer<Double> {
+        private static final long serialVersionUID = 1L;
+
         NullAsNaN() {
             super(double.class);
         }
@@ -96,6 +98,8 @@ public final class Json {
 
     /** NaN and infinities have no JSON form; they are written as null. */
     private static final class FiniteDouble extends StdSerializer<Double> {
+        private static final long serialVersionUID = 1L;
+
         FiniteDouble() {
             super(Double.class);
         }

@@ -14,25 +14,51 @@ import java.util.Map;
  * {@code train_loss}, ...). {@code mase} is kept one release as an alias of {@code val_relmae}:
  * it always was the validation MAE relative to the last value, never Hyndman and Koehler's MASE.
  */
-public record ModelMessage(String deviceId, String sensorKey, int forecastHorizon, String servedMethod,
-                           long intervalSeconds, int sampleCount, double trainingTimeSeconds, Instant trainedAt,
-                           String modelVersion, String status, Double valRelmae, Double mase,
-                           @JsonIgnore Map<String, Double> metrics) {
+public record ModelMessage(
+        String deviceId,
+        String sensorKey,
+        int forecastHorizon,
+        String servedMethod,
+        long intervalSeconds,
+        int sampleCount,
+        double trainingTimeSeconds,
+        Instant trainedAt,
+        String modelVersion,
+        String status,
+        Double valRelmae,
+        Double mase,
+        @JsonIgnore Map<String, Double> metrics) {
 
     public static ModelMessage of(ModelInfo m) {
         double relmae = m.valRelmae();
-        return new ModelMessage(m.sensor().deviceId(), m.sensor().sensorKey(), m.horizon(), m.servedMethod(),
-                m.interval().toSeconds(), m.sampleCount(), m.trainingMillis() / 1000.0, m.trainedAt(),
-                m.modelVersion(), m.status().name().toLowerCase(Locale.ROOT), relmae, relmae, m.metrics());
+        return new ModelMessage(
+                m.sensor().deviceId(),
+                m.sensor().sensorKey(),
+                m.horizon(),
+                m.servedMethod(),
+                m.interval().toSeconds(),
+                m.sampleCount(),
+                m.trainingMillis() / 1000.0,
+                m.trainedAt(),
+                m.modelVersion(),
+                m.status().name().toLowerCase(Locale.ROOT),
+                relmae,
+                relmae,
+                m.metrics());
     }
 
     /** The plugin's figures, written beside the core fields. */
     @JsonAnyGetter
     public Map<String, Object> figures() {
         Map<String, Object> out = new LinkedHashMap<>();
-        metrics.forEach((k, v) -> out.put(k, v != null && v == Math.rint(v) && Math.abs(v) < 1e15
-                && (k.endsWith("_length") || k.endsWith("_run") || k.endsWith("_windows")) ? (Object) v.longValue()
-                : v));
+        metrics.forEach((k, v) -> out.put(
+                k,
+                v != null
+                                && v == Math.rint(v)
+                                && Math.abs(v) < 1e15
+                                && (k.endsWith("_length") || k.endsWith("_run") || k.endsWith("_windows"))
+                        ? (Object) v.longValue()
+                        : v));
         return out;
     }
 }

@@ -12,10 +12,14 @@ public record PredictRequestMessage(SensorId sensor, OperatingLimits limits) {
     public record Limits(Double low, Double warningLow, Double warningHigh, Double high) {}
 
     @JsonCreator
-    public static PredictRequestMessage of(@JsonProperty("device_id") String deviceId,
-                                           @JsonProperty("sensor_key") String sensorKey,
-                                           @JsonProperty("limits") Limits limits) {
-        return new PredictRequestMessage(Requests.sensor(deviceId, sensorKey), limits == null ? null
-                : new OperatingLimits(limits.low(), limits.warningLow(), limits.warningHigh(), limits.high()));
+    public static PredictRequestMessage of(
+            @JsonProperty("device_id") String deviceId,
+            @JsonProperty("sensor_key") String sensorKey,
+            @JsonProperty("limits") Limits limits) {
+        return new PredictRequestMessage(
+                Requests.sensor(deviceId, sensorKey),
+                limits == null
+                        ? null
+                        : new OperatingLimits(limits.low(), limits.warningLow(), limits.warningHigh(), limits.high()));
     }
 }

@@ -28,8 +28,9 @@ public final class Requests {
         try {
             return Json.mapper().readValue(body.length == 0 ? "{}".getBytes() : body, type);
         } catch (UnrecognizedPropertyException e) {
-            throw new BadRequestException(e.getPropertyName(), "unknown field '" + e.getPropertyName() + "'; known"
-                    + " fields are " + e.getKnownPropertyIds());
+            throw new BadRequestException(
+                    e.getPropertyName(),
+                    "unknown field '" + e.getPropertyName() + "'; known" + " fields are " + e.getKnownPropertyIds());
         } catch (ValueInstantiationException e) {
             if (e.getCause() instanceof BadRequestException b) {
                 throw b;
@@ -40,8 +41,8 @@ public final class Requests {
                 throw b;
             }
             String field = field(e);
-            throw new BadRequestException(field, (field == null ? "the request" : field) + " has the wrong type: "
-                    + e.getOriginalMessage());
+            throw new BadRequestException(
+                    field, (field == null ? "the request" : field) + " has the wrong type: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw new BadRequestException("body", "the request body is not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {

@@ -9,16 +9,41 @@ import java.util.List;
  * original fields first; {@code based_on} is the time of the last reading the forecast started
  * from, {@code act_by} counts from it, and the time to failure comes with its range.
  */
-public record RiskMessage(String deviceId, String sensorKey, Instant assessedAt, String riskLevel, int riskScore,
-                          Double timeToFailureHours, Double timeToFailureLowHours, Double timeToFailureHighHours,
-                          double crossingProbability, double anomalyScore, double deviationRate,
-                          boolean limitsConfigured, Instant basedOn, Instant actBy, String recommendedAction,
-                          List<String> reasons) {
+public record RiskMessage(
+        String deviceId,
+        String sensorKey,
+        Instant assessedAt,
+        String riskLevel,
+        int riskScore,
+        Double timeToFailureHours,
+        Double timeToFailureLowHours,
+        Double timeToFailureHighHours,
+        double crossingProbability,
+        double anomalyScore,
+        double deviationRate,
+        boolean limitsConfigured,
+        Instant basedOn,
+        Instant actBy,
+        String recommendedAction,
+        List<String> reasons) {
 
     public static RiskMessage of(RiskAssessment a) {
-        return new RiskMessage(a.sensor().deviceId(), a.sensor().sensorKey(), a.assessedAt(), a.level().wireName(),
-                a.score(), a.timeToFailureHours(), a.timeToFailureLowHours(), a.timeToFailureHighHours(),
-                a.crossingProbability(), a.anomalyScore(), a.deviationRate(), a.limitsConfigured(), a.basedOn(),
-                a.actBy(), a.recommendedAction(), a.reasons());
+        return new RiskMessage(
+                a.sensor().deviceId(),
+                a.sensor().sensorKey(),
+                a.assessedAt(),
+                a.level().wireName(),
+                a.score(),
+                a.timeToFailureHours(),
+                a.timeToFailureLowHours(),
+                a.timeToFailureHighHours(),
+                a.crossingProbability(),
+                a.anomalyScore(),
+                a.deviationRate(),
+                a.limitsConfigured(),
+                a.basedOn(),
+                a.actBy(),
+                a.recommendedAction(),
+                a.reasons());
     }
 }

@@ -8,12 +8,29 @@ import java.util.List;
 public record ScheduleMessage(int scheduleCount, List<Entry> schedule) {
 
     /** One device: its most urgent sensor and when to act. */
-    public record Entry(int priority, String deviceId, String sensorKey, String riskLevel, int riskScore,
-                        Double timeToFailureHours, Instant actBy, String recommendedAction) {}
+    public record Entry(
+            int priority,
+            String deviceId,
+            String sensorKey,
+            String riskLevel,
+            int riskScore,
+            Double timeToFailureHours,
+            Instant actBy,
+            String recommendedAction) {}
 
     public static ScheduleMessage of(List<ScheduleEntry> entries) {
-        return new ScheduleMessage(entries.size(), entries.stream().map(e -> new Entry(e.priority(), e.deviceId(),
-                e.worstSensor().sensorKey(), e.level().wireName(), e.score(), e.timeToFailureHours(), e.actBy(),
-                e.recommendedAction())).toList());
+        return new ScheduleMessage(
+                entries.size(),
+                entries.stream()
+                        .map(e -> new Entry(
+                                e.priority(),
+                                e.deviceId(),
+                                e.worstSensor().sensorKey(),
+                                e.level().wireName(),
+                                e.score(),
+                                e.timeToFailureHours(),
+                                e.actBy(),
+                                e.recommendedAction()))
+                        .toList());
     }
 }

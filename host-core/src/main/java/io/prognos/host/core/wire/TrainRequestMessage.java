@@ -21,7 +21,8 @@ public final class TrainRequestMessage {
     private final Map<String, String> options = new LinkedHashMap<>();
 
     @JsonCreator
-    public TrainRequestMessage(@JsonProperty("device_id") String deviceId, @JsonProperty("sensor_key") String sensorKey) {
+    public TrainRequestMessage(
+            @JsonProperty("device_id") String deviceId, @JsonProperty("sensor_key") String sensorKey) {
         this.sensor = Requests.sensor(deviceId, sensorKey);
     }
 

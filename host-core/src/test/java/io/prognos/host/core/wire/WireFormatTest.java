@@ -36,13 +36,26 @@ class WireFormatTest {
         for (int h = 1; h <= 3; h++) {
             points.add(new ForecastPoint(LAST.plus(Duration.ofMinutes(30L * h)), h, 50 + h, 48, 52 + 2 * h));
         }
-        return new Forecast(PUMP, LAST.plusSeconds(5), LAST, 50, Duration.ofMinutes(30), 0.9, "blend", "why", "v1",
-                points);
+        return new Forecast(
+                PUMP, LAST.plusSeconds(5), LAST, 50, Duration.ofMinutes(30), 0.9, "blend", "why", "v1", points);
     }
 
     static RiskAssessment risk() {
-        return new RiskAssessment(PUMP, LAST.plusSeconds(5), LAST, 75, RiskLevel.HIGH, 3.5, 2.0, null, 0.6, 0.2,
-                Double.NaN, true, LAST.plus(Duration.ofHours(2)), "Plan maintenance within 2 hours",
+        return new RiskAssessment(
+                PUMP,
+                LAST.plusSeconds(5),
+                LAST,
+                75,
+                RiskLevel.HIGH,
+                3.5,
+                2.0,
+                null,
+                0.6,
+                0.2,
+                Double.NaN,
+                true,
+                LAST.plus(Duration.ofHours(2)),
+                "Plan maintenance within 2 hours",
                 List.of("60 % probability of crossing high 90.0 within 1.5 h"));
     }
 
@@ -67,8 +80,8 @@ class WireFormatTest {
 
     @Test
     void aPredictReplyKeepsTheOriginalFieldNamesAndAddsTheAnomaly() throws Exception {
-        AnomalyScore a = new AnomalyScore(PUMP, LAST.minus(Duration.ofMinutes(30)), LAST, 50.2, 0.7, 0.7, 0.1, 0,
-                "surprise");
+        AnomalyScore a =
+                new AnomalyScore(PUMP, LAST.minus(Duration.ofMinutes(30)), LAST, 50.2, 0.7, 0.7, 0.1, 0, "surprise");
         JsonNode n = strict(PredictReply.of(forecast(), risk(), a, 0.57));
         assertEquals(3, n.get("forecasts").size());
         JsonNode p = n.get("forecasts").get(1);
@@ -83,18 +96,25 @@ class WireFormatTest {
 
     @Test
     void requestsNameTheFieldThatIsWrong() {
-        var missing = assertThrows(BadRequestException.class, () -> Requests.bind(
-                "{\"sensor_key\": \"t\"}".getBytes(StandardCharsets.UTF_8), TrainRequestMessage.class));
+        var missing = assertThrows(
+                BadRequestException.class,
+                () -> Requests.bind(
+                        "{\"sensor_key\": \"t\"}".getBytes(StandardCharsets.UTF_8), TrainRequestMessage.class));
         assertEquals("device_id", missing.field());
-        var nested = assertThrows(BadRequestException.class, () -> Requests.bind(
-                "{\"device_id\": \"a\", \"sensor_key\": \"b\", \"epochs\": {\"x\": 1}}".getBytes(StandardCharsets.UTF_8),
-                TrainRequestMessage.class));
+        var nested = assertThrows(
+                BadRequestException.class,
+                () -> Requests.bind(
+                        "{\"device_id\": \"a\", \"sensor_key\": \"b\", \"epochs\": {\"x\": 1}}"
+                                .getBytes(StandardCharsets.UTF_8),
+                        TrainRequestMessage.class));
         assertEquals("epochs", nested.field());
-        var broken = assertThrows(BadRequestException.class, () -> Requests.bind(
-                "{\"device_id\": ".getBytes(StandardCharsets.UTF_8), TrainRequestMessage.class));
+        var broken = assertThrows(
+                BadRequestException.class,
+                () -> Requests.bind("{\"device_id\": ".getBytes(StandardCharsets.UTF_8), TrainRequestMessage.class));
         assertEquals("body", broken.field());
-        TrainRequestMessage ok = Requests.bind("{\"device_id\": \"a\", \"sensor_key\": \"b\", \"epochs\": 5}"
-                .getBytes(StandardCharsets.UTF_8), TrainRequestMessage.class);
+        TrainRequestMessage ok = Requests.bind(
+                "{\"device_id\": \"a\", \"sensor_key\": \"b\", \"epochs\": 5}".getBytes(StandardCharsets.UTF_8),
+                TrainRequestMessage.class);
         assertEquals(Map.of("epochs", "5"), ok.options());
     }
 }
