@@ -110,12 +110,11 @@ final class RiskAssessor {
                         ttf != null
                                 ? String.format(
                                         Locale.ROOT,
-                                        ", most likely in %.1f h (%.1f-%s h)",
+                                        ", most likely in %.1f h (%s)",
                                         ttf,
-                                        ttfLow,
                                         ttfHigh == null
-                                                ? "beyond the horizon"
-                                                : String.format(Locale.ROOT, "%.1f", ttfHigh))
+                                                ? String.format(Locale.ROOT, "%.1f h to beyond the horizon", ttfLow)
+                                                : String.format(Locale.ROOT, "%.1f-%.1f h", ttfLow, ttfHigh))
                                 : ""));
             }
             if (warning) {

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.IntToDoubleFunction;
 import org.junit.jupiter.api.Test;
 
@@ -58,6 +59,14 @@ class RiskAssessorTest {
         assertEquals(RiskLevel.HIGH, r.level());
         assertTrue(r.score() >= 70 && r.score() < 90, "score " + r.score());
         assertTrue(r.crossingProbability() > 0.99);
+        String range =
+                String.format(Locale.ROOT, "(%.1f-%.1f h)", r.timeToFailureLowHours(), r.timeToFailureHighHours());
+        assertTrue(
+                r.reasons()
+                        .get(0)
+                        .endsWith("most likely in " + String.format(Locale.ROOT, "%.1f h ", r.timeToFailureHours())
+                                + range),
+                r.reasons().get(0));
         assertEquals(
                 "Plan maintenance within " + (int) Math.floor(r.timeToFailureLowHours()) + " hours",
                 r.recommendedAction());
