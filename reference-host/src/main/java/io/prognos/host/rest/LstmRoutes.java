@@ -147,7 +147,7 @@ public final class LstmRoutes {
                 c,
                 p.models().size());
         Replies.Host host = new Replies.Host(
-                Integer.parseInt(runtime.maskedConfig().get("prognos.threads")),
+                runtime.trainingJobs(),
                 runtime.mqtt() == null ? "disabled" : runtime.mqtt().isConnected() ? "connected" : "disconnected",
                 runtime.mqtt() == null ? 0 : runtime.mqtt().readingsReceived(),
                 runtime.contexts().size());

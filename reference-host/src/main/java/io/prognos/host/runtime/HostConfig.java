@@ -17,14 +17,20 @@ import java.util.function.Function;
 /** The reference host's own keys ({@code prognos.*}); adapters and plugins declare theirs. */
 public final class HostConfig {
 
+    /** {@code prognos.threads} as a number of jobs: 0 stands for half the cores, at least one. */
+    public static int trainingJobs(ConfigDef.Config host) {
+        int configured = host.getInt("prognos.threads");
+        return configured > 0 ? configured : Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    }
+
     public static final ConfigDef CONFIG = new ConfigDef()
             .define(
                     "prognos.threads",
                     Type.INT,
-                    Integer.toString(Math.max(1, Runtime.getRuntime().availableProcessors() / 2)),
-                    1,
+                    "0",
+                    0,
                     1024,
-                    "concurrent training jobs; each uses one native thread (default: half the cores, at least 1)")
+                    "concurrent training jobs; each uses one native thread (0: half the cores, at least 1)")
             .define("prognos.plugin", Type.STRING, "lstm", "id of the forecasting plugin to run")
             .define(
                     "prognos.plugins-dir",

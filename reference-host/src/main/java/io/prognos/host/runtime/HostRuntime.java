@@ -63,12 +63,19 @@ public final class HostRuntime implements AutoCloseable {
     private final CycleListeners listeners = new CycleListeners();
     private SensorCycle cycle;
     private SensorContexts contexts;
+    private int trainingJobs;
 
     private HostRuntime() {}
 
     /** Every key the host, its adapters and the given plugins accept, for {@code --help} and the environment. */
+    /** Concurrent training jobs this host runs. */
+    public int trainingJobs() {
+        return trainingJobs;
+    }
+
     public static List<ConfigDef.Key> knownKeys(List<ForecastingPlugin> plugins) {
         List<ConfigDef.Key> keys = new ArrayList<>(HostConfig.CONFIG.keys());
+        keys.addAll(CycleSettings.CONFIG.keys());
         keys.addAll(JdbcAdapter.CONFIG.keys());
         keys.addAll(MqttAdapter.CONFIG.keys());
         plugins.forEach(p -> keys.addAll(p.configDef().keys()));
@@ -126,7 +133,8 @@ public final class HostRuntime implements AutoCloseable {
         jdbc = JdbcAdapter.start(jdbcValues);
         opened.add(jdbc);
 
-        int threads = host.getInt("prognos.threads");
+        int threads = HostConfig.trainingJobs(host);
+        trainingJobs = threads;
         plugin = PluginCalls.wrap(chosen.plugin(), chosen.loader(), metrics);
         plugin.start(new PluginContext(pluginValues, new ThreadLimits(threads, 1), jdbc.models(), clock));
         opened.add(plugin::stop);

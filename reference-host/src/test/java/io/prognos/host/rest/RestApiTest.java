@@ -13,6 +13,7 @@ import io.prognos.host.runtime.HostRuntime;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -154,6 +155,32 @@ class RestApiTest {
 
         JsonNode stored = ok("GET", "/api/v1/lstm/models/" + PUMP.deviceId() + "/temperature", null);
         assertEquals(PUMP.deviceId(), stored.get("model").get("device_id").asText());
+
+        // Every field a client receives is in the published contract.
+        JsonNode api = ok("GET", "/openapi.json", null);
+        List<String> undocumented = new ArrayList<>();
+        undocumented.addAll(undescribed(api, "Prediction", p));
+        undocumented.addAll(undescribed(api, "Risk", p.get("failure_risk")));
+        undocumented.addAll(undescribed(api, "Anomaly", p.get("anomaly")));
+        undocumented.addAll(undescribed(api, "Model", stored.get("model")));
+        undocumented.addAll(undescribed(api, "Schedule", s));
+        assertTrue(undocumented.isEmpty(), "fields missing from openapi.json: " + undocumented);
+    }
+
+    /** Field names of {@code node} that the schema {@code name} in openapi.json does not list. */
+    private static List<String> undescribed(JsonNode api, String name, JsonNode node) {
+        JsonNode props = api.path("components").path("schemas").path(name).path("properties");
+        List<String> missing = new ArrayList<>();
+        if (props.isMissingNode()) {
+            missing.add("schema " + name);
+            return missing;
+        }
+        node.fieldNames().forEachRemaining(f -> {
+            if (!props.has(f)) {
+                missing.add(name + "." + f);
+            }
+        });
+        return missing;
     }
 
     @Test
