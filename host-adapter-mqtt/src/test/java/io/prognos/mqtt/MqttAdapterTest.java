@@ -19,7 +19,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
@@ -126,6 +129,7 @@ class MqttAdapterTest {
         try (Broker broker = new Broker();
                 Client watcher = new Client(broker, "watcher", "prognos/alerts/#", "prognos/status");
                 Client schedules = new Client(broker, "schedules", "prognos/maintenance/schedule");
+                Client scores = new Client(broker, "scores", "prognos/anomaly/#");
                 Client plant = new Client(broker, "plant")) {
             ForecastingPlugin plugin = plugin();
             SensorId pump = SensorId.of("pump-7", "bearing_temp");
@@ -181,6 +185,20 @@ class MqttAdapterTest {
                     published++;
                 }
                 assertTrue(published <= 5, published + " schedule messages for 30 forecasts");
+
+                // An anomaly score for every hour completed after the model arrived, each hour once.
+                List<String> hours = new ArrayList<>();
+                for (Received m : scores.inbox) {
+                    assertFalse(m.message().isRetained(), "scores are a stream, not state");
+                    JsonNode j = m.json();
+                    double score = j.get("anomaly_score").asDouble();
+                    assertTrue(score >= 0 && score <= 1, j.toString());
+                    assertEquals(score >= 0.57, j.get("anomalous").asBoolean(), j.toString());
+                    hours.add(j.get("interval_start").asText());
+                }
+                assertEquals(hours.size(), new HashSet<>(hours).size(), "no hour scored twice");
+                assertTrue(hours.contains(T0.plus(Duration.ofHours(329)).toString()), "the newest hour is scored");
+                assertTrue(hours.size() >= 30, hours.size() + " hours scored");
 
                 // Retained state for late subscribers.
                 try (Client late = new Client(

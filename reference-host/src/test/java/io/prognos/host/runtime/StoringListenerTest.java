@@ -4,12 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.prognos.api.AnomalyScore;
 import io.prognos.api.SensorId;
 import io.prognos.host.HostFixture;
+import io.prognos.jdbc.Migrations;
 import io.prognos.jdbc.ResultsWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
@@ -62,16 +69,35 @@ class StoringListenerTest {
     void readingsDuringAnOutageAreStoredWhenTheDatabaseIsBack() throws Exception {
         SensorId sensor = SensorId.of("kiln-1", "temperature");
         ReadingsTable table = new ReadingsTable(real);
+        Migrations.migrate(real, "prognos");
         DataSource flaky = failing(3, "08001"); // connection refused, three times
+        Instant hour = Instant.parse("2025-01-01T00:00:00Z");
+        List<AnomalyScore> scores = List.of(
+                new AnomalyScore(sensor, hour, hour.plusSeconds(3599), 20.5, 0.2, 0.2, 0, 0, "calm"),
+                new AnomalyScore(
+                        sensor, hour.plusSeconds(3600), hour.plusSeconds(7199), 31, 0.9, 0.9, 0.4, 0.1, "jump"));
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();
         try (StoringListener listener = new StoringListener(
                 new ReadingsTable(flaky), new ResultsWriter(flaky, "prognos", () -> {}), true, metrics)) {
             listener.readings(sensor, HostFixture.hourly(50, 0, 9));
+            listener.anomalies(sensor, scores);
             waitFor(() -> listener.pending() == 0);
             assertEquals(0, listener.pending());
         }
         assertEquals(50, table.count(sensor), "every reading arrived after the outage");
-        assertEquals(1.0, metrics.counter("prognos.store.failures").count(), "the outage was counted once");
+        try (Connection c = real.getConnection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT score FROM prognos.anomaly_scores WHERE device_id = 'kiln-1'"
+                        + " ORDER BY interval_start")) {
+            assertTrue(rs.next());
+            assertEquals(0.2, rs.getDouble(1));
+            assertTrue(rs.next(), "and every anomaly score");
+            assertEquals(0.9, rs.getDouble(1));
+        }
+        assertEquals(
+                2.0,
+                metrics.counter("prognos.store.failures").count(),
+                "each of the two writes the outage delayed is counted once, not once per refused retry");
     }
 
     @Test
