@@ -2,51 +2,188 @@ package io.prognos.host.runtime;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real PostgreSQL (zonky's binaries) whose data directory survives restarts. Listens on a free
- * loopback port; only this JVM is told the URL.
+ * A real PostgreSQL (zonky's binaries) whose data directory survives restarts, closed to everyone
+ * but this host: TCP on loopback only with password authentication (scram-sha-256, a generated
+ * password kept in the data directory with mode 0600), its Unix socket in a 0700 directory inside
+ * the data directory instead of {@code /tmp}. zonky's {@code initdb} trusts every local
+ * connection, and a local user once became superuser through the socket in {@code /tmp}.
+ *
+ * <p>The data directory is locked for the life of the host: a second host on the same directory
+ * is refused before it touches anything, and a PostgreSQL left running by a host that was killed
+ * is stopped only once the lock shows that no live host owns it.
  */
 public final class EmbeddedDatabase implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDatabase.class);
+    private static final String USER = "postgres";
 
     private final EmbeddedPostgres pg;
+    private final String password;
+    private final DataDirectoryLock lock;
 
-    private EmbeddedDatabase(EmbeddedPostgres pg) {
+    private EmbeddedDatabase(EmbeddedPostgres pg, String password, DataDirectoryLock lock) {
         this.pg = pg;
+        this.password = password;
+        this.lock = lock;
+    }
+
+    /** The lock on a data directory, held by one host at a time. */
+    static final class DataDirectoryLock implements AutoCloseable {
+        private final FileChannel channel;
+        private final FileLock lock;
+
+        private DataDirectoryLock(FileChannel channel, FileLock lock) {
+            this.channel = channel;
+            this.lock = lock;
+        }
+
+        static DataDirectoryLock acquire(Path dataDir) throws IOException {
+            FileChannel ch = FileChannel.open(
+                    dataDir.resolve("prognos.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            FileLock l;
+            try {
+                l = ch.tryLock();
+            } catch (OverlappingFileLockException e) {
+                l = null; // held by another host in this same JVM
+            }
+            if (l == null) {
+                ch.close();
+                throw new IllegalStateException("another Prognos host is using the data directory "
+                        + dataDir.toAbsolutePath() + "; stop it first or give this one its own --data-dir");
+            }
+            return new DataDirectoryLock(ch, l);
+        }
+
+        @Override
+        public void close() throws IOException {
+            lock.release();
+            channel.close();
+        }
     }
 
     public static EmbeddedDatabase start(Path dataDir) throws IOException {
-        Path dir = dataDir.resolve("postgres");
+        Files.createDirectories(dataDir);
+        DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir);
+        try {
+            Path dir = dataDir.resolve("postgres");
+            Path sockets = privateDirectory(dataDir.resolve("postgres-socket"));
+            Files.createDirectories(dir);
+            stopOrphan(dir);
+            String password = password(dataDir.resolve("postgres.password"));
+            Path secured = dataDir.resolve("postgres.secured");
+            EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                    .setDataDirectory(dir)
+                    .setCleanDataDirectory(false)
+                    // Our own shutdown hook closes the database after the work that writes to it.
+                    .setRegisterShutdownHook(false)
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    // zonky starts PostgreSQL for tests: fsync and synchronous commit off. These data
+                    // must survive a power cut, so both go back on (a later -c overrides its -F).
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("listen_addresses", "localhost")
+                    .setServerConfig(
+                            "unix_socket_directories", sockets.toAbsolutePath().toString())
+                    .setServerConfig("unix_socket_permissions", "0700")
+                    .setConnectConfig("password", password)
+                    .setDataDirectoryCustomizer(d -> {
+                        if (Files.exists(secured)) {
+                            writePasswordOnlyHba(d.toPath());
+                        }
+                    })
+                    .start();
+            EmbeddedDatabase db = new EmbeddedDatabase(pg, password, lock);
+            if (!Files.exists(secured)) {
+                db.secureFirstStart(dir, secured);
+            }
+            LOG.info("embedded PostgreSQL running on localhost:{} with data in {}", pg.getPort(), dir.toAbsolutePath());
+            return db;
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /**
+     * The first start of a data directory runs on initdb's trust rules (zonky gives no way to set
+     * a password before): set the password, switch every rule to scram-sha-256 and reload, before
+     * anything else connects.
+     */
+    private void secureFirstStart(Path dir, Path secured) throws IOException {
+        try (Connection c = DriverManager.getConnection(jdbcUrl());
+                Statement st = c.createStatement()) {
+            st.execute("SET password_encryption = 'scram-sha-256'");
+            // The password is hex from SecureRandom: nothing in it needs quoting.
+            st.execute("ALTER USER " + USER + " PASSWORD '" + password + "'");
+            writePasswordOnlyHba(dir);
+            st.execute("SELECT pg_reload_conf()");
+        } catch (SQLException e) {
+            throw new IOException("securing the new embedded PostgreSQL failed: " + e.getMessage(), e);
+        }
+        Files.writeString(secured, "password authentication since the first start\n");
+    }
+
+    private static void writePasswordOnlyHba(Path dir) {
+        try {
+            Files.write(
+                    dir.resolve("pg_hba.conf"),
+                    List.of(
+                            "# Written by Prognos: password authentication only, loopback only.",
+                            "local   all   all                  scram-sha-256",
+                            "host    all   all   127.0.0.1/32   scram-sha-256",
+                            "host    all   all   ::1/128        scram-sha-256"),
+                    StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String password(Path file) throws IOException {
+        if (Files.exists(file)) {
+            return Files.readString(file, StandardCharsets.UTF_8).trim();
+        }
+        byte[] random = new byte[24];
+        new SecureRandom().nextBytes(random);
+        String pw = HexFormat.of().formatHex(random);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, pw + "\n", StandardCharsets.UTF_8);
+        return pw;
+    }
+
+    private static Path privateDirectory(Path dir) throws IOException {
         Files.createDirectories(dir);
-        stopOrphan(dir);
-        EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                .setDataDirectory(dir)
-                .setCleanDataDirectory(false)
-                // Our own shutdown hook closes the database after the work that writes to it.
-                .setRegisterShutdownHook(false)
-                .setPGStartupWait(Duration.ofSeconds(60))
-                // zonky starts PostgreSQL for tests: fsync and synchronous commit off. These data
-                // must survive a power cut, so both go back on (a later -c overrides its -F).
-                .setServerConfig("fsync", "on")
-                .setServerConfig("synchronous_commit", "on")
-                .start();
-        LOG.info("embedded PostgreSQL running on port {} with data in {}", pg.getPort(), dir.toAbsolutePath());
-        return new EmbeddedDatabase(pg);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        return dir;
     }
 
     /**
      * After {@code kill -9} of the host, its PostgreSQL child lives on and holds the data
-     * directory; a new start would then fail. Stop it cleanly (its data is consistent: PostgreSQL
-     * is crash-safe), or remove the lock file of one that died.
+     * directory; a new start would then fail. Called with the directory's lock held, so no live
+     * host owns it: stop that PostgreSQL cleanly (its data is consistent: PostgreSQL is
+     * crash-safe) if it serves this very directory, or remove the lock file of one that died.
      */
     private static void stopOrphan(Path dir) throws IOException {
         Path pidFile = dir.resolve("postmaster.pid");
@@ -67,6 +204,17 @@ public final class EmbeddedDatabase implements AutoCloseable {
             Files.deleteIfExists(pidFile);
             return;
         }
+        // Process ids are reused: stop it only if it serves this very directory (its -D argument).
+        Optional<Path> served = dataDirectoryOf(orphan.get());
+        if (served.isEmpty()
+                || !served.get()
+                        .toAbsolutePath()
+                        .normalize()
+                        .equals(dir.toAbsolutePath().normalize())) {
+            LOG.info("process {} is not a PostgreSQL of {}: removing the stale lock file", pid, dir);
+            Files.deleteIfExists(pidFile);
+            return;
+        }
         LOG.warn("stopping PostgreSQL process {} left running by a previous host on {}", pid, dir);
         orphan.get().destroy(); // SIGTERM: PostgreSQL's smart shutdown
         try {
@@ -77,12 +225,26 @@ public final class EmbeddedDatabase implements AutoCloseable {
         Files.deleteIfExists(pidFile);
     }
 
+    private static Optional<Path> dataDirectoryOf(ProcessHandle p) {
+        String[] args = p.info().arguments().orElse(new String[0]);
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals("-D")) {
+                return Optional.of(Path.of(args[i + 1]));
+            }
+        }
+        return Optional.empty();
+    }
+
     public String jdbcUrl() {
-        return pg.getJdbcUrl("postgres", "postgres");
+        return "jdbc:postgresql://localhost:" + pg.getPort() + "/postgres?user=" + USER + "&password=" + password;
     }
 
     @Override
     public void close() throws IOException {
-        pg.close();
+        try {
+            pg.close();
+        } finally {
+            lock.close();
+        }
     }
 }

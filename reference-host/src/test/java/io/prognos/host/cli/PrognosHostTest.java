@@ -113,7 +113,7 @@ class PrognosHostTest {
                 "--sensor",
                 "s",
                 "--threads",
-                "0",
+                "-1",
                 "--http.port=http",
                 "--lstm.epochs=-1",
                 "--nonsense.key=1",

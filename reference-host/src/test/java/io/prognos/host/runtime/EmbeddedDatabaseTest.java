@@ -1,0 +1,67 @@
+package io.prognos.host.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.prognos.host.HostFixture;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.Test;
+
+/** The embedded PostgreSQL is this host's alone: a password, no world-reachable socket, one host per directory. */
+class EmbeddedDatabaseTest {
+
+    private static int one(String url) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url);
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT 1")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    private static String withoutPassword(String url) {
+        return url.replaceAll("&password=[^&]*", "");
+    }
+
+    @Test
+    void onlyThisHostGetsInAndASecondHostOnTheDirectoryIsRefused() throws Exception {
+        Path dir = HostFixture.dataDir();
+        int port;
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(dir)) {
+            assertEquals(1, one(db.jdbcUrl()));
+            var refused = assertThrows(SQLException.class, () -> one(withoutPassword(db.jdbcUrl())));
+            assertTrue(
+                    refused.getMessage().contains("SCRAM"), "the server demands a password: " + refused.getMessage());
+            var guessed = assertThrows(
+                    SQLException.class, () -> one(db.jdbcUrl().replaceAll("password=[^&]*", "password=guess")));
+            assertEquals("28P01", guessed.getSQLState(), guessed.getMessage());
+
+            port = Integer.parseInt(db.jdbcUrl().replaceAll(".*localhost:(\\d+)/.*", "$1"));
+            Path sockets = dir.resolve("postgres-socket");
+            assertTrue(Files.exists(sockets.resolve(".s.PGSQL." + port)), "the socket lives in the data directory");
+            assertFalse(Files.exists(Path.of("/tmp/.s.PGSQL." + port)), "and not in /tmp");
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(sockets)));
+            assertEquals(
+                    "rw-------",
+                    PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("postgres.password"))));
+
+            var second = assertThrows(IllegalStateException.class, () -> EmbeddedDatabase.start(dir));
+            assertTrue(second.getMessage().contains("another Prognos host"), second.getMessage());
+            assertEquals(1, one(db.jdbcUrl()), "the first host's database is untouched");
+        }
+        // A restart authenticates with the stored password from the first connection on.
+        try (EmbeddedDatabase again = EmbeddedDatabase.start(dir)) {
+            assertEquals(1, one(again.jdbcUrl()));
+            assertThrows(SQLException.class, () -> one(withoutPassword(again.jdbcUrl())));
+        }
+    }
+}
