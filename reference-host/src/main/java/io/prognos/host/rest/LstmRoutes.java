@@ -5,6 +5,7 @@ import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.ModelInfo;
 import io.prognos.api.PluginDescription;
 import io.prognos.api.Reading;
+import io.prognos.api.RetryLaterException;
 import io.prognos.api.SensorId;
 import io.prognos.api.SensorState;
 import io.prognos.api.TrainRequest;
@@ -27,6 +28,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Semaphore;
 
 /** The {@code /api/v1/lstm} routes of the original system, answering in its field names. */
 public final class LstmRoutes {
@@ -36,6 +38,8 @@ public final class LstmRoutes {
             Set.of("status", "train", "predict", "models", "maintenance-schedule", "test");
 
     private final HostRuntime runtime;
+
+    private final Semaphore trainings = new Semaphore(RestApi.TRAININGS);
 
     LstmRoutes(HostRuntime runtime) {
         this.runtime = runtime;
@@ -63,7 +67,18 @@ public final class LstmRoutes {
             case "train" -> {
                 allow(method, "POST");
                 TrainRequestMessage req = Requests.bind(body, TrainRequestMessage.class);
-                return TrainReply.of(runtime.service().train(req.sensor(), req.options()));
+                if (!trainings.tryAcquire()) {
+                    throw new RetryLaterException(
+                            RetryLaterException.Reason.CAPACITY,
+                            RestApi.TRAININGS + " trainings are already running through REST; try again shortly",
+                            Duration.ofSeconds(10),
+                            null);
+                }
+                try {
+                    return TrainReply.of(runtime.service().train(req.sensor(), req.options()));
+                } finally {
+                    trainings.release();
+                }
             }
             case "predict" -> {
                 allow(method, "POST");

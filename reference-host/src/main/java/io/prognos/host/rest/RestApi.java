@@ -41,6 +41,17 @@ public final class RestApi implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
     private static final int MAX_BODY = 1 << 20;
+    /**
+     * Request threads. A training holds its thread for seconds, and the JDK server reads headers
+     * and bodies on these threads too: with 8 of them, sixteen clients sending a byte at a time
+     * left /health unanswered for over a minute. Trainings are capped apart ({@link #TRAININGS}),
+     * and slow requests are cut at {@link #MAX_REQUEST_SECONDS}.
+     */
+    private static final int THREADS = 32;
+    /** Training requests at once; more get 503 with Retry-After instead of a thread each. */
+    static final int TRAININGS = 4;
+    /** A request's headers and body must arrive within this time, or the connection is closed. */
+    static final int MAX_REQUEST_SECONDS = 20;
 
     /** The HTTP status of an error that is not the plugin's; {@code field} names the request field at fault. */
     public static class HttpError extends RuntimeException {
@@ -82,8 +93,7 @@ public final class RestApi implements AutoCloseable {
         this.token = token == null || token.isEmpty() ? null : token.getBytes(StandardCharsets.UTF_8);
         this.shutdownTimeout = shutdownTimeout;
         this.routes = new LstmRoutes(runtime);
-        // Training blocks its request thread; the plugin bounds concurrent training, the pool bounds the rest.
-        this.pool = Executors.newFixedThreadPool(8, r -> {
+        this.pool = Executors.newFixedThreadPool(THREADS, r -> {
             Thread t = new Thread(r, "prognos-http");
             t.setDaemon(true);
             return t;
@@ -94,6 +104,11 @@ public final class RestApi implements AutoCloseable {
 
     public static RestApi start(HostRuntime runtime, String bind, int port, String token, Duration shutdownTimeout)
             throws IOException {
+        // The JDK server reads its limits from system properties when its first instance is made;
+        // a value set by the operator on the command line is kept.
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+            System.setProperty("sun.net.httpserver.maxReqTime", Integer.toString(MAX_REQUEST_SECONDS));
+        }
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(bind, port), 64);

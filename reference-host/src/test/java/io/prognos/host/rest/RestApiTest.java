@@ -10,6 +10,8 @@ import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import io.prognos.host.HostFixture;
 import io.prognos.host.runtime.HostRuntime;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -231,6 +233,30 @@ class RestApiTest {
         error(405, "GET", "/api/v1/lstm/train", null);
     }
 
+    /** Clients that send a byte now and then do not starve the others (they once left /health unanswered). */
+    @Test
+    void slowClientsDoNotStarveHealth() throws Exception {
+        List<Socket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 16; i++) {
+                Socket so = new Socket("127.0.0.1", port);
+                so.getOutputStream()
+                        .write("GET /api/v1/lstm/status HTTP/1.1\r\nHo".getBytes(StandardCharsets.US_ASCII));
+                so.getOutputStream().flush();
+                slow.add(so);
+            }
+            long t0 = System.nanoTime();
+            HostFixture.Response health = HostFixture.call(port, "GET", "/health", null, null);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            assertEquals(200, health.status(), health.body());
+            assertTrue(seconds < 5, "/health took " + seconds + " s beside 16 slow clients");
+        } finally {
+            for (Socket so : slow) {
+                so.close();
+            }
+        }
+    }
+
     @Test
     void unknownSensorsAndModelsAre404() throws Exception {
         error(404, "POST", "/api/v1/lstm/predict", "{\"device_id\": \"nobody\", \"sensor_key\": \"x\"}");
@@ -264,6 +290,37 @@ class RestApiTest {
                 both.stream().filter(r -> r.status() == 409).findFirst().orElseThrow();
         assertTrue(refused.headers().firstValue("Retry-After").isPresent());
         assertEquals("model_busy", JSON.readTree(refused.body()).get("reason").asText());
+    }
+
+    /** Beyond the REST training cap a request is refused at once with 503 and Retry-After, not queued on a thread. */
+    @Test
+    void trainingsBeyondTheCapAreRefusedNotQueued() throws Exception {
+        List<CompletableFuture<HostFixture.Response>> running = new ArrayList<>();
+        for (int i = 0; i < RestApi.TRAININGS; i++) {
+            SensorId s = SensorId.of("cap-" + i, "temperature");
+            HostFixture.store(host, s, HostFixture.hourly(300, 0, 20 + i));
+            String body = "{\"device_id\": \"" + s.deviceId() + "\", \"sensor_key\": \"temperature\", \"epochs\": 100,"
+                    + " \"patience\": 100}";
+            running.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return HostFixture.call(port, "POST", "/api/v1/lstm/train", body, null);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        Thread.sleep(1500); // the trainings run one at a time (prognos.threads=1): all are in flight now
+        long t0 = System.nanoTime();
+        HostFixture.Response refused = HostFixture.call(
+                port, "POST", "/api/v1/lstm/train", "{\"device_id\": \"busy\", \"sensor_key\": \"temperature\"}", null);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals(503, refused.status(), refused.body());
+        assertEquals("capacity", JSON.readTree(refused.body()).get("reason").asText());
+        assertTrue(refused.headers().firstValue("Retry-After").isPresent());
+        assertTrue(seconds < 2, "refused at once, not after waiting: " + seconds + " s");
+        for (CompletableFuture<HostFixture.Response> r : running) {
+            assertEquals(200, r.get().status(), r.get().body());
+        }
     }
 
     @Test
