@@ -52,7 +52,14 @@ final class ReadingIngest {
         List<Reading> readings;
         try {
             sensor = topics.sensorOfReadings(topic);
-            readings = parser.parse(payload);
+            ReadingParser.Parsed parsed = parser.parse(payload);
+            for (BadPayloadException bad : parsed.refused()) {
+                errors.rejected(topic, bad.reason(), bad.getMessage() + " (the message's other readings were kept)");
+            }
+            readings = parsed.readings();
+            if (readings.isEmpty()) {
+                return;
+            }
         } catch (BadPayloadException e) {
             errors.rejected(topic, e.reason(), e.getMessage());
             return;

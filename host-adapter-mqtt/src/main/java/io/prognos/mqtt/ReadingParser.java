@@ -20,6 +20,9 @@ import java.util.List;
  */
 final class ReadingParser {
 
+    /** No sensor reading is older than this; earlier timestamps come from unset clocks. */
+    static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
+
     private final ObjectMapper json;
     private final String tsField;
     private final String valueField;
@@ -37,7 +40,14 @@ final class ReadingParser {
         this.clock = clock;
     }
 
-    List<Reading> parse(byte[] payload) throws BadPayloadException {
+    /** The good readings of a payload, and why each bad one in an array was refused. */
+    record Parsed(List<Reading> readings, List<BadPayloadException> refused) {}
+
+    /**
+     * A payload's readings. A payload that is not JSON, too large or a single bad reading throws;
+     * in an array a bad reading is refused alone and the others are kept.
+     */
+    Parsed parse(byte[] payload) throws BadPayloadException {
         if (payload.length > maxBytes) {
             throw new BadPayloadException("oversized", "payload of " + payload.length + " bytes exceeds " + maxBytes);
         }
@@ -53,14 +63,19 @@ final class ReadingParser {
             throw new BadPayloadException("malformed_json", "empty payload");
         }
         List<Reading> out = new ArrayList<>();
+        List<BadPayloadException> refused = new ArrayList<>();
         if (root.isArray()) {
             for (JsonNode n : root) {
-                out.add(reading(n));
+                try {
+                    out.add(reading(n));
+                } catch (BadPayloadException e) {
+                    refused.add(e);
+                }
             }
         } else {
             out.add(reading(root));
         }
-        return out;
+        return new Parsed(out, refused);
     }
 
     private Reading reading(JsonNode n) throws BadPayloadException {
@@ -80,6 +95,12 @@ final class ReadingParser {
         }
         Instant now = clock.instant();
         Instant ts = timestamp(n.get(tsField), now);
+        if (ts.isBefore(EARLIEST)) {
+            throw new BadPayloadException(
+                    "bad_timestamp",
+                    "timestamp " + ts + " is before " + EARLIEST
+                            + ": a clock that is not set (PostgreSQL cannot even store some such times)");
+        }
         if (ts.isAfter(now.plus(maxFutureSkew))) {
             throw new BadPayloadException(
                     "future_timestamp", "timestamp " + ts + " is more than " + maxFutureSkew + " in the future");

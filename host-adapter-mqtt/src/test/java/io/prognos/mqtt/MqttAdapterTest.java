@@ -291,6 +291,24 @@ class MqttAdapterTest {
                         2L,
                         adapter.rejectedCounts().get("malformed_json"),
                         adapter.rejectedCounts().toString());
+
+                // One unstorable timestamp in an array is refused alone; its neighbours are kept.
+                Instant now = Instant.now();
+                plant.send(
+                        topic,
+                        "[{\"value\": 1.0, \"ts\": \"" + now.minusSeconds(60) + "\"}, {\"value\": 2.0, \"ts\":"
+                                + " \"-7537-01-01T00:00:00Z\"}, {\"value\": 3.0, \"ts\": \"" + now + "\"}]");
+                Received e = errors.await("prognos/errors", Duration.ofSeconds(10));
+                assertNotNull(e, "the year -7537 is reported");
+                assertEquals("bad_timestamp", e.json().get("reason").asText());
+                assertTrue(
+                        e.json().get("message").asText().contains("other readings were kept"),
+                        e.json().toString());
+                long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (adapter.readingsReceived() < 3 && System.nanoTime() < until) {
+                    Thread.sleep(50);
+                }
+                assertEquals(3, adapter.readingsReceived(), "the array's two good readings count");
             }
             plugin.stop();
         }

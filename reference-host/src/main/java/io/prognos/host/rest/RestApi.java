@@ -21,9 +21,12 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,6 +89,15 @@ public final class RestApi implements AutoCloseable {
     private final byte[] token;
     private final Duration shutdownTimeout;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** /health answers within this time whatever is down. */
+    static final int HEALTH_SECONDS = 1;
+
+    private final ExecutorService healthPool = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "prognos-health");
+        t.setDaemon(true);
+        return t;
+    });
+    private CompletableFuture<Boolean> databaseCheck;
 
     private RestApi(HostRuntime runtime, HttpServer server, String token, Duration shutdownTimeout) {
         this.runtime = runtime;
@@ -207,19 +219,49 @@ public final class RestApi implements AutoCloseable {
         }
     }
 
+    /**
+     * The components' state within {@link #HEALTH_SECONDS}: a database that does not answer (down,
+     * or suspended, when a connection attempt hangs for the whole connect timeout) is DOWN, not a
+     * hanging probe. One check runs at a time; a probe that arrives meanwhile shares its answer.
+     */
     private Replies.Health health() {
+        CompletableFuture<Boolean> check;
+        synchronized (this) {
+            if (databaseCheck == null || databaseCheck.isDone()) {
+                databaseCheck = CompletableFuture.supplyAsync(this::databaseAnswers, healthPool);
+            }
+            check = databaseCheck;
+        }
         boolean db;
-        try (var c = runtime.jdbc().dataSource().getConnection()) {
-            db = c.isValid(2);
-        } catch (Exception e) {
+        String dbState;
+        try {
+            db = check.get(HEALTH_SECONDS, TimeUnit.SECONDS);
+            dbState = db ? "UP" : "DOWN";
+        } catch (TimeoutException e) {
             db = false;
+            dbState = "DOWN"; // no answer within HEALTH_SECONDS
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            db = false;
+            dbState = "DOWN";
+        } catch (ExecutionException e) {
+            db = false;
+            dbState = "DOWN";
         }
         String mqtt = runtime.mqtt() == null ? "DISABLED" : runtime.mqtt().isConnected() ? "UP" : "DOWN";
         Map<String, String> components = new LinkedHashMap<>();
-        components.put("database", db ? "UP" : "DOWN");
+        components.put("database", dbState);
         components.put("plugin", runtime.plugin().id() + " " + runtime.plugin().version());
         components.put("mqtt", mqtt);
         return new Replies.Health(db && !mqtt.equals("DOWN") ? "UP" : "DOWN", components);
+    }
+
+    private boolean databaseAnswers() {
+        try (var c = runtime.jdbc().dataSource().getConnection()) {
+            return c.isValid(HEALTH_SECONDS);
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     private int send(HttpExchange ex, int status, Object body) throws IOException {
@@ -280,5 +322,6 @@ public final class RestApi implements AutoCloseable {
         }
         server.stop(0);
         pool.shutdownNow();
+        healthPool.shutdownNow();
     }
 }

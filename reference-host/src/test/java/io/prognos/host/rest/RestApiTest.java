@@ -12,6 +12,7 @@ import io.prognos.host.HostFixture;
 import io.prognos.host.runtime.HostRuntime;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,11 +32,12 @@ class RestApiTest {
     private static HostRuntime host;
     private static int port;
     private static Instant lastPumpReading;
+    private static Path dataDir;
 
     @BeforeAll
     static void start() throws Exception {
-        Path dir = HostFixture.dataDir();
-        Map<String, String> config = HostFixture.config(dir);
+        dataDir = HostFixture.dataDir();
+        Map<String, String> config = HostFixture.config(dataDir);
         config.put("prognos.limits", PUMP.deviceId() + "/temperature=::60:70");
         host = HostFixture.start(config, HostRuntime.Parts.ALL);
         port = host.rest().port();
@@ -255,6 +257,45 @@ class RestApiTest {
                 so.close();
             }
         }
+    }
+
+    /** A suspended database (every PostgreSQL process stopped) is reported within the health timeout, not waited for. */
+    @Test
+    void healthAnswersWithinASecondWhileTheDatabaseIsSuspended() throws Exception {
+        long pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postgres/postmaster.pid"))
+                .get(0)
+                .trim());
+        List<Long> processes = new ArrayList<>(List.of(pid));
+        ProcessHandle.of(pid).orElseThrow().descendants().forEach(p -> processes.add(p.pid()));
+        signal("STOP", processes);
+        try {
+            long t0 = System.nanoTime();
+            HostFixture.Response h = HostFixture.call(port, "GET", "/health", null, null);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            assertEquals(503, h.status(), h.body());
+            assertTrue(
+                    JSON.readTree(h.body())
+                            .get("components")
+                            .get("database")
+                            .asText()
+                            .startsWith("DOWN"),
+                    h.body());
+            assertTrue(seconds < 1.8, "/health took " + seconds + " s with the database suspended");
+        } finally {
+            signal("CONT", processes);
+        }
+        int status = 0;
+        for (int i = 0; i < 40 && status != 200; i++) {
+            Thread.sleep(250);
+            status = HostFixture.call(port, "GET", "/health", null, null).status();
+        }
+        assertEquals(200, status, "UP again once the database answers");
+    }
+
+    private static void signal(String name, List<Long> pids) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("kill", "-" + name));
+        pids.forEach(p -> cmd.add(Long.toString(p)));
+        assertEquals(0, new ProcessBuilder(cmd).inheritIO().start().waitFor());
     }
 
     @Test
