@@ -62,6 +62,16 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
 
     private final ConcurrentMap<SensorId, Entry> cache = new ConcurrentHashMap<>();
     private final ConcurrentMap<SensorId, Boolean> training = new ConcurrentHashMap<>();
+    /**
+     * When the store last said a sensor has no model. The host asks for the model on every reading,
+     * so a sensor still collecting its training history cost a database query per reading. Models
+     * trained here go into the cache at once; one saved by another host sharing the store is seen
+     * within {@link #ABSENT_RECHECK_NANOS}.
+     */
+    private final ConcurrentMap<SensorId, Long> absentSince = new ConcurrentHashMap<>();
+
+    private static final long ABSENT_RECHECK_NANOS = 30_000_000_000L;
+    private static final int MAX_ABSENT_REMEMBERED = 1_000_000;
     private final MaintenanceScheduler scheduler = new MaintenanceScheduler();
     private final AtomicInteger runningJobs = new AtomicInteger();
     private final AtomicInteger peakJobs = new AtomicInteger();
@@ -240,6 +250,7 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
                 store.save(new StoredModel(m.info(ModelStatus.READY), bytes, ModelCodec.checksum(bytes)));
                 Entry e = new Entry(m, m.info(ModelStatus.READY));
                 cache.put(sensor, e);
+                absentSince.remove(sensor);
                 return e.info();
             } finally {
                 runningJobs.decrementAndGet();
@@ -437,10 +448,19 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
         started();
         Entry e = cache.get(sensor);
         if (e == null) {
+            Long since = absentSince.get(sensor);
+            if (since != null && System.nanoTime() - since < ABSENT_RECHECK_NANOS) {
+                return Optional.empty();
+            }
             e = loadFromStore(sensor, null);
-        }
-        if (e == null) {
-            return Optional.empty();
+            if (e == null) {
+                if (absentSince.size() >= MAX_ABSENT_REMEMBERED) {
+                    absentSince.clear();
+                }
+                absentSince.put(sensor, System.nanoTime());
+                return Optional.empty();
+            }
+            absentSince.remove(sensor);
         }
         return Optional.of(training.containsKey(sensor) ? e.info().withStatus(ModelStatus.TRAINING) : e.info());
     }

@@ -23,6 +23,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -109,6 +110,29 @@ class PersistenceTest {
         assertEquals(v1.modelVersion(), p.model(SENSOR).orElseThrow().modelVersion());
         assertEquals(
                 v1.modelVersion(), backing.load(SENSOR).orElseThrow().info().modelVersion());
+        p.stop();
+    }
+
+    @Test
+    void aSensorWithoutAModelDoesNotCostAStoreLookupPerReading() {
+        int[] loads = {0};
+        ForwardingModelStore counting = new ForwardingModelStore() {
+            @Override
+            public Optional<StoredModel> load(SensorId sensor) {
+                loads[0]++;
+                return super.load(sensor);
+            }
+        };
+        LstmForecastingPlugin p = started(counting, 1);
+        for (int reading = 0; reading < 100; reading++) {
+            assertTrue(p.model(SENSOR).isEmpty());
+        }
+        assertEquals(1, loads[0], "store lookups for 100 readings of a sensor still collecting its history");
+        ModelInfo trained = p.train(new TrainRequest(SENSOR, history));
+        assertEquals(
+                trained.modelVersion(),
+                p.model(SENSOR).orElseThrow().modelVersion(),
+                "a model trained here is seen at once");
         p.stop();
     }
 

@@ -39,7 +39,8 @@ import picocli.CommandLine.Spec;
             DemoCommand.class,
             TrainCommand.class,
             ForecastCommand.class,
-            BenchCommand.class
+            BenchCommand.class,
+            BenchIngestCommand.class
         })
 public final class PrognosHost implements Callable<Integer> {
 

@@ -173,6 +173,9 @@ public final class HostRuntime implements AutoCloseable {
         if (parts.mqtt() && host.getBoolean("prognos.mqtt.enabled")) {
             if (!mqttValues.containsKey("mqtt.url")) {
                 broker = EmbeddedBroker.start(dataDir, host.getInt("prognos.mqtt.port"));
+                FunctionCounter.builder("prognos.broker.messages.dropped", broker, EmbeddedBroker::messagesDropped)
+                        .description("messages the embedded broker dropped: published, never delivered")
+                        .register(metrics);
                 opened.add(broker);
                 mqttValues.put("mqtt.url", broker.url());
             }

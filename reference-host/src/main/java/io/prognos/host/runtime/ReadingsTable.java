@@ -40,24 +40,37 @@ public final class ReadingsTable {
         }
     }
 
+    /** Readings of one sensor, as one message brought them. */
+    public record SensorReadings(SensorId sensor, List<Reading> readings) {}
+
     /** Appends readings; a reading already stored (same sensor and timestamp) is kept as it was. */
     public void append(SensorId sensor, List<Reading> readings) {
+        append(List.of(new SensorReadings(sensor, readings)));
+    }
+
+    /** Appends the readings of several messages in one transaction (one round trip per batch). */
+    public void append(List<SensorReadings> batch) {
         try (Connection c = ds.getConnection()) {
             ensureTable(c);
             try (PreparedStatement ps =
                     c.prepareStatement("INSERT INTO sensor_readings (device_id, sensor_key, ts, value)"
                             + " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-                for (Reading r : readings) {
-                    ps.setString(1, sensor.deviceId());
-                    ps.setString(2, sensor.sensorKey());
-                    ps.setTimestamp(3, Timestamp.from(r.timestamp()));
-                    ps.setDouble(4, r.value());
-                    ps.addBatch();
+                for (SensorReadings sr : batch) {
+                    for (Reading r : sr.readings()) {
+                        ps.setString(1, sr.sensor().deviceId());
+                        ps.setString(2, sr.sensor().sensorKey());
+                        ps.setTimestamp(3, Timestamp.from(r.timestamp()));
+                        ps.setDouble(4, r.value());
+                        ps.addBatch();
+                    }
                 }
                 ps.executeBatch();
             }
         } catch (SQLException e) {
-            throw SqlErrors.translate("readings of " + sensor, e);
+            String what = batch.size() == 1
+                    ? "readings of " + batch.get(0).sensor()
+                    : "readings of " + batch.size() + " messages";
+            throw SqlErrors.translate(what, e);
         }
     }
 

@@ -9,11 +9,14 @@ import io.prognos.api.SensorId;
 import io.prognos.host.core.SensorCycle;
 import io.prognos.jdbc.ResultsWriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +45,9 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
         return t;
     });
     private final AtomicInteger pending = new AtomicInteger();
+    private final ConcurrentLinkedQueue<ReadingsTable.SensorReadings> unstored = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private static final int READINGS_BATCH = 2_000;
     private final Counter failed;
     private volatile long lastLog;
 
@@ -59,8 +65,56 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
 
     @Override
     public void readings(SensorId sensor, List<Reading> batch) {
-        if (storeReadings) {
-            submit("readings of " + sensor, () -> readings.append(sensor, batch));
+        if (!storeReadings) {
+            return;
+        }
+        if (pending.incrementAndGet() > MAX_PENDING) {
+            pending.decrementAndGet();
+            failure(
+                    "readings of " + sensor,
+                    new IllegalStateException(MAX_PENDING + " writes already waiting for the database"));
+            return;
+        }
+        unstored.add(new ReadingsTable.SensorReadings(sensor, batch));
+        if (drainScheduled.compareAndSet(false, true)) {
+            try {
+                writer.execute(this::drainReadings);
+            } catch (RejectedExecutionException e) {
+                drainScheduled.set(false); // closed: what is left is counted by close()
+            }
+        }
+    }
+
+    /**
+     * Writes the readings waiting, up to {@link #READINGS_BATCH} messages per transaction, instead of
+     * a round trip and a commit for every MQTT message (one reading each, typically).
+     */
+    private void drainReadings() {
+        drainScheduled.set(false);
+        List<ReadingsTable.SensorReadings> batch = new ArrayList<>();
+        ReadingsTable.SensorReadings next;
+        while ((next = unstored.poll()) != null) {
+            batch.add(next);
+            if (batch.size() == READINGS_BATCH || unstored.isEmpty()) {
+                write(batch);
+                batch = new ArrayList<>();
+            }
+        }
+    }
+
+    private void write(List<ReadingsTable.SensorReadings> batch) {
+        try {
+            readings.append(batch);
+            pending.addAndGet(-batch.size());
+        } catch (RetryLaterException e) {
+            for (ReadingsTable.SensorReadings sr : batch) {
+                retry("readings of " + sr.sensor(), () -> readings.append(sr.sensor(), sr.readings()), e);
+            }
+        } catch (RuntimeException e) {
+            // One bad message must not cost the others theirs: write each alone, so only it fails.
+            for (ReadingsTable.SensorReadings sr : batch) {
+                attempt("readings of " + sr.sensor(), () -> readings.append(sr.sensor(), sr.readings()), 0, 0);
+            }
         }
     }
 
@@ -99,7 +153,7 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
                             if (attempt == 0) {
                                 failure(what + " (retrying until the database is back)", e);
                             }
-                            attempt(what, write, attempt + 1, Math.min(MAX_BACKOFF_MS, 500L << Math.min(attempt, 10)));
+                            attempt(what, write, attempt + 1, backoff(attempt));
                         } catch (RuntimeException e) {
                             pending.decrementAndGet();
                             failure(what, e);
@@ -111,6 +165,16 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
             pending.decrementAndGet();
             failure(what, e);
         }
+    }
+
+    /** A write that failed for the first time because the database is down: retried with backoff. */
+    private void retry(String what, Runnable write, RetryLaterException cause) {
+        failure(what + " (retrying until the database is back)", cause);
+        attempt(what, write, 1, backoff(0));
+    }
+
+    private static long backoff(int attempt) {
+        return Math.min(MAX_BACKOFF_MS, 500L << Math.min(attempt, 10));
     }
 
     /** Writes queued or waiting for a retry. */

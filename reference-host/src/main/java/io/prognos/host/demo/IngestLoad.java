@@ -1,0 +1,166 @@
+package io.prognos.host.demo;
+
+import io.prognos.host.runtime.HostRuntime;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+
+/**
+ * An ingest load run against a started host: QoS 1 readings at a fixed rate to its broker, then a
+ * count of what its sensor cycle received and what reached {@code sensor_readings}. The publisher
+ * keeps at most the broker's receive maximum in flight, so a broker that slows down slows it too
+ * (back-pressure) and the rate it reports is the one the broker accepted.
+ */
+public final class IngestLoad {
+
+    /** What one run published, what arrived, and how long it took. */
+    public record Result(
+            long published,
+            long acknowledged,
+            long received,
+            long stored,
+            long brokerDropped,
+            double publishSeconds,
+            double drainSeconds) {
+
+        /** Acknowledged by the broker but not received and stored when the run ended. */
+        public long missing() {
+            return acknowledged - Math.min(received, stored);
+        }
+
+        /** Readings per second from the first publish until the last one was stored. */
+        public double sustainedRate() {
+            return Math.min(received, stored) / (publishSeconds + drainSeconds);
+        }
+
+        public Map<String, Object> figures() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("published", published);
+            m.put("acknowledged", acknowledged);
+            m.put("received", received);
+            m.put("stored", stored);
+            m.put("missing", missing());
+            m.put("broker_dropped", brokerDropped);
+            m.put("offered_rate", Math.round(published / publishSeconds));
+            m.put("sustained_rate", Math.round(sustainedRate()));
+            m.put("publish_seconds", Math.round(publishSeconds * 10) / 10.0);
+            m.put("drain_seconds", Math.round(drainSeconds * 10) / 10.0);
+            return m;
+        }
+    }
+
+    private final HostRuntime host;
+
+    public IngestLoad(HostRuntime host) {
+        this.host = host;
+    }
+
+    /**
+     * Publishes {@code total} readings at {@code rate} per second, spread round-robin over {@code
+     * sensors} sensors one minute apart, and waits up to {@code drainLimit} for them to arrive.
+     */
+    public Result run(int rate, int total, int sensors, Duration drainLimit)
+            throws MqttException, InterruptedException {
+        long receivedBefore = received();
+        long storedBefore = stored();
+        long droppedBefore = host.broker() == null ? 0 : host.broker().messagesDropped();
+        long start = System.nanoTime();
+        long acknowledged = publish(rate, total, sensors);
+        long published = System.nanoTime();
+        long deadline = published + drainLimit.toNanos();
+        long received = 0;
+        long stored = 0;
+        while (System.nanoTime() < deadline) {
+            received = received() - receivedBefore;
+            stored = stored() - storedBefore;
+            if (received >= acknowledged && stored >= acknowledged) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        long drained = System.nanoTime();
+        long dropped = host.broker() == null ? 0 : host.broker().messagesDropped() - droppedBefore;
+        return new Result(
+                total, acknowledged, received, stored, dropped, (published - start) / 1e9, (drained - published) / 1e9);
+    }
+
+    private long publish(int rate, int total, int sensors) throws MqttException, InterruptedException {
+        MqttAsyncClient client = new MqttAsyncClient(
+                host.maskedConfig().get("mqtt.url"), "prognos-load-" + System.nanoTime(), new MemoryPersistence());
+        try {
+            IMqttToken connected = client.connect(new MqttConnectionOptions());
+            connected.waitForCompletion(10_000);
+            Integer receiveMaximum = connected.getResponseProperties() == null
+                    ? null
+                    : connected.getResponseProperties().getReceiveMaximum();
+            int window = receiveMaximum == null ? 65_535 : receiveMaximum;
+            Semaphore inFlight = new Semaphore(window);
+            AtomicInteger acked = new AtomicInteger();
+            MqttActionListener listener = new MqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    acked.incrementAndGet();
+                    inFlight.release();
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable e) {
+                    inFlight.release();
+                }
+            };
+            String prefix = host.maskedConfig().getOrDefault("mqtt.prefix", "prognos");
+            long start = System.nanoTime();
+            long firstTs = System.currentTimeMillis() - Duration.ofDays(400).toMillis();
+            for (int i = 0; i < total; i++) {
+                long wait = start + (long) (i * 1e9 / rate) - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                int sensor = i % sensors;
+                long step = i / sensors;
+                String payload =
+                        "{\"ts\":" + (firstTs + step * 60_000) + ",\"value\":" + (50 + 5 * Math.sin(step / 10.0)) + "}";
+                MqttMessage message = new MqttMessage(payload.getBytes(StandardCharsets.UTF_8));
+                message.setQos(1);
+                inFlight.acquire();
+                client.publish(prefix + "/readings/load-" + sensor / 10 + "/s" + sensor % 10, message, null, listener);
+            }
+            inFlight.acquire(window);
+            client.disconnect().waitForCompletion(10_000);
+            return acked.get();
+        } finally {
+            client.close(true);
+        }
+    }
+
+    private long received() {
+        var counter = host.metrics().find("prognos.readings.received").counter();
+        return counter == null ? 0 : (long) counter.count();
+    }
+
+    private long stored() {
+        try (Connection c = host.jdbc().dataSource().getConnection();
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SELECT count(*) FROM sensor_readings")) {
+            r.next();
+            return r.getLong(1);
+        } catch (SQLException e) {
+            return 0; // the table is created with the first stored reading
+        }
+    }
+}
