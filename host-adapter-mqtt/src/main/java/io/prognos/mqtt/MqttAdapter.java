@@ -50,6 +50,10 @@ public final class MqttAdapter implements AutoCloseable {
             .define("mqtt.username", Type.STRING, null, "user name, if the broker requires one")
             .defineSecret("mqtt.password", "password (never logged)")
             .define("mqtt.prefix", Type.STRING, "prognos", "topic prefix")
+            .defineSecret(
+                    "mqtt.request-token",
+                    "when set, requests over MQTT need the user property 'authorization' = 'Bearer <token>' (the"
+                            + " reference host sets it to prognos.api-token)")
             .define(
                     "mqtt.shared-group",
                     Type.STRING,
@@ -167,7 +171,16 @@ public final class MqttAdapter implements AutoCloseable {
                 c.getDuration("mqtt.max-future-skew"),
                 clock);
         ReadingIngest ingest = new ReadingIngest(topics, parser, errors, worker, contexts, cycle, received);
-        RequestHandler requests = new RequestHandler(connection, errors, worker, trainings, contexts, cycle, plugin);
+        RequestHandler requests = new RequestHandler(
+                connection,
+                topics,
+                c.getString("mqtt.request-token"),
+                errors,
+                worker,
+                trainings,
+                contexts,
+                cycle,
+                plugin);
         this.publisher =
                 new ResultPublisher(connection, topics, plugin.describe().anomalyThreshold());
         listeners.add(publisher);

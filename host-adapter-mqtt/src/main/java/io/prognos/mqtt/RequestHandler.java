@@ -16,12 +16,15 @@ import io.prognos.host.core.wire.PredictRequestMessage;
 import io.prognos.host.core.wire.Requests;
 import io.prognos.host.core.wire.TrainReply;
 import io.prognos.host.core.wire.TrainRequestMessage;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 
 /**
  * MQTT 5 request/response for hosts without HTTP: {@code requests/forecast} and
@@ -31,6 +34,10 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 final class RequestHandler {
 
     private final MqttConnection connection;
+    private final Topics topics;
+    /** {@code Bearer <token>} when requests need the token (as REST calls do), else null. */
+    private final byte[] expectedAuthorization;
+
     private final ErrorReporter errors;
     private final ExecutorService worker;
     private final ExecutorService trainings;
@@ -40,6 +47,8 @@ final class RequestHandler {
 
     RequestHandler(
             MqttConnection connection,
+            Topics topics,
+            String token,
             ErrorReporter errors,
             ExecutorService worker,
             ExecutorService trainings,
@@ -47,6 +56,8 @@ final class RequestHandler {
             SensorCycle cycle,
             ForecastingPlugin plugin) {
         this.connection = connection;
+        this.topics = topics;
+        this.expectedAuthorization = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
         this.errors = errors;
         this.worker = worker;
         this.trainings = trainings;
@@ -62,7 +73,26 @@ final class RequestHandler {
             errors.rejected(topic, "no_response_topic", "requests need an MQTT 5 response topic");
             return;
         }
+        if (!topics.isReplyTopic(responseTopic)) {
+            errors.rejected(
+                    topic,
+                    "bad_response_topic",
+                    "replies go only under " + topics.replies() + ", not to '" + responseTopic + "'");
+            return;
+        }
         byte[] correlation = in.getCorrelationData();
+        if (!authorized(in)) {
+            errors.rejected(topic, "unauthorized", "the request lacks the user property authorization: Bearer <token>");
+            reply(
+                    responseTopic,
+                    correlation,
+                    Json.bytes(new ErrorMessage(
+                            false,
+                            "unauthorized: send the user property authorization = Bearer <token>",
+                            "authorization",
+                            "unauthorized")));
+            return;
+        }
         String kind = topic.substring(topic.lastIndexOf('/') + 1);
         try {
             worker.execute(() -> handle(kind, message.getPayload(), responseTopic, correlation));
@@ -72,6 +102,19 @@ final class RequestHandler {
                     correlation,
                     Json.bytes(new ErrorMessage(false, "overloaded: try again later", null, "capacity")));
         }
+    }
+
+    private boolean authorized(MqttProperties in) {
+        if (expectedAuthorization == null) {
+            return true;
+        }
+        for (UserProperty p : in.getUserProperties()) {
+            if (p.getKey().equalsIgnoreCase("authorization")
+                    && MessageDigest.isEqual(expectedAuthorization, p.getValue().getBytes(StandardCharsets.UTF_8))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void handle(String kind, byte[] payload, String responseTopic, byte[] correlation) {

@@ -46,6 +46,18 @@ record Topics(String prefix) {
         return prefix + "/requests/+";
     }
 
+    /** Where request replies may go: under {@code {prefix}/replies/}, so a request cannot aim one at a result topic. */
+    String replies() {
+        return prefix + "/replies/";
+    }
+
+    boolean isReplyTopic(String topic) {
+        return topic.startsWith(replies())
+                && topic.length() > replies().length()
+                && !topic.contains("+")
+                && !topic.contains("#");
+    }
+
     String forecast(SensorId s) {
         return prefix + "/forecast/" + level(s.deviceId()) + "/" + level(s.sensorKey());
     }

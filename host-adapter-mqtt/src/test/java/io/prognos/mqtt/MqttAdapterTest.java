@@ -37,6 +37,7 @@ import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.junit.jupiter.api.Test;
 
 /** The MQTT adapter against a real broker (embedded HiveMQ CE). */
@@ -217,18 +218,32 @@ class MqttAdapterTest {
                                     .asText());
                 }
 
-                // Request/response for hosts without HTTP.
+                // Request/response for hosts without HTTP; replies only under prognos/replies/.
+                MqttProperties aimed = new MqttProperties();
+                aimed.setResponseTopic("prognos/alerts/pump-7/bearing_temp");
+                plant.mqtt.subscribe("prognos/errors", 1);
+                plant.mqtt.publish(
+                        "prognos/requests/forecast",
+                        new MqttMessage(
+                                "{\"device_id\":\"pump-7\",\"sensor_key\":\"bearing_temp\"}"
+                                        .getBytes(StandardCharsets.UTF_8),
+                                1,
+                                false,
+                                aimed));
+                Received refused = plant.await("prognos/errors", Duration.ofSeconds(20));
+                assertNotNull(refused, "a request aiming its reply at a result topic is refused");
+                assertEquals("bad_response_topic", refused.json().get("reason").asText());
                 MqttProperties props = new MqttProperties();
-                props.setResponseTopic("plant/replies");
+                props.setResponseTopic("prognos/replies/plant");
                 props.setCorrelationData(new byte[] {7, 7});
-                plant.mqtt.subscribe("plant/replies", 1);
+                plant.mqtt.subscribe("prognos/replies/plant", 1);
                 MqttMessage request = new MqttMessage(
                         "{\"device_id\":\"pump-7\",\"sensor_key\":\"bearing_temp\"}".getBytes(StandardCharsets.UTF_8),
                         1,
                         false,
                         props);
                 plant.mqtt.publish("prognos/requests/forecast", request);
-                Received reply = plant.await("plant/replies", Duration.ofSeconds(20));
+                Received reply = plant.await("prognos/replies/plant", Duration.ofSeconds(20));
                 assertNotNull(reply);
                 assertTrue(reply.json().get("success").asBoolean(), reply.json().toString());
                 assertArrayEquals(
@@ -237,6 +252,39 @@ class MqttAdapterTest {
             Received offline = watcher.await("prognos/status", Duration.ofSeconds(10));
             assertEquals("offline", new String(offline.message().getPayload(), StandardCharsets.UTF_8));
             plugin.stop();
+        }
+    }
+
+    @Test
+    void requestsNeedTheTokenWhenOneIsSet() throws Exception {
+        try (Broker broker = new Broker();
+                Client plant = new Client(broker, "requester", "prognos/replies/#")) {
+            ForecastingPlugin plugin = plugin();
+            Map<String, String> c = config(broker, "prognos-token");
+            c.put("mqtt.request-token", "s3cret");
+            try (MqttAdapter adapter = MqttAdapter.start(plugin, s -> OperatingLimits.none(), c, Clock.systemUTC())) {
+                String body = "{\"device_id\":\"pump-8\",\"sensor_key\":\"flow\"}";
+                for (String authorization : new String[] {null, "Bearer wrong", "Bearer s3cret"}) {
+                    MqttProperties props = new MqttProperties();
+                    props.setResponseTopic("prognos/replies/requester");
+                    if (authorization != null) {
+                        props.setUserProperties(List.of(new UserProperty("authorization", authorization)));
+                    }
+                    plant.mqtt.publish(
+                            "prognos/requests/forecast",
+                            new MqttMessage(body.getBytes(StandardCharsets.UTF_8), 1, false, props));
+                    Received reply = plant.await("prognos/replies/requester", Duration.ofSeconds(20));
+                    assertNotNull(reply, "a reply to " + authorization);
+                    boolean refused =
+                            "unauthorized".equals(reply.json().path("reason").asText());
+                    assertEquals(
+                            "Bearer s3cret".equals(authorization),
+                            !refused,
+                            reply.json().toString());
+                }
+            } finally {
+                plugin.stop();
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import io.prognos.api.InvalidConfigurationException;
 import io.prognos.host.demo.Demo;
 import io.prognos.host.runtime.HostRuntime;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,7 +56,16 @@ final class DemoCommand implements Callable<Integer> {
                             Demo.sensors(Demo.currentHour()),
                             runtime.maskedConfig().get("mqtt.url"));
             int mqttPort = runtime.broker() != null ? runtime.broker().port() : 1883;
-            out.print(Demo.watchLines(runtime.rest().port(), mqttPort));
+            String login = runtime.broker() == null
+                    ? ""
+                    : runtime.broker()
+                            .deviceCredentials()
+                            .map(c -> " -u " + c.username() + " -P \"$(cat "
+                                    + Path.of(runtime.maskedConfig().get("prognos.data-dir"))
+                                            .resolve("mqtt-device.password")
+                                    + ")\"")
+                            .orElse("");
+            out.print(Demo.watchLines(runtime.rest().port(), mqttPort, login));
             if (stay) {
                 out.println("serving until Ctrl-C ...");
                 out.flush();

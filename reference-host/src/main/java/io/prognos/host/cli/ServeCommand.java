@@ -2,6 +2,7 @@ package io.prognos.host.cli;
 
 import io.prognos.host.runtime.HostRuntime;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -35,6 +36,15 @@ final class ServeCommand implements Callable<Integer> {
                 runtime.maskedConfig().get("prognos.http.bind"),
                 runtime.rest().port(),
                 runtime.maskedConfig().getOrDefault("mqtt.url", "disabled"));
+        if (runtime.broker() != null) {
+            runtime.broker()
+                    .deviceCredentials()
+                    .ifPresent(c -> out.printf(
+                            "MQTT devices log in as '%s' with the password in prognos.mqtt.password or %s%n",
+                            c.username(),
+                            Path.of(runtime.maskedConfig().get("prognos.data-dir"))
+                                    .resolve("mqtt-device.password")));
+        }
         out.flush();
         Thread.currentThread().join(); // until SIGTERM: the runtime's shutdown hook closes everything
         return 0;

@@ -115,6 +115,9 @@ public final class Demo {
         MqttAsyncClient client =
                 new MqttAsyncClient(brokerUrl, "prognos-demo-" + System.nanoTime(), new MemoryPersistence());
         MqttConnectionOptions o = new MqttConnectionOptions();
+        if (host.broker() != null) {
+            host.broker().asDevice(o);
+        }
         // Reconnect and keep the session: QoS 1 messages in flight are sent again after a drop.
         o.setCleanStart(true);
         o.setSessionExpiryInterval(600L);
@@ -381,18 +384,18 @@ public final class Demo {
         out.println();
     }
 
-    /** The lines to watch a running host, for the summary. */
-    public static String watchLines(int httpPort, int mqttPort) {
+    /** The lines to watch a running host, for the summary; {@code login} is mosquitto's -u/-P options or empty. */
+    public static String watchLines(int httpPort, int mqttPort, String login) {
         return """
                 Watch it live while the host runs (models are kept in the data directory):
-                  mosquitto_sub -h localhost -p %2$d -t 'prognos/#' -v
-                  mosquitto_pub -h localhost -p %2$d -t prognos/readings/pump-2/bearing_temperature -m '{"value": 92.5}'
+                  mosquitto_sub -h localhost -p %2$d%3$s -t 'prognos/#' -v
+                  mosquitto_pub -h localhost -p %2$d%3$s -t prognos/readings/pump-2/bearing_temperature -m '{"value": 92.5}'
                   curl -s localhost:%1$d/api/v1/lstm/status
                   curl -s -X POST localhost:%1$d/api/v1/lstm/predict -H 'Content-Type: application/json' \\
                        -d '{"device_id": "pump-2", "sensor_key": "bearing_temperature"}'
                   curl -s 'localhost:%1$d/api/v1/lstm/maintenance-schedule?days_ahead=7'
                   curl -s localhost:%1$d/metrics | grep prognos_
-                """.formatted(httpPort, mqttPort);
+                """.formatted(httpPort, mqttPort, login);
     }
 
     public static Map<String, String> demoDefaults() {

@@ -103,7 +103,11 @@ public final class IngestLoad {
         MqttAsyncClient client = new MqttAsyncClient(
                 host.maskedConfig().get("mqtt.url"), "prognos-load-" + System.nanoTime(), new MemoryPersistence());
         try {
-            IMqttToken connected = client.connect(new MqttConnectionOptions());
+            MqttConnectionOptions options = new MqttConnectionOptions();
+            if (host.broker() != null) {
+                host.broker().asDevice(options);
+            }
+            IMqttToken connected = client.connect(options);
             connected.waitForCompletion(10_000);
             Integer receiveMaximum = connected.getResponseProperties() == null
                     ? null

@@ -5,9 +5,12 @@ import com.hivemq.embedded.EmbeddedHiveMQ;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Optional;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,12 +32,35 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final EmbeddedHiveMQ hivemq;
     private final int port;
 
-    private EmbeddedBroker(EmbeddedHiveMQ hivemq, int port) {
+    private final BrokerAccess access;
+
+    private EmbeddedBroker(EmbeddedHiveMQ hivemq, int port, BrokerAccess access) {
         this.hivemq = hivemq;
         this.port = port;
+        this.access = access;
     }
 
+    /** Sets the device login on a client's options, for the demo and load runs that play the plant's devices. */
+    public MqttConnectionOptions asDevice(MqttConnectionOptions options) {
+        deviceCredentials().ifPresent(c -> {
+            options.setUserName(c.username());
+            options.setPassword(c.password().getBytes(StandardCharsets.UTF_8));
+        });
+        return options;
+    }
+
+    /** What device clients log in with; empty when the broker is open to any local client. */
+    public Optional<BrokerAccess.Credentials> deviceCredentials() {
+        return Optional.ofNullable(access).map(BrokerAccess::device);
+    }
+
+    /** A broker any local client may use without credentials (tests standing in for a plant's broker). */
     public static EmbeddedBroker start(Path dataDir, int port) throws IOException {
+        return start(dataDir, port, null);
+    }
+
+    /** A broker only the clients {@code access} names may use, each for what it allows. */
+    public static EmbeddedBroker start(Path dataDir, int port, BrokerAccess access) throws IOException {
         if (port == 0) {
             try (ServerSocket s = new ServerSocket(0)) {
                 port = s.getLocalPort();
@@ -80,11 +106,14 @@ public final class EmbeddedBroker implements AutoCloseable {
                   <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>
                 </hivemq>
                 """.formatted(port, QUEUED_PER_CLIENT));
-        EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
+        var builder = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(conf)
                 .withDataFolder(data)
-                .withExtensionsFolder(extensions)
-                .build();
+                .withExtensionsFolder(extensions);
+        if (access != null) {
+            builder.withEmbeddedExtension(access.extension());
+        }
+        EmbeddedHiveMQ hivemq = builder.build();
         try {
             hivemq.start().join();
         } catch (RuntimeException e) {
@@ -95,8 +124,13 @@ public final class EmbeddedBroker implements AutoCloseable {
             }
             throw new IOException("the embedded MQTT broker did not start: " + e.getMessage(), e);
         }
-        LOG.info("embedded MQTT broker listening on 127.0.0.1:{}", port);
-        return new EmbeddedBroker(hivemq, port);
+        LOG.info(
+                "embedded MQTT broker listening on 127.0.0.1:{}{}",
+                port,
+                access == null
+                        ? " (open to any local client)"
+                        : "; device clients log in as '" + access.device().username() + "'");
+        return new EmbeddedBroker(hivemq, port, access);
     }
 
     private static void deleteTree(Path dir) throws IOException {

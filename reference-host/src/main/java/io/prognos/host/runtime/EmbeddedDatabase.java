@@ -11,13 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -92,7 +90,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
             Path sockets = privateDirectory(dataDir.resolve("postgres-socket"));
             Files.createDirectories(dir);
             stopOrphan(dir);
-            String password = password(dataDir.resolve("postgres.password"));
+            String password = Secrets.readOrCreate(dataDir.resolve("postgres.password"));
             Path secured = dataDir.resolve("postgres.secured");
             EmbeddedPostgres pg = EmbeddedPostgres.builder()
                     .setDataDirectory(dir)
@@ -159,18 +157,6 @@ public final class EmbeddedDatabase implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static String password(Path file) throws IOException {
-        if (Files.exists(file)) {
-            return Files.readString(file, StandardCharsets.UTF_8).trim();
-        }
-        byte[] random = new byte[24];
-        new SecureRandom().nextBytes(random);
-        String pw = HexFormat.of().formatHex(random);
-        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, pw + "\n", StandardCharsets.UTF_8);
-        return pw;
     }
 
     private static Path privateDirectory(Path dir) throws IOException {

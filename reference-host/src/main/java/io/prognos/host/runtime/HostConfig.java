@@ -56,6 +56,16 @@ public final class HostConfig {
                     65535,
                     "port of the embedded broker on localhost, started when mqtt.url is not set (0 picks a free one)")
             .define(
+                    "prognos.mqtt.username",
+                    Type.STRING,
+                    "device",
+                    "user name device clients give the embedded broker; they may publish readings and requests"
+                            + " and subscribe to anything, and only Prognos publishes its results")
+            .defineSecret(
+                    "prognos.mqtt.password",
+                    "their password; unset: generated at the first start, kept in <data-dir>/mqtt-device.password"
+                            + " (mode 0600) and printed by serve")
+            .define(
                     "prognos.store-readings",
                     Type.BOOLEAN,
                     "true",

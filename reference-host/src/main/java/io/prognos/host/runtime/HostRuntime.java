@@ -110,6 +110,10 @@ public final class HostRuntime implements AutoCloseable {
         Map<String, String> pluginValues = HostConfig.withPrefix(config, id + ".");
         Map<String, String> jdbcValues = HostConfig.withPrefix(config, "jdbc.");
         Map<String, String> mqttValues = HostConfig.withPrefix(config, "mqtt.");
+        // Requests over MQTT are authorised like REST calls: the same token, unless one is set apart.
+        if (host.getString("prognos.api-token") != null) {
+            mqttValues.putIfAbsent("mqtt.request-token", host.getString("prognos.api-token"));
+        }
         Map<String, String> cycleValues = HostConfig.withPrefix(config, "cycle.");
         problems.addAll(HostConfig.unclaimed(config, List.of("prognos.", "jdbc.", "mqtt.", "cycle.", id + ".")));
         problems.addAll(JdbcAdapter.CONFIG.validate(jdbcValues));
@@ -172,12 +176,24 @@ public final class HostRuntime implements AutoCloseable {
 
         if (parts.mqtt() && host.getBoolean("prognos.mqtt.enabled")) {
             if (!mqttValues.containsKey("mqtt.url")) {
-                broker = EmbeddedBroker.start(dataDir, host.getInt("prognos.mqtt.port"));
+                String devicePassword = host.getString("prognos.mqtt.password");
+                if (devicePassword == null) {
+                    devicePassword = Secrets.readOrCreate(dataDir.resolve("mqtt-device.password"));
+                }
+                // Prognos's own client: a new password each start, known only inside this process.
+                BrokerAccess.Credentials own = new BrokerAccess.Credentials("prognos-host", Secrets.random());
+                BrokerAccess access = new BrokerAccess(
+                        mqttValues.getOrDefault("mqtt.prefix", "prognos"),
+                        own,
+                        new BrokerAccess.Credentials(host.getString("prognos.mqtt.username"), devicePassword));
+                broker = EmbeddedBroker.start(dataDir, host.getInt("prognos.mqtt.port"), access);
                 FunctionCounter.builder("prognos.broker.messages.dropped", broker, EmbeddedBroker::messagesDropped)
                         .description("messages the embedded broker dropped: published, never delivered")
                         .register(metrics);
                 opened.add(broker);
                 mqttValues.put("mqtt.url", broker.url());
+                mqttValues.put("mqtt.username", own.username());
+                mqttValues.put("mqtt.password", own.password());
             }
             ReadingsTable table = new ReadingsTable(jdbc.dataSource());
             table.createIfAbsent();

@@ -1,0 +1,136 @@
+package io.prognos.mqtt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.prognos.api.ForecastingPlugin;
+import io.prognos.api.OperatingLimits;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An external Mosquitto with persistence, restarted 20 times in a row while readings flow: the
+ * adapter reconnects every time and every reading the broker acknowledged reaches it. Runs where
+ * Mosquitto is installed ({@code apt-get install mosquitto}), skipped elsewhere.
+ */
+class MosquittoRestartTest {
+
+    private static final int ROUNDS = 20;
+    private static final int PER_ROUND = 50;
+
+    @Test
+    void everyAcknowledgedReadingArrivesThroughTwentyBrokerRestarts() throws Exception {
+        Path mosquitto = Path.of("/usr/sbin/mosquitto");
+        assumeTrue(Files.isExecutable(mosquitto), "mosquitto not installed (apt-get install mosquitto): skipped");
+        Path dir = Files.createTempDirectory("prognos-mosquitto");
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path conf = dir.resolve("mosquitto.conf");
+        Files.writeString(conf, """
+                listener %d 127.0.0.1
+                user %s
+                log_dest file %s/mosquitto.log
+                allow_anonymous true
+                persistence true
+                persistence_location %s/
+                max_queued_messages 100000
+                """.formatted(port, System.getProperty("user.name"), dir, dir));
+        String url = "tcp://127.0.0.1:" + port;
+        Process broker = start(mosquitto, conf, port);
+        ForecastingPlugin plugin = MqttAdapterTest.plugin();
+        Map<String, String> config = new HashMap<>();
+        config.put("mqtt.url", url);
+        config.put("mqtt.client-id", "prognos-restarts");
+        config.put("mqtt.train-after", "100000");
+        config.put("mqtt.error-log-interval", "0s");
+        try (MqttAdapter adapter = MqttAdapter.start(plugin, s -> OperatingLimits.none(), config, Clock.systemUTC())) {
+            Instant t0 = Instant.parse("2025-01-01T00:00:00Z");
+            int acknowledged = 0;
+            // Each round: readings, then a restart; the last round's readings come after the 20th restart.
+            for (int round = 0; round <= ROUNDS; round++) {
+                MqttClient device = new MqttClient(url, "device-" + round, new MemoryPersistence());
+                device.connect(new MqttConnectionOptions());
+                for (int k = 0; k < PER_ROUND; k++) {
+                    int hour = round * PER_ROUND + k;
+                    String payload = "{\"ts\": \"" + t0.plus(Duration.ofHours(hour)) + "\", \"value\": " + hour + "}";
+                    publish(device, payload);
+                    acknowledged++;
+                }
+                device.disconnect();
+                device.close();
+                if (round < ROUNDS) {
+                    broker.destroy(); // SIGTERM: Mosquitto saves its sessions and queues, then exits
+                    assertTrue(broker.waitFor(30, TimeUnit.SECONDS), "mosquitto stopped");
+                    broker = start(mosquitto, conf, port);
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (System.nanoTime() < deadline
+                    && (adapter.readingsReceived() < acknowledged || !adapter.isConnected())) {
+                Thread.sleep(100);
+            }
+            assertEquals((ROUNDS + 1) * PER_ROUND, acknowledged);
+            assertTrue(
+                    adapter.readingsReceived() >= acknowledged,
+                    adapter.readingsReceived() + " of " + acknowledged + " acknowledged readings received");
+            assertTrue(adapter.isConnected(), "connected again after the last restart");
+        } finally {
+            broker.destroy();
+            broker.waitFor(30, TimeUnit.SECONDS);
+            plugin.stop();
+        }
+    }
+
+    /** Publishes with QoS 1 and waits for the acknowledgement, waiting when Paho's window is full. */
+    private static void publish(MqttClient device, String payload) throws Exception {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                device.publish("prognos/readings/line-1/temp", payload.getBytes(StandardCharsets.UTF_8), 1, false);
+                return;
+            } catch (MqttException e) {
+                if (e.getReasonCode() != MqttClientException.REASON_CODE_MAX_INFLIGHT || attempt > 1000) {
+                    throw e;
+                }
+                Thread.sleep(5);
+            }
+        }
+    }
+
+    private static Process start(Path mosquitto, Path conf, int port) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(mosquitto.toString(), "-c", conf.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return p;
+            } catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        p.destroyForcibly();
+        throw new IOException("mosquitto did not listen on " + port);
+    }
+}

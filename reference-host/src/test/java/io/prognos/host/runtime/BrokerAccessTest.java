@@ -1,0 +1,171 @@
+package io.prognos.host.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.prognos.host.HostFixture;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The embedded broker is Prognos's: a local process without the device password cannot connect,
+ * and a device cannot speak for Prognos (fake alerts, retained schedules or status).
+ */
+class BrokerAccessTest {
+
+    private static HostRuntime host;
+    private static Path dataDir;
+
+    @BeforeAll
+    static void start() throws Exception {
+        dataDir = HostFixture.dataDir();
+        host = HostFixture.start(HostFixture.config(dataDir), HostRuntime.Parts.ALL);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        host.close();
+    }
+
+    @Test
+    void theGeneratedDevicePasswordIsKeptForTheOwnerOnly() throws Exception {
+        Path file = dataDir.resolve("mqtt-device.password");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertEquals(
+                host.broker().deviceCredentials().orElseThrow().password(),
+                Files.readString(file).trim());
+        assertFalse(
+                host.maskedConfig().toString().contains(Files.readString(file).trim()), "no password in status");
+    }
+
+    @Test
+    void clientsWithoutTheDevicePasswordAreRefused() throws Exception {
+        MqttClient anonymous = client("anonymous");
+        assertThrows(MqttException.class, () -> anonymous.connect(new MqttConnectionOptions()));
+        MqttClient guessing = client("guessing");
+        MqttConnectionOptions wrong = new MqttConnectionOptions();
+        wrong.setUserName("device");
+        wrong.setPassword("device".getBytes(StandardCharsets.UTF_8));
+        assertThrows(MqttException.class, () -> guessing.connect(wrong));
+        MqttClient asPrognos = client("as-prognos");
+        MqttConnectionOptions prognos = new MqttConnectionOptions();
+        prognos.setUserName("prognos-host");
+        prognos.setPassword(
+                host.broker().deviceCredentials().orElseThrow().password().getBytes(StandardCharsets.UTF_8));
+        assertThrows(MqttException.class, () -> asPrognos.connect(prognos));
+    }
+
+    @Test
+    void aDeviceSendsReadingsButCannotPublishResultsOrStatus() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        MqttClient watcher = device("watcher");
+        watcher.setCallback(new Collect(seen));
+        watcher.subscribe("prognos/#", 1);
+
+        MqttClient device = device("spoofer");
+        double before =
+                host.metrics().get("prognos.readings.received").counter().count();
+        publish(device, "prognos/readings/press-9/oil_temp", "{\"value\": 61.5}", false);
+        // Each from a client of its own: the broker may drop a client after a forbidden publish.
+        spoof("prognos/alerts/press-9/oil_temp", "{\"risk_level\": \"critical\", \"fake\": true}", false);
+        spoof("prognos/maintenance/schedule", "{\"schedule\": [], \"fake\": true}", true);
+        spoof("prognos/status", "offline", true);
+        spoof("prognos/risk/press-9/oil_temp", "{\"risk_level\": \"critical\", \"fake\": true}", true);
+        spoof("prognos/anomaly/press-9/oil_temp", "{\"anomaly_score\": 1.0, \"fake\": true}", false);
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline
+                && host.metrics().get("prognos.readings.received").counter().count() < before + 1) {
+            Thread.sleep(50);
+        }
+        assertEquals(
+                before + 1,
+                host.metrics().get("prognos.readings.received").counter().count(),
+                "the reading");
+        Thread.sleep(1000); // time for a spoofed message to arrive, had it been let through
+        assertTrue(seen.stream().noneMatch(m -> m.contains("fake") || m.endsWith(" offline")), seen.toString());
+
+        List<String> late = new CopyOnWriteArrayList<>();
+        MqttClient newcomer = device("newcomer");
+        newcomer.setCallback(new Collect(late));
+        newcomer.subscribe("prognos/#", 1);
+        Thread.sleep(1000);
+        assertTrue(late.contains("prognos/status online"), "the retained status is still Prognos's: " + late);
+        assertTrue(late.stream().noneMatch(m -> m.contains("fake")), late.toString());
+        for (MqttClient c : List.of(watcher, device, newcomer)) {
+            if (c.isConnected()) { // the broker may disconnect a client after a forbidden publish
+                c.disconnect();
+            }
+            c.close();
+        }
+    }
+
+    private static void spoof(String topic, String payload, boolean retained) throws MqttException {
+        MqttClient c = device("spoofer");
+        publish(c, topic, payload, retained);
+        if (c.isConnected()) {
+            c.disconnect();
+        }
+        c.close();
+    }
+
+    /** Publishes and waits; a refused publish is not an error for this test: what arrives is what counts. */
+    private static void publish(MqttClient c, String topic, String payload, boolean retained) {
+        try {
+            c.publish(topic, payload.getBytes(StandardCharsets.UTF_8), 1, retained);
+        } catch (MqttException refused) {
+            // HiveMQ answers a forbidden QoS 1 publish with "not authorized"
+        }
+    }
+
+    private static MqttClient client(String name) throws MqttException {
+        return new MqttClient(host.broker().url(), name + "-" + System.nanoTime(), new MemoryPersistence());
+    }
+
+    private static MqttClient device(String name) throws MqttException {
+        MqttClient c = client(name);
+        c.connect(host.broker().asDevice(new MqttConnectionOptions()));
+        return c;
+    }
+
+    private record Collect(List<String> into) implements MqttCallback {
+        @Override
+        public void messageArrived(String topic, MqttMessage m) {
+            into.add(topic + " " + new String(m.getPayload(), StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void disconnected(MqttDisconnectResponse r) {}
+
+        @Override
+        public void mqttErrorOccurred(MqttException e) {}
+
+        @Override
+        public void deliveryComplete(IMqttToken t) {}
+
+        @Override
+        public void connectComplete(boolean reconnect, String uri) {}
+
+        @Override
+        public void authPacketArrived(int reason, MqttProperties p) {}
+    }
+}
