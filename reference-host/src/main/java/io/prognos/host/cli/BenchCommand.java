@@ -1,6 +1,5 @@
 package io.prognos.host.cli;
 
-import io.prognos.host.core.wire.Json;
 import io.prognos.host.demo.Bench;
 import java.io.PrintWriter;
 import java.util.Map;
@@ -49,12 +48,7 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Map<String, Object> figures = new Bench(launch::startAlone, err).run(sensors, trainings);
-        if (json) {
-            out.println(Json.pretty(figures));
-        } else {
-            figures.forEach((k, v) -> out.printf("%-28s %s%n", k, v));
-        }
-        out.flush();
+        Figures.print(out, figures, json);
         return 0;
     }
 }

@@ -1,6 +1,5 @@
 package io.prognos.host.cli;
 
-import io.prognos.host.core.wire.Json;
 import io.prognos.host.demo.IngestLoad;
 import io.prognos.host.runtime.HostRuntime;
 import java.io.PrintWriter;
@@ -60,12 +59,7 @@ final class BenchIngestCommand implements Callable<Integer> {
         try (HostRuntime host = HostRuntime.start(values, launch.found(), HostRuntime.Parts.ALL, Clock.systemUTC())) {
             IngestLoad.Result result = new IngestLoad(host)
                     .run(rate, rate * seconds, sensors, Duration.ofSeconds(Math.max(60, seconds * 5L)));
-            if (json) {
-                out.println(Json.pretty(result.figures()));
-            } else {
-                result.figures().forEach((k, v) -> out.printf("%-18s %s%n", k, v));
-            }
-            out.flush();
+            Figures.print(out, result.figures(), json);
             return result.missing() == 0 ? 0 : 1;
         }
     }
