@@ -72,6 +72,9 @@ final class Replies {
             int forecastPoints,
             String plugin) {}
 
-    /** {@code GET /health}: UP or DOWN, and each component's state. */
-    record Health(String status, Map<String, String> components) {}
+    /**
+     * {@code GET /health}: UP or DOWN, each component's state, and the database writes waiting
+     * (queued or retrying; null when nothing is stored from MQTT).
+     */
+    record Health(String status, Map<String, String> components, Integer writeBacklog) {}
 }

@@ -253,7 +253,8 @@ public final class RestApi implements AutoCloseable {
         components.put("database", dbState);
         components.put("plugin", runtime.plugin().id() + " " + runtime.plugin().version());
         components.put("mqtt", mqtt);
-        return new Replies.Health(db && !mqtt.equals("DOWN") ? "UP" : "DOWN", components);
+        Integer backlog = runtime.storing() == null ? null : runtime.storing().pending();
+        return new Replies.Health(db && !mqtt.equals("DOWN") ? "UP" : "DOWN", components, backlog);
     }
 
     private boolean databaseAnswers() {

@@ -269,9 +269,12 @@ class RestApiTest {
         ProcessHandle.of(pid).orElseThrow().descendants().forEach(p -> processes.add(p.pid()));
         signal("STOP", processes);
         try {
+            // Readings arriving meanwhile wait for the database; health shows them waiting.
+            host.storing().readings(new SensorId("suspended", "t"), HostFixture.hourly(3, 0, 1));
             long t0 = System.nanoTime();
             HostFixture.Response h = HostFixture.call(port, "GET", "/health", null, null);
             double seconds = (System.nanoTime() - t0) / 1e9;
+            assertTrue(JSON.readTree(h.body()).get("write_backlog").asInt() >= 1, h.body());
             assertEquals(503, h.status(), h.body());
             assertTrue(
                     JSON.readTree(h.body())
@@ -290,6 +293,17 @@ class RestApiTest {
             status = HostFixture.call(port, "GET", "/health", null, null).status();
         }
         assertEquals(200, status, "UP again once the database answers");
+        int backlog = -1;
+        for (int i = 0; i < 80 && backlog != 0; i++) {
+            backlog = JSON.readTree(
+                            HostFixture.call(port, "GET", "/health", null, null).body())
+                    .get("write_backlog")
+                    .asInt();
+            if (backlog != 0) {
+                Thread.sleep(250);
+            }
+        }
+        assertEquals(0, backlog, "the waiting readings are written once the database answers");
     }
 
     private static void signal(String name, List<Long> pids) throws Exception {
