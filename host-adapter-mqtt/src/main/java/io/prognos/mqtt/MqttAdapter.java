@@ -131,6 +131,7 @@ public final class MqttAdapter implements AutoCloseable {
     private final CycleListeners listeners;
     private final ResultPublisher publisher;
     private final TrainingRunner ownTrainer;
+    private final String topicPrefix;
 
     private MqttAdapter(
             ForecastingPlugin plugin,
@@ -143,6 +144,7 @@ public final class MqttAdapter implements AutoCloseable {
             TrainingRunner ownTrainer)
             throws MqttException {
         Topics topics = new Topics(c.getString("mqtt.prefix"));
+        this.topicPrefix = c.getString("mqtt.prefix");
         this.connection = new MqttConnection(c, topics, plugin.id() + " " + plugin.version());
         this.listeners = listeners;
         this.ownTrainer = ownTrainer;
@@ -282,6 +284,11 @@ public final class MqttAdapter implements AutoCloseable {
             }
         });
         return out;
+    }
+
+    /** The topic prefix readings and results use ({@code mqtt.prefix}). */
+    public String topicPrefix() {
+        return topicPrefix;
     }
 
     public boolean isConnected() {

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -38,52 +39,14 @@ class MosquittoInteropTest {
                     s -> OperatingLimits.none(),
                     MqttAdapterTest.config(broker, "prognos-interop"),
                     Clock.systemUTC())) {
-                String port = Integer.toString(broker.port);
                 Process sub = new ProcessBuilder(
-                                "mosquitto_sub",
-                                "-h",
-                                "127.0.0.1",
-                                "-p",
-                                port,
-                                "-V",
-                                "mqttv5",
-                                "-t",
-                                "prognos/errors",
-                                "-C",
-                                "1",
-                                "-W",
-                                "30")
+                                mosquitto(broker, "mosquitto_sub", "-t", "prognos/errors", "-C", "1", "-W", "30"))
                         .redirectErrorStream(true)
                         .start();
                 Thread.sleep(1000); // let the subscription settle before publishing
-                run(
-                        "mosquitto_pub",
-                        "-h",
-                        "127.0.0.1",
-                        "-p",
-                        port,
-                        "-V",
-                        "mqttv5",
-                        "-q",
-                        "1",
-                        "-t",
-                        "prognos/readings/boiler-1/pressure",
-                        "-m",
-                        "{\"value\": 4.2}");
-                run(
-                        "mosquitto_pub",
-                        "-h",
-                        "127.0.0.1",
-                        "-p",
-                        port,
-                        "-V",
-                        "mqttv5",
-                        "-q",
-                        "1",
-                        "-t",
-                        "prognos/readings/boiler-1/pressure",
-                        "-m",
-                        "pressure is fine");
+                String topic = "prognos/readings/boiler-1/pressure";
+                run(mosquitto(broker, "mosquitto_pub", "-q", "1", "-t", topic, "-m", "{\"value\": 4.2}"));
+                run(mosquitto(broker, "mosquitto_pub", "-q", "1", "-t", topic, "-m", "pressure is fine"));
                 assertTrue(sub.waitFor(30, TimeUnit.SECONDS), "mosquitto_sub timed out");
                 String error = new String(sub.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertTrue(
@@ -100,9 +63,16 @@ class MosquittoInteropTest {
         }
     }
 
-    private static void run(String... command) throws Exception {
-        Process p =
-                new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
+    /** A Mosquitto command-line tool speaking MQTT 5 to {@code broker}, with {@code args}. */
+    private static List<String> mosquitto(Broker broker, String tool, String... args) {
+        List<String> command =
+                new ArrayList<>(List.of(tool, "-h", "127.0.0.1", "-p", Integer.toString(broker.port), "-V", "mqttv5"));
+        command.addAll(List.of(args));
+        return command;
+    }
+
+    private static void run(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         assertTrue(p.waitFor(20, TimeUnit.SECONDS), String.join(" ", command) + " timed out");
         assertEquals(0, p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     }

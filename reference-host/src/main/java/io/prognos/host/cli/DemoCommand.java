@@ -6,7 +6,6 @@ import io.prognos.api.InvalidConfigurationException;
 import io.prognos.host.demo.Demo;
 import io.prognos.host.runtime.HostRuntime;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,10 +59,7 @@ final class DemoCommand implements Callable<Integer> {
                     ? ""
                     : runtime.broker()
                             .deviceCredentials()
-                            .map(c -> " -u " + c.username() + " -P \"$(cat "
-                                    + Path.of(runtime.maskedConfig().get("prognos.data-dir"))
-                                            .resolve("mqtt-device.password")
-                                    + ")\"")
+                            .map(c -> " -u " + c.username() + " -P \"$(cat " + runtime.devicePasswordFile() + ")\"")
                             .orElse("");
             out.print(Demo.watchLines(runtime.rest().port(), mqttPort, login));
             if (stay) {

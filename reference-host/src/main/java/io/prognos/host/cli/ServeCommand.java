@@ -2,7 +2,6 @@ package io.prognos.host.cli;
 
 import io.prognos.host.runtime.HostRuntime;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -41,9 +40,7 @@ final class ServeCommand implements Callable<Integer> {
                     .deviceCredentials()
                     .ifPresent(c -> out.printf(
                             "MQTT devices log in as '%s' with the password in prognos.mqtt.password or %s%n",
-                            c.username(),
-                            Path.of(runtime.maskedConfig().get("prognos.data-dir"))
-                                    .resolve("mqtt-device.password")));
+                            c.username(), runtime.devicePasswordFile()));
         }
         out.flush();
         Thread.currentThread().join(); // until SIGTERM: the runtime's shutdown hook closes everything

@@ -1,11 +1,8 @@
 package io.prognos.host.demo;
 
 import io.prognos.host.runtime.HostRuntime;
+import io.prognos.host.runtime.ReadingsTable;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -127,7 +124,7 @@ public final class IngestLoad {
                     inFlight.release();
                 }
             };
-            String prefix = host.maskedConfig().getOrDefault("mqtt.prefix", "prognos");
+            String prefix = host.mqtt().topicPrefix();
             long start = System.nanoTime();
             long firstTs = System.currentTimeMillis() - Duration.ofDays(400).toMillis();
             for (int i = 0; i < total; i++) {
@@ -158,13 +155,6 @@ public final class IngestLoad {
     }
 
     private long stored() {
-        try (Connection c = host.jdbc().dataSource().getConnection();
-                Statement s = c.createStatement();
-                ResultSet r = s.executeQuery("SELECT count(*) FROM sensor_readings")) {
-            r.next();
-            return r.getLong(1);
-        } catch (SQLException e) {
-            return 0; // the table is created with the first stored reading
-        }
+        return new ReadingsTable(host.jdbc().dataSource()).total();
     }
 }

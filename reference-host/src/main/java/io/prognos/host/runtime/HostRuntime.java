@@ -40,6 +40,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class HostRuntime implements AutoCloseable {
 
+    /** The device password file's name in the data directory. */
+    static final String DEVICE_PASSWORD_FILE = "mqtt-device.password";
+
     private static final Logger LOG = LoggerFactory.getLogger(HostRuntime.class);
 
     /** Which parts a command needs: the CLI's train and forecast need neither MQTT nor REST. */
@@ -178,12 +181,12 @@ public final class HostRuntime implements AutoCloseable {
             if (!mqttValues.containsKey("mqtt.url")) {
                 String devicePassword = host.getString("prognos.mqtt.password");
                 if (devicePassword == null) {
-                    devicePassword = Secrets.readOrCreate(dataDir.resolve("mqtt-device.password"));
+                    devicePassword = Secrets.readOrCreate(dataDir.resolve(DEVICE_PASSWORD_FILE));
                 }
                 // Prognos's own client: a new password each start, known only inside this process.
                 BrokerAccess.Credentials own = new BrokerAccess.Credentials("prognos-host", Secrets.random());
                 BrokerAccess access = new BrokerAccess(
-                        mqttValues.getOrDefault("mqtt.prefix", "prognos"),
+                        MqttAdapter.CONFIG.parse("the MQTT adapter", mqttValues).getString("mqtt.prefix"),
                         own,
                         new BrokerAccess.Credentials(host.getString("prognos.mqtt.username"), devicePassword));
                 broker = EmbeddedBroker.start(dataDir, host.getInt("prognos.mqtt.port"), access);
@@ -269,6 +272,13 @@ public final class HostRuntime implements AutoCloseable {
 
     public StoringListener storing() {
         return storing;
+    }
+
+    /**
+     * Where the generated device password of the embedded broker is kept, when none is configured.
+     */
+    public Path devicePasswordFile() {
+        return Path.of(host.getString("prognos.data-dir")).resolve(DEVICE_PASSWORD_FILE);
     }
 
     public EmbeddedBroker broker() {

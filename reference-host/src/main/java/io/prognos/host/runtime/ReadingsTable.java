@@ -74,6 +74,20 @@ public final class ReadingsTable {
         }
     }
 
+    /** How many readings are stored, of all sensors. */
+    public long total() {
+        try (Connection c = ds.getConnection()) {
+            ensureTable(c);
+            try (Statement st = c.createStatement();
+                    var rs = st.executeQuery("SELECT count(*) FROM sensor_readings")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.translate("readings", e);
+        }
+    }
+
     /** How many readings of the sensor are stored. */
     public int count(SensorId sensor) {
         try (Connection c = ds.getConnection()) {

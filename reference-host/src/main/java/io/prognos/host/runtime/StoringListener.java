@@ -68,11 +68,7 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
         if (!storeReadings) {
             return;
         }
-        if (pending.incrementAndGet() > MAX_PENDING) {
-            pending.decrementAndGet();
-            failure(
-                    "readings of " + sensor,
-                    new IllegalStateException(MAX_PENDING + " writes already waiting for the database"));
+        if (!reserve("readings of " + sensor)) {
             return;
         }
         unstored.add(new ReadingsTable.SensorReadings(sensor, batch));
@@ -129,12 +125,19 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
     }
 
     private void submit(String what, Runnable write) {
+        if (reserve(what)) {
+            attempt(what, write, 0, 0);
+        }
+    }
+
+    /** Counts a write as pending; beyond {@link #MAX_PENDING} it is refused and counted as failed. */
+    private boolean reserve(String what) {
         if (pending.incrementAndGet() > MAX_PENDING) {
             pending.decrementAndGet();
             failure(what, new IllegalStateException(MAX_PENDING + " writes already waiting for the database"));
-            return;
+            return false;
         }
-        attempt(what, write, 0, 0);
+        return true;
     }
 
     /**

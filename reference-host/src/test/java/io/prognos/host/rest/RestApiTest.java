@@ -197,41 +197,26 @@ class RestApiTest {
         assertTrue(ok("GET", "/api/v1/lstm/models", null).toString().indexOf("prognos-self-test") < 0);
     }
 
+    /** The field a 400 reply names. */
+    private static String badField(String method, String path, String body) throws Exception {
+        return error(400, method, path, body).get("field").asText();
+    }
+
     @Test
     void badRequestsName400WithTheField() throws Exception {
-        assertEquals(
-                "device_id",
-                error(400, "POST", "/api/v1/lstm/train", "{\"sensor_key\": \"t\"}")
-                        .get("field")
-                        .asText());
-        assertEquals(
-                "body",
-                error(400, "POST", "/api/v1/lstm/predict", "{\"device_id\": ")
-                        .get("field")
-                        .asText());
+        assertEquals("device_id", badField("POST", "/api/v1/lstm/train", "{\"sensor_key\": \"t\"}"));
+        assertEquals("body", badField("POST", "/api/v1/lstm/predict", "{\"device_id\": "));
         assertEquals(
                 "epochs",
-                error(
-                                400,
-                                "POST",
-                                "/api/v1/lstm/train",
-                                "{\"device_id\": \"a\", \"sensor_key\": \"b\", \"epochs\": \"many\"}")
-                        .get("field")
-                        .asText());
+                badField(
+                        "POST",
+                        "/api/v1/lstm/train",
+                        "{\"device_id\": \"a\", \"sensor_key\": \"b\", \"epochs\": \"many\"}"));
         assertEquals(
                 "epochs",
-                error(
-                                400,
-                                "POST",
-                                "/api/v1/lstm/train",
-                                "{\"device_id\": \"a\", \"sensor_key\": \"b\", \"epochs\": -3}")
-                        .get("field")
-                        .asText());
-        assertEquals(
-                "days_ahead",
-                error(400, "GET", "/api/v1/lstm/maintenance-schedule?days_ahead=soon", null)
-                        .get("field")
-                        .asText());
+                badField(
+                        "POST", "/api/v1/lstm/train", "{\"device_id\": \"a\", \"sensor_key\": \"b\", \"epochs\": -3}"));
+        assertEquals("days_ahead", badField("GET", "/api/v1/lstm/maintenance-schedule?days_ahead=soon", null));
         error(405, "GET", "/api/v1/lstm/train", null);
     }
 

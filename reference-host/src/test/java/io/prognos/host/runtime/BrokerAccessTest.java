@@ -48,7 +48,8 @@ class BrokerAccessTest {
 
     @Test
     void theGeneratedDevicePasswordIsKeptForTheOwnerOnly() throws Exception {
-        Path file = dataDir.resolve("mqtt-device.password");
+        Path file = host.devicePasswordFile();
+        assertEquals(dataDir.resolve("mqtt-device.password"), file);
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         assertEquals(
                 host.broker().deviceCredentials().orElseThrow().password(),
