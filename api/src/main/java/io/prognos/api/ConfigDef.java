@@ -150,6 +150,10 @@ public final class ConfigDef {
                     return null;
                 }
                 default -> {
+                    // A blank token or password would be a credential anyone can send.
+                    if (key.secret() && v.isEmpty()) {
+                        return "must not be blank (leave the key out for none)";
+                    }
                     if (!key.choices().isEmpty() && key.choices().stream().noneMatch(c -> c.equalsIgnoreCase(v))) {
                         return "must be one of " + key.choices() + ", got '" + raw + "'";
                     }

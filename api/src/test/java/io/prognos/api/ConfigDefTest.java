@@ -45,6 +45,15 @@ class ConfigDefTest {
     }
 
     @Test
+    void aBlankSecretIsRefusedNotTakenAsAnEmptyCredential() {
+        var e = assertThrows(InvalidConfigurationException.class, () -> def.parse("test", Map.of("password", "  ")));
+        assertEquals(
+                List.of("password"),
+                e.problems().stream().map(ConfigProblem::key).toList());
+        assertEquals("s3cret", def.parse("test", Map.of("password", "s3cret")).getString("password"));
+    }
+
+    @Test
     void appliesDefaultsAndParsesTypes() {
         var c = def.parse("test", Map.of("interval", "15m", "units", "64"));
         assertEquals(64, c.getInt("units"));

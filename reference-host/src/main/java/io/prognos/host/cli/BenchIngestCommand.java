@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code bench-ingest}: readings per second a host takes over MQTT, and how many it loses. */
@@ -46,6 +47,9 @@ final class BenchIngestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        atLeastOne("--rate", rate);
+        atLeastOne("--seconds", seconds);
+        atLeastOne("--sensors", sensors);
         Launch launch = Launch.of(config);
         Map<String, String> values = new HashMap<>(launch.config());
         if (!values.containsKey("prognos.data-dir")) {
@@ -61,6 +65,12 @@ final class BenchIngestCommand implements Callable<Integer> {
                     .run(rate, rate * seconds, sensors, Duration.ofSeconds(Math.max(60, seconds * 5L)));
             Figures.print(out, result.figures(), json);
             return result.missing() == 0 ? 0 : 1;
+        }
+    }
+
+    private void atLeastOne(String option, int value) {
+        if (value < 1) {
+            throw new ParameterException(spec.commandLine(), option + " must be at least 1, got " + value);
         }
     }
 }
