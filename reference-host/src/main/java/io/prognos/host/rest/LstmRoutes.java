@@ -18,6 +18,9 @@ import io.prognos.host.core.wire.Requests;
 import io.prognos.host.core.wire.ScheduleMessage;
 import io.prognos.host.core.wire.TrainReply;
 import io.prognos.host.core.wire.TrainRequestMessage;
+import io.prognos.host.dashboard.FleetReplies;
+import io.prognos.host.dashboard.FleetWatch;
+import io.prognos.host.dashboard.StaticFiles;
 import io.prognos.host.runtime.HostRuntime;
 import io.prognos.host.runtime.SensorService;
 import java.time.Duration;
@@ -34,8 +37,10 @@ import java.util.concurrent.Semaphore;
 public final class LstmRoutes {
 
     static final String BASE = "/api/v1/lstm";
-    private static final Set<String> KNOWN =
-            Set.of("status", "train", "predict", "models", "maintenance-schedule", "test");
+    private static final Set<String> KNOWN = Set.of(
+            "status", "train", "predict", "models", "maintenance-schedule", "test", "fleet", "sensors", "limits");
+    /** The sensor view draws at most this many readings, the newest. */
+    static final int VIEW_READINGS = 2_000;
 
     private final HostRuntime runtime;
 
@@ -47,6 +52,9 @@ public final class LstmRoutes {
 
     /** A low-cardinality name of the route for metrics. */
     String routeName(String path) {
+        if (StaticFiles.serves(path)) {
+            return "/dashboard";
+        }
         if (!path.startsWith(BASE + "/")) {
             return path.equals("/health") || path.equals("/metrics") || path.equals("/openapi.json") ? path : "other";
         }
@@ -122,8 +130,72 @@ public final class LstmRoutes {
                 throw new RestApi.HttpError(
                         404, null, "use " + BASE + "/models or " + BASE + "/models/{device_id}/{sensor_key}");
             }
+            case "fleet" -> {
+                allow(method, "GET");
+                return FleetReplies.fleet(runtime.fleet(), runtime.plugin().models(), Instant.now());
+            }
+            case "sensors" -> {
+                SensorId sensor = sensorIn(parts, "sensors");
+                allow(method, "GET");
+                return sensorView(sensor, query);
+            }
+            case "limits" -> {
+                SensorId sensor = sensorIn(parts, "limits");
+                allow(method, "GET", "PUT");
+                if (method.equals("PUT")) {
+                    runtime.limits()
+                            .set(
+                                    sensor,
+                                    Requests.bind(body, PredictRequestMessage.Limits.class)
+                                            .toLimits());
+                }
+                return new FleetReplies.LimitsSet(
+                        true,
+                        sensor.deviceId(),
+                        sensor.sensorKey(),
+                        PredictRequestMessage.Limits.of(runtime.limits().apply(sensor)),
+                        "the host stops; put them in prognos.limits to keep them");
+            }
             default -> throw new RestApi.HttpError(404, null, "no such path " + path + "; known: " + KNOWN);
         }
+    }
+
+    private static SensorId sensorIn(String[] parts, String route) {
+        if (parts.length != 3) {
+            throw new RestApi.HttpError(404, null, "use " + BASE + "/" + route + "/{device_id}/{sensor_key}");
+        }
+        return SensorId.of(parts[1], parts[2]);
+    }
+
+    private FleetReplies.SensorView sensorView(SensorId sensor, Map<String, String> query) {
+        double hours;
+        try {
+            hours = Double.parseDouble(query.getOrDefault("hours", "168"));
+        } catch (NumberFormatException e) {
+            throw new RestApi.HttpError(400, "hours", "hours must be a number, got '" + query.get("hours") + "'");
+        }
+        if (!(hours > 0 && hours <= 24 * 366)) {
+            throw new RestApi.HttpError(400, "hours", "hours must be above 0 and at most 8784, got " + hours);
+        }
+        Instant now = Instant.now();
+        FleetWatch.Track track = runtime.fleet().track(sensor, false);
+        ModelInfo model = runtime.plugin().model(sensor).orElse(null);
+        List<Reading> readings = runtime.jdbc()
+                .readings()
+                .read(sensor, now.minusMillis((long) (hours * 3_600_000)), now.plusSeconds(60));
+        if (track == null && model == null && readings.isEmpty()) {
+            throw new UnknownSensorException(sensor);
+        }
+        if (readings.size() > VIEW_READINGS) {
+            readings = readings.subList(readings.size() - VIEW_READINGS, readings.size());
+        }
+        return FleetReplies.sensor(
+                sensor,
+                readings,
+                track,
+                model,
+                PredictRequestMessage.Limits.of(runtime.limits().apply(sensor)),
+                runtime.plugin().describe().anomalyThreshold());
     }
 
     private static void allow(String method, String... allowed) {

@@ -8,9 +8,9 @@ import io.prognos.api.RetryLaterException;
 import io.prognos.api.UnknownSensorException;
 import io.prognos.host.core.wire.ErrorMessage;
 import io.prognos.host.core.wire.Json;
+import io.prognos.host.dashboard.StaticFiles;
 import io.prognos.host.runtime.HostRuntime;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -173,6 +173,14 @@ public final class RestApi implements AutoCloseable {
             Replies.Health h = health();
             return send(ex, h.status().equals("UP") ? 200 : 503, h);
         }
+        if (StaticFiles.serves(path)) {
+            // The pages and libraries hold no data: they load without the token and ask for it.
+            return sendFile(ex, method, path);
+        }
+        if (path.equals("/openapi.json") && method.equals("GET")) {
+            // The API's description is public like the pages that browse it (/docs).
+            return sendFile(ex, method, "/dashboard/openapi.json");
+        }
         if (token != null && !authorised(ex)) {
             ex.getResponseHeaders().add("WWW-Authenticate", "Bearer");
             return send(
@@ -185,18 +193,9 @@ public final class RestApi implements AutoCloseable {
             ex.getResponseBody().write(text);
             return 200;
         }
-        if (path.equals("/openapi.json") && method.equals("GET")) {
-            try (InputStream in = RestApi.class.getResourceAsStream("/openapi.json")) {
-                byte[] spec = in.readAllBytes();
-                ex.getResponseHeaders().add("Content-Type", "application/json");
-                ex.sendResponseHeaders(200, spec.length);
-                ex.getResponseBody().write(spec);
-                return 200;
-            }
-        }
         try {
             Map<String, String> query = query(ex.getRequestURI().getRawQuery());
-            byte[] body = method.equals("POST") ? body(ex) : new byte[0];
+            byte[] body = method.equals("POST") || method.equals("PUT") ? body(ex) : new byte[0];
             return send(ex, 200, routes.route(method, path, query, body));
         } catch (MethodNotAllowed e) {
             ex.getResponseHeaders().add("Allow", e.allowed);
@@ -263,6 +262,29 @@ public final class RestApi implements AutoCloseable {
         } catch (Exception e) {
             return false;
         }
+    }
+
+    private int sendFile(HttpExchange ex, String method, String path) throws IOException {
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            ex.getResponseHeaders().add("Allow", "GET, HEAD");
+            return send(ex, 405, ErrorMessage.of("method " + method + " not allowed; use GET", null));
+        }
+        var file = StaticFiles.find(path);
+        if (file.isEmpty()) {
+            return send(ex, 404, ErrorMessage.of("no such file " + path, null));
+        }
+        byte[] bytes = file.get().bytes();
+        ex.getResponseHeaders().add("Content-Type", file.get().contentType());
+        ex.getResponseHeaders().add("X-Content-Type-Options", "nosniff");
+        if (method.equals("HEAD")) {
+            ex.sendResponseHeaders(200, -1);
+            return 200;
+        }
+        ex.sendResponseHeaders(200, bytes.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(bytes);
+        }
+        return 200;
     }
 
     private int send(HttpExchange ex, int status, Object body) throws IOException {

@@ -8,7 +8,6 @@ import io.prognos.api.ConfigDef;
 import io.prognos.api.ConfigProblem;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.InvalidConfigurationException;
-import io.prognos.api.OperatingLimits;
 import io.prognos.api.PluginContext;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
@@ -18,6 +17,7 @@ import io.prognos.host.core.CycleSettings;
 import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
 import io.prognos.host.core.TrainingRunner;
+import io.prognos.host.dashboard.FleetWatch;
 import io.prognos.host.rest.RestApi;
 import io.prognos.jdbc.JdbcAdapter;
 import io.prognos.mqtt.MqttAdapter;
@@ -29,7 +29,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +61,8 @@ public final class HostRuntime implements AutoCloseable {
     private EmbeddedBroker broker;
     private RestApi rest;
     private SensorService service;
-    private Function<SensorId, OperatingLimits> limits;
+    private SensorLimits limits;
+    private FleetWatch fleet;
     private final CycleListeners listeners = new CycleListeners();
     private SensorCycle cycle;
     private SensorContexts contexts;
@@ -129,7 +129,7 @@ public final class HostRuntime implements AutoCloseable {
         if (!pluginProblems.isEmpty()) {
             throw new InvalidConfigurationException("plugin '" + id + "' (" + chosen.source() + ")", pluginProblems);
         }
-        limits = HostConfig.limits(host.getString("prognos.limits"));
+        limits = new SensorLimits(HostConfig.limits(host.getString("prognos.limits")));
         Path dataDir = Path.of(host.getString("prognos.data-dir"));
 
         if (!jdbcValues.containsKey("jdbc.url")) {
@@ -164,6 +164,8 @@ public final class HostRuntime implements AutoCloseable {
                 (s, e) -> LOG.warn("training of {} did not succeed: {}", s, e.getMessage()));
         opened.add(trainer);
         Duration lookback = host.getDuration("prognos.forecast-lookback");
+        fleet = new FleetWatch(Math.min(cycleSettings.maxSensors(), FLEET_SENSORS));
+        listeners.add(fleet);
         cycle = new SensorCycle(plugin, limits, cycleSettings, clock, trainer, listeners);
         contexts = new SensorContexts(
                 cycleSettings.maxSensors(), cycleSettings.bufferSize(), s -> warm(s, lookback, clock), cycle::forget);
@@ -240,6 +242,17 @@ public final class HostRuntime implements AutoCloseable {
             LOG.warn("{} starts without its stored readings: {}", sensor, e.getMessage());
             return List.of();
         }
+    }
+
+    /** Sensors the dashboard follows at most; 5,000 hold about 35 MB of recent scores (168 of 40 bytes each). */
+    static final int FLEET_SENSORS = 5_000;
+
+    public FleetWatch fleet() {
+        return fleet;
+    }
+
+    public SensorLimits limits() {
+        return limits;
     }
 
     public SensorCycle cycle() {

@@ -9,7 +9,16 @@ import io.prognos.api.SensorId;
 public record PredictRequestMessage(SensorId sensor, OperatingLimits limits) {
 
     /** Limits as the wire has them. */
-    public record Limits(Double low, Double warningLow, Double warningHigh, Double high) {}
+    public record Limits(Double low, Double warningLow, Double warningHigh, Double high) {
+        public static Limits of(OperatingLimits l) {
+            return new Limits(l.low(), l.warningLow(), l.warningHigh(), l.high());
+        }
+
+        /** The limits, checked: a bad one is refused naming its field. */
+        public OperatingLimits toLimits() {
+            return new OperatingLimits(low, warningLow, warningHigh, high);
+        }
+    }
 
     @JsonCreator
     public static PredictRequestMessage of(
@@ -17,9 +26,6 @@ public record PredictRequestMessage(SensorId sensor, OperatingLimits limits) {
             @JsonProperty("sensor_key") String sensorKey,
             @JsonProperty("limits") Limits limits) {
         return new PredictRequestMessage(
-                Requests.sensor(deviceId, sensorKey),
-                limits == null
-                        ? null
-                        : new OperatingLimits(limits.low(), limits.warningLow(), limits.warningHigh(), limits.high()));
+                Requests.sensor(deviceId, sensorKey), limits == null ? null : limits.toLimits());
     }
 }

@@ -1,0 +1,216 @@
+package io.prognos.host.dashboard;
+
+import io.prognos.api.AnomalyScore;
+import io.prognos.api.ForecastPoint;
+import io.prognos.api.Reading;
+import io.prognos.api.ScheduleEntry;
+import io.prognos.api.SensorId;
+import io.prognos.host.core.SensorCycle;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the dashboard shows that the database does not keep: each sensor's newest reading, result
+ * and anomaly scores, its recent alerts, how often its intervals held the values that came, and
+ * the latest schedule. It listens to the one sensor cycle, so MQTT, the JDBC poller and REST
+ * all show up here.
+ *
+ * <p>Bounded: at most {@code capacity} sensors (least recently updated dropped), {@link #SCORES}
+ * scores and {@link #ALERTS} alerts each, {@link #RECENT_ALERTS} alerts fleet-wide.
+ */
+public final class FleetWatch implements SensorCycle.Listener {
+
+    /** A week of hourly scores: what the sensor view draws under the readings. */
+    static final int SCORES = 168;
+
+    static final int ALERTS = 20;
+    static final int RECENT_ALERTS = 100;
+
+    /** One completed interval's anomaly score, kept small: a week of them per sensor. */
+    public record ScorePoint(long atMillis, double score) {}
+
+    /** One alert transition as the dashboard lists it. */
+    public record AlertEvent(SensorId sensor, Instant at, String state, String level, String previousLevel) {}
+
+    /** One sensor's newest facts; a copy, safe to read while the cycle goes on. */
+    public record Track(
+            SensorId sensor,
+            Instant lastReadingAt,
+            Double lastValue,
+            SensorCycle.Result result,
+            List<ScorePoint> scores,
+            List<AlertEvent> alerts,
+            int intervalsChecked,
+            int intervalsInside) {}
+
+    private final int capacity;
+    private final Map<SensorId, Mutable> sensors = new LinkedHashMap<>(16, 0.75f, true);
+    private final Deque<AlertEvent> recentAlerts = new ArrayDeque<>();
+    private List<ScheduleEntry> schedule = List.of();
+
+    public FleetWatch(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1, got " + capacity);
+        }
+        this.capacity = capacity;
+    }
+
+    @Override
+    public void readings(SensorId sensor, List<Reading> readings) {
+        Reading newest = null;
+        for (Reading r : readings) {
+            if (newest == null || !r.timestamp().isBefore(newest.timestamp())) {
+                newest = r;
+            }
+        }
+        if (newest == null) {
+            return;
+        }
+        synchronized (this) {
+            Mutable m = track(sensor);
+            if (m.lastReadingAt == null || !newest.timestamp().isBefore(m.lastReadingAt)) {
+                m.lastReadingAt = newest.timestamp();
+                m.lastValue = newest.value();
+            }
+        }
+    }
+
+    @Override
+    public void anomalies(SensorId sensor, List<AnomalyScore> scores) {
+        synchronized (this) {
+            Mutable m = track(sensor);
+            for (AnomalyScore s : scores) {
+                m.scores.addLast(new ScorePoint(s.at().toEpochMilli(), s.score()));
+                if (m.scores.size() > SCORES) {
+                    m.scores.removeFirst();
+                }
+                m.check(s);
+            }
+        }
+    }
+
+    @Override
+    public void result(SensorCycle.Result r) {
+        SensorId sensor = r.forecast().sensor();
+        synchronized (this) {
+            Mutable m = track(sensor);
+            m.result = r;
+            if (r.alert() != null) {
+                // Stamped with the reading the forecast started from: a replayed or late reading's
+                // alert belongs at its own time on the chart, not at the moment it was processed.
+                Instant at = r.risk().basedOn() != null
+                        ? r.risk().basedOn()
+                        : r.risk().assessedAt();
+                AlertEvent e = new AlertEvent(
+                        sensor,
+                        at,
+                        r.alert().state(),
+                        r.risk().level().wireName(),
+                        r.alert().previousLevel() == null
+                                ? null
+                                : r.alert().previousLevel().wireName());
+                m.alerts.addLast(e);
+                if (m.alerts.size() > ALERTS) {
+                    m.alerts.removeFirst();
+                }
+                recentAlerts.addFirst(e);
+                if (recentAlerts.size() > RECENT_ALERTS) {
+                    recentAlerts.removeLast();
+                }
+            }
+        }
+    }
+
+    @Override
+    public synchronized void schedule(List<ScheduleEntry> entries) {
+        schedule = List.copyOf(entries);
+    }
+
+    public synchronized List<Track> tracks() {
+        List<Track> out = new ArrayList<>(sensors.size());
+        sensors.values().forEach(m -> out.add(m.copy()));
+        return out;
+    }
+
+    public synchronized Track track(SensorId sensor, boolean create) {
+        Mutable m = create ? track(sensor) : sensors.get(sensor);
+        return m == null ? null : m.copy();
+    }
+
+    public synchronized List<AlertEvent> recentAlerts() {
+        return List.copyOf(recentAlerts);
+    }
+
+    public synchronized List<ScheduleEntry> schedule() {
+        return schedule;
+    }
+
+    private Mutable track(SensorId sensor) {
+        Mutable m = sensors.get(sensor);
+        if (m == null) {
+            m = new Mutable(sensor);
+            sensors.put(sensor, m);
+            if (sensors.size() > capacity) {
+                sensors.remove(sensors.keySet().iterator().next());
+            }
+        }
+        return m;
+    }
+
+    private static final class Mutable {
+        final SensorId sensor;
+        Instant lastReadingAt;
+        Double lastValue;
+        SensorCycle.Result result;
+        final Deque<ScorePoint> scores = new ArrayDeque<>();
+        final Deque<AlertEvent> alerts = new ArrayDeque<>();
+        int checked;
+        int inside;
+
+        Mutable(SensorId sensor) {
+            this.sensor = sensor;
+        }
+
+        /**
+         * Coverage so far: a completed interval whose end matches a point of the newest forecast
+         * (within half the forecast's step) counts as inside or outside that point's interval. The
+         * interval's value is the one the anomaly score judged, i.e. the value the model forecast.
+         */
+        void check(AnomalyScore s) {
+            if (result == null || result.forecast().points().isEmpty()) {
+                return;
+            }
+            List<ForecastPoint> points = result.forecast().points();
+            Duration step = Duration.between(
+                    result.forecast().lastObserved(), points.get(0).timestamp());
+            long half = Math.max(1, step.toMillis() / 2);
+            for (ForecastPoint p : points) {
+                if (Math.abs(Duration.between(p.timestamp(), s.at()).toMillis()) <= half) {
+                    checked++;
+                    if (p.contains(s.value())) {
+                        inside++;
+                    }
+                    return;
+                }
+            }
+        }
+
+        Track copy() {
+            return new Track(
+                    sensor,
+                    lastReadingAt,
+                    lastValue,
+                    result,
+                    List.copyOf(scores),
+                    List.copyOf(alerts),
+                    checked,
+                    inside);
+        }
+    }
+}
