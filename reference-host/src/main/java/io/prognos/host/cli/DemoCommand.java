@@ -50,6 +50,9 @@ final class DemoCommand implements Callable<Integer> {
                         List.of(new ConfigProblem(
                                 "prognos.mqtt.enabled", "the demo runs through MQTT: leave it true")));
             }
+            // First, so that the page can be opened while the demo replays (it updates live).
+            out.println(Demo.dashboardLine(runtime.rest().port()));
+            out.flush();
             new Demo(runtime, out)
                     .run(
                             Demo.sensors(Demo.currentHour()),
@@ -63,6 +66,7 @@ final class DemoCommand implements Callable<Integer> {
                             .orElse("");
             out.print(Demo.watchLines(runtime.rest().port(), mqttPort, login));
             if (stay) {
+                out.println(Demo.dashboardLine(runtime.rest().port()));
                 out.println("serving until Ctrl-C ...");
                 out.flush();
                 Thread.currentThread().join();

@@ -183,13 +183,11 @@ public final class FleetWatch implements SensorCycle.Listener {
          * interval's value is the one the anomaly score judged, i.e. the value the model forecast.
          */
         void check(AnomalyScore s) {
-            if (result == null || result.forecast().points().isEmpty()) {
+            if (result == null) {
                 return;
             }
             List<ForecastPoint> points = result.forecast().points();
-            Duration step = Duration.between(
-                    result.forecast().lastObserved(), points.get(0).timestamp());
-            long half = Math.max(1, step.toMillis() / 2);
+            long half = Math.max(1, result.forecast().interval().toMillis() / 2);
             for (ForecastPoint p : points) {
                 if (Math.abs(Duration.between(p.timestamp(), s.at()).toMillis()) <= half) {
                     checked++;

@@ -385,6 +385,11 @@ public final class Demo {
     }
 
     /** The lines to watch a running host, for the summary; {@code login} is mosquitto's -u/-P options or empty. */
+    /** Where to look: the dashboard, and the API browser beside it. */
+    public static String dashboardLine(int httpPort) {
+        return "Dashboard: http://localhost:%1$d/  (API browser: http://localhost:%1$d/docs)".formatted(httpPort);
+    }
+
     public static String watchLines(int httpPort, int mqttPort, String login) {
         return """
                 Watch it live while the host runs (models are kept in the data directory):

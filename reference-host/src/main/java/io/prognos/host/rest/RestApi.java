@@ -133,7 +133,7 @@ public final class RestApi implements AutoCloseable {
         RestApi api = new RestApi(runtime, server, token, shutdownTimeout);
         server.start();
         LOG.info(
-                "REST API listening on http://{}:{}/api/v1/lstm/status{}",
+                "dashboard on http://{}:{}/, REST API under /api/v1/lstm{}",
                 bind,
                 api.port(),
                 api.token == null ? "" : " (token required)");

@@ -42,6 +42,7 @@ class PrognosHostTest {
         Run r = run("demo", "--data-dir", dir.toString(), "--http.port=0", "--mqtt.port=0");
         System.out.println(r.out()); // the demo's own report, in the build log
         assertEquals(0, r.code(), r.err() + r.out());
+        assertTrue(r.out().startsWith("Dashboard: http://localhost:"), "the dashboard's address first:\n" + r.out());
         assertTrue(r.out().contains("plugin lstm"), r.out());
         for (String sensor :
                 List.of("office-hvac/ambient_temperature", "pump-2/bearing_temperature", "fan-3/motor_current")) {

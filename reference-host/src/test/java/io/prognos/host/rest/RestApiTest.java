@@ -218,6 +218,15 @@ class RestApiTest {
                         "POST", "/api/v1/lstm/train", "{\"device_id\": \"a\", \"sensor_key\": \"b\", \"epochs\": -3}"));
         assertEquals("days_ahead", badField("GET", "/api/v1/lstm/maintenance-schedule?days_ahead=soon", null));
         error(405, "GET", "/api/v1/lstm/train", null);
+        String pumpView = "/api/v1/lstm/sensors/" + PUMP.deviceId() + "/temperature";
+        assertEquals("hours", badField("GET", pumpView + "?hours=lots", null));
+        assertEquals("hours", badField("GET", pumpView + "?hours=0", null));
+        String limits = "/api/v1/lstm/limits/" + PUMP.deviceId() + "/temperature";
+        assertEquals("low", badField("PUT", limits, "{\"low\": 80, \"high\": 70}"));
+        assertEquals("high", badField("PUT", limits, "{\"high\": \"hot\"}"));
+        assertEquals("hi", badField("PUT", limits, "{\"hi\": 70}"));
+        // A refused set changed nothing: the configured limits are still in force.
+        assertEquals(70.0, ok("GET", limits, null).get("limits").get("high").asDouble());
     }
 
     /** Clients that send a byte now and then do not starve the others (they once left /health unanswered). */
@@ -305,6 +314,70 @@ class RestApiTest {
         error(404, "GET", "/api/v1/lstm/models/nobody/x", null);
         error(404, "DELETE", "/api/v1/lstm/models/nobody/x", null);
         error(404, "GET", "/api/v1/lstm/nothing", null);
+        error(404, "GET", "/api/v1/lstm/sensors/nobody/x", null);
+        error(404, "GET", "/api/v1/lstm/sensors/nobody", null);
+    }
+
+    /** The dashboard's views: what the cycle produced for the sensor, its stored readings, and limits set at run time. */
+    @Test
+    void theDashboardsViewsShowTheSensorAndLimitsCanBeSet() throws Exception {
+        SensorId valve = SensorId.of("valve-7", "pressure");
+        HostFixture.store(host, valve, HostFixture.hourly(300, 0.01, 5));
+        ok("POST", "/api/v1/lstm/train", "{\"device_id\": \"valve-7\", \"sensor_key\": \"pressure\"}");
+        JsonNode p = ok("POST", "/api/v1/lstm/predict", "{\"device_id\": \"valve-7\", \"sensor_key\": \"pressure\"}");
+
+        JsonNode view = ok("GET", "/api/v1/lstm/sensors/valve-7/pressure?hours=48", null);
+        assertEquals(48, view.get("readings").size(), "two days of hourly readings");
+        assertEquals(
+                p.get("forecasts").toString(),
+                view.get("forecast").get("forecasts").toString(),
+                "the newest forecast");
+        assertEquals(p.get("failure_risk").get("risk_level"), view.get("risk").get("risk_level"));
+        assertEquals("valve-7", view.get("model").get("device_id").asText());
+        assertTrue(view.get("limits").get("high").isNull(), "no limits configured for the valve");
+
+        JsonNode set = ok("PUT", "/api/v1/lstm/limits/valve-7/pressure", "{\"low\": 40, \"high\": 60}");
+        assertEquals(60.0, set.get("limits").get("high").asDouble());
+        // The next assessment is made against them.
+        JsonNode risk = ok("POST", "/api/v1/lstm/predict", "{\"device_id\": \"valve-7\", \"sensor_key\": \"pressure\"}")
+                .get("failure_risk");
+        assertTrue(risk.get("limits_configured").asBoolean(), risk.toString());
+        assertEquals(
+                40.0,
+                ok("GET", "/api/v1/lstm/sensors/valve-7/pressure", null)
+                        .get("limits")
+                        .get("low")
+                        .asDouble());
+        // Empty limits return the sensor to its configured ones (none).
+        ok("PUT", "/api/v1/lstm/limits/valve-7/pressure", "{}");
+        assertTrue(ok("GET", "/api/v1/lstm/limits/valve-7/pressure", null)
+                .get("limits")
+                .get("high")
+                .isNull());
+
+        JsonNode fleet = ok("GET", "/api/v1/lstm/fleet", null);
+        JsonNode row = null;
+        for (JsonNode r : fleet.get("sensors")) {
+            if (r.get("device_id").asText().equals("valve-7")) {
+                row = r;
+            }
+        }
+        assertTrue(row != null, fleet.toString());
+        assertEquals(risk.get("risk_level"), row.get("risk_level"));
+        assertEquals(fleet.get("sensor_count").asInt(), fleet.get("sensors").size());
+        int counted = 0;
+        for (JsonNode n : fleet.get("level_counts")) {
+            counted += n.asInt();
+        }
+        assertEquals(fleet.get("sensors").size(), counted, "every sensor counted once");
+
+        JsonNode api = ok("GET", "/openapi.json", null);
+        List<String> undocumented = new ArrayList<>();
+        undocumented.addAll(undescribed(api, "Fleet", fleet));
+        undocumented.addAll(undescribed(api, "FleetRow", row));
+        undocumented.addAll(undescribed(api, "SensorView", view));
+        undocumented.addAll(undescribed(api, "LimitsSet", set));
+        assertTrue(undocumented.isEmpty(), "fields missing from openapi.json: " + undocumented);
     }
 
     @Test

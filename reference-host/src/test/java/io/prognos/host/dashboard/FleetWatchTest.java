@@ -1,0 +1,91 @@
+package io.prognos.host.dashboard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.prognos.api.AnomalyScore;
+import io.prognos.api.Forecast;
+import io.prognos.api.ForecastPoint;
+import io.prognos.api.Reading;
+import io.prognos.api.RiskAssessment;
+import io.prognos.api.RiskLevel;
+import io.prognos.api.SensorId;
+import io.prognos.host.core.SensorCycle;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FleetWatchTest {
+
+    private static final Instant T = Instant.parse("2026-11-27T10:00:00Z");
+    private static final SensorId A = SensorId.of("a", "t");
+
+    @Test
+    void keepsAtMostItsCapacityDroppingTheLeastRecentlyUpdated() {
+        FleetWatch w = new FleetWatch(2);
+        w.readings(A, List.of(new Reading(T, 1)));
+        w.readings(SensorId.of("b", "t"), List.of(new Reading(T, 2)));
+        w.readings(A, List.of(new Reading(T.plusSeconds(60), 3))); // a is recent again
+        w.readings(SensorId.of("c", "t"), List.of(new Reading(T, 4)));
+        assertEquals(
+                List.of("a/t", "c/t"),
+                w.tracks().stream().map(t -> t.sensor().toString()).sorted().toList());
+    }
+
+    @Test
+    void theNewestReadingWinsWhateverTheOrderOfArrival() {
+        FleetWatch w = new FleetWatch(10);
+        w.readings(A, List.of(new Reading(T.plusSeconds(120), 7), new Reading(T, 5)));
+        w.readings(A, List.of(new Reading(T.plusSeconds(60), 6))); // late
+        FleetWatch.Track t = w.track(A, false);
+        assertEquals(T.plusSeconds(120), t.lastReadingAt());
+        assertEquals(7.0, t.lastValue());
+        assertNull(w.track(SensorId.of("nobody", "x"), false));
+    }
+
+    @Test
+    void coverageCountsCompletedIntervalsAgainstTheForecastPointForThem() {
+        FleetWatch w = new FleetWatch(10);
+        w.result(result(null));
+        w.anomalies(
+                A,
+                List.of(
+                        score(T.plus(Duration.ofHours(1)), 10.5), // inside [9, 11]
+                        score(T.plus(Duration.ofHours(2)).plusSeconds(600), 12), // outside, ten minutes late
+                        score(T.plus(Duration.ofHours(9)), 10))); // no point that far: not counted
+        FleetWatch.Track t = w.track(A, false);
+        assertEquals(2, t.intervalsChecked());
+        assertEquals(1, t.intervalsInside());
+        assertEquals(3, t.scores().size());
+    }
+
+    @Test
+    void alertsAreStampedWithTheReadingTheyCameFromNewestFirst() {
+        FleetWatch w = new FleetWatch(10);
+        w.result(result(new SensorCycle.Alert("1", "raised", RiskLevel.LOW)));
+        w.result(result(null));
+        for (int i = 0; i < FleetWatch.RECENT_ALERTS + 5; i++) {
+            w.result(result(new SensorCycle.Alert("x" + i, i % 2 == 0 ? "cleared" : "raised", RiskLevel.HIGH)));
+        }
+        assertEquals(FleetWatch.RECENT_ALERTS, w.recentAlerts().size());
+        assertEquals(FleetWatch.ALERTS, w.track(A, false).alerts().size());
+        FleetWatch.AlertEvent newest = w.recentAlerts().get(0);
+        assertEquals(T, newest.at(), "the reading's time, not the time it was processed");
+        assertEquals("cleared", newest.state()); // the last of RECENT_ALERTS + 5 (even index)
+    }
+
+    private static SensorCycle.Result result(SensorCycle.Alert alert) {
+        List<ForecastPoint> points = List.of(
+                new ForecastPoint(T.plus(Duration.ofHours(1)), 1, 10, 9, 11),
+                new ForecastPoint(T.plus(Duration.ofHours(2)), 2, 10, 9, 11));
+        Forecast f = new Forecast(A, T.plusSeconds(5), T, 10, Duration.ofHours(1), 0.9, "lstm", "", "v1", points);
+        RiskAssessment r = new RiskAssessment(
+                A, Instant.now(), T, 60, RiskLevel.HIGH, null, null, null, 0.5, 0, 0, true, null, "check", List.of());
+        return new SensorCycle.Result(f, r, null, alert);
+    }
+
+    private static AnomalyScore score(Instant at, double value) {
+        return new AnomalyScore(A, at.minus(Duration.ofHours(1)), at, value, 0.1, 0.1, 0, 0, "");
+    }
+}
