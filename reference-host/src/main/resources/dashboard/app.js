@@ -229,6 +229,7 @@
 
   // ---------- routing and polling ----------
   async function refresh() {
+    health(); // on its own: a data call that waits for a stuck database must not hide the banner
     try {
       if (state.sensor) drawSensor(await call("GET", `${API}/sensors/${sensorPath(state.sensor)}`));
       else {
@@ -238,7 +239,6 @@
         state.renderMs = performance.now() - t0; // read by the browser test's 1,000-sensor run
       }
       $("updated").textContent = "updated " + new Date().toISOString().slice(11, 19) + " UTC";
-      health();
     } catch (e) {
       if (e.status === 401) return;
       banner(e.status ? `The host answered ${e.status}: ${e.message}` : "The host does not answer: " + e.message);

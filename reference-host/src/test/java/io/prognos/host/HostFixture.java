@@ -66,6 +66,31 @@ public final class HostFixture {
         new ReadingsTable(host.jdbc().dataSource()).append(sensor, readings);
     }
 
+    /** The database suspended (every PostgreSQL process of {@code dataDir} stopped) until closed. */
+    public interface Suspended extends AutoCloseable {
+        @Override
+        void close() throws Exception;
+    }
+
+    public static Suspended suspendDatabase(Path dataDir) throws Exception {
+        long pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postgres/postmaster.pid"))
+                .get(0)
+                .trim());
+        List<Long> processes = new ArrayList<>(List.of(pid));
+        ProcessHandle.of(pid).orElseThrow().descendants().forEach(p -> processes.add(p.pid()));
+        signal("STOP", processes);
+        return () -> signal("CONT", processes);
+    }
+
+    private static void signal(String name, List<Long> pids) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("kill", "-" + name));
+        pids.forEach(p -> cmd.add(Long.toString(p)));
+        int code = new ProcessBuilder(cmd).inheritIO().start().waitFor();
+        if (code != 0) {
+            throw new IllegalStateException("kill -" + name + " " + pids + " exited with " + code);
+        }
+    }
+
     public record Response(int status, String body, java.net.http.HttpHeaders headers) {}
 
     public static Response call(int port, String method, String path, String body, String token) throws Exception {

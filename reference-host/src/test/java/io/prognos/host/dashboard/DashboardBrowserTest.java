@@ -230,7 +230,8 @@ class DashboardBrowserTest {
     @Test
     @Order(5)
     void withATokenThePageAsksForItAndSaysWhenItIsWrong() throws Exception {
-        Map<String, String> config = HostFixture.config(HostFixture.dataDir());
+        Path dir = HostFixture.dataDir();
+        Map<String, String> config = HostFixture.config(dir);
         config.put("prognos.api-token", "plant-secret-7");
         try (HostRuntime guarded = HostFixture.start(config, new HostRuntime.Parts(false, true))) {
             WebDriver b = browser;
@@ -248,6 +249,14 @@ class DashboardBrowserTest {
             b.findElement(By.cssSelector("#login button")).click();
             waitFor(() -> b.findElement(By.id("fleet")).isDisplayed()
                     && b.findElement(By.id("updated")).getText().startsWith("updated"));
+
+            // The database stops answering (every PostgreSQL process suspended): a banner says so,
+            // and goes once it answers again.
+            try (HostFixture.Suspended db = HostFixture.suspendDatabase(dir)) {
+                waitFor(() -> b.findElement(By.id("banner")).isDisplayed()
+                        && b.findElement(By.id("banner")).getText().contains("database"));
+            }
+            waitFor(() -> !b.findElement(By.id("banner")).isDisplayed());
             js("sessionStorage.clear();");
         }
     }

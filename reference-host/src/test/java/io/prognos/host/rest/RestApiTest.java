@@ -12,7 +12,6 @@ import io.prognos.host.HostFixture;
 import io.prognos.host.runtime.HostRuntime;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -256,13 +255,7 @@ class RestApiTest {
     /** A suspended database (every PostgreSQL process stopped) is reported within the health timeout, not waited for. */
     @Test
     void healthAnswersWithinASecondWhileTheDatabaseIsSuspended() throws Exception {
-        long pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postgres/postmaster.pid"))
-                .get(0)
-                .trim());
-        List<Long> processes = new ArrayList<>(List.of(pid));
-        ProcessHandle.of(pid).orElseThrow().descendants().forEach(p -> processes.add(p.pid()));
-        signal("STOP", processes);
-        try {
+        try (HostFixture.Suspended db = HostFixture.suspendDatabase(dataDir)) {
             // Readings arriving meanwhile wait for the database; health shows them waiting.
             host.storing().readings(new SensorId("suspended", "t"), HostFixture.hourly(3, 0, 1));
             long t0 = System.nanoTime();
@@ -278,8 +271,6 @@ class RestApiTest {
                             .startsWith("DOWN"),
                     h.body());
             assertTrue(seconds < 1.8, "/health took " + seconds + " s with the database suspended");
-        } finally {
-            signal("CONT", processes);
         }
         int status = 0;
         for (int i = 0; i < 40 && status != 200; i++) {
@@ -298,12 +289,6 @@ class RestApiTest {
             }
         }
         assertEquals(0, backlog, "the waiting readings are written once the database answers");
-    }
-
-    private static void signal(String name, List<Long> pids) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("kill", "-" + name));
-        pids.forEach(p -> cmd.add(Long.toString(p)));
-        assertEquals(0, new ProcessBuilder(cmd).inheritIO().start().waitFor());
     }
 
     @Test
