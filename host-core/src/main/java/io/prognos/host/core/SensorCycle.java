@@ -173,7 +173,7 @@ public final class SensorCycle {
         if (forecastDue(ctx)) {
             RiskLevel before = ctx.alertLevel;
             try {
-                result = forecastAndAssess(ctx, null);
+                result = forecastAndAssess(ctx);
                 listener.result(result);
                 offerSchedule(result.risk().level() != before);
             } catch (PrognosException e) {
@@ -196,17 +196,22 @@ public final class SensorCycle {
     }
 
     /**
-     * A forecast from the context now, its risk (with {@code override} limits when given) and the
-     * alert transition. Throws the plugin's error when the sensor cannot be forecast.
+     * A forecast from the context now, its risk against the sensor's limits and the alert
+     * transition. Throws the plugin's error when the sensor cannot be forecast.
      */
-    private Result forecastAndAssess(SensorContext ctx, OperatingLimits override) {
+    private Result forecastAndAssess(SensorContext ctx) {
         if (ctx.state == null) {
             throw new IllegalStateException("the context of " + ctx.sensor() + " has no state yet");
         }
         Forecast f = plugin.forecast(ctx.state);
-        RiskAssessment risk = plugin.assessRisk(f, ctx.state, override != null ? override : limits.apply(ctx.sensor()));
+        RiskAssessment risk = plugin.assessRisk(f, ctx.state, limits.apply(ctx.sensor()));
         ctx.sinceForecast = 0;
         ctx.lastForecastMs = clock.millis();
+        return transition(ctx, f, risk);
+    }
+
+    /** Moves the sensor's alert level to the risk's, and says whether that raised or cleared an alert. */
+    private Result transition(SensorContext ctx, Forecast f, RiskAssessment risk) {
         RiskLevel before = ctx.alertLevel;
         boolean raised = risk.level().compareTo(before) > 0 && risk.level().atLeast(RiskLevel.MEDIUM);
         boolean cleared = before.atLeast(RiskLevel.MEDIUM) && !risk.level().atLeast(RiskLevel.MEDIUM);
@@ -221,7 +226,10 @@ public final class SensorCycle {
 
     /**
      * A forecast for a request (REST predict): warms the context's state from its buffer when it has
-     * none, then forecasts and assesses. The result is not handed to the listener: the caller answers.
+     * none, then forecasts and assesses. The result is not handed to the listener (the caller
+     * answers), so it leaves the sensor's alert level and cadence alone: a level change seen only
+     * here would otherwise never be published as an alert, and one assessed against a caller's own
+     * limits would later be "cleared" without ever having been raised.
      */
     public Result predict(SensorContext ctx, OperatingLimits override) {
         ModelInfo m = plugin.model(ctx.sensor()).orElseThrow(() -> new UnknownSensorException(ctx.sensor()));
@@ -230,7 +238,10 @@ public final class SensorCycle {
                 ctx.state = plugin.openState(ctx.sensor(), null);
                 remember(ctx.sensor(), plugin.observe(ctx.state, ctx.readings()));
             }
-            return forecastAndAssess(ctx, override);
+            Forecast f = plugin.forecast(ctx.state);
+            RiskAssessment risk =
+                    plugin.assessRisk(f, ctx.state, override != null ? override : limits.apply(ctx.sensor()));
+            return new Result(f, risk, latestAnomaly.get(ctx.sensor()), null);
         }
     }
 

@@ -184,6 +184,29 @@ class SensorCycleTest {
                 "a level change re-ranks the schedule at once, inside the schedule interval of a minute");
     }
 
+    /**
+     * A REST predict is answered, not published: it must not move the level that alerts are
+     * raised from. Against a caller's own limits (high 60 for a sensor at 70) it says high, and
+     * the readings after it, assessed without limits, then neither raise nor "clear" anything.
+     */
+    @Test
+    void aPredictRequestLeavesTheAlertLevelAlone() throws Exception {
+        SensorId sensor = SensorId.of("pump-4", "temp");
+        SensorContext ctx = trained(sensor, 70, 0.5);
+        feed(ctx, hourly(200, 210, 70, 0.5, 7));
+        assertEquals(RiskLevel.LOW, ctx.alertLevel());
+        SensorCycle.Result whatIf = cycle.predict(ctx, new OperatingLimits(null, null, null, 60.0));
+        assertTrue(
+                whatIf.risk().level().atLeast(RiskLevel.HIGH),
+                whatIf.risk().reasons().toString());
+        assertNull(whatIf.alert(), "a request's answer is no alert");
+        assertEquals(RiskLevel.LOW, ctx.alertLevel(), "the published level is unchanged");
+        heard.results.clear();
+        feed(ctx, hourly(210, 214, 70, 0.5, 8));
+        assertEquals(4, heard.results.size());
+        assertTrue(heard.results.stream().allMatch(r -> r.alert() == null), "no alert cleared that was never raised");
+    }
+
     @Test
     void aContextRestoredFromBytesCarriesOnExactlyWhereItWas() throws Exception {
         SensorId sensor = SensorId.of("pump-3", "temp");
