@@ -70,6 +70,9 @@ final class MqttConnection implements AutoCloseable {
         if (config.getString("mqtt.password") != null) {
             o.setPassword(config.getString("mqtt.password").getBytes(StandardCharsets.UTF_8));
         }
+        if (config.getString("mqtt.url").startsWith("tcp://")) {
+            o.setSocketFactory(new NoDelaySockets()); // ssl:// keeps Paho's TLS factory
+        }
         o.setWill(topics.status(), new MqttMessage("offline".getBytes(StandardCharsets.UTF_8), 1, true, null));
         client.setCallback(new Callback());
         client.connect(o).waitForCompletion(30_000);

@@ -1,6 +1,7 @@
 package io.prognos.host.cli;
 
 import io.prognos.host.demo.IngestLoad;
+import io.prognos.host.demo.LatencyProbe;
 import io.prognos.host.runtime.HostRuntime;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -24,7 +25,9 @@ import picocli.CommandLine.Spec;
         description = "Starts a host (a fresh data directory unless --prognos.data-dir is given; free ports), publishes"
                 + " QoS 1 readings to its broker at a fixed rate and counts what its sensor cycle received and what"
                 + " reached sensor_readings, waiting up to five times the publishing time. missing: acknowledged but"
-                + " not arrived by then (broker_dropped of them dropped by the broker; exit code 1).")
+                + " not arrived by then (broker_dropped of them dropped by the broker; exit code 1). Meanwhile a trained"
+                + " probe sensor sends a reading a second and waits for its forecast on the broker: latency_* are"
+                + " those round trips, reading published to forecast received.")
 final class BenchIngestCommand implements Callable<Integer> {
 
     @Option(names = "--rate", paramLabel = "N", defaultValue = "5000", description = "readings per second (5000)")
@@ -61,8 +64,10 @@ final class BenchIngestCommand implements Callable<Integer> {
         values.putIfAbsent("prognos.mqtt.port", "0");
         PrintWriter out = spec.commandLine().getOut();
         try (HostRuntime host = HostRuntime.start(values, launch.found(), HostRuntime.Parts.ALL, Clock.systemUTC())) {
+            LatencyProbe probe = new LatencyProbe(host);
+            probe.prepare();
             IngestLoad.Result result = new IngestLoad(host)
-                    .run(rate, rate * seconds, sensors, Duration.ofSeconds(Math.max(60, seconds * 5L)));
+                    .run(rate, rate * seconds, sensors, Duration.ofSeconds(Math.max(60, seconds * 5L)), probe);
             Figures.print(out, result.figures(), json);
             return result.missing() == 0 ? 0 : 1;
         }

@@ -6,8 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
@@ -33,7 +35,8 @@ public final class IngestLoad {
             long stored,
             long brokerDropped,
             double publishSeconds,
-            double drainSeconds) {
+            double drainSeconds,
+            LatencyProbe.Result latency) {
 
         /** Acknowledged by the broker but not received and stored when the run ended. */
         public long missing() {
@@ -57,6 +60,9 @@ public final class IngestLoad {
             m.put("sustained_rate", Math.round(sustainedRate()));
             m.put("publish_seconds", Math.round(publishSeconds * 10) / 10.0);
             m.put("drain_seconds", Math.round(drainSeconds * 10) / 10.0);
+            if (latency != null) {
+                m.putAll(new java.util.TreeMap<>(latency.figures()));
+            }
             return m;
         }
     }
@@ -73,18 +79,48 @@ public final class IngestLoad {
      */
     public Result run(int rate, int total, int sensors, Duration drainLimit)
             throws MqttException, InterruptedException {
+        return run(rate, total, sensors, drainLimit, null);
+    }
+
+    /**
+     * As {@link #run(int, int, int, Duration)}, with the {@code probe} (prepared) measuring
+     * reading-to-forecast latency once a second while the load is published.
+     */
+    public Result run(int rate, int total, int sensors, Duration drainLimit, LatencyProbe probe)
+            throws MqttException, InterruptedException {
         long receivedBefore = received();
         long storedBefore = stored();
         long droppedBefore = host.broker() == null ? 0 : host.broker().messagesDropped();
+        AtomicBoolean publishing = new AtomicBoolean(true);
+        CompletableFuture<LatencyProbe.Result> latency = probe == null
+                ? CompletableFuture.completedFuture(null)
+                : CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return probe.run(Duration.ofSeconds(1), publishing::get);
+                    } catch (MqttException e) {
+                        throw new IllegalStateException("latency probe: " + e.getMessage(), e);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("latency probe interrupted", e);
+                    }
+                });
         long start = System.nanoTime();
-        long acknowledged = publish(rate, total, sensors);
+        long acknowledged;
+        try {
+            acknowledged = publish(rate, total, sensors);
+        } finally {
+            publishing.set(false);
+        }
         long published = System.nanoTime();
+        LatencyProbe.Result probed = latency.join();
+        // The probe's own readings pass the same counters: the load's are the rest.
+        long probeReadings = probed == null ? 0 : probed.probes();
         long deadline = published + drainLimit.toNanos();
         long received = 0;
         long stored = 0;
         while (System.nanoTime() < deadline) {
-            received = received() - receivedBefore;
-            stored = stored() - storedBefore;
+            received = received() - receivedBefore - probeReadings;
+            stored = stored() - storedBefore - probeReadings;
             if (received >= acknowledged && stored >= acknowledged) {
                 break;
             }
@@ -93,7 +129,14 @@ public final class IngestLoad {
         long drained = System.nanoTime();
         long dropped = host.broker() == null ? 0 : host.broker().messagesDropped() - droppedBefore;
         return new Result(
-                total, acknowledged, received, stored, dropped, (published - start) / 1e9, (drained - published) / 1e9);
+                total,
+                acknowledged,
+                received,
+                stored,
+                dropped,
+                (published - start) / 1e9,
+                (drained - published) / 1e9,
+                probed);
     }
 
     private long publish(int rate, int total, int sensors) throws MqttException, InterruptedException {

@@ -1,0 +1,178 @@
+package io.prognos.host.demo;
+
+import io.prognos.api.Reading;
+import io.prognos.api.SensorId;
+import io.prognos.host.core.wire.Json;
+import io.prognos.host.runtime.HostRuntime;
+import io.prognos.host.runtime.ReadingsTable;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+
+/**
+ * Reading-to-forecast latency as a plant sees it, while a load runs: a trained probe sensor gets
+ * one reading at a time over MQTT and its forecast is awaited on the broker as a subscriber gets
+ * it. A forecast belongs to the probe reading sent before it when it was issued after that send
+ * (only the probe sends readings for its sensor, and it waits for each answer).
+ */
+public final class LatencyProbe {
+
+    static final SensorId PROBE = SensorId.of("latency-probe", "value");
+    /**
+     * Probe readings are hourly after a history that ends this long ago: all in the past, and the
+     * history within {@code prognos.forecast-lookback} (7 days by default) so that the probe's
+     * context is warmed from it.
+     */
+    private static final Duration HISTORY_ENDS = Duration.ofDays(5);
+
+    private static final int MAX_PROBES = (int) HISTORY_ENDS.toHours() - 1;
+
+    /** How many readings were sent, how many forecasts came back in time, and the latencies. */
+    public record Result(int probes, int answered, double p50Ms, double p90Ms, double p99Ms, double maxMs) {
+        public Map<String, Object> figures() {
+            return Map.of(
+                    "latency_probes", probes,
+                    "latency_answered", answered,
+                    "latency_p50_ms", round(p50Ms),
+                    "latency_p90_ms", round(p90Ms),
+                    "latency_p99_ms", round(p99Ms),
+                    "latency_max_ms", round(maxMs));
+        }
+
+        private static double round(double v) {
+            return Math.round(v * 10) / 10.0;
+        }
+    }
+
+    private final HostRuntime host;
+    private final Instant historyEnd;
+
+    public LatencyProbe(HostRuntime host) {
+        this.host = host;
+        this.historyEnd = Instant.now().minus(HISTORY_ENDS).truncatedTo(java.time.temporal.ChronoUnit.HOURS);
+    }
+
+    /** Stores 300 hourly readings of a daily cycle ending {@link #HISTORY_ENDS} ago and trains the probe on them. */
+    public void prepare() {
+        List<Reading> history = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            history.add(new Reading(historyEnd.minus(Duration.ofHours(299 - i)), value(i)));
+        }
+        new ReadingsTable(host.jdbc().dataSource()).append(PROBE, history);
+        host.service().train(PROBE, Map.of());
+    }
+
+    /**
+     * Sends a probe reading every {@code period} while {@code running} holds (at most
+     * {@value #MAX_PROBES}), each time waiting up to 10 s for its forecast.
+     */
+    public Result run(Duration period, BooleanSupplier running) throws MqttException, InterruptedException {
+        SynchronousQueue<Long> issued = new SynchronousQueue<>();
+        String prefix = host.mqtt().topicPrefix();
+        MqttClient client = new MqttClient(
+                host.maskedConfig().get("mqtt.url"), "prognos-probe-" + System.nanoTime(), new MemoryPersistence());
+        List<Double> latencies = new ArrayList<>();
+        int probes = 0;
+        try {
+            MqttConnectionOptions o = new MqttConnectionOptions();
+            if (host.broker() != null) {
+                host.broker().asDevice(o);
+            }
+            client.setTimeToWait(10_000);
+            client.connect(o);
+            client.setCallback(new Forecasts(issued));
+            client.subscribe(prefix + "/forecast/" + PROBE.deviceId() + "/" + PROBE.sensorKey(), 0);
+            for (int k = 1; k <= MAX_PROBES && running.getAsBoolean(); k++) {
+                long sentWall = System.currentTimeMillis();
+                long sent = System.nanoTime();
+                String payload =
+                        "{\"ts\":\"" + historyEnd.plus(Duration.ofHours(k)) + "\",\"value\":" + value(299 + k) + "}";
+                client.publish(
+                        prefix + "/readings/" + PROBE.deviceId() + "/" + PROBE.sensorKey(),
+                        payload.getBytes(StandardCharsets.UTF_8),
+                        1,
+                        false);
+                probes++;
+                long deadline = sent + TimeUnit.SECONDS.toNanos(10);
+                while (System.nanoTime() < deadline) {
+                    Long at = issued.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                    if (at != null && at >= sentWall - 1) { // an older forecast (retained, or late) is not this one's
+                        latencies.add((System.nanoTime() - sent) / 1e6);
+                        break;
+                    }
+                }
+                long rest = sent + period.toNanos() - System.nanoTime();
+                if (rest > 0) {
+                    TimeUnit.NANOSECONDS.sleep(rest);
+                }
+            }
+        } finally {
+            if (client.isConnected()) {
+                client.disconnect();
+            }
+            client.close(true);
+        }
+        Collections.sort(latencies);
+        return new Result(
+                probes,
+                latencies.size(),
+                quantile(latencies, 0.5),
+                quantile(latencies, 0.9),
+                quantile(latencies, 0.99),
+                latencies.isEmpty() ? Double.NaN : latencies.get(latencies.size() - 1));
+    }
+
+    private static double value(int hour) {
+        return 40 + 4 * Math.sin(2 * Math.PI * hour / 24);
+    }
+
+    /** The nearest-rank quantile of sorted values; NaN for none. */
+    static double quantile(List<Double> sorted, double q) {
+        if (sorted.isEmpty()) {
+            return Double.NaN;
+        }
+        int rank = (int) Math.ceil(q * sorted.size());
+        return sorted.get(Math.max(0, rank - 1));
+    }
+
+    /** Hands each forecast's issue time (epoch ms) to the waiting probe; none waiting, it is dropped. */
+    private record Forecasts(SynchronousQueue<Long> issued) implements MqttCallback {
+        @Override
+        public void messageArrived(String topic, MqttMessage m) throws Exception {
+            Instant at = Instant.parse(
+                    Json.mapper().readTree(m.getPayload()).get("issued_at").asText());
+            issued.offer(at.toEpochMilli());
+        }
+
+        @Override
+        public void disconnected(MqttDisconnectResponse r) {}
+
+        @Override
+        public void mqttErrorOccurred(MqttException e) {}
+
+        @Override
+        public void deliveryComplete(IMqttToken t) {}
+
+        @Override
+        public void connectComplete(boolean reconnect, String uri) {}
+
+        @Override
+        public void authPacketArrived(int reason, MqttProperties p) {}
+    }
+}
