@@ -73,7 +73,7 @@ public final class FleetWatch implements SensorCycle.Listener {
             return;
         }
         synchronized (this) {
-            Mutable m = track(sensor);
+            Mutable m = follow(sensor);
             if (m.lastReadingAt == null || !newest.timestamp().isBefore(m.lastReadingAt)) {
                 m.lastReadingAt = newest.timestamp();
                 m.lastValue = newest.value();
@@ -84,7 +84,7 @@ public final class FleetWatch implements SensorCycle.Listener {
     @Override
     public void anomalies(SensorId sensor, List<AnomalyScore> scores) {
         synchronized (this) {
-            Mutable m = track(sensor);
+            Mutable m = follow(sensor);
             for (AnomalyScore s : scores) {
                 m.scores.addLast(new ScorePoint(s.at().toEpochMilli(), s.score()));
                 if (m.scores.size() > SCORES) {
@@ -99,7 +99,7 @@ public final class FleetWatch implements SensorCycle.Listener {
     public void result(SensorCycle.Result r) {
         SensorId sensor = r.forecast().sensor();
         synchronized (this) {
-            Mutable m = track(sensor);
+            Mutable m = follow(sensor);
             m.result = r;
             if (r.alert() != null) {
                 // Stamped with the reading the forecast started from: a replayed or late reading's
@@ -132,15 +132,20 @@ public final class FleetWatch implements SensorCycle.Listener {
         schedule = List.copyOf(entries);
     }
 
+    /**
+     * Every sensor's newest facts, without their scores and alerts (empty here): the fleet view
+     * asks every 2 s, and 5,000 sensors' histories are 840,000 scores to copy.
+     */
     public synchronized List<Track> tracks() {
         List<Track> out = new ArrayList<>(sensors.size());
-        sensors.values().forEach(m -> out.add(m.copy()));
+        sensors.values().forEach(m -> out.add(m.copy(false)));
         return out;
     }
 
-    public synchronized Track track(SensorId sensor, boolean create) {
-        Mutable m = create ? track(sensor) : sensors.get(sensor);
-        return m == null ? null : m.copy();
+    /** One sensor with its history; null when it is not followed. */
+    public synchronized Track track(SensorId sensor) {
+        Mutable m = sensors.get(sensor);
+        return m == null ? null : m.copy(true);
     }
 
     public synchronized List<AlertEvent> recentAlerts() {
@@ -151,7 +156,7 @@ public final class FleetWatch implements SensorCycle.Listener {
         return schedule;
     }
 
-    private Mutable track(SensorId sensor) {
+    private Mutable follow(SensorId sensor) {
         Mutable m = sensors.get(sensor);
         if (m == null) {
             m = new Mutable(sensor);
@@ -199,14 +204,14 @@ public final class FleetWatch implements SensorCycle.Listener {
             }
         }
 
-        Track copy() {
+        Track copy(boolean withHistory) {
             return new Track(
                     sensor,
                     lastReadingAt,
                     lastValue,
                     result,
-                    List.copyOf(scores),
-                    List.copyOf(alerts),
+                    withHistory ? List.copyOf(scores) : List.of(),
+                    withHistory ? List.copyOf(alerts) : List.of(),
                     checked,
                     inside);
         }

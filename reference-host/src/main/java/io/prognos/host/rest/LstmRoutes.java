@@ -184,7 +184,7 @@ public final class LstmRoutes {
             throw new RestApi.HttpError(400, "hours", "hours must be above 0 and at most 8784, got " + hours);
         }
         Instant now = Instant.now();
-        FleetWatch.Track track = runtime.fleet().track(sensor, false);
+        FleetWatch.Track track = runtime.fleet().track(sensor);
         ModelInfo model = runtime.plugin().model(sensor).orElse(null);
         List<Reading> readings = runtime.jdbc()
                 .readings()

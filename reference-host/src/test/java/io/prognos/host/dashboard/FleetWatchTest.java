@@ -38,10 +38,10 @@ class FleetWatchTest {
         FleetWatch w = new FleetWatch(10);
         w.readings(A, List.of(new Reading(T.plusSeconds(120), 7), new Reading(T, 5)));
         w.readings(A, List.of(new Reading(T.plusSeconds(60), 6))); // late
-        FleetWatch.Track t = w.track(A, false);
+        FleetWatch.Track t = w.track(A);
         assertEquals(T.plusSeconds(120), t.lastReadingAt());
         assertEquals(7.0, t.lastValue());
-        assertNull(w.track(SensorId.of("nobody", "x"), false));
+        assertNull(w.track(SensorId.of("nobody", "x")));
     }
 
     @Test
@@ -54,7 +54,7 @@ class FleetWatchTest {
                         score(T.plus(Duration.ofHours(1)), 10.5), // inside [9, 11]
                         score(T.plus(Duration.ofHours(2)).plusSeconds(600), 12), // outside, ten minutes late
                         score(T.plus(Duration.ofHours(9)), 10))); // no point that far: not counted
-        FleetWatch.Track t = w.track(A, false);
+        FleetWatch.Track t = w.track(A);
         assertEquals(2, t.intervalsChecked());
         assertEquals(1, t.intervalsInside());
         assertEquals(3, t.scores().size());
@@ -69,7 +69,7 @@ class FleetWatchTest {
             w.result(result(new SensorCycle.Alert("x" + i, i % 2 == 0 ? "cleared" : "raised", RiskLevel.HIGH)));
         }
         assertEquals(FleetWatch.RECENT_ALERTS, w.recentAlerts().size());
-        assertEquals(FleetWatch.ALERTS, w.track(A, false).alerts().size());
+        assertEquals(FleetWatch.ALERTS, w.track(A).alerts().size());
         FleetWatch.AlertEvent newest = w.recentAlerts().get(0);
         assertEquals(T, newest.at(), "the reading's time, not the time it was processed");
         assertEquals("cleared", newest.state()); // the last of RECENT_ALERTS + 5 (even index)
