@@ -1,5 +1,6 @@
 package io.prognos.host.runtime;
 
+import io.prognos.api.BadRequestException;
 import io.prognos.api.OperatingLimits;
 import io.prognos.api.SensorId;
 import java.util.Map;
@@ -12,6 +13,9 @@ import java.util.function.Function;
  * across restarts.
  */
 public final class SensorLimits implements Function<SensorId, OperatingLimits> {
+
+    /** Sensors with run-time limits at most: ids come from outside, and each entry stays until the host stops. */
+    static final int MAX_SENSORS = 100_000;
 
     private final Function<SensorId, OperatingLimits> configured;
     private final Map<SensorId, OperatingLimits> set = new ConcurrentHashMap<>();
@@ -26,12 +30,21 @@ public final class SensorLimits implements Function<SensorId, OperatingLimits> {
         return l != null ? l : configured.apply(sensor);
     }
 
-    /** Sets the sensor's limits until the host stops; empty limits fall back to the configured ones. */
-    public void set(SensorId sensor, OperatingLimits limits) {
+    /**
+     * Sets the sensor's limits until the host stops; empty limits fall back to the configured ones.
+     * Refused beyond {@link #MAX_SENSORS} sensors.
+     */
+    public synchronized void set(SensorId sensor, OperatingLimits limits) {
         if (limits.isEmpty()) {
             set.remove(sensor);
-        } else {
-            set.put(sensor, limits);
+            return;
         }
+        if (!set.containsKey(sensor) && set.size() >= MAX_SENSORS) {
+            throw new BadRequestException(
+                    null,
+                    MAX_SENSORS + " sensors already have limits set at run time; put limits in prognos.limits"
+                            + " or clear some (an empty PUT)");
+        }
+        set.put(sensor, limits);
     }
 }
