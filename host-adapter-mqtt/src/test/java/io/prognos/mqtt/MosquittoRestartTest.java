@@ -38,8 +38,9 @@ class MosquittoRestartTest {
     private static final int PER_ROUND = 50;
 
     @Test
-    @Disabled("loses readings in some runs: 1,042 of 1,050 once in six runs, after a reconnect cut by the next"
-            + " restart (Broken pipe in Paho's sender); the loss is open in issue 13. Run it alone to see it.")
+    @Disabled("loses readings: 8 of 1,050 once in six idle runs; with the CPU busy the adapter stopped receiving"
+            + " for good in 2 of 4 runs (Paho 1.2.5's connect hangs in CommsSender.start,"
+            + " eclipse-paho/paho.mqtt.java#953); open in issue 13, see docs/mqtt.md.")
     void everyAcknowledgedReadingArrivesThroughTwentyBrokerRestarts() throws Exception {
         Path mosquitto = Path.of("/usr/sbin/mosquitto");
         assumeTrue(Files.isExecutable(mosquitto), "mosquitto not installed (apt-get install mosquitto): skipped");
