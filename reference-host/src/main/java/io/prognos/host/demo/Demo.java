@@ -29,15 +29,12 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /**
  * The demo, end to end through a running host: publishes each sensor's history over MQTT (stored
@@ -214,7 +211,7 @@ public final class Demo {
     }
 
     /** Collects alert payloads as they arrive. */
-    private record AlertCollector(ConcurrentLinkedQueue<String> alerts, PrintWriter out) implements MqttCallback {
+    private record AlertCollector(ConcurrentLinkedQueue<String> alerts, PrintWriter out) implements OnMessage {
         @Override
         public void messageArrived(String topic, MqttMessage message) {
             alerts.add(new String(message.getPayload(), StandardCharsets.UTF_8));
@@ -229,15 +226,6 @@ public final class Demo {
         public void mqttErrorOccurred(MqttException exception) {
             out.println("      MQTT error: " + exception);
         }
-
-        @Override
-        public void deliveryComplete(IMqttToken token) {}
-
-        @Override
-        public void connectComplete(boolean reconnect, String serverURI) {}
-
-        @Override
-        public void authPacketArrived(int reasonCode, MqttProperties properties) {}
     }
 
     private static void publish(MqttAsyncClient client, SensorId sensor, List<Reading> readings) throws Exception {

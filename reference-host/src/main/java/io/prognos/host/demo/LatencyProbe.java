@@ -15,15 +15,10 @@ import java.util.Map;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /**
  * Reading-to-forecast latency as a plant sees it, while a load runs: a trained probe sensor gets
@@ -96,7 +91,7 @@ public final class LatencyProbe {
             }
             client.setTimeToWait(10_000);
             client.connect(o);
-            client.setCallback(new Forecasts(issued));
+            client.setCallback(forecasts(issued));
             client.subscribe(prefix + "/forecast/" + PROBE.deviceId() + "/" + PROBE.sensorKey(), 0);
             for (int k = 1; k <= MAX_PROBES && running.getAsBoolean(); k++) {
                 long sentWall = System.currentTimeMillis();
@@ -152,27 +147,9 @@ public final class LatencyProbe {
     }
 
     /** Hands each forecast's issue time (epoch ms) to the waiting probe; none waiting, it is dropped. */
-    private record Forecasts(SynchronousQueue<Long> issued) implements MqttCallback {
-        @Override
-        public void messageArrived(String topic, MqttMessage m) throws Exception {
-            Instant at = Instant.parse(
-                    Json.mapper().readTree(m.getPayload()).get("issued_at").asText());
-            issued.offer(at.toEpochMilli());
-        }
-
-        @Override
-        public void disconnected(MqttDisconnectResponse r) {}
-
-        @Override
-        public void mqttErrorOccurred(MqttException e) {}
-
-        @Override
-        public void deliveryComplete(IMqttToken t) {}
-
-        @Override
-        public void connectComplete(boolean reconnect, String uri) {}
-
-        @Override
-        public void authPacketArrived(int reason, MqttProperties p) {}
+    private static OnMessage forecasts(SynchronousQueue<Long> issued) {
+        return (topic, m) -> issued.offer(Instant.parse(
+                        Json.mapper().readTree(m.getPayload()).get("issued_at").asText())
+                .toEpochMilli());
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prognos.host.HostFixture;
+import io.prognos.host.demo.OnMessage;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,15 +14,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -160,25 +157,10 @@ class BrokerAccessTest {
         return c;
     }
 
-    private record Collect(List<String> into) implements MqttCallback {
+    private record Collect(List<String> into) implements OnMessage {
         @Override
         public void messageArrived(String topic, MqttMessage m) {
             into.add(topic + " " + new String(m.getPayload(), StandardCharsets.UTF_8));
         }
-
-        @Override
-        public void disconnected(MqttDisconnectResponse r) {}
-
-        @Override
-        public void mqttErrorOccurred(MqttException e) {}
-
-        @Override
-        public void deliveryComplete(IMqttToken t) {}
-
-        @Override
-        public void connectComplete(boolean reconnect, String uri) {}
-
-        @Override
-        public void authPacketArrived(int reason, MqttProperties p) {}
     }
 }
