@@ -3,12 +3,8 @@ package io.prognos.host.cli;
 import io.prognos.host.demo.Bench;
 import java.io.PrintWriter;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code bench}: the plugin's performance figures through the SPI, with the configured engine. */
 @Command(
@@ -17,7 +13,7 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         description = "Performance figures of the plugin through the SPI: training, one forecast, a batch of"
                 + " distinct models, model size, resident memory over many trainings. Medians of warm runs.")
-final class BenchCommand implements Callable<Integer> {
+final class BenchCommand extends HostCommand {
 
     @Option(
             names = "--sensors",
@@ -36,16 +32,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "JSON instead of the table")
     boolean json;
 
-    @Mixin
-    ConfigOptions config;
-
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() throws Exception {
         Launch launch = Launch.of(config);
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         PrintWriter err = spec.commandLine().getErr();
         Map<String, Object> figures = new Bench(launch::startAlone, err).run(sensors, trainings);
         Figures.print(out, figures, json);

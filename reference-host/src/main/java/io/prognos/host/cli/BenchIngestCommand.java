@@ -9,13 +9,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /** {@code bench-ingest}: readings per second a host takes over MQTT, and how many it loses. */
 @Command(
@@ -28,7 +24,7 @@ import picocli.CommandLine.Spec;
                 + " not arrived by then (broker_dropped of them dropped by the broker; exit code 1). Meanwhile a trained"
                 + " probe sensor sends a reading a second and waits for its forecast on the broker: latency_* are"
                 + " those round trips, reading published to forecast received.")
-final class BenchIngestCommand implements Callable<Integer> {
+final class BenchIngestCommand extends HostCommand {
 
     @Option(names = "--rate", paramLabel = "N", defaultValue = "5000", description = "readings per second (5000)")
     int rate;
@@ -41,12 +37,6 @@ final class BenchIngestCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "JSON instead of the table")
     boolean json;
-
-    @Mixin
-    ConfigOptions config;
-
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -62,7 +52,7 @@ final class BenchIngestCommand implements Callable<Integer> {
         }
         values.putIfAbsent("prognos.http.port", "0");
         values.putIfAbsent("prognos.mqtt.port", "0");
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         try (HostRuntime host = HostRuntime.start(values, launch.found(), HostRuntime.Parts.ALL, Clock.systemUTC())) {
             LatencyProbe probe = new LatencyProbe(host);
             probe.prepare();

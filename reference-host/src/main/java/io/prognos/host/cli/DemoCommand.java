@@ -10,13 +10,9 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code demo}: a real sensor series and two generated ones through MQTT, PostgreSQL and the plugin. */
 @Command(
@@ -24,16 +20,10 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = "Replay a real sensor series and two generated ones through MQTT, train, forecast, alert and"
                 + " print the models, risk and maintenance schedule.")
-final class DemoCommand implements Callable<Integer> {
+final class DemoCommand extends HostCommand {
 
     @Option(names = "--stay", description = "keep serving afterwards")
     boolean stay;
-
-    @Mixin
-    ConfigOptions config;
-
-    @Spec
-    CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
@@ -41,7 +31,7 @@ final class DemoCommand implements Callable<Integer> {
         Map<String, String> withDefaults = new LinkedHashMap<>(Demo.demoDefaults());
         withDefaults.putAll(launch.config());
         quietLogs();
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         try (HostRuntime runtime =
                 HostRuntime.start(withDefaults, launch.found(), HostRuntime.Parts.ALL, Clock.systemUTC())) {
             if (runtime.mqtt() == null) {

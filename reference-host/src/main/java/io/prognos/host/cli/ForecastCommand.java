@@ -9,12 +9,9 @@ import io.prognos.host.runtime.HostRuntime;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code forecast}: one sensor with its stored model. */
 @Command(
@@ -22,7 +19,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = "Forecast one sensor with its stored model, from the database or a CSV.")
-final class ForecastCommand implements Callable<Integer> {
+final class ForecastCommand extends HostCommand {
 
     @Mixin
     SensorOptions sensor;
@@ -30,17 +27,11 @@ final class ForecastCommand implements Callable<Integer> {
     @Option(names = "--json", description = "the forecast as JSON")
     boolean json;
 
-    @Mixin
-    ConfigOptions config;
-
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() throws Exception {
         Launch launch = Launch.of(config);
         SensorId id = sensor.id();
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         try (HostRuntime runtime =
                 HostRuntime.start(launch.config(), launch.found(), HostRuntime.Parts.STORE_ONLY, Clock.systemUTC())) {
             Forecast f;

@@ -15,12 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /**
  * The reference host's command line: {@code serve} (the default), {@code demo}, {@code train},
@@ -42,13 +38,7 @@ import picocli.CommandLine.Spec;
             BenchCommand.class,
             BenchIngestCommand.class
         })
-public final class PrognosHost implements Callable<Integer> {
-
-    @Mixin
-    ConfigOptions config;
-
-    @Spec
-    CommandSpec spec;
+public final class PrognosHost extends HostCommand {
 
     public static void main(String[] args) {
         // HiveMQ's jar carries a logback.xml of its own; name ours so that logback never picks theirs.
@@ -110,7 +100,7 @@ public final class PrognosHost implements Callable<Integer> {
                     "unknown command '" + unmatched.get(0) + "'; commands are "
                             + spec.subcommands().keySet());
         }
-        return ServeCommand.serve(Launch.of(config), spec.commandLine().getOut());
+        return ServeCommand.serve(Launch.of(config), out());
     }
 
     /** Every configuration key of the host, its adapters and the plugins found, with defaults. */

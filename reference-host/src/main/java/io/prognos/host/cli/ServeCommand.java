@@ -3,28 +3,18 @@ package io.prognos.host.cli;
 import io.prognos.host.runtime.HostRuntime;
 import java.io.PrintWriter;
 import java.time.Clock;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
 /** {@code serve}: the host runs until SIGTERM or Ctrl-C. */
 @Command(
         name = "serve",
         mixinStandardHelpOptions = true,
         description = "Run the host (the default): REST API, MQTT adapter, PostgreSQL; stored models reloaded.")
-final class ServeCommand implements Callable<Integer> {
-
-    @Mixin
-    ConfigOptions config;
-
-    @Spec
-    CommandSpec spec;
+final class ServeCommand extends HostCommand {
 
     @Override
     public Integer call() throws Exception {
-        return serve(Launch.of(config), spec.commandLine().getOut());
+        return serve(Launch.of(config), out());
     }
 
     static int serve(Launch launch, PrintWriter out) throws Exception {

@@ -10,12 +10,9 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code train}: one sensor from the database or a CSV; the model is stored. */
 @Command(
@@ -23,7 +20,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = "Train one sensor from the database, or from a CSV of timestamp,value, and store the model.")
-final class TrainCommand implements Callable<Integer> {
+final class TrainCommand extends HostCommand {
 
     @Mixin
     SensorOptions sensor;
@@ -31,17 +28,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "the model as JSON")
     boolean json;
 
-    @Mixin
-    ConfigOptions config;
-
-    @Spec
-    CommandSpec spec;
-
     @Override
     public Integer call() throws Exception {
         Launch launch = Launch.of(config);
         SensorId id = sensor.id();
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         try (HostRuntime runtime =
                 HostRuntime.start(launch.config(), launch.found(), HostRuntime.Parts.STORE_ONLY, Clock.systemUTC())) {
             ModelInfo m = sensor.csv != null

@@ -13,7 +13,6 @@ import io.prognos.host.core.wire.ScheduleMessage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -101,7 +100,7 @@ public final class FleetReplies {
     public static Fleet fleet(FleetWatch watch, List<ModelInfo> models, Instant now) {
         Map<SensorId, FleetWatch.Track> tracks = new LinkedHashMap<>();
         watch.tracks().forEach(t -> tracks.put(t.sensor(), t));
-        Map<SensorId, ModelInfo> bySensor = new TreeMap<>(Comparator.comparing(SensorId::toString));
+        Map<SensorId, ModelInfo> bySensor = new TreeMap<>();
         models.forEach(m -> bySensor.put(m.sensor(), m));
         tracks.keySet().forEach(s -> bySensor.putIfAbsent(s, null));
         List<Row> rows = new ArrayList<>(bySensor.size());

@@ -61,7 +61,7 @@ public final class IngestLoad {
             m.put("publish_seconds", Math.round(publishSeconds * 10) / 10.0);
             m.put("drain_seconds", Math.round(drainSeconds * 10) / 10.0);
             if (latency != null) {
-                m.putAll(new java.util.TreeMap<>(latency.figures()));
+                m.putAll(latency.figures());
             }
             return m;
         }

@@ -8,8 +8,10 @@ import io.prognos.host.runtime.ReadingsTable;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.SynchronousQueue;
@@ -41,13 +43,14 @@ public final class LatencyProbe {
     /** How many readings were sent, how many forecasts came back in time, and the latencies. */
     public record Result(int probes, int answered, double p50Ms, double p90Ms, double p99Ms, double maxMs) {
         public Map<String, Object> figures() {
-            return Map.of(
-                    "latency_probes", probes,
-                    "latency_answered", answered,
-                    "latency_p50_ms", round(p50Ms),
-                    "latency_p90_ms", round(p90Ms),
-                    "latency_p99_ms", round(p99Ms),
-                    "latency_max_ms", round(maxMs));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("latency_probes", probes);
+            m.put("latency_answered", answered);
+            m.put("latency_p50_ms", round(p50Ms));
+            m.put("latency_p90_ms", round(p90Ms));
+            m.put("latency_p99_ms", round(p99Ms));
+            m.put("latency_max_ms", round(maxMs));
+            return m;
         }
 
         private static double round(double v) {
@@ -60,7 +63,7 @@ public final class LatencyProbe {
 
     public LatencyProbe(HostRuntime host) {
         this.host = host;
-        this.historyEnd = Instant.now().minus(HISTORY_ENDS).truncatedTo(java.time.temporal.ChronoUnit.HOURS);
+        this.historyEnd = Instant.now().minus(HISTORY_ENDS).truncatedTo(ChronoUnit.HOURS);
     }
 
     /** Stores 300 hourly readings of a daily cycle ending {@link #HISTORY_ENDS} ago and trains the probe on them. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import io.prognos.host.HostFixture;
 import io.prognos.host.core.wire.Json;
@@ -23,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -39,6 +41,7 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -300,7 +303,7 @@ class DashboardBrowserTest {
     void aThousandSensorsAreAllListedAndStillSort() throws Exception {
         Instant now = Instant.now();
         for (int i = 0; i < 1_000; i++) {
-            host.fleet().readings(SensorId.of("line-" + i, "temperature"), List.of(new io.prognos.api.Reading(now, i)));
+            host.fleet().readings(SensorId.of("line-" + i, "temperature"), List.of(new Reading(now, i)));
         }
         browser.get(base + "/");
         waitFor(() -> rowOrder().size() == 1_003);
@@ -360,12 +363,12 @@ class DashboardBrowserTest {
         return ((JavascriptExecutor) browser).executeScript(script, args);
     }
 
-    private void waitFor(java.util.function.BooleanSupplier condition) {
+    private void waitFor(BooleanSupplier condition) {
         new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> condition.getAsBoolean());
     }
 
     private void screenshot(String name) throws Exception {
-        File shot = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
         Path target = Path.of("target", name);
         Files.createDirectories(target.getParent());
         Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);

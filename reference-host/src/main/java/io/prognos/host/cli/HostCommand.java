@@ -1,0 +1,22 @@
+package io.prognos.host.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** What every host command has: the configuration options ({@code --key=value}, file, environment) and its own spec. */
+abstract class HostCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOptions config;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Where the command prints its report (the command line's writer, so tests can read it). */
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+}
