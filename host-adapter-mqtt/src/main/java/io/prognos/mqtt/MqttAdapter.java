@@ -16,6 +16,7 @@ import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
 import io.prognos.host.core.TrainingRunner;
 import io.prognos.host.core.wire.Json;
+import io.prognos.host.core.wire.ReadingParser;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -7,6 +7,8 @@ import io.prognos.api.SensorId;
 import io.prognos.host.core.SensorContext;
 import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
+import io.prognos.host.core.wire.BadPayloadException;
+import io.prognos.host.core.wire.ReadingParser;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;

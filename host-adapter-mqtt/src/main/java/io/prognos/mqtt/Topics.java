@@ -2,6 +2,7 @@ package io.prognos.mqtt;
 
 import io.prognos.api.BadRequestException;
 import io.prognos.api.SensorId;
+import io.prognos.host.core.wire.BadPayloadException;
 
 /**
  * The topic contract, under a configurable prefix (default {@code prognos}):

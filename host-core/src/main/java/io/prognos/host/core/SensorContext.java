@@ -1,5 +1,6 @@
 package io.prognos.host.core;
 
+import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.Reading;
 import io.prognos.api.RiskAssessment;
 import io.prognos.api.RiskLevel;
@@ -83,15 +84,25 @@ public final class SensorContext {
      * own bytes. The latest risk is not kept: it is recomputed with the next forecast.
      */
     public byte[] toBytes() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024 + 16 * size);
+        return toBytes(true);
+    }
+
+    /**
+     * The context as bytes, with or without its readings: a store that keeps the readings apart
+     * (a Kafka Streams store writes one small entry per reading instead of the whole buffer, 32 KB
+     * at 2,048 readings, with every reading) leaves them out and hands them back to {@link #restore}.
+     */
+    public byte[] toBytes(boolean withReadings) {
+        int kept = withReadings ? size : 0;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1024 + 16 * kept);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeInt(MAGIC);
             out.writeInt(FORMAT);
             out.writeUTF(sensor.deviceId());
             out.writeUTF(sensor.sensorKey());
             out.writeInt(ring.length);
-            out.writeInt(size);
-            for (Reading r : readings()) {
+            out.writeInt(kept);
+            for (Reading r : withReadings ? readings() : List.<Reading>of()) {
                 out.writeLong(r.timestamp().toEpochMilli());
                 out.writeDouble(r.value());
             }
@@ -110,6 +121,22 @@ public final class SensorContext {
 
     /** A context from {@link #toBytes()}; the plugin state's bytes are returned for the plugin to restore. */
     public record Restored(SensorContext context, byte[] stateBytes) {}
+
+    /**
+     * A context from {@link #toBytes(boolean)} and the readings kept apart (oldest first), with the
+     * plugin's state restored from its bytes (fresh when the plugin cannot use them).
+     */
+    public static SensorContext restore(byte[] bytes, int capacity, List<Reading> readings, ForecastingPlugin plugin)
+            throws IOException {
+        Restored r = fromBytes(bytes, capacity);
+        for (Reading reading : readings) {
+            r.context().add(reading);
+        }
+        if (r.stateBytes() != null) {
+            r.context().state = plugin.openState(r.context().sensor(), r.stateBytes());
+        }
+        return r.context();
+    }
 
     public static Restored fromBytes(byte[] bytes, int capacity) throws IOException {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {

@@ -1,17 +1,17 @@
-package io.prognos.mqtt;
+package io.prognos.host.core.wire;
 
 /** A message the adapter cannot use; {@link #reason()} is a short machine-readable code. */
-final class BadPayloadException extends Exception {
+public final class BadPayloadException extends Exception {
     private static final long serialVersionUID = 1L;
 
     private final String reason;
 
-    BadPayloadException(String reason, String message) {
+    public BadPayloadException(String reason, String message) {
         super(message);
         this.reason = reason;
     }
 
-    String reason() {
+    public String reason() {
         return reason;
     }
 }

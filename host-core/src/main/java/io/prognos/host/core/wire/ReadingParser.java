@@ -1,4 +1,4 @@
-package io.prognos.mqtt;
+package io.prognos.host.core.wire;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,10 +18,10 @@ import java.util.List;
  * Every rejection names its reason: oversized, malformed JSON, missing or non-numeric value,
  * non-finite value, unreadable or far-future timestamp.
  */
-final class ReadingParser {
+public final class ReadingParser {
 
     /** No sensor reading is older than this; earlier timestamps come from unset clocks. */
-    static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
+    public static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
 
     private final ObjectMapper json;
     private final String tsField;
@@ -30,7 +30,7 @@ final class ReadingParser {
     private final Duration maxFutureSkew;
     private final Clock clock;
 
-    ReadingParser(
+    public ReadingParser(
             ObjectMapper json, String tsField, String valueField, int maxBytes, Duration maxFutureSkew, Clock clock) {
         this.json = json;
         this.tsField = tsField;
@@ -41,13 +41,13 @@ final class ReadingParser {
     }
 
     /** The good readings of a payload, and why each bad one in an array was refused. */
-    record Parsed(List<Reading> readings, List<BadPayloadException> refused) {}
+    public record Parsed(List<Reading> readings, List<BadPayloadException> refused) {}
 
     /**
      * A payload's readings. A payload that is not JSON, too large or a single bad reading throws;
      * in an array a bad reading is refused alone and the others are kept.
      */
-    Parsed parse(byte[] payload) throws BadPayloadException {
+    public Parsed parse(byte[] payload) throws BadPayloadException {
         if (payload.length > maxBytes) {
             throw new BadPayloadException("oversized", "payload of " + payload.length + " bytes exceeds " + maxBytes);
         }

@@ -1,0 +1,240 @@
+package io.prognos.kafka;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.prognos.api.ConfigProblem;
+import io.prognos.api.ForecastingPlugin;
+import io.prognos.api.InvalidConfigurationException;
+import io.prognos.host.core.SensorCycle;
+import io.prognos.host.core.TrainingRunner;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.ThreadMetadata;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the sensor cycle on Kafka Streams: readings from a topic, results to topics, per-sensor
+ * state in state stores with changelogs, exactly once. Hosts with the same application id share
+ * the readings' partitions; a sensor is served (and trained) by the host that owns its partition,
+ * and moves with its state when hosts come and go. Models are not in Kafka: every host reaches
+ * the same {@code ModelStore} through the plugin, so a moved sensor is never retrained for moving.
+ */
+public final class KafkaAdapter implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaAdapter.class);
+
+    private final KafkaSettings settings;
+    private final KafkaStreams streams;
+    private final KafkaStreamsMetrics streamsMetrics;
+    private final TrainedSensors trained = new TrainedSensors();
+
+    private KafkaAdapter(
+            KafkaSettings settings,
+            ForecastingPlugin plugin,
+            SensorCycle cycle,
+            TrainingRunner trainer,
+            Properties props,
+            MeterRegistry metrics,
+            Clock clock) {
+        this.settings = settings;
+        KafkaMeters meters = new KafkaMeters(metrics);
+        int inMemory = Math.max(1, cycle.settings().maxSensors() / settings.streamThreads());
+        this.streams = new KafkaStreams(
+                PrognosTopology.build(
+                        settings,
+                        () -> new ReadingsProcessor(cycle, plugin, settings, trained, meters, clock, inMemory)),
+                props);
+        if (trainer != null) {
+            trainer.afterTraining(m -> trained.add(m.sensor(), System.currentTimeMillis()));
+        }
+        streams.setUncaughtExceptionHandler(e -> {
+            // A failure outside the per-record handling (a store, the broker): the thread's tasks
+            // go back to the group and a new thread takes them up from the last commit.
+            LOG.error("Kafka Streams thread failed; replacing it", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((now, before) -> LOG.info("Kafka Streams {} -> {}", before, now));
+        this.streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(metrics);
+        Gauge.builder("prognos.kafka.state", streams, s -> s.state().ordinal())
+                .description("Kafka Streams state: 0 created, 1 rebalancing, 2 running, 3 pending shutdown,"
+                        + " 4 not running, 5 pending error, 6 error")
+                .register(metrics);
+        Gauge.builder("prognos.kafka.trained.waiting", trained, TrainedSensors::size)
+                .description("sensors trained and waiting for their task to forecast them")
+                .register(metrics);
+    }
+
+    /**
+     * Creates missing topics, then starts the streams; returns at once (the host joins its group in
+     * the background). {@code defaultStateDir} is used unless {@code kafka.state-dir} is set.
+     */
+    public static KafkaAdapter start(
+            ForecastingPlugin plugin,
+            SensorCycle cycle,
+            TrainingRunner trainer,
+            Map<String, String> values,
+            Path defaultStateDir,
+            MeterRegistry metrics,
+            Clock clock) {
+        KafkaSettings s = KafkaSettings.from(values);
+        if (!s.enabled()) {
+            throw new InvalidConfigurationException(
+                    "the Kafka adapter", List.of(new ConfigProblem("kafka.bootstrap", "is required")));
+        }
+        Properties props = properties(s, defaultStateDir);
+        createTopics(s, props);
+        KafkaAdapter adapter = new KafkaAdapter(s, plugin, cycle, trainer, props, metrics, clock);
+        adapter.streams.start();
+        LOG.info(
+                "Kafka adapter started: application {} on {}, readings from {}",
+                s.applicationId(),
+                s.bootstrap(),
+                s.readingsTopic());
+        return adapter;
+    }
+
+    static Properties properties(KafkaSettings s, Path defaultStateDir) {
+        Properties p = new Properties();
+        if (s.clientProperties() != null) {
+            try (Reader r = Files.newBufferedReader(Path.of(s.clientProperties()))) {
+                p.load(r);
+            } catch (IOException e) {
+                throw new InvalidConfigurationException(
+                        "the Kafka adapter",
+                        List.of(new ConfigProblem("kafka.client-properties", "cannot read: " + e.getMessage())));
+            }
+        }
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, s.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, s.streamThreads());
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, s.commitInterval().toMillis());
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, s.replication());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir() != null ? s.stateDir() : defaultStateDir.toString());
+        int session = (int) s.sessionTimeout().toMillis();
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), session);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), Math.max(1000, session / 5));
+        return p;
+    }
+
+    /** The readings topic with {@code kafka.partitions}, the result topics with as many (risk compacted). */
+    private static void createTopics(KafkaSettings s, Properties props) {
+        Map<String, Object> admin = new LinkedHashMap<>();
+        props.forEach((k, v) -> admin.put((String) k, v));
+        admin.keySet().retainAll(AdminClientConfig.configNames());
+        Optional<Short> replication = s.replication() < 0 ? Optional.empty() : Optional.of((short) s.replication());
+        Optional<Integer> partitions = Optional.of(s.partitions());
+        List<NewTopic> topics = new ArrayList<>();
+        topics.add(new NewTopic(s.readingsTopic(), partitions, replication));
+        topics.add(new NewTopic(s.forecastsTopic(), partitions, replication));
+        topics.add(new NewTopic(s.riskTopic(), partitions, replication)
+                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+        topics.add(new NewTopic(s.alertsTopic(), partitions, replication));
+        topics.add(new NewTopic(s.anomalyTopic(), partitions, replication));
+        topics.add(new NewTopic(s.errorsTopic(), partitions, replication));
+        try (Admin a = Admin.create(admin)) {
+            for (var e : a.createTopics(topics).values().entrySet()) {
+                try {
+                    e.getValue().get(60, TimeUnit.SECONDS);
+                    LOG.info("created topic {}", e.getKey());
+                } catch (ExecutionException x) {
+                    if (!(x.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException(
+                                "cannot create topic " + e.getKey() + " on " + s.bootstrap() + ": "
+                                        + x.getCause().getMessage(),
+                                x.getCause());
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Kafka at " + s.bootstrap() + " did not answer within 60 s", e);
+        }
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** The readings partitions this host serves now (active), and those it keeps warm (standby). */
+    public record Assignment(Set<Integer> active, Set<Integer> standby) {}
+
+    public Assignment assignment() {
+        Set<Integer> active = new TreeSet<>();
+        Set<Integer> standby = new TreeSet<>();
+        for (ThreadMetadata t : streams.metadataForLocalThreads()) {
+            collect(t.activeTasks(), active);
+            collect(t.standbyTasks(), standby);
+        }
+        return new Assignment(active, standby);
+    }
+
+    private void collect(Set<TaskMetadata> tasks, Set<Integer> into) {
+        for (TaskMetadata task : tasks) {
+            for (TopicPartition tp : task.topicPartitions()) {
+                if (tp.topic().equals(settings.readingsTopic())) {
+                    into.add(tp.partition());
+                }
+            }
+        }
+    }
+
+    /** For {@code status}: application, state and partitions. */
+    public Map<String, Object> status() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Assignment a = assignment();
+        out.put("application_id", settings.applicationId());
+        out.put("bootstrap", settings.bootstrap());
+        out.put("state", streams.state().name());
+        out.put("readings_topic", settings.readingsTopic());
+        out.put("partitions", a.active());
+        out.put("standby_partitions", a.standby());
+        return out;
+    }
+
+    public KafkaSettings settings() {
+        return settings;
+    }
+
+    /** Commits, closes the stores and leaves the group, so that the others take the partitions at once. */
+    @Override
+    public void close() {
+        streamsMetrics.close();
+        boolean closed =
+                streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));
+        if (!closed) {
+            LOG.warn("Kafka Streams did not close within 30 s");
+        }
+    }
+}

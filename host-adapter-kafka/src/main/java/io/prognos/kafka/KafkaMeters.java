@@ -1,0 +1,38 @@
+package io.prognos.kafka;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/** The adapter's own counters, beside Kafka Streams' metrics (state, lag, rates) bound to the same registry. */
+final class KafkaMeters {
+
+    private final MeterRegistry registry;
+    private final Counter received;
+    private final Counter forecasts;
+
+    KafkaMeters(MeterRegistry registry) {
+        this.registry = registry;
+        this.received = Counter.builder("prognos.kafka.records.received")
+                .description("reading records taken from the readings topic")
+                .register(registry);
+        this.forecasts = Counter.builder("prognos.kafka.forecasts")
+                .description("forecasts written to the forecasts topic")
+                .register(registry);
+    }
+
+    void received() {
+        received.increment();
+    }
+
+    void forecast() {
+        forecasts.increment();
+    }
+
+    void rejected(String reason) {
+        Counter.builder("prognos.kafka.records.rejected")
+                .description("records refused to the errors topic, by reason")
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
+    }
+}

@@ -1,0 +1,186 @@
+package io.prognos.kafka;
+
+import io.prognos.api.AnomalyScore;
+import io.prognos.api.ForecastingPlugin;
+import io.prognos.api.PrognosException;
+import io.prognos.api.SensorId;
+import io.prognos.host.core.SensorCycle;
+import io.prognos.host.core.wire.AlertMessage;
+import io.prognos.host.core.wire.AnomalyMessage;
+import io.prognos.host.core.wire.BadPayloadException;
+import io.prognos.host.core.wire.ForecastMessage;
+import io.prognos.host.core.wire.Json;
+import io.prognos.host.core.wire.ReadingParser;
+import io.prognos.host.core.wire.RiskMessage;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/**
+ * One stream task's part of the sensor cycle: a reading record in, the sensor's context from the
+ * task's stores, the shared {@link SensorCycle}, the context back, and what the cycle produced out
+ * to the result topics, all in the task's transaction. A bad record goes to the errors topic with
+ * where it was, and the stream goes on.
+ */
+final class ReadingsProcessor implements Processor<String, byte[], String, byte[]> {
+
+    /** How often a task looks for its sensors whose training finished. */
+    static final Duration PUNCTUATE_EVERY = Duration.ofSeconds(1);
+
+    private final SensorCycle cycle;
+    private final ForecastingPlugin plugin;
+    private final KafkaSettings settings;
+    private final SensorKeys keys;
+    private final ReadingParser parser;
+    private final TrainedSensors trained;
+    private final KafkaMeters meters;
+    private final Clock clock;
+    private final int maxInMemory;
+    private final double anomalyThreshold;
+    private ProcessorContext<String, byte[]> context;
+    private SensorStates states;
+
+    ReadingsProcessor(
+            SensorCycle cycle,
+            ForecastingPlugin plugin,
+            KafkaSettings settings,
+            TrainedSensors trained,
+            KafkaMeters meters,
+            Clock clock,
+            int maxInMemory) {
+        this.cycle = cycle;
+        this.plugin = plugin;
+        this.settings = settings;
+        this.keys = new SensorKeys(settings.keySeparator());
+        this.parser = new ReadingParser(
+                Json.mapper(),
+                settings.tsField(),
+                settings.valueField(),
+                settings.maxRecordBytes(),
+                settings.maxFutureSkew(),
+                clock);
+        this.trained = trained;
+        this.meters = meters;
+        this.clock = clock;
+        this.maxInMemory = maxInMemory;
+        this.anomalyThreshold = plugin.describe().anomalyThreshold();
+    }
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> context) {
+        this.context = context;
+        this.states = new SensorStates(
+                context.getStateStore(SensorStates.CONTEXTS),
+                context.getStateStore(SensorStates.READINGS),
+                plugin,
+                cycle.settings().bufferSize(),
+                maxInMemory);
+        context.schedule(PUNCTUATE_EVERY, PunctuationType.WALL_CLOCK_TIME, this::punctuate);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        meters.received();
+        SensorId sensor;
+        ReadingParser.Parsed parsed;
+        try {
+            sensor = keys.parse(record.key());
+            if (record.value() == null) {
+                throw new BadPayloadException("malformed_json", "a reading record needs a value; it had none");
+            }
+            parsed = parser.parse(record.value());
+        } catch (BadPayloadException e) {
+            reject(record, e.reason(), e.getMessage());
+            return;
+        }
+        for (BadPayloadException e : parsed.refused()) {
+            reject(record, e.reason(), e.getMessage());
+        }
+        if (parsed.readings().isEmpty()) {
+            return;
+        }
+        SensorStates.Entry entry = states.get(sensor);
+        try {
+            forward(cycle.accept(entry.context, parsed.readings()), record.timestamp());
+        } catch (PrognosException e) {
+            // The plugin refused the readings (they are in the buffer): said, not dropped silently.
+            reject(record, "refused", e.getMessage());
+        } finally {
+            states.save(entry, parsed.readings());
+        }
+    }
+
+    /** Sensors trained since the last punctuation are forecast now; the time cadence too, when set. */
+    private void punctuate(long now) {
+        for (SensorId sensor : trained.take(s -> states.find(s) != null, now)) {
+            SensorStates.Entry e = states.find(sensor);
+            if (e != null) {
+                tick(e, now);
+            }
+        }
+        if (!cycle.settings().forecastInterval().isZero()) {
+            for (SensorStates.Entry e : states.inMemory()) {
+                tick(e, now);
+            }
+        }
+    }
+
+    private void tick(SensorStates.Entry e, long now) {
+        SensorCycle.Outcome o = cycle.tick(e.context);
+        if (o.result() != null || !o.anomalies().isEmpty()) {
+            states.saveContext(e);
+            forward(o, now);
+        }
+    }
+
+    private void forward(SensorCycle.Outcome o, long timestamp) {
+        String key = keys.format(o.sensor());
+        for (AnomalyScore a : o.anomalies()) {
+            send(key, AnomalyMessage.of(a, anomalyThreshold), timestamp, PrognosTopology.ANOMALY);
+        }
+        SensorCycle.Result r = o.result();
+        if (r == null) {
+            return;
+        }
+        send(key, ForecastMessage.of(r.forecast()), timestamp, PrognosTopology.FORECASTS);
+        RiskMessage risk = RiskMessage.of(r.risk());
+        send(key, risk, timestamp, PrognosTopology.RISK);
+        SensorCycle.Alert alert = r.alert();
+        if (alert != null) {
+            AlertMessage m = new AlertMessage(
+                    risk, alert.alertId(), alert.state(), alert.previousLevel().wireName());
+            send(key, m, timestamp, PrognosTopology.ALERTS);
+        }
+        meters.forecast();
+    }
+
+    private void send(String key, Object message, long timestamp, String sink) {
+        context.forward(new Record<>(key, Json.bytes(message), timestamp), sink);
+    }
+
+    private void reject(Record<String, byte[]> record, String reason, String message) {
+        meters.rejected(reason);
+        RecordMetadata where = context.recordMetadata().orElse(null);
+        RejectedRecord r = new RejectedRecord(
+                reason,
+                message,
+                record.key(),
+                where == null ? null : where.topic(),
+                where == null ? -1 : where.partition(),
+                where == null ? -1 : where.offset(),
+                Instant.now(clock));
+        context.forward(new Record<>(record.key(), Json.bytes(r), record.timestamp()), PrognosTopology.ERRORS);
+    }
+
+    @Override
+    public void close() {
+        if (states != null) {
+            states.clearMemory();
+        }
+    }
+}

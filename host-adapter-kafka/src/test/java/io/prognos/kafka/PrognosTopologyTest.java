@@ -1,0 +1,292 @@
+package io.prognos.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.prognos.api.ForecastingPlugin;
+import io.prognos.api.InMemoryModelStore;
+import io.prognos.api.OperatingLimits;
+import io.prognos.api.PluginContext;
+import io.prognos.api.PluginDiscovery;
+import io.prognos.api.Reading;
+import io.prognos.api.SensorId;
+import io.prognos.api.ThreadLimits;
+import io.prognos.api.TrainRequest;
+import io.prognos.host.core.CycleSettings;
+import io.prognos.host.core.SensorCycle;
+import io.prognos.host.core.TrainingRunner;
+import io.prognos.host.core.wire.ForecastMessage;
+import io.prognos.host.core.wire.Json;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The topology driven record by record with the real plugin, without a broker. */
+class PrognosTopologyTest {
+
+    static final Instant T0 = Instant.parse("2025-06-01T00:00:00Z");
+    static final KafkaSettings SETTINGS = KafkaSettings.from(Map.of("kafka.bootstrap", "unused:9092"));
+
+    @TempDir
+    Path stateDir;
+
+    ForecastingPlugin plugin;
+    TrainingRunner trainer;
+    final List<TopologyTestDriver> drivers = new ArrayList<>();
+
+    @BeforeEach
+    void start() {
+        plugin = PluginDiscovery.discover(getClass().getClassLoader()).plugins().get(0);
+        plugin.start(new PluginContext(
+                Map.of("lstm.epochs", "5"), new ThreadLimits(1, 1), new InMemoryModelStore(), Clock.systemUTC()));
+        trainer = new TrainingRunner(plugin, 1, 10, m -> {}, (s, e) -> {});
+    }
+
+    @AfterEach
+    void stop() {
+        drivers.forEach(TopologyTestDriver::close);
+        trainer.close();
+        plugin.stop();
+    }
+
+    /** A driver over the topology; {@code inMemory} bounds the contexts its task keeps in memory. */
+    Driver driver(int inMemory, String dir) {
+        SensorCycle cycle = new SensorCycle(
+                plugin,
+                s -> OperatingLimits.none(),
+                new CycleSettings(200, 512, 1, Duration.ZERO, Duration.ZERO, Duration.ofMinutes(1), 1000),
+                Clock.systemUTC(),
+                trainer,
+                new SensorCycle.Listener() {});
+        TrainedSensors trained = new TrainedSensors();
+        trainer.afterTraining(m -> trained.add(m.sensor(), System.currentTimeMillis()));
+        KafkaMeters meters = new KafkaMeters(new SimpleMeterRegistry());
+        Properties props = KafkaAdapter.properties(SETTINGS, stateDir.resolve(dir));
+        TopologyTestDriver d = new TopologyTestDriver(
+                PrognosTopology.build(
+                        SETTINGS,
+                        () -> new ReadingsProcessor(
+                                cycle, plugin, SETTINGS, trained, meters, Clock.systemUTC(), inMemory)),
+                props);
+        drivers.add(d);
+        return new Driver(d);
+    }
+
+    static final class Driver {
+        final TopologyTestDriver d;
+        final TestInputTopic<String, byte[]> readings;
+        final TestOutputTopic<String, byte[]> forecasts;
+        final TestOutputTopic<String, byte[]> risk;
+        final TestOutputTopic<String, byte[]> anomaly;
+        final TestOutputTopic<String, byte[]> errors;
+
+        Driver(TopologyTestDriver d) {
+            this.d = d;
+            readings = d.createInputTopic(SETTINGS.readingsTopic(), new StringSerializer(), new ByteArraySerializer());
+            forecasts = out(d, SETTINGS.forecastsTopic());
+            risk = out(d, SETTINGS.riskTopic());
+            anomaly = out(d, SETTINGS.anomalyTopic());
+            errors = out(d, SETTINGS.errorsTopic());
+        }
+
+        private static TestOutputTopic<String, byte[]> out(TopologyTestDriver d, String topic) {
+            return d.createOutputTopic(topic, new StringDeserializer(), new ByteArrayDeserializer());
+        }
+
+        void send(String key, Reading r) {
+            readings.pipeInput(key, json(r));
+        }
+    }
+
+    static byte[] json(Reading r) {
+        return ("{\"ts\":\"" + r.timestamp() + "\",\"value\":" + r.value() + "}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    static List<Reading> hourly(int from, int to, double level, long seed) {
+        Random r = new Random(seed);
+        List<Reading> out = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            out.add(new Reading(
+                    T0.plus(Duration.ofHours(i)), level + 2 * Math.sin(2 * Math.PI * i / 24) + 0.3 * r.nextGaussian()));
+        }
+        return out;
+    }
+
+    void train(SensorId sensor, List<Reading> history) {
+        plugin.train(new TrainRequest(sensor, history, Map.of()));
+    }
+
+    static JsonNode tree(byte[] value) throws Exception {
+        return Json.mapper().readTree(value);
+    }
+
+    @Test
+    void badRecordsGoToTheErrorsTopicWithWhereTheyWereAndTheStreamGoesOn() throws Exception {
+        SensorId pump = SensorId.of("pump-1", "temp");
+        List<Reading> history = hourly(0, 240, 50, 1);
+        train(pump, history.subList(0, 200));
+        Driver t = driver(1000, "a");
+        for (Reading r : history.subList(0, 200)) {
+            t.send("pump-1/temp", r);
+        }
+        t.forecasts.readValuesToList();
+        byte[] oversize = new byte[70_000];
+        Arrays.fill(oversize, (byte) ' ');
+        t.readings.pipeInput("pump-1/temp", "not json".getBytes(StandardCharsets.UTF_8));
+        t.readings.pipeInput("pump-1/temp", "{\"value\": NaN}".getBytes(StandardCharsets.UTF_8));
+        t.readings.pipeInput("pump-1/temp", "{\"value\": \"NaN\"}".getBytes(StandardCharsets.UTF_8));
+        t.readings.pipeInput("pump-1-temp", json(history.get(200)));
+        t.readings.pipeInput((String) null, json(history.get(200)));
+        t.readings.pipeInput("pump-1/temp", oversize);
+        t.readings.pipeInput("pump-1/temp", (byte[]) null);
+        t.readings.pipeInput(
+                "pump-1/temp",
+                ("[{\"ts\":\"" + history.get(200).timestamp() + "\",\"value\":1e999},"
+                                + new String(json(history.get(200)), StandardCharsets.UTF_8) + "]")
+                        .getBytes(StandardCharsets.UTF_8));
+
+        List<TestRecord<String, byte[]>> errors = t.errors.readRecordsToList();
+        List<String> reasons = new ArrayList<>();
+        for (int i = 0; i < errors.size(); i++) {
+            JsonNode e = tree(errors.get(i).value());
+            reasons.add(e.get("reason").asText());
+            assertEquals(SETTINGS.readingsTopic(), e.get("topic").asText());
+            assertEquals(0, e.get("partition").asInt());
+            assertEquals(200 + i, e.get("offset").asLong(), "the offset of the refused record: " + e);
+            assertFalse(e.get("message").asText().isBlank());
+            assertEquals(
+                    errors.get(i).key(),
+                    e.get("key").isNull() ? null : e.get("key").asText());
+        }
+        assertEquals(
+                List.of(
+                        "malformed_json",
+                        "malformed_json",
+                        "non_numeric_value",
+                        "bad_key",
+                        "bad_key",
+                        "oversized",
+                        "malformed_json",
+                        "non_finite_value"),
+                reasons);
+        List<JsonNode> after = new ArrayList<>();
+        for (byte[] v : t.forecasts.readValuesToList()) {
+            after.add(tree(v));
+        }
+        assertEquals(1, after.size(), "the good reading in the array still gave its forecast");
+        assertEquals(
+                history.get(200).timestamp().toString(),
+                after.get(0).get("based_on").asText());
+
+        t.send("pump-1/temp", history.get(201));
+        assertEquals(1, t.forecasts.readValuesToList().size(), "the stream went on after the bad records");
+    }
+
+    @Test
+    void everyReadingOfATrainedSensorGivesOneForecastRiskAndAnomalyScoreInTheMqttJson() throws Exception {
+        SensorId pump = SensorId.of("pump-2", "temp");
+        List<Reading> history = hourly(0, 260, 30, 2);
+        train(pump, history.subList(0, 200));
+        Driver t = driver(1000, "b");
+        for (Reading r : history.subList(0, 200)) {
+            t.send("pump-2/temp", r);
+        }
+        t.forecasts.readValuesToList();
+        t.risk.readValuesToList();
+        t.anomaly.readValuesToList();
+        for (Reading r : history.subList(200, 260)) {
+            t.send("pump-2/temp", r);
+        }
+        List<TestRecord<String, byte[]>> forecasts = t.forecasts.readRecordsToList();
+        assertEquals(60, forecasts.size(), "one forecast per reading");
+        for (int i = 0; i < 60; i++) {
+            ForecastMessage f = Json.mapper().readValue(forecasts.get(i).value(), ForecastMessage.class);
+            assertEquals("pump-2/temp", forecasts.get(i).key());
+            assertEquals("pump-2", f.deviceId());
+            assertEquals(history.get(200 + i).timestamp(), f.basedOn());
+            assertEquals(12, f.forecasts().size());
+        }
+        assertEquals(60, t.risk.readValuesToList().size());
+        List<byte[]> anomaly = t.anomaly.readValuesToList();
+        assertEquals(60, anomaly.size(), "each reading completed an hour, and each hour is scored once");
+        assertTrue(tree(anomaly.get(59)).has("anomaly_score"));
+    }
+
+    @Test
+    void aSensorRebuiltFromTheStoresWithEveryRecordForecastsAsOneKeptInMemory() throws Exception {
+        SensorId a = SensorId.of("pump-3", "temp");
+        SensorId b = SensorId.of("pump-4", "temp");
+        List<Reading> ha = hourly(0, 260, 40, 3);
+        List<Reading> hb = hourly(0, 260, 60, 4);
+        train(a, ha.subList(0, 200));
+        train(b, hb.subList(0, 200));
+        Driver kept = driver(1000, "kept");
+        // One context in memory, two sensors interleaved: every record rebuilds its sensor from the stores.
+        Driver rebuilt = driver(1, "rebuilt");
+        for (Driver t : List.of(kept, rebuilt)) {
+            for (int i = 0; i < 260; i++) {
+                t.send("pump-3/temp", ha.get(i));
+                t.send("pump-4/temp", hb.get(i));
+            }
+        }
+        List<String> fromMemory = points(kept.forecasts.readValuesToList());
+        List<String> fromStores = points(rebuilt.forecasts.readValuesToList());
+        assertTrue(fromMemory.size() >= 2 * 60, "forecasts after training: " + fromMemory.size());
+        assertEquals(fromMemory, fromStores);
+        assertEquals(
+                points(kept.anomaly.readValuesToList(), "anomaly_score"),
+                points(rebuilt.anomaly.readValuesToList(), "anomaly_score"));
+    }
+
+    static List<String> points(List<byte[]> values) throws Exception {
+        return points(values, "forecasts");
+    }
+
+    static List<String> points(List<byte[]> values, String field) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (byte[] v : values) {
+            JsonNode n = tree(v);
+            out.add(n.get("sensor_key") + " " + n.get("based_on") + n.get("interval_start") + " " + n.get(field));
+        }
+        return out;
+    }
+
+    @Test
+    void aSensorTrainedOffTheStreamThreadIsForecastAtItsTasksNextPunctuation() throws Exception {
+        Driver t = driver(1000, "c");
+        List<Reading> history = hourly(0, 200, 20, 5);
+        for (Reading r : history) {
+            t.send("pump-5/temp", r);
+        }
+        assertTrue(t.forecasts.isEmpty(), "no model yet, no forecast");
+        assertTrue(trainer.awaitIdle(120_000), "the training finished");
+        assertTrue(plugin.model(SensorId.of("pump-5", "temp")).isPresent());
+        assertTrue(t.forecasts.isEmpty(), "a training thread does not write to Kafka itself");
+        t.d.advanceWallClockTime(ReadingsProcessor.PUNCTUATE_EVERY);
+        ForecastMessage f = Json.mapper().readValue(t.forecasts.readValue(), ForecastMessage.class);
+        assertEquals(history.get(199).timestamp(), f.basedOn(), "forecast from the readings buffered meanwhile");
+    }
+}
