@@ -24,7 +24,14 @@ final class ServeCommand extends HostCommand {
                 "Prognos serving: REST http://%s:%d/api/v1/lstm/status, MQTT %s; stop with Ctrl-C or SIGTERM%n",
                 runtime.maskedConfig().get("prognos.http.bind"),
                 runtime.rest().port(),
-                runtime.maskedConfig().getOrDefault("mqtt.url", "disabled"));
+                runtime.mqtt() == null ? "disabled" : runtime.maskedConfig().get("mqtt.url"));
+        if (runtime.kafka() != null) {
+            var k = runtime.kafka().settings();
+            out.printf(
+                    "Kafka: readings from %s on %s, results to %s*, sharing sensors with every host of application"
+                            + " '%s'%n",
+                    k.readingsTopic(), k.bootstrap(), k.outputPrefix(), k.applicationId());
+        }
         if (runtime.broker() != null) {
             runtime.broker()
                     .deviceCredentials()

@@ -244,7 +244,9 @@ public final class LstmRoutes {
                 runtime.mqtt() == null ? "disabled" : runtime.mqtt().isConnected() ? "connected" : "disconnected",
                 runtime.mqtt() == null ? 0 : runtime.mqtt().readingsReceived(),
                 runtime.contexts().size());
-        return new Replies.Status(engine, host, new TreeMap<>(runtime.maskedConfig()));
+        Map<String, Object> kafka =
+                runtime.kafka() == null ? null : runtime.kafka().status();
+        return new Replies.Status(engine, host, kafka, new TreeMap<>(runtime.maskedConfig()));
     }
 
     private Replies.Schedule schedule(Map<String, String> query) {

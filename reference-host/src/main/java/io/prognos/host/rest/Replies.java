@@ -12,7 +12,7 @@ final class Replies {
     private Replies() {}
 
     /** {@code GET status}. */
-    record Status(Engine forecastingEngine, Host host, Map<String, String> configuration) {}
+    record Status(Engine forecastingEngine, Host host, Map<String, Object> kafka, Map<String, String> configuration) {}
 
     /** What the original API called the forecasting engine, plus the plugin's identity. */
     record Engine(

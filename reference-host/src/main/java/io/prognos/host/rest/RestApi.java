@@ -252,8 +252,22 @@ public final class RestApi implements AutoCloseable {
         components.put("database", dbState);
         components.put("plugin", runtime.plugin().id() + " " + runtime.plugin().version());
         components.put("mqtt", mqtt);
+        String kafka = kafkaHealth();
+        components.put("kafka", kafka);
         Integer backlog = runtime.storing() == null ? null : runtime.storing().pending();
-        return new Replies.Health(db && !mqtt.equals("DOWN") ? "UP" : "DOWN", components, backlog);
+        boolean up = db && !mqtt.equals("DOWN") && !kafka.equals("DOWN");
+        return new Replies.Health(up ? "UP" : "DOWN", components, backlog);
+    }
+
+    /** Running or rebalancing is up: a rebalance is Kafka moving sensors, and it ends by itself. */
+    private String kafkaHealth() {
+        if (runtime.kafka() == null) {
+            return "DISABLED";
+        }
+        return switch (runtime.kafka().state()) {
+            case RUNNING, REBALANCING, CREATED -> "UP";
+            default -> "DOWN";
+        };
     }
 
     private boolean databaseAnswers() {

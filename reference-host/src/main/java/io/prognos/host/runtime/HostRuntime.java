@@ -20,6 +20,8 @@ import io.prognos.host.core.TrainingRunner;
 import io.prognos.host.dashboard.FleetWatch;
 import io.prognos.host.rest.RestApi;
 import io.prognos.jdbc.JdbcAdapter;
+import io.prognos.kafka.KafkaAdapter;
+import io.prognos.kafka.KafkaSettings;
 import io.prognos.mqtt.MqttAdapter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -57,6 +59,7 @@ public final class HostRuntime implements AutoCloseable {
     private ForecastingPlugin plugin;
     private JdbcAdapter jdbc;
     private MqttAdapter mqtt;
+    private KafkaAdapter kafka;
     private StoringListener storing;
     private EmbeddedBroker broker;
     private RestApi rest;
@@ -81,6 +84,7 @@ public final class HostRuntime implements AutoCloseable {
         keys.addAll(CycleSettings.CONFIG.keys());
         keys.addAll(JdbcAdapter.CONFIG.keys());
         keys.addAll(MqttAdapter.CONFIG.keys());
+        keys.addAll(KafkaSettings.CONFIG.keys());
         plugins.forEach(p -> keys.addAll(p.configDef().keys()));
         return keys;
     }
@@ -118,7 +122,10 @@ public final class HostRuntime implements AutoCloseable {
             mqttValues.putIfAbsent("mqtt.request-token", host.getString("prognos.api-token"));
         }
         Map<String, String> cycleValues = HostConfig.withPrefix(config, "cycle.");
-        problems.addAll(HostConfig.unclaimed(config, List.of("prognos.", "jdbc.", "mqtt.", "cycle.", id + ".")));
+        Map<String, String> kafkaValues = HostConfig.withPrefix(config, "kafka.");
+        problems.addAll(
+                HostConfig.unclaimed(config, List.of("prognos.", "jdbc.", "mqtt.", "kafka.", "cycle.", id + ".")));
+        problems.addAll(KafkaSettings.CONFIG.validate(kafkaValues));
         problems.addAll(JdbcAdapter.CONFIG.validate(jdbcValues));
         problems.addAll(MqttAdapter.CONFIG.validate(mqttValues));
         problems.addAll(CycleSettings.CONFIG.validate(cycleValues));
@@ -208,6 +215,15 @@ public final class HostRuntime implements AutoCloseable {
             mqtt = MqttAdapter.start(plugin, cycle, contexts, listeners, mqttValues, clock, metrics);
             opened.add(mqtt);
         }
+        if (parts.mqtt() && KafkaSettings.from(kafkaValues).enabled()) {
+            // Its own cycle over the same plugin, trainer and dashboard: what it produces goes to
+            // Kafka in the stream's transaction, not to MQTT or the database, where a replay after
+            // a failure would publish it twice.
+            SensorCycle kafkaCycle = new SensorCycle(plugin, limits, cycleSettings, clock, trainer, fleet);
+            kafka = KafkaAdapter.start(
+                    plugin, kafkaCycle, trainer, kafkaValues, dataDir.resolve("kafka-streams"), metrics, clock);
+            opened.add(kafka);
+        }
         Gauge.builder("prognos.models", plugin, p -> p.models().size())
                 .description("models known to the plugin")
                 .register(metrics);
@@ -217,6 +233,7 @@ public final class HostRuntime implements AutoCloseable {
         all.putAll(CycleSettings.CONFIG.parse("the sensor cycle", cycleValues).values());
         all.putAll(JdbcAdapter.masked(jdbcValues));
         all.putAll(MqttAdapter.CONFIG.masked(mqttValues));
+        all.putAll(KafkaSettings.CONFIG.masked(kafkaValues));
         all.putAll(plugin.configDef().masked(pluginValues));
         maskedConfig = all;
 
@@ -281,6 +298,11 @@ public final class HostRuntime implements AutoCloseable {
 
     public MqttAdapter mqtt() {
         return mqtt;
+    }
+
+    /** The Kafka adapter, or null when {@code kafka.bootstrap} is not set. */
+    public KafkaAdapter kafka() {
+        return kafka;
     }
 
     public StoringListener storing() {
