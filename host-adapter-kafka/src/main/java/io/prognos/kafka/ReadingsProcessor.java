@@ -20,6 +20,8 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One stream task's part of the sensor cycle: a reading record in, the sensor's context from the
@@ -28,6 +30,8 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * where it was, and the stream goes on.
  */
 final class ReadingsProcessor implements Processor<String, byte[], String, byte[]> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReadingsProcessor.class);
 
     /** How often a task looks for its sensors whose training finished. */
     static final Duration PUNCTUATE_EVERY = Duration.ofSeconds(1);
@@ -105,14 +109,28 @@ final class ReadingsProcessor implements Processor<String, byte[], String, byte[
             return;
         }
         SensorStates.Entry entry = states.get(sensor);
+        SensorCycle.Outcome outcome = null;
         try {
-            forward(cycle.accept(entry.context, parsed.readings()), record.timestamp());
+            outcome = cycle.accept(entry.context, parsed.readings());
         } catch (PrognosException e) {
             // The plugin refused the readings (they are in the buffer): said, not dropped silently.
             reject(record, "refused", e.getMessage());
-        } finally {
-            states.save(entry, parsed.readings());
+        } catch (RuntimeException e) {
+            // A fault in the plugin or the cycle: the same record would fail again after a restart
+            // of the task, so it is reported and the stream goes on instead of stopping at it.
+            LOG.error("readings of {} at {} could not be processed", sensor, where(), e);
+            reject(record, "internal_error", e.toString());
         }
+        states.save(entry, parsed.readings());
+        if (outcome != null) {
+            forward(outcome, record.timestamp());
+        }
+    }
+
+    private String where() {
+        return context.recordMetadata()
+                .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
+                .orElse("punctuation");
     }
 
     /** Sensors trained since the last punctuation are forecast now; the time cadence too, when set. */
@@ -131,7 +149,13 @@ final class ReadingsProcessor implements Processor<String, byte[], String, byte[
     }
 
     private void tick(SensorStates.Entry e, long now) {
-        SensorCycle.Outcome o = cycle.tick(e.context);
+        SensorCycle.Outcome o;
+        try {
+            o = cycle.tick(e.context);
+        } catch (RuntimeException x) {
+            LOG.error("the forecast of {} at its punctuation failed", e.context.sensor(), x);
+            return;
+        }
         if (o.result() != null || !o.anomalies().isEmpty()) {
             states.saveContext(e);
             forward(o, now);

@@ -20,6 +20,8 @@ import io.prognos.host.core.SensorCycle;
 import io.prognos.host.core.TrainingRunner;
 import io.prognos.host.core.wire.ForecastMessage;
 import io.prognos.host.core.wire.Json;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -74,6 +76,10 @@ class PrognosTopologyTest {
 
     /** A driver over the topology; {@code inMemory} bounds the contexts its task keeps in memory. */
     Driver driver(int inMemory, String dir) {
+        return driver(inMemory, dir, plugin);
+    }
+
+    Driver driver(int inMemory, String dir, ForecastingPlugin plugin) {
         SensorCycle cycle = new SensorCycle(
                 plugin,
                 s -> OperatingLimits.none(),
@@ -272,6 +278,42 @@ class PrognosTopologyTest {
             out.add(n.get("sensor_key") + " " + n.get("based_on") + n.get("interval_start") + " " + n.get(field));
         }
         return out;
+    }
+
+    @Test
+    void aFaultInThePluginIsReportedForItsRecordAndTheOtherSensorsGoOn() throws Exception {
+        SensorId faulty = SensorId.of("pump-6", "temp");
+        SensorId healthy = SensorId.of("pump-7", "temp");
+        List<Reading> history = hourly(0, 202, 25, 6);
+        train(faulty, history.subList(0, 200));
+        train(healthy, history.subList(0, 200));
+        // Fault injection: the plugin throws for one sensor's readings, as a bug would.
+        ForecastingPlugin failing = (ForecastingPlugin) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {ForecastingPlugin.class}, (proxy, m, args) -> {
+                    if (m.getName().equals("observe")
+                            && ((io.prognos.api.SensorState) args[0]).sensor().equals(faulty)) {
+                        throw new IllegalStateException("injected fault");
+                    }
+                    try {
+                        return m.invoke(plugin, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        Driver t = driver(1000, "d", failing);
+        for (Reading r : history.subList(0, 201)) {
+            t.send("pump-7/temp", r);
+        }
+        t.forecasts.readValuesToList();
+        t.send("pump-6/temp", history.get(0));
+        t.send("pump-7/temp", history.get(201));
+        JsonNode error = tree(t.errors.readValue());
+        assertEquals("internal_error", error.get("reason").asText());
+        assertEquals("pump-6/temp", error.get("key").asText());
+        assertTrue(error.get("message").asText().contains("injected fault"), error.toString());
+        ForecastMessage f = Json.mapper().readValue(t.forecasts.readValue(), ForecastMessage.class);
+        assertEquals("pump-7", f.deviceId(), "the next record, of another sensor, was served");
+        assertTrue(t.errors.isEmpty());
     }
 
     @Test

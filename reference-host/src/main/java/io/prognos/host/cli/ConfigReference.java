@@ -5,6 +5,7 @@ import io.prognos.api.ForecastingPlugin;
 import io.prognos.host.core.CycleSettings;
 import io.prognos.host.runtime.HostConfig;
 import io.prognos.jdbc.JdbcAdapter;
+import io.prognos.kafka.KafkaSettings;
 import io.prognos.mqtt.MqttAdapter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,9 +24,11 @@ public final class ConfigReference {
     public static String markdown(List<ForecastingPlugin> plugins) {
         Map<String, ConfigDef> sections = new LinkedHashMap<>();
         sections.put("Host (`prognos.*`)", HostConfig.CONFIG);
-        sections.put("Sensor cycle (`cycle.*`): the same for MQTT, REST and the JDBC poller", CycleSettings.CONFIG);
+        sections.put(
+                "Sensor cycle (`cycle.*`): the same for MQTT, Kafka, REST and the JDBC poller", CycleSettings.CONFIG);
         sections.put("PostgreSQL adapter (`jdbc.*`)", JdbcAdapter.CONFIG);
         sections.put("MQTT adapter (`mqtt.*`)", MqttAdapter.CONFIG);
+        sections.put("Kafka adapter (`kafka.*`): runs when `kafka.bootstrap` is set", KafkaSettings.CONFIG);
         for (ForecastingPlugin p : plugins) {
             sections.put("Plugin `" + p.id() + "` (`" + p.id() + ".*`)", p.configDef());
         }

@@ -36,7 +36,8 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             ForecastCommand.class,
             BenchCommand.class,
-            BenchIngestCommand.class
+            BenchIngestCommand.class,
+            BenchKafkaCommand.class
         })
 public final class PrognosHost extends HostCommand {
 

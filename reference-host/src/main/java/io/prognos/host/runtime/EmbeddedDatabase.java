@@ -83,6 +83,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
 
     public static EmbeddedDatabase start(Path dataDir) throws IOException {
+        return start(dataDir, 0);
+    }
+
+    /** On {@code port} of localhost; 0 picks a free one. */
+    public static EmbeddedDatabase start(Path dataDir, int port) throws IOException {
         Files.createDirectories(dataDir);
         DataDirectoryLock lock = DataDirectoryLock.acquire(dataDir);
         try {
@@ -92,8 +97,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
             stopOrphan(dir);
             String password = Secrets.readOrCreate(dataDir.resolve("postgres.password"));
             Path secured = dataDir.resolve("postgres.secured");
-            EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                    .setDataDirectory(dir)
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+            if (port > 0) {
+                builder.setPort(port);
+            }
+            EmbeddedPostgres pg = builder.setDataDirectory(dir)
                     .setCleanDataDirectory(false)
                     // Our own shutdown hook closes the database after the work that writes to it.
                     .setRegisterShutdownHook(false)

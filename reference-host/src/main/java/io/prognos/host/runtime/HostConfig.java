@@ -49,6 +49,14 @@ public final class HostConfig {
                     "when set, every REST call except /health needs the header 'Authorization: Bearer <token>'")
             .define("prognos.mqtt.enabled", Type.BOOLEAN, "true", "run the MQTT adapter")
             .define(
+                    "prognos.db-port",
+                    Type.INT,
+                    "0",
+                    0,
+                    65535,
+                    "port of the embedded PostgreSQL on localhost, started when jdbc.url is not set (0 picks a free"
+                            + " one); fix it when other hosts share this database")
+            .define(
                     "prognos.mqtt.port",
                     Type.INT,
                     "1883",

@@ -140,7 +140,7 @@ public final class HostRuntime implements AutoCloseable {
         Path dataDir = Path.of(host.getString("prognos.data-dir"));
 
         if (!jdbcValues.containsKey("jdbc.url")) {
-            EmbeddedDatabase db = EmbeddedDatabase.start(dataDir);
+            EmbeddedDatabase db = EmbeddedDatabase.start(dataDir, host.getInt("prognos.db-port"));
             opened.add(db);
             jdbcValues.put("jdbc.url", db.jdbcUrl());
         }
@@ -219,6 +219,13 @@ public final class HostRuntime implements AutoCloseable {
             // Its own cycle over the same plugin, trainer and dashboard: what it produces goes to
             // Kafka in the stream's transaction, not to MQTT or the database, where a replay after
             // a failure would publish it twice.
+            if (!config.containsKey("jdbc.url")) {
+                LOG.warn(
+                        "Kafka: models are kept in this host's embedded PostgreSQL, which the other hosts of"
+                                + " application '{}' do not see: a sensor that moves to one of them is trained"
+                                + " again there. Give every host the same jdbc.url.",
+                        KafkaSettings.from(kafkaValues).applicationId());
+            }
             SensorCycle kafkaCycle = new SensorCycle(plugin, limits, cycleSettings, clock, trainer, fleet);
             kafka = KafkaAdapter.start(
                     plugin, kafkaCycle, trainer, kafkaValues, dataDir.resolve("kafka-streams"), metrics, clock);

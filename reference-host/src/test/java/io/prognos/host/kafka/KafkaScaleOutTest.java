@@ -60,6 +60,7 @@ class KafkaScaleOutTest {
     static final int STREAMED = 30;
     /** Readings after the restart. */
     static final int AFTER_RESTART = 5;
+
     static final int PARTITIONS = 6;
     static final ObjectMapper JSON = new ObjectMapper();
 
