@@ -13,7 +13,7 @@ port=${KAFKA_PORT:-9092}
 controller=${KAFKA_CONTROLLER_PORT:-9093}
 quiet=-Dorg.slf4j.simpleLogger.defaultLogLevel=warn
 
-mvn -B -q -f "$here/kafka-dev/pom.xml" dependency:build-classpath -Dmdep.outputFile="$dir/classpath"
+mvn -B -q -Dstyle.color=never -f "$here/kafka-dev/pom.xml" dependency:build-classpath -Dmdep.outputFile="$dir/classpath"
 cp=$(cat "$dir/classpath")
 
 case "${1:-start}" in
