@@ -13,7 +13,11 @@ port=${KAFKA_PORT:-9092}
 controller=${KAFKA_CONTROLLER_PORT:-9093}
 quiet=-Dorg.slf4j.simpleLogger.defaultLogLevel=warn
 
-mvn -B -q -Dstyle.color=never -f "$here/kafka-dev/pom.xml" dependency:build-classpath -Dmdep.outputFile="$dir/classpath"
+if ! mvn -B -q -f "$here/kafka-dev/pom.xml" dependency:build-classpath -Dmdep.outputFile="$dir/classpath" \
+  > "$dir/maven.log" 2>&1; then
+  cat "$dir/maven.log" >&2
+  exit 1
+fi
 cp=$(cat "$dir/classpath")
 
 case "${1:-start}" in
