@@ -5,16 +5,12 @@ import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import io.prognos.api.TrainRequest;
-import io.prognos.host.cli.PrognosHost;
 import io.prognos.host.core.wire.Json;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +22,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -114,27 +109,22 @@ public final class KafkaBench {
     public void startHosts(int n, int partitions, String heap, Path dataRoot) throws Exception {
         List<Integer> ports = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            ProcessBuilder pb = new ProcessBuilder(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx" + heap,
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    PrognosHost.class.getName(),
-                    "serve",
-                    "--data-dir",
-                    dataRoot.resolve(run + "-host-" + i).toString(),
-                    "--http.port=0",
-                    "--mqtt.enabled=false",
-                    "--jdbc.url=" + jdbcUrl,
-                    "--kafka.bootstrap=" + bootstrap,
-                    "--kafka.application-id=" + run,
-                    "--kafka.readings-topic=" + run + ".readings",
-                    "--kafka.output-prefix=" + run + ".",
-                    "--kafka.partitions=" + partitions);
-            pb.redirectError(dataRoot.resolve(run + "-host-" + i + ".log").toFile());
-            Process p = pb.start();
-            hosts.add(p);
-            ports.add(servingPort(p));
+            HostProcess h = HostProcess.serve(
+                    heap,
+                    dataRoot.resolve(run + "-host-" + i + ".log"),
+                    List.of(
+                            "--data-dir",
+                            dataRoot.resolve(run + "-host-" + i).toString(),
+                            "--http.port=0",
+                            "--mqtt.enabled=false",
+                            "--jdbc.url=" + jdbcUrl,
+                            "--kafka.bootstrap=" + bootstrap,
+                            "--kafka.application-id=" + run,
+                            "--kafka.readings-topic=" + run + ".readings",
+                            "--kafka.output-prefix=" + run + ".",
+                            "--kafka.partitions=" + partitions));
+            hosts.add(h.process());
+            ports.add(h.port());
         }
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         while (true) {
@@ -156,23 +146,6 @@ public final class KafkaBench {
             }
             Thread.sleep(500);
         }
-    }
-
-    private static int servingPort(Process p) throws Exception {
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        return CompletableFuture.supplyAsync(() -> {
-                    try {
-                        for (String line; (line = out.readLine()) != null; ) {
-                            if (line.startsWith("Prognos serving")) {
-                                return Integer.parseInt(line.replaceAll(".*http://[^:]+:(\\d+)/.*", "$1"));
-                            }
-                        }
-                        throw new IllegalStateException("a bench host exited before serving; see its log");
-                    } catch (IOException e) {
-                        throw new IllegalStateException(e);
-                    }
-                })
-                .get(3, TimeUnit.MINUTES);
     }
 
     private static String get(int port, String path) throws Exception {

@@ -207,18 +207,13 @@ public final class HostRuntime implements AutoCloseable {
                 mqttValues.put("mqtt.username", own.username());
                 mqttValues.put("mqtt.password", own.password());
             }
-            ReadingsTable table = new ReadingsTable(jdbc.dataSource());
-            table.createIfAbsent();
-            storing = new StoringListener(table, jdbc.results(), host.getBoolean("prognos.store-readings"), metrics);
-            opened.add(storing);
-            listeners.add(storing);
+            listeners.add(openStoring());
             mqtt = MqttAdapter.start(plugin, cycle, contexts, listeners, mqttValues, clock, metrics);
             opened.add(mqtt);
         }
         if (parts.mqtt() && KafkaSettings.from(kafkaValues).enabled()) {
-            // Its own cycle over the same plugin, trainer and dashboard: what it produces goes to
-            // Kafka in the stream's transaction, not to MQTT or the database, where a replay after
-            // a failure would publish it twice.
+            // Its own cycle over the same plugin and trainer: what it produces goes to Kafka in the
+            // stream's transaction, not to MQTT, where a replay after a failure would publish twice.
             if (!config.containsKey("jdbc.url")) {
                 LOG.warn(
                         "Kafka: models are kept in this host's embedded PostgreSQL, which the other hosts of"
@@ -226,7 +221,11 @@ public final class HostRuntime implements AutoCloseable {
                                 + " again there. Give every host the same jdbc.url.",
                         KafkaSettings.from(kafkaValues).applicationId());
             }
-            SensorCycle kafkaCycle = new SensorCycle(plugin, limits, cycleSettings, clock, trainer, fleet);
+            // Readings, forecasts, risk and anomaly scores also go to the shared database (the
+            // dashboard, REST predict and the schedule read them there on any host). Those writes
+            // are keyed by sensor and time, so a replay after a failure rewrites the same rows.
+            CycleListeners kafkaListeners = new CycleListeners().add(fleet).add(openStoring());
+            SensorCycle kafkaCycle = new SensorCycle(plugin, limits, cycleSettings, clock, trainer, kafkaListeners);
             kafka = KafkaAdapter.start(
                     plugin, kafkaCycle, trainer, kafkaValues, dataDir.resolve("kafka-streams"), metrics, clock);
             opened.add(kafka);
@@ -253,6 +252,17 @@ public final class HostRuntime implements AutoCloseable {
                     host.getDuration("prognos.shutdown-timeout"));
             opened.add(rest);
         }
+    }
+
+    /** The database writer of readings and results arriving from outside (MQTT, Kafka), opened once. */
+    private StoringListener openStoring() {
+        if (storing == null) {
+            ReadingsTable table = new ReadingsTable(jdbc.dataSource());
+            table.createIfAbsent();
+            storing = new StoringListener(table, jdbc.results(), host.getBoolean("prognos.store-readings"), metrics);
+            opened.add(storing);
+        }
+        return storing;
     }
 
     /** A sensor's recent readings from the database, to warm its context; none when the database is away. */

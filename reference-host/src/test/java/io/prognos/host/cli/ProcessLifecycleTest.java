@@ -6,9 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prognos.host.HostFixture;
+import io.prognos.host.demo.HostProcess;
 import io.prognos.host.runtime.EmbeddedBroker;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,37 +49,19 @@ class ProcessLifecycleTest {
     private record Host(Process process, int port) {}
 
     private Host startHost(Path data, String brokerUrl) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                PrognosHost.class.getName(),
-                "serve",
-                "--data-dir",
-                data.toString(),
-                "--http.port=0",
-                "--mqtt.url=" + brokerUrl,
-                "--mqtt.client-id=prognos-lifecycle",
-                "--threads",
-                "1");
-        pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-        Process p = pb.start();
-        started.add(p);
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
-            try {
-                for (String line; (line = out.readLine()) != null; ) {
-                    if (line.startsWith("Prognos serving")) {
-                        return Integer.parseInt(line.replaceAll(".*http://[^:]+:(\\d+)/.*", "$1"));
-                    }
-                }
-                throw new IllegalStateException("the host exited before serving");
-            } catch (java.io.IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        return new Host(p, port.get(120, TimeUnit.SECONDS));
+        HostProcess h = HostProcess.serve(
+                "512m",
+                null,
+                List.of(
+                        "--data-dir",
+                        data.toString(),
+                        "--http.port=0",
+                        "--mqtt.url=" + brokerUrl,
+                        "--mqtt.client-id=prognos-lifecycle",
+                        "--threads",
+                        "1"));
+        started.add(h.process());
+        return new Host(h.process(), h.port());
     }
 
     private static String retainedStatus(String brokerUrl) throws Exception {

@@ -7,11 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prognos.host.HostFixture;
 import io.prognos.host.KafkaBroker;
-import io.prognos.host.cli.PrognosHost;
+import io.prognos.host.demo.HostProcess;
 import io.prognos.host.runtime.EmbeddedDatabase;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -83,43 +80,25 @@ class KafkaScaleOutTest {
     Host startHost(Path data, String jdbcUrl, String bootstrap) throws Exception {
         Files.createDirectories(data);
         Path log = data.resolve("host-" + started.size() + ".log"); // a restart keeps the first log
-        ProcessBuilder pb = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                PrognosHost.class.getName(),
-                "serve",
-                "--data-dir",
-                data.toString(),
-                "--http.port=0",
-                "--mqtt.enabled=false",
-                "--jdbc.url=" + jdbcUrl,
-                "--kafka.bootstrap=" + bootstrap,
-                "--kafka.application-id=scale-out-test",
-                "--kafka.partitions=" + PARTITIONS,
-                "--kafka.replication-factor=1",
-                "--kafka.session-timeout=10s",
-                "--lstm.epochs=3",
-                "--threads",
-                "1");
-        pb.redirectError(log.toFile());
-        Process p = pb.start();
-        started.add(p);
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        CompletableFuture<Integer> port = CompletableFuture.supplyAsync(() -> {
-            try {
-                for (String line; (line = out.readLine()) != null; ) {
-                    if (line.startsWith("Prognos serving")) {
-                        return Integer.parseInt(line.replaceAll(".*http://[^:]+:(\\d+)/.*", "$1"));
-                    }
-                }
-                throw new IllegalStateException("the host exited before serving");
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        return new Host(p, port.get(180, TimeUnit.SECONDS), log);
+        HostProcess h = HostProcess.serve(
+                "384m",
+                log,
+                List.of(
+                        "--data-dir",
+                        data.toString(),
+                        "--http.port=0",
+                        "--mqtt.enabled=false",
+                        "--jdbc.url=" + jdbcUrl,
+                        "--kafka.bootstrap=" + bootstrap,
+                        "--kafka.application-id=scale-out-test",
+                        "--kafka.partitions=" + PARTITIONS,
+                        "--kafka.replication-factor=1",
+                        "--kafka.session-timeout=10s",
+                        "--lstm.epochs=3",
+                        "--threads",
+                        "1"));
+        started.add(h.process());
+        return new Host(h.process(), h.port(), log);
     }
 
     static JsonNode kafkaStatus(Host h) throws Exception {
@@ -182,6 +161,15 @@ class KafkaScaleOutTest {
             return r.getInt(1);
         } catch (java.sql.SQLException e) {
             return 0; // the table is created by the first host that stores a model
+        }
+    }
+
+    static long storedReadings(String jdbcUrl) throws Exception {
+        try (Connection c = DriverManager.getConnection(jdbcUrl);
+                ResultSet r = c.createStatement()
+                        .executeQuery("SELECT count(*) FROM sensor_readings WHERE device_id LIKE 'pump-%'")) {
+            r.next();
+            return r.getLong(1);
         }
     }
 
@@ -342,6 +330,13 @@ class KafkaScaleOutTest {
                 assertTrue(
                         trainings(List.of(restarted)).isEmpty(),
                         "the restarted host found every model in the shared store");
+                // The readings are in the shared database too (the dashboard and REST read them there).
+                long deadline2 = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                int total = HISTORY + STREAMED + AFTER_RESTART;
+                while (storedReadings(db.jdbcUrl()) < (long) SENSORS * total && System.nanoTime() < deadline2) {
+                    Thread.sleep(500);
+                }
+                assertEquals((long) SENSORS * total, storedReadings(db.jdbcUrl()), "every reading stored once");
             }
         }
     }
