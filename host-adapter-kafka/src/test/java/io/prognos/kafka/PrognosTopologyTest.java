@@ -145,20 +145,28 @@ class PrognosTopologyTest {
         plugin.train(new TrainRequest(sensor, history, Map.of()));
     }
 
+    /** A driver whose sensor {@code key} was trained on the first 200 readings and has been sent them; outputs drained. */
+    Driver trainedAndFed(String key, List<Reading> history, String dir) throws Exception {
+        String[] id = key.split("/");
+        train(SensorId.of(id[0], id[1]), history.subList(0, 200));
+        Driver t = driver(1000, dir);
+        for (Reading r : history.subList(0, 200)) {
+            t.send(key, r);
+        }
+        t.forecasts.readValuesToList();
+        t.risk.readValuesToList();
+        t.anomaly.readValuesToList();
+        return t;
+    }
+
     static JsonNode tree(byte[] value) throws Exception {
         return Json.mapper().readTree(value);
     }
 
     @Test
     void badRecordsGoToTheErrorsTopicWithWhereTheyWereAndTheStreamGoesOn() throws Exception {
-        SensorId pump = SensorId.of("pump-1", "temp");
         List<Reading> history = hourly(0, 240, 50, 1);
-        train(pump, history.subList(0, 200));
-        Driver t = driver(1000, "a");
-        for (Reading r : history.subList(0, 200)) {
-            t.send("pump-1/temp", r);
-        }
-        t.forecasts.readValuesToList();
+        Driver t = trainedAndFed("pump-1/temp", history, "a");
         byte[] oversize = new byte[70_000];
         Arrays.fill(oversize, (byte) ' ');
         t.readings.pipeInput("pump-1/temp", "not json".getBytes(StandardCharsets.UTF_8));
@@ -213,16 +221,8 @@ class PrognosTopologyTest {
 
     @Test
     void everyReadingOfATrainedSensorGivesOneForecastRiskAndAnomalyScoreInTheMqttJson() throws Exception {
-        SensorId pump = SensorId.of("pump-2", "temp");
         List<Reading> history = hourly(0, 260, 30, 2);
-        train(pump, history.subList(0, 200));
-        Driver t = driver(1000, "b");
-        for (Reading r : history.subList(0, 200)) {
-            t.send("pump-2/temp", r);
-        }
-        t.forecasts.readValuesToList();
-        t.risk.readValuesToList();
-        t.anomaly.readValuesToList();
+        Driver t = trainedAndFed("pump-2/temp", history, "b");
         for (Reading r : history.subList(200, 260)) {
             t.send("pump-2/temp", r);
         }

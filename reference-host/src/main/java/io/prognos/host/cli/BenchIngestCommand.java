@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 
 /** {@code bench-ingest}: readings per second a host takes over MQTT, and how many it loses. */
 @Command(
@@ -60,12 +59,6 @@ final class BenchIngestCommand extends HostCommand {
                     .run(rate, rate * seconds, sensors, Duration.ofSeconds(Math.max(60, seconds * 5L)), probe);
             Figures.print(out, result.figures(), json);
             return result.missing() == 0 ? 0 : 1;
-        }
-    }
-
-    private void atLeastOne(String option, int value) {
-        if (value < 1) {
-            throw new ParameterException(spec.commandLine(), option + " must be at least 1, got " + value);
         }
     }
 }

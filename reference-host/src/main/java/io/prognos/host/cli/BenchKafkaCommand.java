@@ -54,18 +54,12 @@ final class BenchKafkaCommand extends HostCommand {
 
     @Override
     public Integer call() throws Exception {
-        for (var o : Map.of(
-                        "--sensors", sensors,
-                        "--instances", instances,
-                        "--rounds", rounds,
-                        "--rate", rate,
-                        "--seconds", seconds,
-                        "--partitions", partitions)
-                .entrySet()) {
-            if (o.getValue() < 1) {
-                throw new ParameterException(spec.commandLine(), o.getKey() + " must be at least 1");
-            }
-        }
+        atLeastOne("--sensors", sensors);
+        atLeastOne("--instances", instances);
+        atLeastOne("--rounds", rounds);
+        atLeastOne("--rate", rate);
+        atLeastOne("--seconds", seconds);
+        atLeastOne("--partitions", partitions);
         Launch launch = Launch.of(config);
         Map<String, String> values = new HashMap<>(launch.config());
         String bootstrap = values.get("kafka.bootstrap");

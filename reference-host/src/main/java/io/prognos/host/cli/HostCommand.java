@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** What every host command has: the configuration options ({@code --key=value}, file, environment) and its own spec. */
@@ -14,6 +15,13 @@ abstract class HostCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    /** Refuses a numeric option below one, naming it. */
+    void atLeastOne(String option, int value) {
+        if (value < 1) {
+            throw new ParameterException(spec.commandLine(), option + " must be at least 1, got " + value);
+        }
+    }
 
     /** Where the command prints its report (the command line's writer, so tests can read it). */
     PrintWriter out() {
