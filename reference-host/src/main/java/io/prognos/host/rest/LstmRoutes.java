@@ -120,21 +120,16 @@ public final class LstmRoutes {
                             .toList();
                     return new Replies.Models(true, models.size(), models);
                 }
-                if (parts.length == 3) {
-                    SensorId sensor = SensorId.of(parts[1], parts[2]);
-                    allow(method, "GET", "DELETE");
-                    if (method.equals("GET")) {
-                        ModelInfo m =
-                                runtime.plugin().model(sensor).orElseThrow(() -> new UnknownSensorException(sensor));
-                        return new Replies.Model(true, ModelMessage.of(m));
-                    }
-                    if (!runtime.plugin().deleteModel(sensor)) {
-                        throw new UnknownSensorException(sensor);
-                    }
-                    return new Replies.Deleted(true, sensor.toString());
+                SensorId sensor = sensorIn(parts, "models");
+                allow(method, "GET", "DELETE");
+                if (method.equals("GET")) {
+                    ModelInfo m = runtime.plugin().model(sensor).orElseThrow(() -> new UnknownSensorException(sensor));
+                    return new Replies.Model(true, ModelMessage.of(m));
                 }
-                throw new RestApi.HttpError(
-                        404, null, "use " + BASE + "/models or " + BASE + "/models/{device_id}/{sensor_key}");
+                if (!runtime.plugin().deleteModel(sensor)) {
+                    throw new UnknownSensorException(sensor);
+                }
+                return new Replies.Deleted(true, sensor.toString());
             }
             case "fleet" -> {
                 allow(method, "GET");
@@ -168,7 +163,8 @@ public final class LstmRoutes {
 
     private static SensorId sensorIn(String[] parts, String route) {
         if (parts.length != 3) {
-            throw new RestApi.HttpError(404, null, "use " + BASE + "/" + route + "/{device_id}/{sensor_key}");
+            String list = route.equals("models") ? BASE + "/models or " : "";
+            throw new RestApi.HttpError(404, null, "use " + list + BASE + "/" + route + "/{device_id}/{sensor_key}");
         }
         return SensorId.of(parts[1], parts[2]);
     }
