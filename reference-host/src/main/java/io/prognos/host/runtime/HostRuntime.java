@@ -214,11 +214,12 @@ public final class HostRuntime implements AutoCloseable {
         if (parts.mqtt() && KafkaSettings.from(kafkaValues).enabled()) {
             // Its own cycle over the same plugin and trainer: what it produces goes to Kafka in the
             // stream's transaction, not to MQTT, where a replay after a failure would publish twice.
-            if (!config.containsKey("jdbc.url")) {
+            if (!config.containsKey("jdbc.url") && host.getInt("prognos.db-port") == 0) {
                 LOG.warn(
-                        "Kafka: models are kept in this host's embedded PostgreSQL, which the other hosts of"
-                                + " application '{}' do not see: a sensor that moves to one of them is trained"
-                                + " again there. Give every host the same jdbc.url.",
+                        "Kafka: models are kept in this host's embedded PostgreSQL on a port that changes, which"
+                                + " the other hosts of application '{}' cannot reach: a sensor that moves to one of"
+                                + " them is trained again there. Give every host the same jdbc.url (or this one"
+                                + " a --db-port and the others its jdbc.url).",
                         KafkaSettings.from(kafkaValues).applicationId());
             }
             // Readings, forecasts, risk and anomaly scores also go to the shared database (the
