@@ -70,7 +70,8 @@ public final class KafkaAdapter implements AutoCloseable {
         this.streams = new KafkaStreams(
                 PrognosTopology.build(
                         settings,
-                        () -> new ReadingsProcessor(cycle, plugin, settings, trained, meters, clock, inMemory)),
+                        () -> new ReadingsProcessor(
+                                cycle, trainer, plugin, settings, trained, meters, clock, inMemory)),
                 props);
         if (trainer != null) {
             trainer.afterTraining(m -> trained.add(m.sensor(), System.currentTimeMillis()));

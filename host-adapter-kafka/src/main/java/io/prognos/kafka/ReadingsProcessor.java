@@ -5,6 +5,7 @@ import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.PrognosException;
 import io.prognos.api.SensorId;
 import io.prognos.host.core.SensorCycle;
+import io.prognos.host.core.TrainingRunner;
 import io.prognos.host.core.wire.AlertMessage;
 import io.prognos.host.core.wire.AnomalyMessage;
 import io.prognos.host.core.wire.BadPayloadException;
@@ -37,6 +38,7 @@ final class ReadingsProcessor implements Processor<String, byte[], String, byte[
     static final Duration PUNCTUATE_EVERY = Duration.ofSeconds(1);
 
     private final SensorCycle cycle;
+    private final TrainingRunner trainer;
     private final ForecastingPlugin plugin;
     private final KafkaSettings settings;
     private final SensorKeys keys;
@@ -51,6 +53,7 @@ final class ReadingsProcessor implements Processor<String, byte[], String, byte[
 
     ReadingsProcessor(
             SensorCycle cycle,
+            TrainingRunner trainer,
             ForecastingPlugin plugin,
             KafkaSettings settings,
             TrainedSensors trained,
@@ -58,6 +61,7 @@ final class ReadingsProcessor implements Processor<String, byte[], String, byte[
             Clock clock,
             int maxInMemory) {
         this.cycle = cycle;
+        this.trainer = trainer;
         this.plugin = plugin;
         this.settings = settings;
         this.keys = new SensorKeys(settings.keySeparator());
@@ -201,9 +205,21 @@ final class ReadingsProcessor implements Processor<String, byte[], String, byte[
         context.forward(new Record<>(record.key(), Json.bytes(r), record.timestamp()), PrognosTopology.ERRORS);
     }
 
+    /**
+     * The task leaves this host (its partition moved, or the host stops): trainings of its sensors
+     * still queued or running here are cancelled, so that the sensor is trained by one host at a
+     * time, the one that serves it now.
+     */
     @Override
     public void close() {
         if (states != null) {
+            if (trainer != null) {
+                for (SensorStates.Entry e : states.inMemory()) {
+                    if (trainer.cancel(e.context.sensor())) {
+                        LOG.info("training of {} cancelled: its partition left this task", e.context.sensor());
+                    }
+                }
+            }
             states.clearMemory();
         }
     }

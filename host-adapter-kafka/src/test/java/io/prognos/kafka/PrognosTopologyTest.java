@@ -33,6 +33,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -95,7 +97,7 @@ class PrognosTopologyTest {
                 PrognosTopology.build(
                         SETTINGS,
                         () -> new ReadingsProcessor(
-                                cycle, plugin, SETTINGS, trained, meters, Clock.systemUTC(), inMemory)),
+                                cycle, trainer, plugin, SETTINGS, trained, meters, Clock.systemUTC(), inMemory)),
                 props);
         drivers.add(d);
         return new Driver(d);
@@ -314,6 +316,42 @@ class PrognosTopologyTest {
         ForecastMessage f = Json.mapper().readValue(t.forecasts.readValue(), ForecastMessage.class);
         assertEquals("pump-7", f.deviceId(), "the next record, of another sensor, was served");
         assertTrue(t.errors.isEmpty());
+    }
+
+    @Test
+    void aTaskLeavingTheHostCancelsTheTrainingsOfItsSensors() throws Exception {
+        CountDownLatch trainingStarted = new CountDownLatch(1);
+        CountDownLatch trainingInterrupted = new CountDownLatch(1);
+        // Fault injection: a training that runs until it is interrupted.
+        ForecastingPlugin slow = (ForecastingPlugin) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {ForecastingPlugin.class}, (proxy, m, args) -> {
+                    if (m.getName().equals("train")) {
+                        trainingStarted.countDown();
+                        try {
+                            Thread.sleep(120_000);
+                        } catch (InterruptedException e) {
+                            trainingInterrupted.countDown();
+                            throw new IllegalStateException("interrupted", e);
+                        }
+                    }
+                    try {
+                        return m.invoke(plugin, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        trainer.close();
+        trainer = new TrainingRunner(slow, 1, 10, m -> {}, (s, e) -> {});
+        Driver t = driver(1000, "e", slow);
+        for (Reading r : hourly(0, 200, 20, 8)) {
+            t.send("pump-8/temp", r);
+        }
+        assertTrue(trainingStarted.await(30, TimeUnit.SECONDS), "the training started");
+        assertTrue(trainer.isPending(SensorId.of("pump-8", "temp")));
+        drivers.remove(t.d);
+        t.d.close(); // the task closes: its partition left this host, or the host stops
+        assertTrue(trainingInterrupted.await(10, TimeUnit.SECONDS), "the running training was interrupted");
+        assertTrue(trainer.awaitIdle(10_000), "and nothing is pending any more");
     }
 
     @Test

@@ -12,10 +12,12 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -33,6 +35,10 @@ public final class TrainingRunner implements AutoCloseable {
     private final ForecastingPlugin plugin;
     private final ExecutorService pool;
     private final Set<SensorId> pending = ConcurrentHashMap.newKeySet();
+    private final Map<SensorId, Job> jobs = new ConcurrentHashMap<>();
+
+    private record Job(FutureTask<Void> task, AtomicBoolean started) {}
+
     private final Consumer<ModelInfo> trained;
     private final BiConsumer<SensorId, Exception> failed;
     private final List<Consumer<ModelInfo>> afterTraining = new CopyOnWriteArrayList<>();
@@ -59,30 +65,60 @@ public final class TrainingRunner implements AutoCloseable {
         if (!pending.add(sensor)) {
             return false;
         }
-        try {
-            pool.execute(() -> {
-                try {
-                    ModelInfo model = train(sensor, history, options);
-                    if (model != null) {
-                        for (Consumer<ModelInfo> c : afterTraining) {
-                            try {
-                                c.accept(model);
-                            } catch (RuntimeException e) {
-                                LOG.error("work after the training of {} failed", sensor, e);
+        AtomicBoolean started = new AtomicBoolean();
+        FutureTask<Void> task = new FutureTask<>(
+                () -> {
+                    if (!started.compareAndSet(false, true)) {
+                        return; // cancelled before it started
+                    }
+                    try {
+                        ModelInfo model = train(sensor, history, options);
+                        if (model != null) {
+                            for (Consumer<ModelInfo> c : afterTraining) {
+                                try {
+                                    c.accept(model);
+                                } catch (RuntimeException e) {
+                                    LOG.error("work after the training of {} failed", sensor, e);
+                                }
                             }
                         }
+                    } finally {
+                        // Only now: a caller waiting for idle also waits for the work after the training.
+                        jobs.remove(sensor);
+                        pending.remove(sensor);
                     }
-                } finally {
-                    // Only now: a caller waiting for idle also waits for the work after the training.
-                    pending.remove(sensor);
-                }
-            });
+                },
+                null);
+        Job job = new Job(task, started);
+        jobs.put(sensor, job);
+        try {
+            pool.execute(task);
             return true;
         } catch (RejectedExecutionException e) {
+            jobs.remove(sensor, job);
             pending.remove(sensor);
             failed.accept(sensor, e);
             return false;
         }
+    }
+
+    /**
+     * Cancels the sensor's queued or running training (a running one is interrupted; the plugin
+     * stops it). For a driver that no longer serves the sensor: with Kafka, when its partition
+     * moves to another host, which trains it there. True when there was one to cancel.
+     */
+    public boolean cancel(SensorId sensor) {
+        Job job = jobs.remove(sensor);
+        if (job == null) {
+            return false;
+        }
+        if (job.started().compareAndSet(false, true)) {
+            job.task().cancel(false); // never ran, never will: nothing else clears it
+            pending.remove(sensor);
+        } else {
+            job.task().cancel(true); // running: interrupted, and it clears itself
+        }
+        return true;
     }
 
     private ModelInfo train(SensorId sensor, List<Reading> history, Map<String, String> options) {

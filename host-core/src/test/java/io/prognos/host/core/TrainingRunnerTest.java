@@ -1,0 +1,62 @@
+package io.prognos.host.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.prognos.api.ForecastingPlugin;
+import io.prognos.api.SensorId;
+import io.prognos.api.TrainRequest;
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Cancelling a sensor's training: a queued one never runs, a running one is interrupted. */
+class TrainingRunnerTest {
+
+    @Test
+    void aCancelledTrainingNeverRunsOrIsInterruptedAndLeavesNothingPending() throws Exception {
+        SensorId running = SensorId.of("pump-1", "temp");
+        SensorId queued = SensorId.of("pump-2", "temp");
+        Set<SensorId> trained = ConcurrentHashMap.newKeySet();
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch interrupted = new CountDownLatch(1);
+        // A plugin whose trainings run until interrupted (only train is called here).
+        ForecastingPlugin plugin = (ForecastingPlugin) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {ForecastingPlugin.class}, (proxy, m, args) -> {
+                    if (!m.getName().equals("train")) {
+                        throw new UnsupportedOperationException(m.getName());
+                    }
+                    trained.add(((TrainRequest) args[0]).sensor());
+                    started.countDown();
+                    try {
+                        Thread.sleep(120_000);
+                    } catch (InterruptedException e) {
+                        interrupted.countDown();
+                        throw new IllegalStateException("interrupted", e);
+                    }
+                    return null;
+                });
+        try (TrainingRunner runner = new TrainingRunner(plugin, 1, 10, m -> {}, (s, e) -> {})) {
+            assertTrue(runner.submit(running, List.of(), Map.of()));
+            assertTrue(started.await(10, TimeUnit.SECONDS));
+            assertTrue(runner.submit(queued, List.of(), Map.of()), "queued behind the first on one thread");
+
+            assertTrue(runner.cancel(queued));
+            assertFalse(runner.isPending(queued), "a queued training is gone at once");
+            assertTrue(runner.submit(queued, List.of(), Map.of()), "and may be asked for again");
+            assertTrue(runner.cancel(queued));
+
+            assertTrue(runner.cancel(running));
+            assertTrue(interrupted.await(10, TimeUnit.SECONDS), "a running training is interrupted");
+            assertTrue(runner.awaitIdle(10_000));
+            assertEquals(Set.of(running), trained, "the cancelled queued training never ran");
+            assertFalse(runner.cancel(running), "nothing left to cancel");
+        }
+    }
+}
