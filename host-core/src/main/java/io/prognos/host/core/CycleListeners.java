@@ -56,6 +56,11 @@ public final class CycleListeners implements SensorCycle.Listener {
     }
 
     @Override
+    public void requested(SensorCycle.Result result) {
+        each("requested", l -> l.requested(result));
+    }
+
+    @Override
     public void schedule(List<ScheduleEntry> schedule) {
         each("schedule", l -> l.schedule(schedule));
     }

@@ -54,6 +54,14 @@ public final class SensorCycle {
 
         /** The maintenance schedule, re-ranked. */
         default void schedule(List<ScheduleEntry> schedule) {}
+
+        /**
+         * A forecast made for a request (REST or MQTT predict, the schedule) against the sensor's
+         * own limits: its newest forecast, for views such as a dashboard, but not a published
+         * result (no alert transition, nothing to publish or store). A what-if against a caller's
+         * own limits is not told.
+         */
+        default void requested(Result result) {}
     }
 
     /** An alert: the risk level rose to medium or above ({@code raised}), or fell below it ({@code cleared}). */
@@ -241,7 +249,11 @@ public final class SensorCycle {
             Forecast f = plugin.forecast(ctx.state);
             RiskAssessment risk =
                     plugin.assessRisk(f, ctx.state, override != null ? override : limits.apply(ctx.sensor()));
-            return new Result(f, risk, latestAnomaly.get(ctx.sensor()), null);
+            Result result = new Result(f, risk, latestAnomaly.get(ctx.sensor()), null);
+            if (override == null) {
+                listener.requested(result);
+            }
+            return result;
         }
     }
 

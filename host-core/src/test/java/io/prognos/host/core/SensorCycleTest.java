@@ -46,6 +46,12 @@ class SensorCycleTest {
         final List<AnomalyScore> anomalies = new CopyOnWriteArrayList<>();
         final List<SensorCycle.Result> results = new CopyOnWriteArrayList<>();
         final List<List<ScheduleEntry>> schedules = new CopyOnWriteArrayList<>();
+        final List<SensorCycle.Result> requested = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void requested(SensorCycle.Result result) {
+            requested.add(result);
+        }
 
         @Override
         public void readings(SensorId sensor, List<Reading> r) {
@@ -201,6 +207,11 @@ class SensorCycleTest {
                 whatIf.risk().reasons().toString());
         assertNull(whatIf.alert(), "a request's answer is no alert");
         assertEquals(RiskLevel.LOW, ctx.alertLevel(), "the published level is unchanged");
+        assertTrue(heard.requested.isEmpty(), "a what-if against the caller's limits is not the sensor's forecast");
+        int published = heard.results.size();
+        SensorCycle.Result own = cycle.predict(ctx, null);
+        assertEquals(List.of(own), heard.requested, "one against its own limits is, for views such as a dashboard");
+        assertEquals(published, heard.results.size(), "and is still not a published result");
         heard.results.clear();
         feed(ctx, hourly(210, 214, 70, 0.5, 8));
         assertEquals(4, heard.results.size());

@@ -95,6 +95,12 @@ public final class FleetWatch implements SensorCycle.Listener {
         }
     }
 
+    /** A forecast asked for (REST or MQTT) is the sensor's newest one here too. */
+    @Override
+    public void requested(SensorCycle.Result r) {
+        result(r);
+    }
+
     @Override
     public void result(SensorCycle.Result r) {
         SensorId sensor = r.forecast().sensor();

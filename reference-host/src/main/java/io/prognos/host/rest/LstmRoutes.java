@@ -92,12 +92,6 @@ public final class LstmRoutes {
                 allow(method, "POST");
                 PredictRequestMessage req = Requests.bind(body, PredictRequestMessage.class);
                 SensorCycle.Result r = runtime.service().predict(req.sensor(), req.limits());
-                if (req.limits() == null) {
-                    // The sensor's newest forecast for the dashboard too; one with limits "for this
-                    // assessment only" is the caller's what-if, not the sensor's state. Its alert
-                    // transition is not published, so it is not listed as one either.
-                    runtime.fleet().result(new SensorCycle.Result(r.forecast(), r.risk(), r.anomaly(), null));
-                }
                 return PredictReply.of(
                         r.forecast(),
                         r.risk(),
