@@ -2,7 +2,10 @@ package io.prognos.kafka;
 
 import io.prognos.api.ConfigDef;
 import io.prognos.api.ConfigDef.Type;
+import io.prognos.api.ConfigProblem;
+import io.prognos.api.InvalidConfigurationException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -121,6 +124,13 @@ public record KafkaSettings(
 
     public static KafkaSettings from(Map<String, String> values) {
         ConfigDef.Config c = CONFIG.parse("the Kafka adapter", values);
+        String separator = c.getString("kafka.key-separator");
+        if (separator == null || separator.isEmpty()) {
+            // An empty separator would split every key before its first character: all records refused.
+            throw new InvalidConfigurationException(
+                    "the Kafka adapter",
+                    List.of(new ConfigProblem("kafka.key-separator", "must not be empty; keys are device/sensor")));
+        }
         return new KafkaSettings(
                 c.getString("kafka.bootstrap"),
                 c.getString("kafka.application-id"),
