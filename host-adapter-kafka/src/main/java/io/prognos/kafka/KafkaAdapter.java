@@ -102,11 +102,10 @@ public final class KafkaAdapter implements AutoCloseable {
             ForecastingPlugin plugin,
             SensorCycle cycle,
             TrainingRunner trainer,
-            Map<String, String> values,
+            KafkaSettings s,
             Path defaultStateDir,
             MeterRegistry metrics,
             Clock clock) {
-        KafkaSettings s = KafkaSettings.from(values);
         if (!s.enabled()) {
             throw new InvalidConfigurationException(
                     "the Kafka adapter", List.of(new ConfigProblem("kafka.bootstrap", "is required")));
@@ -170,7 +169,7 @@ public final class KafkaAdapter implements AutoCloseable {
                 } catch (ExecutionException x) {
                     if (!(x.getCause() instanceof TopicExistsException)) {
                         throw new IllegalStateException(
-                                "cannot create topic " + e.getKey() + " on " + s.bootstrap() + ": "
+                                "cannot create topic " + e.getKey() + " on kafka.bootstrap=" + s.bootstrap() + ": "
                                         + x.getCause().getMessage(),
                                 x.getCause());
                     }
@@ -180,7 +179,8 @@ public final class KafkaAdapter implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + s.bootstrap() + " did not answer within 60 s", e);
+            throw new IllegalStateException(
+                    "Kafka at kafka.bootstrap=" + s.bootstrap() + " did not answer within 60 s", e);
         }
     }
 

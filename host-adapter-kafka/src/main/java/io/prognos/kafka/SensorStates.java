@@ -100,8 +100,11 @@ final class SensorStates {
     /** The sensor's context if this task has one. */
     Entry find(SensorId sensor) {
         Entry e = memory.get(sensor);
-        if (e == null && contexts.get(contextKey(sensor)) != null) {
-            e = get(sensor);
+        if (e == null) {
+            e = load(sensor);
+            if (e != null) {
+                memory.put(sensor, e);
+            }
         }
         return e;
     }

@@ -66,9 +66,9 @@ final class BenchKafkaCommand extends HostCommand {
         if (bootstrap == null) {
             throw new ParameterException(spec.commandLine(), "--kafka.bootstrap=HOST:PORT is required");
         }
-        Path dir = Path.of(values.getOrDefault(
-                "prognos.data-dir",
-                Files.createTempDirectory("prognos-bench-kafka").toString()));
+        Path dir = values.containsKey("prognos.data-dir")
+                ? Path.of(values.get("prognos.data-dir"))
+                : Files.createTempDirectory("prognos-bench-kafka");
         Instant start = KafkaBench.start(sensors, rounds, rate, seconds);
         try (EmbeddedDatabase db = EmbeddedDatabase.start(dir.resolve("shared-db"))) {
             Map<String, String> own = new HashMap<>(values);

@@ -136,6 +136,8 @@ public final class HostRuntime implements AutoCloseable {
         if (!pluginProblems.isEmpty()) {
             throw new InvalidConfigurationException("plugin '" + id + "' (" + chosen.source() + ")", pluginProblems);
         }
+        // Parsed before anything starts: a bad kafka.* value is named before the database is up.
+        KafkaSettings kafkaSettings = KafkaSettings.from(kafkaValues);
         limits = new SensorLimits(HostConfig.limits(host.getString("prognos.limits")));
         Path dataDir = Path.of(host.getString("prognos.data-dir"));
 
@@ -211,7 +213,7 @@ public final class HostRuntime implements AutoCloseable {
             mqtt = MqttAdapter.start(plugin, cycle, contexts, listeners, mqttValues, clock, metrics);
             opened.add(mqtt);
         }
-        if (parts.mqtt() && KafkaSettings.from(kafkaValues).enabled()) {
+        if (parts.mqtt() && kafkaSettings.enabled()) {
             // Its own cycle over the same plugin and trainer: what it produces goes to Kafka in the
             // stream's transaction, not to MQTT, where a replay after a failure would publish twice.
             if (!config.containsKey("jdbc.url") && host.getInt("prognos.db-port") == 0) {
@@ -220,7 +222,7 @@ public final class HostRuntime implements AutoCloseable {
                                 + " the other hosts of application '{}' cannot reach: a sensor that moves to one of"
                                 + " them is trained again there. Give every host the same jdbc.url (or this one"
                                 + " a --db-port and the others its jdbc.url).",
-                        KafkaSettings.from(kafkaValues).applicationId());
+                        kafkaSettings.applicationId());
             }
             // Readings, forecasts, risk and anomaly scores also go to the shared database (the
             // dashboard, REST predict and the schedule read them there on any host). Those writes
@@ -228,7 +230,7 @@ public final class HostRuntime implements AutoCloseable {
             CycleListeners kafkaListeners = new CycleListeners().add(fleet).add(openStoring());
             SensorCycle kafkaCycle = new SensorCycle(plugin, limits, cycleSettings, clock, trainer, kafkaListeners);
             kafka = KafkaAdapter.start(
-                    plugin, kafkaCycle, trainer, kafkaValues, dataDir.resolve("kafka-streams"), metrics, clock);
+                    plugin, kafkaCycle, trainer, kafkaSettings, dataDir.resolve("kafka-streams"), metrics, clock);
             opened.add(kafka);
         }
         Gauge.builder("prognos.models", plugin, p -> p.models().size())
