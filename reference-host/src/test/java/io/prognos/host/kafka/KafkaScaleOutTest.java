@@ -277,9 +277,15 @@ class KafkaScaleOutTest {
                         .toList();
                 assertTrue(retrained.isEmpty(), "sensors trained more than once: " + retrained);
 
-                // The victim's sensors went on elsewhere within a minute of the kill.
+                // The victim's sensors went on elsewhere within a minute of the kill: timed by the
+                // forecasts of readings sent after it, which only a survivor can have made (the
+                // victim's own committed forecasts may still reach the collector after the kill).
                 Set<Integer> victimPartitions = owned.get(victim);
-                Instant resumed = forecasts.firstAfter(killedAt, k -> victimPartitions.contains(partitionOf(k)));
+                Instant lastBeforeKill = first.plus(Duration.ofHours(HISTORY + STREAMED / 3));
+                Instant resumed = forecasts.firstAfter(
+                        killedAt,
+                        (sensor, origin) ->
+                                victimPartitions.contains(partitionOf(sensor)) && origin.isAfter(lastBeforeKill));
                 assertTrue(resumed != null, "the killed host's sensors were forecast again");
                 Duration gap = Duration.between(killedAt, resumed);
                 System.out.printf(
@@ -409,11 +415,13 @@ class KafkaScaleOutTest {
             return total;
         }
 
-        /** When the first forecast after {@code t} of a sensor {@code which} accepts was seen. */
-        Instant firstAfter(Instant t, java.util.function.Predicate<String> which) {
+        /** When the first forecast seen after {@code t} whose sensor and origin {@code which} accepts was seen. */
+        Instant firstAfter(Instant t, java.util.function.BiPredicate<String, Instant> which) {
             return firstSeen.entrySet().stream()
-                    .filter(e ->
-                            e.getValue().isAfter(t) && which.test(e.getKey().split(" ")[0]))
+                    .filter(e -> {
+                        String[] key = e.getKey().split(" ");
+                        return e.getValue().isAfter(t) && which.test(key[0], Instant.parse(key[1]));
+                    })
                     .map(Map.Entry::getValue)
                     .min(Instant::compareTo)
                     .orElse(null);
