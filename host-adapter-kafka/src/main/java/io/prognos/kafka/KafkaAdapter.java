@@ -70,8 +70,8 @@ public final class KafkaAdapter implements AutoCloseable {
         this.streams = new KafkaStreams(
                 PrognosTopology.build(
                         settings,
-                        () -> new ReadingsProcessor(
-                                cycle, trainer, plugin, settings, trained, meters, clock, inMemory)),
+                        () -> new ReadingsProcessor(cycle, trainer, plugin, settings, trained, meters, clock, inMemory),
+                        cycle::sync),
                 props);
         if (trainer != null) {
             trainer.afterTraining(m -> trained.add(m.sensor(), System.currentTimeMillis()));

@@ -26,7 +26,12 @@ final class PrognosTopology {
 
     private PrognosTopology() {}
 
-    static Topology build(KafkaSettings s, ProcessorSupplier<String, byte[], String, byte[]> cycle) {
+    /**
+     * {@code beforeCommit} runs before each commit of a task (see {@link CommitBarrier}): the
+     * sensor cycle's listeners make durable what the committed readings told them.
+     */
+    static Topology build(
+            KafkaSettings s, ProcessorSupplier<String, byte[], String, byte[]> cycle, Runnable beforeCommit) {
         Topology t = new Topology();
         t.addSource(SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), s.readingsTopic());
         t.addProcessor(CYCLE, cycle, SOURCE);
@@ -46,6 +51,7 @@ final class PrognosTopology {
                                 Serdes.ByteArray())
                         .withCachingEnabled(),
                 CYCLE);
+        t.addStateStore(CommitBarrier.builder(beforeCommit), CYCLE);
         sink(t, FORECASTS, s.forecastsTopic());
         sink(t, RISK, s.riskTopic());
         sink(t, ALERTS, s.alertsTopic());

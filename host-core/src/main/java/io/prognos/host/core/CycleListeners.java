@@ -64,4 +64,9 @@ public final class CycleListeners implements SensorCycle.Listener {
     public void schedule(List<ScheduleEntry> schedule) {
         each("schedule", l -> l.schedule(schedule));
     }
+
+    @Override
+    public void sync() {
+        each("sync", SensorCycle.Listener::sync);
+    }
 }

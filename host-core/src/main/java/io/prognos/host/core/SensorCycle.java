@@ -62,6 +62,14 @@ public final class SensorCycle {
          * own limits is not told.
          */
         default void requested(Result result) {}
+
+        /**
+         * Returns once everything told so far is durable. An adapter that acknowledges its input in
+         * batches (Kafka commits its offsets) calls it before each acknowledgement, so that a
+         * listener writing on a thread of its own loses nothing acknowledged when the host is
+         * killed: input not yet acknowledged is delivered again and told again.
+         */
+        default void sync() {}
     }
 
     /** An alert: the risk level rose to medium or above ({@code raised}), or fell below it ({@code cleared}). */
@@ -101,6 +109,11 @@ public final class SensorCycle {
 
     public CycleSettings settings() {
         return settings;
+    }
+
+    /** Waits until the listeners have made durable what they were told so far ({@link Listener#sync}). */
+    public void sync() {
+        listener.sync();
     }
 
     /** New readings of the context's sensor; non-finite values are refused by the plugin, naming the first. */
