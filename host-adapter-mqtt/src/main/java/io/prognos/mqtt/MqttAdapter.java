@@ -17,6 +17,7 @@ import io.prognos.host.core.SensorCycle;
 import io.prognos.host.core.TrainingRunner;
 import io.prognos.host.core.wire.Json;
 import io.prognos.host.core.wire.ReadingParser;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -30,7 +31,6 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.eclipse.paho.mqttv5.common.MqttException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -142,8 +142,7 @@ public final class MqttAdapter implements AutoCloseable {
             ConfigDef.Config c,
             Clock clock,
             MeterRegistry meters,
-            TrainingRunner ownTrainer)
-            throws MqttException {
+            TrainingRunner ownTrainer) {
         Topics topics = new Topics(c.getString("mqtt.prefix"));
         this.topicPrefix = c.getString("mqtt.prefix");
         this.connection = new MqttConnection(c, topics, plugin.id() + " " + plugin.version());
@@ -188,16 +187,16 @@ public final class MqttAdapter implements AutoCloseable {
                 new ResultPublisher(connection, topics, plugin.describe().anomalyThreshold());
         listeners.add(publisher);
         String requestPrefix = topics.prefix() + "/requests/";
-        connection.onMessage((topic, message) -> {
+        connection.onMessage(message -> {
             try {
-                if (topic.startsWith(requestPrefix)) {
-                    requests.onMessage(topic, message);
+                if (message.topic().startsWith(requestPrefix)) {
+                    requests.onMessage(message);
                 } else {
-                    ingest.onMessage(topic, message.getPayload());
+                    ingest.onMessage(message.topic(), message.payload());
                 }
             } catch (RuntimeException e) {
                 // Never let one message break the client's thread.
-                errors.rejected(topic, "internal_error", e.toString());
+                errors.rejected(message.topic(), "internal_error", e.toString());
             }
         });
         long every = cycle.settings().forecastInterval().toMillis();
@@ -243,7 +242,7 @@ public final class MqttAdapter implements AutoCloseable {
             MqttAdapter a = new MqttAdapter(plugin, cycle, contexts, listeners, c, clock, meters, own);
             a.connection.connect();
             return a;
-        } catch (MqttException e) {
+        } catch (IOException e) {
             throw new RetryLaterException(
                     RetryLaterException.Reason.STORE_UNAVAILABLE,
                     "cannot connect to the MQTT broker at " + c.getString("mqtt.url") + ": " + e.getMessage(),

@@ -1,31 +1,45 @@
 package io.prognos.mqtt;
 
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserPropertiesBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5SimpleAuth;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishBuilder;
 import io.prognos.api.ConfigDef;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
-import org.eclipse.paho.mqttv5.client.MqttClientException;
-import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
-import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.MqttSubscription;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.eclipse.paho.mqttv5.common.packet.UserProperty;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The connection to the broker and nothing else: a persistent session (clean start off, so QoS 1
  * readings sent while the adapter was away are delivered when it is back), automatic reconnects
- * with the subscriptions renewed and the retained state republished, the {@code online} status
- * with {@code offline} as the last will, and publishing that waits for a free in-flight slot.
+ * with backoff, the {@code online} status with {@code offline} as the last will, and the retained
+ * state republished after a reconnect (a broker that lost it, restarted without persistence, has
+ * it again).
+ *
+ * <p>Built on the HiveMQ MQTT client. Paho 1.2.5 (the last release) was replaced because it could
+ * hang for good after a broker restart under CPU load: its reconnect threads waited forever for a
+ * sender that had already ended (eclipse-paho/paho.mqtt.java#953), every later reconnect was
+ * refused as "already in progress", and nothing more arrived (2 of 4 runs of the broker-restart
+ * test with the CPU busy). This client resubscribes by itself when the broker lost the session,
+ * resends unacknowledged publishes and queues new ones while it reconnects.
  */
 final class MqttConnection implements AutoCloseable {
 
@@ -34,172 +48,269 @@ final class MqttConnection implements AutoCloseable {
 
     /** Where incoming messages go; called on the client's thread: keep it short. */
     interface Handler {
-        void message(String topic, MqttMessage message);
+        void message(Inbound message);
     }
 
     private final ConfigDef.Config config;
     private final Topics topics;
     private final String pluginLabel;
-    private final MqttAsyncClient client;
+    private final Mqtt5AsyncClient client;
     /** Last retained payload per topic, republished after a reconnect. */
-    private final ConcurrentMap<String, MqttMessage> retained = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Outbound> retained = new ConcurrentHashMap<>();
 
-    private volatile Handler handler = (t, m) -> {};
+    private final AtomicLong failedPublishes = new AtomicLong();
+    private volatile long lastFailureLog;
+    private volatile boolean connectedOnce;
+    private volatile Handler handler = m -> {};
 
-    MqttConnection(ConfigDef.Config config, Topics topics, String pluginLabel) throws MqttException {
+    /** A publish as made, kept to be made again. */
+    private record Outbound(
+            String topic,
+            byte[] payload,
+            int qos,
+            boolean retain,
+            Long expirySeconds,
+            byte[] correlationData,
+            String modelVersion) {}
+
+    MqttConnection(ConfigDef.Config config, Topics topics, String pluginLabel) {
         this.config = config;
         this.topics = topics;
         this.pluginLabel = pluginLabel;
-        this.client = new MqttAsyncClient(
-                config.getString("mqtt.url"), config.getString("mqtt.client-id"), new MemoryPersistence());
+        URI url = brokerUrl(config.getString("mqtt.url"));
+        boolean tls = url.getScheme().equals("ssl") || url.getScheme().equals("mqtts");
+        Mqtt5ClientBuilder b = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(config.getString("mqtt.client-id"))
+                .serverHost(url.getHost())
+                .serverPort(url.getPort() > 0 ? url.getPort() : tls ? 8883 : 1883)
+                .automaticReconnect()
+                .initialDelay(1, TimeUnit.SECONDS)
+                .maxDelay(30, TimeUnit.SECONDS)
+                .applyAutomaticReconnect()
+                .addConnectedListener(ctx -> onConnected())
+                .addDisconnectedListener(ctx -> LOG.warn(
+                        "MQTT connection lost or refused ({}: {}); reconnecting with backoff",
+                        ctx.getSource(),
+                        ctx.getCause().getMessage()));
+        if (tls) {
+            b = b.sslWithDefaultConfig();
+        }
+        String user = config.getString("mqtt.username");
+        String password = config.getString("mqtt.password");
+        byte[] secret = password == null ? null : password.getBytes(StandardCharsets.UTF_8);
+        if (user != null) {
+            var auth = Mqtt5SimpleAuth.builder().username(user);
+            b = b.simpleAuth(
+                    secret == null ? auth.build() : auth.password(secret).build());
+        } else if (secret != null) {
+            b = b.simpleAuth(Mqtt5SimpleAuth.builder().password(secret).build());
+        }
+        // The will is kept on the client so that every reconnect carries it too.
+        this.client = b.willPublish()
+                .topic(topics.status())
+                .payload("offline".getBytes(StandardCharsets.UTF_8))
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .retain(true)
+                .applyWillPublish()
+                .buildAsync();
+    }
+
+    /** {@code tcp://host:port} or {@code ssl://host:port} ({@code mqtt://} and {@code mqtts://} too). */
+    static URI brokerUrl(String value) {
+        URI u;
+        try {
+            u = URI.create(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("mqtt.url: not a URL: '" + value + "'", e);
+        }
+        if (u.getScheme() == null
+                || !List.of("tcp", "ssl", "mqtt", "mqtts").contains(u.getScheme())
+                || u.getHost() == null) {
+            throw new IllegalArgumentException(
+                    "mqtt.url: expected tcp://host:port or ssl://host:port, not '" + value + "'");
+        }
+        return u;
     }
 
     void onMessage(Handler h) {
         this.handler = h;
     }
 
-    void connect() throws MqttException {
-        MqttConnectionOptions o = new MqttConnectionOptions();
-        o.setCleanStart(false);
-        o.setSessionExpiryInterval(config.getDuration("mqtt.session-expiry").toSeconds());
-        o.setAutomaticReconnect(true);
-        o.setAutomaticReconnectDelay(1, 30);
-        if (config.getString("mqtt.username") != null) {
-            o.setUserName(config.getString("mqtt.username"));
+    /**
+     * Connects and subscribes, waiting for both; afterwards the client reconnects on its own.
+     * Throws if the broker cannot be reached within 30 s (and then stops trying).
+     */
+    void connect() throws IOException {
+        // Before the connect: a kept session delivers queued readings right after the CONNACK.
+        client.publishes(MqttGlobalPublishFilter.ALL, this::arrived);
+        try {
+            client.connectWith()
+                    .cleanStart(false)
+                    .sessionExpiryInterval(
+                            config.getDuration("mqtt.session-expiry").toSeconds())
+                    .send()
+                    .get(30, TimeUnit.SECONDS);
+            // Subscribed before start() returns: readings published right after start are not missed.
+            subscribe().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            client.disconnect(); // also stops the automatic reconnect of a connect that failed
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new IOException(cause.getMessage() == null ? cause.toString() : cause.getMessage(), cause);
+        } catch (InterruptedException e) {
+            client.disconnect();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while connecting", e);
         }
-        if (config.getString("mqtt.password") != null) {
-            o.setPassword(config.getString("mqtt.password").getBytes(StandardCharsets.UTF_8));
-        }
-        if (config.getString("mqtt.url").startsWith("tcp://")) {
-            o.setSocketFactory(new NoDelaySockets()); // ssl:// keeps Paho's TLS factory
-        }
-        o.setWill(topics.status(), new MqttMessage("offline".getBytes(StandardCharsets.UTF_8), 1, true, null));
-        client.setCallback(new Callback());
-        client.connect(o).waitForCompletion(30_000);
-        // Subscribed before start() returns: readings published right after start are not missed.
-        subscribeAndAnnounce().waitForCompletion(30_000);
+        publish(topics.status(), "online".getBytes(StandardCharsets.UTF_8), 1, true, null, null, null);
+        connectedOnce = true;
         LOG.info(
                 "MQTT adapter connected to {} as {}", config.getString("mqtt.url"), config.getString("mqtt.client-id"));
     }
 
     boolean isConnected() {
-        return client.isConnected();
+        return client.getState().isConnected();
     }
 
-    private final class Callback implements MqttCallback {
-        @Override
-        public void disconnected(MqttDisconnectResponse response) {
-            LOG.warn("MQTT connection lost ({}); reconnecting with backoff", response.getReasonString());
-        }
-
-        @Override
-        public void mqttErrorOccurred(MqttException e) {
-            LOG.warn("MQTT error: {}", e.getMessage());
-        }
-
-        @Override
-        public void messageArrived(String topic, MqttMessage message) {
-            handler.message(topic, message);
-        }
-
-        @Override
-        public void deliveryComplete(IMqttToken token) {}
-
-        @Override
-        public void connectComplete(boolean reconnect, String serverUri) {
-            if (!reconnect) {
-                return; // the first connect subscribes in connect()
-            }
-            try {
-                subscribeAndAnnounce();
-                retained.forEach(MqttConnection.this::publishRaw);
-                LOG.info("MQTT reconnected to {}; {} retained topics republished", serverUri, retained.size());
-            } catch (MqttException e) {
-                LOG.error("subscribing after reconnect failed: {}", e.getMessage());
-            }
-        }
-
-        @Override
-        public void authPacketArrived(int reasonCode, MqttProperties properties) {}
+    private void arrived(Mqtt5Publish p) {
+        handler.message(new Inbound(
+                p.getTopic().toString(),
+                p.getPayloadAsBytes(),
+                p.getResponseTopic().map(Object::toString).orElse(null),
+                p.getCorrelationData().map(MqttConnection::bytes).orElse(null),
+                p.getUserProperties().asList().stream()
+                        .map(u -> Map.entry(u.getName().toString(), u.getValue().toString()))
+                        .toList()));
     }
 
-    /** Subscribes to readings and requests (again: harmless when the session kept them) and says online. */
-    private IMqttToken subscribeAndAnnounce() throws MqttException {
+    private static byte[] bytes(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
+    /**
+     * On a reconnect (the first connect is handled by {@link #connect}): the subscriptions are
+     * made again (harmless when the session kept them; the client also does it when the broker
+     * lost the session), then the status and the retained state are published again.
+     */
+    private void onConnected() {
+        if (!connectedOnce) {
+            return;
+        }
+        subscribe().whenComplete((ack, e) -> {
+            if (e != null) {
+                LOG.error("subscribing after a reconnect failed: {}", e.getMessage());
+            }
+        });
+        publish(topics.status(), "online".getBytes(StandardCharsets.UTF_8), 1, true, null, null, null);
+        retained.values().forEach(this::send);
+        LOG.info(
+                "MQTT reconnected to {}; {} retained topics republished",
+                config.getString("mqtt.url"),
+                retained.size());
+    }
+
+    private CompletableFuture<?> subscribe() {
         String shared = config.getString("mqtt.shared-group");
         String filter = shared == null || shared.isBlank()
                 ? topics.readingsFilter()
                 : "$share/" + shared + "/" + topics.readingsFilter();
-        IMqttToken token = client.subscribe(
-                new MqttSubscription[] {new MqttSubscription(filter, 1), new MqttSubscription(topics.requests(), 1)});
-        publish(topics.status(), "online".getBytes(StandardCharsets.UTF_8), 1, true, null, new MqttProperties(), null);
-        return token;
+        return client.subscribeWith()
+                .addSubscription()
+                .topicFilter(filter)
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .applySubscription()
+                .addSubscription()
+                .topicFilter(topics.requests())
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .applySubscription()
+                .send();
     }
 
-    /** Publishes with the content type and the schema, plugin and model versions as user properties. */
+    /**
+     * Publishes with the content type and the schema, plugin and model versions as user
+     * properties; {@code expirySeconds}, {@code correlationData} and {@code modelVersion} may be
+     * null. Never blocks: the client queues publishes (while reconnecting too) and resends the
+     * unacknowledged ones after a reconnect; a publish that fails is logged at a bounded rate.
+     */
     void publish(
             String topic,
             byte[] payload,
             int qos,
             boolean retain,
             Long expirySeconds,
-            MqttProperties props,
+            byte[] correlationData,
             String modelVersion) {
-        props.setContentType("application/json");
-        List<UserProperty> user = new ArrayList<>(
-                List.of(new UserProperty("schema_version", SCHEMA_VERSION), new UserProperty("plugin", pluginLabel)));
-        if (modelVersion != null) {
-            user.add(new UserProperty("model_version", modelVersion));
-        }
-        props.setUserProperties(user);
-        if (expirySeconds != null) {
-            props.setMessageExpiryInterval(expirySeconds);
-        }
-        MqttMessage m = new MqttMessage(payload, qos, retain, props);
+        Outbound m = new Outbound(topic, payload, qos, retain, expirySeconds, correlationData, modelVersion);
         if (retain) {
             retained.put(topic, m);
         }
-        publishRaw(topic, m);
+        send(m);
     }
 
-    /**
-     * Waits for a free in-flight slot when a burst fills the window (Paho refuses with "too many
-     * publishes in progress" instead of queueing). While disconnected the publish fails: retained
-     * state is republished on reconnect.
-     */
-    private void publishRaw(String topic, MqttMessage m) {
-        for (int attempt = 0; ; attempt++) {
-            try {
-                client.publish(topic, m);
-                return;
-            } catch (MqttException e) {
-                if (e.getReasonCode() == MqttClientException.REASON_CODE_MAX_INFLIGHT && attempt < 1000) {
-                    try {
-                        Thread.sleep(5);
-                    } catch (InterruptedException ie) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
-                    continue;
-                }
-                LOG.warn("publish to {} failed: {}", topic, e.getMessage());
-                return;
-            }
+    private void send(Outbound m) {
+        Mqtt5UserPropertiesBuilder user = Mqtt5UserProperties.builder()
+                .add("schema_version", SCHEMA_VERSION)
+                .add("plugin", pluginLabel);
+        if (m.modelVersion() != null) {
+            user = user.add("model_version", m.modelVersion());
         }
+        Mqtt5PublishBuilder.Send.Complete<
+                        java.util.concurrent.CompletableFuture<
+                                com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult>>
+                p = client.publishWith()
+                        .topic(m.topic())
+                        .payload(m.payload())
+                        .qos(MqttQos.fromCode(m.qos()))
+                        .retain(m.retain())
+                        .contentType("application/json")
+                        .userProperties(user.build());
+        if (m.expirySeconds() != null) {
+            p = p.messageExpiryInterval(m.expirySeconds());
+        }
+        if (m.correlationData() != null) {
+            p = p.correlationData(m.correlationData());
+        }
+        p.send().whenComplete((result, e) -> {
+            Throwable failure = e != null ? e : result.getError().orElse(null);
+            if (failure != null) {
+                publishFailed(m.topic(), failure);
+            }
+        });
+    }
+
+    private void publishFailed(String topic, Throwable e) {
+        long n = failedPublishes.incrementAndGet();
+        long now = System.nanoTime();
+        if (now - lastFailureLog > TimeUnit.SECONDS.toNanos(10)) {
+            lastFailureLog = now;
+            LOG.warn("publish to {} failed ({} failed publishes so far): {}", topic, n, e.getMessage());
+        }
+    }
+
+    /** Publishes that the broker refused or that could not be sent. */
+    long failedPublishes() {
+        return failedPublishes.get();
     }
 
     @Override
     public void close() {
         try {
-            if (client.isConnected()) {
-                client.publish(
-                                topics.status(),
-                                new MqttMessage("offline".getBytes(StandardCharsets.UTF_8), 1, true, null))
-                        .waitForCompletion(5_000);
-                client.disconnect().waitForCompletion(5_000);
+            if (isConnected()) {
+                client.publishWith()
+                        .topic(topics.status())
+                        .payload("offline".getBytes(StandardCharsets.UTF_8))
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .retain(true)
+                        .send()
+                        .get(5, TimeUnit.SECONDS);
             }
-            client.close();
-        } catch (MqttException e) {
+            client.disconnect().get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
             LOG.warn("closing the MQTT client: {}", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -20,11 +20,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 
 /**
  * MQTT 5 request/response for hosts without HTTP: {@code requests/forecast} and
@@ -66,9 +64,9 @@ final class RequestHandler {
         this.plugin = plugin;
     }
 
-    void onMessage(String topic, MqttMessage message) {
-        MqttProperties in = message.getProperties();
-        String responseTopic = in == null ? null : in.getResponseTopic();
+    void onMessage(Inbound message) {
+        String topic = message.topic();
+        String responseTopic = message.responseTopic();
         if (responseTopic == null) {
             errors.rejected(topic, "no_response_topic", "requests need an MQTT 5 response topic");
             return;
@@ -80,8 +78,8 @@ final class RequestHandler {
                     "replies go only under " + topics.replies() + ", not to '" + responseTopic + "'");
             return;
         }
-        byte[] correlation = in.getCorrelationData();
-        if (!authorized(in)) {
+        byte[] correlation = message.correlationData();
+        if (!authorized(message)) {
             errors.rejected(topic, "unauthorized", "the request lacks the user property authorization: Bearer <token>");
             reply(
                     responseTopic,
@@ -95,7 +93,7 @@ final class RequestHandler {
         }
         String kind = topic.substring(topic.lastIndexOf('/') + 1);
         try {
-            worker.execute(() -> handle(kind, message.getPayload(), responseTopic, correlation));
+            worker.execute(() -> handle(kind, message.payload(), responseTopic, correlation));
         } catch (RejectedExecutionException e) {
             reply(
                     responseTopic,
@@ -104,11 +102,11 @@ final class RequestHandler {
         }
     }
 
-    private boolean authorized(MqttProperties in) {
+    private boolean authorized(Inbound in) {
         if (expectedAuthorization == null) {
             return true;
         }
-        for (UserProperty p : in.getUserProperties()) {
+        for (Map.Entry<String, String> p : in.userProperties()) {
             if (p.getKey().equalsIgnoreCase("authorization")
                     && MessageDigest.isEqual(expectedAuthorization, p.getValue().getBytes(StandardCharsets.UTF_8))) {
                 return true;
@@ -170,8 +168,6 @@ final class RequestHandler {
     }
 
     private void reply(String topic, byte[] correlation, byte[] body) {
-        MqttProperties props = new MqttProperties();
-        props.setCorrelationData(correlation);
-        connection.publish(topic, body, 1, false, null, props, null);
+        connection.publish(topic, body, 1, false, null, correlation, null);
     }
 }

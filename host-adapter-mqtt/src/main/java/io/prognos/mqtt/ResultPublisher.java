@@ -12,7 +12,6 @@ import io.prognos.host.core.wire.Json;
 import io.prognos.host.core.wire.RiskMessage;
 import io.prognos.host.core.wire.ScheduleMessage;
 import java.util.List;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
 /**
  * Publishes what the cycle produces: forecasts retained with a message expiry of one horizon, risk
@@ -40,7 +39,7 @@ final class ResultPublisher implements SensorCycle.Listener {
                     0,
                     false,
                     null,
-                    new MqttProperties(),
+                    null,
                     null);
         }
     }
@@ -56,21 +55,20 @@ final class ResultPublisher implements SensorCycle.Listener {
                 0,
                 true,
                 Math.max(1, horizonSeconds),
-                new MqttProperties(),
+                null,
                 f.modelVersion());
         RiskMessage risk = RiskMessage.of(r.risk());
-        connection.publish(topics.risk(s), Json.bytes(risk), 1, true, null, new MqttProperties(), f.modelVersion());
+        connection.publish(topics.risk(s), Json.bytes(risk), 1, true, null, null, f.modelVersion());
         SensorCycle.Alert alert = r.alert();
         if (alert != null) {
             AlertMessage m = new AlertMessage(
                     risk, alert.alertId(), alert.state(), alert.previousLevel().wireName());
-            connection.publish(topics.alerts(s), Json.bytes(m), 1, false, null, new MqttProperties(), f.modelVersion());
+            connection.publish(topics.alerts(s), Json.bytes(m), 1, false, null, null, f.modelVersion());
         }
     }
 
     @Override
     public void schedule(List<ScheduleEntry> schedule) {
-        connection.publish(
-                topics.schedule(), Json.bytes(ScheduleMessage.of(schedule)), 1, true, null, new MqttProperties(), null);
+        connection.publish(topics.schedule(), Json.bytes(ScheduleMessage.of(schedule)), 1, true, null, null, null);
     }
 }
