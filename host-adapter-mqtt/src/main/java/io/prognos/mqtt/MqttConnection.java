@@ -3,6 +3,7 @@ package io.prognos.mqtt;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
@@ -89,10 +90,16 @@ final class MqttConnection implements AutoCloseable {
                 .maxDelay(30, TimeUnit.SECONDS)
                 .applyAutomaticReconnect()
                 .addConnectedListener(ctx -> onConnected())
-                .addDisconnectedListener(ctx -> LOG.warn(
-                        "MQTT connection lost or refused ({}: {}); reconnecting with backoff",
-                        ctx.getSource(),
-                        ctx.getCause().getMessage()));
+                .addDisconnectedListener(ctx -> {
+                    if (ctx.getSource() == MqttDisconnectSource.USER) {
+                        LOG.info("MQTT adapter disconnected from {}", config.getString("mqtt.url"));
+                    } else {
+                        LOG.warn(
+                                "MQTT connection lost or refused ({}: {}); reconnecting with backoff",
+                                ctx.getSource(),
+                                ctx.getCause().getMessage());
+                    }
+                });
         if (tls) {
             b = b.sslWithDefaultConfig();
         }
