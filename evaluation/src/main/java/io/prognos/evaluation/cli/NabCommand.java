@@ -107,7 +107,7 @@ public final class NabCommand implements Callable<Integer> {
         if (source.data != null) {
             ForecastingPlugin plugin = plugins.start();
             try {
-                StreamingDetector.Factory d = new PluginDetector(plugin);
+                StreamingDetector.Factory d = new PluginDetector(plugin, threshold);
                 detector = d.name();
                 t = threshold != null ? threshold : d.declaredThreshold();
                 thresholdSource = threshold != null ? "--threshold" : "declared by the detector";

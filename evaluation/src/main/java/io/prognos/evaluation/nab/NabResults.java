@@ -116,8 +116,12 @@ public final class NabResults {
                 windows);
     }
 
-    /** Writes one file's scores in NAB's layout under {@code dir/CATEGORY/DETECTOR_FILE.csv}. */
-    public static Path write(Path dir, String detector, ScoredFile f, double[] values) throws IOException {
+    /**
+     * Writes one file's scores in NAB's layout under {@code dir/CATEGORY/DETECTOR_FILE.csv}, with the
+     * detector's {@code raw} scores beside the scored ones (as Numenta's results have them).
+     */
+    public static Path write(Path dir, String detector, ScoredFile f, double[] values, double[] raw)
+            throws IOException {
         int slash = f.key().lastIndexOf('/');
         Path out = dir.resolve(f.key().substring(0, Math.max(0, slash)))
                 .resolve(detector + "_" + f.key().substring(slash + 1));
@@ -128,12 +132,12 @@ public final class NabResults {
                         CSVFormat.DEFAULT
                                 .builder()
                                 .setRecordSeparator('\n')
-                                .setHeader("timestamp", "value", "anomaly_score", "label")
+                                .setHeader("timestamp", "value", "anomaly_score", "raw_score", "label")
                                 .get())) {
             for (int i = 0; i < f.rows(); i++) {
                 Instant t = f.timestamps()[i];
                 boolean inWindow = f.windows().stream().anyMatch(win -> win.contains(t));
-                p.printRecord(NAB_TIME.format(t), values[i], f.scores()[i], inWindow ? 1 : 0);
+                p.printRecord(NAB_TIME.format(t), values[i], f.scores()[i], raw[i], inWindow ? 1 : 0);
             }
         }
         return out;

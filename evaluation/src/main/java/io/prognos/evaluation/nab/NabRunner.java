@@ -85,19 +85,22 @@ public final class NabRunner {
         Instant[] ts = new Instant[n];
         double[] values = new double[n];
         double[] scores = new double[n];
+        double[] raw = new double[n];
         long t0 = System.nanoTime();
         try (StreamingDetector d = detectors.open(key, probation)) {
             for (int i = 0; i < n; i++) {
                 Reading r = readings.get(i);
                 ts[i] = r.timestamp();
                 values[i] = r.value();
-                scores[i] = d.score(r);
+                StreamingDetector.Score s = d.score(r);
+                scores[i] = s.scored();
+                raw[i] = s.raw();
             }
         }
         double seconds = (System.nanoTime() - t0) / 1e9;
         ScoredFile scored = new ScoredFile(key, ts, scores, windows);
         if (out != null) {
-            NabResults.write(out, detectors.name(), scored, values);
+            NabResults.write(out, detectors.name(), scored, values, raw);
         }
         return new Run(scored, seconds);
     }

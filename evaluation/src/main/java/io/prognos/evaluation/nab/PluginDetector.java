@@ -3,11 +3,16 @@ package io.prognos.evaluation.nab;
 import io.prognos.api.AnomalyScore;
 import io.prognos.api.BadRequestException;
 import io.prognos.api.ForecastingPlugin;
+import io.prognos.api.ModelInfo;
 import io.prognos.api.Observation;
 import io.prognos.api.Reading;
+import io.prognos.api.RiskLevel;
 import io.prognos.api.SensorId;
 import io.prognos.api.SensorState;
 import io.prognos.api.TrainRequest;
+import io.prognos.host.core.AlertEpisodes;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,15 +20,22 @@ import java.util.List;
  * Prognos as a NAB detector, run the way a host runs it: readings arrive one at a time; once the
  * probationary period has arrived the sensor is trained on everything so far (its interval
  * detected from the readings), its state is warmed with that history, and from then on every
- * reading is observed. A reading's score is the anomaly score of the interval it completed (0
- * while an interval is still filling), and the detector declares the plugin's anomaly threshold.
+ * reading is observed. A reading's raw score is the anomaly score of the interval it completed (0
+ * while an interval is still filling). What NAB scores are Prognos's alerts, as a plant receives
+ * them: an alert is raised when the score reaches the plugin's threshold and no alert episode is
+ * open, and an episode closes once the score stayed below the threshold for one forecast horizon
+ * ({@link AlertEpisodes}, the host's own rule); the scored value is the raw score at a raise and 0
+ * elsewhere.
  */
 public final class PluginDetector implements StreamingDetector.Factory {
 
     private final ForecastingPlugin plugin;
+    private final double threshold;
 
-    public PluginDetector(ForecastingPlugin plugin) {
+    /** Alerts at the plugin's declared anomaly threshold, or at {@code threshold} when it is given. */
+    public PluginDetector(ForecastingPlugin plugin, Double threshold) {
         this.plugin = plugin;
+        this.threshold = threshold != null ? threshold : plugin.describe().anomalyThreshold();
     }
 
     @Override
@@ -33,7 +45,7 @@ public final class PluginDetector implements StreamingDetector.Factory {
 
     @Override
     public double declaredThreshold() {
-        return plugin.describe().anomalyThreshold();
+        return threshold;
     }
 
     @Override
@@ -46,6 +58,9 @@ public final class PluginDetector implements StreamingDetector.Factory {
         private final int trainAt;
         private final List<Reading> history = new ArrayList<>();
         private SensorState state;
+        private Duration hold;
+        private RiskLevel episode = RiskLevel.LOW;
+        private Instant lastAlerting;
 
         Stream(SensorId sensor, int probationaryRows) {
             this.sensor = sensor;
@@ -53,26 +68,33 @@ public final class PluginDetector implements StreamingDetector.Factory {
         }
 
         @Override
-        public double score(Reading r) {
+        public Score score(Reading r) {
             if (state == null) {
                 history.add(r);
                 if (history.size() >= trainAt) {
                     train();
                 }
-                return 0;
+                return Score.of(0);
             }
             Observation o = plugin.observe(state, List.of(r));
-            double score = 0;
+            double raw = 0;
+            boolean raised = false;
             for (AnomalyScore a : o.scores()) {
-                score = Math.max(score, a.score());
+                raw = Math.max(raw, a.score());
+                RiskLevel level = a.score() >= threshold ? RiskLevel.MEDIUM : RiskLevel.LOW;
+                AlertEpisodes.Step step = AlertEpisodes.step(episode, lastAlerting, level, a.at(), hold);
+                episode = step.episodeLevel();
+                lastAlerting = step.lastAlerting();
+                raised |= step.raised();
             }
-            return score;
+            return new Score(raised ? raw : 0, raw);
         }
 
         /** Trains on everything so far (the interval detected by the plugin) and warms the state with it. */
         private void train() {
             try {
-                plugin.train(new TrainRequest(sensor, history));
+                ModelInfo m = plugin.train(new TrainRequest(sensor, history));
+                hold = m.interval().multipliedBy(m.horizon());
                 state = plugin.openState(sensor, null);
                 plugin.observe(state, history);
                 history.clear();

@@ -5,8 +5,18 @@ import io.prognos.api.Reading;
 /** Scores one file's readings as they arrive, each from itself and what came before only. */
 public interface StreamingDetector extends AutoCloseable {
 
-    /** The anomaly score in [0, 1] of the newest reading. */
-    double score(Reading reading);
+    /** The newest reading's scores. */
+    Score score(Reading reading);
+
+    /**
+     * {@code scored}: what NAB thresholds, the detector's alerts; {@code raw}: the anomaly score in
+     * [0, 1] itself (the same for a detector that alerts on every reading above its threshold).
+     */
+    record Score(double scored, double raw) {
+        public static Score of(double score) {
+            return new Score(score, score);
+        }
+    }
 
     @Override
     default void close() {}

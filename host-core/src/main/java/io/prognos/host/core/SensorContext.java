@@ -34,7 +34,11 @@ public final class SensorContext {
     SensorState state;
     int sinceForecast;
     long lastForecastMs;
+    /** The open alert episode's level (LOW: none), see {@link AlertEpisodes}. */
     RiskLevel alertLevel = RiskLevel.LOW;
+    /** When the risk was last medium or above; null: never. */
+    Instant lastAlertingAt;
+
     RiskAssessment latestRisk;
     String trainedVersion;
 
@@ -113,6 +117,8 @@ public final class SensorContext {
             byte[] s = state == null ? new byte[0] : state.toBytes();
             out.writeInt(s.length);
             out.write(s);
+            // Last, so that contexts written before it existed still read (without it).
+            out.writeLong(lastAlertingAt == null ? Long.MIN_VALUE : lastAlertingAt.toEpochMilli());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -159,6 +165,10 @@ public final class SensorContext {
             c.trainedVersion = v.isEmpty() ? null : v;
             byte[] s = new byte[in.readInt()];
             in.readFully(s);
+            if (in.available() >= Long.BYTES) {
+                long ms = in.readLong();
+                c.lastAlertingAt = ms == Long.MIN_VALUE ? null : Instant.ofEpochMilli(ms);
+            }
             return new Restored(c, s.length == 0 ? null : s);
         } catch (RuntimeException e) {
             throw new IOException("sensor context cannot be read: " + e.getMessage(), e);

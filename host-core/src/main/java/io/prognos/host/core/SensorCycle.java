@@ -192,7 +192,7 @@ public final class SensorCycle {
         }
         Result result = null;
         if (forecastDue(ctx)) {
-            RiskLevel before = ctx.alertLevel;
+            RiskLevel before = ctx.latestRisk == null ? RiskLevel.LOW : ctx.latestRisk.level();
             try {
                 result = forecastAndAssess(ctx);
                 listener.result(result);
@@ -231,16 +231,24 @@ public final class SensorCycle {
         return transition(ctx, f, risk);
     }
 
-    /** Moves the sensor's alert level to the risk's, and says whether that raised or cleared an alert. */
+    /**
+     * Moves the sensor's alert episode by the risk's level ({@link AlertEpisodes}: cleared only after
+     * a whole horizon below medium), and says whether that raised or cleared an alert.
+     */
     private Result transition(SensorContext ctx, Forecast f, RiskAssessment risk) {
         RiskLevel before = ctx.alertLevel;
-        boolean raised = risk.level().compareTo(before) > 0 && risk.level().atLeast(RiskLevel.MEDIUM);
-        boolean cleared = before.atLeast(RiskLevel.MEDIUM) && !risk.level().atLeast(RiskLevel.MEDIUM);
-        ctx.alertLevel = risk.level();
+        AlertEpisodes.Step step = AlertEpisodes.step(
+                before,
+                ctx.lastAlertingAt,
+                risk.level(),
+                f.lastObserved(),
+                f.interval().multipliedBy(f.horizon()));
+        ctx.alertLevel = step.episodeLevel();
+        ctx.lastAlertingAt = step.lastAlerting();
         ctx.latestRisk = risk;
         latestRisk.put(ctx.sensor(), risk);
-        Alert alert = raised || cleared
-                ? new Alert(UUID.randomUUID().toString(), raised ? "raised" : "cleared", before)
+        Alert alert = step.raised() || step.cleared()
+                ? new Alert(UUID.randomUUID().toString(), step.raised() ? "raised" : "cleared", before)
                 : null;
         return new Result(f, risk, latestAnomaly.get(ctx.sensor()), alert);
     }

@@ -162,9 +162,21 @@ public final class TrainingRunner implements AutoCloseable {
         return true;
     }
 
-    /** Stops taking trainings and interrupts running ones (the plugin cancels them). */
+    /**
+     * Stops taking trainings, interrupts running ones (the plugin cancels them) and waits for them
+     * to end, so that none saves a model or hands a forecast on after the host closed its store.
+     */
     @Override
     public void close() {
         pool.shutdownNow();
+        try {
+            if (!pool.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                LOG.warn("trainings still running {} s after they were cancelled: abandoned", CLOSE_WAIT_SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
+
+    private static final int CLOSE_WAIT_SECONDS = 30;
 }

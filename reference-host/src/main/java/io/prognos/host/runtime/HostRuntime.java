@@ -171,7 +171,6 @@ public final class HostRuntime implements AutoCloseable {
                 10_000,
                 m -> LOG.info("trained {}: serving {} ({} ms)", m.sensor(), m.servedMethod(), m.trainingMillis()),
                 (s, e) -> LOG.warn("training of {} did not succeed: {}", s, e.getMessage()));
-        opened.add(trainer);
         Duration lookback = host.getDuration("prognos.forecast-lookback");
         fleet = new FleetWatch(Math.min(cycleSettings.maxSensors(), FLEET_SENSORS));
         listeners.add(fleet);
@@ -188,7 +187,14 @@ public final class HostRuntime implements AutoCloseable {
         service = new SensorService(
                 plugin, cycle, contexts, jdbc.readings(), jdbc.results(), host.getDuration("prognos.history"), clock);
 
-        if (parts.mqtt() && host.getBoolean("prognos.mqtt.enabled")) {
+        boolean mqttOn = parts.mqtt() && host.getBoolean("prognos.mqtt.enabled");
+        if (mqttOn || (parts.mqtt() && kafkaSettings.enabled())) {
+            openStoring();
+        }
+        // Closed after the drivers that feed trainings and before the database writer and the
+        // plugin: a training cancelled at shutdown ends before what it would write to is closed.
+        opened.add(trainer);
+        if (mqttOn) {
             if (!mqttValues.containsKey("mqtt.url")) {
                 String devicePassword = host.getString("prognos.mqtt.password");
                 if (devicePassword == null) {
