@@ -85,6 +85,9 @@ public final class JdbcAdapter implements AutoCloseable {
         hc.setMinimumIdle(1);
         hc.setConnectionTimeout(c.getDuration("jdbc.connect-timeout").toMillis());
         hc.setPoolName("prognos-jdbc");
+        // Batches go to the server as multi-row INSERTs instead of one statement each
+        // (ResultsWriter keeps one row per key in a batch, which a multi-row upsert requires).
+        hc.addDataSourceProperty("reWriteBatchedInserts", "true");
         // Start even when the database is down: the pool connects on first use and callers get
         // RetryLaterException until it is back, instead of the host failing to start.
         hc.setInitializationFailTimeout(-1);

@@ -233,6 +233,16 @@ class JdbcAdapterTest {
         RiskAssessment r = p.assessRisk(f, state, OperatingLimits.between(0, 100));
         List<AnomalyScore> scores = seen.scores();
         assertFalse(scores.isEmpty(), "observing 100 hourly readings scores completed intervals");
+        // The batched write (one transaction for many sensors' results) writes the same rows.
+        adapter.results().write(List.of(new ResultsWriter.Assessed(f, r)), scores);
+        try (Connection c = adapter.dataSource().getConnection();
+                Statement st = c.createStatement()) {
+            assertEquals(12, count(st, "SELECT count(*) FROM prognos.forecasts WHERE device_id = 'press-5'"));
+            assertEquals(1, count(st, "SELECT count(*) FROM prognos.risk_assessments WHERE device_id = 'press-5'"));
+            assertEquals(
+                    scores.size(),
+                    count(st, "SELECT count(*) FROM prognos.anomaly_scores WHERE device_id = 'press-5'"));
+        }
         for (int attempt = 0; attempt < 2; attempt++) {
             adapter.results().write(f);
             adapter.results().write(r, f.lastObserved());

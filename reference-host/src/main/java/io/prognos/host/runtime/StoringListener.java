@@ -53,6 +53,10 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
     private final ConcurrentLinkedQueue<ReadingsTable.SensorReadings> unstored = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private static final int READINGS_BATCH = 2_000;
+    /** Results per transaction: a forecast is 12 rows and its risk one. */
+    private static final int RESULTS_BATCH = 500;
+
+    private final ConcurrentLinkedQueue<Made> unwritten = new ConcurrentLinkedQueue<>();
     private final Counter failed;
     private volatile long lastLog;
 
@@ -77,9 +81,13 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
             return;
         }
         unstored.add(new ReadingsTable.SensorReadings(sensor, batch));
+        scheduleDrain();
+    }
+
+    private void scheduleDrain() {
         if (drainScheduled.compareAndSet(false, true)) {
             try {
-                writer.execute(this::drainReadings);
+                writer.execute(this::drain);
             } catch (RejectedExecutionException e) {
                 drainScheduled.set(false); // closed: what is left is counted by close()
             }
@@ -87,10 +95,13 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
     }
 
     /**
-     * Writes the readings waiting, up to {@link #READINGS_BATCH} messages per transaction, instead of
-     * a round trip and a commit for every MQTT message (one reading each, typically).
+     * Writes what is waiting, up to {@link #READINGS_BATCH} messages of readings and
+     * {@link #RESULTS_BATCH} results per transaction, instead of a round trip and a commit for every
+     * message and result: with a commit per forecast, per risk and per anomaly score, a Kafka host
+     * that waits for its writes before each commit managed 1,031 readings/s (bench-kafka, 10,000
+     * sensors), against 2,992 without the wait.
      */
-    private void drainReadings() {
+    private void drain() {
         drainScheduled.set(false);
         List<ReadingsTable.SensorReadings> batch = new ArrayList<>();
         ReadingsTable.SensorReadings next;
@@ -99,6 +110,71 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
             if (batch.size() == READINGS_BATCH || unstored.isEmpty()) {
                 write(batch);
                 batch = new ArrayList<>();
+            }
+        }
+        List<Made> made = new ArrayList<>();
+        Made m;
+        while ((m = unwritten.poll()) != null) {
+            made.add(m);
+            if (made.size() == RESULTS_BATCH || unwritten.isEmpty()) {
+                writeMade(made);
+                made = new ArrayList<>();
+            }
+        }
+    }
+
+    /** A result or anomaly scores, waiting to be written. */
+    private sealed interface Made permits MadeResult, MadeScores {
+        String what();
+
+        Runnable writeAlone(ResultsWriter results);
+    }
+
+    private record MadeResult(ResultsWriter.Assessed assessed) implements Made {
+        @Override
+        public String what() {
+            return "forecast of " + assessed.forecast().sensor();
+        }
+
+        @Override
+        public Runnable writeAlone(ResultsWriter results) {
+            return () -> results.write(assessed.forecast(), assessed.risk());
+        }
+    }
+
+    private record MadeScores(SensorId sensor, List<AnomalyScore> scores) implements Made {
+        @Override
+        public String what() {
+            return "anomaly scores of " + sensor;
+        }
+
+        @Override
+        public Runnable writeAlone(ResultsWriter results) {
+            return () -> results.write(scores);
+        }
+    }
+
+    private void writeMade(List<Made> batch) {
+        List<ResultsWriter.Assessed> assessed = new ArrayList<>();
+        List<AnomalyScore> scores = new ArrayList<>();
+        for (Made m : batch) {
+            if (m instanceof MadeResult r) {
+                assessed.add(r.assessed());
+            } else if (m instanceof MadeScores a) {
+                scores.addAll(a.scores());
+            }
+        }
+        try {
+            results.write(assessed, scores);
+            pending.addAndGet(-batch.size());
+        } catch (RetryLaterException e) {
+            for (Made m : batch) {
+                retry(m.what(), m.writeAlone(results), e);
+            }
+        } catch (RuntimeException e) {
+            // One bad result must not cost the others theirs: write each alone, so only it fails.
+            for (Made m : batch) {
+                attempt(m.what(), m.writeAlone(results), 0, 0);
             }
         }
     }
@@ -121,17 +197,20 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
 
     @Override
     public void result(SensorCycle.Result r) {
-        submit("forecast of " + r.forecast().sensor(), () -> results.write(r.forecast(), r.risk()));
+        queue(new MadeResult(new ResultsWriter.Assessed(r.forecast(), r.risk())));
     }
 
     @Override
     public void anomalies(SensorId sensor, List<AnomalyScore> scores) {
-        submit("anomaly scores of " + sensor, () -> results.write(scores));
+        if (!scores.isEmpty()) {
+            queue(new MadeScores(sensor, scores));
+        }
     }
 
-    private void submit(String what, Runnable write) {
-        if (reserve(what)) {
-            attempt(what, write, 0, 0);
+    private void queue(Made m) {
+        if (reserve(m.what())) {
+            unwritten.add(m);
+            scheduleDrain();
         }
     }
 
