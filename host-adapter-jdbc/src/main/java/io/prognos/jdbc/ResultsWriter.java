@@ -42,15 +42,6 @@ public final class ResultsWriter {
                 + " model_version = EXCLUDED.model_version";
     }
 
-    public void write(Forecast f) {
-        inTransaction("writing the forecast of " + f.sensor(), c -> {
-            try (PreparedStatement ps = c.prepareStatement(forecastSql())) {
-                addForecast(ps, f);
-                ps.executeBatch();
-            }
-        });
-    }
-
     private static void addForecast(PreparedStatement ps, Forecast f) throws SQLException {
         for (ForecastPoint p : f.points()) {
             ps.setString(1, f.sensor().deviceId());
@@ -71,8 +62,7 @@ public final class ResultsWriter {
 
     /** A forecast and the risk drawn from it, both keyed by the reading the forecast starts from. */
     public void write(Forecast f, RiskAssessment a) {
-        write(f);
-        write(a, f.lastObserved());
+        write(List.of(new Assessed(f, a)), List.of());
     }
 
     private String riskSql() {
@@ -132,17 +122,7 @@ public final class ResultsWriter {
 
     /** Anomaly scores, one row per scored interval; a repeat of an interval replaces its row. */
     public void write(List<AnomalyScore> scores) {
-        if (scores.isEmpty()) {
-            return;
-        }
-        inTransaction("writing anomaly scores of " + scores.get(0).sensor(), c -> {
-            try (PreparedStatement ps = c.prepareStatement(anomalySql())) {
-                for (AnomalyScore s : scores) {
-                    addAnomaly(ps, s);
-                }
-                ps.executeBatch();
-            }
-        });
+        write(List.of(), scores);
     }
 
     private static void addAnomaly(PreparedStatement ps, AnomalyScore s) throws SQLException {

@@ -244,8 +244,7 @@ class JdbcAdapterTest {
                     count(st, "SELECT count(*) FROM prognos.anomaly_scores WHERE device_id = 'press-5'"));
         }
         for (int attempt = 0; attempt < 2; attempt++) {
-            adapter.results().write(f);
-            adapter.results().write(r, f.lastObserved());
+            adapter.results().write(f, r);
             adapter.results().write(scores);
             adapter.results().write(r.assessedAt(), p.schedule(List.of(r), Duration.ofDays(7)));
         }
