@@ -30,19 +30,19 @@ final class AlertFacts {
         int alerting = 0;
         int episodes = 0;
         int falseEpisodes = 0;
-        boolean previous = false;
         for (Backtester.Assessment a : as) {
             if (a.alerting()) {
                 alerting++;
-                if (!previous) {
-                    episodes++;
-                    Instant t = a.stampedAt();
-                    if (windows.stream().noneMatch(w -> w.contains(t))) {
-                        falseEpisodes++;
-                    }
+            }
+            // Episodes as the host raises them: a dip below medium shorter than a horizon is the
+            // same episode (AlertEpisodes), not a new alert.
+            if (a.opened()) {
+                episodes++;
+                Instant t = a.stampedAt();
+                if (windows.stream().noneMatch(w -> w.contains(t))) {
+                    falseEpisodes++;
                 }
             }
-            previous = a.alerting();
         }
         double testDays = days(r.testStart(), r.testEnd());
         double inWindows = 0;
@@ -64,7 +64,7 @@ final class AlertFacts {
             }
             inTest++;
             Instant first = as.stream()
-                    .filter(Backtester.Assessment::alerting)
+                    .filter(Backtester.Assessment::raised)
                     .map(Backtester.Assessment::stampedAt)
                     .filter(w::contains)
                     .findFirst()
@@ -98,12 +98,13 @@ final class AlertFacts {
     }
 
     /**
-     * The raw readings as NAB rows: a row is a detection when an alerting assessment was stamped at
-     * its time. The training part plays NAB's probationary period: only the test part is scored.
+     * The raw readings as NAB rows: a row is a detection when an alert was raised at its time (as
+     * the host raises them: once per episode and on an escalation). The training part plays NAB's
+     * probationary period: only the test part is scored.
      */
     static ScoredFile scoredFile(Backtester.Result r, List<Reading> raw, List<Window> windows, String key) {
         Map<Instant, Boolean> alertAt = new HashMap<>();
-        r.assessments().forEach(a -> alertAt.merge(a.stampedAt(), a.alerting(), Boolean::logicalOr));
+        r.assessments().forEach(a -> alertAt.merge(a.stampedAt(), a.raised(), Boolean::logicalOr));
         Instant[] ts = new Instant[raw.size()];
         double[] scores = new double[raw.size()];
         int firstTest = raw.size();

@@ -14,6 +14,7 @@ import io.prognos.api.SensorState;
 import io.prognos.api.TrainRequest;
 import io.prognos.evaluation.Stats;
 import io.prognos.evaluation.data.Resampled;
+import io.prognos.host.core.AlertEpisodes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,8 +36,20 @@ public final class Backtester {
 
     public static final String PROGNOS = "prognos";
 
-    /** One assessment at an origin, stamped at the time of the last reading that produced it. */
-    public record Assessment(Instant origin, Instant stampedAt, RiskLevel level, int score, boolean alerting) {}
+    /**
+     * One assessment at an origin, stamped at the time of the last reading that produced it:
+     * {@code alerting} when its level is medium or above, {@code raised} when the host would raise
+     * an alert there and {@code opened} when that alert opens a new episode ({@code AlertEpisodes}:
+     * not an escalation within one).
+     */
+    public record Assessment(
+            Instant origin,
+            Instant stampedAt,
+            RiskLevel level,
+            int score,
+            boolean alerting,
+            boolean raised,
+            boolean opened) {}
 
     /** What the plot needs of one origin: its one-step forecast and interval. */
     public record OriginPoint(Instant target, double forecast, double lower, double upper) {}
@@ -98,6 +111,8 @@ public final class Backtester {
         Map<String, Integer> served = new TreeMap<>();
         String reason = "";
         List<Assessment> assessments = new ArrayList<>();
+        RiskLevel episode = RiskLevel.LOW;
+        Instant lastAlerting = null;
         List<OriginPoint> points = new ArrayList<>();
         List<Double> forecastMs = new ArrayList<>();
         int origins = 0;
@@ -143,7 +158,13 @@ public final class Backtester {
             RiskAssessment risk = plugin.assessRisk(f, state, limits);
             boolean on = risk.level().atLeast(RiskLevel.MEDIUM);
             Instant stamp = arriving.get(arriving.size() - 1).timestamp();
-            assessments.add(new Assessment(series.time(o), stamp, risk.level(), risk.score(), on));
+            AlertEpisodes.Step step = AlertEpisodes.step(
+                    episode, lastAlerting, risk.level(), stamp, f.interval().multipliedBy(f.horizon()));
+            boolean opened = step.raised() && !episode.atLeast(RiskLevel.MEDIUM);
+            episode = step.episodeLevel();
+            lastAlerting = step.lastAlerting();
+            assessments.add(
+                    new Assessment(series.time(o), stamp, risk.level(), risk.score(), on, step.raised(), opened));
             Map<Long, ForecastPoint> byTime = new HashMap<>();
             f.points().forEach(p -> byTime.put(p.timestamp().toEpochMilli(), p));
             double[][] base = baselines.forecast(v, o, horizon, trend);

@@ -104,13 +104,11 @@ public final class EvaluationPlot {
             }
         }
         g.setColor(Color.RED);
-        boolean before = false;
         for (Backtester.Assessment a : r.assessments()) {
-            if (a.alerting() && !before) {
+            if (a.opened()) {
                 int x = s.x(a.stampedAt().toEpochMilli());
                 g.fillPolygon(new int[] {x - 6, x + 6, x}, new int[] {PAD - 14, PAD - 14, PAD - 2}, 3);
             }
-            before = a.alerting();
         }
         g.setColor(Color.DARK_GRAY);
         g.drawRect(PAD, PAD, W - 2 * PAD, H - 2 * PAD);

@@ -150,7 +150,8 @@ class EvaluationMetricsTest {
             Instant stamp = t.plus(Duration.ofMinutes(30));
             raw.add(new Reading(stamp, 1));
             boolean on = alerting.contains(stamp) || alerting.contains(t);
-            as.add(new Backtester.Assessment(t, stamp, on ? RiskLevel.MEDIUM : RiskLevel.LOW, on ? 50 : 0, on));
+            // Each alerting hour raised as an episode of its own (the backtest applies the hold).
+            as.add(new Backtester.Assessment(t, stamp, on ? RiskLevel.MEDIUM : RiskLevel.LOW, on ? 50 : 0, on, on, on));
         }
         Map<String, PairScores> scores = new LinkedHashMap<>();
         var result = new Backtester.Result(
