@@ -52,14 +52,14 @@ final class ErrorReporter {
             LOG.warn("rejected a message on {} ({}: {}); rejected so far: {}", topic, reason, message, counts());
         }
         // QoS 1: at QoS 0 the broker dropped reports to a subscriber during a burst of bad payloads.
-        connection.publish(
+        connection.publish(new MqttConnection.Outbound(
                 topics.errors(),
                 Json.bytes(new RejectedMessage(reason, message, topic, clock.instant(), n)),
                 1,
                 false,
                 null,
                 null,
-                null);
+                null));
     }
 
     Map<String, Long> counts() {

@@ -64,8 +64,11 @@ final class MqttConnection implements AutoCloseable {
     private volatile boolean connectedOnce;
     private volatile Handler handler = m -> {};
 
-    /** A publish as made, kept to be made again. */
-    private record Outbound(
+    /**
+     * A publish: QoS 0 or 1; {@code expirySeconds}, {@code correlationData} and
+     * {@code modelVersion} may be null. Kept to be made again when retained.
+     */
+    record Outbound(
             String topic,
             byte[] payload,
             int qos,
@@ -169,7 +172,7 @@ final class MqttConnection implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while connecting", e);
         }
-        publish(topics.status(), "online".getBytes(StandardCharsets.UTF_8), 1, true, null, null, null);
+        publish(new Outbound(topics.status(), "online".getBytes(StandardCharsets.UTF_8), 1, true, null, null, null));
         connectedOnce = true;
         LOG.info(
                 "MQTT adapter connected to {} as {}", config.getString("mqtt.url"), config.getString("mqtt.client-id"));
@@ -210,7 +213,7 @@ final class MqttConnection implements AutoCloseable {
                 LOG.error("subscribing after a reconnect failed: {}", e.getMessage());
             }
         });
-        publish(topics.status(), "online".getBytes(StandardCharsets.UTF_8), 1, true, null, null, null);
+        publish(new Outbound(topics.status(), "online".getBytes(StandardCharsets.UTF_8), 1, true, null, null, null));
         retained.values().forEach(this::send);
         LOG.info(
                 "MQTT reconnected to {}; {} retained topics republished",
@@ -237,21 +240,12 @@ final class MqttConnection implements AutoCloseable {
 
     /**
      * Publishes with the content type and the schema, plugin and model versions as user
-     * properties; {@code expirySeconds}, {@code correlationData} and {@code modelVersion} may be
-     * null. Never blocks: the client queues publishes (while reconnecting too) and resends the
-     * unacknowledged ones after a reconnect; a publish that fails is logged at a bounded rate.
+     * properties. Never blocks: the client queues publishes (while reconnecting too) and resends
+     * the unacknowledged ones after a reconnect; a publish that fails is logged at a bounded rate.
      */
-    void publish(
-            String topic,
-            byte[] payload,
-            int qos,
-            boolean retain,
-            Long expirySeconds,
-            byte[] correlationData,
-            String modelVersion) {
-        Outbound m = new Outbound(topic, payload, qos, retain, expirySeconds, correlationData, modelVersion);
-        if (retain) {
-            retained.put(topic, m);
+    void publish(Outbound m) {
+        if (m.retain()) {
+            retained.put(m.topic(), m);
         }
         send(m);
     }

@@ -168,6 +168,6 @@ final class RequestHandler {
     }
 
     private void reply(String topic, byte[] correlation, byte[] body) {
-        connection.publish(topic, body, 1, false, null, correlation, null);
+        connection.publish(new MqttConnection.Outbound(topic, body, 1, false, null, correlation, null));
     }
 }

@@ -33,14 +33,14 @@ final class ResultPublisher implements SensorCycle.Listener {
     @Override
     public void anomalies(SensorId sensor, List<AnomalyScore> scores) {
         for (AnomalyScore a : scores) {
-            connection.publish(
+            connection.publish(new MqttConnection.Outbound(
                     topics.anomaly(sensor),
                     Json.bytes(AnomalyMessage.of(a, anomalyThreshold)),
                     0,
                     false,
                     null,
                     null,
-                    null);
+                    null));
         }
     }
 
@@ -49,26 +49,29 @@ final class ResultPublisher implements SensorCycle.Listener {
         Forecast f = r.forecast();
         SensorId s = f.sensor();
         long horizonSeconds = f.interval().multipliedBy(f.horizon()).toSeconds();
-        connection.publish(
+        connection.publish(new MqttConnection.Outbound(
                 topics.forecast(s),
                 Json.bytes(ForecastMessage.of(f)),
                 0,
                 true,
                 Math.max(1, horizonSeconds),
                 null,
-                f.modelVersion());
+                f.modelVersion()));
         RiskMessage risk = RiskMessage.of(r.risk());
-        connection.publish(topics.risk(s), Json.bytes(risk), 1, true, null, null, f.modelVersion());
+        connection.publish(
+                new MqttConnection.Outbound(topics.risk(s), Json.bytes(risk), 1, true, null, null, f.modelVersion()));
         SensorCycle.Alert alert = r.alert();
         if (alert != null) {
             AlertMessage m = new AlertMessage(
                     risk, alert.alertId(), alert.state(), alert.previousLevel().wireName());
-            connection.publish(topics.alerts(s), Json.bytes(m), 1, false, null, null, f.modelVersion());
+            connection.publish(new MqttConnection.Outbound(
+                    topics.alerts(s), Json.bytes(m), 1, false, null, null, f.modelVersion()));
         }
     }
 
     @Override
     public void schedule(List<ScheduleEntry> schedule) {
-        connection.publish(topics.schedule(), Json.bytes(ScheduleMessage.of(schedule)), 1, true, null, null, null);
+        connection.publish(new MqttConnection.Outbound(
+                topics.schedule(), Json.bytes(ScheduleMessage.of(schedule)), 1, true, null, null, null));
     }
 }
