@@ -155,12 +155,10 @@ public final class ResultsWriter {
         // may not touch a row twice.
         Map<List<Object>, Assessed> byKey = new LinkedHashMap<>();
         for (Assessed a : batch) {
-            byKey.remove(List.of(a.forecast().sensor(), a.forecast().lastObserved()));
             byKey.put(List.of(a.forecast().sensor(), a.forecast().lastObserved()), a);
         }
         Map<List<Object>, AnomalyScore> scoreByKey = new LinkedHashMap<>();
         for (AnomalyScore s : scoreBatch) {
-            scoreByKey.remove(List.of(s.sensor(), s.intervalStart()));
             scoreByKey.put(List.of(s.sensor(), s.intervalStart()), s);
         }
         List<Assessed> assessed = List.copyOf(byKey.values());

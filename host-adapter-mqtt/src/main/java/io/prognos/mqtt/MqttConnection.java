@@ -12,6 +12,8 @@ import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5SimpleAuth;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishBuilder;
 import io.prognos.api.ConfigDef;
+import io.prognos.api.ConfigProblem;
+import io.prognos.api.InvalidConfigurationException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -128,17 +130,20 @@ final class MqttConnection implements AutoCloseable {
 
     /** {@code tcp://host:port} or {@code ssl://host:port} ({@code mqtt://} and {@code mqtts://} too). */
     static URI brokerUrl(String value) {
-        URI u;
+        URI u = null;
         try {
             u = URI.create(value);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("mqtt.url: not a URL: '" + value + "'", e);
+            // reported below, naming the key
         }
-        if (u.getScheme() == null
+        if (u == null
+                || u.getScheme() == null
                 || !List.of("tcp", "ssl", "mqtt", "mqtts").contains(u.getScheme())
                 || u.getHost() == null) {
-            throw new IllegalArgumentException(
-                    "mqtt.url: expected tcp://host:port or ssl://host:port, not '" + value + "'");
+            throw new InvalidConfigurationException(
+                    "the MQTT adapter",
+                    List.of(new ConfigProblem(
+                            "mqtt.url", "expected tcp://host:port or ssl://host:port, not '" + value + "'")));
         }
         return u;
     }
@@ -200,19 +205,14 @@ final class MqttConnection implements AutoCloseable {
     }
 
     /**
-     * On a reconnect (the first connect is handled by {@link #connect}): the subscriptions are
-     * made again (harmless when the session kept them; the client also does it when the broker
-     * lost the session), then the status and the retained state are published again.
+     * On a reconnect (the first connect is handled by {@link #connect}): the status and the
+     * retained state are published again. The subscriptions need nothing: a kept session keeps
+     * them, and the client subscribes again by itself when the broker lost the session.
      */
     private void onConnected() {
         if (!connectedOnce) {
             return;
         }
-        subscribe().whenComplete((ack, e) -> {
-            if (e != null) {
-                LOG.error("subscribing after a reconnect failed: {}", e.getMessage());
-            }
-        });
         publish(new Outbound(topics.status(), "online".getBytes(StandardCharsets.UTF_8), 1, true, null, null, null));
         retained.values().forEach(this::send);
         LOG.info(

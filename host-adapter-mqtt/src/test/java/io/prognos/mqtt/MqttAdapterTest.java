@@ -4,12 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.InMemoryModelStore;
+import io.prognos.api.InvalidConfigurationException;
 import io.prognos.api.OperatingLimits;
 import io.prognos.api.PluginContext;
 import io.prognos.api.PluginDiscovery;
@@ -418,6 +420,23 @@ class MqttAdapterTest {
         long end = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean() && System.nanoTime() < end) {
             Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void aBrokerUrlTheClientCannotUseIsAConfigurationErrorNamingTheKey() {
+        ForecastingPlugin p = plugin();
+        try {
+            for (String bad : new String[] {"ws://localhost:1883", "localhost:1883", "tcp://", "tcp://a b"}) {
+                var e = assertThrows(
+                        InvalidConfigurationException.class,
+                        () -> MqttAdapter.start(
+                                p, s -> OperatingLimits.none(), Map.of("mqtt.url", bad), Clock.systemUTC()),
+                        bad);
+                assertTrue(e.getMessage().contains("mqtt.url"), e.getMessage());
+            }
+        } finally {
+            p.stop();
         }
     }
 }
