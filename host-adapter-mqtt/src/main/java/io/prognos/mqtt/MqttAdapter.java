@@ -133,6 +133,7 @@ public final class MqttAdapter implements AutoCloseable {
     private final ResultPublisher publisher;
     private final TrainingRunner ownTrainer;
     private final String topicPrefix;
+    private final Acknowledger acks;
 
     private MqttAdapter(
             ForecastingPlugin plugin,
@@ -172,7 +173,8 @@ public final class MqttAdapter implements AutoCloseable {
                 c.getInt("mqtt.max-payload-bytes"),
                 c.getDuration("mqtt.max-future-skew"),
                 clock);
-        ReadingIngest ingest = new ReadingIngest(topics, parser, errors, worker, contexts, cycle, received);
+        this.acks = new Acknowledger(cycle::sync);
+        ReadingIngest ingest = new ReadingIngest(topics, parser, errors, worker, contexts, cycle, received, acks);
         RequestHandler requests = new RequestHandler(
                 connection,
                 topics,
@@ -190,13 +192,16 @@ public final class MqttAdapter implements AutoCloseable {
         connection.onMessage(message -> {
             try {
                 if (message.topic().startsWith(requestPrefix)) {
+                    // A request lost with a killed host goes unanswered and the requester asks again.
+                    Acknowledger.acknowledge(message.acknowledge());
                     requests.onMessage(message);
                 } else {
-                    ingest.onMessage(message.topic(), message.payload());
+                    ingest.onMessage(message.topic(), message.payload(), message.acknowledge());
                 }
             } catch (RuntimeException e) {
-                // Never let one message break the client's thread.
+                // Never let one message break the client's thread; it is reported, so not sent again.
                 errors.rejected(message.topic(), "internal_error", e.toString());
+                Acknowledger.acknowledge(message.acknowledge());
             }
         });
         long every = cycle.settings().forecastInterval().toMillis();
@@ -328,6 +333,7 @@ public final class MqttAdapter implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        acks.close();
         listeners.remove(publisher);
         connection.close();
         if (ownTrainer != null) {

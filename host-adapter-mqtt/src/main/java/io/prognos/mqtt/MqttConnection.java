@@ -158,7 +158,8 @@ final class MqttConnection implements AutoCloseable {
      */
     void connect() throws IOException {
         // Before the connect: a kept session delivers queued readings right after the CONNACK.
-        client.publishes(MqttGlobalPublishFilter.ALL, this::arrived);
+        // Acknowledged by hand, each message when its work is done (a reading once it is durable).
+        client.publishes(MqttGlobalPublishFilter.ALL, this::arrived, true);
         try {
             client.connectWith()
                     .cleanStart(false)
@@ -195,7 +196,8 @@ final class MqttConnection implements AutoCloseable {
                 p.getCorrelationData().map(MqttConnection::bytes).orElse(null),
                 p.getUserProperties().asList().stream()
                         .map(u -> Map.entry(u.getName().toString(), u.getValue().toString()))
-                        .toList()));
+                        .toList(),
+                p::acknowledge));
     }
 
     private static byte[] bytes(ByteBuffer b) {

@@ -31,6 +31,7 @@ final class ReadingIngest {
     private final SensorContexts contexts;
     private final SensorCycle cycle;
     private final Counter received;
+    private final Acknowledger acks;
 
     ReadingIngest(
             Topics topics,
@@ -39,7 +40,8 @@ final class ReadingIngest {
             ExecutorService worker,
             SensorContexts contexts,
             SensorCycle cycle,
-            Counter received) {
+            Counter received,
+            Acknowledger acks) {
         this.topics = topics;
         this.parser = parser;
         this.errors = errors;
@@ -47,9 +49,21 @@ final class ReadingIngest {
         this.contexts = contexts;
         this.cycle = cycle;
         this.received = received;
+        this.acks = acks;
     }
 
-    void onMessage(String topic, byte[] payload) {
+    /**
+     * A message refused here is acknowledged at once (its reason is on the errors topic: sending it
+     * again would not help); readings are acknowledged once their model work is done and they are
+     * durable.
+     */
+    void onMessage(String topic, byte[] payload, Runnable acknowledge) {
+        if (!accept(topic, payload, acknowledge)) {
+            Acknowledger.acknowledge(acknowledge);
+        }
+    }
+
+    private boolean accept(String topic, byte[] payload, Runnable acknowledge) {
         SensorId sensor;
         List<Reading> readings;
         try {
@@ -60,21 +74,26 @@ final class ReadingIngest {
             }
             readings = parsed.readings();
             if (readings.isEmpty()) {
-                return;
+                return false;
             }
         } catch (BadPayloadException e) {
             errors.rejected(topic, e.reason(), e.getMessage());
-            return;
+            return false;
         } catch (PrognosException e) {
             errors.rejected(topic, "bad_topic", e.getMessage());
-            return;
+            return false;
         }
         received.increment(readings.size());
         try {
-            worker.execute(() -> process(topic, sensor, readings));
+            worker.execute(() -> {
+                process(topic, sensor, readings);
+                acks.processed(acknowledge);
+            });
+            return true;
         } catch (RejectedExecutionException e) {
             errors.rejected(
                     topic, "overloaded", "model work queue is full; " + readings.size() + " reading(s) refused");
+            return false;
         }
     }
 

@@ -35,6 +35,13 @@ public final class EmbeddedBroker implements AutoCloseable {
      */
     static final int DELIVERY_WINDOW = 500;
 
+    /**
+     * Unacknowledged QoS 1 messages in flight to one subscriber. The adapter acknowledges a reading
+     * only once it is stored, a database transaction later; with the window at 500 that held the
+     * readings back in the broker (bench-ingest at 5,000/s: probe latency p90 372 ms against 37 ms).
+     */
+    static final int INFLIGHT_WINDOW = 5_000;
+
     private final EmbeddedHiveMQ hivemq;
     private final int port;
 
@@ -113,7 +120,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                 </hivemq>
                 """.formatted(port, QUEUED_PER_CLIENT));
         // HiveMQ reads these internal settings (static fields, no configuration element) when it starts.
-        InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES = DELIVERY_WINDOW;
+        InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES = INFLIGHT_WINDOW;
         InternalConfigurations.PUBLISH_POLL_BATCH_SIZE = DELIVERY_WINDOW;
         var builder = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(conf)

@@ -294,14 +294,15 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
     }
 
     /**
-     * Before Kafka commits the readings behind them: a reading acknowledged but still queued here
-     * would be lost if the host were killed now (138 of 51,000 were, in one run of the scale-out
-     * test). Bounded, so that a database that hangs stalls a commit for at most {@link #SYNC_TIMEOUT}
+     * Before Kafka commits the readings behind them, and before the MQTT adapter acknowledges them
+     * to the broker: a reading acknowledged but still queued here would be lost if the host were
+     * killed now (138 of 51,000 were, in one run of the Kafka scale-out test). Bounded, so that a database that hangs stalls a commit for at most {@link #SYNC_TIMEOUT}
      * (well under Kafka's transaction and poll timeouts) and is then logged and counted.
      */
     @Override
     public void sync() {
         // Kafka flushes every task's stores at each commit (12 partitions: 12 calls); one wait is enough.
+        // Called from the MQTT adapter's acknowledging thread and Kafka's stream threads at once.
         long target = queued.get();
         if (synced.get() >= target) {
             return;
@@ -310,7 +311,9 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
             if (flush(SYNC_TIMEOUT)) {
                 synced.accumulateAndGet(target, Math::max);
             } else {
-                failure("writes before a commit", new IllegalStateException("still queued after " + SYNC_TIMEOUT));
+                failure(
+                        "writes before an acknowledgement or commit",
+                        new IllegalStateException("still queued after " + SYNC_TIMEOUT));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
