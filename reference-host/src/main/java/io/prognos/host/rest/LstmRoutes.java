@@ -5,7 +5,6 @@ import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.ModelInfo;
 import io.prognos.api.PluginDescription;
 import io.prognos.api.Reading;
-import io.prognos.api.RetryLaterException;
 import io.prognos.api.SensorId;
 import io.prognos.api.SensorState;
 import io.prognos.api.TrainRequest;
@@ -31,7 +30,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.Semaphore;
+import java.util.function.BooleanSupplier;
 
 /** The {@code /api/v1/lstm} routes of the original system, answering in its field names. */
 public final class LstmRoutes {
@@ -44,10 +43,11 @@ public final class LstmRoutes {
 
     private final HostRuntime runtime;
 
-    private final Semaphore trainings = new Semaphore(RestApi.TRAININGS);
+    private final RestTrainings trainings;
 
-    LstmRoutes(HostRuntime runtime) {
+    LstmRoutes(HostRuntime runtime, RestTrainings trainings) {
         this.runtime = runtime;
+        this.trainings = trainings;
     }
 
     /** A low-cardinality name of the route for metrics. */
@@ -62,7 +62,8 @@ public final class LstmRoutes {
         return KNOWN.contains(first) ? BASE + "/" + first : "other";
     }
 
-    Object route(String method, String path, Map<String, String> query, byte[] body) {
+    /** {@code clientGone} says whether the request's client has closed its connection (long requests look). */
+    Object route(String method, String path, Map<String, String> query, byte[] body, BooleanSupplier clientGone) {
         if (!path.startsWith(BASE + "/")) {
             throw new RestApi.HttpError(404, null, "no such path " + path + "; the API is under " + BASE);
         }
@@ -75,18 +76,10 @@ public final class LstmRoutes {
             case "train" -> {
                 allow(method, "POST");
                 TrainRequestMessage req = Requests.bind(body, TrainRequestMessage.class);
-                if (!trainings.tryAcquire()) {
-                    throw new RetryLaterException(
-                            RetryLaterException.Reason.CAPACITY,
-                            RestApi.TRAININGS + " trainings are already running through REST; try again shortly",
-                            Duration.ofSeconds(10),
-                            null);
-                }
-                try {
-                    return TrainReply.of(runtime.service().train(req.sensor(), req.options()));
-                } finally {
-                    trainings.release();
-                }
+                return TrainReply.of(trainings.run(
+                        req.sensor().toString(),
+                        () -> runtime.service().train(req.sensor(), req.options()),
+                        clientGone));
             }
             case "predict" -> {
                 allow(method, "POST");

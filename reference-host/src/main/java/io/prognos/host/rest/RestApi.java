@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,6 +90,8 @@ public final class RestApi implements AutoCloseable {
     private final byte[] token;
     private final Duration shutdownTimeout;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final RestTrainings trainings;
+    private final ClientConnections clients = ClientConnections.kernel();
     /** /health answers within this time whatever is down. */
     static final int HEALTH_SECONDS = 1;
 
@@ -104,7 +107,8 @@ public final class RestApi implements AutoCloseable {
         this.server = server;
         this.token = token == null || token.isEmpty() ? null : token.getBytes(StandardCharsets.UTF_8);
         this.shutdownTimeout = shutdownTimeout;
-        this.routes = new LstmRoutes(runtime);
+        this.trainings = new RestTrainings(TRAININGS);
+        this.routes = new LstmRoutes(runtime, trainings);
         this.pool = Executors.newFixedThreadPool(THREADS, r -> {
             Thread t = new Thread(r, "prognos-http");
             t.setDaemon(true);
@@ -196,7 +200,11 @@ public final class RestApi implements AutoCloseable {
         try {
             Map<String, String> query = query(ex.getRequestURI().getRawQuery());
             byte[] body = method.equals("POST") || method.equals("PUT") ? body(ex) : new byte[0];
-            return send(ex, 200, routes.route(method, path, query, body));
+            BooleanSupplier clientGone = () -> clients.closedByClient(ex.getLocalAddress(), ex.getRemoteAddress())
+                    .orElse(false);
+            return send(ex, 200, routes.route(method, path, query, body, clientGone));
+        } catch (RestTrainings.ClientGone e) {
+            return 499; // nobody to answer; the connection is closed (the nginx code for it, in the metrics)
         } catch (MethodNotAllowed e) {
             ex.getResponseHeaders().add("Allow", e.allowed);
             return send(ex, 405, ErrorMessage.of(e.getMessage(), null));
@@ -357,6 +365,7 @@ public final class RestApi implements AutoCloseable {
         if (inFlight.get() > 0) {
             LOG.warn("{} REST request(s) still running after {}: abandoned", inFlight.get(), shutdownTimeout);
         }
+        trainings.close();
         server.stop(0);
         pool.shutdownNow();
         healthPool.shutdownNow();
