@@ -69,11 +69,15 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     /** A broker any local client may use without credentials (tests standing in for a plant's broker). */
     public static EmbeddedBroker start(Path dataDir, int port) throws IOException {
-        return start(dataDir, port, null);
+        return start(dataDir, port, null, false);
     }
 
-    /** A broker only the clients {@code access} names may use, each for what it allows. */
-    public static EmbeddedBroker start(Path dataDir, int port, BrokerAccess access) throws IOException {
+    /**
+     * A broker only the clients {@code access} names may use, each for what it allows; with
+     * {@code onDisk} its sessions and queued messages are kept in the data directory across a kill
+     * and a restart, else in memory only.
+     */
+    public static EmbeddedBroker start(Path dataDir, int port, BrokerAccess access, boolean onDisk) throws IOException {
         if (port == 0) {
             try (ServerSocket s = new ServerSocket(0)) {
                 port = s.getLocalPort();
@@ -90,11 +94,15 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         Path root = dataDir.resolve("hivemq");
         Path conf = Files.createDirectories(root.resolve("conf"));
-        // The broker lives and dies with the host, so nothing can queue for the adapter while the host
-        // is down; a session kept from a previous run only confused Paho's fresh client state (QoS 1
-        // messages went missing after a restart). Readings and results persist in PostgreSQL.
+        // In memory, the broker lives and dies with the host and a session kept from an earlier run
+        // would be stale, so its files go. On disk, they are what lets the adapter's session, with
+        // the readings it had not acknowledged (not stored yet), outlive a kill: 300,000 of 300,000
+        // stored at 2,754 readings/s (bench-ingest), against 4,880/s in memory, where the
+        // publishers' acknowledgements wait for the broker's disk.
         Path data = root.resolve("data");
-        deleteTree(data);
+        if (!onDisk) {
+            deleteTree(data);
+        }
         Files.createDirectories(data);
         Path extensions = Files.createDirectories(root.resolve("extensions"));
         // Without a logback.xml in its conf folder HiveMQ installs its own logging; give it ours.
@@ -103,13 +111,14 @@ public final class EmbeddedBroker implements AutoCloseable {
                 Files.write(conf.resolve("logback.xml"), in.readAllBytes());
             }
         }
-        Files.writeString(conf.resolve("config.xml"), """
+        Files.writeString(
+                conf.resolve("config.xml"), """
                 <?xml version="1.0"?>
                 <hivemq>
                   <listeners>
                     <tcp-listener><port>%d</port><bind-address>127.0.0.1</bind-address></tcp-listener>
                   </listeners>
-                  <persistence><mode>in-memory</mode></persistence>
+                  <persistence><mode>%s</mode></persistence>
                   <mqtt>
                     <queued-messages>
                       <max-queue-size>%d</max-queue-size>
@@ -118,7 +127,7 @@ public final class EmbeddedBroker implements AutoCloseable {
                   </mqtt>
                   <anonymous-usage-statistics><enabled>false</enabled></anonymous-usage-statistics>
                 </hivemq>
-                """.formatted(port, QUEUED_PER_CLIENT));
+                """.formatted(port, onDisk ? "file" : "in-memory", QUEUED_PER_CLIENT));
         // HiveMQ reads these internal settings (static fields, no configuration element) when it starts.
         InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES = INFLIGHT_WINDOW;
         InternalConfigurations.PUBLISH_POLL_BATCH_SIZE = DELIVERY_WINDOW;

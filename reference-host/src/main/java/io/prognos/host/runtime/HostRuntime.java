@@ -206,7 +206,11 @@ public final class HostRuntime implements AutoCloseable {
                         MqttAdapter.CONFIG.parse("the MQTT adapter", mqttValues).getString("mqtt.prefix"),
                         own,
                         new BrokerAccess.Credentials(host.getString("prognos.mqtt.username"), devicePassword));
-                broker = EmbeddedBroker.start(dataDir, host.getInt("prognos.mqtt.port"), access);
+                broker = EmbeddedBroker.start(
+                        dataDir,
+                        host.getInt("prognos.mqtt.port"),
+                        access,
+                        host.getString("prognos.mqtt.persistence").equalsIgnoreCase("file"));
                 FunctionCounter.builder("prognos.broker.messages.dropped", broker, EmbeddedBroker::messagesDropped)
                         .description("messages the embedded broker dropped: published, never delivered")
                         .register(metrics);

@@ -189,8 +189,6 @@ class ProcessLifecycleTest {
     @Test
     void killNineMidStreamLosesNoReadingTheBrokerTook() throws Exception {
         Path root = HostFixture.dataDir();
-        int sensors = 10;
-        int perSensor = 400;
         try (EmbeddedBroker broker = EmbeddedBroker.start(root.resolve("broker"), 0);
                 EmbeddedDatabase db = EmbeddedDatabase.start(root.resolve("db"))) {
             List<String> flags = List.of(
@@ -202,46 +200,105 @@ class ProcessLifecycleTest {
                     "--jdbc.url=" + db.jdbcUrl(),
                     "--threads",
                     "1");
-            HostProcess first = HostProcess.serve("512m", null, flags);
-            started.add(first.process());
-            Mqtt5BlockingClient plant = com.hivemq.client.mqtt.MqttClient.builder()
-                    .useMqttVersion5()
-                    .identifier("plant-" + System.nanoTime())
-                    .serverHost("127.0.0.1")
-                    .serverPort(broker.port())
-                    .buildBlocking();
-            plant.connect();
-            Instant end = Instant.now().truncatedTo(ChronoUnit.HOURS);
-            int total = sensors * perSensor;
-            for (int n = 0; n < total; n++) {
-                if (n == total / 2) {
-                    // Mid-stream: the readings of the last moments are in the host's queues, not stored.
-                    first.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-                }
-                int i = n / sensors;
-                String reading = "{\"ts\":\"" + end.minus(Duration.ofHours(perSensor - i)) + "\",\"value\":"
-                        + (50 + 3 * Math.sin(2 * Math.PI * i / 24)) + "}";
-                // Waits for the broker's acknowledgement: each of these readings is one the broker took.
-                plant.publishWith()
-                        .topic("prognos/readings/kill-" + (n % sensors) + "/temp")
-                        .qos(MqttQos.AT_LEAST_ONCE)
-                        .payload(reading.getBytes(StandardCharsets.UTF_8))
-                        .send();
-                if (n < total / 2) {
-                    Thread.sleep(0, 500_000); // about 500 readings/s while the host runs
-                }
-            }
-            plant.disconnect();
-            assertTrue(storedReadings(db.jdbcUrl()) < total, "the host was killed before it stored everything");
-
-            HostProcess again = HostProcess.serve("512m", null, flags);
-            started.add(again.process());
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-            while (storedReadings(db.jdbcUrl()) < total && System.nanoTime() < deadline) {
-                Thread.sleep(500);
-            }
-            assertEquals(total, storedReadings(db.jdbcUrl()), "every reading the broker took is stored, once");
+            // The second half is published while the host is down: the broker queues it for the session.
+            streamKillAndRestart(flags, broker.port(), null, db.jdbcUrl(), false);
         }
+    }
+
+    /**
+     * The same with the host's own broker, kept on disk ({@code prognos.mqtt.persistence=file}): the
+     * broker dies with the host, and what it had taken comes back with it. In memory (the default)
+     * a kill loses what the broker had taken and Prognos had not stored.
+     */
+    @Test
+    void killNineWithTheEmbeddedBrokerOnDiskLosesNoReadingItTook() throws Exception {
+        Path root = HostFixture.dataDir();
+        int mqttPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            mqttPort = s.getLocalPort();
+        }
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(root.resolve("db"))) {
+            List<String> flags = List.of(
+                    "--data-dir",
+                    root.resolve("host").toString(),
+                    "--http.port=0",
+                    "--prognos.mqtt.port=" + mqttPort,
+                    "--prognos.mqtt.persistence=file",
+                    "--prognos.mqtt.password=plant-secret",
+                    "--jdbc.url=" + db.jdbcUrl(),
+                    "--threads",
+                    "1");
+            // The second half is published after the restart: with the host, its broker was gone.
+            streamKillAndRestart(flags, mqttPort, "plant-secret", db.jdbcUrl(), true);
+        }
+    }
+
+    /**
+     * Publishes 4,000 QoS 1 readings (10 sensors), each waiting for the broker's acknowledgement,
+     * kills the host with SIGKILL halfway, restarts it and checks that every one is stored, once.
+     */
+    private void streamKillAndRestart(
+            List<String> flags, int mqttPort, String devicePassword, String jdbcUrl, boolean publishAfterRestart)
+            throws Exception {
+        int sensors = 10;
+        int perSensor = 400;
+        int total = sensors * perSensor;
+        HostProcess first = HostProcess.serve("512m", null, flags);
+        started.add(first.process());
+        Mqtt5BlockingClient plant = plant(mqttPort, devicePassword);
+        Instant end = Instant.now().truncatedTo(ChronoUnit.HOURS);
+        HostProcess again = null;
+        for (int n = 0; n < total; n++) {
+            if (n == total / 2) {
+                // Mid-stream: the readings of the last moments are in the host's queues, not stored.
+                first.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                if (publishAfterRestart) {
+                    again = HostProcess.serve("512m", null, flags);
+                    started.add(again.process());
+                    plant = plant(mqttPort, devicePassword);
+                }
+            }
+            int i = n / sensors;
+            String reading = "{\"ts\":\"" + end.minus(Duration.ofHours(perSensor - i)) + "\",\"value\":"
+                    + (50 + 3 * Math.sin(2 * Math.PI * i / 24)) + "}";
+            // Waits for the broker's acknowledgement: each of these readings is one the broker took.
+            plant.publishWith()
+                    .topic("prognos/readings/kill-" + (n % sensors) + "/temp")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(reading.getBytes(StandardCharsets.UTF_8))
+                    .send();
+            if (n < total / 2) {
+                Thread.sleep(0, 500_000); // about 500 readings/s while the first host runs
+            }
+        }
+        plant.disconnect();
+        if (again == null) {
+            assertTrue(storedReadings(jdbcUrl) < total, "the host was killed before it stored everything");
+            again = HostProcess.serve("512m", null, flags);
+            started.add(again.process());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (storedReadings(jdbcUrl) < total && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+        }
+        assertEquals(total, storedReadings(jdbcUrl), "every reading the broker took is stored, once");
+    }
+
+    private static Mqtt5BlockingClient plant(int port, String devicePassword) {
+        var b = com.hivemq.client.mqtt.MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("plant-" + System.nanoTime())
+                .serverHost("127.0.0.1")
+                .serverPort(port);
+        if (devicePassword != null) {
+            b = b.simpleAuth()
+                    .username("device")
+                    .password(devicePassword.getBytes(StandardCharsets.UTF_8))
+                    .applySimpleAuth();
+        }
+        Mqtt5BlockingClient c = b.buildBlocking();
+        c.connect();
+        return c;
     }
 
     private static long storedReadings(String jdbcUrl) throws Exception {
