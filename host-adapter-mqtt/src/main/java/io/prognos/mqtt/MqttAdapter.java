@@ -84,7 +84,8 @@ public final class MqttAdapter implements AutoCloseable {
                     "100000",
                     100,
                     10_000_000,
-                    "messages waiting for the model-work thread; beyond it readings are refused and reported")
+                    "messages waiting for the model-work thread, and the receive maximum asked of the broker (at"
+                            + " most 65,535), so that the broker holds back what the adapter cannot take yet")
             .define(
                     "mqtt.error-log-interval",
                     Type.DURATION,

@@ -163,6 +163,11 @@ final class MqttConnection implements AutoCloseable {
         try {
             client.connectWith()
                     .cleanStart(false)
+                    // Readings are acknowledged once stored, so the broker's window of unacknowledged
+                    // messages bounds what waits in the adapter: never more than its work queue holds.
+                    .restrictions()
+                    .receiveMaximum(Math.min(65_535, config.getInt("mqtt.work-queue")))
+                    .applyRestrictions()
                     .sessionExpiryInterval(
                             config.getDuration("mqtt.session-expiry").toSeconds())
                     .send()
