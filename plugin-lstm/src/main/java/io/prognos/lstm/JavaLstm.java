@@ -31,6 +31,16 @@ final class JavaLstm implements LstmEngine {
     private final int offDw;
     private final int offDb;
     private final float[] p;
+    /**
+     * The input and recurrent weights again, one array per input or unit ({@code [k][4u]}), kept
+     * equal to {@code p} (rebuilt after every Adam step). The forward pass's inner loop,
+     * {@code z[j] += h_k * W[k][j]}, runs over a row starting at index 0: on Java 17 the JIT turned
+     * it into vector instructions then, and not with the row read at an offset into {@code p}
+     * (one window's forward pass, 30 steps of 32 units: 127 us before, see the README's measurements).
+     */
+    private final float[][] inputRows;
+
+    private final float[][] recurrentRows;
     // Optimiser state, allocated on the first training step so inference-only instances stay small.
     private float[] grad;
     private float[] m;
@@ -47,6 +57,12 @@ final class JavaLstm implements LstmEngine {
     private final float[] dh;
     private final float[] dc;
     private final float[] out;
+    private final float[] cellNow;
+    /** Per gate: 0.5 and 0.5 for the sigmoid gates (input, forget, output), 1 and 0 for the cell gate. */
+    private final float[] actScale;
+
+    private final float[] actShift;
+    private final float[] hiddenNow;
 
     JavaLstm(NetworkShape shape, float[] parameters, double learningRate) {
         this(shape, parameters.clone(), learningRate, true);
@@ -76,6 +92,27 @@ final class JavaLstm implements LstmEngine {
         this.dh = new float[u];
         this.dc = new float[u];
         this.out = new float[hor];
+        this.cellNow = new float[u];
+        this.actScale = new float[g4];
+        this.actShift = new float[g4];
+        for (int j = 0; j < g4; j++) {
+            boolean cellGate = j >= 2 * u && j < 3 * u;
+            actScale[j] = cellGate ? 1f : 0.5f;
+            actShift[j] = cellGate ? 0f : 0.5f;
+        }
+        this.hiddenNow = new float[u];
+        this.inputRows = new float[f][g4];
+        this.recurrentRows = new float[u][g4];
+        copyRows();
+    }
+
+    private void copyRows() {
+        for (int k = 0; k < f; k++) {
+            System.arraycopy(p, k * g4, inputRows[k], 0, g4);
+        }
+        for (int k = 0; k < u; k++) {
+            System.arraycopy(p, offRw + k * g4, recurrentRows[k], 0, g4);
+        }
     }
 
     @Override
@@ -86,6 +123,7 @@ final class JavaLstm implements LstmEngine {
     @Override
     public void setParameters(float[] params) {
         System.arraycopy(params, 0, p, 0, p.length);
+        copyRows();
     }
 
     private void ensureGradients() {
@@ -229,29 +267,32 @@ final class JavaLstm implements LstmEngine {
             System.arraycopy(p, offB, z, 0, g4);
             int xt = xo + t * f;
             for (int k = 0; k < f; k++) {
-                axpy(x[xt + k], p, k * g4, z);
+                axpy(x[xt + k], inputRows[k], z);
             }
             int hp = t * u;
             for (int k = 0; k < u; k++) {
                 float hk = hiddens[hp + k];
                 if (hk != 0f) {
-                    axpy(hk, p, offRw + k * g4, z);
+                    axpy(hk, recurrentRows[k], z);
                 }
             }
-            int go = t * g4;
-            for (int j = 0; j < u; j++) {
-                float i = sigmoid(z[j]);
-                float fg = sigmoid(z[u + j]);
-                float c = tanh(z[2 * u + j]);
-                float o = sigmoid(z[3 * u + j]);
-                gates[go + j] = i;
-                gates[go + u + j] = fg;
-                gates[go + 2 * u + j] = c;
-                gates[go + 3 * u + j] = o;
-                float cell = fg * cells[hp + j] + i * c;
-                cells[hp + u + j] = cell;
-                hiddens[hp + u + j] = o * tanh(cell);
+            // Each loop reads and writes at the same index, or starts its arrays at 0: the forms the
+            // JIT vectorises (the activations were half of a window's forward pass when mixed).
+            // One loop over all 4u gates (sigmoid(x) = 0.5 tanh(0.5 x) + 0.5, the cell gate plain tanh):
+            // a loop of 32 left the JIT's vector loop almost nothing to do.
+            for (int j = 0; j < g4; j++) {
+                z[j] = actScale[j] * tanh(actScale[j] * z[j]) + actShift[j];
             }
+            System.arraycopy(z, 0, gates, t * g4, g4);
+            System.arraycopy(cells, hp, cellNow, 0, u);
+            for (int j = 0; j < u; j++) {
+                cellNow[j] = z[u + j] * cellNow[j] + z[j] * z[2 * u + j];
+            }
+            for (int j = 0; j < u; j++) {
+                hiddenNow[j] = z[3 * u + j] * tanh(cellNow[j]);
+            }
+            System.arraycopy(cellNow, 0, cells, hp + u, u);
+            System.arraycopy(hiddenNow, 0, hiddens, hp + u, u);
         }
         int hl = seq * u;
         System.arraycopy(p, offDb, out, 0, hor);
@@ -326,6 +367,14 @@ final class JavaLstm implements LstmEngine {
             m[k] = b1 * m[k] + (1 - b1) * gk;
             v[k] = b2 * v[k] + (1 - b2) * gk * gk;
             p[k] -= a * m[k] / ((float) Math.sqrt(v[k]) + (float) EPS);
+        }
+        copyRows();
+    }
+
+    /** dst[j] += a * row[j] over dst's length. */
+    private static void axpy(float a, float[] row, float[] dst) {
+        for (int j = 0; j < dst.length; j++) {
+            dst[j] += a * row[j];
         }
     }
 
