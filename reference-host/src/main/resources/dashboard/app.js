@@ -200,7 +200,8 @@
       : `<dt>model</dt><dd id="trained-at">none yet</dd>`;
     $("sensor-alerts").innerHTML = v.alerts.length ? [...v.alerts].reverse().map(alertItem).join("") : "<li>none since the host started</li>";
     const form = $("limits-form");
-    if (!form.contains(document.activeElement)) {
+    // Never over an edit not yet submitted: a poll landing after the user clicked elsewhere would erase it.
+    if (!state.limitsEdited && !form.contains(document.activeElement)) {
       for (const k of ["low", "warning_low", "warning_high", "high"]) form.elements[k].value = v.limits[k] ?? "";
     }
   }
@@ -216,6 +217,8 @@
     finally { $("retrain").disabled = false; }
   });
 
+  for (const ev of ["input", "change"]) $("limits-form").addEventListener(ev, () => { state.limitsEdited = true; });
+
   $("limits-form").addEventListener("submit", async (e) => {
     e.preventDefault();
     const s = state.sensor; const out = $("limits-result"); const body = {};
@@ -223,6 +226,7 @@
     try {
       await call("PUT", `${API}/limits/${sensorPath(s)}`, body);
       out.className = ""; out.textContent = "limits set until the host stops (prognos.limits keeps them)";
+      state.limitsEdited = false;
       document.activeElement.blur(); refresh();
     } catch (err) { out.className = "error"; out.textContent = "Limits refused: " + err.message; }
   });
@@ -254,7 +258,7 @@
     $("login").hidden = true;
     $("fleet").hidden = !!state.sensor; $("sensor").hidden = !state.sensor;
     if (!state.sensor && state.chart) { state.chart.destroy(); state.scoreChart.destroy(); state.chart = null; state.shape = null; }
-    $("retrain-result").textContent = ""; $("limits-result").textContent = "";
+    $("retrain-result").textContent = ""; $("limits-result").textContent = ""; state.limitsEdited = false;
     refresh();
     state.timer = setInterval(refresh, POLL_MS);
   }

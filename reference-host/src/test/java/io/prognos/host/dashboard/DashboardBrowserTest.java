@@ -229,6 +229,12 @@ class DashboardBrowserTest {
                         .get("limits")
                         .get("high")
                         .asDouble());
+
+        // An edit not yet submitted survives the page's polling after the user clicked elsewhere.
+        fill(form, "high", "97");
+        js("document.activeElement.blur();"); // the user clicked elsewhere
+        Thread.sleep(3 * 2000); // three polls
+        assertEquals("97", form.findElement(By.name("high")).getAttribute("value"), "the unsaved edit was kept");
     }
 
     @Test
@@ -326,6 +332,9 @@ class DashboardBrowserTest {
         if (!value.isEmpty()) {
             in.sendKeys(value);
         }
+        // The typed value must be what the form holds: a poll that refilled the field between the
+        // clear and the typing once turned "80" into "9680" (then a valid limit, not the refusal).
+        assertEquals(value, in.getAttribute("value"), "the field " + name + " holds what was typed");
     }
 
     private List<String> rowOrder() {
