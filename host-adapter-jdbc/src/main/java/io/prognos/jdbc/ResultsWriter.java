@@ -25,14 +25,21 @@ public final class ResultsWriter {
     private final DataSource ds;
     private final String schema;
     private final Runnable ready;
+    // Built once: the schema is fixed for the writer's life.
+    private final String forecastSql;
+    private final String riskSql;
+    private final String anomalySql;
 
     public ResultsWriter(DataSource ds, String schema, Runnable ready) {
         this.ds = ds;
         this.schema = Migrations.quote(schema);
         this.ready = ready;
+        this.forecastSql = forecastSql(this.schema);
+        this.riskSql = riskSql(this.schema);
+        this.anomalySql = anomalySql(this.schema);
     }
 
-    private String forecastSql() {
+    private static String forecastSql(String schema) {
         return "INSERT INTO " + schema + ".forecasts (device_id, sensor_key, issued_at, target_time, steps_ahead,"
                 + " value, lower_bound, upper_bound, coverage, method, model_version, based_on)"
                 + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
@@ -65,7 +72,7 @@ public final class ResultsWriter {
         write(List.of(new Assessed(f, a)), List.of());
     }
 
-    private String riskSql() {
+    private static String riskSql(String schema) {
         return "INSERT INTO " + schema + ".risk_assessments (device_id, sensor_key, assessed_at, score, level,"
                 + " time_to_failure_hours, crossing_probability, deviation_rate, limits_configured, recommended_action,"
                 + " reasons, based_on, time_to_failure_low_hours, time_to_failure_high_hours, anomaly_score, act_by,"
@@ -83,7 +90,7 @@ public final class ResultsWriter {
     /** {@code basedOn}: the last observed interval of the forecast the assessment was made from. */
     public void write(RiskAssessment a, Instant basedOn) {
         inTransaction("writing the risk of " + a.sensor(), c -> {
-            try (PreparedStatement ps = c.prepareStatement(riskSql())) {
+            try (PreparedStatement ps = c.prepareStatement(riskSql)) {
                 addRisk(c, ps, a, basedOn);
                 ps.executeBatch();
             }
@@ -112,7 +119,7 @@ public final class ResultsWriter {
         ps.addBatch();
     }
 
-    private String anomalySql() {
+    private static String anomalySql(String schema) {
         return "INSERT INTO " + schema + ".anomaly_scores (device_id, sensor_key, interval_start, scored_at, value,"
                 + " score, surprise, shift, novelty, reason) VALUES (?,?,?,?,?,?,?,?,?,?)"
                 + " ON CONFLICT (device_id, sensor_key, interval_start) DO UPDATE SET scored_at = EXCLUDED.scored_at,"
@@ -165,8 +172,8 @@ public final class ResultsWriter {
         List<AnomalyScore> scores = List.copyOf(scoreByKey.values());
         inTransaction("writing " + assessed.size() + " forecasts and " + scores.size() + " anomaly scores", c -> {
             if (!assessed.isEmpty()) {
-                try (PreparedStatement forecasts = c.prepareStatement(forecastSql());
-                        PreparedStatement risks = c.prepareStatement(riskSql())) {
+                try (PreparedStatement forecasts = c.prepareStatement(forecastSql);
+                        PreparedStatement risks = c.prepareStatement(riskSql)) {
                     for (Assessed a : assessed) {
                         addForecast(forecasts, a.forecast());
                         addRisk(c, risks, a.risk(), a.forecast().lastObserved());
@@ -176,7 +183,7 @@ public final class ResultsWriter {
                 }
             }
             if (!scores.isEmpty()) {
-                try (PreparedStatement ps = c.prepareStatement(anomalySql())) {
+                try (PreparedStatement ps = c.prepareStatement(anomalySql)) {
                     for (AnomalyScore s : scores) {
                         addAnomaly(ps, s);
                     }

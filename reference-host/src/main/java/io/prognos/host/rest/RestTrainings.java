@@ -2,12 +2,12 @@ package io.prognos.host.rest;
 
 import io.prognos.api.RetryLaterException;
 import java.time.Duration;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -82,7 +82,7 @@ final class RestTrainings implements AutoCloseable {
                     slots.release();
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             slots.release();
             throw stopping();
         }
@@ -104,7 +104,7 @@ final class RestTrainings implements AutoCloseable {
                 throw r;
             }
             throw (Error) cause;
-        } catch (InterruptedException | CancellationException e) {
+        } catch (InterruptedException e) {
             // The host is stopping (its request threads are interrupted): the training stops too.
             cancel(job, claimed);
             Thread.currentThread().interrupt();
