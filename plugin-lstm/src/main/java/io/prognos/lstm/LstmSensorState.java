@@ -22,7 +22,10 @@ import java.util.Deque;
 final class LstmSensorState implements SensorState {
 
     private static final int MAGIC = 0x50525331; // "PRS1"
-    private static final int FORMAT = 2;
+    private static final int FORMAT = 3;
+    /** The format before the range of values seen; read, its range taken from the model. */
+    private static final int FORMAT_WITHOUT_RANGE = 2;
+
     static final long NONE = Long.MIN_VALUE;
 
     /** A forecast made at the end of interval {@code origin}, waiting for the intervals after it. */
@@ -68,6 +71,10 @@ final class LstmSensorState implements SensorState {
     double missRate;
     AnomalyStats anomaly;
     long scored;
+    /** The smallest and largest complete intervals seen (training included); NaN until scored. */
+    double rangeLow = Double.NaN;
+
+    double rangeHigh = Double.NaN;
     /** The newest interval's anomaly score, what risk reads. */
     double latestScore;
     /** The lower of the last two intervals' scores: what says a departure persists. */
@@ -177,6 +184,8 @@ final class LstmSensorState implements SensorState {
             out.writeLong(scored);
             out.writeDouble(latestScore);
             out.writeDouble(sustainedScore);
+            out.writeDouble(rangeLow);
+            out.writeDouble(rangeHigh);
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -191,7 +200,7 @@ final class LstmSensorState implements SensorState {
                 throw new IOException("not a Prognos LSTM sensor state");
             }
             int format = in.readInt();
-            if (format != FORMAT) {
+            if (format != FORMAT && format != FORMAT_WITHOUT_RANGE) {
                 throw new IOException(
                         "sensor state format " + format + " is not supported (this plugin reads " + FORMAT + ")");
             }
@@ -257,6 +266,10 @@ final class LstmSensorState implements SensorState {
             s.scored = in.readLong();
             s.latestScore = in.readDouble();
             s.sustainedScore = in.readDouble();
+            if (format != FORMAT_WITHOUT_RANGE) {
+                s.rangeLow = in.readDouble();
+                s.rangeHigh = in.readDouble();
+            }
             return s;
         } catch (RuntimeException e) {
             throw new IOException("sensor state cannot be read: " + e.getMessage(), e);

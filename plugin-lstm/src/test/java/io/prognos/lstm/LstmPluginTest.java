@@ -31,10 +31,12 @@ import io.prognos.api.StoredModel;
 import io.prognos.api.ThreadLimits;
 import io.prognos.api.TrainRequest;
 import io.prognos.api.UnknownSensorException;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -173,6 +175,50 @@ class LstmPluginTest {
         RiskAssessment later = plugin.assessRisk(plugin.forecast(s), s, OperatingLimits.none());
         assertTrue(later.level().atLeast(RiskLevel.MEDIUM), later.reasons().toString());
         assertFalse(later.limitsConfigured());
+    }
+
+    @Test
+    void aSpikeBeyondEverythingSeenIsAnomalousWhereSpikesAreUsual() {
+        // Spikes of 12-20 above a level of 50 every 25 hours: the anomaly baseline learns that such
+        // surprises are ordinary. A spike to 90, far beyond anything the sensor showed, is not.
+        SensorId sensor = SensorId.of("press-4", "load");
+        Random r = new Random(41);
+        List<Reading> all = Series.generate(
+                800, Duration.ofHours(1), i -> 50 + r.nextGaussian() + (i % 25 == 7 ? 12 + 8 * r.nextDouble() : 0));
+        plugin.train(new TrainRequest(sensor, all.subList(0, 500)));
+        SensorState s = state(sensor, all.subList(0, 500));
+        double usual = 0;
+        for (Reading reading : all.subList(500, all.size())) {
+            for (AnomalyScore a : plugin.observe(s, List.of(reading)).scores()) {
+                usual = Math.max(usual, a.score());
+            }
+        }
+        Instant t = all.get(all.size() - 1).timestamp().plus(Duration.ofHours(1));
+        AnomalyScore spike =
+                plugin.observe(s, List.of(new Reading(t, 90))).scores().get(0);
+        double threshold = LstmSettings.from(Map.of()).anomalyThreshold();
+        assertTrue(usual < threshold, "usual spikes scored up to " + usual);
+        assertTrue(spike.score() >= threshold, spike.toString());
+        assertTrue(spike.reason().contains("beyond the range seen"), spike.reason());
+
+        // The range seen is part of the saved state: after a restart, 90 is no longer new.
+        byte[] saved = s.toBytes();
+        Reading again = new Reading(t.plus(Duration.ofHours(1)), 90);
+        SensorState restored = plugin.openState(sensor, saved);
+        assertFalse(plugin.observe(restored, List.of(again))
+                .scores()
+                .get(0)
+                .reason()
+                .contains("beyond"));
+        // A state saved before the range was kept (format 2) is read, its range taken from the model.
+        byte[] old = Arrays.copyOf(saved, saved.length - 16);
+        ByteBuffer.wrap(old).putInt(4, 2);
+        SensorState upgraded = plugin.openState(sensor, old);
+        assertTrue(plugin.observe(upgraded, List.of(again))
+                .scores()
+                .get(0)
+                .reason()
+                .contains("beyond"));
     }
 
     @Test
