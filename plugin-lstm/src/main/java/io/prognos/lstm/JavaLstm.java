@@ -30,7 +30,8 @@ final class JavaLstm implements LstmEngine {
     private final int offB;
     private final int offDw;
     private final int offDb;
-    private final float[] p;
+    private float[] p;
+    private final boolean trainable;
     /**
      * The input and recurrent weights again, one array per input or unit ({@code [k][4u]}), kept
      * equal to {@code p} (rebuilt after every Adam step). The forward pass's inner loop,
@@ -86,6 +87,7 @@ final class JavaLstm implements LstmEngine {
             throw new IllegalArgumentException("expected " + (offDb + hor) + " parameters, got " + parameters.length);
         }
         this.p = parameters;
+        this.trainable = trainable;
         this.lr = learningRate;
         this.z = new float[g4];
         this.dz = new float[g4];
@@ -113,6 +115,29 @@ final class JavaLstm implements LstmEngine {
         for (int k = 0; k < u; k++) {
             System.arraycopy(p, offRw + k * g4, recurrentRows[k], 0, g4);
         }
+    }
+
+    /** Whether this network has {@code shape}: then {@link #use} can point it at another model of that shape. */
+    boolean hasShape(NetworkShape shape) {
+        return shape.features() == f && shape.units() == u && shape.horizon() == hor;
+    }
+
+    /**
+     * Points an inference-only network at another model's parameters (of the same shape), which it
+     * never modifies: the buffers are reused, and the rows copied only when the model changes.
+     */
+    void use(float[] parameters) {
+        if (trainable) {
+            throw new IllegalStateException("a network being trained owns its parameters");
+        }
+        if (parameters == p) {
+            return;
+        }
+        if (parameters.length != p.length) {
+            throw new IllegalArgumentException("expected " + p.length + " parameters, got " + parameters.length);
+        }
+        p = parameters;
+        copyRows();
     }
 
     @Override

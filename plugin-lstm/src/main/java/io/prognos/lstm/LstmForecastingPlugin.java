@@ -133,11 +133,7 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
                         ? new JavaLstm(shape, initial, st.learningRate())
                         : external.create(shape, initial, st.learningRate()),
                 clock);
-        this.observer = new Observer(s, (model, window) -> {
-            float[] x = new float[window.length * Scaler.FEATURES];
-            model.scaler().features(window, x, 0);
-            return JavaLstm.forInference(model.shape(), model.parameters()).predict(x, 1, window.length);
-        });
+        this.observer = new Observer(s, new InferenceNetworks());
         this.risk = new RiskAssessor(s.anomalyThreshold());
         this.settings = s;
         loadStoredModels();

@@ -1,6 +1,9 @@
 package io.prognos.lstm;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -163,6 +166,24 @@ class JavaLstmTest {
                 assertEquals(one[k], batched[s * SHAPE.horizon() + k], 1e-5, "window " + s + " step " + k);
             }
         }
+    }
+
+    @Test
+    void aReusedInferenceNetworkFollowsTheModelItIsPointedAt() {
+        float[] a = SHAPE.initialParameters(21);
+        float[] b = SHAPE.initialParameters(22);
+        float[] x = random(SEQ * SHAPE.features(), 23);
+        float[] fromA = JavaLstm.forInference(SHAPE, a).predict(x, 1, SEQ);
+        float[] fromB = JavaLstm.forInference(SHAPE, b).predict(x, 1, SEQ);
+        assertFalse(Arrays.equals(fromA, fromB), "two models, two forecasts");
+        JavaLstm reused = JavaLstm.forInference(SHAPE, a);
+        for (int round = 0; round < 3; round++) {
+            assertArrayEquals(fromA, reused.predict(x, 1, SEQ));
+            reused.use(b);
+            assertArrayEquals(fromB, reused.predict(x, 1, SEQ));
+            reused.use(a);
+        }
+        assertThrows(IllegalStateException.class, () -> new JavaLstm(SHAPE, a, 0.01).use(b));
     }
 
     @Test
