@@ -10,6 +10,11 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * stores before it commits its offsets and transaction (StreamTask.prepareCommit), and Kafka
  * Streams has no other hook at that point: so the action runs before every commit, and what it
  * waits for is durable before the input behind it is acknowledged.
+ *
+ * <p>When it is not (the database is down, and what the readings produced is held for a retry in
+ * memory), the action throws: the flush fails, the commit with it, the transaction is aborted, and
+ * the stream thread is replaced; its tasks resume from the last commit and tell the readings again
+ * (the tables ignore what they already hold). Committing instead would lose them with a killed host.
  */
 final class CommitBarrier implements StateStore {
 

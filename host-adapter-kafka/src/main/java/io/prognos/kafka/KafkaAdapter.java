@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.prognos.api.ConfigProblem;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.InvalidConfigurationException;
+import io.prognos.api.RetryLaterException;
 import io.prognos.host.core.SensorCycle;
 import io.prognos.host.core.TrainingRunner;
 import java.io.IOException;
@@ -79,7 +80,13 @@ public final class KafkaAdapter implements AutoCloseable {
         streams.setUncaughtExceptionHandler(e -> {
             // A failure outside the per-record handling (a store, the broker): the thread's tasks
             // go back to the group and a new thread takes them up from the last commit.
-            LOG.error("Kafka Streams thread failed; replacing it", e);
+            RetryLaterException notDurable = notDurable(e);
+            if (notDurable != null) {
+                // Expected while the database is down (CommitBarrier): one line, not a stack trace a commit.
+                LOG.warn("Kafka Streams thread could not commit, replacing it: {}", notDurable.getMessage());
+            } else {
+                LOG.error("Kafka Streams thread failed; replacing it", e);
+            }
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.setStateListener((now, before) -> LOG.info("Kafka Streams {} -> {}", before, now));
@@ -237,5 +244,15 @@ public final class KafkaAdapter implements AutoCloseable {
         if (!closed) {
             LOG.warn("Kafka Streams did not close within 30 s");
         }
+    }
+
+    /** Why a stream thread failed if it was because what a commit would acknowledge is not stored yet; else null. */
+    static RetryLaterException notDurable(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof RetryLaterException r) {
+                return r;
+            }
+        }
+        return null;
     }
 }

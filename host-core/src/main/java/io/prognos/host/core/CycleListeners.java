@@ -2,6 +2,7 @@ package io.prognos.host.core;
 
 import io.prognos.api.AnomalyScore;
 import io.prognos.api.Reading;
+import io.prognos.api.RetryLaterException;
 import io.prognos.api.ScheduleEntry;
 import io.prognos.api.SensorId;
 import java.util.List;
@@ -65,8 +66,21 @@ public final class CycleListeners implements SensorCycle.Listener {
         each("schedule", l -> l.schedule(schedule));
     }
 
+    /** Syncs every listener; if one has not stored everything yet, says so after the others synced. */
     @Override
     public void sync() {
-        each("sync", SensorCycle.Listener::sync);
+        RetryLaterException notDurable = null;
+        for (SensorCycle.Listener l : listeners) {
+            try {
+                l.sync();
+            } catch (RetryLaterException e) {
+                notDurable = notDurable == null ? e : notDurable;
+            } catch (RuntimeException e) {
+                LOG.error("sync listener {} failed", l.getClass().getSimpleName(), e);
+            }
+        }
+        if (notDurable != null) {
+            throw notDurable;
+        }
     }
 }

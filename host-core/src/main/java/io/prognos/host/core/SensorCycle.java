@@ -68,6 +68,9 @@ public final class SensorCycle {
          * batches (Kafka commits its offsets) calls it before each acknowledgement, so that a
          * listener writing on a thread of its own loses nothing acknowledged when the host is
          * killed: input not yet acknowledged is delivered again and told again.
+         *
+         * @throws io.prognos.api.RetryLaterException when something told is not durable yet (the
+         *     database is down): the adapter must not acknowledge, and syncs again later
          */
         default void sync() {}
     }

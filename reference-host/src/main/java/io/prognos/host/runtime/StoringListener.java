@@ -46,6 +46,8 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
         return t;
     });
     private final AtomicInteger pending = new AtomicInteger();
+    /** Writes the database refused for now, waiting for a retry: not durable, so {@link #sync} says so. */
+    private final AtomicInteger retrying = new AtomicInteger();
     /** Writes queued since the start, and how many of them a {@link #sync} has seen tried. */
     private final AtomicLong queued = new AtomicLong();
 
@@ -228,7 +230,8 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
     /**
      * A database that is down (RetryLaterException) gets the write again with exponential backoff,
      * so readings that arrive during an outage reach the table once it is back; other failures are
-     * bugs or bad data and are counted at once.
+     * bugs or bad data and are counted at once. A write on its second attempt or later is counted in
+     * {@link #retrying} until it succeeds or fails for good.
      */
     private void attempt(String what, Runnable write, int attempt, long delayMs) {
         try {
@@ -236,28 +239,37 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
                     () -> {
                         try {
                             write.run();
-                            pending.decrementAndGet();
+                            done(attempt);
                         } catch (RetryLaterException e) {
                             if (attempt == 0) {
                                 failure(what + " (retrying until the database is back)", e);
+                                retrying.incrementAndGet();
                             }
                             attempt(what, write, attempt + 1, backoff(attempt));
                         } catch (RuntimeException e) {
-                            pending.decrementAndGet();
+                            done(attempt);
                             failure(what, e);
                         }
                     },
                     delayMs,
                     TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
-            pending.decrementAndGet();
+            done(attempt);
             failure(what, e);
+        }
+    }
+
+    private void done(int attempt) {
+        pending.decrementAndGet();
+        if (attempt > 0) {
+            retrying.decrementAndGet();
         }
     }
 
     /** A write that failed for the first time because the database is down: retried with backoff. */
     private void retry(String what, Runnable write, RetryLaterException cause) {
         failure(what + " (retrying until the database is back)", cause);
+        retrying.incrementAndGet();
         attempt(what, write, 1, backoff(0));
     }
 
@@ -296,28 +308,41 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
     /**
      * Before Kafka commits the readings behind them, and before the MQTT adapter acknowledges them
      * to the broker: a reading acknowledged but still queued here would be lost if the host were
-     * killed now (138 of 51,000 were, in one run of the Kafka scale-out test). Bounded, so that a database that hangs stalls a commit for at most {@link #SYNC_TIMEOUT}
-     * (well under Kafka's transaction and poll timeouts) and is then logged and counted.
+     * killed now (138 of 51,000 were, in one run of the Kafka scale-out test). Bounded, so that a
+     * database that hangs stalls a commit for at most {@link #SYNC_TIMEOUT} (well under Kafka's
+     * transaction and poll timeouts).
+     *
+     * @throws RetryLaterException when what was told is not all stored: still queued after the
+     *     timeout, or waiting for the database to come back (held here for a retry, and lost with
+     *     a killed host): the caller must not acknowledge it yet
      */
     @Override
     public void sync() {
         // Kafka flushes every task's stores at each commit (12 partitions: 12 calls); one wait is enough.
         // Called from the MQTT adapter's acknowledging thread and Kafka's stream threads at once.
         long target = queued.get();
-        if (synced.get() >= target) {
-            return;
-        }
-        try {
-            if (flush(SYNC_TIMEOUT)) {
-                synced.accumulateAndGet(target, Math::max);
-            } else {
-                failure(
-                        "writes before an acknowledgement or commit",
-                        new IllegalStateException("still queued after " + SYNC_TIMEOUT));
+        if (synced.get() < target) {
+            boolean flushed;
+            try {
+                flushed = flush(SYNC_TIMEOUT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                flushed = false;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            if (!flushed) {
+                throw notDurable("writes still queued after " + SYNC_TIMEOUT.toSeconds() + " s");
+            }
+            synced.accumulateAndGet(target, Math::max);
         }
+        int waiting = retrying.get();
+        if (waiting > 0) {
+            throw notDurable(waiting + " write(s) wait for the database to come back");
+        }
+    }
+
+    private static RetryLaterException notDurable(String why) {
+        return new RetryLaterException(
+                RetryLaterException.Reason.STORE_UNAVAILABLE, "not yet stored: " + why, Duration.ofSeconds(1), null);
     }
 
     /** Under Kafka Streams' exactly-once transaction timeout (10 s by default). */

@@ -1,11 +1,13 @@
 package io.prognos.host.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.prognos.api.AnomalyScore;
 import io.prognos.api.Reading;
+import io.prognos.api.RetryLaterException;
 import io.prognos.api.SensorId;
 import io.prognos.host.HostFixture;
 import io.prognos.jdbc.Migrations;
@@ -133,6 +135,26 @@ class StoringListenerTest {
                 2.0,
                 metrics.counter("prognos.store.failures").count(),
                 "each of the two writes the outage delayed is counted once, not once per refused retry");
+    }
+
+    @Test
+    void syncSaysNotYetWhileReadingsWaitForTheDatabaseToComeBack() throws Exception {
+        // Readings held for a retry live in memory only: acknowledged now, a killed host would lose them.
+        SensorId sensor = SensorId.of("kiln-4", "temperature");
+        Migrations.migrate(real, "prognos");
+        DataSource flaky = failing(2, "08001"); // connection refused, twice
+        try (StoringListener listener = new StoringListener(
+                new ReadingsTable(flaky),
+                new ResultsWriter(real, "prognos", () -> {}),
+                true,
+                new SimpleMeterRegistry())) {
+            listener.readings(sensor, HostFixture.hourly(20, 0, 9));
+            RetryLaterException e = assertThrows(RetryLaterException.class, listener::sync);
+            assertTrue(e.getMessage().contains("wait for the database"), e.getMessage());
+            waitFor(() -> listener.pending() == 0);
+            listener.sync(); // stored now: returns
+        }
+        assertEquals(20, new ReadingsTable(real).count(sensor));
     }
 
     @Test
