@@ -348,7 +348,7 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
         boolean mixed = false;
         StringBuilder weights = new StringBuilder();
         for (int h = 0; h < m.horizon(); h++) {
-            double half = m.calibration().bound(h, s.alpha[h]) * p.local;
+            double half = Observer.halfWidth(s, m, h, p.local);
             double v = p.served[h];
             points.add(new ForecastPoint(last.plus(interval.multipliedBy(h + 1L)), h + 1, v, v - half, v + half));
             s.aggregator.weights(h, w);

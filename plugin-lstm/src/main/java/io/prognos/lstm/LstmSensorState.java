@@ -22,9 +22,11 @@ import java.util.Deque;
 final class LstmSensorState implements SensorState {
 
     private static final int MAGIC = 0x50525331; // "PRS1"
-    private static final int FORMAT = 3;
+    private static final int FORMAT = 4;
     /** The format before the range of values seen; read, its range taken from the model. */
     private static final int FORMAT_WITHOUT_RANGE = 2;
+    /** The format before the intervals' width factors; read, the factors at 0 (none). */
+    private static final int FORMAT_WITHOUT_WIDEN = 3;
 
     static final long NONE = Long.MIN_VALUE;
 
@@ -68,6 +70,9 @@ final class LstmSensorState implements SensorState {
     final Deque<Pending> pending = new ArrayDeque<>();
     Aggregator aggregator;
     double[] alpha = new double[0];
+    /** Per step: the log of the factor on the interval's width beyond the calibration (see {@link Observer}). */
+    double[] widen = new double[0];
+
     double missRate;
     AnomalyStats anomaly;
     long scored;
@@ -186,6 +191,7 @@ final class LstmSensorState implements SensorState {
             out.writeDouble(sustainedScore);
             out.writeDouble(rangeLow);
             out.writeDouble(rangeHigh);
+            writeDoubles(out, widen);
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -200,9 +206,9 @@ final class LstmSensorState implements SensorState {
                 throw new IOException("not a Prognos LSTM sensor state");
             }
             int format = in.readInt();
-            if (format != FORMAT && format != FORMAT_WITHOUT_RANGE) {
-                throw new IOException(
-                        "sensor state format " + format + " is not supported (this plugin reads " + FORMAT + ")");
+            if (format < FORMAT_WITHOUT_RANGE || format > FORMAT) {
+                throw new IOException("sensor state format " + format + " is not supported (this plugin reads "
+                        + FORMAT_WITHOUT_RANGE + " to " + FORMAT + ")");
             }
             LstmSensorState s = new LstmSensorState(new SensorId(in.readUTF(), in.readUTF()));
             if (!in.readBoolean()) {
@@ -269,6 +275,10 @@ final class LstmSensorState implements SensorState {
             if (format != FORMAT_WITHOUT_RANGE) {
                 s.rangeLow = in.readDouble();
                 s.rangeHigh = in.readDouble();
+            }
+            s.widen = format == FORMAT ? readDoubles(in) : new double[s.alpha.length];
+            if (s.widen.length != s.alpha.length) {
+                throw new IOException("width factors and miscoverages of different lengths");
             }
             return s;
         } catch (RuntimeException e) {

@@ -92,6 +92,7 @@ final class Observer {
         s.aggregator = new Aggregator(m.priorLoss(), m.priorRounds(), m.available());
         s.alpha = new double[m.horizon()];
         Arrays.fill(s.alpha, 1 - m.coverage());
+        s.widen = new double[m.horizon()];
         s.missRate = 1 - m.coverage();
         s.anomaly = new AnomalyStats(settings.anomalyWindow(), m.surprisalPrior());
         s.latestScore = 0;
@@ -206,9 +207,13 @@ final class Observer {
             int i = h - 1;
             double served = p.served[i];
             s.aggregator.update(i, p.candidates, i, y, m.lossScale()[i]);
-            double half = m.calibration().bound(i, s.alpha[i]) * p.local;
+            double half = halfWidth(s, m, i, p.local);
             int miss = Math.abs(y - served) > half ? 1 : 0;
-            s.alpha[i] = clampAlpha(s.alpha[i] + settings.adaptationRate() * (nominalAlpha - miss), nominalAlpha);
+            double next = s.alpha[i] + settings.adaptationRate() * (nominalAlpha - miss);
+            if (next < ALPHA_FLOOR_SHARE * nominalAlpha || s.widen[i] > 0) {
+                s.widen[i] = Math.max(0, s.widen[i] + settings.adaptationRate() * (miss - nominalAlpha));
+            }
+            s.alpha[i] = clampAlpha(next, nominalAlpha);
             double sigma = Math.max(1e-12, m.calibration().bound(i, nominalAlpha) * p.local / z);
             double zi = (y - served) / sigma;
             if (h == 1) {
@@ -282,6 +287,26 @@ final class Observer {
     /** A surprisal in decimal digits on the anomaly score's scale: 0.5 is 1e-3, 1 is 1e-6. */
     private static double component(double digits) {
         return Math.min(1, Math.max(0, digits / AnomalyStats.DIGITS_FOR_ONE));
+    }
+
+    /**
+     * The adapted half-width of step {@code h}'s interval. Adaptive conformal inference moves the
+     * miscoverage within [alpha / 5, 3 alpha] of the calibration scores; when the errors outgrow even
+     * the largest of those (alpha held at its floor and still missing), the same update goes on in
+     * a log-scale factor on the width ({@code widen}, back to 0 as misses become rare), so coverage
+     * can hold after a change the calibration never saw. The width never exceeds the range of values
+     * seen, beyond which an interval says nothing. Chosen on the tuning set: coverage within
+     * 0.85-0.95 on 33 of 35 series (32 without), the interval score worse than the conformal last
+     * value on 7 either way.
+     */
+    static double halfWidth(LstmSensorState s, TrainedModel m, int h, double local) {
+        double half = m.calibration().bound(h, s.alpha[h]) * local;
+        if (s.widen.length > h && s.widen[h] > 0) {
+            double range =
+                    Double.isNaN(s.rangeLow) ? m.novelty().high() - m.novelty().low() : s.rangeHigh - s.rangeLow;
+            half = Math.max(half, Math.min(half * Math.exp(s.widen[h]), range));
+        }
+        return half;
     }
 
     static double clampAlpha(double alpha, double nominal) {

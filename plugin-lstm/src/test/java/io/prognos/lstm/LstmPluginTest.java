@@ -210,15 +210,62 @@ class LstmPluginTest {
                 .get(0)
                 .reason()
                 .contains("beyond"));
-        // A state saved before the range was kept (format 2) is read, its range taken from the model.
-        byte[] old = Arrays.copyOf(saved, saved.length - 16);
-        ByteBuffer.wrap(old).putInt(4, 2);
-        SensorState upgraded = plugin.openState(sensor, old);
-        assertTrue(plugin.observe(upgraded, List.of(again))
+        // States saved before the width factors (format 3) and before the range (format 2) are read;
+        // format 2 takes its range from the model.
+        int widths = 4 + 8 * 12; // the width factors of format 4, one per step
+        byte[] format3 = Arrays.copyOf(saved, saved.length - widths);
+        ByteBuffer.wrap(format3).putInt(4, 3);
+        assertFalse(plugin.observe(plugin.openState(sensor, format3), List.of(again))
                 .scores()
                 .get(0)
                 .reason()
                 .contains("beyond"));
+        byte[] format2 = Arrays.copyOf(saved, saved.length - widths - 16);
+        ByteBuffer.wrap(format2).putInt(4, 2);
+        assertTrue(plugin.observe(plugin.openState(sensor, format2), List.of(again))
+                .scores()
+                .get(0)
+                .reason()
+                .contains("beyond"));
+    }
+
+    @Test
+    void intervalsKeepTheirCoverageWhenTheErrorsOutgrowTheCalibration() {
+        // Trained on noise around a level; then the sensor wanders as a random walk: 12 hours ahead its
+        // errors are about three times what the calibration saw, relative to the recent changes.
+        SensorId sensor = SensorId.of("mill-2", "vibration");
+        Random r = new Random(51);
+        List<Reading> calm = Series.generate(600, Duration.ofHours(1), i -> 50 + r.nextGaussian());
+        plugin.train(new TrainRequest(sensor, calm));
+        SensorState s = state(sensor, calm);
+        Instant t = calm.get(calm.size() - 1).timestamp();
+        double level = 50;
+        int n = 2000;
+        double[] actual = new double[n];
+        double[][] interval = new double[n][];
+        for (int i = 0; i < n; i++) {
+            t = t.plus(Duration.ofHours(1));
+            level += r.nextGaussian();
+            actual[i] = level;
+            plugin.observe(s, List.of(new Reading(t, level)));
+            ForecastPoint twelve = plugin.forecast(s).points().get(11);
+            interval[i] = new double[] {twelve.lower(), twelve.upper()};
+        }
+        int covered = 0;
+        int judged = 0;
+        for (int i = n / 2; i + 12 < n; i++) {
+            judged++;
+            covered += actual[i + 12] >= interval[i][0] && actual[i + 12] <= interval[i][1] ? 1 : 0;
+        }
+        double coverage = (double) covered / judged;
+        double width = 0;
+        for (int i = n / 2; i < n; i++) {
+            width += (interval[i][1] - interval[i][0]) / (n - n / 2);
+        }
+        // Seeds 51-56: coverage 0.84-0.90, mean width 10.5-13.1 (a normal 90 % interval of the 12-hour
+        // change is 11.4 wide); held at the calibration's largest score instead: 0.41-0.63, width 3.6-5.5.
+        assertTrue(coverage >= 0.8, "12-hour coverage of the 90 % intervals in the second half: " + coverage);
+        assertTrue(width < 2 * 2 * 1.645 * Math.sqrt(12), "and informative: mean width " + width);
     }
 
     @Test
