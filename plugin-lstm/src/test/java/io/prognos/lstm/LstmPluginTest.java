@@ -204,29 +204,22 @@ class LstmPluginTest {
         // The range seen is part of the saved state: after a restart, 90 is no longer new.
         byte[] saved = s.toBytes();
         Reading again = new Reading(t.plus(Duration.ofHours(1)), 90);
-        SensorState restored = plugin.openState(sensor, saved);
-        assertFalse(plugin.observe(restored, List.of(again))
-                .scores()
-                .get(0)
-                .reason()
-                .contains("beyond"));
+        assertFalse(beyondRangeSeen(sensor, saved, again));
         // States saved before the width factors (format 3) and before the range (format 2) are read;
         // format 2 takes its range from the model.
         int widths = 4 + 8 * 12; // the width factors of format 4, one per step
         byte[] format3 = Arrays.copyOf(saved, saved.length - widths);
         ByteBuffer.wrap(format3).putInt(4, 3);
-        assertFalse(plugin.observe(plugin.openState(sensor, format3), List.of(again))
-                .scores()
-                .get(0)
-                .reason()
-                .contains("beyond"));
+        assertFalse(beyondRangeSeen(sensor, format3, again));
         byte[] format2 = Arrays.copyOf(saved, saved.length - widths - 16);
         ByteBuffer.wrap(format2).putInt(4, 2);
-        assertTrue(plugin.observe(plugin.openState(sensor, format2), List.of(again))
-                .scores()
-                .get(0)
-                .reason()
-                .contains("beyond"));
+        assertTrue(beyondRangeSeen(sensor, format2, again));
+    }
+
+    /** Whether {@code reading}, observed by the state in {@code saved}, is scored as beyond the range seen. */
+    private static boolean beyondRangeSeen(SensorId sensor, byte[] saved, Reading reading) {
+        SensorState s = plugin.openState(sensor, saved);
+        return plugin.observe(s, List.of(reading)).scores().get(0).reason().contains("beyond the range seen");
     }
 
     @Test
