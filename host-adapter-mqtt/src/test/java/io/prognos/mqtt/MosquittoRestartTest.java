@@ -31,10 +31,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.mqttv5.client.MqttClient;
-import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
-import org.eclipse.paho.mqttv5.common.MqttException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -103,7 +101,7 @@ class MosquittoRestartTest {
                 for (int k = 0; k < PER_ROUND; k++) {
                     int hour = round * PER_ROUND + k;
                     String payload = "{\"ts\": \"" + t0.plus(Duration.ofHours(hour)) + "\", \"value\": " + hour + "}";
-                    publish(device, payload);
+                    PahoPublish.qos1(device, "prognos/readings/line-1/temp", payload.getBytes(StandardCharsets.UTF_8));
                     acknowledged++;
                 }
                 device.disconnect();
@@ -129,21 +127,6 @@ class MosquittoRestartTest {
             broker.destroy();
             broker.waitFor(30, TimeUnit.SECONDS);
             plugin.stop();
-        }
-    }
-
-    /** Publishes with QoS 1 and waits for the acknowledgement, waiting when Paho's window is full. */
-    private static void publish(MqttClient device, String payload) throws Exception {
-        for (int attempt = 0; ; attempt++) {
-            try {
-                device.publish("prognos/readings/line-1/temp", payload.getBytes(StandardCharsets.UTF_8), 1, false);
-                return;
-            } catch (MqttException e) {
-                if (e.getReasonCode() != MqttClientException.REASON_CODE_MAX_INFLIGHT || attempt > 1000) {
-                    throw e;
-                }
-                Thread.sleep(5);
-            }
         }
     }
 

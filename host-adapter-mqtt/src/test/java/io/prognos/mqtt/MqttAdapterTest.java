@@ -82,8 +82,8 @@ class MqttAdapterTest {
             }
         }
 
-        void send(String topic, String payload) throws MqttException {
-            mqtt.publish(topic, payload.getBytes(StandardCharsets.UTF_8), 1, false);
+        void send(String topic, String payload) throws MqttException, InterruptedException {
+            PahoPublish.qos1(mqtt, topic, payload.getBytes(StandardCharsets.UTF_8));
         }
 
         Received await(String topicPrefix, Duration timeout) throws InterruptedException {
