@@ -82,7 +82,7 @@ public final class KafkaAdapter implements AutoCloseable {
             // go back to the group and a new thread takes them up from the last commit.
             RetryLaterException notDurable = notDurable(e);
             if (notDurable != null) {
-                // Expected while the database is down (CommitBarrier): one line, not a stack trace a commit.
+                // Expected at every commit while the database is down (CommitBarrier): one line, no stack trace.
                 LOG.warn("Kafka Streams thread could not commit, replacing it: {}", notDurable.getMessage());
             } else {
                 LOG.error("Kafka Streams thread failed; replacing it", e);

@@ -28,14 +28,13 @@ import org.slf4j.LoggerFactory;
 final class Acknowledger implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Acknowledger.class);
-
-    private final Runnable sync;
     static final long RETRY_PAUSE_MS = 1_000;
 
+    private final Runnable sync;
     private final LinkedBlockingQueue<Runnable> done = new LinkedBlockingQueue<>();
-    /** Acknowledgements waiting for their readings to be durable; the acknowledging thread's alone. */
+    // The acknowledging thread's alone: acknowledgements waiting for their readings to be durable,
+    // and whether the wait has been logged.
     private final List<Runnable> held = new ArrayList<>();
-
     private boolean holding;
     private final Thread thread;
     private volatile boolean running = true;

@@ -25,8 +25,6 @@ final class LstmSensorState implements SensorState {
     private static final int FORMAT = 4;
     /** The format before the range of values seen; read, its range taken from the model. */
     private static final int FORMAT_WITHOUT_RANGE = 2;
-    /** The format before the intervals' width factors; read, the factors at 0 (none). */
-    private static final int FORMAT_WITHOUT_WIDEN = 3;
 
     static final long NONE = Long.MIN_VALUE;
 
@@ -276,6 +274,7 @@ final class LstmSensorState implements SensorState {
                 s.rangeLow = in.readDouble();
                 s.rangeHigh = in.readDouble();
             }
+            // Format 3 came before the intervals' width factors: read with the factors at 0 (none).
             s.widen = format == FORMAT ? readDoubles(in) : new double[s.alpha.length];
             if (s.widen.length != s.alpha.length) {
                 throw new IOException("width factors and miscoverages of different lengths");

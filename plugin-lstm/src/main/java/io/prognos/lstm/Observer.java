@@ -273,15 +273,20 @@ final class Observer {
      * history's at first) by more than {@link #RANGE_TOLERANCE} of that range; then learns it.
      */
     private static boolean beyondRange(LstmSensorState s, TrainedModel m, double y) {
-        if (Double.isNaN(s.rangeLow)) {
-            s.rangeLow = m.novelty().low();
-            s.rangeHigh = m.novelty().high();
-        }
-        double tolerance = RANGE_TOLERANCE * (s.rangeHigh - s.rangeLow);
+        double tolerance = RANGE_TOLERANCE * rangeSeen(s, m);
         boolean beyond = tolerance > 0 && (y > s.rangeHigh + tolerance || y < s.rangeLow - tolerance);
         s.rangeLow = Math.min(s.rangeLow, y);
         s.rangeHigh = Math.max(s.rangeHigh, y);
         return beyond;
+    }
+
+    /** The width of the range of values seen, the training history's until the state has scored one. */
+    private static double rangeSeen(LstmSensorState s, TrainedModel m) {
+        if (Double.isNaN(s.rangeLow)) {
+            s.rangeLow = m.novelty().low();
+            s.rangeHigh = m.novelty().high();
+        }
+        return s.rangeHigh - s.rangeLow;
     }
 
     /** A surprisal in decimal digits on the anomaly score's scale: 0.5 is 1e-3, 1 is 1e-6. */
@@ -302,9 +307,7 @@ final class Observer {
     static double halfWidth(LstmSensorState s, TrainedModel m, int h, double local) {
         double half = m.calibration().bound(h, s.alpha[h]) * local;
         if (s.widen.length > h && s.widen[h] > 0) {
-            double range =
-                    Double.isNaN(s.rangeLow) ? m.novelty().high() - m.novelty().low() : s.rangeHigh - s.rangeLow;
-            half = Math.max(half, Math.min(half * Math.exp(s.widen[h]), range));
+            half = Math.max(half, Math.min(half * Math.exp(s.widen[h]), rangeSeen(s, m)));
         }
         return half;
     }
