@@ -249,13 +249,7 @@ final class Observer {
         s.scored++;
         s.sustainedScore = Math.min(score, s.latestScore);
         s.latestScore = score;
-        String reason = String.format(
-                Locale.ROOT,
-                "surprise %.1f, shift %.1f, novelty %.1f decimal digits%s",
-                surprise,
-                sustained,
-                novelty,
-                unseen ? ", beyond the range seen" : "");
+        String reason = reason(surprise, sustained, novelty, unseen);
         return new AnomalyScore(
                 s.sensor,
                 s.bucketStart(b),
@@ -266,6 +260,27 @@ final class Observer {
                 component(sustained),
                 component(novelty),
                 reason);
+    }
+
+    /**
+     * "surprise 1.2, shift 3.4, novelty 0.0 decimal digits". Not String.format, which built its
+     * number format symbols on every call: 13 of 101 profile samples of a scored reading (about 7 us).
+     */
+    static String reason(double surprise, double shift, double novelty, boolean unseen) {
+        StringBuilder b = new StringBuilder(80).append("surprise ");
+        oneDecimal(b, surprise).append(", shift ");
+        oneDecimal(b, shift).append(", novelty ");
+        oneDecimal(b, novelty).append(" decimal digits");
+        return (unseen ? b.append(", beyond the range seen") : b).toString();
+    }
+
+    /** A surprisal (never negative) with one decimal, as %.1f writes it. */
+    private static StringBuilder oneDecimal(StringBuilder b, double digits) {
+        if (!(digits < 1e15)) {
+            return b.append(String.format(Locale.ROOT, "%.1f", digits)); // beyond a long's tenths
+        }
+        long tenths = Math.round(digits * 10);
+        return b.append(tenths / 10).append('.').append(tenths % 10);
     }
 
     /**
