@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,7 +36,10 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
     private final ReadingsTable readings;
     private final ResultsWriter results;
     private final boolean storeReadings;
-    /** Writes queued or waiting to be retried; beyond this a new write is refused and counted. */
+    /**
+     * Writes queued or waiting to be retried; beyond this a new write waits for room. Refusing it
+     * instead lost it: the reading behind it was acknowledged once the retries before it drained.
+     */
     public static final int MAX_PENDING = 100_000;
 
     private static final long MAX_BACKOFF_MS = 30_000;
@@ -46,6 +50,8 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
         return t;
     });
     private final AtomicInteger pending = new AtomicInteger();
+    /** Room for writes: taken by each write queued, given back when it is done (stored or failed for good). */
+    private final Semaphore room;
     /** Writes the database refused for now, waiting for a retry: not durable, so {@link #sync} says so. */
     private final AtomicInteger retrying = new AtomicInteger();
     /** Writes queued since the start, and how many of them a {@link #sync} has seen tried. */
@@ -64,6 +70,16 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
 
     public StoringListener(
             ReadingsTable readings, ResultsWriter results, boolean storeReadings, MeterRegistry metrics) {
+        this(readings, results, storeReadings, metrics, MAX_PENDING);
+    }
+
+    StoringListener(
+            ReadingsTable readings,
+            ResultsWriter results,
+            boolean storeReadings,
+            MeterRegistry metrics,
+            int maxPending) {
+        this.room = new Semaphore(maxPending);
         this.readings = readings;
         this.results = results;
         this.storeReadings = storeReadings;
@@ -168,7 +184,7 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
         }
         try {
             results.write(assessed, scores);
-            pending.addAndGet(-batch.size());
+            release(batch.size());
         } catch (RetryLaterException e) {
             for (Made m : batch) {
                 retry(m.what(), m.writeAlone(results), e);
@@ -184,7 +200,7 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
     private void write(List<ReadingsTable.SensorReadings> batch) {
         try {
             readings.append(batch);
-            pending.addAndGet(-batch.size());
+            release(batch.size());
         } catch (RetryLaterException e) {
             for (ReadingsTable.SensorReadings sr : batch) {
                 retry("readings of " + sr.sensor(), () -> readings.append(sr.sensor(), sr.readings()), e);
@@ -216,15 +232,38 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
         }
     }
 
-    /** Counts a write as pending; beyond {@link #MAX_PENDING} it is refused and counted as failed. */
+    /**
+     * Counts a write as pending. While {@link #MAX_PENDING} writes wait already (a database down for
+     * long), the caller waits for room: back-pressure on the MQTT work thread, whose queue and the
+     * broker's receive maximum then hold the readings unacknowledged, or on a Kafka stream thread,
+     * whose uncommitted readings are read again. Refused (and counted) only once the listener is closed.
+     */
     private boolean reserve(String what) {
-        if (pending.incrementAndGet() > MAX_PENDING) {
-            pending.decrementAndGet();
-            failure(what, new IllegalStateException(MAX_PENDING + " writes already waiting for the database"));
+        try {
+            boolean told = false;
+            while (!room.tryAcquire(1, TimeUnit.SECONDS)) {
+                if (writer.isShutdown()) {
+                    failure(what, new IllegalStateException("closed with writes still waiting for the database"));
+                    return false;
+                }
+                if (!told) {
+                    told = true;
+                    LOG.warn("{} writes wait for the database: {} waits for room", pending.get(), what);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure(what, e);
             return false;
         }
+        pending.incrementAndGet();
         queued.incrementAndGet();
         return true;
+    }
+
+    private void release(int writes) {
+        pending.addAndGet(-writes);
+        room.release(writes);
     }
 
     /**
@@ -260,7 +299,7 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
     }
 
     private void done(int attempt) {
-        pending.decrementAndGet();
+        release(1);
         if (attempt > 0) {
             retrying.decrementAndGet();
         }

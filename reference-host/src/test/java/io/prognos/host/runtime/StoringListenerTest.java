@@ -172,4 +172,49 @@ class StoringListenerTest {
         assertEquals(2.0, metrics.counter("prognos.store.failures").count());
         assertTrue(new ReadingsTable(real).count(sensor) == 0);
     }
+
+    @Test
+    void aFullQueueHoldsTheCallerUntilTheDatabaseIsBackAndLosesNothing() throws Exception {
+        // A write refused when the queue was full was lost: the reading behind it was acknowledged
+        // once the retries before it had drained.
+        SensorId sensor = SensorId.of("kiln-5", "temperature");
+        Migrations.migrate(real, "prognos");
+        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean(true);
+        DataSource outage = (DataSource) Proxy.newProxyInstance(
+                DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection") && down.get()) {
+                        throw new SQLException("injected outage", "08001");
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        Instant t0 = Instant.parse("2025-01-01T00:00:00Z");
+        try (StoringListener listener = new StoringListener(
+                new ReadingsTable(outage),
+                new ResultsWriter(outage, "prognos", () -> {}),
+                true,
+                new SimpleMeterRegistry(),
+                3)) {
+            for (int i = 0; i < 3; i++) {
+                listener.readings(sensor, List.of(new Reading(t0.plusSeconds(60L * i), 20 + i)));
+            }
+            java.util.concurrent.CountDownLatch told = new java.util.concurrent.CountDownLatch(1);
+            Thread device = new Thread(() -> {
+                listener.readings(sensor, List.of(new Reading(t0.plusSeconds(180), 23)));
+                told.countDown();
+            });
+            device.start();
+            assertTrue(
+                    !told.await(1_500, java.util.concurrent.TimeUnit.MILLISECONDS),
+                    "the fourth write waits while three wait for the database");
+            down.set(false);
+            assertTrue(told.await(60, java.util.concurrent.TimeUnit.SECONDS), "and goes on once it is back");
+            waitFor(() -> listener.pending() == 0);
+            listener.sync();
+        }
+        assertEquals(4, new ReadingsTable(real).count(sensor), "none lost");
+    }
 }
