@@ -217,4 +217,28 @@ class StoringListenerTest {
         }
         assertEquals(4, new ReadingsTable(real).count(sensor), "none lost");
     }
+
+    @Test
+    void aCallerWaitingForRoomIsLetGoWhenTheListenerCloses() throws Exception {
+        // Shutdown with the database down and the queue full must not hang the thread that waits.
+        SensorId sensor = SensorId.of("kiln-6", "temperature");
+        DataSource down = failing(Integer.MAX_VALUE, "08001");
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        Instant t0 = Instant.parse("2025-01-01T00:00:00Z");
+        java.util.concurrent.CountDownLatch returned = new java.util.concurrent.CountDownLatch(1);
+        StoringListener listener = new StoringListener(
+                new ReadingsTable(down), new ResultsWriter(down, "prognos", () -> {}), true, metrics, 1);
+        listener.readings(sensor, List.of(new Reading(t0, 20)));
+        Thread device = new Thread(() -> {
+            listener.readings(sensor, List.of(new Reading(t0.plusSeconds(60), 21)));
+            returned.countDown();
+        });
+        device.start();
+        assertTrue(!returned.await(1_500, java.util.concurrent.TimeUnit.MILLISECONDS), "waits while the queue is full");
+        listener.close();
+        assertTrue(returned.await(10, java.util.concurrent.TimeUnit.SECONDS), "let go once closed");
+        assertTrue(
+                metrics.counter("prognos.store.failures").count() >= 2,
+                "the refused write is counted, beside the first one's failed attempt");
+    }
 }
