@@ -4,9 +4,9 @@ import java.util.Arrays;
 
 /**
  * Split-conformal calibration per horizon step, on windows kept apart from training, early stopping
- * and the method weights. A score is the absolute error of the served forecast divided by the
- * window's local scale, so intervals widen in turbulent stretches and narrow in calm ones; the bound
- * at miscoverage {@code alpha} is the {@code (1 - alpha)(1 + 1/n)} empirical quantile of the scores.
+ * and the method weights. A score is the absolute error of the served forecast in units of the
+ * training data's typical one-step change ({@link Scaler#errorScale}); the bound at miscoverage
+ * {@code alpha} is the {@code (1 - alpha)(1 + 1/n)} empirical quantile of the scores.
  * Scores are kept as at most {@link #MAX_POINTS} quantiles per step to bound the model's size.
  */
 final class Calibration {

@@ -33,7 +33,7 @@ final class LstmSensorState implements SensorState {
         final long origin;
         final float[][] candidates; // [method][step], null rows for unavailable candidates
         final float[] served; // [step]
-        final double local; // the window's local scale when it was made
+        final double local; // the scale of its errors when it was made (Scaler.errorScale)
         final double lastValue;
 
         Pending(long origin, float[][] candidates, float[] served, double local, double lastValue) {

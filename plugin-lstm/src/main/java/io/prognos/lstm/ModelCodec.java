@@ -23,8 +23,13 @@ import java.util.zip.CRC32;
  */
 final class ModelCodec {
 
-    /** 2: online aggregation, calibration windows of their own, anomaly baseline and novelty range. */
-    static final int FORMAT_VERSION = 2;
+    /**
+     * 3: calibration scores relative to the training data's typical one-step change
+     * ({@link Scaler#errorScale}); a version-2 model's are relative to each window's own, so it is
+     * refused and retrained rather than served with intervals of the wrong width. 2: online
+     * aggregation, calibration windows of their own, anomaly baseline and novelty range.
+     */
+    static final int FORMAT_VERSION = 3;
 
     private static final int MAGIC = 0x50524731; // "PRG1"
 

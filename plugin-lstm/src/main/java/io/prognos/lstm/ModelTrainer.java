@@ -495,9 +495,9 @@ final class ModelTrainer {
         double abs = 0;
         double lastAbs = 0;
         double[] served = new double[horizon];
+        double scale = probe.scaler().errorScale();
         for (int i = 0; i < cal.size(); i++) {
             double[][] c = probe.candidates(cal.inputs()[i], calOut, i * horizon);
-            double local = probe.scaler().localScale(probe.lstmWindow(cal.inputs()[i]));
             double last = cal.inputs()[i][cal.inputs()[i].length - 1];
             for (int h = 0; h < horizon; h++) {
                 served[h] = 0;
@@ -509,7 +509,7 @@ final class ModelTrainer {
                 double e = Math.abs(cal.targets()[i][h] - served[h]);
                 abs += e;
                 lastAbs += Math.abs(cal.targets()[i][h] - last);
-                scores[h][i] = e / local;
+                scores[h][i] = e / scale;
             }
         }
         Calibration calibration = Calibration.fromScores(scores);

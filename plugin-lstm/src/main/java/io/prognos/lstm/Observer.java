@@ -319,8 +319,8 @@ final class Observer {
      * 0.85-0.95 on 33 of 35 series (32 without), the interval score worse than the conformal last
      * value on 7 either way.
      */
-    static double halfWidth(LstmSensorState s, TrainedModel m, int h, double local) {
-        double half = m.calibration().bound(h, s.alpha[h]) * local;
+    static double halfWidth(LstmSensorState s, TrainedModel m, int h, double scale) {
+        double half = m.calibration().bound(h, s.alpha[h]) * scale;
         if (s.widen.length > h && s.widen[h] > 0) {
             half = Math.max(half, Math.min(half * Math.exp(s.widen[h]), rangeSeen(s, m)));
         }
@@ -365,7 +365,7 @@ final class Observer {
             served[h] = (float) v;
         }
         s.pending.addLast(new LstmSensorState.Pending(
-                b, ModelTrainer.toFloat(c), served, m.scaler().localScale(lstm), context[context.length - 1]));
+                b, ModelTrainer.toFloat(c), served, m.scaler().errorScale(), context[context.length - 1]));
     }
 
     private static void rejectNonFinite(LstmSensorState s, List<Reading> readings) {
