@@ -49,9 +49,13 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
         t.setDaemon(true);
         return t;
     });
-    private final AtomicInteger pending = new AtomicInteger();
-    /** Room for writes: taken by each write queued, given back when it is done (stored or failed for good). */
+    /**
+     * Room for writes: taken by each write queued, given back when it is done (stored or failed for
+     * good); what is taken is the number of writes pending.
+     */
     private final Semaphore room;
+
+    private final int maxPending;
     /** Writes the database refused for now, waiting for a retry: not durable, so {@link #sync} says so. */
     private final AtomicInteger retrying = new AtomicInteger();
     /** Writes queued since the start, and how many of them a {@link #sync} has seen tried. */
@@ -80,6 +84,7 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
             MeterRegistry metrics,
             int maxPending) {
         this.room = new Semaphore(maxPending);
+        this.maxPending = maxPending;
         this.readings = readings;
         this.results = results;
         this.storeReadings = storeReadings;
@@ -240,29 +245,23 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
      */
     private boolean reserve(String what) {
         try {
-            boolean told = false;
             while (!room.tryAcquire(1, TimeUnit.SECONDS)) {
                 if (writer.isShutdown()) {
                     failure(what, new IllegalStateException("closed with writes still waiting for the database"));
                     return false;
                 }
-                if (!told) {
-                    told = true;
-                    LOG.warn("{} writes wait for the database: {} waits for room", pending.get(), what);
-                }
+                warnAtMostEvery10s("{} writes wait for the database: {} waits for room", pending(), what);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             failure(what, e);
             return false;
         }
-        pending.incrementAndGet();
         queued.incrementAndGet();
         return true;
     }
 
     private void release(int writes) {
-        pending.addAndGet(-writes);
         room.release(writes);
     }
 
@@ -318,15 +317,20 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
 
     /** Writes queued or waiting for a retry. */
     public int pending() {
-        return pending.get();
+        return maxPending - room.availablePermits();
     }
 
     private void failure(String what, Exception e) {
         failed.increment();
+        warnAtMostEvery10s("{} not stored ({} failed writes so far): {}", what, (long) failed.count(), e.getMessage());
+    }
+
+    /** An outage produces these by the thousand: one line per 10 s says as much. */
+    private void warnAtMostEvery10s(String format, Object... args) {
         long now = System.nanoTime();
         if (now - lastLog > TimeUnit.SECONDS.toNanos(10)) {
             lastLog = now;
-            LOG.warn("{} not stored ({} failed writes so far): {}", what, (long) failed.count(), e.getMessage());
+            LOG.warn(format, args);
         }
     }
 
@@ -398,8 +402,8 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
             writer.shutdownNow();
             Thread.currentThread().interrupt();
         }
-        if (pending.get() > 0) {
-            LOG.warn("{} database write(s) still waiting at shutdown were abandoned", pending.get());
+        if (pending() > 0) {
+            LOG.warn("{} database write(s) still waiting at shutdown were abandoned", pending());
         }
     }
 }

@@ -20,6 +20,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
@@ -45,13 +48,17 @@ class StoringListenerTest {
         db.close();
     }
 
-    /** A data source whose first {@code failures} connections fail with {@code sqlState}. */
-    private static DataSource failing(int failures, String sqlState) {
-        AtomicInteger calls = new AtomicInteger();
+    /** What a test data source does before each connection it opens on the real database. */
+    private interface BeforeConnecting {
+        void run() throws Exception;
+    }
+
+    /** The real data source, with {@code before} run ahead of every {@code getConnection}. */
+    private static DataSource intercepted(BeforeConnecting before) {
         return (DataSource) Proxy.newProxyInstance(
                 DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("getConnection") && calls.incrementAndGet() <= failures) {
-                        throw new SQLException("injected failure " + calls.get(), sqlState);
+                    if (method.getName().equals("getConnection")) {
+                        before.run();
                     }
                     try {
                         return method.invoke(real, args);
@@ -59,6 +66,16 @@ class StoringListenerTest {
                         throw e.getCause();
                     }
                 });
+    }
+
+    /** A data source whose first {@code failures} connections fail with {@code sqlState}. */
+    private static DataSource failing(int failures, String sqlState) {
+        AtomicInteger calls = new AtomicInteger();
+        return intercepted(() -> {
+            if (calls.incrementAndGet() <= failures) {
+                throw new SQLException("injected failure " + calls.get(), sqlState);
+            }
+        });
     }
 
     private static void waitFor(java.util.function.BooleanSupplier done) throws InterruptedException {
@@ -70,17 +87,7 @@ class StoringListenerTest {
 
     /** A data source whose connections take {@code millis} to open (a busy database). */
     private static DataSource slow(long millis) {
-        return (DataSource) Proxy.newProxyInstance(
-                DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("getConnection")) {
-                        Thread.sleep(millis);
-                    }
-                    try {
-                        return method.invoke(real, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        return intercepted(() -> Thread.sleep(millis));
     }
 
     @Test
@@ -179,18 +186,12 @@ class StoringListenerTest {
         // once the retries before it had drained.
         SensorId sensor = SensorId.of("kiln-5", "temperature");
         Migrations.migrate(real, "prognos");
-        java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean(true);
-        DataSource outage = (DataSource) Proxy.newProxyInstance(
-                DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("getConnection") && down.get()) {
-                        throw new SQLException("injected outage", "08001");
-                    }
-                    try {
-                        return method.invoke(real, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        AtomicBoolean down = new AtomicBoolean(true);
+        DataSource outage = intercepted(() -> {
+            if (down.get()) {
+                throw new SQLException("injected outage", "08001");
+            }
+        });
         Instant t0 = Instant.parse("2025-01-01T00:00:00Z");
         try (StoringListener listener = new StoringListener(
                 new ReadingsTable(outage),
@@ -201,17 +202,17 @@ class StoringListenerTest {
             for (int i = 0; i < 3; i++) {
                 listener.readings(sensor, List.of(new Reading(t0.plusSeconds(60L * i), 20 + i)));
             }
-            java.util.concurrent.CountDownLatch told = new java.util.concurrent.CountDownLatch(1);
+            CountDownLatch told = new CountDownLatch(1);
             Thread device = new Thread(() -> {
                 listener.readings(sensor, List.of(new Reading(t0.plusSeconds(180), 23)));
                 told.countDown();
             });
             device.start();
             assertTrue(
-                    !told.await(1_500, java.util.concurrent.TimeUnit.MILLISECONDS),
+                    !told.await(1_500, TimeUnit.MILLISECONDS),
                     "the fourth write waits while three wait for the database");
             down.set(false);
-            assertTrue(told.await(60, java.util.concurrent.TimeUnit.SECONDS), "and goes on once it is back");
+            assertTrue(told.await(60, TimeUnit.SECONDS), "and goes on once it is back");
             waitFor(() -> listener.pending() == 0);
             listener.sync();
         }
@@ -225,7 +226,7 @@ class StoringListenerTest {
         DataSource down = failing(Integer.MAX_VALUE, "08001");
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();
         Instant t0 = Instant.parse("2025-01-01T00:00:00Z");
-        java.util.concurrent.CountDownLatch returned = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch returned = new CountDownLatch(1);
         StoringListener listener = new StoringListener(
                 new ReadingsTable(down), new ResultsWriter(down, "prognos", () -> {}), true, metrics, 1);
         listener.readings(sensor, List.of(new Reading(t0, 20)));
@@ -234,9 +235,9 @@ class StoringListenerTest {
             returned.countDown();
         });
         device.start();
-        assertTrue(!returned.await(1_500, java.util.concurrent.TimeUnit.MILLISECONDS), "waits while the queue is full");
+        assertTrue(!returned.await(1_500, TimeUnit.MILLISECONDS), "waits while the queue is full");
         listener.close();
-        assertTrue(returned.await(10, java.util.concurrent.TimeUnit.SECONDS), "let go once closed");
+        assertTrue(returned.await(10, TimeUnit.SECONDS), "let go once closed");
         assertTrue(
                 metrics.counter("prognos.store.failures").count() >= 2,
                 "the refused write is counted, beside the first one's failed attempt");
