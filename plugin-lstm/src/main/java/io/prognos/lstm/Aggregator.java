@@ -29,11 +29,15 @@ import java.util.Arrays;
 final class Aggregator {
 
     private final double[][] loss; // [method][step]: cumulative clipped loss, for reporting
-    private final double[][] logWeight; // [method][step], the largest kept at 0
+    // [method][step]: the weights, summing to 1 over the available candidates. Kept as they are, not
+    // as logarithms: a round then costs one exponential per candidate (it was four, and the interval
+    // experts made this the largest part of scoring a reading outside the network).
+    private final double[][] weight;
     private final double[] gap; // [step]: cumulative mixability gap
     private final long[] rounds; // [step]
     private final boolean[] available; // [method]
     private final int candidates;
+    private final double[] factor; // scratch: exp(-eta (l - min l)) of the round
 
     Aggregator(double[][] priorLoss, int priorRounds, boolean[] available) {
         this.loss = deepCopy(priorLoss);
@@ -42,26 +46,28 @@ final class Aggregator {
         Arrays.fill(rounds, priorRounds);
         this.available = available.clone();
         this.candidates = count(available);
+        this.factor = new double[priorLoss.length];
         // Without the validation rounds' own gaps: the gap Hedge's worst-case rate sqrt(8 ln N / t) implies.
         this.gap = new double[horizon];
         Arrays.fill(gap, Math.sqrt(priorRounds * Math.log(Math.max(2, candidates)) / 8));
-        this.logWeight = new double[priorLoss.length][horizon];
+        double[][] logWeight = new double[priorLoss.length][horizon];
         for (int h = 0; h < horizon; h++) {
             double eta = priorRounds == 0 ? 0 : eta(h);
             for (int m = 0; m < loss.length; m++) {
                 logWeight[m][h] = available[m] ? -eta * loss[m][h] : Double.NEGATIVE_INFINITY;
             }
-            normalize(h);
         }
+        this.weight = fromLogs(logWeight, this.available);
     }
 
-    private Aggregator(double[][] loss, double[][] logWeight, double[] gap, long[] rounds, boolean[] available) {
+    private Aggregator(double[][] loss, double[][] weight, double[] gap, long[] rounds, boolean[] available) {
         this.loss = loss;
-        this.logWeight = logWeight;
+        this.weight = weight;
         this.gap = gap;
         this.rounds = rounds;
         this.available = available;
         this.candidates = count(available);
+        this.factor = new double[loss.length];
     }
 
     private static int count(boolean[] available) {
@@ -72,6 +78,30 @@ final class Aggregator {
         return n;
     }
 
+    /** Weights summing to 1 per step from unnormalized log weights. */
+    private static double[][] fromLogs(double[][] logWeight, boolean[] available) {
+        int methods = logWeight.length;
+        int horizon = methods == 0 ? 0 : logWeight[0].length;
+        double[][] w = new double[methods][horizon];
+        for (int h = 0; h < horizon; h++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int m = 0; m < methods; m++) {
+                if (available[m]) {
+                    max = Math.max(max, logWeight[m][h]);
+                }
+            }
+            double sum = 0;
+            for (int m = 0; m < methods; m++) {
+                w[m][h] = available[m] ? Math.exp(logWeight[m][h] - max) : 0;
+                sum += w[m][h];
+            }
+            for (int m = 0; m < methods; m++) {
+                w[m][h] /= sum;
+            }
+        }
+        return w;
+    }
+
     /** The learning rate of step {@code h} now; infinite (follow the leader) before any gap. */
     double eta(int h) {
         return gap[h] > 0 ? Math.log(Math.max(2, candidates)) / gap[h] : Double.POSITIVE_INFINITY;
@@ -79,13 +109,8 @@ final class Aggregator {
 
     /** Weights of step {@code h}, indexed by {@link Method#ordinal()}; 0 for unavailable candidates. */
     void weights(int h, double[] out) {
-        double sum = 0;
         for (int m = 0; m < loss.length; m++) {
-            out[m] = available[m] ? Math.exp(logWeight[m][h]) : 0;
-            sum += out[m];
-        }
-        for (int m = 0; m < loss.length; m++) {
-            out[m] /= sum;
+            out[m] = weight[m][h];
         }
     }
 
@@ -99,82 +124,58 @@ final class Aggregator {
                 l[m] = Math.min(1, Math.abs(actual - forecasts[m][step]) / scale);
             }
         }
+        learn(h, l, played);
+    }
+
+    /**
+     * One round of step {@code h} with the losses given (in [0, 1]; {@code played[m]} false for a
+     * candidate that sat the round out): the same update as for forecasts, for other experts.
+     */
+    void learn(int h, double[] l, boolean[] played) {
         double eta = eta(h);
-        gap[h] += mixabilityGap(h, l, played, eta);
-        for (int m = 0; m < loss.length; m++) {
-            if (played[m]) {
-                loss[m][h] += l[m];
-                logWeight[m][h] -= Double.isInfinite(eta) ? (l[m] > min(l, played) ? 1e9 : 0) : eta * l[m];
-            }
-        }
-        rounds[h]++;
-        normalize(h);
-        share(h, 1.0 / (rounds[h] + 1));
-    }
-
-    private static double min(double[] l, boolean[] played) {
         double lo = Double.POSITIVE_INFINITY;
-        for (int m = 0; m < l.length; m++) {
-            if (played[m]) {
-                lo = Math.min(lo, l[m]);
-            }
-        }
-        return lo;
-    }
-
-    /** The round's weighted loss minus its mix loss {@code -ln(sum w exp(-eta l)) / eta}; at least 0. */
-    private double mixabilityGap(int h, double[] l, boolean[] played, double eta) {
-        double[] w = new double[loss.length];
-        weights(h, w);
-        double weighted = 0;
         double total = 0;
-        double lo = Double.POSITIVE_INFINITY;
+        double weighted = 0;
+        boolean all = true;
         for (int m = 0; m < loss.length; m++) {
-            if (played[m] && w[m] > 0) {
-                weighted += w[m] * l[m];
-                total += w[m];
+            if (played[m]) {
                 lo = Math.min(lo, l[m]);
+                total += weight[m][h];
+                weighted += weight[m][h] * l[m];
+            } else {
+                all &= !available[m];
             }
         }
-        if (total <= 0) {
-            return 0;
-        }
-        weighted /= total;
-        double mix;
-        if (Double.isInfinite(eta)) {
-            mix = lo;
-        } else {
-            double sum = 0;
+        Arrays.fill(factor, 1);
+        if (lo < Double.POSITIVE_INFINITY) {
+            // exp(-eta (l - lo)): the mix loss and, when every candidate played, the new weights come
+            // from it; a candidate that sat the round out keeps its weight against the others' exp(-eta l).
+            double mix = 0;
             for (int m = 0; m < loss.length; m++) {
-                if (played[m] && w[m] > 0) {
-                    sum += w[m] / total * Math.exp(-eta * (l[m] - lo));
+                if (played[m]) {
+                    double f = Double.isInfinite(eta) ? (l[m] > lo ? 0 : 1) : Math.exp(-eta * (l[m] - lo));
+                    mix += weight[m][h] * f;
+                    factor[m] = all || Double.isInfinite(eta) ? f : Math.exp(-eta * l[m]);
+                    loss[m][h] += l[m];
                 }
             }
-            mix = lo - Math.log(sum) / eta;
-        }
-        return Math.max(0, weighted - mix);
-    }
-
-    /** Spreads a share {@code alpha} of the weight evenly: no candidate's weight falls below alpha / N. */
-    private void share(int h, double alpha) {
-        double[] w = new double[loss.length];
-        weights(h, w);
-        for (int m = 0; m < loss.length; m++) {
-            if (available[m]) {
-                logWeight[m][h] = Math.log((1 - alpha) * w[m] + alpha / candidates);
+            if (total > 0) {
+                // The round's weighted loss minus its mix loss -ln(sum w exp(-eta l)) / eta; at least 0.
+                double mixLoss = Double.isInfinite(eta) ? lo : lo - Math.log(mix / total) / eta;
+                gap[h] += Math.max(0, weighted / total - mixLoss);
             }
         }
-        normalize(h);
-    }
-
-    private void normalize(int h) {
-        double max = Double.NEGATIVE_INFINITY;
+        double sum = 0;
         for (int m = 0; m < loss.length; m++) {
-            max = Math.max(max, logWeight[m][h]);
+            weight[m][h] *= factor[m];
+            sum += weight[m][h];
         }
+        rounds[h]++;
+        // Fixed share: a share alpha of the weight spread evenly, so no candidate falls below alpha / N.
+        double alpha = 1.0 / (rounds[h] + 1);
         for (int m = 0; m < loss.length; m++) {
             if (available[m]) {
-                logWeight[m][h] -= max;
+                weight[m][h] = (sum > 0 ? (1 - alpha) * weight[m][h] / sum : 0) + alpha / candidates;
             }
         }
     }
@@ -191,8 +192,22 @@ final class Aggregator {
         return loss;
     }
 
+    /** The weights as logarithms, as the state stores them (the largest 0). */
     double[][] logWeights() {
-        return logWeight;
+        double[][] lw = new double[weight.length][];
+        for (int m = 0; m < weight.length; m++) {
+            lw[m] = new double[weight[m].length];
+        }
+        for (int h = 0; h < rounds.length; h++) {
+            double max = 0;
+            for (int m = 0; m < weight.length; m++) {
+                max = Math.max(max, weight[m][h]);
+            }
+            for (int m = 0; m < weight.length; m++) {
+                lw[m][h] = available[m] ? Math.log(weight[m][h] / max) : Double.NEGATIVE_INFINITY;
+            }
+        }
+        return lw;
     }
 
     double[] gaps() {
@@ -200,7 +215,7 @@ final class Aggregator {
     }
 
     Aggregator copy() {
-        return new Aggregator(deepCopy(loss), deepCopy(logWeight), gap.clone(), rounds.clone(), available.clone());
+        return new Aggregator(deepCopy(loss), deepCopy(weight), gap.clone(), rounds.clone(), available.clone());
     }
 
     private static double[][] deepCopy(double[][] a) {
@@ -212,7 +227,7 @@ final class Aggregator {
     }
 
     static Aggregator restore(double[][] loss, double[][] logWeight, double[] gap, long[] rounds, boolean[] available) {
-        return new Aggregator(loss, logWeight, gap, rounds, available);
+        return new Aggregator(loss, fromLogs(logWeight, available), gap, rounds, available);
     }
 
     long[] roundsArray() {
