@@ -298,11 +298,12 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
 
     @Override
     public SensorState openState(SensorId sensor, byte[] saved) {
-        started();
+        LstmSettings cfg = started();
         TrainedModel m = modelOrNull(sensor);
         if (saved != null) {
             try {
-                LstmSensorState s = LstmSensorState.fromBytes(saved);
+                LstmSensorState s = LstmSensorState.fromBytes(
+                        saved, 1 - (m != null ? m.coverage() : cfg.coverage()), cfg.adaptationRate());
                 if (s.sensor.equals(sensor) && m != null && m.modelVersion().equals(s.modelVersion)) {
                     return s;
                 }

@@ -16,13 +16,15 @@ import java.util.Deque;
 /**
  * One sensor's online state (see {@link Observer} for what happens to it): the interval being
  * filled, the recent complete intervals, the forecasts waiting for their actuals, the aggregation's
- * losses, the adaptive miscoverage per step, and the anomaly statistics. Plain data with a
+ * losses, the intervals' adaptation, and the anomaly statistics. Plain data with a
  * versioned byte form; not thread-safe, as the SPI says.
  */
 final class LstmSensorState implements SensorState {
 
     private static final int MAGIC = 0x50525331; // "PRS1"
-    private static final int FORMAT = 4;
+    private static final int FORMAT = 5;
+    /** The format before the interval experts: one miscoverage and width factor per step, read into each. */
+    private static final int FORMAT_ONE_RATE = 4;
     /** The format before the range of values seen; read, its range taken from the model. */
     private static final int FORMAT_WITHOUT_RANGE = 2;
 
@@ -67,9 +69,7 @@ final class LstmSensorState implements SensorState {
 
     final Deque<Pending> pending = new ArrayDeque<>();
     Aggregator aggregator;
-    double[] alpha = new double[0];
-    /** Per step: the log of the factor on the interval's width beyond the calibration (see {@link Observer}). */
-    double[] widen = new double[0];
+    IntervalAdaptation intervals;
 
     double missRate;
     AnomalyStats anomaly;
@@ -166,22 +166,7 @@ final class LstmSensorState implements SensorState {
                     }
                 }
             }
-            double[][] loss = aggregator.losses();
-            out.writeInt(loss.length);
-            for (int m = 0; m < loss.length; m++) {
-                out.writeBoolean(aggregator.availableArray()[m]);
-                writeDoubles(out, loss[m]);
-            }
-            long[] rounds = aggregator.roundsArray();
-            out.writeInt(rounds.length);
-            for (long r : rounds) {
-                out.writeLong(r);
-            }
-            for (double[] lw : aggregator.logWeights()) {
-                writeDoubles(out, lw);
-            }
-            writeDoubles(out, aggregator.gaps());
-            writeDoubles(out, alpha);
+            writeAggregator(out, aggregator);
             out.writeDouble(missRate);
             anomaly.write(out);
             out.writeLong(scored);
@@ -189,7 +174,7 @@ final class LstmSensorState implements SensorState {
             out.writeDouble(sustainedScore);
             out.writeDouble(rangeLow);
             out.writeDouble(rangeHigh);
-            writeDoubles(out, widen);
+            intervals.write(out);
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -197,8 +182,12 @@ final class LstmSensorState implements SensorState {
         return bytes.toByteArray();
     }
 
-    /** The state in {@code bytes}; throws {@link IOException} for anything else. */
-    static LstmSensorState fromBytes(byte[] bytes) throws IOException {
+    /**
+     * The state in {@code bytes}; throws {@link IOException} for anything else. A state of a format
+     * before the interval experts gives each of them its adaptation, at {@code adaptationRate}'s grid
+     * around {@code nominalAlpha}.
+     */
+    static LstmSensorState fromBytes(byte[] bytes, double nominalAlpha, double adaptationRate) throws IOException {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             if (in.readInt() != MAGIC) {
                 throw new IOException("not a Prognos LSTM sensor state");
@@ -241,30 +230,8 @@ final class LstmSensorState implements SensorState {
                 }
                 s.pending.addLast(new Pending(origin, cands, served, local, last));
             }
-            int methods = checked(in.readInt(), 64);
-            double[][] loss = new double[methods][];
-            boolean[] available = new boolean[methods];
-            for (int m = 0; m < methods; m++) {
-                available[m] = in.readBoolean();
-                loss[m] = readDoubles(in);
-            }
-            long[] rounds = new long[checked(in.readInt(), 10_000)];
-            for (int h = 0; h < rounds.length; h++) {
-                rounds[h] = in.readLong();
-            }
-            double[][] logWeight = new double[methods][];
-            for (int m = 0; m < methods; m++) {
-                logWeight[m] = readDoubles(in);
-                if (logWeight[m].length != rounds.length || loss[m].length != rounds.length) {
-                    throw new IOException("aggregator arrays of different lengths");
-                }
-            }
-            double[] gap = readDoubles(in);
-            if (gap.length != rounds.length) {
-                throw new IOException("aggregator arrays of different lengths");
-            }
-            s.aggregator = Aggregator.restore(loss, logWeight, gap, rounds, available);
-            s.alpha = readDoubles(in);
+            s.aggregator = readAggregator(in);
+            double[] alpha = format > FORMAT_ONE_RATE ? null : readDoubles(in);
             s.missRate = in.readDouble();
             s.anomaly = AnomalyStats.read(in);
             s.scored = in.readLong();
@@ -274,15 +241,65 @@ final class LstmSensorState implements SensorState {
                 s.rangeLow = in.readDouble();
                 s.rangeHigh = in.readDouble();
             }
-            // Format 3 came before the intervals' width factors: read with the factors at 0 (none).
-            s.widen = format == FORMAT ? readDoubles(in) : new double[s.alpha.length];
-            if (s.widen.length != s.alpha.length) {
-                throw new IOException("width factors and miscoverages of different lengths");
+            if (format > FORMAT_ONE_RATE) {
+                s.intervals = IntervalAdaptation.read(in);
+            } else {
+                // Format 3 came before the intervals' width factors: read with the factors at 0 (none).
+                double[] widen = format == FORMAT_ONE_RATE ? readDoubles(in) : new double[alpha.length];
+                if (widen.length != alpha.length) {
+                    throw new IOException("width factors and miscoverages of different lengths");
+                }
+                s.intervals = IntervalAdaptation.from(
+                        nominalAlpha, IntervalAdaptation.thetaOfClamped(alpha, widen), adaptationRate);
             }
             return s;
         } catch (RuntimeException e) {
             throw new IOException("sensor state cannot be read: " + e.getMessage(), e);
         }
+    }
+
+    static void writeAggregator(DataOutputStream out, Aggregator aggregator) throws IOException {
+        double[][] loss = aggregator.losses();
+        out.writeInt(loss.length);
+        for (int m = 0; m < loss.length; m++) {
+            out.writeBoolean(aggregator.availableArray()[m]);
+            writeDoubles(out, loss[m]);
+        }
+        long[] rounds = aggregator.roundsArray();
+        out.writeInt(rounds.length);
+        for (long r : rounds) {
+            out.writeLong(r);
+        }
+        for (double[] lw : aggregator.logWeights()) {
+            writeDoubles(out, lw);
+        }
+        writeDoubles(out, aggregator.gaps());
+    }
+
+    static Aggregator readAggregator(DataInputStream in) throws IOException {
+        int methods = checked(in.readInt(), 64);
+        double[][] loss = new double[methods][];
+        boolean[] available = new boolean[methods];
+        for (int m = 0; m < methods; m++) {
+            available[m] = in.readBoolean();
+            loss[m] = readDoubles(in);
+        }
+        long[] rounds = new long[checked(in.readInt(), 10_000)];
+        for (int h = 0; h < rounds.length; h++) {
+            rounds[h] = in.readLong();
+        }
+        double[][] logWeight = new double[methods][];
+        for (int m = 0; m < methods; m++) {
+            logWeight[m] = readDoubles(in);
+            if (logWeight[m].length != rounds.length || loss[m].length != rounds.length) {
+                throw new IOException("aggregator arrays of different lengths");
+            }
+        }
+        double[] gap = readDoubles(in);
+        if (gap.length != rounds.length) {
+            throw new IOException("aggregator arrays of different lengths");
+        }
+        return Aggregator.restore(loss, logWeight, gap, rounds, available);
     }
 
     private static int checked(int n, int max) throws IOException {
@@ -307,14 +324,14 @@ final class LstmSensorState implements SensorState {
         return v;
     }
 
-    private static void writeDoubles(DataOutputStream out, double[] v) throws IOException {
+    static void writeDoubles(DataOutputStream out, double[] v) throws IOException {
         out.writeInt(v.length);
         for (double d : v) {
             out.writeDouble(d);
         }
     }
 
-    private static double[] readDoubles(DataInputStream in) throws IOException {
+    static double[] readDoubles(DataInputStream in) throws IOException {
         double[] v = new double[checked(in.readInt(), 100_000)];
         for (int i = 0; i < v.length; i++) {
             v[i] = in.readDouble();

@@ -77,10 +77,11 @@ record LstmSettings(
             .define(
                     "lstm.adaptation-rate",
                     Type.DOUBLE,
-                    "0.02",
+                    "0.128",
                     0,
                     0.5,
-                    "step size of adaptive conformal inference: how fast intervals react to misses (0 = off)")
+                    "largest step size of adaptive conformal inference: intervals adapt at this rate and"
+                            + " 7 halvings of it at once, weighted by how well each does (0 = off)")
             .define(
                     "lstm.validation-fraction",
                     Type.DOUBLE,

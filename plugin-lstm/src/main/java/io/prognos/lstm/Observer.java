@@ -20,7 +20,7 @@ import java.util.Locale;
  *
  * <ol>
  *   <li>it is scored against every forecast still waiting for it: the aggregation learns each
- *       candidate's loss at that step, adaptive conformal inference moves that step's miscoverage,
+ *       candidate's loss at that step, the intervals' adaptation learns that step's error,
  *       and the standardized errors feed the anomaly score (one step ahead, three steps ahead and a
  *       whole horizon ahead, which catch a shift the re-anchoring one-step forecast explains away
  *       after one interval) together with novelty against the training range;
@@ -32,10 +32,6 @@ import java.util.Locale;
  */
 final class Observer {
 
-    /** Miscoverage stays within [alpha / 5, 3 alpha]: intervals adapt but never become uninformative. */
-    static final double ALPHA_FLOOR_SHARE = 0.2;
-
-    static final double ALPHA_CEILING_SHARE = 3;
     /** The deviation rate averages one-step misses over about this many intervals. */
     static final double MISS_MEMORY = 50;
     /** Shift compares a reading with the forecast made this many intervals before it. */
@@ -90,9 +86,7 @@ final class Observer {
         }
         s.pending.clear();
         s.aggregator = new Aggregator(m.priorLoss(), m.priorRounds(), m.available());
-        s.alpha = new double[m.horizon()];
-        Arrays.fill(s.alpha, 1 - m.coverage());
-        s.widen = new double[m.horizon()];
+        s.intervals = IntervalAdaptation.start(m.horizon(), 1 - m.coverage(), settings.adaptationRate());
         s.missRate = 1 - m.coverage();
         s.anomaly = new AnomalyStats(settings.anomalyWindow(), m.surprisalPrior());
         s.latestScore = 0;
@@ -207,19 +201,15 @@ final class Observer {
             int i = h - 1;
             double served = p.served[i];
             s.aggregator.update(i, p.candidates, i, y, m.lossScale()[i]);
-            double half = halfWidth(s, m, i, p.local);
-            int miss = Math.abs(y - served) > half ? 1 : 0;
-            double next = s.alpha[i] + settings.adaptationRate() * (nominalAlpha - miss);
-            if (next < ALPHA_FLOOR_SHARE * nominalAlpha || s.widen[i] > 0) {
-                s.widen[i] = Math.max(0, s.widen[i] + settings.adaptationRate() * (miss - nominalAlpha));
-            }
-            s.alpha[i] = clampAlpha(next, nominalAlpha);
+            double error = Math.abs(y - served);
             double sigma = Math.max(1e-12, m.calibration().bound(i, nominalAlpha) * p.local / z);
             double zi = (y - served) / sigma;
             if (h == 1) {
                 z1 = zi;
+                int miss = error > halfWidth(s, m, i, p.local) ? 1 : 0;
                 s.missRate += (miss - s.missRate) / MISS_MEMORY;
             }
+            s.intervals.update(i, error, m.calibration(), p.local, rangeSeen(s, m));
             if (h == shiftSteps) {
                 zShift = zi;
             }
@@ -309,26 +299,9 @@ final class Observer {
         return Math.min(1, Math.max(0, digits / AnomalyStats.DIGITS_FOR_ONE));
     }
 
-    /**
-     * The adapted half-width of step {@code h}'s interval. Adaptive conformal inference moves the
-     * miscoverage within [alpha / 5, 3 alpha] of the calibration scores; when the errors outgrow even
-     * the largest of those (alpha held at its floor and still missing), the same update goes on in
-     * a log-scale factor on the width ({@code widen}, back to 0 as misses become rare), so coverage
-     * can hold after a change the calibration never saw. The width never exceeds the range of values
-     * seen, beyond which an interval says nothing. Chosen on the tuning set: coverage within
-     * 0.85-0.95 on 33 of 35 series (32 without), the interval score worse than the conformal last
-     * value on 7 either way.
-     */
+    /** The adapted half-width of step {@code h}'s interval ({@link IntervalAdaptation}). */
     static double halfWidth(LstmSensorState s, TrainedModel m, int h, double scale) {
-        double half = m.calibration().bound(h, s.alpha[h]) * scale;
-        if (s.widen.length > h && s.widen[h] > 0) {
-            half = Math.max(half, Math.min(half * Math.exp(s.widen[h]), rangeSeen(s, m)));
-        }
-        return half;
-    }
-
-    static double clampAlpha(double alpha, double nominal) {
-        return Math.max(ALPHA_FLOOR_SHARE * nominal, Math.min(Math.min(0.9, ALPHA_CEILING_SHARE * nominal), alpha));
+        return s.intervals.halfWidth(h, m.calibration(), scale, rangeSeen(s, m));
     }
 
     /**

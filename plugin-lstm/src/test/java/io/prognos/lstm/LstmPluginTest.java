@@ -31,6 +31,9 @@ import io.prognos.api.StoredModel;
 import io.prognos.api.ThreadLimits;
 import io.prognos.api.TrainRequest;
 import io.prognos.api.UnknownSensorException;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Duration;
@@ -178,7 +181,7 @@ class LstmPluginTest {
     }
 
     @Test
-    void aSpikeBeyondEverythingSeenIsAnomalousWhereSpikesAreUsual() {
+    void aSpikeBeyondEverythingSeenIsAnomalousWhereSpikesAreUsual() throws IOException {
         // Spikes of 12-20 above a level of 50 every 25 hours: the anomaly baseline learns that such
         // surprises are ordinary. A spike to 90, far beyond anything the sensor showed, is not.
         SensorId sensor = SensorId.of("press-4", "load");
@@ -205,15 +208,40 @@ class LstmPluginTest {
         byte[] saved = s.toBytes();
         Reading again = new Reading(t.plus(Duration.ofHours(1)), 90);
         assertFalse(beyondRangeSeen(sensor, saved, again));
-        // States saved before the width factors (format 3) and before the range (format 2) are read;
-        // format 2 takes its range from the model.
-        int widths = 4 + 8 * 12; // the width factors of format 4, one per step
-        byte[] format3 = Arrays.copyOf(saved, saved.length - widths);
-        ByteBuffer.wrap(format3).putInt(4, 3);
-        assertFalse(beyondRangeSeen(sensor, format3, again));
-        byte[] format2 = Arrays.copyOf(saved, saved.length - widths - 16);
-        ByteBuffer.wrap(format2).putInt(4, 2);
-        assertTrue(beyondRangeSeen(sensor, format2, again));
+        // States saved before the interval experts (format 4), before the width factors (format 3) and
+        // before the range (format 2) are read; format 2 takes its range from the model.
+        assertFalse(beyondRangeSeen(sensor, earlierFormat(s, saved, 4), again));
+        assertFalse(beyondRangeSeen(sensor, earlierFormat(s, saved, 3), again));
+        assertTrue(beyondRangeSeen(sensor, earlierFormat(s, saved, 2), again));
+    }
+
+    /**
+     * {@code saved} (format 5: ..., the forecasts' aggregation, the tail from the miss rate to the
+     * range seen, the interval experts) in an earlier format: one miscoverage per step after the
+     * aggregation, then the tail (without the range before format 3), then one width factor per step
+     * (format 4 only).
+     */
+    private static byte[] earlierFormat(SensorState state, byte[] saved, int format) throws IOException {
+        LstmSensorState s = (LstmSensorState) state;
+        ByteArrayOutputStream anomaly = new ByteArrayOutputStream();
+        s.anomaly.write(new DataOutputStream(anomaly));
+        ByteArrayOutputStream experts = new ByteArrayOutputStream();
+        s.intervals.write(new DataOutputStream(experts));
+        int tail = 8 + anomaly.size() + 8 * 5;
+        int prefix = saved.length - experts.size() - tail;
+        ByteArrayOutputStream old = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(old);
+        out.write(saved, 0, prefix);
+        double[] perStep = new double[12];
+        Arrays.fill(perStep, 0.1);
+        LstmSensorState.writeDoubles(out, perStep);
+        out.write(saved, prefix, format == 2 ? tail - 16 : tail);
+        if (format == 4) {
+            LstmSensorState.writeDoubles(out, new double[12]);
+        }
+        byte[] bytes = old.toByteArray();
+        ByteBuffer.wrap(bytes).putInt(4, format);
+        return bytes;
     }
 
     /** Whether {@code reading}, observed by the state in {@code saved}, is scored as beyond the range seen. */
