@@ -186,7 +186,12 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
             cache.put(sensor, e);
             return e;
         } catch (ModelCodec.CorruptModelException ex) {
-            LOG.error("stored model of {} is unusable and must be retrained: {}", sensor, ex.getMessage());
+            if (ex instanceof ModelCodec.OutdatedModelException) {
+                // Expected once per sensor after an upgrade that changed the model format; the host retrains.
+                LOG.warn("stored model of {} must be retrained: {}", sensor, ex.getMessage());
+            } else {
+                LOG.error("stored model of {} is unusable and must be retrained: {}", sensor, ex.getMessage());
+            }
             ModelInfo info = (listed != null ? listed : stored.get().info()).withStatus(ModelStatus.NEEDS_RETRAINING);
             Entry e = new Entry(null, info);
             cache.put(sensor, e);

@@ -34,11 +34,23 @@ final class ModelCodec {
     private static final int MAGIC = 0x50524731; // "PRG1"
 
     /** The stored bytes cannot be turned back into a model. */
-    static final class CorruptModelException extends Exception {
+    static class CorruptModelException extends Exception {
         private static final long serialVersionUID = 1L;
 
         CorruptModelException(String message, Throwable cause) {
             super(message, cause);
+        }
+    }
+
+    /** A model written by an earlier version of the plugin, in a format this one no longer reads: expected after an upgrade. */
+    static final class OutdatedModelException extends CorruptModelException {
+        private static final long serialVersionUID = 1L;
+
+        OutdatedModelException(int version) {
+            super(
+                    "model format version " + version + " was written by an earlier version of the plugin (this one"
+                            + " reads " + FORMAT_VERSION + ")",
+                    null);
         }
     }
 
@@ -127,6 +139,9 @@ final class ModelCodec {
                 throw new CorruptModelException("not a Prognos LSTM model (bad magic number)", null);
             }
             int version = in.readInt();
+            if (version > 0 && version < FORMAT_VERSION) {
+                throw new OutdatedModelException(version);
+            }
             if (version != FORMAT_VERSION) {
                 throw new CorruptModelException(
                         "model format version " + version + " is not supported (this plugin" + " reads "

@@ -1,6 +1,8 @@
 package io.prognos.lstm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,6 +21,7 @@ import io.prognos.api.SensorState;
 import io.prognos.api.StoredModel;
 import io.prognos.api.ThreadLimits;
 import io.prognos.api.TrainRequest;
+import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,6 +87,36 @@ class PersistenceTest {
                 ModelStatus.NEEDS_RETRAINING, second.model(SENSOR).orElseThrow().status());
         var e = assertThrows(BadRequestException.class, () -> second.forecast(second.openState(SENSOR, null)));
         assertTrue(e.getMessage().contains("train it again"), e.getMessage());
+        second.train(new TrainRequest(SENSOR, history));
+        assertEquals(ModelStatus.READY, second.model(SENSOR).orElseThrow().status());
+        second.stop();
+    }
+
+    @Test
+    void aModelOfAnEarlierFormatIsToldApartFromADamagedOneAndRetrained() {
+        InMemoryModelStore store = new InMemoryModelStore();
+        LstmForecastingPlugin first = started(store, 1);
+        first.train(new TrainRequest(SENSOR, history));
+        first.stop();
+        StoredModel current = store.load(SENSOR).orElseThrow();
+        byte[] earlier = current.bytes().clone();
+        ByteBuffer.wrap(earlier).putInt(4, ModelCodec.FORMAT_VERSION - 1);
+        var outdated = assertThrows(ModelCodec.CorruptModelException.class, () -> ModelCodec.decode(earlier));
+        assertInstanceOf(ModelCodec.OutdatedModelException.class, outdated);
+        assertTrue(outdated.getMessage().contains("earlier version of the plugin"), outdated.getMessage());
+        byte[] later = current.bytes().clone();
+        ByteBuffer.wrap(later).putInt(4, ModelCodec.FORMAT_VERSION + 1);
+        var unknown = assertThrows(ModelCodec.CorruptModelException.class, () -> ModelCodec.decode(later));
+        assertFalse(unknown instanceof ModelCodec.OutdatedModelException, unknown.getMessage());
+        var damaged = assertThrows(
+                ModelCodec.CorruptModelException.class,
+                () -> ModelCodec.decode(LstmPluginTest.corrupt(current).bytes()));
+        assertFalse(damaged instanceof ModelCodec.OutdatedModelException, damaged.getMessage());
+
+        store.save(new StoredModel(current.info(), earlier, ModelCodec.checksum(earlier)));
+        LstmForecastingPlugin second = started(store, 1);
+        assertEquals(
+                ModelStatus.NEEDS_RETRAINING, second.model(SENSOR).orElseThrow().status());
         second.train(new TrainRequest(SENSOR, history));
         assertEquals(ModelStatus.READY, second.model(SENSOR).orElseThrow().status());
         second.stop();
