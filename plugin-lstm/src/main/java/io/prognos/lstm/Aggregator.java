@@ -192,22 +192,9 @@ final class Aggregator {
         return loss;
     }
 
-    /** The weights as logarithms, as the state stores them (the largest 0). */
-    double[][] logWeights() {
-        double[][] lw = new double[weight.length][];
-        for (int m = 0; m < weight.length; m++) {
-            lw[m] = new double[weight[m].length];
-        }
-        for (int h = 0; h < rounds.length; h++) {
-            double max = 0;
-            for (int m = 0; m < weight.length; m++) {
-                max = Math.max(max, weight[m][h]);
-            }
-            for (int m = 0; m < weight.length; m++) {
-                lw[m][h] = available[m] ? Math.log(weight[m][h] / max) : Double.NEGATIVE_INFINITY;
-            }
-        }
-        return lw;
+    /** The weights, [method][step], summing to 1 per step: what the state stores. */
+    double[][] weightsArray() {
+        return weight;
     }
 
     double[] gaps() {
@@ -226,8 +213,10 @@ final class Aggregator {
         return c;
     }
 
-    static Aggregator restore(double[][] loss, double[][] logWeight, double[] gap, long[] rounds, boolean[] available) {
-        return new Aggregator(loss, fromLogs(logWeight, available), gap, rounds, available);
+    /** An aggregation as stored: its weights as they are, or (states before format 5) as logarithms. */
+    static Aggregator restore(
+            double[][] loss, double[][] weight, boolean logarithms, double[] gap, long[] rounds, boolean[] available) {
+        return new Aggregator(loss, logarithms ? fromLogs(weight, available) : weight, gap, rounds, available);
     }
 
     long[] roundsArray() {

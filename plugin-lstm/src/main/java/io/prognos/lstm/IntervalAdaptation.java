@@ -175,7 +175,7 @@ final class IntervalAdaptation {
                 throw new IOException("interval experts' arrays of different lengths");
             }
         }
-        Aggregator weights = LstmSensorState.readAggregator(in);
+        Aggregator weights = LstmSensorState.readAggregator(in, false);
         if (weights.losses().length != n || weights.roundsArray().length != t[0].length) {
             throw new IOException("interval experts' weights do not match the experts");
         }

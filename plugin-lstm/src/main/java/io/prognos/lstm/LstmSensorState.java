@@ -230,7 +230,7 @@ final class LstmSensorState implements SensorState {
                 }
                 s.pending.addLast(new Pending(origin, cands, served, local, last));
             }
-            s.aggregator = readAggregator(in);
+            s.aggregator = readAggregator(in, format <= FORMAT_ONE_RATE);
             double[] alpha = format > FORMAT_ONE_RATE ? null : readDoubles(in);
             s.missRate = in.readDouble();
             s.anomaly = AnomalyStats.read(in);
@@ -270,13 +270,14 @@ final class LstmSensorState implements SensorState {
         for (long r : rounds) {
             out.writeLong(r);
         }
-        for (double[] lw : aggregator.logWeights()) {
-            writeDoubles(out, lw);
+        for (double[] w : aggregator.weightsArray()) {
+            writeDoubles(out, w);
         }
         writeDoubles(out, aggregator.gaps());
     }
 
-    static Aggregator readAggregator(DataInputStream in) throws IOException {
+    /** An aggregation as {@link #writeAggregator} wrote it; before format 5, with its weights as logarithms. */
+    static Aggregator readAggregator(DataInputStream in, boolean logarithms) throws IOException {
         int methods = checked(in.readInt(), 64);
         double[][] loss = new double[methods][];
         boolean[] available = new boolean[methods];
@@ -288,10 +289,10 @@ final class LstmSensorState implements SensorState {
         for (int h = 0; h < rounds.length; h++) {
             rounds[h] = in.readLong();
         }
-        double[][] logWeight = new double[methods][];
+        double[][] weight = new double[methods][];
         for (int m = 0; m < methods; m++) {
-            logWeight[m] = readDoubles(in);
-            if (logWeight[m].length != rounds.length || loss[m].length != rounds.length) {
+            weight[m] = readDoubles(in);
+            if (weight[m].length != rounds.length || loss[m].length != rounds.length) {
                 throw new IOException("aggregator arrays of different lengths");
             }
         }
@@ -299,7 +300,7 @@ final class LstmSensorState implements SensorState {
         if (gap.length != rounds.length) {
             throw new IOException("aggregator arrays of different lengths");
         }
-        return Aggregator.restore(loss, logWeight, gap, rounds, available);
+        return Aggregator.restore(loss, weight, logarithms, gap, rounds, available);
     }
 
     private static int checked(int n, int max) throws IOException {
