@@ -74,12 +74,18 @@ class PersistenceTest {
         second.stop();
     }
 
-    @Test
-    void aCorruptStoredModelIsMarkedForRetrainingAndNeverCrashesStart() {
+    /** A store holding the model of {@link #SENSOR} as a plugin trained and stopped left it. */
+    private InMemoryModelStore storeWithATrainedModel() {
         InMemoryModelStore store = new InMemoryModelStore();
         LstmForecastingPlugin first = started(store, 1);
         first.train(new TrainRequest(SENSOR, history));
         first.stop();
+        return store;
+    }
+
+    @Test
+    void aCorruptStoredModelIsMarkedForRetrainingAndNeverCrashesStart() {
+        InMemoryModelStore store = storeWithATrainedModel();
         store.save(LstmPluginTest.corrupt(store.load(SENSOR).orElseThrow()));
 
         LstmForecastingPlugin second = started(store, 1);
@@ -94,10 +100,7 @@ class PersistenceTest {
 
     @Test
     void aModelOfAnEarlierFormatIsToldApartFromADamagedOneAndRetrained() {
-        InMemoryModelStore store = new InMemoryModelStore();
-        LstmForecastingPlugin first = started(store, 1);
-        first.train(new TrainRequest(SENSOR, history));
-        first.stop();
+        InMemoryModelStore store = storeWithATrainedModel();
         StoredModel current = store.load(SENSOR).orElseThrow();
         byte[] earlier = current.bytes().clone();
         ByteBuffer.wrap(earlier).putInt(4, ModelCodec.FORMAT_VERSION - 1);
