@@ -219,7 +219,8 @@ class LstmPluginTest {
      * {@code saved} (format 5: ..., the forecasts' aggregation, the tail from the miss rate to the
      * range seen, the interval experts) in an earlier format: one miscoverage per step after the
      * aggregation, then the tail (without the range before format 3), then one width factor per step
-     * (format 4 only).
+     * (format 4 only). The aggregation's weights stay as format 5 wrote them; an earlier format's
+     * reader takes them as logarithms and so gets other weights, which these checks do not look at.
      */
     private static byte[] earlierFormat(SensorState state, byte[] saved, int format) throws IOException {
         LstmSensorState s = (LstmSensorState) state;
