@@ -37,7 +37,10 @@ final class Aggregator {
     private final long[] rounds; // [step]
     private final boolean[] available; // [method]
     private final int candidates;
-    private final double[] factor; // scratch: exp(-eta (l - min l)) of the round
+    // Scratch of one round, reused: a reading that closes an interval runs 12 rounds.
+    private final double[] factor; // exp(-eta (l - min l))
+    private final double[] roundLoss;
+    private final boolean[] roundPlayed;
 
     Aggregator(double[][] priorLoss, int priorRounds, boolean[] available) {
         this.loss = deepCopy(priorLoss);
@@ -47,6 +50,8 @@ final class Aggregator {
         this.available = available.clone();
         this.candidates = count(available);
         this.factor = new double[priorLoss.length];
+        this.roundLoss = new double[priorLoss.length];
+        this.roundPlayed = new boolean[priorLoss.length];
         // Without the validation rounds' own gaps: the gap Hedge's worst-case rate sqrt(8 ln N / t) implies.
         this.gap = new double[horizon];
         Arrays.fill(gap, Math.sqrt(priorRounds * Math.log(Math.max(2, candidates)) / 8));
@@ -68,6 +73,8 @@ final class Aggregator {
         this.available = available;
         this.candidates = count(available);
         this.factor = new double[loss.length];
+        this.roundLoss = new double[loss.length];
+        this.roundPlayed = new boolean[loss.length];
     }
 
     private static int count(boolean[] available) {
@@ -116,9 +123,10 @@ final class Aggregator {
 
     /** One round of step {@code h}: each candidate's forecast against the actual, scaled by {@code scale}. */
     void update(int h, float[][] forecasts, int step, double actual, double scale) {
-        double[] l = new double[loss.length];
-        boolean[] played = new boolean[loss.length];
+        double[] l = roundLoss;
+        boolean[] played = roundPlayed;
         for (int m = 0; m < loss.length; m++) {
+            l[m] = 0;
             played[m] = available[m] && forecasts[m] != null;
             if (played[m]) {
                 l[m] = Math.min(1, Math.abs(actual - forecasts[m][step]) / scale);

@@ -71,10 +71,11 @@ final class IntervalAdaptation {
         return from(nominalAlpha, t, maxRate);
     }
 
-    /** Every expert of {@code maxRate}'s grid at the miscoverages given, weighted equally. */
+    /** Every expert of {@code maxRate}'s grid at the miscoverages given, weighted equally; one when it is 0. */
     static IntervalAdaptation from(double nominalAlpha, double[] thetaPerStep, double maxRate) {
-        double[] rates = new double[EXPERTS];
-        for (int k = 0; k < EXPERTS; k++) {
+        // Adaptation off: eight experts that never move would all serve the calibrated width.
+        double[] rates = new double[maxRate > 0 ? EXPERTS : 1];
+        for (int k = 0; k < rates.length; k++) {
             rates[k] = maxRate / (1 << k);
         }
         return withRates(nominalAlpha, thetaPerStep, rates);
@@ -170,6 +171,9 @@ final class IntervalAdaptation {
         double[][] t = new double[n][];
         for (int k = 0; k < n; k++) {
             rates[k] = in.readDouble();
+            if (!(rates[k] >= 0 && rates[k] <= 1)) {
+                throw new IOException("implausible adaptation step size " + rates[k]);
+            }
             t[k] = LstmSensorState.readDoubles(in);
             if (t[k].length != t[0].length) {
                 throw new IOException("interval experts' arrays of different lengths");
