@@ -6,6 +6,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
@@ -253,6 +254,10 @@ final class LstmSensorState implements SensorState {
                         nominalAlpha, IntervalAdaptation.thetaOfClamped(alpha, widen), adaptationRate);
             }
             return s;
+        } catch (EOFException e) {
+            // Its message is null: the log would say "starts afresh: null".
+            throw new IOException(
+                    "sensor state is truncated: its " + bytes.length + " bytes end before its last field", e);
         } catch (RuntimeException e) {
             throw new IOException("sensor state cannot be read: " + e.getMessage(), e);
         }

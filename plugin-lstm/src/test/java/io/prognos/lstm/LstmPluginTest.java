@@ -425,6 +425,10 @@ class LstmPluginTest {
         assertEquals(plugin.forecast(a).points(), plugin.forecast(b).points());
         SensorState garbage = plugin.openState(SEASONAL, new byte[] {1, 2, 3});
         assertEquals(0, garbage.intervalsScored(), "unreadable bytes give a fresh state, not a failure");
+        byte[] whole = a.toBytes();
+        IOException cut = assertThrows(
+                IOException.class, () -> LstmSensorState.fromBytes(Arrays.copyOf(whole, whole.length / 2), 0.1, 0.128));
+        assertTrue(cut.getMessage().contains("truncated"), "the log says what is wrong: " + cut.getMessage());
     }
 
     @Test
