@@ -451,12 +451,17 @@ final class JavaLstm implements LstmEngine {
      * clamp; training and serving use the same function, and outputs stay within 1e-5 of SameDiff's).
      * Activations were a third of a forecast's time with Math.exp; this is plain arithmetic, which
      * the JIT also vectorises in the batched forward pass.
+     *
+     * <p>The quotient needs no clamp to [-1, 1]: over every float in [0, 4.97] it is at most
+     * 0.9999995 (checked exhaustively, 1,084,164,670 values), p is odd and q even, so negative inputs
+     * give the exact negation, and a NaN stays NaN either way. The clamp it had cost a third of the
+     * activations' time (a float max or min is several vector instructions, for NaN and -0).
      */
     static float tanh(float x) {
         float c = Math.max(-4.97f, Math.min(4.97f, x));
         float x2 = c * c;
         float p = c * (135135f + x2 * (17325f + x2 * (378f + x2)));
         float q = 135135f + x2 * (62370f + x2 * (3150f + x2 * 28f));
-        return Math.max(-1f, Math.min(1f, p / q));
+        return p / q;
     }
 }

@@ -93,6 +93,27 @@ class JavaLstmTest {
     }
 
     @Test
+    void theActivationNeverLeavesMinusOneToOneAndIsOdd() {
+        // Every 4,096th float up to the last 20,000 below the clamp, where the quotient is largest, then
+        // each of them; beyond the clamp, some up to infinity.
+        int clampBits = Float.floatToIntBits(4.97f);
+        for (int bits = 0; bits <= clampBits; bits += bits < clampBits - 20_000 ? 4096 : 1) {
+            checkActivation(Float.intBitsToFloat(bits));
+        }
+        for (float x : new float[] {4.9700003f, 5f, 9f, 100f, 1e10f, Float.MAX_VALUE, Float.POSITIVE_INFINITY}) {
+            checkActivation(x);
+        }
+        assertTrue(Float.isNaN(JavaLstm.tanh(Float.NaN)));
+    }
+
+    private static void checkActivation(float x) {
+        float t = JavaLstm.tanh(x);
+        assertTrue(t >= 0f && t <= 1f, "tanh(" + x + ") = " + t);
+        assertEquals(-t, JavaLstm.tanh(-x), 0f, "odd at " + x);
+        assertEquals(Math.tanh(x), t, 1e-4, "accuracy at " + x);
+    }
+
+    @Test
     void gradientsMatchCentralDifferencesComponentByComponent() {
         float[] params = parameters(3);
         float[] x = random(N * SEQ * SHAPE.features(), 4);
