@@ -44,6 +44,8 @@ final class IntervalAdaptation {
     static final double ALPHA_CEILING_SHARE = 3;
 
     static final double MAX_NARROWING = 10;
+    /** Its logarithm, once: the update below ran {@code Math.log} for each expert and step of every actual. */
+    private static final double LOG_MAX_NARROWING = Math.log(MAX_NARROWING);
 
     private final double nominalAlpha;
     private final double[] rates; // [expert]
@@ -126,7 +128,7 @@ final class IntervalAdaptation {
             loss[k] = Math.min(1, (nominalAlpha * (q - error) + Math.max(0, error - q)) / unit);
             // Past the largest narrowing, hits no longer move it: else a sensor quiet for long would
             // need as long to widen again.
-            theta[k][h] = Math.min(ceiling + Math.log(MAX_NARROWING), theta[k][h] + rates[k] * (nominalAlpha - miss));
+            theta[k][h] = Math.min(ceiling + LOG_MAX_NARROWING, theta[k][h] + rates[k] * (nominalAlpha - miss));
         }
         weights.learn(h, loss, played);
     }
