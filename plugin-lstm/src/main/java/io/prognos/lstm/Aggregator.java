@@ -9,8 +9,9 @@ import java.util.Arrays;
  * which one is best changes, as it does when a sensor's behaviour changes. No rate is tuned.
  *
  * <p>A round's loss is the absolute error divided by a scale and clipped to [0, 1]
- * ({@code min(1, |e| / B_h)}, {@code B_h} four times the last value's validation MAE at that
- * step). Each round every weight is multiplied by {@code exp(-eta_t loss)}, then a share
+ * ({@code min(1, |e| / B)}, {@code B} the range of the training history's values: errors seldom
+ * exceed it, so the clip seldom binds and the bound below holds for the absolute error itself, in
+ * units of {@code B}). Each round every weight is multiplied by {@code exp(-eta_t loss)}, then a share
  * {@code alpha_t = 1 / (t + 1)} of the total is spread evenly over the {@code N} candidates (the
  * decreasing switching rate of Koolen and de Rooij 2013). The rate is {@code eta_t = ln N / D_t},
  * with {@code D_t} the cumulative mixability gap (each round's weighted loss minus its mix loss).
@@ -21,10 +22,12 @@ import java.util.Arrays;
  * + 2 ln N / 3 + 1}; for {@code k = 0}, the best single candidate in hindsight (the last value is
  * one), that is {@code O(sqrt(T ln N) ln T)}: the excess per round vanishes as the series grows.
  * The served forecast is the weighted mean, whose loss is no larger than the weighted loss while
- * errors stay below {@code B_h} (the absolute error is convex).
+ * errors stay below {@code B} (the absolute error is convex).
  *
- * <p>Rounds start with the validation windows (their losses set the first weights and the first
- * rate), so a new model begins from what validation showed and then follows the actual readings.
+ * <p>Rounds start with the validation windows: training runs the aggregation through them and the
+ * online aggregation carries on from where it left off (weights, gaps and rounds; {@link
+ * TrainedModel#aggregation}), so a new model begins from what validation showed and then follows
+ * the actual readings.
  */
 final class Aggregator {
 
@@ -42,27 +45,23 @@ final class Aggregator {
     private final double[] roundLoss;
     private final boolean[] roundPlayed;
 
-    Aggregator(double[][] priorLoss, int priorRounds, boolean[] available) {
-        this.loss = deepCopy(priorLoss);
-        int horizon = priorLoss[0].length;
+    /** A fresh aggregation of {@code horizon} steps: equal weights over the available candidates, no round yet. */
+    Aggregator(int horizon, boolean[] available) {
+        int methods = available.length;
+        this.loss = new double[methods][horizon];
+        this.weight = new double[methods][horizon];
+        this.gap = new double[horizon];
         this.rounds = new long[horizon];
-        Arrays.fill(rounds, priorRounds);
         this.available = available.clone();
         this.candidates = count(available);
-        this.factor = new double[priorLoss.length];
-        this.roundLoss = new double[priorLoss.length];
-        this.roundPlayed = new boolean[priorLoss.length];
-        // Without the validation rounds' own gaps: the gap Hedge's worst-case rate sqrt(8 ln N / t) implies.
-        this.gap = new double[horizon];
-        Arrays.fill(gap, Math.sqrt(priorRounds * Math.log(Math.max(2, candidates)) / 8));
-        double[][] logWeight = new double[priorLoss.length][horizon];
-        for (int h = 0; h < horizon; h++) {
-            double eta = priorRounds == 0 ? 0 : eta(h);
-            for (int m = 0; m < loss.length; m++) {
-                logWeight[m][h] = available[m] ? -eta * loss[m][h] : Double.NEGATIVE_INFINITY;
+        this.factor = new double[methods];
+        this.roundLoss = new double[methods];
+        this.roundPlayed = new boolean[methods];
+        for (int m = 0; m < methods; m++) {
+            if (available[m]) {
+                Arrays.fill(weight[m], 1.0 / candidates);
             }
         }
-        this.weight = fromLogs(logWeight, this.available);
     }
 
     private Aggregator(double[][] loss, double[][] weight, double[] gap, long[] rounds, boolean[] available) {

@@ -92,8 +92,7 @@ final class IntervalAdaptation {
         }
         boolean[] all = new boolean[n];
         Arrays.fill(all, true);
-        return new IntervalAdaptation(
-                nominalAlpha, rates.clone(), t, new Aggregator(new double[n][thetaPerStep.length], 0, all));
+        return new IntervalAdaptation(nominalAlpha, rates.clone(), t, new Aggregator(thetaPerStep.length, all));
     }
 
     /**

@@ -24,12 +24,14 @@ import java.util.zip.CRC32;
 final class ModelCodec {
 
     /**
-     * 3: calibration scores relative to the training data's typical one-step change
+     * 4: the aggregation's state after the validation windows (weights and mixability gaps), which
+     * the online aggregation carries on from, and losses over the training history's range; a
+     * version-3 model's losses are clipped at four last-value MAEs. 3: calibration scores relative to the training data's typical one-step change
      * ({@link Scaler#errorScale}); a version-2 model's are relative to each window's own, so it is
      * refused and retrained rather than served with intervals of the wrong width. 2: online
      * aggregation, calibration windows of their own, anomaly baseline and novelty range.
      */
-    static final int FORMAT_VERSION = 3;
+    static final int FORMAT_VERSION = 4;
 
     private static final int MAGIC = 0x50524731; // "PRG1"
 
@@ -95,7 +97,9 @@ final class ModelCodec {
             for (int k = 0; k < m.priorLoss().length; k++) {
                 out.writeBoolean(m.available()[k]);
                 writeDoubles(out, m.priorLoss()[k]);
+                writeDoubles(out, m.priorWeight()[k]);
             }
+            writeDoubles(out, m.priorGap());
             out.writeInt(m.priorRounds());
             writeDoubles(out, m.lossScale());
             out.writeDouble(m.novelty().low());
@@ -184,10 +188,13 @@ final class ModelCodec {
             }
             boolean[] available = new boolean[methods];
             double[][] prior = new double[methods][];
+            double[][] priorWeight = new double[methods][];
             for (int k = 0; k < methods; k++) {
                 available[k] = in.readBoolean();
                 prior[k] = readDoubles(in);
+                priorWeight[k] = readDoubles(in);
             }
+            double[] priorGap = readDoubles(in);
             int priorRounds = in.readInt();
             double[] lossScale = readDoubles(in);
             TrainedModel.Novelty novelty = new TrainedModel.Novelty(in.readDouble(), in.readDouble(), in.readDouble());
@@ -223,13 +230,22 @@ final class ModelCodec {
                     params,
                     new Calibration(scores, counts),
                     prior,
+                    priorWeight,
+                    priorGap,
                     priorRounds,
                     lossScale,
                     available,
                     novelty,
                     surprisalPrior,
                     metrics);
-            if (params.length != m.shape().parameterCount() || steps != horizon || lossScale.length != horizon) {
+            boolean priorFits = priorGap.length == horizon && priorRounds >= 0;
+            for (int k = 0; k < methods; k++) {
+                priorFits &= prior[k].length == horizon && priorWeight[k].length == horizon;
+            }
+            if (params.length != m.shape().parameterCount()
+                    || steps != horizon
+                    || lossScale.length != horizon
+                    || !priorFits) {
                 throw new CorruptModelException("model shape does not match its weights", null);
             }
             return m;

@@ -85,7 +85,7 @@ final class Observer {
             }
         }
         s.pending.clear();
-        s.aggregator = new Aggregator(m.priorLoss(), m.priorRounds(), m.available());
+        s.aggregator = m.aggregation();
         s.intervals = IntervalAdaptation.start(m.horizon(), 1 - m.coverage(), settings.adaptationRate());
         s.missRate = 1 - m.coverage();
         s.anomaly = new AnomalyStats(settings.anomalyWindow(), m.surprisalPrior());
