@@ -208,18 +208,6 @@ final class Aggregator {
         return gap;
     }
 
-    Aggregator copy() {
-        return new Aggregator(deepCopy(loss), deepCopy(weight), gap.clone(), rounds.clone(), available.clone());
-    }
-
-    private static double[][] deepCopy(double[][] a) {
-        double[][] c = new double[a.length][];
-        for (int m = 0; m < a.length; m++) {
-            c[m] = a[m].clone();
-        }
-        return c;
-    }
-
     /** An aggregation as stored: its weights as they are, or (states before format 5) as logarithms. */
     static Aggregator restore(
             double[][] loss, double[][] weight, boolean logarithms, double[] gap, long[] rounds, boolean[] available) {

@@ -26,10 +26,11 @@ final class ModelCodec {
     /**
      * 4: the aggregation's state after the validation windows (weights and mixability gaps), which
      * the online aggregation carries on from, and losses over the training history's range; a
-     * version-3 model's losses are clipped at four last-value MAEs. 3: calibration scores relative to the training data's typical one-step change
-     * ({@link Scaler#errorScale}); a version-2 model's are relative to each window's own, so it is
-     * refused and retrained rather than served with intervals of the wrong width. 2: online
-     * aggregation, calibration windows of their own, anomaly baseline and novelty range.
+     * version-3 model's losses are clipped at four last-value MAEs. 3: calibration scores relative
+     * to the training data's typical one-step change ({@link Scaler#errorScale}); a version-2
+     * model's are relative to each window's own, so it is refused and retrained rather than served
+     * with intervals of the wrong width. 2: online aggregation, calibration windows of their own,
+     * anomaly baseline and novelty range.
      */
     static final int FORMAT_VERSION = 4;
 

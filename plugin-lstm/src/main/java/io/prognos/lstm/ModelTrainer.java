@@ -421,7 +421,6 @@ final class ModelTrainer {
         return l.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** Each candidate's validation losses, run online through the validation windows in time order. */
     /** The validation windows' aggregation (where the online one carries on) and each candidate's MAE there. */
     private record Validation(Aggregator online, double[] lossScale, double[] methodMae, double servedMae) {}
 
