@@ -1,5 +1,8 @@
 package io.prognos.lstm;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.Arrays;
 
 /**
@@ -208,9 +211,58 @@ final class Aggregator {
         return gap;
     }
 
-    /** An aggregation as stored: its weights as they are, or (states before format 5) as logarithms. */
-    static Aggregator restore(
-            double[][] loss, double[][] weight, boolean logarithms, double[] gap, long[] rounds, boolean[] available) {
+    /** A copy that learns on its own: a model's aggregation after validation, for each state bound to it. */
+    Aggregator copy() {
+        double[][] l = new double[loss.length][];
+        double[][] w = new double[weight.length][];
+        for (int m = 0; m < loss.length; m++) {
+            l[m] = loss[m].clone();
+            w[m] = weight[m].clone();
+        }
+        return new Aggregator(l, w, gap.clone(), rounds.clone(), available.clone());
+    }
+
+    /** Its byte form, in a sensor state and in a model (the state after the validation windows). */
+    void write(DataOutputStream out) throws IOException {
+        out.writeInt(loss.length);
+        for (int m = 0; m < loss.length; m++) {
+            out.writeBoolean(available[m]);
+            LstmSensorState.writeDoubles(out, loss[m]);
+        }
+        out.writeInt(rounds.length);
+        for (long r : rounds) {
+            out.writeLong(r);
+        }
+        for (double[] w : weight) {
+            LstmSensorState.writeDoubles(out, w);
+        }
+        LstmSensorState.writeDoubles(out, gap);
+    }
+
+    /** An aggregation as {@link #write} wrote it; sensor states before format 5 hold its weights as logarithms. */
+    static Aggregator read(DataInputStream in, boolean logarithms) throws IOException {
+        int methods = LstmSensorState.checked(in.readInt(), 64);
+        double[][] loss = new double[methods][];
+        boolean[] available = new boolean[methods];
+        for (int m = 0; m < methods; m++) {
+            available[m] = in.readBoolean();
+            loss[m] = LstmSensorState.readDoubles(in);
+        }
+        long[] rounds = new long[LstmSensorState.checked(in.readInt(), 10_000)];
+        for (int h = 0; h < rounds.length; h++) {
+            rounds[h] = in.readLong();
+        }
+        double[][] weight = new double[methods][];
+        for (int m = 0; m < methods; m++) {
+            weight[m] = LstmSensorState.readDoubles(in);
+            if (weight[m].length != rounds.length || loss[m].length != rounds.length) {
+                throw new IOException("aggregator arrays of different lengths");
+            }
+        }
+        double[] gap = LstmSensorState.readDoubles(in);
+        if (gap.length != rounds.length) {
+            throw new IOException("aggregator arrays of different lengths");
+        }
         return new Aggregator(loss, logarithms ? fromLogs(weight, available) : weight, gap, rounds, available);
     }
 

@@ -156,7 +156,7 @@ final class IntervalAdaptation {
             out.writeDouble(rates[k]);
             LstmSensorState.writeDoubles(out, theta[k]);
         }
-        LstmSensorState.writeAggregator(out, weights);
+        weights.write(out);
     }
 
     static IntervalAdaptation read(DataInputStream in) throws IOException {
@@ -180,7 +180,7 @@ final class IntervalAdaptation {
                 throw new IOException("interval experts' arrays of different lengths");
             }
         }
-        Aggregator weights = LstmSensorState.readAggregator(in, false);
+        Aggregator weights = Aggregator.read(in, false);
         if (weights.losses().length != n || weights.roundsArray().length != t[0].length) {
             throw new IOException("interval experts' weights do not match the experts");
         }

@@ -167,7 +167,7 @@ final class LstmSensorState implements SensorState {
                     }
                 }
             }
-            writeAggregator(out, aggregator);
+            aggregator.write(out);
             out.writeDouble(missRate);
             anomaly.write(out);
             out.writeLong(scored);
@@ -231,7 +231,7 @@ final class LstmSensorState implements SensorState {
                 }
                 s.pending.addLast(new Pending(origin, cands, served, local, last));
             }
-            s.aggregator = readAggregator(in, format <= FORMAT_ONE_RATE);
+            s.aggregator = Aggregator.read(in, format <= FORMAT_ONE_RATE);
             double[] alpha = format > FORMAT_ONE_RATE ? null : readDoubles(in);
             s.missRate = in.readDouble();
             s.anomaly = AnomalyStats.read(in);
@@ -263,52 +263,7 @@ final class LstmSensorState implements SensorState {
         }
     }
 
-    static void writeAggregator(DataOutputStream out, Aggregator aggregator) throws IOException {
-        double[][] loss = aggregator.losses();
-        out.writeInt(loss.length);
-        for (int m = 0; m < loss.length; m++) {
-            out.writeBoolean(aggregator.availableArray()[m]);
-            writeDoubles(out, loss[m]);
-        }
-        long[] rounds = aggregator.roundsArray();
-        out.writeInt(rounds.length);
-        for (long r : rounds) {
-            out.writeLong(r);
-        }
-        for (double[] w : aggregator.weightsArray()) {
-            writeDoubles(out, w);
-        }
-        writeDoubles(out, aggregator.gaps());
-    }
-
-    /** An aggregation as {@link #writeAggregator} wrote it; before format 5, with its weights as logarithms. */
-    static Aggregator readAggregator(DataInputStream in, boolean logarithms) throws IOException {
-        int methods = checked(in.readInt(), 64);
-        double[][] loss = new double[methods][];
-        boolean[] available = new boolean[methods];
-        for (int m = 0; m < methods; m++) {
-            available[m] = in.readBoolean();
-            loss[m] = readDoubles(in);
-        }
-        long[] rounds = new long[checked(in.readInt(), 10_000)];
-        for (int h = 0; h < rounds.length; h++) {
-            rounds[h] = in.readLong();
-        }
-        double[][] weight = new double[methods][];
-        for (int m = 0; m < methods; m++) {
-            weight[m] = readDoubles(in);
-            if (weight[m].length != rounds.length || loss[m].length != rounds.length) {
-                throw new IOException("aggregator arrays of different lengths");
-            }
-        }
-        double[] gap = readDoubles(in);
-        if (gap.length != rounds.length) {
-            throw new IOException("aggregator arrays of different lengths");
-        }
-        return Aggregator.restore(loss, weight, logarithms, gap, rounds, available);
-    }
-
-    private static int checked(int n, int max) throws IOException {
+    static int checked(int n, int max) throws IOException {
         if (n < 0 || n > max) {
             throw new IOException("implausible size " + n + " in a sensor state");
         }

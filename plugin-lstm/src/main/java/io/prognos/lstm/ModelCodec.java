@@ -94,14 +94,7 @@ final class ModelCodec {
                     out.writeFloat(f);
                 }
             }
-            out.writeInt(m.priorLoss().length);
-            for (int k = 0; k < m.priorLoss().length; k++) {
-                out.writeBoolean(m.available()[k]);
-                writeDoubles(out, m.priorLoss()[k]);
-                writeDoubles(out, m.priorWeight()[k]);
-            }
-            writeDoubles(out, m.priorGap());
-            out.writeInt(m.priorRounds());
+            m.prior().write(out);
             writeDoubles(out, m.lossScale());
             out.writeDouble(m.novelty().low());
             out.writeDouble(m.novelty().high());
@@ -182,21 +175,13 @@ final class ModelCodec {
                     scores[h][i] = in.readFloat();
                 }
             }
-            int methods = in.readInt();
-            if (methods != Method.values().length) {
+            Aggregator prior = Aggregator.read(in, false);
+            boolean[] available = prior.availableArray();
+            if (available.length != Method.values().length) {
                 throw new CorruptModelException(
-                        "model has " + methods + " candidates, this plugin knows " + Method.values().length, null);
+                        "model has " + available.length + " candidates, this plugin knows " + Method.values().length,
+                        null);
             }
-            boolean[] available = new boolean[methods];
-            double[][] prior = new double[methods][];
-            double[][] priorWeight = new double[methods][];
-            for (int k = 0; k < methods; k++) {
-                available[k] = in.readBoolean();
-                prior[k] = readDoubles(in);
-                priorWeight[k] = readDoubles(in);
-            }
-            double[] priorGap = readDoubles(in);
-            int priorRounds = in.readInt();
             double[] lossScale = readDoubles(in);
             TrainedModel.Novelty novelty = new TrainedModel.Novelty(in.readDouble(), in.readDouble(), in.readDouble());
             double surprisalPrior = in.readDouble();
@@ -231,22 +216,15 @@ final class ModelCodec {
                     params,
                     new Calibration(scores, counts),
                     prior,
-                    priorWeight,
-                    priorGap,
-                    priorRounds,
                     lossScale,
                     available,
                     novelty,
                     surprisalPrior,
                     metrics);
-            boolean priorFits = priorGap.length == horizon && priorRounds >= 0;
-            for (int k = 0; k < methods; k++) {
-                priorFits &= prior[k].length == horizon && priorWeight[k].length == horizon;
-            }
             if (params.length != m.shape().parameterCount()
                     || steps != horizon
                     || lossScale.length != horizon
-                    || !priorFits) {
+                    || prior.roundsArray().length != horizon) {
                 throw new CorruptModelException("model shape does not match its weights", null);
             }
             return m;

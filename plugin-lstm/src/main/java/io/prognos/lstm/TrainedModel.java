@@ -17,10 +17,8 @@ import java.util.Map;
  *
  * @param contextLength  intervals a forecast looks back: the LSTM's window, or one season and a
  *                       little more when the seasonal candidates are on
- * @param priorLoss      [method][step]: cumulative clipped loss on the validation windows
- * @param priorWeight    [method][step]: the aggregation's weights after the validation windows
- * @param priorGap       [step]: its cumulative mixability gap after them (sets its learning rate)
- * @param priorRounds    validation windows, the rounds the aggregation has played per step
+ * @param prior          the aggregation as the validation windows left it (never changed: each
+ *                       state carries on from a {@link #aggregation copy})
  * @param lossScale      [step]: the clip scale of a round's loss
  * @param available      [method]: which candidates this model has
  * @param surprisalPrior mean raw surprisal on the calibration windows
@@ -40,10 +38,7 @@ record TrainedModel(
         Baselines.DampedTrend dampedTrend,
         float[] parameters,
         Calibration calibration,
-        double[][] priorLoss,
-        double[][] priorWeight,
-        double[] priorGap,
-        int priorRounds,
+        Aggregator prior,
         double[] lossScale,
         boolean[] available,
         Novelty novelty,
@@ -60,15 +55,7 @@ record TrainedModel(
      * the same weights, rate and rounds, so the bound counts them as rounds already played.
      */
     Aggregator aggregation() {
-        double[][] loss = new double[priorLoss.length][];
-        double[][] weight = new double[priorWeight.length][];
-        for (int m = 0; m < loss.length; m++) {
-            loss[m] = priorLoss[m].clone();
-            weight[m] = priorWeight[m].clone();
-        }
-        long[] rounds = new long[horizon];
-        Arrays.fill(rounds, priorRounds);
-        return Aggregator.restore(loss, weight, false, priorGap.clone(), rounds, available.clone());
+        return prior.copy();
     }
 
     record Metrics(
