@@ -227,39 +227,39 @@ final class Aggregator {
         out.writeInt(loss.length);
         for (int m = 0; m < loss.length; m++) {
             out.writeBoolean(available[m]);
-            LstmSensorState.writeDoubles(out, loss[m]);
+            DataArrays.writeDoubles(out, loss[m]);
         }
         out.writeInt(rounds.length);
         for (long r : rounds) {
             out.writeLong(r);
         }
         for (double[] w : weight) {
-            LstmSensorState.writeDoubles(out, w);
+            DataArrays.writeDoubles(out, w);
         }
-        LstmSensorState.writeDoubles(out, gap);
+        DataArrays.writeDoubles(out, gap);
     }
 
     /** An aggregation as {@link #write} wrote it; sensor states before format 5 hold its weights as logarithms. */
     static Aggregator read(DataInputStream in, boolean logarithms) throws IOException {
-        int methods = LstmSensorState.checked(in.readInt(), 64);
+        int methods = DataArrays.checked(in.readInt(), 64);
         double[][] loss = new double[methods][];
         boolean[] available = new boolean[methods];
         for (int m = 0; m < methods; m++) {
             available[m] = in.readBoolean();
-            loss[m] = LstmSensorState.readDoubles(in);
+            loss[m] = DataArrays.readDoubles(in);
         }
-        long[] rounds = new long[LstmSensorState.checked(in.readInt(), 10_000)];
+        long[] rounds = new long[DataArrays.checked(in.readInt(), 10_000)];
         for (int h = 0; h < rounds.length; h++) {
             rounds[h] = in.readLong();
         }
         double[][] weight = new double[methods][];
         for (int m = 0; m < methods; m++) {
-            weight[m] = LstmSensorState.readDoubles(in);
+            weight[m] = DataArrays.readDoubles(in);
             if (weight[m].length != rounds.length || loss[m].length != rounds.length) {
                 throw new IOException("aggregator arrays of different lengths");
             }
         }
-        double[] gap = LstmSensorState.readDoubles(in);
+        double[] gap = DataArrays.readDoubles(in);
         if (gap.length != rounds.length) {
             throw new IOException("aggregator arrays of different lengths");
         }

@@ -154,7 +154,7 @@ final class IntervalAdaptation {
         out.writeInt(rates.length);
         for (int k = 0; k < rates.length; k++) {
             out.writeDouble(rates[k]);
-            LstmSensorState.writeDoubles(out, theta[k]);
+            DataArrays.writeDoubles(out, theta[k]);
         }
         weights.write(out);
     }
@@ -175,7 +175,7 @@ final class IntervalAdaptation {
             if (!(rates[k] >= 0 && rates[k] <= 1)) {
                 throw new IOException("implausible adaptation step size " + rates[k]);
             }
-            t[k] = LstmSensorState.readDoubles(in);
+            t[k] = DataArrays.readDoubles(in);
             if (t[k].length != t[0].length) {
                 throw new IOException("interval experts' arrays of different lengths");
             }

@@ -158,12 +158,12 @@ final class LstmSensorState implements SensorState {
                 out.writeLong(p.origin);
                 out.writeDouble(p.local);
                 out.writeDouble(p.lastValue);
-                writeFloats(out, p.served);
+                DataArrays.writeFloats(out, p.served);
                 out.writeInt(p.candidates.length);
                 for (float[] c : p.candidates) {
                     out.writeBoolean(c != null);
                     if (c != null) {
-                        writeFloats(out, c);
+                        DataArrays.writeFloats(out, c);
                     }
                 }
             }
@@ -212,27 +212,27 @@ final class LstmSensorState implements SensorState {
             s.naturalCloses = in.readInt();
             s.sawFirst = in.readBoolean();
             s.earlyClosed = in.readBoolean();
-            s.recent = new double[checked(in.readInt(), 100_000)];
-            s.recentSize = checked(in.readInt(), s.recent.length);
+            s.recent = new double[DataArrays.checked(in.readInt(), 100_000)];
+            s.recentSize = DataArrays.checked(in.readInt(), s.recent.length);
             for (int i = 0; i < s.recentSize; i++) {
                 s.recent[i] = in.readDouble();
             }
             s.lastClosed = in.readLong();
             s.lastClosedAtMs = in.readLong();
-            int pendings = checked(in.readInt(), 10_000);
+            int pendings = DataArrays.checked(in.readInt(), 10_000);
             for (int i = 0; i < pendings; i++) {
                 long origin = in.readLong();
                 double local = in.readDouble();
                 double last = in.readDouble();
-                float[] served = readFloats(in);
-                float[][] cands = new float[checked(in.readInt(), 64)][];
+                float[] served = DataArrays.readFloats(in);
+                float[][] cands = new float[DataArrays.checked(in.readInt(), 64)][];
                 for (int m = 0; m < cands.length; m++) {
-                    cands[m] = in.readBoolean() ? readFloats(in) : null;
+                    cands[m] = in.readBoolean() ? DataArrays.readFloats(in) : null;
                 }
                 s.pending.addLast(new Pending(origin, cands, served, local, last));
             }
             s.aggregator = Aggregator.read(in, format <= FORMAT_ONE_RATE);
-            double[] alpha = format > FORMAT_ONE_RATE ? null : readDoubles(in);
+            double[] alpha = format > FORMAT_ONE_RATE ? null : DataArrays.readDoubles(in);
             s.missRate = in.readDouble();
             s.anomaly = AnomalyStats.read(in);
             s.scored = in.readLong();
@@ -246,7 +246,7 @@ final class LstmSensorState implements SensorState {
                 s.intervals = IntervalAdaptation.read(in);
             } else {
                 // Format 3 came before the intervals' width factors: read with the factors at 0 (none).
-                double[] widen = format == FORMAT_ONE_RATE ? readDoubles(in) : new double[alpha.length];
+                double[] widen = format == FORMAT_ONE_RATE ? DataArrays.readDoubles(in) : new double[alpha.length];
                 if (widen.length != alpha.length) {
                     throw new IOException("width factors and miscoverages of different lengths");
                 }
@@ -261,42 +261,5 @@ final class LstmSensorState implements SensorState {
         } catch (RuntimeException e) {
             throw new IOException("sensor state cannot be read: " + e.getMessage(), e);
         }
-    }
-
-    static int checked(int n, int max) throws IOException {
-        if (n < 0 || n > max) {
-            throw new IOException("implausible size " + n + " in a sensor state");
-        }
-        return n;
-    }
-
-    private static void writeFloats(DataOutputStream out, float[] v) throws IOException {
-        out.writeInt(v.length);
-        for (float f : v) {
-            out.writeFloat(f);
-        }
-    }
-
-    private static float[] readFloats(DataInputStream in) throws IOException {
-        float[] v = new float[checked(in.readInt(), 100_000)];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = in.readFloat();
-        }
-        return v;
-    }
-
-    static void writeDoubles(DataOutputStream out, double[] v) throws IOException {
-        out.writeInt(v.length);
-        for (double d : v) {
-            out.writeDouble(d);
-        }
-    }
-
-    static double[] readDoubles(DataInputStream in) throws IOException {
-        double[] v = new double[checked(in.readInt(), 100_000)];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = in.readDouble();
-        }
-        return v;
     }
 }

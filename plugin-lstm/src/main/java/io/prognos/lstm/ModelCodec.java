@@ -95,7 +95,7 @@ final class ModelCodec {
                 }
             }
             m.prior().write(out);
-            writeDoubles(out, m.lossScale());
+            DataArrays.writeDoubles(out, m.lossScale());
             out.writeDouble(m.novelty().low());
             out.writeDouble(m.novelty().high());
             out.writeDouble(m.novelty().scale());
@@ -103,7 +103,7 @@ final class ModelCodec {
             TrainedModel.Metrics x = m.metrics();
             out.writeDouble(x.trainLoss());
             out.writeDouble(x.valLoss());
-            writeDoubles(out, x.methodMae());
+            DataArrays.writeDoubles(out, x.methodMae());
             out.writeDouble(x.servedMae());
             out.writeDouble(x.calibrationMae());
             out.writeDouble(x.calibrationLastValueMae());
@@ -182,13 +182,13 @@ final class ModelCodec {
                         "model has " + available.length + " candidates, this plugin knows " + Method.values().length,
                         null);
             }
-            double[] lossScale = readDoubles(in);
+            double[] lossScale = DataArrays.readDoubles(in);
             TrainedModel.Novelty novelty = new TrainedModel.Novelty(in.readDouble(), in.readDouble(), in.readDouble());
             double surprisalPrior = in.readDouble();
             TrainedModel.Metrics metrics = new TrainedModel.Metrics(
                     in.readDouble(),
                     in.readDouble(),
-                    readDoubles(in),
+                    DataArrays.readDoubles(in),
                     in.readDouble(),
                     in.readDouble(),
                     in.readDouble(),
@@ -239,20 +239,5 @@ final class ModelCodec {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
         }
-    }
-
-    private static void writeDoubles(DataOutputStream out, double[] v) throws IOException {
-        out.writeInt(v.length);
-        for (double d : v) {
-            out.writeDouble(d);
-        }
-    }
-
-    private static double[] readDoubles(DataInputStream in) throws IOException {
-        double[] v = new double[in.readInt()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = in.readDouble();
-        }
-        return v;
     }
 }

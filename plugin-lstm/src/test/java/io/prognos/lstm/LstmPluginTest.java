@@ -263,10 +263,10 @@ class LstmPluginTest {
         out.write(saved, 0, prefix);
         double[] perStep = new double[12];
         Arrays.fill(perStep, 0.1);
-        LstmSensorState.writeDoubles(out, perStep);
+        DataArrays.writeDoubles(out, perStep);
         out.write(saved, prefix, format == 2 ? tail - 16 : tail);
         if (format == 4) {
-            LstmSensorState.writeDoubles(out, new double[12]);
+            DataArrays.writeDoubles(out, new double[12]);
         }
         byte[] bytes = old.toByteArray();
         ByteBuffer.wrap(bytes).putInt(4, format);

@@ -1,0 +1,56 @@
+package io.prognos.lstm;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+
+/**
+ * The one byte form of arrays in stored models and sensor states: the length, then the elements.
+ * Reading checks each length against a bound first, so damaged bytes give an {@link IOException}
+ * naming the size instead of an allocation of gigabytes.
+ */
+final class DataArrays {
+
+    /** No array written through here comes near it: a longer length means damaged bytes. */
+    static final int MAX_LENGTH = 100_000;
+
+    private DataArrays() {}
+
+    /** {@code n} if it lies in [0, max], else an IOException naming it. */
+    static int checked(int n, int max) throws IOException {
+        if (n < 0 || n > max) {
+            throw new IOException("implausible size " + n + " (at most " + max + " expected)");
+        }
+        return n;
+    }
+
+    static void writeFloats(DataOutputStream out, float[] v) throws IOException {
+        out.writeInt(v.length);
+        for (float f : v) {
+            out.writeFloat(f);
+        }
+    }
+
+    static float[] readFloats(DataInputStream in) throws IOException {
+        float[] v = new float[checked(in.readInt(), MAX_LENGTH)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = in.readFloat();
+        }
+        return v;
+    }
+
+    static void writeDoubles(DataOutputStream out, double[] v) throws IOException {
+        out.writeInt(v.length);
+        for (double d : v) {
+            out.writeDouble(d);
+        }
+    }
+
+    static double[] readDoubles(DataInputStream in) throws IOException {
+        double[] v = new double[checked(in.readInt(), MAX_LENGTH)];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = in.readDouble();
+        }
+        return v;
+    }
+}
