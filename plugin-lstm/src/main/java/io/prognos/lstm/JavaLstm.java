@@ -355,7 +355,9 @@ final class JavaLstm implements LstmEngine {
             for (int j = 0; j < g4; j++) {
                 z[j] = actScale[j] * tanh(actScale[j] * z[j]) + actShift[j];
             }
-            System.arraycopy(z, 0, gates, t * g4, g4);
+            if (trainable) { // kept for the backward pass only
+                System.arraycopy(z, 0, gates, t * g4, g4);
+            }
             System.arraycopy(cells, hp, cellNow, 0, u);
             System.arraycopy(z, 0, gi, 0, u);
             System.arraycopy(z, u, gf, 0, u);

@@ -46,11 +46,6 @@ record TrainedModel(
         Metrics metrics) {
 
     /**
-     * Validation and training figures. MAE values are in sensor units, losses in scaled units.
-     * {@code calibrationMae} is the served forecast's MAE on the calibration windows, which played
-     * no part in training, early stopping or the weights: the honest figure.
-     */
-    /**
      * A new aggregation that carries on from the validation windows, where training's own left off:
      * the same weights, rate and rounds, so the bound counts them as rounds already played.
      */
@@ -58,6 +53,11 @@ record TrainedModel(
         return prior.copy();
     }
 
+    /**
+     * Validation and training figures. MAE values are in sensor units, losses in scaled units.
+     * {@code calibrationMae} is the served forecast's MAE on the calibration windows, which played
+     * no part in training, early stopping or the weights: the honest figure.
+     */
     record Metrics(
             double trainLoss,
             double valLoss,
