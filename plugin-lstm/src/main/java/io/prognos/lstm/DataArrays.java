@@ -32,7 +32,12 @@ final class DataArrays {
     }
 
     static float[] readFloats(DataInputStream in) throws IOException {
-        float[] v = new float[checked(in.readInt(), MAX_LENGTH)];
+        return readFloats(in, MAX_LENGTH);
+    }
+
+    /** An array of at most {@code max} floats (the caller knows a tighter bound than {@link #MAX_LENGTH}). */
+    static float[] readFloats(DataInputStream in, int max) throws IOException {
+        float[] v = new float[checked(in.readInt(), max)];
         for (int i = 0; i < v.length; i++) {
             v[i] = in.readFloat();
         }

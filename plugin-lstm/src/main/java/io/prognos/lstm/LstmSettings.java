@@ -37,10 +37,15 @@ record LstmSettings(
         double anomalyThreshold,
         LstmEngine.Kind engine) {
 
+    /** The largest {@code lstm.units} and {@code lstm.horizon}; a stored model beyond them is damaged. */
+    static final int MAX_UNITS = 512;
+
+    static final int MAX_HORIZON = 168;
+
     static final ConfigDef DEF = new ConfigDef()
-            .define("lstm.units", Type.INT, "32", 1, 512, "LSTM units in the single recurrent layer")
+            .define("lstm.units", Type.INT, "32", 1, MAX_UNITS, "LSTM units in the single recurrent layer")
             .define("lstm.sequence-length", Type.INT, "30", 2, 512, "input window, in sensor intervals")
-            .define("lstm.horizon", Type.INT, "12", 1, 168, "forecast horizon, in sensor intervals")
+            .define("lstm.horizon", Type.INT, "12", 1, MAX_HORIZON, "forecast horizon, in sensor intervals")
             .define("lstm.epochs", Type.INT, "20", 1, 1000, "maximum training epochs")
             .define("lstm.batch-size", Type.INT, "16", 1, 4096, "training mini-batch size")
             .define(

@@ -81,18 +81,12 @@ final class ModelCodec {
             out.writeDouble(m.dampedTrend().alpha());
             out.writeDouble(m.dampedTrend().beta());
             out.writeDouble(m.dampedTrend().phi());
-            out.writeInt(m.parameters().length);
-            for (float f : m.parameters()) {
-                out.writeFloat(f);
-            }
+            DataArrays.writeFloats(out, m.parameters());
             float[][] scores = m.calibration().sortedScores();
             out.writeInt(scores.length);
             for (int h = 0; h < scores.length; h++) {
                 out.writeInt(m.calibration().sampleCounts()[h]);
-                out.writeInt(scores[h].length);
-                for (float f : scores[h]) {
-                    out.writeFloat(f);
-                }
+                DataArrays.writeFloats(out, scores[h]);
             }
             m.prior().write(out);
             DataArrays.writeDoubles(out, m.lossScale());
@@ -154,26 +148,24 @@ final class ModelCodec {
             Instant trainedAt = Instant.ofEpochMilli(in.readLong());
             Duration interval = Duration.ofMillis(in.readLong());
             int seq = in.readInt();
-            int horizon = in.readInt();
-            int units = in.readInt();
+            // Sizes are checked before anything is allocated by them: the checksum guards against
+            // damage in storage, not against a writer's bug, and a huge allocation would be an
+            // OutOfMemoryError in the host rather than a model marked for retraining.
+            int horizon = DataArrays.checked(in.readInt(), LstmSettings.MAX_HORIZON);
+            int units = DataArrays.checked(in.readInt(), LstmSettings.MAX_UNITS);
             double coverage = in.readDouble();
             int seasonal = in.readInt();
             int context = in.readInt();
             Scaler scaler = new Scaler(in.readDouble(), in.readDouble(), in.readDouble());
             Baselines.DampedTrend damped = new Baselines.DampedTrend(in.readDouble(), in.readDouble(), in.readDouble());
-            float[] params = new float[in.readInt()];
-            for (int i = 0; i < params.length; i++) {
-                params[i] = in.readFloat();
-            }
-            int steps = in.readInt();
+            float[] params =
+                    DataArrays.readFloats(in, new NetworkShape(Scaler.FEATURES, units, horizon).parameterCount());
+            int steps = DataArrays.checked(in.readInt(), horizon);
             float[][] scores = new float[steps][];
             int[] counts = new int[steps];
             for (int h = 0; h < steps; h++) {
                 counts[h] = in.readInt();
-                scores[h] = new float[in.readInt()];
-                for (int i = 0; i < scores[h].length; i++) {
-                    scores[h][i] = in.readFloat();
-                }
+                scores[h] = DataArrays.readFloats(in, Calibration.MAX_POINTS);
             }
             Aggregator prior = Aggregator.read(in, false);
             boolean[] available = prior.availableArray();

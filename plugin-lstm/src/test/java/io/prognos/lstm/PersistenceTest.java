@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 
 /** Models survive a restart, damaged ones are reported instead of crashing, and the store's faults surface. */
@@ -123,6 +124,42 @@ class PersistenceTest {
         second.train(new TrainRequest(SENSOR, history));
         assertEquals(ModelStatus.READY, second.model(SENSOR).orElseThrow().status());
         second.stop();
+    }
+
+    @Test
+    void aStoredModelWithAnImplausibleSizeIsMarkedCorruptInsteadOfAllocatingIt() throws Exception {
+        StoredModel current = storeWithATrainedModel().load(SENSOR).orElseThrow();
+        int count = ModelCodec.decode(current.bytes()).parameters().length;
+        // The same count at the computed offset decodes: the offset is the parameters' length.
+        assertEquals(
+                count,
+                ModelCodec.decode(withParameterCount(current.bytes(), count)).parameters().length);
+        // With a valid checksum a reader trusting the length would try to allocate 4 GB here.
+        var huge = assertThrows(
+                ModelCodec.CorruptModelException.class,
+                () -> ModelCodec.decode(withParameterCount(current.bytes(), 1 << 30)));
+        assertTrue(huge.getMessage().contains("implausible size 1073741824"), huge.getMessage());
+        assertThrows(
+                ModelCodec.CorruptModelException.class,
+                () -> ModelCodec.decode(withParameterCount(current.bytes(), count + 1)));
+    }
+
+    /** The model's bytes with the network's parameter count replaced and the checksum made valid again. */
+    private static byte[] withParameterCount(byte[] model, int n) {
+        byte[] b = model.clone();
+        ByteBuffer buf = ByteBuffer.wrap(b);
+        int at = 8; // magic, format version
+        for (int i = 0; i < 3; i++) {
+            at += 2 + buf.getShort(at); // device, sensor key, model version: writeUTF's length, then the bytes
+        }
+        // trained at, interval, sequence length, horizon, units, coverage, seasonal steps, context, scaler, damped
+        // trend
+        at += 8 + 8 + 4 + 4 + 4 + 8 + 4 + 4 + 3 * 8 + 3 * 8;
+        buf.putInt(at, n);
+        CRC32 crc = new CRC32();
+        crc.update(b, 0, b.length - 8);
+        buf.putLong(b.length - 8, crc.getValue());
+        return b;
     }
 
     @Test
