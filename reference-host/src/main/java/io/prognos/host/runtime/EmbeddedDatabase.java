@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * but this host: TCP on loopback only with password authentication (scram-sha-256, a generated
  * password kept in the data directory with mode 0600), its Unix socket in a 0700 directory inside
  * the data directory instead of {@code /tmp}. zonky's {@code initdb} trusts every local
- * connection, and a local user once became superuser through the socket in {@code /tmp}.
+ * connection, and a local user once became superuser through the socket in {@code /tmp}; later,
+ * for about a second after a new data directory's first start, through TCP on loopback.
  *
  * <p>The data directory is locked for the life of the host: a second host on the same directory
  * is refused before it touches anything, and a PostgreSQL left running by a host that was killed
@@ -95,7 +96,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
             Path sockets = privateDirectory(dataDir.resolve("postgres-socket"));
             Files.createDirectories(dir);
             stopOrphan(dir);
-            String password = Secrets.readOrCreate(dataDir.resolve("postgres.password"));
+            Path passwordFile = dataDir.resolve("postgres.password");
+            String password = Secrets.readOrCreate(passwordFile);
             Path secured = dataDir.resolve("postgres.secured");
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
             if (port > 0) {
@@ -115,6 +117,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
                             "unix_socket_directories", sockets.toAbsolutePath().toString())
                     .setServerConfig("unix_socket_permissions", "0700")
                     .setConnectConfig("password", password)
+                    // Passed to initdb only (a new data directory), after zonky's "-A trust", which
+                    // they override: the superuser has its password and every rule demands it from
+                    // the first start on, so there is no moment of trust before secureFirstStart.
+                    .setLocaleConfig("auth", "scram-sha-256")
+                    .setLocaleConfig("pwfile", passwordFile.toAbsolutePath().toString())
                     .setDataDirectoryCustomizer(d -> {
                         if (Files.exists(secured)) {
                             writePasswordOnlyHba(d.toPath());
@@ -134,9 +141,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
 
     /**
-     * The first start of a data directory runs on initdb's trust rules (zonky gives no way to set
-     * a password before): set the password, switch every rule to scram-sha-256 and reload, before
-     * anything else connects.
+     * After the first start of a data directory: initdb's rules (password rules, also for
+     * replication) give way to ours, loopback only. The password is set again: a directory made by
+     * a build before initdb got it, whose first start ended before this step, still runs on trust.
      */
     private void secureFirstStart(Path dir, Path secured) throws IOException {
         try (Connection c = DriverManager.getConnection(jdbcUrl());

@@ -2,6 +2,7 @@ package io.prognos.host.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,9 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** The embedded PostgreSQL is this host's alone: a password, no world-reachable socket, one host per directory. */
@@ -63,5 +67,41 @@ class EmbeddedDatabaseTest {
             assertEquals(1, one(again.jdbcUrl()));
             assertThrows(SQLException.class, () -> one(withoutPassword(again.jdbcUrl())));
         }
+    }
+
+    @Test
+    void aNewDataDirectoryNeverLetsAnyoneInWithoutThePassword() throws Exception {
+        Path dir = HostFixture.dataDir();
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        // A local user who tries all the time while the host makes its database: with initdb's
+        // trust rules the server let anyone in as superuser until the host had set a password.
+        String url = "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres&connectTimeout=1";
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicInteger refusals = new AtomicInteger();
+        AtomicReference<String> gotIn = new AtomicReference<>();
+        Thread intruder = new Thread(() -> {
+            while (!done.get() && gotIn.get() == null) {
+                try {
+                    one(url);
+                    gotIn.set("connected without a password");
+                } catch (SQLException e) {
+                    if (e.getMessage().contains("SCRAM") || "28P01".equals(e.getSQLState())) {
+                        refusals.incrementAndGet();
+                    }
+                }
+            }
+        });
+        intruder.start();
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(dir, port)) {
+            assertEquals(1, one(db.jdbcUrl()));
+        } finally {
+            done.set(true);
+            intruder.join();
+        }
+        assertNull(gotIn.get());
+        assertTrue(refusals.get() > 0, "the intruder reached the running server and was refused");
     }
 }
