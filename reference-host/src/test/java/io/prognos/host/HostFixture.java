@@ -30,6 +30,13 @@ public final class HostFixture {
         return Files.createTempDirectory("prognos-host-test");
     }
 
+    /** A port free on this machine now, for a server a test starts on a port it must know first. */
+    public static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
     /** Embedded PostgreSQL in {@code dir}, an embedded broker and the REST API on free ports. */
     public static Map<String, String> config(Path dir) {
         Map<String, String> c = new HashMap<>();

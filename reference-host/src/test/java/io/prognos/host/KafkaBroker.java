@@ -1,7 +1,5 @@
 package io.prognos.host;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,8 +29,8 @@ public final class KafkaBroker implements AutoCloseable {
 
     public static KafkaBroker start(Path dir) throws Exception {
         Files.createDirectories(dir);
-        int port = freePort();
-        int controller = freePort();
+        int port = HostFixture.freePort();
+        int controller = HostFixture.freePort();
         Path props = dir.resolve("server.properties");
         Files.writeString(
                 props,
@@ -115,12 +113,6 @@ public final class KafkaBroker implements AutoCloseable {
 
     public String bootstrap() {
         return "localhost:" + port;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     @Override

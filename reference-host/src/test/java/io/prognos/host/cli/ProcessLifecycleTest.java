@@ -213,10 +213,7 @@ class ProcessLifecycleTest {
     @Test
     void killNineWithTheEmbeddedBrokerOnDiskLosesNoReadingItTook() throws Exception {
         Path root = HostFixture.dataDir();
-        int mqttPort;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            mqttPort = s.getLocalPort();
-        }
+        int mqttPort = HostFixture.freePort();
         try (EmbeddedDatabase db = EmbeddedDatabase.start(root.resolve("db"))) {
             List<String> flags = List.of(
                     "--data-dir",

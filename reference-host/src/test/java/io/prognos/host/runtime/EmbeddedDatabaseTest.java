@@ -72,10 +72,7 @@ class EmbeddedDatabaseTest {
     @Test
     void aNewDataDirectoryNeverLetsAnyoneInWithoutThePassword() throws Exception {
         Path dir = HostFixture.dataDir();
-        int port;
-        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        int port = HostFixture.freePort();
         // A local user who tries all the time while the host makes its database: with initdb's
         // trust rules the server let anyone in as superuser until the host had set a password.
         String url = "jdbc:postgresql://localhost:" + port + "/postgres?user=postgres&connectTimeout=1";
