@@ -3,6 +3,7 @@ package io.prognos.lstm;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 
 /**
  * The one byte form of arrays in stored models and sensor states: the length, then the elements.
@@ -38,9 +39,7 @@ final class DataArrays {
     /** An array of at most {@code max} floats (the caller knows a tighter bound than {@link #MAX_LENGTH}). */
     static float[] readFloats(DataInputStream in, int max) throws IOException {
         float[] v = new float[checked(in.readInt(), max)];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = in.readFloat();
-        }
+        elements(in, v.length, Float.BYTES).asFloatBuffer().get(v);
         return v;
     }
 
@@ -53,9 +52,17 @@ final class DataArrays {
 
     static double[] readDoubles(DataInputStream in) throws IOException {
         double[] v = new double[checked(in.readInt(), MAX_LENGTH)];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = in.readDouble();
-        }
+        elements(in, v.length, Double.BYTES).asDoubleBuffer().get(v);
         return v;
+    }
+
+    /**
+     * The next {@code n} elements' bytes, big-endian as {@link DataOutputStream} wrote them: a
+     * buffer's bulk get reads the bits exactly as {@code readFloat}/{@code readDouble} do.
+     */
+    private static ByteBuffer elements(DataInputStream in, int n, int width) throws IOException {
+        byte[] bytes = new byte[n * width];
+        in.readFully(bytes);
+        return ByteBuffer.wrap(bytes);
     }
 }

@@ -212,7 +212,7 @@ final class LstmSensorState implements SensorState {
             s.naturalCloses = in.readInt();
             s.sawFirst = in.readBoolean();
             s.earlyClosed = in.readBoolean();
-            s.recent = new double[DataArrays.checked(in.readInt(), 100_000)];
+            s.recent = new double[DataArrays.checked(in.readInt(), DataArrays.MAX_LENGTH)];
             s.recentSize = DataArrays.checked(in.readInt(), s.recent.length);
             for (int i = 0; i < s.recentSize; i++) {
                 s.recent[i] = in.readDouble();
