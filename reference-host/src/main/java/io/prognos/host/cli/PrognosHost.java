@@ -66,8 +66,10 @@ public final class PrognosHost extends HostCommand {
         // Writers and handlers reach only the subcommands present when they are set: set them last.
         cl.setOut(o);
         cl.setErr(e);
-        // The keys table is one line per key: wide enough not to wrap it.
-        cl.getCommandSpec().usageMessage().width(170).footer(footer());
+        // The keys table is one line per key: wide enough not to wrap it. Rendered only when help is
+        // shown: built eagerly, it loaded every plugin a second time on each start (logged twice).
+        cl.getCommandSpec().usageMessage().width(170);
+        cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER, help -> footer());
         // Configuration flags (--KEY=VALUE) are ConfigDef's to judge, not picocli's: ConfigOptions collects them.
         cl.setUnmatchedArgumentsAllowed(true);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
@@ -125,8 +127,7 @@ public final class PrognosHost extends HostCommand {
                     k.secret() ? "(secret)" : k.defaultValue() == null ? "(none)" : shorten(k.defaultValue()),
                     k.description()));
         }
-        // picocli reads the footer as a format string.
-        return sb.toString().replace("%", "%%");
+        return sb.toString();
     }
 
     private static String shorten(String v) {

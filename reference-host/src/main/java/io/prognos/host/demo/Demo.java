@@ -394,6 +394,6 @@ public final class Demo {
     public static Map<String, String> demoDefaults() {
         // Readings are published in bulk first, then the demo trains on purpose: no training on
         // the first few hundred readings of a burst. Training reads the whole shipped history.
-        return Map.of("prognos.limits", LIMITS, "mqtt.train-after", "1000000", "prognos.history", "400d");
+        return Map.of("prognos.limits", LIMITS, "cycle.train-after", "1000000", "prognos.history", "400d");
     }
 }

@@ -1,10 +1,13 @@
 package io.prognos.host.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prognos.api.ConfigDef;
 import io.prognos.host.HostFixture;
+import io.prognos.host.demo.Demo;
 import io.prognos.host.runtime.HostRuntime;
 import io.prognos.host.runtime.PluginLoader;
 import java.io.ByteArrayOutputStream;
@@ -12,6 +15,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -55,6 +59,21 @@ class PrognosHostTest {
         assertTrue(r.out().contains("time to failure"), r.out());
         assertTrue(r.out().contains("mosquitto_sub") && r.out().contains("curl"), r.out());
         assertTrue(Files.isDirectory(dir.resolve("postgres")), "the database lives in the data directory");
+    }
+
+    @Test
+    void theDemoConfiguresItselfWithNoDeprecatedKey() {
+        // A deprecated alias still works but warns on every start: the demo is the first thing a new
+        // user runs, and it used mqtt.train-after.
+        Map<String, ConfigDef.Key> known = new HashMap<>();
+        for (ConfigDef.Key k : HostRuntime.knownKeys(plugins())) {
+            known.put(k.name(), k);
+        }
+        for (String key : Demo.demoDefaults().keySet()) {
+            ConfigDef.Key k = known.get(key);
+            assertNotNull(k, key + " is not a key of the host, its adapters or its plugins");
+            assertFalse(k.description().startsWith("deprecated"), key + " is " + k.description());
+        }
     }
 
     @Test
