@@ -6,6 +6,7 @@ import io.prognos.host.runtime.HostRuntime;
 import io.prognos.host.runtime.PluginLoader;
 import io.prognos.host.runtime.ReadingsTable;
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,7 +33,7 @@ public final class HostFixture {
 
     /** A port free on this machine now, for a server a test starts on a port it must know first. */
     public static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }

@@ -89,6 +89,9 @@ class EmbeddedDatabaseTest {
                         refusals.incrementAndGet();
                     }
                 }
+                // About 100 tries a second: enough for the second-long window the old code left, without
+                // one of the two cores spinning while initdb runs.
+                pause(10);
             }
         });
         intruder.start();
@@ -100,5 +103,13 @@ class EmbeddedDatabaseTest {
         }
         assertNull(gotIn.get());
         assertTrue(refusals.get() > 0, "the intruder reached the running server and was refused");
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
