@@ -323,14 +323,27 @@ public final class MqttAdapter implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops: the messages already taken are handled, then requested trainings are cancelled (the
+     * running one interrupted, the plugin stopping it between epochs; the waiting ones answered that
+     * the host is stopping), all before the connection closes, so every requester gets an answer
+     * and no training saves a model after the host has gone. Before, waiting trainings all ran and
+     * close moved on after 30 s while one still ran, its reply lost with the connection.
+     */
     @Override
     public void close() {
         ticker.shutdownNow();
         worker.shutdown();
-        trainings.shutdown();
         try {
             worker.awaitTermination(30, TimeUnit.SECONDS);
-            trainings.awaitTermination(30, TimeUnit.SECONDS);
+            for (Runnable never : trainings.shutdownNow()) {
+                if (never instanceof RequestHandler.Training t) {
+                    t.notStarted();
+                }
+            }
+            if (!trainings.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("a requested training still runs 30 s after it was cancelled: abandoned");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

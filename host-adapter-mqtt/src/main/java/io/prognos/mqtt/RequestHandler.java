@@ -134,17 +134,8 @@ final class RequestHandler {
                 case "train" -> {
                     TrainRequestMessage req = Requests.bind(payload, TrainRequestMessage.class);
                     List<Reading> history = contexts.get(req.sensor()).readings();
-                    trainings.execute(() -> {
-                        try {
-                            reply(
-                                    responseTopic,
-                                    correlation,
-                                    Json.bytes(TrainReply.of(
-                                            plugin.train(new TrainRequest(req.sensor(), history, req.options())))));
-                        } catch (PrognosException e) {
-                            reply(responseTopic, correlation, Json.bytes(error(e)));
-                        }
-                    });
+                    trainings.execute(new Training(
+                            new TrainRequest(req.sensor(), history, req.options()), responseTopic, correlation));
                 }
                 default ->
                     throw new BadRequestException(
@@ -153,11 +144,48 @@ final class RequestHandler {
         } catch (PrognosException e) {
             reply(responseTopic, correlation, Json.bytes(error(e)));
         } catch (RejectedExecutionException e) {
+            String why = trainings.isShutdown()
+                    ? "the host is stopping; the training was not started"
+                    : "too many trainings waiting: try again later";
+            reply(responseTopic, correlation, Json.bytes(new ErrorMessage(false, why, null, "capacity")));
+        }
+    }
+
+    /**
+     * A requested training waiting for or running on the trainings' thread. The adapter's close
+     * answers the ones that never started ({@link #notStarted}) and interrupts the running one, whose
+     * plugin then stops between epochs and answers that it was cancelled.
+     */
+    final class Training implements Runnable {
+        private final TrainRequest request;
+        private final String responseTopic;
+        private final byte[] correlation;
+
+        Training(TrainRequest request, String responseTopic, byte[] correlation) {
+            this.request = request;
+            this.responseTopic = responseTopic;
+            this.correlation = correlation;
+        }
+
+        @Override
+        public void run() {
+            try {
+                reply(responseTopic, correlation, Json.bytes(TrainReply.of(plugin.train(request))));
+            } catch (PrognosException e) {
+                reply(responseTopic, correlation, Json.bytes(error(e)));
+            }
+        }
+
+        /** Tells the requester that the host stopped before this training began, so it asks again elsewhere or later. */
+        void notStarted() {
             reply(
                     responseTopic,
                     correlation,
                     Json.bytes(new ErrorMessage(
-                            false, "too many trainings waiting: try again" + " later", null, "capacity")));
+                            false,
+                            "the host is stopping; the training of " + request.sensor() + " was not started",
+                            null,
+                            "capacity")));
         }
     }
 

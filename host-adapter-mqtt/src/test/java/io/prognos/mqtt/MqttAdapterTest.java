@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.InMemoryModelStore;
 import io.prognos.api.InvalidConfigurationException;
+import io.prognos.api.ModelStatus;
 import io.prognos.api.OperatingLimits;
 import io.prognos.api.PluginContext;
 import io.prognos.api.PluginDiscovery;
@@ -386,6 +387,85 @@ class MqttAdapterTest {
             }
             plugin.stop();
         }
+    }
+
+    /**
+     * A host stopping while a requested training runs and another waits: both requesters are
+     * answered that their training did not finish, and no training goes on after the adapter closed
+     * (before, the waiting one ran too, close moved on after 30 s while one still ran, and its reply
+     * was lost with the connection).
+     */
+    @Test
+    void closingCancelsRequestedTrainingsAndAnswersTheirRequesters() throws Exception {
+        try (Broker broker = new Broker();
+                Client plant = new Client(broker, "plant", "prognos/replies/plant")) {
+            ForecastingPlugin plugin = plugin();
+            Map<String, String> c = config(broker, "prognos-stopping");
+            c.put("mqtt.train-after", "1000000"); // only the requests train
+            SensorId mill = SensorId.of("mill-3", "temp");
+            String firstVersion = null;
+            try {
+                MqttAdapter adapter = MqttAdapter.start(plugin, s -> OperatingLimits.none(), c, Clock.systemUTC());
+                try {
+                    StringBuilder batch = new StringBuilder("[");
+                    for (int h = 0; h < 600; h++) {
+                        batch.append(h == 0 ? "" : ",").append(reading(h, 50 + 5 * Math.sin(h / 3.0)));
+                    }
+                    plant.send("prognos/readings/mill-3/temp", batch.append("]").toString());
+                    waitFor(() -> adapter.readingsReceived() == 600, Duration.ofSeconds(30));
+                    adapter.drain(Duration.ofSeconds(30));
+                    String sensor = "\"device_id\":\"mill-3\",\"sensor_key\":\"temp\"";
+                    // A first model, so that the plugin lists the sensor's status while it trains again.
+                    request(plant, "{" + sensor + ",\"epochs\":1}", new byte[] {0});
+                    Received first = plant.await("prognos/replies/plant", Duration.ofSeconds(60));
+                    assertNotNull(first, "no reply to a one-epoch training");
+                    assertTrue(
+                            first.json().get("success").asBoolean(),
+                            first.json().toString());
+                    firstVersion = plugin.model(mill).orElseThrow().modelVersion();
+                    // Long enough to outlast any close: a thousand epochs of one window per batch.
+                    String endless = "{" + sensor + ",\"epochs\":1000,\"patience\":1000,\"batch_size\":1}";
+                    request(plant, endless, new byte[] {1});
+                    waitFor(
+                            () -> plugin.models().stream()
+                                    .anyMatch(m -> m.sensor().equals(mill) && m.status() == ModelStatus.TRAINING),
+                            Duration.ofSeconds(60));
+                    request(plant, endless, new byte[] {2}); // waits behind the first
+                    waitFor(() -> false, Duration.ofSeconds(1)); // let the adapter take it
+                } finally {
+                    adapter.close();
+                }
+                assertTrue(
+                        plugin.models().stream().noneMatch(m -> m.status() == ModelStatus.TRAINING),
+                        "a requested training runs on after the adapter closed");
+                Map<Byte, JsonNode> replies = new HashMap<>();
+                for (int i = 0; i < 2; i++) {
+                    Received r = plant.await("prognos/replies/plant", Duration.ofSeconds(10));
+                    assertNotNull(r, "every requester is answered; got " + replies);
+                    replies.put(r.message().getProperties().getCorrelationData()[0], r.json());
+                }
+                JsonNode running = replies.get((byte) 1);
+                assertFalse(running.get("success").asBoolean(), running.toString());
+                assertTrue(running.get("error").asText().contains("cancelled"), running.toString());
+                JsonNode waiting = replies.get((byte) 2);
+                assertFalse(waiting.get("success").asBoolean(), waiting.toString());
+                assertTrue(waiting.get("error").asText().contains("host is stopping"), waiting.toString());
+                assertEquals(
+                        firstVersion,
+                        plugin.model(mill).orElseThrow().modelVersion(),
+                        "a cancelled training saved a model");
+            } finally {
+                plugin.stop();
+            }
+        }
+    }
+
+    private static void request(Client plant, String body, byte[] correlation) throws Exception {
+        MqttProperties props = new MqttProperties();
+        props.setResponseTopic("prognos/replies/plant");
+        props.setCorrelationData(correlation);
+        plant.mqtt.publish(
+                "prognos/requests/train", new MqttMessage(body.getBytes(StandardCharsets.UTF_8), 1, false, props));
     }
 
     @Test
