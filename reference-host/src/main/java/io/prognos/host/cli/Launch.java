@@ -26,11 +26,15 @@ record Launch(Map<String, String> config, PluginLoader.Found found) {
 
     static Launch of(ConfigOptions options) {
         Map<String, String> env = System.getenv();
-        String dir = options.resolve(HostConfig.CONFIG.keys(), env).getOrDefault("prognos.plugins-dir", "plugins");
-        PluginLoader.Found found = PluginLoader.load(Launch.class.getClassLoader(), Path.of(dir));
+        PluginLoader.Found found = PluginLoader.load(Launch.class.getClassLoader(), pluginsDir(options, env));
         List<ForecastingPlugin> plugins =
                 found.plugins().stream().map(PluginLoader.Loaded::plugin).toList();
         return new Launch(options.resolve(HostRuntime.knownKeys(plugins), env), found);
+    }
+
+    /** {@code prognos.plugins-dir} from the configuration's sources (file, environment, flags); {@code plugins} when unset. */
+    static Path pluginsDir(ConfigOptions options, Map<String, String> env) {
+        return Path.of(options.resolve(HostConfig.CONFIG.keys(), env).getOrDefault("prognos.plugins-dir", "plugins"));
     }
 
     /** The plugin named by {@code prognos.plugin}. */

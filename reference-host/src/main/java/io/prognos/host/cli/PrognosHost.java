@@ -69,7 +69,7 @@ public final class PrognosHost extends HostCommand {
         // The keys table is one line per key: wide enough not to wrap it. Rendered only when help is
         // shown: built eagerly, it loaded every plugin a second time on each start (logged twice).
         cl.getCommandSpec().usageMessage().width(170);
-        cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER, help -> footer());
+        cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER, help -> footer(root.config));
         // Configuration flags (--KEY=VALUE) are ConfigDef's to judge, not picocli's: ConfigOptions collects them.
         cl.setUnmatchedArgumentsAllowed(true);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
@@ -106,13 +106,21 @@ public final class PrognosHost extends HostCommand {
         return ServeCommand.serve(Launch.of(config), out());
     }
 
-    /** Every configuration key of the host, its adapters and the plugins found, with defaults. */
-    private static String footer() {
-        List<ForecastingPlugin> plugins = PluginLoader.load(
-                        PrognosHost.class.getClassLoader(),
-                        Path.of(System.getenv().getOrDefault("PROGNOS_PLUGINS_DIR", "plugins")))
-                .plugins()
-                .stream()
+    /**
+     * Every configuration key of the host, its adapters and the plugins a start would load (those in
+     * {@code prognos.plugins-dir} as the configuration's sources give it), with defaults.
+     */
+    private static String footer(ConfigOptions options) {
+        Path dir;
+        String unread = "";
+        try {
+            dir = Launch.pluginsDir(options, System.getenv());
+        } catch (PrognosException e) {
+            // Help is still shown for a configuration that cannot be read; it says what is missing.
+            dir = null;
+            unread = String.format("%n(keys of plugins in prognos.plugins-dir not listed: %s)%n", e.getMessage());
+        }
+        List<ForecastingPlugin> plugins = PluginLoader.load(PrognosHost.class.getClassLoader(), dir).plugins().stream()
                 .map(PluginLoader.Loaded::plugin)
                 .toList();
         StringBuilder sb = new StringBuilder(String.format(
@@ -127,7 +135,7 @@ public final class PrognosHost extends HostCommand {
                     k.secret() ? "(secret)" : k.defaultValue() == null ? "(none)" : shorten(k.defaultValue()),
                     k.description()));
         }
-        return sb.toString();
+        return sb.append(unread).toString();
     }
 
     private static String shorten(String v) {

@@ -50,11 +50,12 @@ public final class PluginLoader {
 
     private PluginLoader() {}
 
+    /** The plugins on the host's class path and in {@code pluginsDir} (none from there when it is null or absent). */
     public static Found load(ClassLoader hostLoader, Path pluginsDir) {
         List<Loaded> plugins = new ArrayList<>();
         List<PluginDiscovery.Refused> refused = new ArrayList<>();
         collect(hostLoader, "class path", plugins, refused);
-        if (Files.isDirectory(pluginsDir)) {
+        if (pluginsDir != null && Files.isDirectory(pluginsDir)) {
             try (Stream<Path> entries = Files.list(pluginsDir)) {
                 for (Path entry : entries.sorted().toList()) {
                     List<URL> urls = jars(entry);

@@ -8,7 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.InvalidConfigurationException;
 import io.prognos.host.HostFixture;
+import io.prognos.host.cli.PrognosHost;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -86,6 +90,28 @@ class PluginLoaderTest {
             out.write("acme.ConstantPlugin\n".getBytes());
         }
         return jar;
+    }
+
+    /**
+     * --help lists the keys of the plugins a start would load: those in prognos.plugins-dir as the
+     * configuration file (or a flag) gives it, not only as the environment does.
+     */
+    @Test
+    void helpListsTheKeysOfThePluginsInTheConfiguredDirectory() throws Exception {
+        Path plugins = Files.createTempDirectory("plugins");
+        pluginJar(plugins, "constant", io.prognos.api.Spi.VERSION);
+        Path file = Files.createTempFile("prognos", ".properties");
+        Files.writeString(file, "prognos.plugins-dir=" + plugins.toString().replace("\\", "/") + "\n");
+        for (String[] args : List.of(
+                new String[] {"--config", file.toString(), "--help"},
+                new String[] {"--help", "--plugins-dir", plugins.toString()})) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            int code = PrognosHost.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
+            String help = out.toString(StandardCharsets.UTF_8);
+            assertEquals(0, code, help);
+            assertTrue(help.contains("constant.value"), String.join(" ", args) + ":\n" + help);
+            assertTrue(help.contains("lstm.units"), "the class path's plugin is listed too");
+        }
     }
 
     @Test
