@@ -34,11 +34,12 @@ import java.util.Arrays;
  */
 final class Aggregator {
 
-    private final double[][] loss; // [method][step]: cumulative clipped loss, for reporting
     // [method][step]: the weights, summing to 1 over the available candidates. Kept as they are, not
     // as logarithms: a round then costs one exponential per candidate (it was four, and the interval
     // experts made this the largest part of scoring a reading outside the network).
     private final double[][] weight;
+    private static final double[] NO_LOSSES = {};
+
     private final double[] gap; // [step]: cumulative mixability gap
     private final long[] rounds; // [step]
     private final boolean[] available; // [method]
@@ -51,7 +52,6 @@ final class Aggregator {
     /** A fresh aggregation of {@code horizon} steps: equal weights over the available candidates, no round yet. */
     Aggregator(int horizon, boolean[] available) {
         int methods = available.length;
-        this.loss = new double[methods][horizon];
         this.weight = new double[methods][horizon];
         this.gap = new double[horizon];
         this.rounds = new long[horizon];
@@ -67,16 +67,15 @@ final class Aggregator {
         }
     }
 
-    private Aggregator(double[][] loss, double[][] weight, double[] gap, long[] rounds, boolean[] available) {
-        this.loss = loss;
+    private Aggregator(double[][] weight, double[] gap, long[] rounds, boolean[] available) {
         this.weight = weight;
         this.gap = gap;
         this.rounds = rounds;
         this.available = available;
         this.candidates = count(available);
-        this.factor = new double[loss.length];
-        this.roundLoss = new double[loss.length];
-        this.roundPlayed = new boolean[loss.length];
+        this.factor = new double[weight.length];
+        this.roundLoss = new double[weight.length];
+        this.roundPlayed = new boolean[weight.length];
     }
 
     private static int count(boolean[] available) {
@@ -118,7 +117,7 @@ final class Aggregator {
 
     /** Weights of step {@code h}, indexed by {@link Method#ordinal()}; 0 for unavailable candidates. */
     void weights(int h, double[] out) {
-        for (int m = 0; m < loss.length; m++) {
+        for (int m = 0; m < weight.length; m++) {
             out[m] = weight[m][h];
         }
     }
@@ -127,7 +126,7 @@ final class Aggregator {
     void update(int h, float[][] forecasts, int step, double actual, double scale) {
         double[] l = roundLoss;
         boolean[] played = roundPlayed;
-        for (int m = 0; m < loss.length; m++) {
+        for (int m = 0; m < weight.length; m++) {
             l[m] = 0;
             played[m] = available[m] && forecasts[m] != null;
             if (played[m]) {
@@ -147,7 +146,7 @@ final class Aggregator {
         double total = 0;
         double weighted = 0;
         boolean all = true;
-        for (int m = 0; m < loss.length; m++) {
+        for (int m = 0; m < weight.length; m++) {
             if (played[m]) {
                 lo = Math.min(lo, l[m]);
                 total += weight[m][h];
@@ -161,12 +160,11 @@ final class Aggregator {
             // exp(-eta (l - lo)): the mix loss and, when every candidate played, the new weights come
             // from it; a candidate that sat the round out keeps its weight against the others' exp(-eta l).
             double mix = 0;
-            for (int m = 0; m < loss.length; m++) {
+            for (int m = 0; m < weight.length; m++) {
                 if (played[m]) {
                     double f = Double.isInfinite(eta) ? (l[m] > lo ? 0 : 1) : Math.exp(-eta * (l[m] - lo));
                     mix += weight[m][h] * f;
                     factor[m] = all || Double.isInfinite(eta) ? f : Math.exp(-eta * l[m]);
-                    loss[m][h] += l[m];
                 }
             }
             if (total > 0) {
@@ -176,14 +174,14 @@ final class Aggregator {
             }
         }
         double sum = 0;
-        for (int m = 0; m < loss.length; m++) {
+        for (int m = 0; m < weight.length; m++) {
             weight[m][h] *= factor[m];
             sum += weight[m][h];
         }
         rounds[h]++;
         // Fixed share: a share alpha of the weight spread evenly, so no candidate falls below alpha / N.
         double alpha = 1.0 / (rounds[h] + 1);
-        for (int m = 0; m < loss.length; m++) {
+        for (int m = 0; m < weight.length; m++) {
             if (available[m]) {
                 weight[m][h] = (sum > 0 ? (1 - alpha) * weight[m][h] / sum : 0) + alpha / candidates;
             }
@@ -198,8 +196,9 @@ final class Aggregator {
         return rounds[h];
     }
 
-    double[][] losses() {
-        return loss;
+    /** Candidates (or experts) it weighs, available or not. */
+    int methods() {
+        return weight.length;
     }
 
     /** The weights, [method][step], summing to 1 per step: what the state stores. */
@@ -213,21 +212,23 @@ final class Aggregator {
 
     /** A copy that learns on its own: a model's aggregation after validation, for each state bound to it. */
     Aggregator copy() {
-        double[][] l = new double[loss.length][];
         double[][] w = new double[weight.length][];
-        for (int m = 0; m < loss.length; m++) {
-            l[m] = loss[m].clone();
+        for (int m = 0; m < weight.length; m++) {
             w[m] = weight[m].clone();
         }
-        return new Aggregator(l, w, gap.clone(), rounds.clone(), available.clone());
+        return new Aggregator(w, gap.clone(), rounds.clone(), available.clone());
     }
 
-    /** Its byte form, in a sensor state and in a model (the state after the validation windows). */
+    /**
+     * Its byte form, in a sensor state and in a model (the state after the validation windows). Each
+     * candidate's cumulative loss, which nothing read, was written after its flag until sensor state
+     * format 6 and model format 5; an empty array keeps the layout, so either form reads.
+     */
     void write(DataOutputStream out) throws IOException {
-        out.writeInt(loss.length);
-        for (int m = 0; m < loss.length; m++) {
+        out.writeInt(weight.length);
+        for (int m = 0; m < weight.length; m++) {
             out.writeBoolean(available[m]);
-            DataArrays.writeDoubles(out, loss[m]);
+            DataArrays.writeDoubles(out, NO_LOSSES);
         }
         out.writeInt(rounds.length);
         for (long r : rounds) {
@@ -242,11 +243,11 @@ final class Aggregator {
     /** An aggregation as {@link #write} wrote it; sensor states before format 5 hold its weights as logarithms. */
     static Aggregator read(DataInputStream in, boolean logarithms) throws IOException {
         int methods = DataArrays.checked(in.readInt(), 64);
-        double[][] loss = new double[methods][];
+        int[] lossLengths = new int[methods];
         boolean[] available = new boolean[methods];
         for (int m = 0; m < methods; m++) {
             available[m] = in.readBoolean();
-            loss[m] = DataArrays.readDoubles(in);
+            lossLengths[m] = DataArrays.readDoubles(in).length; // earlier formats' cumulative losses: unused
         }
         long[] rounds = new long[DataArrays.checked(in.readInt(), 10_000)];
         for (int h = 0; h < rounds.length; h++) {
@@ -255,7 +256,7 @@ final class Aggregator {
         double[][] weight = new double[methods][];
         for (int m = 0; m < methods; m++) {
             weight[m] = DataArrays.readDoubles(in);
-            if (weight[m].length != rounds.length || loss[m].length != rounds.length) {
+            if (weight[m].length != rounds.length || (lossLengths[m] != 0 && lossLengths[m] != rounds.length)) {
                 throw new IOException("aggregator arrays of different lengths");
             }
         }
@@ -263,7 +264,7 @@ final class Aggregator {
         if (gap.length != rounds.length) {
             throw new IOException("aggregator arrays of different lengths");
         }
-        return new Aggregator(loss, logarithms ? fromLogs(weight, available) : weight, gap, rounds, available);
+        return new Aggregator(logarithms ? fromLogs(weight, available) : weight, gap, rounds, available);
     }
 
     long[] roundsArray() {

@@ -181,7 +181,7 @@ final class IntervalAdaptation {
             }
         }
         Aggregator weights = Aggregator.read(in, false);
-        if (weights.losses().length != n || weights.roundsArray().length != t[0].length) {
+        if (weights.methods() != n || weights.roundsArray().length != t[0].length) {
             throw new IOException("interval experts' weights do not match the experts");
         }
         return new IntervalAdaptation(nominalAlpha, rates, t, weights);

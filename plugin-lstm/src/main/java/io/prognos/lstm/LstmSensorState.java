@@ -17,13 +17,14 @@ import java.util.Deque;
 /**
  * One sensor's online state (see {@link Observer} for what happens to it): the interval being
  * filled, the recent complete intervals, the forecasts waiting for their actuals, the aggregation's
- * losses, the intervals' adaptation, and the anomaly statistics. Plain data with a
+ * weights, the intervals' adaptation, and the anomaly statistics. Plain data with a
  * versioned byte form; not thread-safe, as the SPI says.
  */
 final class LstmSensorState implements SensorState {
 
     private static final int MAGIC = 0x50525331; // "PRS1"
-    private static final int FORMAT = 5;
+    /** 6: the aggregations' cumulative losses, which nothing read, no longer kept ({@link Aggregator#write}). */
+    private static final int FORMAT = 6;
     /** The format before the interval experts: one miscoverage and width factor per step, read into each. */
     private static final int FORMAT_ONE_RATE = 4;
     /** The format before the range of values seen; read, its range taken from the model. */

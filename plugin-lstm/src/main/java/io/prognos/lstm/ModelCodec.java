@@ -24,6 +24,8 @@ import java.util.zip.CRC32;
 final class ModelCodec {
 
     /**
+     * 5: the aggregation's loss scale as one number (it was one per step, all equal) and its
+     * candidates' cumulative losses, which nothing read, no longer kept; a version-4 model reads.
      * 4: the aggregation's state after the validation windows (weights and mixability gaps), which
      * the online aggregation carries on from, and losses over the training history's range; a
      * version-3 model's losses are clipped at four last-value MAEs. 3: calibration scores relative
@@ -32,7 +34,9 @@ final class ModelCodec {
      * with intervals of the wrong width. 2: online aggregation, calibration windows of their own,
      * anomaly baseline and novelty range.
      */
-    static final int FORMAT_VERSION = 4;
+    static final int FORMAT_VERSION = 5;
+    /** The oldest format read: 4 differs only in what 5 no longer keeps. */
+    static final int OLDEST_READ = 4;
 
     private static final int MAGIC = 0x50524731; // "PRG1"
 
@@ -52,7 +56,7 @@ final class ModelCodec {
         OutdatedModelException(int version) {
             super(
                     "model format version " + version + " was written by an earlier version of the plugin (this one"
-                            + " reads " + FORMAT_VERSION + ")",
+                            + " reads " + OLDEST_READ + " to " + FORMAT_VERSION + ")",
                     null);
         }
     }
@@ -89,7 +93,7 @@ final class ModelCodec {
                 DataArrays.writeFloats(out, scores[h]);
             }
             m.prior().write(out);
-            DataArrays.writeDoubles(out, m.lossScale());
+            out.writeDouble(m.lossScale());
             out.writeDouble(m.novelty().low());
             out.writeDouble(m.novelty().high());
             out.writeDouble(m.novelty().scale());
@@ -131,13 +135,13 @@ final class ModelCodec {
                 throw new CorruptModelException("not a Prognos LSTM model (bad magic number)", null);
             }
             int version = in.readInt();
-            if (version > 0 && version < FORMAT_VERSION) {
+            if (version > 0 && version < OLDEST_READ) {
                 throw new OutdatedModelException(version);
             }
-            if (version != FORMAT_VERSION) {
+            if (version > FORMAT_VERSION || version < OLDEST_READ) {
                 throw new CorruptModelException(
-                        "model format version " + version + " is not supported (this plugin" + " reads "
-                                + FORMAT_VERSION + "); retrain the sensor",
+                        "model format version " + version + " is not supported (this plugin reads " + OLDEST_READ
+                                + " to " + FORMAT_VERSION + "); retrain the sensor",
                         null);
             }
             if (crc.getValue() != stored) {
@@ -174,7 +178,16 @@ final class ModelCodec {
                         "model has " + available.length + " candidates, this plugin knows " + Method.values().length,
                         null);
             }
-            double[] lossScale = DataArrays.readDoubles(in);
+            double lossScale;
+            if (version == OLDEST_READ) {
+                double[] perStep = DataArrays.readDoubles(in);
+                if (perStep.length != horizon) {
+                    throw new CorruptModelException("model shape does not match its weights", null);
+                }
+                lossScale = perStep[0]; // every step's was the same
+            } else {
+                lossScale = in.readDouble();
+            }
             TrainedModel.Novelty novelty = new TrainedModel.Novelty(in.readDouble(), in.readDouble(), in.readDouble());
             double surprisalPrior = in.readDouble();
             TrainedModel.Metrics metrics = new TrainedModel.Metrics(
@@ -215,7 +228,6 @@ final class ModelCodec {
                     metrics);
             if (params.length != m.shape().parameterCount()
                     || steps != horizon
-                    || lossScale.length != horizon
                     || prior.roundsArray().length != horizon) {
                 throw new CorruptModelException("model shape does not match its weights", null);
             }

@@ -192,7 +192,7 @@ final class ModelTrainer {
                 best,
                 null,
                 null,
-                null,
+                Double.NaN,
                 available,
                 null,
                 0,
@@ -416,7 +416,7 @@ final class ModelTrainer {
     }
 
     /** The validation windows' aggregation (where the online one carries on) and each candidate's MAE there. */
-    private record Validation(Aggregator online, double[] lossScale, double[] methodMae, double servedMae) {}
+    private record Validation(Aggregator online, double lossScale, double[] methodMae, double servedMae) {}
 
     /**
      * Runs the aggregation through the validation windows in time order; the online aggregation
@@ -436,9 +436,8 @@ final class ModelTrainer {
         for (int i = 0; i < val.size(); i++) {
             cands[i] = probe.candidates(val.inputs()[i], valOut, i * horizon);
         }
-        double[] scale = new double[horizon];
         // A constant history has no range; any positive number keeps the arithmetic finite.
-        Arrays.fill(scale, Math.max(1e-9, range));
+        double scale = Math.max(1e-9, range);
         Aggregator online = new Aggregator(horizon, probe.available());
         double[] methodAbs = new double[nm];
         double servedAbs = 0;
@@ -455,7 +454,7 @@ final class ModelTrainer {
                     }
                 }
                 servedAbs += Math.abs(val.targets()[i][h] - served);
-                online.update(h, asFloat, h, val.targets()[i][h], scale[h]);
+                online.update(h, asFloat, h, val.targets()[i][h], scale);
             }
         }
         double count = Math.max(1, (double) val.size() * horizon);

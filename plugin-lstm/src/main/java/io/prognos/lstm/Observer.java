@@ -200,7 +200,7 @@ final class Observer {
             }
             int i = h - 1;
             double served = p.served[i];
-            s.aggregator.update(i, p.candidates, i, y, m.lossScale()[i]);
+            s.aggregator.update(i, p.candidates, i, y, m.lossScale());
             double error = Math.abs(y - served);
             double sigma = Math.max(1e-12, m.calibration().bound(i, nominalAlpha) * p.local / z);
             double zi = (y - served) / sigma;

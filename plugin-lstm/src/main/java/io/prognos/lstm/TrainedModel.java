@@ -19,7 +19,8 @@ import java.util.Map;
  *                       little more when the seasonal candidates are on
  * @param prior          the aggregation as the validation windows left it (never changed: each
  *                       state carries on from a {@link #aggregation copy})
- * @param lossScale      [step]: the clip scale of a round's loss
+ * @param lossScale      the aggregation's loss scale: a round's loss is its absolute error over this,
+ *                       clipped to 1 (the training history's range; {@link Aggregator})
  * @param available      [method]: which candidates this model has
  * @param surprisalPrior mean raw surprisal on the calibration windows
  */
@@ -39,7 +40,7 @@ record TrainedModel(
         float[] parameters,
         Calibration calibration,
         Aggregator prior,
-        double[] lossScale,
+        double lossScale,
         boolean[] available,
         Novelty novelty,
         double surprisalPrior,

@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prognos.api.BadRequestException;
 import io.prognos.api.Forecast;
+import io.prognos.api.ForecastPoint;
 import io.prognos.api.InMemoryModelStore;
 import io.prognos.api.ModelInfo;
 import io.prognos.api.ModelStatus;
@@ -21,9 +23,13 @@ import io.prognos.api.SensorState;
 import io.prognos.api.StoredModel;
 import io.prognos.api.ThreadLimits;
 import io.prognos.api.TrainRequest;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -75,6 +81,59 @@ class PersistenceTest {
         second.stop();
     }
 
+    /**
+     * An upgrade keeps what the previous release stored: its model (format 4) and a sensor state it
+     * saved (format 5), both written by that release and kept under previous-release/ with the
+     * forecasts it made from them, load and forecast exactly as it did, and go on learning as it
+     * did over 60 more readings (the aggregation's weights and the interval experts carry on).
+     */
+    @Test
+    void aModelAndAStateOfThePreviousReleaseForecastAsThatReleaseDid() throws Exception {
+        byte[] model = resource("model-format-4.bin");
+        byte[] saved = resource("state-format-5.bin");
+        assertEquals(4, ByteBuffer.wrap(model).getInt(4), "the fixture is a format-4 model");
+        assertEquals(5, ByteBuffer.wrap(saved).getInt(4), "the fixture is a format-5 state");
+        Map<String, List<String>> expected = new HashMap<>();
+        for (String line : new String(resource("forecasts.txt"), StandardCharsets.UTF_8).split("\n")) {
+            expected.computeIfAbsent(line.substring(0, line.indexOf(' ')), k -> new ArrayList<>())
+                    .add(line.substring(line.indexOf(' ') + 1));
+        }
+        InMemoryModelStore store = new InMemoryModelStore();
+        store.save(
+                new StoredModel(ModelCodec.decode(model).info(ModelStatus.READY), model, ModelCodec.checksum(model)));
+        LstmForecastingPlugin upgraded = started(store, 1);
+        try {
+            assertEquals(ModelStatus.READY, upgraded.model(SENSOR).orElseThrow().status());
+            SensorState s = upgraded.openState(SENSOR, saved);
+            assertEquals(expected.get("saved"), lines(upgraded.forecast(s)));
+            // The readings after those the fixture's state had seen: the release generated them with
+            // Series.seasonal(460, 0.3, 5), trained on the first 400 and warmed the state with 360-400.
+            upgraded.observe(s, Series.seasonal(460, 0.3, 5).subList(400, 460));
+            assertEquals(expected.get("after"), lines(upgraded.forecast(s)));
+            assertEquals(
+                    expected.get("after"),
+                    lines(upgraded.forecast(upgraded.openState(SENSOR, s.toBytes()))),
+                    "saved again in this release's format, the state forecasts the same");
+        } finally {
+            upgraded.stop();
+        }
+    }
+
+    private static List<String> lines(Forecast f) {
+        List<String> out = new ArrayList<>();
+        for (ForecastPoint p : f.points()) {
+            out.add(p.stepsAhead() + " " + p.value() + " " + p.lower() + " " + p.upper());
+        }
+        return out;
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = PersistenceTest.class.getResourceAsStream("/previous-release/" + name)) {
+            assertNotNull(in, "test resource previous-release/" + name);
+            return in.readAllBytes();
+        }
+    }
+
     /** A store holding the model of {@link #SENSOR} as a plugin trained and stopped left it. */
     private InMemoryModelStore storeWithATrainedModel() {
         InMemoryModelStore store = new InMemoryModelStore();
@@ -104,7 +163,7 @@ class PersistenceTest {
         InMemoryModelStore store = storeWithATrainedModel();
         StoredModel current = store.load(SENSOR).orElseThrow();
         byte[] earlier = current.bytes().clone();
-        ByteBuffer.wrap(earlier).putInt(4, ModelCodec.FORMAT_VERSION - 1);
+        ByteBuffer.wrap(earlier).putInt(4, ModelCodec.OLDEST_READ - 1);
         var outdated = assertThrows(ModelCodec.CorruptModelException.class, () -> ModelCodec.decode(earlier));
         assertInstanceOf(ModelCodec.OutdatedModelException.class, outdated);
         assertTrue(outdated.getMessage().contains("earlier version of the plugin"), outdated.getMessage());
