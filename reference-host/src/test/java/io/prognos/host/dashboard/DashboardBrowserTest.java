@@ -41,6 +41,7 @@ import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -372,8 +373,15 @@ class DashboardBrowserTest {
         return ((JavascriptExecutor) browser).executeScript(script, args);
     }
 
+    /**
+     * Waits for {@code condition}, asking again when the page replaced an element between finding it
+     * and reading it: the sensor view re-renders after a training (a verify run failed on it once,
+     * "stale element reference" while reading the new trained-at time).
+     */
     private void waitFor(BooleanSupplier condition) {
-        new WebDriverWait(browser, Duration.ofSeconds(30)).until(d -> condition.getAsBoolean());
+        new WebDriverWait(browser, Duration.ofSeconds(30))
+                .ignoring(StaleElementReferenceException.class)
+                .until(d -> condition.getAsBoolean());
     }
 
     private void screenshot(String name) throws Exception {
