@@ -126,7 +126,7 @@ public final class MqttAdapter implements AutoCloseable {
 
     private final MqttConnection connection;
     private final ExecutorService worker;
-    private final ExecutorService trainings;
+    private final RequestHandler requests;
     private final ScheduledExecutorService ticker;
     private final ErrorReporter errors;
     private final Counter received;
@@ -164,8 +164,6 @@ public final class MqttAdapter implements AutoCloseable {
         Gauge.builder("prognos.mqtt.work.queue", queue, LinkedBlockingQueue::size)
                 .description("MQTT messages waiting for the model-work thread")
                 .register(meters);
-        this.trainings = new ThreadPoolExecutor(
-                1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(100), daemon("prognos-mqtt-train"));
         this.ticker = Executors.newSingleThreadScheduledExecutor(daemon("prognos-mqtt-ticker"));
         ReadingParser parser = new ReadingParser(
                 Json.mapper(),
@@ -176,13 +174,14 @@ public final class MqttAdapter implements AutoCloseable {
                 clock);
         this.acks = new Acknowledger(cycle::sync);
         ReadingIngest ingest = new ReadingIngest(topics, parser, errors, worker, contexts, cycle, received, acks);
-        RequestHandler requests = new RequestHandler(
+        this.requests = new RequestHandler(
                 connection,
                 topics,
                 c.getString("mqtt.request-token"),
                 errors,
                 worker,
-                trainings,
+                new ThreadPoolExecutor(
+                        1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(100), daemon("prognos-mqtt-train")),
                 contexts,
                 cycle,
                 plugin);
@@ -336,14 +335,7 @@ public final class MqttAdapter implements AutoCloseable {
         worker.shutdown();
         try {
             worker.awaitTermination(30, TimeUnit.SECONDS);
-            for (Runnable never : trainings.shutdownNow()) {
-                if (never instanceof RequestHandler.Training t) {
-                    t.notStarted();
-                }
-            }
-            if (!trainings.awaitTermination(30, TimeUnit.SECONDS)) {
-                LOG.warn("a requested training still runs 30 s after it was cancelled: abandoned");
-            }
+            requests.stopTrainings();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

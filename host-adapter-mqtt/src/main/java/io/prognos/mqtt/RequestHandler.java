@@ -23,6 +23,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * MQTT 5 request/response for hosts without HTTP: {@code requests/forecast} and
@@ -30,6 +33,8 @@ import java.util.concurrent.RejectedExecutionException;
  * in the same JSON as REST. A training runs off the model-work thread, on readings buffered there.
  */
 final class RequestHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RequestHandler.class);
 
     private final MqttConnection connection;
     private final Topics topics;
@@ -152,11 +157,10 @@ final class RequestHandler {
     }
 
     /**
-     * A requested training waiting for or running on the trainings' thread. The adapter's close
-     * answers the ones that never started ({@link #notStarted}) and interrupts the running one, whose
-     * plugin then stops between epochs and answers that it was cancelled.
+     * A requested training waiting for or running on the trainings' thread; {@link #stopTrainings}
+     * answers the ones that never started ({@link #notStarted}).
      */
-    final class Training implements Runnable {
+    private final class Training implements Runnable {
         private final TrainRequest request;
         private final String responseTopic;
         private final byte[] correlation;
@@ -186,6 +190,23 @@ final class RequestHandler {
                             "the host is stopping; the training of " + request.sensor() + " was not started",
                             null,
                             "capacity")));
+        }
+    }
+
+    /**
+     * Cancels the requested trainings: the running one is interrupted (the plugin stops it between
+     * epochs and its requester is told it was cancelled), the waiting ones are answered that the host
+     * is stopping; waits up to 30 s for the running one to end, so that none saves a model after the
+     * host has gone. Called before the connection closes, so that every requester gets its answer.
+     */
+    void stopTrainings() throws InterruptedException {
+        for (Runnable never : trainings.shutdownNow()) {
+            if (never instanceof Training t) {
+                t.notStarted();
+            }
+        }
+        if (!trainings.awaitTermination(30, TimeUnit.SECONDS)) {
+            LOG.warn("a requested training still runs 30 s after it was cancelled: abandoned");
         }
     }
 

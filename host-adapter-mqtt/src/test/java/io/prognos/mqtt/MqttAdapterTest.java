@@ -87,6 +87,22 @@ class MqttAdapterTest {
             PahoPublish.qos1(mqtt, topic, payload.getBytes(StandardCharsets.UTF_8));
         }
 
+        /** A request on {@code prognos/requests/{kind}} whose reply is asked for on {@code replyTo}. */
+        void request(String kind, String body, String replyTo, byte[] correlation, UserProperty... user)
+                throws MqttException {
+            MqttProperties props = new MqttProperties();
+            props.setResponseTopic(replyTo);
+            if (correlation != null) {
+                props.setCorrelationData(correlation);
+            }
+            if (user.length > 0) {
+                props.setUserProperties(List.of(user));
+            }
+            mqtt.publish(
+                    "prognos/requests/" + kind,
+                    new MqttMessage(body.getBytes(StandardCharsets.UTF_8), 1, false, props));
+        }
+
         Received await(String topicPrefix, Duration timeout) throws InterruptedException {
             long end = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < end) {
@@ -222,30 +238,14 @@ class MqttAdapterTest {
                 }
 
                 // Request/response for hosts without HTTP; replies only under prognos/replies/.
-                MqttProperties aimed = new MqttProperties();
-                aimed.setResponseTopic("prognos/alerts/pump-7/bearing_temp");
+                String pump7 = "{\"device_id\":\"pump-7\",\"sensor_key\":\"bearing_temp\"}";
                 plant.mqtt.subscribe("prognos/errors", 1);
-                plant.mqtt.publish(
-                        "prognos/requests/forecast",
-                        new MqttMessage(
-                                "{\"device_id\":\"pump-7\",\"sensor_key\":\"bearing_temp\"}"
-                                        .getBytes(StandardCharsets.UTF_8),
-                                1,
-                                false,
-                                aimed));
+                plant.request("forecast", pump7, "prognos/alerts/pump-7/bearing_temp", null);
                 Received refused = plant.await("prognos/errors", Duration.ofSeconds(20));
                 assertNotNull(refused, "a request aiming its reply at a result topic is refused");
                 assertEquals("bad_response_topic", refused.json().get("reason").asText());
-                MqttProperties props = new MqttProperties();
-                props.setResponseTopic("prognos/replies/plant");
-                props.setCorrelationData(new byte[] {7, 7});
                 plant.mqtt.subscribe("prognos/replies/plant", 1);
-                MqttMessage request = new MqttMessage(
-                        "{\"device_id\":\"pump-7\",\"sensor_key\":\"bearing_temp\"}".getBytes(StandardCharsets.UTF_8),
-                        1,
-                        false,
-                        props);
-                plant.mqtt.publish("prognos/requests/forecast", request);
+                plant.request("forecast", pump7, "prognos/replies/plant", new byte[] {7, 7});
                 Received reply = plant.await("prognos/replies/plant", Duration.ofSeconds(20));
                 assertNotNull(reply);
                 assertTrue(reply.json().get("success").asBoolean(), reply.json().toString());
@@ -268,14 +268,10 @@ class MqttAdapterTest {
             try (MqttAdapter adapter = MqttAdapter.start(plugin, s -> OperatingLimits.none(), c, Clock.systemUTC())) {
                 String body = "{\"device_id\":\"pump-8\",\"sensor_key\":\"flow\"}";
                 for (String authorization : new String[] {null, "Bearer wrong", "Bearer s3cret"}) {
-                    MqttProperties props = new MqttProperties();
-                    props.setResponseTopic("prognos/replies/requester");
-                    if (authorization != null) {
-                        props.setUserProperties(List.of(new UserProperty("authorization", authorization)));
-                    }
-                    plant.mqtt.publish(
-                            "prognos/requests/forecast",
-                            new MqttMessage(body.getBytes(StandardCharsets.UTF_8), 1, false, props));
+                    UserProperty[] user = authorization == null
+                            ? new UserProperty[0]
+                            : new UserProperty[] {new UserProperty("authorization", authorization)};
+                    plant.request("forecast", body, "prognos/replies/requester", null, user);
                     Received reply = plant.await("prognos/replies/requester", Duration.ofSeconds(20));
                     assertNotNull(reply, "a reply to " + authorization);
                     boolean refused =
@@ -416,7 +412,7 @@ class MqttAdapterTest {
                     adapter.drain(Duration.ofSeconds(30));
                     String sensor = "\"device_id\":\"mill-3\",\"sensor_key\":\"temp\"";
                     // A first model, so that the plugin lists the sensor's status while it trains again.
-                    request(plant, "{" + sensor + ",\"epochs\":1}", new byte[] {0});
+                    plant.request("train", "{" + sensor + ",\"epochs\":1}", "prognos/replies/plant", new byte[] {0});
                     Received first = plant.await("prognos/replies/plant", Duration.ofSeconds(60));
                     assertNotNull(first, "no reply to a one-epoch training");
                     assertTrue(
@@ -425,8 +421,8 @@ class MqttAdapterTest {
                     firstVersion = plugin.model(mill).orElseThrow().modelVersion();
                     // Long enough to outlast any close: a thousand epochs of one window per batch.
                     String endless = "{" + sensor + ",\"epochs\":1000,\"patience\":1000,\"batch_size\":1}";
-                    request(plant, endless, new byte[] {1});
-                    request(plant, endless, new byte[] {2}); // waits behind the first
+                    plant.request("train", endless, "prognos/replies/plant", new byte[] {1});
+                    plant.request("train", endless, "prognos/replies/plant", new byte[] {2}); // waits behind the first
                     waitFor(
                             () -> plugin.models().stream()
                                     .anyMatch(m -> m.sensor().equals(mill) && m.status() == ModelStatus.TRAINING),
@@ -460,14 +456,6 @@ class MqttAdapterTest {
                 plugin.stop();
             }
         }
-    }
-
-    private static void request(Client plant, String body, byte[] correlation) throws Exception {
-        MqttProperties props = new MqttProperties();
-        props.setResponseTopic("prognos/replies/plant");
-        props.setCorrelationData(correlation);
-        plant.mqtt.publish(
-                "prognos/requests/train", new MqttMessage(body.getBytes(StandardCharsets.UTF_8), 1, false, props));
     }
 
     @Test
