@@ -323,19 +323,20 @@ public final class MqttAdapter implements AutoCloseable {
     }
 
     /**
-     * Stops: the messages already taken are handled, then requested trainings are cancelled (the
-     * running one interrupted, the plugin stopping it between epochs; the waiting ones answered that
-     * the host is stopping), all before the connection closes, so every requester gets an answer
-     * and no training saves a model after the host has gone. Before, waiting trainings all ran and
-     * close moved on after 30 s while one still ran, its reply lost with the connection.
+     * Stops: requested trainings are cancelled at once (the running one interrupted, the plugin
+     * stopping it between epochs; the waiting ones answered that the host is stopping) while the
+     * messages already taken are handled (a training request among them is answered that the host is
+     * stopping), all before the connection closes, so every requester gets an answer and no training
+     * saves a model after the host has gone. Cancelling only once the taken messages were handled let
+     * a training run on for as long as they took (up to 30 s).
      */
     @Override
     public void close() {
         ticker.shutdownNow();
         worker.shutdown();
         try {
-            worker.awaitTermination(30, TimeUnit.SECONDS);
             requests.stopTrainings();
+            worker.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -18,6 +18,8 @@ import io.prognos.api.PluginContext;
 import io.prognos.api.PluginDiscovery;
 import io.prognos.api.SensorId;
 import io.prognos.api.ThreadLimits;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
@@ -386,22 +389,28 @@ class MqttAdapterTest {
     }
 
     /**
-     * A host stopping while a requested training runs and another waits: both requesters are
-     * answered that their training did not finish, and no training goes on after the adapter closed
-     * (before, the waiting one ran too, close moved on after 30 s while one still ran, and its reply
-     * was lost with the connection).
+     * A host stopping while a requested training runs, another waits and a slow message is in hand:
+     * both requesters are answered at once that their training did not finish, and no training goes
+     * on after the adapter closed (before, the waiting one ran too, close moved on after 30 s while
+     * one still ran, and its reply was lost with the connection; then, cancelling waited for the
+     * message in hand, up to 30 s).
      */
     @Test
     void closingCancelsRequestedTrainingsAndAnswersTheirRequesters() throws Exception {
         try (Broker broker = new Broker();
                 Client plant = new Client(broker, "plant", "prognos/replies/plant")) {
-            ForecastingPlugin plugin = plugin();
+            SensorId slow = SensorId.of("mill-4", "temp");
+            CountDownLatch inHand = new CountDownLatch(1);
+            CountDownLatch letGo = new CountDownLatch(1);
+            ForecastingPlugin plugin = stallingLookupsOf(plugin(), slow, inHand, letGo);
             Map<String, String> c = config(broker, "prognos-stopping");
             c.put("cycle.train-after", "1000000"); // only the requests train
             SensorId mill = SensorId.of("mill-3", "temp");
             String firstVersion = null;
+            Map<Byte, JsonNode> replies = new HashMap<>();
             try {
                 MqttAdapter adapter = MqttAdapter.start(plugin, s -> OperatingLimits.none(), c, Clock.systemUTC());
+                Thread closing = new Thread(adapter::close, "closing-adapter");
                 try {
                     StringBuilder batch = new StringBuilder("[");
                     for (int h = 0; h < 600; h++) {
@@ -427,21 +436,27 @@ class MqttAdapterTest {
                             () -> plugin.models().stream()
                                     .anyMatch(m -> m.sensor().equals(mill) && m.status() == ModelStatus.TRAINING),
                             Duration.ofSeconds(60));
-                    // The broker delivers the second right after the first, which is running now; a
-                    // message the adapter has taken is handled before its close cancels trainings.
+                    // The broker delivers the second right after the first, which is running now.
                     waitFor(() -> false, Duration.ofSeconds(1));
+                    plant.send("prognos/readings/mill-4/temp", reading(0, 1));
+                    assertTrue(inHand.await(30, TimeUnit.SECONDS), "the slow reading never reached the plugin");
+                    closing.start();
+                    for (int i = 0; i < 2; i++) {
+                        Received r = plant.await("prognos/replies/plant", Duration.ofSeconds(10));
+                        assertNotNull(
+                                r, "every requester is answered while a message is still in hand; got " + replies);
+                        replies.put(r.message().getProperties().getCorrelationData()[0], r.json());
+                    }
                 } finally {
-                    adapter.close();
+                    letGo.countDown();
+                    if (closing.getState() == Thread.State.NEW) {
+                        closing.start();
+                    }
+                    closing.join(60_000);
                 }
                 assertTrue(
                         plugin.models().stream().noneMatch(m -> m.status() == ModelStatus.TRAINING),
                         "a requested training runs on after the adapter closed");
-                Map<Byte, JsonNode> replies = new HashMap<>();
-                for (int i = 0; i < 2; i++) {
-                    Received r = plant.await("prognos/replies/plant", Duration.ofSeconds(10));
-                    assertNotNull(r, "every requester is answered; got " + replies);
-                    replies.put(r.message().getProperties().getCorrelationData()[0], r.json());
-                }
                 JsonNode running = replies.get((byte) 1);
                 assertFalse(running.get("success").asBoolean(), running.toString());
                 assertTrue(running.get("error").asText().contains("cancelled"), running.toString());
@@ -456,6 +471,26 @@ class MqttAdapterTest {
                 plugin.stop();
             }
         }
+    }
+
+    /**
+     * {@code real}, except that looking up {@code slow}'s model (the first thing the adapter's work
+     * thread does with a reading) holds that thread until {@code letGo}: a message slow to handle.
+     */
+    private static ForecastingPlugin stallingLookupsOf(
+            ForecastingPlugin real, SensorId slow, CountDownLatch inHand, CountDownLatch letGo) {
+        return (ForecastingPlugin) Proxy.newProxyInstance(
+                ForecastingPlugin.class.getClassLoader(), new Class<?>[] {ForecastingPlugin.class}, (p, m, args) -> {
+                    if (m.getName().equals("model") && args != null && slow.equals(args[0])) {
+                        inHand.countDown();
+                        letGo.await(60, TimeUnit.SECONDS);
+                    }
+                    try {
+                        return m.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     @Test
