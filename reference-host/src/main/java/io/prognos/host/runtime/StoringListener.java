@@ -9,8 +9,11 @@ import io.prognos.api.SensorId;
 import io.prognos.host.core.SensorCycle;
 import io.prognos.jdbc.ResultsWriter;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
@@ -18,7 +21,6 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,8 +58,18 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
     private final Semaphore room;
 
     private final int maxPending;
-    /** Writes the database refused for now, waiting for a retry: not durable, so {@link #sync} says so. */
-    private final AtomicInteger retrying = new AtomicInteger();
+    /**
+     * Writes the database refused for now, waiting for a retry, by the rows they write: not durable,
+     * so {@link #sync} says so. A copy of a write already held replaces it instead of waiting beside
+     * it: during an outage Kafka tells the readings since its last commit again after every commit
+     * the outage failed, and each replay queued all its writes once more (up to {@link #MAX_PENDING},
+     * then the stream thread waited), every copy then written in turn once the database was back.
+     * Touched on the writer thread only (read by {@link #sync} and {@link #pending}'s callers).
+     */
+    private final Map<Object, Held> held = new ConcurrentHashMap<>();
+
+    /** A write held for a retry: what it is, for the log, and how to write it alone. */
+    private record Held(String what, Runnable write) {}
     /** Writes queued since the start, and how many of them a {@link #sync} has seen tried. */
     private final AtomicLong queued = new AtomicLong();
 
@@ -150,6 +162,9 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
     private sealed interface Made permits MadeResult, MadeScores {
         String what();
 
+        /** The rows it writes: equal for two copies of the same result (a replay's). */
+        Object rows();
+
         Runnable writeAlone(ResultsWriter results);
     }
 
@@ -157,6 +172,12 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
         @Override
         public String what() {
             return "forecast of " + assessed.forecast().sensor();
+        }
+
+        @Override
+        public Object rows() {
+            return new ResultRows(
+                    assessed.forecast().sensor(), assessed.forecast().lastObserved());
         }
 
         @Override
@@ -172,10 +193,22 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
         }
 
         @Override
+        public Object rows() {
+            return new ScoreRows(
+                    sensor, scores.stream().map(AnomalyScore::intervalStart).toList());
+        }
+
+        @Override
         public Runnable writeAlone(ResultsWriter results) {
             return () -> results.write(scores);
         }
     }
+
+    /** A forecast's and its risk's rows: keyed by the sensor and the interval it was based on. */
+    private record ResultRows(SensorId sensor, Instant basedOn) {}
+
+    /** Anomaly score rows: keyed by the sensor and the intervals scored. */
+    private record ScoreRows(SensorId sensor, List<Instant> intervals) {}
 
     private void writeMade(List<Made> batch) {
         List<ResultsWriter.Assessed> assessed = new ArrayList<>();
@@ -192,12 +225,12 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
             release(batch.size());
         } catch (RetryLaterException e) {
             for (Made m : batch) {
-                retry(m.what(), m.writeAlone(results), e);
+                hold(m.rows(), new Held(m.what(), m.writeAlone(results)), e);
             }
         } catch (RuntimeException e) {
             // One bad result must not cost the others theirs: write each alone, so only it fails.
             for (Made m : batch) {
-                attempt(m.what(), m.writeAlone(results), 0, 0);
+                writeAlone(m.rows(), new Held(m.what(), m.writeAlone(results)));
             }
         }
     }
@@ -208,14 +241,18 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
             release(batch.size());
         } catch (RetryLaterException e) {
             for (ReadingsTable.SensorReadings sr : batch) {
-                retry("readings of " + sr.sensor(), () -> readings.append(sr.sensor(), sr.readings()), e);
+                hold(sr, readingsAlone(sr), e);
             }
         } catch (RuntimeException e) {
             // One bad message must not cost the others theirs: write each alone, so only it fails.
             for (ReadingsTable.SensorReadings sr : batch) {
-                attempt("readings of " + sr.sensor(), () -> readings.append(sr.sensor(), sr.readings()), 0, 0);
+                writeAlone(sr, readingsAlone(sr));
             }
         }
+    }
+
+    private Held readingsAlone(ReadingsTable.SensorReadings sr) {
+        return new Held("readings of " + sr.sensor(), () -> readings.append(sr.sensor(), sr.readings()));
     }
 
     @Override
@@ -266,49 +303,61 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
     }
 
     /**
-     * A database that is down (RetryLaterException) gets the write again with exponential backoff,
-     * so readings that arrive during an outage reach the table once it is back; other failures are
-     * bugs or bad data and are counted at once. A write on its second attempt or later is counted in
-     * {@link #retrying} until it succeeds or fails for good.
+     * A write of its own, after its batch failed for a reason other than the database being down:
+     * bad data or a bug fails only it (counted at once); the database going down meanwhile holds it
+     * for a retry.
      */
-    private void attempt(String what, Runnable write, int attempt, long delayMs) {
+    private void writeAlone(Object rows, Held w) {
         try {
-            writer.schedule(
-                    () -> {
-                        try {
-                            write.run();
-                            done(attempt);
-                        } catch (RetryLaterException e) {
-                            if (attempt == 0) {
-                                failure(what + " (retrying until the database is back)", e);
-                                retrying.incrementAndGet();
-                            }
-                            attempt(what, write, attempt + 1, backoff(attempt));
-                        } catch (RuntimeException e) {
-                            done(attempt);
-                            failure(what, e);
-                        }
-                    },
-                    delayMs,
-                    TimeUnit.MILLISECONDS);
+            w.write().run();
+            release(1);
+        } catch (RetryLaterException e) {
+            hold(rows, w, e);
+        } catch (RuntimeException e) {
+            release(1);
+            failure(w.what(), e);
+        }
+    }
+
+    /**
+     * Holds a write the database refused for now (RetryLaterException) and tries it again with
+     * exponential backoff, so readings that arrive during an outage reach the table once it is back.
+     * A copy of a write already held takes its place (the tables keep one row per key, the newest
+     * result's) and gives its room back.
+     */
+    private void hold(Object rows, Held w, RetryLaterException cause) {
+        if (held.put(rows, w) != null) {
+            release(1);
+            return;
+        }
+        failure(w.what() + " (retrying until the database is back)", cause);
+        retryLater(rows, 0);
+    }
+
+    private void retryLater(Object rows, int attempt) {
+        try {
+            writer.schedule(() -> retry(rows, attempt), backoff(attempt), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
-            done(attempt);
-            failure(what, e);
+            Held w = held.remove(rows);
+            release(1);
+            failure(w.what(), e);
         }
     }
 
-    private void done(int attempt) {
-        release(1);
-        if (attempt > 0) {
-            retrying.decrementAndGet();
+    /** On the writer thread, like every change of {@link #held}: the newest copy is the one written. */
+    private void retry(Object rows, int attempt) {
+        Held w = held.get(rows);
+        try {
+            w.write().run();
+            held.remove(rows);
+            release(1);
+        } catch (RetryLaterException e) {
+            retryLater(rows, attempt + 1);
+        } catch (RuntimeException e) {
+            held.remove(rows);
+            release(1);
+            failure(w.what(), e);
         }
-    }
-
-    /** A write that failed for the first time because the database is down: retried with backoff. */
-    private void retry(String what, Runnable write, RetryLaterException cause) {
-        failure(what + " (retrying until the database is back)", cause);
-        retrying.incrementAndGet();
-        attempt(what, write, 1, backoff(0));
     }
 
     private static long backoff(int attempt) {
@@ -377,7 +426,7 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
             }
             synced.accumulateAndGet(target, Math::max);
         }
-        int waiting = retrying.get();
+        int waiting = held.size();
         if (waiting > 0) {
             throw notDurable(waiting + " write(s) wait for the database to come back");
         }

@@ -18,6 +18,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -217,6 +218,55 @@ class StoringListenerTest {
             listener.sync();
         }
         assertEquals(4, new ReadingsTable(real).count(sensor), "none lost");
+    }
+
+    @Test
+    void aReplayDuringAnOutageIsHeldOnceAndItsNewestCopyStored() throws Exception {
+        // Kafka tells the readings since its last commit again after every commit an outage failed;
+        // each replay queued its writes once more (up to MAX_PENDING, then the stream thread waited).
+        SensorId sensor = SensorId.of("kiln-7", "temperature");
+        Migrations.migrate(real, "prognos");
+        AtomicBoolean down = new AtomicBoolean(true);
+        DataSource outage = intercepted(() -> {
+            if (down.get()) {
+                throw new SQLException("injected outage", "08001");
+            }
+        });
+        Instant hour = Instant.parse("2025-01-01T00:00:00Z");
+        List<Reading> told = HostFixture.hourly(30, 0, 9);
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        try (StoringListener listener = new StoringListener(
+                new ReadingsTable(outage), new ResultsWriter(outage, "prognos", () -> {}), true, metrics)) {
+            for (int replay = 1; replay <= 5; replay++) {
+                listener.readings(sensor, told);
+                listener.anomalies(
+                        sensor,
+                        List.of(new AnomalyScore(
+                                sensor,
+                                hour,
+                                hour.plusSeconds(3599),
+                                20,
+                                0.1 * replay,
+                                0.1,
+                                0,
+                                0,
+                                "replay " + replay)));
+            }
+            assertTrue(listener.flush(Duration.ofSeconds(10)));
+            assertEquals(2, listener.pending(), "one write held per set of rows, not one per replay");
+            down.set(false);
+            waitFor(() -> listener.pending() == 0);
+            listener.sync();
+        }
+        assertEquals(30, new ReadingsTable(real).count(sensor));
+        try (Connection c = real.getConnection();
+                Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery("SELECT reason FROM prognos.anomaly_scores WHERE device_id = 'kiln-7'")) {
+            assertTrue(rs.next());
+            assertEquals("replay 5", rs.getString(1), "the newest copy is the one stored");
+        }
+        assertEquals(2.0, metrics.counter("prognos.store.failures").count(), "each held write counted once");
     }
 
     @Test
