@@ -12,8 +12,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
@@ -44,8 +42,6 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
      */
     public static final int MAX_PENDING = 100_000;
 
-    private static final long MAX_BACKOFF_MS = 30_000;
-
     private final ScheduledThreadPoolExecutor writer = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "prognos-db-writer");
         t.setDaemon(true);
@@ -58,18 +54,8 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
     private final Semaphore room;
 
     private final int maxPending;
-    /**
-     * Writes the database refused for now, waiting for a retry, by the rows they write: not durable,
-     * so {@link #sync} says so. A copy of a write already held replaces it instead of waiting beside
-     * it: during an outage Kafka tells the readings since its last commit again after every commit
-     * the outage failed, and each replay queued all its writes once more (up to {@link #MAX_PENDING},
-     * then the stream thread waited), every copy then written in turn once the database was back.
-     * Touched on the writer thread only (read by {@link #sync} and {@link #pending}'s callers).
-     */
-    private final Map<Object, Held> held = new ConcurrentHashMap<>();
-
-    /** A write held for a retry: what it is, for the log, and how to write it alone. */
-    private record Held(String what, Runnable write) {}
+    /** Writes the database refused for now, waiting for a retry: not durable, so {@link #sync} says so. */
+    private final HeldWrites held;
     /** Writes queued since the start, and how many of them a {@link #sync} has seen tried. */
     private final AtomicLong queued = new AtomicLong();
 
@@ -103,6 +89,7 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
         this.failed = Counter.builder("prognos.store.failures")
                 .description("database writes that failed")
                 .register(metrics);
+        this.held = new HeldWrites(writer, () -> release(1), this::failure);
         // Retries still waiting at shutdown are abandoned (and counted), not waited for.
         writer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }
@@ -225,12 +212,12 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
             release(batch.size());
         } catch (RetryLaterException e) {
             for (Made m : batch) {
-                hold(m.rows(), new Held(m.what(), m.writeAlone(results)), e);
+                held.hold(m.rows(), new HeldWrites.Write(m.what(), m.writeAlone(results)), e);
             }
         } catch (RuntimeException e) {
             // One bad result must not cost the others theirs: write each alone, so only it fails.
             for (Made m : batch) {
-                writeAlone(m.rows(), new Held(m.what(), m.writeAlone(results)));
+                writeAlone(m.rows(), new HeldWrites.Write(m.what(), m.writeAlone(results)));
             }
         }
     }
@@ -241,7 +228,7 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
             release(batch.size());
         } catch (RetryLaterException e) {
             for (ReadingsTable.SensorReadings sr : batch) {
-                hold(sr, readingsAlone(sr), e);
+                held.hold(sr, readingsAlone(sr), e);
             }
         } catch (RuntimeException e) {
             // One bad message must not cost the others theirs: write each alone, so only it fails.
@@ -251,8 +238,8 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
         }
     }
 
-    private Held readingsAlone(ReadingsTable.SensorReadings sr) {
-        return new Held("readings of " + sr.sensor(), () -> readings.append(sr.sensor(), sr.readings()));
+    private HeldWrites.Write readingsAlone(ReadingsTable.SensorReadings sr) {
+        return new HeldWrites.Write("readings of " + sr.sensor(), () -> readings.append(sr.sensor(), sr.readings()));
     }
 
     @Override
@@ -307,61 +294,16 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
      * bad data or a bug fails only it (counted at once); the database going down meanwhile holds it
      * for a retry.
      */
-    private void writeAlone(Object rows, Held w) {
+    private void writeAlone(Object rows, HeldWrites.Write w) {
         try {
             w.write().run();
             release(1);
         } catch (RetryLaterException e) {
-            hold(rows, w, e);
+            held.hold(rows, w, e);
         } catch (RuntimeException e) {
             release(1);
             failure(w.what(), e);
         }
-    }
-
-    /**
-     * Holds a write the database refused for now (RetryLaterException) and tries it again with
-     * exponential backoff, so readings that arrive during an outage reach the table once it is back.
-     * A copy of a write already held takes its place (the tables keep one row per key, the newest
-     * result's) and gives its room back.
-     */
-    private void hold(Object rows, Held w, RetryLaterException cause) {
-        if (held.put(rows, w) != null) {
-            release(1);
-            return;
-        }
-        failure(w.what() + " (retrying until the database is back)", cause);
-        retryLater(rows, 0);
-    }
-
-    private void retryLater(Object rows, int attempt) {
-        try {
-            writer.schedule(() -> retry(rows, attempt), backoff(attempt), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            Held w = held.remove(rows);
-            release(1);
-            failure(w.what(), e);
-        }
-    }
-
-    /** On the writer thread, like every change of {@link #held}: the newest copy is the one written. */
-    private void retry(Object rows, int attempt) {
-        Held w = held.get(rows);
-        try {
-            w.write().run();
-            held.remove(rows);
-            release(1);
-        } catch (RetryLaterException e) {
-            retryLater(rows, attempt + 1);
-        } catch (RuntimeException e) {
-            held.remove(rows);
-            release(1);
-            failure(w.what(), e);
-        }
-    }
-
-    private static long backoff(int attempt) {
-        return Math.min(MAX_BACKOFF_MS, 500L << Math.min(attempt, 10));
     }
 
     /** Writes queued or waiting for a retry. */
