@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +26,6 @@ import org.slf4j.LoggerFactory;
 final class ModelTrainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelTrainer.class);
-    private static final int MIN_HELD_OUT = 5;
 
     private final EngineFactory engines;
     private final Clock clock;
@@ -41,28 +39,6 @@ final class ModelTrainer {
         this.engines = engines;
         this.clock = clock;
     }
-
-    /** Context windows (oldest first), their targets, and each window's absolute origin index. */
-    record Windows(double[][] inputs, double[][] targets, long[] origin) {
-        int size() {
-            return inputs.length;
-        }
-
-        Windows select(int[] idx) {
-            double[][] in = new double[idx.length][];
-            double[][] tg = new double[idx.length][];
-            long[] o = new long[idx.length];
-            for (int i = 0; i < idx.length; i++) {
-                in[i] = inputs[idx[i]];
-                tg[i] = targets[idx[i]];
-                o[i] = origin[idx[i]];
-            }
-            return new Windows(in, tg, o);
-        }
-    }
-
-    /** Which windows play which role. */
-    record Split(int[] train, int[] validation, int[] calibration, boolean guarded) {}
 
     TrainedModel train(SensorId sensor, List<Reading> history, LstmSettings configured) {
         long started = System.nanoTime();
@@ -84,12 +60,12 @@ final class ModelTrainer {
         int season = s.seasonalSteps();
         int context =
                 season > 0 ? Math.max(s.sequenceLength(), season + Baselines.levelSpan(season)) : s.sequenceLength();
-        Windows all = windows(segments, context, s.horizon());
+        Windows all = Windows.of(segments, context, s.horizon());
         if (season > 0 && all.size() < 3 * s.minWindows()) {
             // Not enough history for a season of context: the seasonal candidates sit this one out.
             season = 0;
             context = s.sequenceLength();
-            all = windows(segments, context, s.horizon());
+            all = Windows.of(segments, context, s.horizon());
         }
         if (all.size() < s.minWindows()) {
             int longest = segments.stream()
@@ -111,7 +87,7 @@ final class ModelTrainer {
             }
             all = all.select(recent);
         }
-        Split split = split(all, s);
+        WindowSplit split = WindowSplit.of(all, s);
         Windows train = all.select(split.train());
         Windows val = all.select(split.validation());
         Windows cal = all.select(split.calibration());
@@ -125,50 +101,12 @@ final class ModelTrainer {
 
         NetworkShape shape = new NetworkShape(Scaler.FEATURES, s.units(), s.horizon());
         float[] initial = shape.initialParameters(s.seed());
-        LstmEngine net = engines.create(shape, initial, s);
-        float[] best;
-        double trainLoss;
-        double bestVal;
-        int epochsRun = 0;
-        try {
-            List<float[][]> batches = batches(train, scaler, s);
-            float[] valX = features(val, scaler, seq);
-            float[] valY = targets(val, scaler, seq, s.horizon());
-            best = net.parameters();
-            bestVal = mse(net.predict(valX, val.size(), seq), valY);
-            int sinceBest = 0;
-            for (int epoch = 0; epoch < s.epochs() && sinceBest < s.patience(); epoch++) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw new InterruptedTraining(sensor);
-                }
-                for (float[][] b : batches) {
-                    net.fitBatch(b[0], b[1], b[1].length / s.horizon(), seq);
-                }
-                epochsRun++;
-                double v = mse(net.predict(valX, val.size(), seq), valY);
-                if (v < bestVal - 1e-9) {
-                    bestVal = v;
-                    best = net.parameters();
-                    sinceBest = 0;
-                } else {
-                    sinceBest++;
-                }
-            }
-            net.setParameters(best);
-            trainLoss = mse(
-                    net.predict(features(train, scaler, seq), train.size(), seq),
-                    targets(train, scaler, seq, s.horizon()));
-        } finally {
-            if (net instanceof AutoCloseable c) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    LOG.warn("closing the training engine: {}", e.getMessage());
-                }
-            }
-        }
-        float[] valOut = JavaLstm.forInference(shape, best).predict(features(val, scaler, seq), val.size(), seq);
-        float[] calOut = JavaLstm.forInference(shape, best).predict(features(cal, scaler, seq), cal.size(), seq);
+        NetworkFit.Fitted fitted = NetworkFit.fit(sensor, engines.create(shape, initial, s), train, val, scaler, s);
+        float[] best = fitted.parameters();
+        float[] valOut =
+                JavaLstm.forInference(shape, best).predict(NetworkFit.features(val, scaler, seq), val.size(), seq);
+        float[] calOut =
+                JavaLstm.forInference(shape, best).predict(NetworkFit.features(cal, scaler, seq), cal.size(), seq);
 
         boolean[] available = new boolean[Method.values().length];
         available[Method.LSTM.ordinal()] = true;
@@ -220,8 +158,8 @@ final class ModelTrainer {
                 c.mae(),
                 c.lastValueMae());
         TrainedModel.Metrics metrics = new TrainedModel.Metrics(
-                trainLoss,
-                bestVal,
+                fitted.trainLoss(),
+                fitted.validationLoss(),
                 v.methodMae(),
                 v.servedMae(),
                 c.mae(),
@@ -230,12 +168,12 @@ final class ModelTrainer {
                 train.size(),
                 val.size(),
                 cal.size(),
-                epochsRun,
+                fitted.epochs(),
                 millis,
                 served,
                 reason);
         Instant now = clock.instant();
-        LOG.debug("{}: trained in {} ms at {}, {} epochs; {}", sensor, millis, interval, epochsRun, reason);
+        LOG.debug("{}: trained in {} ms at {}, {} epochs; {}", sensor, millis, interval, fitted.epochs(), reason);
         return new TrainedModel(
                 sensor,
                 version(now),
@@ -316,103 +254,6 @@ final class ModelTrainer {
             dominant = top;
         }
         return dominant == null ? Method.MIXTURE : dominant.wireName();
-    }
-
-    static Windows windows(List<SeriesPreparer.Segment> segments, int context, int horizon) {
-        List<double[]> in = new ArrayList<>();
-        List<double[]> tg = new ArrayList<>();
-        List<Long> idx = new ArrayList<>();
-        long origin0 = segments.isEmpty() ? 0 : segments.get(0).startBucket();
-        for (SeriesPreparer.Segment seg : segments) {
-            double[] v = seg.values();
-            long base = seg.startBucket() - origin0;
-            for (int last = context - 1; last + horizon < v.length; last++) {
-                in.add(Arrays.copyOfRange(v, last - context + 1, last + 1));
-                tg.add(Arrays.copyOfRange(v, last + 1, last + 1 + horizon));
-                idx.add(base + last);
-            }
-        }
-        long[] o = new long[idx.size()];
-        for (int i = 0; i < o.length; i++) {
-            o[i] = idx.get(i);
-        }
-        return new Windows(in.toArray(new double[0][]), tg.toArray(new double[0][]), o);
-    }
-
-    /**
-     * Blocks of {@code 4 x horizon} consecutive origins take turns across the whole history: of every
-     * {@code 1 / validationFraction} blocks, one validates, one calibrates and the rest train, so that
-     * every role sees calm and turbulent stretches alike. A window is dropped when its targets would
-     * overlap those of a window with another role: training windows near validation or calibration
-     * ones, calibration windows near validation ones (a guard of one horizon). Too short a history
-     * for blocks takes every k-th window instead, without guards (its model says so in its reason).
-     */
-    static Split split(Windows w, LstmSettings s) {
-        int k = (int) Math.max(3, Math.round(1 / s.validationFraction()));
-        int block = 4 * s.horizon();
-        int guard = s.horizon();
-        long first = w.origin()[0];
-        int[] role = new int[w.size()]; // 0 train, 1 validation, 2 calibration
-        for (int i = 0; i < w.size(); i++) {
-            long b = (w.origin()[i] - first) / block;
-            int r = (int) (b % k);
-            role[i] = r == k - 2 ? 1 : r == k - 1 ? 2 : 0;
-        }
-        if (count(role, 1) < MIN_HELD_OUT || count(role, 2) < MIN_HELD_OUT) {
-            return interleaved(w, k);
-        }
-        boolean guarded = true;
-        List<Integer> train = new ArrayList<>();
-        List<Integer> val = new ArrayList<>();
-        List<Integer> cal = new ArrayList<>();
-        for (int i = 0; i < w.size(); i++) {
-            if (guarded && near(w, role, i, guard)) {
-                continue;
-            }
-            (role[i] == 0 ? train : role[i] == 1 ? val : cal).add(i);
-        }
-        if (guarded && (val.size() < MIN_HELD_OUT || cal.size() < MIN_HELD_OUT || train.size() < MIN_HELD_OUT)) {
-            return interleaved(w, k);
-        }
-        return new Split(ints(train), ints(val), ints(cal), guarded);
-    }
-
-    /** Every k-th window validates, the one after it calibrates: for histories too short for guarded blocks. */
-    private static Split interleaved(Windows w, int k) {
-        List<Integer> train = new ArrayList<>();
-        List<Integer> val = new ArrayList<>();
-        List<Integer> cal = new ArrayList<>();
-        for (int i = 0; i < w.size(); i++) {
-            (i % k == k - 2 ? val : i % k == k - 1 ? cal : train).add(i);
-        }
-        return new Split(ints(train), ints(val), ints(cal), false);
-    }
-
-    /** True when window {@code i} must go: a window of a role that wins the boundary lies within the guard. */
-    private static boolean near(Windows w, int[] role, int i, int guard) {
-        long o = w.origin()[i];
-        for (int j = Math.max(0, i - guard); j <= Math.min(w.size() - 1, i + guard); j++) {
-            if (j == i || Math.abs(w.origin()[j] - o) >= guard || role[j] == role[i]) {
-                continue;
-            }
-            // Validation keeps its windows; calibration yields to validation; training yields to both.
-            if (role[i] == 0 || (role[i] == 2 && role[j] == 1)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static int count(int[] role, int r) {
-        int n = 0;
-        for (int x : role) {
-            n += x == r ? 1 : 0;
-        }
-        return n;
-    }
-
-    private static int[] ints(List<Integer> l) {
-        return l.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** The validation windows' aggregation (where the online one carries on) and each candidate's MAE there. */
@@ -592,62 +433,5 @@ final class ModelTrainer {
             out[i] = rows[(int) ((long) i * rows.length / max)];
         }
         return out;
-    }
-
-    static float[] features(Windows w, Scaler scaler, int seq) {
-        float[] x = new float[w.size() * seq * Scaler.FEATURES];
-        for (int i = 0; i < w.size(); i++) {
-            double[] full = w.inputs()[i];
-            scaler.features(Arrays.copyOfRange(full, full.length - seq, full.length), x, i * seq * Scaler.FEATURES);
-        }
-        return x;
-    }
-
-    private static float[] targets(Windows w, Scaler scaler, int seq, int horizon) {
-        float[] y = new float[w.size() * horizon];
-        for (int i = 0; i < w.size(); i++) {
-            double[] full = w.inputs()[i];
-            scaler.targets(Arrays.copyOfRange(full, full.length - seq, full.length), w.targets()[i], y, i * horizon);
-        }
-        return y;
-    }
-
-    /** Mini-batches as {features, targets}, shuffled once and reused every epoch. */
-    private static List<float[][]> batches(Windows train, Scaler scaler, LstmSettings s) {
-        int n = train.size();
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
-        Random rnd = new Random(s.seed());
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
-        Windows shuffled = train.select(order);
-        List<float[][]> out = new ArrayList<>();
-        for (int start = 0; start < n; start += s.batchSize()) {
-            int end = Math.min(n, start + s.batchSize());
-            int[] idx = new int[end - start];
-            for (int i = 0; i < idx.length; i++) {
-                idx[i] = start + i;
-            }
-            Windows b = shuffled.select(idx);
-            out.add(new float[][] {
-                features(b, scaler, s.sequenceLength()), targets(b, scaler, s.sequenceLength(), s.horizon())
-            });
-        }
-        return out;
-    }
-
-    private static double mse(float[] pred, float[] y) {
-        double s = 0;
-        for (int i = 0; i < y.length; i++) {
-            double e = pred[i] - y[i];
-            s += e * e;
-        }
-        return s / Math.max(1, y.length);
     }
 }
