@@ -115,6 +115,26 @@ final class Aggregator {
         return gap[h] > 0 ? Math.log(Math.max(2, candidates)) / gap[h] : Double.POSITIVE_INFINITY;
     }
 
+    /** A candidate's name when it carries at least 90 % of the weight at every step, else the mixture's. */
+    String servedName(int horizon) {
+        double[] w = new double[Method.values().length];
+        Method dominant = null;
+        for (int h = 0; h < horizon; h++) {
+            weights(h, w);
+            Method top = null;
+            for (Method m : Method.values()) {
+                if (w[m.ordinal()] >= 0.9) {
+                    top = m;
+                }
+            }
+            if (top == null || (dominant != null && dominant != top)) {
+                return Method.MIXTURE;
+            }
+            dominant = top;
+        }
+        return dominant == null ? Method.MIXTURE : dominant.wireName();
+    }
+
     /** Weights of step {@code h}, indexed by {@link Method#ordinal()}; 0 for unavailable candidates. */
     void weights(int h, double[] out) {
         for (int m = 0; m < weight.length; m++) {

@@ -350,22 +350,12 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
         List<ForecastPoint> points = new ArrayList<>(m.horizon());
         Instant last = s.bucketStart(p.origin);
         Duration interval = m.interval();
-        Method dominant = null;
-        boolean mixed = false;
         StringBuilder weights = new StringBuilder();
         for (int h = 0; h < m.horizon(); h++) {
             double half = Observer.halfWidth(s, m, h, p.local);
             double v = p.served[h];
             points.add(new ForecastPoint(last.plus(interval.multipliedBy(h + 1L)), h + 1, v, v - half, v + half));
             s.aggregator.weights(h, w);
-            Method top = null;
-            for (Method k : Method.values()) {
-                if (w[k.ordinal()] >= 0.9) {
-                    top = k;
-                }
-            }
-            mixed |= top == null || (dominant != null && top != dominant);
-            dominant = top == null ? dominant : top;
             if (h == 0 || h == m.horizon() - 1) {
                 weights.append(weights.length() > 0 ? "; step " + (h + 1) + ": " : "step 1: ");
                 for (Method k : Method.values()) {
@@ -379,7 +369,7 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
                 }
             }
         }
-        String method = mixed || dominant == null ? Method.MIXTURE : dominant.wireName();
+        String method = s.aggregator.servedName(m.horizon());
         String reason = "online weighted average of the candidates, weights "
                 + weights.toString().trim() + " (" + s.aggregator.rounds(0) + " rounds)";
         return new Forecast(

@@ -143,7 +143,7 @@ final class ModelTrainer {
         // The calibration windows' one-step surprise (the other signals need a contiguous stream),
         // averaged, starts the anomaly baseline; the sensor's own stream takes over from there.
         double surprisalPrior = c.surprisalMean();
-        String served = servedName(weights, s.horizon());
+        String served = weights.servedName(s.horizon());
         long millis = (System.nanoTime() - started) / 1_000_000;
         String reason = String.format(
                 Locale.ROOT,
@@ -234,26 +234,6 @@ final class ModelTrainer {
             }
         }
         return String.join(", ", names);
-    }
-
-    /** A candidate's name when it carries at least 90 % of the weight at every step, else the mixture's. */
-    static String servedName(Aggregator a, int horizon) {
-        double[] w = new double[Method.values().length];
-        Method dominant = null;
-        for (int h = 0; h < horizon; h++) {
-            a.weights(h, w);
-            Method top = null;
-            for (Method m : Method.values()) {
-                if (w[m.ordinal()] >= 0.9) {
-                    top = m;
-                }
-            }
-            if (top == null || (dominant != null && dominant != top)) {
-                return Method.MIXTURE;
-            }
-            dominant = top;
-        }
-        return dominant == null ? Method.MIXTURE : dominant.wireName();
     }
 
     /** The validation windows' aggregation (where the online one carries on) and each candidate's MAE there. */
