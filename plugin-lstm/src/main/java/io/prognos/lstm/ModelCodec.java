@@ -24,8 +24,10 @@ import java.util.zip.CRC32;
 final class ModelCodec {
 
     /**
-     * 5: the aggregation's loss scale as one number (it was one per step, all equal) and its
-     * candidates' cumulative losses, which nothing read, no longer kept; a version-4 model reads.
+     * 6: the training history's shapes ({@link PatternNovelty}); a version-4 or -5 model reads
+     * without them, its anomaly score as before. 5: the aggregation's loss scale as one number (it
+     * was one per step, all equal) and its candidates' cumulative losses, which nothing read, no
+     * longer kept; a version-4 model reads.
      * 4: the aggregation's state after the validation windows (weights and mixability gaps), which
      * the online aggregation carries on from, and losses over the training history's range; a
      * version-3 model's losses are clipped at four last-value MAEs. 3: calibration scores relative
@@ -34,8 +36,8 @@ final class ModelCodec {
      * with intervals of the wrong width. 2: online aggregation, calibration windows of their own,
      * anomaly baseline and novelty range.
      */
-    static final int FORMAT_VERSION = 5;
-    /** The oldest format read: 4 differs only in what 5 no longer keeps. */
+    static final int FORMAT_VERSION = 6;
+    /** The oldest format read: 4 differs only in what 5 no longer keeps, 5 only in what 6 adds. */
     static final int OLDEST_READ = 4;
 
     private static final int MAGIC = 0x50524731; // "PRG1"
@@ -98,6 +100,7 @@ final class ModelCodec {
             out.writeDouble(m.novelty().high());
             out.writeDouble(m.novelty().scale());
             out.writeDouble(m.surprisalPrior());
+            m.patterns().write(out);
             TrainedModel.Metrics x = m.metrics();
             out.writeDouble(x.trainLoss());
             out.writeDouble(x.valLoss());
@@ -190,6 +193,7 @@ final class ModelCodec {
             }
             TrainedModel.Novelty novelty = new TrainedModel.Novelty(in.readDouble(), in.readDouble(), in.readDouble());
             double surprisalPrior = in.readDouble();
+            PatternNovelty patterns = version >= 6 ? PatternNovelty.read(in) : PatternNovelty.NONE;
             TrainedModel.Metrics metrics = new TrainedModel.Metrics(
                     in.readDouble(),
                     in.readDouble(),
@@ -224,6 +228,7 @@ final class ModelCodec {
                     lossScale,
                     available,
                     novelty,
+                    patterns,
                     surprisalPrior,
                     metrics);
             if (params.length != m.shape().parameterCount()

@@ -133,6 +133,7 @@ final class ModelTrainer {
                 Double.NaN,
                 available,
                 null,
+                PatternNovelty.NONE,
                 0,
                 null);
 
@@ -193,6 +194,7 @@ final class ModelTrainer {
                 v.lossScale(),
                 available,
                 novelty,
+                PatternNovelty.fit(segments, s.horizon(), 1e-6 * scaler.errorScale()),
                 surprisalPrior,
                 metrics);
     }

@@ -226,7 +226,7 @@ final class Observer {
                 Double.isNaN(zShift) ? 0 : -Tails.log10NormalTwoSided(zShift),
                 Double.isNaN(zLong) ? 0 : -Tails.log10NormalTwoSided(zLong));
         double sustained = shift;
-        double novelty = m.novelty().surprisal(y);
+        double novelty = Math.max(m.novelty().surprisal(y), m.patterns().surprisal(s.recent, s.recentSize));
         double raw = Math.max(surprise, Math.max(sustained, novelty));
         double score = s.anomaly.score(raw);
         boolean unseen = beyondRange(s, m, y);

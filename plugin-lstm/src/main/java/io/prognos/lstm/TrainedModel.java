@@ -22,6 +22,7 @@ import java.util.Map;
  * @param lossScale      the aggregation's loss scale: a round's loss is its absolute error over this,
  *                       clipped to 1 (the training history's range; {@link Aggregator})
  * @param available      [method]: which candidates this model has
+ * @param patterns       the training history's shapes, for the novelty of a stretch ({@link PatternNovelty})
  * @param surprisalPrior mean raw surprisal on the calibration windows
  */
 record TrainedModel(
@@ -43,6 +44,7 @@ record TrainedModel(
         double lossScale,
         boolean[] available,
         Novelty novelty,
+        PatternNovelty patterns,
         double surprisalPrior,
         Metrics metrics) {
 

@@ -208,6 +208,45 @@ class LstmPluginTest {
         assertFalse(later.limitsConfigured());
     }
 
+    /**
+     * A day whose plateau is well below its usual height, every value inside the range seen (the
+     * shape of NAB's art_daily_jumpsdown): no value is new, the shape is, and the score's novelty
+     * says so all day (the novelty component is in the score's own units, 0.5 standing for a
+     * chance of 1e-3), while the ordinary days before it stay well below. Before the shape library
+     * the novelty saw only values beyond the range: 0 all that day.
+     */
+    @Test
+    void aDayOfLowerPeaksInsideTheRangeIsNovelThoughNoValueIs() {
+        SensorId sensor = SensorId.of("oven-4", "temperature");
+        Random r = new Random(41);
+        int perDay = 288; // five-minute readings
+        List<Reading> all = Series.generate(6 * perDay, Duration.ofMinutes(5), i -> {
+            boolean daytime = i % perDay >= 108 && i % perDay < 216; // 09:00 to 18:00
+            double plateau = i / perDay == 5 ? 45 : 75;
+            return (daytime ? plateau : 20) + 1.5 * r.nextGaussian();
+        });
+        int trained = 700; // two and a half days, as NAB's runner trains its five-minute files
+        plugin.train(new TrainRequest(sensor, all.subList(0, trained)));
+        SensorState s = state(sensor, all.subList(0, trained));
+        double ordinary = 0;
+        List<Double> plateau = new ArrayList<>();
+        for (int i = trained; i < all.size(); i++) {
+            for (AnomalyScore a : plugin.observe(s, List.of(all.get(i))).scores()) {
+                if (i < 5 * perDay) {
+                    ordinary = Math.max(ordinary, a.novelty());
+                } else if (i % perDay >= 108 + 12 && i % perDay < 216) {
+                    plateau.add(a.novelty()); // a whole stretch of the lower plateau
+                }
+            }
+        }
+        assertTrue(ordinary < 0.5, "highest novelty on the ordinary days: " + ordinary);
+        assertFalse(plateau.isEmpty());
+        assertTrue(
+                plateau.stream().allMatch(n -> n >= 0.5),
+                "novelty along the lower plateau: "
+                        + plateau.stream().mapToDouble(Double::doubleValue).min());
+    }
+
     @Test
     void aSpikeBeyondEverythingSeenIsAnomalousWhereSpikesAreUsual() throws IOException {
         // Spikes of 12-20 above a level of 50 every 25 hours: the anomaly baseline learns that such

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.prognos.api.AnomalyScore;
 import io.prognos.api.BadRequestException;
 import io.prognos.api.Forecast;
 import io.prognos.api.ForecastPoint;
@@ -60,7 +61,7 @@ class PersistenceTest {
         ModelInfo trained = first.train(new TrainRequest(SENSOR, history));
         List<Reading> recent = history.subList(history.size() - 40, history.size());
         SensorState kept = first.openState(SENSOR, null);
-        first.observe(kept, recent);
+        List<AnomalyScore> scoredBefore = first.observe(kept, recent).scores();
         Forecast before = first.forecast(kept);
         byte[] state = kept.toBytes();
         first.stop();
@@ -72,7 +73,10 @@ class PersistenceTest {
         LstmForecastingPlugin second = started(store, 1);
         assertEquals(trained.modelVersion(), second.model(SENSOR).orElseThrow().modelVersion());
         SensorState warmed = second.openState(SENSOR, null);
-        second.observe(warmed, recent);
+        assertEquals(
+                scoredBefore,
+                second.observe(warmed, recent).scores(),
+                "the same anomaly scores, the shape novelty included, from the same readings");
         assertEquals(before.points(), second.forecast(warmed).points(), "the same model from the same readings");
         assertEquals(
                 before.points(),
@@ -82,40 +86,46 @@ class PersistenceTest {
     }
 
     /**
-     * An upgrade keeps what the previous release stored: its model (format 4) and a sensor state it
-     * saved (format 5), both written by that release and kept under previous-release/ with the
-     * forecasts it made from them, load and forecast exactly as it did, and go on learning as it
-     * did over 60 more readings (the aggregation's weights and the interval experts carry on).
+     * An upgrade keeps what the earlier releases stored: their models and sensor states, written by
+     * those releases and kept under previous-release/ (the one before the last: model format 4,
+     * state format 5; the last: model format 5, state format 6), load and forecast exactly as they
+     * did (both made the same forecasts from the same readings), and go on learning as they did
+     * over 60 more readings (the aggregation's weights and the interval experts carry on).
      */
     @Test
-    void aModelAndAStateOfThePreviousReleaseForecastAsThatReleaseDid() throws Exception {
-        byte[] model = resource("model-format-4.bin");
-        byte[] saved = resource("state-format-5.bin");
-        assertEquals(4, ByteBuffer.wrap(model).getInt(4), "the fixture is a format-4 model");
-        assertEquals(5, ByteBuffer.wrap(saved).getInt(4), "the fixture is a format-5 state");
+    void modelsAndStatesOfEarlierReleasesForecastAsThoseReleasesDid() throws Exception {
         Map<String, List<String>> expected = new HashMap<>();
         for (String line : new String(resource("forecasts.txt"), StandardCharsets.UTF_8).split("\n")) {
             expected.computeIfAbsent(line.substring(0, line.indexOf(' ')), k -> new ArrayList<>())
                     .add(line.substring(line.indexOf(' ') + 1));
         }
-        InMemoryModelStore store = new InMemoryModelStore();
-        store.save(
-                new StoredModel(ModelCodec.decode(model).info(ModelStatus.READY), model, ModelCodec.checksum(model)));
-        LstmForecastingPlugin upgraded = started(store, 1);
-        try {
-            assertEquals(ModelStatus.READY, upgraded.model(SENSOR).orElseThrow().status());
-            SensorState s = upgraded.openState(SENSOR, saved);
-            assertEquals(expected.get("saved"), lines(upgraded.forecast(s)));
-            // The readings after those the fixture's state had seen: the release generated them with
-            // Series.seasonal(460, 0.3, 5), trained on the first 400 and warmed the state with 360-400.
-            upgraded.observe(s, Series.seasonal(460, 0.3, 5).subList(400, 460));
-            assertEquals(expected.get("after"), lines(upgraded.forecast(s)));
-            assertEquals(
-                    expected.get("after"),
-                    lines(upgraded.forecast(upgraded.openState(SENSOR, s.toBytes()))),
-                    "saved again in this release's format, the state forecasts the same");
-        } finally {
-            upgraded.stop();
+        for (int modelFormat : new int[] {4, 5}) {
+            byte[] model = resource("model-format-" + modelFormat + ".bin");
+            byte[] saved = resource("state-format-" + (modelFormat + 1) + ".bin");
+            assertEquals(modelFormat, ByteBuffer.wrap(model).getInt(4), "the fixture's model format");
+            assertEquals(modelFormat + 1, ByteBuffer.wrap(saved).getInt(4), "the fixture's state format");
+            InMemoryModelStore store = new InMemoryModelStore();
+            store.save(new StoredModel(
+                    ModelCodec.decode(model).info(ModelStatus.READY), model, ModelCodec.checksum(model)));
+            LstmForecastingPlugin upgraded = started(store, 1);
+            try {
+                assertEquals(
+                        ModelStatus.READY, upgraded.model(SENSOR).orElseThrow().status());
+                SensorState s = upgraded.openState(SENSOR, saved);
+                String release = "model format " + modelFormat;
+                assertEquals(expected.get("saved"), lines(upgraded.forecast(s)), release);
+                // The readings after those the fixture's state had seen: the release generated them
+                // with Series.seasonal(460, 0.3, 5), trained on the first 400 and warmed the state
+                // with 360-400.
+                upgraded.observe(s, Series.seasonal(460, 0.3, 5).subList(400, 460));
+                assertEquals(expected.get("after"), lines(upgraded.forecast(s)), release);
+                assertEquals(
+                        expected.get("after"),
+                        lines(upgraded.forecast(upgraded.openState(SENSOR, s.toBytes()))),
+                        "saved again in this release's format, the state forecasts the same (" + release + ")");
+            } finally {
+                upgraded.stop();
+            }
         }
     }
 
