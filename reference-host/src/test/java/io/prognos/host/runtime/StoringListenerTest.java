@@ -86,6 +86,15 @@ class StoringListenerTest {
         }
     }
 
+    /** A data source whose connections are refused while {@code down} holds (a database outage). */
+    private static DataSource downWhile(AtomicBoolean down) {
+        return intercepted(() -> {
+            if (down.get()) {
+                throw new SQLException("injected outage", "08001");
+            }
+        });
+    }
+
     /** A data source whose connections take {@code millis} to open (a busy database). */
     private static DataSource slow(long millis) {
         return intercepted(() -> Thread.sleep(millis));
@@ -188,11 +197,7 @@ class StoringListenerTest {
         SensorId sensor = SensorId.of("kiln-5", "temperature");
         Migrations.migrate(real, "prognos");
         AtomicBoolean down = new AtomicBoolean(true);
-        DataSource outage = intercepted(() -> {
-            if (down.get()) {
-                throw new SQLException("injected outage", "08001");
-            }
-        });
+        DataSource outage = downWhile(down);
         Instant t0 = Instant.parse("2025-01-01T00:00:00Z");
         try (StoringListener listener = new StoringListener(
                 new ReadingsTable(outage),
@@ -227,11 +232,7 @@ class StoringListenerTest {
         SensorId sensor = SensorId.of("kiln-7", "temperature");
         Migrations.migrate(real, "prognos");
         AtomicBoolean down = new AtomicBoolean(true);
-        DataSource outage = intercepted(() -> {
-            if (down.get()) {
-                throw new SQLException("injected outage", "08001");
-            }
-        });
+        DataSource outage = downWhile(down);
         Instant hour = Instant.parse("2025-01-01T00:00:00Z");
         List<Reading> told = HostFixture.hourly(30, 0, 9);
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();
