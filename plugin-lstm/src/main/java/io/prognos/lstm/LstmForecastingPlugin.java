@@ -355,8 +355,8 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
             double half = Observer.halfWidth(s, m, h, p.local);
             double v = p.served[h];
             points.add(new ForecastPoint(last.plus(interval.multipliedBy(h + 1L)), h + 1, v, v - half, v + half));
-            s.aggregator.weights(h, w);
             if (h == 0 || h == m.horizon() - 1) {
+                s.aggregator.weights(h, w);
                 weights.append(weights.length() > 0 ? "; step " + (h + 1) + ": " : "step 1: ");
                 for (Method k : Method.values()) {
                     if (w[k.ordinal()] > 0.005) {

@@ -37,14 +37,19 @@ final class PatternNovelty {
 
     private final char[] codes;
     private final float[] library;
-    /** Library stretches by their mean, and those means: the search starts at the nearest mean. */
-    private final int[] byMean;
-
-    private final double[] sortedMeans;
     private final int width;
     private final double low;
     private final double step;
     private final double meanDistance;
+    /**
+     * Library stretches by their mean, built on first use: every stored model is read at start and
+     * the index costs about 130 us on this machine (means, sort, positions), so a model read does
+     * not build it. Two threads may both build it; either result is the same.
+     */
+    private volatile ByMean byMean;
+
+    /** Library stretches in order of their means, and those means: the search starts at the nearest mean. */
+    private record ByMean(int[] order, double[] means) {}
 
     private PatternNovelty(char[] codes, int width, double low, double step, double meanDistance) {
         this.codes = codes;
@@ -56,20 +61,53 @@ final class PatternNovelty {
         for (int i = 0; i < codes.length; i++) {
             library[i] = (float) (low + codes[i] * step);
         }
-        int stretches = Math.max(0, codes.length - width + 1);
-        double[] means = new double[stretches];
-        Integer[] order = new Integer[stretches];
-        for (int i = 0; i < stretches; i++) {
-            means[i] = mean(library, i, width);
-            order[i] = i;
+    }
+
+    /** The same library at another scale: fitting measures the scale with the library it scales. */
+    private PatternNovelty(PatternNovelty library, double meanDistance) {
+        this.codes = library.codes;
+        this.library = library.library;
+        this.width = library.width;
+        this.low = library.low;
+        this.step = library.step;
+        this.meanDistance = meanDistance;
+        this.byMean = library.byMean;
+    }
+
+    private ByMean byMean() {
+        ByMean b = byMean;
+        if (b == null) {
+            int stretches = Math.max(0, library.length - width + 1);
+            double[] means = new double[stretches];
+            for (int i = 0; i < stretches; i++) {
+                means[i] = mean(library, i, width);
+            }
+            double[] sorted = means.clone();
+            Arrays.sort(sorted);
+            int[] order = new int[stretches];
+            int[] taken = new int[stretches]; // per run of equal means, how many of its places are filled
+            for (int i = 0; i < stretches; i++) {
+                int first = firstAtLeast(sorted, means[i]);
+                order[first + taken[first]++] = i;
+            }
+            b = new ByMean(order, sorted);
+            byMean = b;
         }
-        Arrays.sort(order, (a, b) -> Double.compare(means[a], means[b]));
-        this.byMean = new int[stretches];
-        this.sortedMeans = new double[stretches];
-        for (int i = 0; i < stretches; i++) {
-            byMean[i] = order[i];
-            sortedMeans[i] = means[order[i]];
+        return b;
+    }
+
+    private static int firstAtLeast(double[] sorted, double v) {
+        int lo = 0;
+        int hi = sorted.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] < v) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
         }
+        return lo;
     }
 
     private static double mean(float[] v, int from, int n) {
@@ -125,7 +163,7 @@ final class PatternNovelty {
         // Below one stored step a difference is rounding, not shape: a noise-free series repeats
         // itself exactly, so its leave-out distance is 0 and live values, which are not rounded,
         // would otherwise differ from the library by hundreds of its mean distance.
-        return new PatternNovelty(codes, width, lo, step, Math.max(Math.max(floor, step), sum / stretches));
+        return new PatternNovelty(unscaled, Math.max(Math.max(floor, step), sum / stretches));
     }
 
     /** Intervals in a stretch. */
@@ -162,20 +200,22 @@ final class PatternNovelty {
             sum += values[from + k];
         }
         double m = sum / width;
-        int hi = Arrays.binarySearch(sortedMeans, m);
-        hi = hi >= 0 ? hi : -hi - 1;
+        ByMean index = byMean();
+        int[] order = index.order();
+        double[] sortedMeans = index.means();
+        int hi = firstAtLeast(sortedMeans, m);
         int lo = hi - 1;
         double best = Double.MAX_VALUE;
-        while (lo >= 0 || hi < byMean.length) {
+        while (lo >= 0 || hi < order.length) {
             double dLo = lo >= 0 ? m - sortedMeans[lo] : Double.POSITIVE_INFINITY;
-            double dHi = hi < byMean.length ? sortedMeans[hi] - m : Double.POSITIVE_INFINITY;
+            double dHi = hi < order.length ? sortedMeans[hi] - m : Double.POSITIVE_INFINITY;
             int i;
             double d;
             if (dLo <= dHi) {
-                i = byMean[lo--];
+                i = order[lo--];
                 d = dLo;
             } else {
-                i = byMean[hi++];
+                i = order[hi++];
                 d = dHi;
             }
             if (width * d * d >= best) {
@@ -214,9 +254,11 @@ final class PatternNovelty {
         if (width < 1 || !(meanDistance > 0)) {
             throw new IOException("bad shape library: width " + width + ", mean distance " + meanDistance);
         }
+        byte[] raw = new byte[2 * length];
+        in.readFully(raw);
         char[] codes = new char[length];
         for (int i = 0; i < length; i++) {
-            codes[i] = in.readChar();
+            codes[i] = (char) (((raw[2 * i] & 0xff) << 8) | (raw[2 * i + 1] & 0xff));
         }
         return new PatternNovelty(codes, width, low, step, meanDistance);
     }
