@@ -251,8 +251,9 @@ final class PatternNovelty {
         double low = in.readDouble();
         double step = in.readDouble();
         double meanDistance = in.readDouble();
-        if (width < 1 || !(meanDistance > 0)) {
-            throw new IOException("bad shape library: width " + width + ", mean distance " + meanDistance);
+        if (width < 1 || !(meanDistance > 0) || !Double.isFinite(low) || !(step >= 0) || !Double.isFinite(step)) {
+            throw new IOException("bad shape library: width " + width + ", mean distance " + meanDistance + ", low "
+                    + low + ", step " + step);
         }
         byte[] raw = new byte[2 * length];
         in.readFully(raw);
