@@ -15,7 +15,9 @@ import java.util.function.BiConsumer;
  * outage Kafka tells the readings since its last commit again after every commit the outage failed,
  * and each replay queued all its writes once more (up to {@link StoringListener#MAX_PENDING}, then
  * the stream thread waited), every copy then written in turn once the database was back. The
- * tables keep one row per key (the newest result's), so the newest copy is the one to write.
+ * tables keep one row per key (the newest result's), so the newest copy is the one to write. For
+ * the same reason a held copy is dropped once a write of the same rows reaches the database (its
+ * retry would have overwritten the fresher rows with older ones).
  *
  * <p>Changed on the writer thread only, which runs the retries; {@link #size} may be read anywhere.
  */
@@ -29,7 +31,11 @@ final class HeldWrites {
     private final ScheduledExecutorService writer;
     private final Runnable settled;
     private final BiConsumer<String, Exception> failure;
-    private final Map<Object, Write> held = new ConcurrentHashMap<>();
+    /** A held write and the retry chain that writes it (a chain whose write was dropped stops). */
+    private record Held(Write write, long chain) {}
+
+    private final Map<Object, Held> held = new ConcurrentHashMap<>();
+    private long chains;
 
     /**
      * @param writer   the thread that writes, and retries
@@ -46,12 +52,28 @@ final class HeldWrites {
 
     /** Holds {@code w}, which writes {@code rows} (equal keys for copies), after the database refused it. */
     void hold(Object rows, Write w, RetryLaterException cause) {
-        if (held.put(rows, w) != null) {
+        Held before = held.get(rows);
+        if (before != null) {
+            held.put(rows, new Held(w, before.chain()));
             settled.run(); // the copy already held now writes this one
             return;
         }
+        long chain = ++chains;
+        held.put(rows, new Held(w, chain));
         failure.accept(w.what() + " (retrying until the database is back)", cause);
-        retryLater(rows, 0);
+        retryLater(rows, chain, 0);
+    }
+
+    /** Whether nothing is held: then {@link #written} has nothing to do (callers skip making keys). */
+    boolean isEmpty() {
+        return held.isEmpty();
+    }
+
+    /** A write of {@code rows} reached the database: a copy of them still held is older and is dropped. */
+    void written(Object rows) {
+        if (held.remove(rows) != null) {
+            settled.run();
+        }
     }
 
     /** Writes waiting for the database to come back. */
@@ -59,28 +81,31 @@ final class HeldWrites {
         return held.size();
     }
 
-    private void retryLater(Object rows, int attempt) {
+    private void retryLater(Object rows, long chain, int attempt) {
         try {
-            writer.schedule(() -> retry(rows, attempt), backoff(attempt), TimeUnit.MILLISECONDS);
+            writer.schedule(() -> retry(rows, chain, attempt), backoff(attempt), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
-            Write w = held.remove(rows);
+            Held h = held.remove(rows);
             settled.run();
-            failure.accept(w.what(), e);
+            failure.accept(h.write().what(), e);
         }
     }
 
-    private void retry(Object rows, int attempt) {
-        Write w = held.get(rows);
+    private void retry(Object rows, long chain, int attempt) {
+        Held h = held.get(rows);
+        if (h == null || h.chain() != chain) {
+            return; // dropped by a fresher write of the same rows (and perhaps held again, by another chain)
+        }
         try {
-            w.write().run();
+            h.write().write().run();
             held.remove(rows);
             settled.run();
         } catch (RetryLaterException e) {
-            retryLater(rows, attempt + 1);
+            retryLater(rows, chain, attempt + 1);
         } catch (RuntimeException e) {
             held.remove(rows);
             settled.run();
-            failure.accept(w.what(), e);
+            failure.accept(h.write().what(), e);
         }
     }
 

@@ -210,6 +210,9 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
         try {
             results.write(assessed, scores);
             release(batch.size());
+            if (!held.isEmpty()) {
+                batch.forEach(m -> held.written(m.rows()));
+            }
         } catch (RetryLaterException e) {
             for (Made m : batch) {
                 held.hold(m.rows(), new HeldWrites.Write(m.what(), m.writeAlone(results)), e);
@@ -226,6 +229,9 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
         try {
             readings.append(batch);
             release(batch.size());
+            if (!held.isEmpty()) {
+                batch.forEach(held::written);
+            }
         } catch (RetryLaterException e) {
             for (ReadingsTable.SensorReadings sr : batch) {
                 held.hold(sr, readingsAlone(sr), e);
@@ -298,6 +304,7 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
         try {
             w.write().run();
             release(1);
+            held.written(rows);
         } catch (RetryLaterException e) {
             held.hold(rows, w, e);
         } catch (RuntimeException e) {

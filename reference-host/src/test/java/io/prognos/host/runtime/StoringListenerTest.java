@@ -271,6 +271,43 @@ class StoringListenerTest {
     }
 
     @Test
+    void aHeldWriteDoesNotOverwriteAFresherOneOfTheSameRows() throws Exception {
+        // A score held in an outage is retried 500 ms after it failed; the database is back before
+        // that and a fresher score of the same interval is written at once. The retry must not then
+        // put the older one back.
+        SensorId sensor = SensorId.of("kiln-8", "temperature");
+        Migrations.migrate(real, "prognos");
+        AtomicBoolean down = new AtomicBoolean(true);
+        DataSource outage = downWhile(down);
+        Instant hour = Instant.parse("2025-01-01T00:00:00Z");
+        SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+        try (StoringListener listener = new StoringListener(
+                new ReadingsTable(outage), new ResultsWriter(outage, "prognos", () -> {}), true, metrics)) {
+            listener.anomalies(sensor, List.of(score(sensor, hour, "older")));
+            assertTrue(listener.flush(Duration.ofSeconds(10)));
+            assertEquals(1, listener.pending(), "held for a retry");
+            down.set(false);
+            listener.anomalies(sensor, List.of(score(sensor, hour, "fresher")));
+            waitFor(() -> listener.pending() == 0);
+            assertEquals(0, listener.pending());
+            Thread.sleep(1_000); // past the held copy's retry time, had it stayed held
+        }
+        try (Connection c = real.getConnection();
+                Statement st = c.createStatement();
+                ResultSet rs =
+                        st.executeQuery("SELECT reason FROM prognos.anomaly_scores WHERE device_id = 'kiln-8'")) {
+            assertTrue(rs.next());
+            assertEquals("fresher", rs.getString(1), "the fresher write stays");
+        }
+        assertEquals(
+                1.0, metrics.counter("prognos.store.failures").count(), "the held write counted once, then dropped");
+    }
+
+    private static AnomalyScore score(SensorId sensor, Instant hour, String reason) {
+        return new AnomalyScore(sensor, hour, hour.plusSeconds(3599), 20, 0.1, 0.1, 0, 0, reason);
+    }
+
+    @Test
     void aCallerWaitingForRoomIsLetGoWhenTheListenerCloses() throws Exception {
         // Shutdown with the database down and the queue full must not hang the thread that waits.
         SensorId sensor = SensorId.of("kiln-6", "temperature");
