@@ -139,8 +139,21 @@ final class RequestHandler {
                 case "train" -> {
                     TrainRequestMessage req = Requests.bind(payload, TrainRequestMessage.class);
                     List<Reading> history = contexts.get(req.sensor()).readings();
-                    trainings.execute(new Training(
-                            new TrainRequest(req.sensor(), history, req.options()), responseTopic, correlation));
+                    Training t = new Training(
+                            new TrainRequest(req.sensor(), history, req.options()), responseTopic, correlation);
+                    try {
+                        trainings.execute(t);
+                    } catch (RejectedExecutionException e) {
+                        if (trainings.isShutdown()) {
+                            t.notStarted();
+                        } else {
+                            reply(
+                                    responseTopic,
+                                    correlation,
+                                    Json.bytes(new ErrorMessage(
+                                            false, "too many trainings waiting: try again later", null, "capacity")));
+                        }
+                    }
                 }
                 default ->
                     throw new BadRequestException(
@@ -148,11 +161,6 @@ final class RequestHandler {
             }
         } catch (PrognosException e) {
             reply(responseTopic, correlation, Json.bytes(error(e)));
-        } catch (RejectedExecutionException e) {
-            String why = trainings.isShutdown()
-                    ? "the host is stopping; the training was not started"
-                    : "too many trainings waiting: try again later";
-            reply(responseTopic, correlation, Json.bytes(new ErrorMessage(false, why, null, "capacity")));
         }
     }
 

@@ -267,7 +267,7 @@ final class Aggregator {
         boolean[] available = new boolean[methods];
         for (int m = 0; m < methods; m++) {
             available[m] = in.readBoolean();
-            lossLengths[m] = DataArrays.readDoubles(in).length; // earlier formats' cumulative losses: unused
+            lossLengths[m] = DataArrays.skipDoubles(in); // earlier formats' cumulative losses: unused
         }
         long[] rounds = new long[DataArrays.checked(in.readInt(), 10_000)];
         for (int h = 0; h < rounds.length; h++) {

@@ -2,6 +2,7 @@ package io.prognos.lstm;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
@@ -54,6 +55,20 @@ final class DataArrays {
         double[] v = new double[checked(in.readInt(), MAX_LENGTH)];
         elements(in, v.length, Double.BYTES).asDoubleBuffer().get(v);
         return v;
+    }
+
+    /** Skips an array {@link #writeDoubles} wrote, one nothing reads any more; returns its length. */
+    static int skipDoubles(DataInputStream in) throws IOException {
+        int n = checked(in.readInt(), MAX_LENGTH);
+        long left = (long) n * Double.BYTES;
+        while (left > 0) {
+            int skipped = in.skipBytes((int) Math.min(left, Integer.MAX_VALUE));
+            if (skipped <= 0) {
+                throw new EOFException("an array of " + n + " doubles cut short");
+            }
+            left -= skipped;
+        }
+        return n;
     }
 
     /**

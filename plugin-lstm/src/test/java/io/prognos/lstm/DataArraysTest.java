@@ -40,4 +40,20 @@ class DataArraysTest {
             assertTrue(e.getMessage().contains("implausible size " + length), e.getMessage());
         }
     }
+
+    @Test
+    void aSkippedArrayLeavesTheNextOneInPlaceAndACutOneIsAnError() throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        DataArrays.writeDoubles(out, new double[] {1, 2, 3});
+        DataArrays.writeDoubles(out, new double[] {4});
+        byte[] all = bytes.toByteArray();
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(all));
+
+        assertEquals(3, DataArrays.skipDoubles(in));
+        assertArrayEquals(new double[] {4}, DataArrays.readDoubles(in));
+
+        DataInputStream cut = new DataInputStream(new ByteArrayInputStream(all, 0, 4 + 2 * Double.BYTES));
+        assertThrows(IOException.class, () -> DataArrays.skipDoubles(cut));
+    }
 }
