@@ -2,11 +2,14 @@ package io.prognos.host.core.wire;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import io.prognos.api.BadRequestException;
 import io.prognos.api.SensorId;
 import java.io.IOException;
+import java.util.Collection;
+import java.util.Map;
 
 /** Binding request bodies to request records, every failure a {@link BadRequestException} naming the field. */
 public final class Requests {
@@ -36,6 +39,19 @@ public final class Requests {
                 throw b;
             }
             throw new BadRequestException(field(e), "bad request: " + e.getOriginalMessage());
+        } catch (MismatchedInputException e) {
+            // Jackson's own words name its classes and settings ("Cannot coerce String value to
+            // `java.lang.Double` value (but might if coercion using `CoercionConfig` ...)"): the
+            // caller needs the field and what it must be.
+            String field = field(e);
+            String expected = expected(e.getTargetType());
+            if (expected == null) {
+                throw new BadRequestException(
+                        field,
+                        (field == null ? "the request" : field) + " has the wrong type: " + e.getOriginalMessage());
+            }
+            throw new BadRequestException(
+                    field == null ? "body" : field, (field == null ? "the request" : field) + " must be " + expected);
         } catch (JsonMappingException e) {
             if (e.getCause() instanceof BadRequestException b) {
                 throw b;
@@ -48,6 +64,33 @@ public final class Requests {
         } catch (IOException e) {
             throw new BadRequestException("body", "the request body cannot be read: " + e.getMessage());
         }
+    }
+
+    /** What a value of {@code type} is in JSON, in a caller's words; null for a type with no such words. */
+    static String expected(Class<?> type) {
+        if (type == null) {
+            return null;
+        }
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "a whole number";
+        }
+        if (Number.class.isAssignableFrom(type)
+                || (type.isPrimitive() && type != boolean.class && type != char.class)) {
+            return "a number";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (type.isArray() || Collection.class.isAssignableFrom(type)) {
+            return "a JSON array";
+        }
+        if (Map.class.isAssignableFrom(type) || type.getName().startsWith("io.prognos.")) {
+            return "a JSON object";
+        }
+        return null;
     }
 
     private static String field(JsonMappingException e) {

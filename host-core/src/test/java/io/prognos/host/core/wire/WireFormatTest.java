@@ -108,6 +108,19 @@ class WireFormatTest {
                                 .getBytes(StandardCharsets.UTF_8),
                         TrainRequestMessage.class));
         assertEquals("epochs", nested.field());
+        var notANumber = assertThrows(
+                BadRequestException.class,
+                () -> Requests.bind(
+                        "{\"device_id\": \"a\", \"sensor_key\": \"b\", \"limits\": {\"high\": \"x\"}}"
+                                .getBytes(StandardCharsets.UTF_8),
+                        PredictRequestMessage.class));
+        assertEquals("limits.high", notANumber.field());
+        assertEquals("limits.high must be a number", notANumber.getMessage());
+        var notAnObject = assertThrows(
+                BadRequestException.class,
+                () -> Requests.bind("[1]".getBytes(StandardCharsets.UTF_8), PredictRequestMessage.class));
+        assertEquals("the request must be a JSON object", notAnObject.getMessage());
+        assertEquals("body", notAnObject.field());
         var broken = assertThrows(
                 BadRequestException.class,
                 () -> Requests.bind("{\"device_id\": ".getBytes(StandardCharsets.UTF_8), TrainRequestMessage.class));
