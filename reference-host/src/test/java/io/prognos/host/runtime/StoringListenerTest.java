@@ -15,6 +15,7 @@ import io.prognos.jdbc.ResultsWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -230,28 +231,14 @@ class StoringListenerTest {
         // Kafka tells the readings since its last commit again after every commit an outage failed;
         // each replay queued its writes once more (up to MAX_PENDING, then the stream thread waited).
         SensorId sensor = SensorId.of("kiln-7", "temperature");
-        Migrations.migrate(real, "prognos");
         AtomicBoolean down = new AtomicBoolean(true);
-        DataSource outage = downWhile(down);
         Instant hour = Instant.parse("2025-01-01T00:00:00Z");
         List<Reading> told = HostFixture.hourly(30, 0, 9);
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-        try (StoringListener listener = new StoringListener(
-                new ReadingsTable(outage), new ResultsWriter(outage, "prognos", () -> {}), true, metrics)) {
+        try (StoringListener listener = listenerDuring(down, metrics)) {
             for (int replay = 1; replay <= 5; replay++) {
                 listener.readings(sensor, told);
-                listener.anomalies(
-                        sensor,
-                        List.of(new AnomalyScore(
-                                sensor,
-                                hour,
-                                hour.plusSeconds(3599),
-                                20,
-                                0.1 * replay,
-                                0.1,
-                                0,
-                                0,
-                                "replay " + replay)));
+                listener.anomalies(sensor, List.of(score(sensor, hour, "replay " + replay)));
             }
             assertTrue(listener.flush(Duration.ofSeconds(10)));
             assertEquals(2, listener.pending(), "one write held per set of rows, not one per replay");
@@ -260,13 +247,7 @@ class StoringListenerTest {
             listener.sync();
         }
         assertEquals(30, new ReadingsTable(real).count(sensor));
-        try (Connection c = real.getConnection();
-                Statement st = c.createStatement();
-                ResultSet rs =
-                        st.executeQuery("SELECT reason FROM prognos.anomaly_scores WHERE device_id = 'kiln-7'")) {
-            assertTrue(rs.next());
-            assertEquals("replay 5", rs.getString(1), "the newest copy is the one stored");
-        }
+        assertEquals("replay 5", storedReason(sensor), "the newest copy is the one stored");
         assertEquals(2.0, metrics.counter("prognos.store.failures").count(), "each held write counted once");
     }
 
@@ -276,13 +257,10 @@ class StoringListenerTest {
         // that and a fresher score of the same interval is written at once. The retry must not then
         // put the older one back.
         SensorId sensor = SensorId.of("kiln-8", "temperature");
-        Migrations.migrate(real, "prognos");
         AtomicBoolean down = new AtomicBoolean(true);
-        DataSource outage = downWhile(down);
         Instant hour = Instant.parse("2025-01-01T00:00:00Z");
         SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-        try (StoringListener listener = new StoringListener(
-                new ReadingsTable(outage), new ResultsWriter(outage, "prognos", () -> {}), true, metrics)) {
+        try (StoringListener listener = listenerDuring(down, metrics)) {
             listener.anomalies(sensor, List.of(score(sensor, hour, "older")));
             assertTrue(listener.flush(Duration.ofSeconds(10)));
             assertEquals(1, listener.pending(), "held for a retry");
@@ -292,19 +270,36 @@ class StoringListenerTest {
             assertEquals(0, listener.pending());
             Thread.sleep(1_000); // past the held copy's retry time, had it stayed held
         }
-        try (Connection c = real.getConnection();
-                Statement st = c.createStatement();
-                ResultSet rs =
-                        st.executeQuery("SELECT reason FROM prognos.anomaly_scores WHERE device_id = 'kiln-8'")) {
-            assertTrue(rs.next());
-            assertEquals("fresher", rs.getString(1), "the fresher write stays");
-        }
+        assertEquals("fresher", storedReason(sensor), "the fresher write stays");
         assertEquals(
                 1.0, metrics.counter("prognos.store.failures").count(), "the held write counted once, then dropped");
     }
 
     private static AnomalyScore score(SensorId sensor, Instant hour, String reason) {
         return new AnomalyScore(sensor, hour, hour.plusSeconds(3599), 20, 0.1, 0.1, 0, 0, reason);
+    }
+
+    /** A listener on the migrated database, which refuses connections while {@code down} holds. */
+    private static StoringListener listenerDuring(AtomicBoolean down, SimpleMeterRegistry metrics) {
+        Migrations.migrate(real, "prognos");
+        DataSource outage = downWhile(down);
+        return new StoringListener(
+                new ReadingsTable(outage), new ResultsWriter(outage, "prognos", () -> {}), true, metrics);
+    }
+
+    /** The reason of the one anomaly score stored for {@code sensor}'s device. */
+    private static String storedReason(SensorId sensor) throws SQLException {
+        try (Connection c = real.getConnection();
+                PreparedStatement st =
+                        c.prepareStatement("SELECT reason FROM prognos.anomaly_scores WHERE device_id = ?")) {
+            st.setString(1, sensor.deviceId());
+            try (ResultSet rs = st.executeQuery()) {
+                assertTrue(rs.next(), "a score is stored");
+                String reason = rs.getString(1);
+                assertTrue(!rs.next(), "one score per interval");
+                return reason;
+            }
+        }
     }
 
     @Test

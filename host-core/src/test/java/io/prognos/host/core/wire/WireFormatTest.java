@@ -96,38 +96,33 @@ class WireFormatTest {
 
     @Test
     void requestsNameTheFieldThatIsWrong() {
-        var missing = assertThrows(
-                BadRequestException.class,
-                () -> Requests.bind(
-                        "{\"sensor_key\": \"t\"}".getBytes(StandardCharsets.UTF_8), TrainRequestMessage.class));
-        assertEquals("device_id", missing.field());
-        var nested = assertThrows(
-                BadRequestException.class,
-                () -> Requests.bind(
-                        "{\"device_id\": \"a\", \"sensor_key\": \"b\", \"epochs\": {\"x\": 1}}"
-                                .getBytes(StandardCharsets.UTF_8),
-                        TrainRequestMessage.class));
-        assertEquals("epochs", nested.field());
-        var notANumber = assertThrows(
-                BadRequestException.class,
-                () -> Requests.bind(
-                        "{\"device_id\": \"a\", \"sensor_key\": \"b\", \"limits\": {\"high\": \"x\"}}"
-                                .getBytes(StandardCharsets.UTF_8),
-                        PredictRequestMessage.class));
+        assertEquals(
+                "device_id",
+                refused("{\"sensor_key\": \"t\"}", TrainRequestMessage.class).field());
+        assertEquals(
+                "epochs",
+                refused(
+                                "{\"device_id\": \"a\", \"sensor_key\": \"b\", \"epochs\": {\"x\": 1}}",
+                                TrainRequestMessage.class)
+                        .field());
+        var notANumber = refused(
+                "{\"device_id\": \"a\", \"sensor_key\": \"b\", \"limits\": {\"high\": \"x\"}}",
+                PredictRequestMessage.class);
         assertEquals("limits.high", notANumber.field());
         assertEquals("limits.high must be a number", notANumber.getMessage());
-        var notAnObject = assertThrows(
-                BadRequestException.class,
-                () -> Requests.bind("[1]".getBytes(StandardCharsets.UTF_8), PredictRequestMessage.class));
+        var notAnObject = refused("[1]", PredictRequestMessage.class);
         assertEquals("the request must be a JSON object", notAnObject.getMessage());
         assertEquals("body", notAnObject.field());
-        var broken = assertThrows(
-                BadRequestException.class,
-                () -> Requests.bind("{\"device_id\": ".getBytes(StandardCharsets.UTF_8), TrainRequestMessage.class));
-        assertEquals("body", broken.field());
+        assertEquals(
+                "body", refused("{\"device_id\": ", TrainRequestMessage.class).field());
         TrainRequestMessage ok = Requests.bind(
                 "{\"device_id\": \"a\", \"sensor_key\": \"b\", \"epochs\": 5}".getBytes(StandardCharsets.UTF_8),
                 TrainRequestMessage.class);
         assertEquals(Map.of("epochs", "5"), ok.options());
+    }
+
+    private static BadRequestException refused(String json, Class<?> type) {
+        return assertThrows(
+                BadRequestException.class, () -> Requests.bind(json.getBytes(StandardCharsets.UTF_8), type));
     }
 }
