@@ -43,6 +43,9 @@ public final class Requests {
             // Jackson's own words name its classes and settings ("Cannot coerce String value to
             // `java.lang.Double` value (but might if coercion using `CoercionConfig` ...)"): the
             // caller needs the field and what it must be.
+            if (e.getCause() instanceof BadRequestException b) {
+                throw b;
+            }
             String field = field(e);
             String expected = expected(e.getTargetType());
             if (expected == null) {
