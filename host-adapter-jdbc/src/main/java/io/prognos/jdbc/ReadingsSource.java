@@ -13,8 +13,12 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads a sensor's readings with a configurable query. The query returns columns {@code ts}
@@ -43,8 +47,15 @@ public final class ReadingsSource {
 
     private static final Set<String> PARAMETERS = Set.of("device_id", "sensor_key", "from", "to", "from_ms", "to_ms");
 
+    private static final Logger LOG = LoggerFactory.getLogger(ReadingsSource.class);
+    /** The newest time among skipped rows that have none: before every real one. */
+    private static final Instant NO_TIME = Instant.MIN;
+
     private final DataSource ds;
     private final NamedSql query;
+    /** Per sensor, the newest unusable row reported: a row is read again by every training, but reported once. */
+    private final Map<SensorId, Instant> reported = new ConcurrentHashMap<>();
+
     private final String pairsQuery;
     private final int fetchSize;
 
@@ -73,22 +84,30 @@ public final class ReadingsSource {
                     bind(ps, i + 1, query.order().get(i), sensor, from, to);
                 }
                 List<Reading> out = new ArrayList<>();
+                Unusable unusable = new Unusable();
                 try (ResultSet rs = ps.executeQuery()) {
                     ResultSetMetaData md = rs.getMetaData();
-                    int tsType = md.getColumnType(rs.findColumn("ts"));
+                    int tsColumn = rs.findColumn("ts");
+                    boolean epochMillis = isEpochMillis(md.getColumnType(tsColumn));
                     int valueColumn = rs.findColumn("value");
                     while (rs.next()) {
                         double v = rs.getDouble(valueColumn);
                         if (rs.wasNull()) {
-                            continue; // a row without a number is not a reading
+                            continue; // a row without a number is not a reading (ThingsBoard's text keys)
                         }
-                        Instant ts = isEpochMillis(tsType)
-                                ? Instant.ofEpochMilli(rs.getLong("ts"))
-                                : rs.getTimestamp("ts").toInstant();
+                        Instant ts = timestamp(rs, tsColumn, epochMillis);
+                        if (ts == null || !Double.isFinite(v)) {
+                            // The plugin would refuse the whole batch (and, in a training's
+                            // history, the sensor's model for as long as the row is in it), and a
+                            // missing time threw: this sensor and every one after it in the run.
+                            unusable.add(ts);
+                            continue;
+                        }
                         out.add(new Reading(ts, v));
                     }
                 }
                 c.commit();
+                report(sensor, unusable);
                 return out;
             } catch (SQLException e) {
                 c.rollback();
@@ -116,6 +135,45 @@ public final class ReadingsSource {
         } catch (SQLException e) {
             throw SqlErrors.translate("listing sensors", e);
         }
+    }
+
+    /** Rows skipped by one read: how many, and the newest time among them. */
+    private static final class Unusable {
+        int count;
+        Instant newest = NO_TIME;
+
+        void add(Instant ts) {
+            count++;
+            if (ts != null && ts.isAfter(newest)) {
+                newest = ts;
+            }
+        }
+    }
+
+    private void report(SensorId sensor, Unusable u) {
+        if (u.count == 0) {
+            return;
+        }
+        Instant before = reported.get(sensor);
+        if (before != null && !u.newest.isAfter(before)) {
+            return; // the same rows, read again
+        }
+        reported.put(sensor, u.newest);
+        LOG.warn(
+                "{}: skipped {} row(s) of the readings table that are not readings (a NaN or infinite value, or no"
+                        + " time){}; the sensor goes on with its other readings: fix or remove them at the source",
+                sensor,
+                u.count,
+                u.newest.equals(NO_TIME) ? "" : ", the newest at " + u.newest);
+    }
+
+    private static Instant timestamp(ResultSet rs, int column, boolean epochMillis) throws SQLException {
+        if (epochMillis) {
+            long ms = rs.getLong(column);
+            return rs.wasNull() ? null : Instant.ofEpochMilli(ms);
+        }
+        Timestamp t = rs.getTimestamp(column);
+        return t == null ? null : t.toInstant();
     }
 
     private static boolean isEpochMillis(int sqlType) {

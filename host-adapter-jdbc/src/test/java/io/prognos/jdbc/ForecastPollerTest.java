@@ -4,10 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.OperatingLimits;
 import io.prognos.api.PluginContext;
 import io.prognos.api.PluginDiscovery;
+import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import io.prognos.api.ThreadLimits;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -29,8 +33,12 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
-/** The poller across a database restart in the middle of a run: no result lost, none duplicated. */
+/**
+ * The poller across a database restart in the middle of a run (no result lost, none duplicated), and
+ * over a table with rows that are not readings.
+ */
 class ForecastPollerTest {
 
     private static final Instant T0 = Instant.parse("2025-03-01T00:00:00Z");
@@ -157,5 +165,91 @@ class ForecastPollerTest {
         plugin.stop();
         db.close();
         running[0].close();
+    }
+
+    @Test
+    void rowsThatAreNotReadingsAreSkippedAndReportedOnceAndTheSensorGoesOn() throws Exception {
+        // A NaN or an infinity in a host's table made the plugin refuse the sensor's whole history:
+        // no model for as long as the row stayed within the training history, logged at debug.
+        Logger log = (Logger) LoggerFactory.getLogger(ReadingsSource.class);
+        ListAppender<ILoggingEvent> warnings = new ListAppender<>();
+        warnings.start();
+        log.addAppender(warnings);
+        try (EmbeddedPostgres pg = EmbeddedPostgres.start()) {
+            Map<String, String> config = new HashMap<>();
+            config.put("jdbc.url", pg.getJdbcUrl("postgres", "postgres"));
+            JdbcAdapter db = JdbcAdapter.start(config);
+            try (Connection c = db.dataSource().getConnection();
+                    Statement st = c.createStatement()) {
+                st.execute("CREATE TABLE sensor_readings (device_id text, sensor_key text, ts timestamptz,"
+                        + " value double precision)");
+            }
+            insert(db, 0, 300);
+            unusable(db, 150, "NaN");
+            unusable(db, 200, "Infinity");
+            ForecastingPlugin plugin = PluginDiscovery.discover(getClass().getClassLoader())
+                    .plugins()
+                    .get(0);
+            plugin.start(new PluginContext(Map.of(), new ThreadLimits(1, 1), db.models(), Clock.systemUTC()));
+            ForecastPoller.Settings settings = new ForecastPoller.Settings(
+                    Duration.ofSeconds(1),
+                    Duration.ofDays(60),
+                    Duration.ofDays(3),
+                    Duration.ZERO,
+                    Duration.ofDays(7),
+                    Duration.ofSeconds(10));
+            ForecastPoller.RunReport first = new ForecastPoller(
+                            plugin,
+                            db,
+                            s -> OperatingLimits.between(0, 100),
+                            settings,
+                            Clock.fixed(T0.plus(Duration.ofHours(320)), ZoneOffset.UTC))
+                    .runOnce();
+            assertEquals(3, first.trained(), "line-1 trained on its other readings");
+            assertEquals(3, first.forecasts());
+            assertEquals(0, first.skipped());
+            assertEquals(1, warnings.list.size(), "one warning, for line-1");
+            String message = warnings.list.get(0).getFormattedMessage();
+            assertTrue(message.startsWith("line-1/temp: skipped 2 row(s)"), message);
+            assertTrue(
+                    message.contains(
+                            T0.plus(Duration.ofHours(200)).plusSeconds(1800).toString()),
+                    message);
+
+            try (JdbcAdapter again = JdbcAdapter.start(config)) {
+                again.readings().read(SENSORS.get(0), T0, T0.plus(Duration.ofHours(300)));
+                again.readings().read(SENSORS.get(0), T0, T0.plus(Duration.ofHours(300)));
+            }
+            assertEquals(2, warnings.list.size(), "a new reader reports them once, however often it reads them");
+
+            // A host's own query may give rows without a time: they threw, ending the run there.
+            Map<String, String> timeless = new HashMap<>(config);
+            timeless.put(
+                    "jdbc.readings-query",
+                    "SELECT CASE WHEN value > 42 THEN NULL ELSE ts END AS ts, value FROM sensor_readings"
+                            + " WHERE device_id = :device_id AND sensor_key = :sensor_key AND ts >= :from AND ts < :to"
+                            + " ORDER BY ts");
+            try (JdbcAdapter own = JdbcAdapter.start(timeless)) {
+                List<Reading> read = own.readings().read(SENSORS.get(1), T0, T0.plus(Duration.ofHours(300)));
+                assertTrue(read.size() > 100 && read.size() < 300, read.size() + " of 300 rows have a time");
+                assertTrue(read.stream().allMatch(r -> r.value() <= 42));
+            }
+            assertEquals(3, warnings.list.size(), "the rows without a time reported");
+            assertTrue(warnings.list.get(2).getFormattedMessage().startsWith("line-2/temp: skipped "));
+            plugin.stop();
+            db.close();
+        } finally {
+            log.detachAppender(warnings);
+        }
+    }
+
+    private static void unusable(JdbcAdapter db, int hour, String value) throws Exception {
+        try (Connection c = db.dataSource().getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "INSERT INTO sensor_readings VALUES ('line-1', 'temp', ?, CAST(? AS double precision))")) {
+            ps.setTimestamp(1, Timestamp.from(T0.plus(Duration.ofHours(hour)).plusSeconds(1800)));
+            ps.setString(2, value);
+            ps.executeUpdate();
+        }
     }
 }
