@@ -53,6 +53,34 @@ class ForecastPollerTest {
                 .start();
     }
 
+    private static final ForecastPoller.Settings SETTINGS = new ForecastPoller.Settings(
+            Duration.ofSeconds(1),
+            Duration.ofDays(60),
+            Duration.ofDays(3),
+            Duration.ZERO,
+            Duration.ofDays(7),
+            Duration.ofSeconds(10));
+
+    /** The adapter on the database configured, with a readings table holding hours 0-299 of every sensor. */
+    private static JdbcAdapter withReadings(Map<String, String> config) throws Exception {
+        JdbcAdapter db = JdbcAdapter.start(config);
+        try (Connection c = db.dataSource().getConnection();
+                Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE sensor_readings (device_id text, sensor_key text, ts timestamptz,"
+                    + " value double precision)");
+        }
+        insert(db, 0, 300);
+        return db;
+    }
+
+    private static ForecastingPlugin started(JdbcAdapter db) {
+        ForecastingPlugin plugin = PluginDiscovery.discover(ForecastPollerTest.class.getClassLoader())
+                .plugins()
+                .get(0);
+        plugin.start(new PluginContext(Map.of(), new ThreadLimits(1, 1), db.models(), Clock.systemUTC()));
+        return plugin;
+    }
+
     private static void insert(JdbcAdapter db, int fromHour, int toHour) throws Exception {
         try (Connection c = db.dataSource().getConnection();
                 PreparedStatement ps = c.prepareStatement("INSERT INTO sensor_readings VALUES (?, ?, ?, ?)")) {
@@ -81,17 +109,8 @@ class ForecastPollerTest {
         Map<String, String> config = new HashMap<>();
         config.put("jdbc.url", pg.getJdbcUrl("postgres", "postgres"));
         config.put("jdbc.connect-timeout", "1s");
-        JdbcAdapter db = JdbcAdapter.start(config);
-        try (Connection c = db.dataSource().getConnection();
-                Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE sensor_readings (device_id text, sensor_key text, ts timestamptz,"
-                    + " value double precision)");
-        }
-        insert(db, 0, 300);
-
-        ForecastingPlugin plugin =
-                PluginDiscovery.discover(getClass().getClassLoader()).plugins().get(0);
-        plugin.start(new PluginContext(Map.of(), new ThreadLimits(1, 1), db.models(), Clock.systemUTC()));
+        JdbcAdapter db = withReadings(config);
+        ForecastingPlugin plugin = started(db);
         AtomicBoolean stopDuringRun = new AtomicBoolean(false);
         EmbeddedPostgres[] running = {pg};
         ForecastPoller poller = new ForecastPoller(
@@ -109,13 +128,7 @@ class ForecastPollerTest {
                     }
                     return OperatingLimits.between(0, 100);
                 },
-                new ForecastPoller.Settings(
-                        Duration.ofSeconds(1),
-                        Duration.ofDays(60),
-                        Duration.ofDays(3),
-                        Duration.ZERO,
-                        Duration.ofDays(7),
-                        Duration.ofSeconds(10)),
+                SETTINGS,
                 Clock.fixed(T0.plus(Duration.ofHours(320)), ZoneOffset.UTC));
 
         ForecastPoller.RunReport first = poller.runOnce();
@@ -178,31 +191,15 @@ class ForecastPollerTest {
         try (EmbeddedPostgres pg = EmbeddedPostgres.start()) {
             Map<String, String> config = new HashMap<>();
             config.put("jdbc.url", pg.getJdbcUrl("postgres", "postgres"));
-            JdbcAdapter db = JdbcAdapter.start(config);
-            try (Connection c = db.dataSource().getConnection();
-                    Statement st = c.createStatement()) {
-                st.execute("CREATE TABLE sensor_readings (device_id text, sensor_key text, ts timestamptz,"
-                        + " value double precision)");
-            }
-            insert(db, 0, 300);
+            JdbcAdapter db = withReadings(config);
             unusable(db, 150, "NaN");
             unusable(db, 200, "Infinity");
-            ForecastingPlugin plugin = PluginDiscovery.discover(getClass().getClassLoader())
-                    .plugins()
-                    .get(0);
-            plugin.start(new PluginContext(Map.of(), new ThreadLimits(1, 1), db.models(), Clock.systemUTC()));
-            ForecastPoller.Settings settings = new ForecastPoller.Settings(
-                    Duration.ofSeconds(1),
-                    Duration.ofDays(60),
-                    Duration.ofDays(3),
-                    Duration.ZERO,
-                    Duration.ofDays(7),
-                    Duration.ofSeconds(10));
+            ForecastingPlugin plugin = started(db);
             ForecastPoller.RunReport first = new ForecastPoller(
                             plugin,
                             db,
                             s -> OperatingLimits.between(0, 100),
-                            settings,
+                            SETTINGS,
                             Clock.fixed(T0.plus(Duration.ofHours(320)), ZoneOffset.UTC))
                     .runOnce();
             assertEquals(3, first.trained(), "line-1 trained on its other readings");
