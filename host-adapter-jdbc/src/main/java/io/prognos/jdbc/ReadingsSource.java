@@ -53,11 +53,10 @@ public final class ReadingsSource {
 
     private final DataSource ds;
     private final NamedSql query;
-    /** Per sensor, the newest unusable row reported: a row is read again by every training, but reported once. */
-    private final Map<SensorId, Instant> reported = new ConcurrentHashMap<>();
-
     private final String pairsQuery;
     private final int fetchSize;
+    /** Per sensor, the newest unusable row reported: a row is read again by every training, but reported once. */
+    private final Map<SensorId, Instant> reported = new ConcurrentHashMap<>();
 
     public ReadingsSource(DataSource ds, String query, String pairsQuery, int fetchSize) {
         this.ds = ds;

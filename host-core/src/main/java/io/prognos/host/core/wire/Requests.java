@@ -90,7 +90,7 @@ public final class Requests {
         if (type.isArray() || Collection.class.isAssignableFrom(type)) {
             return "a JSON array";
         }
-        if (Map.class.isAssignableFrom(type) || type.getName().startsWith("io.prognos.")) {
+        if (Map.class.isAssignableFrom(type) || (type.getName().startsWith("io.prognos.") && !type.isEnum())) {
             return "a JSON object";
         }
         return null;
