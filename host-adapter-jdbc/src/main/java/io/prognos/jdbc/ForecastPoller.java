@@ -2,6 +2,7 @@ package io.prognos.jdbc;
 
 import io.prognos.api.BadRequestException;
 import io.prognos.api.ForecastingPlugin;
+import io.prognos.api.InsufficientHistoryException;
 import io.prognos.api.ModelInfo;
 import io.prognos.api.ModelStatus;
 import io.prognos.api.OperatingLimits;
@@ -22,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +69,9 @@ public final class ForecastPoller implements AutoCloseable {
     private final SensorContexts contexts;
     /** Results computed but not yet written (the database went away between the two). */
     private final Map<SensorId, SensorCycle.Outcome> unwritten = new LinkedHashMap<>();
+
+    /** Per sensor refused, the kind of its refusal last warned about (its exception and field). */
+    private final Map<SensorId, String> refusals = new HashMap<>();
 
     private ScheduledExecutorService executor;
     private Instant outageSince;
@@ -151,14 +156,21 @@ public final class ForecastPoller implements AutoCloseable {
                         // First run for this sensor: the context was warmed with the lookback, forecast from it.
                         o = new SensorCycle.Outcome(s, o.anomalies(), cycle.predict(ctx, null), false, 0);
                     }
+                    refusals.remove(s);
                     unwritten.put(s, o);
                     writeUnwritten();
                     if (o.result() != null) {
                         forecasts++;
                     }
-                } catch (BadRequestException e) {
-                    // Too little history, NaN values, ...: this sensor waits, the others go on.
+                } catch (InsufficientHistoryException e) {
+                    // Normal while a sensor is new: it waits for more readings, the others go on.
                     LOG.debug("{} skipped: {}", s, e.getMessage());
+                    skipped++;
+                } catch (BadRequestException e) {
+                    // A refusal that more readings will not cure (a damaged stored model, an interval
+                    // too fine for the history, ...): this sensor waits, the others go on, and the
+                    // reason is told once, not at every run nor never.
+                    refused(s, e);
                     skipped++;
                 }
                 advance(s, newest);
@@ -172,6 +184,19 @@ public final class ForecastPoller implements AutoCloseable {
         }
         recovered();
         return new RunReport(sensors.size(), trained, forecasts, skipped, true);
+    }
+
+    /**
+     * Warns when a sensor is first refused for a reason, or for a different one; the same refusal at
+     * the next runs is logged at debug (its message may differ in figures such as the history's span).
+     */
+    private void refused(SensorId s, BadRequestException e) {
+        String kind = e.getClass().getSimpleName() + ":" + e.field();
+        if (kind.equals(refusals.put(s, kind))) {
+            LOG.debug("{} still skipped: {}", s, e.getMessage());
+        } else {
+            LOG.warn("{} skipped until this is mended (told once): {}", s, e.getMessage());
+        }
     }
 
     /** Writes kept results, oldest first; a failure leaves them kept and stops the run. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -74,10 +75,14 @@ class ForecastPollerTest {
     }
 
     private static ForecastingPlugin started(JdbcAdapter db) {
+        return started(db, Map.of());
+    }
+
+    private static ForecastingPlugin started(JdbcAdapter db, Map<String, String> pluginConfig) {
         ForecastingPlugin plugin = PluginDiscovery.discover(ForecastPollerTest.class.getClassLoader())
                 .plugins()
                 .get(0);
-        plugin.start(new PluginContext(Map.of(), new ThreadLimits(1, 1), db.models(), Clock.systemUTC()));
+        plugin.start(new PluginContext(pluginConfig, new ThreadLimits(1, 1), db.models(), Clock.systemUTC()));
         return plugin;
     }
 
@@ -237,6 +242,49 @@ class ForecastPollerTest {
             db.close();
         } finally {
             log.detachAppender(warnings);
+        }
+    }
+
+    @Test
+    void aRefusalMoreReadingsWillNotCureIsWarnedAboutOncePerSensor() throws Exception {
+        // It was logged at debug at every run, so a sensor that could never be trained went unseen.
+        Logger log = (Logger) LoggerFactory.getLogger(ForecastPoller.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        log.addAppender(logged);
+        try (EmbeddedPostgres pg = EmbeddedPostgres.start()) {
+            Map<String, String> config = new HashMap<>();
+            config.put("jdbc.url", pg.getJdbcUrl("postgres", "postgres"));
+            JdbcAdapter db = withReadings(config);
+            // 300 hours of readings in 100 ms intervals are more intervals than a model may hold.
+            ForecastingPlugin plugin = started(db, Map.of("lstm.interval", "100ms"));
+            ForecastPoller poller = new ForecastPoller(
+                    plugin,
+                    db,
+                    s -> OperatingLimits.between(0, 100),
+                    SETTINGS,
+                    Clock.fixed(T0.plus(Duration.ofHours(320)), ZoneOffset.UTC));
+            assertEquals(3, poller.runOnce().skipped());
+            insert(db, 300, 305);
+            assertEquals(3, poller.runOnce().skipped(), "new readings do not cure it");
+
+            List<String> warnings = logged.list.stream()
+                    .filter(e -> e.getLevel() == Level.WARN)
+                    .map(ILoggingEvent::getFormattedMessage)
+                    .toList();
+            assertEquals(3, warnings.size(), "one warning per sensor over both runs: " + warnings);
+            for (SensorId s : SENSORS) {
+                assertEquals(
+                        1,
+                        warnings.stream()
+                                .filter(w -> w.startsWith(s + " skipped") && w.contains("choose a coarser interval"))
+                                .count(),
+                        s + " in " + warnings);
+            }
+            plugin.stop();
+            db.close();
+        } finally {
+            log.detachAppender(logged);
         }
     }
 
