@@ -26,6 +26,12 @@ final class JavaLstm implements LstmEngine {
     private final int u;
     private final int g4;
     private final int hor;
+    /**
+     * Outputs from this one on are the second head's: fitted to the absolute error, their gradient
+     * stops at the dense layer ({@link NetworkShape}).
+     */
+    private final int absoluteFrom;
+
     private final int offRw;
     private final int offB;
     private final int offDw;
@@ -102,7 +108,8 @@ final class JavaLstm implements LstmEngine {
         this.f = shape.features();
         this.u = shape.units();
         this.g4 = 4 * u;
-        this.hor = shape.horizon();
+        this.hor = shape.outputs();
+        this.absoluteFrom = shape.heads() == 2 ? shape.horizon() : hor;
         this.offRw = f * g4;
         this.offB = offRw + u * g4;
         this.offDw = offB + g4;
@@ -156,7 +163,10 @@ final class JavaLstm implements LstmEngine {
 
     /** Whether this network has {@code shape}: then {@link #use} can point it at another model of that shape. */
     boolean hasShape(NetworkShape shape) {
-        return shape.features() == f && shape.units() == u && shape.horizon() == hor;
+        return shape.features() == f
+                && shape.units() == u
+                && shape.outputs() == hor
+                && (shape.heads() == 2 ? shape.horizon() : hor) == absoluteFrom;
     }
 
     /**
@@ -229,7 +239,7 @@ final class JavaLstm implements LstmEngine {
         return grad.clone();
     }
 
-    /** Fills {@link #grad} with the gradient of the batch's mean-squared error; returns that error. */
+    /** Fills {@link #grad} with the gradient of the batch's loss ({@link NetworkShape#loss}); returns that loss. */
     private double accumulateGradient(float[] x, float[] target, int n, int seq) {
         ensureGradients();
         Arrays.fill(grad, 0f);
@@ -238,21 +248,27 @@ final class JavaLstm implements LstmEngine {
         }
         ensureCapacity(seq);
         double loss = 0;
-        float scale = 2f / (n * hor);
+        float count = (float) n * absoluteFrom;
+        float scale = 2f / count;
         float[] dy = new float[hor];
         for (int s = 0; s < n; s++) {
             forward(x, s * seq * f, seq);
-            for (int k = 0; k < hor; k++) {
+            for (int k = 0; k < absoluteFrom; k++) {
                 float e = out[k] - target[s * hor + k];
                 loss += e * e;
                 dy[k] = e * scale;
+            }
+            for (int k = absoluteFrom; k < hor; k++) {
+                float e = out[k] - target[s * hor + k];
+                loss += Math.abs(e);
+                dy[k] = Math.signum(e) / count;
             }
             backward(x, s * seq * f, seq, dy);
         }
         for (int r = 0; r < gradRows.length; r++) {
             System.arraycopy(gradRows[r], 0, grad, r * g4, g4);
         }
-        return loss / (n * hor);
+        return loss / count;
     }
 
     /** From this many windows on, the batched layout is faster than one window at a time. */
@@ -385,9 +401,14 @@ final class JavaLstm implements LstmEngine {
             float hk = hiddens[hl + k];
             int row = offDw + k * hor;
             float acc = 0;
-            for (int j = 0; j < hor; j++) {
+            for (int j = 0; j < absoluteFrom; j++) {
                 grad[row + j] += hk * dy[j];
                 acc += p[row + j] * dy[j];
+            }
+            // The second head's error reaches its own weights only: it reads the hidden state the
+            // first head's training makes and does not move it (NetworkShape).
+            for (int j = absoluteFrom; j < hor; j++) {
+                grad[row + j] += hk * dy[j];
             }
             dh[k] = acc;
         }

@@ -353,10 +353,17 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
         StringBuilder weights = new StringBuilder();
         for (int h = 0; h < m.horizon(); h++) {
             double half = Observer.halfWidth(s, m, h, p.local);
-            double v = p.served[h];
-            points.add(new ForecastPoint(last.plus(interval.multipliedBy(h + 1L)), h + 1, v, v - half, v + half));
+            double centre = p.served[h];
+            double v = p.point[h];
+            // The interval stays centred on the forecast it was calibrated for; it contains the point.
+            points.add(new ForecastPoint(
+                    last.plus(interval.multipliedBy(h + 1L)),
+                    h + 1,
+                    v,
+                    Math.min(v, centre - half),
+                    Math.max(v, centre + half)));
             if (h == 0 || h == m.horizon() - 1) {
-                s.aggregator.weights(h, w);
+                s.pointAggregator.weights(h, w);
                 weights.append(weights.length() > 0 ? "; step " + (h + 1) + ": " : "step 1: ");
                 for (Method k : Method.values()) {
                     if (w[k.ordinal()] > 0.005) {
@@ -369,9 +376,9 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
                 }
             }
         }
-        String method = s.aggregator.servedName(m.horizon());
+        String method = s.pointAggregator.servedName(m.horizon());
         String reason = "online weighted average of the candidates, weights "
-                + weights.toString().trim() + " (" + s.aggregator.rounds(0) + " rounds)";
+                + weights.toString().trim() + " (" + s.pointAggregator.rounds(0) + " rounds)";
         return new Forecast(
                 s.sensor,
                 clock.instant(),

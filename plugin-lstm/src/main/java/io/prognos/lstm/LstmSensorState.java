@@ -23,8 +23,15 @@ import java.util.Deque;
 final class LstmSensorState implements SensorState {
 
     private static final int MAGIC = 0x50525331; // "PRS1"
-    /** 6: the aggregations' cumulative losses, which nothing read, no longer kept ({@link Aggregator#write}). */
-    private static final int FORMAT = 6;
+    /**
+     * 7: the served point's forecast and aggregation beside the one intervals are centred on ({@link
+     * TrainedModel#pointPrior}); a format-6 state, whose model has one head, reads with its point the
+     * forecast and its point's aggregation a copy of the other, which then learns the same. 6: the aggregations' cumulative losses, which nothing read, no
+     * longer kept ({@link Aggregator#write}).
+     */
+    private static final int FORMAT = 7;
+    /** The format before the served point's own aggregation. */
+    private static final int FORMAT_ONE_AGGREGATION = 6;
     /** The format before the interval experts: one miscoverage and width factor per step, read into each. */
     private static final int FORMAT_ONE_RATE = 4;
     /** The format before the range of values seen; read, its range taken from the model. */
@@ -36,16 +43,36 @@ final class LstmSensorState implements SensorState {
     static final class Pending {
         final long origin;
         final float[][] candidates; // [method][step], null rows for unavailable candidates
-        final float[] served; // [step]
+        final float[] served; // [step]: what intervals, anomaly signals and risk are centred on
+        final float[] pointLstm; // [step]: the median head's forecast, null without the LSTM candidate
+        final float[] point; // [step]: the served point forecast
         final double local; // the scale of its errors when it was made (Scaler.errorScale)
         final double lastValue;
 
-        Pending(long origin, float[][] candidates, float[] served, double local, double lastValue) {
+        Pending(
+                long origin,
+                float[][] candidates,
+                float[] served,
+                float[] pointLstm,
+                float[] point,
+                double local,
+                double lastValue) {
             this.origin = origin;
             this.candidates = candidates;
             this.served = served;
+            this.pointLstm = pointLstm;
+            this.point = point;
             this.local = local;
             this.lastValue = lastValue;
+        }
+
+        /** The served point's candidates: {@link #candidates} with the median head's LSTM forecast. */
+        float[][] pointCandidates() {
+            float[][] c = candidates.clone();
+            if (pointLstm != null) {
+                c[Method.LSTM.ordinal()] = pointLstm;
+            }
+            return c;
         }
     }
 
@@ -71,6 +98,9 @@ final class LstmSensorState implements SensorState {
 
     final Deque<Pending> pending = new ArrayDeque<>();
     Aggregator aggregator;
+    /** The served point's aggregation ({@link TrainedModel#pointPrior}). */
+    Aggregator pointAggregator;
+
     IntervalAdaptation intervals;
 
     double missRate;
@@ -160,6 +190,11 @@ final class LstmSensorState implements SensorState {
                 out.writeDouble(p.local);
                 out.writeDouble(p.lastValue);
                 DataArrays.writeFloats(out, p.served);
+                DataArrays.writeFloats(out, p.point);
+                out.writeBoolean(p.pointLstm != null);
+                if (p.pointLstm != null) {
+                    DataArrays.writeFloats(out, p.pointLstm);
+                }
                 out.writeInt(p.candidates.length);
                 for (float[] c : p.candidates) {
                     out.writeBoolean(c != null);
@@ -169,6 +204,7 @@ final class LstmSensorState implements SensorState {
                 }
             }
             aggregator.write(out);
+            pointAggregator.write(out);
             out.writeDouble(missRate);
             anomaly.write(out);
             out.writeLong(scored);
@@ -226,13 +262,20 @@ final class LstmSensorState implements SensorState {
                 double local = in.readDouble();
                 double last = in.readDouble();
                 float[] served = DataArrays.readFloats(in);
+                float[] point = served;
+                float[] pointLstm = null;
+                if (format > FORMAT_ONE_AGGREGATION) {
+                    point = DataArrays.readFloats(in);
+                    pointLstm = in.readBoolean() ? DataArrays.readFloats(in) : null;
+                }
                 float[][] cands = new float[DataArrays.checked(in.readInt(), 64)][];
                 for (int m = 0; m < cands.length; m++) {
                     cands[m] = in.readBoolean() ? DataArrays.readFloats(in) : null;
                 }
-                s.pending.addLast(new Pending(origin, cands, served, local, last));
+                s.pending.addLast(new Pending(origin, cands, served, pointLstm, point, local, last));
             }
             s.aggregator = Aggregator.read(in, format <= FORMAT_ONE_RATE);
+            s.pointAggregator = format > FORMAT_ONE_AGGREGATION ? Aggregator.read(in, false) : s.aggregator.copy();
             double[] alpha = format > FORMAT_ONE_RATE ? null : DataArrays.readDoubles(in);
             s.missRate = in.readDouble();
             s.anomaly = AnomalyStats.read(in);

@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.zip.CRC32;
 
@@ -24,7 +25,9 @@ import java.util.zip.CRC32;
 final class ModelCodec {
 
     /**
-     * 6: the training history's shapes ({@link PatternNovelty}); a version-4 or -5 model reads
+     * 7: a second head on the network's dense layer, fitted to the absolute error, and the served
+     * point's aggregation ({@link TrainedModel#pointPrior}); an earlier model reads with one head,
+     * its point forecast the one its intervals are centred on, as before. 6: the training history's shapes ({@link PatternNovelty}); a version-4 or -5 model reads
      * without them, its anomaly score as before. 5: the aggregation's loss scale as one number (it
      * was one per step, all equal) and its candidates' cumulative losses, which nothing read, no
      * longer kept; a version-4 model reads.
@@ -36,8 +39,11 @@ final class ModelCodec {
      * with intervals of the wrong width. 2: online aggregation, calibration windows of their own,
      * anomaly baseline and novelty range.
      */
-    static final int FORMAT_VERSION = 6;
-    /** The oldest format read: 4 differs only in what 5 no longer keeps, 5 only in what 6 adds. */
+    static final int FORMAT_VERSION = 7;
+    /**
+     * The oldest format read: 4 differs only in what 5 no longer keeps, 5 only in what 6 adds, 6 only
+     * in what 7 adds.
+     */
     static final int OLDEST_READ = 4;
 
     private static final int MAGIC = 0x50524731; // "PRG1"
@@ -95,6 +101,7 @@ final class ModelCodec {
                 DataArrays.writeFloats(out, scores[h]);
             }
             m.prior().write(out);
+            m.pointPrior().write(out);
             out.writeDouble(m.lossScale());
             out.writeDouble(m.novelty().low());
             out.writeDouble(m.novelty().high());
@@ -165,8 +172,9 @@ final class ModelCodec {
             int context = in.readInt();
             Scaler scaler = new Scaler(in.readDouble(), in.readDouble(), in.readDouble());
             Baselines.DampedTrend damped = new Baselines.DampedTrend(in.readDouble(), in.readDouble(), in.readDouble());
-            float[] params =
-                    DataArrays.readFloats(in, new NetworkShape(Scaler.FEATURES, units, horizon).parameterCount());
+            int heads = version >= 7 ? TrainedModel.TRAINED_HEADS : 1;
+            float[] params = DataArrays.readFloats(
+                    in, new NetworkShape(Scaler.FEATURES, units, horizon, heads).parameterCount());
             int steps = DataArrays.checked(in.readInt(), horizon);
             float[][] scores = new float[steps][];
             int[] counts = new int[steps];
@@ -175,6 +183,7 @@ final class ModelCodec {
                 scores[h] = DataArrays.readFloats(in, Calibration.MAX_POINTS);
             }
             Aggregator prior = Aggregator.read(in, false);
+            Aggregator pointPrior = version >= 7 ? Aggregator.read(in, false) : prior;
             boolean[] available = prior.availableArray();
             if (available.length != Method.values().length) {
                 throw new CorruptModelException(
@@ -217,6 +226,7 @@ final class ModelCodec {
                     seq,
                     horizon,
                     units,
+                    heads,
                     coverage,
                     seasonal,
                     context,
@@ -225,6 +235,7 @@ final class ModelCodec {
                     params,
                     new Calibration(scores, counts),
                     prior,
+                    pointPrior,
                     lossScale,
                     available,
                     novelty,
@@ -233,7 +244,9 @@ final class ModelCodec {
                     metrics);
             if (params.length != m.shape().parameterCount()
                     || steps != horizon
-                    || prior.roundsArray().length != horizon) {
+                    || prior.roundsArray().length != horizon
+                    || pointPrior.roundsArray().length != horizon
+                    || !Arrays.equals(pointPrior.availableArray(), available)) {
                 throw new CorruptModelException("model shape does not match its weights", null);
             }
             return m;

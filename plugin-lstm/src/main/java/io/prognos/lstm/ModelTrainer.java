@@ -99,9 +99,10 @@ final class ModelTrainer {
         Baselines.DampedTrend damped = Baselines.DampedTrend.fit(
                 lastValues(subsample(train.inputs(), 400), seq), subsample(train.targets(), 400));
 
-        NetworkShape shape = new NetworkShape(Scaler.FEATURES, s.units(), s.horizon());
+        NetworkShape shape = new NetworkShape(Scaler.FEATURES, s.units(), s.horizon(), TrainedModel.TRAINED_HEADS);
         float[] initial = shape.initialParameters(s.seed());
-        NetworkFit.Fitted fitted = NetworkFit.fit(sensor, engines.create(shape, initial, s), train, val, scaler, s);
+        NetworkFit.Fitted fitted =
+                NetworkFit.fit(sensor, shape, engines.create(shape, initial, s), train, val, scaler, s);
         float[] best = fitted.parameters();
         float[] valOut =
                 JavaLstm.forInference(shape, best).predict(NetworkFit.features(val, scaler, seq), val.size(), seq);
@@ -122,12 +123,14 @@ final class ModelTrainer {
                 seq,
                 s.horizon(),
                 s.units(),
+                TrainedModel.TRAINED_HEADS,
                 s.coverage(),
                 season,
                 context,
                 scaler,
                 damped,
                 best,
+                null,
                 null,
                 null,
                 Double.NaN,
@@ -140,7 +143,7 @@ final class ModelTrainer {
         TrainedModel.Novelty novelty = novelty(train);
         Validation v = validate(probe, val, valOut, s.horizon(), novelty.high() - novelty.low());
         Aggregator weights = v.online();
-        Calibrated c = calibrate(probe, weights, cal, calOut, s);
+        Calibrated c = calibrate(probe, weights, v.point(), cal, calOut, s);
         // The calibration windows' one-step surprise (the other signals need a contiguous stream),
         // averaged, starts the anomaly baseline; the sensor's own stream takes over from there.
         double surprisalPrior = c.surprisalMean();
@@ -183,6 +186,7 @@ final class ModelTrainer {
                 seq,
                 s.horizon(),
                 s.units(),
+                TrainedModel.TRAINED_HEADS,
                 s.coverage(),
                 season,
                 context,
@@ -191,6 +195,7 @@ final class ModelTrainer {
                 best,
                 c.calibration(),
                 weights,
+                v.point(),
                 v.lossScale(),
                 available,
                 novelty,
@@ -238,8 +243,13 @@ final class ModelTrainer {
         return String.join(", ", names);
     }
 
-    /** The validation windows' aggregation (where the online one carries on) and each candidate's MAE there. */
-    private record Validation(Aggregator online, double lossScale, double[] methodMae, double servedMae) {}
+    /**
+     * The validation windows' aggregations (where the online ones carry on: the forecast intervals
+     * and anomaly signals are centred on, and the served point), and each candidate's and the served
+     * point's MAE there.
+     */
+    private record Validation(
+            Aggregator online, Aggregator point, double lossScale, double[] methodMae, double servedMae) {}
 
     /**
      * Runs the aggregation through the validation windows in time order; the online aggregation
@@ -255,29 +265,29 @@ final class ModelTrainer {
      */
     private static Validation validate(TrainedModel probe, Windows val, float[] valOut, int horizon, double range) {
         int nm = Method.values().length;
-        double[][][] cands = new double[val.size()][][];
-        for (int i = 0; i < val.size(); i++) {
-            cands[i] = probe.candidates(val.inputs()[i], valOut, i * horizon);
-        }
+        int outputs = probe.shape().outputs();
         // A constant history has no range; any positive number keeps the arithmetic finite.
         double scale = Math.max(1e-9, range);
         Aggregator online = new Aggregator(horizon, probe.available());
+        Aggregator point = new Aggregator(horizon, probe.available());
         double[] methodAbs = new double[nm];
         double servedAbs = 0;
         double[] w = new double[nm];
         for (int i = 0; i < val.size(); i++) {
-            float[][] asFloat = toFloat(cands[i]);
+            double[][] c = probe.candidates(val.inputs()[i], valOut, i * outputs);
+            double[][] pc = probe.pointCandidates(c, val.inputs()[i], valOut, i * outputs);
+            float[][] asFloat = toFloat(c);
+            float[][] pointFloat = toFloat(pc);
             for (int h = 0; h < horizon; h++) {
-                online.weights(h, w);
-                double served = 0;
+                double y = val.targets()[i][h];
                 for (int m = 0; m < nm; m++) {
-                    if (cands[i][m] != null) {
-                        served += w[m] * cands[i][m][h];
-                        methodAbs[m] += Math.abs(val.targets()[i][h] - cands[i][m][h]);
+                    if (c[m] != null) {
+                        methodAbs[m] += Math.abs(y - c[m][h]);
                     }
                 }
-                servedAbs += Math.abs(val.targets()[i][h] - served);
-                online.update(h, asFloat, h, val.targets()[i][h], scale);
+                servedAbs += Math.abs(y - weighted(point, h, pc, w));
+                online.update(h, asFloat, h, y, scale);
+                point.update(h, pointFloat, h, y, scale);
             }
         }
         double count = Math.max(1, (double) val.size() * horizon);
@@ -285,7 +295,19 @@ final class ModelTrainer {
         for (int m = 0; m < nm; m++) {
             methodMae[m] = probe.available()[m] ? methodAbs[m] / count : Double.NaN;
         }
-        return new Validation(online, scale, methodMae, servedAbs / count);
+        return new Validation(online, point, scale, methodMae, servedAbs / count);
+    }
+
+    /** Step {@code h}'s weighted average of the candidates {@code c} under {@code a}'s weights ({@code w} scratch). */
+    private static double weighted(Aggregator a, int h, double[][] c, double[] w) {
+        a.weights(h, w);
+        double v = 0;
+        for (int m = 0; m < c.length; m++) {
+            if (c[m] != null) {
+                v += w[m] * c[m][h];
+            }
+        }
+        return v;
     }
 
     static float[][] toFloat(double[][] c) {
@@ -303,36 +325,29 @@ final class ModelTrainer {
 
     private record Calibrated(Calibration calibration, double mae, double lastValueMae, double surprisalMean) {}
 
-    /** Conformal scores of the served forecast (weights as validation left them) on the calibration windows. */
+    /**
+     * Conformal scores of the forecast the intervals are centred on (weights as validation left
+     * them) on the calibration windows, and the served point's MAE there.
+     */
     private static Calibrated calibrate(
-            TrainedModel probe, Aggregator weights, Windows cal, float[] calOut, LstmSettings s) {
+            TrainedModel probe, Aggregator weights, Aggregator point, Windows cal, float[] calOut, LstmSettings s) {
         int horizon = s.horizon();
+        int outputs = probe.shape().outputs();
         int nm = Method.values().length;
         double[][] scores = new double[horizon][cal.size()];
         double[] w = new double[nm];
-        double[][] wh = new double[horizon][nm];
-        for (int h = 0; h < horizon; h++) {
-            weights.weights(h, w);
-            wh[h] = w.clone();
-        }
         double abs = 0;
         double lastAbs = 0;
-        double[] served = new double[horizon];
         double scale = probe.scaler().errorScale();
         for (int i = 0; i < cal.size(); i++) {
-            double[][] c = probe.candidates(cal.inputs()[i], calOut, i * horizon);
+            double[][] c = probe.candidates(cal.inputs()[i], calOut, i * outputs);
+            double[][] pc = probe.pointCandidates(c, cal.inputs()[i], calOut, i * outputs);
             double last = cal.inputs()[i][cal.inputs()[i].length - 1];
             for (int h = 0; h < horizon; h++) {
-                served[h] = 0;
-                for (int m = 0; m < nm; m++) {
-                    if (c[m] != null) {
-                        served[h] += wh[h][m] * c[m][h];
-                    }
-                }
-                double e = Math.abs(cal.targets()[i][h] - served[h]);
-                abs += e;
-                lastAbs += Math.abs(cal.targets()[i][h] - last);
-                scores[h][i] = e / scale;
+                double y = cal.targets()[i][h];
+                abs += Math.abs(y - weighted(point, h, pc, w));
+                lastAbs += Math.abs(y - last);
+                scores[h][i] = Math.abs(y - weighted(weights, h, c, w)) / scale;
             }
         }
         Calibration calibration = Calibration.fromScores(scores);

@@ -22,28 +22,35 @@ final class NetworkFit {
     record Fitted(float[] parameters, double trainLoss, double validationLoss, int epochs) {}
 
     /** Trains {@code net} (closed when done) from its initial parameters; stops between epochs when interrupted. */
-    static Fitted fit(SensorId sensor, LstmEngine net, Windows train, Windows val, Scaler scaler, LstmSettings s) {
+    static Fitted fit(
+            SensorId sensor,
+            NetworkShape shape,
+            LstmEngine net,
+            Windows train,
+            Windows val,
+            Scaler scaler,
+            LstmSettings s) {
         int seq = s.sequenceLength();
         float[] best;
         double trainLoss;
         double bestVal;
         int epochsRun = 0;
         try {
-            List<float[][]> batches = batches(train, scaler, s);
+            List<float[][]> batches = batches(train, scaler, s, shape);
             float[] valX = features(val, scaler, seq);
-            float[] valY = targets(val, scaler, seq, s.horizon());
+            float[] valY = targets(val, scaler, seq, shape);
             best = net.parameters();
-            bestVal = mse(net.predict(valX, val.size(), seq), valY);
+            bestVal = shape.firstHeadLoss(net.predict(valX, val.size(), seq), valY);
             int sinceBest = 0;
             for (int epoch = 0; epoch < s.epochs() && sinceBest < s.patience(); epoch++) {
                 if (Thread.currentThread().isInterrupted()) {
                     throw new ModelTrainer.InterruptedTraining(sensor);
                 }
                 for (float[][] b : batches) {
-                    net.fitBatch(b[0], b[1], b[1].length / s.horizon(), seq);
+                    net.fitBatch(b[0], b[1], b[1].length / shape.outputs(), seq);
                 }
                 epochsRun++;
-                double v = mse(net.predict(valX, val.size(), seq), valY);
+                double v = shape.firstHeadLoss(net.predict(valX, val.size(), seq), valY);
                 if (v < bestVal - 1e-9) {
                     bestVal = v;
                     best = net.parameters();
@@ -53,9 +60,8 @@ final class NetworkFit {
                 }
             }
             net.setParameters(best);
-            trainLoss = mse(
-                    net.predict(features(train, scaler, seq), train.size(), seq),
-                    targets(train, scaler, seq, s.horizon()));
+            trainLoss = shape.firstHeadLoss(
+                    net.predict(features(train, scaler, seq), train.size(), seq), targets(train, scaler, seq, shape));
         } finally {
             if (net instanceof AutoCloseable c) {
                 try {
@@ -77,17 +83,23 @@ final class NetworkFit {
         return x;
     }
 
-    private static float[] targets(Windows w, Scaler scaler, int seq, int horizon) {
-        float[] y = new float[w.size() * horizon];
+    /** Every window's scaled targets, once per head ([n][outputs]). */
+    private static float[] targets(Windows w, Scaler scaler, int seq, NetworkShape shape) {
+        int horizon = shape.horizon();
+        int outputs = shape.outputs();
+        float[] y = new float[w.size() * outputs];
         for (int i = 0; i < w.size(); i++) {
             double[] full = w.inputs()[i];
-            scaler.targets(Arrays.copyOfRange(full, full.length - seq, full.length), w.targets()[i], y, i * horizon);
+            scaler.targets(Arrays.copyOfRange(full, full.length - seq, full.length), w.targets()[i], y, i * outputs);
+            for (int head = 1; head < shape.heads(); head++) {
+                System.arraycopy(y, i * outputs, y, i * outputs + head * horizon, horizon);
+            }
         }
         return y;
     }
 
     /** Mini-batches as {features, targets}, shuffled once and reused every epoch. */
-    private static List<float[][]> batches(Windows train, Scaler scaler, LstmSettings s) {
+    private static List<float[][]> batches(Windows train, Scaler scaler, LstmSettings s, NetworkShape shape) {
         int n = train.size();
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
@@ -110,18 +122,9 @@ final class NetworkFit {
             }
             Windows b = shuffled.select(idx);
             out.add(new float[][] {
-                features(b, scaler, s.sequenceLength()), targets(b, scaler, s.sequenceLength(), s.horizon())
+                features(b, scaler, s.sequenceLength()), targets(b, scaler, s.sequenceLength(), shape)
             });
         }
         return out;
-    }
-
-    private static double mse(float[] pred, float[] y) {
-        double s = 0;
-        for (int i = 0; i < y.length; i++) {
-            double e = pred[i] - y[i];
-            s += e * e;
-        }
-        return s / Math.max(1, y.length);
     }
 }

@@ -86,6 +86,7 @@ final class Observer {
         }
         s.pending.clear();
         s.aggregator = m.aggregation();
+        s.pointAggregator = m.pointAggregation();
         s.intervals = IntervalAdaptation.start(m.horizon(), 1 - m.coverage(), settings.adaptationRate());
         s.missRate = 1 - m.coverage();
         s.anomaly = new AnomalyStats(settings.anomalyWindow(), m.surprisalPrior());
@@ -201,6 +202,7 @@ final class Observer {
             int i = h - 1;
             double served = p.served[i];
             s.aggregator.update(i, p.candidates, i, y, m.lossScale());
+            s.pointAggregator.update(i, p.pointCandidates(), i, y, m.lossScale());
             double error = Math.abs(y - served);
             double sigma = Math.max(1e-12, m.calibration().bound(i, nominalAlpha) * p.local / z);
             double zi = (y - served) / sigma;
@@ -324,21 +326,35 @@ final class Observer {
         double[] lstm = m.lstmWindow(context);
         float[] out = networks.predict(m, lstm);
         double[][] c = m.candidates(context, out, 0);
-        int nm = Method.values().length;
-        double[] w = new double[nm];
-        float[] served = new float[m.horizon()];
-        for (int h = 0; h < m.horizon(); h++) {
-            s.aggregator.weights(h, w);
+        double[][] pc = m.pointCandidates(c, context, out, 0);
+        double[] w = new double[Method.values().length];
+        float[] served = weighted(s.aggregator, c, m.horizon(), w);
+        float[] point = weighted(s.pointAggregator, pc, m.horizon(), w);
+        double[] median = pc[Method.LSTM.ordinal()];
+        s.pending.addLast(new LstmSensorState.Pending(
+                b,
+                ModelTrainer.toFloat(c),
+                served,
+                median == null ? null : ModelTrainer.toFloat(new double[][] {median})[0],
+                point,
+                m.scaler().errorScale(),
+                context[context.length - 1]));
+    }
+
+    /** Every step's weighted average of the candidates {@code c} under {@code a}'s weights ({@code w} scratch). */
+    private static float[] weighted(Aggregator a, double[][] c, int horizon, double[] w) {
+        float[] out = new float[horizon];
+        for (int h = 0; h < horizon; h++) {
+            a.weights(h, w);
             double v = 0;
-            for (int k = 0; k < nm; k++) {
+            for (int k = 0; k < c.length; k++) {
                 if (c[k] != null) {
                     v += w[k] * c[k][h];
                 }
             }
-            served[h] = (float) v;
+            out[h] = (float) v;
         }
-        s.pending.addLast(new LstmSensorState.Pending(
-                b, ModelTrainer.toFloat(c), served, m.scaler().errorScale(), context[context.length - 1]));
+        return out;
     }
 
     private static void rejectNonFinite(LstmSensorState s, List<Reading> readings) {

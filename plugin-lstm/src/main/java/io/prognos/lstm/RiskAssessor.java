@@ -200,7 +200,9 @@ final class RiskAssessor {
             hours[k] = Double.NaN;
             for (int h = 0; h < horizon; h++) {
                 error += increment[h] * n[k][h];
-                double y = f.points().get(h).value() + error;
+                // Centred on the interval's middle: the served point may be another head's forecast.
+                ForecastPoint pt = f.points().get(h);
+                double y = (pt.lower() + pt.upper()) / 2 + error;
                 Double frac = crossing(prev, y, limits.low(), limits.high());
                 if (frac != null) {
                     hours[k] = (h + frac) * hoursPerStep;

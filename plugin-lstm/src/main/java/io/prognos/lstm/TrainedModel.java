@@ -19,6 +19,9 @@ import java.util.Map;
  *                       little more when the seasonal candidates are on
  * @param prior          the aggregation as the validation windows left it (never changed: each
  *                       state carries on from a {@link #aggregation copy})
+ * @param heads          the network's heads ({@link NetworkShape}): 2 since model format 7, 1 before
+ * @param pointPrior     the same for the served point forecast, whose LSTM candidate is the median
+ *                       head's ({@link #pointCandidates}); with one head, {@code prior}
  * @param lossScale      the aggregation's loss scale: a round's loss is its absolute error over this,
  *                       clipped to 1 (the training history's range; {@link Aggregator})
  * @param available      [method]: which candidates this model has
@@ -33,6 +36,7 @@ record TrainedModel(
         int sequenceLength,
         int horizon,
         int units,
+        int heads,
         double coverage,
         int seasonalSteps,
         int contextLength,
@@ -41,6 +45,7 @@ record TrainedModel(
         float[] parameters,
         Calibration calibration,
         Aggregator prior,
+        Aggregator pointPrior,
         double lossScale,
         boolean[] available,
         Novelty novelty,
@@ -55,6 +60,19 @@ record TrainedModel(
     Aggregator aggregation() {
         return prior.copy();
     }
+
+    /** The same for the served point forecast ({@link #pointCandidates}). */
+    Aggregator pointAggregation() {
+        return pointPrior.copy();
+    }
+
+    /**
+     * The network's heads: the first, fitted to the squared error, gives the LSTM candidate of the
+     * forecast that intervals, anomaly signals and risk are centred on; the second, fitted to the
+     * absolute error, the LSTM candidate of the served point forecast, which the absolute error
+     * judges. One head alone did worse at one of the two (docs/evaluation.md).
+     */
+    static final int TRAINED_HEADS = 2;
 
     /**
      * Validation and training figures. MAE values are in sensor units, losses in scaled units.
@@ -94,7 +112,7 @@ record TrainedModel(
     }
 
     NetworkShape shape() {
-        return new NetworkShape(Scaler.FEATURES, units, horizon);
+        return new NetworkShape(Scaler.FEATURES, units, horizon, heads);
     }
 
     /** The LSTM's input: the last {@code sequenceLength} values of a context window. */
@@ -134,6 +152,27 @@ record TrainedModel(
         dampedTrend.forecast(context, context.length - sequenceLength, d);
         c[Method.DAMPED_TREND.ordinal()] = d;
         return c;
+    }
+
+    /**
+     * The candidates of the served point forecast: {@code c} (from {@link #candidates}) with the
+     * LSTM's forecast from the median head of the same output; {@code c} itself is not changed.
+     * A model of one head (an earlier format) has no other: {@code c}.
+     */
+    double[][] pointCandidates(double[][] c, double[] context, float[] networkOutput, int offset) {
+        if (heads == 1) {
+            return c;
+        }
+        double[][] p = c.clone();
+        if (c[Method.LSTM.ordinal()] != null) {
+            double[] lstmIn = lstmWindow(context);
+            double[] f = new double[horizon];
+            for (int h = 0; h < horizon; h++) {
+                f[h] = scaler.toValue(lstmIn, networkOutput[offset + horizon + h]);
+            }
+            p[Method.LSTM.ordinal()] = f;
+        }
+        return p;
     }
 
     /** The z of the nominal two-sided interval, e.g. 1.645 for 90 %. */

@@ -220,4 +220,80 @@ class JavaLstmTest {
         }
         assertTrue(last < 0.2 * first, "loss " + first + " -> " + last);
     }
+
+    /**
+     * The second head reads the hidden state the first head's training makes and never moves it:
+     * trained side by side from the same seed on the same windows, a two-head network's LSTM layer
+     * and first head end exactly where a one-head network's do.
+     */
+    @Test
+    void aSecondHeadNeverMovesTheLayerOrTheFirstHead() {
+        NetworkShape two = new NetworkShape(2, 8, 3, 2);
+        float[] x = random(N * SEQ * SHAPE.features(), 11);
+        float[] y = random(N * SHAPE.horizon(), 12);
+        float[] yy = new float[N * two.outputs()];
+        for (int s = 0; s < N; s++) {
+            System.arraycopy(y, s * 3, yy, s * 6, 3);
+            System.arraycopy(y, s * 3, yy, s * 6 + 3, 3);
+        }
+        JavaLstm alone = new JavaLstm(SHAPE, SHAPE.initialParameters(1), 1e-2);
+        JavaLstm beside = new JavaLstm(two, two.initialParameters(1), 1e-2);
+        for (int i = 0; i < 50; i++) {
+            alone.fitBatch(x, y, N, SEQ);
+            beside.fitBatch(x, yy, N, SEQ);
+        }
+        float[] a = alone.parameters();
+        float[] b = beside.parameters();
+        int layer = a.length - SHAPE.units() * 3 - 3; // everything before the dense layer
+        assertArrayEquals(Arrays.copyOf(a, layer), Arrays.copyOf(b, layer), "the LSTM layer");
+        for (int j = 0; j < SHAPE.units(); j++) {
+            assertArrayEquals(
+                    Arrays.copyOfRange(a, layer + j * 3, layer + j * 3 + 3),
+                    Arrays.copyOfRange(b, layer + j * 6, layer + j * 6 + 3),
+                    "the first head's weights of unit " + j);
+        }
+        float[] outAlone = alone.predict(x, N, SEQ);
+        float[] outBeside = beside.predict(x, N, SEQ);
+        for (int s = 0; s < N; s++) {
+            assertArrayEquals(
+                    Arrays.copyOfRange(outAlone, s * 3, s * 3 + 3),
+                    Arrays.copyOfRange(outBeside, s * 6, s * 6 + 3),
+                    "window " + s + "'s first head");
+            assertFalse(
+                    Arrays.equals(
+                            Arrays.copyOfRange(outBeside, s * 6, s * 6 + 3),
+                            Arrays.copyOfRange(outBeside, s * 6 + 3, s * 6 + 6)),
+                    "the second head is a forecast of its own");
+        }
+    }
+
+    /**
+     * The first head is fitted to the squared error, the second to the absolute error: on windows
+     * that look alike but end in skewed values, the first learns their mean and the second their
+     * median.
+     */
+    @Test
+    void theFirstHeadLearnsTheMeanAndTheSecondTheMedian() {
+        NetworkShape two = new NetworkShape(2, 8, 3, 2);
+        int n = 5;
+        float[] one = random(SEQ * two.features(), 13);
+        float[] x = new float[n * one.length];
+        for (int s = 0; s < n; s++) {
+            System.arraycopy(one, 0, x, s * one.length, one.length);
+        }
+        float[] ends = {0, 0, 0, 1, 9}; // mean 2, median 0
+        float[] y = new float[n * two.outputs()];
+        for (int s = 0; s < n; s++) {
+            Arrays.fill(y, s * 6, s * 6 + 6, ends[s]);
+        }
+        JavaLstm net = new JavaLstm(two, two.initialParameters(2), 1e-2);
+        for (int i = 0; i < 1500; i++) {
+            net.fitBatch(x, y, n, SEQ);
+        }
+        float[] out = net.predict(one, 1, SEQ);
+        for (int k = 0; k < 3; k++) {
+            assertEquals(2.0, out[k], 0.2, "step " + (k + 1) + " of the first head: the mean");
+            assertEquals(0.0, out[3 + k], 0.2, "step " + (k + 1) + " of the second head: the median");
+        }
+    }
 }

@@ -94,6 +94,33 @@ class LstmPluginTest {
         return all.subList(all.size() - n, all.size());
     }
 
+    /**
+     * On a series with upward bursts the mean sits above the typical value: the served point, from
+     * the head fitted to the absolute error, is nearer the readings than the middle of its interval,
+     * which stays centred on the head fitted to the squared error (the intervals were calibrated
+     * around it), and the interval always contains the point.
+     */
+    @Test
+    void theServedPointIsNearerTheReadingsThanTheIntervalsMiddleOnASkewedSeries() {
+        SensorId sensor = SensorId.of("line-9", "flow");
+        Random r = new Random(21);
+        List<Reading> all = Series.generate(
+                900, Duration.ofHours(1), i -> 50 + 0.5 * r.nextGaussian() + (r.nextDouble() < 0.2 ? 10 : 0));
+        plugin.train(new TrainRequest(sensor, all.subList(0, 700)));
+        SensorState s = state(sensor, all.subList(0, 700));
+        double pointAbs = 0;
+        double middleAbs = 0;
+        for (int origin = 700; origin < all.size() - 1; origin++) {
+            plugin.observe(s, List.of(all.get(origin)));
+            ForecastPoint next = plugin.forecast(s).points().get(0);
+            assertTrue(next.lower() <= next.value() && next.value() <= next.upper(), next.toString());
+            double y = all.get(origin + 1).value();
+            pointAbs += Math.abs(y - next.value());
+            middleAbs += Math.abs(y - (next.lower() + next.upper()) / 2);
+        }
+        assertTrue(pointAbs < 0.9 * middleAbs, "point " + pointAbs + " against the middle's " + middleAbs);
+    }
+
     @Test
     void seasonalSeriesIsForecastWithBoundedErrorAndBeatsTheLastValue() {
         SensorState s = state(SEASONAL, seasonalAll.subList(0, 600));
@@ -283,10 +310,12 @@ class LstmPluginTest {
     }
 
     /**
-     * {@code saved} (format 5: ..., the forecasts' aggregation, the tail from the miss rate to the
-     * range seen, the interval experts) in an earlier format: one miscoverage per step after the
+     * {@code saved} (this format: ..., the pending forecasts with their served points, the
+     * forecasts' aggregation, the served points' aggregation, the tail from the miss rate to the
+     * range seen, the interval experts) in an earlier format: the pending forecasts without their
+     * points and no points' aggregation (format 6's layout), one miscoverage per step after the
      * aggregation, then the tail (without the range before format 3), then one width factor per step
-     * (format 4 only). The aggregation's weights stay as format 5 wrote them; an earlier format's
+     * (format 4 only). The aggregation's weights stay as this format wrote them; an earlier format's
      * reader takes them as logarithms and so gets other weights, which these checks do not look at.
      */
     private static byte[] earlierFormat(SensorState state, byte[] saved, int format) throws IOException {
@@ -295,15 +324,37 @@ class LstmPluginTest {
         s.anomaly.write(new DataOutputStream(anomaly));
         ByteArrayOutputStream experts = new ByteArrayOutputStream();
         s.intervals.write(new DataOutputStream(experts));
+        ByteArrayOutputStream weights = new ByteArrayOutputStream();
+        s.aggregator.write(new DataOutputStream(weights));
+        ByteArrayOutputStream pointWeights = new ByteArrayOutputStream();
+        s.pointAggregator.write(new DataOutputStream(pointWeights));
         int tail = 8 + anomaly.size() + 8 * 5;
-        int prefix = saved.length - experts.size() - tail;
+        // Everything before the pending forecasts (their count included) is as long without them.
+        List<LstmSensorState.Pending> pending = new ArrayList<>(s.pending);
+        s.pending.clear();
+        int header = s.toBytes().length - weights.size() - pointWeights.size() - experts.size() - tail;
+        s.pending.addAll(pending);
         ByteArrayOutputStream old = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(old);
-        out.write(saved, 0, prefix);
+        out.write(saved, 0, header);
+        for (LstmSensorState.Pending p : pending) {
+            out.writeLong(p.origin);
+            out.writeDouble(p.local);
+            out.writeDouble(p.lastValue);
+            DataArrays.writeFloats(out, p.served);
+            out.writeInt(p.candidates.length);
+            for (float[] c : p.candidates) {
+                out.writeBoolean(c != null);
+                if (c != null) {
+                    DataArrays.writeFloats(out, c);
+                }
+            }
+        }
+        out.write(weights.toByteArray());
         double[] perStep = new double[12];
         Arrays.fill(perStep, 0.1);
         DataArrays.writeDoubles(out, perStep);
-        out.write(saved, prefix, format == 2 ? tail - 16 : tail);
+        out.write(saved, saved.length - experts.size() - tail, format == 2 ? tail - 16 : tail);
         if (format == 4) {
             DataArrays.writeDoubles(out, new double[12]);
         }

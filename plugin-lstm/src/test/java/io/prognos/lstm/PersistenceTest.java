@@ -87,10 +87,10 @@ class PersistenceTest {
 
     /**
      * An upgrade keeps what the earlier releases stored: their models and sensor states, written by
-     * those releases and kept under previous-release/ (the one before the last: model format 4,
-     * state format 5; the last: model format 5, state format 6), load and forecast exactly as they
-     * did (both made the same forecasts from the same readings), and go on learning as they did
-     * over 60 more readings (the aggregation's weights and the interval experts carry on).
+     * those releases and kept under previous-release/ (model format 4 with state format 5; 5 with
+     * 6; 6, the last one-head model, with 6), load and forecast exactly as they did (all three made
+     * the same forecasts from the same readings), and go on learning as they did over 60 more
+     * readings (the aggregation's weights and the interval experts carry on).
      */
     @Test
     void modelsAndStatesOfEarlierReleasesForecastAsThoseReleasesDid() throws Exception {
@@ -99,11 +99,15 @@ class PersistenceTest {
             expected.computeIfAbsent(line.substring(0, line.indexOf(' ')), k -> new ArrayList<>())
                     .add(line.substring(line.indexOf(' ') + 1));
         }
-        for (int modelFormat : new int[] {4, 5}) {
+        String[][] releases = {
+            {"4", "state-format-5.bin"}, {"5", "state-format-6.bin"}, {"6", "state-format-6-model-6.bin"}
+        };
+        for (String[] release : releases) {
+            int modelFormat = Integer.parseInt(release[0]);
             byte[] model = resource("model-format-" + modelFormat + ".bin");
-            byte[] saved = resource("state-format-" + (modelFormat + 1) + ".bin");
+            byte[] saved = resource(release[1]);
             assertEquals(modelFormat, ByteBuffer.wrap(model).getInt(4), "the fixture's model format");
-            assertEquals(modelFormat + 1, ByteBuffer.wrap(saved).getInt(4), "the fixture's state format");
+            assertEquals(Math.min(modelFormat + 1, 6), ByteBuffer.wrap(saved).getInt(4), "the fixture's state format");
             InMemoryModelStore store = new InMemoryModelStore();
             store.save(new StoredModel(
                     ModelCodec.decode(model).info(ModelStatus.READY), model, ModelCodec.checksum(model)));
@@ -112,17 +116,17 @@ class PersistenceTest {
                 assertEquals(
                         ModelStatus.READY, upgraded.model(SENSOR).orElseThrow().status());
                 SensorState s = upgraded.openState(SENSOR, saved);
-                String release = "model format " + modelFormat;
-                assertEquals(expected.get("saved"), lines(upgraded.forecast(s)), release);
+                String name = "model format " + modelFormat;
+                assertEquals(expected.get("saved"), lines(upgraded.forecast(s)), name);
                 // The readings after those the fixture's state had seen: the release generated them
                 // with Series.seasonal(460, 0.3, 5), trained on the first 400 and warmed the state
                 // with 360-400.
                 upgraded.observe(s, Series.seasonal(460, 0.3, 5).subList(400, 460));
-                assertEquals(expected.get("after"), lines(upgraded.forecast(s)), release);
+                assertEquals(expected.get("after"), lines(upgraded.forecast(s)), name);
                 assertEquals(
                         expected.get("after"),
                         lines(upgraded.forecast(upgraded.openState(SENSOR, s.toBytes()))),
-                        "saved again in this release's format, the state forecasts the same (" + release + ")");
+                        "saved again in this release's format, the state forecasts the same (" + name + ")");
             } finally {
                 upgraded.stop();
             }

@@ -3,11 +3,13 @@ package io.prognos.lstm.samediff;
 import io.prognos.lstm.NetworkShape;
 import java.util.List;
 import java.util.Map;
+import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.TrainingConfig;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
 import org.nd4j.linalg.api.ops.impl.layers.recurrent.config.LSTMActivations;
 import org.nd4j.linalg.api.ops.impl.layers.recurrent.config.LSTMDataFormat;
 import org.nd4j.linalg.api.ops.impl.layers.recurrent.config.LSTMDirectionMode;
@@ -18,7 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 
 /**
- * One LSTM layer plus a dense head, as a SameDiff graph using the fused {@code lstmLayer} op.
+ * One LSTM layer plus a dense layer of one or two heads ({@link NetworkShape}), as a SameDiff graph using the fused {@code lstmLayer} op.
  *
  * <p>The graph is built once and reused for every model of the same shape: weights are assigned in
  * place before each training or forecast. Building a graph per model was the main source of
@@ -42,13 +44,14 @@ public final class LstmNetwork implements AutoCloseable {
         this.sd = SameDiff.create();
         int u = shape.units();
         SDVariable in = sd.placeHolder(INPUT, DataType.FLOAT, -1, -1, shape.features());
-        SDVariable label = sd.placeHolder(LABEL, DataType.FLOAT, -1, shape.horizon());
+        int outputs = shape.outputs();
+        SDVariable label = sd.placeHolder(LABEL, DataType.FLOAT, -1, outputs);
         SDVariable w = sd.var(PARAMS[0], DataType.FLOAT, shape.features(), 4L * u);
         SDVariable rw = sd.var(PARAMS[1], DataType.FLOAT, u, 4L * u);
         SDVariable b = sd.var(PARAMS[2], DataType.FLOAT, 4L * u);
-        SDVariable dw = sd.var(PARAMS[3], DataType.FLOAT, u, shape.horizon());
+        SDVariable dw = sd.var(PARAMS[3], DataType.FLOAT, u, outputs);
         // sd.nn().linear needs a 1-D bias; a [1, horizon] bias fails at execution.
-        SDVariable db = sd.var(PARAMS[4], DataType.FLOAT, shape.horizon());
+        SDVariable db = sd.var(PARAMS[4], DataType.FLOAT, outputs);
 
         LSTMLayerConfig config = LSTMLayerConfig.builder()
                 .lstmdataformat(LSTMDataFormat.NTS)
@@ -63,8 +66,28 @@ public final class LstmNetwork implements AutoCloseable {
         LSTMLayerWeights weights =
                 LSTMLayerWeights.builder().weights(w).rWeights(rw).bias(b).build();
         SDVariable lastH = sd.rnn().lstmLayer(in, null, null, null, weights, config)[0];
-        SDVariable out = sd.nn().linear(OUTPUT, lastH, dw, db);
-        sd.loss().meanSquaredError("loss", label, out, null);
+        sd.nn().linear(OUTPUT, lastH, dw, db);
+        int h = shape.horizon();
+        if (shape.heads() == 1) {
+            sd.loss().meanSquaredError("loss", label, sd.getVariable(OUTPUT), null);
+        } else {
+            // The first head's squared error plus the second head's absolute error, the second on a
+            // copy of the hidden state whose gradient stops there (NetworkShape), as JavaLstm does.
+            SDVariable first = sd.nn()
+                    .linear(lastH, dw.get(SDIndex.all(), SDIndex.interval(0, h)), db.get(SDIndex.interval(0, h)));
+            SDVariable detached = new StopGradient(sd, lastH).outputVariable();
+            SDVariable second = sd.nn()
+                    .linear(
+                            detached,
+                            dw.get(SDIndex.all(), SDIndex.interval(h, 2 * h)),
+                            db.get(SDIndex.interval(h, 2 * h)));
+            SDVariable squared =
+                    sd.loss().meanSquaredError(label.get(SDIndex.all(), SDIndex.interval(0, h)), first, null);
+            SDVariable absolute =
+                    sd.loss().absoluteDifference(label.get(SDIndex.all(), SDIndex.interval(h, 2 * h)), second, null);
+            squared.add("loss", absolute);
+            sd.setLossVariables("loss");
+        }
 
         sd.setTrainingConfig(TrainingConfig.builder()
                 .updater(new Adam(learningRate))
