@@ -239,7 +239,7 @@ final class JavaLstm implements LstmEngine {
         return grad.clone();
     }
 
-    /** Fills {@link #grad} with the gradient of the batch's loss ({@link NetworkShape#loss}); returns that loss. */
+    /** Fills {@link #grad} with the gradient of the batch's loss ({@link NetworkShape}); returns that loss. */
     private double accumulateGradient(float[] x, float[] target, int n, int seq) {
         ensureGradients();
         Arrays.fill(grad, 0f);

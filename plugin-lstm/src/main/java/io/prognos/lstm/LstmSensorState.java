@@ -24,10 +24,11 @@ final class LstmSensorState implements SensorState {
 
     private static final int MAGIC = 0x50525331; // "PRS1"
     /**
-     * 7: the served point's forecast and aggregation beside the one intervals are centred on ({@link
-     * TrainedModel#pointPrior}); a format-6 state, whose model has one head, reads with its point the
-     * forecast and its point's aggregation a copy of the other, which then learns the same. 6: the aggregations' cumulative losses, which nothing read, no
-     * longer kept ({@link Aggregator#write}).
+     * 7: the served point's forecast and aggregation beside the one intervals are centred on
+     * ({@link TrainedModel#pointPrior}); a format-6 state, whose model has one head, reads with its
+     * point the forecast and its point's aggregation a copy of the other, which then learns the same.
+     * 6: the aggregations' cumulative losses, which nothing read, no longer kept ({@link
+     * Aggregator#write}).
      */
     private static final int FORMAT = 7;
     /** The format before the served point's own aggregation. */

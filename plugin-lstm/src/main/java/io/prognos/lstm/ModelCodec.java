@@ -27,10 +27,10 @@ final class ModelCodec {
     /**
      * 7: a second head on the network's dense layer, fitted to the absolute error, and the served
      * point's aggregation ({@link TrainedModel#pointPrior}); an earlier model reads with one head,
-     * its point forecast the one its intervals are centred on, as before. 6: the training history's shapes ({@link PatternNovelty}); a version-4 or -5 model reads
-     * without them, its anomaly score as before. 5: the aggregation's loss scale as one number (it
-     * was one per step, all equal) and its candidates' cumulative losses, which nothing read, no
-     * longer kept; a version-4 model reads.
+     * its point forecast the one its intervals are centred on, as before. 6: the training history's
+     * shapes ({@link PatternNovelty}); a version-4 or -5 model reads without them, its anomaly score
+     * as before. 5: the aggregation's loss scale as one number (it was one per step, all equal) and
+     * its candidates' cumulative losses, which nothing read, no longer kept; a version-4 model reads.
      * 4: the aggregation's state after the validation windows (weights and mixability gaps), which
      * the online aggregation carries on from, and losses over the training history's range; a
      * version-3 model's losses are clipped at four last-value MAEs. 3: calibration scores relative

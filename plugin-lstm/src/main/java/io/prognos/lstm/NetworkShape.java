@@ -6,12 +6,13 @@ import java.util.Random;
  * Shape of the network: one LSTM layer of {@code units} over {@code features} inputs per step, and
  * a dense layer of {@link #outputs()} on the last hidden state: {@code heads} forecasts of {@code
  * horizon} steps each. The first head is fitted to the squared error (its forecast the conditional
- * mean), a second one to the absolute error (the conditional median) as a read-out of the same hidden
- * state: its error reaches its own weights only, so the LSTM layer and the first head train as
- * they would alone. The training loss is the sum of the two means ({@link #loss}). Parameters are laid out as Deeplearning4j SameDiff's {@code
- * lstmLayer} lays them out (input weights [f][4u], recurrent weights [u][4u], bias [4u] with gates
- * in the order input, forget, cell, output; dense weights [u][outputs], dense bias [outputs]), so
- * either engine reads the other's models.
+ * mean); a second one, to the absolute error (the conditional median), reads the same hidden state:
+ * its error reaches its own weights only, so the LSTM layer and the first head train as they would
+ * alone. The training loss is the first head's mean squared error plus the second head's mean
+ * absolute error, both over every window and step. Parameters are laid out as Deeplearning4j
+ * SameDiff's {@code lstmLayer} lays them out (input weights [f][4u], recurrent weights [u][4u], bias
+ * [4u] with gates in the order input, forget, cell, output; dense weights [u][outputs], dense bias
+ * [outputs]), so either engine reads the other's models.
  */
 public record NetworkShape(int features, int units, int horizon, int heads) {
 
@@ -35,7 +36,10 @@ public record NetworkShape(int features, int units, int horizon, int heads) {
         return features * 4 * units + units * 4 * units + 4 * units + units * outputs() + outputs();
     }
 
-    /** The first head's mean squared error: what early stopping compares, so the second head cannot move it. */
+    /**
+     * The first head's mean squared error over predictions and targets, both [n][outputs]
+     * row-major: what early stopping compares, so that the second head cannot move it.
+     */
     public double firstHeadLoss(float[] predicted, float[] target) {
         int o = outputs();
         int n = target.length / o;
@@ -47,30 +51,6 @@ public record NetworkShape(int features, int units, int horizon, int heads) {
             }
         }
         return squared / Math.max(1, (double) n * horizon);
-    }
-
-    /**
-     * The training loss of predictions against targets, both [n][outputs] row-major (every head's
-     * targets the same values): the mean squared error of the first head plus the mean absolute
-     * error of the second.
-     */
-    public double loss(float[] predicted, float[] target) {
-        int o = outputs();
-        int n = target.length / o;
-        double squared = 0;
-        double absolute = 0;
-        for (int s = 0; s < n; s++) {
-            for (int k = 0; k < o; k++) {
-                double e = predicted[s * o + k] - target[s * o + k];
-                if (k < horizon) {
-                    squared += e * e;
-                } else {
-                    absolute += Math.abs(e);
-                }
-            }
-        }
-        double count = Math.max(1, (double) n * horizon);
-        return squared / count + absolute / count;
     }
 
     /** Glorot-uniform weights, forget-gate bias 1 (the usual LSTM initialisation), zero elsewhere. */

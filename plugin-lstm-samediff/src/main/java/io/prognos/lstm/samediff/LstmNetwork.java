@@ -20,7 +20,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 
 /**
- * One LSTM layer plus a dense layer of one or two heads ({@link NetworkShape}), as a SameDiff graph using the fused {@code lstmLayer} op.
+ * One LSTM layer plus a dense layer of one or two heads ({@link NetworkShape}), as a SameDiff graph
+ * using the fused {@code lstmLayer} op.
  *
  * <p>The graph is built once and reused for every model of the same shape: weights are assigned in
  * place before each training or forecast. Building a graph per model was the main source of
