@@ -335,7 +335,7 @@ final class Observer {
                 b,
                 ModelTrainer.toFloat(c),
                 served,
-                median == null ? null : ModelTrainer.toFloat(new double[][] {median})[0],
+                ModelTrainer.toFloat(new double[][] {median})[0], // null without the LSTM candidate
                 point,
                 m.scaler().errorScale(),
                 context[context.length - 1]));
