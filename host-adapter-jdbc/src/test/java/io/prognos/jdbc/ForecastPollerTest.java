@@ -111,8 +111,7 @@ class ForecastPollerTest {
             port = s.getLocalPort();
         }
         EmbeddedPostgres pg = startDb(dir, port);
-        Map<String, String> config = new HashMap<>();
-        config.put("jdbc.url", pg.getJdbcUrl("postgres", "postgres"));
+        Map<String, String> config = configFor(pg);
         config.put("jdbc.connect-timeout", "1s");
         JdbcAdapter db = withReadings(config);
         ForecastingPlugin plugin = started(db);
@@ -189,13 +188,10 @@ class ForecastPollerTest {
     void rowsThatAreNotReadingsAreSkippedAndReportedOnceAndTheSensorGoesOn() throws Exception {
         // A NaN or an infinity in a host's table made the plugin refuse the sensor's whole history:
         // no model for as long as the row stayed within the training history, logged at debug.
-        Logger log = (Logger) LoggerFactory.getLogger(ReadingsSource.class);
-        ListAppender<ILoggingEvent> warnings = new ListAppender<>();
-        warnings.start();
-        log.addAppender(warnings);
-        try (EmbeddedPostgres pg = EmbeddedPostgres.start()) {
-            Map<String, String> config = new HashMap<>();
-            config.put("jdbc.url", pg.getJdbcUrl("postgres", "postgres"));
+        try (Logged logged = Logged.by(ReadingsSource.class);
+                EmbeddedPostgres pg = EmbeddedPostgres.start()) {
+            ListAppender<ILoggingEvent> warnings = logged.events();
+            Map<String, String> config = configFor(pg);
             JdbcAdapter db = withReadings(config);
             unusable(db, 150, "NaN");
             unusable(db, 200, "Infinity");
@@ -240,22 +236,15 @@ class ForecastPollerTest {
             assertTrue(warnings.list.get(2).getFormattedMessage().startsWith("line-2/temp: skipped "));
             plugin.stop();
             db.close();
-        } finally {
-            log.detachAppender(warnings);
         }
     }
 
     @Test
     void aRefusalMoreReadingsWillNotCureIsWarnedAboutOncePerSensor() throws Exception {
         // It was logged at debug at every run, so a sensor that could never be trained went unseen.
-        Logger log = (Logger) LoggerFactory.getLogger(ForecastPoller.class);
-        ListAppender<ILoggingEvent> logged = new ListAppender<>();
-        logged.start();
-        log.addAppender(logged);
-        try (EmbeddedPostgres pg = EmbeddedPostgres.start()) {
-            Map<String, String> config = new HashMap<>();
-            config.put("jdbc.url", pg.getJdbcUrl("postgres", "postgres"));
-            JdbcAdapter db = withReadings(config);
+        try (Logged logged = Logged.by(ForecastPoller.class);
+                EmbeddedPostgres pg = EmbeddedPostgres.start()) {
+            JdbcAdapter db = withReadings(configFor(pg));
             // 300 hours of readings in 100 ms intervals are more intervals than a model may hold.
             ForecastingPlugin plugin = started(db, Map.of("lstm.interval", "100ms"));
             ForecastPoller poller = new ForecastPoller(
@@ -268,7 +257,7 @@ class ForecastPollerTest {
             insert(db, 300, 305);
             assertEquals(3, poller.runOnce().skipped(), "new readings do not cure it");
 
-            List<String> warnings = logged.list.stream()
+            List<String> warnings = logged.events().list.stream()
                     .filter(e -> e.getLevel() == Level.WARN)
                     .map(ILoggingEvent::getFormattedMessage)
                     .toList();
@@ -283,9 +272,29 @@ class ForecastPollerTest {
             }
             plugin.stop();
             db.close();
-        } finally {
-            log.detachAppender(logged);
         }
+    }
+
+    /** The events a class logs while this is open. */
+    private record Logged(Logger log, ListAppender<ILoggingEvent> events) implements AutoCloseable {
+        static Logged by(Class<?> source) {
+            ListAppender<ILoggingEvent> events = new ListAppender<>();
+            events.start();
+            Logger log = (Logger) LoggerFactory.getLogger(source);
+            log.addAppender(events);
+            return new Logged(log, events);
+        }
+
+        @Override
+        public void close() {
+            log.detachAppender(events);
+        }
+    }
+
+    private static Map<String, String> configFor(EmbeddedPostgres pg) {
+        Map<String, String> config = new HashMap<>();
+        config.put("jdbc.url", pg.getJdbcUrl("postgres", "postgres"));
+        return config;
     }
 
     private static void unusable(JdbcAdapter db, int hour, String value) throws Exception {
