@@ -1,8 +1,10 @@
 package io.prognos.lstm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prognos.lstm.samediff.LstmNetwork;
+import io.prognos.lstm.samediff.SameDiffEngineProvider;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -97,5 +99,37 @@ class JavaLstmMatchesSameDiffTest {
             }
             assertEquals(expected[i], actual[i], 1e-3 * Math.max(1, Math.abs(expected[i])), "parameter " + i);
         }
+    }
+
+    /**
+     * A mini-batch of one window (a training's last one is, whenever the training windows are one
+     * more than a multiple of the batch size) takes the step the JVM engine takes. SameDiff's own
+     * training step failed on it, so {@code lstm.engine=samediff} could not train such a history.
+     */
+    @Test
+    void aBatchOfOneWindowStepsAsTheJvmEngineDoes() throws Exception {
+        NetworkShape shape = new NetworkShape(2, 8, 3, 2);
+        float[] params = shape.initialParameters(12);
+        float[] x = random(SEQ * shape.features(), 13);
+        float[] y = random(shape.outputs(), 14);
+        SameDiffEngineProvider provider = new SameDiffEngineProvider();
+        float[] expected;
+        LstmEngine sd = provider.create(shape, params, 1e-2);
+        try {
+            sd.fitBatch(x, y, 1, SEQ);
+            expected = sd.parameters();
+        } finally {
+            ((AutoCloseable) sd).close();
+            provider.close();
+        }
+        JavaLstm jvm = new JavaLstm(shape, params, 1e-2);
+        jvm.fitBatch(x, y, 1, SEQ);
+        float[] actual = jvm.parameters();
+        int moved = 0;
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], 1e-4 * Math.max(1, Math.abs(expected[i])), "parameter " + i);
+            moved += expected[i] != params[i] ? 1 : 0;
+        }
+        assertTrue(moved > expected.length / 2, "the step moved " + moved + " of " + expected.length + " parameters");
     }
 }
