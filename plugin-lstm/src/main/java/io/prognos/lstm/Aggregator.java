@@ -142,6 +142,27 @@ final class Aggregator {
         }
     }
 
+    /**
+     * Step {@code h}'s weighted average of the candidates {@code c} ([method][step], null rows for
+     * those not available) under this aggregation's weights; {@code w} is scratch of {@link
+     * #methods()} entries.
+     */
+    double mix(int h, double[][] c, double[] w) {
+        weights(h, w);
+        return mix(w, c, h);
+    }
+
+    /** Step {@code h}'s average of the candidates {@code c} under the weights {@code w}. */
+    static double mix(double[] w, double[][] c, int h) {
+        double v = 0;
+        for (int m = 0; m < c.length; m++) {
+            if (c[m] != null) {
+                v += w[m] * c[m][h];
+            }
+        }
+        return v;
+    }
+
     /** One round of step {@code h}: each candidate's forecast against the actual, scaled by {@code scale}. */
     void update(int h, float[][] forecasts, int step, double actual, double scale) {
         double[] l = roundLoss;

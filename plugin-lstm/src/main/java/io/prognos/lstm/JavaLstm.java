@@ -25,6 +25,7 @@ final class JavaLstm implements LstmEngine {
     private final int f;
     private final int u;
     private final int g4;
+    private final NetworkShape shape;
     private final int hor;
     /**
      * Outputs from this one on are the second head's: fitted to the absolute error, their gradient
@@ -108,6 +109,7 @@ final class JavaLstm implements LstmEngine {
         this.f = shape.features();
         this.u = shape.units();
         this.g4 = 4 * u;
+        this.shape = shape;
         this.hor = shape.outputs();
         this.absoluteFrom = shape.heads() == 2 ? shape.horizon() : hor;
         this.offRw = f * g4;
@@ -163,10 +165,7 @@ final class JavaLstm implements LstmEngine {
 
     /** Whether this network has {@code shape}: then {@link #use} can point it at another model of that shape. */
     boolean hasShape(NetworkShape shape) {
-        return shape.features() == f
-                && shape.units() == u
-                && shape.outputs() == hor
-                && (shape.heads() == 2 ? shape.horizon() : hor) == absoluteFrom;
+        return this.shape.equals(shape);
     }
 
     /**

@@ -47,6 +47,9 @@ final class LstmSensorState implements SensorState {
         final float[] served; // [step]: what intervals, anomaly signals and risk are centred on
         final float[] pointLstm; // [step]: the median head's forecast, null without the LSTM candidate
         final float[] point; // [step]: the served point forecast
+        /** The served point's candidates: {@link #candidates} with the median head's LSTM forecast. */
+        final float[][] pointCandidates;
+
         final double local; // the scale of its errors when it was made (Scaler.errorScale)
         final double lastValue;
 
@@ -63,17 +66,12 @@ final class LstmSensorState implements SensorState {
             this.served = served;
             this.pointLstm = pointLstm;
             this.point = point;
+            this.pointCandidates = candidates.clone();
+            if (pointLstm != null) {
+                pointCandidates[Method.LSTM.ordinal()] = pointLstm;
+            }
             this.local = local;
             this.lastValue = lastValue;
-        }
-
-        /** The served point's candidates: {@link #candidates} with the median head's LSTM forecast. */
-        float[][] pointCandidates() {
-            float[][] c = candidates.clone();
-            if (pointLstm != null) {
-                c[Method.LSTM.ordinal()] = pointLstm;
-            }
-            return c;
         }
     }
 

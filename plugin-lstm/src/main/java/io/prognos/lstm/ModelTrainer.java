@@ -285,7 +285,7 @@ final class ModelTrainer {
                         methodAbs[m] += Math.abs(y - c[m][h]);
                     }
                 }
-                servedAbs += Math.abs(y - weighted(point, h, pc, w));
+                servedAbs += Math.abs(y - point.mix(h, pc, w));
                 online.update(h, asFloat, h, y, scale);
                 point.update(h, pointFloat, h, y, scale);
             }
@@ -296,18 +296,6 @@ final class ModelTrainer {
             methodMae[m] = probe.available()[m] ? methodAbs[m] / count : Double.NaN;
         }
         return new Validation(online, point, scale, methodMae, servedAbs / count);
-    }
-
-    /** Step {@code h}'s weighted average of the candidates {@code c} under {@code a}'s weights ({@code w} scratch). */
-    private static double weighted(Aggregator a, int h, double[][] c, double[] w) {
-        a.weights(h, w);
-        double v = 0;
-        for (int m = 0; m < c.length; m++) {
-            if (c[m] != null) {
-                v += w[m] * c[m][h];
-            }
-        }
-        return v;
     }
 
     static float[][] toFloat(double[][] c) {
@@ -335,7 +323,13 @@ final class ModelTrainer {
         int outputs = probe.shape().outputs();
         int nm = Method.values().length;
         double[][] scores = new double[horizon][cal.size()];
-        double[] w = new double[nm];
+        // Neither aggregation learns during calibration: each step's weights once.
+        double[][] wh = new double[horizon][nm];
+        double[][] ph = new double[horizon][nm];
+        for (int h = 0; h < horizon; h++) {
+            weights.weights(h, wh[h]);
+            point.weights(h, ph[h]);
+        }
         double abs = 0;
         double lastAbs = 0;
         double scale = probe.scaler().errorScale();
@@ -345,9 +339,9 @@ final class ModelTrainer {
             double last = cal.inputs()[i][cal.inputs()[i].length - 1];
             for (int h = 0; h < horizon; h++) {
                 double y = cal.targets()[i][h];
-                abs += Math.abs(y - weighted(point, h, pc, w));
+                abs += Math.abs(y - Aggregator.mix(ph[h], pc, h));
                 lastAbs += Math.abs(y - last);
-                scores[h][i] = Math.abs(y - weighted(weights, h, c, w)) / scale;
+                scores[h][i] = Math.abs(y - Aggregator.mix(wh[h], c, h)) / scale;
             }
         }
         Calibration calibration = Calibration.fromScores(scores);

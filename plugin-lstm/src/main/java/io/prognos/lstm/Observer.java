@@ -202,7 +202,7 @@ final class Observer {
             int i = h - 1;
             double served = p.served[i];
             s.aggregator.update(i, p.candidates, i, y, m.lossScale());
-            s.pointAggregator.update(i, p.pointCandidates(), i, y, m.lossScale());
+            s.pointAggregator.update(i, p.pointCandidates, i, y, m.lossScale());
             double error = Math.abs(y - served);
             double sigma = Math.max(1e-12, m.calibration().bound(i, nominalAlpha) * p.local / z);
             double zi = (y - served) / sigma;
@@ -328,8 +328,12 @@ final class Observer {
         double[][] c = m.candidates(context, out, 0);
         double[][] pc = m.pointCandidates(c, context, out, 0);
         double[] w = new double[Method.values().length];
-        float[] served = weighted(s.aggregator, c, m.horizon(), w);
-        float[] point = weighted(s.pointAggregator, pc, m.horizon(), w);
+        float[] served = new float[m.horizon()];
+        float[] point = new float[m.horizon()];
+        for (int h = 0; h < m.horizon(); h++) {
+            served[h] = (float) s.aggregator.mix(h, c, w);
+            point[h] = (float) s.pointAggregator.mix(h, pc, w);
+        }
         double[] median = pc[Method.LSTM.ordinal()];
         s.pending.addLast(new LstmSensorState.Pending(
                 b,
@@ -339,22 +343,6 @@ final class Observer {
                 point,
                 m.scaler().errorScale(),
                 context[context.length - 1]));
-    }
-
-    /** Every step's weighted average of the candidates {@code c} under {@code a}'s weights ({@code w} scratch). */
-    private static float[] weighted(Aggregator a, double[][] c, int horizon, double[] w) {
-        float[] out = new float[horizon];
-        for (int h = 0; h < horizon; h++) {
-            a.weights(h, w);
-            double v = 0;
-            for (int k = 0; k < c.length; k++) {
-                if (c[k] != null) {
-                    v += w[k] * c[k][h];
-                }
-            }
-            out[h] = (float) v;
-        }
-        return out;
     }
 
     private static void rejectNonFinite(LstmSensorState s, List<Reading> readings) {

@@ -67,15 +67,14 @@ public final class LstmNetwork implements AutoCloseable {
         LSTMLayerWeights weights =
                 LSTMLayerWeights.builder().weights(w).rWeights(rw).bias(b).build();
         SDVariable lastH = sd.rnn().lstmLayer(in, null, null, null, weights, config)[0];
-        sd.nn().linear(OUTPUT, lastH, dw, db);
+        SDVariable out = sd.nn().linear(OUTPUT, lastH, dw, db);
         int h = shape.horizon();
         if (shape.heads() == 1) {
-            sd.loss().meanSquaredError("loss", label, sd.getVariable(OUTPUT), null);
+            sd.loss().meanSquaredError("loss", label, out, null);
         } else {
             // The first head's squared error plus the second head's absolute error, the second on a
             // copy of the hidden state whose gradient stops there (NetworkShape), as JavaLstm does.
-            SDVariable first = sd.nn()
-                    .linear(lastH, dw.get(SDIndex.all(), SDIndex.interval(0, h)), db.get(SDIndex.interval(0, h)));
+            SDVariable first = out.get(SDIndex.all(), SDIndex.interval(0, h));
             SDVariable detached = new StopGradient(sd, lastH).outputVariable();
             SDVariable second = sd.nn()
                     .linear(
