@@ -398,8 +398,10 @@ class RestApiTest {
         for (int i = 0; i < RestApi.TRAININGS; i++) {
             SensorId s = SensorId.of("cap-" + i, "temperature");
             HostFixture.store(host, s, HostFixture.hourly(300, 0, 20 + i));
-            String body = "{\"device_id\": \"" + s.deviceId() + "\", \"sensor_key\": \"temperature\", \"epochs\": 100,"
-                    + " \"patience\": 100}";
+            // 200 epochs: each training took 2.8-3.3 s here. With 100 (1.4-1.8 s) the first could end before
+            // the refused request, then sent 1.5 s on, freeing its place (seen once, in a fresh clone's CI).
+            String body = "{\"device_id\": \"" + s.deviceId() + "\", \"sensor_key\": \"temperature\", \"epochs\": 200,"
+                    + " \"patience\": 200}";
             running.add(CompletableFuture.supplyAsync(() -> {
                 try {
                     return HostFixture.call(port, "POST", "/api/v1/lstm/train", body, null);
@@ -408,7 +410,7 @@ class RestApiTest {
                 }
             }));
         }
-        Thread.sleep(1500); // the trainings run one at a time (prognos.threads=1): all are in flight now
+        Thread.sleep(1000); // the trainings run one at a time (prognos.threads=1): all are in flight now
         long t0 = System.nanoTime();
         HostFixture.Response refused = HostFixture.call(
                 port, "POST", "/api/v1/lstm/train", "{\"device_id\": \"busy\", \"sensor_key\": \"temperature\"}", null);
