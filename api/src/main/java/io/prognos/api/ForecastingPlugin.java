@@ -83,7 +83,10 @@ public interface ForecastingPlugin extends AutoCloseable {
      * New readings of the state's sensor. Each interval they complete is scored once against the
      * forecasts made before it, whatever the reading and forecast cadence; the state learns from
      * it. Readings for an interval already scored are counted as late, not used. Before the sensor
-     * has a model the readings only fill the state.
+     * has a model the readings only fill the state. A state of the sensor's earlier model carries on
+     * with its retrained one, keeping what it learned online that still applies; when the new
+     * model's interval differs, the state starts again on the new grid and needs the recent readings
+     * (open a fresh one and hand it those).
      */
     Observation observe(SensorState state, List<Reading> readings);
 

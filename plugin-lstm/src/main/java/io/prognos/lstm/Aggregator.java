@@ -237,6 +237,11 @@ final class Aggregator {
         return rounds[h];
     }
 
+    /** Whether {@code other} weighs the same candidates over as many steps, so that either can stand for the other. */
+    boolean sameShape(Aggregator other) {
+        return gap.length == other.gap.length && Arrays.equals(available, other.available);
+    }
+
     /** Candidates (or experts) it weighs, available or not. */
     int methods() {
         return weight.length;

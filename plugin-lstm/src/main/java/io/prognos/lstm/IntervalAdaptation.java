@@ -66,6 +66,11 @@ final class IntervalAdaptation {
         Arrays.fill(played, true);
     }
 
+    /** Whether it adapts intervals of {@code horizon} steps at that nominal miscoverage. */
+    boolean fits(int horizon, double nominalAlpha) {
+        return theta[0].length == horizon && this.nominalAlpha == nominalAlpha;
+    }
+
     /** Every expert at the nominal miscoverage, weighted equally; {@code maxRate} 0 keeps them there. */
     static IntervalAdaptation start(int horizon, double nominalAlpha, double maxRate) {
         double[] t = new double[horizon];

@@ -57,12 +57,25 @@ final class Observer {
         this.networks = networks;
     }
 
-    /** Binds a state to a model: the online parts start from the model's validation and calibration. */
+    /**
+     * Binds a state to a model: the online parts start from the model's validation and calibration,
+     * unless the state was bound to the sensor's earlier model of the same interval (the model was
+     * retrained): then it carries on with what it learned from live errors, its anomaly baseline and
+     * range, and, where the new model forecasts the same steps from the same candidates, both
+     * aggregations, the intervals' adaptation and the earlier model's forecasts still waiting (so
+     * the intervals right after a retraining are scored too). A fresh start there would judge the
+     * retrained model from scratch (no anomaly score for 30 intervals, then a baseline learnt from a
+     * handful), and a warm-up over the readings it was trained on would teach the baseline its
+     * smaller in-sample errors. On the NAB tuning files retrained every 3 days (evaluate): 62 false alert episodes
+     * starting afresh, 21 warmed up, 10 carrying on (11 without retraining); geometric relMAE 0.6086,
+     * 0.5663 and 0.5559.
+     */
     void bind(LstmSensorState s, TrainedModel m) {
         if (m.modelVersion().equals(s.modelVersion)) {
             return;
         }
         boolean sameGrid = s.intervalMs == m.interval().toMillis();
+        boolean retrained = s.modelVersion != null && sameGrid;
         s.modelVersion = m.modelVersion();
         if (!sameGrid) {
             s.intervalMs = m.interval().toMillis();
@@ -84,16 +97,25 @@ final class Observer {
                 s.push(v);
             }
         }
-        s.pending.clear();
-        s.aggregator = m.aggregation();
-        s.pointAggregator = m.pointAggregation();
-        s.intervals = IntervalAdaptation.start(m.horizon(), 1 - m.coverage(), settings.adaptationRate());
-        s.missRate = 1 - m.coverage();
-        s.anomaly = new AnomalyStats(settings.anomalyWindow(), m.surprisalPrior());
-        s.latestScore = 0;
-        s.sustainedScore = 0;
-        s.rangeLow = Double.NaN;
-        s.rangeHigh = Double.NaN;
+        Aggregator aggregation = m.aggregation();
+        Aggregator pointAggregation = m.pointAggregation();
+        if (!(retrained
+                && s.aggregator.sameShape(aggregation)
+                && s.pointAggregator.sameShape(pointAggregation)
+                && s.intervals.fits(m.horizon(), 1 - m.coverage()))) {
+            s.pending.clear(); // the earlier model's, of another shape
+            s.aggregator = aggregation;
+            s.pointAggregator = pointAggregation;
+            s.intervals = IntervalAdaptation.start(m.horizon(), 1 - m.coverage(), settings.adaptationRate());
+            s.missRate = 1 - m.coverage();
+        }
+        if (!retrained) {
+            s.anomaly = new AnomalyStats(settings.anomalyWindow(), m.surprisalPrior());
+            s.latestScore = 0;
+            s.sustainedScore = 0;
+            s.rangeLow = Double.NaN;
+            s.rangeHigh = Double.NaN;
+        }
     }
 
     Observation observe(LstmSensorState s, TrainedModel m, List<Reading> readings) {

@@ -3,6 +3,7 @@ package io.prognos.lstm;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -450,6 +451,36 @@ class LstmPluginTest {
     private static double widthTwelveHoursAhead(Forecast f) {
         ForecastPoint p = f.points().get(11);
         return p.upper() - p.lower();
+    }
+
+    /**
+     * A retrained model takes over the state bound to the earlier one with what it learnt from live
+     * errors: a reading that breaks the daily pattern (within the range seen) right after the
+     * retraining is as anomalous as it was before it. Started afresh, the anomaly baseline would give
+     * no score for its first 30 intervals.
+     */
+    @Test
+    void aRetrainedModelJudgesTheNextReadingByWhatTheStateLearntLive() {
+        SensorId sensor = SensorId.of("fan-10", "current");
+        Random r = new Random(43);
+        List<Reading> all = Series.generate(
+                700, Duration.ofHours(1), i -> 12 + 3 * Math.sin(2 * Math.PI * i / 24) + 0.1 * r.nextGaussian());
+        plugin.train(new TrainRequest(sensor, all.subList(0, 500)));
+        SensorState s = state(sensor, all.subList(0, 500));
+        for (Reading reading : all.subList(500, all.size())) {
+            plugin.observe(s, List.of(reading));
+        }
+        String before = s.modelVersion();
+        plugin.train(new TrainRequest(sensor, all));
+        // Hour 700 is near the daily peak (about 14.6); the trough's value, 9, is in the range but hours early.
+        Instant t = all.get(all.size() - 1).timestamp().plus(Duration.ofHours(1));
+        List<AnomalyScore> scores =
+                plugin.observe(s, List.of(new Reading(t, 9))).scores();
+        assertNotEquals(before, s.modelVersion(), "the state was bound to the retrained model");
+        assertEquals(1, scores.size(), "the interval right after the retraining is scored");
+        AnomalyScore broken = scores.get(0);
+        assertFalse(broken.reason().contains("beyond the range seen"), broken.reason());
+        assertTrue(broken.score() >= LstmSettings.from(Map.of()).anomalyThreshold(), broken.toString());
     }
 
     @Test

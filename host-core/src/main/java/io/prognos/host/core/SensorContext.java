@@ -12,6 +12,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +41,8 @@ public final class SensorContext {
     Instant lastAlertingAt;
 
     RiskAssessment latestRisk;
-    String trainedVersion;
+    /** The interval of the model the state was warmed for; null when unknown (a context of an earlier release). */
+    Duration stateInterval;
 
     public SensorContext(SensorId sensor, int capacity) {
         this.sensor = sensor;
@@ -113,7 +115,8 @@ public final class SensorContext {
             out.writeInt(sinceForecast);
             out.writeLong(lastForecastMs);
             out.writeUTF(alertLevel.name());
-            out.writeUTF(trainedVersion == null ? "" : trainedVersion);
+            // Where an unused version string was, always empty: contexts written before read as unknown.
+            out.writeUTF(stateInterval == null ? "" : Long.toString(stateInterval.toMillis()));
             byte[] s = state == null ? new byte[0] : state.toBytes();
             out.writeInt(s.length);
             out.write(s);
@@ -161,8 +164,8 @@ public final class SensorContext {
             c.sinceForecast = in.readInt();
             c.lastForecastMs = in.readLong();
             c.alertLevel = RiskLevel.valueOf(in.readUTF());
-            String v = in.readUTF();
-            c.trainedVersion = v.isEmpty() ? null : v;
+            String interval = in.readUTF();
+            c.stateInterval = interval.isEmpty() ? null : Duration.ofMillis(Long.parseLong(interval));
             byte[] s = new byte[in.readInt()];
             in.readFully(s);
             if (in.available() >= Long.BYTES) {

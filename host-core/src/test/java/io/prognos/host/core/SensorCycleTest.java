@@ -3,12 +3,15 @@ package io.prognos.host.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prognos.api.AnomalyScore;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.InMemoryModelStore;
+import io.prognos.api.ModelInfo;
 import io.prognos.api.OperatingLimits;
 import io.prognos.api.PluginContext;
 import io.prognos.api.PluginDiscovery;
@@ -16,7 +19,9 @@ import io.prognos.api.Reading;
 import io.prognos.api.RiskLevel;
 import io.prognos.api.ScheduleEntry;
 import io.prognos.api.SensorId;
+import io.prognos.api.SensorState;
 import io.prognos.api.ThreadLimits;
+import io.prognos.api.TrainRequest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -241,6 +246,37 @@ class SensorCycleTest {
                     original.get(i).result().forecast().points(),
                     resumed.get(i).result().forecast().points());
         }
+    }
+
+    /**
+     * A retrained model carries on with the sensor's state (the plugin keeps what it learnt from live
+     * errors) instead of a fresh one warmed with the readings the model was trained on, also after
+     * the context went through its bytes; a model of another interval cannot and gets a warmed state,
+     * forecasting at once.
+     */
+    @Test
+    void aRetrainedModelCarriesOnWithTheSensorsStateUnlessItsIntervalDiffers() throws Exception {
+        SensorId sensor = SensorId.of("pump-6", "temp");
+        SensorContext ctx = trained(sensor, 70, 0.5);
+        feed(ctx, hourly(200, 230, 70, 0.5, 9));
+        SensorContext.Restored restored = SensorContext.fromBytes(ctx.toBytes(), 2048);
+        SensorContext copy = restored.context();
+        copy.state = plugin.openState(sensor, restored.stateBytes());
+        SensorState live = copy.state();
+        long scored = live.intervalsScored();
+
+        ModelInfo retrained = plugin.train(new TrainRequest(sensor, copy.readings()));
+        SensorCycle.Outcome next = cycle.accept(copy, hourly(230, 231, 70, 0.5, 10));
+        assertSame(live, copy.state(), "the state carries on");
+        assertEquals(retrained.modelVersion(), copy.state().modelVersion());
+        assertEquals(scored + 1, live.intervalsScored(), "one interval more, not the buffer scored again");
+        assertEquals(1, next.anomalies().size(), "the reading's hour scored, right after the retraining");
+        assertNotNull(next.result());
+
+        plugin.train(new TrainRequest(sensor, copy.readings(), Map.of("interval", "2h")));
+        SensorCycle.Outcome other = cycle.accept(copy, hourly(231, 232, 70, 0.5, 11));
+        assertNotSame(live, copy.state(), "a model of another interval gets a state of its own");
+        assertEquals(Duration.ofHours(2), other.result().forecast().interval(), "warmed: forecast at once");
     }
 
     @Test
