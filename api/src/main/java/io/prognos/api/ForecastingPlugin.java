@@ -74,8 +74,10 @@ public interface ForecastingPlugin extends AutoCloseable {
 
     /**
      * A sensor's online state: restored from {@code saved} (bytes of {@link SensorState#toBytes()})
-     * when given and readable, else fresh. A state saved for an older model, or unreadable, comes
-     * back fresh: the host then hands it the sensor's recent readings to warm it up.
+     * when given and readable, else fresh. A state saved for the sensor's earlier model comes back as
+     * it was and carries on with the current one (see {@link #observe}). An unreadable one comes back
+     * fresh, bound to no model ({@link SensorState#modelVersion()} null): the host then hands it the
+     * sensor's recent readings to warm it up.
      */
     SensorState openState(SensorId sensor, byte[] saved);
 

@@ -14,7 +14,7 @@ public interface SensorState {
 
     SensorId sensor();
 
-    /** The version of the model the state was built for, or null before the sensor has a model. */
+    /** The version of the model the state was built for, or null while it is bound to none. */
     String modelVersion();
 
     /** How many intervals of this sensor the state has scored since it was opened. */

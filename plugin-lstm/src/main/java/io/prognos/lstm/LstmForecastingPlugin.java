@@ -309,12 +309,14 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
             try {
                 LstmSensorState s = LstmSensorState.fromBytes(
                         saved, 1 - (m != null ? m.coverage() : cfg.coverage()), cfg.adaptationRate());
-                if (s.sensor.equals(sensor) && m != null && m.modelVersion().equals(s.modelVersion)) {
-                    return s;
+                if (s.sensor.equals(sensor) && m != null) {
+                    return s; // the current model's, or the earlier one's, which it carries on from (Observer.bind)
                 }
             } catch (IOException e) {
                 LOG.warn("saved state of {} is unusable and starts afresh: {}", sensor, e.getMessage());
             }
+            // Bound to no model, so that the host sees it needs the recent readings.
+            return new LstmSensorState(sensor);
         }
         LstmSensorState s = new LstmSensorState(sensor);
         if (m != null) {

@@ -279,6 +279,56 @@ class SensorCycleTest {
         assertEquals(Duration.ofHours(2), other.result().forecast().interval(), "warmed: forecast at once");
     }
 
+    /**
+     * A context saved before its sensor's model was retrained (a Kafka task moving to another host
+     * meanwhile, say) is restored with its state, which carries on with the retrained model: the
+     * next reading is scored and forecast at once. One whose state is unreadable is warmed afresh.
+     */
+    @Test
+    void aContextRestoredAfterARetrainingCarriesOnAndAnUnreadableStateIsWarmed() throws Exception {
+        SensorId sensor = SensorId.of("pump-7", "temp");
+        SensorContext ctx = trained(sensor, 55, 0.4);
+        feed(ctx, hourly(200, 230, 55, 0.4, 12));
+        byte[] saved = ctx.toBytes();
+        String earlier = ctx.state().modelVersion();
+        plugin.train(new TrainRequest(sensor, ctx.readings()));
+
+        SensorContext restored = SensorContext.restore(saved, 2048, List.of(), plugin);
+        String restoredFor = restored.state().modelVersion();
+        SensorCycle.Outcome next = cycle.accept(restored, hourly(230, 231, 55, 0.4, 13));
+        assertEquals(1, next.anomalies().size(), "the reading's hour scored");
+        assertNotNull(next.result(), "and forecast, from the state's own recent intervals");
+        assertEquals(earlier, restoredFor, "restored as it was saved");
+        assertEquals(
+                plugin.model(sensor).orElseThrow().modelVersion(),
+                restored.state().modelVersion());
+
+        ctx.state = new SensorState() {
+            @Override
+            public SensorId sensor() {
+                return sensor;
+            }
+
+            @Override
+            public String modelVersion() {
+                return earlier;
+            }
+
+            @Override
+            public long intervalsScored() {
+                return 0;
+            }
+
+            @Override
+            public byte[] toBytes() {
+                return new byte[] {1, 2, 3};
+            }
+        };
+        SensorContext unreadable = SensorContext.restore(ctx.toBytes(), 2048, List.of(), plugin);
+        assertNull(unreadable.state().modelVersion(), "a fresh state, bound to no model yet");
+        assertNotNull(cycle.accept(unreadable, hourly(231, 232, 55, 0.4, 14)).result(), "warmed: forecast at once");
+    }
+
     @Test
     void readingsOfAnUntrainableSensorWaitInTheBufferWithoutResults() {
         SensorContext ctx = new SensorContext(SensorId.of("pump-4", "temp"), 16);
