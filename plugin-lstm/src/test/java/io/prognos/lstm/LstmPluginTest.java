@@ -462,9 +462,7 @@ class LstmPluginTest {
     @Test
     void aRetrainedModelJudgesTheNextReadingByWhatTheStateLearntLive() {
         SensorId sensor = SensorId.of("fan-10", "current");
-        Random r = new Random(43);
-        List<Reading> all = Series.generate(
-                700, Duration.ofHours(1), i -> 12 + 3 * Math.sin(2 * Math.PI * i / 24) + 0.1 * r.nextGaussian());
+        List<Reading> all = Series.daily(700, 12, 3, 0.1, 43);
         plugin.train(new TrainRequest(sensor, all.subList(0, 500)));
         SensorState s = state(sensor, all.subList(0, 500));
         for (Reading reading : all.subList(500, all.size())) {
@@ -598,9 +596,7 @@ class LstmPluginTest {
     @Test
     void intervalsCoverTheirNominalShareOnAStationarySeries() {
         SensorId sensor = SensorId.of("tank-1", "level");
-        Random r = new Random(6);
-        List<Reading> all = Series.generate(
-                1400, Duration.ofHours(1), i -> 30 + 2 * Math.sin(2 * Math.PI * i / 24) + 0.5 * r.nextGaussian());
+        List<Reading> all = Series.daily(1400, 30, 2, 0.5, 6);
         plugin.train(new TrainRequest(sensor, all.subList(0, 900)));
         SensorState s = state(sensor, all.subList(0, 900));
         int covered = 0;

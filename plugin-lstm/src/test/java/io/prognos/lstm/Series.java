@@ -25,8 +25,15 @@ final class Series {
 
     /** Daily cycle of amplitude 5 around 50 plus Gaussian noise of the given sigma, hourly. */
     static List<Reading> seasonal(int n, double noise, long seed) {
+        return daily(n, 50, 5, noise, seed);
+    }
+
+    /** A daily sine of that amplitude around {@code level} plus Gaussian noise of sigma {@code noise}, hourly. */
+    static List<Reading> daily(int n, double level, double amplitude, double noise, long seed) {
         Random r = new Random(seed);
         return generate(
-                n, Duration.ofHours(1), i -> 50 + 5 * Math.sin(2 * Math.PI * i / 24) + noise * r.nextGaussian());
+                n,
+                Duration.ofHours(1),
+                i -> level + amplitude * Math.sin(2 * Math.PI * i / 24) + noise * r.nextGaussian());
     }
 }

@@ -22,6 +22,7 @@ import io.prognos.api.SensorId;
 import io.prognos.api.SensorState;
 import io.prognos.api.ThreadLimits;
 import io.prognos.api.TrainRequest;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -135,6 +136,14 @@ class SensorCycleTest {
         return ctx;
     }
 
+    /** The context as another host would have it from its bytes, its state restored by the plugin. */
+    SensorContext throughBytes(SensorContext ctx) throws IOException {
+        SensorContext.Restored restored = SensorContext.fromBytes(ctx.toBytes(), 2048);
+        SensorContext copy = restored.context();
+        copy.state = plugin.openState(ctx.sensor(), restored.stateBytes());
+        return copy;
+    }
+
     @Test
     void aNewSensorIsTrainedFromItsReadingsThenEveryReadingIsScoredAndForecast() throws Exception {
         SensorId sensor = SensorId.of("pump-1", "temp");
@@ -228,9 +237,7 @@ class SensorCycleTest {
         SensorId sensor = SensorId.of("pump-3", "temp");
         SensorContext ctx = trained(sensor, 40, 0.3);
         feed(ctx, hourly(200, 230, 40, 0.3, 5));
-        SensorContext.Restored restored = SensorContext.fromBytes(ctx.toBytes(), 2048);
-        SensorContext copy = restored.context();
-        copy.state = plugin.openState(sensor, restored.stateBytes());
+        SensorContext copy = throughBytes(ctx);
         assertEquals(ctx.readings(), copy.readings());
         assertEquals(ctx.alertLevel(), copy.alertLevel());
 
@@ -259,9 +266,7 @@ class SensorCycleTest {
         SensorId sensor = SensorId.of("pump-6", "temp");
         SensorContext ctx = trained(sensor, 70, 0.5);
         feed(ctx, hourly(200, 230, 70, 0.5, 9));
-        SensorContext.Restored restored = SensorContext.fromBytes(ctx.toBytes(), 2048);
-        SensorContext copy = restored.context();
-        copy.state = plugin.openState(sensor, restored.stateBytes());
+        SensorContext copy = throughBytes(ctx);
         SensorState live = copy.state();
         long scored = live.intervalsScored();
 
