@@ -172,10 +172,10 @@ public final class SensorCycle {
         }
         List<AnomalyScore> scores;
         int late;
-        if (needsWarmUp(ctx, m)) {
+        Observation warm = readyFor(ctx, m);
+        if (warm != null) {
             // A new model, or one of another interval: a fresh state, warmed with the buffered
             // readings. Only the scores of intervals the new readings completed are news.
-            Observation warm = warmUp(ctx, m);
             Instant since = fresh.isEmpty() ? Instant.MAX : fresh.get(0).timestamp();
             scores = warm.scores().stream().filter(s -> !s.at().isBefore(since)).toList();
             late = 0;
@@ -264,9 +264,7 @@ public final class SensorCycle {
     public Result predict(SensorContext ctx, OperatingLimits override) {
         ModelInfo m = plugin.model(ctx.sensor()).orElseThrow(() -> new UnknownSensorException(ctx.sensor()));
         synchronized (ctx) {
-            if (needsWarmUp(ctx, m)) {
-                warmUp(ctx, m);
-            }
+            readyFor(ctx, m);
             Forecast f = plugin.forecast(ctx.state);
             RiskAssessment risk =
                     plugin.assessRisk(f, ctx.state, override != null ? override : limits.apply(ctx.sensor()));
@@ -279,23 +277,23 @@ public final class SensorCycle {
     }
 
     /**
-     * Whether the context needs a fresh state, warmed with its buffer: it has none, or one made for a
-     * model of another interval. A state made for the sensor's earlier model of the same interval
-     * carries on with the retrained one (the plugin rebinds it, keeping what it learned from live
-     * errors), so the new model is not judged by a warm-up over the very readings it was trained on,
-     * whose smaller in-sample errors would narrow the anomaly baseline: on the NAB tuning files
-     * retrained every 3 days, 21 false alert episodes warmed up, 10 carrying on (11 without retraining).
+     * Makes the context's state ready for model {@code m}: a fresh state warmed with the buffer when
+     * it has none, or one made for a model of another interval (returns that warm-up's observation);
+     * else null. A state made for the sensor's earlier model of the same interval carries on with the
+     * retrained one (the plugin rebinds it, keeping what it learned from live errors), so the new
+     * model is not judged by a warm-up over the very readings it was trained on, whose smaller
+     * in-sample errors would narrow the anomaly baseline: on the NAB tuning files retrained every 3
+     * days, 21 false alert episodes warmed up, 10 carrying on (11 without retraining).
      */
-    private static boolean needsWarmUp(SensorContext ctx, ModelInfo m) {
-        if (ctx.state == null) {
-            return true;
+    private Observation readyFor(SensorContext ctx, ModelInfo m) {
+        String madeFor = ctx.state == null ? null : ctx.state.modelVersion();
+        if (m.modelVersion().equals(madeFor)) {
+            ctx.stateInterval = m.interval(); // certain, also for a context saved by an earlier release
+            return null;
         }
-        String madeFor = ctx.state.modelVersion();
-        return !m.modelVersion().equals(madeFor)
-                && (madeFor == null || !m.interval().equals(ctx.stateInterval));
-    }
-
-    private Observation warmUp(SensorContext ctx, ModelInfo m) {
+        if (madeFor != null && m.interval().equals(ctx.stateInterval)) {
+            return null;
+        }
         ctx.state = plugin.openState(ctx.sensor(), null);
         ctx.stateInterval = m.interval();
         Observation warm = plugin.observe(ctx.state, ctx.readings());

@@ -334,6 +334,21 @@ class SensorCycleTest {
         assertNotNull(cycle.accept(unreadable, hourly(231, 232, 55, 0.4, 14)).result(), "warmed: forecast at once");
     }
 
+    /** A context saved by a release that did not record its state's interval learns it from its model. */
+    @Test
+    void aContextOfAnEarlierReleaseCarriesOnAfterARetrainingToo() throws Exception {
+        SensorId sensor = SensorId.of("pump-8", "temp");
+        SensorContext ctx = trained(sensor, 62, 0.4);
+        feed(ctx, hourly(200, 220, 62, 0.4, 15));
+        ctx.stateInterval = null; // as an earlier release wrote it: an empty string
+        SensorContext earlier = throughBytes(ctx);
+        cycle.accept(earlier, hourly(220, 221, 62, 0.4, 16));
+        SensorState live = earlier.state();
+        plugin.train(new TrainRequest(sensor, earlier.readings()));
+        cycle.accept(earlier, hourly(221, 222, 62, 0.4, 17));
+        assertSame(live, earlier.state(), "the state carries on");
+    }
+
     @Test
     void readingsOfAnUntrainableSensorWaitInTheBufferWithoutResults() {
         SensorContext ctx = new SensorContext(SensorId.of("pump-4", "temp"), 16);
