@@ -45,7 +45,39 @@ public final class MqttAdapter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttAdapter.class);
 
-    public static final ConfigDef CONFIG = new ConfigDef()
+    /**
+     * The deprecated {@code mqtt.*} names of the sensor cycle's keys, which every driver now shares,
+     * kept one release: alias to key, in the order the configuration page lists them. Each is
+     * declared from its key's own declaration (type and bounds), without a default.
+     */
+    private static final Map<String, String> ALIASES = aliases(
+            "mqtt.buffer-size", "cycle.buffer-size",
+            "mqtt.forecast-every", "cycle.forecast-every",
+            "mqtt.forecast-interval", "cycle.forecast-interval",
+            "mqtt.train-after", "cycle.train-after",
+            "mqtt.schedule-interval", "cycle.schedule-interval");
+
+    private static Map<String, String> aliases(String... pairs) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int p = 0; p < pairs.length; p += 2) {
+            out.put(pairs[p], pairs[p + 1]);
+        }
+        return out;
+    }
+
+    private static ConfigDef withAliasKeys(ConfigDef def) {
+        ALIASES.forEach((alias, name) -> {
+            ConfigDef.Key key = CycleSettings.CONFIG.keys().stream()
+                    .filter(k -> k.name().equals(name))
+                    .findFirst()
+                    .orElseThrow();
+            def.define(new ConfigDef.Key(
+                    alias, key.type(), null, key.min(), key.max(), "deprecated alias of " + name, false, null));
+        });
+        return def;
+    }
+
+    public static final ConfigDef CONFIG = withAliasKeys(new ConfigDef()
             .define("mqtt.url", Type.STRING, "tcp://localhost:1883", "broker URL (tcp:// or ssl:// for TLS)")
             .define("mqtt.client-id", Type.STRING, "prognos", "MQTT client id; the session is kept under it")
             .define("mqtt.username", Type.STRING, null, "user name, if the broker requires one")
@@ -92,37 +124,7 @@ public final class MqttAdapter implements AutoCloseable {
                     "10s",
                     0,
                     86400,
-                    "bad payloads are logged at most once per interval, with counts")
-            // Kept one release as aliases of the sensor cycle's keys, which every driver now shares.
-            .define("mqtt.buffer-size", Type.INT, null, 16, 1_000_000, "deprecated alias of cycle.buffer-size")
-            .define("mqtt.forecast-every", Type.INT, null, 1, 1_000_000, "deprecated alias of cycle.forecast-every")
-            .define(
-                    "mqtt.forecast-interval",
-                    Type.DURATION,
-                    null,
-                    0,
-                    86400 * 30.0,
-                    "deprecated alias of cycle.forecast-interval")
-            .define("mqtt.train-after", Type.INT, null, 2, 1_000_000, "deprecated alias of cycle.train-after")
-            .define(
-                    "mqtt.schedule-interval",
-                    Type.DURATION,
-                    null,
-                    0,
-                    86400,
-                    "deprecated alias of cycle.schedule-interval");
-
-    private static final Map<String, String> ALIASES = Map.of(
-            "mqtt.buffer-size",
-            "cycle.buffer-size",
-            "mqtt.forecast-every",
-            "cycle.forecast-every",
-            "mqtt.forecast-interval",
-            "cycle.forecast-interval",
-            "mqtt.train-after",
-            "cycle.train-after",
-            "mqtt.schedule-interval",
-            "cycle.schedule-interval");
+                    "bad payloads are logged at most once per interval, with counts"));
 
     private final MqttConnection connection;
     private final ExecutorService worker;
