@@ -66,9 +66,9 @@ final class Observer {
      * the intervals right after a retraining are scored too). A fresh start there would judge the
      * retrained model from scratch (no anomaly score for 30 intervals, then a baseline learnt from a
      * handful), and a warm-up over the readings it was trained on would teach the baseline its
-     * smaller in-sample errors. On the NAB tuning files retrained every 3 days (evaluate): 62 false alert episodes
-     * starting afresh, 21 warmed up, 10 carrying on (11 without retraining); geometric relMAE 0.6086,
-     * 0.5663 and 0.5559.
+     * smaller in-sample errors. On the NAB tuning files retrained every 3 days (evaluate): 62 false
+     * alert episodes starting afresh, 21 warmed up, 10 carrying on (11 without retraining);
+     * geometric relMAE 0.6086, 0.5663 and 0.5559.
      */
     void bind(LstmSensorState s, TrainedModel m) {
         if (m.modelVersion().equals(s.modelVersion)) {
@@ -103,7 +103,7 @@ final class Observer {
                 && s.aggregator.sameShape(aggregation)
                 && s.pointAggregator.sameShape(pointAggregation)
                 && s.intervals.fits(m.horizon(), 1 - m.coverage()))) {
-            s.pending.clear(); // the earlier model's, of another shape
+            s.pending.clear(); // forecasts of another model's grid or shape
             s.aggregator = aggregation;
             s.pointAggregator = pointAggregation;
             s.intervals = IntervalAdaptation.start(m.horizon(), 1 - m.coverage(), settings.adaptationRate());

@@ -54,9 +54,10 @@ public record CycleSettings(
                     "0s",
                     0,
                     3650 * 86400.0,
-                    "retrain a model older than this from the sensor's buffered readings; the retrained model carries on with"
-                            + " the sensor's online state (0 = never; retraining detected more anomalies but raised more false"
-                            + " alerts on NAB's files: docs/forecasting.md, docs/evaluation.md)")
+                    "retrain a model older than this from the sensor's buffered readings; the retrained model"
+                            + " carries on with the sensor's online state (0 = never; retraining detected more"
+                            + " anomalies but raised more false alerts on NAB's files: docs/forecasting.md,"
+                            + " docs/evaluation.md)")
             .define(
                     "cycle.schedule-interval",
                     Type.DURATION,
