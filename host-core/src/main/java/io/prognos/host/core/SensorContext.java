@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * What a host keeps per sensor between readings: the recent readings (a ring, bounded whatever the
@@ -29,6 +30,9 @@ public final class SensorContext {
     private static final int FORMAT = 1;
 
     private final SensorId sensor;
+    /** Serializes the cycle's work on this sensor ({@link SensorCycle}); a request waits on it only so long. */
+    final ReentrantLock lock = new ReentrantLock();
+
     private final Reading[] ring;
     private int next;
     private int size;

@@ -9,6 +9,7 @@ import io.prognos.api.Observation;
 import io.prognos.api.OperatingLimits;
 import io.prognos.api.PrognosException;
 import io.prognos.api.Reading;
+import io.prognos.api.RetryLaterException;
 import io.prognos.api.RiskAssessment;
 import io.prognos.api.RiskLevel;
 import io.prognos.api.ScheduleEntry;
@@ -25,6 +26,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
@@ -37,7 +39,7 @@ import java.util.function.Function;
  * {@link #accept} and publish what the {@link Listener} is told.
  *
  * <p>Calls for one sensor may come from several threads (MQTT readings, a REST predict): the cycle
- * serializes them per sensor on its context; different sensors run in parallel.
+ * serializes them per sensor on its context's lock; different sensors run in parallel.
  */
 public final class SensorCycle {
 
@@ -85,6 +87,14 @@ public final class SensorCycle {
     public record Outcome(
             SensorId sensor, List<AnomalyScore> anomalies, Result result, boolean trainingQueued, int lateReadings) {}
 
+    /**
+     * How long a request's forecast ({@link #predict}) waits for the sensor's other work. That work
+     * holds the sensor for tens of microseconds per reading, about 0.1 s to warm a state with the
+     * default buffer of 2,048 readings; far longer only when the listener waits (results held back
+     * while the database is down: back-pressure on the readings) or a very long buffer is warmed.
+     */
+    static final Duration REQUEST_WAIT = Duration.ofSeconds(5);
+
     private final ForecastingPlugin plugin;
     private final Function<SensorId, OperatingLimits> limits;
     private final CycleSettings settings;
@@ -121,13 +131,16 @@ public final class SensorCycle {
 
     /** New readings of the context's sensor; non-finite values are refused by the plugin, naming the first. */
     public Outcome accept(SensorContext ctx, List<Reading> readings) {
-        synchronized (ctx) {
+        ctx.lock.lock();
+        try {
             for (Reading r : readings) {
                 ctx.add(r);
             }
             ctx.sinceForecast += readings.size();
             listener.readings(ctx.sensor(), readings);
             return work(ctx, readings);
+        } finally {
+            ctx.lock.unlock();
         }
     }
 
@@ -149,8 +162,11 @@ public final class SensorCycle {
 
     /** The time cadence: a sensor with readings not yet forecast from gets a forecast if its interval passed. */
     public Outcome tick(SensorContext ctx) {
-        synchronized (ctx) {
+        ctx.lock.lock();
+        try {
             return work(ctx, List.of());
+        } finally {
+            ctx.lock.unlock();
         }
     }
 
@@ -260,10 +276,15 @@ public final class SensorCycle {
      * answers), so it leaves the sensor's alert level and cadence alone: a level change seen only
      * here would otherwise never be published as an alert, and one assessed against a caller's own
      * limits would later be "cleared" without ever having been raised.
+     *
+     * <p>It waits at most {@link #REQUEST_WAIT} for the sensor's other work, then is refused to be
+     * asked again ({@link RetryLaterException}, a 503 over REST; the schedule lists the sensor as
+     * skipped) instead of holding the caller's thread for as long as that work takes.
      */
     public Result predict(SensorContext ctx, OperatingLimits override) {
         ModelInfo m = plugin.model(ctx.sensor()).orElseThrow(() -> new UnknownSensorException(ctx.sensor()));
-        synchronized (ctx) {
+        lockForRequest(ctx);
+        try {
             readyFor(ctx, m);
             Forecast f = plugin.forecast(ctx.state);
             RiskAssessment risk =
@@ -273,6 +294,27 @@ public final class SensorCycle {
                 listener.requested(result);
             }
             return result;
+        } finally {
+            ctx.lock.unlock();
+        }
+    }
+
+    private static void lockForRequest(SensorContext ctx) {
+        boolean locked;
+        try {
+            locked = ctx.lock.tryLock(REQUEST_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            locked = false;
+        }
+        if (!locked) {
+            throw new RetryLaterException(
+                    RetryLaterException.Reason.CAPACITY,
+                    ctx.sensor() + " is busy: its readings' work held it for over " + REQUEST_WAIT.toSeconds()
+                            + " s (results waiting for the database to take them, or a state warming with a"
+                            + " long buffer); try again",
+                    REQUEST_WAIT,
+                    null);
         }
     }
 

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prognos.api.AnomalyScore;
@@ -16,6 +18,7 @@ import io.prognos.api.OperatingLimits;
 import io.prognos.api.PluginContext;
 import io.prognos.api.PluginDiscovery;
 import io.prognos.api.Reading;
+import io.prognos.api.RetryLaterException;
 import io.prognos.api.RiskLevel;
 import io.prognos.api.ScheduleEntry;
 import io.prognos.api.SensorId;
@@ -31,6 +34,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -347,6 +352,47 @@ class SensorCycleTest {
         plugin.train(new TrainRequest(sensor, earlier.readings()));
         cycle.accept(earlier, hourly(221, 222, 62, 0.4, 17));
         assertSame(live, earlier.state(), "the state carries on");
+    }
+
+    /**
+     * A request's forecast does not wait for as long as the sensor's other work takes: while that
+     * work is stuck in the listener (a database down long enough for its waiting writes to fill their
+     * room holds the readings back), the request is refused to be asked again, and it is answered
+     * once the work is done. Before, it waited as long as the database stayed down.
+     */
+    @Test
+    void aRequestIsRefusedToBeAskedAgainWhileTheSensorsWorkIsStuck() throws Exception {
+        SensorId sensor = SensorId.of("pump-9", "temp");
+        SensorContext ctx = trained(sensor, 45, 0.4);
+        CountDownLatch stuckIn = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        SensorCycle.Listener waiting = new SensorCycle.Listener() {
+            @Override
+            public void anomalies(SensorId s, List<AnomalyScore> scores) {
+                stuckIn.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        SensorCycle stuck = new SensorCycle(
+                plugin, s -> OperatingLimits.none(), cycle.settings(), Clock.systemUTC(), null, waiting);
+        Thread reading = new Thread(() -> stuck.accept(ctx, hourly(200, 201, 45, 0.4, 18)));
+        reading.setDaemon(true);
+        try {
+            reading.start();
+            assertTrue(stuckIn.await(30, TimeUnit.SECONDS), "the reading's work reached the listener");
+            RetryLaterException busy = assertTimeoutPreemptively(
+                    Duration.ofSeconds(30),
+                    () -> assertThrows(RetryLaterException.class, () -> stuck.predict(ctx, null)));
+            assertTrue(busy.getMessage().contains(sensor + " is busy"), busy.getMessage());
+        } finally {
+            release.countDown();
+        }
+        reading.join(30_000);
+        assertNotNull(stuck.predict(ctx, null).forecast(), "answered once the work is done");
     }
 
     @Test
