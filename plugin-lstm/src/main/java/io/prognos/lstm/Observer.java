@@ -97,15 +97,13 @@ final class Observer {
                 s.push(v);
             }
         }
-        Aggregator aggregation = m.aggregation();
-        Aggregator pointAggregation = m.pointAggregation();
         if (!(retrained
-                && s.aggregator.sameShape(aggregation)
-                && s.pointAggregator.sameShape(pointAggregation)
+                && s.aggregator.sameShape(m.prior())
+                && s.pointAggregator.sameShape(m.pointPrior())
                 && s.intervals.fits(m.horizon(), 1 - m.coverage()))) {
             s.pending.clear(); // forecasts of another model's grid or shape
-            s.aggregator = aggregation;
-            s.pointAggregator = pointAggregation;
+            s.aggregator = m.aggregation();
+            s.pointAggregator = m.pointAggregation();
             s.intervals = IntervalAdaptation.start(m.horizon(), 1 - m.coverage(), settings.adaptationRate());
             s.missRate = 1 - m.coverage();
         }
