@@ -79,7 +79,11 @@ public final class MqttAdapter implements AutoCloseable {
 
     public static final ConfigDef CONFIG = withAliasKeys(new ConfigDef()
             .define("mqtt.url", Type.STRING, "tcp://localhost:1883", "broker URL (tcp:// or ssl:// for TLS)")
-            .define("mqtt.client-id", Type.STRING, "prognos", "MQTT client id; the session is kept under it")
+            .define(
+                    "mqtt.client-id",
+                    Type.STRING,
+                    "prognos",
+                    "MQTT client id; the readings' session is kept under it, the requests' under it + '-requests'")
             .define("mqtt.username", Type.STRING, null, "user name, if the broker requires one")
             .defineSecret("mqtt.password", "password (never logged)")
             .define("mqtt.prefix", Type.STRING, "prognos", "topic prefix")
@@ -127,6 +131,7 @@ public final class MqttAdapter implements AutoCloseable {
                     "bad payloads are logged at most once per interval, with counts"));
 
     private final MqttConnection connection;
+    private final MqttConnection requestConnection;
     private final ExecutorService worker;
     private final RequestHandler requests;
     private final ScheduledExecutorService ticker;
@@ -149,7 +154,9 @@ public final class MqttAdapter implements AutoCloseable {
             TrainingRunner ownTrainer) {
         Topics topics = new Topics(c.getString("mqtt.prefix"));
         this.topicPrefix = c.getString("mqtt.prefix");
-        this.connection = new MqttConnection(c, topics, plugin.id() + " " + plugin.version());
+        String label = plugin.id() + " " + plugin.version();
+        this.connection = new MqttConnection(c, MqttConnection.Session.READINGS, topics, label);
+        this.requestConnection = new MqttConnection(c, MqttConnection.Session.REQUESTS, topics, label);
         this.listeners = listeners;
         this.ownTrainer = ownTrainer;
         this.errors = new ErrorReporter(
@@ -177,39 +184,43 @@ public final class MqttAdapter implements AutoCloseable {
         this.acks = new Acknowledger(cycle::sync);
         ReadingIngest ingest = new ReadingIngest(topics, parser, errors, worker, contexts, cycle, received, acks);
         this.requests = new RequestHandler(
-                connection,
+                requestConnection,
                 topics,
                 c.getString("mqtt.request-token"),
                 errors,
                 worker,
                 new ThreadPoolExecutor(
                         1, 1, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(100), daemon("prognos-mqtt-train")),
+                Executors.newSingleThreadScheduledExecutor(daemon("prognos-mqtt-request-deadlines")),
                 contexts,
                 cycle,
                 plugin);
         this.publisher =
                 new ResultPublisher(connection, topics, plugin.describe().anomalyThreshold());
         listeners.add(publisher);
-        String requestPrefix = topics.prefix() + "/requests/";
-        connection.onMessage(message -> {
-            try {
-                if (message.topic().startsWith(requestPrefix)) {
-                    // A request lost with a killed host goes unanswered and the requester asks again.
-                    Acknowledger.acknowledge(message.acknowledge());
-                    requests.onMessage(message);
-                } else {
-                    ingest.onMessage(message.topic(), message.payload(), message.acknowledge());
-                }
-            } catch (RuntimeException e) {
-                // Never let one message break the client's thread; it is reported, so not sent again.
-                errors.rejected(message.topic(), "internal_error", e.toString());
-                Acknowledger.acknowledge(message.acknowledge());
-            }
-        });
+        connection.onMessage(
+                guarded(message -> ingest.onMessage(message.topic(), message.payload(), message.acknowledge())));
+        requestConnection.onMessage(guarded(message -> {
+            // A request lost with a killed host goes unanswered and the requester asks again.
+            Acknowledger.acknowledge(message.acknowledge());
+            requests.onMessage(message);
+        }));
         long every = cycle.settings().forecastInterval().toMillis();
         if (every > 0) {
             ticker.scheduleAtFixedRate(ingest::tick, every, every, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** Never lets one message break the client's thread; a failure is reported, so the message is not sent again. */
+    private MqttConnection.Handler guarded(MqttConnection.Handler h) {
+        return message -> {
+            try {
+                h.message(message);
+            } catch (RuntimeException e) {
+                errors.rejected(message.topic(), "internal_error", e.toString());
+                Acknowledger.acknowledge(message.acknowledge());
+            }
+        };
     }
 
     private static ThreadFactory daemon(String name) {
@@ -248,6 +259,12 @@ public final class MqttAdapter implements AutoCloseable {
         try {
             MqttAdapter a = new MqttAdapter(plugin, cycle, contexts, listeners, c, clock, meters, own);
             a.connection.connect();
+            try {
+                a.requestConnection.connect();
+            } catch (IOException e) {
+                a.close();
+                throw e;
+            }
             return a;
         } catch (IOException e) {
             throw new RetryLaterException(
@@ -298,8 +315,9 @@ public final class MqttAdapter implements AutoCloseable {
         return topicPrefix;
     }
 
+    /** Both sessions, the readings' and the requests', are connected. */
     public boolean isConnected() {
-        return connection.isConnected();
+        return connection.isConnected() && requestConnection.isConnected();
     }
 
     public long readingsReceived() {
@@ -330,7 +348,8 @@ public final class MqttAdapter implements AutoCloseable {
      * messages already taken are handled (a training request among them is answered that the host is
      * stopping), all before the connection closes, so every requester gets an answer and no training
      * saves a model after the host has gone. Cancelling only once the taken messages were handled let
-     * a training run on for as long as they took (up to 30 s).
+     * a training run on for as long as they took (up to 30 s). Requests the model-work thread did not
+     * reach within those 30 s are answered that the host is stopping.
      */
     @Override
     public void close() {
@@ -342,9 +361,11 @@ public final class MqttAdapter implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        requests.answerNeverTaken();
         acks.close();
         listeners.remove(publisher);
         connection.close();
+        requestConnection.close();
         if (ownTrainer != null) {
             ownTrainer.close();
         }

@@ -21,9 +21,13 @@ import java.security.MessageDigest;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * MQTT 5 request/response for hosts without HTTP: {@code requests/forecast} and
  * {@code requests/train}, each answered on the request's response topic with its correlation data,
  * in the same JSON as REST. A training runs off the model-work thread, on readings buffered there.
+ *
+ * <p>A request is handled on the model-work thread, in turn with the readings, so that a forecast
+ * counts every reading received before it. It waits there at most {@link SensorCycle#REQUEST_WAIT},
+ * as a REST predict does, and is then answered "busy, try again" (reason {@code capacity}) instead:
+ * that thread can be held for as long as a database outage lasts (the writer's back-pressure), and
+ * a request waiting behind it went unanswered for all that time.
  */
 final class RequestHandler {
 
@@ -44,6 +54,10 @@ final class RequestHandler {
     private final ErrorReporter errors;
     private final ExecutorService worker;
     private final ExecutorService trainings;
+    private final ScheduledExecutorService deadlines;
+    /** Requests not yet taken by the model-work thread nor answered as busy. */
+    private final Set<Pending> waiting = ConcurrentHashMap.newKeySet();
+
     private final SensorContexts contexts;
     private final SensorCycle cycle;
     private final ForecastingPlugin plugin;
@@ -55,6 +69,7 @@ final class RequestHandler {
             ErrorReporter errors,
             ExecutorService worker,
             ExecutorService trainings,
+            ScheduledExecutorService deadlines,
             SensorContexts contexts,
             SensorCycle cycle,
             ForecastingPlugin plugin) {
@@ -64,6 +79,7 @@ final class RequestHandler {
         this.errors = errors;
         this.worker = worker;
         this.trainings = trainings;
+        this.deadlines = deadlines;
         this.contexts = contexts;
         this.cycle = cycle;
         this.plugin = plugin;
@@ -97,13 +113,65 @@ final class RequestHandler {
             return;
         }
         String kind = topic.substring(topic.lastIndexOf('/') + 1);
+        Pending p = new Pending(kind, message.payload(), responseTopic, correlation);
+        waiting.add(p);
         try {
-            worker.execute(() -> handle(kind, message.payload(), responseTopic, correlation));
+            worker.execute(p);
         } catch (RejectedExecutionException e) {
-            reply(
-                    responseTopic,
-                    correlation,
-                    Json.bytes(new ErrorMessage(false, "overloaded: try again later", null, "capacity")));
+            p.answerIfWaiting(new ErrorMessage(false, "overloaded: try again later", null, "capacity"));
+            return;
+        }
+        try {
+            deadlines.schedule(p::expire, SensorCycle.REQUEST_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            // The adapter is closing: the model-work thread handles it, or close answers it.
+        }
+    }
+
+    /** A request on its way to the model-work thread: handled there, or answered busy at its deadline, not both. */
+    private final class Pending implements Runnable {
+        private final String kind;
+        private final byte[] payload;
+        private final String responseTopic;
+        private final byte[] correlation;
+        private final AtomicBoolean taken = new AtomicBoolean();
+
+        Pending(String kind, byte[] payload, String responseTopic, byte[] correlation) {
+            this.kind = kind;
+            this.payload = payload;
+            this.responseTopic = responseTopic;
+            this.correlation = correlation;
+        }
+
+        private boolean take() {
+            if (!taken.compareAndSet(false, true)) {
+                return false;
+            }
+            waiting.remove(this);
+            return true;
+        }
+
+        @Override
+        public void run() {
+            if (take()) {
+                handle(kind, payload, responseTopic, correlation);
+            }
+        }
+
+        void expire() {
+            answerIfWaiting(new ErrorMessage(
+                    false,
+                    "busy: the host's model work held this request for over "
+                            + SensorCycle.REQUEST_WAIT.toSeconds()
+                            + " s (most likely results waiting for the database to take them); try again",
+                    null,
+                    "capacity"));
+        }
+
+        void answerIfWaiting(ErrorMessage answer) {
+            if (take()) {
+                reply(responseTopic, correlation, Json.bytes(answer));
+            }
         }
     }
 
@@ -206,8 +274,11 @@ final class RequestHandler {
      * epochs and its requester is told it was cancelled), the waiting ones are answered that the host
      * is stopping; waits up to 30 s for the running one to end, so that none saves a model after the
      * host has gone. Called before the connection closes, so that every requester gets its answer.
+     * Requests still waiting for the model-work thread are no longer answered busy at their
+     * deadline: that thread handles them while the adapter closes, or {@link #answerNeverTaken} does.
      */
     void stopTrainings() throws InterruptedException {
+        deadlines.shutdownNow();
         for (Runnable never : trainings.shutdownNow()) {
             if (never instanceof Training t) {
                 t.notStarted();
@@ -215,6 +286,17 @@ final class RequestHandler {
         }
         if (!trainings.awaitTermination(30, TimeUnit.SECONDS)) {
             LOG.warn("a requested training still runs 30 s after it was cancelled: abandoned");
+        }
+    }
+
+    /**
+     * Answers the requests the model-work thread never took (it stayed held while the adapter
+     * closed) that the host is stopping; called once that thread has ended or given up on.
+     */
+    void answerNeverTaken() {
+        for (Pending p : List.copyOf(waiting)) {
+            p.answerIfWaiting(new ErrorMessage(
+                    false, "the host is stopping; the request was not handled: ask again", null, "capacity"));
         }
     }
 

@@ -473,6 +473,70 @@ class MqttAdapterTest {
         }
     }
 
+    @Test
+    void aRequestHeldBehindStuckModelWorkIsAnsweredBusyAndAnsweredWhenItMovesAgain() throws Exception {
+        try (Broker broker = new Broker();
+                Client plant = new Client(broker, "plant", "prognos/replies/plant")) {
+            SensorId slow = SensorId.of("mill-4", "temp");
+            CountDownLatch inHand = new CountDownLatch(1);
+            CountDownLatch letGo = new CountDownLatch(1);
+            ForecastingPlugin plugin = stallingLookupsOf(plugin(), slow, inHand, letGo);
+            Map<String, String> c = config(broker, "prognos-held");
+            c.put("cycle.train-after", "1000000"); // only the request trains
+            String mill = "{\"device_id\":\"mill-3\",\"sensor_key\":\"temp\"}";
+            try (MqttAdapter adapter = MqttAdapter.start(plugin, s -> OperatingLimits.none(), c, Clock.systemUTC())) {
+                StringBuilder batch = new StringBuilder("[");
+                for (int h = 0; h < 300; h++) {
+                    batch.append(h == 0 ? "" : ",").append(reading(h, 50 + 5 * Math.sin(h / 3.0)));
+                }
+                plant.send("prognos/readings/mill-3/temp", batch.append("]").toString());
+                waitFor(() -> adapter.readingsReceived() == 300, Duration.ofSeconds(30));
+                plant.request("train", mill.replace("}", ",\"epochs\":1}"), "prognos/replies/plant", new byte[] {0});
+                Received trained = plant.await("prognos/replies/plant", Duration.ofSeconds(60));
+                assertNotNull(trained, "no reply to a one-epoch training");
+                assertTrue(
+                        trained.json().get("success").asBoolean(),
+                        trained.json().toString());
+
+                // The model-work thread is held (as by a database writer waiting for room).
+                plant.send("prognos/readings/mill-4/temp", reading(0, 1));
+                assertTrue(inHand.await(30, TimeUnit.SECONDS), "the slow reading never reached the plugin");
+                long asked = System.nanoTime();
+                plant.request("forecast", mill, "prognos/replies/plant", new byte[] {1});
+                Received busy = plant.await("prognos/replies/plant", Duration.ofSeconds(20));
+                double waited = (System.nanoTime() - asked) / 1e9;
+                assertNotNull(busy, "a request behind held model work is never answered");
+                assertArrayEquals(new byte[] {1}, busy.message().getProperties().getCorrelationData());
+                assertFalse(busy.json().get("success").asBoolean(), busy.json().toString());
+                assertEquals(
+                        "capacity",
+                        busy.json().get("reason").asText(),
+                        busy.json().toString());
+                assertTrue(waited >= 4, "refused after " + waited + " s, before its chance to be handled");
+
+                letGo.countDown();
+                plant.request("forecast", mill, "prognos/replies/plant", new byte[] {2});
+                Received answered = plant.await("prognos/replies/plant", Duration.ofSeconds(20));
+                assertNotNull(answered, "no answer once the model work moves again");
+                assertArrayEquals(
+                        new byte[] {2},
+                        answered.message().getProperties().getCorrelationData(),
+                        "the request answered busy was handled too");
+                assertTrue(
+                        answered.json().get("success").asBoolean(),
+                        answered.json().toString());
+                assertEquals(
+                        12,
+                        answered.json().get("forecasts").size(),
+                        answered.json().toString());
+                assertEquals(null, plant.await("prognos/replies/plant", Duration.ofSeconds(1)), "a third reply");
+            } finally {
+                letGo.countDown();
+                plugin.stop();
+            }
+        }
+    }
+
     /**
      * {@code real}, except that looking up {@code slow}'s model (the first thing the adapter's work
      * thread does with a reading) holds that thread until {@code letGo}: a message slow to handle.

@@ -88,12 +88,13 @@ public final class SensorCycle {
             SensorId sensor, List<AnomalyScore> anomalies, Result result, boolean trainingQueued, int lateReadings) {}
 
     /**
-     * How long a request's forecast ({@link #predict}) waits for the sensor's other work. That work
-     * holds the sensor for tens of microseconds per reading, about 0.1 s to warm a state with the
-     * default buffer of 2,048 readings; far longer only when the listener waits (results held back
-     * while the database is down: back-pressure on the readings) or a very long buffer is warmed.
+     * How long a request's forecast ({@link #predict}) waits for the sensor's other work, and an MQTT
+     * request for the model-work thread. That work holds the sensor for tens of microseconds per
+     * reading, about 0.1 s to warm a state with the default buffer of 2,048 readings; far longer only
+     * when the listener waits (results held back while the database is down: back-pressure on the
+     * readings) or a very long buffer is warmed.
      */
-    static final Duration REQUEST_WAIT = Duration.ofSeconds(5);
+    public static final Duration REQUEST_WAIT = Duration.ofSeconds(5);
 
     private final ForecastingPlugin plugin;
     private final Function<SensorId, OperatingLimits> limits;
