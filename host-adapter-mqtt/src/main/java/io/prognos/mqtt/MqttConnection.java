@@ -45,12 +45,11 @@ import org.slf4j.LoggerFactory;
  * resends unacknowledged publishes and queues new ones while it reconnects.
  *
  * <p>The adapter keeps two: one for readings, one for requests and their replies. A reading is
- * acknowledged only once stored, and brokers stop delivering to a session whose window of
- * unacknowledged messages is full: while the database is down no more messages reach that session
- * (HiveMQ CE with its default settings delivered nothing more behind one reading held unacknowledged;
- * Mosquitto sends at most 20 unacknowledged by default). Requests on the readings' session went
- * unanswered for as long as the outage lasted; on a session of their own, acknowledged on arrival,
- * they are answered.
+ * acknowledged only once stored, and a broker sends one session at most a window of
+ * unacknowledged messages: while the database is down that window fills and no more messages reach
+ * the session (HiveMQ CE with its default settings delivered nothing more behind one reading held
+ * unacknowledged). Requests on the readings' session went unanswered for as long as the outage
+ * lasted; on a session of their own, acknowledged on arrival, they are answered.
  */
 final class MqttConnection implements AutoCloseable {
 
