@@ -95,8 +95,9 @@ public final class MqttAdapter implements AutoCloseable {
                     "mqtt.shared-group",
                     Type.STRING,
                     "",
-                    "subscribe to readings through $share/{group}/ to"
-                            + " spread them over several instances (one sensor's readings may then reach different ones)")
+                    "subscribe to readings and requests through $share/{group}/ to spread them over several"
+                            + " instances (one sensor's readings may then reach different ones; each request is"
+                            + " answered by one)")
             .define(
                     "mqtt.session-expiry",
                     Type.DURATION,

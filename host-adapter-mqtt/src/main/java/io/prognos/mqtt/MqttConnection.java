@@ -256,17 +256,13 @@ final class MqttConnection implements AutoCloseable {
                 retained.size());
     }
 
+    /** The session's topics, through {@code $share/{group}/} when the instance is one of a group. */
     private CompletableFuture<?> subscribe() {
-        if (session == Session.REQUESTS) {
-            return client.subscribeWith()
-                    .topicFilter(topics.requests())
-                    .qos(MqttQos.AT_LEAST_ONCE)
-                    .send();
-        }
+        String filter = session == Session.REQUESTS ? topics.requests() : topics.readingsFilter();
         String shared = config.getString("mqtt.shared-group");
-        String filter = shared == null || shared.isBlank()
-                ? topics.readingsFilter()
-                : "$share/" + shared + "/" + topics.readingsFilter();
+        if (shared != null && !shared.isBlank()) {
+            filter = "$share/" + shared + "/" + filter;
+        }
         return client.subscribeWith()
                 .topicFilter(filter)
                 .qos(MqttQos.AT_LEAST_ONCE)

@@ -537,6 +537,39 @@ class MqttAdapterTest {
         }
     }
 
+    @Test
+    void instancesOfASharedGroupSplitTheReadingsAndAnswerEachRequestOnce() throws Exception {
+        try (Broker broker = new Broker();
+                Client plant = new Client(broker, "plant", "prognos/replies/plant")) {
+            ForecastingPlugin plugin = plugin();
+            Map<String, String> first = config(broker, "prognos-a");
+            first.put("mqtt.shared-group", "plant-1");
+            Map<String, String> second = config(broker, "prognos-b");
+            second.put("mqtt.shared-group", "plant-1");
+            try (MqttAdapter a = MqttAdapter.start(plugin, s -> OperatingLimits.none(), first, Clock.systemUTC());
+                    MqttAdapter b = MqttAdapter.start(plugin, s -> OperatingLimits.none(), second, Clock.systemUTC())) {
+                for (int h = 0; h < 40; h++) {
+                    plant.send("prognos/readings/mill-5/temp", reading(h, 20 + h % 3));
+                }
+                waitFor(() -> a.readingsReceived() + b.readingsReceived() >= 40, Duration.ofSeconds(30));
+                assertEquals(40, a.readingsReceived() + b.readingsReceived(), "each reading reaches one instance");
+
+                String mill = "{\"device_id\":\"mill-5\",\"sensor_key\":\"temp\"}";
+                for (byte i = 1; i <= 6; i++) {
+                    plant.request("forecast", mill, "prognos/replies/plant", new byte[] {i});
+                }
+                List<Byte> answered = new ArrayList<>();
+                for (Received r; (r = plant.await("prognos/replies/plant", Duration.ofSeconds(3))) != null; ) {
+                    answered.add(r.message().getProperties().getCorrelationData()[0]);
+                }
+                answered.sort(null);
+                assertEquals(List.<Byte>of((byte) 1, (byte) 2, (byte) 3, (byte) 4, (byte) 5, (byte) 6), answered);
+            } finally {
+                plugin.stop();
+            }
+        }
+    }
+
     /**
      * {@code real}, except that looking up {@code slow}'s model (the first thing the adapter's work
      * thread does with a reading) holds that thread until {@code letGo}: a message slow to handle.
