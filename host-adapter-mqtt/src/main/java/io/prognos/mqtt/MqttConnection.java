@@ -116,10 +116,11 @@ final class MqttConnection implements AutoCloseable {
                 .addConnectedListener(ctx -> onConnected())
                 .addDisconnectedListener(ctx -> {
                     if (ctx.getSource() == MqttDisconnectSource.USER) {
-                        LOG.info("MQTT adapter disconnected from {}", config.getString("mqtt.url"));
+                        LOG.info("MQTT adapter {} disconnected from {}", clientId(), config.getString("mqtt.url"));
                     } else {
                         LOG.warn(
-                                "MQTT connection lost or refused ({}: {}); reconnecting with backoff",
+                                "MQTT connection of {} lost or refused ({}: {}); reconnecting with backoff",
+                                clientId(),
                                 ctx.getSource(),
                                 ctx.getCause().getMessage());
                     }
