@@ -199,29 +199,29 @@ public final class MqttAdapter implements AutoCloseable {
         this.publisher =
                 new ResultPublisher(connection, topics, plugin.describe().anomalyThreshold());
         listeners.add(publisher);
-        connection.onMessage(
-                guarded(message -> ingest.onMessage(message.topic(), message.payload(), message.acknowledge())));
-        requestConnection.onMessage(guarded(message -> {
-            // A request lost with a killed host goes unanswered and the requester asks again.
-            Acknowledger.acknowledge(message.acknowledge());
-            requests.onMessage(message);
-        }));
-        long every = cycle.settings().forecastInterval().toMillis();
-        if (every > 0) {
-            ticker.scheduleAtFixedRate(ingest::tick, every, every, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /** Never lets one message break the client's thread; a failure is reported, so the message is not sent again. */
-    private MqttConnection.Handler guarded(MqttConnection.Handler h) {
-        return message -> {
+        String requestPrefix = topics.prefix() + "/requests/";
+        // Requests come on their own session; the readings' session of an earlier release held some too.
+        MqttConnection.Handler route = message -> {
             try {
-                h.message(message);
+                if (message.topic().startsWith(requestPrefix)) {
+                    // A request lost with a killed host goes unanswered and the requester asks again.
+                    Acknowledger.acknowledge(message.acknowledge());
+                    requests.onMessage(message);
+                } else {
+                    ingest.onMessage(message.topic(), message.payload(), message.acknowledge());
+                }
             } catch (RuntimeException e) {
+                // Never let one message break the client's thread; it is reported, so not sent again.
                 errors.rejected(message.topic(), "internal_error", e.toString());
                 Acknowledger.acknowledge(message.acknowledge());
             }
         };
+        connection.onMessage(route);
+        requestConnection.onMessage(route);
+        long every = cycle.settings().forecastInterval().toMillis();
+        if (every > 0) {
+            ticker.scheduleAtFixedRate(ingest::tick, every, every, TimeUnit.MILLISECONDS);
+        }
     }
 
     private static ThreadFactory daemon(String name) {

@@ -201,6 +201,11 @@ final class MqttConnection implements AutoCloseable {
                     .get(30, TimeUnit.SECONDS);
             // Subscribed before start() returns: readings published right after start are not missed.
             subscribe().get(30, TimeUnit.SECONDS);
+            if (session == Session.READINGS) {
+                // The readings' session of an earlier release took requests too: that subscription
+                // goes, so that each request arrives once (what it still held is handled anyway).
+                client.unsubscribeWith().topicFilter(topics.requests()).send().get(30, TimeUnit.SECONDS);
+            }
         } catch (ExecutionException | TimeoutException e) {
             client.disconnect(); // also stops the automatic reconnect of a connect that failed
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;

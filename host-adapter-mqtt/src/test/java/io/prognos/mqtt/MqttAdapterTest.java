@@ -570,6 +570,38 @@ class MqttAdapterTest {
         }
     }
 
+    @Test
+    void theSessionOfAnEarlierReleaseHandsOverItsRequestsAndEachIsAnsweredOnce() throws Exception {
+        try (Broker broker = new Broker();
+                Client plant = new Client(broker, "plant", "prognos/replies/plant", "prognos/errors")) {
+            // The readings' session as an earlier release left it: subscribed to requests too.
+            MqttClient earlier = new MqttClient(broker.url(), "prognos-upgraded", new MemoryPersistence());
+            MqttConnectionOptions kept = new MqttConnectionOptions();
+            kept.setCleanStart(false);
+            kept.setSessionExpiryInterval(3600L);
+            earlier.connect(kept);
+            earlier.subscribe(new String[] {"prognos/readings/+/+", "prognos/requests/+"}, new int[] {1, 1});
+            earlier.disconnect();
+            earlier.close();
+            String mill = "{\"device_id\":\"mill-6\",\"sensor_key\":\"temp\"}";
+            plant.request("forecast", mill, "prognos/replies/plant", new byte[] {1}); // while the host is away
+            ForecastingPlugin plugin = plugin();
+            try (MqttAdapter adapter = MqttAdapter.start(
+                    plugin, s -> OperatingLimits.none(), config(broker, "prognos-upgraded"), Clock.systemUTC())) {
+                plant.request("forecast", mill, "prognos/replies/plant", new byte[] {2});
+                List<String> got = new ArrayList<>();
+                for (Received r; (r = plant.await("prognos/", Duration.ofSeconds(3))) != null; ) {
+                    byte[] correlation = r.message().getProperties().getCorrelationData();
+                    got.add(r.topic() + " " + (correlation == null ? r.json() : correlation[0]));
+                }
+                got.sort(null);
+                assertEquals(List.of("prognos/replies/plant 1", "prognos/replies/plant 2"), got);
+            } finally {
+                plugin.stop();
+            }
+        }
+    }
+
     /**
      * {@code real}, except that looking up {@code slow}'s model (the first thing the adapter's work
      * thread does with a reading) holds that thread until {@code letGo}: a message slow to handle.
