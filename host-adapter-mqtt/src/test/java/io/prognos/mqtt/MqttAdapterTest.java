@@ -412,21 +412,9 @@ class MqttAdapterTest {
                 MqttAdapter adapter = MqttAdapter.start(plugin, s -> OperatingLimits.none(), c, Clock.systemUTC());
                 Thread closing = new Thread(adapter::close, "closing-adapter");
                 try {
-                    StringBuilder batch = new StringBuilder("[");
-                    for (int h = 0; h < 600; h++) {
-                        batch.append(h == 0 ? "" : ",").append(reading(h, 50 + 5 * Math.sin(h / 3.0)));
-                    }
-                    plant.send("prognos/readings/mill-3/temp", batch.append("]").toString());
-                    waitFor(() -> adapter.readingsReceived() == 600, Duration.ofSeconds(30));
-                    adapter.drain(Duration.ofSeconds(30));
-                    String sensor = "\"device_id\":\"mill-3\",\"sensor_key\":\"temp\"";
                     // A first model, so that the plugin lists the sensor's status while it trains again.
-                    plant.request("train", "{" + sensor + ",\"epochs\":1}", "prognos/replies/plant", new byte[] {0});
-                    Received first = plant.await("prognos/replies/plant", Duration.ofSeconds(60));
-                    assertNotNull(first, "no reply to a one-epoch training");
-                    assertTrue(
-                            first.json().get("success").asBoolean(),
-                            first.json().toString());
+                    trainedByRequest(plant, adapter, "mill-3", 600);
+                    String sensor = "\"device_id\":\"mill-3\",\"sensor_key\":\"temp\"";
                     firstVersion = plugin.model(mill).orElseThrow().modelVersion();
                     // Long enough to outlast any close: a thousand epochs of one window per batch.
                     String endless = "{" + sensor + ",\"epochs\":1000,\"patience\":1000,\"batch_size\":1}";
@@ -485,18 +473,7 @@ class MqttAdapterTest {
             c.put("cycle.train-after", "1000000"); // only the request trains
             String mill = "{\"device_id\":\"mill-3\",\"sensor_key\":\"temp\"}";
             try (MqttAdapter adapter = MqttAdapter.start(plugin, s -> OperatingLimits.none(), c, Clock.systemUTC())) {
-                StringBuilder batch = new StringBuilder("[");
-                for (int h = 0; h < 300; h++) {
-                    batch.append(h == 0 ? "" : ",").append(reading(h, 50 + 5 * Math.sin(h / 3.0)));
-                }
-                plant.send("prognos/readings/mill-3/temp", batch.append("]").toString());
-                waitFor(() -> adapter.readingsReceived() == 300, Duration.ofSeconds(30));
-                plant.request("train", mill.replace("}", ",\"epochs\":1}"), "prognos/replies/plant", new byte[] {0});
-                Received trained = plant.await("prognos/replies/plant", Duration.ofSeconds(60));
-                assertNotNull(trained, "no reply to a one-epoch training");
-                assertTrue(
-                        trained.json().get("success").asBoolean(),
-                        trained.json().toString());
+                trainedByRequest(plant, adapter, "mill-3", 300);
 
                 // The model-work thread is held (as by a database writer waiting for room).
                 plant.send("prognos/readings/mill-4/temp", reading(0, 1));
@@ -600,6 +577,25 @@ class MqttAdapterTest {
                 plugin.stop();
             }
         }
+    }
+
+    /**
+     * {@code hours} hourly readings of {@code device}/temp in one message, then a one-epoch training
+     * of it asked for over MQTT and answered on {@code prognos/replies/plant} (correlation 0).
+     */
+    private static void trainedByRequest(Client plant, MqttAdapter adapter, String device, int hours) throws Exception {
+        StringBuilder batch = new StringBuilder("[");
+        for (int h = 0; h < hours; h++) {
+            batch.append(h == 0 ? "" : ",").append(reading(h, 50 + 5 * Math.sin(h / 3.0)));
+        }
+        plant.send("prognos/readings/" + device + "/temp", batch.append("]").toString());
+        waitFor(() -> adapter.readingsReceived() == hours, Duration.ofSeconds(30));
+        adapter.drain(Duration.ofSeconds(30));
+        String sensor = "\"device_id\":\"" + device + "\",\"sensor_key\":\"temp\"";
+        plant.request("train", "{" + sensor + ",\"epochs\":1}", "prognos/replies/plant", new byte[] {0});
+        Received trained = plant.await("prognos/replies/plant", Duration.ofSeconds(60));
+        assertNotNull(trained, "no reply to a one-epoch training");
+        assertTrue(trained.json().get("success").asBoolean(), trained.json().toString());
     }
 
     /**
