@@ -81,7 +81,11 @@ final class MqttConnection implements AutoCloseable {
     private volatile long lastFailureLog;
     private volatile boolean connectedOnce;
     private volatile Handler handler = m -> {};
-    /** The newest publish's completion: publishes go out in order, so close waits for it alone. */
+    /**
+     * The requests' session only: the newest reply's completion (publishes go out in order, so close
+     * waits for it alone). The readings' session, which publishes several results per reading, does
+     * not keep it.
+     */
     private volatile CompletableFuture<?> lastSent = CompletableFuture.completedFuture(null);
 
     /**
@@ -310,12 +314,15 @@ final class MqttConnection implements AutoCloseable {
         if (m.correlationData() != null) {
             p = p.correlationData(m.correlationData());
         }
-        lastSent = p.send().whenComplete((result, e) -> {
+        CompletableFuture<?> sent = p.send().whenComplete((result, e) -> {
             Throwable failure = e != null ? e : result.getError().orElse(null);
             if (failure != null) {
                 publishFailed(m.topic(), failure);
             }
         });
+        if (session == Session.REQUESTS) {
+            lastSent = sent;
+        }
     }
 
     private void publishFailed(String topic, Throwable e) {

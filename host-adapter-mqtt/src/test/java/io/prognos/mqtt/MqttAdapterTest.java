@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -506,7 +507,7 @@ class MqttAdapterTest {
                         12,
                         answered.json().get("forecasts").size(),
                         answered.json().toString());
-                assertEquals(null, plant.await("prognos/replies/plant", Duration.ofSeconds(1)), "a third reply");
+                assertNull(plant.await("prognos/replies/plant", Duration.ofSeconds(1)), "a third reply");
             } finally {
                 letGo.countDown();
                 plugin.stop();
