@@ -38,6 +38,12 @@ public final class LstmRoutes {
     static final String BASE = "/api/v1/lstm";
     private static final Set<String> KNOWN = Set.of(
             "status", "train", "predict", "models", "maintenance-schedule", "test", "fleet", "sensors", "limits");
+    /**
+     * The query parameters each route reads; any other is refused, as an unknown body field is: a
+     * typo such as {@code day_ahead=30} must not quietly answer with the default of 7 days.
+     */
+    private static final Map<String, List<String>> PARAMETERS =
+            Map.of("maintenance-schedule", List.of("days_ahead"), "sensors", List.of("hours"));
     /** The sensor view draws at most this many readings, the newest. */
     static final int VIEW_READINGS = 2_000;
 
@@ -68,6 +74,9 @@ public final class LstmRoutes {
             throw new RestApi.HttpError(404, null, "no such path " + path + "; the API is under " + BASE);
         }
         String[] parts = path.substring(BASE.length() + 1).split("/");
+        if (KNOWN.contains(parts[0])) {
+            onlyParameters(query, PARAMETERS.getOrDefault(parts[0], List.of()));
+        }
         switch (parts[0]) {
             case "status" -> {
                 allow(method, "GET");
@@ -97,6 +106,7 @@ public final class LstmRoutes {
             }
             case "test" -> {
                 allow(method, "GET", "POST");
+                Requests.bind(body, NoFields.class); // a field sent here would be ignored: refused instead
                 return selfTest();
             }
             case "models" -> {
@@ -185,6 +195,22 @@ public final class LstmRoutes {
                 model,
                 PredictRequestMessage.Limits.of(runtime.limits().apply(sensor)),
                 runtime.plugin().describe().anomalyThreshold());
+    }
+
+    /** The self-test's request: it takes no fields. */
+    record NoFields() {}
+
+    private static void onlyParameters(Map<String, String> query, List<String> known) {
+        for (String name : query.keySet()) {
+            if (!known.contains(name)) {
+                throw new RestApi.HttpError(
+                        400,
+                        name,
+                        known.isEmpty()
+                                ? "unknown parameter '" + name + "'; this route takes none"
+                                : "unknown parameter '" + name + "'; known parameters are " + known);
+            }
+        }
     }
 
     private static void allow(String method, String... allowed) {

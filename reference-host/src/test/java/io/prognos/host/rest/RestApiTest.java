@@ -229,6 +229,34 @@ class RestApiTest {
         assertEquals(70.0, ok("GET", limits, null).get("limits").get("high").asDouble());
     }
 
+    /**
+     * A field is named by its path in what the client sent, however it is wrong; and nothing a
+     * client sends is quietly ignored: a misspelt query parameter or a field of a route that takes
+     * none would otherwise answer with the defaults as if it had been understood.
+     */
+    @Test
+    void badFieldsAreNamedByTheirPathAndNothingSentIsIgnored() throws Exception {
+        String pump = "{\"device_id\": \"" + PUMP.deviceId() + "\", \"sensor_key\": \"temperature\", ";
+        // The limits of a predict request: a wrong type, a wrong value, an unknown field, one path each.
+        assertEquals(
+                "limits.high", badField("POST", "/api/v1/lstm/predict", pump + "\"limits\": {\"high\": \"hot\"}}"));
+        assertEquals(
+                "limits.low",
+                badField("POST", "/api/v1/lstm/predict", pump + "\"limits\": {\"low\": 80, \"high\": 70}}"));
+        assertEquals("limits.hi", badField("POST", "/api/v1/lstm/predict", pump + "\"limits\": {\"hi\": 70}}"));
+        // A field that is no training option is unknown, whatever its value.
+        JsonNode data = error(400, "POST", "/api/v1/lstm/train", pump + "\"data\": [1, 2, 3]}");
+        assertEquals("data", data.get("field").asText());
+        assertTrue(data.get("error").asText().contains("unknown key"), data.toString());
+        assertEquals("day_ahead", badField("GET", "/api/v1/lstm/maintenance-schedule?day_ahead=30", null));
+        assertEquals("limit", badField("GET", "/api/v1/lstm/models?limit=5", null));
+        assertEquals("device_id", badField("POST", "/api/v1/lstm/test", "{\"device_id\": \"pump\"}"));
+        // What each route reads still works beside it.
+        assertTrue(ok("GET", "/api/v1/lstm/maintenance-schedule?days_ahead=30", null)
+                .get("success")
+                .asBoolean());
+    }
+
     /** Clients that send a byte now and then do not starve the others (they once left /health unanswered). */
     @Test
     void slowClientsDoNotStarveHealth() throws Exception {

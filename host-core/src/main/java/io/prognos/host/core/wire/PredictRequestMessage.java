@@ -2,6 +2,7 @@ package io.prognos.host.core.wire;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.prognos.api.BadRequestException;
 import io.prognos.api.OperatingLimits;
 import io.prognos.api.SensorId;
 
@@ -25,7 +26,15 @@ public record PredictRequestMessage(SensorId sensor, OperatingLimits limits) {
             @JsonProperty("device_id") String deviceId,
             @JsonProperty("sensor_key") String sensorKey,
             @JsonProperty("limits") Limits limits) {
-        return new PredictRequestMessage(
-                Requests.sensor(deviceId, sensorKey), limits == null ? null : limits.toLimits());
+        SensorId sensor = Requests.sensor(deviceId, sensorKey);
+        if (limits == null) {
+            return new PredictRequestMessage(sensor, null);
+        }
+        try {
+            return new PredictRequestMessage(sensor, limits.toLimits());
+        } catch (BadRequestException e) {
+            // Named by its path in the request, as a limit of the wrong type or an unknown one is.
+            throw new BadRequestException("limits." + e.field(), e.getMessage(), e);
+        }
     }
 }

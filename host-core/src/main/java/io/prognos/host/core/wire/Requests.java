@@ -31,9 +31,9 @@ public final class Requests {
         try {
             return Json.mapper().readValue(body.length == 0 ? "{}".getBytes() : body, type);
         } catch (UnrecognizedPropertyException e) {
+            String field = field(e);
             throw new BadRequestException(
-                    e.getPropertyName(),
-                    "unknown field '" + e.getPropertyName() + "'; known" + " fields are " + e.getKnownPropertyIds());
+                    field, "unknown field '" + field + "'; known" + " fields are " + e.getKnownPropertyIds());
         } catch (ValueInstantiationException e) {
             if (e.getCause() instanceof BadRequestException b) {
                 throw b;

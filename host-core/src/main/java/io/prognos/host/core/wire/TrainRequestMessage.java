@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonAnySetter;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.prognos.api.BadRequestException;
 import io.prognos.api.SensorId;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -31,10 +30,10 @@ public final class TrainRequestMessage {
         if (value == null || value.isNull()) {
             return;
         }
-        if (!value.isValueNode()) {
-            throw new BadRequestException(name, name + " must be a number or text, got " + value);
-        }
-        options.put(name, value.asText());
+        // An array or object goes on as its JSON text: the plugin's declaration then says what is
+        // wrong with it, "unknown key" for a field it does not know (not "must be a number" for a
+        // field that is no option at all), "must be an integer, got '[1]'" for one it knows.
+        options.put(name, value.isValueNode() ? value.asText() : value.toString());
     }
 
     public SensorId sensor() {
