@@ -251,6 +251,9 @@ class RestApiTest {
         assertEquals("day_ahead", badField("GET", "/api/v1/lstm/maintenance-schedule?day_ahead=30", null));
         assertEquals("limit", badField("GET", "/api/v1/lstm/models?limit=5", null));
         assertEquals("device_id", badField("POST", "/api/v1/lstm/test", "{\"device_id\": \"pump\"}"));
+        JsonNode trailing = error(400, "POST", "/api/v1/lstm/train", pump + "\"epochs\": 1} {\"epochs\": 500}");
+        assertEquals("body", trailing.get("field").asText());
+        assertTrue(trailing.get("error").asText().contains("goes on after"), trailing.toString());
         // What each route reads still works beside it.
         assertTrue(ok("GET", "/api/v1/lstm/maintenance-schedule?days_ahead=30", null)
                 .get("success")

@@ -21,7 +21,7 @@ import java.io.IOException;
 /**
  * The one JSON configuration of Prognos, used by every payload in and out (MQTT, REST, Kafka, the
  * command line): snake_case field names, ISO-8601 instants and durations, unknown fields refused
- * (a typo such as {@code "epoch"} must not silently train with defaults), and non-finite numbers
+ * (a typo such as {@code "epoch"} must not silently train with defaults), nothing after the value, and non-finite numbers
  * written as {@code null} (JSON has no NaN; a metric that cannot be computed is absent, not zero).
  */
 public final class Json {
@@ -66,6 +66,9 @@ public final class Json {
                 .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
                 .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                // "23.5 kelvin" or a body with a second object after the first is not a reading
+                // or request: without this, Jackson reads the first value and drops the rest.
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .build();
     }

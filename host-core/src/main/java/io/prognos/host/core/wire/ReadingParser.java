@@ -1,5 +1,6 @@
 package io.prognos.host.core.wire;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,7 +15,8 @@ import java.util.List;
 
 /**
  * Turns a payload into readings: {@code {"ts": ISO-8601 or epoch ms, "value": number}} or an array of
- * those; the field names are configurable for other JSON shapes. A missing timestamp means "now".
+ * those, or a bare number; the field names are configurable for other JSON shapes. A missing
+ * timestamp (and a bare number) means "now".
  * Every rejection names its reason: oversized, malformed JSON, missing or non-numeric value,
  * non-finite value, unreadable or far-future timestamp.
  */
@@ -51,9 +53,14 @@ public final class ReadingParser {
         if (payload.length > maxBytes) {
             throw new BadPayloadException("oversized", "payload of " + payload.length + " bytes exceeds " + maxBytes);
         }
+        // Some device libraries send a C string's terminating NUL along; it ends the payload.
+        int length = payload.length;
+        while (length > 0 && payload[length - 1] == 0) {
+            length--;
+        }
         JsonNode root;
-        try {
-            root = json.readTree(payload);
+        try (JsonParser p = json.createParser(payload, 0, length)) {
+            root = json.readTree(p);
         } catch (JsonProcessingException e) {
             throw new BadPayloadException("malformed_json", "not JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
@@ -72,6 +79,10 @@ public final class ReadingParser {
                     refused.add(e);
                 }
             }
+        } else if (root.isNumber()) {
+            // Many devices publish the bare value on a topic of its own (Shelly's sensor topics,
+            // Home Assistant's state topics: "23.5"): a reading of now.
+            out.add(reading(json.createObjectNode().set(valueField, root)));
         } else {
             out.add(reading(root));
         }

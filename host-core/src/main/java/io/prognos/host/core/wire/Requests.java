@@ -46,6 +46,9 @@ public final class Requests {
             if (e.getCause() instanceof BadRequestException b) {
                 throw b;
             }
+            if (e.getOriginalMessage().startsWith("Trailing token")) { // Jackson's only words for it
+                throw new BadRequestException("body", "the request body goes on after its JSON value");
+            }
             String field = field(e);
             String expected = expected(e.getTargetType());
             if (expected == null) {
