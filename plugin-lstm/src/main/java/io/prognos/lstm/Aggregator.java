@@ -117,10 +117,16 @@ final class Aggregator {
 
     /** A candidate's name when it carries at least 90 % of the weight at every step, else the mixture's. */
     String servedName(int horizon) {
+        return servedName(horizon, null);
+    }
+
+    /** The same for one forecast, whose rows of {@code forecast} are null for candidates that sat it out. */
+    String servedName(int horizon, float[][] forecast) {
         double[] w = new double[Method.values().length];
         Method dominant = null;
         for (int h = 0; h < horizon; h++) {
             weights(h, w);
+            leaveOut(w, forecast);
             Method top = null;
             for (Method m : Method.values()) {
                 if (w[m.ordinal()] >= 0.9) {
@@ -133,6 +139,28 @@ final class Aggregator {
             dominant = top;
         }
         return dominant == null ? Method.MIXTURE : dominant.wireName();
+    }
+
+    /**
+     * The weights {@code w} as one forecast used them: 0 for the candidates that sat it out (null
+     * rows of {@code forecast}; none when it is null), the others' in proportion, as {@link #mix} does.
+     */
+    static void leaveOut(double[] w, float[][] forecast) {
+        if (forecast == null) {
+            return;
+        }
+        double absent = 0;
+        for (int m = 0; m < w.length; m++) {
+            if (forecast[m] == null) {
+                absent += w[m];
+                w[m] = 0;
+            }
+        }
+        if (absent > 0 && absent < 1) {
+            for (int m = 0; m < w.length; m++) {
+                w[m] /= 1 - absent;
+            }
+        }
     }
 
     /** Weights of step {@code h}, indexed by {@link Method#ordinal()}; 0 for unavailable candidates. */
@@ -152,15 +180,22 @@ final class Aggregator {
         return mix(w, c, h);
     }
 
-    /** Step {@code h}'s average of the candidates {@code c} under the weights {@code w}. */
+    /**
+     * Step {@code h}'s average of the candidates {@code c} under the weights {@code w}; a candidate
+     * that sits this forecast out (a seasonal one right after a gap) leaves its weight to the others
+     * in proportion.
+     */
     static double mix(double[] w, double[][] c, int h) {
         double v = 0;
+        double absent = 0;
         for (int m = 0; m < c.length; m++) {
             if (c[m] != null) {
                 v += w[m] * c[m][h];
+            } else {
+                absent += w[m];
             }
         }
-        return v;
+        return absent > 0 ? v / (1 - absent) : v;
     }
 
     /** One round of step {@code h}: each candidate's forecast against the actual, scaled by {@code scale}. */

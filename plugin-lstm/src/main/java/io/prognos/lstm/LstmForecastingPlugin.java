@@ -343,7 +343,7 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
         if (p == null || p.origin != s.lastClosed) {
             throw new InsufficientHistoryException(
                     s.sensor,
-                    m.contextLength(),
+                    s.scored == 0 ? m.contextLength() : m.sequenceLength(), // Observer.forecastFrom
                     s.recentSize,
                     "a forecast",
                     "wait for more readings (a gap longer than lstm.max-gap starts the window afresh)");
@@ -366,6 +366,7 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
                     Math.max(v, centre + half)));
             if (h == 0 || h == m.horizon() - 1) {
                 s.pointAggregator.weights(h, w);
+                Aggregator.leaveOut(w, p.pointCandidates);
                 weights.append(weights.length() > 0 ? "; step " + (h + 1) + ": " : "step 1: ");
                 for (Method k : Method.values()) {
                     if (w[k.ordinal()] > 0.005) {
@@ -378,7 +379,7 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
                 }
             }
         }
-        String method = s.pointAggregator.servedName(m.horizon());
+        String method = s.pointAggregator.servedName(m.horizon(), p.pointCandidates);
         String reason = "online weighted average of the candidates, weights "
                 + weights.toString().trim() + " (" + s.pointAggregator.rounds(0) + " rounds)";
         return new Forecast(

@@ -121,9 +121,11 @@ record TrainedModel(
     }
 
     /**
-     * Every candidate's forecast from a context window (oldest first, {@link #contextLength} long),
-     * indexed by {@link Method#ordinal()}; unavailable candidates stay null. {@code networkOutput} is
-     * the network's scaled output for this window at {@code offset}, or null.
+     * Every candidate's forecast from a context window (oldest first, {@link #contextLength} long,
+     * or shorter but at least {@link #sequenceLength} after a gap), indexed by {@link
+     * Method#ordinal()}; unavailable candidates stay null, and so do the seasonal ones from a window
+     * shorter than their season. {@code networkOutput} is the network's scaled output for this
+     * window at {@code offset}, or null.
      */
     double[][] candidates(double[] context, float[] networkOutput, int offset) {
         double[][] c = new double[Method.values().length][];
@@ -138,12 +140,13 @@ record TrainedModel(
         double[] last = new double[horizon];
         Baselines.lastValue(context, last);
         c[Method.LAST_VALUE.ordinal()] = last;
-        if (available[Method.SEASONAL.ordinal()]) {
+        boolean wholeSeason = context.length >= contextLength;
+        if (available[Method.SEASONAL.ordinal()] && wholeSeason) {
             double[] s = new double[horizon];
             Baselines.seasonal(context, seasonalSteps, s);
             c[Method.SEASONAL.ordinal()] = s;
         }
-        if (available[Method.SEASONAL_LEVEL.ordinal()]) {
+        if (available[Method.SEASONAL_LEVEL.ordinal()] && wholeSeason) {
             double[] s = new double[horizon];
             Baselines.seasonalLevel(context, seasonalSteps, s);
             c[Method.SEASONAL_LEVEL.ordinal()] = s;

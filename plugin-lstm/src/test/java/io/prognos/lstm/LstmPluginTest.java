@@ -151,6 +151,56 @@ class LstmPluginTest {
     }
 
     /**
+     * A 5-minute sensor with a daily pattern: its seasonal candidates look back a whole day (324
+     * intervals with their level). After a gap longer than lstm.max-gap the state starts afresh;
+     * forecasts and anomaly scores come back once the LSTM's window (30 intervals) is full, from the
+     * other candidates, and the seasonal ones join again once a day has come in. Before, the sensor
+     * had neither forecast nor score for 27 hours after every such gap.
+     */
+    @Test
+    void afterALongGapForecastsAndScoresReturnOnceTheLstmsWindowIsFull() {
+        SensorId sensor = SensorId.of("press-9", "vibration");
+        Duration step = Duration.ofMinutes(5);
+        Random r = new Random(21);
+        int day = 288;
+        java.util.function.IntToDoubleFunction truth = i -> 50 + 5 * Math.sin(2 * Math.PI * i / day);
+        List<Reading> history = Series.generate(4 * day, step, i -> truth.applyAsDouble(i) + 0.3 * r.nextGaussian());
+        plugin.train(new TrainRequest(sensor, history));
+        SensorState s = state(sensor, history);
+        // Six hours without readings (lstm.max-gap is 3 h), then readings every 5 minutes again.
+        int restart = history.size() + 72;
+        Instant t0 = Series.T0;
+        for (int i = restart; i < restart + 29; i++) {
+            plugin.observe(s, List.of(new Reading(t0.plus(step.multipliedBy(i)), truth.applyAsDouble(i))));
+        }
+        InsufficientHistoryException early = assertThrows(InsufficientHistoryException.class, () -> plugin.forecast(s));
+        assertTrue(early.getMessage().contains("at least 30 consecutive intervals"), early.getMessage());
+        int i = restart + 29;
+        plugin.observe(s, List.of(new Reading(t0.plus(step.multipliedBy(i)), truth.applyAsDouble(i))));
+        Forecast f = plugin.forecast(s);
+        assertFalse(f.methodReason().contains("seasonal"), "no season of context yet: " + f.methodReason());
+        double err = 0;
+        for (ForecastPoint p : f.points()) {
+            // The candidates that sat out leave their weight to the others, not a forecast short of it.
+            err += Math.abs(p.value() - truth.applyAsDouble(i + p.stepsAhead()));
+            assertTrue(p.lower() <= p.value() && p.value() <= p.upper());
+        }
+        assertTrue(err / f.horizon() < 1.5, "MAE " + err / f.horizon() + " against the noise-free truth");
+        i++;
+        Observation o = plugin.observe(s, List.of(new Reading(t0.plus(step.multipliedBy(i)), truth.applyAsDouble(i))));
+        assertEquals(1, o.scores().size(), "the interval after the first forecast is scored");
+        assertTrue(
+                o.scores().get(0).score() < 0.5,
+                "an ordinary reading after the gap: " + o.scores().get(0));
+        for (i++; i < restart + 330; i++) {
+            plugin.observe(s, List.of(new Reading(t0.plus(step.multipliedBy(i)), truth.applyAsDouble(i))));
+        }
+        assertTrue(
+                plugin.forecast(s).methodReason().contains("seasonal"),
+                plugin.forecast(s).methodReason());
+    }
+
+    /**
      * The daily pattern stops (the sensor stays at its mean, as NAB's art_daily_flatmiddle does): the
      * seasonal candidates, best all through training, are now wrong by up to the pattern's amplitude,
      * and the served forecast must come back to the last value within hours, not days.
