@@ -21,8 +21,9 @@ import java.io.IOException;
 /**
  * The one JSON configuration of Prognos, used by every payload in and out (MQTT, REST, Kafka, the
  * command line): snake_case field names, ISO-8601 instants and durations, unknown fields refused
- * (a typo such as {@code "epoch"} must not silently train with defaults), nothing after the value, and non-finite numbers
- * written as {@code null} (JSON has no NaN; a metric that cannot be computed is absent, not zero).
+ * (a typo such as {@code "epoch"} must not silently train with defaults), nothing after the value,
+ * and non-finite numbers written as {@code null} (JSON has no NaN; a metric that cannot be computed
+ * is absent, not zero).
  */
 public final class Json {
 
