@@ -62,6 +62,59 @@ public final class ConfigOptions {
         return values;
     }
 
+    /**
+     * Environment variables named like configuration keys (they start as one does: {@code LSTM_},
+     * {@code MQTT_}, ...) that name none, each with the nearest that does when it is within two
+     * edits. Only the keys' own variables are read, so a misspelt {@code LSTM_EPOCH} would train
+     * with the default epochs and say nothing; a flag or file key so misspelt is refused. These are
+     * warned of, not refused: other software shares the prefixes ({@code KAFKA_HEAP_OPTS}).
+     */
+    static List<String> unknownEnvironment(Collection<ConfigDef.Key> known, Map<String, String> env) {
+        List<String> names = known.stream().map(k -> envName(k.name())).toList();
+        List<String> prefixes = names.stream()
+                .map(n -> n.substring(0, n.indexOf('_') + 1))
+                .distinct()
+                .toList();
+        List<String> out = new ArrayList<>();
+        env.keySet().stream().sorted().forEach(var -> {
+            if (names.contains(var) || prefixes.stream().noneMatch(var::startsWith)) {
+                return;
+            }
+            String nearest = null;
+            int best = 3;
+            for (String n : names) {
+                int d = editDistance(var, n);
+                if (d < best) {
+                    best = d;
+                    nearest = n;
+                }
+            }
+            out.add("environment variable " + var + " names no configuration key and is ignored"
+                    + (nearest == null ? "" : "; did you mean " + nearest + "?"));
+        });
+        return out;
+    }
+
+    /** Levenshtein's distance: insertions, deletions and substitutions. */
+    static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(sub, Math.min(prev[j], cur[j - 1]) + 1);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
     /** What picocli did not match: configuration flags, or mistakes. */
     List<String> unmatched() {
         return mixee == null ? List.of() : mixee.commandLine().getUnmatchedArguments();

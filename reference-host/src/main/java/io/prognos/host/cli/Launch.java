@@ -1,6 +1,7 @@
 package io.prognos.host.cli;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.prognos.api.ConfigDef;
 import io.prognos.api.ConfigProblem;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.InMemoryModelStore;
@@ -16,6 +17,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What every command starts from: the configuration from its sources, and the plugins found on the
@@ -24,12 +27,16 @@ import java.util.Map;
  */
 record Launch(Map<String, String> config, PluginLoader.Found found) {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Launch.class);
+
     static Launch of(ConfigOptions options) {
         Map<String, String> env = System.getenv();
         PluginLoader.Found found = PluginLoader.load(Launch.class.getClassLoader(), pluginsDir(options, env));
         List<ForecastingPlugin> plugins =
                 found.plugins().stream().map(PluginLoader.Loaded::plugin).toList();
-        return new Launch(options.resolve(HostRuntime.knownKeys(plugins), env), found);
+        List<ConfigDef.Key> known = HostRuntime.knownKeys(plugins);
+        ConfigOptions.unknownEnvironment(known, env).forEach(LOG::warn);
+        return new Launch(options.resolve(known, env), found);
     }
 
     /** {@code prognos.plugins-dir} from the configuration's sources (file, environment, flags); {@code plugins} when unset. */
