@@ -79,11 +79,26 @@ public final class CsvReadings {
                 if (cell.isEmpty()) {
                     continue;
                 }
+                double v;
                 try {
-                    out.add(new Reading(timestamp(r.get(ts)), Double.parseDouble(cell)));
+                    v = Double.parseDouble(cell);
+                } catch (NumberFormatException e) {
+                    // Java's own words ("For input string") name neither the column nor what is wrong.
+                    throw new BadRequestException(
+                            "csv",
+                            source + " line " + line + ": '" + cell + "' in column '" + header.get(value)
+                                    + "' is not a number",
+                            e);
+                }
+                try {
+                    out.add(new Reading(timestamp(r.get(ts)), v));
                 } catch (NumberFormatException | DateTimeParseException e) {
                     throw new BadRequestException(
-                            "csv", source + " line " + line + " cannot be read: " + e.getMessage(), e);
+                            "csv",
+                            source + " line " + line + ": '" + r.get(ts) + "' in column '" + header.get(ts)
+                                    + "' is not a timestamp (ISO-8601, a local date-time taken as UTC, or epoch"
+                                    + " milliseconds)",
+                            e);
                 }
             }
             return out;
@@ -116,8 +131,11 @@ public final class CsvReadings {
     private static int column(List<String> header, String name, int fallback, String option, String source) {
         if (name == null) {
             if (header.size() <= fallback) {
+                String hint = header.size() == 1 && header.get(0).matches(".*[;\t|].*")
+                        ? " (another delimiter? --delimiter ';' for instance)"
+                        : "";
                 throw new BadRequestException(
-                        option, source + ": the header has " + header.size() + " column(s): " + header);
+                        option, source + ": the header has " + header.size() + " column(s): " + header + hint);
             }
             return fallback;
         }

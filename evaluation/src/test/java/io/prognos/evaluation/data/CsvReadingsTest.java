@@ -53,5 +53,15 @@ class CsvReadingsTest {
         assertEquals("--value-column", missing.field());
         var time = assertThrows(BadRequestException.class, () -> read("ts,value\nyesterday,1\n", null, null, ','));
         assertTrue(time.getMessage().contains("line 2"), time.getMessage());
+        // Each names the cell, its column and what it must be, not Java's "For input string".
+        assertEquals("test.csv line 2: 'hot' in column 'value' is not a number", e.getMessage());
+        assertTrue(
+                time.getMessage().startsWith("test.csv line 2: 'yesterday' in column 'ts' is not a timestamp"),
+                time.getMessage());
+        var delimiter =
+                assertThrows(BadRequestException.class, () -> read("ts;value\n2013-07-04;1\n", null, null, ','));
+        assertTrue(
+                delimiter.getMessage().endsWith("(another delimiter? --delimiter ';' for instance)"),
+                delimiter.getMessage());
     }
 }

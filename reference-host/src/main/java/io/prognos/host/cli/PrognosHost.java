@@ -12,6 +12,9 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -81,6 +84,15 @@ public final class PrognosHost extends HostCommand {
             }
             if (ex instanceof PrognosException) {
                 w.println(command + " failed: " + ex.getMessage());
+                return 1;
+            }
+            if (ex instanceof FileSystemException f) {
+                // A file given on the command line that is missing or unreadable: the user's to mend,
+                // said in a line, not a stack trace (NoSuchFileException's message is the bare path).
+                String why = ex instanceof NoSuchFileException
+                        ? "no such file"
+                        : ex instanceof AccessDeniedException ? "permission denied" : f.getReason();
+                w.println(command + " failed: " + f.getFile() + ": " + why);
                 return 1;
             }
             w.println(command + " failed: " + ex);

@@ -140,6 +140,15 @@ class PrognosHostTest {
         assertEquals("PROGNOS_PLUGINS_DIR", ConfigOptions.envName("prognos.plugins-dir"));
     }
 
+    /** A missing input file is the user's to mend: said in one line, not a stack trace. */
+    @Test
+    void aMissingInputFileIsNamedInOneLine() {
+        Run r = run("evaluate", "--csv", "target/no-such-readings.csv");
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("evaluate failed: target/no-such-readings.csv: no such file"), r.err());
+        assertFalse(r.err().contains("\tat "), "a stack trace:\n" + r.err());
+    }
+
     @Test
     void badConfigurationIsRefusedNamingEveryKey() {
         Run r = run(
