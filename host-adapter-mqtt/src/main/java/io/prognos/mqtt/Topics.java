@@ -90,9 +90,18 @@ record Topics(String prefix) {
         return SensorId.of(device, key);
     }
 
+    /** Whether both of a sensor's ids can be topic levels ({@link #level}). */
+    static boolean publishable(SensorId s) {
+        return isLevel(s.deviceId()) && isLevel(s.sensorKey());
+    }
+
+    private static boolean isLevel(String id) {
+        return !(id.contains("/") || id.contains("+") || id.contains("#") || id.isEmpty());
+    }
+
     /** A topic level built from an id: wildcards and separators would change its meaning. */
     static String level(String id) {
-        if (id.contains("/") || id.contains("+") || id.contains("#") || id.isEmpty()) {
+        if (!isLevel(id)) {
             throw new BadRequestException(
                     "sensor",
                     "'" + id + "' cannot be an MQTT topic level: it must not be" + " empty or contain '/', '+' or '#'");
