@@ -22,6 +22,8 @@ import io.prognos.host.dashboard.FleetWatch;
 import io.prognos.host.dashboard.StaticFiles;
 import io.prognos.host.runtime.HostRuntime;
 import io.prognos.host.runtime.SensorService;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -74,6 +76,9 @@ public final class LstmRoutes {
             throw new RestApi.HttpError(404, null, "no such path " + path + "; the API is under " + BASE);
         }
         String[] parts = path.substring(BASE.length() + 1).split("/");
+        for (int i = 0; i < parts.length; i++) {
+            parts[i] = segment(parts[i]);
+        }
         if (KNOWN.contains(parts[0])) {
             onlyParameters(query, PARAMETERS.getOrDefault(parts[0], List.of()));
         }
@@ -195,6 +200,15 @@ public final class LstmRoutes {
                 model,
                 PredictRequestMessage.Limits.of(runtime.limits().apply(sensor)),
                 runtime.plugin().describe().anomalyThreshold());
+    }
+
+    /**
+     * One raw path segment, percent-decoded: a device id with '/' (JDBC's sensors may have one) is
+     * sent as {@code %2F}, as the dashboard does, and stays one segment; a '+' is itself, not a space.
+     */
+    static String segment(String raw) {
+        // A malformed escape never gets here: the JDK's server refuses such a request line itself.
+        return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
     /** The self-test's request: it takes no fields. */

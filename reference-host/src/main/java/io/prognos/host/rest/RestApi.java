@@ -202,7 +202,9 @@ public final class RestApi implements AutoCloseable {
             byte[] body = method.equals("POST") || method.equals("PUT") ? body(ex) : new byte[0];
             BooleanSupplier clientGone = () -> clients.closedByClient(ex.getLocalAddress(), ex.getRemoteAddress())
                     .orElse(false);
-            return send(ex, 200, routes.route(method, path, query, body, clientGone));
+            // The raw path: a device id with '/' arrives as %2F and must stay one segment (the routes
+            // decode each segment).
+            return send(ex, 200, routes.route(method, ex.getRequestURI().getRawPath(), query, body, clientGone));
         } catch (RestTrainings.ClientGone e) {
             return 499; // nobody to answer; the connection is closed (the nginx code for it, in the metrics)
         } catch (MethodNotAllowed e) {

@@ -254,6 +254,13 @@ class RestApiTest {
         JsonNode trailing = error(400, "POST", "/api/v1/lstm/train", pump + "\"epochs\": 1} {\"epochs\": 500}");
         assertEquals("body", trailing.get("field").asText());
         assertTrue(trailing.get("error").asText().contains("goes on after"), trailing.toString());
+        // A device id with '/' (JDBC's sensors may have one) is addressed as one segment, %2F-encoded,
+        // as the dashboard sends it; a '+' in a path is itself.
+        String slashed = "/api/v1/lstm/limits/line-1%2Fpress-3/temp+1";
+        JsonNode set = ok("PUT", slashed, "{\"high\": 90}");
+        assertEquals("line-1/press-3", set.get("device_id").asText());
+        assertEquals("temp+1", set.get("sensor_key").asText());
+        assertEquals(90.0, ok("GET", slashed, null).get("limits").get("high").asDouble());
         // What each route reads still works beside it.
         assertTrue(ok("GET", "/api/v1/lstm/maintenance-schedule?days_ahead=30", null)
                 .get("success")
