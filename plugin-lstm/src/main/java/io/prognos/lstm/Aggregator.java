@@ -149,18 +149,23 @@ final class Aggregator {
         if (forecast == null) {
             return;
         }
-        double absent = 0;
-        for (int m = 0; m < w.length; m++) {
-            if (forecast[m] == null) {
-                absent += w[m];
-                w[m] = 0;
-            }
-        }
+        double absent = absentShare(w, forecast);
         if (absent > 0 && absent < 1) {
             for (int m = 0; m < w.length; m++) {
-                w[m] /= 1 - absent;
+                w[m] = forecast[m] == null ? 0 : w[m] / (1 - absent);
             }
         }
+    }
+
+    /** The weight of the candidates that sat a forecast out: its null rows ({@code double[]} or {@code float[]}). */
+    private static double absentShare(double[] w, Object[] rows) {
+        double absent = 0;
+        for (int m = 0; m < rows.length; m++) {
+            if (rows[m] == null) {
+                absent += w[m];
+            }
+        }
+        return absent;
     }
 
     /** Weights of step {@code h}, indexed by {@link Method#ordinal()}; 0 for unavailable candidates. */
@@ -187,14 +192,12 @@ final class Aggregator {
      */
     static double mix(double[] w, double[][] c, int h) {
         double v = 0;
-        double absent = 0;
         for (int m = 0; m < c.length; m++) {
             if (c[m] != null) {
                 v += w[m] * c[m][h];
-            } else {
-                absent += w[m];
             }
         }
+        double absent = absentShare(w, c);
         return absent > 0 ? v / (1 - absent) : v;
     }
 

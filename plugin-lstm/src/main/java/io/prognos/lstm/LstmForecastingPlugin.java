@@ -343,7 +343,7 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
         if (p == null || p.origin != s.lastClosed) {
             throw new InsufficientHistoryException(
                     s.sensor,
-                    s.scored == 0 ? m.contextLength() : m.sequenceLength(), // Observer.forecastFrom
+                    Observer.contextNeeded(s, m),
                     s.recentSize,
                     "a forecast",
                     "wait for more readings (a gap longer than lstm.max-gap starts the window afresh)");

@@ -337,6 +337,11 @@ final class Observer {
         }
     }
 
+    /** Consecutive intervals the state must hold before it forecasts ({@link #forecastFrom} says why). */
+    static int contextNeeded(LstmSensorState s, TrainedModel m) {
+        return s.scored == 0 ? m.contextLength() : m.sequenceLength();
+    }
+
     /**
      * Makes the forecast from the end of interval {@code b}, when the state holds the LSTM's window.
      * The seasonal candidates need a whole season of context besides: after a gap longer than {@code
@@ -352,7 +357,7 @@ final class Observer {
      * file's score.
      */
     private void forecastFrom(LstmSensorState s, TrainedModel m, long b) {
-        if (s.recentSize < m.sequenceLength() || (s.scored == 0 && s.recentSize < m.contextLength())) {
+        if (s.recentSize < contextNeeded(s, m)) {
             return;
         }
         double[] context = s.last(Math.min(s.recentSize, m.contextLength()));
