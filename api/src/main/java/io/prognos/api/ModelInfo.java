@@ -12,6 +12,12 @@ import java.util.Map;
  * @param modelVersion    opaque version, changes with every training
  * @param formatVersion   version of the serialised byte format
  * @param interval        the sensor's data interval the model works at
+ * @param intervalOffset  how the intervals sit on the clock: the interval labelled {@code k * interval}
+ *                        (epoch-aligned; forecast points carry these labels) holds the readings at
+ *                        times {@code t} with {@code k * interval <= t + intervalOffset < (k + 1) *
+ *                        interval}. Zero on the plain grid (an hourly interval runs from the hour);
+ *                        up to half an interval either way for a sensor that reports at a usual time
+ *                        in each interval, whose boundaries a plugin may keep away from that time
  * @param horizon         forecast steps
  * @param servedMethod    what forecasts start from (see {@link Forecast#method()})
  * @param sampleCount     intervals the model was trained from
@@ -24,6 +30,7 @@ public record ModelInfo(
         String modelVersion,
         int formatVersion,
         Duration interval,
+        Duration intervalOffset,
         int horizon,
         String servedMethod,
         int sampleCount,
@@ -36,7 +43,38 @@ public record ModelInfo(
     public static final String BASELINE_MAE = "baseline_mae";
 
     public ModelInfo {
+        if (intervalOffset == null) {
+            throw new IllegalArgumentException("intervalOffset is null; Duration.ZERO for the plain grid");
+        }
         metrics = Map.copyOf(metrics);
+    }
+
+    /** SPI 2.0's constructor: a model on the plain grid. */
+    public ModelInfo(
+            SensorId sensor,
+            String modelVersion,
+            int formatVersion,
+            Duration interval,
+            int horizon,
+            String servedMethod,
+            int sampleCount,
+            long trainingMillis,
+            Instant trainedAt,
+            ModelStatus status,
+            Map<String, Double> metrics) {
+        this(
+                sensor,
+                modelVersion,
+                formatVersion,
+                interval,
+                Duration.ZERO,
+                horizon,
+                servedMethod,
+                sampleCount,
+                trainingMillis,
+                trainedAt,
+                status,
+                metrics);
     }
 
     /** A named figure, NaN when the plugin does not report it. */
@@ -57,6 +95,7 @@ public record ModelInfo(
                 modelVersion,
                 formatVersion,
                 interval,
+                intervalOffset,
                 horizon,
                 servedMethod,
                 sampleCount,

@@ -10,10 +10,13 @@ package io.prognos.api;
  * fields and a metrics map; {@code describe()}; a per-sensor {@link SensorState} the host keeps
  * and hands back; an anomaly score for every completed interval ({@code observe}); forecasts are
  * made from the state; risk carries its basis, a time-to-failure range and an act-by time.
+ *
+ * <p>2.1: {@link ModelInfo#intervalOffset()}, where a model's intervals sit on the clock (2.0's
+ * constructor stays, for the plain grid).
  */
 public final class Spi {
 
-    public static final String VERSION = "2.0";
+    public static final String VERSION = "2.1";
 
     private Spi() {}
 

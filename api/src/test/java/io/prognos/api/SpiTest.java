@@ -13,7 +13,8 @@ class SpiTest {
 
     @Test
     void acceptsSameMajorWithOlderOrEqualMinorOnly() {
-        assertTrue(Spi.isCompatible("2.0"));
+        assertTrue(Spi.isCompatible("2.0"), "a plugin built for 2.0 runs in a 2.1 host");
+        assertTrue(Spi.isCompatible(Spi.VERSION));
         assertFalse(Spi.isCompatible("3.0"));
         assertFalse(Spi.isCompatible("0.9"));
         assertFalse(Spi.isCompatible("2.7"), "a plugin needing a newer minor than the host is refused");
@@ -57,6 +58,10 @@ class SpiTest {
                 ModelStatus.READY,
                 java.util.Map.of(ModelInfo.VAL_MAE, 2.0, ModelInfo.BASELINE_MAE, 4.0));
         assertEquals(0.5, modelInfo.valRelmae(), 1e-12);
+        assertEquals(
+                java.time.Duration.ZERO,
+                modelInfo.intervalOffset(),
+                "SPI 2.0's constructor, which a 2.0 plugin calls: the plain grid");
         assertTrue(Double.isNaN(modelInfo.metric("unknown")));
     }
 }

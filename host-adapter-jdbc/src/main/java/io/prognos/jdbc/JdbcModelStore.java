@@ -30,7 +30,7 @@ public final class JdbcModelStore implements ModelStore {
 
     private static final String COLUMNS = "device_id, sensor_key, model_version, format_version, checksum, "
             + "sequence_length, forecast_horizon, interval_ms, train_loss, val_loss, val_mae, baseline_mae, "
-            + "served_method, sample_count, epochs_run, training_ms, trained_at, metrics";
+            + "served_method, sample_count, epochs_run, training_ms, trained_at, metrics, interval_offset_ms";
     private static final TypeReference<Map<String, Double>> METRICS = new TypeReference<>() {};
 
     private final DataSource ds;
@@ -49,7 +49,7 @@ public final class JdbcModelStore implements ModelStore {
         ready.run();
         ModelInfo i = model.info();
         String sql = "INSERT INTO " + table + " (" + COLUMNS + ", model, saved_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?, now()) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, now()) "
                 + "ON CONFLICT (device_id, sensor_key) DO UPDATE SET model_version = EXCLUDED.model_version, "
                 + "format_version = EXCLUDED.format_version, checksum = EXCLUDED.checksum, "
                 + "sequence_length = EXCLUDED.sequence_length, forecast_horizon = EXCLUDED.forecast_horizon, "
@@ -57,7 +57,8 @@ public final class JdbcModelStore implements ModelStore {
                 + "val_mae = EXCLUDED.val_mae, baseline_mae = EXCLUDED.baseline_mae, "
                 + "served_method = EXCLUDED.served_method, sample_count = EXCLUDED.sample_count, "
                 + "epochs_run = EXCLUDED.epochs_run, training_ms = EXCLUDED.training_ms, "
-                + "trained_at = EXCLUDED.trained_at, metrics = EXCLUDED.metrics, model = EXCLUDED.model, saved_at = now()";
+                + "trained_at = EXCLUDED.trained_at, metrics = EXCLUDED.metrics, "
+                + "interval_offset_ms = EXCLUDED.interval_offset_ms, model = EXCLUDED.model, saved_at = now()";
         try (Connection c = ds.getConnection();
                 PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, i.sensor().deviceId());
@@ -79,7 +80,8 @@ public final class JdbcModelStore implements ModelStore {
             ps.setLong(16, i.trainingMillis());
             ps.setTimestamp(17, Timestamp.from(i.trainedAt()));
             ps.setString(18, Json.mapper().writeValueAsString(finite(i.metrics())));
-            ps.setBytes(19, model.bytes());
+            ps.setLong(19, i.intervalOffset().toMillis());
+            ps.setBytes(20, model.bytes());
             ps.executeUpdate();
         } catch (SQLException e) {
             throw SqlErrors.translate("saving the model of " + i.sensor(), e);
@@ -151,6 +153,7 @@ public final class JdbcModelStore implements ModelStore {
                 rs.getString("model_version"),
                 rs.getInt("format_version"),
                 Duration.ofMillis(rs.getLong("interval_ms")),
+                Duration.ofMillis(rs.getLong("interval_offset_ms")),
                 rs.getInt("forecast_horizon"),
                 rs.getString("served_method"),
                 rs.getInt("sample_count"),

@@ -26,7 +26,8 @@ public final class Migrations {
     private static final long LOCK_KEY = 0x50524f474e4f53L;
 
     /** The scripts this code knows, in order; the version is the position, starting at 1. */
-    static final List<String> SCRIPTS = List.of("V1__models_and_results.sql", "V2__anomaly_scores_and_risk_ranges.sql");
+    static final List<String> SCRIPTS =
+            List.of("V1__models_and_results.sql", "V2__anomaly_scores_and_risk_ranges.sql", "V3__interval_offset.sql");
 
     private Migrations() {}
 

@@ -159,6 +159,10 @@ class JdbcAdapterTest {
                 .orElseThrow();
         assertEquals(trained.modelVersion(), row.modelVersion());
         assertEquals(Duration.ofHours(1), row.interval());
+        assertEquals(
+                Duration.ofMinutes(30),
+                row.intervalOffset(),
+                "readings on the hour: the intervals' boundaries half an hour away from them");
         assertEquals(12, row.horizon());
         assertEquals(trained.servedMethod(), row.servedMethod());
         assertEquals(trained.metrics(), row.metrics(), "the plugin's figures survive the jsonb round trip");

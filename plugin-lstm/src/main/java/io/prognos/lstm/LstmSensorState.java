@@ -9,6 +9,7 @@ import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -24,13 +25,14 @@ final class LstmSensorState implements SensorState {
 
     private static final int MAGIC = 0x50525331; // "PRS1"
     /**
+     * 8: the grid's shift ({@link Grid}); a format-7 state is on the plain grid, as its model.
      * 7: the served point's forecast and aggregation beside the one intervals are centred on
      * ({@link TrainedModel#pointPrior}); a format-6 state, whose model has one head, reads with its
      * point the forecast and its point's aggregation a copy of the other, which then learns the same.
      * 6: the aggregations' cumulative losses, which nothing read, no longer kept ({@link
      * Aggregator#write}).
      */
-    private static final int FORMAT = 7;
+    private static final int FORMAT = 8;
     /** The format before the served point's own aggregation. */
     private static final int FORMAT_ONE_AGGREGATION = 6;
     /** The format before the interval experts: one miscoverage and width factor per step, read into each. */
@@ -77,7 +79,8 @@ final class LstmSensorState implements SensorState {
 
     final SensorId sensor;
     String modelVersion;
-    long intervalMs;
+    /** The model's grid, which the bucket indices below are on; null until bound to a model. */
+    Grid grid;
     // The interval being filled.
     long openBucket = NONE;
     double openSum;
@@ -150,7 +153,7 @@ final class LstmSensorState implements SensorState {
     }
 
     Instant bucketStart(long bucket) {
-        return Instant.ofEpochMilli(bucket * intervalMs);
+        return grid.start(bucket);
     }
 
     @Override
@@ -167,7 +170,7 @@ final class LstmSensorState implements SensorState {
                 return bytes.toByteArray();
             }
             out.writeUTF(modelVersion);
-            out.writeLong(intervalMs);
+            out.writeLong(grid.intervalMs());
             out.writeLong(openBucket);
             out.writeDouble(openSum);
             out.writeInt(openCount);
@@ -212,6 +215,7 @@ final class LstmSensorState implements SensorState {
             out.writeDouble(rangeLow);
             out.writeDouble(rangeHigh);
             intervals.write(out);
+            out.writeLong(grid.shiftMs());
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -239,7 +243,7 @@ final class LstmSensorState implements SensorState {
                 return s;
             }
             s.modelVersion = in.readUTF();
-            s.intervalMs = in.readLong();
+            long intervalMs = in.readLong();
             s.openBucket = in.readLong();
             s.openSum = in.readDouble();
             s.openCount = in.readInt();
@@ -296,6 +300,7 @@ final class LstmSensorState implements SensorState {
                 s.intervals = IntervalAdaptation.from(
                         nominalAlpha, IntervalAdaptation.thetaOfClamped(alpha, widen), adaptationRate);
             }
+            s.grid = new Grid(Duration.ofMillis(intervalMs), format >= FORMAT ? in.readLong() : 0);
             return s;
         } catch (EOFException e) {
             // Its message is null: the log would say "starts afresh: null".

@@ -25,7 +25,8 @@ import java.util.zip.CRC32;
 final class ModelCodec {
 
     /**
-     * 7: a second head on the network's dense layer, fitted to the absolute error, and the served
+     * 8: the grid's shift ({@link Grid}), for a sensor that reports at a usual time in each
+     * interval; an earlier model reads on the plain grid, as it was trained. 7: a second head on the network's dense layer, fitted to the absolute error, and the served
      * point's aggregation ({@link TrainedModel#pointPrior}); an earlier model reads with one head,
      * its point forecast the one its intervals are centred on, as before. 6: the training history's
      * shapes ({@link PatternNovelty}); a version-4 or -5 model reads without them, its anomaly score
@@ -39,10 +40,10 @@ final class ModelCodec {
      * with intervals of the wrong width. 2: online aggregation, calibration windows of their own,
      * anomaly baseline and novelty range.
      */
-    static final int FORMAT_VERSION = 7;
+    static final int FORMAT_VERSION = 8;
     /**
      * The oldest format read: 4 differs only in what 5 no longer keeps, 5 only in what 6 adds, 6 only
-     * in what 7 adds.
+     * in what 7 adds, 7 only in what 8 adds.
      */
     static final int OLDEST_READ = 4;
 
@@ -123,6 +124,7 @@ final class ModelCodec {
             out.writeLong(x.trainingMillis());
             out.writeUTF(x.servedMethod());
             out.writeUTF(x.reason());
+            out.writeLong(m.grid().shiftMs());
             out.flush();
             CRC32 crc = new CRC32();
             crc.update(bytes.toByteArray());
@@ -218,11 +220,15 @@ final class ModelCodec {
                     in.readLong(),
                     in.readUTF(),
                     in.readUTF());
+            long shift = version >= 8 ? in.readLong() : 0;
+            if (Math.abs(shift) > interval.toMillis() / 2) {
+                throw new CorruptModelException("model's grid shift " + shift + " ms exceeds half its interval", null);
+            }
             TrainedModel m = new TrainedModel(
                     sensor,
                     modelVersion,
                     trainedAt,
-                    interval,
+                    new Grid(interval, shift),
                     seq,
                     horizon,
                     units,

@@ -56,7 +56,8 @@ final class ModelTrainer {
         }
         LstmSettings s = configured.at(interval);
         refuseTooFine(sensor, history, interval);
-        List<SeriesPreparer.Segment> segments = SeriesPreparer.prepare(sensor, history, interval, s.maxGapSteps());
+        Grid grid = Grid.of(interval, history);
+        List<SeriesPreparer.Segment> segments = SeriesPreparer.prepare(sensor, history, grid, s.maxGapSteps());
         int season = s.seasonalSteps();
         int context =
                 season > 0 ? Math.max(s.sequenceLength(), season + Baselines.levelSpan(season)) : s.sequenceLength();
@@ -119,7 +120,7 @@ final class ModelTrainer {
                 sensor,
                 "",
                 Instant.EPOCH,
-                interval,
+                grid,
                 seq,
                 s.horizon(),
                 s.units(),
@@ -182,7 +183,7 @@ final class ModelTrainer {
                 sensor,
                 version(now),
                 now,
-                interval,
+                grid,
                 seq,
                 s.horizon(),
                 s.units(),

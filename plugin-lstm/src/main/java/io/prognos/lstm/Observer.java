@@ -74,11 +74,13 @@ final class Observer {
         if (m.modelVersion().equals(s.modelVersion)) {
             return;
         }
-        boolean sameGrid = s.intervalMs == m.interval().toMillis();
+        // Labels mean the same on every grid of an interval: a retraining that moved the boundaries
+        // (Grid) carries on with the same intervals.
+        boolean sameGrid = s.grid != null && s.grid.interval().equals(m.interval());
         boolean retrained = s.modelVersion != null && sameGrid;
         s.modelVersion = m.modelVersion();
+        s.grid = m.grid();
         if (!sameGrid) {
-            s.intervalMs = m.interval().toMillis();
             s.openBucket = LstmSensorState.NONE;
             s.openSum = 0;
             s.openCount = 0;
@@ -128,7 +130,7 @@ final class Observer {
         Arrays.sort(sorted, (a, b) -> a.timestamp().compareTo(b.timestamp()));
         for (Reading r : sorted) {
             long t = r.timestamp().toEpochMilli();
-            long b = Math.floorDiv(t, s.intervalMs);
+            long b = s.grid.bucket(t);
             if (s.lastClosed != LstmSensorState.NONE && b <= s.lastClosed) {
                 late++;
                 if (b == s.lastClosed && s.earlyClosed) {

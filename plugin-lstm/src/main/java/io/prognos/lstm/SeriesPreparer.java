@@ -3,7 +3,6 @@ package io.prognos.lstm;
 import io.prognos.api.InvalidReadingException;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,7 +16,7 @@ final class SeriesPreparer {
 
     /**
      * A run of consecutive buckets with no unbridged gap; {@code startBucket} is the first bucket's
-     * index on the epoch-aligned grid ({@code epochMillis / interval}).
+     * index on the sensor's {@link Grid}.
      */
     record Segment(long startBucket, double[] values) {
         int length() {
@@ -28,19 +27,18 @@ final class SeriesPreparer {
     private SeriesPreparer() {}
 
     /** Segments oldest first. Throws {@link InvalidReadingException} on NaN or infinite values. */
-    static List<Segment> prepare(SensorId sensor, List<Reading> readings, Duration interval, int maxGapSteps) {
+    static List<Segment> prepare(SensorId sensor, List<Reading> readings, Grid grid, int maxGapSteps) {
         rejectNonFinite(sensor, readings);
         List<Segment> segments = new ArrayList<>();
         if (readings.isEmpty()) {
             return segments;
         }
-        long step = interval.toMillis();
         long[] buckets = new long[readings.size()];
         double[] values = new double[readings.size()];
         Integer[] order = new Integer[readings.size()];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
-            buckets[i] = Math.floorDiv(readings.get(i).timestamp().toEpochMilli(), step);
+            buckets[i] = grid.bucket(readings.get(i).timestamp().toEpochMilli());
             values[i] = readings.get(i).value();
         }
         Arrays.sort(order, (a, b) -> Long.compare(buckets[a], buckets[b]));
@@ -69,7 +67,7 @@ final class SeriesPreparer {
         for (int k = 1; k < count; k++) {
             long missing = ids[k] - ids[k - 1] - 1;
             if (missing > maxGapSteps) {
-                segments.add(segment(segStart, step, current));
+                segments.add(segment(segStart, current));
                 current = new ArrayList<>();
                 segStart = ids[k];
             } else {
@@ -80,11 +78,11 @@ final class SeriesPreparer {
             }
             current.add(means[k]);
         }
-        segments.add(segment(segStart, step, current));
+        segments.add(segment(segStart, current));
         return segments;
     }
 
-    private static Segment segment(long startBucket, long step, List<Double> values) {
+    private static Segment segment(long startBucket, List<Double> values) {
         double[] v = new double[values.size()];
         for (int i = 0; i < v.length; i++) {
             v[i] = values.get(i);

@@ -15,6 +15,7 @@ import java.util.Map;
  * aggregation's prior), the interval calibration, what the training history's values looked like
  * (for novelty), and the figures that justified it all.
  *
+ * @param grid           the intervals readings are averaged into
  * @param contextLength  intervals a forecast looks back: the LSTM's window, or one season and a
  *                       little more when the seasonal candidates are on
  * @param prior          the aggregation as the validation windows left it (never changed: each
@@ -32,7 +33,7 @@ record TrainedModel(
         SensorId sensor,
         String modelVersion,
         Instant trainedAt,
-        Duration interval,
+        Grid grid,
         int sequenceLength,
         int horizon,
         int units,
@@ -109,6 +110,11 @@ record TrainedModel(
             }
             return Math.max(0, -Tails.log10NormalTwoSided(3 + beyond / scale) + Tails.log10NormalTwoSided(3));
         }
+    }
+
+    /** The sensor's interval. */
+    Duration interval() {
+        return grid.interval();
     }
 
     NetworkShape shape() {
@@ -203,7 +209,8 @@ record TrainedModel(
                 sensor,
                 modelVersion,
                 ModelCodec.FORMAT_VERSION,
-                interval,
+                interval(),
+                Duration.ofMillis(grid.shiftMs()),
                 horizon,
                 m.servedMethod(),
                 m.sampleCount(),

@@ -157,6 +157,49 @@ class LstmPluginTest {
      * other candidates, and the seasonal ones join again once a day has come in. Before, the sensor
      * had neither forecast nor score for 27 hours after every such gap.
      */
+    /**
+     * A device that stamps each hourly reading near the hour, its clock a few seconds either side of
+     * it, is forecast and scored as the same device stamping exactly on the hour: its readings fall
+     * into the hours they were meant for. On the plain grid half of them fell into the hour before,
+     * an hour with two readings (the second dropped as late) and the next with none.
+     */
+    @Test
+    void aSensorWhoseClockJittersAcrossTheHourIsForecastAsIfItReportedOnTheHour() throws Exception {
+        List<Reading> exact = Series.seasonal(460, 0.3, 5);
+        Random r = new Random(4);
+        List<Reading> jittered = exact.stream()
+                .map(x -> new Reading(x.timestamp().plusSeconds(r.nextInt(41) - 20), x.value()))
+                .toList();
+        SensorId onTheHour = SensorId.of("line-4", "on_the_hour");
+        SensorId jittery = SensorId.of("line-4", "jittery");
+        plugin.train(new TrainRequest(onTheHour, exact.subList(0, 400)));
+        plugin.train(new TrainRequest(jittery, jittered.subList(0, 400)));
+        Grid grid = ModelCodec.decode(store.load(jittery).orElseThrow().bytes()).grid();
+        assertTrue(
+                Math.abs(grid.shiftMs() - Duration.ofMinutes(30).toMillis()) < 20_000,
+                "stored with its boundaries half an hour from the readings' usual time: " + grid);
+        SensorState a = plugin.openState(onTheHour, null);
+        SensorState b = plugin.openState(jittery, null);
+        plugin.observe(a, exact.subList(360, 400));
+        plugin.observe(b, jittered.subList(360, 400));
+        for (int i = 400; i < 460; i++) {
+            if (i == 430) {
+                b = plugin.openState(jittery, b.toBytes()); // and a saved state keeps its grid
+            }
+            Observation onTime = plugin.observe(a, List.of(exact.get(i)));
+            Observation jitter = plugin.observe(b, List.of(jittered.get(i)));
+            assertEquals(
+                    0,
+                    jitter.lateReadings(),
+                    "reading " + i + " at " + jittered.get(i).timestamp());
+            assertEquals(
+                    onTime.scores().stream().map(AnomalyScore::score).toList(),
+                    jitter.scores().stream().map(AnomalyScore::score).toList(),
+                    "reading " + i);
+            assertEquals(plugin.forecast(a).points(), plugin.forecast(b).points(), "reading " + i);
+        }
+    }
+
     @Test
     void afterALongGapForecastsAndScoresReturnOnceTheLstmsWindowIsFull() {
         SensorId sensor = SensorId.of("press-9", "vibration");
@@ -363,7 +406,7 @@ class LstmPluginTest {
     /**
      * {@code saved} (this format: ..., the pending forecasts with their served points, the
      * forecasts' aggregation, the served points' aggregation, the tail from the miss rate to the
-     * range seen, the interval experts) in an earlier format: the pending forecasts without their
+     * range seen, the interval experts, the grid's shift) in an earlier format: the pending forecasts without their
      * points and no points' aggregation (format 6's layout), one miscoverage per step after the
      * aggregation, then the tail (without the range before format 3), then one width factor per step
      * (format 4 only). The aggregation's weights stay as this format wrote them; an earlier format's
@@ -380,10 +423,11 @@ class LstmPluginTest {
         ByteArrayOutputStream pointWeights = new ByteArrayOutputStream();
         s.pointAggregator.write(new DataOutputStream(pointWeights));
         int tail = 8 + anomaly.size() + 8 * 5;
+        int gridShift = 8; // format 8's last field, which no earlier format has
         // Everything before the pending forecasts (their count included) is as long without them.
         List<LstmSensorState.Pending> pending = new ArrayList<>(s.pending);
         s.pending.clear();
-        int header = s.toBytes().length - weights.size() - pointWeights.size() - experts.size() - tail;
+        int header = s.toBytes().length - weights.size() - pointWeights.size() - experts.size() - tail - gridShift;
         s.pending.addAll(pending);
         ByteArrayOutputStream old = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(old);
@@ -405,7 +449,7 @@ class LstmPluginTest {
         double[] perStep = new double[12];
         Arrays.fill(perStep, 0.1);
         DataArrays.writeDoubles(out, perStep);
-        out.write(saved, saved.length - experts.size() - tail, format == 2 ? tail - 16 : tail);
+        out.write(saved, saved.length - gridShift - experts.size() - tail, format == 2 ? tail - 16 : tail);
         if (format == 4) {
             DataArrays.writeDoubles(out, new double[12]);
         }
@@ -597,13 +641,18 @@ class LstmPluginTest {
         assertEquals(scores.size(), hours.size(), "no hour scored twice: " + scores);
         assertEquals(6, scores.size(), "each of the 6 hours scored");
         // The state learnt one reading per hour from its history: the first hour at the new cadence is
-        // closed at its first reading, and from then on an hour closes at its twelfth.
-        assertEquals(11, lateInFirstHour, "the first hour's other readings are counted late, not used");
-        for (AnomalyScore a : scores.subList(1, scores.size())) {
+        // closed at its first reading, and from then on an hour closes at its twelfth. The history's
+        // readings were on the hour, so the model's intervals run from half an hour before the hour
+        // to half an hour after it (Grid): the hour's value is centred on it, as in training.
+        // That first interval had only its second half at the new cadence, so the state expects six
+        // readings per interval from it, closes the next at its sixth (and counts its other six late),
+        // and from then on at its twelfth.
+        assertEquals(5, lateInFirstHour, "the first hour's other readings, to :25, are counted late, not used");
+        for (AnomalyScore a : scores.subList(2, scores.size())) {
             assertEquals(
-                    Duration.ofMinutes(55),
+                    Duration.ofMinutes(25),
                     Duration.between(a.intervalStart(), a.at()),
-                    "stamped at the hour's last reading");
+                    "stamped at the hour's last reading, 25 minutes past it");
         }
         Observation late = plugin.observe(s, List.of(new Reading(hour, 99)));
         assertEquals(1, late.lateReadings(), "a reading for an hour already scored is counted, not used");

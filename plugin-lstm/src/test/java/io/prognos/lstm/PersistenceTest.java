@@ -88,9 +88,10 @@ class PersistenceTest {
     /**
      * An upgrade keeps what the earlier releases stored: their models and sensor states, written by
      * those releases and kept under previous-release/ (model format 4 with state format 5; 5 with
-     * 6; 6, the last one-head model, with 6), load and forecast exactly as they did (all three made
-     * the same forecasts from the same readings), and go on learning as they did over 60 more
-     * readings (the aggregation's weights and the interval experts carry on).
+     * 6; 6, the last one-head model, with 6: all three made the same forecasts from the same
+     * readings; 7, the last before the grid's shift, with 7), load and forecast exactly as they did,
+     * and go on learning as they did over 60 more readings (the aggregation's weights and the
+     * interval experts carry on).
      */
     @Test
     void modelsAndStatesOfEarlierReleasesForecastAsThoseReleasesDid() throws Exception {
@@ -100,14 +101,22 @@ class PersistenceTest {
                     .add(line.substring(line.indexOf(' ') + 1));
         }
         String[][] releases = {
-            {"4", "state-format-5.bin"}, {"5", "state-format-6.bin"}, {"6", "state-format-6-model-6.bin"}
+            {"4", "state-format-5.bin", ""},
+            {"5", "state-format-6.bin", ""},
+            {"6", "state-format-6-model-6.bin", ""},
+            {"7", "state-format-7.bin", "-7"}
         };
         for (String[] release : releases) {
             int modelFormat = Integer.parseInt(release[0]);
             byte[] model = resource("model-format-" + modelFormat + ".bin");
             byte[] saved = resource(release[1]);
             assertEquals(modelFormat, ByteBuffer.wrap(model).getInt(4), "the fixture's model format");
-            assertEquals(Math.min(modelFormat + 1, 6), ByteBuffer.wrap(saved).getInt(4), "the fixture's state format");
+            assertEquals(
+                    modelFormat == 7 ? 7 : Math.min(modelFormat + 1, 6),
+                    ByteBuffer.wrap(saved).getInt(4),
+                    "the fixture's state format");
+            String saw = "saved" + release[2];
+            String after = "after" + release[2];
             InMemoryModelStore store = new InMemoryModelStore();
             store.save(new StoredModel(
                     ModelCodec.decode(model).info(ModelStatus.READY), model, ModelCodec.checksum(model)));
@@ -117,14 +126,14 @@ class PersistenceTest {
                         ModelStatus.READY, upgraded.model(SENSOR).orElseThrow().status());
                 SensorState s = upgraded.openState(SENSOR, saved);
                 String name = "model format " + modelFormat;
-                assertEquals(expected.get("saved"), lines(upgraded.forecast(s)), name);
+                assertEquals(expected.get(saw), lines(upgraded.forecast(s)), name);
                 // The readings after those the fixture's state had seen: the release generated them
                 // with Series.seasonal(460, 0.3, 5), trained on the first 400 and warmed the state
                 // with 360-400.
                 upgraded.observe(s, Series.seasonal(460, 0.3, 5).subList(400, 460));
-                assertEquals(expected.get("after"), lines(upgraded.forecast(s)), name);
+                assertEquals(expected.get(after), lines(upgraded.forecast(s)), name);
                 assertEquals(
-                        expected.get("after"),
+                        expected.get(after),
                         lines(upgraded.forecast(upgraded.openState(SENSOR, s.toBytes()))),
                         "saved again in this release's format, the state forecasts the same (" + name + ")");
             } finally {

@@ -29,7 +29,7 @@ class SeriesPreparerTest {
                 at("2025-01-01T00:50:00Z", 20),
                 at("2025-01-01T00:50:00Z", 30), // duplicate timestamp: both count
                 at("2025-01-01T01:05:00Z", 10));
-        var segs = SeriesPreparer.prepare(S, readings, HOUR, 3);
+        var segs = SeriesPreparer.prepare(S, readings, Grid.plain(HOUR), 3);
         assertEquals(1, segs.size());
         assertEquals(
                 Instant.parse("2025-01-01T00:00:00Z").toEpochMilli() / 3_600_000,
@@ -45,7 +45,7 @@ class SeriesPreparerTest {
                 at("2025-01-01T04:00:00Z", 4),
                 at("2025-01-01T09:00:00Z", 9), // 4 missing buckets > max gap 3: never bridged
                 at("2025-01-01T10:00:00Z", 10));
-        var segs = SeriesPreparer.prepare(S, readings, HOUR, 3);
+        var segs = SeriesPreparer.prepare(S, readings, Grid.plain(HOUR), 3);
         assertEquals(2, segs.size());
         assertArrayEquals(new double[] {0, 1, 2, 3, 4}, segs.get(0).values(), 1e-12);
         assertEquals(
@@ -60,7 +60,8 @@ class SeriesPreparerTest {
                 at("2025-01-01T00:00:00Z", 1),
                 at("2025-01-01T01:00:00Z", Double.NaN),
                 at("2025-01-01T02:00:00Z", Double.POSITIVE_INFINITY));
-        var e = assertThrows(InvalidReadingException.class, () -> SeriesPreparer.prepare(S, readings, HOUR, 3));
+        var e = assertThrows(
+                InvalidReadingException.class, () -> SeriesPreparer.prepare(S, readings, Grid.plain(HOUR), 3));
         assertEquals(2, e.count());
         assertEquals(Instant.parse("2025-01-01T01:00:00Z"), e.firstTimestamp());
         assertEquals("value", e.field());

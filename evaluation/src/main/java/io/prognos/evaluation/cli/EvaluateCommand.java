@@ -232,13 +232,13 @@ public final class EvaluateCommand implements Callable<Integer> {
             if (many) {
                 Files.createDirectories(plot);
             }
-            EvaluationPlot.write(target, s.name(), series, r, ws);
+            EvaluationPlot.write(target, s.name(), r.series(), r, ws);
             png = target.toString();
         }
         if (!ws.isEmpty()) {
             scored.add(SeriesReports.scoredFile(r, readings, ws, s.name()));
         }
-        return SeriesReports.of(s.name(), readings, series, r, ws, limitsParsed, period, png);
+        return SeriesReports.of(s.name(), readings, r.series(), r, ws, limitsParsed, period, png);
     }
 
     private List<Series> series() throws IOException {

@@ -70,7 +70,8 @@ public final class Backtester {
             double trainSeconds,
             int trainings,
             double forecastMsMedian,
-            ModelInfo model) {}
+            ModelInfo model,
+            Resampled series) {}
 
     private final ForecastingPlugin plugin;
     private final double trainFraction;
@@ -92,12 +93,25 @@ public final class Backtester {
         long t0 = System.nanoTime();
         ModelInfo model = plugin.train(new TrainRequest(sensor, upTo(raw, series.time(cut)), options));
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
+        if (!model.intervalOffset().equals(series.offset())) {
+            // The model's intervals sit elsewhere on the clock (a sensor with a usual reading time):
+            // its forecasts are scored against the readings its intervals hold.
+            Instant trainedTo = series.time(cut);
+            series = Resampled.of(raw, series.interval(), model.intervalOffset());
+            v = series.values();
+            n = v.length;
+            cut = 0;
+            while (cut < n - 1 && series.time(cut).isBefore(trainedTo)) {
+                cut++;
+            }
+            cut = Math.max(1, cut);
+        }
         int trainings = 1;
         Instant lastTrained = series.time(cut - 1);
         int horizon = model.horizon();
         // As a host does: a state for the sensor, warmed with the history, then fed reading by interval.
         SensorState state = plugin.openState(sensor, null);
-        plugin.observe(state, upTo(raw, series.time(cut)));
+        plugin.observe(state, upTo(raw, series.readingsFrom(cut)));
 
         double[] train = Arrays.copyOfRange(v, 0, cut);
         ReferenceForecasts baselines = ReferenceForecasts.fit(train, seasonalPeriod);
@@ -122,12 +136,12 @@ public final class Backtester {
                     && !retrainEvery.isZero()
                     && !series.time(o).isBefore(lastTrained.plus(retrainEvery))) {
                 long r0 = System.nanoTime();
-                model = plugin.train(new TrainRequest(sensor, upTo(raw, series.time(o)), options));
+                model = plugin.train(new TrainRequest(sensor, upTo(raw, series.readingsFrom(o)), options));
                 trainSeconds += (System.nanoTime() - r0) / 1e9;
                 trainings++;
                 lastTrained = series.time(o);
             }
-            List<Reading> arriving = between(raw, series.time(o), series.time(o + 1));
+            List<Reading> arriving = between(raw, series.readingsFrom(o), series.readingsFrom(o + 1));
             if (arriving.isEmpty()) {
                 continue;
             }
@@ -204,7 +218,8 @@ public final class Backtester {
                 trainSeconds,
                 trainings,
                 Stats.median(ms),
-                model);
+                model,
+                series);
     }
 
     /** Readings before {@code end}, from time-sorted {@code raw}. */

@@ -155,7 +155,7 @@ class EvaluationMetricsTest {
         }
         Map<String, PairScores> scores = new LinkedHashMap<>();
         var result = new Backtester.Result(
-                as.size(), 1, start, end, 0.9, scores, null, Map.of(), "", as, List.of(), 1, 1, 0.2, null);
+                as.size(), 1, start, end, 0.9, scores, null, Map.of(), "", as, List.of(), 1, 1, 0.2, null, null);
         AlertReport a = AlertFacts.of(result, raw, List.of(w), OperatingLimits.none(), "s.csv");
         assertEquals(3, a.falseEpisodes());
         assertEquals(4, a.episodes());
