@@ -1,5 +1,6 @@
 package io.prognos.evaluation.nab;
 
+import io.prognos.api.BadRequestException;
 import io.prognos.api.Reading;
 import io.prognos.evaluation.data.CsvReadings;
 import io.prognos.evaluation.data.LabelledWindows.Window;
@@ -10,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -70,7 +72,16 @@ public final class NabRunner {
             }
             List<Run> runs = new ArrayList<>();
             for (Future<Run> fu : futures) {
-                runs.add(fu.get());
+                try {
+                    runs.add(fu.get());
+                } catch (ExecutionException e) {
+                    // What went wrong in a file (a bad file is a BadRequestException naming it), not
+                    // the executor's wrapper around it.
+                    if (e.getCause() instanceof Exception cause) {
+                        throw cause;
+                    }
+                    throw e;
+                }
             }
             return runs;
         } finally {
@@ -81,6 +92,16 @@ public final class NabRunner {
     private Run runFile(Path file, String key, List<Window> windows, Path out) throws IOException {
         List<Reading> readings = CsvReadings.read(file, CsvReadings.Columns.defaults());
         int n = readings.size();
+        for (int i = 1; i < n; i++) {
+            // Checked before streaming: NAB's rows are in time order, and its scorer counts them so.
+            if (readings.get(i).timestamp().isBefore(readings.get(i - 1).timestamp())) {
+                throw new BadRequestException(
+                        "--data",
+                        key + ": line " + (i + 2) + " (" + readings.get(i).timestamp()
+                                + ") is earlier than the line before it ("
+                                + readings.get(i - 1).timestamp() + "); NAB's files are in time order");
+            }
+        }
         int probation = (int) Math.min(Math.floor(NabScorer.PROBATIONARY_SHARE * n), NabScorer.PROBATIONARY_CAP);
         Instant[] ts = new Instant[n];
         double[] values = new double[n];

@@ -149,6 +149,24 @@ class PrognosHostTest {
         assertFalse(r.err().contains("\tat "), "a stack trace:\n" + r.err());
     }
 
+    /** So is a NAB file whose rows are out of time order, found before it is streamed. */
+    @Test
+    void aNabFileOutOfTimeOrderIsNamedInOneLine() throws Exception {
+        Path data = Files.createDirectories(Path.of("target/nab-out-of-order/cat"));
+        Files.writeString(
+                data.resolve("f.csv"),
+                "timestamp,value\n2015-01-01 00:00:00,1\n2015-01-01 00:05:00,2\n2015-01-01 00:04:00,3\n");
+        Path windows = Files.writeString(Path.of("target/nab-out-of-order/windows.json"), "{\"cat/f.csv\": []}");
+        Run r = run("nab", "--data", data.getParent().toString(), "--windows", windows.toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(
+                r.err()
+                        .contains(
+                                "nab failed: cat/f.csv: line 4 (2015-01-01T00:04:00Z) is earlier than the line before it"),
+                r.err());
+        assertFalse(r.err().contains("\tat "), "a stack trace:\n" + r.err());
+    }
+
     @Test
     void badConfigurationIsRefusedNamingEveryKey() {
         Run r = run(
