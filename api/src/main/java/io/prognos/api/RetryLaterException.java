@@ -4,7 +4,8 @@ import java.time.Duration;
 
 /**
  * The request was fine but cannot be served now: the model is busy training, the store is
- * unavailable, all training slots are taken. The same request may succeed later.
+ * unavailable, all training slots are taken, the sensor's recent readings are too few. The same
+ * request may succeed later.
  */
 public class RetryLaterException extends PrognosException {
     private static final long serialVersionUID = 1L;
@@ -13,7 +14,12 @@ public class RetryLaterException extends PrognosException {
     public enum Reason {
         MODEL_BUSY,
         STORE_UNAVAILABLE,
-        CAPACITY
+        CAPACITY,
+        /**
+         * The sensor has too few recent readings to forecast from (after a gap in its readings, or
+         * since it started): forecasts resume as readings arrive, about {@link #retryAfter()} on.
+         */
+        AWAITING_READINGS
     }
 
     private final Reason reason;

@@ -12,7 +12,7 @@ package io.prognos.api;
  * made from the state; risk carries its basis, a time-to-failure range and an act-by time.
  *
  * <p>2.1: {@link ModelInfo#intervalOffset()}, where a model's intervals sit on the clock (2.0's
- * constructor stays, for the plain grid).
+ * constructor stays, for the plain grid); {@link RetryLaterException.Reason#AWAITING_READINGS}.
  */
 public final class Spi {
 

@@ -45,6 +45,8 @@ public final class SensorContext {
     Instant lastAlertingAt;
 
     RiskAssessment latestRisk;
+    /** Why the last forecast failed, once logged; null after a forecast succeeds. Not saved. */
+    String forecastProblem;
     /** The interval of the model the state was warmed for; null when unknown (a context of an earlier release). */
     Duration stateInterval;
 

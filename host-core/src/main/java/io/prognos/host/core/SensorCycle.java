@@ -3,6 +3,7 @@ package io.prognos.host.core;
 import io.prognos.api.AnomalyScore;
 import io.prognos.api.Forecast;
 import io.prognos.api.ForecastingPlugin;
+import io.prognos.api.InsufficientHistoryException;
 import io.prognos.api.ModelInfo;
 import io.prognos.api.ModelStatus;
 import io.prognos.api.Observation;
@@ -29,6 +30,8 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One sensor's life in a host, written once for every driver (MQTT, the JDBC poller, REST, Kafka,
@@ -42,6 +45,8 @@ import java.util.function.Function;
  * serializes them per sensor on its context's lock; different sensors run in parallel.
  */
 public final class SensorCycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SensorCycle.class);
 
     /** What the cycle produced, for the driver to publish and store. Called on the caller's thread. */
     public interface Listener {
@@ -215,9 +220,18 @@ public final class SensorCycle {
                 result = forecastAndAssess(ctx);
                 listener.result(result);
                 offerSchedule(result.risk().level() != before);
-            } catch (PrognosException e) {
-                // Too little history in the current stretch, say: the next readings will do.
+                ctx.forecastProblem = null;
+            } catch (InsufficientHistoryException e) {
+                // Too little history in the current stretch (after a gap): the next readings will do.
                 result = null;
+            } catch (PrognosException e) {
+                // Not expected (the model deleted meanwhile, say): said once per sensor until it
+                // changes or a forecast succeeds, not once per reading.
+                result = null;
+                if (!e.getMessage().equals(ctx.forecastProblem)) {
+                    LOG.warn("{}: no forecast: {}", sensor, e.getMessage());
+                    ctx.forecastProblem = e.getMessage();
+                }
             }
         }
         return new Outcome(sensor, scores, result, queued, late);
@@ -287,7 +301,12 @@ public final class SensorCycle {
         lockForRequest(ctx);
         try {
             readyFor(ctx, m);
-            Forecast f = plugin.forecast(ctx.state);
+            Forecast f;
+            try {
+                f = plugin.forecast(ctx.state);
+            } catch (InsufficientHistoryException e) {
+                throw awaitingReadings(ctx.sensor(), m, e);
+            }
             RiskAssessment risk =
                     plugin.assessRisk(f, ctx.state, override != null ? override : limits.apply(ctx.sensor()));
             Result result = new Result(f, risk, latestAnomaly.get(ctx.sensor()), null);
@@ -298,6 +317,23 @@ public final class SensorCycle {
         } finally {
             ctx.lock.unlock();
         }
+    }
+
+    /**
+     * A sensor the host holds readings of cannot be forecast for want of recent ones (a gap, or a
+     * fresh start): the caller can do nothing but wait, so it is "try again later", with when,
+     * not the plugin's "send more history", which is for a caller that sends the history.
+     */
+    private static RetryLaterException awaitingReadings(SensorId sensor, ModelInfo m, InsufficientHistoryException e) {
+        long more = Math.max(1, e.needed() - e.available());
+        Duration wait = m.interval().multipliedBy(more);
+        return new RetryLaterException(
+                RetryLaterException.Reason.AWAITING_READINGS,
+                sensor + " has " + e.available() + " of the " + e.needed()
+                        + " consecutive intervals of readings its forecast needs (after a gap in its readings, or"
+                        + " since it started); forecasts resume after " + more + " more, in about " + wait,
+                wait,
+                e);
     }
 
     private static void lockForRequest(SensorContext ctx) {

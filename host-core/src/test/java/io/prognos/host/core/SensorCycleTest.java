@@ -180,6 +180,28 @@ class SensorCycleTest {
         assertTrue(heard.schedules.get(heard.schedules.size() - 1).isEmpty(), "low risk is not scheduled");
     }
 
+    /**
+     * After a gap longer than lstm.max-gap a sensor cannot be forecast until a window's worth of
+     * readings has come: a predict says so as "try again", with when, not as the plugin's
+     * "send more history", which a predict cannot do; its readings go on without results until then.
+     */
+    @Test
+    void aPredictAfterAGapInTheReadingsIsToldWhenForecastsResume() throws Exception {
+        SensorId sensor = SensorId.of("pump-5", "temp");
+        SensorContext ctx = trained(sensor, 70, 0.5);
+        heard.results.clear();
+        // Six hours without readings (lstm.max-gap is 3 h), then ten hourly readings again.
+        List<SensorCycle.Outcome> after = feed(ctx, hourly(206, 216, 70, 0.5, 5));
+        assertTrue(after.stream().allMatch(o -> o.result() == null), "no forecast from ten readings");
+        RetryLaterException e = assertThrows(RetryLaterException.class, () -> cycle.predict(ctx, null));
+        assertEquals(RetryLaterException.Reason.AWAITING_READINGS, e.reason());
+        assertEquals(Duration.ofHours(20), e.retryAfter(), "20 more hourly readings: " + e.getMessage());
+        assertTrue(e.getMessage().contains("has 10 of the 30 consecutive intervals"), e.getMessage());
+        feed(ctx, hourly(216, 236, 70, 0.5, 6));
+        assertNotNull(cycle.predict(ctx, null).forecast(), "forecast again once 30 have come");
+        assertFalse(heard.results.isEmpty(), "and the readings' own results are back");
+    }
+
     /** The blind spot: 70 +- 5 jumping to 105, no limits configured. */
     @Test
     void aLevelShiftWithoutLimitsRaisesOneAlertWithinThreeReadings() throws Exception {

@@ -217,7 +217,12 @@ public final class RestApi implements AutoCloseable {
         } catch (BadRequestException e) {
             return send(ex, 400, ErrorMessage.of(e.getMessage(), e.field()));
         } catch (RetryLaterException e) {
-            int status = e.reason() == RetryLaterException.Reason.MODEL_BUSY ? 409 : 503;
+            // 409: the sensor's own state stands in the way (its model training, its readings too
+            // few); 503: the host's (its database, its capacity).
+            int status = switch (e.reason()) {
+                case MODEL_BUSY, AWAITING_READINGS -> 409;
+                case STORE_UNAVAILABLE, CAPACITY -> 503;
+            };
             ex.getResponseHeaders()
                     .add("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
             return send(
