@@ -24,10 +24,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -48,14 +50,20 @@ public final class ForecastPoller implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ForecastPoller.class);
 
-    /** How the poller reads and trains. */
+    /**
+     * How the poller reads and trains.
+     *
+     * @param maxFutureSkew readings stamped further ahead of this host's clock are left until their
+     *                      time comes (MQTT's and Kafka's {@code max-future-skew}, 5 minutes by default)
+     */
     public record Settings(
             Duration every,
             Duration trainingHistory,
             Duration forecastLookback,
             Duration retrainEvery,
             Duration scheduleWindow,
-            Duration maxBackoff) {}
+            Duration maxBackoff,
+            Duration maxFutureSkew) {}
 
     /** What one run did. */
     public record RunReport(int sensors, int trained, int forecasts, int skipped, boolean completed) {}
@@ -72,6 +80,8 @@ public final class ForecastPoller implements AutoCloseable {
 
     /** Per sensor refused, the kind of its refusal last warned about (its exception and field). */
     private final Map<SensorId, String> refusals = new HashMap<>();
+    /** Sensors whose readings ahead of the clock were warned about, until they have none. */
+    private final Set<SensorId> aheadWarned = new HashSet<>();
 
     private ScheduledExecutorService executor;
     private Instant outageSince;
@@ -138,6 +148,7 @@ public final class ForecastPoller implements AutoCloseable {
                 Instant now = clock.instant();
                 Instant from = mark.map(m -> m.plusMillis(1)).orElse(now.minus(settings.forecastLookback()));
                 List<Reading> fresh = db.readings().read(s, from, now.plus(Duration.ofDays(1)));
+                fresh = notAhead(s, fresh, now);
                 if (fresh.isEmpty()) {
                     continue; // nothing new since the last run
                 }
@@ -184,6 +195,34 @@ public final class ForecastPoller implements AutoCloseable {
         }
         recovered();
         return new RunReport(sensors.size(), trained, forecasts, skipped, true);
+    }
+
+    /**
+     * The readings not stamped further ahead than {@code maxFutureSkew}; the others are left for a
+     * later run, said once. Read, one would move the watermark past every reading stamped before it:
+     * those of the rest of the day would never be read, the sensor silent until then.
+     */
+    private List<Reading> notAhead(SensorId s, List<Reading> fresh, Instant now) {
+        Instant limit = now.plus(settings.maxFutureSkew());
+        int keep = fresh.size();
+        while (keep > 0 && fresh.get(keep - 1).timestamp().isAfter(limit)) {
+            keep--;
+        }
+        if (keep == fresh.size()) {
+            aheadWarned.remove(s);
+            return fresh;
+        }
+        if (aheadWarned.add(s)) {
+            LOG.warn(
+                    "{}: {} reading(s) stamped more than {} ahead of this host's clock (the newest {}, the clock {})"
+                            + " are left until their time comes: a device's clock ahead, or this host's behind (told once)",
+                    s,
+                    fresh.size() - keep,
+                    settings.maxFutureSkew(),
+                    fresh.get(fresh.size() - 1).timestamp(),
+                    now);
+        }
+        return fresh.subList(0, keep);
     }
 
     /**

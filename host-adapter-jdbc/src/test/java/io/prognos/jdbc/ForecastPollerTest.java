@@ -60,7 +60,8 @@ class ForecastPollerTest {
             Duration.ofDays(3),
             Duration.ZERO,
             Duration.ofDays(7),
-            Duration.ofSeconds(10));
+            Duration.ofSeconds(10),
+            Duration.ofMinutes(5));
 
     /** The adapter on the database configured, with a readings table holding hours 0-299 of every sensor. */
     private static JdbcAdapter withReadings(Map<String, String> config) throws Exception {
@@ -236,6 +237,60 @@ class ForecastPollerTest {
             assertTrue(warnings.list.get(2).getFormattedMessage().startsWith("line-2/temp: skipped "));
             plugin.stop();
             db.close();
+        }
+    }
+
+    /**
+     * A row stamped hours ahead of the clock (a device's clock ahead) moved the watermark past every
+     * reading before it: those were never read, the sensor without forecasts until the clock caught
+     * up. It is left until its time comes, said once.
+     */
+    @Test
+    void aReadingStampedAheadOfTheClockIsLeftForLaterAndHidesNoReadingBeforeIt() throws Exception {
+        try (Logged logged = Logged.by(ForecastPoller.class);
+                EmbeddedPostgres pg = EmbeddedPostgres.start()) {
+            JdbcAdapter db = withReadings(configFor(pg));
+            SensorId ahead = SENSORS.get(0);
+            insertOne(db, ahead, T0.plus(Duration.ofHours(302)), 41);
+            ForecastingPlugin plugin = started(db);
+            ForecastPoller poller = new ForecastPoller(
+                    plugin,
+                    db,
+                    s -> OperatingLimits.between(0, 100),
+                    SETTINGS,
+                    Clock.fixed(T0.plus(Duration.ofHours(300)).plusSeconds(60), ZoneOffset.UTC));
+            assertEquals(3, poller.runOnce().forecasts());
+            insertOne(db, ahead, T0.plus(Duration.ofHours(300)), 40);
+            assertEquals(1, poller.runOnce().forecasts(), "the reading of hour 300 is read");
+            try (Connection c = db.dataSource().getConnection();
+                    Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT max(based_on) FROM prognos.forecasts WHERE device_id = '"
+                            + ahead.deviceId() + "'")) {
+                rs.next();
+                assertEquals(T0.plus(Duration.ofHours(300)), rs.getTimestamp(1).toInstant());
+            }
+            List<String> warnings = logged.events().list.stream()
+                    .filter(e -> e.getLevel() == Level.WARN)
+                    .map(ILoggingEvent::getFormattedMessage)
+                    .toList();
+            assertEquals(1, warnings.size(), "told once over both runs: " + warnings);
+            assertTrue(
+                    warnings.get(0)
+                            .startsWith(ahead + ": 1 reading(s) stamped more than PT5M ahead of this host's clock"),
+                    warnings.get(0));
+            plugin.stop();
+            db.close();
+        }
+    }
+
+    private static void insertOne(JdbcAdapter db, SensorId s, Instant t, double value) throws Exception {
+        try (Connection c = db.dataSource().getConnection();
+                PreparedStatement ps = c.prepareStatement("INSERT INTO sensor_readings VALUES (?, ?, ?, ?)")) {
+            ps.setString(1, s.deviceId());
+            ps.setString(2, s.sensorKey());
+            ps.setTimestamp(3, Timestamp.from(t));
+            ps.setDouble(4, value);
+            ps.executeUpdate();
         }
     }
 
