@@ -27,6 +27,28 @@ class ReadingParserTest {
         return assertThrows(BadPayloadException.class, () -> parse(payload)).reason();
     }
 
+    /**
+     * Epoch seconds (Unix time, what many devices send) were read as milliseconds: a reading of
+     * January 1970, taken in and dropped as late. Seconds, milliseconds, microseconds and
+     * nanoseconds are told apart by size, and a fraction is kept to the microsecond.
+     */
+    @Test
+    void anEpochTimeIsReadInWhicheverUnitItIsIn() throws Exception {
+        Instant t = Instant.parse("2026-05-01T11:58:20.123Z");
+        for (String ts : List.of("1777636700.123", "1777636700123", "1777636700123000", "1777636700123000000")) {
+            assertEquals(
+                    List.of(new Reading(t, 1)),
+                    parse("{\"ts\": " + ts + ", \"value\": 1}").readings(),
+                    ts);
+        }
+        assertEquals(
+                List.of(new Reading(t.minusMillis(123), 1)),
+                parse("{\"ts\": 1777636700, \"value\": 1}").readings(),
+                "whole seconds");
+        assertEquals("bad_timestamp", refusedReason("{\"ts\": -5, \"value\": 1}"));
+        assertEquals("future_timestamp", refusedReason("{\"ts\": 1777640000, \"value\": 1}"));
+    }
+
     @Test
     void aBareNumberIsAReadingOfNow() throws Exception {
         assertEquals(List.of(new Reading(NOW, 23.5)), parse("23.5").readings());
