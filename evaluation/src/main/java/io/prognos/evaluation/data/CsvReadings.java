@@ -2,10 +2,12 @@ package io.prognos.evaluation.data;
 
 import io.prognos.api.BadRequestException;
 import io.prognos.api.Reading;
+import io.prognos.host.core.wire.EpochTime;
 import java.io.IOException;
 import java.io.PushbackReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +26,8 @@ import org.apache.commons.csv.CSVRecord;
  * The one CSV reader of Prognos: a header line, then a timestamp column and a value column chosen
  * by name or position. Quoted fields, a byte-order mark and any one-character delimiter (SKAB uses
  * {@code ;}) are handled by Apache Commons CSV. Timestamps are ISO-8601 instants, epoch
- * milliseconds, or local date-times such as {@code 2013-07-04 00:00:00} taken as UTC.
+ * numbers in seconds, milliseconds, microseconds or nanoseconds, or local date-times such as
+ * {@code 2013-07-04 00:00:00} taken as UTC.
  *
  * <p>A line that does not parse fails the whole file naming its line: silently skipping data would
  * hide a wrong column. An empty value cell is skipped (a sensor that did not report).
@@ -92,12 +95,12 @@ public final class CsvReadings {
                 }
                 try {
                     out.add(new Reading(timestamp(r.get(ts)), v));
-                } catch (NumberFormatException | DateTimeParseException e) {
+                } catch (NumberFormatException | DateTimeParseException | ArithmeticException e) {
                     throw new BadRequestException(
                             "csv",
                             source + " line " + line + ": '" + r.get(ts) + "' in column '" + header.get(ts)
                                     + "' is not a timestamp (ISO-8601, a local date-time taken as UTC, or epoch"
-                                    + " milliseconds)",
+                                    + " seconds, milliseconds, microseconds or nanoseconds)",
                             e);
                 }
             }
@@ -146,11 +149,14 @@ public final class CsvReadings {
         return i;
     }
 
-    /** An ISO-8601 instant or offset date-time, epoch milliseconds, or a local date-time taken as UTC. */
+    /**
+     * An ISO-8601 instant or offset date-time, an epoch number (seconds, milliseconds, microseconds
+     * or nanoseconds, told apart by size: {@link EpochTime}), or a local date-time taken as UTC.
+     */
     public static Instant timestamp(String text) {
         String t = text.trim();
-        if (!t.isEmpty() && t.chars().allMatch(Character::isDigit)) {
-            return Instant.ofEpochMilli(Long.parseLong(t));
+        if (t.matches("\\d+(\\.\\d+)?")) {
+            return EpochTime.of(new BigDecimal(t));
         }
         if (t.endsWith("Z") || t.matches(".*[+-]\\d\\d:?\\d\\d$")) {
             return OffsetDateTime.parse(t.replace(' ', 'T')).toInstant();

@@ -21,7 +21,7 @@ class CsvReadingsTest {
     void timestampsInEveryAcceptedForm() throws Exception {
         List<Reading> r = read(
                 "timestamp,value\n2013-07-04 00:00:00,1.5\n2013-07-04T01:00:00Z,2\n1372906800000,3\n"
-                        + "2013-07-04T04:00:00+01:00,4\n",
+                        + "2013-07-04T04:00:00+01:00,4\n1372914000,5\n1372917600.5,6\n",
                 null,
                 null,
                 ',');
@@ -29,6 +29,9 @@ class CsvReadingsTest {
         assertEquals(Instant.parse("2013-07-04T01:00:00Z"), r.get(1).timestamp());
         assertEquals(Instant.parse("2013-07-04T03:00:00Z"), r.get(2).timestamp());
         assertEquals(Instant.parse("2013-07-04T03:00:00Z"), r.get(3).timestamp());
+        // Unix seconds were read as milliseconds: January 1970.
+        assertEquals(Instant.parse("2013-07-04T05:00:00Z"), r.get(4).timestamp(), "epoch seconds");
+        assertEquals(Instant.parse("2013-07-04T06:00:00.5Z"), r.get(5).timestamp(), "with a fraction");
     }
 
     @Test

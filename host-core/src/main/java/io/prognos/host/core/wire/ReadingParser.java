@@ -138,30 +138,11 @@ public final class ReadingParser {
                 "bad_timestamp", "'" + tsField + "' is neither ISO-8601 nor an epoch number: " + t);
     }
 
-    /**
-     * An epoch number in seconds, milliseconds, microseconds or nanoseconds, told apart by size:
-     * devices send all four (Unix time in seconds most of all), and read as milliseconds, a time in
-     * seconds was a reading of January 1970, taken in and then dropped as late without a word on
-     * why. The sizes do not overlap for any time after 3 March 1973: 1e11 seconds is the year 5138.
-     */
     private Instant epoch(JsonNode t) throws BadPayloadException {
-        double v = t.asDouble();
-        if (!Double.isFinite(v) || v < 0) {
+        try {
+            return EpochTime.of(t.decimalValue());
+        } catch (IllegalArgumentException | ArithmeticException e) {
             throw new BadPayloadException("bad_timestamp", "'" + tsField + "' is not a time: " + t);
         }
-        double nanosPerUnit = v < 1e11 ? 1e9 : v < 1e14 ? 1e6 : v < 1e17 ? 1e3 : 1;
-        if (t.isIntegralNumber() && nanosPerUnit == 1e6) {
-            return Instant.ofEpochMilli(t.asLong()); // exact, the usual case
-        }
-        if (t.isIntegralNumber()) {
-            long n = t.asLong();
-            long perSecond = (long) (1e9 / nanosPerUnit);
-            return Instant.ofEpochSecond(
-                    Math.floorDiv(n, perSecond), Math.floorMod(n, perSecond) * (long) nanosPerUnit);
-        }
-        // A fraction (Python's time.time(), say): to the microsecond, which a double of epoch
-        // seconds holds.
-        long micros = Math.round(v * nanosPerUnit / 1e3);
-        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
     }
 }
