@@ -2,20 +2,16 @@ package io.prognos.evaluation.data;
 
 import io.prognos.api.BadRequestException;
 import io.prognos.api.Reading;
-import io.prognos.host.core.wire.EpochTime;
+import io.prognos.host.core.wire.Timestamps;
 import java.io.IOException;
 import java.io.PushbackReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.csv.CSVFormat;
@@ -95,7 +91,7 @@ public final class CsvReadings {
                 }
                 try {
                     out.add(new Reading(timestamp(r.get(ts)), v));
-                } catch (NumberFormatException | DateTimeParseException | ArithmeticException e) {
+                } catch (IllegalArgumentException | DateTimeException | ArithmeticException e) {
                     throw new BadRequestException(
                             "csv",
                             source + " line " + line + ": '" + r.get(ts) + "' in column '" + header.get(ts)
@@ -151,17 +147,10 @@ public final class CsvReadings {
 
     /**
      * An ISO-8601 instant or offset date-time, an epoch number (seconds, milliseconds, microseconds
-     * or nanoseconds, told apart by size: {@link EpochTime}), or a local date-time taken as UTC.
+     * or nanoseconds, told apart by size: {@link Timestamps#epoch}), or a local date-time taken as UTC.
      */
     public static Instant timestamp(String text) {
-        String t = text.trim();
-        if (t.matches("\\d+(\\.\\d+)?")) {
-            return EpochTime.of(new BigDecimal(t));
-        }
-        if (t.endsWith("Z") || t.matches(".*[+-]\\d\\d:?\\d\\d$")) {
-            return OffsetDateTime.parse(t.replace(' ', 'T')).toInstant();
-        }
-        return LocalDateTime.parse(t.replace(' ', 'T')).toInstant(ZoneOffset.UTC);
+        return Timestamps.parse(text, true);
     }
 
     /** Spreadsheet exports often start with U+FEFF, which would otherwise become part of the first column's name. */

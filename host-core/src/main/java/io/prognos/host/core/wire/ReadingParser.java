@@ -128,10 +128,12 @@ public final class ReadingParser {
         }
         if (t.isTextual()) {
             try {
-                return Instant.parse(t.asText());
-            } catch (DateTimeParseException e) {
+                return Timestamps.parse(t.asText(), false);
+            } catch (DateTimeParseException | ArithmeticException e) {
                 throw new BadPayloadException(
                         "bad_timestamp", "'" + tsField + "' is neither ISO-8601 nor an epoch number: " + t.asText());
+            } catch (IllegalArgumentException e) {
+                throw new BadPayloadException("bad_timestamp", "'" + tsField + "': " + e.getMessage());
             }
         }
         throw new BadPayloadException(
@@ -140,7 +142,7 @@ public final class ReadingParser {
 
     private Instant epoch(JsonNode t) throws BadPayloadException {
         try {
-            return EpochTime.of(t.decimalValue());
+            return Timestamps.epoch(t.decimalValue());
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw new BadPayloadException("bad_timestamp", "'" + tsField + "' is not a time: " + t);
         }

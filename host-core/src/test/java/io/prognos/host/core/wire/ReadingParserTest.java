@@ -2,6 +2,7 @@ package io.prognos.host.core.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prognos.api.Reading;
 import java.nio.charset.StandardCharsets;
@@ -47,6 +48,23 @@ class ReadingParserTest {
                 "whole seconds");
         assertEquals("bad_timestamp", refusedReason("{\"ts\": -5, \"value\": 1}"));
         assertEquals("future_timestamp", refusedReason("{\"ts\": 1777640000, \"value\": 1}"));
+    }
+
+    /** RFC 3339 with a space, an offset, a lower-case z; a time without a zone is refused saying so. */
+    @Test
+    void aDateTimeNeedsItsZoneAndMayHaveASpace() throws Exception {
+        Instant t = Instant.parse("2026-05-01T11:58:20Z");
+        for (String ts : List.of("2026-05-01 11:58:20Z", "2026-05-01T13:58:20+02:00", "2026-05-01t11:58:20z")) {
+            assertEquals(
+                    List.of(new Reading(t, 1)),
+                    parse("{\"ts\": \"" + ts + "\", \"value\": 1}").readings(),
+                    ts);
+        }
+        BadPayloadException local =
+                assertThrows(BadPayloadException.class, () -> parse("{\"ts\": \"2026-05-01T11:58:20\", \"value\": 1}"));
+        assertEquals("bad_timestamp", local.reason());
+        assertTrue(local.getMessage().contains("has no time zone: add Z for UTC or an offset"), local.getMessage());
+        assertEquals("bad_timestamp", refusedReason("{\"ts\": \"yesterday\", \"value\": 1}"));
     }
 
     @Test
