@@ -143,6 +143,11 @@ class RestApiTest {
         assertEquals("temperature", m.get("sensor_key").asText());
         assertEquals(30, m.get("sequence_length").asInt());
         assertEquals(12, m.get("forecast_horizon").asInt());
+        assertEquals(3600, m.get("interval_seconds").asInt());
+        assertEquals(
+                1800.0,
+                m.get("interval_offset_seconds").asDouble(),
+                "readings on the hour: the intervals run from half past, a second early or late stays in its hour");
         for (String f : List.of("train_loss", "val_loss", "trained_at")) {
             assertTrue(m.has(f), f);
         }

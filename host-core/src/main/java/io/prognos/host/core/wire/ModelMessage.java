@@ -13,6 +13,9 @@ import java.util.Map;
  * beside them (for the LSTM plugin {@code val_mae}, {@code baseline_mae}, {@code sequence_length},
  * {@code train_loss}, ...). {@code mase} is kept one release as an alias of {@code val_relmae}:
  * it always was the validation MAE relative to the last value, never Hyndman and Koehler's MASE.
+ * {@code interval_offset_seconds}: where the intervals sit on the clock ({@link
+ * ModelInfo#intervalOffset}; 1800 for an hourly sensor reporting on the hour, whose intervals run
+ * from half past).
  */
 public record ModelMessage(
         String deviceId,
@@ -20,6 +23,7 @@ public record ModelMessage(
         int forecastHorizon,
         String servedMethod,
         long intervalSeconds,
+        double intervalOffsetSeconds,
         int sampleCount,
         double trainingTimeSeconds,
         Instant trainedAt,
@@ -37,6 +41,7 @@ public record ModelMessage(
                 m.horizon(),
                 m.servedMethod(),
                 m.interval().toSeconds(),
+                m.intervalOffset().toMillis() / 1000.0,
                 m.sampleCount(),
                 m.trainingMillis() / 1000.0,
                 m.trainedAt(),
