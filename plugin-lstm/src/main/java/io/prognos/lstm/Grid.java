@@ -57,17 +57,41 @@ record Grid(Duration interval, long shiftMs) {
         double cos = 0;
         double sin = 0;
         for (int i = from; i < times.length; i++) {
-            double angle = 2 * Math.PI * Math.floorMod(times[i], step) / step;
+            double angle = angle(times[i], step);
             cos += Math.cos(angle);
             sin += Math.sin(angle);
         }
         int n = times.length - from;
-        if (Math.hypot(cos, sin) / n < STEADY_PHASE) {
+        return around(interval, cos / n, sin / n);
+    }
+
+    /**
+     * The grid for readings whose phases average to the vector ({@code meanCos}, {@code meanSin}):
+     * plain unless its length is at least {@link #STEADY_PHASE}.
+     */
+    static Grid around(Duration interval, double meanCos, double meanSin) {
+        long step = interval.toMillis();
+        if (step <= 1 || Math.hypot(meanCos, meanSin) < STEADY_PHASE) {
             return plain(interval);
         }
-        double turns = Math.round(Math.atan2(sin, cos) / (2 * Math.PI) * PHASE_STEPS) / (double) PHASE_STEPS;
+        double turns = Math.round(Math.atan2(meanSin, meanCos) / (2 * Math.PI) * PHASE_STEPS) / (double) PHASE_STEPS;
         long phase = Math.floorMod(Math.round(turns * step), step);
         return new Grid(interval, step / 2 - phase);
+    }
+
+    /** A reading's phase in its interval as an angle: the interval is one turn. */
+    static double angle(long epochMillis, long step) {
+        return 2 * Math.PI * Math.floorMod(epochMillis, step) / step;
+    }
+
+    /**
+     * How far, in turns (0 to 0.5), a phase angle is from the time this grid keeps its boundaries
+     * away from (the middle of the interval on the plain grid).
+     */
+    double turnsFrom(double angle) {
+        double usual = 2 * Math.PI * (intervalMs() / 2.0 - shiftMs) / intervalMs();
+        double d = Math.abs(Math.IEEEremainder(angle - usual, 2 * Math.PI));
+        return d / (2 * Math.PI);
     }
 
     long intervalMs() {

@@ -25,7 +25,8 @@ final class LstmSensorState implements SensorState {
 
     private static final int MAGIC = 0x50525331; // "PRS1"
     /**
-     * 8: the grid's shift ({@link Grid}); a format-7 state is on the plain grid, as its model.
+     * 8: the grid's shift ({@link Grid}) and the readings' phase; a format-7 state is on the plain
+     * grid, as its model, and follows the phase from its next reading.
      * 7: the served point's forecast and aggregation beside the one intervals are centred on
      * ({@link TrainedModel#pointPrior}); a format-6 state, whose model has one head, reads with its
      * point the forecast and its point's aggregation a copy of the other, which then learns the same.
@@ -79,8 +80,12 @@ final class LstmSensorState implements SensorState {
 
     final SensorId sensor;
     String modelVersion;
-    /** The model's grid, which the bucket indices below are on; null until bound to a model. */
+    /** The grid the bucket indices below are on (the model's, or where the readings moved it); null until bound. */
     Grid grid;
+    // The readings' phase, an exponential mean of unit vectors (Observer.followPhase).
+    double phaseCos;
+    double phaseSin;
+    int phaseReadings;
     // The interval being filled.
     long openBucket = NONE;
     double openSum;
@@ -216,6 +221,9 @@ final class LstmSensorState implements SensorState {
             out.writeDouble(rangeHigh);
             intervals.write(out);
             out.writeLong(grid.shiftMs());
+            out.writeDouble(phaseCos);
+            out.writeDouble(phaseSin);
+            out.writeInt(phaseReadings);
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -301,6 +309,11 @@ final class LstmSensorState implements SensorState {
                         nominalAlpha, IntervalAdaptation.thetaOfClamped(alpha, widen), adaptationRate);
             }
             s.grid = new Grid(Duration.ofMillis(intervalMs), format >= FORMAT ? in.readLong() : 0);
+            if (format >= FORMAT) {
+                s.phaseCos = in.readDouble();
+                s.phaseSin = in.readDouble();
+                s.phaseReadings = in.readInt();
+            }
             return s;
         } catch (EOFException e) {
             // Its message is null: the log would say "starts afresh: null".

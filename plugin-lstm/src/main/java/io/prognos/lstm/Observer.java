@@ -43,6 +43,10 @@ final class Observer {
     static final double RANGE_TOLERANCE = 0.05;
     /** Intervals closed by a later reading before one is closed as soon as it is full. */
     static final int LEARN_CLOSES = 3;
+    /** The readings' phase is followed over about this many readings ({@link #followPhase}). */
+    static final int PHASE_MEMORY = 64;
+    /** The usual time may move this many turns from the grid's before the grid follows it. */
+    static final double PHASE_TOLERANCE = 1.0 / 8;
 
     private final LstmSettings settings;
     private final Networks networks;
@@ -90,6 +94,9 @@ final class Observer {
             s.naturalCloses = 0;
             s.sawFirst = false;
             s.earlyClosed = false;
+            s.phaseCos = 0;
+            s.phaseSin = 0;
+            s.phaseReadings = 0;
         }
         double[] keep = s.last(Math.min(s.recentSize, m.contextLength()));
         s.recent = new double[m.contextLength()];
@@ -130,6 +137,7 @@ final class Observer {
         Arrays.sort(sorted, (a, b) -> a.timestamp().compareTo(b.timestamp()));
         for (Reading r : sorted) {
             long t = r.timestamp().toEpochMilli();
+            followPhase(s, t);
             long b = s.grid.bucket(t);
             if (s.lastClosed != LstmSensorState.NONE && b <= s.lastClosed) {
                 late++;
@@ -154,6 +162,28 @@ final class Observer {
             }
         }
         return new Observation(s.sensor, scores, late);
+    }
+
+    /**
+     * Follows the readings' usual time ({@link Grid}): the grid was learnt at training, and a device
+     * whose clock is reset or drifts after that would have its readings split across a boundary
+     * again until a retraining. Once the usual time is more than {@link #PHASE_TOLERANCE} from the
+     * grid's, the state moves to the grid training would choose now; the labels being the plain
+     * grid's, one interval may go without a reading (interpolated), or one reading be late, as the
+     * usual time crosses a boundary. A sensor without a usual time keeps its grid.
+     */
+    private static void followPhase(LstmSensorState s, long t) {
+        double a = Grid.angle(t, s.grid.intervalMs());
+        s.phaseCos += (Math.cos(a) - s.phaseCos) / PHASE_MEMORY;
+        s.phaseSin += (Math.sin(a) - s.phaseSin) / PHASE_MEMORY;
+        if (s.phaseReadings < PHASE_MEMORY) {
+            s.phaseReadings++;
+            return;
+        }
+        if (Math.hypot(s.phaseCos, s.phaseSin) >= Grid.STEADY_PHASE
+                && s.grid.turnsFrom(Math.atan2(s.phaseSin, s.phaseCos)) > PHASE_TOLERANCE) {
+            s.grid = Grid.around(s.grid.interval(), s.phaseCos, s.phaseSin);
+        }
     }
 
     /**

@@ -200,6 +200,37 @@ class LstmPluginTest {
         }
     }
 
+    /**
+     * A device whose clock is set half an hour later after its model was trained: its readings, now
+     * about half past the hour, straddle the boundaries the model keeps at half past (half of them
+     * late, half of the hours without one). The state follows their usual time and moves its grid.
+     */
+    @Test
+    void aSensorWhoseClockIsResetAfterTrainingHasItsIntervalsFollowIt() {
+        List<Reading> exact = Series.seasonal(800, 0.3, 5);
+        SensorId sensor = SensorId.of("line-4", "reset_clock");
+        plugin.train(new TrainRequest(sensor, exact.subList(0, 400)));
+        SensorState s = plugin.openState(sensor, null);
+        plugin.observe(s, exact.subList(360, 400));
+        Random r = new Random(8);
+        int late = 0;
+        int scored = 0;
+        for (int i = 400; i < 800; i++) {
+            Instant t = exact.get(i).timestamp().plus(Duration.ofMinutes(30)).plusSeconds(r.nextInt(41) - 20);
+            Observation o =
+                    plugin.observe(s, List.of(new Reading(t, exact.get(i).value())));
+            if (i >= 600) {
+                late += o.lateReadings();
+                scored += o.scores().size();
+            }
+            if (i == 700) {
+                s = plugin.openState(sensor, s.toBytes()); // a saved state keeps following
+            }
+        }
+        assertEquals(0, late, "readings late among the last 200");
+        assertEquals(200, scored, "each of the last 200 hours scored once");
+    }
+
     @Test
     void afterALongGapForecastsAndScoresReturnOnceTheLstmsWindowIsFull() {
         SensorId sensor = SensorId.of("press-9", "vibration");
@@ -423,7 +454,8 @@ class LstmPluginTest {
         ByteArrayOutputStream pointWeights = new ByteArrayOutputStream();
         s.pointAggregator.write(new DataOutputStream(pointWeights));
         int tail = 8 + anomaly.size() + 8 * 5;
-        int gridShift = 8; // format 8's last field, which no earlier format has
+        int gridShift =
+                8 + 8 + 8 + 4; // format 8's last fields (the grid's shift, the phase), which no earlier format has
         // Everything before the pending forecasts (their count included) is as long without them.
         List<LstmSensorState.Pending> pending = new ArrayList<>(s.pending);
         s.pending.clear();
