@@ -83,7 +83,8 @@ public final class MqttAdapter implements AutoCloseable {
                     "mqtt.client-id",
                     Type.STRING,
                     "prognos",
-                    "MQTT client id; the readings' session is kept under it, the requests' under it + '-requests'")
+                    "MQTT client id, not ending in '-requests'; the readings' session is kept under it, the requests' under"
+                            + " it + '-requests'")
             .define("mqtt.username", Type.STRING, null, "user name, if the broker requires one")
             .defineSecret("mqtt.password", "password (never logged)")
             .define("mqtt.prefix", Type.STRING, "prognos", "topic prefix")

@@ -53,6 +53,9 @@ import org.slf4j.LoggerFactory;
  */
 final class MqttConnection implements AutoCloseable {
 
+    /** The request session's client id is the adapter's + this. */
+    static final String REQUESTS_SUFFIX = "-requests";
+
     private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
     static final String SCHEMA_VERSION = "1";
 
@@ -107,6 +110,7 @@ final class MqttConnection implements AutoCloseable {
         this.topics = topics;
         this.pluginLabel = pluginLabel;
         URI url = brokerUrl(config.getString("mqtt.url"));
+        ownClientId(config.getString("mqtt.client-id"));
         boolean tls = url.getScheme().equals("ssl") || url.getScheme().equals("mqtts");
         Mqtt5ClientBuilder b = MqttClient.builder()
                 .useMqttVersion5()
@@ -156,7 +160,25 @@ final class MqttConnection implements AutoCloseable {
 
     private String clientId() {
         String id = config.getString("mqtt.client-id");
-        return session == Session.REQUESTS ? id + "-requests" : id;
+        return session == Session.REQUESTS ? id + REQUESTS_SUFFIX : id;
+    }
+
+    /**
+     * A client id whose request session cannot take another instance's session over: the requests'
+     * id is this one + {@value #REQUESTS_SUFFIX}, so an instance named {@code x-requests} and one
+     * named {@code x} would each disconnect the other (the broker keeps the newest connection of
+     * an id), over and over.
+     */
+    static void ownClientId(String id) {
+        if (id.endsWith(REQUESTS_SUFFIX)) {
+            throw new InvalidConfigurationException(
+                    "the MQTT adapter",
+                    List.of(new ConfigProblem(
+                            "mqtt.client-id",
+                            "must not end in '" + REQUESTS_SUFFIX + "' ('" + id
+                                    + "'): the request session of an instance"
+                                    + " with the id before it would take this one's connection over")));
+        }
     }
 
     /** {@code tcp://host:port} or {@code ssl://host:port} ({@code mqtt://} and {@code mqtts://} too). */

@@ -654,6 +654,25 @@ class MqttAdapterTest {
         }
     }
 
+    /** The request session's id is the client id + '-requests': no instance may take that as its own. */
+    @Test
+    void aClientIdThatIsAnotherInstancesRequestSessionIsRefused() {
+        ForecastingPlugin p = plugin();
+        try {
+            var e = assertThrows(
+                    InvalidConfigurationException.class,
+                    () -> MqttAdapter.start(
+                            p,
+                            s -> OperatingLimits.none(),
+                            Map.of("mqtt.url", "tcp://localhost:1883", "mqtt.client-id", "plant-a-requests"),
+                            Clock.systemUTC()));
+            assertEquals("mqtt.client-id", e.problems().get(0).key(), e.getMessage());
+            assertTrue(e.getMessage().contains("must not end in '-requests'"), e.getMessage());
+        } finally {
+            p.stop();
+        }
+    }
+
     @Test
     void aBrokerUrlTheClientCannotUseIsAConfigurationErrorNamingTheKey() {
         ForecastingPlugin p = plugin();
