@@ -26,9 +26,10 @@ final class ModelCodec {
 
     /**
      * 8: the grid's shift ({@link Grid}), for a sensor that reports at a usual time in each
-     * interval; an earlier model reads on the plain grid, as it was trained. 7: a second head on the network's dense layer, fitted to the absolute error, and the served
-     * point's aggregation ({@link TrainedModel#pointPrior}); an earlier model reads with one head,
-     * its point forecast the one its intervals are centred on, as before. 6: the training history's
+     * interval; an earlier model reads on the plain grid, as it was trained. 7: a second head on
+     * the network's dense layer, fitted to the absolute error, and the served point's aggregation
+     * ({@link TrainedModel#pointPrior}); an earlier model reads with one head, its point forecast
+     * the one its intervals are centred on, as before. 6: the training history's
      * shapes ({@link PatternNovelty}); a version-4 or -5 model reads without them, its anomaly score
      * as before. 5: the aggregation's loss scale as one number (it was one per step, all equal) and
      * its candidates' cumulative losses, which nothing read, no longer kept; a version-4 model reads.
