@@ -654,6 +654,28 @@ class LstmPluginTest {
                 first.reasons().toString());
     }
 
+    /**
+     * A reading delivered twice (MQTT's at-least-once after a reconnect) is counted late once, and
+     * the sensor's hours are still scored at their own reading: the copy was taken for a second
+     * reading per hour, after which each hour waited for the next one's reading, for about 14 hours.
+     */
+    @Test
+    void aReadingDeliveredTwiceDoesNotDelayTheHoursAfterIt() {
+        SensorState s = state(STABLE, stable);
+        Instant next = stable.get(stable.size() - 1).timestamp().plus(Duration.ofHours(1));
+        Reading once = new Reading(next, 20.05);
+        assertEquals(1, plugin.observe(s, List.of(once)).scores().size());
+        Observation again = plugin.observe(s, List.of(once));
+        assertEquals(1, again.lateReadings(), "the copy is counted, not used");
+        for (int h = 1; h <= 20; h++) {
+            Instant t = next.plus(Duration.ofHours(h));
+            List<AnomalyScore> scores =
+                    plugin.observe(s, List.of(new Reading(t, 20.0))).scores();
+            assertEquals(1, scores.size(), "hour " + h + " scored at its reading");
+            assertEquals(t, scores.get(0).intervalStart());
+        }
+    }
+
     /** Five-minute readings of an hourly model, forecast after each: every hour is scored exactly once. */
     @Test
     void everyIntervalIsScoredOnceWhateverTheReadingCadence() {
