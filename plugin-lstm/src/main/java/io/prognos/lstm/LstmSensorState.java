@@ -25,8 +25,8 @@ final class LstmSensorState implements SensorState {
 
     private static final int MAGIC = 0x50525331; // "PRS1"
     /**
-     * 8: the grid's shift ({@link Grid}) and the readings' phase; a format-7 state is on the plain
-     * grid, as its model, and follows the phase from its next reading.
+     * 8: the grid's shift ({@link Grid}), the readings' phase and the last reading taken; a format-7
+     * state is on the plain grid, as its model, and follows the phase from its next reading.
      * 7: the served point's forecast and aggregation beside the one intervals are centred on
      * ({@link TrainedModel#pointPrior}); a format-6 state, whose model has one head, reads with its
      * point the forecast and its point's aggregation a copy of the other, which then learns the same.
@@ -86,6 +86,10 @@ final class LstmSensorState implements SensorState {
     double phaseCos;
     double phaseSin;
     int phaseReadings;
+    /** The last reading taken into an interval, to tell a copy of it delivered again. */
+    long takenMs = NONE;
+
+    double takenValue;
     // The interval being filled.
     long openBucket = NONE;
     double openSum;
@@ -224,6 +228,8 @@ final class LstmSensorState implements SensorState {
             out.writeDouble(phaseCos);
             out.writeDouble(phaseSin);
             out.writeInt(phaseReadings);
+            out.writeLong(takenMs);
+            out.writeDouble(takenValue);
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -313,6 +319,8 @@ final class LstmSensorState implements SensorState {
                 s.phaseCos = in.readDouble();
                 s.phaseSin = in.readDouble();
                 s.phaseReadings = in.readInt();
+                s.takenMs = in.readLong();
+                s.takenValue = in.readDouble();
             }
             return s;
         } catch (EOFException e) {

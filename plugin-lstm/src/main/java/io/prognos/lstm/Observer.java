@@ -137,6 +137,12 @@ final class Observer {
         Arrays.sort(sorted, (a, b) -> a.timestamp().compareTo(b.timestamp()));
         for (Reading r : sorted) {
             long t = r.timestamp().toEpochMilli();
+            if (t == s.takenMs && r.value() == s.takenValue) {
+                // A copy of the last reading taken (MQTT delivers at least once): counted, not used,
+                // so that it neither counts twice in an interval's mean nor closes it early.
+                late++;
+                continue;
+            }
             followPhase(s, t);
             long b = s.grid.bucket(t);
             if (s.lastClosed != LstmSensorState.NONE && b <= s.lastClosed) {
@@ -160,6 +166,8 @@ final class Observer {
             s.openSum += r.value();
             s.openCount++;
             s.openLastMs = t;
+            s.takenMs = t;
+            s.takenValue = r.value();
             if (s.naturalCloses >= LEARN_CLOSES && s.openCount >= Math.round(s.readingsPerInterval)) {
                 close(s, m, scores, true);
             }

@@ -454,8 +454,9 @@ class LstmPluginTest {
         ByteArrayOutputStream pointWeights = new ByteArrayOutputStream();
         s.pointAggregator.write(new DataOutputStream(pointWeights));
         int tail = 8 + anomaly.size() + 8 * 5;
-        int gridShift =
-                8 + 8 + 8 + 4; // format 8's last fields (the grid's shift, the phase), which no earlier format has
+        // Format 8's last fields (the grid's shift, the phase, the last reading taken), which no earlier
+        // format has.
+        int gridShift = 8 + 8 + 8 + 4 + 8 + 8;
         // Everything before the pending forecasts (their count included) is as long without them.
         List<LstmSensorState.Pending> pending = new ArrayList<>(s.pending);
         s.pending.clear();
@@ -672,6 +673,39 @@ class LstmPluginTest {
             List<AnomalyScore> scores =
                     plugin.observe(s, List.of(new Reading(t, 20.0))).scores();
             assertEquals(1, scores.size(), "hour " + h + " scored at its reading");
+            assertEquals(t, scores.get(0).intervalStart());
+        }
+    }
+
+    /**
+     * The same with two readings per hour: a copy of an hour's first reading neither closes the hour
+     * early nor makes its second reading late, after which the hours waited one hour longer each.
+     */
+    @Test
+    void aCopyOfAReadingInAnOpenIntervalDoesNotCloseIt() {
+        SensorState s = state(STABLE, stable);
+        // Half-hourly from here on. The history's readings were on the hour, so an hour's interval
+        // runs from half an hour before it (Grid): its readings are at half past and on the hour.
+        Instant start = stable.get(stable.size() - 1).timestamp().plus(Duration.ofHours(1));
+        for (int k = 0; k < 59; k++) {
+            plugin.observe(s, List.of(new Reading(start.plus(Duration.ofMinutes(30L * k)), 20.0)));
+        }
+        Instant hour = start.plus(Duration.ofHours(30));
+        Reading first = new Reading(hour.minus(Duration.ofMinutes(30)), 20.02);
+        assertTrue(plugin.observe(s, List.of(first)).scores().isEmpty(), "the hour waits for its second reading");
+        Observation copy = plugin.observe(s, List.of(first));
+        assertEquals(1, copy.lateReadings(), "the copy is counted, not used");
+        assertTrue(copy.scores().isEmpty(), "and does not close the hour");
+        for (int h = 0; h < 10; h++) {
+            Instant t = hour.plus(Duration.ofHours(h));
+            if (h > 0) {
+                assertTrue(plugin.observe(s, List.of(new Reading(t.minus(Duration.ofMinutes(30)), 20.0)))
+                        .scores()
+                        .isEmpty());
+            }
+            List<AnomalyScore> scores =
+                    plugin.observe(s, List.of(new Reading(t, 20.0))).scores();
+            assertEquals(1, scores.size(), "hour " + h + " scored at its second reading");
             assertEquals(t, scores.get(0).intervalStart());
         }
     }
