@@ -106,7 +106,8 @@ final class ReadingIngest {
                         topic,
                         "late_reading",
                         o.lateReadings() + " reading(s) of " + sensor
-                                + " arrived after their interval was scored and were not used");
+                                + " arrived after their interval was scored, or repeated the reading before them,"
+                                + " and were not used");
             }
         } catch (PrognosException e) {
             errors.rejected(topic, "not_processed", e.getMessage());
