@@ -127,6 +127,10 @@ final class ReadingsProcessor implements Processor<String, byte[], String, byte[
         }
         states.save(entry, parsed.readings());
         if (outcome != null) {
+            if (outcome.lateMessage() != null) {
+                // Said, as over MQTT: they were dropped without a word.
+                reject(record, SensorCycle.Outcome.LATE_READING, outcome.lateMessage());
+            }
             forward(outcome, record.timestamp());
         }
     }

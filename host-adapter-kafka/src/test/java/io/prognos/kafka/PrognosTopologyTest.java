@@ -254,6 +254,19 @@ class PrognosTopologyTest {
 
         t.send("pump-1/temp", history.get(201));
         assertEquals(1, t.forecasts.readValuesToList().size(), "the stream went on after the bad records");
+
+        // Readings that are not used are said, as over MQTT: they were dropped without a word.
+        t.send("pump-1/temp", history.get(201)); // delivered twice
+        t.send("pump-1/temp", history.get(150)); // of an hour scored long ago
+        List<String> late = new ArrayList<>();
+        for (byte[] v : t.errors.readValuesToList()) {
+            JsonNode e = tree(v);
+            late.add(e.get("reason").asText() + ": " + e.get("message").asText());
+        }
+        assertEquals(2, late.size(), late.toString());
+        for (String l : late) {
+            assertTrue(l.startsWith("late_reading: 1 reading(s) of pump-1/temp"), l);
+        }
     }
 
     @Test

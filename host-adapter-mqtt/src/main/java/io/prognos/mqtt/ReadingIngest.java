@@ -101,13 +101,8 @@ final class ReadingIngest {
         try {
             SensorContext ctx = contexts.get(sensor);
             SensorCycle.Outcome o = cycle.accept(ctx, readings);
-            if (o.lateReadings() > 0) {
-                errors.rejected(
-                        topic,
-                        "late_reading",
-                        o.lateReadings() + " reading(s) of " + sensor
-                                + " arrived after their interval was scored, or repeated the reading before them,"
-                                + " and were not used");
+            if (o.lateMessage() != null) {
+                errors.rejected(topic, SensorCycle.Outcome.LATE_READING, o.lateMessage());
             }
         } catch (PrognosException e) {
             errors.rejected(topic, "not_processed", e.getMessage());

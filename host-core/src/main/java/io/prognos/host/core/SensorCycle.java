@@ -90,7 +90,20 @@ public final class SensorCycle {
 
     /** What one call did: the scores, the result if a forecast was due, and whether a training was queued. */
     public record Outcome(
-            SensorId sensor, List<AnomalyScore> anomalies, Result result, boolean trainingQueued, int lateReadings) {}
+            SensorId sensor, List<AnomalyScore> anomalies, Result result, boolean trainingQueued, int lateReadings) {
+
+        /** The reason a driver reports readings that were not used, with {@link #lateMessage}. */
+        public static final String LATE_READING = "late_reading";
+
+        /** What to tell the sender of readings that were not used; null when all were. */
+        public String lateMessage() {
+            return lateReadings == 0
+                    ? null
+                    : lateReadings + " reading(s) of " + sensor
+                            + " arrived after their interval was scored, or repeated the reading before them,"
+                            + " and were not used";
+        }
+    }
 
     /**
      * How long a request's forecast ({@link #predict}) waits for the sensor's other work, and an MQTT
