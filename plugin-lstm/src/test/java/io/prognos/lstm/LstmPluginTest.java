@@ -669,12 +669,16 @@ class LstmPluginTest {
         Observation again = plugin.observe(s, List.of(once));
         assertEquals(1, again.lateReadings(), "the copy is counted, not used");
         for (int h = 1; h <= 20; h++) {
-            Instant t = next.plus(Duration.ofHours(h));
-            List<AnomalyScore> scores =
-                    plugin.observe(s, List.of(new Reading(t, 20.0))).scores();
-            assertEquals(1, scores.size(), "hour " + h + " scored at its reading");
-            assertEquals(t, scores.get(0).intervalStart());
+            assertScoredAtItsReading(s, next.plus(Duration.ofHours(h)), next.plus(Duration.ofHours(h)));
         }
+    }
+
+    /** A reading of 20 at {@code at} completes the interval labelled {@code hour}, scored then and once. */
+    private static void assertScoredAtItsReading(SensorState s, Instant at, Instant hour) {
+        List<AnomalyScore> scores =
+                plugin.observe(s, List.of(new Reading(at, 20.0))).scores();
+        assertEquals(1, scores.size(), "the hour of " + hour + " scored at its reading at " + at);
+        assertEquals(hour, scores.get(0).intervalStart());
     }
 
     /**
@@ -703,10 +707,7 @@ class LstmPluginTest {
                         .scores()
                         .isEmpty());
             }
-            List<AnomalyScore> scores =
-                    plugin.observe(s, List.of(new Reading(t, 20.0))).scores();
-            assertEquals(1, scores.size(), "hour " + h + " scored at its second reading");
-            assertEquals(t, scores.get(0).intervalStart());
+            assertScoredAtItsReading(s, t, t);
         }
     }
 
