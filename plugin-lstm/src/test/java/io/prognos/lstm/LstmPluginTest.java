@@ -669,15 +669,15 @@ class LstmPluginTest {
         Observation again = plugin.observe(s, List.of(once));
         assertEquals(1, again.lateReadings(), "the copy is counted, not used");
         for (int h = 1; h <= 20; h++) {
-            assertScoredAtItsReading(s, next.plus(Duration.ofHours(h)), next.plus(Duration.ofHours(h)));
+            assertScoredAtItsReading(s, next.plus(Duration.ofHours(h)));
         }
     }
 
-    /** A reading of 20 at {@code at} completes the interval labelled {@code hour}, scored then and once. */
-    private static void assertScoredAtItsReading(SensorState s, Instant at, Instant hour) {
+    /** A reading of 20 at the hour {@code hour} completes that hour's interval, scored then and once. */
+    private static void assertScoredAtItsReading(SensorState s, Instant hour) {
         List<AnomalyScore> scores =
-                plugin.observe(s, List.of(new Reading(at, 20.0))).scores();
-        assertEquals(1, scores.size(), "the hour of " + hour + " scored at its reading at " + at);
+                plugin.observe(s, List.of(new Reading(hour, 20.0))).scores();
+        assertEquals(1, scores.size(), "the hour of " + hour + " scored at its reading");
         assertEquals(hour, scores.get(0).intervalStart());
     }
 
@@ -707,7 +707,7 @@ class LstmPluginTest {
                         .scores()
                         .isEmpty());
             }
-            assertScoredAtItsReading(s, t, t);
+            assertScoredAtItsReading(s, t);
         }
     }
 
