@@ -228,9 +228,14 @@ final class MqttConnection implements AutoCloseable {
             // Subscribed before start() returns: readings published right after start are not missed.
             subscribe().get(30, TimeUnit.SECONDS);
             if (session == Session.READINGS) {
-                // The readings' session of an earlier release took requests too: that subscription
-                // goes, so that each request arrives once (what it still held is handled anyway).
-                client.unsubscribeWith().topicFilter(topics.requests()).send().get(30, TimeUnit.SECONDS);
+                // The readings' session of an earlier release took requests too, and readings
+                // under a narrower filter: those subscriptions go, so that each request and each
+                // reading arrives once (what they still held is handled anyway).
+                client.unsubscribeWith()
+                        .topicFilter(topics.requests())
+                        .addTopicFilter(shared(topics.earlierReadingsFilter()))
+                        .send()
+                        .get(30, TimeUnit.SECONDS);
             }
         } catch (ExecutionException | TimeoutException e) {
             client.disconnect(); // also stops the automatic reconnect of a connect that failed
@@ -290,15 +295,15 @@ final class MqttConnection implements AutoCloseable {
 
     /** The session's topics, through {@code $share/{group}/} when the instance is one of a group. */
     private CompletableFuture<?> subscribe() {
-        String filter = session == Session.REQUESTS ? topics.requests() : topics.readingsFilter();
-        String shared = config.getString("mqtt.shared-group");
-        if (shared != null && !shared.isBlank()) {
-            filter = "$share/" + shared + "/" + filter;
-        }
         return client.subscribeWith()
-                .topicFilter(filter)
+                .topicFilter(shared(session == Session.REQUESTS ? topics.requests() : topics.readingsFilter()))
                 .qos(MqttQos.AT_LEAST_ONCE)
                 .send();
+    }
+
+    private String shared(String filter) {
+        String group = config.getString("mqtt.shared-group");
+        return group != null && !group.isBlank() ? "$share/" + group + "/" + filter : filter;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.prognos.mqtt;
 
 import io.micrometer.core.instrument.Counter;
+import io.prognos.api.BadRequestException;
 import io.prognos.api.PrognosException;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
@@ -9,15 +10,18 @@ import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
 import io.prognos.host.core.wire.BadPayloadException;
 import io.prognos.host.core.wire.ReadingParser;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Readings in: the topic names the sensor, the payload is parsed (every refusal reported with its
- * reason), and the readings go to the sensor cycle on the model-work thread, never on the MQTT
+ * Readings in: the topic names the sensor, or the device and its payload the sensors; the payload
+ * is parsed (every refusal reported with its reason), and the readings go to the sensor cycle on the model-work thread, never on the MQTT
  * client's thread.
  */
 final class ReadingIngest {
@@ -64,18 +68,9 @@ final class ReadingIngest {
     }
 
     private boolean accept(String topic, byte[] payload, Runnable acknowledge) {
-        SensorId sensor;
-        List<Reading> readings;
+        Map<SensorId, List<Reading>> bySensor;
         try {
-            sensor = topics.sensorOfReadings(topic);
-            ReadingParser.Parsed parsed = parser.parse(payload);
-            for (BadPayloadException bad : parsed.refused()) {
-                errors.rejected(topic, bad.reason(), bad.getMessage() + " (the message's other readings were kept)");
-            }
-            readings = parsed.readings();
-            if (readings.isEmpty()) {
-                return false;
-            }
+            bySensor = readings(topic, payload);
         } catch (BadPayloadException e) {
             errors.rejected(topic, e.reason(), e.getMessage());
             return false;
@@ -83,18 +78,58 @@ final class ReadingIngest {
             errors.rejected(topic, "bad_topic", e.getMessage());
             return false;
         }
-        received.increment(readings.size());
+        if (bySensor.isEmpty()) {
+            return false;
+        }
+        int count = bySensor.values().stream().mapToInt(List::size).sum();
+        received.increment(count);
         try {
             worker.execute(() -> {
-                process(topic, sensor, readings);
+                bySensor.forEach((sensor, readings) -> process(topic, sensor, readings));
                 acks.processed(acknowledge);
             });
             return true;
         } catch (RejectedExecutionException e) {
-            errors.rejected(
-                    topic, "overloaded", "model work queue is full; " + readings.size() + " reading(s) refused");
+            errors.rejected(topic, "overloaded", "model work queue is full; " + count + " reading(s) refused");
             return false;
         }
+    }
+
+    /**
+     * The readings of a message by sensor: one sensor's topic, or a device's topic whose payload
+     * names its sensors. Each refused reading is reported here; the message's others are kept.
+     */
+    private Map<SensorId, List<Reading>> readings(String topic, byte[] payload) throws BadPayloadException {
+        Topics.ReadingsTopic where = topics.readingsTopic(topic);
+        Map<SensorId, List<Reading>> out = new LinkedHashMap<>();
+        List<BadPayloadException> refused;
+        if (where.sensorKey() != null) {
+            SensorId sensor = where.sensor();
+            ReadingParser.Parsed parsed = parser.parse(payload);
+            if (!parsed.readings().isEmpty()) {
+                out.put(sensor, parsed.readings());
+            }
+            refused = parsed.refused();
+        } else {
+            ReadingParser.DeviceParsed parsed = parser.parseDevice(payload);
+            refused = new ArrayList<>(parsed.refused());
+            for (Map.Entry<String, List<Reading>> e : parsed.readings().entrySet()) {
+                try {
+                    out.put(where.sensor(e.getKey()), e.getValue());
+                } catch (BadRequestException bad) {
+                    refused.add(new BadPayloadException(
+                            "sensor_key".equals(bad.field()) ? "bad_sensor_key" : "bad_topic",
+                            "'" + e.getKey() + "': " + bad.getMessage()));
+                }
+            }
+        }
+        for (BadPayloadException bad : refused) {
+            errors.rejected(
+                    topic,
+                    bad.reason(),
+                    bad.getMessage() + (out.isEmpty() ? "" : " (the message's other readings were kept)"));
+        }
+        return out;
     }
 
     private void process(String topic, SensorId sensor, List<Reading> readings) {

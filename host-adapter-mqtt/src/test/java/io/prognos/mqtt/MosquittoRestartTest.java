@@ -130,7 +130,7 @@ class MosquittoRestartTest {
         }
     }
 
-    private static Process start(Path mosquitto, Path conf, int port) throws IOException, InterruptedException {
+    static Process start(Path mosquitto, Path conf, int port) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(mosquitto.toString(), "-c", conf.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)

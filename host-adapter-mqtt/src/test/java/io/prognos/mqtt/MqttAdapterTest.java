@@ -31,6 +31,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -384,6 +385,61 @@ class MqttAdapterTest {
                 Received forecast = watcher.await("prognos/forecast/oven-2/temp", Duration.ofSeconds(60));
                 assertNotNull(forecast, "no forecast from the time cadence");
                 assertEquals(120, adapter.readingsReceived(), "an array payload is 120 readings");
+            }
+            plugin.stop();
+        }
+    }
+
+    /**
+     * Most devices publish all their measurements in one message. At the device's topic, ThingsBoard's
+     * telemetry shape ({"ts", "values": {...}}) and the same without "values" feed each sensor the
+     * payload names as its own topic would (a number may come as a string); a value that is not a
+     * number is refused naming its key, and the message's other values are kept.
+     */
+    @Test
+    void aDevicesTopicFeedsEachSensorItsPayloadNames() throws Exception {
+        try (Broker broker = new Broker();
+                Client watcher = new Client(broker, "watcher", "prognos/forecast/#");
+                Client errors = new Client(broker, "errors", "prognos/errors");
+                Client plant = new Client(broker, "plant")) {
+            ForecastingPlugin plugin = plugin();
+            Map<String, String> c = config(broker, "prognos-device");
+            c.put("mqtt.forecast-every", "100000"); // never by count
+            c.put("mqtt.forecast-interval", "1s");
+            c.put("mqtt.train-after", "100");
+            try (MqttAdapter adapter = MqttAdapter.start(plugin, s -> OperatingLimits.none(), c, Clock.systemUTC())) {
+                StringBuilder batch = new StringBuilder("[");
+                for (int h = 0; h < 120; h++) {
+                    String ts = "\"ts\": \"" + T0.plus(Duration.ofHours(h)) + "\"";
+                    String temp = "\"temp\": " + (20 + Math.sin(h / 4.0));
+                    String rpm = "\"rpm\": \"" + (1480 + h % 7) + "\"";
+                    batch.append(h == 0 ? "" : ",")
+                            .append(
+                                    h % 2 == 0
+                                            ? "{" + ts + ", \"values\": {" + temp + ", " + rpm + "}}"
+                                            : "{" + ts + ", " + temp + ", " + rpm + "}");
+                }
+                plant.send("prognos/readings/mill-3", batch.append("]").toString());
+                Set<String> forecast = new HashSet<>();
+                while (forecast.size() < 2) {
+                    Received f = watcher.await("prognos/forecast/mill-3/", Duration.ofSeconds(60));
+                    assertNotNull(f, "forecasts only for " + forecast);
+                    forecast.add(f.topic());
+                }
+                assertEquals(Set.of("prognos/forecast/mill-3/temp", "prognos/forecast/mill-3/rpm"), forecast);
+                assertEquals(240, adapter.readingsReceived(), "120 messages of two sensors each");
+                assertTrue(plugin.model(SensorId.of("mill-3", "rpm")).isPresent());
+
+                plant.send("prognos/readings/mill-3", "{\"temp\": 21.0, \"state\": \"running\"}");
+                Received refused = errors.await("prognos/errors", Duration.ofSeconds(10));
+                assertNotNull(refused, "a value that is not a number is reported");
+                assertEquals("non_numeric_value", refused.json().get("reason").asText());
+                assertEquals(
+                        "prognos/readings/mill-3", refused.json().get("topic").asText());
+                assertTrue(
+                        refused.json().get("message").asText().contains("'state'"),
+                        refused.json().toString());
+                waitFor(() -> adapter.readingsReceived() == 241, Duration.ofSeconds(10));
             }
             plugin.stop();
         }

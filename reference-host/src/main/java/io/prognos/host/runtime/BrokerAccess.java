@@ -44,7 +44,7 @@ public record BrokerAccess(String prefix, Credentials host, Credentials device) 
 
     /** Topic filters device clients may publish to. */
     List<String> devicePublishFilters() {
-        return List.of(prefix + "/readings/+/+", prefix + "/requests/+");
+        return List.of(prefix + "/readings/+/+", prefix + "/readings/+", prefix + "/requests/+");
     }
 
     EmbeddedExtension extension() {

@@ -83,6 +83,11 @@ class BrokerAccessTest {
         double before =
                 host.metrics().get("prognos.readings.received").counter().count();
         publish(device, "prognos/readings/press-9/oil_temp", "{\"value\": 61.5}", false);
+        publish(
+                device,
+                "prognos/readings/press-9",
+                "{\"oil_temp\": 61.6, \"pressure\": 3.2}",
+                false); // a device's topic
         // Each from a client of its own: the broker may drop a client after a forbidden publish.
         spoof("prognos/alerts/press-9/oil_temp", "{\"risk_level\": \"critical\", \"fake\": true}", false);
         spoof("prognos/maintenance/schedule", "{\"schedule\": [], \"fake\": true}", true);
@@ -92,13 +97,13 @@ class BrokerAccessTest {
 
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline
-                && host.metrics().get("prognos.readings.received").counter().count() < before + 1) {
+                && host.metrics().get("prognos.readings.received").counter().count() < before + 3) {
             Thread.sleep(50);
         }
         assertEquals(
-                before + 1,
+                before + 3,
                 host.metrics().get("prognos.readings.received").counter().count(),
-                "the reading");
+                "the sensor's reading and the device's two");
         Thread.sleep(1000); // time for a spoofed message to arrive, had it been let through
         assertTrue(seen.stream().noneMatch(m -> m.contains("fake") || m.endsWith(" offline")), seen.toString());
 

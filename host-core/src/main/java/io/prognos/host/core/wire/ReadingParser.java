@@ -6,17 +6,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prognos.api.Reading;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Turns a payload into readings: {@code {"ts": ISO-8601 or an epoch number, "value": number}} or an array of
  * those, or a bare number; the field names are configurable for other JSON shapes. A missing
- * timestamp (and a bare number) means "now".
+ * timestamp (and a bare number) means "now". A number may come as a JSON string ({@code "23.5"}),
+ * as many devices and gateways send it. A device's payload with several sensors is read by
+ * {@link #parseDevice}.
  * Every rejection names its reason: oversized, malformed JSON, missing or non-numeric value,
  * non-finite value, unreadable or far-future timestamp.
  */
@@ -45,11 +50,103 @@ public final class ReadingParser {
     /** The good readings of a payload, and why each bad one in an array was refused. */
     public record Parsed(List<Reading> readings, List<BadPayloadException> refused) {}
 
+    /** The good readings of a device's payload by sensor key, in the payload's order, and why each bad one was refused. */
+    public record DeviceParsed(Map<String, List<Reading>> readings, List<BadPayloadException> refused) {}
+
+    /**
+     * The field of ThingsBoard's telemetry shape that holds a device's values: {@code {"ts": t,
+     * "values": {...}}}.
+     */
+    public static final String VALUES_FIELD = "values";
+
     /**
      * A payload's readings. A payload that is not JSON, too large or a single bad reading throws;
      * in an array a bad reading is refused alone and the others are kept.
      */
     public Parsed parse(byte[] payload) throws BadPayloadException {
+        JsonNode root = tree(payload);
+        List<Reading> out = new ArrayList<>();
+        List<BadPayloadException> refused = new ArrayList<>();
+        if (root.isArray()) {
+            for (JsonNode n : root) {
+                try {
+                    out.add(reading(n));
+                } catch (BadPayloadException e) {
+                    refused.add(e);
+                }
+            }
+        } else if (root.isNumber() || root.isTextual()) {
+            // Many devices publish the bare value on a topic of its own (Shelly's sensor topics,
+            // Home Assistant's state topics: "23.5"): a reading of now.
+            out.add(reading(json.createObjectNode().set(valueField, root)));
+        } else {
+            out.add(reading(root));
+        }
+        return new Parsed(out, refused);
+    }
+
+    /**
+     * The readings of a payload that carries several sensors of one device, as most devices
+     * publish their measurements: {@code {"ts": t, "values": {"temp": 61.2, "rpm": 1480}}}
+     * (ThingsBoard's telemetry shape), the same without {@code values} ({@code {"ts": t, "temp":
+     * 61.2, "rpm": 1480}}), or an array of those; no {@code ts} means now. A bad value is refused
+     * alone, naming its key; an object whose time is bad is refused whole (in an array, alone). A
+     * payload that is not JSON, too large, or a single object that is refused throws.
+     */
+    public DeviceParsed parseDevice(byte[] payload) throws BadPayloadException {
+        JsonNode root = tree(payload);
+        Map<String, List<Reading>> out = new LinkedHashMap<>();
+        List<BadPayloadException> refused = new ArrayList<>();
+        if (root.isArray()) {
+            for (JsonNode n : root) {
+                try {
+                    deviceReadings(n, out, refused);
+                } catch (BadPayloadException e) {
+                    refused.add(e);
+                }
+            }
+        } else {
+            deviceReadings(root, out, refused);
+        }
+        return new DeviceParsed(out, refused);
+    }
+
+    private void deviceReadings(JsonNode n, Map<String, List<Reading>> out, List<BadPayloadException> refused)
+            throws BadPayloadException {
+        if (!n.isObject()) {
+            throw new BadPayloadException(
+                    "malformed_json",
+                    "a device's readings must be a JSON object of sensor keys and numbers, as {\"ts\": ...,"
+                            + " \"values\": {\"temp\": 61.2}} or {\"temp\": 61.2}");
+        }
+        Instant ts = checkedTime(n.get(tsField));
+        JsonNode values = n.get(VALUES_FIELD);
+        boolean nested = values != null && values.isObject();
+        JsonNode fields = nested ? values : n;
+        boolean any = false;
+        for (Map.Entry<String, JsonNode> e : fields.properties()) {
+            if (!nested && e.getKey().equals(tsField)) {
+                continue;
+            }
+            any = true;
+            try {
+                if (e.getValue().isNull()) {
+                    throw new BadPayloadException("missing_value", "'" + e.getKey() + "' has no value (null)");
+                }
+                double v = number(e.getKey(), e.getValue());
+                out.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(new Reading(ts, v));
+            } catch (BadPayloadException bad) {
+                refused.add(bad);
+            }
+        }
+        if (!any) {
+            throw new BadPayloadException(
+                    "missing_value",
+                    "no sensor values: expected {\"ts\": ..., \"values\": {\"temp\": 61.2}} or {\"temp\": 61.2}");
+        }
+    }
+
+    private JsonNode tree(byte[] payload) throws BadPayloadException {
         if (payload.length > maxBytes) {
             throw new BadPayloadException("oversized", "payload of " + payload.length + " bytes exceeds " + maxBytes);
         }
@@ -69,24 +166,7 @@ public final class ReadingParser {
         if (root == null || root.isMissingNode()) {
             throw new BadPayloadException("malformed_json", "empty payload");
         }
-        List<Reading> out = new ArrayList<>();
-        List<BadPayloadException> refused = new ArrayList<>();
-        if (root.isArray()) {
-            for (JsonNode n : root) {
-                try {
-                    out.add(reading(n));
-                } catch (BadPayloadException e) {
-                    refused.add(e);
-                }
-            }
-        } else if (root.isNumber()) {
-            // Many devices publish the bare value on a topic of its own (Shelly's sensor topics,
-            // Home Assistant's state topics: "23.5"): a reading of now.
-            out.add(reading(json.createObjectNode().set(valueField, root)));
-        } else {
-            out.add(reading(root));
-        }
-        return new Parsed(out, refused);
+        return root;
     }
 
     private Reading reading(JsonNode n) throws BadPayloadException {
@@ -97,15 +177,34 @@ public final class ReadingParser {
         if (v == null || v.isNull()) {
             throw new BadPayloadException("missing_value", "no '" + valueField + "' field");
         }
-        if (!v.isNumber()) {
-            throw new BadPayloadException("non_numeric_value", "'" + valueField + "' is not a number: " + v);
+        double value = number(valueField, v);
+        return new Reading(checkedTime(n.get(tsField)), value);
+    }
+
+    /** A finite number, or a JSON string that holds one in decimal notation ("23.5", "-1e3"; not "NaN"). */
+    private static double number(String field, JsonNode v) throws BadPayloadException {
+        double value;
+        if (v.isNumber()) {
+            value = v.asDouble();
+        } else if (v.isTextual()) {
+            try {
+                value = new BigDecimal(v.asText().strip()).doubleValue();
+            } catch (NumberFormatException e) {
+                throw new BadPayloadException("non_numeric_value", "'" + field + "' is not a number: " + v);
+            }
+        } else {
+            throw new BadPayloadException("non_numeric_value", "'" + field + "' is not a number: " + v);
         }
-        double value = v.asDouble();
         if (!Double.isFinite(value)) {
-            throw new BadPayloadException("non_finite_value", "'" + valueField + "' is not finite");
+            throw new BadPayloadException("non_finite_value", "'" + field + "' is not finite");
         }
+        return value;
+    }
+
+    /** A reading's time: now when there is none; refused before {@link #EARLIEST} or too far ahead. */
+    private Instant checkedTime(JsonNode t) throws BadPayloadException {
         Instant now = clock.instant();
-        Instant ts = timestamp(n.get(tsField), now);
+        Instant ts = timestamp(t, now);
         if (ts.isBefore(EARLIEST)) {
             throw new BadPayloadException(
                     "bad_timestamp",
@@ -116,7 +215,7 @@ public final class ReadingParser {
             throw new BadPayloadException(
                     "future_timestamp", "timestamp " + ts + " is more than " + maxFutureSkew + " in the future");
         }
-        return new Reading(ts, value);
+        return ts;
     }
 
     private Instant timestamp(JsonNode t, Instant now) throws BadPayloadException {

@@ -73,7 +73,7 @@ class ReadingParserTest {
         assertEquals(List.of(new Reading(NOW, -4.0)), parse(" -4 \n").readings());
         // The same checks as a value in an object.
         assertEquals("non_finite_value", refusedReason("1e400"));
-        assertEquals("malformed_json", refusedReason("\"23.5\""));
+        assertEquals(List.of(new Reading(NOW, 23.5)), parse("\"23.5\"").readings(), "a number as a string");
         assertEquals("malformed_json", refusedReason("23.5 kelvin"));
         assertEquals("malformed_json", refusedReason("{\"value\": 1} {\"value\": 2}"));
         // A C string's terminating NUL, which some device libraries send along.
@@ -91,5 +91,89 @@ class ReadingParserTest {
         ReadingParser.Parsed mixed = parse("[{\"value\": 1}, 2, {\"value\": \"x\"}]");
         assertEquals(List.of(new Reading(NOW, 1.0)), mixed.readings());
         assertEquals(2, mixed.refused().size());
+    }
+
+    /**
+     * Many devices and gateways send numbers as JSON strings ({"value": "23.5"}); they were
+     * refused as non_numeric_value. Only decimal notation is a number: not "NaN", hexadecimal or
+     * Java's "1.5d".
+     */
+    @Test
+    void aNumberMayComeAsAString() throws Exception {
+        for (String v : List.of("\"23.5\"", "\" 23.5 \"", "\"2.35e1\"", "\"+23.50\"")) {
+            assertEquals(
+                    List.of(new Reading(NOW, 23.5)),
+                    parse("{\"value\": " + v + "}").readings(),
+                    v);
+        }
+        for (String v : List.of("\"NaN\"", "\"hot\"", "\"0x17\"", "\"1.5d\"", "\"\"", "\"23.5 C\"", "true", "[1]")) {
+            assertEquals("non_numeric_value", refusedReason("{\"value\": " + v + "}"), v);
+        }
+        assertEquals("non_finite_value", refusedReason("{\"value\": \"1e400\"}"));
+    }
+
+    private ReadingParser.DeviceParsed device(String payload) throws BadPayloadException {
+        return parser.parseDevice(payload.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A device's payload names its sensors: ThingsBoard's telemetry shape, the same without
+     * "values", arrays of either; every sensor gets its readings in order, and a message's time is
+     * every value's.
+     */
+    @Test
+    void aDevicesPayloadGivesEachSensorItsReadings() throws Exception {
+        Instant t1 = Instant.parse("2026-05-01T11:00:00Z");
+        Instant t2 = Instant.parse("2026-05-01T11:05:00Z");
+        ReadingParser.DeviceParsed p =
+                device("[{\"ts\": \"" + t1 + "\", \"values\": {\"temp\": 61.2, \"rpm\": \"1480\"}}," + " {\"ts\": \""
+                        + t2 + "\", \"rpm\": 1490, \"temp\": 61.4}]");
+        assertEquals(List.of("temp", "rpm"), List.copyOf(p.readings().keySet()));
+        assertEquals(
+                List.of(new Reading(t1, 61.2), new Reading(t2, 61.4)),
+                p.readings().get("temp"));
+        assertEquals(
+                List.of(new Reading(t1, 1480), new Reading(t2, 1490)),
+                p.readings().get("rpm"));
+        assertEquals(List.of(), p.refused());
+        assertEquals(
+                java.util.Map.of("temp", List.of(new Reading(NOW, 3.0))),
+                device("{\"temp\": 3}").readings(),
+                "no ts: now");
+    }
+
+    /** A bad value is refused alone, naming its key; a bad time refuses its object; a message with nothing usable throws. */
+    @Test
+    void aDevicesBadValueIsRefusedAloneAndABadTimeWithItsObject() throws Exception {
+        ReadingParser.DeviceParsed p =
+                device("{\"temp\": 61.2, \"state\": \"running\", \"fault\": null, \"cfg\": {\"a\": 1}}");
+        assertEquals(java.util.Map.of("temp", List.of(new Reading(NOW, 61.2))), p.readings());
+        assertEquals(
+                List.of("non_numeric_value", "missing_value", "non_numeric_value"),
+                p.refused().stream().map(BadPayloadException::reason).toList());
+        assertTrue(
+                p.refused().get(0).getMessage().contains("'state'"),
+                p.refused().get(0).getMessage());
+        assertTrue(
+                p.refused().get(1).getMessage().contains("'fault'"),
+                p.refused().get(1).getMessage());
+
+        ReadingParser.DeviceParsed arr = device("[{\"ts\": \"yesterday\", \"temp\": 1}, {\"temp\": 2}]");
+        assertEquals(java.util.Map.of("temp", List.of(new Reading(NOW, 2.0))), arr.readings());
+        assertEquals("bad_timestamp", arr.refused().get(0).reason());
+
+        for (String[] bad : new String[][] {
+            {"{\"ts\": \"yesterday\", \"temp\": 1}", "bad_timestamp"},
+            {"{\"ts\": \"2026-05-01T11:00:00Z\"}", "missing_value"},
+            {"{\"ts\": \"2026-05-01T11:00:00Z\", \"values\": {}}", "missing_value"},
+            {"23.5", "malformed_json"},
+            {"{\"temp\": 1} x", "malformed_json"}
+        }) {
+            assertEquals(
+                    bad[1],
+                    assertThrows(BadPayloadException.class, () -> device(bad[0]))
+                            .reason(),
+                    bad[0]);
+        }
     }
 }
