@@ -39,7 +39,8 @@ public final class JdbcAdapter implements AutoCloseable {
                     "jdbc.readings-query",
                     Type.STRING,
                     ReadingsSource.DEFAULT_QUERY,
-                    "query returning ts and value for :device_id, :sensor_key between :from/:to (or :from_ms/:to_ms)")
+                    "query returning ts and value for :device_id, :sensor_key between :from/:to (or :from_ms/:to_ms,"
+                            + " :from_s/:to_s); an epoch ts may be in s, ms, us or ns")
             .define(
                     "jdbc.sensors-query",
                     Type.STRING,

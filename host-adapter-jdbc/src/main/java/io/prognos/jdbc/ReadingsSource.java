@@ -3,6 +3,8 @@ package io.prognos.jdbc;
 import io.prognos.api.BadRequestException;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
+import io.prognos.host.core.wire.Timestamps;
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -10,6 +12,7 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,10 +25,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads a sensor's readings with a configurable query. The query returns columns {@code ts}
- * (timestamptz, or epoch milliseconds as bigint) and {@code value}, and may use the named
- * parameters {@code :device_id}, {@code :sensor_key}, {@code :from}, {@code :to} (timestamptz) and
- * {@code :from_ms}, {@code :to_ms} (epoch milliseconds). Long histories stream in pages of
- * {@code fetchSize} rows inside a read-only transaction.
+ * (a timestamp, or an epoch number in seconds, milliseconds, microseconds or nanoseconds, told
+ * apart by size as in payloads) and {@code value}, and may use the named parameters {@code
+ * :device_id}, {@code :sensor_key}, {@code :from}, {@code :to} (timestamptz), {@code :from_ms},
+ * {@code :to_ms} (epoch milliseconds) and {@code :from_s}, {@code :to_s} (epoch seconds). Long
+ * histories stream in pages of {@code fetchSize} rows inside a read-only transaction.
  */
 public final class ReadingsSource {
 
@@ -45,7 +49,8 @@ public final class ReadingsSource {
             + "d.key AS sensor_key FROM ts_kv kv JOIN ts_kv_dictionary d ON d.key_id = kv.key "
             + "WHERE kv.dbl_v IS NOT NULL OR kv.long_v IS NOT NULL";
 
-    private static final Set<String> PARAMETERS = Set.of("device_id", "sensor_key", "from", "to", "from_ms", "to_ms");
+    private static final Set<String> PARAMETERS =
+            Set.of("device_id", "sensor_key", "from", "to", "from_ms", "to_ms", "from_s", "to_s");
 
     private static final Logger LOG = LoggerFactory.getLogger(ReadingsSource.class);
     /** The newest time among skipped rows that have none: before every real one. */
@@ -87,20 +92,23 @@ public final class ReadingsSource {
                 try (ResultSet rs = ps.executeQuery()) {
                     ResultSetMetaData md = rs.getMetaData();
                     int tsColumn = rs.findColumn("ts");
-                    boolean epochMillis = isEpochMillis(md.getColumnType(tsColumn));
+                    boolean epoch = isEpochNumber(md.getColumnType(tsColumn));
                     int valueColumn = rs.findColumn("value");
                     while (rs.next()) {
                         double v = rs.getDouble(valueColumn);
                         if (rs.wasNull()) {
                             continue; // a row without a number is not a reading (ThingsBoard's text keys)
                         }
-                        Instant ts = timestamp(rs, tsColumn, epochMillis);
+                        Instant ts = timestamp(rs, tsColumn, epoch);
                         if (ts == null || !Double.isFinite(v)) {
                             // The plugin would refuse the whole batch (and, in a training's
                             // history, the sensor's model for as long as the row is in it), and a
                             // missing time threw: this sensor and every one after it in the run.
                             unusable.add(ts);
                             continue;
+                        }
+                        if (ts.isBefore(from) || !ts.isBefore(to)) {
+                            continue; // :from_s and :to_s bound whole seconds around the window
                         }
                         out.add(new Reading(ts, v));
                     }
@@ -160,23 +168,44 @@ public final class ReadingsSource {
         reported.put(sensor, u.newest);
         LOG.warn(
                 "{}: skipped {} row(s) of the readings table that are not readings (a NaN or infinite value, or no"
-                        + " time){}; the sensor goes on with its other readings: fix or remove them at the source",
+                        + " time or a negative epoch time){}; the sensor goes on with its other readings: fix or remove them at the source",
                 sensor,
                 u.count,
                 u.newest.equals(NO_TIME) ? "" : ", the newest at " + u.newest);
     }
 
-    private static Instant timestamp(ResultSet rs, int column, boolean epochMillis) throws SQLException {
-        if (epochMillis) {
-            long ms = rs.getLong(column);
-            return rs.wasNull() ? null : Instant.ofEpochMilli(ms);
+    /**
+     * A row's time; null when it has none or a negative epoch number. An epoch number was read as
+     * milliseconds (ThingsBoard's unit), so a table in Unix seconds gave readings of January 1970.
+     */
+    private static Instant timestamp(ResultSet rs, int column, boolean epoch) throws SQLException {
+        if (epoch) {
+            BigDecimal v = rs.getBigDecimal(column);
+            if (v == null || v.signum() < 0) {
+                return null;
+            }
+            try {
+                return Timestamps.epoch(v);
+            } catch (ArithmeticException | DateTimeException e) {
+                return null; // beyond any time an Instant holds
+            }
         }
         Timestamp t = rs.getTimestamp(column);
         return t == null ? null : t.toInstant();
     }
 
-    private static boolean isEpochMillis(int sqlType) {
-        return sqlType == Types.BIGINT || sqlType == Types.INTEGER || sqlType == Types.NUMERIC;
+    private static boolean isEpochNumber(int sqlType) {
+        return switch (sqlType) {
+            case Types.BIGINT,
+                    Types.INTEGER,
+                    Types.SMALLINT,
+                    Types.NUMERIC,
+                    Types.DECIMAL,
+                    Types.DOUBLE,
+                    Types.FLOAT,
+                    Types.REAL -> true;
+            default -> false;
+        };
     }
 
     private static void bind(PreparedStatement ps, int index, String name, SensorId s, Instant from, Instant to)
@@ -188,6 +217,9 @@ public final class ReadingsSource {
             case "to" -> ps.setTimestamp(index, Timestamp.from(to));
             case "from_ms" -> ps.setLong(index, from.toEpochMilli());
             case "to_ms" -> ps.setLong(index, to.toEpochMilli());
+            // Whole seconds: the bounds are from <= ts < to, so from rounds down and to up.
+            case "from_s" -> ps.setLong(index, Math.floorDiv(from.toEpochMilli(), 1000));
+            case "to_s" -> ps.setLong(index, Math.floorDiv(to.toEpochMilli() + 999, 1000));
             default -> throw new IllegalStateException("unchecked parameter " + name);
         }
     }

@@ -225,6 +225,43 @@ class JdbcAdapterTest {
         }
     }
 
+    /**
+     * Many data loggers write Unix seconds; an epoch column was read as milliseconds (readings of
+     * January 1970, each dropped as late). It is read in whichever unit it is in, by size, as
+     * payloads are, and {@code :from_s}/{@code :to_s} bound such a table's window; a fractional
+     * column's rows past the window's end are not returned.
+     */
+    @Test
+    void readsATableInEpochSeconds() throws Exception {
+        long t = T0.getEpochSecond();
+        try (Connection c = adapter.dataSource().getConnection();
+                Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE logger_rows (tag text, t bigint, t_frac double precision, v double precision)");
+            st.execute("INSERT INTO logger_rows VALUES ('oven', " + t + ", " + t + ".25, 180), ('oven', " + (t + 60)
+                    + ", " + (t + 60) + ".25, 181), ('oven', " + (t + 7200) + ", " + (t + 7200) + ".25, 182)");
+        }
+        SensorId oven = SensorId.of("oven", "temp");
+        Map<String, String> c = config("prognos");
+        c.put(
+                "jdbc.readings-query",
+                "SELECT t AS ts, v AS value FROM logger_rows WHERE tag = :device_id AND t >= :from_s AND t < :to_s"
+                        + " ORDER BY t");
+        try (JdbcAdapter seconds = JdbcAdapter.start(c)) {
+            assertEquals(
+                    List.of(new Reading(T0, 180), new Reading(T0.plusSeconds(60), 181)),
+                    seconds.readings().read(oven, T0, T0.plusSeconds(3600)));
+        }
+        c.put(
+                "jdbc.readings-query",
+                "SELECT t_frac AS ts, v AS value FROM logger_rows WHERE tag = :device_id AND t_frac >= :from_s"
+                        + " AND t_frac < :to_s ORDER BY t_frac");
+        try (JdbcAdapter fractions = JdbcAdapter.start(c)) {
+            assertEquals(
+                    List.of(new Reading(T0.plusMillis(250), 180)),
+                    fractions.readings().read(oven, T0, T0.plusSeconds(60).plusMillis(100)));
+        }
+    }
+
     @Test
     void resultsAreUpsertedSoARetryNeverDuplicates() throws Exception {
         SensorId sensor = SensorId.of("press-5", "oil_temp");
