@@ -63,7 +63,36 @@ public final class ForecastPoller implements AutoCloseable {
             Duration retrainEvery,
             Duration scheduleWindow,
             Duration maxBackoff,
-            Duration maxFutureSkew) {}
+            Duration maxFutureSkew) {
+
+        /**
+         * Checked when built, naming the setting: a null one failed inside every run (each logged
+         * as a failed run), and a zero period ran the poller without a pause.
+         */
+        public Settings {
+            positive("every", every);
+            positive("trainingHistory", trainingHistory);
+            positive("forecastLookback", forecastLookback);
+            notNegative("retrainEvery", retrainEvery);
+            positive("scheduleWindow", scheduleWindow);
+            positive("maxBackoff", maxBackoff);
+            notNegative("maxFutureSkew", maxFutureSkew);
+        }
+
+        private static void positive(String name, Duration d) {
+            notNegative(name, d);
+            if (d.isZero()) {
+                throw new IllegalArgumentException("ForecastPoller.Settings." + name + " must be positive");
+            }
+        }
+
+        private static void notNegative(String name, Duration d) {
+            if (d == null || d.isNegative()) {
+                throw new IllegalArgumentException(
+                        "ForecastPoller.Settings." + name + " must be a duration of zero or more, got " + d);
+            }
+        }
+    }
 
     /** What one run did. */
     public record RunReport(int sensors, int trained, int forecasts, int skipped, boolean completed) {}

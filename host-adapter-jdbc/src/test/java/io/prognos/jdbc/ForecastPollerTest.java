@@ -2,6 +2,7 @@ package io.prognos.jdbc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
@@ -102,6 +103,19 @@ class ForecastPollerTest {
             }
             ps.executeBatch();
         }
+    }
+
+    /** An embedding host's settings are checked when built, naming the one at fault. */
+    @Test
+    void settingsThatCannotWorkAreRefusedNamingTheSetting() {
+        Duration d = Duration.ofSeconds(1);
+        IllegalArgumentException noSkew =
+                assertThrows(IllegalArgumentException.class, () -> new ForecastPoller.Settings(d, d, d, d, d, d, null));
+        assertTrue(noSkew.getMessage().contains("maxFutureSkew"), noSkew.getMessage());
+        IllegalArgumentException noPause = assertThrows(
+                IllegalArgumentException.class, () -> new ForecastPoller.Settings(Duration.ZERO, d, d, d, d, d, d));
+        assertTrue(noPause.getMessage().contains("every"), noPause.getMessage());
+        new ForecastPoller.Settings(d, d, d, Duration.ZERO, d, d, Duration.ZERO); // never retrain, no skew
     }
 
     @Test
