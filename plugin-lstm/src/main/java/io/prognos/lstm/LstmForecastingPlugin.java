@@ -420,6 +420,7 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
                 limits == null ? OperatingLimits.none() : limits,
                 s.latestScore,
                 s.sustainedScore,
+                s.stillFor,
                 s.missRate,
                 basedOn,
                 clock.instant());

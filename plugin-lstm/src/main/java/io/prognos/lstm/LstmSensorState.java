@@ -125,6 +125,12 @@ final class LstmSensorState implements SensorState {
     double latestScore;
     /** The lower of the last two intervals' scores: what says a departure persists. */
     double sustainedScore;
+    /**
+     * Intervals the value has stayed the same when that is longer than the training history ever
+     * showed (a stuck sensor), else 0; for the risk's reason. Not stored: a restored state says it
+     * again from its next interval, as the score does.
+     */
+    int stillFor;
 
     LstmSensorState(SensorId sensor) {
         this.sensor = sensor;

@@ -120,6 +120,7 @@ final class Observer {
             s.anomaly = new AnomalyStats(settings.anomalyWindow(), m.surprisalPrior());
             s.latestScore = 0;
             s.sustainedScore = 0;
+            s.stillFor = 0;
             s.rangeLow = Double.NaN;
             s.rangeHigh = Double.NaN;
         }
@@ -291,7 +292,12 @@ final class Observer {
                 Double.isNaN(zShift) ? 0 : -Tails.log10NormalTwoSided(zShift),
                 Double.isNaN(zLong) ? 0 : -Tails.log10NormalTwoSided(zLong));
         double sustained = shift;
-        double novelty = Math.max(m.novelty().surprisal(y), m.patterns().surprisal(s.recent, s.recentSize));
+        Stillness stillness = m.patterns().stillness();
+        int run = stillness.run(s.recent, s.recentSize);
+        double still = stillness.surprisal(run);
+        s.stillFor = still > 0 ? run : 0;
+        double novelty =
+                Math.max(Math.max(m.novelty().surprisal(y), m.patterns().surprisal(s.recent, s.recentSize)), still);
         double raw = Math.max(surprise, Math.max(sustained, novelty));
         double score = s.anomaly.score(raw);
         boolean unseen = beyondRange(s, m, y);
@@ -301,10 +307,15 @@ final class Observer {
             // rule) scored 61.5 there but alerted on 7 of 30 stable synthetic series in 30 days.
             score = Math.max(score, component(raw));
         }
+        if (still > 0) {
+            // Nor is a stillness the history never showed: a stuck sensor's every interval is
+            // like the one before, and a baseline learning from them would soon call it usual.
+            score = Math.max(score, component(still));
+        }
         s.scored++;
         s.sustainedScore = Math.min(score, s.latestScore);
         s.latestScore = score;
-        String reason = reason(surprise, sustained, novelty, unseen);
+        String reason = reason(surprise, sustained, novelty, unseen, still > 0);
         return new AnomalyScore(
                 s.sensor,
                 s.bucketStart(b),
@@ -321,12 +332,15 @@ final class Observer {
      * "surprise 1.2, shift 3.4, novelty 0.0 decimal digits". Not String.format, which built its
      * number format symbols on every call: 13 of 101 profile samples of a scored reading (about 7 us).
      */
-    static String reason(double surprise, double shift, double novelty, boolean unseen) {
+    static String reason(double surprise, double shift, double novelty, boolean unseen, boolean still) {
         StringBuilder b = new StringBuilder(80).append("surprise ");
         oneDecimal(b, surprise).append(", shift ");
         oneDecimal(b, shift).append(", novelty ");
         oneDecimal(b, novelty).append(" decimal digits");
-        return (unseen ? b.append(", beyond the range seen") : b).toString();
+        if (unseen) {
+            b.append(", beyond the range seen");
+        }
+        return (still ? b.append(", unchanged longer than ever in the training history") : b).toString();
     }
 
     /** A surprisal (never negative) with one decimal, as %.1f writes it. */

@@ -41,6 +41,7 @@ final class PatternNovelty {
     private final double low;
     private final double step;
     private final double meanDistance;
+    private final Stillness stillness;
     /**
      * Library stretches by their mean, built on first use: every stored model is read at start and
      * the index costs about 130 us on this machine (means, sort, positions), so a model read does
@@ -57,6 +58,7 @@ final class PatternNovelty {
         this.low = low;
         this.step = step;
         this.meanDistance = meanDistance;
+        this.stillness = Stillness.of(codes, step);
         this.library = new float[codes.length];
         for (int i = 0; i < codes.length; i++) {
             library[i] = (float) (low + codes[i] * step);
@@ -71,6 +73,7 @@ final class PatternNovelty {
         this.low = library.low;
         this.step = library.step;
         this.meanDistance = meanDistance;
+        this.stillness = library.stillness;
         this.byMean = library.byMean;
     }
 
@@ -164,6 +167,11 @@ final class PatternNovelty {
         // itself exactly, so its leave-out distance is 0 and live values, which are not rounded,
         // would otherwise differ from the library by hundreds of its mean distance.
         return new PatternNovelty(unscaled, Math.max(Math.max(floor, step), sum / stretches));
+    }
+
+    /** The library's runs of unchanged values, for {@link Stillness}. */
+    Stillness stillness() {
+        return stillness;
     }
 
     /** Intervals in a stretch. */

@@ -70,12 +70,14 @@ final class RiskAssessor {
     /**
      * @param anomaly    the newest interval's anomaly score
      * @param sustained  the lower of the last two intervals' scores
+     * @param stillFor   intervals the value has stayed the same, when longer than ever in training (else 0)
      */
     RiskAssessment assess(
             Forecast f,
             OperatingLimits limits,
             double anomaly,
             double sustained,
+            int stillFor,
             double missRate,
             Instant basedOn,
             Instant now) {
@@ -122,6 +124,10 @@ final class RiskAssessor {
             }
         } else {
             reasons.add("no operating limits configured: the assessment rests on the anomaly score");
+        }
+        if (stillFor > 0) {
+            reasons.add("the value has not changed for " + stillFor + " intervals, more than twice as long as ever in"
+                    + " the training history: a stuck sensor or a lost connection to it? check it");
         }
         if (anomaly >= anomalyThreshold) {
             reasons.add(String.format(

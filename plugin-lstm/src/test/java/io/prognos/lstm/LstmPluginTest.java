@@ -331,6 +331,69 @@ class LstmPluginTest {
         assertEquals(0.0, r.crossingProbability(), 0.0);
     }
 
+    /**
+     * A sensor stuck at its last reading (a frozen sensor, a gateway repeating the last value it
+     * had): no surprise, shift, range or shape shows it, and it scored 0.00 for 48 hours. A run of
+     * unchanged values longer than any in the training history is novel: medium or above within
+     * three readings, and it stays so.
+     */
+    @Test
+    void aSensorStuckAtItsLastValueIsAnomalousWithinThreeReadings() {
+        SensorId sensor = SensorId.of("kiln-2", "temperature");
+        Random r = new Random(21);
+        List<Reading> normal = Series.generate(600, Duration.ofHours(1), i -> 70 + 2.5 * r.nextGaussian());
+        plugin.train(new TrainRequest(sensor, normal.subList(0, 500)));
+        SensorState s = state(sensor, normal.subList(0, 500));
+        plugin.observe(s, normal.subList(500, 600));
+        Instant t = normal.get(599).timestamp();
+        double stuck = normal.get(599).value();
+        RiskLevel reached = RiskLevel.LOW;
+        AnomalyScore last = null;
+        int readings = 0;
+        while (readings < 3 && !reached.atLeast(RiskLevel.MEDIUM)) {
+            t = t.plus(Duration.ofHours(1));
+            last = plugin.observe(s, List.of(new Reading(t, stuck))).scores().get(0);
+            readings++;
+            reached = plugin.assessRisk(plugin.forecast(s), s, OperatingLimits.none())
+                    .level();
+        }
+        assertTrue(reached.atLeast(RiskLevel.MEDIUM), "level after 3 readings stuck: " + reached);
+        assertTrue(last.reason().contains("unchanged longer than ever"), last.reason());
+        RiskAssessment risk = plugin.assessRisk(plugin.forecast(s), s, OperatingLimits.none());
+        String stillFor = "has not changed for " + (readings + 1) + " intervals"; // the last reading and the stuck ones
+        assertTrue(
+                risk.reasons().stream().anyMatch(x -> x.contains(stillFor)),
+                risk.reasons().toString());
+        for (int i = 0; i < 48; i++) {
+            t = t.plus(Duration.ofHours(1));
+            last = plugin.observe(s, List.of(new Reading(t, stuck))).scores().get(0);
+        }
+        assertTrue(last.score() >= 0.57, "two days stuck: " + last);
+    }
+
+    /**
+     * A sensor whose readings are coarse (whole degrees, so a value often repeats): its training
+     * history holds runs of equal values, and a month of the same behaviour is never taken for a
+     * stuck sensor.
+     */
+    @Test
+    void aCoarseSensorWhoseValuesRepeatIsNeverStill() {
+        SensorId sensor = SensorId.of("hall-1", "temperature");
+        Random r = new Random(5);
+        List<Reading> all =
+                Series.generate(500 + 720, Duration.ofHours(1), i -> (double) Math.round(20 + 0.4 * r.nextGaussian()));
+        plugin.train(new TrainRequest(sensor, all.subList(0, 500)));
+        SensorState s = state(sensor, all.subList(0, 500));
+        int scored = 0;
+        for (Reading reading : all.subList(500, all.size())) {
+            for (AnomalyScore a : plugin.observe(s, List.of(reading)).scores()) {
+                assertFalse(a.reason().contains("unchanged"), reading + ": " + a);
+                scored++;
+            }
+        }
+        assertEquals(720, scored);
+    }
+
     /** The blind spot the issue names: 70 +- 5, then 105 and staying there, with no limits configured. */
     @Test
     void aLevelShiftReachesMediumWithinThreeReadingsWithoutLimits() {

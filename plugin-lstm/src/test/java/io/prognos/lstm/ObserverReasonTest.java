@@ -18,14 +18,16 @@ class ObserverReasonTest {
             double b = r.nextDouble() * 40;
             double c = i % 7 == 0 ? 0 : r.nextDouble();
             boolean unseen = i % 3 == 0;
+            boolean still = i % 5 == 0;
             String expected = String.format(
                     Locale.ROOT,
-                    "surprise %.1f, shift %.1f, novelty %.1f decimal digits%s",
+                    "surprise %.1f, shift %.1f, novelty %.1f decimal digits%s%s",
                     a,
                     b,
                     c,
-                    unseen ? ", beyond the range seen" : "");
-            assertEquals(expected, Observer.reason(a, b, c, unseen), "for " + a + ", " + b + ", " + c);
+                    unseen ? ", beyond the range seen" : "",
+                    still ? ", unchanged longer than ever in the training history" : "");
+            assertEquals(expected, Observer.reason(a, b, c, unseen, still), "for " + a + ", " + b + ", " + c);
         }
     }
 }

@@ -45,7 +45,7 @@ class RiskAssessorTest {
     }
 
     private RiskAssessment assess(Forecast f, OperatingLimits limits) {
-        return assessor.assess(f, limits, 0.1, 0.1, 0.1, READING, NOW);
+        return assessor.assess(f, limits, 0.1, 0.1, 0, 0.1, READING, NOW);
     }
 
     @Test
@@ -129,21 +129,21 @@ class RiskAssessorTest {
         assertTrue(
                 calm.reasons().get(0).contains("no operating limits"),
                 calm.reasons().toString());
-        RiskAssessment once = assessor.assess(f, OperatingLimits.none(), 0.7, 0.1, 0.1, READING, NOW);
+        RiskAssessment once = assessor.assess(f, OperatingLimits.none(), 0.7, 0.1, 0, 0.1, READING, NOW);
         assertEquals(RiskLevel.LOW, once.level(), "one odd interval is reported, not alerted");
         assertTrue(
                 once.reasons().stream().anyMatch(s -> s.contains("for one interval so far")),
                 once.reasons().toString());
-        RiskAssessment odd = assessor.assess(f, OperatingLimits.none(), 0.7, 0.65, 0.1, READING, NOW);
+        RiskAssessment odd = assessor.assess(f, OperatingLimits.none(), 0.7, 0.65, 0, 0.1, READING, NOW);
         assertEquals(RiskLevel.MEDIUM, odd.level());
         assertTrue(
                 odd.reasons().stream().anyMatch(s -> s.contains("departs from the model")),
                 odd.reasons().toString());
         assertEquals(0.7, odd.anomalyScore());
-        RiskAssessment broken = assessor.assess(f, OperatingLimits.none(), 0.95, 0.1, 0.1, READING, NOW);
+        RiskAssessment broken = assessor.assess(f, OperatingLimits.none(), 0.95, 0.1, 0, 0.1, READING, NOW);
         assertEquals(RiskLevel.HIGH, broken.level());
         assertEquals(READING.plus(Duration.ofHours(24)), broken.actBy());
-        RiskAssessment justBelow = assessor.assess(f, OperatingLimits.none(), 0.59, 0.59, 0.1, READING, NOW);
+        RiskAssessment justBelow = assessor.assess(f, OperatingLimits.none(), 0.59, 0.59, 0, 0.1, READING, NOW);
         assertEquals(RiskLevel.LOW, justBelow.level(), "below the threshold the level stays low");
     }
 
