@@ -2,7 +2,6 @@ package io.prognos.mqtt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.prognos.api.ForecastingPlugin;
@@ -14,13 +13,7 @@ import io.prognos.host.core.CycleSettings;
 import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
 import io.prognos.host.core.TrainingRunner;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,25 +46,14 @@ class MosquittoRestartTest {
      */
     @Test
     void everyAcknowledgedReadingArrivesThroughTwentyBrokerRestarts() throws Exception {
-        Path mosquitto = Path.of("/usr/sbin/mosquitto");
-        assumeTrue(Files.isExecutable(mosquitto), "mosquitto not installed (apt-get install mosquitto): skipped");
-        Path dir = Files.createTempDirectory("prognos-mosquitto");
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Path conf = dir.resolve("mosquitto.conf");
-        Files.writeString(conf, """
-                listener %d 127.0.0.1
-                user %s
-                log_dest file %s/mosquitto.log
-                allow_anonymous true
+        Mosquitto broker = Mosquitto.configured("""
+                log_dest file %1$s/mosquitto.log
                 persistence true
-                persistence_location %s/
+                persistence_location %1$s/
                 max_queued_messages 100000
-                """.formatted(port, System.getProperty("user.name"), dir, dir));
-        String url = "tcp://127.0.0.1:" + port;
-        Process broker = start(mosquitto, conf, port);
+                """);
+        String url = broker.url();
+        broker.start();
         ForecastingPlugin plugin = MqttAdapterTest.plugin();
         Map<String, String> config = new HashMap<>();
         config.put("mqtt.url", url);
@@ -107,9 +89,8 @@ class MosquittoRestartTest {
                 device.disconnect();
                 device.close();
                 if (round < ROUNDS) {
-                    broker.destroy(); // SIGTERM: Mosquitto saves its sessions and queues, then exits
-                    assertTrue(broker.waitFor(30, TimeUnit.SECONDS), "mosquitto stopped");
-                    broker = start(mosquitto, conf, port);
+                    assertTrue(broker.stop(), "mosquitto stopped"); // it saves its sessions and queues
+                    broker.start();
                 }
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
@@ -124,27 +105,8 @@ class MosquittoRestartTest {
                             + adapter.readingsReceived() + " with duplicates)");
             assertTrue(adapter.isConnected(), "connected again after the last restart");
         } finally {
-            broker.destroy();
-            broker.waitFor(30, TimeUnit.SECONDS);
+            broker.stop();
             plugin.stop();
         }
-    }
-
-    static Process start(Path mosquitto, Path conf, int port) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(mosquitto.toString(), "-c", conf.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return p;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        p.destroyForcibly();
-        throw new IOException("mosquitto did not listen on " + port);
     }
 }

@@ -1,14 +1,10 @@
 package io.prognos.mqtt;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.OperatingLimits;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,32 +26,12 @@ class MosquittoUpgradeTest {
 
     @Test
     void aSessionKeptFromAnEarlierReleaseTakesEachReadingOnce() throws Exception {
-        Path mosquitto = Path.of("/usr/sbin/mosquitto");
-        assumeTrue(Files.isExecutable(mosquitto), "mosquitto not installed (apt-get install mosquitto): skipped");
-        Path dir = Files.createTempDirectory("prognos-mosquitto");
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Path conf = dir.resolve("mosquitto.conf");
-        Files.writeString(conf, """
-                listener %d 127.0.0.1
-                user %s
-                allow_anonymous true
-                """.formatted(port, System.getProperty("user.name")));
-        String url = "tcp://127.0.0.1:" + port;
-        Process broker = MosquittoRestartTest.start(mosquitto, conf, port);
+        Mosquitto broker = Mosquitto.configured("");
+        String url = broker.url();
+        broker.start();
         ForecastingPlugin plugin = MqttAdapterTest.plugin();
         try {
-            // The readings' session as the release before the device topic left it.
-            MqttClient earlier = new MqttClient(url, "prognos-upgraded", new MemoryPersistence());
-            MqttConnectionOptions kept = new MqttConnectionOptions();
-            kept.setCleanStart(false);
-            kept.setSessionExpiryInterval(3600L);
-            earlier.connect(kept);
-            earlier.subscribe(new String[] {"prognos/readings/+/+", "prognos/requests/+"}, new int[] {1, 1});
-            earlier.disconnect();
-            earlier.close();
+            MqttAdapterTest.sessionOfAnEarlierRelease(url, "prognos-upgraded");
 
             Map<String, String> config = new HashMap<>();
             config.put("mqtt.url", url);
@@ -79,8 +55,7 @@ class MosquittoUpgradeTest {
                 assertEquals(5, adapter.readingsReceived(), "each reading once");
             }
         } finally {
-            broker.destroy();
-            broker.waitFor(30, TimeUnit.SECONDS);
+            broker.stop();
             plugin.stop();
         }
     }

@@ -145,6 +145,30 @@ class MqttAdapterTest {
         return c;
     }
 
+    /** Trains after 100 readings and forecasts every second (the time cadence), never by count. */
+    private static Map<String, String> everySecond(Broker broker, String clientId) {
+        Map<String, String> c = config(broker, clientId);
+        c.put("mqtt.forecast-every", "100000");
+        c.put("mqtt.forecast-interval", "1s");
+        c.put("mqtt.train-after", "100");
+        return c;
+    }
+
+    /**
+     * Leaves the readings' session an earlier release kept on the broker at {@code url}: subscribed
+     * to requests too, and to readings under the narrower filter of the releases before the device topic.
+     */
+    static void sessionOfAnEarlierRelease(String url, String clientId) throws MqttException {
+        MqttClient earlier = new MqttClient(url, clientId, new MemoryPersistence());
+        MqttConnectionOptions kept = new MqttConnectionOptions();
+        kept.setCleanStart(false);
+        kept.setSessionExpiryInterval(3600L);
+        earlier.connect(kept);
+        earlier.subscribe(new String[] {"prognos/readings/+/+", "prognos/requests/+"}, new int[] {1, 1});
+        earlier.disconnect();
+        earlier.close();
+    }
+
     static String reading(int hour, double value) {
         return "{\"ts\": \"" + T0.plus(Duration.ofHours(hour)) + "\", \"value\": " + value + "}";
     }
@@ -372,11 +396,8 @@ class MqttAdapterTest {
                 Client watcher = new Client(broker, "watcher", "prognos/forecast/#");
                 Client plant = new Client(broker, "plant")) {
             ForecastingPlugin plugin = plugin();
-            Map<String, String> c = config(broker, "prognos-cadence");
-            c.put("mqtt.forecast-every", "100000"); // never by count
-            c.put("mqtt.forecast-interval", "1s");
-            c.put("mqtt.train-after", "100");
-            try (MqttAdapter adapter = MqttAdapter.start(plugin, s -> OperatingLimits.none(), c, Clock.systemUTC())) {
+            try (MqttAdapter adapter = MqttAdapter.start(
+                    plugin, s -> OperatingLimits.none(), everySecond(broker, "prognos-cadence"), Clock.systemUTC())) {
                 StringBuilder batch = new StringBuilder("[");
                 for (int h = 0; h < 120; h++) {
                     batch.append(h == 0 ? "" : ",").append(reading(h, 20 + Math.sin(h / 4.0)));
@@ -403,11 +424,8 @@ class MqttAdapterTest {
                 Client errors = new Client(broker, "errors", "prognos/errors");
                 Client plant = new Client(broker, "plant")) {
             ForecastingPlugin plugin = plugin();
-            Map<String, String> c = config(broker, "prognos-device");
-            c.put("mqtt.forecast-every", "100000"); // never by count
-            c.put("mqtt.forecast-interval", "1s");
-            c.put("mqtt.train-after", "100");
-            try (MqttAdapter adapter = MqttAdapter.start(plugin, s -> OperatingLimits.none(), c, Clock.systemUTC())) {
+            try (MqttAdapter adapter = MqttAdapter.start(
+                    plugin, s -> OperatingLimits.none(), everySecond(broker, "prognos-device"), Clock.systemUTC())) {
                 StringBuilder batch = new StringBuilder("[");
                 for (int h = 0; h < 120; h++) {
                     String ts = "\"ts\": \"" + T0.plus(Duration.ofHours(h)) + "\"";
@@ -608,15 +626,7 @@ class MqttAdapterTest {
     void theSessionOfAnEarlierReleaseHandsOverItsRequestsAndEachIsAnsweredOnce() throws Exception {
         try (Broker broker = new Broker();
                 Client plant = new Client(broker, "plant", "prognos/replies/plant", "prognos/errors")) {
-            // The readings' session as an earlier release left it: subscribed to requests too.
-            MqttClient earlier = new MqttClient(broker.url(), "prognos-upgraded", new MemoryPersistence());
-            MqttConnectionOptions kept = new MqttConnectionOptions();
-            kept.setCleanStart(false);
-            kept.setSessionExpiryInterval(3600L);
-            earlier.connect(kept);
-            earlier.subscribe(new String[] {"prognos/readings/+/+", "prognos/requests/+"}, new int[] {1, 1});
-            earlier.disconnect();
-            earlier.close();
+            sessionOfAnEarlierRelease(broker.url(), "prognos-upgraded");
             String mill = "{\"device_id\":\"mill-6\",\"sensor_key\":\"temp\"}";
             plant.request("forecast", mill, "prognos/replies/plant", new byte[] {1}); // while the host is away
             ForecastingPlugin plugin = plugin();
