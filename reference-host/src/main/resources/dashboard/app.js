@@ -91,8 +91,10 @@
     $("alerts").innerHTML = f.alerts.length ? f.alerts.slice(0, 10).map(alertItem).join("") : "<li>none since the host started</li>";
   }
 
-  const alertItem = (a) => `<li class="alert-item">${time(a.at)} <strong>${esc(a.device_id)}/${esc(a.sensor_key)}</strong> ${esc(a.state)}: ${level(a.risk_level)}`
-    + (a.previous_level ? ` (was ${esc(a.previous_level)})` : "") + "</li>";
+  // What to do on a raise, and why on hovering it (the risk's reasons).
+  const alertItem = (a) => `<li class="alert-item" title="${esc(a.why || "")}">${time(a.at)} <strong>${esc(a.device_id)}/${esc(a.sensor_key)}</strong> ${esc(a.state)}: ${level(a.risk_level)}`
+    + (a.previous_level ? ` (was ${esc(a.previous_level)})` : "")
+    + (a.state === "raised" && a.recommended_action ? ` &ndash; ${esc(a.recommended_action)}` : "") + "</li>";
 
   document.querySelectorAll("#fleet-table th button").forEach((b) => b.addEventListener("click", () => {
     const k = b.dataset.sort;

@@ -58,10 +58,24 @@ public final class FleetReplies {
 
     /** An alert transition. */
     public record AlertRow(
-            String deviceId, String sensorKey, Instant at, String state, String riskLevel, String previousLevel) {
+            String deviceId,
+            String sensorKey,
+            Instant at,
+            String state,
+            String riskLevel,
+            String previousLevel,
+            String recommendedAction,
+            String why) {
         static AlertRow of(FleetWatch.AlertEvent e) {
             return new AlertRow(
-                    e.sensor().deviceId(), e.sensor().sensorKey(), e.at(), e.state(), e.level(), e.previousLevel());
+                    e.sensor().deviceId(),
+                    e.sensor().sensorKey(),
+                    e.at(),
+                    e.state(),
+                    e.level(),
+                    e.previousLevel(),
+                    e.recommendedAction(),
+                    e.why());
         }
     }
 

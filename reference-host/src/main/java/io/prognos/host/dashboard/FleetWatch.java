@@ -35,8 +35,22 @@ public final class FleetWatch implements SensorCycle.Listener {
     /** One completed interval's anomaly score, kept small: a week of them per sensor. */
     public record ScorePoint(long atMillis, double score) {}
 
-    /** One alert transition as the dashboard lists it. */
-    public record AlertEvent(SensorId sensor, Instant at, String state, String level, String previousLevel) {}
+    /** A raise's reasons are kept to this many characters: 20 alerts of 5,000 sensors stay within about 50 MB. */
+    static final int WHY_CHARS = 240;
+
+    /**
+     * One alert transition as the dashboard lists it, with what to do and, for a raise, why (the
+     * risk's reasons, joined and cut at {@link #WHY_CHARS}): the list showed only "raised: high",
+     * and why took a look at the sensor's own page.
+     */
+    public record AlertEvent(
+            SensorId sensor,
+            Instant at,
+            String state,
+            String level,
+            String previousLevel,
+            String recommendedAction,
+            String why) {}
 
     /** One sensor's newest facts; a copy, safe to read while the cycle goes on. */
     public record Track(
@@ -101,6 +115,11 @@ public final class FleetWatch implements SensorCycle.Listener {
         result(r);
     }
 
+    private static String why(List<String> reasons) {
+        String all = String.join("; ", reasons);
+        return all.length() <= WHY_CHARS ? all : all.substring(0, WHY_CHARS - 3) + "...";
+    }
+
     @Override
     public void result(SensorCycle.Result r) {
         SensorId sensor = r.forecast().sensor();
@@ -120,7 +139,9 @@ public final class FleetWatch implements SensorCycle.Listener {
                         r.risk().level().wireName(),
                         r.alert().previousLevel() == null
                                 ? null
-                                : r.alert().previousLevel().wireName());
+                                : r.alert().previousLevel().wireName(),
+                        r.risk().recommendedAction(),
+                        r.alert().state().equals("raised") ? why(r.risk().reasons()) : null);
                 m.alerts.addLast(e);
                 if (m.alerts.size() > ALERTS) {
                     m.alerts.removeFirst();

@@ -193,7 +193,15 @@ class DashboardBrowserTest {
         device.close();
         waitFor(() -> alertsFor(FAN) > before);
         assertEquals(42L, js("return window.sameVisit;"), "the page was not reloaded");
-        assertTrue(browser.findElement(By.id("alerts")).getText().contains("fan-3/motor_current raised"));
+        String alerts = browser.findElement(By.id("alerts")).getText();
+        assertTrue(alerts.contains("fan-3/motor_current raised"), alerts);
+        // What to do, and why on hovering it: 19.5 A is beyond the fan's high limit now.
+        assertTrue(alerts.contains("Act now: inspect or stop the equipment"), alerts);
+        Object why = js("return [...document.querySelectorAll('#alerts li')]"
+                + ".find(li => li.textContent.includes('fan-3/motor_current raised')).title;");
+        assertTrue(
+                String.valueOf(why).contains("the current value 19.50 is beyond the operating limit [8.0, 16.0]"),
+                "why: " + why);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.prognos.host.dashboard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prognos.api.AnomalyScore;
 import io.prognos.api.Forecast;
@@ -75,13 +76,31 @@ class FleetWatchTest {
         assertEquals("cleared", newest.state()); // the last of RECENT_ALERTS + 5 (even index)
     }
 
+    /** A raise says what to do and why; a long list of reasons is cut, so the memory stays bounded. */
+    @Test
+    void aRaiseCarriesItsActionAndItsReasons() {
+        FleetWatch w = new FleetWatch(10);
+        String longReason = "x".repeat(FleetWatch.WHY_CHARS);
+        w.result(result(new SensorCycle.Alert("1", "raised", RiskLevel.LOW), List.of("first reason", longReason)));
+        FleetWatch.AlertEvent raised = w.recentAlerts().get(0);
+        assertEquals("check", raised.recommendedAction());
+        assertTrue(raised.why().startsWith("first reason; xxx"), raised.why());
+        assertEquals(FleetWatch.WHY_CHARS, raised.why().length());
+        w.result(result(new SensorCycle.Alert("2", "cleared", RiskLevel.HIGH), List.of("calm again")));
+        assertNull(w.recentAlerts().get(0).why(), "a clearing needs no reasons kept");
+    }
+
     private static SensorCycle.Result result(SensorCycle.Alert alert) {
+        return result(alert, List.of());
+    }
+
+    private static SensorCycle.Result result(SensorCycle.Alert alert, List<String> reasons) {
         List<ForecastPoint> points = List.of(
                 new ForecastPoint(T.plus(Duration.ofHours(1)), 1, 10, 9, 11),
                 new ForecastPoint(T.plus(Duration.ofHours(2)), 2, 10, 9, 11));
         Forecast f = new Forecast(A, T.plusSeconds(5), T, 10, Duration.ofHours(1), 0.9, "lstm", "", "v1", points);
         RiskAssessment r = new RiskAssessment(
-                A, Instant.now(), T, 60, RiskLevel.HIGH, null, null, null, 0.5, 0, 0, true, null, "check", List.of());
+                A, Instant.now(), T, 60, RiskLevel.HIGH, null, null, null, 0.5, 0, 0, true, null, "check", reasons);
         return new SensorCycle.Result(f, r, null, alert);
     }
 
