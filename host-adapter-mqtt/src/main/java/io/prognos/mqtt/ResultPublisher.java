@@ -12,10 +12,6 @@ import io.prognos.host.core.wire.Json;
 import io.prognos.host.core.wire.RiskMessage;
 import io.prognos.host.core.wire.ScheduleMessage;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Publishes what the cycle produces: forecasts retained with a message expiry of one horizon, risk
@@ -24,11 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ResultPublisher implements SensorCycle.Listener {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ResultPublisher.class);
-    /** Sensors warned of are remembered up to this many, so that a flood of such ids cannot grow memory. */
-    static final int WARNED_MAX = 10_000;
-
-    private final Set<SensorId> warned = ConcurrentHashMap.newKeySet();
     private final MqttConnection connection;
     private final Topics topics;
     private final double anomalyThreshold;
@@ -39,30 +30,8 @@ final class ResultPublisher implements SensorCycle.Listener {
         this.anomalyThreshold = anomalyThreshold;
     }
 
-    /**
-     * Whether the sensor's results can go out over MQTT: a device id or sensor key with '/', '+' or
-     * '#' (JDBC's sensors and Kafka's keys may have them) cannot be a topic level. Such a sensor is
-     * skipped with one warning; before, each of its results threw here and the cycle logged an
-     * error with a stack trace, reading after reading.
-     */
-    private boolean publishable(SensorId s) {
-        if (Topics.publishable(s)) {
-            return true;
-        }
-        if (warned.size() < WARNED_MAX && warned.add(s)) {
-            LOG.warn(
-                    "results of sensor {} are not published over MQTT: a device id or sensor key with '/', '+' or"
-                            + " '#' cannot be a topic level; they are still stored",
-                    s);
-        }
-        return false;
-    }
-
     @Override
     public void anomalies(SensorId sensor, List<AnomalyScore> scores) {
-        if (!publishable(sensor)) {
-            return;
-        }
         for (AnomalyScore a : scores) {
             connection.publish(new MqttConnection.Outbound(
                     topics.anomaly(sensor),
@@ -79,9 +48,6 @@ final class ResultPublisher implements SensorCycle.Listener {
     public void result(SensorCycle.Result r) {
         Forecast f = r.forecast();
         SensorId s = f.sensor();
-        if (!publishable(s)) {
-            return;
-        }
         long horizonSeconds = f.interval().multipliedBy(f.horizon()).toSeconds();
         connection.publish(new MqttConnection.Outbound(
                 topics.forecast(s),

@@ -118,25 +118,69 @@ record Topics(String prefix) {
         if (device.isEmpty() || (key != null && key.isEmpty())) {
             throw new BadPayloadException("bad_topic", "device id and sensor key must not be empty");
         }
-        return new ReadingsTopic(device, key);
+        return new ReadingsTopic(id(device), key == null ? null : id(key));
     }
 
-    /** Whether both of a sensor's ids can be topic levels ({@link #level}). */
-    static boolean publishable(SensorId s) {
-        return isLevel(s.deviceId()) && isLevel(s.sensorKey());
-    }
-
-    private static boolean isLevel(String id) {
-        return !(id.contains("/") || id.contains("+") || id.contains("#") || id.isEmpty());
-    }
-
-    /** A topic level built from an id: wildcards and separators would change its meaning. */
+    /**
+     * A topic level for an id. '/', '+' and '#' would change a topic's meaning, so they are written
+     * {@code %2F}, {@code %2B} and {@code %23}, and '%' itself {@code %25} (JDBC's sensors and
+     * Kafka's keys may hold them: "line-1/press-3"; before, such a sensor's results were not
+     * published over MQTT at all). {@link #id} reads a level back; any other '%' stays as it is.
+     */
     static String level(String id) {
-        if (!isLevel(id)) {
-            throw new BadRequestException(
-                    "sensor",
-                    "'" + id + "' cannot be an MQTT topic level: it must not be" + " empty or contain '/', '+' or '#'");
+        StringBuilder b = null;
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            String escape = switch (c) {
+                case '%' -> "%25";
+                case '/' -> "%2F";
+                case '+' -> "%2B";
+                case '#' -> "%23";
+                default -> null;
+            };
+            if (escape != null && b == null) {
+                b = new StringBuilder(id.length() + 8).append(id, 0, i);
+            }
+            if (b != null) {
+                if (escape != null) {
+                    b.append(escape);
+                } else {
+                    b.append(c);
+                }
+            }
         }
-        return id;
+        return b == null ? id : b.toString();
+    }
+
+    /** The id a topic level stands for: {@link #level} undone, in one pass ("%252F" is "%2F"). */
+    static String id(String level) {
+        if (level.indexOf('%') < 0) {
+            return level;
+        }
+        StringBuilder b = new StringBuilder(level.length());
+        for (int i = 0; i < level.length(); i++) {
+            char c = level.charAt(i);
+            char decoded = c == '%' && i + 2 < level.length() ? unescape(level.charAt(i + 1), level.charAt(i + 2)) : 0;
+            if (decoded != 0) {
+                b.append(decoded);
+                i += 2;
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    private static char unescape(char hi, char lo) {
+        if (hi != '2') {
+            return 0;
+        }
+        return switch (Character.toUpperCase(lo)) {
+            case '5' -> '%';
+            case 'F' -> '/';
+            case 'B' -> '+';
+            case '3' -> '#';
+            default -> 0;
+        };
     }
 }

@@ -412,6 +412,36 @@ class MqttAdapterTest {
     }
 
     /**
+     * A device id with a '/' (a Kafka key "line-1/press-3/temp", a JDBC sensor) is one topic level
+     * written "line-1%2Fpress-3": its readings come in there and its results go out there; before,
+     * such a sensor's results were not published over MQTT at all.
+     */
+    @Test
+    void anIdWithASlashIsOneEscapedLevelBothWays() throws Exception {
+        try (Broker broker = new Broker();
+                Client watcher = new Client(broker, "watcher", "prognos/forecast/#");
+                Client plant = new Client(broker, "plant")) {
+            ForecastingPlugin plugin = plugin();
+            try (MqttAdapter adapter = MqttAdapter.start(
+                    plugin, s -> OperatingLimits.none(), everySecond(broker, "prognos-escaped"), Clock.systemUTC())) {
+                StringBuilder batch = new StringBuilder("[");
+                for (int h = 0; h < 120; h++) {
+                    batch.append(h == 0 ? "" : ",").append(reading(h, 20 + Math.sin(h / 4.0)));
+                }
+                plant.send(
+                        "prognos/readings/line-1%2Fpress-3/temp",
+                        batch.append("]").toString());
+                Received forecast = watcher.await("prognos/forecast/", Duration.ofSeconds(60));
+                assertNotNull(forecast, "no forecast");
+                assertEquals("prognos/forecast/line-1%2Fpress-3/temp", forecast.topic());
+                assertEquals("line-1/press-3", forecast.json().get("device_id").asText());
+                assertTrue(plugin.model(SensorId.of("line-1/press-3", "temp")).isPresent());
+            }
+            plugin.stop();
+        }
+    }
+
+    /**
      * Most devices publish all their measurements in one message. At the device's topic, ThingsBoard's
      * telemetry shape ({"ts", "values": {...}}) and the same without "values" feed each sensor the
      * payload names as its own topic would (a number may come as a string); a value that is not a
