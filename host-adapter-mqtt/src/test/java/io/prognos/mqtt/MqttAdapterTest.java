@@ -169,6 +169,15 @@ class MqttAdapterTest {
         earlier.close();
     }
 
+    /** 120 hourly readings of a slow wave in one message: enough to train after 100 and forecast. */
+    private static String fiveDays() {
+        StringBuilder batch = new StringBuilder("[");
+        for (int h = 0; h < 120; h++) {
+            batch.append(h == 0 ? "" : ",").append(reading(h, 20 + Math.sin(h / 4.0)));
+        }
+        return batch.append("]").toString();
+    }
+
     static String reading(int hour, double value) {
         return "{\"ts\": \"" + T0.plus(Duration.ofHours(hour)) + "\", \"value\": " + value + "}";
     }
@@ -398,11 +407,7 @@ class MqttAdapterTest {
             ForecastingPlugin plugin = plugin();
             try (MqttAdapter adapter = MqttAdapter.start(
                     plugin, s -> OperatingLimits.none(), everySecond(broker, "prognos-cadence"), Clock.systemUTC())) {
-                StringBuilder batch = new StringBuilder("[");
-                for (int h = 0; h < 120; h++) {
-                    batch.append(h == 0 ? "" : ",").append(reading(h, 20 + Math.sin(h / 4.0)));
-                }
-                plant.send("prognos/readings/oven-2/temp", batch.append("]").toString());
+                plant.send("prognos/readings/oven-2/temp", fiveDays());
                 Received forecast = watcher.await("prognos/forecast/oven-2/temp", Duration.ofSeconds(60));
                 assertNotNull(forecast, "no forecast from the time cadence");
                 assertEquals(120, adapter.readingsReceived(), "an array payload is 120 readings");
@@ -424,13 +429,7 @@ class MqttAdapterTest {
             ForecastingPlugin plugin = plugin();
             try (MqttAdapter adapter = MqttAdapter.start(
                     plugin, s -> OperatingLimits.none(), everySecond(broker, "prognos-escaped"), Clock.systemUTC())) {
-                StringBuilder batch = new StringBuilder("[");
-                for (int h = 0; h < 120; h++) {
-                    batch.append(h == 0 ? "" : ",").append(reading(h, 20 + Math.sin(h / 4.0)));
-                }
-                plant.send(
-                        "prognos/readings/line-1%2Fpress-3/temp",
-                        batch.append("]").toString());
+                plant.send("prognos/readings/line-1%2Fpress-3/temp", fiveDays());
                 Received forecast = watcher.await("prognos/forecast/", Duration.ofSeconds(60));
                 assertNotNull(forecast, "no forecast");
                 assertEquals("prognos/forecast/line-1%2Fpress-3/temp", forecast.topic());
