@@ -181,7 +181,7 @@ final class RiskAssessor {
                 missRate,
                 hasLimits,
                 actBy,
-                action(level, ttfLow),
+                action(level, ttfLow, stillFor > 0),
                 reasons);
     }
 
@@ -241,7 +241,16 @@ final class RiskAssessor {
         return Math.max(0, Math.min(1, v));
     }
 
-    static String action(RiskLevel level, Double ttfLow) {
+    /**
+     * What to do at a level. A sensor whose value has stopped changing (and no limit is forecast
+     * to be crossed) wants its sensor checked, not the equipment inspected: "behaviour changed"
+     * sent a stuck sensor's plant to the machine.
+     */
+    static String action(RiskLevel level, Double ttfLow, boolean still) {
+        if (still && ttfLow == null && (level == RiskLevel.MEDIUM || level == RiskLevel.HIGH)) {
+            return "Check the sensor and its connection within " + (level == RiskLevel.HIGH ? "24 hours" : "the week")
+                    + ": its value has stopped changing";
+        }
         return switch (level) {
             case LOW -> "Continue normal monitoring";
             case MEDIUM -> "Schedule an inspection within the week";

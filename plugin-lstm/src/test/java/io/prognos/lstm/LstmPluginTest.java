@@ -364,6 +364,8 @@ class LstmPluginTest {
         assertTrue(
                 risk.reasons().stream().anyMatch(x -> x.contains(stillFor)),
                 risk.reasons().toString());
+        assertTrue(
+                risk.recommendedAction().startsWith("Check the sensor and its connection"), risk.recommendedAction());
         for (int i = 0; i < 48; i++) {
             t = t.plus(Duration.ofHours(1));
             last = plugin.observe(s, List.of(new Reading(t, stuck))).scores().get(0);
