@@ -43,14 +43,6 @@ record Stillness(int longestRun, double repeatDigits, double tolerance) {
         return new Stillness(longest, -Math.log10(p), step / 2);
     }
 
-    /**
-     * Decimal digits of surprise of the run of still values ending at {@code values[size - 1]}; 0
-     * while it is no longer than the history's runs.
-     */
-    double surprisal(double[] values, int size) {
-        return surprisal(run(values, size));
-    }
-
     /** Decimal digits of surprise of a run of {@code run} still values; 0 while it is no longer than the history's runs. */
     double surprisal(int run) {
         long needed = Math.max(2L * longestRun, 2) + 1;

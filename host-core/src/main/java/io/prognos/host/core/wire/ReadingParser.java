@@ -57,7 +57,7 @@ public final class ReadingParser {
      * The field of ThingsBoard's telemetry shape that holds a device's values: {@code {"ts": t,
      * "values": {...}}}.
      */
-    public static final String VALUES_FIELD = "values";
+    private static final String VALUES_FIELD = "values";
 
     /**
      * A payload's readings. A payload that is not JSON, too large or a single bad reading throws;
