@@ -122,10 +122,11 @@ public final class KafkaAdapter implements AutoCloseable {
         KafkaAdapter adapter = new KafkaAdapter(s, plugin, cycle, trainer, props, metrics, clock);
         adapter.streams.start();
         LOG.info(
-                "Kafka adapter started: application {} on {}, readings from {}",
+                "Kafka adapter started: application {} on {}, readings from {} and {}",
                 s.applicationId(),
                 s.bootstrap(),
-                s.readingsTopic());
+                s.readingsTopic(),
+                s.deviceReadingsTopic());
         return adapter;
     }
 
@@ -153,7 +154,10 @@ public final class KafkaAdapter implements AutoCloseable {
         return p;
     }
 
-    /** The readings topic with {@code kafka.partitions}, the result topics with as many (risk compacted). */
+    /**
+     * The readings topics with {@code kafka.partitions}, the result topics with as many (risk
+     * compacted).
+     */
     private static void createTopics(KafkaSettings s, Properties props) {
         Map<String, Object> admin = new LinkedHashMap<>();
         props.forEach((k, v) -> admin.put((String) k, v));
@@ -162,6 +166,7 @@ public final class KafkaAdapter implements AutoCloseable {
         Optional<Integer> partitions = Optional.of(s.partitions());
         List<NewTopic> topics = new ArrayList<>();
         topics.add(new NewTopic(s.readingsTopic(), partitions, replication));
+        topics.add(new NewTopic(s.deviceReadingsTopic(), partitions, replication));
         topics.add(new NewTopic(s.forecastsTopic(), partitions, replication));
         topics.add(new NewTopic(s.riskTopic(), partitions, replication)
                 .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
@@ -226,6 +231,7 @@ public final class KafkaAdapter implements AutoCloseable {
         out.put("bootstrap", settings.bootstrap());
         out.put("state", streams.state().name());
         out.put("readings_topic", settings.readingsTopic());
+        out.put("device_readings_topic", settings.deviceReadingsTopic());
         out.put("partitions", a.active());
         out.put("standby_partitions", a.standby());
         return out;

@@ -15,6 +15,7 @@ import java.util.Map;
  * @param bootstrap       the cluster; unset: the adapter does not run
  * @param applicationId   hosts with the same id share the readings' partitions and the state
  * @param readingsTopic   where readings arrive, key {@code device<separator>sensor}
+ * @param deviceReadingsTopic where a device's readings of several sensors arrive, key {@code device}
  * @param outputPrefix    the result topics are this prefix followed by forecasts, risk, alerts, anomaly, errors
  * @param partitions      partitions of the readings topic when the adapter creates it
  * @param replication     replication of the topics it creates (and of the state changelogs); -1: the broker's default
@@ -33,6 +34,7 @@ public record KafkaSettings(
         String bootstrap,
         String applicationId,
         String readingsTopic,
+        String deviceReadingsTopic,
         String outputPrefix,
         int partitions,
         int replication,
@@ -59,6 +61,12 @@ public record KafkaSettings(
                     "prognos",
                     "Kafka Streams application id: hosts with the same id share the sensors")
             .define("kafka.readings-topic", Type.STRING, "prognos.readings", "topic of readings, key device/sensor")
+            .define(
+                    "kafka.device-readings-topic",
+                    Type.STRING,
+                    "prognos.device-readings",
+                    "topic of a device's readings of several sensors ({\"ts\": ..., \"values\": {\"temp\": 61.2,"
+                            + " \"rpm\": 1480}}), key device")
             .define(
                     "kafka.output-prefix",
                     Type.STRING,
@@ -131,10 +139,21 @@ public record KafkaSettings(
                     "the Kafka adapter",
                     List.of(new ConfigProblem("kafka.key-separator", "must not be empty; keys are device/sensor")));
         }
+        String readings = c.getString("kafka.readings-topic");
+        String deviceReadings = c.getString("kafka.device-readings-topic");
+        if (readings.equals(deviceReadings)) {
+            // One topic cannot say both how to read its keys: device/sensor or device.
+            throw new InvalidConfigurationException(
+                    "the Kafka adapter",
+                    List.of(new ConfigProblem(
+                            "kafka.device-readings-topic",
+                            "must differ from kafka.readings-topic (" + readings + ")")));
+        }
         return new KafkaSettings(
                 c.getString("kafka.bootstrap"),
                 c.getString("kafka.application-id"),
-                c.getString("kafka.readings-topic"),
+                readings,
+                deviceReadings,
                 c.getString("kafka.output-prefix"),
                 c.getInt("kafka.partitions"),
                 c.getInt("kafka.replication-factor"),

@@ -10,7 +10,7 @@ import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * readings -> sensor cycle (with its two stores) -> forecasts, risk, alerts, anomaly, errors. Keys
+ * readings and device readings -> sensor cycle (with its two stores) -> forecasts, risk, alerts, anomaly, errors. Keys
  * are read as text and values as bytes, so no record can fail deserialisation: every refusal is
  * the processor's, with a reason on the errors topic.
  */
@@ -33,7 +33,12 @@ final class PrognosTopology {
     static Topology build(
             KafkaSettings s, ProcessorSupplier<String, byte[], String, byte[]> cycle, Runnable beforeCommit) {
         Topology t = new Topology();
-        t.addSource(SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), s.readingsTopic());
+        t.addSource(
+                SOURCE,
+                new StringDeserializer(),
+                new ByteArrayDeserializer(),
+                s.readingsTopic(),
+                s.deviceReadingsTopic());
         t.addProcessor(CYCLE, cycle, SOURCE);
         // Caching: a sensor's context is written with every reading but reaches the changelog once
         // per commit, the newest version only.

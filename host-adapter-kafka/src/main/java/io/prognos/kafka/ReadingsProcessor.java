@@ -3,6 +3,7 @@ package io.prognos.kafka;
 import io.prognos.api.AnomalyScore;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.PrognosException;
+import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import io.prognos.host.core.SensorCycle;
 import io.prognos.host.core.TrainingRunner;
@@ -16,6 +17,10 @@ import io.prognos.host.core.wire.RiskMessage;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -94,28 +99,71 @@ final class ReadingsProcessor implements Processor<String, byte[], String, byte[
     @Override
     public void process(Record<String, byte[]> record) {
         meters.received();
-        SensorId sensor;
-        ReadingParser.Parsed parsed;
+        Map<SensorId, List<Reading>> readings;
         try {
-            sensor = keys.parse(record.key());
-            if (record.value() == null) {
-                throw new BadPayloadException("malformed_json", "a reading record needs a value; it had none");
-            }
-            parsed = parser.parse(record.value());
+            readings = fromDevice(record) ? deviceReadings(record) : sensorReadings(record);
         } catch (BadPayloadException e) {
             reject(record, e.reason(), e.getMessage());
             return;
         }
+        for (Map.Entry<SensorId, List<Reading>> e : readings.entrySet()) {
+            process(record, e.getKey(), e.getValue());
+        }
+    }
+
+    private boolean fromDevice(Record<String, byte[]> record) {
+        return context.recordMetadata()
+                .map(m -> m.topic().equals(settings.deviceReadingsTopic()))
+                .orElse(false);
+    }
+
+    /** A readings record: one sensor, named by the key. Its payload's refused readings are said here. */
+    private Map<SensorId, List<Reading>> sensorReadings(Record<String, byte[]> record) throws BadPayloadException {
+        SensorId sensor = keys.parse(record.key());
+        ReadingParser.Parsed parsed = parser.parse(value(record));
         for (BadPayloadException e : parsed.refused()) {
             reject(record, e.reason(), e.getMessage());
         }
-        if (parsed.readings().isEmpty()) {
-            return;
+        return parsed.readings().isEmpty() ? Map.of() : Map.of(sensor, parsed.readings());
+    }
+
+    /**
+     * A device-readings record: the device named by the key, its sensors by the payload's keys (the
+     * MQTT device topic's payload). A bad value or sensor key is refused alone; the others are kept.
+     */
+    private Map<SensorId, List<Reading>> deviceReadings(Record<String, byte[]> record) throws BadPayloadException {
+        String device = keys.device(record.key());
+        ReadingParser.DeviceParsed parsed = parser.parseDevice(value(record));
+        List<BadPayloadException> refused = new ArrayList<>(parsed.refused());
+        Map<SensorId, List<Reading>> out = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Reading>> e : parsed.readings().entrySet()) {
+            try {
+                out.put(keys.sensor(device, e.getKey()), e.getValue());
+            } catch (BadPayloadException bad) {
+                refused.add(bad);
+            }
         }
+        for (BadPayloadException e : refused) {
+            reject(
+                    record,
+                    e.reason(),
+                    e.getMessage() + (out.isEmpty() ? "" : " (the record's other readings were kept)"));
+        }
+        return out;
+    }
+
+    private static byte[] value(Record<String, byte[]> record) throws BadPayloadException {
+        if (record.value() == null) {
+            throw new BadPayloadException("malformed_json", "a reading record needs a value; it had none");
+        }
+        return record.value();
+    }
+
+    private void process(Record<String, byte[]> record, SensorId sensor, List<Reading> readings) {
         SensorStates.Entry entry = states.get(sensor);
         SensorCycle.Outcome outcome = null;
         try {
-            outcome = cycle.accept(entry.context, parsed.readings());
+            outcome = cycle.accept(entry.context, readings);
         } catch (PrognosException e) {
             // The plugin refused the readings (they are in the buffer): said, not dropped silently.
             reject(record, "refused", e.getMessage());
@@ -125,7 +173,7 @@ final class ReadingsProcessor implements Processor<String, byte[], String, byte[
             LOG.error("readings of {} at {} could not be processed", sensor, where(), e);
             reject(record, "internal_error", e.toString());
         }
-        states.save(entry, parsed.readings());
+        states.save(entry, readings);
         if (outcome != null) {
             if (outcome.lateMessage() != null) {
                 // Said, as over MQTT: they were dropped without a word.

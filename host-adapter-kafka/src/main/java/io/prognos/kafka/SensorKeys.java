@@ -34,6 +34,35 @@ final class SensorKeys {
         }
     }
 
+    /**
+     * The device a device-readings record's key names: the key whole. It may not hold the
+     * separator: its sensors' results are keyed {@code device<separator>sensor}, which would then
+     * split elsewhere.
+     */
+    String device(String key) throws BadPayloadException {
+        if (key == null) {
+            throw new BadPayloadException("bad_key", "a device's readings need the device id as key; it had none");
+        }
+        if (key.contains(separator)) {
+            throw new BadPayloadException(
+                    "bad_key",
+                    "key '" + key + "' of a device's readings holds '" + separator + "'; a device id does not (one"
+                            + " sensor's readings go to the readings topic, key device" + separator + "sensor)");
+        }
+        return key;
+    }
+
+    /** A sensor of a device-readings record, named by a key of its payload. */
+    SensorId sensor(String device, String sensorKey) throws BadPayloadException {
+        try {
+            return SensorId.of(device, sensorKey);
+        } catch (BadRequestException e) {
+            throw new BadPayloadException(
+                    "sensor_key".equals(e.field()) ? "bad_sensor_key" : "bad_key",
+                    "'" + sensorKey + "' of device '" + device + "': " + e.getMessage());
+        }
+    }
+
     String format(SensorId sensor) {
         return sensor.deviceId() + separator + sensor.sensorKey();
     }

@@ -57,5 +57,9 @@ class KafkaSettingsTest {
         var partitions = assertThrows(
                 InvalidConfigurationException.class, () -> KafkaSettings.from(Map.of("kafka.partitions", "0")));
         assertTrue(partitions.getMessage().contains("kafka.partitions"), partitions.getMessage());
+        var sameTopic = assertThrows(
+                InvalidConfigurationException.class,
+                () -> KafkaSettings.from(Map.of("kafka.device-readings-topic", "prognos.readings")));
+        assertTrue(sameTopic.getMessage().contains("kafka.device-readings-topic"), sameTopic.getMessage());
     }
 }

@@ -111,6 +111,7 @@ class PrognosTopologyTest {
     static final class Driver {
         final TopologyTestDriver d;
         final TestInputTopic<String, byte[]> readings;
+        final TestInputTopic<String, byte[]> deviceReadings;
         final TestOutputTopic<String, byte[]> forecasts;
         final TestOutputTopic<String, byte[]> risk;
         final TestOutputTopic<String, byte[]> anomaly;
@@ -119,6 +120,8 @@ class PrognosTopologyTest {
         Driver(TopologyTestDriver d) {
             this.d = d;
             readings = d.createInputTopic(SETTINGS.readingsTopic(), new StringSerializer(), new ByteArraySerializer());
+            deviceReadings = d.createInputTopic(
+                    SETTINGS.deviceReadingsTopic(), new StringSerializer(), new ByteArraySerializer());
             forecasts = out(d, SETTINGS.forecastsTopic());
             risk = out(d, SETTINGS.riskTopic());
             anomaly = out(d, SETTINGS.anomalyTopic());
@@ -267,6 +270,68 @@ class PrognosTopologyTest {
         for (String l : late) {
             assertTrue(l.startsWith("late_reading: 1 reading(s) of pump-1/temp"), l);
         }
+    }
+
+    @Test
+    void aDevicesRecordFeedsEachOfItsSensorsAndABadValueIsRefusedAloneNamingItsKey() throws Exception {
+        List<Reading> temp = hourly(0, 230, 50, 5);
+        List<Reading> rpm = hourly(0, 230, 1500, 6);
+        train(SensorId.of("pump-5", "temp"), temp.subList(0, 200));
+        train(SensorId.of("pump-5", "rpm"), rpm.subList(0, 200));
+        Driver t = driver(1000, "device");
+        for (int i = 0; i < 230; i++) {
+            // ThingsBoard's telemetry shape, a number as a string as gateways send it.
+            t.deviceReadings.pipeInput(
+                    "pump-5",
+                    ("{\"ts\":\"" + temp.get(i).timestamp() + "\",\"values\":{\"temp\":"
+                                    + temp.get(i).value() + ",\"rpm\":\""
+                                    + rpm.get(i).value() + "\"}}")
+                            .getBytes(StandardCharsets.UTF_8));
+        }
+        assertEquals(List.of(), t.errors.readValuesToList());
+        Map<String, List<ForecastMessage>> byKey = new java.util.TreeMap<>();
+        for (TestRecord<String, byte[]> r : t.forecasts.readRecordsToList()) {
+            byKey.computeIfAbsent(r.key(), k -> new ArrayList<>())
+                    .add(Json.mapper().readValue(r.value(), ForecastMessage.class));
+        }
+        assertEquals(List.of("pump-5/rpm", "pump-5/temp"), List.copyOf(byKey.keySet()));
+        for (String key : byKey.keySet()) {
+            List<ForecastMessage> f = byKey.get(key);
+            List<Reading> fed = key.endsWith("temp") ? temp : rpm;
+            ForecastMessage last = f.get(f.size() - 1);
+            assertEquals("pump-5", last.deviceId());
+            assertEquals(key.substring("pump-5/".length()), last.sensorKey());
+            assertEquals(fed.get(229).timestamp(), last.basedOn());
+            // Each sensor forecast from its own readings: temp about 50, rpm about 1500.
+            double level = key.endsWith("temp") ? 50 : 1500;
+            assertEquals(level, last.forecasts().get(0).predictedValue(), 10, key + ": " + last);
+        }
+        assertEquals(byKey.get("pump-5/temp").size(), byKey.get("pump-5/rpm").size());
+
+        Instant next = T0.plus(Duration.ofHours(230));
+        t.deviceReadings.pipeInput("pump-5/temp", json(new Reading(next, 50)));
+        t.deviceReadings.pipeInput((String) null, json(new Reading(next, 50)));
+        t.deviceReadings.pipeInput(
+                "pump-5",
+                ("{\"ts\":\"" + next + "\",\"values\":{\"temp\":\"hot\",\"rpm\":1500.5,\" \":1}}")
+                        .getBytes(StandardCharsets.UTF_8));
+        List<String> refused = new ArrayList<>();
+        for (byte[] v : t.errors.readValuesToList()) {
+            JsonNode e = tree(v);
+            refused.add(e.get("reason").asText() + ": " + e.get("message").asText());
+        }
+        assertEquals(4, refused.size(), refused.toString());
+        assertTrue(refused.get(0).startsWith("bad_key: key 'pump-5/temp' of a device's readings"), refused.get(0));
+        assertTrue(refused.get(1).startsWith("bad_key: a device's readings need the device id"), refused.get(1));
+        assertTrue(refused.get(2).startsWith("non_numeric_value: 'temp'"), refused.get(2));
+        assertTrue(refused.get(2).endsWith("(the record's other readings were kept)"), refused.get(2));
+        assertTrue(refused.get(3).startsWith("bad_sensor_key: ' ' of device 'pump-5'"), refused.get(3));
+        List<String> after = new ArrayList<>();
+        for (TestRecord<String, byte[]> r : t.forecasts.readRecordsToList()) {
+            after.add(r.key() + " "
+                    + Json.mapper().readValue(r.value(), ForecastMessage.class).basedOn());
+        }
+        assertEquals(List.of("pump-5/rpm " + next), after, "the good value of the record was forecast from");
     }
 
     @Test
