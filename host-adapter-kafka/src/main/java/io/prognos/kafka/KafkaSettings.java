@@ -4,9 +4,11 @@ import io.prognos.api.ConfigDef;
 import io.prognos.api.ConfigDef.Type;
 import io.prognos.api.ConfigProblem;
 import io.prognos.api.InvalidConfigurationException;
+import io.prognos.host.core.wire.ReadingParser;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The Kafka adapter's keys ({@code kafka.*}), declared once. Topic names follow the MQTT adapter's
@@ -25,6 +27,7 @@ import java.util.Map;
  * @param keySeparator    between device and sensor in a record key
  * @param tsField         JSON field of the timestamp
  * @param valueField      JSON field of the value
+ * @param deviceIgnoreKeys keys of a device-readings payload that are not sensors
  * @param maxRecordBytes  larger records are refused to the errors topic
  * @param maxFutureSkew   readings further in the future are refused
  * @param stateDir        where this host keeps its state stores; unset: a folder in the host's data directory
@@ -44,6 +47,7 @@ public record KafkaSettings(
         String keySeparator,
         String tsField,
         String valueField,
+        Set<String> deviceIgnoreKeys,
         int maxRecordBytes,
         Duration maxFutureSkew,
         String stateDir,
@@ -105,6 +109,11 @@ public record KafkaSettings(
             .define("kafka.ts-field", Type.STRING, "ts", "JSON field of the timestamp")
             .define("kafka.value-field", Type.STRING, "value", "JSON field of the value")
             .define(
+                    "kafka.device-ignore-keys",
+                    Type.STRING,
+                    null,
+                    "keys of a device-readings payload that are not sensors, comma-separated (seq,uptime): skipped")
+            .define(
                     "kafka.max-record-bytes",
                     Type.INT,
                     "65536",
@@ -163,6 +172,7 @@ public record KafkaSettings(
                 c.getString("kafka.key-separator"),
                 c.getString("kafka.ts-field"),
                 c.getString("kafka.value-field"),
+                ReadingParser.ignoredKeys(c.getString("kafka.device-ignore-keys")),
                 c.getInt("kafka.max-record-bytes"),
                 c.getDuration("kafka.max-future-skew"),
                 c.getString("kafka.state-dir"),

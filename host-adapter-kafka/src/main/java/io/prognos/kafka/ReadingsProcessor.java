@@ -74,6 +74,7 @@ final class ReadingsProcessor implements Processor<String, byte[], String, byte[
                 Json.mapper(),
                 settings.tsField(),
                 settings.valueField(),
+                settings.deviceIgnoreKeys(),
                 settings.maxRecordBytes(),
                 settings.maxFutureSkew(),
                 clock);

@@ -52,7 +52,8 @@ import org.junit.jupiter.api.io.TempDir;
 class PrognosTopologyTest {
 
     static final Instant T0 = Instant.parse("2025-06-01T00:00:00Z");
-    static final KafkaSettings SETTINGS = KafkaSettings.from(Map.of("kafka.bootstrap", "unused:9092"));
+    static final KafkaSettings SETTINGS =
+            KafkaSettings.from(Map.of("kafka.bootstrap", "unused:9092", "kafka.device-ignore-keys", "seq"));
 
     @TempDir
     Path stateDir;
@@ -278,17 +279,27 @@ class PrognosTopologyTest {
         List<Reading> rpm = hourly(0, 230, 1500, 6);
         train(SensorId.of("pump-5", "temp"), temp.subList(0, 200));
         train(SensorId.of("pump-5", "rpm"), rpm.subList(0, 200));
-        Driver t = driver(1000, "device");
+        java.util.Set<SensorId> sensors = new java.util.TreeSet<>(java.util.Comparator.comparing(SensorId::toString));
+        Driver t = driver(1000, "device", plugin, new SensorCycle.Listener() {
+            @Override
+            public void readings(SensorId sensor, List<Reading> readings) {
+                sensors.add(sensor);
+            }
+        });
         for (int i = 0; i < 230; i++) {
             // ThingsBoard's telemetry shape, a number as a string as gateways send it.
             t.deviceReadings.pipeInput(
                     "pump-5",
-                    ("{\"ts\":\"" + temp.get(i).timestamp() + "\",\"values\":{\"temp\":"
+                    ("{\"ts\":\"" + temp.get(i).timestamp() + "\",\"values\":{\"seq\":" + i + ",\"temp\":"
                                     + temp.get(i).value() + ",\"rpm\":\""
                                     + rpm.get(i).value() + "\"}}")
                             .getBytes(StandardCharsets.UTF_8));
         }
         assertEquals(List.of(), t.errors.readValuesToList());
+        assertEquals(
+                List.of(SensorId.of("pump-5", "rpm"), SensorId.of("pump-5", "temp")),
+                List.copyOf(sensors),
+                "seq is configured as no sensor");
         Map<String, List<ForecastMessage>> byKey = new java.util.TreeMap<>();
         for (TestRecord<String, byte[]> r : t.forecasts.readRecordsToList()) {
             byKey.computeIfAbsent(r.key(), k -> new ArrayList<>())

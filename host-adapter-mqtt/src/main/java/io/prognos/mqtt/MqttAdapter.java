@@ -117,6 +117,11 @@ public final class MqttAdapter implements AutoCloseable {
             .define("mqtt.ts-field", Type.STRING, "ts", "JSON field of the timestamp")
             .define("mqtt.value-field", Type.STRING, "value", "JSON field of the value")
             .define(
+                    "mqtt.device-ignore-keys",
+                    Type.STRING,
+                    null,
+                    "keys of a device topic's payload that are not sensors, comma-separated (seq,uptime): skipped")
+            .define(
                     "mqtt.work-queue",
                     Type.INT,
                     "100000",
@@ -180,6 +185,7 @@ public final class MqttAdapter implements AutoCloseable {
                 Json.mapper(),
                 c.getString("mqtt.ts-field"),
                 c.getString("mqtt.value-field"),
+                ReadingParser.ignoredKeys(c.getString("mqtt.device-ignore-keys")),
                 c.getInt("mqtt.max-payload-bytes"),
                 c.getDuration("mqtt.max-future-skew"),
                 clock);

@@ -443,8 +443,9 @@ class MqttAdapterTest {
     /**
      * Most devices publish all their measurements in one message. At the device's topic, ThingsBoard's
      * telemetry shape ({"ts", "values": {...}}) and the same without "values" feed each sensor the
-     * payload names as its own topic would (a number may come as a string); a value that is not a
-     * number is refused naming its key, and the message's other values are kept.
+     * payload names as its own topic would (a number may come as a string); a key configured as no
+     * sensor (a sequence number) is skipped; a value that is not a number is refused naming its
+     * key, and the message's other values are kept.
      */
     @Test
     void aDevicesTopicFeedsEachSensorItsPayloadNames() throws Exception {
@@ -453,11 +454,13 @@ class MqttAdapterTest {
                 Client errors = new Client(broker, "errors", "prognos/errors");
                 Client plant = new Client(broker, "plant")) {
             ForecastingPlugin plugin = plugin();
-            try (MqttAdapter adapter = MqttAdapter.start(
-                    plugin, s -> OperatingLimits.none(), everySecond(broker, "prognos-device"), Clock.systemUTC())) {
+            Map<String, String> config = everySecond(broker, "prognos-device");
+            config.put("mqtt.device-ignore-keys", "seq");
+            try (MqttAdapter adapter =
+                    MqttAdapter.start(plugin, s -> OperatingLimits.none(), config, Clock.systemUTC())) {
                 StringBuilder batch = new StringBuilder("[");
                 for (int h = 0; h < 120; h++) {
-                    String ts = "\"ts\": \"" + T0.plus(Duration.ofHours(h)) + "\"";
+                    String ts = "\"ts\": \"" + T0.plus(Duration.ofHours(h)) + "\", \"seq\": " + h;
                     String temp = "\"temp\": " + (20 + Math.sin(h / 4.0));
                     String rpm = "\"rpm\": \"" + (1480 + h % 7) + "\"";
                     batch.append(h == 0 ? "" : ",")
@@ -474,8 +477,9 @@ class MqttAdapterTest {
                     forecast.add(f.topic());
                 }
                 assertEquals(Set.of("prognos/forecast/mill-3/temp", "prognos/forecast/mill-3/rpm"), forecast);
-                assertEquals(240, adapter.readingsReceived(), "120 messages of two sensors each");
+                assertEquals(240, adapter.readingsReceived(), "120 messages of two sensors each, seq not one");
                 assertTrue(plugin.model(SensorId.of("mill-3", "rpm")).isPresent());
+                assertTrue(plugin.model(SensorId.of("mill-3", "seq")).isEmpty());
 
                 plant.send("prognos/readings/mill-3", "{\"temp\": 21.0, \"state\": \"running\"}");
                 Received refused = errors.await("prognos/errors", Duration.ofSeconds(10));

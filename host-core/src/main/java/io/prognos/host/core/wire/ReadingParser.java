@@ -13,8 +13,10 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns a payload into readings: {@code {"ts": ISO-8601 or an epoch number, "value": number}} or an array of
@@ -33,18 +35,43 @@ public final class ReadingParser {
     private final ObjectMapper json;
     private final String tsField;
     private final String valueField;
+    private final Set<String> ignoredKeys;
     private final int maxBytes;
     private final Duration maxFutureSkew;
     private final Clock clock;
 
+    /**
+     * {@code ignoredKeys}: keys of a device's payload that are not sensors (a sequence number, an
+     * uptime counter); see {@link #ignoredKeys(String)}.
+     */
     public ReadingParser(
-            ObjectMapper json, String tsField, String valueField, int maxBytes, Duration maxFutureSkew, Clock clock) {
+            ObjectMapper json,
+            String tsField,
+            String valueField,
+            Set<String> ignoredKeys,
+            int maxBytes,
+            Duration maxFutureSkew,
+            Clock clock) {
         this.json = json;
         this.tsField = tsField;
         this.valueField = valueField;
+        this.ignoredKeys = Set.copyOf(ignoredKeys);
         this.maxBytes = maxBytes;
         this.maxFutureSkew = maxFutureSkew;
         this.clock = clock;
+    }
+
+    /** A comma-separated list of keys as configured ({@code "seq, uptime"}), blank items left out; null: none. */
+    public static Set<String> ignoredKeys(String commaSeparated) {
+        Set<String> out = new LinkedHashSet<>();
+        if (commaSeparated != null) {
+            for (String k : commaSeparated.split(",")) {
+                if (!k.isBlank()) {
+                    out.add(k.strip());
+                }
+            }
+        }
+        return out;
     }
 
     /** The good readings of a payload, and why each bad one in an array was refused. */
@@ -89,7 +116,8 @@ public final class ReadingParser {
      * The readings of a payload that carries several sensors of one device, as most devices
      * publish their measurements: {@code {"ts": t, "values": {"temp": 61.2, "rpm": 1480}}}
      * (ThingsBoard's telemetry shape), the same without {@code values} ({@code {"ts": t, "temp":
-     * 61.2, "rpm": 1480}}), or an array of those; no {@code ts} means now. A bad value is refused
+     * 61.2, "rpm": 1480}}), or an array of those; no {@code ts} means now. The ignored keys are
+     * not sensors and are skipped (a message of only those has no readings). A bad value is refused
      * alone, naming its key; an object whose time is bad is refused whole (in an array, alone). A
      * payload that is not JSON, too large, or a single object that is refused throws.
      */
@@ -129,6 +157,9 @@ public final class ReadingParser {
                 continue;
             }
             any = true;
+            if (ignoredKeys.contains(e.getKey())) {
+                continue;
+            }
             try {
                 if (e.getValue().isNull()) {
                     throw new BadPayloadException("missing_value", "'" + e.getKey() + "' has no value (null)");

@@ -18,7 +18,13 @@ class ReadingParserTest {
 
     private static final Instant NOW = Instant.parse("2026-05-01T12:00:00Z");
     private final ReadingParser parser = new ReadingParser(
-            Json.mapper(), "ts", "value", 65_536, Duration.ofMinutes(5), Clock.fixed(NOW, ZoneOffset.UTC));
+            Json.mapper(),
+            "ts",
+            "value",
+            ReadingParser.ignoredKeys(" seq, uptime ,,"),
+            65_536,
+            Duration.ofMinutes(5),
+            Clock.fixed(NOW, ZoneOffset.UTC));
 
     private ReadingParser.Parsed parse(String payload) throws BadPayloadException {
         return parser.parse(payload.getBytes(StandardCharsets.UTF_8));
@@ -140,6 +146,31 @@ class ReadingParserTest {
                 java.util.Map.of("temp", List.of(new Reading(NOW, 3.0))),
                 device("{\"temp\": 3}").readings(),
                 "no ts: now");
+    }
+
+    /**
+     * Keys configured as not sensors (a sequence number, an uptime counter: every reading beyond
+     * the range seen, so an alert that never clears) are skipped, nested or not; a heartbeat of
+     * only those is no error. The list is read as a user writes it.
+     */
+    @Test
+    void ignoredKeysAreNotSensors() throws Exception {
+        assertEquals(
+                java.util.Map.of("temp", List.of(new Reading(NOW, 61.2))),
+                device("{\"values\": {\"seq\": 41, \"temp\": 61.2, \"uptime\": 86400}}")
+                        .readings());
+        ReadingParser.DeviceParsed flat = device("{\"seq\": \"x\", \"temp\": 61.4}");
+        assertEquals(java.util.Map.of("temp", List.of(new Reading(NOW, 61.4))), flat.readings());
+        assertEquals(List.of(), flat.refused(), "an ignored key's value is not read at all");
+        ReadingParser.DeviceParsed heartbeat = device("{\"ts\": \"2026-05-01T11:00:00Z\", \"seq\": 42}");
+        assertEquals(java.util.Map.of(), heartbeat.readings());
+        assertEquals(List.of(), heartbeat.refused());
+        assertEquals(
+                java.util.Map.of("Seq", List.of(new Reading(NOW, 1.0))),
+                device("{\"Seq\": 1}").readings(),
+                "keys match exactly, as sensor keys do");
+        assertEquals(java.util.Set.of(), ReadingParser.ignoredKeys(null));
+        assertEquals(java.util.Set.of("a b", "c"), ReadingParser.ignoredKeys(" a b ,c,, "));
     }
 
     /** A bad value is refused alone, naming its key; a bad time refuses its object; a message with nothing usable throws. */
