@@ -294,7 +294,7 @@ final class Observer {
         double sustained = shift;
         Stillness stillness = m.patterns().stillness();
         int run = stillness.run(s.recent, s.recentSize);
-        double still = stillness.surprisal(run);
+        double still = stillness.surprisal(run, y);
         s.stillFor = still > 0 ? run : 0;
         double novelty =
                 Math.max(Math.max(m.novelty().surprisal(y), m.patterns().surprisal(s.recent, s.recentSize)), still);

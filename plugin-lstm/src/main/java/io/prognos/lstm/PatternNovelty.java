@@ -58,7 +58,7 @@ final class PatternNovelty {
         this.low = low;
         this.step = step;
         this.meanDistance = meanDistance;
-        this.stillness = Stillness.of(codes, step);
+        this.stillness = Stillness.of(codes, low, step);
         this.library = new float[codes.length];
         for (int i = 0; i < codes.length; i++) {
             library[i] = (float) (low + codes[i] * step);

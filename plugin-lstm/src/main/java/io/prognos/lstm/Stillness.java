@@ -1,5 +1,7 @@
 package io.prognos.lstm;
 
+import java.util.Arrays;
+
 /**
  * Novelty of stillness: a sensor whose value stops changing, as a frozen sensor or a gateway
  * repeating the last value it had does. Neither a surprise nor a shift shows it (the forecasts
@@ -8,45 +10,132 @@ package io.prognos.lstm;
  * hours, a daily-cycle one 0.3-1.0 fading to 0.3, and neither left the low level.
  *
  * <p>Learnt from the training history's last values as the shape library stores them ({@link
- * PatternNovelty}, 16-bit steps of their range): the longest run of equal values it holds, and how
- * often a value equals the one before, {@code p = (repeats + 1) / (pairs + 2)}. A live run of
- * values each within half a stored step of the one before is still; once it is longer than twice
- * the longest run the history showed (and at least three values), its surprisal is that of so
- * many repeats in a row, {@code (run - 1) log10(1 / p)} decimal digits. A history that never
- * changes (a flat line) makes nothing still.
- *
- * @param longestRun   the history's longest run of equal stored values
- * @param repeatDigits {@code log10(1 / p)}, the surprisal of one repeat
- * @param tolerance    half a stored step: a smaller change is no change
+ * PatternNovelty}, 16-bit steps of their range): the longest run of equal values it holds, how
+ * often a value equals the one before, {@code p = (repeats + 1) / (pairs + 2)}, and the same for
+ * each value it holds. A live run of values each within half a stored step of the one before is
+ * still; once it is longer than twice the longest run the history showed (and at least three
+ * values), its surprisal is that of so many repeats in a row, {@code (run - 1) log10(1 / p_v)}
+ * decimal digits, with its own value's rate {@code p_v = (repeats_v + 2 p) / (pairs_v + 2)}: a
+ * value the history sat at (an idle counter's 0) repeats at its own high rate, one it never held
+ * (a feed stuck at an ordinary reading, or dropped to 0) at about the overall rate. A history that
+ * never changes (a flat line) makes nothing still.
  */
-record Stillness(int longestRun, double repeatDigits, double tolerance) {
+final class Stillness {
 
     /** A history too short for a library, or one that never changes: nothing is still. */
-    static final Stillness NONE = new Stillness(Integer.MAX_VALUE, 0, 0);
+    static final Stillness NONE = new Stillness(Integer.MAX_VALUE, 1, 0, 0, 0, new char[0], new int[0], new int[0]);
 
-    static Stillness of(char[] codes, double step) {
+    /**
+     * The weight of the overall rate in a value's own, in pairs: the weight the overall rate's
+     * {@code (r + 1) / (n + 2)} gives its own prior.
+     */
+    static final double PRIOR_PAIRS = 2;
+
+    private final int longestRun;
+    private final double repeatRate;
+    private final double tolerance;
+    private final double low;
+    private final double step;
+    private final char[] values; // the library's values that start a pair, ascending
+    private final int[] pairs; // [value]: pairs starting at it
+    private final int[] repeats; // [value]: of those, pairs of equal values
+
+    private Stillness(
+            int longestRun,
+            double repeatRate,
+            double tolerance,
+            double low,
+            double step,
+            char[] values,
+            int[] pairs,
+            int[] repeats) {
+        this.longestRun = longestRun;
+        this.repeatRate = repeatRate;
+        this.tolerance = tolerance;
+        this.low = low;
+        this.step = step;
+        this.values = values;
+        this.pairs = pairs;
+        this.repeats = repeats;
+    }
+
+    /** From the library's codes: value {@code low + code * step}. */
+    static Stillness of(char[] codes, double low, double step) {
         if (codes.length < 2 || !(step > 0)) {
             return NONE;
         }
         int longest = 1;
         int run = 1;
-        int repeats = 0;
+        int repeatCount = 0;
+        // Each pair as (its first value << 1 | equal), sorted: the pairs of one value are then adjacent.
+        int[] keyed = new int[codes.length - 1];
         for (int i = 1; i < codes.length; i++) {
-            if (codes[i] == codes[i - 1]) {
-                repeats++;
+            boolean equal = codes[i] == codes[i - 1];
+            keyed[i - 1] = codes[i - 1] << 1 | (equal ? 1 : 0);
+            if (equal) {
+                repeatCount++;
                 longest = Math.max(longest, ++run);
             } else {
                 run = 1;
             }
         }
-        double p = (repeats + 1.0) / (codes.length + 1.0); // (repeats + 1) / (pairs + 2)
-        return new Stillness(longest, -Math.log10(p), step / 2);
+        Arrays.sort(keyed);
+        char[] values = new char[keyed.length];
+        int[] pairs = new int[keyed.length];
+        int[] repeats = new int[keyed.length];
+        int distinct = -1;
+        for (int i = 0; i < keyed.length; i++) {
+            char v = (char) (keyed[i] >>> 1);
+            if (distinct < 0 || values[distinct] != v) {
+                values[++distinct] = v;
+            }
+            pairs[distinct]++;
+            repeats[distinct] += keyed[i] & 1;
+        }
+        int n = distinct + 1;
+        double p = (repeatCount + 1.0) / (codes.length + 1.0); // (repeats + 1) / (pairs + 2)
+        return new Stillness(
+                longest,
+                p,
+                step / 2,
+                low,
+                step,
+                Arrays.copyOf(values, n),
+                Arrays.copyOf(pairs, n),
+                Arrays.copyOf(repeats, n));
     }
 
-    /** Decimal digits of surprise of a run of {@code run} still values; 0 while it is no longer than the history's runs. */
-    double surprisal(int run) {
+    int longestRun() {
+        return longestRun;
+    }
+
+    /** {@code log10(1 / p)}: the surprisal of one repeat at the history's overall rate. */
+    double repeatDigits() {
+        return -Math.log10(repeatRate);
+    }
+
+    /** The surprisal of one repeat of {@code value}: its own rate in the history, drawn towards the overall one. */
+    double repeatDigits(double value) {
+        double p = repeatRate;
+        long code = Math.round((value - low) / step);
+        if (code >= 0 && code <= Character.MAX_VALUE) {
+            int i = Arrays.binarySearch(values, (char) code);
+            if (i >= 0) {
+                p = (repeats[i] + PRIOR_PAIRS * repeatRate) / (pairs[i] + PRIOR_PAIRS);
+            }
+        }
+        return -Math.log10(p);
+    }
+
+    /**
+     * Decimal digits of surprise of a run of {@code run} still values at {@code value}; 0 while it is
+     * no longer than the history's runs.
+     */
+    double surprisal(int run, double value) {
         long needed = Math.max(2L * longestRun, 2) + 1;
-        return tolerance == 0 || run < needed ? 0 : Math.min(AnomalyStats.MAX_SURPRISAL, (run - 1) * repeatDigits);
+        return tolerance == 0 || run < needed
+                ? 0
+                : Math.min(AnomalyStats.MAX_SURPRISAL, (run - 1) * repeatDigits(value));
     }
 
     /** How many values, up to {@code values[size - 1]}, each stayed within the tolerance of the one before. */
