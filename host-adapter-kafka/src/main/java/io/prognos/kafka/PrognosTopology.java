@@ -10,9 +10,9 @@ import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * readings and device readings -> sensor cycle (with its two stores) -> forecasts, risk, alerts, anomaly, errors. Keys
- * are read as text and values as bytes, so no record can fail deserialisation: every refusal is
- * the processor's, with a reason on the errors topic.
+ * readings and device readings -> sensor cycle (with its two stores) -> forecasts, risk, alerts,
+ * anomaly, errors. Keys are read as text and values as bytes, so no record can fail
+ * deserialisation: every refusal is the processor's, with a reason on the errors topic.
  */
 final class PrognosTopology {
 
