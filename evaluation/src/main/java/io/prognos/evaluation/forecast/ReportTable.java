@@ -129,6 +129,17 @@ public final class ReportTable {
             }
             sb.append('\n');
         }
+        Scorecard.Alerts a = c.alerts();
+        if (a != null) {
+            sb.append(f(
+                    "alerts over the test parts: %d of %d windows caught, %d of them at or before the failure point;"
+                            + " %d false episodes (%s per 30 days outside the windows)%n",
+                    a.caught(),
+                    a.windows(),
+                    a.caughtBeforeFailure(),
+                    a.falseEpisodes(),
+                    n(a.falseEpisodesPer30Days())));
+        }
         return sb.toString();
     }
 

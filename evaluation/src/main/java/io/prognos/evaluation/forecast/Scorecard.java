@@ -17,6 +17,7 @@ import java.util.function.Function;
  *                        Prognos also interval_score_ratio
  * @param nab             when windows were given, NAB's normalized score over all the series'
  *                        windows together, by profile
+ * @param alerts          when windows were given, the alerts over all the series' test parts
  * @param skipped         series that could not be evaluated, with the reason (not in any mean)
  */
 public record Scorecard(
@@ -25,11 +26,45 @@ public record Scorecard(
         Map<String, Map<String, Double>> geometricMeans,
         Coverage coverage,
         Map<String, CorpusScore> nab,
+        Alerts alerts,
         List<SeriesReport> series,
         Map<String, String> skipped) {
 
     /** Coverage is not a ratio: its mean and range. */
     public record Coverage(Double mean, Double min, Double max, Double nominal) {}
+
+    /**
+     * The alerts a plant would have received over every series' test part, summed: labelled windows,
+     * those caught (an alert raised inside), those caught at or before their failure point, and the
+     * episodes that began outside every window, per 30 days of test time outside the windows.
+     * Absent without windows: with none labelled, no alert can be told true or false.
+     */
+    public record Alerts(
+            int windows, int caught, int caughtBeforeFailure, int falseEpisodes, Double falseEpisodesPer30Days) {
+
+        static Alerts of(List<AlertReport> reports) {
+            int windows = 0;
+            int caught = 0;
+            int before = 0;
+            int falseEpisodes = 0;
+            double outside = 0;
+            for (AlertReport a : reports) {
+                windows += a.windowsInTestPart();
+                caught += (int) a.windows().stream()
+                        .filter(AlertReport.WindowReport::caught)
+                        .count();
+                before += a.caughtBeforeFailure();
+                falseEpisodes += a.falseEpisodes();
+                outside += a.daysOutsideWindows() == null ? 0 : a.daysOutsideWindows();
+            }
+            return new Alerts(
+                    windows,
+                    caught,
+                    before,
+                    falseEpisodes,
+                    outside > 0 ? Stats.round(falseEpisodes * 30 / outside) : null);
+        }
+    }
 
     public static Scorecard of(List<SeriesReport> reports, Map<String, CorpusScore> nab, Map<String, String> skipped) {
         Map<String, Map<String, Double>> means = new LinkedHashMap<>();
@@ -64,7 +99,17 @@ public record Scorecard(
                 cov.isEmpty() ? null : cov.stream().min(Double::compare).orElseThrow(),
                 cov.isEmpty() ? null : cov.stream().max(Double::compare).orElseThrow(),
                 reports.isEmpty() ? null : reports.get(0).nominalCoverage());
-        return new Scorecard(SeriesReport.METRICS_VERSION, reports.size(), means, c, nab, reports, Map.copyOf(skipped));
+        return new Scorecard(
+                SeriesReport.METRICS_VERSION,
+                reports.size(),
+                means,
+                c,
+                nab,
+                nab == null
+                        ? null
+                        : Alerts.of(reports.stream().map(SeriesReport::alerts).toList()),
+                reports,
+                Map.copyOf(skipped));
     }
 
     private static Double gm(List<SeriesReport> reports, Function<SeriesReport, Double> f) {

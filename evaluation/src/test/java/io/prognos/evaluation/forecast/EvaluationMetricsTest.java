@@ -167,5 +167,47 @@ class EvaluationMetricsTest {
         assertEquals(17.5, wr.hoursBeforeFailure(), 1e-9);
         assertEquals(1, a.caughtBeforeFailure());
         assertEquals(4.0 / as.size(), a.dutyCycle(), 1e-4, "4 alerting hours of 1440");
+
+        // Across series (the scorecard's line): windows, catches and false episodes add up, and the
+        // rate is over all the time outside windows, not a mean of the series' rates.
+        List<Backtester.Assessment> quiet = new ArrayList<>();
+        for (Backtester.Assessment x : as) {
+            boolean stray = x.origin().equals(start.plus(Duration.ofDays(5)));
+            quiet.add(new Backtester.Assessment(
+                    x.origin(),
+                    x.stampedAt(),
+                    stray ? RiskLevel.MEDIUM : RiskLevel.LOW,
+                    stray ? 50 : 0,
+                    stray,
+                    stray,
+                    stray));
+        }
+        AlertReport missed = AlertFacts.of(
+                new Backtester.Result(
+                        quiet.size(),
+                        1,
+                        start,
+                        end,
+                        0.9,
+                        scores,
+                        null,
+                        Map.of(),
+                        "",
+                        quiet,
+                        List.of(),
+                        1,
+                        1,
+                        0.2,
+                        null,
+                        null),
+                raw,
+                List.of(w),
+                OperatingLimits.none(),
+                "t.csv");
+        assertEquals(
+                List.of(false),
+                missed.windows().stream().map(AlertReport.WindowReport::caught).toList());
+        Scorecard.Alerts both = Scorecard.Alerts.of(List.of(a, missed));
+        assertEquals(new Scorecard.Alerts(2, 1, 1, 4, Stats.round(4 * 30 / 118.0)), both);
     }
 }
