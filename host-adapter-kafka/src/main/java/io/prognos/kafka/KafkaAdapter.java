@@ -122,11 +122,11 @@ public final class KafkaAdapter implements AutoCloseable {
         KafkaAdapter adapter = new KafkaAdapter(s, plugin, cycle, trainer, props, metrics, clock);
         adapter.streams.start();
         LOG.info(
-                "Kafka adapter started: application {} on {}, readings from {} and {}",
+                "Kafka adapter started: application {} on {}, readings from {}{}",
                 s.applicationId(),
                 s.bootstrap(),
                 s.readingsTopic(),
-                s.deviceReadingsTopic());
+                s.deviceReadingsTopic() == null ? "" : " and " + s.deviceReadingsTopic());
         return adapter;
     }
 
@@ -166,7 +166,9 @@ public final class KafkaAdapter implements AutoCloseable {
         Optional<Integer> partitions = Optional.of(s.partitions());
         List<NewTopic> topics = new ArrayList<>();
         topics.add(new NewTopic(s.readingsTopic(), partitions, replication));
-        topics.add(new NewTopic(s.deviceReadingsTopic(), partitions, replication));
+        if (s.deviceReadingsTopic() != null) {
+            topics.add(new NewTopic(s.deviceReadingsTopic(), partitions, replication));
+        }
         topics.add(new NewTopic(s.forecastsTopic(), partitions, replication));
         topics.add(new NewTopic(s.riskTopic(), partitions, replication)
                 .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));

@@ -17,7 +17,8 @@ import java.util.Set;
  * @param bootstrap       the cluster; unset: the adapter does not run
  * @param applicationId   hosts with the same id share the readings' partitions and the state
  * @param readingsTopic   where readings arrive, key {@code device<separator>sensor}
- * @param deviceReadingsTopic where a device's readings of several sensors arrive, key {@code device}
+ * @param deviceReadingsTopic where a device's readings of several sensors arrive, key {@code device};
+ *                        null: none (a cluster whose topics only its administrators create)
  * @param outputPrefix    the result topics are this prefix followed by forecasts, risk, alerts, anomaly, errors
  * @param partitions      partitions of the readings topic when the adapter creates it
  * @param replication     replication of the topics it creates (and of the state changelogs); -1: the broker's default
@@ -70,7 +71,7 @@ public record KafkaSettings(
                     Type.STRING,
                     "prognos.device-readings",
                     "topic of a device's readings of several sensors ({\"ts\": ..., \"values\": {\"temp\": 61.2,"
-                            + " \"rpm\": 1480}}), key device")
+                            + " \"rpm\": 1480}}), key device; empty: none")
             .define(
                     "kafka.output-prefix",
                     Type.STRING,
@@ -150,6 +151,9 @@ public record KafkaSettings(
         }
         String readings = c.getString("kafka.readings-topic");
         String deviceReadings = c.getString("kafka.device-readings-topic");
+        if (deviceReadings != null && deviceReadings.isBlank()) {
+            deviceReadings = null; // none: an upgrade on a cluster where Prognos may not create topics
+        }
         if (readings.equals(deviceReadings)) {
             // One topic cannot say both how to read its keys: device/sensor or device.
             throw new InvalidConfigurationException(

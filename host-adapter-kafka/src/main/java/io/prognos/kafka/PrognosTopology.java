@@ -33,12 +33,10 @@ final class PrognosTopology {
     static Topology build(
             KafkaSettings s, ProcessorSupplier<String, byte[], String, byte[]> cycle, Runnable beforeCommit) {
         Topology t = new Topology();
-        t.addSource(
-                SOURCE,
-                new StringDeserializer(),
-                new ByteArrayDeserializer(),
-                s.readingsTopic(),
-                s.deviceReadingsTopic());
+        String[] topics = s.deviceReadingsTopic() == null
+                ? new String[] {s.readingsTopic()}
+                : new String[] {s.readingsTopic(), s.deviceReadingsTopic()};
+        t.addSource(SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), topics);
         t.addProcessor(CYCLE, cycle, SOURCE);
         // Caching: a sensor's context is written with every reading but reaches the changelog once
         // per commit, the newest version only.

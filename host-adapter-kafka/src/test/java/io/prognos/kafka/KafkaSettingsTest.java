@@ -10,6 +10,9 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,5 +64,25 @@ class KafkaSettingsTest {
                 InvalidConfigurationException.class,
                 () -> KafkaSettings.from(Map.of("kafka.device-readings-topic", "prognos.readings")));
         assertTrue(sameTopic.getMessage().contains("kafka.device-readings-topic"), sameTopic.getMessage());
+    }
+
+    /**
+     * A cluster whose topics only its administrators create: an upgrade would fail at start creating
+     * the device topic, so an empty name leaves it out, of the topology too.
+     */
+    @Test
+    void anEmptyDeviceTopicIsNone() {
+        KafkaSettings none = KafkaSettings.from(Map.of("kafka.device-readings-topic", " "));
+        assertEquals(null, none.deviceReadingsTopic());
+        ProcessorSupplier<String, byte[], String, byte[]> noop = () -> new Processor<>() {
+            @Override
+            public void process(Record<String, byte[]> record) {}
+        };
+        String without = PrognosTopology.build(none, noop, () -> {}).describe().toString();
+        assertTrue(without.contains("topics: [prognos.readings]"), without);
+        String with = PrognosTopology.build(KafkaSettings.from(Map.of()), noop, () -> {})
+                .describe()
+                .toString();
+        assertTrue(with.contains("topics: [prognos.device-readings, prognos.readings]"), with);
     }
 }
