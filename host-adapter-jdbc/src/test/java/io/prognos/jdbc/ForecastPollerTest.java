@@ -18,7 +18,6 @@ import io.prognos.api.SensorId;
 import io.prognos.api.ThreadLimits;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -35,6 +34,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -119,8 +119,7 @@ class ForecastPollerTest {
     }
 
     @Test
-    void aDatabaseRestartMidRunLosesAndDuplicatesNothing() throws Exception {
-        Path dir = Files.createTempDirectory("prognos-pg");
+    void aDatabaseRestartMidRunLosesAndDuplicatesNothing(@TempDir Path dir) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
