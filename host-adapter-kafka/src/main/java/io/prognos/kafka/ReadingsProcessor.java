@@ -17,8 +17,6 @@ import io.prognos.host.core.wire.RiskMessage;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -134,17 +132,9 @@ final class ReadingsProcessor implements Processor<String, byte[], String, byte[
      */
     private Map<SensorId, List<Reading>> deviceReadings(Record<String, byte[]> record) throws BadPayloadException {
         String device = keys.device(record.key());
-        ReadingParser.DeviceParsed parsed = parser.parseDevice(value(record));
-        List<BadPayloadException> refused = new ArrayList<>(parsed.refused());
-        Map<SensorId, List<Reading>> out = new LinkedHashMap<>();
-        for (Map.Entry<String, List<Reading>> e : parsed.readings().entrySet()) {
-            try {
-                out.put(keys.sensor(device, e.getKey()), e.getValue());
-            } catch (BadPayloadException bad) {
-                refused.add(bad);
-            }
-        }
-        for (BadPayloadException e : refused) {
+        ReadingParser.BySensor parsed = parser.parseDevice(value(record)).bySensor(device, "bad_key");
+        Map<SensorId, List<Reading>> out = parsed.readings();
+        for (BadPayloadException e : parsed.refused()) {
             reject(
                     record,
                     e.reason(),

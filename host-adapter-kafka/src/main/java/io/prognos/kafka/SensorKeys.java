@@ -52,17 +52,6 @@ final class SensorKeys {
         return key;
     }
 
-    /** A sensor of a device-readings record, named by a key of its payload. */
-    SensorId sensor(String device, String sensorKey) throws BadPayloadException {
-        try {
-            return SensorId.of(device, sensorKey);
-        } catch (BadRequestException e) {
-            throw new BadPayloadException(
-                    "sensor_key".equals(e.field()) ? "bad_sensor_key" : "bad_key",
-                    "'" + sensorKey + "' of device '" + device + "': " + e.getMessage());
-        }
-    }
-
     String format(SensorId sensor) {
         return sensor.deviceId() + separator + sensor.sensorKey();
     }

@@ -1,7 +1,6 @@
 package io.prognos.mqtt;
 
 import io.micrometer.core.instrument.Counter;
-import io.prognos.api.BadRequestException;
 import io.prognos.api.PrognosException;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
@@ -10,7 +9,6 @@ import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
 import io.prognos.host.core.wire.BadPayloadException;
 import io.prognos.host.core.wire.ReadingParser;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,17 +109,9 @@ final class ReadingIngest {
             }
             refused = parsed.refused();
         } else {
-            ReadingParser.DeviceParsed parsed = parser.parseDevice(payload);
-            refused = new ArrayList<>(parsed.refused());
-            for (Map.Entry<String, List<Reading>> e : parsed.readings().entrySet()) {
-                try {
-                    out.put(where.sensor(e.getKey()), e.getValue());
-                } catch (BadRequestException bad) {
-                    refused.add(new BadPayloadException(
-                            "sensor_key".equals(bad.field()) ? "bad_sensor_key" : "bad_topic",
-                            "'" + e.getKey() + "': " + bad.getMessage()));
-                }
-            }
+            ReadingParser.BySensor parsed = parser.parseDevice(payload).bySensor(where.deviceId(), "bad_topic");
+            out.putAll(parsed.readings());
+            refused = parsed.refused();
         }
         for (BadPayloadException bad : refused) {
             errors.rejected(

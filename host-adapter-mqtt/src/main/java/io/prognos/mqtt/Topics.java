@@ -98,11 +98,6 @@ record Topics(String prefix) {
         SensorId sensor() {
             return SensorId.of(deviceId, sensorKey);
         }
-
-        /** The device's sensor of a key its payload names. */
-        SensorId sensor(String key) {
-            return SensorId.of(deviceId, key);
-        }
     }
 
     ReadingsTopic readingsTopic(String topic) throws BadPayloadException {

@@ -1,7 +1,5 @@
 package io.prognos.lstm;
 
-import java.util.Arrays;
-
 /**
  * Novelty of stillness: a sensor whose value stops changing, as a frozen sensor or a gateway
  * repeating the last value it had does. Neither a surprise nor a shift shows it (the forecasts
@@ -23,7 +21,7 @@ import java.util.Arrays;
 final class Stillness {
 
     /** A history too short for a library, or one that never changes: nothing is still. */
-    static final Stillness NONE = new Stillness(Integer.MAX_VALUE, 1, 0, 0, 0, new char[0], new int[0], new int[0]);
+    static final Stillness NONE = new Stillness(Integer.MAX_VALUE, 1, 0, 0, 0, new char[0]);
 
     /**
      * The weight of the overall rate in a value's own, in pairs: the weight the overall rate's
@@ -36,27 +34,17 @@ final class Stillness {
     private final double tolerance;
     private final double low;
     private final double step;
-    private final char[] values; // the library's values that start a pair, ascending
-    private final int[] pairs; // [value]: pairs starting at it
-    private final int[] repeats; // [value]: of those, pairs of equal values
+    // The library's codes, shared with it. A value's own rate is counted from them when a run is
+    // long enough to be asked about (one pass, about a microsecond), not at every model read.
+    private final char[] codes;
 
-    private Stillness(
-            int longestRun,
-            double repeatRate,
-            double tolerance,
-            double low,
-            double step,
-            char[] values,
-            int[] pairs,
-            int[] repeats) {
+    private Stillness(int longestRun, double repeatRate, double tolerance, double low, double step, char[] codes) {
         this.longestRun = longestRun;
         this.repeatRate = repeatRate;
         this.tolerance = tolerance;
         this.low = low;
         this.step = step;
-        this.values = values;
-        this.pairs = pairs;
-        this.repeats = repeats;
+        this.codes = codes;
     }
 
     /** From the library's codes: value {@code low + code * step}. */
@@ -66,43 +54,17 @@ final class Stillness {
         }
         int longest = 1;
         int run = 1;
-        int repeatCount = 0;
-        // Each pair as (its first value << 1 | equal), sorted: the pairs of one value are then adjacent.
-        int[] keyed = new int[codes.length - 1];
+        int repeats = 0;
         for (int i = 1; i < codes.length; i++) {
-            boolean equal = codes[i] == codes[i - 1];
-            keyed[i - 1] = codes[i - 1] << 1 | (equal ? 1 : 0);
-            if (equal) {
-                repeatCount++;
+            if (codes[i] == codes[i - 1]) {
+                repeats++;
                 longest = Math.max(longest, ++run);
             } else {
                 run = 1;
             }
         }
-        Arrays.sort(keyed);
-        char[] values = new char[keyed.length];
-        int[] pairs = new int[keyed.length];
-        int[] repeats = new int[keyed.length];
-        int distinct = -1;
-        for (int i = 0; i < keyed.length; i++) {
-            char v = (char) (keyed[i] >>> 1);
-            if (distinct < 0 || values[distinct] != v) {
-                values[++distinct] = v;
-            }
-            pairs[distinct]++;
-            repeats[distinct] += keyed[i] & 1;
-        }
-        int n = distinct + 1;
-        double p = (repeatCount + 1.0) / (codes.length + 1.0); // (repeats + 1) / (pairs + 2)
-        return new Stillness(
-                longest,
-                p,
-                step / 2,
-                low,
-                step,
-                Arrays.copyOf(values, n),
-                Arrays.copyOf(pairs, n),
-                Arrays.copyOf(repeats, n));
+        double p = (repeats + 1.0) / (codes.length + 1.0); // (repeats + 1) / (pairs + 2)
+        return new Stillness(longest, p, step / 2, low, step, codes);
     }
 
     int longestRun() {
@@ -116,15 +78,18 @@ final class Stillness {
 
     /** The surprisal of one repeat of {@code value}: its own rate in the history, drawn towards the overall one. */
     double repeatDigits(double value) {
-        double p = repeatRate;
         long code = Math.round((value - low) / step);
+        int pairs = 0;
+        int repeats = 0;
         if (code >= 0 && code <= Character.MAX_VALUE) {
-            int i = Arrays.binarySearch(values, (char) code);
-            if (i >= 0) {
-                p = (repeats[i] + PRIOR_PAIRS * repeatRate) / (pairs[i] + PRIOR_PAIRS);
+            for (int i = 1; i < codes.length; i++) {
+                if (codes[i - 1] == code) {
+                    pairs++;
+                    repeats += codes[i] == code ? 1 : 0;
+                }
             }
         }
-        return -Math.log10(p);
+        return -Math.log10((repeats + PRIOR_PAIRS * repeatRate) / (pairs + PRIOR_PAIRS));
     }
 
     /**

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prognos.api.BadRequestException;
 import io.prognos.api.Reading;
+import io.prognos.api.SensorId;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -78,7 +80,31 @@ public final class ReadingParser {
     public record Parsed(List<Reading> readings, List<BadPayloadException> refused) {}
 
     /** The good readings of a device's payload by sensor key, in the payload's order, and why each bad one was refused. */
-    public record DeviceParsed(Map<String, List<Reading>> readings, List<BadPayloadException> refused) {}
+    public record DeviceParsed(Map<String, List<Reading>> readings, List<BadPayloadException> refused) {
+
+        /**
+         * The readings as the device's sensors, for MQTT's device topic and Kafka's device topic
+         * alike: a key no sensor may have is refused as {@code bad_sensor_key}, and a device id no
+         * sensor may have with {@code deviceFault} (the adapter's word for where the id came from).
+         */
+        public BySensor bySensor(String deviceId, String deviceFault) {
+            Map<SensorId, List<Reading>> out = new LinkedHashMap<>();
+            List<BadPayloadException> all = new ArrayList<>(refused);
+            for (Map.Entry<String, List<Reading>> e : readings.entrySet()) {
+                try {
+                    out.put(SensorId.of(deviceId, e.getKey()), e.getValue());
+                } catch (BadRequestException bad) {
+                    all.add(new BadPayloadException(
+                            "sensor_key".equals(bad.field()) ? "bad_sensor_key" : deviceFault,
+                            "'" + e.getKey() + "' of device '" + deviceId + "': " + bad.getMessage()));
+                }
+            }
+            return new BySensor(out, all);
+        }
+    }
+
+    /** A device's good readings by sensor, and why each bad one was refused. */
+    public record BySensor(Map<SensorId, List<Reading>> readings, List<BadPayloadException> refused) {}
 
     /**
      * The field of ThingsBoard's telemetry shape that holds a device's values: {@code {"ts": t,
