@@ -39,7 +39,16 @@ public final class LstmRoutes {
 
     static final String BASE = "/api/v1/lstm";
     private static final Set<String> KNOWN = Set.of(
-            "status", "train", "predict", "models", "maintenance-schedule", "test", "fleet", "sensors", "limits");
+            "status",
+            "train",
+            "predict",
+            "models",
+            "maintenance-schedule",
+            "test",
+            "fleet",
+            "sensors",
+            "limits",
+            "readings");
     /**
      * The query parameters each route reads; any other is refused, as an unknown body field is: a
      * typo such as {@code day_ahead=30} must not quietly answer with the default of 7 days.
@@ -52,10 +61,12 @@ public final class LstmRoutes {
     private final HostRuntime runtime;
 
     private final RestTrainings trainings;
+    private final RestReadings readings;
 
-    LstmRoutes(HostRuntime runtime, RestTrainings trainings) {
+    LstmRoutes(HostRuntime runtime, RestTrainings trainings, RestReadings readings) {
         this.runtime = runtime;
         this.trainings = trainings;
+        this.readings = readings;
     }
 
     /** A low-cardinality name of the route for metrics. */
@@ -158,6 +169,17 @@ public final class LstmRoutes {
                         sensor.sensorKey(),
                         PredictRequestMessage.Limits.of(runtime.limits().apply(sensor)),
                         "the host stops; put them in prognos.limits to keep them");
+            }
+            case "readings" -> {
+                if (parts.length != 2 && parts.length != 3) {
+                    throw new RestApi.HttpError(
+                            404,
+                            null,
+                            "use " + BASE + "/readings/{device_id} (a device's payload) or " + BASE
+                                    + "/readings/{device_id}/{sensor_key}");
+                }
+                allow(method, "POST");
+                return readings.accept(parts[1], parts.length == 3 ? parts[2] : null, body);
             }
             default -> throw new RestApi.HttpError(404, null, "no such path " + path + "; known: " + KNOWN);
         }

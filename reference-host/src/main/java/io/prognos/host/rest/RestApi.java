@@ -2,6 +2,7 @@ package io.prognos.host.rest;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.prognos.api.BadRequestException;
 import io.prognos.api.RetryLaterException;
@@ -44,7 +45,8 @@ import org.slf4j.LoggerFactory;
 public final class RestApi implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RestApi.class);
-    private static final int MAX_BODY = 1 << 20;
+    /** The largest request body taken (413 beyond). */
+    public static final int MAX_BODY = 1 << 20;
     /**
      * Request threads. A training holds its thread for seconds, and the JDK server reads headers
      * and bodies on these threads too: with 8 of them, sixteen clients sending a byte at a time
@@ -108,7 +110,17 @@ public final class RestApi implements AutoCloseable {
         this.token = token == null || token.isEmpty() ? null : token.getBytes(StandardCharsets.UTF_8);
         this.shutdownTimeout = shutdownTimeout;
         this.trainings = new RestTrainings(TRAININGS);
-        this.routes = new LstmRoutes(runtime, trainings);
+        this.routes = new LstmRoutes(
+                runtime,
+                trainings,
+                new RestReadings(
+                        runtime.cycle(),
+                        runtime.contexts(),
+                        runtime.readingParser(),
+                        Counter.builder("prognos.http.readings.received")
+                                .description("valid readings received over REST")
+                                .register(runtime.metrics()),
+                        runtime.plugin().describe().anomalyThreshold()));
         this.pool = Executors.newFixedThreadPool(THREADS, r -> {
             Thread t = new Thread(r, "prognos-http");
             t.setDaemon(true);
@@ -212,6 +224,8 @@ public final class RestApi implements AutoCloseable {
             return send(ex, 405, ErrorMessage.of(e.getMessage(), null));
         } catch (HttpError e) {
             return send(ex, e.status, ErrorMessage.of(e.getMessage(), e.field));
+        } catch (RestReadings.Refused e) {
+            return send(ex, 400, e.message());
         } catch (UnknownSensorException e) {
             return send(ex, 404, ErrorMessage.of(e.getMessage(), e.field()));
         } catch (BadRequestException e) {

@@ -85,7 +85,7 @@ public final class HostConfig {
                     "prognos.store-readings",
                     Type.BOOLEAN,
                     "true",
-                    "write readings that arrive over MQTT or Kafka into the sensor_readings table, where training reads them")
+                    "write readings that arrive over MQTT, REST or Kafka into the sensor_readings table, where training reads them")
             .define(
                     "prognos.history",
                     Type.DURATION,

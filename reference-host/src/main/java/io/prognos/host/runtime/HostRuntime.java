@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prognos.api.ConfigDef;
+import io.prognos.api.ConfigDef.Config;
 import io.prognos.api.ConfigProblem;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.InvalidConfigurationException;
@@ -17,6 +18,8 @@ import io.prognos.host.core.CycleSettings;
 import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
 import io.prognos.host.core.TrainingRunner;
+import io.prognos.host.core.wire.Json;
+import io.prognos.host.core.wire.ReadingParser;
 import io.prognos.host.dashboard.FleetWatch;
 import io.prognos.host.rest.RestApi;
 import io.prognos.jdbc.JdbcAdapter;
@@ -69,6 +72,7 @@ public final class HostRuntime implements AutoCloseable {
     private final CycleListeners listeners = new CycleListeners();
     private SensorCycle cycle;
     private SensorContexts contexts;
+    private ReadingParser readingParser;
     private int trainingJobs;
 
     private HostRuntime() {}
@@ -191,6 +195,11 @@ public final class HostRuntime implements AutoCloseable {
         if (mqttOn || (parts.mqtt() && kafkaSettings.enabled())) {
             openStoring();
         }
+        if (mqttOn || parts.rest()) {
+            // Readings arrive by MQTT or by REST (POST readings), through this cycle: stored where
+            // training reads them.
+            listeners.add(openStoring());
+        }
         // Closed after the drivers that feed trainings and before the database writer and the
         // plugin: a training cancelled at shutdown ends before what it would write to is closed.
         opened.add(trainer);
@@ -219,7 +228,6 @@ public final class HostRuntime implements AutoCloseable {
                 mqttValues.put("mqtt.username", own.username());
                 mqttValues.put("mqtt.password", own.password());
             }
-            listeners.add(openStoring());
             mqtt = MqttAdapter.start(plugin, cycle, contexts, listeners, mqttValues, clock, metrics);
             opened.add(mqtt);
         }
@@ -257,6 +265,17 @@ public final class HostRuntime implements AutoCloseable {
         maskedConfig = all;
 
         if (parts.rest()) {
+            // REST readings take the MQTT topics' payloads, read as the MQTT adapter reads them (a
+            // device sends the same JSON by either); the request's own size limit is the REST API's.
+            Config payloads = MqttAdapter.CONFIG.parse("the MQTT adapter", mqttValues);
+            readingParser = new ReadingParser(
+                    Json.mapper(),
+                    payloads.getString("mqtt.ts-field"),
+                    payloads.getString("mqtt.value-field"),
+                    ReadingParser.ignoredKeys(payloads.getString("mqtt.device-ignore-keys")),
+                    RestApi.MAX_BODY,
+                    payloads.getDuration("mqtt.max-future-skew"),
+                    clock);
             rest = RestApi.start(
                     this,
                     host.getString("prognos.http.bind"),
@@ -316,6 +335,11 @@ public final class HostRuntime implements AutoCloseable {
 
     public ForecastingPlugin plugin() {
         return plugin;
+    }
+
+    /** How REST reads the readings it is sent; null when the REST API does not run. */
+    public ReadingParser readingParser() {
+        return readingParser;
     }
 
     public SensorService service() {

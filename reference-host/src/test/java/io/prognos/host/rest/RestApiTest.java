@@ -177,7 +177,7 @@ class RestApiTest {
     }
 
     /** Field names of {@code node} that the schema {@code name} in openapi.json does not list. */
-    private static List<String> undescribed(JsonNode api, String name, JsonNode node) {
+    static List<String> undescribed(JsonNode api, String name, JsonNode node) {
         JsonNode props = api.path("components").path("schemas").path(name).path("properties");
         List<String> missing = new ArrayList<>();
         if (props.isMissingNode()) {

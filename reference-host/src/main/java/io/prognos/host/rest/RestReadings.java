@@ -1,0 +1,141 @@
+package io.prognos.host.rest;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.micrometer.core.instrument.Counter;
+import io.prognos.api.AnomalyScore;
+import io.prognos.api.PrognosException;
+import io.prognos.api.Reading;
+import io.prognos.api.SensorId;
+import io.prognos.host.core.SensorContexts;
+import io.prognos.host.core.SensorCycle;
+import io.prognos.host.core.wire.AnomalyMessage;
+import io.prognos.host.core.wire.BadPayloadException;
+import io.prognos.host.core.wire.ErrorMessage;
+import io.prognos.host.core.wire.ReadingParser;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Readings sent over HTTP, for devices and gateways that speak no MQTT: the MQTT topics' payloads
+ * (one sensor's, or a device's with several), parsed by the same parser and handed to the same
+ * sensor cycle as MQTT readings. The answer comes once what they told the listeners is stored, so
+ * that a 200 means nothing is lost when the host is killed after it.
+ */
+final class RestReadings {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RestReadings.class);
+
+    /** A reading or a sensor's readings not used, and why, as MQTT and Kafka report them. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Refusal(String reason, String error, String sensorKey) {}
+
+    /** {@code POST readings}: what was used, what was not, and the anomaly scores of the intervals they completed. */
+    record Taken(
+            boolean success,
+            int accepted,
+            List<Refusal> refused,
+            List<AnomalyMessage> anomalies,
+            boolean trainingQueued) {}
+
+    private final SensorCycle cycle;
+    private final SensorContexts contexts;
+    private final ReadingParser parser;
+    private final Counter received;
+    private final double anomalyThreshold;
+
+    RestReadings(
+            SensorCycle cycle,
+            SensorContexts contexts,
+            ReadingParser parser,
+            Counter received,
+            double anomalyThreshold) {
+        this.cycle = cycle;
+        this.contexts = contexts;
+        this.parser = parser;
+        this.received = received;
+        this.anomalyThreshold = anomalyThreshold;
+    }
+
+    /**
+     * {@code sensorKey} null: the body is a device's payload whose keys are its sensors. Readings
+     * refused while others were used are listed in the answer; a request of which nothing could be
+     * used is an error (400 naming the first refusal, or the cycle's own error for a single sensor).
+     */
+    Taken accept(String deviceId, String sensorKey, byte[] body) {
+        Map<SensorId, List<Reading>> bySensor;
+        List<Refusal> refused = new ArrayList<>();
+        try {
+            if (sensorKey != null) {
+                SensorId sensor = SensorId.of(deviceId, sensorKey);
+                ReadingParser.Parsed parsed = parser.parse(body);
+                parsed.refused().forEach(e -> refused.add(new Refusal(e.reason(), e.getMessage(), null)));
+                bySensor = parsed.readings().isEmpty() ? Map.of() : Map.of(sensor, parsed.readings());
+            } else {
+                ReadingParser.BySensor parsed = parser.parseDevice(body).bySensor(deviceId, "bad_device_id");
+                parsed.refused().forEach(e -> refused.add(new Refusal(e.reason(), e.getMessage(), null)));
+                bySensor = parsed.readings();
+            }
+        } catch (BadPayloadException e) {
+            throw new Refused(e.reason(), e.getMessage());
+        }
+        if (bySensor.isEmpty() && !refused.isEmpty()) {
+            throw new Refused(refused.get(0).reason(), refused.get(0).error());
+        }
+        received.increment(bySensor.values().stream().mapToInt(List::size).sum());
+        int accepted = 0;
+        boolean trainingQueued = false;
+        List<AnomalyMessage> anomalies = new ArrayList<>();
+        RuntimeException first = null;
+        for (Map.Entry<SensorId, List<Reading>> e : bySensor.entrySet()) {
+            SensorId sensor = e.getKey();
+            SensorCycle.Outcome o;
+            try {
+                o = cycle.accept(contexts.get(sensor), e.getValue());
+            } catch (PrognosException x) {
+                first = first == null ? x : first;
+                refused.add(new Refusal("not_processed", x.getMessage(), sensor.sensorKey()));
+                continue;
+            } catch (RuntimeException x) {
+                LOG.error("model work for {} failed", sensor, x);
+                first = first == null ? x : first;
+                refused.add(new Refusal("internal_error", x.toString(), sensor.sensorKey()));
+                continue;
+            }
+            accepted += e.getValue().size() - o.lateReadings();
+            if (o.lateMessage() != null) {
+                refused.add(new Refusal(SensorCycle.Outcome.LATE_READING, o.lateMessage(), sensor.sensorKey()));
+            }
+            trainingQueued |= o.trainingQueued();
+            for (AnomalyScore a : o.anomalies()) {
+                anomalies.add(AnomalyMessage.of(a, anomalyThreshold));
+            }
+        }
+        if (first != null && accepted == 0) {
+            throw first;
+        }
+        // Throws RetryLaterException (503, Retry-After) while the database does not take them: the
+        // readings are held for a retry, and sending them again is harmless (a reading already
+        // used is not used twice; one already stored is kept as it was).
+        cycle.sync();
+        return new Taken(true, accepted, refused, anomalies, trainingQueued);
+    }
+
+    /** Nothing of the request could be used: a 400 with the refusal's reason. */
+    static final class Refused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        final String reason;
+
+        Refused(String reason, String message) {
+            super(message);
+            this.reason = reason;
+        }
+
+        ErrorMessage message() {
+            return new ErrorMessage(false, getMessage(), "body", reason);
+        }
+    }
+}
