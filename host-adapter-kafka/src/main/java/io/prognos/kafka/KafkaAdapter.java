@@ -54,8 +54,17 @@ public final class KafkaAdapter implements AutoCloseable {
 
     private final KafkaSettings settings;
     private final KafkaStreams streams;
+    private KafkaReadingsWriter readingsWriter;
     private final KafkaStreamsMetrics streamsMetrics;
     private final TrainedSensors trained = new TrainedSensors();
+
+    /**
+     * Writes readings handed to this host outside Kafka (REST) to the readings topic, so that the
+     * task owning their sensor takes them.
+     */
+    public KafkaReadingsWriter readingsWriter() {
+        return readingsWriter;
+    }
 
     private KafkaAdapter(
             KafkaSettings settings,
@@ -72,6 +81,7 @@ public final class KafkaAdapter implements AutoCloseable {
                 PrognosTopology.build(
                         settings,
                         () -> new ReadingsProcessor(cycle, trainer, plugin, settings, trained, meters, clock, inMemory),
+                        () -> new DeviceSplitter(settings, meters, clock),
                         cycle::sync),
                 props);
         if (trainer != null) {
@@ -120,6 +130,7 @@ public final class KafkaAdapter implements AutoCloseable {
         Properties props = properties(s, defaultStateDir);
         createTopics(s, props);
         KafkaAdapter adapter = new KafkaAdapter(s, plugin, cycle, trainer, props, metrics, clock);
+        adapter.readingsWriter = new KafkaReadingsWriter(s, props);
         adapter.streams.start();
         LOG.info(
                 "Kafka adapter started: application {} on {}, readings from {}{}",
@@ -246,6 +257,9 @@ public final class KafkaAdapter implements AutoCloseable {
     /** Commits, closes the stores and leaves the group, so that the others take the partitions at once. */
     @Override
     public void close() {
+        if (readingsWriter != null) {
+            readingsWriter.close();
+        }
         streamsMetrics.close();
         boolean closed =
                 streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));

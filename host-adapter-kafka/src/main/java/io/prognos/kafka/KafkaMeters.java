@@ -13,7 +13,8 @@ final class KafkaMeters {
     KafkaMeters(MeterRegistry registry) {
         this.registry = registry;
         this.received = Counter.builder("prognos.kafka.records.received")
-                .description("reading records taken from the readings topic")
+                .description(
+                        "reading records taken from the readings topic (a device's record once per sensor it held)")
                 .register(registry);
         this.forecasts = Counter.builder("prognos.kafka.forecasts")
                 .description("forecasts written to the forecasts topic")

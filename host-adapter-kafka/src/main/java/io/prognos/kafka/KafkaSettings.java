@@ -4,7 +4,9 @@ import io.prognos.api.ConfigDef;
 import io.prognos.api.ConfigDef.Type;
 import io.prognos.api.ConfigProblem;
 import io.prognos.api.InvalidConfigurationException;
+import io.prognos.host.core.wire.Json;
 import io.prognos.host.core.wire.ReadingParser;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -205,5 +207,11 @@ public record KafkaSettings(
 
     public String errorsTopic() {
         return outputPrefix + "errors";
+    }
+
+    /** How readings records and device-readings records are read (the MQTT adapter's parser, these settings). */
+    ReadingParser readingParser(Clock clock) {
+        return new ReadingParser(
+                Json.mapper(), tsField, valueField, deviceIgnoreKeys, maxRecordBytes, maxFutureSkew, clock);
     }
 }

@@ -10,13 +10,17 @@ import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * readings and device readings -> sensor cycle (with its two stores) -> forecasts, risk, alerts,
- * anomaly, errors. Keys are read as text and values as bytes, so no record can fail
+ * readings -> sensor cycle (with its two stores) -> forecasts, risk, alerts, anomaly, errors; device
+ * readings -> one readings record per sensor -> readings (and errors). Keys are read as text and values as bytes, so no record can fail
  * deserialisation: every refusal is the processor's, with a reason on the errors topic.
  */
 final class PrognosTopology {
 
     static final String SOURCE = "readings";
+    static final String DEVICE_SOURCE = "device-readings";
+    static final String SPLITTER = "device-splitter";
+    static final String SPLIT = "split-readings";
+    static final String SPLIT_ERRORS = "split-errors";
     static final String CYCLE = "sensor-cycle";
     static final String FORECASTS = "forecasts";
     static final String RISK = "risk";
@@ -31,12 +35,12 @@ final class PrognosTopology {
      * sensor cycle's listeners make durable what the committed readings told them.
      */
     static Topology build(
-            KafkaSettings s, ProcessorSupplier<String, byte[], String, byte[]> cycle, Runnable beforeCommit) {
+            KafkaSettings s,
+            ProcessorSupplier<String, byte[], String, byte[]> cycle,
+            ProcessorSupplier<String, byte[], String, byte[]> splitter,
+            Runnable beforeCommit) {
         Topology t = new Topology();
-        String[] topics = s.deviceReadingsTopic() == null
-                ? new String[] {s.readingsTopic()}
-                : new String[] {s.readingsTopic(), s.deviceReadingsTopic()};
-        t.addSource(SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), topics);
+        t.addSource(SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), s.readingsTopic());
         t.addProcessor(CYCLE, cycle, SOURCE);
         // Caching: a sensor's context is written with every reading but reaches the changelog once
         // per commit, the newest version only.
@@ -60,6 +64,14 @@ final class PrognosTopology {
         sink(t, ALERTS, s.alertsTopic());
         sink(t, ANOMALY, s.anomalyTopic());
         sink(t, ERRORS, s.errorsTopic());
+        if (s.deviceReadingsTopic() != null) {
+            // A subtopology of its own (it shares no node with the cycle's): device records become
+            // readings records, which the cycle then reads from the readings topic like any other.
+            t.addSource(DEVICE_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), s.deviceReadingsTopic());
+            t.addProcessor(SPLITTER, splitter, DEVICE_SOURCE);
+            t.addSink(SPLIT, s.readingsTopic(), new StringSerializer(), new ByteArraySerializer(), SPLITTER);
+            t.addSink(SPLIT_ERRORS, s.errorsTopic(), new StringSerializer(), new ByteArraySerializer(), SPLITTER);
+        }
         return t;
     }
 

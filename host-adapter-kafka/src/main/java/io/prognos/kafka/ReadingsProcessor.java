@@ -16,14 +16,11 @@ import io.prognos.host.core.wire.ReadingParser;
 import io.prognos.host.core.wire.RiskMessage;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,9 +40,9 @@ final class ReadingsProcessor implements Processor<String, byte[], String, byte[
     private final SensorCycle cycle;
     private final TrainingRunner trainer;
     private final ForecastingPlugin plugin;
-    private final KafkaSettings settings;
     private final SensorKeys keys;
     private final ReadingParser parser;
+    private final Rejections rejections;
     private final TrainedSensors trained;
     private final KafkaMeters meters;
     private final Clock clock;
@@ -66,16 +63,9 @@ final class ReadingsProcessor implements Processor<String, byte[], String, byte[
         this.cycle = cycle;
         this.trainer = trainer;
         this.plugin = plugin;
-        this.settings = settings;
         this.keys = new SensorKeys(settings.keySeparator());
-        this.parser = new ReadingParser(
-                Json.mapper(),
-                settings.tsField(),
-                settings.valueField(),
-                settings.deviceIgnoreKeys(),
-                settings.maxRecordBytes(),
-                settings.maxFutureSkew(),
-                clock);
+        this.parser = settings.readingParser(clock);
+        this.rejections = new Rejections(meters, clock);
         this.trained = trained;
         this.meters = meters;
         this.clock = clock;
@@ -98,52 +88,25 @@ final class ReadingsProcessor implements Processor<String, byte[], String, byte[
     @Override
     public void process(Record<String, byte[]> record) {
         meters.received();
-        Map<SensorId, List<Reading>> readings;
+        SensorId sensor;
+        ReadingParser.Parsed parsed;
         try {
-            readings = fromDevice(record) ? deviceReadings(record) : sensorReadings(record);
+            sensor = keys.parse(record.key());
+            parsed = parser.parse(value(record));
         } catch (BadPayloadException e) {
             reject(record, e.reason(), e.getMessage());
             return;
         }
-        for (Map.Entry<SensorId, List<Reading>> e : readings.entrySet()) {
-            process(record, e.getKey(), e.getValue());
-        }
-    }
-
-    private boolean fromDevice(Record<String, byte[]> record) {
-        return context.recordMetadata()
-                .map(m -> m.topic().equals(settings.deviceReadingsTopic()))
-                .orElse(false);
-    }
-
-    /** A readings record: one sensor, named by the key. Its payload's refused readings are said here. */
-    private Map<SensorId, List<Reading>> sensorReadings(Record<String, byte[]> record) throws BadPayloadException {
-        SensorId sensor = keys.parse(record.key());
-        ReadingParser.Parsed parsed = parser.parse(value(record));
         for (BadPayloadException e : parsed.refused()) {
             reject(record, e.reason(), e.getMessage());
         }
-        return parsed.readings().isEmpty() ? Map.of() : Map.of(sensor, parsed.readings());
-    }
-
-    /**
-     * A device-readings record: the device named by the key, its sensors by the payload's keys (the
-     * MQTT device topic's payload). A bad value or sensor key is refused alone; the others are kept.
-     */
-    private Map<SensorId, List<Reading>> deviceReadings(Record<String, byte[]> record) throws BadPayloadException {
-        String device = keys.device(record.key());
-        ReadingParser.BySensor parsed = parser.parseDevice(value(record)).bySensor(device, "bad_key");
-        Map<SensorId, List<Reading>> out = parsed.readings();
-        for (BadPayloadException e : parsed.refused()) {
-            reject(
-                    record,
-                    e.reason(),
-                    e.getMessage() + (out.isEmpty() ? "" : " (the record's other readings were kept)"));
+        if (!parsed.readings().isEmpty()) {
+            process(record, sensor, parsed.readings());
         }
-        return out;
     }
 
-    private static byte[] value(Record<String, byte[]> record) throws BadPayloadException {
+    /** A record's value, which a reading record must have. */
+    static byte[] value(Record<String, byte[]> record) throws BadPayloadException {
         if (record.value() == null) {
             throw new BadPayloadException("malformed_json", "a reading record needs a value; it had none");
         }
@@ -235,17 +198,7 @@ final class ReadingsProcessor implements Processor<String, byte[], String, byte[
     }
 
     private void reject(Record<String, byte[]> record, String reason, String message) {
-        meters.rejected(reason);
-        RecordMetadata where = context.recordMetadata().orElse(null);
-        RejectedRecord r = new RejectedRecord(
-                reason,
-                message,
-                record.key(),
-                where == null ? null : where.topic(),
-                where == null ? -1 : where.partition(),
-                where == null ? -1 : where.offset(),
-                Instant.now(clock));
-        context.forward(new Record<>(record.key(), Json.bytes(r), record.timestamp()), PrognosTopology.ERRORS);
+        rejections.reject(context, record, reason, message, PrognosTopology.ERRORS);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.prognos.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -78,11 +79,16 @@ class KafkaSettingsTest {
             @Override
             public void process(Record<String, byte[]> record) {}
         };
-        String without = PrognosTopology.build(none, noop, () -> {}).describe().toString();
-        assertTrue(without.contains("topics: [prognos.readings]"), without);
-        String with = PrognosTopology.build(KafkaSettings.from(Map.of()), noop, () -> {})
+        String without =
+                PrognosTopology.build(none, noop, noop, () -> {}).describe().toString();
+        assertTrue(without.contains("Source: readings (topics: [prognos.readings])"), without);
+        assertFalse(without.contains("device-readings"), without);
+        String with = PrognosTopology.build(KafkaSettings.from(Map.of()), noop, noop, () -> {})
                 .describe()
                 .toString();
-        assertTrue(with.contains("topics: [prognos.device-readings, prognos.readings]"), with);
+        assertTrue(with.contains("Source: readings (topics: [prognos.readings])"), with);
+        // A device's record is split into readings records, read by the cycle from the readings topic.
+        assertTrue(with.contains("Source: device-readings (topics: [prognos.device-readings])"), with);
+        assertTrue(with.contains("Sink: split-readings (topic: prognos.readings)"), with);
     }
 }

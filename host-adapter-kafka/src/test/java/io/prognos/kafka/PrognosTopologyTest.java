@@ -103,6 +103,7 @@ class PrognosTopologyTest {
                         SETTINGS,
                         () -> new ReadingsProcessor(
                                 cycle, trainer, plugin, SETTINGS, trained, meters, Clock.systemUTC(), inMemory),
+                        () -> new DeviceSplitter(SETTINGS, meters, Clock.systemUTC()),
                         cycle::sync),
                 props);
         drivers.add(d);
@@ -117,6 +118,8 @@ class PrognosTopologyTest {
         final TestOutputTopic<String, byte[]> risk;
         final TestOutputTopic<String, byte[]> anomaly;
         final TestOutputTopic<String, byte[]> errors;
+        /** What the device splitter wrote to the readings topic. */
+        final TestOutputTopic<String, byte[]> split;
 
         Driver(TopologyTestDriver d) {
             this.d = d;
@@ -127,6 +130,7 @@ class PrognosTopologyTest {
             risk = out(d, SETTINGS.riskTopic());
             anomaly = out(d, SETTINGS.anomalyTopic());
             errors = out(d, SETTINGS.errorsTopic());
+            split = out(d, SETTINGS.readingsTopic());
         }
 
         private static TestOutputTopic<String, byte[]> out(TopologyTestDriver d, String topic) {
@@ -296,6 +300,18 @@ class PrognosTopologyTest {
                             .getBytes(StandardCharsets.UTF_8));
         }
         assertEquals(List.of(), t.errors.readValuesToList());
+        // Split into readings records keyed device/sensor: in a sensor's own partition of the
+        // readings topic, where its records from producers of that topic are too (one state).
+        Map<String, List<Reading>> split = new java.util.TreeMap<>();
+        for (TestRecord<String, byte[]> r : t.split.readRecordsToList()) {
+            for (JsonNode n : tree(r.value())) {
+                split.computeIfAbsent(r.key(), k -> new ArrayList<>())
+                        .add(new Reading(
+                                Instant.parse(n.get("ts").asText()),
+                                n.get("value").asDouble()));
+            }
+        }
+        assertEquals(Map.of("pump-5/rpm", rpm, "pump-5/temp", temp), split);
         assertEquals(
                 List.of(SensorId.of("pump-5", "rpm"), SensorId.of("pump-5", "temp")),
                 List.copyOf(sensors),

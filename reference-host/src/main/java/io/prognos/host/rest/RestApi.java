@@ -120,7 +120,8 @@ public final class RestApi implements AutoCloseable {
                         Counter.builder("prognos.http.readings.received")
                                 .description("valid readings received over REST")
                                 .register(runtime.metrics()),
-                        runtime.plugin().describe().anomalyThreshold()));
+                        runtime.plugin().describe().anomalyThreshold(),
+                        runtime.kafka() == null ? null : runtime.kafka().readingsWriter()));
         this.pool = Executors.newFixedThreadPool(THREADS, r -> {
             Thread t = new Thread(r, "prognos-http");
             t.setDaemon(true);

@@ -12,6 +12,7 @@ import io.prognos.host.core.wire.AnomalyMessage;
 import io.prognos.host.core.wire.BadPayloadException;
 import io.prognos.host.core.wire.ErrorMessage;
 import io.prognos.host.core.wire.ReadingParser;
+import io.prognos.kafka.KafkaReadingsWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * Readings sent over HTTP, for devices and gateways that speak no MQTT: the MQTT topics' payloads
  * (one sensor's, or a device's with several), parsed by the same parser and handed to the same
  * sensor cycle as MQTT readings. The answer comes once what they told the listeners is stored, so
- * that a 200 means nothing is lost when the host is killed after it.
+ * that a 200 means nothing is lost when the host is killed after it. On a host that shares its
+ * sensors over Kafka they are written to the readings topic instead, and answered once the broker
+ * has them.
  */
 final class RestReadings {
 
@@ -38,20 +41,25 @@ final class RestReadings {
             int accepted,
             List<Refusal> refused,
             List<AnomalyMessage> anomalies,
-            boolean trainingQueued) {}
+            boolean trainingQueued,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String forwardedTo) {}
 
     private final SensorCycle cycle;
     private final SensorContexts contexts;
     private final ReadingParser parser;
     private final Counter received;
     private final double anomalyThreshold;
+    private final KafkaReadingsWriter kafka;
 
+    /** {@code kafka}: on a host that shares its sensors over Kafka, where readings go instead of {@code cycle}; else null. */
     RestReadings(
             SensorCycle cycle,
             SensorContexts contexts,
             ReadingParser parser,
             Counter received,
-            double anomalyThreshold) {
+            double anomalyThreshold,
+            KafkaReadingsWriter kafka) {
+        this.kafka = kafka;
         this.cycle = cycle;
         this.contexts = contexts;
         this.parser = parser;
@@ -65,6 +73,9 @@ final class RestReadings {
      * used is an error (400 naming the first refusal, or the cycle's own error for a single sensor).
      */
     Taken accept(String deviceId, String sensorKey, byte[] body) {
+        if (kafka != null) {
+            kafka.checkDevice(deviceId);
+        }
         Map<SensorId, List<Reading>> bySensor;
         List<Refusal> refused = new ArrayList<>();
         try {
@@ -84,7 +95,15 @@ final class RestReadings {
         if (bySensor.isEmpty() && !refused.isEmpty()) {
             throw new Refused(refused.get(0).reason(), refused.get(0).error());
         }
-        received.increment(bySensor.values().stream().mapToInt(List::size).sum());
+        int count = bySensor.values().stream().mapToInt(List::size).sum();
+        received.increment(count);
+        if (kafka != null) {
+            // The sensor's task (here or on another host) scores them; their anomaly scores and
+            // results come out on Kafka's topics. Throws RetryLaterException (503) when the broker
+            // does not acknowledge them.
+            kafka.write(bySensor);
+            return new Taken(true, count, refused, List.of(), false, kafka.topic());
+        }
         int accepted = 0;
         boolean trainingQueued = false;
         List<AnomalyMessage> anomalies = new ArrayList<>();
@@ -120,7 +139,7 @@ final class RestReadings {
         // readings are held for a retry, and sending them again is harmless (a reading already
         // used is not used twice; one already stored is kept as it was).
         cycle.sync();
-        return new Taken(true, accepted, refused, anomalies, trainingQueued);
+        return new Taken(true, accepted, refused, anomalies, trainingQueued, null);
     }
 
     /** Nothing of the request could be used: a 400 with the refusal's reason. */

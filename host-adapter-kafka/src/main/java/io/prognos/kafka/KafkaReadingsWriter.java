@@ -1,0 +1,119 @@
+package io.prognos.kafka;
+
+import io.prognos.api.BadRequestException;
+import io.prognos.api.Reading;
+import io.prognos.api.RetryLaterException;
+import io.prognos.api.SensorId;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Readings a host was handed outside Kafka (over REST) written to the readings topic, keyed {@code
+ * device/sensor}: on a host that shares its sensors over Kafka they must reach the task that owns
+ * the sensor (on this host or another), not this host's own cycle, where they would make a second
+ * state of the sensor.
+ */
+public final class KafkaReadingsWriter implements AutoCloseable {
+
+    /** How long a write waits for the broker's acknowledgement (and for its metadata, when it has none). */
+    static final Duration ACK_WAIT = Duration.ofSeconds(5);
+
+    private final KafkaSettings settings;
+    private final SensorKeys keys;
+    private final KafkaProducer<String, byte[]> producer;
+
+    KafkaReadingsWriter(KafkaSettings settings, Properties streamsProps) {
+        this.settings = settings;
+        this.keys = new SensorKeys(settings.keySeparator());
+        Map<String, Object> p = new LinkedHashMap<>();
+        streamsProps.forEach((k, v) -> p.put((String) k, v));
+        p.keySet().retainAll(ProducerConfig.configNames());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, ACK_WAIT.toMillis());
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, settings.applicationId() + "-readings-writer");
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** The topic readings are written to. */
+    public String topic() {
+        return settings.readingsTopic();
+    }
+
+    /**
+     * A device id that a record key cannot carry (it holds the key separator, so the key would
+     * split elsewhere) is refused before anything is written.
+     *
+     * @throws BadRequestException naming {@code device_id}
+     */
+    public void checkDevice(String deviceId) {
+        if (deviceId.contains(settings.keySeparator())) {
+            throw new BadRequestException(
+                    "device_id",
+                    "device id '" + deviceId + "' holds '" + settings.keySeparator() + "', the Kafka record keys'"
+                            + " separator (kafka.key-separator): its readings' key device" + settings.keySeparator()
+                            + "sensor would name another device");
+        }
+    }
+
+    /**
+     * Each sensor's readings as one record, all acknowledged by the broker (acks=all) before this
+     * returns.
+     *
+     * @throws RetryLaterException when the broker did not acknowledge them all within {@link
+     *     #ACK_WAIT}: the caller sends them again (a reading already used is not used twice)
+     */
+    public void write(Map<SensorId, List<Reading>> bySensor) {
+        bySensor.keySet().forEach(s -> checkDevice(s.deviceId()));
+        List<Future<RecordMetadata>> sent = new ArrayList<>(bySensor.size());
+        long deadline = System.nanoTime() + ACK_WAIT.toNanos();
+        try {
+            for (Map.Entry<SensorId, List<Reading>> e : bySensor.entrySet()) {
+                sent.add(producer.send(new ProducerRecord<>(
+                        settings.readingsTopic(),
+                        keys.format(e.getKey()),
+                        ReadingsPayload.of(settings, e.getValue()))));
+            }
+            for (Future<RecordMetadata> f : sent) {
+                f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw notTaken("interrupted", e);
+        } catch (ExecutionException e) {
+            throw notTaken(e.getCause().toString(), e.getCause());
+        } catch (TimeoutException e) {
+            throw notTaken("no acknowledgement within " + ACK_WAIT.toSeconds() + " s", e);
+        } catch (KafkaException e) {
+            throw notTaken(e.toString(), e);
+        }
+    }
+
+    private RetryLaterException notTaken(String why, Throwable cause) {
+        return new RetryLaterException(
+                RetryLaterException.Reason.STORE_UNAVAILABLE,
+                "not yet written to Kafka's " + settings.readingsTopic() + ": " + why,
+                Duration.ofSeconds(1),
+                cause);
+    }
+
+    @Override
+    public void close() {
+        producer.close(ACK_WAIT);
+    }
+}

@@ -1,0 +1,225 @@
+package io.prognos.host.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.prognos.api.Reading;
+import io.prognos.host.HostFixture;
+import io.prognos.host.KafkaBroker;
+import io.prognos.host.runtime.HostRuntime;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * On a real broker, a host sharing its sensors over Kafka: a sensor is one sensor whichever way its
+ * readings come (the readings topic, a device's record, REST), since every way reaches the task
+ * that owns its key {@code device/sensor}.
+ */
+class KafkaReadingsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int PARTITIONS = 6;
+    private static KafkaBroker kafka;
+    private static HostRuntime host;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path dir = HostFixture.dataDir();
+        kafka = KafkaBroker.start(dir.resolve("kafka"));
+        Map<String, String> config = HostFixture.config(dir);
+        config.put("prognos.mqtt.enabled", "false");
+        config.put("kafka.bootstrap", kafka.bootstrap());
+        config.put("kafka.application-id", "readings-test");
+        config.put("kafka.partitions", Integer.toString(PARTITIONS));
+        config.put("kafka.replication-factor", "1");
+        config.put("lstm.epochs", "3");
+        host = HostFixture.start(config, HostRuntime.Parts.ALL);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (host != null) {
+            host.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    /** Hourly readings ending two hours ago. */
+    private static List<Reading> hourly(int n, long seed) {
+        return HostFixture.hourly(n + 2, 0.01, seed).subList(0, n);
+    }
+
+    private static int partition(String key) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
+    }
+
+    @Test
+    void aSensorFedByBothTopicsIsOneSensorWithEveryReading() throws Exception {
+        // The device's key and the sensor's hash to different partitions: without the split, two
+        // tasks would each hold every other reading (120 of the 200 a training needs: no model).
+        assertNotEquals(partition("pump-9"), partition("pump-9/temp"));
+        List<Reading> readings = hourly(240, 9);
+        try (KafkaProducer<String, String> p = producer()) {
+            // In blocks of 60, by turns: a device's record reaches the readings topic one commit
+            // (100 ms) after a record sent there directly, so readings sent by turns faster than
+            // that would arrive out of order (and the later be refused as late); plants send a
+            // sensor's readings minutes apart.
+            for (int block = 0; block < 4; block++) {
+                boolean byDevice = block % 2 == 0;
+                for (Reading r : readings.subList(block * 60, block * 60 + 60)) {
+                    if (byDevice) {
+                        p.send(new ProducerRecord<>(
+                                "prognos.device-readings",
+                                "pump-9",
+                                "{\"ts\": \"" + r.timestamp() + "\", \"values\": {\"temp\": " + r.value() + "}}"));
+                    } else {
+                        p.send(new ProducerRecord<>(
+                                "prognos.readings",
+                                "pump-9/temp",
+                                "{\"ts\": \"" + r.timestamp() + "\", \"value\": " + r.value() + "}"));
+                    }
+                }
+                p.flush();
+                String blockEnd = readings.get(block * 60 + 59).timestamp().toString();
+                List<JsonNode> seen = await(
+                        "prognos.readings",
+                        "pump-9/temp",
+                        n -> n.isArray()
+                                ? n.get(0).get("ts").asText().equals(blockEnd)
+                                : n.get("ts").asText().equals(blockEnd),
+                        Duration.ofSeconds(30));
+                assertTrue(!seen.isEmpty(), "block " + block + " on the readings topic");
+            }
+        }
+        Instant last = readings.get(readings.size() - 1).timestamp();
+        List<JsonNode> forecasts = await(
+                "prognos.forecasts",
+                "pump-9/temp",
+                f -> Instant.parse(f.get("based_on").asText()).equals(last),
+                Duration.ofMinutes(2));
+        assertTrue(!forecasts.isEmpty(), "no forecast: the sensor was never trained");
+        assertEquals(
+                last.toString(),
+                forecasts.get(forecasts.size() - 1).get("based_on").asText(),
+                "the sensor's one state was forecast from its last reading");
+        assertEquals(List.of(), await("prognos.errors", "pump-9/temp", f -> false, Duration.ofSeconds(5)));
+        assertEquals(List.of(), await("prognos.errors", "pump-9", f -> false, Duration.ofSeconds(5)));
+    }
+
+    @Test
+    void readingsSentOverRestGoToTheReadingsTopicAndAreForecastThere() throws Exception {
+        List<Reading> readings = hourly(230, 7);
+        StringBuilder body = new StringBuilder("[");
+        for (Reading r : readings) {
+            body.append(body.length() > 1 ? "," : "")
+                    .append("{\"ts\": \"")
+                    .append(r.timestamp())
+                    .append("\", \"value\": ")
+                    .append(r.value())
+                    .append('}');
+        }
+        body.append(']');
+        int port = host.rest().port();
+        HostFixture.Response r =
+                HostFixture.call(port, "POST", "/api/v1/lstm/readings/pump-7/temp", body.toString(), null);
+        assertEquals(200, r.status(), r.body());
+        JsonNode taken = JSON.readTree(r.body());
+        assertEquals(230, taken.get("accepted").asInt(), r.body());
+        assertEquals("prognos.readings", taken.get("forwarded_to").asText(), r.body());
+
+        // On the readings topic as they were sent, keyed by the sensor.
+        List<JsonNode> records = await("prognos.readings", "pump-7/temp", x -> true, Duration.ofSeconds(30));
+        List<Reading> written = new ArrayList<>();
+        for (JsonNode record : records) {
+            for (JsonNode n : record) {
+                written.add(new Reading(
+                        Instant.parse(n.get("ts").asText()), n.get("value").asDouble()));
+            }
+        }
+        assertEquals(readings, written);
+        // Read by the sensor's task: trained, and forecast from the last of them.
+        Instant last = readings.get(readings.size() - 1).timestamp();
+        assertTrue(!await(
+                        "prognos.forecasts",
+                        "pump-7/temp",
+                        f -> Instant.parse(f.get("based_on").asText()).equals(last),
+                        Duration.ofMinutes(2))
+                .isEmpty());
+
+        // A device id holding the key separator would name another device in the record key.
+        HostFixture.Response bad =
+                HostFixture.call(port, "POST", "/api/v1/lstm/readings/line-1%2Fpump/temp", "{\"value\": 1}", null);
+        assertEquals(400, bad.status(), bad.body());
+        assertEquals("device_id", JSON.readTree(bad.body()).get("field").asText(), bad.body());
+    }
+
+    private static KafkaProducer<String, String> producer() {
+        return new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap(), ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(),
+                new StringSerializer());
+    }
+
+    /**
+     * The committed records of {@code topic} keyed {@code key}, read from the start until one
+     * matches {@code until} or {@code timeout} passes (a zero timeout: what is there now).
+     */
+    private static List<JsonNode> await(String topic, String key, Predicate<JsonNode> until, Duration timeout)
+            throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        kafka.bootstrap(),
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false),
+                new StringDeserializer(),
+                new StringDeserializer())) {
+            List<TopicPartition> tps = new ArrayList<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                tps.add(new TopicPartition(topic, p));
+            }
+            c.assign(tps);
+            c.seekToBeginning(tps);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            do {
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
+                    if (key.equals(r.key())) {
+                        JsonNode n = JSON.readTree(r.value());
+                        out.add(n);
+                        if (until.test(n)) {
+                            return out;
+                        }
+                    }
+                }
+            } while (System.nanoTime() < deadline);
+        }
+        return out;
+    }
+}
