@@ -97,6 +97,20 @@ public final class HostFixture {
         return out;
     }
 
+    /** Readings as a device sends them: {@code [{"ts": ISO-8601, "value": n}, ...]}. */
+    public static String json(List<Reading> readings) {
+        StringBuilder b = new StringBuilder("[");
+        for (Reading r : readings) {
+            b.append(b.length() > 1 ? "," : "")
+                    .append("{\"ts\": \"")
+                    .append(r.timestamp())
+                    .append("\", \"value\": ")
+                    .append(r.value())
+                    .append('}');
+        }
+        return b.append(']').toString();
+    }
+
     public static void store(HostRuntime host, SensorId sensor, List<Reading> readings) {
         new ReadingsTable(host.jdbc().dataSource()).append(sensor, readings);
     }

@@ -133,19 +133,9 @@ class KafkaReadingsTest {
     @Test
     void readingsSentOverRestGoToTheReadingsTopicAndAreForecastThere() throws Exception {
         List<Reading> readings = hourly(230, 7);
-        StringBuilder body = new StringBuilder("[");
-        for (Reading r : readings) {
-            body.append(body.length() > 1 ? "," : "")
-                    .append("{\"ts\": \"")
-                    .append(r.timestamp())
-                    .append("\", \"value\": ")
-                    .append(r.value())
-                    .append('}');
-        }
-        body.append(']');
         int port = host.rest().port();
         HostFixture.Response r =
-                HostFixture.call(port, "POST", "/api/v1/lstm/readings/pump-7/temp", body.toString(), null);
+                HostFixture.call(port, "POST", "/api/v1/lstm/readings/pump-7/temp", HostFixture.json(readings), null);
         assertEquals(200, r.status(), r.body());
         JsonNode taken = JSON.readTree(r.body());
         assertEquals(230, taken.get("accepted").asInt(), r.body());

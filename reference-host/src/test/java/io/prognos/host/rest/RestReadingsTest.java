@@ -63,19 +63,6 @@ class RestReadingsTest {
         return host.jdbc().readings().read(sensor, now.minus(Duration.ofDays(30)), now.plus(Duration.ofHours(1)));
     }
 
-    private static String array(List<Reading> readings) {
-        StringBuilder b = new StringBuilder("[");
-        for (Reading r : readings) {
-            b.append(b.length() > 1 ? "," : "")
-                    .append("{\"ts\": \"")
-                    .append(r.timestamp())
-                    .append("\", \"value\": ")
-                    .append(r.value())
-                    .append('}');
-        }
-        return b.append(']').toString();
-    }
-
     @Test
     void aSensorsReadingsAreStoredTrainedOnAndScored() throws Exception {
         SensorId sensor = SensorId.of("pump-9", "temperature");
@@ -83,7 +70,7 @@ class RestReadingsTest {
         List<Reading> history = HostFixture.hourly(232, 0.01, 4).subList(0, 230);
         double before = host.metrics().counter("prognos.http.readings.received").count();
 
-        JsonNode taken = ok(BASE + "pump-9/temperature", array(history));
+        JsonNode taken = ok(BASE + "pump-9/temperature", HostFixture.json(history));
         assertTrue(taken.get("success").asBoolean());
         assertEquals(230, taken.get("accepted").asInt(), taken.toString());
         assertEquals(0, taken.get("refused").size(), taken.toString());
@@ -121,7 +108,7 @@ class RestReadingsTest {
         assertTrue(api.get("paths").has("/api/v1/lstm/readings/{device_id}"));
 
         // The same readings again (a client's retry after a lost answer): none is used twice.
-        JsonNode again = ok(BASE + "pump-9/temperature", array(history));
+        JsonNode again = ok(BASE + "pump-9/temperature", HostFixture.json(history));
         assertEquals(0, again.get("accepted").asInt(), again.toString());
         assertEquals("late_reading", again.get("refused").get(0).get("reason").asText(), again.toString());
         assertEquals(231, stored(sensor).size());
