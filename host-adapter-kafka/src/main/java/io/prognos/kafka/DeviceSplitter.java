@@ -58,10 +58,10 @@ final class DeviceSplitter implements Processor<String, byte[], String, byte[]> 
                     PrognosTopology.SPLIT_ERRORS);
         }
         for (Map.Entry<SensorId, List<Reading>> e : out.entrySet()) {
-            context.forward(
-                    new Record<>(
-                            keys.format(e.getKey()), ReadingsPayload.of(settings, e.getValue()), record.timestamp()),
-                    PrognosTopology.SPLIT);
+            for (byte[] payload : ReadingsPayload.records(settings, e.getValue())) {
+                context.forward(
+                        new Record<>(keys.format(e.getKey()), payload, record.timestamp()), PrognosTopology.SPLIT);
+            }
         }
     }
 }

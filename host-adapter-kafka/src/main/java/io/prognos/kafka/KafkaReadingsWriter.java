@@ -72,7 +72,8 @@ public final class KafkaReadingsWriter implements AutoCloseable {
     }
 
     /**
-     * Each sensor's readings as one record, all acknowledged by the broker (acks=all) before this
+     * Each sensor's readings as one record (several when they would exceed {@code
+     * kafka.max-record-bytes}), all acknowledged by the broker (acks=all) before this
      * returns.
      *
      * @throws RetryLaterException when the broker did not acknowledge them all within {@link
@@ -84,10 +85,10 @@ public final class KafkaReadingsWriter implements AutoCloseable {
         long deadline = System.nanoTime() + ACK_WAIT.toNanos();
         try {
             for (Map.Entry<SensorId, List<Reading>> e : bySensor.entrySet()) {
-                sent.add(producer.send(new ProducerRecord<>(
-                        settings.readingsTopic(),
-                        keys.format(e.getKey()),
-                        ReadingsPayload.of(settings, e.getValue()))));
+                for (byte[] payload : ReadingsPayload.records(settings, e.getValue())) {
+                    sent.add(producer.send(
+                            new ProducerRecord<>(settings.readingsTopic(), keys.format(e.getKey()), payload)));
+                }
             }
             for (Future<RecordMetadata> f : sent) {
                 f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);

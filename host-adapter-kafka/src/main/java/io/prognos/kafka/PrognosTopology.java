@@ -11,8 +11,9 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * readings -> sensor cycle (with its two stores) -> forecasts, risk, alerts, anomaly, errors; device
- * readings -> one readings record per sensor -> readings (and errors). Keys are read as text and values as bytes, so no record can fail
- * deserialisation: every refusal is the processor's, with a reason on the errors topic.
+ * readings -> one readings record per sensor -> readings (and errors). Keys are read as text and
+ * values as bytes, so no record can fail deserialisation: every refusal is a processor's, with a
+ * reason on the errors topic.
  */
 final class PrognosTopology {
 

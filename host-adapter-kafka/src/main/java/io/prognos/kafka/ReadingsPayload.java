@@ -17,7 +17,30 @@ final class ReadingsPayload {
 
     private ReadingsPayload() {}
 
-    static byte[] of(KafkaSettings settings, List<Reading> readings) {
+    /**
+     * The readings as records of at most {@code kafka.max-record-bytes} each, in order, so that
+     * none is refused as oversized where it is read (a device's record written with epoch times
+     * may grow with ISO ones; a REST body may hold 1 MB): halved until each fits, one reading at
+     * the least.
+     */
+    static List<byte[]> records(KafkaSettings settings, List<Reading> readings) {
+        List<byte[]> out = new ArrayList<>();
+        add(settings, readings, out);
+        return out;
+    }
+
+    private static void add(KafkaSettings settings, List<Reading> readings, List<byte[]> out) {
+        byte[] whole = of(settings, readings);
+        if (whole.length <= settings.maxRecordBytes() || readings.size() == 1) {
+            out.add(whole);
+            return;
+        }
+        int half = readings.size() / 2;
+        add(settings, readings.subList(0, half), out);
+        add(settings, readings.subList(half, readings.size()), out);
+    }
+
+    private static byte[] of(KafkaSettings settings, List<Reading> readings) {
         List<Map<String, Object>> out = new ArrayList<>(readings.size());
         for (Reading r : readings) {
             Map<String, Object> m = new LinkedHashMap<>(4);
