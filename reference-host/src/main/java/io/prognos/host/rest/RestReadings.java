@@ -76,8 +76,15 @@ final class RestReadings {
         if (kafka != null) {
             kafka.checkDevice(deviceId);
         }
-        Map<SensorId, List<Reading>> bySensor;
         List<Refusal> refused = new ArrayList<>();
+        Map<SensorId, List<Reading>> bySensor = parse(deviceId, sensorKey, body, refused);
+        received.increment(bySensor.values().stream().mapToInt(List::size).sum());
+        return kafka != null ? toKafka(bySensor, refused) : toCycle(bySensor, refused);
+    }
+
+    /** The body's readings by sensor; those refused are added to {@code refused}. Throws when none is left. */
+    private Map<SensorId, List<Reading>> parse(String deviceId, String sensorKey, byte[] body, List<Refusal> refused) {
+        Map<SensorId, List<Reading>> bySensor;
         try {
             if (sensorKey != null) {
                 SensorId sensor = SensorId.of(deviceId, sensorKey);
@@ -95,15 +102,21 @@ final class RestReadings {
         if (bySensor.isEmpty() && !refused.isEmpty()) {
             throw new Refused(refused.get(0).reason(), refused.get(0).error());
         }
+        return bySensor;
+    }
+
+    /**
+     * The sensor's task (on this host or another) scores them; their anomaly scores and results
+     * come out on Kafka's topics. Throws RetryLaterException (503) when the broker does not
+     * acknowledge them.
+     */
+    private Taken toKafka(Map<SensorId, List<Reading>> bySensor, List<Refusal> refused) {
+        kafka.write(bySensor);
         int count = bySensor.values().stream().mapToInt(List::size).sum();
-        received.increment(count);
-        if (kafka != null) {
-            // The sensor's task (here or on another host) scores them; their anomaly scores and
-            // results come out on Kafka's topics. Throws RetryLaterException (503) when the broker
-            // does not acknowledge them.
-            kafka.write(bySensor);
-            return new Taken(true, count, refused, List.of(), false, kafka.topic());
-        }
+        return new Taken(true, count, refused, List.of(), false, kafka.topic());
+    }
+
+    private Taken toCycle(Map<SensorId, List<Reading>> bySensor, List<Refusal> refused) {
         int accepted = 0;
         boolean trainingQueued = false;
         List<AnomalyMessage> anomalies = new ArrayList<>();
