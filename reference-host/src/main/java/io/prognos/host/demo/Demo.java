@@ -142,6 +142,15 @@ public final class Demo {
                 // missing in about one test run of five (cause not found yet); it is sent again, and
                 // the table keeps each reading once.
                 for (int attempt = 1; table.count(s.id()) < history.size(); attempt++) {
+                    if (attempt > 1) {
+                        // Said, so that a run where it happens tells what the host rejected, if anything.
+                        out.printf(
+                                "      %s: %d of %d readings stored; sending its history again (rejected: %s)%n",
+                                s.id(),
+                                table.count(s.id()),
+                                history.size(),
+                                host.mqtt().rejectedCounts());
+                    }
                     if (attempt > 3) {
                         throw new IllegalStateException(s.id() + ": " + table.count(s.id()) + " of " + history.size()
                                 + " readings reached the database; rejected: "
