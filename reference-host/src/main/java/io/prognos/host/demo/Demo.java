@@ -397,6 +397,7 @@ public final class Demo {
                 Watch it live while the host runs (models are kept in the data directory):
                   mosquitto_sub -h localhost -p %2$d%3$s -t 'prognos/#' -v
                   mosquitto_pub -h localhost -p %2$d%3$s -t prognos/readings/pump-2/bearing_temperature -m '{"value": 92.5}'
+                  curl -s -X POST localhost:%1$d/api/v1/lstm/readings/pump-2/bearing_temperature -d '{"value": 92.5}'
                   curl -s localhost:%1$d/api/v1/lstm/status
                   curl -s -X POST localhost:%1$d/api/v1/lstm/predict -H 'Content-Type: application/json' \\
                        -d '{"device_id": "pump-2", "sensor_key": "bearing_temperature"}'
