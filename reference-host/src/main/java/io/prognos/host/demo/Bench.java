@@ -11,6 +11,8 @@ import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import io.prognos.api.SensorState;
 import io.prognos.api.TrainRequest;
+import io.prognos.host.core.CycleSettings;
+import io.prognos.host.core.SensorContext;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -135,6 +137,7 @@ public final class Bench {
             out.put("trainings", trainings);
             out.put("rss_growth_percent", round(100.0 * (rssEnd - rssStart) / rssStart));
 
+            contexts(out);
             // Last: the fleet's models grow the heap, which must not inflate rss_mb_start.
             fleet(sensors, history, out);
         } finally {
@@ -189,6 +192,32 @@ public final class Bench {
         out.put("interval_ms_" + sensors, round(median(perInterval)));
         out.put("fleet_sensors", sensors);
         states.forEach(s -> plugin.deleteModel(s.sensor()));
+    }
+
+    /**
+     * The heap a host holds for a sensor it has just met (a context at the default buffer of
+     * {@code cycle.buffer-size}, no reading yet): what a flood of new sensor keys costs before
+     * {@code cycle.max-sensors} evicts any. Heap used after a full collection, with and without
+     * 20,000 of them, per context.
+     */
+    private static void contexts(Map<String, Object> out) {
+        int n = 20_000;
+        int capacity = CycleSettings.from(Map.of()).bufferSize();
+        long before = usedHeapAfterGc();
+        List<SensorContext> held = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            held.add(new SensorContext(SensorId.of("new-" + i, "temperature"), capacity));
+        }
+        long after = usedHeapAfterGc();
+        out.put("context_bytes_new", Math.round((after - before) / (double) held.size()));
+    }
+
+    private static long usedHeapAfterGc() {
+        Runtime rt = Runtime.getRuntime();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return rt.totalMemory() - rt.freeMemory();
     }
 
     public static long rssKb() throws IOException {
