@@ -43,7 +43,14 @@ public final class SensorContext {
     static final int FIRST_RING = 16;
 
     private final int capacity;
-    private Reading[] ring;
+    /*
+     * The ring as columns of primitives, 20 bytes a reading: as Reading objects (each with its
+     * Instant) a full ring of 2,048 held 106.8 KB (`bench`, {@code context_bytes_full}), most of a
+     * host's memory per sensor. Readings are made again only when asked for (a training, a warm-up).
+     */
+    private long[] seconds;
+    private int[] nanos;
+    private double[] values;
     private int next;
     private int size;
     SensorState state;
@@ -63,7 +70,10 @@ public final class SensorContext {
     public SensorContext(SensorId sensor, int capacity) {
         this.sensor = sensor;
         this.capacity = capacity;
-        this.ring = new Reading[Math.min(capacity, FIRST_RING)];
+        int first = Math.min(capacity, FIRST_RING);
+        this.seconds = new long[first];
+        this.nanos = new int[first];
+        this.values = new double[first];
     }
 
     public SensorId sensor() {
@@ -84,21 +94,29 @@ public final class SensorContext {
     }
 
     void add(Reading r) {
-        if (size == ring.length && ring.length < capacity) {
+        int length = seconds.length;
+        if (size == length && length < capacity) {
             // Not yet wrapped (a ring wraps only at its capacity): the readings are in order from 0.
-            ring = Arrays.copyOf(ring, Math.min(capacity, 2 * ring.length));
+            length = Math.min(capacity, 2 * length);
+            seconds = Arrays.copyOf(seconds, length);
+            nanos = Arrays.copyOf(nanos, length);
+            values = Arrays.copyOf(values, length);
             next = size;
         }
-        ring[next] = r;
-        next = (next + 1) % ring.length;
-        size = Math.min(size + 1, ring.length);
+        seconds[next] = r.timestamp().getEpochSecond();
+        nanos[next] = r.timestamp().getNano();
+        values[next] = r.value();
+        next = (next + 1) % length;
+        size = Math.min(size + 1, length);
     }
 
     /** The buffered readings, oldest first. */
     public List<Reading> readings() {
+        int length = seconds.length;
         List<Reading> out = new ArrayList<>(size);
         for (int i = 0; i < size; i++) {
-            out.add(ring[(next - size + i + ring.length) % ring.length]);
+            int at = (next - size + i + length) % length;
+            out.add(new Reading(Instant.ofEpochSecond(seconds[at], nanos[at]), values[at]));
         }
         return out;
     }

@@ -137,7 +137,7 @@ public final class Bench {
             out.put("trainings", trainings);
             out.put("rss_growth_percent", round(100.0 * (rssEnd - rssStart) / rssStart));
 
-            contexts(out);
+            contexts(out, plugin);
             // Last: the fleet's models grow the heap, which must not inflate rss_mb_start.
             fleet(sensors, history, out);
         } finally {
@@ -200,16 +200,25 @@ public final class Bench {
      * {@code cycle.max-sensors} evicts any. Heap used after a full collection, with and without
      * 20,000 of them, per context.
      */
-    private static void contexts(Map<String, Object> out) {
-        int n = 20_000;
+    private static void contexts(Map<String, Object> out, ForecastingPlugin plugin) throws IOException {
         int capacity = CycleSettings.from(Map.of()).bufferSize();
         long before = usedHeapAfterGc();
-        List<SensorContext> held = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
+        List<SensorContext> held = new ArrayList<>(20_000);
+        for (int i = 0; i < 20_000; i++) {
             held.add(new SensorContext(SensorId.of("new-" + i, "temperature"), capacity));
         }
         long after = usedHeapAfterGc();
         out.put("context_bytes_new", Math.round((after - before) / (double) held.size()));
+        // And one whose buffer is full, as every sensor's is after 2,048 readings (85 days hourly),
+        // each reading its own object as it arrived.
+        held.clear();
+        before = usedHeapAfterGc();
+        for (int i = 0; i < 1_000; i++) {
+            SensorContext empty = new SensorContext(SensorId.of("full-" + i, "temperature"), capacity);
+            held.add(SensorContext.restore(empty.toBytes(false), capacity, series(capacity, i), plugin));
+        }
+        after = usedHeapAfterGc();
+        out.put("context_bytes_full", Math.round((after - before) / (double) held.size()));
     }
 
     private static long usedHeapAfterGc() {
