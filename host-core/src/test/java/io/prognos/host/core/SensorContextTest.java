@@ -44,6 +44,15 @@ class SensorContextTest {
     }
 
     @Test
+    void keepsEachReadingsTimeToTheNanosecondAndItsValueExactly() {
+        List<Reading> odd = List.of(
+                new Reading(Instant.parse("1900-01-01T00:00:00.5Z"), -0.0),
+                new Reading(Instant.parse("1969-12-31T23:59:59.999999999Z"), Double.MIN_VALUE),
+                new Reading(Instant.parse("2026-01-01T00:00:00.123456789Z"), 1e300));
+        assertEquals(odd, fed(16, odd).readings());
+    }
+
+    @Test
     void comesBackFromItsBytesWithItsReadings() throws Exception {
         List<Reading> all = readings(70);
         SensorContext c = fed(50, all);
