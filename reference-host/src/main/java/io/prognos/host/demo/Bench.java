@@ -173,7 +173,8 @@ public final class Bench {
         for (SensorState st : states) {
             stored += store.load(st.sensor()).orElseThrow().size();
         }
-        out.put("sensor_bytes_trained", Math.round((usedHeapAfterGc() - heapBefore - stored) / (double) states.size()));
+        long held = usedHeapAfterGc() - heapBefore - stored;
+        out.put("sensor_bytes_trained", Math.round(held / (double) states.size()));
         double[] ms = new double[7];
         for (int i = 0; i < ms.length; i++) {
             long t0 = System.nanoTime();
@@ -203,10 +204,10 @@ public final class Bench {
     }
 
     /**
-     * The heap a host holds for a sensor it has just met (a context at the default buffer of
-     * {@code cycle.buffer-size}, no reading yet): what a flood of new sensor keys costs before
-     * {@code cycle.max-sensors} evicts any. Heap used after a full collection, with and without
-     * 20,000 of them, per context.
+     * The heap a host holds per sensor context at the default {@code cycle.buffer-size}: for a
+     * sensor it has just met (no reading yet: what a flood of new sensor keys costs before {@code
+     * cycle.max-sensors} evicts any) and for one whose buffer is full. Heap used after a full
+     * collection, with and without 20,000 (1,000) of them, per context.
      */
     private static void contexts(Map<String, Object> out, ForecastingPlugin plugin) throws IOException {
         int capacity = CycleSettings.from(Map.of()).bufferSize();
