@@ -145,11 +145,13 @@ public final class Demo {
                     if (attempt > 1) {
                         // Said, so that a run where it happens tells what the host rejected, if anything.
                         out.printf(
-                                "      %s: %d of %d readings stored; sending its history again (rejected: %s)%n",
+                                "      %s: %d of %d readings stored; sending its history again (rejected: %s;"
+                                        + " dropped by the broker: %s)%n",
                                 s.id(),
                                 table.count(s.id()),
                                 history.size(),
-                                host.mqtt().rejectedCounts());
+                                host.mqtt().rejectedCounts(),
+                                host.broker() == null ? "-" : host.broker().messagesDropped());
                     }
                     if (attempt > 3) {
                         throw new IllegalStateException(s.id() + ": " + table.count(s.id()) + " of " + history.size()
