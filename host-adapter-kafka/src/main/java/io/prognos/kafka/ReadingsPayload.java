@@ -1,11 +1,9 @@
 package io.prognos.kafka;
 
 import io.prognos.api.Reading;
-import io.prognos.host.core.wire.Json;
+import io.prognos.host.core.wire.ReadingsJson;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One sensor's readings as a record of the readings topic carries them, for readings Prognos
@@ -41,13 +39,6 @@ final class ReadingsPayload {
     }
 
     private static byte[] of(KafkaSettings settings, List<Reading> readings) {
-        List<Map<String, Object>> out = new ArrayList<>(readings.size());
-        for (Reading r : readings) {
-            Map<String, Object> m = new LinkedHashMap<>(4);
-            m.put(settings.tsField(), r.timestamp().toString());
-            m.put(settings.valueField(), r.value());
-            out.add(m);
-        }
-        return Json.bytes(out);
+        return ReadingsJson.of(readings, settings.tsField(), settings.valueField());
     }
 }

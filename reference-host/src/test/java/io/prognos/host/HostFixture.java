@@ -2,6 +2,7 @@ package io.prognos.host;
 
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
+import io.prognos.host.core.wire.ReadingsJson;
 import io.prognos.host.runtime.HostRuntime;
 import io.prognos.host.runtime.PluginLoader;
 import io.prognos.host.runtime.ReadingsTable;
@@ -99,16 +100,7 @@ public final class HostFixture {
 
     /** Readings as a device sends them: {@code [{"ts": ISO-8601, "value": n}, ...]}. */
     public static String json(List<Reading> readings) {
-        StringBuilder b = new StringBuilder("[");
-        for (Reading r : readings) {
-            b.append(b.length() > 1 ? "," : "")
-                    .append("{\"ts\": \"")
-                    .append(r.timestamp())
-                    .append("\", \"value\": ")
-                    .append(r.value())
-                    .append('}');
-        }
-        return b.append(']').toString();
+        return new String(ReadingsJson.of(readings), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     public static void store(HostRuntime host, SensorId sensor, List<Reading> readings) {

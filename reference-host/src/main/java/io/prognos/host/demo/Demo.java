@@ -9,6 +9,7 @@ import io.prognos.api.SensorId;
 import io.prognos.evaluation.data.CsvReadings;
 import io.prognos.host.core.wire.AlertMessage;
 import io.prognos.host.core.wire.Json;
+import io.prognos.host.core.wire.ReadingsJson;
 import io.prognos.host.core.wire.RiskMessage;
 import io.prognos.host.runtime.HostConfig;
 import io.prognos.host.runtime.HostRuntime;
@@ -245,16 +246,7 @@ public final class Demo {
     }
 
     private static void publish(MqttAsyncClient client, SensorId sensor, List<Reading> readings) throws Exception {
-        StringBuilder sb = new StringBuilder("[");
-        for (Reading r : readings) {
-            sb.append(sb.length() > 1 ? "," : "")
-                    .append("{\"ts\":\"")
-                    .append(r.timestamp())
-                    .append("\",\"value\":")
-                    .append(r.value())
-                    .append('}');
-        }
-        MqttMessage m = new MqttMessage(sb.append(']').toString().getBytes(StandardCharsets.UTF_8));
+        MqttMessage m = new MqttMessage(ReadingsJson.of(readings));
         m.setQos(1);
         for (int attempt = 0; ; attempt++) {
             try {
