@@ -242,6 +242,15 @@ public final class HostRuntime implements AutoCloseable {
                                 + " a --db-port and the others its jdbc.url).",
                         kafkaSettings.applicationId());
             }
+            if (mqttOn) {
+                LOG.warn(
+                        "MQTT and Kafka both run: readings that come over MQTT feed this host's own cycle, not"
+                                + " Kafka's, and every host of application '{}' that subscribes keeps its own state of"
+                                + " every MQTT sensor (trains it, alerts on it). Run MQTT on one host, or bridge it into"
+                                + " {} (docs/kafka.md).",
+                        kafkaSettings.applicationId(),
+                        kafkaSettings.readingsTopic());
+            }
             // Readings, forecasts, risk and anomaly scores also go to the shared database (the
             // dashboard, REST predict and the schedule read them there on any host). Those writes
             // are keyed by sensor and time, so a replay after a failure rewrites the same rows.
