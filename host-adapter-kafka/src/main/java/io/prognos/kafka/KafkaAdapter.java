@@ -54,7 +54,7 @@ public final class KafkaAdapter implements AutoCloseable {
 
     private final KafkaSettings settings;
     private final KafkaStreams streams;
-    private KafkaReadingsWriter readingsWriter;
+    private final KafkaReadingsWriter readingsWriter;
     private final KafkaStreamsMetrics streamsMetrics;
     private final TrainedSensors trained = new TrainedSensors();
 
@@ -75,6 +75,7 @@ public final class KafkaAdapter implements AutoCloseable {
             MeterRegistry metrics,
             Clock clock) {
         this.settings = settings;
+        this.readingsWriter = new KafkaReadingsWriter(settings, props);
         KafkaMeters meters = new KafkaMeters(metrics);
         int inMemory = Math.max(1, cycle.settings().maxSensors() / settings.streamThreads());
         this.streams = new KafkaStreams(
@@ -130,7 +131,6 @@ public final class KafkaAdapter implements AutoCloseable {
         Properties props = properties(s, defaultStateDir);
         createTopics(s, props);
         KafkaAdapter adapter = new KafkaAdapter(s, plugin, cycle, trainer, props, metrics, clock);
-        adapter.readingsWriter = new KafkaReadingsWriter(s, props);
         adapter.streams.start();
         LOG.info(
                 "Kafka adapter started: application {} on {}, readings from {}{}",
@@ -257,9 +257,7 @@ public final class KafkaAdapter implements AutoCloseable {
     /** Commits, closes the stores and leaves the group, so that the others take the partitions at once. */
     @Override
     public void close() {
-        if (readingsWriter != null) {
-            readingsWriter.close();
-        }
+        readingsWriter.close();
         streamsMetrics.close();
         boolean closed =
                 streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));

@@ -181,14 +181,7 @@ public final class MqttAdapter implements AutoCloseable {
                 .description("MQTT messages waiting for the model-work thread")
                 .register(meters);
         this.ticker = Executors.newSingleThreadScheduledExecutor(daemon("prognos-mqtt-ticker"));
-        ReadingParser parser = new ReadingParser(
-                Json.mapper(),
-                c.getString("mqtt.ts-field"),
-                c.getString("mqtt.value-field"),
-                ReadingParser.ignoredKeys(c.getString("mqtt.device-ignore-keys")),
-                c.getInt("mqtt.max-payload-bytes"),
-                c.getDuration("mqtt.max-future-skew"),
-                clock);
+        ReadingParser parser = payloadParser(c, c.getInt("mqtt.max-payload-bytes"), clock);
         this.acks = new Acknowledger(cycle::sync);
         ReadingIngest ingest = new ReadingIngest(topics, parser, errors, worker, contexts, cycle, received, acks);
         this.requests = new RequestHandler(
@@ -303,6 +296,22 @@ public final class MqttAdapter implements AutoCloseable {
         SensorContexts contexts = new SensorContexts(settings.maxSensors(), settings.bufferSize(), null, cycle::forget);
         cycle.forecastWhenTrained(contexts);
         return start(plugin, cycle, contexts, listeners, c, clock, new SimpleMeterRegistry(), trainer);
+    }
+
+    /**
+     * How readings payloads are read with these settings (field names, keys that are no sensor,
+     * future skew), up to {@code maxBytes}: the MQTT topics', and a host's that takes the same
+     * payloads another way (REST).
+     */
+    public static ReadingParser payloadParser(ConfigDef.Config c, int maxBytes, Clock clock) {
+        return new ReadingParser(
+                Json.mapper(),
+                c.getString("mqtt.ts-field"),
+                c.getString("mqtt.value-field"),
+                ReadingParser.ignoredKeys(c.getString("mqtt.device-ignore-keys")),
+                maxBytes,
+                c.getDuration("mqtt.max-future-skew"),
+                clock);
     }
 
     /** The cycle's keys with values given under their deprecated {@code mqtt.*} aliases, logged as such. */

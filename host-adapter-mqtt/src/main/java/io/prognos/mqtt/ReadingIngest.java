@@ -9,7 +9,6 @@ import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
 import io.prognos.host.core.wire.BadPayloadException;
 import io.prognos.host.core.wire.ReadingParser;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -99,20 +98,11 @@ final class ReadingIngest {
      */
     private Map<SensorId, List<Reading>> readings(String topic, byte[] payload) throws BadPayloadException {
         Topics.ReadingsTopic where = topics.readingsTopic(topic);
-        Map<SensorId, List<Reading>> out = new LinkedHashMap<>();
-        List<BadPayloadException> refused;
-        if (where.sensorKey() != null) {
-            SensorId sensor = where.sensor();
-            ReadingParser.Parsed parsed = parser.parse(payload);
-            if (!parsed.readings().isEmpty()) {
-                out.put(sensor, parsed.readings());
-            }
-            refused = parsed.refused();
-        } else {
-            ReadingParser.BySensor parsed = parser.parseDevice(payload).bySensor(where.deviceId(), "bad_topic");
-            out.putAll(parsed.readings());
-            refused = parsed.refused();
-        }
+        ReadingParser.BySensor parsed = where.sensorKey() != null
+                ? parser.parse(where.sensor(), payload)
+                : parser.parseDevice(payload).bySensor(where.deviceId(), "bad_topic");
+        Map<SensorId, List<Reading>> out = parsed.readings();
+        List<BadPayloadException> refused = parsed.refused();
         for (BadPayloadException bad : refused) {
             errors.rejected(
                     topic,

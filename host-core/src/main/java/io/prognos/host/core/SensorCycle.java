@@ -194,7 +194,9 @@ public final class SensorCycle {
         Optional<ModelInfo> model = plugin.model(sensor);
         boolean queued = false;
         if (model.isEmpty() || model.get().status() == ModelStatus.NEEDS_RETRAINING) {
-            if (ctx.buffered() >= settings.trainAfter() && trainer != null) {
+            // Not while its training waits: the buffer is made into readings only for a training
+            // (2,048 of them, at every reading of a sensor waiting in the trainings' queue).
+            if (ctx.buffered() >= settings.trainAfter() && trainer != null && !trainer.isPending(sensor)) {
                 queued = trainer.submit(sensor, ctx.readings(), Map.of());
             }
             return new Outcome(sensor, List.of(), null, queued, 0);
@@ -202,7 +204,8 @@ public final class SensorCycle {
         ModelInfo m = model.get();
         if (trainer != null
                 && !settings.retrainEvery().isZero()
-                && m.trainedAt().plus(settings.retrainEvery()).isBefore(clock.instant())) {
+                && m.trainedAt().plus(settings.retrainEvery()).isBefore(clock.instant())
+                && !trainer.isPending(sensor)) {
             queued = trainer.submit(sensor, ctx.readings(), Map.of());
         }
         List<AnomalyScore> scores;

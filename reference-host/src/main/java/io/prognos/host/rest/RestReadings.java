@@ -84,21 +84,16 @@ final class RestReadings {
 
     /** The body's readings by sensor; those refused are added to {@code refused}. Throws when none is left. */
     private Map<SensorId, List<Reading>> parse(String deviceId, String sensorKey, byte[] body, List<Refusal> refused) {
-        Map<SensorId, List<Reading>> bySensor;
+        ReadingParser.BySensor parsed;
         try {
-            if (sensorKey != null) {
-                SensorId sensor = SensorId.of(deviceId, sensorKey);
-                ReadingParser.Parsed parsed = parser.parse(body);
-                parsed.refused().forEach(e -> refused.add(new Refusal(e.reason(), e.getMessage(), null)));
-                bySensor = parsed.readings().isEmpty() ? Map.of() : Map.of(sensor, parsed.readings());
-            } else {
-                ReadingParser.BySensor parsed = parser.parseDevice(body).bySensor(deviceId, "bad_device_id");
-                parsed.refused().forEach(e -> refused.add(new Refusal(e.reason(), e.getMessage(), null)));
-                bySensor = parsed.readings();
-            }
+            parsed = sensorKey != null
+                    ? parser.parse(SensorId.of(deviceId, sensorKey), body)
+                    : parser.parseDevice(body).bySensor(deviceId, "bad_device_id");
         } catch (BadPayloadException e) {
             throw new Refused(e.reason(), e.getMessage());
         }
+        parsed.refused().forEach(e -> refused.add(new Refusal(e.reason(), e.getMessage(), null)));
+        Map<SensorId, List<Reading>> bySensor = parsed.readings();
         if (bySensor.isEmpty() && !refused.isEmpty()) {
             throw new Refused(refused.get(0).reason(), refused.get(0).error());
         }

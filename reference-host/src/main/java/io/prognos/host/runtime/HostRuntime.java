@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prognos.api.ConfigDef;
-import io.prognos.api.ConfigDef.Config;
 import io.prognos.api.ConfigProblem;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.InvalidConfigurationException;
@@ -18,7 +17,6 @@ import io.prognos.host.core.CycleSettings;
 import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
 import io.prognos.host.core.TrainingRunner;
-import io.prognos.host.core.wire.Json;
 import io.prognos.host.core.wire.ReadingParser;
 import io.prognos.host.dashboard.FleetWatch;
 import io.prognos.host.rest.RestApi;
@@ -276,15 +274,8 @@ public final class HostRuntime implements AutoCloseable {
         if (parts.rest()) {
             // REST readings take the MQTT topics' payloads, read as the MQTT adapter reads them (a
             // device sends the same JSON by either); the request's own size limit is the REST API's.
-            Config payloads = MqttAdapter.CONFIG.parse("the MQTT adapter", mqttValues);
-            readingParser = new ReadingParser(
-                    Json.mapper(),
-                    payloads.getString("mqtt.ts-field"),
-                    payloads.getString("mqtt.value-field"),
-                    ReadingParser.ignoredKeys(payloads.getString("mqtt.device-ignore-keys")),
-                    RestApi.MAX_BODY,
-                    payloads.getDuration("mqtt.max-future-skew"),
-                    clock);
+            readingParser = MqttAdapter.payloadParser(
+                    MqttAdapter.CONFIG.parse("the MQTT adapter", mqttValues), RestApi.MAX_BODY, clock);
             rest = RestApi.start(
                     this,
                     host.getString("prognos.http.bind"),

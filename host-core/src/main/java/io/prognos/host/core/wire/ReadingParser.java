@@ -138,6 +138,12 @@ public final class ReadingParser {
         return new Parsed(out, refused);
     }
 
+    /** One sensor's payload ({@link #parse(byte[])}) as that sensor's readings, for callers that take devices' too. */
+    public BySensor parse(SensorId sensor, byte[] payload) throws BadPayloadException {
+        Parsed p = parse(payload);
+        return new BySensor(p.readings().isEmpty() ? Map.of() : Map.of(sensor, p.readings()), p.refused());
+    }
+
     /**
      * The readings of a payload that carries several sensors of one device, as most devices
      * publish their measurements: {@code {"ts": t, "values": {"temp": 61.2, "rpm": 1480}}}
