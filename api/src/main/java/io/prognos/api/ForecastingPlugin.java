@@ -53,8 +53,9 @@ public interface ForecastingPlugin extends AutoCloseable {
 
     /**
      * Starts the plugin: validates the configuration (throwing {@link InvalidConfigurationException}
-     * naming every bad key) and loads stored models. A corrupt stored model does not fail start;
-     * it is reported with {@link ModelStatus#NEEDS_RETRAINING}.
+     * naming every bad key) and finds its stored models (reading each then or at its first use). A
+     * corrupt stored model fails neither: it is reported with {@link ModelStatus#NEEDS_RETRAINING}
+     * once found.
      */
     void start(PluginContext context);
 

@@ -60,7 +60,9 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
     /** A cached model, or (model null) the reason a stored one cannot be used. */
     private record Entry(TrainedModel model, ModelInfo info) {}
 
-    private final ConcurrentMap<SensorId, Entry> cache = new ConcurrentHashMap<>();
+    /** Every model this plugin knows of (listed at start, trained or read since): small, unlike the models. */
+    private final ConcurrentMap<SensorId, ModelInfo> infos = new ConcurrentHashMap<>();
+
     private final ConcurrentMap<SensorId, Boolean> training = new ConcurrentHashMap<>();
     /**
      * When the store last said a sensor has no model. The host asks for the model on every reading,
@@ -77,6 +79,8 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
     private final AtomicInteger peakJobs = new AtomicInteger();
 
     private volatile LstmSettings settings;
+    private volatile ModelCache<Entry> cache = new ModelCache<>(1);
+    private volatile boolean saidFull;
     private volatile ModelStore store;
     private volatile Clock clock;
     private volatile Semaphore trainingSlots;
@@ -135,12 +139,16 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
                 clock);
         this.observer = new Observer(s, new InferenceNetworks());
         this.risk = new RiskAssessor(s.anomalyThreshold());
+        this.cache = new ModelCache<>(s.modelsInMemory());
+        this.saidFull = false;
         this.settings = s;
-        loadStoredModels();
+        listStoredModels();
         LOG.info(
-                "plugin lstm {} started: {} model(s) loaded, {} training job(s), engine {}",
+                "plugin lstm {} started: {} model(s) in the store, each read at its first use (at most {} held in"
+                        + " memory), {} training job(s), engine {}",
                 version(),
-                cache.size(),
+                infos.size(),
+                s.modelsInMemory(),
                 context.threads().trainingJobs(),
                 s.engine().name().toLowerCase(Locale.ROOT));
     }
@@ -162,29 +170,39 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
                                 + " natives) to the plugin's class path, or use lstm.engine=jvm")));
     }
 
-    private void loadStoredModels() {
-        List<ModelInfo> infos;
+    /**
+     * What the store holds, without reading the models themselves: a host sharing the store with
+     * others (Kafka) reads only those of the sensors it serves, when they first report; and a start
+     * no longer reads every model one query at a time.
+     */
+    private void listStoredModels() {
+        List<ModelInfo> listed;
         try {
-            infos = store.list();
+            listed = store.list();
         } catch (RetryLaterException e) {
-            LOG.error("model store unavailable at start; models will be loaded on first use: {}", e.getMessage());
+            LOG.error("model store unavailable at start; models will be read on first use: {}", e.getMessage());
             return;
         }
-        for (ModelInfo info : infos) {
-            loadFromStore(info.sensor(), info);
+        for (ModelInfo info : listed) {
+            infos.put(info.sensor(), info);
         }
     }
 
-    private Entry loadFromStore(SensorId sensor, ModelInfo listed) {
+    /** The sensor's entry, read from the store when it is not held; null when the store has no model. */
+    private Entry entry(SensorId sensor) {
+        Entry e = cache.get(sensor);
+        return e != null ? e : loadFromStore(sensor);
+    }
+
+    private Entry loadFromStore(SensorId sensor) {
         Optional<StoredModel> stored = store.load(sensor);
         if (stored.isEmpty()) {
+            infos.remove(sensor); // deleted by another host sharing the store
             return null;
         }
         try {
             TrainedModel m = ModelCodec.decode(stored.get().bytes());
-            Entry e = new Entry(m, m.info(ModelStatus.READY));
-            cache.put(sensor, e);
-            return e;
+            return hold(sensor, new Entry(m, m.info(ModelStatus.READY)));
         } catch (ModelCodec.CorruptModelException ex) {
             if (ex instanceof ModelCodec.OutdatedModelException) {
                 // Expected once per sensor after an upgrade that changed the model format; the host retrains.
@@ -192,10 +210,27 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
             } else {
                 LOG.error("stored model of {} is unusable and must be retrained: {}", sensor, ex.getMessage());
             }
-            ModelInfo info = (listed != null ? listed : stored.get().info()).withStatus(ModelStatus.NEEDS_RETRAINING);
-            Entry e = new Entry(null, info);
-            cache.put(sensor, e);
-            return e;
+            return hold(sensor, new Entry(null, stored.get().info().withStatus(ModelStatus.NEEDS_RETRAINING)));
+        }
+    }
+
+    /** Holds an entry read from the store, unless a training put a newer one meanwhile; that one wins. */
+    private Entry hold(SensorId sensor, Entry read) {
+        Entry held = cache.putIfAbsent(sensor, read);
+        if (held == read) {
+            infos.put(sensor, read.info());
+            sayWhenFull();
+        }
+        return held;
+    }
+
+    private void sayWhenFull() {
+        if (!saidFull && cache.dropped() > 0) {
+            saidFull = true;
+            LOG.info(
+                    "{} models held in memory (lstm.models-in-memory): from now on the least recently used is"
+                            + " dropped and read from the model store again at its next use",
+                    cache.capacity());
         }
     }
 
@@ -206,6 +241,7 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
             externalEngine = null;
         }
         cache.clear();
+        infos.clear();
         settings = null;
     }
 
@@ -225,6 +261,8 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
         details.put("units", s.units());
         details.put("engine", s.engine().name().toLowerCase(Locale.ROOT));
         details.put("anomaly_window", s.anomalyWindow());
+        details.put("models_in_memory", cache.size());
+        details.put("models_dropped_from_memory", cache.dropped());
         return new PluginDescription(
                 s.interval().isZero() ? null : s.interval(),
                 s.horizon(),
@@ -251,6 +289,8 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
                 store.save(new StoredModel(m.info(ModelStatus.READY), bytes, ModelCodec.checksum(bytes)));
                 Entry e = new Entry(m, m.info(ModelStatus.READY));
                 cache.put(sensor, e);
+                infos.put(sensor, e.info());
+                sayWhenFull();
                 absentSince.remove(sensor);
                 return e.info();
             } finally {
@@ -271,18 +311,12 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
 
     /** The sensor's usable model, or null when it has none (or only a damaged one). */
     private TrainedModel modelOrNull(SensorId sensor) {
-        Entry e = cache.get(sensor);
-        if (e == null) {
-            e = loadFromStore(sensor, null);
-        }
+        Entry e = entry(sensor);
         return e == null ? null : e.model();
     }
 
     private TrainedModel usable(SensorId sensor) {
-        Entry e = cache.get(sensor);
-        if (e == null) {
-            e = loadFromStore(sensor, null);
-        }
+        Entry e = entry(sensor);
         if (e == null) {
             throw new UnknownSensorException(sensor);
         }
@@ -440,8 +474,8 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
     public List<ModelInfo> models() {
         started();
         List<ModelInfo> out = new ArrayList<>();
-        cache.forEach((sensor, e) ->
-                out.add(training.containsKey(sensor) ? e.info().withStatus(ModelStatus.TRAINING) : e.info()));
+        infos.forEach(
+                (sensor, info) -> out.add(training.containsKey(sensor) ? info.withStatus(ModelStatus.TRAINING) : info));
         out.sort((a, b) -> a.sensor().compareTo(b.sensor()));
         return out;
     }
@@ -455,7 +489,7 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
             if (since != null && System.nanoTime() - since < ABSENT_RECHECK_NANOS) {
                 return Optional.empty();
             }
-            e = loadFromStore(sensor, null);
+            e = loadFromStore(sensor);
             if (e == null) {
                 if (absentSince.size() >= MAX_ABSENT_REMEMBERED) {
                     absentSince.clear();
@@ -474,7 +508,8 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
         if (training.containsKey(sensor)) {
             throw RetryLaterException.modelBusy(sensor);
         }
-        boolean cached = cache.remove(sensor) != null;
-        return store.delete(sensor) || cached;
+        boolean held = cache.remove(sensor);
+        boolean known = infos.remove(sensor) != null;
+        return store.delete(sensor) || held || known;
     }
 }

@@ -35,7 +35,8 @@ record LstmSettings(
         long seed,
         int anomalyWindow,
         double anomalyThreshold,
-        LstmEngine.Kind engine) {
+        LstmEngine.Kind engine,
+        int modelsInMemory) {
 
     /** The largest {@code lstm.units} and {@code lstm.horizon}; a stored model beyond them is damaged. */
     static final int MAX_UNITS = 512;
@@ -127,7 +128,15 @@ record LstmSettings(
                     "what computes the network: jvm (default; flat memory, fastest"
                             + " here) or samediff (Deeplearning4j's fused lstmLayer, from the lstm-samediff module)",
                     "jvm",
-                    "samediff");
+                    "samediff")
+            .define(
+                    "lstm.models-in-memory",
+                    Type.INT,
+                    "100000",
+                    1,
+                    100_000_000,
+                    "trained models held in memory (about 35 KB each); beyond this the least recently used one is"
+                            + " dropped and read from the model store again at its sensor's next reading");
 
     /**
      * What a training request may override, under the original REST API's names, each bounded so
@@ -172,7 +181,8 @@ record LstmSettings(
                 c.getInt("lstm.seed"),
                 c.getInt("lstm.anomaly-window"),
                 c.getDouble("lstm.anomaly-threshold"),
-                LstmEngine.Kind.valueOf(c.getString("lstm.engine").toUpperCase(Locale.ROOT)));
+                LstmEngine.Kind.valueOf(c.getString("lstm.engine").toUpperCase(Locale.ROOT)),
+                c.getInt("lstm.models-in-memory"));
     }
 
     static LstmSettings defaults() {
@@ -205,7 +215,8 @@ record LstmSettings(
                 seed,
                 anomalyWindow,
                 anomalyThreshold,
-                engine);
+                engine,
+                modelsInMemory);
     }
 
     /** These settings at a given interval (a detected one). */
@@ -229,7 +240,8 @@ record LstmSettings(
                 seed,
                 anomalyWindow,
                 anomalyThreshold,
-                engine);
+                engine,
+                modelsInMemory);
     }
 
     /** Largest number of consecutive missing buckets that is still interpolated. */

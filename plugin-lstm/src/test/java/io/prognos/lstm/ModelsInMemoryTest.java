@@ -1,0 +1,174 @@
+package io.prognos.lstm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.prognos.api.ModelInfo;
+import io.prognos.api.ModelStatus;
+import io.prognos.api.ModelStore;
+import io.prognos.api.PluginContext;
+import io.prognos.api.Reading;
+import io.prognos.api.SensorId;
+import io.prognos.api.SensorState;
+import io.prognos.api.StoredModel;
+import io.prognos.api.ThreadLimits;
+import io.prognos.api.TrainRequest;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A plugin holds at most {@code lstm.models-in-memory} models and reads the others from the store
+ * when their sensors report, forecasting as if it had held them all; a start reads none.
+ */
+class ModelsInMemoryTest {
+
+    private static final Map<String, String> QUICK = Map.of("epochs", "2", "patience", "1");
+
+    /** Counts the models read from the store. */
+    private static final class CountingStore extends ForwardingModelStore {
+        final AtomicInteger loads = new AtomicInteger();
+
+        @Override
+        public Optional<StoredModel> load(SensorId sensor) {
+            loads.incrementAndGet();
+            return super.load(sensor);
+        }
+    }
+
+    private static LstmForecastingPlugin started(ModelStore store, Map<String, String> config) {
+        LstmForecastingPlugin p = new LstmForecastingPlugin();
+        p.start(new PluginContext(config, new ThreadLimits(1, 1), store, Clock.systemUTC()));
+        return p;
+    }
+
+    private static SensorId sensor(int i) {
+        return SensorId.of("press-" + i, "oil_temp");
+    }
+
+    @Test
+    void aBoundedPluginForecastsEverySensorAsAnUnboundedOneAndHoldsNoMoreThanItsBound() {
+        CountingStore store = new CountingStore();
+        List<List<Reading>> series = new ArrayList<>();
+        LstmForecastingPlugin trainer = started(store, Map.of());
+        for (int i = 0; i < 3; i++) {
+            series.add(Series.seasonal(460, 0.3, 10 + i));
+            trainer.train(new TrainRequest(sensor(i), series.get(i).subList(0, 400), QUICK));
+        }
+        trainer.stop();
+
+        LstmForecastingPlugin all = started(store, Map.of());
+        LstmForecastingPlugin two = started(store, Map.of("lstm.models-in-memory", "2"));
+        List<SensorState> allStates = new ArrayList<>();
+        List<SensorState> twoStates = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            allStates.add(all.openState(sensor(i), null));
+            twoStates.add(two.openState(sensor(i), null));
+            all.observe(allStates.get(i), series.get(i).subList(320, 360));
+            two.observe(twoStates.get(i), series.get(i).subList(320, 360));
+        }
+        int loadsBefore = store.loads.get();
+        // The sensors report by turns, each reading its own round: every model is dropped and read
+        // again between two readings of its sensor.
+        for (int t = 360; t < 460; t += 10) {
+            for (int i = 0; i < 3; i++) {
+                List<Reading> next = series.get(i).subList(t, t + 10);
+                assertEquals(
+                        all.observe(allStates.get(i), next).scores(),
+                        two.observe(twoStates.get(i), next).scores(),
+                        "sensor " + i + " scored the same from reading " + t);
+                assertEquals(
+                        all.forecast(allStates.get(i)).points(),
+                        two.forecast(twoStates.get(i)).points(),
+                        "sensor " + i + " forecast the same after reading " + t);
+            }
+        }
+        Map<String, Object> details = two.describe().details();
+        assertEquals(2, details.get("models_in_memory"));
+        assertTrue((Long) details.get("models_dropped_from_memory") >= 20, details.toString());
+        assertTrue(store.loads.get() - loadsBefore >= 20, "models read again: " + (store.loads.get() - loadsBefore));
+        assertEquals(3, all.describe().details().get("models_in_memory"));
+        assertEquals(
+                List.of(sensor(0), sensor(1), sensor(2)),
+                two.models().stream().map(ModelInfo::sensor).toList(),
+                "every stored model is listed, held or not");
+        all.stop();
+        two.stop();
+    }
+
+    @Test
+    void aStartListsTheStoredModelsWithoutReadingThem() {
+        CountingStore store = new CountingStore();
+        LstmForecastingPlugin trainer = started(store, Map.of());
+        for (int i = 0; i < 3; i++) {
+            trainer.train(new TrainRequest(sensor(i), Series.seasonal(400, 0.3, 20 + i), QUICK));
+        }
+        trainer.stop();
+        int loads = store.loads.get();
+
+        LstmForecastingPlugin restarted = started(store, Map.of());
+        assertEquals(loads, store.loads.get(), "no model read at start");
+        assertEquals(3, restarted.models().size());
+        assertTrue(restarted.models().stream().allMatch(m -> m.status() == ModelStatus.READY));
+        assertEquals(0, restarted.describe().details().get("models_in_memory"));
+        assertEquals(ModelStatus.READY, restarted.model(sensor(1)).orElseThrow().status());
+        assertEquals(loads + 1, store.loads.get(), "read at its first use, once");
+        restarted.model(sensor(1));
+        assertEquals(loads + 1, store.loads.get(), "and held after");
+        assertTrue(restarted.deleteModel(sensor(2)));
+        assertEquals(
+                List.of(sensor(0), sensor(1)),
+                restarted.models().stream().map(ModelInfo::sensor).toList());
+        restarted.stop();
+    }
+
+    /**
+     * A model read from the store while a training of the same sensor replaces it: the read copy,
+     * the older one, must not displace the trained one in memory (it would serve until dropped).
+     */
+    @Test
+    void aModelReadDuringATrainingDoesNotReplaceTheTrainedOne() throws Exception {
+        CountDownLatch read = new CountDownLatch(1);
+        CountDownLatch trained = new CountDownLatch(1);
+        ForwardingModelStore store = new ForwardingModelStore() {
+            @Override
+            public Optional<StoredModel> load(SensorId sensor) {
+                Optional<StoredModel> old = super.load(sensor);
+                read.countDown();
+                try {
+                    trained.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return old;
+            }
+        };
+        SensorId s = sensor(0);
+        LstmForecastingPlugin first = started(store, Map.of());
+        String oldVersion = first.train(new TrainRequest(s, Series.seasonal(400, 0.3, 30), QUICK))
+                .modelVersion();
+        first.stop();
+
+        LstmForecastingPlugin p = started(store, Map.of());
+        CompletableFuture<Optional<ModelInfo>> reading = CompletableFuture.supplyAsync(() -> p.model(s));
+        assertTrue(read.await(60, TimeUnit.SECONDS));
+        List<Reading> retrained = Series.seasonal(400, 0.3, 31);
+        String newVersion = p.train(new TrainRequest(s, retrained, QUICK)).modelVersion();
+        trained.countDown();
+        reading.get(60, TimeUnit.SECONDS);
+        assertNotEquals(oldVersion, newVersion);
+        assertEquals(newVersion, p.model(s).orElseThrow().modelVersion(), "the trained model is held");
+        SensorState st = p.openState(s, null);
+        p.observe(st, retrained.subList(360, 400));
+        assertEquals(newVersion, p.forecast(st).modelVersion(), "and forecasts");
+        p.stop();
+    }
+}
