@@ -4,6 +4,7 @@ import io.prognos.api.BadRequestException;
 import io.prognos.api.Reading;
 import io.prognos.api.RetryLaterException;
 import io.prognos.api.SensorId;
+import io.prognos.host.core.ReadingsForwarder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,12 +24,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Readings a host was handed outside Kafka (over REST) written to the readings topic, keyed {@code
+ * Readings a host was handed outside Kafka (over MQTT or REST) written to the readings topic, keyed {@code
  * device/sensor}: on a host that shares its sensors over Kafka they must reach the task that owns
  * the sensor (on this host or another), not this host's own cycle, where they would make a second
  * state of the sensor.
  */
-public final class KafkaReadingsWriter implements AutoCloseable {
+public final class KafkaReadingsWriter implements ReadingsForwarder, AutoCloseable {
 
     /** How long a write waits for the broker's acknowledgement (and for its metadata, when it has none). */
     static final Duration ACK_WAIT = Duration.ofSeconds(5);
@@ -51,7 +52,8 @@ public final class KafkaReadingsWriter implements AutoCloseable {
     }
 
     /** The topic readings are written to. */
-    public String topic() {
+    @Override
+    public String destination() {
         return settings.readingsTopic();
     }
 
@@ -61,6 +63,7 @@ public final class KafkaReadingsWriter implements AutoCloseable {
      *
      * @throws BadRequestException naming {@code device_id}
      */
+    @Override
     public void checkDevice(String deviceId) {
         if (deviceId.contains(settings.keySeparator())) {
             throw new BadRequestException(
@@ -79,7 +82,8 @@ public final class KafkaReadingsWriter implements AutoCloseable {
      * @throws RetryLaterException when the broker did not acknowledge them all within {@link
      *     #ACK_WAIT}: the caller sends them again (a reading already used is not used twice)
      */
-    public void write(Map<SensorId, List<Reading>> bySensor) {
+    @Override
+    public void forward(Map<SensorId, List<Reading>> bySensor) {
         bySensor.keySet().forEach(s -> checkDevice(s.deviceId()));
         List<Future<RecordMetadata>> sent = new ArrayList<>(bySensor.size());
         long deadline = System.nanoTime() + ACK_WAIT.toNanos();

@@ -12,6 +12,7 @@ import io.prognos.api.RetryLaterException;
 import io.prognos.api.SensorId;
 import io.prognos.host.core.CycleListeners;
 import io.prognos.host.core.CycleSettings;
+import io.prognos.host.core.ReadingsForwarder;
 import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
 import io.prognos.host.core.TrainingRunner;
@@ -44,6 +45,13 @@ import org.slf4j.LoggerFactory;
 public final class MqttAdapter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttAdapter.class);
+
+    /**
+     * For a host whose sensors are scored elsewhere (Kafka): the readings go to {@code readings}
+     * instead of the host's cycle, and the results of the cycle that scores them ({@code results},
+     * its listeners) are published here too.
+     */
+    public record Forwarding(ReadingsForwarder readings, CycleListeners results) {}
 
     /**
      * The deprecated {@code mqtt.*} names of the sensor cycle's keys, which every driver now shares,
@@ -98,7 +106,8 @@ public final class MqttAdapter implements AutoCloseable {
                     "",
                     "subscribe to readings and requests through $share/{group}/ to spread them over several"
                             + " instances (one sensor's readings may then reach different ones; each request is"
-                            + " answered by one)")
+                            + " answered by one); a reference host that shares its sensors over Kafka uses its"
+                            + " kafka.application-id when this is not set")
             .define(
                     "mqtt.session-expiry",
                     Type.DURATION,
@@ -149,6 +158,8 @@ public final class MqttAdapter implements AutoCloseable {
     private final TrainingRunner ownTrainer;
     private final String topicPrefix;
     private final Acknowledger acks;
+    private final ReadingIngest ingest;
+    private final Forwarding forwarding;
 
     private MqttAdapter(
             ForecastingPlugin plugin,
@@ -158,7 +169,8 @@ public final class MqttAdapter implements AutoCloseable {
             ConfigDef.Config c,
             Clock clock,
             MeterRegistry meters,
-            TrainingRunner ownTrainer) {
+            TrainingRunner ownTrainer,
+            Forwarding forwarding) {
         Topics topics = new Topics(c.getString("mqtt.prefix"));
         this.topicPrefix = c.getString("mqtt.prefix");
         String label = plugin.id() + " " + plugin.version();
@@ -183,7 +195,17 @@ public final class MqttAdapter implements AutoCloseable {
         this.ticker = Executors.newSingleThreadScheduledExecutor(daemon("prognos-mqtt-ticker"));
         ReadingParser parser = payloadParser(c, c.getInt("mqtt.max-payload-bytes"), clock);
         this.acks = new Acknowledger(cycle::sync);
-        ReadingIngest ingest = new ReadingIngest(topics, parser, errors, worker, contexts, cycle, received, acks);
+        this.forwarding = forwarding;
+        this.ingest = new ReadingIngest(
+                topics,
+                parser,
+                errors,
+                worker,
+                contexts,
+                cycle,
+                received,
+                acks,
+                forwarding == null ? null : forwarding.readings());
         this.requests = new RequestHandler(
                 requestConnection,
                 topics,
@@ -199,6 +221,9 @@ public final class MqttAdapter implements AutoCloseable {
         this.publisher =
                 new ResultPublisher(connection, topics, plugin.describe().anomalyThreshold());
         listeners.add(publisher);
+        if (forwarding != null) {
+            forwarding.results().add(publisher);
+        }
         String requestPrefix = topics.prefix() + "/requests/";
         // Requests come on their own session; the readings' session of an earlier release held some too.
         MqttConnection.Handler route = message -> {
@@ -245,7 +270,32 @@ public final class MqttAdapter implements AutoCloseable {
             Map<String, String> config,
             Clock clock,
             MeterRegistry meters) {
-        return start(plugin, cycle, contexts, listeners, CONFIG.parse("the MQTT adapter", config), clock, meters, null);
+        return start(plugin, cycle, contexts, listeners, config, clock, meters, null);
+    }
+
+    /**
+     * As {@link #start(ForecastingPlugin, SensorCycle, SensorContexts, CycleListeners, Map, Clock,
+     * MeterRegistry)}, the readings forwarded as {@code forwarding} says (null: into {@code cycle}).
+     */
+    public static MqttAdapter start(
+            ForecastingPlugin plugin,
+            SensorCycle cycle,
+            SensorContexts contexts,
+            CycleListeners listeners,
+            Map<String, String> config,
+            Clock clock,
+            MeterRegistry meters,
+            Forwarding forwarding) {
+        return start(
+                plugin,
+                cycle,
+                contexts,
+                listeners,
+                CONFIG.parse("the MQTT adapter", config),
+                clock,
+                meters,
+                null,
+                forwarding);
     }
 
     private static MqttAdapter start(
@@ -256,9 +306,10 @@ public final class MqttAdapter implements AutoCloseable {
             ConfigDef.Config c,
             Clock clock,
             MeterRegistry meters,
-            TrainingRunner own) {
+            TrainingRunner own,
+            Forwarding forwarding) {
         try {
-            MqttAdapter a = new MqttAdapter(plugin, cycle, contexts, listeners, c, clock, meters, own);
+            MqttAdapter a = new MqttAdapter(plugin, cycle, contexts, listeners, c, clock, meters, own, forwarding);
             a.connection.connect();
             try {
                 a.requestConnection.connect();
@@ -295,7 +346,7 @@ public final class MqttAdapter implements AutoCloseable {
         SensorCycle cycle = new SensorCycle(plugin, limits, settings, clock, trainer, listeners);
         SensorContexts contexts = new SensorContexts(settings.maxSensors(), settings.bufferSize(), null, cycle::forget);
         cycle.forecastWhenTrained(contexts);
-        return start(plugin, cycle, contexts, listeners, c, clock, new SimpleMeterRegistry(), trainer);
+        return start(plugin, cycle, contexts, listeners, c, clock, new SimpleMeterRegistry(), trainer, null);
     }
 
     /**
@@ -371,6 +422,7 @@ public final class MqttAdapter implements AutoCloseable {
     @Override
     public void close() {
         ticker.shutdownNow();
+        ingest.stop();
         worker.shutdown();
         try {
             requests.stopTrainings();
@@ -381,6 +433,9 @@ public final class MqttAdapter implements AutoCloseable {
         requests.answerNeverTaken();
         acks.close();
         listeners.remove(publisher);
+        if (forwarding != null) {
+            forwarding.results().remove(publisher);
+        }
         connection.close();
         requestConnection.close();
         if (ownTrainer != null) {

@@ -237,6 +237,12 @@ final class MqttConnection implements AutoCloseable {
                         .send()
                         .get(30, TimeUnit.SECONDS);
             }
+            String own = session == Session.REQUESTS ? topics.requests() : topics.readingsFilter();
+            if (!shared(own).equals(own)) {
+                // An instance that joins a group keeps its session, and with it the plain
+                // subscription it held before: each message would come by both.
+                client.unsubscribeWith().topicFilter(own).send().get(30, TimeUnit.SECONDS);
+            }
         } catch (ExecutionException | TimeoutException e) {
             client.disconnect(); // also stops the automatic reconnect of a connect that failed
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;

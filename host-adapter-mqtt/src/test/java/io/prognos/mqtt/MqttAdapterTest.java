@@ -52,7 +52,7 @@ import org.junit.jupiter.api.Test;
 class MqttAdapterTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Instant T0 = Instant.parse("2025-05-01T00:00:00Z");
+    static final Instant T0 = Instant.parse("2025-05-01T00:00:00Z");
 
     record Received(String topic, MqttMessage message) {
         JsonNode json() throws Exception {
@@ -649,6 +649,36 @@ class MqttAdapterTest {
                 }
                 answered.sort(null);
                 assertEquals(List.<Byte>of((byte) 1, (byte) 2, (byte) 3, (byte) 4, (byte) 5, (byte) 6), answered);
+            } finally {
+                plugin.stop();
+            }
+        }
+    }
+
+    /**
+     * An instance that joins a shared group (a host that now shares its sensors over Kafka) keeps
+     * its session, and with it its earlier plain subscription: each reading would come by both.
+     */
+    @Test
+    void anInstanceThatJoinsASharedGroupTakesEachReadingOnce() throws Exception {
+        try (Broker broker = new Broker();
+                Client plant = new Client(broker, "plant", "prognos/replies/plant")) {
+            ForecastingPlugin plugin = plugin();
+            try {
+                Map<String, String> alone = config(broker, "prognos-joining");
+                MqttAdapter.start(plugin, s -> OperatingLimits.none(), alone, Clock.systemUTC())
+                        .close();
+                Map<String, String> grouped = config(broker, "prognos-joining");
+                grouped.put("mqtt.shared-group", "plant-2");
+                try (MqttAdapter a =
+                        MqttAdapter.start(plugin, s -> OperatingLimits.none(), grouped, Clock.systemUTC())) {
+                    for (int h = 0; h < 20; h++) {
+                        plant.send("prognos/readings/mill-8/temp", reading(h, 20 + h % 3));
+                    }
+                    waitFor(() -> a.readingsReceived() >= 20, Duration.ofSeconds(30));
+                    Thread.sleep(2_000); // for any second copy
+                    assertEquals(20, a.readingsReceived(), "each reading once");
+                }
             } finally {
                 plugin.stop();
             }

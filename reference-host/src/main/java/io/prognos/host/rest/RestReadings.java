@@ -6,13 +6,13 @@ import io.prognos.api.AnomalyScore;
 import io.prognos.api.PrognosException;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
+import io.prognos.host.core.ReadingsForwarder;
 import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
 import io.prognos.host.core.wire.AnomalyMessage;
 import io.prognos.host.core.wire.BadPayloadException;
 import io.prognos.host.core.wire.ErrorMessage;
 import io.prognos.host.core.wire.ReadingParser;
-import io.prognos.kafka.KafkaReadingsWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,17 +49,17 @@ final class RestReadings {
     private final ReadingParser parser;
     private final Counter received;
     private final double anomalyThreshold;
-    private final KafkaReadingsWriter kafka;
+    private final ReadingsForwarder forwarder;
 
-    /** {@code kafka}: on a host that shares its sensors over Kafka, where readings go instead of {@code cycle}; else null. */
+    /** {@code forwarder}: on a host whose sensors are scored elsewhere (Kafka), where readings go instead of {@code cycle}; else null. */
     RestReadings(
             SensorCycle cycle,
             SensorContexts contexts,
             ReadingParser parser,
             Counter received,
             double anomalyThreshold,
-            KafkaReadingsWriter kafka) {
-        this.kafka = kafka;
+            ReadingsForwarder forwarder) {
+        this.forwarder = forwarder;
         this.cycle = cycle;
         this.contexts = contexts;
         this.parser = parser;
@@ -73,13 +73,13 @@ final class RestReadings {
      * used is an error (400 naming the first refusal, or the cycle's own error for a single sensor).
      */
     Taken accept(String deviceId, String sensorKey, byte[] body) {
-        if (kafka != null) {
-            kafka.checkDevice(deviceId);
+        if (forwarder != null) {
+            forwarder.checkDevice(deviceId);
         }
         List<Refusal> refused = new ArrayList<>();
         Map<SensorId, List<Reading>> bySensor = parse(deviceId, sensorKey, body, refused);
         received.increment(bySensor.values().stream().mapToInt(List::size).sum());
-        return kafka != null ? toKafka(bySensor, refused) : toCycle(bySensor, refused);
+        return forwarder != null ? forwarded(bySensor, refused) : toCycle(bySensor, refused);
     }
 
     /** The body's readings by sensor; those refused are added to {@code refused}. Throws when none is left. */
@@ -105,10 +105,10 @@ final class RestReadings {
      * come out on Kafka's topics. Throws RetryLaterException (503) when the broker does not
      * acknowledge them.
      */
-    private Taken toKafka(Map<SensorId, List<Reading>> bySensor, List<Refusal> refused) {
-        kafka.write(bySensor);
+    private Taken forwarded(Map<SensorId, List<Reading>> bySensor, List<Refusal> refused) {
+        forwarder.forward(bySensor);
         int count = bySensor.values().stream().mapToInt(List::size).sum();
-        return new Taken(true, count, refused, List.of(), false, kafka.topic());
+        return new Taken(true, count, refused, List.of(), false, forwarder.destination());
     }
 
     private Taken toCycle(Map<SensorId, List<Reading>> bySensor, List<Refusal> refused) {

@@ -201,6 +201,28 @@ public final class HostRuntime implements AutoCloseable {
         // Closed after the drivers that feed trainings and before the database writer and the
         // plugin: a training cancelled at shutdown ends before what it would write to is closed.
         opened.add(trainer);
+        CycleListeners kafkaListeners = null;
+        if (parts.mqtt() && kafkaSettings.enabled()) {
+            // Its own cycle over the same plugin and trainer: what it produces goes to Kafka in the
+            // stream's transaction (exactly once); with MQTT on, also to MQTT, where a replay after a
+            // failure publishes again (alerts carry their id).
+            if (!config.containsKey("jdbc.url") && host.getInt("prognos.db-port") == 0) {
+                LOG.warn(
+                        "Kafka: models are kept in this host's embedded PostgreSQL on a port that changes, which"
+                                + " the other hosts of application '{}' cannot reach: a sensor that moves to one of"
+                                + " them is trained again there. Give every host the same jdbc.url (or this one"
+                                + " a --db-port and the others its jdbc.url).",
+                        kafkaSettings.applicationId());
+            }
+            // Readings, forecasts, risk and anomaly scores also go to the shared database (the
+            // dashboard, REST predict and the schedule read them there on any host). Those writes
+            // are keyed by sensor and time, so a replay after a failure rewrites the same rows.
+            kafkaListeners = new CycleListeners().add(fleet).add(openStoring());
+            SensorCycle kafkaCycle = new SensorCycle(plugin, limits, cycleSettings, clock, trainer, kafkaListeners);
+            kafka = KafkaAdapter.start(
+                    plugin, kafkaCycle, trainer, kafkaSettings, dataDir.resolve("kafka-streams"), metrics, clock);
+            opened.add(kafka);
+        }
         if (mqttOn) {
             if (!mqttValues.containsKey("mqtt.url")) {
                 String devicePassword = host.getString("prognos.mqtt.password");
@@ -226,37 +248,21 @@ public final class HostRuntime implements AutoCloseable {
                 mqttValues.put("mqtt.username", own.username());
                 mqttValues.put("mqtt.password", own.password());
             }
-            mqtt = MqttAdapter.start(plugin, cycle, contexts, listeners, mqttValues, clock, metrics);
+            MqttAdapter.Forwarding forwarding = null;
+            if (kafka != null) {
+                // A sensor is scored by the task that owns its partition, on whichever host: MQTT
+                // readings go there as REST's do, and its results come back to MQTT from there. The
+                // hosts of one application share the broker's messages (each reading forwarded once).
+                forwarding = new MqttAdapter.Forwarding(kafka.readingsWriter(), kafkaListeners);
+                mqttValues.putIfAbsent("mqtt.shared-group", kafkaSettings.applicationId());
+                LOG.info(
+                        "MQTT readings are forwarded to Kafka's {} (shared group '{}'); the results of this host's"
+                                + " partitions are published over MQTT too",
+                        kafkaSettings.readingsTopic(),
+                        mqttValues.get("mqtt.shared-group"));
+            }
+            mqtt = MqttAdapter.start(plugin, cycle, contexts, listeners, mqttValues, clock, metrics, forwarding);
             opened.add(mqtt);
-        }
-        if (parts.mqtt() && kafkaSettings.enabled()) {
-            // Its own cycle over the same plugin and trainer: what it produces goes to Kafka in the
-            // stream's transaction, not to MQTT, where a replay after a failure would publish twice.
-            if (!config.containsKey("jdbc.url") && host.getInt("prognos.db-port") == 0) {
-                LOG.warn(
-                        "Kafka: models are kept in this host's embedded PostgreSQL on a port that changes, which"
-                                + " the other hosts of application '{}' cannot reach: a sensor that moves to one of"
-                                + " them is trained again there. Give every host the same jdbc.url (or this one"
-                                + " a --db-port and the others its jdbc.url).",
-                        kafkaSettings.applicationId());
-            }
-            if (mqttOn) {
-                LOG.warn(
-                        "MQTT and Kafka both run: readings that come over MQTT feed this host's own cycle, not"
-                                + " Kafka's, and every host of application '{}' that subscribes keeps its own state of"
-                                + " every MQTT sensor (trains it, alerts on it). Run MQTT on one host, or bridge it into"
-                                + " {} (docs/kafka.md).",
-                        kafkaSettings.applicationId(),
-                        kafkaSettings.readingsTopic());
-            }
-            // Readings, forecasts, risk and anomaly scores also go to the shared database (the
-            // dashboard, REST predict and the schedule read them there on any host). Those writes
-            // are keyed by sensor and time, so a replay after a failure rewrites the same rows.
-            CycleListeners kafkaListeners = new CycleListeners().add(fleet).add(openStoring());
-            SensorCycle kafkaCycle = new SensorCycle(plugin, limits, cycleSettings, clock, trainer, kafkaListeners);
-            kafka = KafkaAdapter.start(
-                    plugin, kafkaCycle, trainer, kafkaSettings, dataDir.resolve("kafka-streams"), metrics, clock);
-            opened.add(kafka);
         }
         Gauge.builder("prognos.models", plugin, p -> p.models().size())
                 .description("models known to the plugin")

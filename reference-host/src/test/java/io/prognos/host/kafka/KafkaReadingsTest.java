@@ -2,13 +2,16 @@ package io.prognos.host.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prognos.api.Reading;
+import io.prognos.api.SensorId;
 import io.prognos.host.HostFixture;
 import io.prognos.host.KafkaBroker;
+import io.prognos.host.demo.OnMessage;
 import io.prognos.host.runtime.HostRuntime;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -17,6 +20,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -28,14 +33,18 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * On a real broker, a host sharing its sensors over Kafka: a sensor is one sensor whichever way its
- * readings come (the readings topic, a device's record, REST), since every way reaches the task
- * that owns its key {@code device/sensor}.
+ * readings come (the readings topic, a device's record, MQTT, REST), since every way reaches the
+ * task that owns its key {@code device/sensor}.
  */
 class KafkaReadingsTest {
 
@@ -49,7 +58,6 @@ class KafkaReadingsTest {
         Path dir = HostFixture.dataDir();
         kafka = KafkaBroker.start(dir.resolve("kafka"));
         Map<String, String> config = HostFixture.config(dir);
-        config.put("prognos.mqtt.enabled", "false");
         config.put("kafka.bootstrap", kafka.bootstrap());
         config.put("kafka.application-id", "readings-test");
         config.put("kafka.partitions", Integer.toString(PARTITIONS));
@@ -165,6 +173,70 @@ class KafkaReadingsTest {
                 HostFixture.call(port, "POST", "/api/v1/lstm/readings/line-1%2Fpump/temp", "{\"value\": 1}", null);
         assertEquals(400, bad.status(), bad.body());
         assertEquals("device_id", JSON.readTree(bad.body()).get("field").asText(), bad.body());
+    }
+
+    /**
+     * MQTT readings on a Kafka host go to the readings topic as REST's do (before, they fed the
+     * host's own cycle: a second state of the sensor beside Kafka's, on every host subscribed), and
+     * the sensor's results come back over MQTT from the task that scores it.
+     */
+    @Test
+    void readingsSentOverMqttGoToTheReadingsTopicAndTheirResultsComeBackOverMqtt() throws Exception {
+        List<Reading> readings = hourly(230, 5);
+        Instant last = readings.get(readings.size() - 1).timestamp();
+        MqttClient device = new MqttClient(host.broker().url(), "pump-5-" + System.nanoTime(), new MemoryPersistence());
+        device.setTimeToWait(30_000);
+        device.connect(host.broker().asDevice(new MqttConnectionOptions()));
+        CompletableFuture<JsonNode> forecastOverMqtt = new CompletableFuture<>();
+        // A callback, not a per-subscription listener: Paho 1.2.5 fails on those without properties.
+        device.setCallback((OnMessage) (topic, m) -> {
+            JsonNode f = JSON.readTree(m.getPayload());
+            if (Instant.parse(f.get("based_on").asText()).equals(last)) {
+                forecastOverMqtt.complete(f);
+            }
+        });
+        device.subscribe("prognos/forecast/pump-5/temp", 1);
+        try {
+            for (int i = 0; i < readings.size(); i += 50) {
+                device.publish(
+                        "prognos/readings/pump-5/temp",
+                        new MqttMessage(
+                                HostFixture.json(readings.subList(i, Math.min(readings.size(), i + 50)))
+                                        .getBytes(StandardCharsets.UTF_8),
+                                1,
+                                false,
+                                null));
+            }
+            // On the readings topic as they were sent, keyed by the sensor.
+            List<JsonNode> records = await(
+                    "prognos.readings",
+                    "pump-5/temp",
+                    x -> x.get(x.size() - 1).get("ts").asText().equals(last.toString()),
+                    Duration.ofSeconds(30));
+            List<Reading> written = new ArrayList<>();
+            for (JsonNode record : records) {
+                for (JsonNode n : record) {
+                    written.add(new Reading(
+                            Instant.parse(n.get("ts").asText()), n.get("value").asDouble()));
+                }
+            }
+            assertEquals(readings, written);
+            // Trained and forecast by the sensor's task, on Kafka and, from there, over MQTT.
+            assertTrue(!await(
+                            "prognos.forecasts",
+                            "pump-5/temp",
+                            f -> Instant.parse(f.get("based_on").asText()).equals(last),
+                            Duration.ofMinutes(2))
+                    .isEmpty());
+            assertEquals(
+                    "pump-5",
+                    forecastOverMqtt.get(30, TimeUnit.SECONDS).get("device_id").asText());
+            assertNull(host.contexts().peek(SensorId.of("pump-5", "temp")), "no state of it in the host's own cycle");
+            assertEquals(List.of(), await("prognos.errors", "pump-5/temp", f -> false, Duration.ofSeconds(2)));
+        } finally {
+            device.disconnect();
+            device.close();
+        }
     }
 
     private static KafkaProducer<String, String> producer() {
