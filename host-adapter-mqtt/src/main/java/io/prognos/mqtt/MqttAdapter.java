@@ -158,7 +158,7 @@ public final class MqttAdapter implements AutoCloseable {
     private final TrainingRunner ownTrainer;
     private final String topicPrefix;
     private final Acknowledger acks;
-    private final ReadingIngest ingest;
+    private final ReadingsForwarding forwarded;
     private final Forwarding forwarding;
 
     private MqttAdapter(
@@ -196,16 +196,10 @@ public final class MqttAdapter implements AutoCloseable {
         ReadingParser parser = payloadParser(c, c.getInt("mqtt.max-payload-bytes"), clock);
         this.acks = new Acknowledger(cycle::sync);
         this.forwarding = forwarding;
-        this.ingest = new ReadingIngest(
-                topics,
-                parser,
-                errors,
-                worker,
-                contexts,
-                cycle,
-                received,
-                acks,
-                forwarding == null ? null : forwarding.readings());
+        this.forwarded =
+                forwarding == null ? null : new ReadingsForwarding(forwarding.readings(), c.getInt("mqtt.work-queue"));
+        ReadingIngest ingest =
+                new ReadingIngest(topics, parser, errors, worker, contexts, cycle, received, acks, forwarded);
         this.requests = new RequestHandler(
                 requestConnection,
                 topics,
@@ -422,7 +416,9 @@ public final class MqttAdapter implements AutoCloseable {
     @Override
     public void close() {
         ticker.shutdownNow();
-        ingest.stop();
+        if (forwarded != null) {
+            forwarded.close(); // what it has not forwarded stays unacknowledged: the broker sends it again
+        }
         worker.shutdown();
         try {
             requests.stopTrainings();

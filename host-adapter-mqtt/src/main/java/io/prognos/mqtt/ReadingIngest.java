@@ -4,9 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.prognos.api.BadRequestException;
 import io.prognos.api.PrognosException;
 import io.prognos.api.Reading;
-import io.prognos.api.RetryLaterException;
 import io.prognos.api.SensorId;
-import io.prognos.host.core.ReadingsForwarder;
 import io.prognos.host.core.SensorContext;
 import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
@@ -23,12 +21,11 @@ import org.slf4j.LoggerFactory;
  * Readings in: the topic names the sensor, or the device and its payload the sensors; the payload
  * is parsed (every refusal reported with its reason), and the readings go to the sensor cycle on
  * the model-work thread, never on the MQTT client's thread, or, on a host whose sensors are scored
- * elsewhere, to its {@link ReadingsForwarder}.
+ * elsewhere, to its {@link ReadingsForwarding}.
  */
 final class ReadingIngest {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReadingIngest.class);
-    private static final long RETRY_PAUSE_MS = 1_000;
 
     private final Topics topics;
     private final ReadingParser parser;
@@ -38,10 +35,9 @@ final class ReadingIngest {
     private final SensorCycle cycle;
     private final Counter received;
     private final Acknowledger acks;
-    private final ReadingsForwarder forwarder;
-    private volatile boolean stopping;
+    private final ReadingsForwarding forwarding;
 
-    /** {@code forwarder}: where the readings go instead of {@code cycle}; null for the cycle. */
+    /** {@code forwarding}: where the readings go instead of {@code cycle}; null for the cycle. */
     ReadingIngest(
             Topics topics,
             ReadingParser parser,
@@ -51,7 +47,7 @@ final class ReadingIngest {
             SensorCycle cycle,
             Counter received,
             Acknowledger acks,
-            ReadingsForwarder forwarder) {
+            ReadingsForwarding forwarding) {
         this.topics = topics;
         this.parser = parser;
         this.errors = errors;
@@ -60,7 +56,7 @@ final class ReadingIngest {
         this.cycle = cycle;
         this.received = received;
         this.acks = acks;
-        this.forwarder = forwarder;
+        this.forwarding = forwarding;
     }
 
     /**
@@ -89,21 +85,39 @@ final class ReadingIngest {
             return false;
         }
         int count = bySensor.values().stream().mapToInt(List::size).sum();
+        if (forwarding != null) {
+            return forward(topic, bySensor, count, acknowledge);
+        }
         received.increment(count);
         try {
             worker.execute(() -> {
-                if (forwarder == null) {
-                    bySensor.forEach((sensor, readings) -> process(topic, sensor, readings));
-                    acks.processed(acknowledge);
-                } else if (forward(topic, bySensor)) {
-                    acks.processed(acknowledge);
-                }
+                bySensor.forEach((sensor, readings) -> process(topic, sensor, readings));
+                acks.processed(acknowledge);
             });
             return true;
         } catch (RejectedExecutionException e) {
             errors.rejected(topic, "overloaded", "model work queue is full; " + count + " reading(s) refused");
             return false;
         }
+    }
+
+    /** Hands a message to the forwarding, which acknowledges it once forwarded; false when refused here. */
+    private boolean forward(String topic, Map<SensorId, List<Reading>> bySensor, int count, Runnable acknowledge) {
+        try {
+            // One message names one device.
+            forwarding
+                    .forwarder()
+                    .checkDevice(bySensor.keySet().iterator().next().deviceId());
+        } catch (BadRequestException e) {
+            errors.rejected(topic, "bad_topic", e.getMessage());
+            return false;
+        }
+        received.increment(count);
+        if (!forwarding.offer(bySensor, acknowledge)) {
+            errors.rejected(topic, "overloaded", "forwarding queue is full; " + count + " reading(s) refused");
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -139,56 +153,6 @@ final class ReadingIngest {
             LOG.error("model work for {} failed", sensor, e);
             errors.rejected(topic, "internal_error", e.toString());
         }
-    }
-
-    /**
-     * Forwards a message's readings, trying again every second until they are taken: meanwhile the
-     * model-work thread waits and the message stays unacknowledged, so the broker holds back what
-     * follows (at most the receive maximum is in flight) instead of the host dropping readings.
-     * False when the adapter stops first: the message stays unacknowledged and the broker sends it
-     * again to the next session.
-     */
-    private boolean forward(String topic, Map<SensorId, List<Reading>> bySensor) {
-        try {
-            // One message names one device.
-            forwarder.checkDevice(bySensor.keySet().iterator().next().deviceId());
-        } catch (BadRequestException e) {
-            errors.rejected(topic, "bad_topic", e.getMessage());
-            return true;
-        }
-        boolean waited = false;
-        while (true) {
-            try {
-                forwarder.forward(bySensor);
-                if (waited) {
-                    LOG.info("readings forwarded to {} again", forwarder.destination());
-                }
-                return true;
-            } catch (RetryLaterException e) {
-                if (!waited) {
-                    waited = true;
-                    LOG.warn(
-                            "readings not forwarded to {}: {}; trying again every second, the broker's messages"
-                                    + " unacknowledged meanwhile",
-                            forwarder.destination(),
-                            e.getMessage());
-                }
-            }
-            if (stopping) {
-                return false;
-            }
-            try {
-                Thread.sleep(RETRY_PAUSE_MS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-    }
-
-    /** The adapter stops: a forward waiting for its destination gives up (its message is not acknowledged). */
-    void stop() {
-        stopping = true;
     }
 
     /** The time cadence: every sensor in memory with readings not yet forecast from. */
