@@ -254,22 +254,8 @@ public final class MqttAdapter implements AutoCloseable {
     /**
      * For a host that runs the sensor cycle itself (the reference host shares it with REST and the
      * database): validates the configuration, adds the adapter's publisher to {@code listeners} and
-     * connects; reconnects on its own afterwards.
-     */
-    public static MqttAdapter start(
-            ForecastingPlugin plugin,
-            SensorCycle cycle,
-            SensorContexts contexts,
-            CycleListeners listeners,
-            Map<String, String> config,
-            Clock clock,
-            MeterRegistry meters) {
-        return start(plugin, cycle, contexts, listeners, config, clock, meters, null);
-    }
-
-    /**
-     * As {@link #start(ForecastingPlugin, SensorCycle, SensorContexts, CycleListeners, Map, Clock,
-     * MeterRegistry)}, the readings forwarded as {@code forwarding} says (null: into {@code cycle}).
+     * connects; reconnects on its own afterwards. {@code forwarding}: where readings go instead of
+     * {@code cycle} on a host whose sensors are scored elsewhere; null for {@code cycle}.
      */
     public static MqttAdapter start(
             ForecastingPlugin plugin,

@@ -73,7 +73,14 @@ class MosquittoRestartTest {
         SensorContexts contexts = new SensorContexts(settings.maxSensors(), settings.bufferSize(), null, cycle::forget);
         try (trainer;
                 MqttAdapter adapter = MqttAdapter.start(
-                        plugin, cycle, contexts, listeners, config, Clock.systemUTC(), new SimpleMeterRegistry())) {
+                        plugin,
+                        cycle,
+                        contexts,
+                        listeners,
+                        config,
+                        Clock.systemUTC(),
+                        new SimpleMeterRegistry(),
+                        null)) {
             Instant t0 = Instant.parse("2025-01-01T00:00:00Z");
             int acknowledged = 0;
             // Each round: readings, then a restart; the last round's readings come after the 20th restart.

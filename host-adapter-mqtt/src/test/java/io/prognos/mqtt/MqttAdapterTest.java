@@ -776,7 +776,7 @@ class MqttAdapterTest {
         }
     }
 
-    private static void waitFor(java.util.function.BooleanSupplier condition, Duration timeout) throws Exception {
+    static void waitFor(java.util.function.BooleanSupplier condition, Duration timeout) throws Exception {
         long end = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean() && System.nanoTime() < end) {
             Thread.sleep(50);

@@ -104,13 +104,6 @@ class MqttForwardingTest {
         return new Reading(MqttAdapterTest.T0.plus(Duration.ofHours(hour)), 20 + hour);
     }
 
-    private static void waitFor(java.util.function.BooleanSupplier condition, Duration timeout) throws Exception {
-        long end = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean() && System.nanoTime() < end) {
-            Thread.sleep(50);
-        }
-    }
-
     @Test
     void readingsGoToTheForwarderInOrderEachOnceThoughItRefusesThemAWhile() throws Exception {
         ForecastingPlugin plugin = MqttAdapterTest.plugin();
@@ -121,7 +114,7 @@ class MqttForwardingTest {
             for (int h = 0; h < 10; h++) {
                 plant.send("prognos/readings/line-4/temp", MqttAdapterTest.reading(h, 20 + h));
             }
-            waitFor(() -> forwarder.taken.size() >= 10, Duration.ofSeconds(30));
+            MqttAdapterTest.waitFor(() -> forwarder.taken.size() >= 10, Duration.ofSeconds(30));
             Thread.sleep(500); // for any second copy
             assertEquals(
                     List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9).stream()
@@ -143,7 +136,7 @@ class MqttForwardingTest {
             long stopped;
             try (Host host = new Host(plugin, broker, "prognos-forwarding-2", down)) {
                 plant.send("prognos/readings/line-4/temp", MqttAdapterTest.reading(0, 20));
-                waitFor(() -> down.refusals.get() < Integer.MAX_VALUE - 1, Duration.ofSeconds(30));
+                MqttAdapterTest.waitFor(() -> down.refusals.get() < Integer.MAX_VALUE - 1, Duration.ofSeconds(30));
                 stopped = System.nanoTime();
             }
             assertTrue(
@@ -152,7 +145,7 @@ class MqttForwardingTest {
             assertEquals(List.of(), down.taken);
             FlakyForwarder up = new FlakyForwarder(0);
             try (Host again = new Host(plugin, broker, "prognos-forwarding-2", up)) {
-                waitFor(() -> !up.taken.isEmpty(), Duration.ofSeconds(30));
+                MqttAdapterTest.waitFor(() -> !up.taken.isEmpty(), Duration.ofSeconds(30));
                 assertEquals(List.of(reading(0)), up.taken, "sent again by the broker, taken once");
             }
         } finally {

@@ -150,15 +150,7 @@ class KafkaReadingsTest {
         assertEquals("prognos.readings", taken.get("forwarded_to").asText(), r.body());
 
         // On the readings topic as they were sent, keyed by the sensor.
-        List<JsonNode> records = await("prognos.readings", "pump-7/temp", x -> true, Duration.ofSeconds(30));
-        List<Reading> written = new ArrayList<>();
-        for (JsonNode record : records) {
-            for (JsonNode n : record) {
-                written.add(new Reading(
-                        Instant.parse(n.get("ts").asText()), n.get("value").asDouble()));
-            }
-        }
-        assertEquals(readings, written);
+        assertEquals(readings, readingsOf(await("prognos.readings", "pump-7/temp", x -> true, Duration.ofSeconds(30))));
         // Read by the sensor's task: trained, and forecast from the last of them.
         Instant last = readings.get(readings.size() - 1).timestamp();
         assertTrue(!await(
@@ -208,19 +200,13 @@ class KafkaReadingsTest {
                                 null));
             }
             // On the readings topic as they were sent, keyed by the sensor.
-            List<JsonNode> records = await(
-                    "prognos.readings",
-                    "pump-5/temp",
-                    x -> x.get(x.size() - 1).get("ts").asText().equals(last.toString()),
-                    Duration.ofSeconds(30));
-            List<Reading> written = new ArrayList<>();
-            for (JsonNode record : records) {
-                for (JsonNode n : record) {
-                    written.add(new Reading(
-                            Instant.parse(n.get("ts").asText()), n.get("value").asDouble()));
-                }
-            }
-            assertEquals(readings, written);
+            assertEquals(
+                    readings,
+                    readingsOf(await(
+                            "prognos.readings",
+                            "pump-5/temp",
+                            x -> x.get(x.size() - 1).get("ts").asText().equals(last.toString()),
+                            Duration.ofSeconds(30))));
             // Trained and forecast by the sensor's task, on Kafka and, from there, over MQTT.
             assertTrue(!await(
                             "prognos.forecasts",
@@ -237,6 +223,18 @@ class KafkaReadingsTest {
             device.disconnect();
             device.close();
         }
+    }
+
+    /** The readings of records written as arrays of readings, in order. */
+    private static List<Reading> readingsOf(List<JsonNode> records) {
+        List<Reading> out = new ArrayList<>();
+        for (JsonNode record : records) {
+            for (JsonNode n : record) {
+                out.add(new Reading(
+                        Instant.parse(n.get("ts").asText()), n.get("value").asDouble()));
+            }
+        }
+        return out;
     }
 
     private static KafkaProducer<String, String> producer() {
