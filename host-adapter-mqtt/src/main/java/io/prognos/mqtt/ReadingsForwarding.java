@@ -15,9 +15,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Hands the readings of MQTT messages to a {@link ReadingsForwarder} on a thread of its own and
- * acknowledges each message once the forwarder has taken its readings. Everything waiting is
- * forwarded at once, in arrival order: one wait for the destination's acknowledgement per batch
- * rather than per message (one message at a time took 169 readings/s from MQTT into Kafka here,
+ * acknowledges each message once the forwarder has taken its readings. What waits is forwarded
+ * together, in arrival order, up to {@link #MAX_BATCH_READINGS}: one wait for the destination's
+ * acknowledgement per batch rather than per message (one message at a time took 169 readings/s from MQTT into Kafka here,
  * `bench-ingest` at 1,000/s).
  *
  * <p>While the forwarder refuses them, the batch is tried again every second and nothing is
@@ -29,10 +29,18 @@ final class ReadingsForwarding implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReadingsForwarding.class);
     static final long RETRY_PAUSE_MS = 1_000;
-    /** Messages forwarded in one batch at most: bounds a batch's size (a reading is about 50 bytes a record). */
-    static final int MAX_BATCH = 1_000;
+    /**
+     * Readings forwarded in one batch at most (about 500 KB as records, a reading about 50 bytes;
+     * a message holding more goes alone): a batch must be taken within the forwarder's wait (5 s
+     * for Kafka), or it would be sent again and again.
+     */
+    static final int MAX_BATCH_READINGS = 10_000;
 
-    private record Message(Map<SensorId, List<Reading>> readings, Runnable acknowledge) {}
+    private record Message(Map<SensorId, List<Reading>> readings, Runnable acknowledge) {
+        int count() {
+            return readings.values().stream().mapToInt(List::size).sum();
+        }
+    }
 
     private final ReadingsForwarder forwarder;
     private final LinkedBlockingQueue<Message> waiting;
@@ -66,7 +74,14 @@ final class ReadingsForwarding implements AutoCloseable {
                     continue;
                 }
                 batch.add(first);
-                waiting.drainTo(batch, MAX_BATCH - 1);
+                int readings = first.count();
+                for (Message next; readings < MAX_BATCH_READINGS && (next = waiting.peek()) != null; ) {
+                    if (readings + next.count() > MAX_BATCH_READINGS) {
+                        break;
+                    }
+                    batch.add(waiting.poll());
+                    readings += next.count();
+                }
                 if (forward(merged(batch))) {
                     batch.forEach(m -> Acknowledger.acknowledge(m.acknowledge()));
                 }
