@@ -183,8 +183,22 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
             LOG.error("model store unavailable at start; models will be read on first use: {}", e.getMessage());
             return;
         }
+        int unreadable = 0;
         for (ModelInfo info : listed) {
-            infos.put(info.sensor(), info);
+            // A format this plugin does not read (an upgrade changed it) is told from the listing
+            // alone, so that the models list says so before the sensor reports.
+            boolean readable =
+                    info.formatVersion() >= ModelCodec.OLDEST_READ && info.formatVersion() <= ModelCodec.FORMAT_VERSION;
+            infos.put(info.sensor(), readable ? info : info.withStatus(ModelStatus.NEEDS_RETRAINING));
+            unreadable += readable ? 0 : 1;
+        }
+        if (unreadable > 0) {
+            LOG.warn(
+                    "{} stored model(s) of a format this plugin does not read (it reads {} to {}): each sensor is"
+                            + " trained again once it has the history",
+                    unreadable,
+                    ModelCodec.OLDEST_READ,
+                    ModelCodec.FORMAT_VERSION);
         }
     }
 

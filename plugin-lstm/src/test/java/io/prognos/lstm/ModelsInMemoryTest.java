@@ -131,6 +131,44 @@ class ModelsInMemoryTest {
     }
 
     /**
+     * A model of a format the plugin does not read (stored by an earlier release) is listed as
+     * needing a retraining from the start, told by the listing without reading it.
+     */
+    @Test
+    void aModelOfAFormatThePluginDoesNotReadIsListedForRetrainingFromTheStart() {
+        CountingStore store = new CountingStore();
+        LstmForecastingPlugin trainer = started(store, Map.of());
+        for (int i = 0; i < 2; i++) {
+            trainer.train(new TrainRequest(sensor(i), Series.seasonal(400, 0.3, 40 + i), QUICK));
+        }
+        trainer.stop();
+        StoredModel current = store.load(sensor(1)).orElseThrow();
+        ModelInfo i = current.info();
+        ModelInfo earlier = new ModelInfo(
+                i.sensor(),
+                i.modelVersion(),
+                ModelCodec.OLDEST_READ - 1,
+                i.interval(),
+                i.intervalOffset(),
+                i.horizon(),
+                i.servedMethod(),
+                i.sampleCount(),
+                i.trainingMillis(),
+                i.trainedAt(),
+                i.status(),
+                i.metrics());
+        store.save(new StoredModel(earlier, current.bytes(), current.checksum()));
+        int loads = store.loads.get();
+
+        LstmForecastingPlugin restarted = started(store, Map.of());
+        assertEquals(
+                List.of(ModelStatus.READY, ModelStatus.NEEDS_RETRAINING),
+                restarted.models().stream().map(ModelInfo::status).toList());
+        assertEquals(loads, store.loads.get(), "told from the listing");
+        restarted.stop();
+    }
+
+    /**
      * A model read from the store while a training of the same sensor replaces it: the read copy,
      * the older one, must not displace the trained one in memory (it would serve until dropped).
      */
