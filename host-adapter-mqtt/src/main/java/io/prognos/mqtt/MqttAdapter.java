@@ -290,10 +290,11 @@ public final class MqttAdapter implements AutoCloseable {
             Forwarding forwarding) {
         try {
             MqttAdapter a = new MqttAdapter(plugin, cycle, contexts, listeners, c, clock, meters, own, forwarding);
-            a.connection.connect();
             try {
+                a.connection.connect();
                 a.requestConnection.connect();
             } catch (IOException e) {
+                // Its threads and its publisher among the cycle's listeners go with it.
                 a.close();
                 throw e;
             }

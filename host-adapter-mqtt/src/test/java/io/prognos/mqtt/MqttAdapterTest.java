@@ -17,6 +17,7 @@ import io.prognos.api.ModelStatus;
 import io.prognos.api.OperatingLimits;
 import io.prognos.api.PluginContext;
 import io.prognos.api.PluginDiscovery;
+import io.prognos.api.RetryLaterException;
 import io.prognos.api.SensorId;
 import io.prognos.api.ThreadLimits;
 import java.lang.reflect.InvocationTargetException;
@@ -800,6 +801,47 @@ class MqttAdapterTest {
         } finally {
             p.stop();
         }
+    }
+
+    /** A broker that cannot be reached at start is an error to retry, and the adapter leaves no thread running. */
+    @Test
+    void anAdapterThatCannotConnectLeavesNoThreadBehind() throws Exception {
+        ForecastingPlugin p = plugin();
+        try {
+            Set<Thread> before = adapterThreads();
+            int closedPort;
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+                closedPort = s.getLocalPort();
+            }
+            Map<String, String> c = new HashMap<>();
+            c.put("mqtt.url", "tcp://127.0.0.1:" + closedPort);
+            c.put("mqtt.client-id", "prognos-unreachable");
+            var e = assertThrows(
+                    RetryLaterException.class,
+                    () -> MqttAdapter.start(p, s -> OperatingLimits.none(), c, Clock.systemUTC()));
+            assertTrue(e.getMessage().contains("cannot connect"), e.getMessage());
+            Set<Thread> left = adapterThreads();
+            for (long end = System.nanoTime() + 5_000_000_000L; System.nanoTime() < end; left = adapterThreads()) {
+                left.removeAll(before);
+                if (left.isEmpty()) {
+                    break;
+                }
+                Thread.sleep(50);
+            }
+            assertEquals(Set.of(), left);
+        } finally {
+            p.stop();
+        }
+    }
+
+    private static Set<Thread> adapterThreads() {
+        Set<Thread> out = new HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.isAlive() && t.getName().startsWith("prognos-mqtt-")) {
+                out.add(t);
+            }
+        }
+        return out;
     }
 
     @Test
