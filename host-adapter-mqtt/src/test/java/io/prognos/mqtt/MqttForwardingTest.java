@@ -19,7 +19,6 @@ import io.prognos.host.core.SensorCycle;
 import io.prognos.host.core.TrainingRunner;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,7 +37,6 @@ class MqttForwardingTest {
     /** Takes readings after {@code failures} refusals (RetryLaterException), recording each reading taken. */
     private static final class FlakyForwarder implements ReadingsForwarder {
         final List<Reading> taken = new CopyOnWriteArrayList<>();
-        final List<Integer> batches = new CopyOnWriteArrayList<>();
         final AtomicInteger refusals;
 
         FlakyForwarder(int failures) {
@@ -61,7 +59,6 @@ class MqttForwardingTest {
             bySensor.forEach((sensor, readings) -> {
                 assertEquals(SENSOR, sensor);
                 taken.addAll(readings);
-                batches.add(readings.size());
             });
         }
 
@@ -125,35 +122,6 @@ class MqttForwardingTest {
                             .toList(),
                     forwarder.taken);
             assertNull(host.contexts.peek(SENSOR), "nothing in the host's own cycle");
-        } finally {
-            plugin.stop();
-        }
-    }
-
-    /** Messages that waited go together, but a batch holds at most 10,000 readings (it must be taken within 5 s). */
-    @Test
-    void messagesThatWaitedAreForwardedInBatchesOfAtMost10000Readings() throws Exception {
-        ForecastingPlugin plugin = MqttAdapterTest.plugin();
-        FlakyForwarder forwarder = new FlakyForwarder(2);
-        try (Broker broker = new Broker();
-                Host host = new Host(plugin, broker, "prognos-forwarding-4", forwarder);
-                MqttAdapterTest.Client plant = new MqttAdapterTest.Client(broker, "plant")) {
-            List<Reading> sent = new ArrayList<>();
-            // 12,000 hourly readings from MqttAdapterTest.T0: the last of them still in the past.
-            for (int m = 0; m < 30; m++) {
-                StringBuilder batch = new StringBuilder("[");
-                for (int i = 0; i < 400; i++) {
-                    int h = m * 400 + i;
-                    batch.append(i == 0 ? "" : ",").append(MqttAdapterTest.reading(h, 20 + h));
-                    sent.add(reading(h));
-                }
-                plant.send("prognos/readings/line-4/temp", batch.append("]").toString());
-            }
-            MqttAdapterTest.waitFor(() -> forwarder.taken.size() >= sent.size(), Duration.ofSeconds(60));
-            assertEquals(sent, forwarder.taken);
-            assertTrue(forwarder.batches.size() >= 2, "batched: " + forwarder.batches);
-            assertTrue(forwarder.batches.stream().allMatch(n -> n <= 10_000), "batches: " + forwarder.batches);
-            assertTrue(forwarder.batches.stream().anyMatch(n -> n > 400), "messages together: " + forwarder.batches);
         } finally {
             plugin.stop();
         }
