@@ -202,13 +202,20 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
         }
     }
 
-    /** The sensor's entry, read from the store when it is not held; null when the store has no model. */
-    private Entry entry(SensorId sensor) {
+    /**
+     * The sensor's entry, read from the store when it is not held; null when the store has no model.
+     * Only a reading ({@code displace}) may push another model out of memory to hold the one read:
+     * a forecast on request, the schedule's among them, is served from a model read for it alone
+     * when memory is full, so that a schedule over a fleet larger than the bound does not push out
+     * the models of the sensors that are reporting.
+     */
+    private Entry entry(SensorId sensor, boolean displace) {
         Entry e = cache.get(sensor);
-        return e != null ? e : loadFromStore(sensor);
+        return e != null ? e : loadFromStore(sensor, displace);
     }
 
-    private Entry loadFromStore(SensorId sensor) {
+    private Entry loadFromStore(SensorId sensor, boolean displace) {
+        long removals = cache.removals();
         Optional<StoredModel> stored = store.load(sensor);
         if (stored.isEmpty()) {
             infos.remove(sensor); // deleted by another host sharing the store
@@ -216,7 +223,7 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
         }
         try {
             TrainedModel m = ModelCodec.decode(stored.get().bytes());
-            return hold(sensor, new Entry(m, m.info(ModelStatus.READY)));
+            return hold(sensor, new Entry(m, m.info(ModelStatus.READY)), removals, displace);
         } catch (ModelCodec.CorruptModelException ex) {
             if (ex instanceof ModelCodec.OutdatedModelException) {
                 // Expected once per sensor after an upgrade that changed the model format; the host retrains.
@@ -224,18 +231,36 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
             } else {
                 LOG.error("stored model of {} is unusable and must be retrained: {}", sensor, ex.getMessage());
             }
-            return hold(sensor, new Entry(null, stored.get().info().withStatus(ModelStatus.NEEDS_RETRAINING)));
+            return hold(
+                    sensor,
+                    new Entry(null, stored.get().info().withStatus(ModelStatus.NEEDS_RETRAINING)),
+                    removals,
+                    displace);
         }
     }
 
-    /** Holds an entry read from the store, unless a training put a newer one meanwhile; that one wins. */
-    private Entry hold(SensorId sensor, Entry read) {
-        Entry held = cache.putIfAbsent(sensor, read);
-        if (held == read) {
+    /**
+     * Holds an entry read from the store and returns the one to use. A model a training put while
+     * this one was read wins (the store's copy may be the older); one deleted while it was read
+     * serves only the call that read it (held, it would come back into the list); one read on
+     * request when memory is full serves that call alone.
+     */
+    private Entry hold(SensorId sensor, Entry read, long removalsBefore, boolean displace) {
+        synchronized (cache) { // with deleteModel's removal, so that a delete comes before or after as a whole
+            Entry held = cache.get(sensor);
+            if (held != null) {
+                return held;
+            }
+            if (cache.removals() != removalsBefore) {
+                return read;
+            }
             infos.put(sensor, read.info());
-            sayWhenFull();
+            if (displace || cache.size() < cache.capacity()) {
+                cache.put(sensor, read);
+                sayWhenFull();
+            }
+            return read;
         }
-        return held;
     }
 
     private void sayWhenFull() {
@@ -324,13 +349,13 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
     }
 
     /** The sensor's usable model, or null when it has none (or only a damaged one). */
-    private TrainedModel modelOrNull(SensorId sensor) {
-        Entry e = entry(sensor);
+    private TrainedModel modelOrNull(SensorId sensor, boolean displace) {
+        Entry e = entry(sensor, displace);
         return e == null ? null : e.model();
     }
 
     private TrainedModel usable(SensorId sensor) {
-        Entry e = entry(sensor);
+        Entry e = entry(sensor, false);
         if (e == null) {
             throw new UnknownSensorException(sensor);
         }
@@ -352,7 +377,7 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
     @Override
     public SensorState openState(SensorId sensor, byte[] saved) {
         LstmSettings cfg = started();
-        TrainedModel m = modelOrNull(sensor);
+        TrainedModel m = modelOrNull(sensor, false);
         if (saved != null) {
             try {
                 LstmSensorState s = LstmSensorState.fromBytes(
@@ -377,7 +402,7 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
     public Observation observe(SensorState state, List<Reading> readings) {
         started();
         LstmSensorState s = own(state);
-        return observer.observe(s, modelOrNull(s.sensor), readings);
+        return observer.observe(s, modelOrNull(s.sensor, true), readings);
     }
 
     @Override
@@ -503,7 +528,7 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
             if (since != null && System.nanoTime() - since < ABSENT_RECHECK_NANOS) {
                 return Optional.empty();
             }
-            e = loadFromStore(sensor);
+            e = loadFromStore(sensor, false);
             if (e == null) {
                 if (absentSince.size() >= MAX_ABSENT_REMEMBERED) {
                     absentSince.clear();
@@ -522,8 +547,13 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
         if (training.containsKey(sensor)) {
             throw RetryLaterException.modelBusy(sensor);
         }
-        boolean held = cache.remove(sensor);
-        boolean known = infos.remove(sensor) != null;
-        return store.delete(sensor) || held || known;
+        // The store first: a model read meanwhile either is held before the removal below, which
+        // drops it, or sees the removal and is not held (hold).
+        boolean stored = store.delete(sensor);
+        synchronized (cache) {
+            boolean held = cache.remove(sensor);
+            boolean known = infos.remove(sensor) != null;
+            return stored || held || known;
+        }
     }
 }

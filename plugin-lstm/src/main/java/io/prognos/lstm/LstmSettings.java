@@ -136,7 +136,8 @@ record LstmSettings(
                     1,
                     100_000_000,
                     "trained models held in memory (about 35 KB each); beyond this the least recently used one is"
-                            + " dropped and read from the model store again at its sensor's next reading");
+                            + " dropped and read from the model store again at its sensor's next reading (a forecast on"
+                            + " request of one not held, memory full, reads it for that request alone)");
 
     /**
      * What a training request may override, under the original REST API's names, each bounded so

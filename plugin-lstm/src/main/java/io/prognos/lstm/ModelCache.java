@@ -12,13 +12,15 @@ import java.util.Map;
  * partitions' ones.
  *
  * <p>One lock around an access-ordered map: a lookup is a hash probe and a relink, short beside
- * the 24 us of scoring a reading it comes with.
+ * the 24 us of scoring a reading it comes with. The plugin takes the same lock to hold a model it
+ * read and to delete one, each as a whole.
  */
 final class ModelCache<V> {
 
     private final int capacity;
     private final Map<SensorId, V> entries;
     private long dropped;
+    private long removals;
 
     ModelCache(int capacity) {
         if (capacity < 1) {
@@ -45,21 +47,18 @@ final class ModelCache<V> {
         entries.put(sensor, value);
     }
 
-    /**
-     * Puts {@code value} unless the sensor already has one: a model read from the store must not
-     * replace one a training put while it was being read (the store's copy may be the older one).
-     */
-    synchronized V putIfAbsent(SensorId sensor, V value) {
-        V held = entries.get(sensor);
-        if (held != null) {
-            return held;
-        }
-        entries.put(sensor, value);
-        return value;
+    /** Removes the sensor's entry, counted whether held or not (see {@link #removals()}). */
+    synchronized boolean remove(SensorId sensor) {
+        removals++;
+        return entries.remove(sensor) != null;
     }
 
-    synchronized boolean remove(SensorId sensor) {
-        return entries.remove(sensor) != null;
+    /**
+     * Calls of {@link #remove} so far: a reader that saw a different count before reading the store
+     * may hold a model deleted meanwhile, and must not put it back.
+     */
+    synchronized long removals() {
+        return removals;
     }
 
     synchronized void clear() {

@@ -209,4 +209,85 @@ class ModelsInMemoryTest {
         assertEquals(newVersion, p.forecast(st).modelVersion(), "and forecasts");
         p.stop();
     }
+
+    /**
+     * A forecast on request (the maintenance schedule forecasts every model) of a sensor whose model
+     * is not held, with memory full, is served from a model read for it alone: the models of the
+     * sensors that are reporting stay held.
+     */
+    @Test
+    void aForecastOnRequestDoesNotPushOutTheModelsOfReportingSensors() {
+        CountingStore store = new CountingStore();
+        List<List<Reading>> series = new ArrayList<>();
+        LstmForecastingPlugin trainer = started(store, Map.of());
+        for (int i = 0; i < 3; i++) {
+            series.add(Series.seasonal(420, 0.3, 50 + i));
+            trainer.train(new TrainRequest(sensor(i), series.get(i).subList(0, 400), QUICK));
+        }
+        trainer.stop();
+
+        LstmForecastingPlugin all = started(store, Map.of());
+        LstmForecastingPlugin two = started(store, Map.of("lstm.models-in-memory", "2"));
+        List<SensorState> allStates = new ArrayList<>();
+        List<SensorState> twoStates = new ArrayList<>();
+        for (int i : new int[] {2, 0, 1}) { // sensor 2 reports first, then 0 and 1: 2 is dropped
+            allStates.add(all.openState(sensor(i), null));
+            twoStates.add(two.openState(sensor(i), null));
+            all.observe(allStates.get(allStates.size() - 1), series.get(i).subList(320, 400));
+            two.observe(twoStates.get(twoStates.size() - 1), series.get(i).subList(320, 400));
+        }
+        int loads = store.loads.get();
+        assertEquals(
+                all.forecast(allStates.get(0)).points(),
+                two.forecast(twoStates.get(0)).points(),
+                "sensor 2 forecast on request as by a plugin holding it");
+        assertEquals(loads + 1, store.loads.get(), "its model read for the request");
+        for (int k = 1; k < 3; k++) {
+            two.observe(twoStates.get(k), series.get(k == 1 ? 0 : 1).subList(400, 410));
+        }
+        assertEquals(loads + 1, store.loads.get(), "the reporting sensors' models were not pushed out");
+        two.forecast(twoStates.get(0));
+        assertEquals(loads + 2, store.loads.get(), "sensor 2's model is read again for the next request");
+        assertEquals(2, two.describe().details().get("models_in_memory"));
+        all.stop();
+        two.stop();
+    }
+
+    /**
+     * A model deleted while it is being read from the store (a delete on request while the sensor
+     * reports) does not come back: neither listed nor held once the read is done.
+     */
+    @Test
+    void aModelDeletedWhileItIsReadDoesNotComeBack() throws Exception {
+        CountDownLatch read = new CountDownLatch(1);
+        CountDownLatch deleted = new CountDownLatch(1);
+        ForwardingModelStore store = new ForwardingModelStore() {
+            @Override
+            public Optional<StoredModel> load(SensorId sensor) {
+                Optional<StoredModel> found = super.load(sensor);
+                read.countDown();
+                try {
+                    deleted.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return found;
+            }
+        };
+        SensorId s = sensor(0);
+        LstmForecastingPlugin first = started(store, Map.of());
+        first.train(new TrainRequest(s, Series.seasonal(400, 0.3, 60), QUICK));
+        first.stop();
+
+        LstmForecastingPlugin p = started(store, Map.of());
+        CompletableFuture<Optional<ModelInfo>> reading = CompletableFuture.supplyAsync(() -> p.model(s));
+        assertTrue(read.await(60, TimeUnit.SECONDS));
+        assertTrue(p.deleteModel(s));
+        deleted.countDown();
+        assertTrue(reading.get(60, TimeUnit.SECONDS).isPresent(), "the read begun before the delete is answered");
+        assertEquals(List.of(), p.models(), "the deleted model is not listed again");
+        assertTrue(p.model(s).isEmpty(), "nor held");
+        assertEquals(0, p.describe().details().get("models_in_memory"));
+        p.stop();
+    }
 }
