@@ -5,15 +5,22 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A {@link ModelStore} for tests and hosts that do not persist models. */
+/**
+ * A {@link ModelStore} for tests and hosts that do not persist models. Its {@link #watch} tells
+ * every watcher of each save and delete, in the writer's thread, as a shared database tells every
+ * host.
+ */
 public final class InMemoryModelStore implements ModelStore {
 
     private final ConcurrentMap<SensorId, StoredModel> models = new ConcurrentHashMap<>();
+    private final List<ChangeListener> watchers = new CopyOnWriteArrayList<>();
 
     @Override
     public void save(StoredModel model) {
         models.put(model.sensor(), model);
+        watchers.forEach(w -> w.changed(model.sensor(), model.info().modelVersion()));
     }
 
     @Override
@@ -31,6 +38,16 @@ public final class InMemoryModelStore implements ModelStore {
 
     @Override
     public boolean delete(SensorId sensor) {
-        return models.remove(sensor) != null;
+        boolean deleted = models.remove(sensor) != null;
+        if (deleted) {
+            watchers.forEach(w -> w.changed(sensor, null));
+        }
+        return deleted;
+    }
+
+    @Override
+    public Watch watch(ChangeListener listener) {
+        watchers.add(listener);
+        return () -> watchers.remove(listener);
     }
 }

@@ -21,4 +21,34 @@ public interface ModelStore {
 
     /** @return true when a model was deleted */
     boolean delete(SensorId sensor);
+
+    /**
+     * Watches the store for models saved or deleted by anyone who shares it (another host on the
+     * same database, an operator's SQL), this process included, so that a plugin holding models
+     * in memory can let go of the ones that changed: without it, a host went on serving the model
+     * it held after another host had trained the sensor again or deleted its model. The listener is
+     * called on the store's thread or the writer's; it must be quick and must not throw. A store
+     * nobody else writes to may keep this default, which tells nothing.
+     *
+     * @since SPI 2.2
+     */
+    default Watch watch(ChangeListener listener) {
+        return () -> {};
+    }
+
+    /** What a {@link #watch} tells. */
+    interface ChangeListener {
+
+        /** The sensor's stored model was saved ({@code modelVersion} is its version) or deleted (null). */
+        void changed(SensorId sensor, String modelVersion);
+
+        /** Changes may have gone untold (the watch was lost for a while): any model held may be stale. */
+        void changesMissed();
+    }
+
+    /** A running {@link #watch}; closing it stops the telling. */
+    interface Watch extends AutoCloseable {
+        @Override
+        void close();
+    }
 }

@@ -13,10 +13,12 @@ package io.prognos.api;
  *
  * <p>2.1: {@link ModelInfo#intervalOffset()}, where a model's intervals sit on the clock (2.0's
  * constructor stays, for the plain grid); {@link RetryLaterException.Reason#AWAITING_READINGS}.
+ *
+ * <p>2.2: {@link ModelStore#watch}, models saved or deleted by others sharing the store.
  */
 public final class Spi {
 
-    public static final String VERSION = "2.1";
+    public static final String VERSION = "2.2";
 
     private Spi() {}
 

@@ -10,7 +10,9 @@ import io.prognos.api.RetryLaterException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import javax.sql.DataSource;
+import org.postgresql.Driver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +60,7 @@ public final class JdbcAdapter implements AutoCloseable {
     private JdbcAdapter(HikariDataSource pool, ConfigDef.Config c) {
         this.pool = pool;
         this.schema = c.getString("jdbc.schema");
-        this.models = new JdbcModelStore(pool, schema, this::ensureMigrated);
+        this.models = new JdbcModelStore(pool, schema, this::ensureMigrated, listeningConnector(c));
         this.readings = new ReadingsSource(
                 pool,
                 c.getString("jdbc.readings-query"),
@@ -134,6 +136,27 @@ public final class JdbcAdapter implements AutoCloseable {
         }
     }
 
+    /**
+     * Opens the connection a model store's watch listens on, with the pool's settings but outside
+     * it. The socket timeout bounds the watch's periodic check on a peer that vanished.
+     */
+    private static ModelChangeWatch.Connector listeningConnector(ConfigDef.Config c) {
+        String url = c.getString("jdbc.url");
+        Properties p = new Properties();
+        p.setProperty("user", c.getString("jdbc.user"));
+        if (c.getString("jdbc.password") != null) {
+            p.setProperty("password", c.getString("jdbc.password"));
+        }
+        p.setProperty(
+                "connectTimeout",
+                Long.toString(Math.max(1, c.getDuration("jdbc.connect-timeout").toSeconds())));
+        p.setProperty("socketTimeout", "60");
+        p.setProperty("tcpKeepAlive", "true");
+        p.setProperty("ApplicationName", "prognos-model-changes");
+        Driver driver = new Driver();
+        return () -> driver.connect(url, p);
+    }
+
     /** Configuration safe to log: the password key masked, and a password inside the URL too. */
     public static Map<String, String> masked(Map<String, String> values) {
         Map<String, String> m = new LinkedHashMap<>(CONFIG.masked(values));
@@ -163,6 +186,7 @@ public final class JdbcAdapter implements AutoCloseable {
 
     @Override
     public void close() {
+        models.closeWatches();
         pool.close();
     }
 }

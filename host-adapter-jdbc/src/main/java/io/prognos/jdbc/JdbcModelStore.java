@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import javax.sql.DataSource;
 
 /**
@@ -34,14 +35,36 @@ public final class JdbcModelStore implements ModelStore {
     private static final TypeReference<Map<String, Double>> METRICS = new TypeReference<>() {};
 
     private final DataSource ds;
+    private final String schema;
     private final String table;
     private final Runnable ready;
+    private final ModelChangeWatch.Connector listening;
+    private final List<ModelChangeWatch> watches = new CopyOnWriteArrayList<>();
 
-    /** {@code ready} runs before every operation; the adapter passes its lazy migration. */
-    public JdbcModelStore(DataSource ds, String schema, Runnable ready) {
+    /**
+     * {@code ready} runs before every operation; the adapter passes its lazy migration.
+     * {@code listening} opens the connection a {@link #watch} listens on.
+     */
+    JdbcModelStore(DataSource ds, String schema, Runnable ready, ModelChangeWatch.Connector listening) {
         this.ds = ds;
+        this.schema = schema;
         this.table = Migrations.quote(schema) + ".lstm_models";
         this.ready = ready;
+        this.listening = listening;
+    }
+
+    /** Tells of every save and delete in this schema, by any host or by hand, from a connection of its own. */
+    @Override
+    public ModelChangeWatch watch(ChangeListener listener) {
+        ModelChangeWatch w = new ModelChangeWatch(listening, schema, listener);
+        watches.add(w);
+        return w;
+    }
+
+    /** Stops the watches still running (the adapter closes). */
+    void closeWatches() {
+        watches.forEach(ModelChangeWatch::close);
+        watches.clear();
     }
 
     @Override

@@ -26,8 +26,11 @@ public final class Migrations {
     private static final long LOCK_KEY = 0x50524f474e4f53L;
 
     /** The scripts this code knows, in order; the version is the position, starting at 1. */
-    static final List<String> SCRIPTS =
-            List.of("V1__models_and_results.sql", "V2__anomaly_scores_and_risk_ranges.sql", "V3__interval_offset.sql");
+    static final List<String> SCRIPTS = List.of(
+            "V1__models_and_results.sql",
+            "V2__anomaly_scores_and_risk_ranges.sql",
+            "V3__interval_offset.sql",
+            "V4__model_change_notices.sql");
 
     private Migrations() {}
 

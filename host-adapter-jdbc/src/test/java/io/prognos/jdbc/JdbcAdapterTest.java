@@ -168,7 +168,7 @@ class JdbcAdapterTest {
         assertEquals(trained.metrics(), row.metrics(), "the plugin's figures survive the jsonb round trip");
         assertTrue(row.metrics().containsKey(ModelInfo.VAL_MAE), row.metrics().toString());
 
-        ForecastingPlugin second = plugin(new JdbcModelStore(adapter.dataSource(), "prognos", () -> {}));
+        ForecastingPlugin second = plugin(adapter.models());
         Forecast after = second.forecast(stateAfter(second, sensor, recent));
         assertEquals(before.points(), after.points());
         second.stop();

@@ -68,7 +68,8 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
      * When the store last said a sensor has no model. The host asks for the model on every reading,
      * so a sensor still collecting its training history cost a database query per reading. Models
      * trained here go into the cache at once; one saved by another host sharing the store is seen
-     * within {@link #ABSENT_RECHECK_NANOS}.
+     * when the store's watch tells it, or within {@link #ABSENT_RECHECK_NANOS} with a store that
+     * does not tell.
      */
     private final ConcurrentMap<SensorId, Long> absentSince = new ConcurrentHashMap<>();
 
@@ -88,6 +89,7 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
     private volatile Observer observer;
     private volatile RiskAssessor risk;
     private volatile LstmEngineProvider externalEngine;
+    private volatile ModelStore.Watch watch;
 
     @Override
     public String id() {
@@ -143,6 +145,7 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
         this.saidFull = false;
         this.settings = s;
         listStoredModels();
+        this.watch = store.watch(new StoreChanges());
         LOG.info(
                 "plugin lstm {} started: {} model(s) in the store, each read at its first use (at most {} held in"
                         + " memory), {} training job(s), engine {}",
@@ -176,21 +179,19 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
      * no longer reads every model one query at a time.
      */
     private void listStoredModels() {
-        List<ModelInfo> listed;
         try {
-            listed = store.list();
+            putListed(store.list());
         } catch (RetryLaterException e) {
             LOG.error("model store unavailable at start; models will be read on first use: {}", e.getMessage());
-            return;
         }
+    }
+
+    private void putListed(List<ModelInfo> listed) {
         int unreadable = 0;
         for (ModelInfo info : listed) {
-            // A format this plugin does not read (an upgrade changed it) is told from the listing
-            // alone, so that the models list says so before the sensor reports.
-            boolean readable =
-                    info.formatVersion() >= ModelCodec.OLDEST_READ && info.formatVersion() <= ModelCodec.FORMAT_VERSION;
-            infos.put(info.sensor(), readable ? info : info.withStatus(ModelStatus.NEEDS_RETRAINING));
-            unreadable += readable ? 0 : 1;
+            ModelInfo as = listed(info);
+            infos.put(info.sensor(), as);
+            unreadable += as.status() == ModelStatus.NEEDS_RETRAINING ? 1 : 0;
         }
         if (unreadable > 0) {
             LOG.warn(
@@ -199,6 +200,69 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
                     unreadable,
                     ModelCodec.OLDEST_READ,
                     ModelCodec.FORMAT_VERSION);
+        }
+    }
+
+    /**
+     * A stored model as listed: one of a format this plugin does not read (an upgrade changed it)
+     * is told from its metadata alone, so that the models list says so before the sensor reports.
+     */
+    private static ModelInfo listed(ModelInfo info) {
+        boolean readable =
+                info.formatVersion() >= ModelCodec.OLDEST_READ && info.formatVersion() <= ModelCodec.FORMAT_VERSION;
+        return readable ? info : info.withStatus(ModelStatus.NEEDS_RETRAINING);
+    }
+
+    /**
+     * What the store tells of models saved or deleted, by another host sharing it or by this
+     * plugin: a held model of another version is let go (a host served the model it held after
+     * another host had trained the sensor again, until a restart), and the list follows the store.
+     */
+    private final class StoreChanges implements ModelStore.ChangeListener {
+
+        @Override
+        public void changed(SensorId sensor, String modelVersion) {
+            if (training.containsKey(sensor)) {
+                return; // this plugin's own save (its training then holds the model), or one it overwrites
+            }
+            try {
+                absentSince.remove(sensor);
+                boolean wasHeld;
+                synchronized (cache) {
+                    Entry held = cache.get(sensor);
+                    if (held != null && held.info().modelVersion().equals(modelVersion)) {
+                        return; // its own save, or a version already read
+                    }
+                    wasHeld = cache.remove(sensor); // counted: a read under way is not held (hold)
+                    if (modelVersion == null) {
+                        infos.remove(sensor);
+                        return;
+                    }
+                }
+                if (wasHeld) {
+                    loadFromStore(sensor, true); // its sensor is served here: the new model is read now
+                } else {
+                    Optional<StoredModel> stored = store.load(sensor);
+                    if (stored.isPresent()) {
+                        infos.put(sensor, listed(stored.get().info()));
+                    } else {
+                        infos.remove(sensor);
+                    }
+                }
+            } catch (RuntimeException e) {
+                // The store is down: the model is read at its sensor's next use, when the store is back.
+                LOG.warn("model of {} changed in the store but was not read again: {}", sensor, e.getMessage());
+            }
+        }
+
+        @Override
+        public void changesMissed() {
+            // Listed first: with the store down (the watch then tells the failure), what is held stays.
+            List<ModelInfo> listed = store.list();
+            cache.clear(); // counted as a removal: a read under way is not held
+            infos.clear();
+            absentSince.clear();
+            putListed(listed);
         }
     }
 
@@ -275,6 +339,10 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
 
     @Override
     public synchronized void stop() {
+        if (watch != null) {
+            watch.close();
+            watch = null;
+        }
         if (externalEngine != null) {
             externalEngine.close();
             externalEngine = null;

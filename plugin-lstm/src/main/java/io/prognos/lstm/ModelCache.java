@@ -61,7 +61,9 @@ final class ModelCache<V> {
         return removals;
     }
 
+    /** Removes every entry, counted as one {@link #remove}. */
     synchronized void clear() {
+        removals++;
         entries.clear();
     }
 

@@ -32,4 +32,9 @@ class ForwardingModelStore implements ModelStore {
     public boolean delete(SensorId sensor) {
         return backing.delete(sensor);
     }
+
+    @Override
+    public Watch watch(ChangeListener listener) {
+        return backing.watch(listener);
+    }
 }

@@ -1,0 +1,125 @@
+package io.prognos.lstm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.prognos.api.InMemoryModelStore;
+import io.prognos.api.ModelInfo;
+import io.prognos.api.ModelStore;
+import io.prognos.api.PluginContext;
+import io.prognos.api.Reading;
+import io.prognos.api.SensorId;
+import io.prognos.api.SensorState;
+import io.prognos.api.StoredModel;
+import io.prognos.api.ThreadLimits;
+import io.prognos.api.TrainRequest;
+import io.prognos.api.UnknownSensorException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hosts that share a model store (one database behind several hosts) serve the model the store
+ * holds: one trained or deleted by another host replaces or ends the one held in memory.
+ */
+class SharedModelStoreTest {
+
+    private static final Map<String, String> QUICK = Map.of("epochs", "2", "patience", "1");
+    private static final SensorId PRESS = SensorId.of("press-1", "oil_temp");
+
+    private static LstmForecastingPlugin started(ModelStore store) {
+        LstmForecastingPlugin p = new LstmForecastingPlugin();
+        p.start(new PluginContext(Map.of(), new ThreadLimits(1, 1), store, Clock.systemUTC()));
+        return p;
+    }
+
+    @Test
+    void aModelTrainedOrDeletedByAnotherHostReplacesOrEndsTheOneHeld() {
+        InMemoryModelStore store = new InMemoryModelStore();
+        LstmForecastingPlugin a = started(store);
+        LstmForecastingPlugin b = started(store);
+        List<Reading> series = Series.seasonal(420, 0.3, 70);
+        String first =
+                a.train(new TrainRequest(PRESS, series.subList(0, 400), QUICK)).modelVersion();
+        SensorState state = b.openState(PRESS, null);
+        b.observe(state, series.subList(320, 400));
+        assertEquals(first, b.forecast(state).modelVersion(), "b serves the stored model");
+
+        String second = a.train(new TrainRequest(PRESS, Series.seasonal(400, 0.3, 71), QUICK))
+                .modelVersion();
+        assertNotEquals(first, second);
+        assertEquals(second, b.forecast(state).modelVersion(), "b serves the model a trained since");
+        b.observe(state, series.subList(400, 410));
+        assertEquals(second, b.forecast(state).modelVersion(), "and goes on with it");
+        assertEquals(
+                List.of(second),
+                b.models().stream().map(ModelInfo::modelVersion).toList());
+
+        assertTrue(a.deleteModel(PRESS));
+        assertEquals(List.of(), b.models(), "a model deleted by a is no longer listed by b");
+        assertTrue(b.model(PRESS).isEmpty());
+        assertThrows(UnknownSensorException.class, () -> b.forecast(state), "nor served");
+        a.stop();
+        b.stop();
+    }
+
+    /** A store whose watch was lost for a while: the plugin lets go of all it held and lists the store again. */
+    @Test
+    void afterChangesWereMissedThePluginListsAndReadsTheStoreAgain() {
+        InMemoryModelStore shared = new InMemoryModelStore();
+        ModelStore.ChangeListener[] told = new ModelStore.ChangeListener[1];
+        ModelStore silent = new ModelStore() {
+            @Override
+            public void save(StoredModel model) {
+                shared.save(model);
+            }
+
+            @Override
+            public Optional<StoredModel> load(SensorId sensor) {
+                return shared.load(sensor);
+            }
+
+            @Override
+            public List<ModelInfo> list() {
+                return shared.list();
+            }
+
+            @Override
+            public boolean delete(SensorId sensor) {
+                return shared.delete(sensor);
+            }
+
+            @Override
+            public Watch watch(ChangeListener listener) {
+                told[0] = listener; // told nothing until the test says changes were missed
+                return () -> {};
+            }
+        };
+        LstmForecastingPlugin a = started(shared);
+        LstmForecastingPlugin b = started(silent);
+        List<Reading> series = Series.seasonal(420, 0.3, 72);
+        String first =
+                a.train(new TrainRequest(PRESS, series.subList(0, 400), QUICK)).modelVersion();
+        SensorState state = b.openState(PRESS, null);
+        b.observe(state, series.subList(320, 400));
+        assertEquals(first, b.forecast(state).modelVersion());
+        SensorId other = SensorId.of("press-2", "oil_temp");
+        a.train(new TrainRequest(other, Series.seasonal(400, 0.3, 73), QUICK));
+        String second = a.train(new TrainRequest(PRESS, Series.seasonal(400, 0.3, 74), QUICK))
+                .modelVersion();
+        assertEquals(first, b.forecast(state).modelVersion(), "untold, b still serves what it holds");
+
+        told[0].changesMissed();
+        assertEquals(second, b.forecast(state).modelVersion());
+        assertEquals(
+                List.of(PRESS, other),
+                b.models().stream().map(ModelInfo::sensor).toList(),
+                "the store listed again");
+        a.stop();
+        b.stop();
+    }
+}
