@@ -74,4 +74,15 @@ final class Mosquitto {
         process.destroy();
         return process.waitFor(30, TimeUnit.SECONDS);
     }
+
+    /** Stops it and removes its directory (each run left one in the temporary directory). */
+    void stopAndDelete() throws InterruptedException, IOException {
+        if (!stop()) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+            all.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
+        }
+    }
 }

@@ -112,7 +112,7 @@ class MosquittoRestartTest {
                             + adapter.readingsReceived() + " with duplicates)");
             assertTrue(adapter.isConnected(), "connected again after the last restart");
         } finally {
-            broker.stop();
+            broker.stopAndDelete();
             plugin.stop();
         }
     }

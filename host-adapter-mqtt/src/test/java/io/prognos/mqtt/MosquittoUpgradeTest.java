@@ -55,7 +55,7 @@ class MosquittoUpgradeTest {
                 assertEquals(5, adapter.readingsReceived(), "each reading once");
             }
         } finally {
-            broker.stop();
+            broker.stopAndDelete();
             plugin.stop();
         }
     }

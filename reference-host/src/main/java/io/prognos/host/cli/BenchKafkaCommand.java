@@ -2,6 +2,7 @@ package io.prognos.host.cli;
 
 import io.prognos.host.demo.KafkaBench;
 import io.prognos.host.runtime.EmbeddedDatabase;
+import io.prognos.host.runtime.FileTrees;
 import io.prognos.host.runtime.HostRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,9 +67,9 @@ final class BenchKafkaCommand extends HostCommand {
         if (bootstrap == null) {
             throw new ParameterException(spec.commandLine(), "--kafka.bootstrap=HOST:PORT is required");
         }
-        Path dir = values.containsKey("prognos.data-dir")
-                ? Path.of(values.get("prognos.data-dir"))
-                : Files.createTempDirectory("prognos-bench-kafka");
+        // A data directory of its own unless given, removed at the end.
+        Path created = values.containsKey("prognos.data-dir") ? null : Files.createTempDirectory("prognos-bench-kafka");
+        Path dir = created == null ? Path.of(values.get("prognos.data-dir")) : created;
         Instant start = KafkaBench.start(sensors, rounds, rate, seconds);
         try (EmbeddedDatabase db = EmbeddedDatabase.start(dir.resolve("shared-db"))) {
             Map<String, String> own = new HashMap<>(values);
@@ -94,6 +95,10 @@ final class BenchKafkaCommand extends HostCommand {
                 }
                 Figures.print(out(), figures, json);
                 return 0;
+            }
+        } finally {
+            if (created != null) {
+                FileTrees.deleteTree(created);
             }
         }
     }

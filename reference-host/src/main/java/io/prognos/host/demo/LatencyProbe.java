@@ -67,13 +67,76 @@ public final class LatencyProbe {
     }
 
     /** Stores 300 hourly readings of a daily cycle ending {@link #HISTORY_ENDS} ago and trains the probe on them. */
-    public void prepare() {
+    public void prepare() throws MqttException, InterruptedException {
         List<Reading> history = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
             history.add(new Reading(historyEnd.minus(Duration.ofHours(299 - i)), value(i)));
         }
         new ReadingsTable(host.jdbc().dataSource()).append(PROBE, history);
         host.service().train(PROBE, Map.of());
+        if (host.kafka() != null) {
+            warmKafkaTask(history);
+        }
+    }
+
+    /**
+     * On a Kafka host the probe is served by its partition's task, whose state is built from the
+     * stream, not from the database: the history goes the readings' way (one MQTT message), and
+     * the probe starts once the task has forecast from it. Before, that task never had the context
+     * to forecast, so no probe was answered there and each waited out its 10 s.
+     */
+    private void warmKafkaTask(List<Reading> history) throws MqttException, InterruptedException {
+        SynchronousQueue<Long> issued = new SynchronousQueue<>();
+        MqttClient client = connected(issued);
+        try {
+            StringBuilder payload = new StringBuilder("[");
+            for (Reading r : history) {
+                payload.append(payload.length() > 1 ? "," : "")
+                        .append("{\"ts\":\"")
+                        .append(r.timestamp())
+                        .append("\",\"value\":")
+                        .append(r.value())
+                        .append('}');
+            }
+            client.publish(readingsTopic(), payload.append(']').toString().getBytes(StandardCharsets.UTF_8), 1, false);
+            if (issued.poll(60, TimeUnit.SECONDS) == null) {
+                throw new IllegalStateException(
+                        "latency probe: its Kafka task gave no forecast within 60 s of the probe's history");
+            }
+        } finally {
+            close(client);
+        }
+    }
+
+    /** A client subscribed to the probe's forecasts, handing each one's issue time to {@code issued}. */
+    private MqttClient connected(SynchronousQueue<Long> issued) throws MqttException {
+        MqttClient client = new MqttClient(
+                host.maskedConfig().get("mqtt.url"), "prognos-probe-" + System.nanoTime(), new MemoryPersistence());
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        if (host.broker() != null) {
+            host.broker().asDevice(o);
+        }
+        client.setTimeToWait(10_000);
+        try {
+            client.connect(o);
+            client.setCallback(forecasts(issued));
+            client.subscribe(host.mqtt().topicPrefix() + "/forecast/" + PROBE.deviceId() + "/" + PROBE.sensorKey(), 0);
+            return client;
+        } catch (MqttException | RuntimeException e) {
+            close(client);
+            throw e;
+        }
+    }
+
+    private String readingsTopic() {
+        return host.mqtt().topicPrefix() + "/readings/" + PROBE.deviceId() + "/" + PROBE.sensorKey();
+    }
+
+    private static void close(MqttClient client) throws MqttException {
+        if (client.isConnected()) {
+            client.disconnect();
+        }
+        client.close(true);
     }
 
     /**
@@ -82,30 +145,16 @@ public final class LatencyProbe {
      */
     public Result run(Duration period, BooleanSupplier running) throws MqttException, InterruptedException {
         SynchronousQueue<Long> issued = new SynchronousQueue<>();
-        String prefix = host.mqtt().topicPrefix();
-        MqttClient client = new MqttClient(
-                host.maskedConfig().get("mqtt.url"), "prognos-probe-" + System.nanoTime(), new MemoryPersistence());
+        MqttClient client = connected(issued);
         List<Double> latencies = new ArrayList<>();
         int probes = 0;
         try {
-            MqttConnectionOptions o = new MqttConnectionOptions();
-            if (host.broker() != null) {
-                host.broker().asDevice(o);
-            }
-            client.setTimeToWait(10_000);
-            client.connect(o);
-            client.setCallback(forecasts(issued));
-            client.subscribe(prefix + "/forecast/" + PROBE.deviceId() + "/" + PROBE.sensorKey(), 0);
             for (int k = 1; k <= MAX_PROBES && running.getAsBoolean(); k++) {
                 long sentWall = System.currentTimeMillis();
                 long sent = System.nanoTime();
                 String payload =
                         "{\"ts\":\"" + historyEnd.plus(Duration.ofHours(k)) + "\",\"value\":" + value(299 + k) + "}";
-                client.publish(
-                        prefix + "/readings/" + PROBE.deviceId() + "/" + PROBE.sensorKey(),
-                        payload.getBytes(StandardCharsets.UTF_8),
-                        1,
-                        false);
+                client.publish(readingsTopic(), payload.getBytes(StandardCharsets.UTF_8), 1, false);
                 probes++;
                 long deadline = sent + TimeUnit.SECONDS.toNanos(10);
                 while (System.nanoTime() < deadline) {
@@ -121,10 +170,7 @@ public final class LatencyProbe {
                 }
             }
         } finally {
-            if (client.isConnected()) {
-                client.disconnect();
-            }
-            client.close(true);
+            close(client);
         }
         Collections.sort(latencies);
         return new Result(

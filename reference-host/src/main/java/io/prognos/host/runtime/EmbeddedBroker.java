@@ -9,7 +9,6 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Optional;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.slf4j.Logger;
@@ -101,7 +100,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         // publishers' acknowledgements wait for the broker's disk.
         Path data = root.resolve("data");
         if (!onDisk) {
-            deleteTree(data);
+            FileTrees.deleteTree(data);
         }
         Files.createDirectories(data);
         Path extensions = Files.createDirectories(root.resolve("extensions"));
@@ -156,17 +155,6 @@ public final class EmbeddedBroker implements AutoCloseable {
                         ? " (open to any local client)"
                         : "; device clients log in as '" + access.device().username() + "'");
         return new EmbeddedBroker(hivemq, port, access);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     /** Messages the broker dropped (queues full, overload): published but never delivered. */

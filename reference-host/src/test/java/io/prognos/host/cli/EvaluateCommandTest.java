@@ -15,12 +15,16 @@ import java.time.Instant;
 import java.util.Random;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code evaluate} end to end on a generated series with known properties: a daily cycle for six
  * weeks, then a rise that crosses the operating limit inside a labelled window.
  */
 class EvaluateCommandTest {
+
+    @TempDir
+    static Path tmp;
 
     private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
 
@@ -41,7 +45,7 @@ class EvaluateCommandTest {
                     .append(v + 0.05)
                     .append('\n');
         }
-        Path f = Files.createTempFile("series", ".csv");
+        Path f = Files.createTempFile(tmp, "series", ".csv");
         Files.writeString(f, csv);
         return f;
     }
@@ -107,13 +111,13 @@ class EvaluateCommandTest {
     @Test
     void aRiseThroughTheLimitIsCaughtBeforeTheLabelledFailure() throws Exception {
         Path csv = series(1100);
-        Path windows = Files.createTempFile("windows", ".csv");
+        Path windows = tmp.resolve("windows.csv");
         // The value crosses 70 near hour 1222; the window spans it.
         Files.writeString(
                 windows,
                 "start,end,failure\n" + START.plus(Duration.ofHours(1180)) + "," + START.plus(Duration.ofHours(1260))
                         + "," + START.plus(Duration.ofHours(1222)) + "\n");
-        Path png = Files.createTempFile("plot", ".png");
+        Path png = tmp.resolve("plot.png");
         JsonNode r = evaluate(
                 "evaluate",
                 "--csv",

@@ -19,8 +19,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PrognosHostTest {
+
+    @TempDir
+    Path tmp;
 
     private record Run(int code, String out, String err) {}
 
@@ -113,7 +117,7 @@ class PrognosHostTest {
 
     @Test
     void configurationComesFromFileThenEnvironmentThenFlags() throws Exception {
-        Path file = Files.createTempFile("prognos", ".properties");
+        Path file = tmp.resolve("prognos.properties");
         Files.writeString(file, "prognos.http.port=6000\nprognos.threads=3\nlstm.epochs=7\n");
         TrainCommand train = new TrainCommand();
         new picocli.CommandLine(train)

@@ -22,12 +22,16 @@ import java.util.jar.JarOutputStream;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Plugin jars dropped into a plugins directory: compiled here against the SPI alone, each loaded in
  * its own class loader; an SPI-incompatible one and a bad configuration are refused by name.
  */
 class PluginLoaderTest {
+
+    @TempDir
+    Path tmp;
 
     /** A plugin that forecasts its configured constant; enough to be discovered and started. */
     private static String source(String id, String spi) {
@@ -64,7 +68,7 @@ class PluginLoaderTest {
     }
 
     private static Path pluginJar(Path dir, String id, String spi) throws Exception {
-        Path src = Files.createTempDirectory("plugin-src");
+        Path src = Files.createTempDirectory(dir.getParent(), "plugin-src"); // beside the jar, in the test's @TempDir
         Path file = src.resolve("acme/ConstantPlugin.java");
         Files.createDirectories(file.getParent());
         Files.writeString(file, source(id, spi));
@@ -98,9 +102,9 @@ class PluginLoaderTest {
      */
     @Test
     void helpListsTheKeysOfThePluginsInTheConfiguredDirectory() throws Exception {
-        Path plugins = Files.createTempDirectory("plugins");
+        Path plugins = Files.createDirectories(tmp.resolve("plugins"));
         pluginJar(plugins, "constant", io.prognos.api.Spi.VERSION);
-        Path file = Files.createTempFile("prognos", ".properties");
+        Path file = tmp.resolve("prognos.properties");
         Files.writeString(file, "prognos.plugins-dir=" + plugins.toString().replace("\\", "/") + "\n");
         for (String[] args : List.of(
                 new String[] {"--config", file.toString(), "--help"},
@@ -116,7 +120,7 @@ class PluginLoaderTest {
 
     @Test
     void pluginsInTheDirectoryGetTheirOwnClassLoaderSharingOnlyTheSpi() throws Exception {
-        Path plugins = Files.createTempDirectory("plugins");
+        Path plugins = Files.createDirectories(tmp.resolve("plugins"));
         pluginJar(plugins, "constant", io.prognos.api.Spi.VERSION);
         pluginJar(plugins, "future", "3.0");
         PluginLoader.Found found = PluginLoader.load(getClass().getClassLoader(), plugins);
@@ -143,7 +147,7 @@ class PluginLoaderTest {
 
     @Test
     void aBadPluginConfigurationIsRefusedNamingThePluginAndTheKey() throws Exception {
-        Path plugins = Files.createTempDirectory("plugins");
+        Path plugins = Files.createDirectories(tmp.resolve("plugins"));
         pluginJar(plugins, "constant", io.prognos.api.Spi.VERSION);
         PluginLoader.Found found = PluginLoader.load(getClass().getClassLoader(), plugins);
         Map<String, String> config = new java.util.HashMap<>(HostFixture.config(HostFixture.dataDir()));
