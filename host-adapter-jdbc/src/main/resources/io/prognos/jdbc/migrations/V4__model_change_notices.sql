@@ -18,4 +18,4 @@ BEGIN
 END
 $$;
 CREATE TRIGGER lstm_models_changed AFTER INSERT OR UPDATE OR DELETE ON lstm_models
-    FOR EACH ROW EXECUTE FUNCTION prognos_model_changed();
+    FOR EACH ROW EXECUTE PROCEDURE prognos_model_changed(); -- PROCEDURE: also PostgreSQL before 11
