@@ -78,6 +78,15 @@ public final class NabCommand implements Callable<Integer> {
                     + " one the detector declares; required with --score)")
     Double threshold;
 
+    @Option(
+            names = "--alerts",
+            paramLabel = "LEVEL",
+            defaultValue = "score",
+            description = "with --data, what raises an alert: score (the anomaly score at the threshold, NAB's way;"
+                    + " default) or risk (the risk level the plugin assesses without operating limits, as the host's"
+                    + " alerts topic raises them)")
+    String alerts;
+
     @Option(names = "--threads", paramLabel = "N", description = "files run at once (default: the cores)")
     int threads = Runtime.getRuntime().availableProcessors();
 
@@ -93,6 +102,15 @@ public final class NabCommand implements Callable<Integer> {
         this.plugins = plugins;
     }
 
+    private PluginDetector.Alerts alertsLevel() {
+        return switch (alerts) {
+            case "score" -> PluginDetector.Alerts.SCORE;
+            case "risk" -> PluginDetector.Alerts.RISK;
+            default ->
+                throw new BadRequestException("--alerts", "--alerts must be score or risk, got '" + alerts + "'");
+        };
+    }
+
     @Override
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
@@ -105,10 +123,11 @@ public final class NabCommand implements Callable<Integer> {
         double t;
         String thresholdSource;
         if (source.data != null) {
+            PluginDetector.Alerts level = alertsLevel(); // before the plugin starts: a typo is named at once
             ForecastingPlugin plugin = plugins.start();
             try {
-                StreamingDetector.Factory d = new PluginDetector(plugin, threshold);
-                detector = d.name();
+                StreamingDetector.Factory d = new PluginDetector(plugin, threshold, level);
+                detector = d.name() + (level == PluginDetector.Alerts.RISK ? " (alerts from the risk level)" : "");
                 t = threshold != null ? threshold : d.declaredThreshold();
                 thresholdSource = threshold != null ? "--threshold" : "declared by the detector";
                 if (threads < 1) {

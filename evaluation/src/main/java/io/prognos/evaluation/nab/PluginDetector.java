@@ -2,9 +2,12 @@ package io.prognos.evaluation.nab;
 
 import io.prognos.api.AnomalyScore;
 import io.prognos.api.BadRequestException;
+import io.prognos.api.Forecast;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.ModelInfo;
 import io.prognos.api.Observation;
+import io.prognos.api.OperatingLimits;
+import io.prognos.api.PrognosException;
 import io.prognos.api.Reading;
 import io.prognos.api.RiskLevel;
 import io.prognos.api.SensorId;
@@ -21,21 +24,41 @@ import java.util.List;
  * probationary period has arrived the sensor is trained on everything so far (its interval
  * detected from the readings), its state is warmed with that history, and from then on every
  * reading is observed. A reading's raw score is the anomaly score of the interval it completed (0
- * while an interval is still filling). What NAB scores are Prognos's alerts, as a plant receives
- * them: an alert is raised when the score reaches the plugin's threshold and no alert episode is
- * open, and an episode closes once the score stayed below the threshold for one forecast horizon
- * ({@link AlertEpisodes}, the host's own rule); the scored value is the raw score at a raise and 0
- * elsewhere.
+ * while an interval is still filling). What NAB scores are alerts, one per episode
+ * ({@link AlertEpisodes}, the host's own rule: an episode closes once the level stayed below medium
+ * for one forecast horizon), raised from one of two levels ({@link Alerts}); the scored value is
+ * the raw score at a raise (at least the threshold) and 0 elsewhere.
  */
 public final class PluginDetector implements StreamingDetector.Factory {
 
+    /** Which level raises an alert. */
+    public enum Alerts {
+        /**
+         * The anomaly score: medium while it is at the threshold, as a subscriber of the anomaly
+         * topic that alerts at the declared threshold gets it (NAB's own way with every detector).
+         */
+        SCORE,
+        /**
+         * The risk level the plugin assesses after the interval's forecast, without operating
+         * limits: what the host's alerts topic raises (the LSTM plugin, for one, is medium only
+         * when the score stays at the threshold for two intervals running, or high at 0.9).
+         */
+        RISK
+    }
+
     private final ForecastingPlugin plugin;
     private final double threshold;
+    private final Alerts alerts;
 
     /** Alerts at the plugin's declared anomaly threshold, or at {@code threshold} when it is given. */
     public PluginDetector(ForecastingPlugin plugin, Double threshold) {
+        this(plugin, threshold, Alerts.SCORE);
+    }
+
+    public PluginDetector(ForecastingPlugin plugin, Double threshold, Alerts alerts) {
         this.plugin = plugin;
         this.threshold = threshold != null ? threshold : plugin.describe().anomalyThreshold();
+        this.alerts = alerts;
     }
 
     @Override
@@ -81,13 +104,35 @@ public final class PluginDetector implements StreamingDetector.Factory {
             boolean raised = false;
             for (AnomalyScore a : o.scores()) {
                 raw = Math.max(raw, a.score());
-                RiskLevel level = a.score() >= threshold ? RiskLevel.MEDIUM : RiskLevel.LOW;
-                AlertEpisodes.Step step = AlertEpisodes.step(episode, lastAlerting, level, a.at(), hold);
-                episode = step.episodeLevel();
-                lastAlerting = step.lastAlerting();
-                raised |= step.raised();
+                if (alerts == Alerts.SCORE) {
+                    raised |= step(a.score() >= threshold ? RiskLevel.MEDIUM : RiskLevel.LOW, a.at());
+                }
             }
-            return new Score(raised ? raw : 0, raw);
+            if (alerts == Alerts.RISK && !o.scores().isEmpty()) {
+                RiskLevel level = assessedLevel();
+                if (level != null) {
+                    raised |= step(level, o.scores().get(o.scores().size() - 1).at());
+                }
+            }
+            // A risk alert can come from more than the newest score: it is scored at the threshold at least.
+            return new Score(raised ? Math.max(raw, threshold) : 0, raw);
+        }
+
+        private boolean step(RiskLevel level, Instant at) {
+            AlertEpisodes.Step step = AlertEpisodes.step(episode, lastAlerting, level, at, hold);
+            episode = step.episodeLevel();
+            lastAlerting = step.lastAlerting();
+            return step.raised();
+        }
+
+        /** The level the host would publish now; null when it could not forecast (nor assess) either. */
+        private RiskLevel assessedLevel() {
+            try {
+                Forecast f = plugin.forecast(state);
+                return plugin.assessRisk(f, state, OperatingLimits.none()).level();
+            } catch (PrognosException e) {
+                return null;
+            }
         }
 
         /** Trains on everything so far (the interval detected by the plugin) and warms the state with it. */

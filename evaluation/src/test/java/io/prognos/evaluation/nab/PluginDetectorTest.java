@@ -59,4 +59,68 @@ class PluginDetectorTest {
             plugin.stop();
         }
     }
+
+    /**
+     * With {@code --alerts risk} an alert is raised where the host's alerts topic raises one: from
+     * the risk level, which (for the LSTM plugin) waits for a second interval at the threshold
+     * unless the score reaches 0.9. A lone spike scored between the two raises a score alert and no
+     * risk alert; a level shift raises both within three readings.
+     */
+    @Test
+    void riskAlertsWaitForASecondIntervalUnlessTheScoreIsHigh() {
+        int shiftAt = 850;
+        List<Reading> series = new ArrayList<>();
+        Random rnd = new Random(11);
+        Instant t0 = Instant.parse("2025-01-01T00:00:00Z");
+        double[] spikes = {3.5, 4.5, 5.5, 6.5, 8};
+        for (int i = 0; i < 900; i++) {
+            double v = 50 + 5 * Math.sin(2 * Math.PI * i / 288) + rnd.nextGaussian() + (i >= shiftAt ? 40 : 0);
+            if (i >= 600 && i < 850 && i % 50 == 0) {
+                v += spikes[(i - 600) / 50];
+            }
+            series.add(new Reading(t0.plus(Duration.ofMinutes(5L * i)), v));
+        }
+        List<StreamingDetector.Score> score = run(series, PluginDetector.Alerts.SCORE);
+        List<StreamingDetector.Score> risk = run(series, PluginDetector.Alerts.RISK);
+        double threshold = 0.57;
+        List<Integer> lone = new ArrayList<>();
+        for (int i = 501; i < shiftAt - 1; i++) {
+            double raw = score.get(i).raw();
+            if (raw >= threshold
+                    && raw < 0.9
+                    && score.get(i - 1).raw() < threshold
+                    && score.get(i + 1).raw() < threshold) {
+                lone.add(i);
+            }
+        }
+        assertTrue(!lone.isEmpty(), "a spike scored between the threshold and 0.9 for one interval");
+        for (int i : lone) {
+            assertTrue(score.get(i).scored() >= threshold, "a score alert at " + i);
+            assertTrue(
+                    risk.get(i).scored() < threshold && risk.get(i + 1).scored() < threshold,
+                    "no risk alert at the lone interval " + i);
+        }
+        int firstRisk = -1;
+        for (int i = shiftAt; i < series.size() && firstRisk < 0; i++) {
+            firstRisk = risk.get(i).scored() >= threshold ? i : -1;
+        }
+        assertTrue(
+                firstRisk >= shiftAt && firstRisk < shiftAt + 3, "the shift raises a risk alert at once: " + firstRisk);
+    }
+
+    private List<StreamingDetector.Score> run(List<Reading> series, PluginDetector.Alerts alerts) {
+        ForecastingPlugin plugin =
+                PluginDiscovery.discover(getClass().getClassLoader()).plugins().get(0);
+        plugin.start(new PluginContext(
+                Map.of("lstm.epochs", "5"), new ThreadLimits(1, 1), new InMemoryModelStore(), Clock.systemUTC()));
+        List<StreamingDetector.Score> out = new ArrayList<>();
+        try (StreamingDetector d = new PluginDetector(plugin, null, alerts).open("test/spikes.csv", 500)) {
+            for (Reading r : series) {
+                out.add(d.score(r));
+            }
+        } finally {
+            plugin.stop();
+        }
+        return out;
+    }
 }
