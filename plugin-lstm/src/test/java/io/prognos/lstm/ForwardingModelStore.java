@@ -11,7 +11,16 @@ import java.util.Optional;
 /** An in-memory store whose save a test can intercept (to fail it, or to hold it). */
 class ForwardingModelStore implements ModelStore {
 
-    final InMemoryModelStore backing = new InMemoryModelStore();
+    final InMemoryModelStore backing;
+
+    ForwardingModelStore() {
+        this(new InMemoryModelStore());
+    }
+
+    /** Over {@code backing}, which another plugin may use directly: a store two hosts share. */
+    ForwardingModelStore(InMemoryModelStore backing) {
+        this.backing = backing;
+    }
 
     @Override
     public void save(StoredModel model) {

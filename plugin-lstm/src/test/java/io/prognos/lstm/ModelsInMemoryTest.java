@@ -44,6 +44,24 @@ class ModelsInMemoryTest {
         }
     }
 
+    /** A store whose reads, once made, wait until released: the test acts while a read is under way. */
+    private static final class HeldReads extends ForwardingModelStore {
+        final CountDownLatch read = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+
+        @Override
+        public Optional<StoredModel> load(SensorId sensor) {
+            Optional<StoredModel> found = super.load(sensor);
+            read.countDown();
+            try {
+                release.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return found;
+        }
+    }
+
     private static LstmForecastingPlugin started(ModelStore store, Map<String, String> config) {
         LstmForecastingPlugin p = new LstmForecastingPlugin();
         p.start(new PluginContext(config, new ThreadLimits(1, 1), store, Clock.systemUTC()));
@@ -54,16 +72,22 @@ class ModelsInMemoryTest {
         return SensorId.of("press-" + i, "oil_temp");
     }
 
-    @Test
-    void aBoundedPluginForecastsEverySensorAsAnUnboundedOneAndHoldsNoMoreThanItsBound() {
-        CountingStore store = new CountingStore();
+    /** Three sensors' series of {@code n} readings, each sensor's model trained on its first 400 and stored. */
+    private static List<List<Reading>> threeTrained(ModelStore store, int n, long seed) {
         List<List<Reading>> series = new ArrayList<>();
         LstmForecastingPlugin trainer = started(store, Map.of());
         for (int i = 0; i < 3; i++) {
-            series.add(Series.seasonal(460, 0.3, 10 + i));
+            series.add(Series.seasonal(n, 0.3, seed + i));
             trainer.train(new TrainRequest(sensor(i), series.get(i).subList(0, 400), QUICK));
         }
         trainer.stop();
+        return series;
+    }
+
+    @Test
+    void aBoundedPluginForecastsEverySensorAsAnUnboundedOneAndHoldsNoMoreThanItsBound() {
+        CountingStore store = new CountingStore();
+        List<List<Reading>> series = threeTrained(store, 460, 10);
 
         LstmForecastingPlugin all = started(store, Map.of());
         LstmForecastingPlugin two = started(store, Map.of("lstm.models-in-memory", "2"));
@@ -174,21 +198,7 @@ class ModelsInMemoryTest {
      */
     @Test
     void aModelReadDuringATrainingDoesNotReplaceTheTrainedOne() throws Exception {
-        CountDownLatch read = new CountDownLatch(1);
-        CountDownLatch trained = new CountDownLatch(1);
-        ForwardingModelStore store = new ForwardingModelStore() {
-            @Override
-            public Optional<StoredModel> load(SensorId sensor) {
-                Optional<StoredModel> old = super.load(sensor);
-                read.countDown();
-                try {
-                    trained.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return old;
-            }
-        };
+        HeldReads store = new HeldReads();
         SensorId s = sensor(0);
         LstmForecastingPlugin first = started(store, Map.of());
         String oldVersion = first.train(new TrainRequest(s, Series.seasonal(400, 0.3, 30), QUICK))
@@ -197,10 +207,10 @@ class ModelsInMemoryTest {
 
         LstmForecastingPlugin p = started(store, Map.of());
         CompletableFuture<Optional<ModelInfo>> reading = CompletableFuture.supplyAsync(() -> p.model(s));
-        assertTrue(read.await(60, TimeUnit.SECONDS));
+        assertTrue(store.read.await(60, TimeUnit.SECONDS));
         List<Reading> retrained = Series.seasonal(400, 0.3, 31);
         String newVersion = p.train(new TrainRequest(s, retrained, QUICK)).modelVersion();
-        trained.countDown();
+        store.release.countDown();
         reading.get(60, TimeUnit.SECONDS);
         assertNotEquals(oldVersion, newVersion);
         assertEquals(newVersion, p.model(s).orElseThrow().modelVersion(), "the trained model is held");
@@ -218,13 +228,7 @@ class ModelsInMemoryTest {
     @Test
     void aForecastOnRequestDoesNotPushOutTheModelsOfReportingSensors() {
         CountingStore store = new CountingStore();
-        List<List<Reading>> series = new ArrayList<>();
-        LstmForecastingPlugin trainer = started(store, Map.of());
-        for (int i = 0; i < 3; i++) {
-            series.add(Series.seasonal(420, 0.3, 50 + i));
-            trainer.train(new TrainRequest(sensor(i), series.get(i).subList(0, 400), QUICK));
-        }
-        trainer.stop();
+        List<List<Reading>> series = threeTrained(store, 420, 50);
 
         LstmForecastingPlugin all = started(store, Map.of());
         LstmForecastingPlugin two = started(store, Map.of("lstm.models-in-memory", "2"));
@@ -259,21 +263,7 @@ class ModelsInMemoryTest {
      */
     @Test
     void aModelDeletedWhileItIsReadDoesNotComeBack() throws Exception {
-        CountDownLatch read = new CountDownLatch(1);
-        CountDownLatch deleted = new CountDownLatch(1);
-        ForwardingModelStore store = new ForwardingModelStore() {
-            @Override
-            public Optional<StoredModel> load(SensorId sensor) {
-                Optional<StoredModel> found = super.load(sensor);
-                read.countDown();
-                try {
-                    deleted.await(60, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return found;
-            }
-        };
+        HeldReads store = new HeldReads();
         SensorId s = sensor(0);
         LstmForecastingPlugin first = started(store, Map.of());
         first.train(new TrainRequest(s, Series.seasonal(400, 0.3, 60), QUICK));
@@ -281,9 +271,9 @@ class ModelsInMemoryTest {
 
         LstmForecastingPlugin p = started(store, Map.of());
         CompletableFuture<Optional<ModelInfo>> reading = CompletableFuture.supplyAsync(() -> p.model(s));
-        assertTrue(read.await(60, TimeUnit.SECONDS));
+        assertTrue(store.read.await(60, TimeUnit.SECONDS));
         assertTrue(p.deleteModel(s));
-        deleted.countDown();
+        store.release.countDown();
         assertTrue(reading.get(60, TimeUnit.SECONDS).isPresent(), "the read begun before the delete is answered");
         assertEquals(List.of(), p.models(), "the deleted model is not listed again");
         assertTrue(p.model(s).isEmpty(), "nor held");

@@ -12,14 +12,12 @@ import io.prognos.api.PluginContext;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import io.prognos.api.SensorState;
-import io.prognos.api.StoredModel;
 import io.prognos.api.ThreadLimits;
 import io.prognos.api.TrainRequest;
 import io.prognos.api.UnknownSensorException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,6 +35,14 @@ class SharedModelStoreTest {
         return p;
     }
 
+    /** The sensor's state on {@code host}, fed the series' readings 320-399 and forecast with {@code version}. */
+    private static SensorState servedBy(LstmForecastingPlugin host, List<Reading> series, String version) {
+        SensorState state = host.openState(PRESS, null);
+        host.observe(state, series.subList(320, 400));
+        assertEquals(version, host.forecast(state).modelVersion(), "served the stored model");
+        return state;
+    }
+
     @Test
     void aModelTrainedOrDeletedByAnotherHostReplacesOrEndsTheOneHeld() {
         InMemoryModelStore store = new InMemoryModelStore();
@@ -45,9 +51,7 @@ class SharedModelStoreTest {
         List<Reading> series = Series.seasonal(420, 0.3, 70);
         String first =
                 a.train(new TrainRequest(PRESS, series.subList(0, 400), QUICK)).modelVersion();
-        SensorState state = b.openState(PRESS, null);
-        b.observe(state, series.subList(320, 400));
-        assertEquals(first, b.forecast(state).modelVersion(), "b serves the stored model");
+        SensorState state = servedBy(b, series, first);
 
         String second = a.train(new TrainRequest(PRESS, Series.seasonal(400, 0.3, 71), QUICK))
                 .modelVersion();
@@ -72,27 +76,7 @@ class SharedModelStoreTest {
     void afterChangesWereMissedThePluginListsAndReadsTheStoreAgain() {
         InMemoryModelStore shared = new InMemoryModelStore();
         ModelStore.ChangeListener[] told = new ModelStore.ChangeListener[1];
-        ModelStore silent = new ModelStore() {
-            @Override
-            public void save(StoredModel model) {
-                shared.save(model);
-            }
-
-            @Override
-            public Optional<StoredModel> load(SensorId sensor) {
-                return shared.load(sensor);
-            }
-
-            @Override
-            public List<ModelInfo> list() {
-                return shared.list();
-            }
-
-            @Override
-            public boolean delete(SensorId sensor) {
-                return shared.delete(sensor);
-            }
-
+        ForwardingModelStore silent = new ForwardingModelStore(shared) {
             @Override
             public Watch watch(ChangeListener listener) {
                 told[0] = listener; // told nothing until the test says changes were missed
@@ -104,9 +88,7 @@ class SharedModelStoreTest {
         List<Reading> series = Series.seasonal(420, 0.3, 72);
         String first =
                 a.train(new TrainRequest(PRESS, series.subList(0, 400), QUICK)).modelVersion();
-        SensorState state = b.openState(PRESS, null);
-        b.observe(state, series.subList(320, 400));
-        assertEquals(first, b.forecast(state).modelVersion());
+        SensorState state = servedBy(b, series, first);
         SensorId other = SensorId.of("press-2", "oil_temp");
         a.train(new TrainRequest(other, Series.seasonal(400, 0.3, 73), QUICK));
         String second = a.train(new TrainRequest(PRESS, Series.seasonal(400, 0.3, 74), QUICK))
