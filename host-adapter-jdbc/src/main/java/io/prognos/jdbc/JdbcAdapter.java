@@ -34,7 +34,14 @@ public final class JdbcAdapter implements AutoCloseable {
             .define("jdbc.user", Type.STRING, "postgres", "database user")
             .defineSecret("jdbc.password", "database password (never logged)")
             .define("jdbc.schema", Type.STRING, "prognos", "schema for Prognos's tables, created if missing")
-            .define("jdbc.pool-size", Type.INT, "4", 1, 100, "most connections Prognos holds")
+            .define(
+                    "jdbc.pool-size",
+                    Type.INT,
+                    "4",
+                    1,
+                    100,
+                    "most connections Prognos holds for its queries (one more listens for model changes made by"
+                            + " other hosts)")
             .define("jdbc.connect-timeout", Type.DURATION, "10s", 0.25, 600, "how long to wait for a connection")
             .define("jdbc.fetch-size", Type.INT, "1000", 1, 1_000_000, "rows fetched per round trip when reading")
             .define(
