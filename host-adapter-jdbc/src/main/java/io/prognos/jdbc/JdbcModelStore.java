@@ -61,6 +61,28 @@ public final class JdbcModelStore implements ModelStore {
         return w;
     }
 
+    /**
+     * UP while every open watch listens, DOWN while one does not (its connection is being opened
+     * again), NONE without a watch (a plugin that does not watch, or none started).
+     */
+    public String watchState() {
+        boolean any = false;
+        for (ModelChangeWatch w : watches) {
+            if (w.open()) {
+                any = true;
+                if (!w.listening()) {
+                    return "DOWN";
+                }
+            }
+        }
+        return any ? "UP" : "NONE";
+    }
+
+    /** Model changes the watches have told, since the adapter started. */
+    public long changesTold() {
+        return watches.stream().mapToLong(ModelChangeWatch::told).sum();
+    }
+
     /** Stops the watches still running (the adapter closes). */
     void closeWatches() {
         watches.forEach(ModelChangeWatch::close);

@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -47,7 +48,9 @@ final class ModelChangeWatch implements ModelStore.Watch {
     private final ModelStore.ChangeListener listener;
     private final Thread thread;
     private final CountDownLatch listening = new CountDownLatch(1);
+    private final AtomicLong told = new AtomicLong();
     private volatile boolean running = true;
+    private volatile boolean listeningNow;
 
     ModelChangeWatch(Connector connector, String schema, ModelStore.ChangeListener listener) {
         this.connector = connector;
@@ -56,6 +59,21 @@ final class ModelChangeWatch implements ModelStore.Watch {
         this.thread = new Thread(this::run, "prognos-model-changes");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** Whether it listens now: a change committed now will be told. */
+    boolean listening() {
+        return listeningNow;
+    }
+
+    /** Whether it runs (not closed). */
+    boolean open() {
+        return running;
+    }
+
+    /** Changes told so far (not counting "missed"). */
+    long told() {
+        return told.get();
     }
 
     /** True once the watch has listened (a change committed after that is told). */
@@ -69,6 +87,7 @@ final class ModelChangeWatch implements ModelStore.Watch {
             try (Connection c = connector.connect();
                     Statement st = c.createStatement()) {
                 st.execute("LISTEN " + CHANNEL);
+                listeningNow = true;
                 if (lost) {
                     LOG.info("watching the model store for changes again; every model held is read again");
                     tell(null, null, true);
@@ -90,6 +109,7 @@ final class ModelChangeWatch implements ModelStore.Watch {
                     }
                 }
             } catch (SQLException | RuntimeException e) {
+                listeningNow = false;
                 if (!running) {
                     return;
                 }
@@ -143,6 +163,7 @@ final class ModelChangeWatch implements ModelStore.Watch {
             if (missed) {
                 listener.changesMissed();
             } else {
+                told.incrementAndGet();
                 listener.changed(sensor, version);
             }
         } catch (RuntimeException e) {
@@ -153,6 +174,7 @@ final class ModelChangeWatch implements ModelStore.Watch {
     @Override
     public void close() {
         running = false;
+        listeningNow = false;
         thread.interrupt();
         try {
             thread.join(POLL_MS * 4L);

@@ -284,6 +284,8 @@ public final class RestApi implements AutoCloseable {
         components.put("mqtt", mqtt);
         String kafka = kafkaHealth();
         components.put("kafka", kafka);
+        // Informational: without it a host serves the models it holds, as before SPI 2.2.
+        components.put("model_changes", runtime.jdbc().models().watchState());
         Integer backlog = runtime.storing() == null ? null : runtime.storing().pending();
         boolean up = db && !mqtt.equals("DOWN") && !kafka.equals("DOWN");
         return new Replies.Health(up ? "UP" : "DOWN", components, backlog);

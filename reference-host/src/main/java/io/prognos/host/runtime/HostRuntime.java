@@ -267,6 +267,15 @@ public final class HostRuntime implements AutoCloseable {
         Gauge.builder("prognos.models", plugin, p -> p.models().size())
                 .description("models known to the plugin")
                 .register(metrics);
+        Gauge.builder(
+                        "prognos.model.changes.watching",
+                        jdbc.models(),
+                        m -> m.watchState().equals("UP") ? 1 : 0)
+                .description("1 while the host listens for models other hosts save or delete")
+                .register(metrics);
+        FunctionCounter.builder("prognos.model.changes.told", jdbc.models(), m -> m.changesTold())
+                .description("models saved or deleted in the shared database, by any host, told to the plugin")
+                .register(metrics);
 
         Map<String, String> all = new LinkedHashMap<>();
         all.putAll(HostConfig.CONFIG.masked(host.values()));

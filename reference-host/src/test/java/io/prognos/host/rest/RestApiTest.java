@@ -335,6 +335,43 @@ class RestApiTest {
         assertEquals(0, backlog, "the waiting readings are written once the database answers");
     }
 
+    /**
+     * Health says whether the host hears of models other hosts change: UP while it listens, DOWN
+     * while its listening connection is lost (ended here by the database), UP again once back.
+     */
+    @Test
+    void healthSaysWhetherModelChangesAreHeard() throws Exception {
+        assertEquals("UP", modelChanges(), "an LSTM plugin on PostgreSQL listens");
+        String metrics = HostFixture.call(port, "GET", "/metrics", null, null).body();
+        assertTrue(metrics.contains("prognos_model_changes_watching 1.0"), "the gauge says so too");
+        assertTrue(metrics.contains("prognos_model_changes_told_total"), "and the changes told are counted");
+        try (var c = host.jdbc().dataSource().getConnection();
+                var st = c.createStatement()) {
+            st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    + " WHERE application_name = 'prognos-model-changes'");
+        }
+        String state = modelChanges();
+        for (int i = 0; i < 40 && state.equals("UP"); i++) {
+            Thread.sleep(50);
+            state = modelChanges();
+        }
+        assertEquals("DOWN", state, "the lost connection is reported");
+        assertEquals(200, HostFixture.call(port, "GET", "/health", null, null).status(), "the host stays up");
+        for (int i = 0; i < 100 && !state.equals("UP"); i++) {
+            Thread.sleep(100);
+            state = modelChanges();
+        }
+        assertEquals("UP", state, "listening again within the 5 s retry");
+    }
+
+    private String modelChanges() throws Exception {
+        return JSON.readTree(
+                        HostFixture.call(port, "GET", "/health", null, null).body())
+                .path("components")
+                .path("model_changes")
+                .asText();
+    }
+
     @Test
     void unknownSensorsAndModelsAre404() throws Exception {
         error(404, "POST", "/api/v1/lstm/predict", "{\"device_id\": \"nobody\", \"sensor_key\": \"x\"}");
