@@ -130,6 +130,31 @@ class ModelChangeWatchTest {
         }
     }
 
+    /**
+     * Notices on the channel that Prognos did not write (another program, by hand): one that is not
+     * JSON is skipped, one naming no usable sensor makes the plugin read everything again; the
+     * watch goes on.
+     */
+    @Test
+    void foreignNoticesOnTheChannelNeitherStopTheWatchNorPassUnnoticed() throws Exception {
+        SensorId press = SensorId.of("press-3", "oil_temp");
+        try (JdbcAdapter a = adapter("foreign")) {
+            Recorder told = new Recorder();
+            try (ModelChangeWatch w = a.models().watch(told)) {
+                assertTrue(w.awaitListening(30, TimeUnit.SECONDS));
+                try (Connection c = a.dataSource().getConnection();
+                        Statement st = c.createStatement()) {
+                    st.execute("NOTIFY prognos_models, 'not json'");
+                    st.execute("NOTIFY prognos_models, '{\"schema\": \"foreign\", \"device_id\": \" \"}'");
+                }
+                a.models().save(model(press, "v1"));
+                assertEquals(new Told(press, "v1"), told.next(), "the watch goes on");
+                assertEquals(1, told.missed.get(), "a notice naming no sensor counts as changes missed");
+                assertTrue(told.changes.isEmpty(), "the one that is not JSON is told as nothing");
+            }
+        }
+    }
+
     @Test
     void aPluginServesTheModelAnotherHostTrainedAndDropsOneItDeleted() throws Exception {
         SensorId press = SensorId.of("press-2", "oil_temp");
