@@ -138,6 +138,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             builder.withEmbeddedExtension(access.extension());
         }
         EmbeddedHiveMQ hivemq = builder.build();
+        logbackStatusToStandardError();
         try {
             hivemq.start().join();
         } catch (RuntimeException e) {
@@ -155,6 +156,17 @@ public final class EmbeddedBroker implements AutoCloseable {
                         ? " (open to any local client)"
                         : "; device clients log in as '" + access.device().username() + "'");
         return new EmbeddedBroker(hivemq, port, access);
+    }
+
+    /**
+     * HiveMQ's logging bootstrap prints logback's status to standard output whenever it holds a
+     * warning (once in two bench-ingest runs on a Kafka host: a Kafka client logged while HiveMQ
+     * reset logback, and 47 status lines came before bench-ingest's --json answer). Standard error
+     * instead, where the log goes. The printer HiveMQ calls is logback's deprecated static one.
+     */
+    @SuppressWarnings("deprecation")
+    private static void logbackStatusToStandardError() {
+        ch.qos.logback.core.util.StatusPrinter.setPrintStream(System.err);
     }
 
     /** Messages the broker dropped (queues full, overload): published but never delivered. */
