@@ -57,6 +57,7 @@ public final class JdbcModelStore implements ModelStore {
     @Override
     public ModelChangeWatch watch(ChangeListener listener) {
         ModelChangeWatch w = new ModelChangeWatch(listening, schema, listener);
+        watches.removeIf(old -> !old.open()); // closed by a plugin that stopped
         watches.add(w);
         return w;
     }

@@ -57,7 +57,12 @@ final class Broker implements AutoCloseable {
     @Override
     public void close() throws Exception {
         stop();
-        try (java.util.stream.Stream<Path> all = Files.walk(root)) {
+        deleteTree(root);
+    }
+
+    /** Removes a test broker's directory and everything in it (Mosquitto's too). */
+    static void deleteTree(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
             all.sorted(java.util.Comparator.reverseOrder())
                     .forEach(p -> p.toFile().delete());
         }

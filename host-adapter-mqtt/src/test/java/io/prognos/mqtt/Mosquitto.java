@@ -80,9 +80,6 @@ final class Mosquitto {
         if (!stop()) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
-        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
-            all.sorted(java.util.Comparator.reverseOrder())
-                    .forEach(p -> p.toFile().delete());
-        }
+        Broker.deleteTree(dir);
     }
 }

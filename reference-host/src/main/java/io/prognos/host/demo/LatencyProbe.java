@@ -3,9 +3,9 @@ package io.prognos.host.demo;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import io.prognos.host.core.wire.Json;
+import io.prognos.host.core.wire.ReadingsJson;
 import io.prognos.host.runtime.HostRuntime;
 import io.prognos.host.runtime.ReadingsTable;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -89,16 +89,7 @@ public final class LatencyProbe {
         SynchronousQueue<Long> issued = new SynchronousQueue<>();
         MqttClient client = connected(issued);
         try {
-            StringBuilder payload = new StringBuilder("[");
-            for (Reading r : history) {
-                payload.append(payload.length() > 1 ? "," : "")
-                        .append("{\"ts\":\"")
-                        .append(r.timestamp())
-                        .append("\",\"value\":")
-                        .append(r.value())
-                        .append('}');
-            }
-            client.publish(readingsTopic(), payload.append(']').toString().getBytes(StandardCharsets.UTF_8), 1, false);
+            client.publish(readingsTopic(), ReadingsJson.of(history), 1, false);
             if (issued.poll(60, TimeUnit.SECONDS) == null) {
                 throw new IllegalStateException(
                         "latency probe: its Kafka task gave no forecast within 60 s of the probe's history");
@@ -152,9 +143,8 @@ public final class LatencyProbe {
             for (int k = 1; k <= MAX_PROBES && running.getAsBoolean(); k++) {
                 long sentWall = System.currentTimeMillis();
                 long sent = System.nanoTime();
-                String payload =
-                        "{\"ts\":\"" + historyEnd.plus(Duration.ofHours(k)) + "\",\"value\":" + value(299 + k) + "}";
-                client.publish(readingsTopic(), payload.getBytes(StandardCharsets.UTF_8), 1, false);
+                Reading probe = new Reading(historyEnd.plus(Duration.ofHours(k)), value(299 + k));
+                client.publish(readingsTopic(), ReadingsJson.of(List.of(probe)), 1, false);
                 probes++;
                 long deadline = sent + TimeUnit.SECONDS.toNanos(10);
                 while (System.nanoTime() < deadline) {
