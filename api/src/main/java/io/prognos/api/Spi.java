@@ -15,10 +15,12 @@ package io.prognos.api;
  * constructor stays, for the plain grid); {@link RetryLaterException.Reason#AWAITING_READINGS}.
  *
  * <p>2.2: {@link ModelStore#watch}, models saved or deleted by others sharing the store.
+ *
+ * <p>2.3: {@link ModelStore#info}, one model's metadata without its bytes.
  */
 public final class Spi {
 
-    public static final String VERSION = "2.2";
+    public static final String VERSION = "2.3";
 
     private Spi() {}
 

@@ -155,6 +155,23 @@ public final class JdbcModelStore implements ModelStore {
         }
     }
 
+    /** The row's metadata columns alone, the model's bytes left on the server. */
+    @Override
+    public Optional<ModelInfo> info(SensorId sensor) {
+        ready.run();
+        String sql = "SELECT " + COLUMNS + " FROM " + table + " WHERE device_id = ? AND sensor_key = ?";
+        try (Connection c = ds.getConnection();
+                PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, sensor.deviceId());
+            ps.setString(2, sensor.sensorKey());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(info(rs)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.translate("reading the metadata of the model of " + sensor, e);
+        }
+    }
+
     @Override
     public List<ModelInfo> list() {
         ready.run();

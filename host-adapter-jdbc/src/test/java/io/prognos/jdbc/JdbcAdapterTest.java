@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -167,6 +168,11 @@ class JdbcAdapterTest {
         assertEquals(trained.servedMethod(), row.servedMethod());
         assertEquals(trained.metrics(), row.metrics(), "the plugin's figures survive the jsonb round trip");
         assertTrue(row.metrics().containsKey(ModelInfo.VAL_MAE), row.metrics().toString());
+        assertEquals(
+                Optional.of(row),
+                adapter.models().info(sensor),
+                "one model's metadata, read without its bytes, is what the list says");
+        assertEquals(Optional.empty(), adapter.models().info(SensorId.of("press-4", "absent")));
 
         ForecastingPlugin second = plugin(adapter.models());
         Forecast after = second.forecast(stateAfter(second, sensor, recent));
@@ -174,6 +180,7 @@ class JdbcAdapterTest {
         second.stop();
         assertTrue(adapter.models().delete(sensor));
         assertTrue(adapter.models().load(sensor).isEmpty());
+        assertTrue(adapter.models().info(sensor).isEmpty());
     }
 
     static SensorState stateAfter(ForecastingPlugin p, SensorId sensor, List<Reading> readings) {

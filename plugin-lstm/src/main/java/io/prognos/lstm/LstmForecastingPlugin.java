@@ -34,6 +34,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -242,9 +243,10 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
                 if (wasHeld) {
                     loadFromStore(sensor, true); // its sensor is served here: the new model is read now
                 } else {
-                    Optional<StoredModel> stored = store.load(sensor);
+                    // Its metadata alone: a sensor not served here needs its model listed, not read.
+                    Optional<ModelInfo> stored = store.info(sensor);
                     if (stored.isPresent()) {
-                        infos.put(sensor, listed(stored.get().info()));
+                        infos.put(sensor, listed(stored.get()));
                     } else {
                         infos.remove(sensor);
                     }
@@ -259,7 +261,13 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
         public void changesMissed() {
             // Listed first: with the store down (the watch then tells the failure), what is held stays.
             List<ModelInfo> listed = store.list();
-            cache.clear(); // counted as a removal: a read under way is not held
+            Map<SensorId, String> versions = new HashMap<>();
+            listed.forEach(i -> versions.put(i.sensor(), i.modelVersion()));
+            // Only what changed is let go: after a database restart every host read every model it
+            // held again as its sensor reported. Counted as a removal: a read under way is not held.
+            int stale =
+                    cache.removeIf((sensor, held) -> !held.info().modelVersion().equals(versions.get(sensor)));
+            LOG.info("model changes may have gone untold: {} held model(s) changed meanwhile, let go", stale);
             infos.clear();
             absentSince.clear();
             putListed(listed);

@@ -3,6 +3,7 @@ package io.prognos.lstm;
 import io.prognos.api.SensorId;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiPredicate;
 
 /**
  * The models a plugin holds in memory: at most {@code capacity}, the least recently used dropped
@@ -65,6 +66,19 @@ final class ModelCache<V> {
     synchronized void clear() {
         removals++;
         entries.clear();
+    }
+
+    /**
+     * Removes the entries {@code stale} picks, counted as one {@link #remove} whether it picks any
+     * or not (a read under way may have read what is stale).
+     *
+     * @return how many were removed
+     */
+    synchronized int removeIf(BiPredicate<SensorId, V> stale) {
+        removals++;
+        int before = entries.size();
+        entries.entrySet().removeIf(e -> stale.test(e.getKey(), e.getValue()));
+        return before - entries.size();
     }
 
     synchronized int size() {

@@ -33,6 +33,11 @@ class ForwardingModelStore implements ModelStore {
     }
 
     @Override
+    public Optional<ModelInfo> info(SensorId sensor) {
+        return backing.info(sensor);
+    }
+
+    @Override
     public List<ModelInfo> list() {
         return backing.list();
     }

@@ -12,12 +12,15 @@ import io.prognos.api.PluginContext;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import io.prognos.api.SensorState;
+import io.prognos.api.StoredModel;
 import io.prognos.api.ThreadLimits;
 import io.prognos.api.TrainRequest;
 import io.prognos.api.UnknownSensorException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -71,7 +74,80 @@ class SharedModelStoreTest {
         b.stop();
     }
 
-    /** A store whose watch was lost for a while: the plugin lets go of all it held and lists the store again. */
+    /** A store over {@code shared} that counts the models read whole from it. */
+    private static class CountingStore extends ForwardingModelStore {
+        final AtomicInteger loads = new AtomicInteger();
+
+        CountingStore(InMemoryModelStore shared) {
+            super(shared);
+        }
+
+        @Override
+        public Optional<StoredModel> load(SensorId sensor) {
+            loads.incrementAndGet();
+            return super.load(sensor);
+        }
+    }
+
+    @Test
+    void aChangeToAModelThisHostDoesNotHoldIsListedFromItsMetadataWithoutReadingTheModel() {
+        InMemoryModelStore shared = new InMemoryModelStore();
+        CountingStore counted = new CountingStore(shared);
+        LstmForecastingPlugin a = started(shared);
+        LstmForecastingPlugin b = started(counted);
+        String first = a.train(new TrainRequest(PRESS, Series.seasonal(400, 0.3, 75), QUICK))
+                .modelVersion();
+        assertEquals(
+                List.of(first), b.models().stream().map(ModelInfo::modelVersion).toList());
+        String second = a.train(new TrainRequest(PRESS, Series.seasonal(400, 0.3, 76), QUICK))
+                .modelVersion();
+        assertEquals(
+                List.of(second),
+                b.models().stream().map(ModelInfo::modelVersion).toList());
+        assertTrue(a.deleteModel(PRESS));
+        assertEquals(List.of(), b.models());
+        assertEquals(0, counted.loads.get(), "b serves no reading of the sensor: it read none of its models");
+        a.stop();
+        b.stop();
+    }
+
+    @Test
+    void afterChangesWereMissedOnlyTheHeldModelsThatChangedAreReadAgain() {
+        InMemoryModelStore shared = new InMemoryModelStore();
+        ModelStore.ChangeListener[] told = new ModelStore.ChangeListener[1];
+        CountingStore silent = new CountingStore(shared) {
+            @Override
+            public Watch watch(ChangeListener listener) {
+                told[0] = listener;
+                return () -> {};
+            }
+        };
+        LstmForecastingPlugin a = started(shared);
+        LstmForecastingPlugin b = started(silent);
+        List<Reading> series = Series.seasonal(420, 0.3, 77);
+        SensorId other = SensorId.of("press-2", "oil_temp");
+        String first =
+                a.train(new TrainRequest(PRESS, series.subList(0, 400), QUICK)).modelVersion();
+        String kept =
+                a.train(new TrainRequest(other, series.subList(0, 400), QUICK)).modelVersion();
+        SensorState state = servedBy(b, series, first);
+        SensorState otherState = b.openState(other, null);
+        b.observe(otherState, series.subList(320, 400));
+        assertEquals(kept, b.forecast(otherState).modelVersion());
+        assertEquals(2, silent.loads.get(), "each model read once");
+        String second = a.train(new TrainRequest(PRESS, Series.seasonal(400, 0.3, 78), QUICK))
+                .modelVersion();
+
+        told[0].changesMissed();
+        assertEquals(kept, b.forecast(otherState).modelVersion());
+        assertEquals(2, silent.loads.get(), "the unchanged model is still held");
+        assertEquals(second, b.forecast(state).modelVersion(), "the changed one is let go and read again");
+        assertEquals(3, silent.loads.get());
+        a.stop();
+        b.stop();
+    }
+
+    /** A store whose watch was lost for a while: the plugin lets go of what changed and lists the store again. */
     @Test
     void afterChangesWereMissedThePluginListsAndReadsTheStoreAgain() {
         InMemoryModelStore shared = new InMemoryModelStore();
