@@ -20,14 +20,14 @@ import org.apache.kafka.streams.processor.api.Record;
  */
 final class DeviceSplitter implements Processor<String, byte[], String, byte[]> {
 
-    private final KafkaSettings settings;
+    private final ReadingsPayload payload;
     private final SensorKeys keys;
     private final ReadingParser parser;
     private final Rejections rejections;
     private ProcessorContext<String, byte[]> context;
 
-    DeviceSplitter(KafkaSettings settings, KafkaMeters meters, Clock clock) {
-        this.settings = settings;
+    DeviceSplitter(KafkaSettings settings, ReadingsPayload payload, KafkaMeters meters, Clock clock) {
+        this.payload = payload;
         this.keys = new SensorKeys(settings.keySeparator());
         this.parser = settings.readingParser(clock);
         this.rejections = new Rejections(meters, clock);
@@ -58,7 +58,7 @@ final class DeviceSplitter implements Processor<String, byte[], String, byte[]> 
                     PrognosTopology.SPLIT_ERRORS);
         }
         for (Map.Entry<SensorId, List<Reading>> e : out.entrySet()) {
-            for (byte[] payload : ReadingsPayload.records(settings, e.getValue())) {
+            for (byte[] payload : payload.records(e.getValue())) {
                 context.forward(
                         new Record<>(keys.format(e.getKey()), payload, record.timestamp()), PrognosTopology.SPLIT);
             }

@@ -72,17 +72,18 @@ public final class KafkaAdapter implements AutoCloseable {
             SensorCycle cycle,
             TrainingRunner trainer,
             Properties props,
+            ReadingsPayload payload,
             MeterRegistry metrics,
             Clock clock) {
         this.settings = settings;
-        this.readingsWriter = new KafkaReadingsWriter(settings, props);
+        this.readingsWriter = new KafkaReadingsWriter(settings, payload, props);
         KafkaMeters meters = new KafkaMeters(metrics);
         int inMemory = Math.max(1, cycle.settings().maxSensors() / settings.streamThreads());
         this.streams = new KafkaStreams(
                 PrognosTopology.build(
                         settings,
                         () -> new ReadingsProcessor(cycle, trainer, plugin, settings, trained, meters, clock, inMemory),
-                        () -> new DeviceSplitter(settings, meters, clock),
+                        () -> new DeviceSplitter(settings, payload, meters, clock),
                         cycle::sync),
                 props);
         if (trainer != null) {
@@ -129,8 +130,14 @@ public final class KafkaAdapter implements AutoCloseable {
                     "the Kafka adapter", List.of(new ConfigProblem("kafka.bootstrap", "is required")));
         }
         Properties props = properties(s, defaultStateDir);
-        createTopics(s, props);
-        KafkaAdapter adapter = new KafkaAdapter(s, plugin, cycle, trainer, props, metrics, clock);
+        ReadingsPayload payload;
+        try (Admin admin = Admin.create(adminConfig(props))) {
+            createTopics(s, admin);
+            int limit = ReadingsRecordLimit.of(admin, s, props);
+            ReadingsRecordLimit.capBatches(props, limit);
+            payload = new ReadingsPayload(s, limit);
+        }
+        KafkaAdapter adapter = new KafkaAdapter(s, plugin, cycle, trainer, props, payload, metrics, clock);
         adapter.streams.start();
         LOG.info(
                 "Kafka adapter started: application {} on {}, readings from {}{}",
@@ -165,14 +172,18 @@ public final class KafkaAdapter implements AutoCloseable {
         return p;
     }
 
+    private static Map<String, Object> adminConfig(Properties props) {
+        Map<String, Object> admin = new LinkedHashMap<>();
+        props.forEach((k, v) -> admin.put((String) k, v));
+        admin.keySet().retainAll(AdminClientConfig.configNames());
+        return admin;
+    }
+
     /**
      * The readings topics with {@code kafka.partitions}, the result topics with as many (risk
      * compacted).
      */
-    private static void createTopics(KafkaSettings s, Properties props) {
-        Map<String, Object> admin = new LinkedHashMap<>();
-        props.forEach((k, v) -> admin.put((String) k, v));
-        admin.keySet().retainAll(AdminClientConfig.configNames());
+    private static void createTopics(KafkaSettings s, Admin a) {
         Optional<Short> replication = s.replication() < 0 ? Optional.empty() : Optional.of((short) s.replication());
         Optional<Integer> partitions = Optional.of(s.partitions());
         List<NewTopic> topics = new ArrayList<>();
@@ -186,7 +197,7 @@ public final class KafkaAdapter implements AutoCloseable {
         topics.add(new NewTopic(s.alertsTopic(), partitions, replication));
         topics.add(new NewTopic(s.anomalyTopic(), partitions, replication));
         topics.add(new NewTopic(s.errorsTopic(), partitions, replication));
-        try (Admin a = Admin.create(admin)) {
+        try {
             for (var e : a.createTopics(topics).values().entrySet()) {
                 try {
                     e.getValue().get(60, TimeUnit.SECONDS);

@@ -20,6 +20,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -35,11 +36,13 @@ public final class KafkaReadingsWriter implements ReadingsForwarder, AutoCloseab
     static final Duration ACK_WAIT = Duration.ofSeconds(5);
 
     private final KafkaSettings settings;
+    private final ReadingsPayload payload;
     private final SensorKeys keys;
     private final KafkaProducer<String, byte[]> producer;
 
-    KafkaReadingsWriter(KafkaSettings settings, Properties streamsProps) {
+    KafkaReadingsWriter(KafkaSettings settings, ReadingsPayload payload, Properties streamsProps) {
         this.settings = settings;
+        this.payload = payload;
         this.keys = new SensorKeys(settings.keySeparator());
         Map<String, Object> p = new LinkedHashMap<>();
         streamsProps.forEach((k, v) -> p.put((String) k, v));
@@ -89,7 +92,7 @@ public final class KafkaReadingsWriter implements ReadingsForwarder, AutoCloseab
         long deadline = System.nanoTime() + ACK_WAIT.toNanos();
         try {
             for (Map.Entry<SensorId, List<Reading>> e : bySensor.entrySet()) {
-                for (byte[] payload : ReadingsPayload.records(settings, e.getValue())) {
+                for (byte[] payload : payload.records(e.getValue())) {
                     sent.add(producer.send(
                             new ProducerRecord<>(settings.readingsTopic(), keys.format(e.getKey()), payload)));
                 }
@@ -101,6 +104,13 @@ public final class KafkaReadingsWriter implements ReadingsForwarder, AutoCloseab
             Thread.currentThread().interrupt();
             throw notTaken("interrupted", e);
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof RecordTooLargeException) {
+                throw notTaken(
+                        "refused a record of at most " + payload.maxBytes() + " bytes as too large: the topic's"
+                                + " max.message.bytes was lowered since this host started (it sizes its records to"
+                                + " the topic's limit at start); restart the host",
+                        e.getCause());
+            }
             throw notTaken(e.getCause().toString(), e.getCause());
         } catch (TimeoutException e) {
             throw notTaken("no acknowledgement within " + ACK_WAIT.toSeconds() + " s", e);

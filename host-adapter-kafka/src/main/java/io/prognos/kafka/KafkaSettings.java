@@ -122,7 +122,8 @@ public record KafkaSettings(
                     "65536",
                     16,
                     16 * 1024 * 1024,
-                    "larger records are refused to the errors topic")
+                    "larger records are refused to the errors topic; also the largest record this host writes to the"
+                            + " readings topic (less when the topic's max.message.bytes takes less)")
             .define(
                     "kafka.max-future-skew",
                     Type.DURATION,

@@ -13,32 +13,40 @@ import java.util.List;
  */
 final class ReadingsPayload {
 
-    private ReadingsPayload() {}
+    private final KafkaSettings settings;
+    private final int maxBytes;
+
+    /** Records of at most {@code maxBytes} ({@link ReadingsRecordLimit}). */
+    ReadingsPayload(KafkaSettings settings, int maxBytes) {
+        this.settings = settings;
+        this.maxBytes = maxBytes;
+    }
+
+    /** The largest record written. */
+    int maxBytes() {
+        return maxBytes;
+    }
 
     /**
-     * The readings as records of at most {@code kafka.max-record-bytes} each, in order, so that
-     * none is refused as oversized where it is read (a device's record written with epoch times
-     * may grow with ISO ones; a REST body may hold 1 MB): halved until each fits, one reading at
-     * the least.
+     * The readings as records of at most {@link #maxBytes} each, in order, so that none is refused
+     * as oversized where it is read or written (a device's record written with epoch times may
+     * grow with ISO ones; a REST body may hold 1 MB): halved until each fits, one reading at the
+     * least.
      */
-    static List<byte[]> records(KafkaSettings settings, List<Reading> readings) {
+    List<byte[]> records(List<Reading> readings) {
         List<byte[]> out = new ArrayList<>();
-        add(settings, readings, out);
+        add(readings, out);
         return out;
     }
 
-    private static void add(KafkaSettings settings, List<Reading> readings, List<byte[]> out) {
-        byte[] whole = of(settings, readings);
-        if (whole.length <= settings.maxRecordBytes() || readings.size() == 1) {
+    private void add(List<Reading> readings, List<byte[]> out) {
+        byte[] whole = ReadingsJson.of(readings, settings.tsField(), settings.valueField());
+        if (whole.length <= maxBytes || readings.size() == 1) {
             out.add(whole);
             return;
         }
         int half = readings.size() / 2;
-        add(settings, readings.subList(0, half), out);
-        add(settings, readings.subList(half, readings.size()), out);
-    }
-
-    private static byte[] of(KafkaSettings settings, List<Reading> readings) {
-        return ReadingsJson.of(readings, settings.tsField(), settings.valueField());
+        add(readings.subList(0, half), out);
+        add(readings.subList(half, readings.size()), out);
     }
 }

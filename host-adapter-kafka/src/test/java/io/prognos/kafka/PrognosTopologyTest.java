@@ -103,7 +103,11 @@ class PrognosTopologyTest {
                         SETTINGS,
                         () -> new ReadingsProcessor(
                                 cycle, trainer, plugin, SETTINGS, trained, meters, Clock.systemUTC(), inMemory),
-                        () -> new DeviceSplitter(SETTINGS, meters, Clock.systemUTC()),
+                        () -> new DeviceSplitter(
+                                SETTINGS,
+                                new ReadingsPayload(SETTINGS, SETTINGS.maxRecordBytes()),
+                                meters,
+                                Clock.systemUTC()),
                         cycle::sync),
                 props);
         drivers.add(d);

@@ -17,13 +17,13 @@ class ReadingsPayloadTest {
 
     @Test
     void readingsTooManyForOneRecordAreWrittenAsSeveralThatTheReadingsTopicTakes() throws Exception {
-        KafkaSettings s = KafkaSettings.from(Map.of("kafka.max-record-bytes", "300"));
+        KafkaSettings s = KafkaSettings.from(Map.of());
         List<Reading> readings = new ArrayList<>();
         Instant t0 = Instant.parse("2026-01-01T00:00:00Z");
         for (int i = 0; i < 40; i++) {
             readings.add(new Reading(t0.plus(Duration.ofMinutes(i)), 20 + i / 7.0));
         }
-        List<byte[]> records = ReadingsPayload.records(s, readings);
+        List<byte[]> records = new ReadingsPayload(s, 300).records(readings);
         assertTrue(records.size() > 1, "40 readings do not fit in 300 bytes");
         ReadingParser parser = s.readingParser(Clock.systemUTC());
         List<Reading> back = new ArrayList<>();

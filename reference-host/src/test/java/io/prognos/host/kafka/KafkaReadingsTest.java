@@ -23,6 +23,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -30,6 +33,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
@@ -50,6 +54,13 @@ class KafkaReadingsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PARTITIONS = 6;
+    /**
+     * The readings topic's record limit, made before the host starts: below a REST body of 230
+     * readings (about 11 KB), which the host must write in smaller records (it wrote one, refused
+     * at every try, answering 503).
+     */
+    private static final int TOPIC_MAX_MESSAGE_BYTES = 8_192;
+
     private static KafkaBroker kafka;
     private static HostRuntime host;
 
@@ -57,6 +68,13 @@ class KafkaReadingsTest {
     static void start() throws Exception {
         Path dir = HostFixture.dataDir();
         kafka = KafkaBroker.start(dir.resolve("kafka"));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap()))) {
+            admin.createTopics(List.of(new NewTopic("prognos.readings", PARTITIONS, (short) 1)
+                            .configs(Map.of(
+                                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(TOPIC_MAX_MESSAGE_BYTES)))))
+                    .all()
+                    .get(60, TimeUnit.SECONDS);
+        }
         Map<String, String> config = HostFixture.config(dir);
         config.put("kafka.bootstrap", kafka.bootstrap());
         config.put("kafka.application-id", "readings-test");
@@ -149,10 +167,17 @@ class KafkaReadingsTest {
         assertEquals(230, taken.get("accepted").asInt(), r.body());
         assertEquals("prognos.readings", taken.get("forwarded_to").asText(), r.body());
 
-        // On the readings topic as they were sent, keyed by the sensor.
-        assertEquals(readings, readingsOf(await("prognos.readings", "pump-7/temp", x -> true, Duration.ofSeconds(30))));
-        // Read by the sensor's task: trained, and forecast from the last of them.
+        // On the readings topic as they were sent, keyed by the sensor, in records the topic takes.
         Instant last = readings.get(readings.size() - 1).timestamp();
+        List<JsonNode> records = await(
+                "prognos.readings",
+                "pump-7/temp",
+                x -> Instant.parse(x.get(x.size() - 1).get("ts").asText()).equals(last),
+                Duration.ofSeconds(30));
+        assertEquals(readings, readingsOf(records));
+        assertTrue(
+                records.size() > 1, "one record of 230 readings is more than the topic's " + TOPIC_MAX_MESSAGE_BYTES);
+        // Read by the sensor's task: trained, and forecast from the last of them.
         assertTrue(!await(
                         "prognos.forecasts",
                         "pump-7/temp",
