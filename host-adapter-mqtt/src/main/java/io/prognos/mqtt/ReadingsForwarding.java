@@ -20,9 +20,11 @@ import org.slf4j.LoggerFactory;
  * acknowledgement per batch rather than per message (one message at a time took 169 readings/s from MQTT into Kafka here,
  * `bench-ingest` at 1,000/s).
  *
- * <p>While the forwarder refuses them, the batch is tried again every second and nothing is
- * acknowledged: the broker holds back what follows once the receive maximum of unacknowledged
- * messages is reached. Stopped meanwhile, the messages stay unacknowledged and the broker sends
+ * <p>While the forwarder refuses them, or fails, the batch is tried again every second and nothing
+ * is acknowledged: the broker holds back what follows once the receive maximum of unacknowledged
+ * messages is reached. (A batch that failed otherwise than by a refusal was once dropped
+ * unacknowledged: the broker sent it again only to the next session, and each such batch held
+ * receive-maximum slots until then.) Stopped meanwhile, the messages stay unacknowledged and the broker sends
  * them again to the next session.
  */
 final class ReadingsForwarding implements AutoCloseable {
@@ -125,6 +127,15 @@ final class ReadingsForwarding implements AutoCloseable {
                                     + " unacknowledged meanwhile",
                             forwarder.destination(),
                             e.getMessage());
+                }
+            } catch (RuntimeException e) {
+                if (!waited) {
+                    waited = true;
+                    LOG.error(
+                            "forwarding readings to {} failed; trying again every second, the broker's messages"
+                                    + " unacknowledged meanwhile",
+                            forwarder.destination(),
+                            e);
                 }
             }
             if (!running) {

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,9 +39,22 @@ class MqttForwardingTest {
     private static final class FlakyForwarder implements ReadingsForwarder {
         final List<Reading> taken = new CopyOnWriteArrayList<>();
         final AtomicInteger refusals;
+        final Supplier<RuntimeException> failure;
 
         FlakyForwarder(int failures) {
+            this(
+                    failures,
+                    () -> new RetryLaterException(
+                            RetryLaterException.Reason.STORE_UNAVAILABLE,
+                            "the test's broker is down",
+                            Duration.ZERO,
+                            null));
+        }
+
+        /** Failing {@code failures} times with what {@code failure} makes. */
+        FlakyForwarder(int failures, Supplier<RuntimeException> failure) {
             this.refusals = new AtomicInteger(failures);
+            this.failure = failure;
         }
 
         @Override
@@ -53,8 +67,7 @@ class MqttForwardingTest {
         @Override
         public void forward(Map<SensorId, List<Reading>> bySensor) {
             if (refusals.getAndDecrement() > 0) {
-                throw new RetryLaterException(
-                        RetryLaterException.Reason.STORE_UNAVAILABLE, "the test's broker is down", Duration.ZERO, null);
+                throw failure.get();
             }
             bySensor.forEach((sensor, readings) -> {
                 assertEquals(SENSOR, sensor);
@@ -106,8 +119,17 @@ class MqttForwardingTest {
 
     @Test
     void readingsGoToTheForwarderInOrderEachOnceThoughItRefusesThemAWhile() throws Exception {
+        sendTenThrough(new FlakyForwarder(3));
+    }
+
+    /** A fault that is not a refusal (a bug, a client library's error) is tried again too, not dropped. */
+    @Test
+    void readingsGoToTheForwarderInOrderEachOnceThoughItFailsAWhile() throws Exception {
+        sendTenThrough(new FlakyForwarder(3, () -> new IllegalStateException("the test forwarder's fault")));
+    }
+
+    private static void sendTenThrough(FlakyForwarder forwarder) throws Exception {
         ForecastingPlugin plugin = MqttAdapterTest.plugin();
-        FlakyForwarder forwarder = new FlakyForwarder(3);
         try (Broker broker = new Broker();
                 Host host = new Host(plugin, broker, "prognos-forwarding", forwarder);
                 MqttAdapterTest.Client plant = new MqttAdapterTest.Client(broker, "plant")) {
