@@ -1,9 +1,11 @@
 package io.prognos.host.demo;
 
+import io.prognos.api.Reading;
+import io.prognos.host.core.wire.ReadingsJson;
 import io.prognos.host.runtime.HostRuntime;
 import io.prognos.host.runtime.ReadingsTable;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -177,9 +179,9 @@ public final class IngestLoad {
                 }
                 int sensor = i % sensors;
                 long step = i / sensors;
-                String payload =
-                        "{\"ts\":" + (firstTs + step * 60_000) + ",\"value\":" + (50 + 5 * Math.sin(step / 10.0)) + "}";
-                MqttMessage message = new MqttMessage(payload.getBytes(StandardCharsets.UTF_8));
+                byte[] payload = ReadingsJson.one(
+                        new Reading(Instant.ofEpochMilli(firstTs + step * 60_000), 50 + 5 * Math.sin(step / 10.0)));
+                MqttMessage message = new MqttMessage(payload);
                 message.setQos(1);
                 inFlight.acquire();
                 client.publish(prefix + "/readings/load-" + sensor / 10 + "/s" + sensor % 10, message, null, listener);

@@ -6,11 +6,13 @@ import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import io.prognos.api.TrainRequest;
 import io.prognos.host.core.wire.Json;
+import io.prognos.host.core.wire.ReadingsJson;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -278,7 +280,9 @@ public final class KafkaBench {
     }
 
     private static String json(Instant start, int sensor, long hour) {
-        return "{\"ts\":\"" + start.plus(Duration.ofHours(hour)) + "\",\"value\":" + value(sensor, hour) + "}";
+        return new String(
+                ReadingsJson.one(new Reading(start.plus(Duration.ofHours(hour)), value(sensor, hour))),
+                StandardCharsets.UTF_8);
     }
 
     /** The first hour of the bench's timeline, so that its last reading is not in the future. */

@@ -23,11 +23,20 @@ public final class ReadingsJson {
     public static byte[] of(List<Reading> readings, String tsField, String valueField) {
         List<Map<String, Object>> out = new ArrayList<>(readings.size());
         for (Reading r : readings) {
-            Map<String, Object> m = new LinkedHashMap<>(4);
-            m.put(tsField, r.timestamp().toString());
-            m.put(valueField, r.value());
-            out.add(m);
+            out.add(fields(r, tsField, valueField));
         }
         return Json.bytes(out);
+    }
+
+    /** One reading as a device sends one alone, {@code {"ts": ISO-8601, "value": n}}. */
+    public static byte[] one(Reading reading) {
+        return Json.bytes(fields(reading, "ts", "value"));
+    }
+
+    private static Map<String, Object> fields(Reading r, String tsField, String valueField) {
+        Map<String, Object> m = new LinkedHashMap<>(4);
+        m.put(tsField, r.timestamp().toString());
+        m.put(valueField, r.value());
+        return m;
     }
 }

@@ -207,4 +207,15 @@ class ReadingParserTest {
                     bad[0]);
         }
     }
+
+    @Test
+    void whatReadingsJsonWritesIsReadBackAsItWas() throws Exception {
+        List<Reading> readings = List.of(
+                new Reading(Instant.parse("2026-05-01T11:00:00.250Z"), 61.25),
+                new Reading(Instant.parse("2026-05-01T11:05:00Z"), -0.1));
+        assertEquals(readings, parser.parse(ReadingsJson.of(readings)).readings());
+        assertEquals(
+                List.of(readings.get(0)),
+                parser.parse(ReadingsJson.one(readings.get(0))).readings());
+    }
 }
