@@ -198,6 +198,12 @@ public final class MqttAdapter implements AutoCloseable {
         this.forwarding = forwarding;
         this.forwarded =
                 forwarding == null ? null : new ReadingsForwarding(forwarding.readings(), c.getInt("mqtt.work-queue"));
+        if (forwarded != null) {
+            Gauge.builder("prognos.mqtt.forwarding.failing", forwarded, f -> f.failing() ? 1 : 0)
+                    .description("1 while MQTT readings wait for the forwarder (Kafka) to take them, tried again every"
+                            + " second")
+                    .register(meters);
+        }
         ReadingIngest ingest =
                 new ReadingIngest(topics, parser, errors, worker, contexts, cycle, received, acks, forwarded);
         this.requests = new RequestHandler(
@@ -367,6 +373,15 @@ public final class MqttAdapter implements AutoCloseable {
     /** Both sessions, the readings' and the requests', are connected. */
     public boolean isConnected() {
         return connection.isConnected() && requestConnection.isConnected();
+    }
+
+    /**
+     * {@code NONE} when readings feed this host's cycle; else {@code DOWN} while the forwarder
+     * refuses or fails a batch (tried again every second, MQTT held back meanwhile: an ACL Kafka
+     * refuses for good waits for the operator), {@code UP} otherwise.
+     */
+    public String forwardingState() {
+        return forwarded == null ? "NONE" : forwarded.failing() ? "DOWN" : "UP";
     }
 
     public long readingsReceived() {

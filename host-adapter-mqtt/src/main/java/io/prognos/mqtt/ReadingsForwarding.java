@@ -48,6 +48,8 @@ final class ReadingsForwarding implements AutoCloseable {
     private final LinkedBlockingQueue<Message> waiting;
     private final Thread thread;
     private volatile boolean running = true;
+    /** Since when a batch waits for the forwarder (System.nanoTime), or 0 when none does. */
+    private volatile long failingSince;
 
     ReadingsForwarding(ReadingsForwarder forwarder, int capacity) {
         this.forwarder = forwarder;
@@ -60,6 +62,11 @@ final class ReadingsForwarding implements AutoCloseable {
     /** Where readings go. */
     ReadingsForwarder forwarder() {
         return forwarder;
+    }
+
+    /** Whether a batch is being tried again because the forwarder refused it or failed. */
+    boolean failing() {
+        return failingSince != 0;
     }
 
     /** Queues a message's readings; false when the queue is full (the caller refuses the message). */
@@ -116,12 +123,14 @@ final class ReadingsForwarding implements AutoCloseable {
             try {
                 forwarder.forward(readings);
                 if (waited) {
+                    failingSince = 0;
                     LOG.info("readings forwarded to {} again", forwarder.destination());
                 }
                 return true;
             } catch (RetryLaterException e) {
                 if (!waited) {
                     waited = true;
+                    failingSince = System.nanoTime();
                     LOG.warn(
                             "readings not forwarded to {}: {}; trying again every second, the broker's messages"
                                     + " unacknowledged meanwhile",
@@ -131,6 +140,7 @@ final class ReadingsForwarding implements AutoCloseable {
             } catch (RuntimeException e) {
                 if (!waited) {
                     waited = true;
+                    failingSince = System.nanoTime();
                     LOG.error(
                             "forwarding readings to {} failed; trying again every second, the broker's messages"
                                     + " unacknowledged meanwhile",

@@ -128,6 +128,30 @@ class MqttForwardingTest {
         sendTenThrough(new FlakyForwarder(3, () -> new IllegalStateException("the test forwarder's fault")));
     }
 
+    /** While the forwarder refuses, the adapter says so (the host's /health says DOWN), and UP again after. */
+    @Test
+    void theAdapterSaysWhileItsForwardingIsRefused() throws Exception {
+        ForecastingPlugin plugin = MqttAdapterTest.plugin();
+        FlakyForwarder forwarder = new FlakyForwarder(Integer.MAX_VALUE);
+        try (Broker broker = new Broker();
+                Host host = new Host(plugin, broker, "prognos-forwarding-state", forwarder);
+                MqttAdapterTest.Client plant = new MqttAdapterTest.Client(broker, "plant")) {
+            assertEquals("UP", host.adapter.forwardingState());
+            plant.send("prognos/readings/line-4/temp", MqttAdapterTest.reading(0, 20));
+            MqttAdapterTest.waitFor(() -> host.adapter.forwardingState().equals("DOWN"), Duration.ofSeconds(30));
+            assertEquals("DOWN", host.adapter.forwardingState(), "the reading waits for the forwarder");
+            assertEquals(List.of(), forwarder.taken);
+            forwarder.refusals.set(0);
+            MqttAdapterTest.waitFor(
+                    () -> host.adapter.forwardingState().equals("UP") && forwarder.taken.size() == 1,
+                    Duration.ofSeconds(30));
+            assertEquals("UP", host.adapter.forwardingState());
+            assertEquals(List.of(MqttForwardingTest.reading(0)), forwarder.taken);
+        } finally {
+            plugin.stop();
+        }
+    }
+
     private static void sendTenThrough(FlakyForwarder forwarder) throws Exception {
         ForecastingPlugin plugin = MqttAdapterTest.plugin();
         try (Broker broker = new Broker();

@@ -278,16 +278,21 @@ public final class RestApi implements AutoCloseable {
             dbState = "DOWN";
         }
         String mqtt = runtime.mqtt() == null ? "DISABLED" : runtime.mqtt().isConnected() ? "UP" : "DOWN";
+        // On a Kafka host, MQTT readings reach their sensors only through the readings topic.
+        String forwarding = runtime.mqtt() == null ? "NONE" : runtime.mqtt().forwardingState();
         Map<String, String> components = new LinkedHashMap<>();
         components.put("database", dbState);
         components.put("plugin", runtime.plugin().id() + " " + runtime.plugin().version());
         components.put("mqtt", mqtt);
+        if (!forwarding.equals("NONE")) {
+            components.put("mqtt_forwarding", forwarding);
+        }
         String kafka = kafkaHealth();
         components.put("kafka", kafka);
         // Informational: without it a host serves the models it holds, as before SPI 2.2.
         components.put("model_changes", runtime.jdbc().models().watchState());
         Integer backlog = runtime.storing() == null ? null : runtime.storing().pending();
-        boolean up = db && !mqtt.equals("DOWN") && !kafka.equals("DOWN");
+        boolean up = db && !mqtt.equals("DOWN") && !kafka.equals("DOWN") && !forwarding.equals("DOWN");
         return new Replies.Health(up ? "UP" : "DOWN", components, backlog);
     }
 

@@ -243,6 +243,9 @@ class KafkaReadingsTest {
                     "pump-5",
                     forecastOverMqtt.get(30, TimeUnit.SECONDS).get("device_id").asText());
             assertNull(host.contexts().peek(SensorId.of("pump-5", "temp")), "no state of it in the host's own cycle");
+            JsonNode health = JSON.readTree(HostFixture.call(host.rest().port(), "GET", "/health", null, null)
+                    .body());
+            assertEquals("UP", health.get("components").get("mqtt_forwarding").asText(), health.toString());
             assertEquals(List.of(), await("prognos.errors", "pump-5/temp", f -> false, Duration.ofSeconds(2)));
         } finally {
             device.disconnect();
