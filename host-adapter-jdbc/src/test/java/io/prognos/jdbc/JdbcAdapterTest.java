@@ -121,6 +121,37 @@ class JdbcAdapterTest {
         assertTrue(e.getMessage().contains("version 99") && e.getMessage().contains("upgrade Prognos"), e.getMessage());
     }
 
+    /**
+     * In a rolling upgrade, a host of the release before starts on a schema the newer release
+     * migrated when that release recorded that the older code reads it; else it refuses it.
+     */
+    @Test
+    void aNewerSchemaIsUsedWhenItsMigrationSaysThisCodeStillReadsIt() throws Exception {
+        int known = Migrations.MIGRATIONS.size();
+        try (JdbcAdapter fresh = JdbcAdapter.start(config("rolling"));
+                JdbcAdapter other = JdbcAdapter.start(config("rolling two"));
+                Connection c = fresh.dataSource().getConnection();
+                Statement st = c.createStatement()) {
+            List<Integer> recorded = new ArrayList<>();
+            try (ResultSet rs =
+                    st.executeQuery("SELECT readable_from FROM rolling.prognos_schema_history ORDER BY version")) {
+                while (rs.next()) {
+                    recorded.add(rs.getInt(1));
+                }
+            }
+            assertEquals(List.of(1, 2, 3, 3), recorded, "V4 only adds a trigger: V3's code reads it");
+            st.execute("INSERT INTO rolling.prognos_schema_history (version, script, readable_from)" + " VALUES ("
+                    + (known + 1) + ", 'a later release', " + known + ")");
+            st.execute("INSERT INTO \"rolling two\".prognos_schema_history (version, script, readable_from)"
+                    + " VALUES (" + (known + 1) + ", 'a later release', " + (known + 1) + ")");
+        }
+        try (JdbcAdapter older = JdbcAdapter.start(config("rolling"))) {
+            assertEquals(List.of(), older.models().list(), "started on the newer schema, and reads it");
+        }
+        var e = assertThrows(IllegalStateException.class, () -> JdbcAdapter.start(config("rolling two")));
+        assertTrue(e.getMessage().contains("needs code of version " + (known + 1)), e.getMessage());
+    }
+
     @Test
     void invalidConfigurationNamesTheKeys() {
         Map<String, String> c = config("prognos");
