@@ -58,9 +58,9 @@ final class DeviceSplitter implements Processor<String, byte[], String, byte[]> 
                     PrognosTopology.SPLIT_ERRORS);
         }
         for (Map.Entry<SensorId, List<Reading>> e : out.entrySet()) {
-            for (byte[] payload : payload.records(e.getValue())) {
+            for (byte[] value : payload.records(e.getValue())) {
                 context.forward(
-                        new Record<>(keys.format(e.getKey()), payload, record.timestamp()), PrognosTopology.SPLIT);
+                        new Record<>(keys.format(e.getKey()), value, record.timestamp()), PrognosTopology.SPLIT);
             }
         }
     }

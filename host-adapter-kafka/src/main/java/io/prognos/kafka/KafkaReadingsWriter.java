@@ -92,9 +92,9 @@ public final class KafkaReadingsWriter implements ReadingsForwarder, AutoCloseab
         long deadline = System.nanoTime() + ACK_WAIT.toNanos();
         try {
             for (Map.Entry<SensorId, List<Reading>> e : bySensor.entrySet()) {
-                for (byte[] payload : payload.records(e.getValue())) {
+                for (byte[] value : payload.records(e.getValue())) {
                     sent.add(producer.send(
-                            new ProducerRecord<>(settings.readingsTopic(), keys.format(e.getKey()), payload)));
+                            new ProducerRecord<>(settings.readingsTopic(), keys.format(e.getKey()), value)));
                 }
             }
             for (Future<RecordMetadata> f : sent) {
