@@ -83,9 +83,10 @@ public final class KafkaAdapter implements AutoCloseable {
                 PrognosTopology.build(
                         settings,
                         () -> new ReadingsProcessor(cycle, trainer, plugin, settings, trained, meters, clock, inMemory),
-                        () -> new DeviceSplitter(settings, payload, meters, clock),
-                        cycle::sync),
-                props);
+                        () -> new DeviceSplitter(settings, payload, meters, clock)),
+                props,
+                // Before each commit, the results of the readings it acknowledges are stored.
+                new CommitWaitingClients(() -> meters.beforeCommit(cycle::sync)));
         if (trainer != null) {
             trainer.afterTraining(m -> trained.add(m.sensor(), System.currentTimeMillis()));
         }
@@ -94,7 +95,8 @@ public final class KafkaAdapter implements AutoCloseable {
             // go back to the group and a new thread takes them up from the last commit.
             RetryLaterException notDurable = notDurable(e);
             if (notDurable != null) {
-                // Expected at every commit while the database is down (CommitBarrier): one line, no stack trace.
+                // Expected at every commit while the database is down (CommitWaitingProducer): one line, no stack
+                // trace.
                 LOG.warn("Kafka Streams thread could not commit, replacing it: {}", notDurable.getMessage());
             } else {
                 LOG.error("Kafka Streams thread failed; replacing it", e);

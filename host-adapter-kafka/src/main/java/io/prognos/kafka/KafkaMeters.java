@@ -2,6 +2,7 @@ package io.prognos.kafka;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 /** The adapter's own counters, beside Kafka Streams' metrics (state, lag, rates) bound to the same registry. */
 final class KafkaMeters {
@@ -9,6 +10,7 @@ final class KafkaMeters {
     private final MeterRegistry registry;
     private final Counter received;
     private final Counter forecasts;
+    private final Timer commitWait;
 
     KafkaMeters(MeterRegistry registry) {
         this.registry = registry;
@@ -19,6 +21,14 @@ final class KafkaMeters {
         this.forecasts = Counter.builder("prognos.kafka.forecasts")
                 .description("forecasts written to the forecasts topic")
                 .register(registry);
+        this.commitWait = Timer.builder("prognos.kafka.commit.wait")
+                .description("how long a stream thread's commit waited for the results before it to be stored")
+                .register(registry);
+    }
+
+    /** Runs {@code beforeCommit}, timed. */
+    void beforeCommit(Runnable beforeCommit) {
+        commitWait.record(beforeCommit);
     }
 
     void received() {

@@ -31,15 +31,10 @@ final class PrognosTopology {
 
     private PrognosTopology() {}
 
-    /**
-     * {@code beforeCommit} runs before each commit of a task (see {@link CommitBarrier}): the
-     * sensor cycle's listeners make durable what the committed readings told them.
-     */
     static Topology build(
             KafkaSettings s,
             ProcessorSupplier<String, byte[], String, byte[]> cycle,
-            ProcessorSupplier<String, byte[], String, byte[]> splitter,
-            Runnable beforeCommit) {
+            ProcessorSupplier<String, byte[], String, byte[]> splitter) {
         Topology t = new Topology();
         t.addSource(SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), s.readingsTopic());
         t.addProcessor(CYCLE, cycle, SOURCE);
@@ -59,7 +54,6 @@ final class PrognosTopology {
                                 Serdes.ByteArray())
                         .withCachingEnabled(),
                 CYCLE);
-        t.addStateStore(CommitBarrier.builder(beforeCommit), CYCLE);
         sink(t, FORECASTS, s.forecastsTopic());
         sink(t, RISK, s.riskTopic());
         sink(t, ALERTS, s.alertsTopic());

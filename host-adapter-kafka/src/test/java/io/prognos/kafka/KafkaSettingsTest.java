@@ -79,11 +79,10 @@ class KafkaSettingsTest {
             @Override
             public void process(Record<String, byte[]> record) {}
         };
-        String without =
-                PrognosTopology.build(none, noop, noop, () -> {}).describe().toString();
+        String without = PrognosTopology.build(none, noop, noop).describe().toString();
         assertTrue(without.contains("Source: readings (topics: [prognos.readings])"), without);
         assertFalse(without.contains("device-readings"), without);
-        String with = PrognosTopology.build(KafkaSettings.from(Map.of()), noop, noop, () -> {})
+        String with = PrognosTopology.build(KafkaSettings.from(Map.of()), noop, noop)
                 .describe()
                 .toString();
         assertTrue(with.contains("Source: readings (topics: [prognos.readings])"), with);

@@ -107,8 +107,7 @@ class PrognosTopologyTest {
                                 SETTINGS,
                                 new ReadingsPayload(SETTINGS, SETTINGS.maxRecordBytes()),
                                 meters,
-                                Clock.systemUTC()),
-                        cycle::sync),
+                                Clock.systemUTC())),
                 props);
         drivers.add(d);
         return new Driver(d);
@@ -180,36 +179,6 @@ class PrognosTopologyTest {
 
     static JsonNode tree(byte[] value) throws Exception {
         return Json.mapper().readTree(value);
-    }
-
-    @Test
-    void whatTheListenersWereToldIsMadeDurableBeforeTheReadingsBehindItAreCommitted() {
-        // A listener that stores on a thread of its own (the host's database writer) is asked to
-        // finish before each commit; told and not yet synced when a commit happens would be a
-        // reading acknowledged to Kafka that a killed host never stored.
-        List<String> calls = new ArrayList<>();
-        SensorCycle.Listener recording = new SensorCycle.Listener() {
-            @Override
-            public void readings(SensorId sensor, List<Reading> readings) {
-                calls.add("told " + readings.size());
-            }
-
-            @Override
-            public void sync() {
-                calls.add("sync");
-            }
-        };
-        Driver t = driver(1000, "sync", plugin, recording);
-        for (Reading r : hourly(0, 5, 50, 1)) {
-            t.send("pump-9/temp", r);
-        }
-        assertEquals(5, calls.stream().filter(c -> c.startsWith("told")).count(), calls.toString());
-        for (int i = 0; i < calls.size(); i++) {
-            if (calls.get(i).startsWith("told")) {
-                assertTrue(
-                        calls.subList(i + 1, calls.size()).contains("sync"), "no sync after call " + i + ": " + calls);
-            }
-        }
     }
 
     @Test

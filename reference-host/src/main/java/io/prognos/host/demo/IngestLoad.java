@@ -1,5 +1,8 @@
 package io.prognos.host.demo;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.prognos.api.Reading;
 import io.prognos.host.core.wire.ReadingsJson;
 import io.prognos.host.runtime.HostRuntime;
@@ -38,7 +41,8 @@ public final class IngestLoad {
             long brokerDropped,
             double publishSeconds,
             double drainSeconds,
-            LatencyProbe.Result latency) {
+            LatencyProbe.Result latency,
+            Map<String, Object> kafka) {
 
         /** Acknowledged by the broker but not received and stored when the run ended. */
         public long missing() {
@@ -65,6 +69,7 @@ public final class IngestLoad {
             if (latency != null) {
                 m.putAll(latency.figures());
             }
+            m.putAll(kafka);
             return m;
         }
     }
@@ -138,7 +143,39 @@ public final class IngestLoad {
                 dropped,
                 (published - start) / 1e9,
                 (drained - published) / 1e9,
-                probed);
+                probed,
+                kafkaFigures(host.metrics()));
+    }
+
+    /**
+     * On a Kafka host, what its commits cost: the tasks' waits for the results to be stored before
+     * each commit, and Kafka Streams' own commit latency (the largest over the stream threads); none
+     * elsewhere. A stream thread that commits processes nothing meanwhile.
+     */
+    static Map<String, Object> kafkaFigures(MeterRegistry registry) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        Timer wait = registry.find("prognos.kafka.commit.wait").timer();
+        if (wait == null) {
+            return m;
+        }
+        m.put("kafka_commit_waits", wait.count());
+        m.put("kafka_commit_wait_mean_ms", round(wait.mean(TimeUnit.MILLISECONDS)));
+        m.put("kafka_commit_wait_max_ms", round(wait.max(TimeUnit.MILLISECONDS)));
+        m.put("kafka_commit_latency_avg_ms", round(largest(registry, "kafka.stream.thread.commit.latency.avg")));
+        m.put("kafka_commit_latency_max_ms", round(largest(registry, "kafka.stream.thread.commit.latency.max")));
+        return m;
+    }
+
+    private static double largest(MeterRegistry registry, String gauge) {
+        return registry.find(gauge).gauges().stream()
+                .mapToDouble(Gauge::value)
+                .filter(Double::isFinite)
+                .max()
+                .orElse(Double.NaN);
+    }
+
+    private static double round(double ms) {
+        return Math.round(ms * 10) / 10.0;
     }
 
     private long publish(int rate, int total, int sensors) throws MqttException, InterruptedException {

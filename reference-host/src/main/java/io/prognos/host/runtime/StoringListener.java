@@ -359,7 +359,7 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
      */
     @Override
     public void sync() {
-        // Kafka flushes every task's stores at each commit (12 partitions: 12 calls); one wait is enough.
+        // Each stream thread calls it before each of its commits; one wait covers what every thread told.
         // Called from the MQTT adapter's acknowledging thread and Kafka's stream threads at once.
         long target = queued.get();
         if (synced.get() < target) {

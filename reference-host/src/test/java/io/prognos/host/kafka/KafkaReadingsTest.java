@@ -15,6 +15,8 @@ import io.prognos.host.demo.OnMessage;
 import io.prognos.host.runtime.HostRuntime;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -156,6 +158,59 @@ class KafkaReadingsTest {
         assertEquals(List.of(), await("prognos.errors", "pump-9", f -> false, Duration.ofSeconds(5)));
     }
 
+    /**
+     * A commit waits until the results of the readings it acknowledges are stored: while the
+     * database's forecasts table is locked, a reading's forecast is not committed to Kafka; once the
+     * lock is gone, it is. (A state store's flush was to wait before each commit, but Kafka Streams
+     * 4.1 flushes stores only when it checkpoints: the forecast was committed within the lock.)
+     */
+    @Test
+    void aForecastIsCommittedOnlyOnceTheDatabaseHoldsIt() throws Exception {
+        List<Reading> readings = hourly(231, 11);
+        Instant before = readings.get(229).timestamp();
+        Instant last = readings.get(230).timestamp();
+        try (KafkaProducer<String, String> p = producer()) {
+            for (Reading r : readings.subList(0, 230)) {
+                p.send(new ProducerRecord<>("prognos.readings", "pump-11/temp", json(r)));
+            }
+            p.flush();
+            assertTrue(
+                    !await("prognos.forecasts", "pump-11/temp", f -> basedOn(f).equals(before), Duration.ofMinutes(2))
+                            .isEmpty(),
+                    "trained and forecast");
+            try (Connection c = host.jdbc().dataSource().getConnection()) {
+                c.setAutoCommit(false);
+                try (Statement st = c.createStatement()) {
+                    st.execute("LOCK TABLE prognos.forecasts IN EXCLUSIVE MODE");
+                }
+                p.send(new ProducerRecord<>("prognos.readings", "pump-11/temp", json(readings.get(230))));
+                p.flush();
+                assertTrue(
+                        await(
+                                        "prognos.forecasts",
+                                        "pump-11/temp",
+                                        f -> basedOn(f).equals(last),
+                                        Duration.ofSeconds(3))
+                                .stream()
+                                .noneMatch(f -> basedOn(f).equals(last)),
+                        "the forecast was committed to Kafka while the database could not store it");
+                c.rollback();
+            }
+        }
+        assertTrue(
+                !await("prognos.forecasts", "pump-11/temp", f -> basedOn(f).equals(last), Duration.ofMinutes(1))
+                        .isEmpty(),
+                "committed once stored");
+    }
+
+    private static Instant basedOn(JsonNode forecast) {
+        return Instant.parse(forecast.get("based_on").asText());
+    }
+
+    private static String json(Reading r) {
+        return "{\"ts\": \"" + r.timestamp() + "\", \"value\": " + r.value() + "}";
+    }
+
     @Test
     void readingsSentOverRestGoToTheReadingsTopicAndAreForecastThere() throws Exception {
         List<Reading> readings = hourly(230, 7);
@@ -267,7 +322,15 @@ class KafkaReadingsTest {
 
     private static KafkaProducer<String, String> producer() {
         return new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap(), ProducerConfig.ACKS_CONFIG, "all"),
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        kafka.bootstrap(),
+                        ProducerConfig.ACKS_CONFIG,
+                        "all",
+                        // Batches within the readings topic's limit: a larger refused batch is split
+                        // into batches of batch.size again and again.
+                        ProducerConfig.BATCH_SIZE_CONFIG,
+                        TOPIC_MAX_MESSAGE_BYTES / 2),
                 new StringSerializer(),
                 new StringSerializer());
     }
