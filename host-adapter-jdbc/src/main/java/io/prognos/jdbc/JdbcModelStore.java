@@ -138,37 +138,36 @@ public final class JdbcModelStore implements ModelStore {
 
     @Override
     public Optional<StoredModel> load(SensorId sensor) {
-        ready.run();
-        String sql = "SELECT " + COLUMNS + ", model FROM " + table + " WHERE device_id = ? AND sensor_key = ?";
-        try (Connection c = ds.getConnection();
-                PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, sensor.deviceId());
-            ps.setString(2, sensor.sensorKey());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next()) {
-                    return Optional.empty();
-                }
-                return Optional.of(new StoredModel(info(rs), rs.getBytes("model"), rs.getString("checksum")));
-            }
-        } catch (SQLException e) {
-            throw SqlErrors.translate("loading the model of " + sensor, e);
-        }
+        return row(
+                sensor,
+                COLUMNS + ", model",
+                rs -> new StoredModel(info(rs), rs.getBytes("model"), rs.getString("checksum")),
+                "loading the model of ");
     }
 
     /** The row's metadata columns alone, the model's bytes left on the server. */
     @Override
     public Optional<ModelInfo> info(SensorId sensor) {
+        return row(sensor, COLUMNS, JdbcModelStore::info, "reading the metadata of the model of ");
+    }
+
+    private interface RowReader<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    /** {@code columns} of the sensor's row, read by {@code reader}; empty without a row. */
+    private <T> Optional<T> row(SensorId sensor, String columns, RowReader<T> reader, String doing) {
         ready.run();
-        String sql = "SELECT " + COLUMNS + " FROM " + table + " WHERE device_id = ? AND sensor_key = ?";
+        String sql = "SELECT " + columns + " FROM " + table + " WHERE device_id = ? AND sensor_key = ?";
         try (Connection c = ds.getConnection();
                 PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, sensor.deviceId());
             ps.setString(2, sensor.sensorKey());
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(info(rs)) : Optional.empty();
+                return rs.next() ? Optional.of(reader.read(rs)) : Optional.empty();
             }
         } catch (SQLException e) {
-            throw SqlErrors.translate("reading the metadata of the model of " + sensor, e);
+            throw SqlErrors.translate(doing + sensor, e);
         }
     }
 

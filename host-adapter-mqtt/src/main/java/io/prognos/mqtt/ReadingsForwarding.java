@@ -127,25 +127,24 @@ final class ReadingsForwarding implements AutoCloseable {
                     LOG.info("readings forwarded to {} again", forwarder.destination());
                 }
                 return true;
-            } catch (RetryLaterException e) {
-                if (!waited) {
-                    waited = true;
-                    failingSince = System.nanoTime();
-                    LOG.warn(
-                            "readings not forwarded to {}: {}; trying again every second, the broker's messages"
-                                    + " unacknowledged meanwhile",
-                            forwarder.destination(),
-                            e.getMessage());
-                }
             } catch (RuntimeException e) {
                 if (!waited) {
                     waited = true;
                     failingSince = System.nanoTime();
-                    LOG.error(
-                            "forwarding readings to {} failed; trying again every second, the broker's messages"
-                                    + " unacknowledged meanwhile",
-                            forwarder.destination(),
-                            e);
+                    if (e instanceof RetryLaterException) {
+                        // A refusal (the destination down): its message says enough.
+                        LOG.warn(
+                                "readings not forwarded to {}: {}; trying again every second, the broker's messages"
+                                        + " unacknowledged meanwhile",
+                                forwarder.destination(),
+                                e.getMessage());
+                    } else {
+                        LOG.error(
+                                "forwarding readings to {} failed; trying again every second, the broker's messages"
+                                        + " unacknowledged meanwhile",
+                                forwarder.destination(),
+                                e);
+                    }
                 }
             }
             if (!running) {
