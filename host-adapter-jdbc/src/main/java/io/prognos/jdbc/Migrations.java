@@ -61,7 +61,7 @@ public final class Migrations {
             int known = MIGRATIONS.size();
             boolean recordsReadable = hasReadableFrom(c, schema);
             if (current > known) {
-                Integer readableFrom = recordsReadable ? readableFrom(c, quoted, current) : null;
+                Integer readableFrom = recordsReadable ? recordedReadableFrom(c, quoted, current) : null;
                 c.rollback();
                 if (readableFrom == null || readableFrom > known) {
                     throw new IllegalStateException("database schema " + schema + " is at version " + current
@@ -130,7 +130,7 @@ public final class Migrations {
     }
 
     /** What the code that migrated the schema to {@code version} recorded; null when it recorded nothing. */
-    private static Integer readableFrom(Connection c, String quotedSchema, int version) throws SQLException {
+    private static Integer recordedReadableFrom(Connection c, String quotedSchema, int version) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT readable_from FROM " + quotedSchema + ".prognos_schema_history WHERE version = ?")) {
             ps.setInt(1, version);

@@ -52,6 +52,9 @@ public final class KafkaAdapter implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaAdapter.class);
 
+    /** The timer of how long commits waited for the database (read by {@code bench-ingest}). */
+    public static final String COMMIT_WAIT_METER = "prognos.kafka.commit.wait";
+
     private final KafkaSettings settings;
     private final KafkaStreams streams;
     private final KafkaReadingsWriter readingsWriter;

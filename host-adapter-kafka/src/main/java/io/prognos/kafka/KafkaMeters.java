@@ -21,7 +21,7 @@ final class KafkaMeters {
         this.forecasts = Counter.builder("prognos.kafka.forecasts")
                 .description("forecasts written to the forecasts topic")
                 .register(registry);
-        this.commitWait = Timer.builder("prognos.kafka.commit.wait")
+        this.commitWait = Timer.builder(KafkaAdapter.COMMIT_WAIT_METER)
                 .description("how long a stream thread's commit waited for the results before it to be stored")
                 .register(registry);
     }

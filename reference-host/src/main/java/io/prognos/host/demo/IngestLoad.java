@@ -7,6 +7,7 @@ import io.prognos.api.Reading;
 import io.prognos.host.core.wire.ReadingsJson;
 import io.prognos.host.runtime.HostRuntime;
 import io.prognos.host.runtime.ReadingsTable;
+import io.prognos.kafka.KafkaAdapter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -154,7 +155,7 @@ public final class IngestLoad {
      */
     static Map<String, Object> kafkaFigures(MeterRegistry registry) {
         Map<String, Object> m = new LinkedHashMap<>();
-        Timer wait = registry.find("prognos.kafka.commit.wait").timer();
+        Timer wait = registry.find(KafkaAdapter.COMMIT_WAIT_METER).timer();
         if (wait == null) {
             return m;
         }

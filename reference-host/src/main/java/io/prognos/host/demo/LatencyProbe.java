@@ -144,7 +144,7 @@ public final class LatencyProbe {
                 long sentWall = System.currentTimeMillis();
                 long sent = System.nanoTime();
                 Reading probe = new Reading(historyEnd.plus(Duration.ofHours(k)), value(299 + k));
-                client.publish(readingsTopic(), ReadingsJson.of(List.of(probe)), 1, false);
+                client.publish(readingsTopic(), ReadingsJson.one(probe), 1, false);
                 probes++;
                 long deadline = sent + TimeUnit.SECONDS.toNanos(10);
                 while (System.nanoTime() < deadline) {
