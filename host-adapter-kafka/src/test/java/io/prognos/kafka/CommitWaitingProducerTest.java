@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
@@ -45,15 +46,24 @@ class CommitWaitingProducerTest {
     }
 
     @Test
-    void nothingIsCommittedWhenTheResultsAreNotStored() {
+    void nothingIsCommittedWhenTheResultsAreNotStoredAndTheCommitTimesOutAfterAPause() {
         MockProducer<byte[], byte[]> kafka = transactional();
+        Duration retryAfter = Duration.ofMillis(300);
         RetryLaterException down = new RetryLaterException(
-                RetryLaterException.Reason.STORE_UNAVAILABLE, "not yet stored", Duration.ofSeconds(1), null);
+                RetryLaterException.Reason.STORE_UNAVAILABLE, "not yet stored", retryAfter, null);
         CommitWaitingProducer p = new CommitWaitingProducer(kafka, () -> {
             throw down;
         });
-        assertSame(down, assertThrows(RetryLaterException.class, p::commitTransaction));
+        long start = System.nanoTime();
+        // A timeout is what Kafka Streams answers under exactly-once by aborting the transaction at
+        // once and reprocessing on the same thread; any other exception replaced the thread and left
+        // the transaction for the broker to time out.
+        TimeoutException timeout = assertThrows(TimeoutException.class, p::commitTransaction);
+        assertTrue(
+                System.nanoTime() - start >= retryAfter.toNanos(),
+                "paused before failing, so that a database that is down is not retried in a tight loop");
+        assertSame(down, timeout.getCause());
         assertFalse(kafka.transactionCommitted());
-        assertTrue(kafka.transactionInFlight(), "left to Kafka Streams to abort when it replaces the thread");
+        assertTrue(kafka.transactionInFlight(), "left to Kafka Streams to abort");
     }
 }

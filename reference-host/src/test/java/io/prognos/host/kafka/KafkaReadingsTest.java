@@ -161,14 +161,18 @@ class KafkaReadingsTest {
     /**
      * A commit waits until the results of the readings it acknowledges are stored: while the
      * database's forecasts table is locked, a reading's forecast is not committed to Kafka; once the
-     * lock is gone, it is. (A state store's flush was to wait before each commit, but Kafka Streams
-     * 4.1 flushes stores only when it checkpoints: the forecast was committed within the lock.)
+     * lock is gone, it is, soon and once. (A state store's flush was to wait before each commit, but
+     * Kafka Streams 4.1 flushes stores only when it checkpoints: the forecast was committed within
+     * the lock.) The lock outlasts the commit's wait for the database (5 s), so a commit fails while
+     * it is held: its transaction must be aborted then, not left open until the broker times it out
+     * (10 s), which held the forecast back 10.6 s after the lock went.
      */
     @Test
-    void aForecastIsCommittedOnlyOnceTheDatabaseHoldsIt() throws Exception {
+    void aForecastIsCommittedOnlyOnceTheDatabaseHoldsItAndSoonAfter() throws Exception {
         List<Reading> readings = hourly(231, 11);
         Instant before = readings.get(229).timestamp();
         Instant last = readings.get(230).timestamp();
+        long released;
         try (KafkaProducer<String, String> p = producer()) {
             for (Reading r : readings.subList(0, 230)) {
                 p.send(new ProducerRecord<>("prognos.readings", "pump-11/temp", json(r)));
@@ -190,17 +194,29 @@ class KafkaReadingsTest {
                                         "prognos.forecasts",
                                         "pump-11/temp",
                                         f -> basedOn(f).equals(last),
-                                        Duration.ofSeconds(3))
+                                        Duration.ofSeconds(8))
                                 .stream()
                                 .noneMatch(f -> basedOn(f).equals(last)),
                         "the forecast was committed to Kafka while the database could not store it");
                 c.rollback();
+                released = System.nanoTime();
             }
         }
         assertTrue(
                 !await("prognos.forecasts", "pump-11/temp", f -> basedOn(f).equals(last), Duration.ofMinutes(1))
                         .isEmpty(),
                 "committed once stored");
+        Duration after = Duration.ofNanos(System.nanoTime() - released);
+        assertTrue(
+                after.compareTo(Duration.ofSeconds(5)) < 0,
+                "committed " + after.toMillis() + " ms after the database took it: the failed commit's"
+                        + " transaction was left for the broker to time out");
+        assertEquals(
+                1,
+                await("prognos.forecasts", "pump-11/temp", f -> false, Duration.ofSeconds(3)).stream()
+                        .filter(f -> basedOn(f).equals(last))
+                        .count(),
+                "exactly one copy of the forecast committed");
     }
 
     private static Instant basedOn(JsonNode forecast) {
