@@ -14,7 +14,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.eclipse.paho.mqttv5.client.MqttClient;
@@ -86,7 +87,7 @@ public final class LatencyProbe {
      * to forecast, so no probe was answered there and each waited out its 10 s.
      */
     private void warmKafkaTask(List<Reading> history) throws MqttException, InterruptedException {
-        SynchronousQueue<Long> issued = new SynchronousQueue<>();
+        BlockingQueue<Long> issued = new LinkedBlockingQueue<>();
         MqttClient client = connected(issued);
         try {
             client.publish(readingsTopic(), ReadingsJson.of(history), 1, false);
@@ -100,7 +101,7 @@ public final class LatencyProbe {
     }
 
     /** A client subscribed to the probe's forecasts, handing each one's issue time to {@code issued}. */
-    private MqttClient connected(SynchronousQueue<Long> issued) throws MqttException {
+    private MqttClient connected(BlockingQueue<Long> issued) throws MqttException {
         MqttClient client = new MqttClient(
                 host.maskedConfig().get("mqtt.url"), "prognos-probe-" + System.nanoTime(), new MemoryPersistence());
         MqttConnectionOptions o = new MqttConnectionOptions();
@@ -135,7 +136,7 @@ public final class LatencyProbe {
      * {@value #MAX_PROBES}), each time waiting up to 10 s for its forecast.
      */
     public Result run(Duration period, BooleanSupplier running) throws MqttException, InterruptedException {
-        SynchronousQueue<Long> issued = new SynchronousQueue<>();
+        BlockingQueue<Long> issued = new LinkedBlockingQueue<>();
         MqttClient client = connected(issued);
         List<Double> latencies = new ArrayList<>();
         int probes = 0;
@@ -185,8 +186,14 @@ public final class LatencyProbe {
         return sorted.get(Math.max(0, rank - 1));
     }
 
-    /** Hands each forecast's issue time (epoch ms) to the waiting probe; none waiting, it is dropped. */
-    private static OnMessage forecasts(SynchronousQueue<Long> issued) {
+    /**
+     * Queues each forecast's issue time (epoch ms) for the probe, which skips those issued before
+     * its reading. A hand-off that dropped a forecast when the probe was not polling could lose one
+     * that came before the reading's own publish returned: on an MQTT-only host at 1,000
+     * readings/s, 1 of 22 probes went unanswered for its 10 s; with the queue, 31 of 31 and 30 of
+     * 30 were answered in two runs.
+     */
+    private static OnMessage forecasts(BlockingQueue<Long> issued) {
         return (topic, m) -> issued.offer(Instant.parse(
                         Json.mapper().readTree(m.getPayload()).get("issued_at").asText())
                 .toEpochMilli());
