@@ -98,9 +98,9 @@ public final class KafkaAdapter implements AutoCloseable {
             // go back to the group and a new thread takes them up from the last commit.
             RetryLaterException notDurable = notDurable(e);
             if (notDurable != null) {
-                // A commit outside the thread's loop (closing a task) while the database is down: one
-                // line, no stack trace. In the loop, CommitWaitingProducer's timeout is handled by
-                // Kafka Streams without coming here.
+                // A commit's wait failure that Kafka Streams did not handle itself (in its loop it
+                // aborts and reprocesses on CommitWaitingProducer's timeout without coming here): one
+                // line, no stack trace.
                 LOG.warn("Kafka Streams thread could not commit, replacing it: {}", notDurable.getMessage());
             } else {
                 LOG.error("Kafka Streams thread failed; replacing it", e);

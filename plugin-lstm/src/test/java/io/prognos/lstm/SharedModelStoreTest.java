@@ -89,6 +89,17 @@ class SharedModelStoreTest {
         }
     }
 
+    /** A store whose watch tells nothing until the test calls {@code told[0]} (a watch lost for a while). */
+    private static CountingStore silentWatch(InMemoryModelStore shared, ModelStore.ChangeListener[] told) {
+        return new CountingStore(shared) {
+            @Override
+            public Watch watch(ChangeListener listener) {
+                told[0] = listener;
+                return () -> {};
+            }
+        };
+    }
+
     @Test
     void aChangeToAModelThisHostDoesNotHoldIsListedFromItsMetadataWithoutReadingTheModel() {
         InMemoryModelStore shared = new InMemoryModelStore();
@@ -115,13 +126,7 @@ class SharedModelStoreTest {
     void afterChangesWereMissedOnlyTheHeldModelsThatChangedAreReadAgain() {
         InMemoryModelStore shared = new InMemoryModelStore();
         ModelStore.ChangeListener[] told = new ModelStore.ChangeListener[1];
-        CountingStore silent = new CountingStore(shared) {
-            @Override
-            public Watch watch(ChangeListener listener) {
-                told[0] = listener;
-                return () -> {};
-            }
-        };
+        CountingStore silent = silentWatch(shared, told);
         LstmForecastingPlugin a = started(shared);
         LstmForecastingPlugin b = started(silent);
         List<Reading> series = Series.seasonal(420, 0.3, 77);
@@ -152,13 +157,7 @@ class SharedModelStoreTest {
     void afterChangesWereMissedThePluginListsAndReadsTheStoreAgain() {
         InMemoryModelStore shared = new InMemoryModelStore();
         ModelStore.ChangeListener[] told = new ModelStore.ChangeListener[1];
-        ForwardingModelStore silent = new ForwardingModelStore(shared) {
-            @Override
-            public Watch watch(ChangeListener listener) {
-                told[0] = listener; // told nothing until the test says changes were missed
-                return () -> {};
-            }
-        };
+        CountingStore silent = silentWatch(shared, told);
         LstmForecastingPlugin a = started(shared);
         LstmForecastingPlugin b = started(silent);
         List<Reading> series = Series.seasonal(420, 0.3, 72);
