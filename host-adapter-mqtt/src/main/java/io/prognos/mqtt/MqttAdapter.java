@@ -93,6 +93,14 @@ public final class MqttAdapter implements AutoCloseable {
                     "prognos",
                     "MQTT client id, not ending in '-requests'; the readings' session is kept under it, the requests' under"
                             + " it + '-requests'")
+            .define(
+                    "mqtt.connect-timeout",
+                    Type.DURATION,
+                    "30s",
+                    1,
+                    3600,
+                    "how long start waits for the broker (retrying with backoff) before it fails, naming the last"
+                            + " failure; a broker that refuses the credentials or the client id fails it at once")
             .define("mqtt.username", Type.STRING, null, "user name, if the broker requires one")
             .defineSecret("mqtt.password", "password (never logged)")
             .define("mqtt.prefix", Type.STRING, "prognos", "topic prefix")
@@ -299,7 +307,7 @@ public final class MqttAdapter implements AutoCloseable {
             try {
                 a.connection.connect();
                 a.requestConnection.connect();
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 // Its threads and its publisher among the cycle's listeners go with it.
                 a.close();
                 throw e;

@@ -1,8 +1,10 @@
 package io.prognos.mqtt;
 
 import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttClientState;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
@@ -20,6 +22,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -83,6 +86,9 @@ final class MqttConnection implements AutoCloseable {
     private final AtomicLong failedPublishes = new AtomicLong();
     private volatile long lastFailureLog;
     private volatile boolean connectedOnce;
+    /** Set when start gave up: a connection still on its way is closed on arrival. */
+    private volatile boolean abandoned;
+
     private volatile Handler handler = m -> {};
     /**
      * The requests' session only: the newest reply's completion (publishes go out in order, so close
@@ -122,17 +128,7 @@ final class MqttConnection implements AutoCloseable {
                 .maxDelay(30, TimeUnit.SECONDS)
                 .applyAutomaticReconnect()
                 .addConnectedListener(ctx -> onConnected())
-                .addDisconnectedListener(ctx -> {
-                    if (ctx.getSource() == MqttDisconnectSource.USER) {
-                        LOG.info("MQTT adapter {} disconnected from {}", clientId(), config.getString("mqtt.url"));
-                    } else {
-                        LOG.warn(
-                                "MQTT connection of {} lost or refused ({}: {}); reconnecting with backoff",
-                                clientId(),
-                                ctx.getSource(),
-                                ctx.getCause().getMessage());
-                    }
-                });
+                .addDisconnectedListener(this::disconnected);
         if (tls) {
             b = b.sslWithDefaultConfig();
         }
@@ -156,6 +152,25 @@ final class MqttConnection implements AutoCloseable {
                         .retain(true)
                         .applyWillPublish()
                         .buildAsync();
+    }
+
+    private void disconnected(MqttClientDisconnectedContext ctx) {
+        if (ctx.getSource() == MqttDisconnectSource.USER) {
+            LOG.info("MQTT adapter {} disconnected from {}", clientId(), config.getString("mqtt.url"));
+            return;
+        }
+        if (!connectedOnce) {
+            // Before start is done, connect() tries again itself, within its wait; the client's own
+            // reconnect would carry on after start gave up (a failed start was seen connecting again
+            // later). This listener runs after the automatic reconnect's and overrides its decision.
+            ctx.getReconnector().reconnect(false);
+            return;
+        }
+        LOG.warn(
+                "MQTT connection of {} lost or refused ({}: {}); reconnecting with backoff",
+                clientId(),
+                ctx.getSource(),
+                ctx.getCause().getMessage());
     }
 
     private String clientId() {
@@ -207,26 +222,21 @@ final class MqttConnection implements AutoCloseable {
 
     /**
      * Connects and subscribes, waiting for both; afterwards the client reconnects on its own.
-     * Throws if the broker cannot be reached within 30 s (and then stops trying).
+     *
+     * @throws IOException when the broker cannot be reached within {@code mqtt.connect-timeout}
+     *     (nothing keeps trying then), naming the last failure
+     * @throws InvalidConfigurationException at once when the broker refuses the credentials, the
+     *     client id or the protocol version, naming the key
      */
     void connect() throws IOException {
+        long wait = config.getDuration("mqtt.connect-timeout").toMillis();
         // Before the connect: a kept session delivers queued readings right after the CONNACK.
         // Acknowledged by hand, each message when its work is done (a reading once it is durable).
         client.publishes(MqttGlobalPublishFilter.ALL, this::arrived, true);
         try {
-            client.connectWith()
-                    .cleanStart(false)
-                    // Readings are acknowledged once stored, so the broker's window of unacknowledged
-                    // messages bounds what waits in the adapter: never more than its work queue holds.
-                    .restrictions()
-                    .receiveMaximum(Math.min(65_535, config.getInt("mqtt.work-queue")))
-                    .applyRestrictions()
-                    .sessionExpiryInterval(
-                            config.getDuration("mqtt.session-expiry").toSeconds())
-                    .send()
-                    .get(30, TimeUnit.SECONDS);
+            connectWithin(wait);
             // Subscribed before start() returns: readings published right after start are not missed.
-            subscribe().get(30, TimeUnit.SECONDS);
+            subscribe().get(wait, TimeUnit.MILLISECONDS);
             if (session == Session.READINGS) {
                 // The readings' session of an earlier release took requests too, and readings
                 // under a narrower filter: those subscriptions go, so that each request and each
@@ -235,20 +245,22 @@ final class MqttConnection implements AutoCloseable {
                         .topicFilter(topics.requests())
                         .addTopicFilter(shared(topics.earlierReadingsFilter()))
                         .send()
-                        .get(30, TimeUnit.SECONDS);
+                        .get(wait, TimeUnit.MILLISECONDS);
             }
             String own = session == Session.REQUESTS ? topics.requests() : topics.readingsFilter();
             if (!shared(own).equals(own)) {
                 // An instance that joins a group keeps its session, and with it the plain
                 // subscription it held before: each message would come by both.
-                client.unsubscribeWith().topicFilter(own).send().get(30, TimeUnit.SECONDS);
+                client.unsubscribeWith().topicFilter(own).send().get(wait, TimeUnit.MILLISECONDS);
             }
-        } catch (ExecutionException | TimeoutException e) {
-            client.disconnect(); // also stops the automatic reconnect of a connect that failed
-            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            throw new IOException(cause.getMessage() == null ? cause.toString() : cause.getMessage(), cause);
+        } catch (ExecutionException e) {
+            abandon();
+            throw new IOException("subscribing: " + reason(e.getCause()), e.getCause());
+        } catch (TimeoutException e) {
+            abandon();
+            throw new IOException("the broker did not answer the subscriptions within " + wait + " ms", e);
         } catch (InterruptedException e) {
-            client.disconnect();
+            abandon();
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while connecting", e);
         }
@@ -258,6 +270,89 @@ final class MqttConnection implements AutoCloseable {
         }
         connectedOnce = true;
         LOG.info("MQTT adapter connected to {} as {}", config.getString("mqtt.url"), clientId());
+    }
+
+    /**
+     * Until connected or {@code waitMillis} are over (by at most a second: the last attempt gets
+     * that long), trying again after 1, 2, 4... s, at once failing on a refusal that will not change.
+     */
+    private void connectWithin(long waitMillis) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+        long pause = 1_000;
+        for (int attempt = 1; ; attempt++) {
+            Throwable failure;
+            try {
+                client.connectWith()
+                        .cleanStart(false)
+                        // Readings are acknowledged once stored, so the broker's window of unacknowledged
+                        // messages bounds what waits in the adapter: never more than its work queue holds.
+                        .restrictions()
+                        .receiveMaximum(Math.min(65_535, config.getInt("mqtt.work-queue")))
+                        .applyRestrictions()
+                        .sessionExpiryInterval(
+                                config.getDuration("mqtt.session-expiry").toSeconds())
+                        .send()
+                        .get(Math.max(1_000, millisUntil(deadline)), TimeUnit.MILLISECONDS);
+                return;
+            } catch (ExecutionException e) {
+                failure = e.getCause();
+            } catch (TimeoutException e) {
+                abandon();
+                throw new IOException(notConnected(waitMillis, attempt, "no answer"), e);
+            }
+            Optional<InvalidConfigurationException> refusal = BrokerRefusal.of(failure, config);
+            if (refusal.isPresent()) {
+                throw refusal.get();
+            }
+            long left = millisUntil(deadline);
+            if (left <= 0) {
+                throw new IOException(notConnected(waitMillis, attempt, reason(failure)), failure);
+            }
+            long next = Math.min(pause, left);
+            LOG.warn(
+                    "MQTT adapter {} cannot connect to {} ({}); trying again in {} ms",
+                    clientId(),
+                    config.getString("mqtt.url"),
+                    reason(failure),
+                    next);
+            Thread.sleep(next);
+            pause = Math.min(2 * pause, 30_000);
+        }
+    }
+
+    private static long millisUntil(long deadline) {
+        return TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+    }
+
+    private static String notConnected(long waitMillis, int attempts, String last) {
+        return "not connected within " + TimeUnit.MILLISECONDS.toSeconds(waitMillis) + " s (" + attempts + " attempt"
+                + (attempts == 1 ? "" : "s") + ", the last: " + last + ")";
+    }
+
+    /**
+     * Ends a start that failed: a connection made is closed, and one still on its way is closed when
+     * it arrives (onConnected); close() then finds the client disconnected.
+     */
+    private void abandon() {
+        abandoned = true;
+        try {
+            client.disconnect().get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            // Not connected (yet): nothing to end now.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The innermost message: the client wraps the network's (Connection refused: host/port) in its own. */
+    private static String reason(Throwable t) {
+        String why = t.toString();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c.getMessage() != null) {
+                why = c.getMessage();
+            }
+        }
+        return why;
     }
 
     boolean isConnected() {
@@ -288,6 +383,10 @@ final class MqttConnection implements AutoCloseable {
      * them, and the client subscribes again by itself when the broker lost the session.
      */
     private void onConnected() {
+        if (abandoned) {
+            client.disconnect();
+            return;
+        }
         if (!connectedOnce || session == Session.REQUESTS) {
             return;
         }
@@ -384,7 +483,9 @@ final class MqttConnection implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         try {
-            client.disconnect().get(5, TimeUnit.SECONDS);
+            if (client.getState() != MqttClientState.DISCONNECTED) { // a failed connect() disconnected it
+                client.disconnect().get(5, TimeUnit.SECONDS);
+            }
         } catch (ExecutionException | TimeoutException e) {
             LOG.warn("closing the MQTT client: {}", e.getMessage());
         } catch (InterruptedException e) {

@@ -3,15 +3,23 @@ package io.prognos.host.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.prognos.api.InvalidConfigurationException;
+import io.prognos.api.OperatingLimits;
 import io.prognos.host.HostFixture;
 import io.prognos.host.demo.OnMessage;
+import io.prognos.mqtt.MqttAdapter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.mqttv5.client.MqttClient;
@@ -70,6 +78,27 @@ class BrokerAccessTest {
         prognos.setPassword(
                 host.broker().deviceCredentials().orElseThrow().password().getBytes(StandardCharsets.UTF_8));
         assertThrows(MqttException.class, () -> asPrognos.connect(prognos));
+    }
+
+    @Test
+    void anAdapterWhoseCredentialsTheBrokerRefusesFailsAtOnceNamingTheKey() {
+        Map<String, String> c = new HashMap<>();
+        c.put("mqtt.url", host.broker().url());
+        c.put("mqtt.client-id", "prognos-second");
+        c.put("mqtt.username", "prognos-host");
+        c.put("mqtt.password", "not-the-password");
+        // Ten minutes to keep trying: an adapter that retried a refusal would run into the test's bound.
+        c.put("mqtt.connect-timeout", "10m");
+        var e = assertTimeoutPreemptively(
+                Duration.ofSeconds(60),
+                () -> assertThrows(
+                        InvalidConfigurationException.class,
+                        () -> MqttAdapter.start(host.plugin(), s -> OperatingLimits.none(), c, Clock.systemUTC())));
+        assertEquals("mqtt.password", e.problems().get(0).key(), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("the broker at " + host.broker().url() + " refused these credentials"),
+                e.getMessage());
+        assertFalse(e.getMessage().contains("not-the-password"), "no password in the message");
     }
 
     @Test
