@@ -30,7 +30,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.KafkaStreams;
@@ -137,13 +139,18 @@ public final class KafkaAdapter implements AutoCloseable {
         }
         Properties props = properties(s, defaultStateDir);
         ReadingsPayload payload;
-        try (Admin admin = Admin.create(adminConfig(props))) {
-            createTopics(s, admin);
-            int limit = ReadingsRecordLimit.of(admin, s, props);
-            ReadingsRecordLimit.capBatches(props, limit);
-            payload = new ReadingsPayload(s, limit);
+        KafkaAdapter adapter;
+        try {
+            try (Admin admin = Admin.create(adminConfig(props))) {
+                createTopics(s, admin, apiTimeoutMillis(props));
+                int limit = ReadingsRecordLimit.of(admin, s, props);
+                ReadingsRecordLimit.capBatches(props, limit);
+                payload = new ReadingsPayload(s, limit);
+            }
+            adapter = new KafkaAdapter(s, plugin, cycle, trainer, props, payload, metrics, clock);
+        } catch (KafkaException e) {
+            throw refusedSetting(s, e).orElseThrow(() -> e);
         }
-        KafkaAdapter adapter = new KafkaAdapter(s, plugin, cycle, trainer, props, payload, metrics, clock);
         adapter.streams.start();
         LOG.info(
                 "Kafka adapter started: application {} on {}, readings from {}{}",
@@ -189,7 +196,37 @@ public final class KafkaAdapter implements AutoCloseable {
      * The readings topics with {@code kafka.partitions}, the result topics with as many (risk
      * compacted).
      */
-    private static void createTopics(KafkaSettings s, Admin a) {
+    /**
+     * A setting the Kafka clients refuse at their creation (the admin client's, the producer's or
+     * Kafka Streams'), told as a configuration error naming where it came from; it was a bare
+     * "Failed to create new KafkaAdminClient" with the reason two causes down a stack trace.
+     */
+    private static Optional<InvalidConfigurationException> refusedSetting(KafkaSettings s, KafkaException e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof ConfigException refused) {
+                boolean bootstrap = String.valueOf(refused.getMessage()).contains("bootstrap.servers");
+                String key = bootstrap || s.clientProperties() == null ? "kafka.bootstrap" : "kafka.client-properties";
+                String where = key.equals("kafka.client-properties") ? " (set in " + s.clientProperties() + ")" : "";
+                return Optional.of(new InvalidConfigurationException(
+                        "the Kafka adapter",
+                        List.of(new ConfigProblem(
+                                key, "Kafka refuses a setting" + where + ": " + refused.getMessage()))));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The admin client's own wait for an answer ({@code default.api.timeout.ms}, a minute by default). */
+    private static long apiTimeoutMillis(Properties props) {
+        Object v = props.get(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG);
+        try {
+            return v == null ? 60_000 : Long.parseLong(v.toString().trim());
+        } catch (NumberFormatException e) {
+            return 60_000; // the admin client refuses it at its creation, naming the property
+        }
+    }
+
+    private static void createTopics(KafkaSettings s, Admin a, long apiTimeoutMillis) {
         Optional<Short> replication = s.replication() < 0 ? Optional.empty() : Optional.of((short) s.replication());
         Optional<Integer> partitions = Optional.of(s.partitions());
         List<NewTopic> topics = new ArrayList<>();
@@ -206,9 +243,13 @@ public final class KafkaAdapter implements AutoCloseable {
         try {
             for (var e : a.createTopics(topics).values().entrySet()) {
                 try {
-                    e.getValue().get(60, TimeUnit.SECONDS);
+                    // A little longer than the admin client's own wait, so that its answer comes first.
+                    e.getValue().get(apiTimeoutMillis + 5_000, TimeUnit.MILLISECONDS);
                     LOG.info("created topic {}", e.getKey());
                 } catch (ExecutionException x) {
+                    if (x.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                        throw notAnswering(s, apiTimeoutMillis, x.getCause());
+                    }
                     if (!(x.getCause() instanceof TopicExistsException)) {
                         throw new IllegalStateException(
                                 "cannot create topic " + e.getKey() + " on kafka.bootstrap=" + s.bootstrap() + ": "
@@ -221,9 +262,23 @@ public final class KafkaAdapter implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
         } catch (TimeoutException e) {
-            throw new IllegalStateException(
-                    "Kafka at kafka.bootstrap=" + s.bootstrap() + " did not answer within 60 s", e);
+            throw notAnswering(s, apiTimeoutMillis, e);
         }
+    }
+
+    /**
+     * Kafka not reachable at start: said with what a plain connect finds at each address (was a
+     * minute's wait, then "did not answer within 60 s" and a stack trace, the cause only in the
+     * client's warnings), and retriable, as a broker not up yet is.
+     */
+    private static RetryLaterException notAnswering(KafkaSettings s, long apiTimeoutMillis, Throwable cause) {
+        return new RetryLaterException(
+                RetryLaterException.Reason.STORE_UNAVAILABLE,
+                "Kafka at kafka.bootstrap=" + s.bootstrap() + " did not answer within "
+                        + Math.round(apiTimeoutMillis / 1000.0) + " s (default.api.timeout.ms): "
+                        + BootstrapProbe.describe(s.bootstrap()),
+                Duration.ofSeconds(5),
+                cause);
     }
 
     public KafkaStreams.State state() {
