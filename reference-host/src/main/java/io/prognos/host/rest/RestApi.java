@@ -5,6 +5,8 @@ import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.prognos.api.BadRequestException;
+import io.prognos.api.ConfigProblem;
+import io.prognos.api.InvalidConfigurationException;
 import io.prognos.api.RetryLaterException;
 import io.prognos.api.UnknownSensorException;
 import io.prognos.host.core.wire.ErrorMessage;
@@ -20,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -142,10 +145,14 @@ public final class RestApi implements AutoCloseable {
         try {
             server = HttpServer.create(new InetSocketAddress(bind, port), 64);
         } catch (BindException e) {
-            throw new IOException(
-                    "cannot listen on " + bind + ":" + port + " (" + e.getMessage()
-                            + "): set prognos.http.port to a free port",
-                    e);
+            // The operator's to mend, said in a line naming the key (was an IOException and its stack).
+            boolean taken = String.valueOf(e.getMessage()).contains("in use");
+            throw new InvalidConfigurationException(
+                    "the REST API",
+                    List.of(new ConfigProblem(
+                            taken ? "prognos.http.port" : "prognos.http.bind",
+                            "cannot listen on " + bind + ":" + port + " (" + e.getMessage() + "): "
+                                    + (taken ? "set a free port" : "set an address of this machine"))));
         }
         RestApi api = new RestApi(runtime, server, token, shutdownTimeout);
         server.start();

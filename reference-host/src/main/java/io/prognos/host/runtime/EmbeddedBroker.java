@@ -3,12 +3,15 @@ package io.prognos.host.runtime;
 import com.codahale.metrics.Counter;
 import com.hivemq.configuration.service.InternalConfigurations;
 import com.hivemq.embedded.EmbeddedHiveMQ;
+import io.prognos.api.ConfigProblem;
+import io.prognos.api.InvalidConfigurationException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.slf4j.Logger;
@@ -85,10 +88,13 @@ public final class EmbeddedBroker implements AutoCloseable {
             try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
                 s.setReuseAddress(true);
             } catch (IOException e) {
-                throw new IOException(
-                        "port " + port + " is taken (another broker?): set prognos.mqtt.port to a free"
-                                + " port, or mqtt.url to use that broker",
-                        e);
+                // The operator's to mend, said in a line naming the key (was an IOException and its stack).
+                throw new InvalidConfigurationException(
+                        "the embedded MQTT broker",
+                        List.of(new ConfigProblem(
+                                "prognos.mqtt.port",
+                                "port " + port + " is taken (" + e.getMessage() + "; another broker?): set a free"
+                                        + " port, or mqtt.url to use that broker")));
             }
         }
         Path root = dataDir.resolve("hivemq");

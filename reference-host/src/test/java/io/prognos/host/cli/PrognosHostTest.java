@@ -3,6 +3,7 @@ package io.prognos.host.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prognos.api.ConfigDef;
@@ -169,6 +170,26 @@ class PrognosHostTest {
                                 "nab failed: cat/f.csv: line 4 (2015-01-01T00:04:00Z) is earlier than the line before it"),
                 r.err());
         assertFalse(r.err().contains("\tat "), "a stack trace:\n" + r.err());
+    }
+
+    /** A port another program holds is the operator's to mend: named by its key in one line, exit code 2. */
+    @Test
+    void aTakenPortIsNamedByItsKeyInOneLine() throws Exception {
+        try (java.net.ServerSocket held = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int port = held.getLocalPort();
+            for (String[] c : List.of(
+                    new String[] {"prognos.http.port", "--prognos.http.port=" + port, "--prognos.mqtt.port=0"},
+                    new String[] {"prognos.mqtt.port", "--prognos.http.port=0", "--prognos.mqtt.port=" + port})) {
+                // A serve that did start would not return: bounded.
+                Run r = assertTimeoutPreemptively(
+                        java.time.Duration.ofMinutes(2),
+                        () -> run("serve", "--data-dir", tmp.resolve(c[0]).toString(), c[1], c[2]));
+                assertEquals(2, r.code(), r.err());
+                assertTrue(r.err().contains(c[0] + ": "), r.err());
+                assertTrue(r.err().contains(Integer.toString(port)), r.err());
+                assertFalse(r.err().contains("\tat "), "a stack trace:\n" + r.err());
+            }
+        }
     }
 
     @Test
