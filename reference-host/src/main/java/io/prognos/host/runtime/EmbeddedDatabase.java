@@ -70,8 +70,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
             }
             if (l == null) {
                 ch.close();
-                throw new IllegalStateException("another Prognos host is using the data directory "
-                        + dataDir.toAbsolutePath() + "; stop it first or give this one its own --data-dir");
+                throw DataDirectory.refused(
+                        dataDir.toString(),
+                        "is in use by another Prognos host (" + dataDir.toAbsolutePath()
+                                + "): stop it first or give this one its own --data-dir");
             }
             return new DataDirectoryLock(ch, l);
         }

@@ -141,7 +141,7 @@ public final class HostRuntime implements AutoCloseable {
         // Parsed before anything starts: a bad kafka.* value is named before the database is up.
         KafkaSettings kafkaSettings = KafkaSettings.from(kafkaValues);
         limits = new SensorLimits(HostConfig.limits(host.getString("prognos.limits")));
-        Path dataDir = Path.of(host.getString("prognos.data-dir"));
+        Path dataDir = DataDirectory.create(host.getString("prognos.data-dir"));
 
         if (!jdbcValues.containsKey("jdbc.url")) {
             EmbeddedDatabase db = EmbeddedDatabase.start(dataDir, host.getInt("prognos.db-port"));

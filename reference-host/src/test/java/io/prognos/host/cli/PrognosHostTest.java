@@ -193,6 +193,15 @@ class PrognosHostTest {
     }
 
     @Test
+    void aDataDirectoryThatIsAFileIsNamedByItsKeyInOneLine() throws Exception {
+        Path file = Files.writeString(tmp.resolve("not-a-directory"), "");
+        Run r = run("serve", "--data-dir", file.toString(), "--prognos.http.port=0", "--prognos.mqtt.port=0");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("prognos.data-dir: " + file + " is a file, not a directory"), r.err());
+        assertFalse(r.err().contains("\tat "), "a stack trace:\n" + r.err());
+    }
+
+    @Test
     void badConfigurationIsRefusedNamingEveryKey() {
         Run r = run(
                 "train",

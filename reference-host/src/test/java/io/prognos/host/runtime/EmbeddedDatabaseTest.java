@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.prognos.api.InvalidConfigurationException;
 import io.prognos.host.HostFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,8 +59,9 @@ class EmbeddedDatabaseTest {
                     "rw-------",
                     PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("postgres.password"))));
 
-            var second = assertThrows(IllegalStateException.class, () -> EmbeddedDatabase.start(dir));
-            assertTrue(second.getMessage().contains("another Prognos host"), second.getMessage());
+            var second = assertThrows(InvalidConfigurationException.class, () -> EmbeddedDatabase.start(dir));
+            assertEquals("prognos.data-dir", second.problems().get(0).key(), second.getMessage());
+            assertTrue(second.getMessage().contains("in use by another Prognos host"), second.getMessage());
             assertEquals(1, one(db.jdbcUrl()), "the first host's database is untouched");
         }
         // A restart authenticates with the stored password from the first connection on.
