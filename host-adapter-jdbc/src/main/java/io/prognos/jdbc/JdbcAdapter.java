@@ -10,6 +10,7 @@ import io.prognos.api.RetryLaterException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import javax.sql.DataSource;
 import org.postgresql.Driver;
@@ -79,7 +80,8 @@ public final class JdbcAdapter implements AutoCloseable {
     /**
      * Validates the configuration, opens the pool and migrates the schema. A database that is down
      * does not fail the start: migration is retried on first use, and until then every operation
-     * throws {@link io.prognos.api.RetryLaterException}.
+     * throws {@link io.prognos.api.RetryLaterException}. One that refuses the login (password, user,
+     * database name) does, naming the key.
      */
     public static JdbcAdapter start(Map<String, String> config) {
         ConfigDef.Config c = CONFIG.parse("the JDBC adapter", config);
@@ -107,6 +109,11 @@ public final class JdbcAdapter implements AutoCloseable {
         try {
             adapter.ensureMigrated();
         } catch (RetryLaterException e) {
+            Optional<ConfigProblem> refused = SqlErrors.refusedLogin(e, c.getString("jdbc.password") != null);
+            if (refused.isPresent()) {
+                pool.close();
+                throw new InvalidConfigurationException("the JDBC adapter", List.of(refused.get()));
+            }
             // Logged once in ensureMigrated; the host starts and the adapter catches up later.
         } catch (RuntimeException e) {
             pool.close();

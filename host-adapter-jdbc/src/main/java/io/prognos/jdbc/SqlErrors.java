@@ -1,10 +1,12 @@
 package io.prognos.jdbc;
 
+import io.prognos.api.ConfigProblem;
 import io.prognos.api.RetryLaterException;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
+import java.util.Optional;
 
 /**
  * Sorts SQL failures into "the database is unavailable, try again" and "this is a bug". Messages
@@ -27,6 +29,42 @@ public final class SqlErrors {
                 || e instanceof SQLNonTransientConnectionException
                 || (state != null && (state.startsWith("08") || state.startsWith("57P") || state.startsWith("53")))
                 || (e.getCause() instanceof SQLException c && c != e && isUnavailable(c));
+    }
+
+    /**
+     * The server's refusal of this login, which trying again does not change, as the key to mend:
+     * a wrong password (28P01), a user it does not let in (28000), a database that does not exist
+     * (3D000). Until checked at start, a host so configured started, waited for a database that would
+     * never take it, and said only "Connection is not available, request timed out".
+     */
+    static Optional<ConfigProblem> refusedLogin(Throwable failure, boolean passwordSet) {
+        for (Throwable c = failure; c != null; c = c.getCause()) {
+            if (c instanceof SQLException e && e.getSQLState() != null) {
+                // The driver's own message, under the pool's "Connection is not available", which
+                // carries the driver's SQLState.
+                String message = e.getMessage();
+                for (Throwable d = e.getCause(); d != null && d != d.getCause(); d = d.getCause()) {
+                    if (d instanceof SQLException inner && e.getSQLState().equals(inner.getSQLState())) {
+                        message = inner.getMessage();
+                    }
+                }
+                String why = message + " (SQLState " + e.getSQLState() + ")";
+                switch (e.getSQLState()) {
+                    case "28P01":
+                        return Optional.of(new ConfigProblem(passwordSet ? "jdbc.password" : "jdbc.url", why));
+                    case "28000":
+                        return Optional.of(new ConfigProblem("jdbc.user", why));
+                    case "3D000":
+                        return Optional.of(new ConfigProblem("jdbc.url", why));
+                    default:
+                        break;
+                }
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return Optional.empty();
     }
 
     /** RetryLaterException when the database is unavailable, IllegalStateException otherwise. */

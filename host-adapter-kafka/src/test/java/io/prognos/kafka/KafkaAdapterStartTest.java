@@ -8,19 +8,16 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.InMemoryModelStore;
 import io.prognos.api.InvalidConfigurationException;
-import io.prognos.api.OperatingLimits;
 import io.prognos.api.PluginContext;
 import io.prognos.api.PluginDiscovery;
 import io.prognos.api.RetryLaterException;
 import io.prognos.api.ThreadLimits;
-import io.prognos.host.core.CycleSettings;
 import io.prognos.host.core.SensorCycle;
 import io.prognos.host.core.TrainingRunner;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -107,13 +104,7 @@ class KafkaAdapterStartTest {
     private void start(String bootstrap, Path clientProperties) {
         KafkaSettings settings = KafkaSettings.from(
                 Map.of("kafka.bootstrap", bootstrap, "kafka.client-properties", clientProperties.toString()));
-        SensorCycle cycle = new SensorCycle(
-                plugin,
-                s -> OperatingLimits.none(),
-                new CycleSettings(200, 512, 1, Duration.ZERO, Duration.ZERO, Duration.ofMinutes(1), 1000),
-                Clock.systemUTC(),
-                trainer,
-                new SensorCycle.Listener() {});
+        SensorCycle cycle = PrognosTopologyTest.cycle(plugin, trainer, new SensorCycle.Listener() {});
         KafkaAdapter.start(
                         plugin,
                         cycle,

@@ -86,14 +86,19 @@ class PrognosTopologyTest {
         return driver(inMemory, dir, plugin, new SensorCycle.Listener() {});
     }
 
-    Driver driver(int inMemory, String dir, ForecastingPlugin plugin, SensorCycle.Listener listener) {
-        SensorCycle cycle = new SensorCycle(
+    /** A cycle without limits or forecast cadence, for the adapter's tests. */
+    static SensorCycle cycle(ForecastingPlugin plugin, TrainingRunner trainer, SensorCycle.Listener listener) {
+        return new SensorCycle(
                 plugin,
                 s -> OperatingLimits.none(),
                 new CycleSettings(200, 512, 1, Duration.ZERO, Duration.ZERO, Duration.ofMinutes(1), 1000),
                 Clock.systemUTC(),
                 trainer,
                 listener);
+    }
+
+    Driver driver(int inMemory, String dir, ForecastingPlugin plugin, SensorCycle.Listener listener) {
+        SensorCycle cycle = cycle(plugin, trainer, listener);
         TrainedSensors trained = new TrainedSensors();
         trainer.afterTraining(m -> trained.add(m.sensor(), System.currentTimeMillis()));
         KafkaMeters meters = new KafkaMeters(new SimpleMeterRegistry());

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prognos.api.InvalidConfigurationException;
 import io.prognos.host.HostFixture;
+import io.prognos.jdbc.JdbcAdapter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -16,6 +17,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -68,6 +70,30 @@ class EmbeddedDatabaseTest {
         try (EmbeddedDatabase again = EmbeddedDatabase.start(dir)) {
             assertEquals(1, one(again.jdbcUrl()));
             assertThrows(SQLException.class, () -> one(withoutPassword(again.jdbcUrl())));
+        }
+    }
+
+    /** A login the database refuses never heals by waiting: the adapter's start names the key to mend. */
+    @Test
+    void aLoginTheDatabaseRefusesStopsTheAdapterStartNamingTheKey() throws Exception {
+        try (EmbeddedDatabase db = EmbeddedDatabase.start(HostFixture.dataDir())) {
+            Map<String, String> wrongPassword = Map.of(
+                    "jdbc.url", withoutPassword(db.jdbcUrl()),
+                    "jdbc.password", "guess",
+                    "jdbc.connect-timeout", "2s");
+            var e = assertThrows(InvalidConfigurationException.class, () -> JdbcAdapter.start(wrongPassword));
+            assertEquals("jdbc.password", e.problems().get(0).key(), e.getMessage());
+            assertTrue(e.getMessage().contains("28P01"), e.getMessage());
+            assertFalse(e.getMessage().contains("guess"), "no password in the message: " + e.getMessage());
+
+            Map<String, String> noSuchDatabase = Map.of(
+                    "jdbc.url", db.jdbcUrl().replace("/postgres?", "/no_such_db?"), "jdbc.connect-timeout", "2s");
+            var missing = assertThrows(InvalidConfigurationException.class, () -> JdbcAdapter.start(noSuchDatabase));
+            assertEquals("jdbc.url", missing.problems().get(0).key(), missing.getMessage());
+            assertTrue(missing.getMessage().contains("no_such_db"), missing.getMessage());
+
+            // The right login still starts.
+            JdbcAdapter.start(Map.of("jdbc.url", db.jdbcUrl())).close();
         }
     }
 
