@@ -34,6 +34,8 @@ final class BenchCommand extends HostCommand {
 
     @Override
     public Integer call() throws Exception {
+        atLeastOne("--sensors", sensors);
+        atLeastOne("--trainings", trainings);
         Launch launch = Launch.of(config);
         PrintWriter out = out();
         PrintWriter err = spec.commandLine().getErr();

@@ -202,6 +202,19 @@ class PrognosHostTest {
     }
 
     @Test
+    void aBenchCountBelowOneIsRefusedNamingTheOption() {
+        for (String[] c : List.of(
+                new String[] {"bench", "--sensors", "0"},
+                new String[] {"bench", "--trainings", "-5"},
+                new String[] {"bench-ingest", "--rate", "0"},
+                new String[] {"bench-kafka", "--sensors", "0"})) {
+            Run r = run(c);
+            assertEquals(2, r.code(), String.join(" ", c) + ": " + r.err());
+            assertTrue(r.err().contains(c[1] + " must be at least 1, got " + c[2]), r.err());
+        }
+    }
+
+    @Test
     void badConfigurationIsRefusedNamingEveryKey() {
         Run r = run(
                 "train",
