@@ -193,10 +193,6 @@ public final class KafkaAdapter implements AutoCloseable {
     }
 
     /**
-     * The readings topics with {@code kafka.partitions}, the result topics with as many (risk
-     * compacted).
-     */
-    /**
      * A setting the Kafka clients refuse at their creation (the admin client's, the producer's or
      * Kafka Streams'), told as a configuration error naming where it came from; it was a bare
      * "Failed to create new KafkaAdminClient" with the reason two causes down a stack trace.
@@ -226,6 +222,10 @@ public final class KafkaAdapter implements AutoCloseable {
         }
     }
 
+    /**
+     * The readings topics with {@code kafka.partitions}, the result topics with as many (risk
+     * compacted).
+     */
     private static void createTopics(KafkaSettings s, Admin a, long apiTimeoutMillis) {
         Optional<Short> replication = s.replication() < 0 ? Optional.empty() : Optional.of((short) s.replication());
         Optional<Integer> partitions = Optional.of(s.partitions());
