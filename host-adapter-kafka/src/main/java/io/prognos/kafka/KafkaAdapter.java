@@ -81,7 +81,11 @@ public final class KafkaAdapter implements AutoCloseable {
             MeterRegistry metrics,
             Clock clock) {
         this.settings = settings;
-        this.readingsWriter = new KafkaReadingsWriter(settings, payload, props);
+        this.readingsWriter = new KafkaReadingsWriter(settings, payload, props, () -> {
+            try (Admin admin = Admin.create(adminConfig(props))) {
+                return ReadingsRecordLimit.of(admin, settings, props);
+            }
+        });
         KafkaMeters meters = new KafkaMeters(metrics);
         int inMemory = Math.max(1, cycle.settings().maxSensors() / settings.streamThreads());
         this.streams = new KafkaStreams(

@@ -15,6 +15,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.IntSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -23,6 +26,8 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Readings a host was handed outside Kafka (over MQTT or REST) written to the readings topic, keyed {@code
@@ -32,17 +37,27 @@ import org.apache.kafka.common.serialization.StringSerializer;
  */
 public final class KafkaReadingsWriter implements ReadingsForwarder, AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaReadingsWriter.class);
+
     /** How long a write waits for the broker's acknowledgement (and for its metadata, when it has none). */
     static final Duration ACK_WAIT = Duration.ofSeconds(5);
 
     private final KafkaSettings settings;
     private final ReadingsPayload payload;
     private final SensorKeys keys;
-    private final KafkaProducer<String, byte[]> producer;
+    private final Map<String, Object> producerConfig;
+    /** The readings topic's record limit as the broker says now ({@link ReadingsRecordLimit}). */
+    private final IntSupplier limitNow;
+    /** Sends hold it shared; a producer replaced for a lowered limit, alone. */
+    private final ReadWriteLock producerLock = new ReentrantReadWriteLock();
 
-    KafkaReadingsWriter(KafkaSettings settings, ReadingsPayload payload, Properties streamsProps) {
+    private volatile KafkaProducer<String, byte[]> producer;
+
+    KafkaReadingsWriter(
+            KafkaSettings settings, ReadingsPayload payload, Properties streamsProps, IntSupplier limitNow) {
         this.settings = settings;
         this.payload = payload;
+        this.limitNow = limitNow;
         this.keys = new SensorKeys(settings.keySeparator());
         Map<String, Object> p = new LinkedHashMap<>();
         streamsProps.forEach((k, v) -> p.put((String) k, v));
@@ -51,6 +66,7 @@ public final class KafkaReadingsWriter implements ReadingsForwarder, AutoCloseab
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, ACK_WAIT.toMillis());
         p.put(ProducerConfig.CLIENT_ID_CONFIG, settings.applicationId() + "-readings-writer");
+        this.producerConfig = p;
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
@@ -80,7 +96,8 @@ public final class KafkaReadingsWriter implements ReadingsForwarder, AutoCloseab
     /**
      * Each sensor's readings as one record (several when they would exceed {@code
      * kafka.max-record-bytes}), all acknowledged by the broker (acks=all) before this
-     * returns.
+     * returns. A record refused as too large, the topic's limit lowered since the host started, is
+     * followed: the limit is asked again, and the readings are sent once more in records within it.
      *
      * @throws RetryLaterException when the broker did not acknowledge them all within {@link
      *     #ACK_WAIT}: the caller sends them again (a reading already used is not used twice)
@@ -88,8 +105,71 @@ public final class KafkaReadingsWriter implements ReadingsForwarder, AutoCloseab
     @Override
     public void forward(Map<SensorId, List<Reading>> bySensor) {
         bySensor.keySet().forEach(s -> checkDevice(s.deviceId()));
+        int sizedTo = payload.maxBytes();
+        try {
+            send(bySensor);
+        } catch (RecordTooLargeException refused) {
+            if (!followLoweredLimit(sizedTo)) {
+                throw notTaken(
+                        "refused a record of at most " + sizedTo + " bytes as too large, and the topic's"
+                                + " max.message.bytes, asked again, is no lower (or could not be read: see the"
+                                + " warning)",
+                        refused);
+            }
+            try {
+                send(bySensor);
+            } catch (RecordTooLargeException again) {
+                throw notTaken(
+                        "refused a record of at most " + payload.maxBytes() + " bytes as too large again", again);
+            }
+        }
+    }
+
+    /**
+     * Asks the broker for the topic's limit again after a refusal of records sized to {@code
+     * sizedTo}; when it is lower now, records are sized to it from now on (a device's record split by
+     * the stream too) and the producer, whose batches must not exceed it either, is replaced.
+     * Returns whether records are now smaller than those refused. Before, the writer kept the limit
+     * read at start and a refused record was refused at every try until a restart (MQTT's messages
+     * waiting, REST answering 503).
+     */
+    private boolean followLoweredLimit(int sizedTo) {
+        producerLock.writeLock().lock();
+        try {
+            if (payload.maxBytes() < sizedTo) {
+                return true; // another sender followed it meanwhile
+            }
+            int now = limitNow.getAsInt();
+            if (now >= sizedTo) {
+                return false;
+            }
+            payload.lowerTo(now);
+            Map<String, Object> p = new LinkedHashMap<>(producerConfig);
+            Properties batch = new Properties();
+            batch.putAll(p);
+            ReadingsRecordLimit.capBatches(batch, now);
+            p.put(ProducerConfig.BATCH_SIZE_CONFIG, batch.get(ProducerConfig.BATCH_SIZE_CONFIG));
+            KafkaProducer<String, byte[]> old = producer;
+            producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+            old.close(ACK_WAIT);
+            LOG.warn(
+                    "Kafka's {} refused a record of {} bytes or less: its limit was lowered since this host"
+                            + " started; readings written there go in records of at most {} bytes from now on (the"
+                            + " stream's own producer keeps its batch size until a restart)",
+                    settings.readingsTopic(),
+                    sizedTo,
+                    now);
+            return true;
+        } finally {
+            producerLock.writeLock().unlock();
+        }
+    }
+
+    /** Sends and waits for every acknowledgement; a record refused as too large is thrown as such. */
+    private void send(Map<SensorId, List<Reading>> bySensor) {
         List<Future<RecordMetadata>> sent = new ArrayList<>(bySensor.size());
         long deadline = System.nanoTime() + ACK_WAIT.toNanos();
+        producerLock.readLock().lock();
         try {
             for (Map.Entry<SensorId, List<Reading>> e : bySensor.entrySet()) {
                 for (byte[] value : payload.records(e.getValue())) {
@@ -104,18 +184,18 @@ public final class KafkaReadingsWriter implements ReadingsForwarder, AutoCloseab
             Thread.currentThread().interrupt();
             throw notTaken("interrupted", e);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof RecordTooLargeException) {
-                throw notTaken(
-                        "refused a record of at most " + payload.maxBytes() + " bytes as too large: the topic's"
-                                + " max.message.bytes was lowered since this host started (it sizes its records to"
-                                + " the topic's limit at start); restart the host",
-                        e.getCause());
+            if (e.getCause() instanceof RecordTooLargeException tooLarge) {
+                throw tooLarge;
             }
             throw notTaken(e.getCause().toString(), e.getCause());
         } catch (TimeoutException e) {
             throw notTaken("no acknowledgement within " + ACK_WAIT.toSeconds() + " s", e);
+        } catch (RecordTooLargeException e) {
+            throw e; // a record above max.request.size, refused before sending
         } catch (KafkaException e) {
             throw notTaken(e.toString(), e);
+        } finally {
+            producerLock.readLock().unlock();
         }
     }
 

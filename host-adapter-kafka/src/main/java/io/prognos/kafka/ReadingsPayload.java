@@ -14,7 +14,7 @@ import java.util.List;
 final class ReadingsPayload {
 
     private final KafkaSettings settings;
-    private final int maxBytes;
+    private volatile int maxBytes;
 
     /** Records of at most {@code maxBytes} ({@link ReadingsRecordLimit}). */
     ReadingsPayload(KafkaSettings settings, int maxBytes) {
@@ -25,6 +25,13 @@ final class ReadingsPayload {
     /** The largest record written. */
     int maxBytes() {
         return maxBytes;
+    }
+
+    /** Records of at most {@code limit} from now on, when that is smaller (the topic's limit was lowered). */
+    void lowerTo(int limit) {
+        if (limit < maxBytes) {
+            maxBytes = limit;
+        }
     }
 
     /**
@@ -41,7 +48,7 @@ final class ReadingsPayload {
 
     private void add(List<Reading> readings, List<byte[]> out) {
         byte[] whole = ReadingsJson.of(readings, settings.tsField(), settings.valueField());
-        if (whole.length <= maxBytes || readings.size() == 1) {
+        if (whole.length <= maxBytes() || readings.size() == 1) {
             out.add(whole);
             return;
         }

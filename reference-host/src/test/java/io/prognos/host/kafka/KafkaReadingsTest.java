@@ -27,6 +27,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -35,6 +37,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -261,6 +264,47 @@ class KafkaReadingsTest {
                 HostFixture.call(port, "POST", "/api/v1/lstm/readings/line-1%2Fpump/temp", "{\"value\": 1}", null);
         assertEquals(400, bad.status(), bad.body());
         assertEquals("device_id", JSON.readTree(bad.body()).get("field").asText(), bad.body());
+    }
+
+    /**
+     * The readings topic's limit lowered by an operator while the host runs: the host's records, sized
+     * to the limit read at start, are refused; it asks the limit again and sends them in smaller
+     * records (before: 503 at every try until a restart).
+     */
+    @Test
+    void aReadingsTopicLimitLoweredWhileTheHostRunsIsFollowed() throws Exception {
+        int lowered = 3_000; // below the records sized at start: 230 readings in four of about 3.2 KB
+        alterReadingsTopicLimit(lowered);
+        try {
+            List<Reading> readings = hourly(230, 8);
+            HostFixture.Response r = HostFixture.call(
+                    host.rest().port(), "POST", "/api/v1/lstm/readings/pump-8/temp", HostFixture.json(readings), null);
+            assertEquals(200, r.status(), r.body());
+            Instant last = readings.get(readings.size() - 1).timestamp();
+            List<JsonNode> records = await(
+                    "prognos.readings",
+                    "pump-8/temp",
+                    x -> Instant.parse(x.get(x.size() - 1).get("ts").asText()).equals(last),
+                    Duration.ofSeconds(30));
+            assertEquals(readings, readingsOf(records), "every reading, in order, once");
+            for (JsonNode record : records) {
+                assertTrue(JSON.writeValueAsBytes(record).length <= lowered, record.size() + " readings in one record");
+            }
+        } finally {
+            alterReadingsTopicLimit(TOPIC_MAX_MESSAGE_BYTES);
+        }
+    }
+
+    private static void alterReadingsTopicLimit(int bytes) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap()))) {
+            admin.incrementalAlterConfigs(Map.of(
+                            new ConfigResource(ConfigResource.Type.TOPIC, "prognos.readings"),
+                            List.of(new AlterConfigOp(
+                                    new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(bytes)),
+                                    AlterConfigOp.OpType.SET))))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+        }
     }
 
     /**
