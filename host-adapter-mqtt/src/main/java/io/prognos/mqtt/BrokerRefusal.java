@@ -21,7 +21,7 @@ final class BrokerRefusal {
     private BrokerRefusal() {}
 
     /** The refusal as a configuration error naming its key, when {@code cause} is one that retrying will not change. */
-    static Optional<InvalidConfigurationException> of(Throwable cause, ConfigDef.Config config) {
+    static Optional<InvalidConfigurationException> of(Throwable cause, ConfigDef.Config config, String clientId) {
         if (!(cause instanceof Mqtt5ConnAckException refused)) {
             return Optional.empty();
         }
@@ -35,12 +35,13 @@ final class BrokerRefusal {
                 boolean user = config.getString("mqtt.username") != null;
                 key = password || !user ? "mqtt.password" : "mqtt.username";
                 why = "the broker at " + url + " refused "
-                        + (user || password ? "these credentials" : "a connect without credentials") + " (" + code
-                        + ")";
+                        + (user || password ? "these credentials" : "a connect without credentials") + " for client "
+                        + clientId + " (" + code + ")";
             }
             case CLIENT_IDENTIFIER_NOT_VALID -> {
                 key = "mqtt.client-id";
-                why = "the broker at " + url + " does not accept this client id (" + code + ")";
+                why = "the broker at " + url + " does not accept the client id " + clientId + " (" + code
+                        + "; the adapter's second session uses the id + '-requests')";
             }
             case UNSUPPORTED_PROTOCOL_VERSION -> {
                 key = "mqtt.url";

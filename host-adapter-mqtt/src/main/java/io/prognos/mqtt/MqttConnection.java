@@ -300,7 +300,7 @@ final class MqttConnection implements AutoCloseable {
                 abandon();
                 throw new IOException(notConnected(waitMillis, attempt, "no answer"), e);
             }
-            Optional<InvalidConfigurationException> refusal = BrokerRefusal.of(failure, config);
+            Optional<InvalidConfigurationException> refusal = BrokerRefusal.of(failure, config, clientId());
             if (refusal.isPresent()) {
                 throw refusal.get();
             }

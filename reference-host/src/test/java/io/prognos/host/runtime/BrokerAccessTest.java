@@ -96,7 +96,9 @@ class BrokerAccessTest {
                         () -> MqttAdapter.start(host.plugin(), s -> OperatingLimits.none(), c, Clock.systemUTC())));
         assertEquals("mqtt.password", e.problems().get(0).key(), e.getMessage());
         assertTrue(
-                e.getMessage().contains("the broker at " + host.broker().url() + " refused these credentials"),
+                e.getMessage()
+                        .contains("the broker at " + host.broker().url()
+                                + " refused these credentials for client prognos-second"),
                 e.getMessage());
         assertFalse(e.getMessage().contains("not-the-password"), "no password in the message");
     }
