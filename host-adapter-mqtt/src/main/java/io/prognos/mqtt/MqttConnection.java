@@ -1,10 +1,10 @@
 package io.prognos.mqtt;
 
 import com.hivemq.client.mqtt.MqttClient;
-import com.hivemq.client.mqtt.MqttClientState;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
+import com.hivemq.client.mqtt.lifecycle.MqttClientReconnector;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
@@ -86,8 +86,11 @@ final class MqttConnection implements AutoCloseable {
     private final AtomicLong failedPublishes = new AtomicLong();
     private volatile long lastFailureLog;
     private volatile boolean connectedOnce;
-    /** Set when start gave up: a connection still on its way is closed on arrival. */
-    private volatile boolean abandoned;
+    /**
+     * Set when the start gave up or the connection was closed: a reconnect still pending is called
+     * off, and a connection that arrives anyway is closed on arrival.
+     */
+    private volatile boolean ended;
 
     private volatile Handler handler = m -> {};
     /**
@@ -159,13 +162,26 @@ final class MqttConnection implements AutoCloseable {
             LOG.info("MQTT adapter {} disconnected from {}", clientId(), config.getString("mqtt.url"));
             return;
         }
-        if (!connectedOnce) {
+        if (!connectedOnce || ended) {
             // Before start is done, connect() tries again itself, within its wait; the client's own
             // reconnect would carry on after start gave up (a failed start was seen connecting again
             // later). This listener runs after the automatic reconnect's and overrides its decision.
             ctx.getReconnector().reconnect(false);
             return;
         }
+        // The reconnect is scheduled after its delay, and the client's disconnect does not cancel it:
+        // an adapter closed while its broker was down connected again later, under its client id
+        // (taking the session from the host that replaced it). So it also waits for its delay here,
+        // and is called off then if the connection has ended meanwhile.
+        MqttClientReconnector reconnector = ctx.getReconnector();
+        reconnector.reconnectWhen(
+                new CompletableFuture<Void>()
+                        .completeOnTimeout(null, reconnector.getDelay(TimeUnit.MILLISECONDS), TimeUnit.MILLISECONDS),
+                (due, failure) -> {
+                    if (ended) {
+                        reconnector.reconnect(false);
+                    }
+                });
         LOG.warn(
                 "MQTT connection of {} lost or refused ({}: {}); reconnecting with backoff",
                 clientId(),
@@ -334,7 +350,7 @@ final class MqttConnection implements AutoCloseable {
      * it arrives (onConnected); close() then finds the client disconnected.
      */
     private void abandon() {
-        abandoned = true;
+        ended = true;
         try {
             client.disconnect().get(5, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
@@ -383,7 +399,7 @@ final class MqttConnection implements AutoCloseable {
      * them, and the client subscribes again by itself when the broker lost the session.
      */
     private void onConnected() {
-        if (abandoned) {
+        if (ended) {
             client.disconnect();
             return;
         }
@@ -473,6 +489,7 @@ final class MqttConnection implements AutoCloseable {
 
     @Override
     public void close() {
+        ended = true;
         try {
             if (isConnected()) {
                 lastWords().get(5, TimeUnit.SECONDS);
@@ -483,7 +500,9 @@ final class MqttConnection implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         try {
-            if (client.getState() != MqttClientState.DISCONNECTED) { // a failed connect() disconnected it
+            // Disconnected or reconnecting, there is nothing to end now: a reconnect still pending
+            // is called off by `ended` (disconnect() failed on it as "not connected" and left it be).
+            if (client.getState().isConnected()) {
                 client.disconnect().get(5, TimeUnit.SECONDS);
             }
         } catch (ExecutionException | TimeoutException e) {

@@ -50,6 +50,10 @@ final class Broker implements AutoCloseable {
         hivemq.close();
     }
 
+    Path root() {
+        return root;
+    }
+
     String url() {
         return "tcp://127.0.0.1:" + port;
     }

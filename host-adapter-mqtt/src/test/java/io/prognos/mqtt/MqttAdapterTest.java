@@ -845,6 +845,31 @@ class MqttAdapterTest {
         }
     }
 
+    /**
+     * A host closed while its broker is down does not come back: its client's pending reconnect
+     * would connect later under the same client id, take the session from the host that replaced
+     * it and say "online" for a host that is gone.
+     */
+    @Test
+    void anAdapterClosedWhileItsBrokerIsDownDoesNotConnectAgain() throws Exception {
+        ForecastingPlugin p = plugin();
+        Broker broker = new Broker();
+        try {
+            MqttAdapter a = MqttAdapter.start(
+                    p, s -> OperatingLimits.none(), config(broker, "prognos-closed-while-down"), Clock.systemUTC());
+            broker.stop();
+            Thread.sleep(1_500); // the client has tried once (after 1 s) and waits to try again
+            a.close();
+            try (java.net.ServerSocket late = new java.net.ServerSocket(broker.port)) {
+                late.setSoTimeout(8_000); // its next tries were due about 2 and 6 s later
+                assertThrows(java.net.SocketTimeoutException.class, late::accept);
+            }
+        } finally {
+            Broker.deleteTree(broker.root());
+            p.stop();
+        }
+    }
+
     private static Set<Thread> adapterThreads() {
         Set<Thread> out = new HashSet<>();
         for (Thread t : Thread.getAllStackTraces().keySet()) {
