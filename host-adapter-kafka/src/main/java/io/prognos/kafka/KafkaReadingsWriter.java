@@ -145,10 +145,7 @@ public final class KafkaReadingsWriter implements ReadingsForwarder, AutoCloseab
             }
             payload.lowerTo(now);
             Map<String, Object> p = new LinkedHashMap<>(producerConfig);
-            Properties batch = new Properties();
-            batch.putAll(p);
-            ReadingsRecordLimit.capBatches(batch, now);
-            p.put(ProducerConfig.BATCH_SIZE_CONFIG, batch.get(ProducerConfig.BATCH_SIZE_CONFIG));
+            ReadingsRecordLimit.capBatches(p, now);
             KafkaProducer<String, byte[]> old = producer;
             producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
             old.close(ACK_WAIT);

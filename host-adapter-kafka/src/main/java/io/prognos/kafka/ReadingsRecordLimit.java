@@ -62,7 +62,7 @@ final class ReadingsRecordLimit {
      * the default batch of 16,384, thousands of "splitting and retrying" warnings in a second, then
      * a {@code StackOverflowError} in the chained futures, answered to REST as a 500).
      */
-    static void capBatches(Properties props, int limit) {
+    static void capBatches(Map<? super String, Object> props, int limit) {
         int batch = intOf(props.get(ProducerConfig.BATCH_SIZE_CONFIG), 16_384);
         if (batch > limit) {
             props.put(ProducerConfig.BATCH_SIZE_CONFIG, limit);

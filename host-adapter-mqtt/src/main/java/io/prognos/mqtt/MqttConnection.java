@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,6 +61,10 @@ final class MqttConnection implements AutoCloseable {
     static final String REQUESTS_SUFFIX = "-requests";
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttConnection.class);
+    /** The backoff of every retry, the start's and the client's reconnects: doubling from the first to the last. */
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+
+    private static final Duration LAST_RETRY = Duration.ofSeconds(30);
     static final String SCHEMA_VERSION = "1";
 
     /** Where incoming messages go; called on the client's thread: keep it short. */
@@ -127,8 +132,8 @@ final class MqttConnection implements AutoCloseable {
                 .serverHost(url.getHost())
                 .serverPort(url.getPort() > 0 ? url.getPort() : tls ? 8883 : 1883)
                 .automaticReconnect()
-                .initialDelay(1, TimeUnit.SECONDS)
-                .maxDelay(30, TimeUnit.SECONDS)
+                .initialDelay(FIRST_RETRY.toMillis(), TimeUnit.MILLISECONDS)
+                .maxDelay(LAST_RETRY.toMillis(), TimeUnit.MILLISECONDS)
                 .applyAutomaticReconnect()
                 .addConnectedListener(ctx -> onConnected())
                 .addDisconnectedListener(this::disconnected);
@@ -294,7 +299,7 @@ final class MqttConnection implements AutoCloseable {
      */
     private void connectWithin(long waitMillis) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
-        long pause = 1_000;
+        long pause = FIRST_RETRY.toMillis();
         for (int attempt = 1; ; attempt++) {
             Throwable failure;
             try {
@@ -332,7 +337,7 @@ final class MqttConnection implements AutoCloseable {
                     reason(failure),
                     next);
             Thread.sleep(next);
-            pause = Math.min(2 * pause, 30_000);
+            pause = Math.min(2 * pause, LAST_RETRY.toMillis());
         }
     }
 
