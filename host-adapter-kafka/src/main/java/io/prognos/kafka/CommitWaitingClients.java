@@ -1,5 +1,6 @@
 package io.prognos.kafka;
 
+import io.prognos.api.RetryLaterException;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -14,9 +15,11 @@ import org.apache.kafka.streams.KafkaClientSupplier;
 final class CommitWaitingClients implements KafkaClientSupplier {
 
     private final Runnable beforeCommit;
+    private final java.util.function.Consumer<RetryLaterException> refused;
 
-    CommitWaitingClients(Runnable beforeCommit) {
+    CommitWaitingClients(Runnable beforeCommit, java.util.function.Consumer<RetryLaterException> refused) {
         this.beforeCommit = beforeCommit;
+        this.refused = refused;
     }
 
     @Override
@@ -27,7 +30,9 @@ final class CommitWaitingClients implements KafkaClientSupplier {
     @Override
     public Producer<byte[], byte[]> getProducer(Map<String, Object> config) {
         return new CommitWaitingProducer(
-                new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer()), beforeCommit);
+                new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer()),
+                beforeCommit,
+                refused);
     }
 
     @Override

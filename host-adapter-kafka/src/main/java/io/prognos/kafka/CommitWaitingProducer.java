@@ -5,18 +5,19 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.metrics.KafkaMetric;
 
 /**
@@ -24,15 +25,23 @@ import org.apache.kafka.common.metrics.KafkaMetric;
  * exactly-once a stream thread commits its tasks' results and input offsets with its producer's
  * transaction, so what {@code beforeCommit} waits for (the results stored in the database) is done
  * before the readings behind it are acknowledged. When it says the results are not stored yet
- * (the database is down or slow), nothing is committed: the commit fails as timed out, which Kafka
- * Streams answers under exactly-once by aborting the transaction at once and taking the thread's
- * tasks up again from the last commit, on the same thread.
+ * (the database is down or slow), nothing is committed: the refusal is told (processing pauses
+ * until the results are stored, {@link ProcessingPause}), the transaction is aborted here, and the
+ * commit fails, so that Kafka Streams replaces the thread; the new thread's consumer starts from
+ * the last committed offsets and processes the readings of the aborted transaction again.
  *
- * <p>Any other exception from here made Kafka Streams replace the thread and left its transaction
- * open until the broker timed it out (10 s, Kafka Streams' default under exactly-once), with every
- * result after it in its partitions held from read-committed consumers meanwhile: a forecast held
- * 8 s by a locked table was committed 10.6 s (by hand) and 12.6 s (KafkaReadingsTest) after the
- * lock went; 0.55-0.58 s now.
+ * <p>The commit failed as timed out before, which Kafka Streams answers under exactly-once by
+ * closing the thread's tasks dirty and reviving them on the same thread. That lost readings: with
+ * the database away longer than two commit waits (a 20 s lock on the forecasts table in
+ * KafkaReadingsTest), Kafka Streams' retry of the commit for the other tasks failed too, it
+ * rebalanced and re-created the revived task, which dropped the task's reset to the committed
+ * offset while its state was restored to that offset: the consumer went on after the reading of
+ * the aborted transaction, which was never forecast and was acknowledged with the next commit.
+ *
+ * <p>A failure without the abort left the transaction open until the broker timed it out (10 s,
+ * Kafka Streams' default under exactly-once), with every result after it in its partitions held
+ * from read-committed consumers meanwhile: a forecast held 8 s by a locked table was committed 10.6
+ * s (by hand) and 12.6 s (KafkaReadingsTest) after the lock went.
  *
  * <p>A state store's flush was used first, but Kafka Streams 4.1 flushes stores only when it
  * checkpoints (every 10,000 records of a task under exactly-once, or when a task closes), not at
@@ -42,10 +51,24 @@ final class CommitWaitingProducer implements Producer<byte[], byte[]> {
 
     private final Producer<byte[], byte[]> producer;
     private final Runnable beforeCommit;
+    private final Consumer<RetryLaterException> refused;
+    /** The transaction was aborted here: Kafka Streams' own abort, as the thread closes, has nothing left to do. */
+    private boolean abortedHere;
 
-    CommitWaitingProducer(Producer<byte[], byte[]> producer, Runnable beforeCommit) {
+    CommitWaitingProducer(
+            Producer<byte[], byte[]> producer, Runnable beforeCommit, Consumer<RetryLaterException> refused) {
         this.producer = producer;
         this.beforeCommit = beforeCommit;
+        this.refused = refused;
+    }
+
+    /** Why a commit was not made: the results it would acknowledge are not stored. */
+    static final class NotStoredException extends KafkaException {
+        private static final long serialVersionUID = 1L;
+
+        NotStoredException(RetryLaterException cause) {
+            super("results not stored yet, so not committed: " + cause.getMessage(), cause);
+        }
     }
 
     @Override
@@ -53,26 +76,13 @@ final class CommitWaitingProducer implements Producer<byte[], byte[]> {
         try {
             beforeCommit.run();
         } catch (RetryLaterException notStored) {
-            // Kafka Streams answers a commit that timed out by aborting and reprocessing at once; the
-            // pause keeps a database that is down (the wait fails at once then) from turning that
-            // into a loop that restores and reprocesses the thread's tasks as fast as it can.
-            pause(notStored.retryAfter());
-            throw new TimeoutException(
-                    "results not stored yet, so not committed: " + notStored.getMessage(), notStored);
+            refused.accept(notStored);
+            producer.abortTransaction();
+            abortedHere = true;
+            throw new NotStoredException(notStored);
         }
         producer.commitTransaction();
     }
-
-    private static void pause(Duration d) {
-        try {
-            Thread.sleep(Math.min(d.toMillis(), MAX_PAUSE.toMillis()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Well under Kafka Streams' transaction timeout (10 s) and the consumer's poll interval (5 min). */
-    static final Duration MAX_PAUSE = Duration.ofSeconds(1);
 
     @Override
     public void initTransactions() {
@@ -81,6 +91,7 @@ final class CommitWaitingProducer implements Producer<byte[], byte[]> {
 
     @Override
     public void beginTransaction() {
+        abortedHere = false;
         producer.beginTransaction();
     }
 
@@ -92,6 +103,10 @@ final class CommitWaitingProducer implements Producer<byte[], byte[]> {
 
     @Override
     public void abortTransaction() {
+        if (abortedHere) {
+            abortedHere = false;
+            return;
+        }
         producer.abortTransaction();
     }
 

@@ -56,12 +56,17 @@ public final class KafkaAdapter implements AutoCloseable {
 
     /** The timer of how long commits waited for the database (read by {@code bench-ingest}). */
     public static final String COMMIT_WAIT_METER = "prognos.kafka.commit.wait";
+    /** The counter of commits refused because their results were not stored (the database down or slow). */
+    public static final String COMMITS_REFUSED_METER = "prognos.kafka.commits.refused";
+    /** The gauge that is 1 while processing is paused because results are not stored. */
+    public static final String PAUSED_METER = "prognos.kafka.paused";
 
     private final KafkaSettings settings;
     private final KafkaStreams streams;
     private final KafkaReadingsWriter readingsWriter;
     private final KafkaStreamsMetrics streamsMetrics;
     private final TrainedSensors trained = new TrainedSensors();
+    private final ProcessingPause pause;
 
     /**
      * Writes readings handed to this host outside Kafka (REST) to the readings topic, so that the
@@ -87,6 +92,7 @@ public final class KafkaAdapter implements AutoCloseable {
             }
         });
         KafkaMeters meters = new KafkaMeters(metrics);
+        this.pause = new ProcessingPause(cycle::sync);
         int inMemory = Math.max(1, cycle.settings().maxSensors() / settings.streamThreads());
         this.streams = new KafkaStreams(
                 PrognosTopology.build(
@@ -95,7 +101,8 @@ public final class KafkaAdapter implements AutoCloseable {
                         () -> new DeviceSplitter(settings, payload, meters, clock)),
                 props,
                 // Before each commit, the results of the readings it acknowledges are stored.
-                new CommitWaitingClients(() -> meters.beforeCommit(cycle::sync)));
+                new CommitWaitingClients(() -> meters.beforeCommit(cycle::sync), pause::refused));
+        pause.attach(streams);
         if (trainer != null) {
             trainer.afterTraining(m -> trained.add(m.sensor(), System.currentTimeMillis()));
         }
@@ -104,8 +111,9 @@ public final class KafkaAdapter implements AutoCloseable {
             // go back to the group and a new thread takes them up from the last commit.
             RetryLaterException notDurable = notDurable(e);
             if (notDurable != null) {
-                // A commit's wait failure that Kafka Streams did not handle itself (in its loop it
-                // aborts and reprocesses on CommitWaitingProducer's timeout without coming here): one
+                pause.refused(notDurable);
+                // A commit refused because its results are not stored (CommitWaitingProducer aborted
+                // it): the new thread starts from the committed offsets once processing resumes. One
                 // line, no stack trace.
                 LOG.warn("Kafka Streams thread could not commit, replacing it: {}", notDurable.getMessage());
             } else {
@@ -119,6 +127,10 @@ public final class KafkaAdapter implements AutoCloseable {
         Gauge.builder("prognos.kafka.state", streams, s -> s.state().ordinal())
                 .description("Kafka Streams state: 0 created, 1 rebalancing, 2 running, 3 pending shutdown,"
                         + " 4 not running, 5 pending error, 6 error")
+                .register(metrics);
+        Gauge.builder(PAUSED_METER, pause, p -> p.paused() ? 1 : 0)
+                .description("1 while stream processing is paused because results are not stored (the database is"
+                        + " down or hanging)")
                 .register(metrics);
         Gauge.builder("prognos.kafka.trained.waiting", trained, TrainedSensors::size)
                 .description("sensors trained and waiting for their task to forecast them")
@@ -319,6 +331,7 @@ public final class KafkaAdapter implements AutoCloseable {
         out.put("application_id", settings.applicationId());
         out.put("bootstrap", settings.bootstrap());
         out.put("state", streams.state().name());
+        out.put("paused_until_stored", pause.paused());
         out.put("readings_topic", settings.readingsTopic());
         out.put("device_readings_topic", settings.deviceReadingsTopic());
         out.put("partitions", a.active());
@@ -335,6 +348,7 @@ public final class KafkaAdapter implements AutoCloseable {
     public void close() {
         readingsWriter.close();
         streamsMetrics.close();
+        pause.close();
         boolean closed =
                 streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));
         if (!closed) {

@@ -3,6 +3,7 @@ package io.prognos.kafka;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.prognos.api.RetryLaterException;
 
 /** The adapter's own counters, beside Kafka Streams' metrics (state, lag, rates) bound to the same registry. */
 final class KafkaMeters {
@@ -11,6 +12,7 @@ final class KafkaMeters {
     private final Counter received;
     private final Counter forecasts;
     private final Timer commitWait;
+    private final Counter commitsRefused;
 
     KafkaMeters(MeterRegistry registry) {
         this.registry = registry;
@@ -24,11 +26,19 @@ final class KafkaMeters {
         this.commitWait = Timer.builder(KafkaAdapter.COMMIT_WAIT_METER)
                 .description("how long a stream thread's commit waited for the results before it to be stored")
                 .register(registry);
+        this.commitsRefused = Counter.builder(KafkaAdapter.COMMITS_REFUSED_METER)
+                .description("commits not made because the results they would acknowledge were not stored")
+                .register(registry);
     }
 
-    /** Runs {@code beforeCommit}, timed. */
+    /** Runs {@code beforeCommit}, timed; counts it when it says the results are not stored yet. */
     void beforeCommit(Runnable beforeCommit) {
-        commitWait.record(beforeCommit);
+        try {
+            commitWait.record(beforeCommit);
+        } catch (RetryLaterException notStored) {
+            commitsRefused.increment();
+            throw notStored;
+        }
     }
 
     void received() {
