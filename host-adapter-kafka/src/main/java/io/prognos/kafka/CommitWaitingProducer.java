@@ -77,9 +77,16 @@ final class CommitWaitingProducer implements Producer<byte[], byte[]> {
             beforeCommit.run();
         } catch (RetryLaterException notStored) {
             refused.accept(notStored);
-            producer.abortTransaction();
-            abortedHere = true;
-            throw new NotStoredException(notStored);
+            NotStoredException failed = new NotStoredException(notStored);
+            try {
+                producer.abortTransaction();
+                abortedHere = true;
+            } catch (KafkaException abortFailed) {
+                // Left to Kafka Streams, which aborts again as it closes the thread (or the broker
+                // times the transaction out): said with the failure, not instead of it.
+                failed.addSuppressed(abortFailed);
+            }
+            throw failed;
         }
         producer.commitTransaction();
     }

@@ -3,6 +3,7 @@ package io.prognos.kafka;
 import io.prognos.api.RetryLaterException;
 import java.time.Duration;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
@@ -73,7 +74,7 @@ final class ProcessingPause implements AutoCloseable {
                 50, Math.min(d == null ? MAX_PROBE_DELAY.toMillis() : d.toMillis(), MAX_PROBE_DELAY.toMillis()));
         try {
             probes.schedule(this::probe, ms, TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
+        } catch (RejectedExecutionException closing) {
             // closed: the streams close with it
         }
     }
@@ -93,6 +94,9 @@ final class ProcessingPause implements AutoCloseable {
     }
 
     private synchronized void resume() {
+        if (probes.isShutdown()) {
+            return; // closing: the streams close paused
+        }
         paused = false;
         streams.resume();
         LOG.info(
