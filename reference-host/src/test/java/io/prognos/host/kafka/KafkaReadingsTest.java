@@ -137,14 +137,15 @@ class KafkaReadingsTest {
                 }
                 p.flush();
                 String blockEnd = readings.get(block * 60 + 59).timestamp().toString();
-                List<JsonNode> seen = await(
-                        "prognos.readings",
-                        "pump-9/temp",
-                        n -> n.isArray()
-                                ? n.get(0).get("ts").asText().equals(blockEnd)
-                                : n.get("ts").asText().equals(blockEnd),
-                        Duration.ofSeconds(30));
-                assertTrue(!seen.isEmpty(), "block " + block + " on the readings topic");
+                assertTrue(
+                        seen(
+                                "prognos.readings",
+                                "pump-9/temp",
+                                n -> n.isArray()
+                                        ? n.get(0).get("ts").asText().equals(blockEnd)
+                                        : n.get("ts").asText().equals(blockEnd),
+                                Duration.ofSeconds(30)),
+                        "block " + block + " on the readings topic");
             }
         }
         Instant last = readings.get(readings.size() - 1).timestamp();
@@ -189,8 +190,7 @@ class KafkaReadingsTest {
             }
             p.flush();
             assertTrue(
-                    !await("prognos.forecasts", "pump-11/temp", f -> basedOn(f).equals(before), Duration.ofMinutes(2))
-                            .isEmpty(),
+                    seen("prognos.forecasts", "pump-11/temp", f -> basedOn(f).equals(before), Duration.ofMinutes(2)),
                     "trained and forecast");
             try (Connection c = host.jdbc().dataSource().getConnection()) {
                 c.setAutoCommit(false);
@@ -216,8 +216,7 @@ class KafkaReadingsTest {
             }
         }
         assertTrue(
-                await("prognos.forecasts", "pump-11/temp", f -> basedOn(f).equals(last), Duration.ofMinutes(1)).stream()
-                        .anyMatch(f -> basedOn(f).equals(last)),
+                seen("prognos.forecasts", "pump-11/temp", f -> basedOn(f).equals(last), Duration.ofMinutes(1)),
                 "the reading processed while the database could not store its results was never forecast again:"
                         + " lost");
         assertEquals(1.0, paused, "processing paused while the results could not be stored");
@@ -274,12 +273,7 @@ class KafkaReadingsTest {
         assertTrue(
                 records.size() > 1, "one record of 230 readings is more than the topic's " + TOPIC_MAX_MESSAGE_BYTES);
         // Read by the sensor's task: trained, and forecast from the last of them.
-        assertTrue(!await(
-                        "prognos.forecasts",
-                        "pump-7/temp",
-                        f -> Instant.parse(f.get("based_on").asText()).equals(last),
-                        Duration.ofMinutes(2))
-                .isEmpty());
+        assertTrue(seen("prognos.forecasts", "pump-7/temp", f -> basedOn(f).equals(last), Duration.ofMinutes(2)));
 
         // A device id holding the key separator would name another device in the record key.
         HostFixture.Response bad =
@@ -370,12 +364,7 @@ class KafkaReadingsTest {
                             x -> x.get(x.size() - 1).get("ts").asText().equals(last.toString()),
                             Duration.ofSeconds(30))));
             // Trained and forecast by the sensor's task, on Kafka and, from there, over MQTT.
-            assertTrue(!await(
-                            "prognos.forecasts",
-                            "pump-5/temp",
-                            f -> Instant.parse(f.get("based_on").asText()).equals(last),
-                            Duration.ofMinutes(2))
-                    .isEmpty());
+            assertTrue(seen("prognos.forecasts", "pump-5/temp", f -> basedOn(f).equals(last), Duration.ofMinutes(2)));
             assertEquals(
                     "pump-5",
                     forecastOverMqtt.get(30, TimeUnit.SECONDS).get("device_id").asText());
@@ -420,6 +409,16 @@ class KafkaReadingsTest {
     /**
      * The committed records of {@code topic} keyed {@code key}, read from the start until one
      * matches {@code until} or {@code timeout} passes (a zero timeout: what is there now).
+     */
+    /** Whether a record of {@code key} matching {@code until} arrives within {@code timeout}. */
+    private static boolean seen(String topic, String key, Predicate<JsonNode> until, Duration timeout)
+            throws Exception {
+        return await(topic, key, until, timeout).stream().anyMatch(until);
+    }
+
+    /**
+     * The records of {@code key} read until one matches {@code until} (the last then) or {@code
+     * timeout} passes (all of them then, matching or not).
      */
     private static List<JsonNode> await(String topic, String key, Predicate<JsonNode> until, Duration timeout)
             throws Exception {
