@@ -31,7 +31,8 @@ final class ProcessingPause implements AutoCloseable {
 
     private final Runnable sync;
     private final ScheduledExecutorService probes;
-    private KafkaStreams streams;
+    private Runnable pauseProcessing;
+    private Runnable resumeProcessing;
     private boolean paused;
     private long pausedAtNanos;
 
@@ -46,18 +47,23 @@ final class ProcessingPause implements AutoCloseable {
     }
 
     /** The streams to pause: they are built with the clients that report refusals here. */
-    synchronized void attach(KafkaStreams streams) {
-        this.streams = streams;
+    void attach(KafkaStreams streams) {
+        attach(streams::pause, streams::resume);
+    }
+
+    synchronized void attach(Runnable pauseProcessing, Runnable resumeProcessing) {
+        this.pauseProcessing = pauseProcessing;
+        this.resumeProcessing = resumeProcessing;
     }
 
     /** A commit was refused because its results are not stored: pauses processing until they are. */
     synchronized void refused(RetryLaterException why) {
-        if (paused || streams == null || probes.isShutdown()) {
+        if (paused || pauseProcessing == null || probes.isShutdown()) {
             return;
         }
         paused = true;
         pausedAtNanos = System.nanoTime();
-        streams.pause();
+        pauseProcessing.run();
         LOG.warn(
                 "results not stored ({}): Kafka processing paused until the database stores them; readings wait"
                         + " in Kafka meanwhile",
@@ -98,7 +104,7 @@ final class ProcessingPause implements AutoCloseable {
             return; // closing: the streams close paused
         }
         paused = false;
-        streams.resume();
+        resumeProcessing.run();
         LOG.info(
                 "results stored again: Kafka processing resumed after {} s",
                 Math.round((System.nanoTime() - pausedAtNanos) / 1e8) / 10.0);
