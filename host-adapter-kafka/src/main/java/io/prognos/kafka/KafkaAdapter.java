@@ -101,7 +101,10 @@ public final class KafkaAdapter implements AutoCloseable {
                         () -> new DeviceSplitter(settings, payload, meters, clock)),
                 props,
                 // Before each commit, the results of the readings it acknowledges are stored.
-                new CommitWaitingClients(() -> meters.beforeCommit(cycle::sync), pause::refused));
+                new CommitWaitingClients(() -> meters.beforeCommit(cycle::sync), notStored -> {
+                    meters.commitRefused();
+                    pause.refused(notStored);
+                }));
         pause.attach(streams);
         if (trainer != null) {
             trainer.afterTraining(m -> trained.add(m.sensor(), System.currentTimeMillis()));
@@ -111,10 +114,9 @@ public final class KafkaAdapter implements AutoCloseable {
             // go back to the group and a new thread takes them up from the last commit.
             RetryLaterException notDurable = notDurable(e);
             if (notDurable != null) {
-                pause.refused(notDurable);
                 // A commit refused because its results are not stored (CommitWaitingProducer aborted
-                // it): the new thread starts from the committed offsets once processing resumes. One
-                // line, no stack trace.
+                // it and processing is paused): the new thread starts from the committed offsets once
+                // processing resumes. One line, no stack trace.
                 LOG.warn("Kafka Streams thread could not commit, replacing it: {}", notDurable.getMessage());
             } else {
                 LOG.error("Kafka Streams thread failed; replacing it", e);

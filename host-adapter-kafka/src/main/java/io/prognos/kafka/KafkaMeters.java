@@ -3,7 +3,6 @@ package io.prognos.kafka;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.prognos.api.RetryLaterException;
 
 /** The adapter's own counters, beside Kafka Streams' metrics (state, lag, rates) bound to the same registry. */
 final class KafkaMeters {
@@ -31,14 +30,14 @@ final class KafkaMeters {
                 .register(registry);
     }
 
-    /** Runs {@code beforeCommit}, timed; counts it when it says the results are not stored yet. */
+    /** Runs {@code beforeCommit}, timed (a wait that ends in a refusal too). */
     void beforeCommit(Runnable beforeCommit) {
-        try {
-            commitWait.record(beforeCommit);
-        } catch (RetryLaterException notStored) {
-            commitsRefused.increment();
-            throw notStored;
-        }
+        commitWait.record(beforeCommit);
+    }
+
+    /** A commit was refused: the results it would acknowledge were not stored. */
+    void commitRefused() {
+        commitsRefused.increment();
     }
 
     void received() {
