@@ -264,11 +264,7 @@ class KafkaReadingsTest {
 
         // On the readings topic as they were sent, keyed by the sensor, in records the topic takes.
         Instant last = readings.get(readings.size() - 1).timestamp();
-        List<JsonNode> records = await(
-                "prognos.readings",
-                "pump-7/temp",
-                x -> Instant.parse(x.get(x.size() - 1).get("ts").asText()).equals(last),
-                Duration.ofSeconds(30));
+        List<JsonNode> records = readingsRecordsUntil("pump-7/temp", last);
         assertEquals(readings, readingsOf(records));
         assertTrue(
                 records.size() > 1, "one record of 230 readings is more than the topic's " + TOPIC_MAX_MESSAGE_BYTES);
@@ -297,11 +293,7 @@ class KafkaReadingsTest {
                     host.rest().port(), "POST", "/api/v1/lstm/readings/pump-8/temp", HostFixture.json(readings), null);
             assertEquals(200, r.status(), r.body());
             Instant last = readings.get(readings.size() - 1).timestamp();
-            List<JsonNode> records = await(
-                    "prognos.readings",
-                    "pump-8/temp",
-                    x -> Instant.parse(x.get(x.size() - 1).get("ts").asText()).equals(last),
-                    Duration.ofSeconds(30));
+            List<JsonNode> records = readingsRecordsUntil("pump-8/temp", last);
             assertEquals(readings, readingsOf(records), "every reading, in order, once");
             for (JsonNode record : records) {
                 assertTrue(JSON.writeValueAsBytes(record).length <= lowered, record.size() + " readings in one record");
@@ -356,13 +348,7 @@ class KafkaReadingsTest {
                                 null));
             }
             // On the readings topic as they were sent, keyed by the sensor.
-            assertEquals(
-                    readings,
-                    readingsOf(await(
-                            "prognos.readings",
-                            "pump-5/temp",
-                            x -> x.get(x.size() - 1).get("ts").asText().equals(last.toString()),
-                            Duration.ofSeconds(30))));
+            assertEquals(readings, readingsOf(readingsRecordsUntil("pump-5/temp", last)));
             // Trained and forecast by the sensor's task, on Kafka and, from there, over MQTT.
             assertTrue(seen("prognos.forecasts", "pump-5/temp", f -> basedOn(f).equals(last), Duration.ofMinutes(2)));
             assertEquals(
@@ -410,6 +396,15 @@ class KafkaReadingsTest {
      * The committed records of {@code topic} keyed {@code key}, read from the start until one
      * matches {@code until} or {@code timeout} passes (a zero timeout: what is there now).
      */
+    /** The readings topic's records of {@code key} (arrays of readings) up to the one ending at {@code last}. */
+    private static List<JsonNode> readingsRecordsUntil(String key, Instant last) throws Exception {
+        return await(
+                "prognos.readings",
+                key,
+                x -> Instant.parse(x.get(x.size() - 1).get("ts").asText()).equals(last),
+                Duration.ofSeconds(30));
+    }
+
     /** Whether a record of {@code key} matching {@code until} arrives within {@code timeout}. */
     private static boolean seen(String topic, String key, Predicate<JsonNode> until, Duration timeout)
             throws Exception {
