@@ -102,7 +102,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(
             names = "--windows",
             paramLabel = "FILE",
-            description = "labelled windows: a CSV of" + " start,end[,failure] or NAB's combined_windows.json")
+            description = "labelled windows: a CSV of start,end[,failure] or NAB's combined_windows.json; an empty"
+                    + " CSV says the series are healthy, so that every alert counts as false")
     Path windows;
 
     @Option(
@@ -192,7 +193,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                     nab.put(p.name(), new NabScorer().corpus(scored, p, 0.5));
                 }
             }
-            Scorecard card = Scorecard.of(reports, nab, skipped);
+            Scorecard card = Scorecard.of(reports, nab, windows != null, skipped);
             out.println(json ? Json.pretty(card) : ReportTable.scorecard(card));
         }
         out.flush();

@@ -133,12 +133,14 @@ public final class ReportTable {
         if (a != null) {
             sb.append(f(
                     "alerts over the test parts: %d of %d windows caught, %d of them at or before the failure point;"
-                            + " %d false episodes (%s per 30 days outside the windows)%n",
+                            + " %d false episodes (%s per 30 days outside the windows) in %d of %d series%n",
                     a.caught(),
                     a.windows(),
                     a.caughtBeforeFailure(),
                     a.falseEpisodes(),
-                    n(a.falseEpisodesPer30Days())));
+                    n(a.falseEpisodesPer30Days()),
+                    a.seriesWithFalseEpisodes(),
+                    c.seriesCount()));
         }
         return sb.toString();
     }

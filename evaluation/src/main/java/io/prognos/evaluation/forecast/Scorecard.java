@@ -17,7 +17,8 @@ import java.util.function.Function;
  *                        Prognos also interval_score_ratio
  * @param nab             when windows were given, NAB's normalized score over all the series'
  *                        windows together, by profile
- * @param alerts          when windows were given, the alerts over all the series' test parts
+ * @param alerts          when windows were given (none among them for series known to be healthy), the
+ *                        alerts over all the series' test parts
  * @param skipped         series that could not be evaluated, with the reason (not in any mean)
  */
 public record Scorecard(
@@ -36,17 +37,24 @@ public record Scorecard(
     /**
      * The alerts a plant would have received over every series' test part, summed: labelled windows,
      * those caught (an alert raised inside), those caught at or before their failure point, and the
-     * episodes that began outside every window, per 30 days of test time outside the windows.
-     * Absent without windows: with none labelled, no alert can be told true or false.
+     * episodes that began outside every window, per 30 days of test time outside the windows, and
+     * how many series had any. Absent without windows: unlabelled, no alert can be told true or
+     * false; a windows file without any says the series are healthy, so that every alert is false.
      */
     public record Alerts(
-            int windows, int caught, int caughtBeforeFailure, int falseEpisodes, Double falseEpisodesPer30Days) {
+            int windows,
+            int caught,
+            int caughtBeforeFailure,
+            int falseEpisodes,
+            Double falseEpisodesPer30Days,
+            int seriesWithFalseEpisodes) {
 
         static Alerts of(List<AlertReport> reports) {
             int windows = 0;
             int caught = 0;
             int before = 0;
             int falseEpisodes = 0;
+            int withFalse = 0;
             double outside = 0;
             for (AlertReport a : reports) {
                 windows += a.windowsInTestPart();
@@ -55,6 +63,7 @@ public record Scorecard(
                         .count();
                 before += a.caughtBeforeFailure();
                 falseEpisodes += a.falseEpisodes();
+                withFalse += a.falseEpisodes() > 0 ? 1 : 0;
                 outside += a.daysOutsideWindows() == null ? 0 : a.daysOutsideWindows();
             }
             return new Alerts(
@@ -62,11 +71,14 @@ public record Scorecard(
                     caught,
                     before,
                     falseEpisodes,
-                    outside > 0 ? Stats.round(falseEpisodes * 30 / outside) : null);
+                    outside > 0 ? Stats.round(falseEpisodes * 30 / outside) : null,
+                    withFalse);
         }
     }
 
-    public static Scorecard of(List<SeriesReport> reports, Map<String, CorpusScore> nab, Map<String, String> skipped) {
+    /** {@code labelled}: windows were given, perhaps none (healthy series), so alerts can be judged. */
+    public static Scorecard of(
+            List<SeriesReport> reports, Map<String, CorpusScore> nab, boolean labelled, Map<String, String> skipped) {
         Map<String, Map<String, Double>> means = new LinkedHashMap<>();
         if (!reports.isEmpty()) {
             for (String method : reports.get(0).methods().keySet()) {
@@ -105,9 +117,7 @@ public record Scorecard(
                 means,
                 c,
                 nab,
-                nab == null
-                        ? null
-                        : Alerts.of(reports.stream().map(SeriesReport::alerts).toList()),
+                labelled ? Alerts.of(reports.stream().map(SeriesReport::alerts).toList()) : null,
                 reports,
                 Map.copyOf(skipped));
     }

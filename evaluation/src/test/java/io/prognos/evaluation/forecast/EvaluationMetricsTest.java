@@ -169,7 +169,7 @@ class EvaluationMetricsTest {
         assertEquals(4.0 / as.size(), a.dutyCycle(), 1e-4, "4 alerting hours of 1440");
 
         // Across series (the scorecard's line): windows, catches and false episodes add up, and the
-        // rate is over all the time outside windows, not a mean of the series' rates.
+        // rate is over all the time outside windows, not a mean of the series' rates; both series had one.
         List<Backtester.Assessment> quiet = new ArrayList<>();
         for (Backtester.Assessment x : as) {
             boolean stray = x.origin().equals(start.plus(Duration.ofDays(5)));
@@ -208,6 +208,6 @@ class EvaluationMetricsTest {
                 List.of(false),
                 missed.windows().stream().map(AlertReport.WindowReport::caught).toList());
         Scorecard.Alerts both = Scorecard.Alerts.of(List.of(a, missed));
-        assertEquals(new Scorecard.Alerts(2, 1, 1, 4, Stats.round(4 * 30 / 118.0)), both);
+        assertEquals(new Scorecard.Alerts(2, 1, 1, 4, Stats.round(4 * 30 / 118.0), 2), both);
     }
 }

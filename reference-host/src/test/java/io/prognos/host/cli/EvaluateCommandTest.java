@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Random;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -30,11 +31,17 @@ class EvaluateCommandTest {
 
     /** Hourly from START, two readings an hour; after hour {@code riseFrom} the value rises 0.15 per hour. */
     private static Path series(int riseFrom) throws Exception {
+        return series(riseFrom, -1, tmp);
+    }
+
+    /** The same in {@code dir}, with hour {@code spikeAt} (if any) 30 higher. */
+    private static Path series(int riseFrom, int spikeAt, Path dir) throws Exception {
         Random r = new Random(5);
         StringBuilder csv = new StringBuilder("time;temperature\n");
         for (int i = 0; i < 1440; i++) {
             double rise = i < riseFrom ? 0 : 0.15 * (i - riseFrom);
-            double v = 50 + 3 * Math.sin(2 * Math.PI * i / 24) + rise + 0.3 * r.nextGaussian();
+            double v =
+                    50 + 3 * Math.sin(2 * Math.PI * i / 24) + rise + 0.3 * r.nextGaussian() + (i == spikeAt ? 30 : 0);
             // Two readings per hour, resampled to hourly means by --resample.
             csv.append(START.plus(Duration.ofHours(i)))
                     .append(';')
@@ -45,7 +52,7 @@ class EvaluateCommandTest {
                     .append(v + 0.05)
                     .append('\n');
         }
-        Path f = Files.createTempFile(tmp, "series", ".csv");
+        Path f = Files.createTempFile(dir, "series", ".csv");
         Files.writeString(f, csv);
         return f;
     }
@@ -154,6 +161,44 @@ class EvaluateCommandTest {
 
         var image = ImageIO.read(png.toFile());
         assertEquals(1600, image.getWidth());
+    }
+
+    /**
+     * Series known to be healthy, declared by a windows file without windows: every alert over their
+     * test parts is false, counted with the series that raised one. Unlabelled, none is judged.
+     */
+    @Test
+    void anEmptyWindowsFileCountsEveryAlertOfHealthySeriesAsFalse() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("healthy"));
+        series(Integer.MAX_VALUE, -1, dir);
+        series(Integer.MAX_VALUE, 1300, dir); // in the test part, which starts at hour 1008
+        Path none = tmp.resolve("no-windows.csv");
+        Files.writeString(none, "");
+        String[] args = {
+            "evaluate",
+            "--data",
+            dir.toString(),
+            "--delimiter",
+            ";",
+            "--value-column",
+            "temperature",
+            "--resample",
+            "1h",
+            "--json"
+        };
+        JsonNode judged = evaluate(concat(args, "--windows", none.toString()));
+        JsonNode alerts = judged.get("alerts");
+        assertEquals(0, alerts.get("windows").asInt(), alerts.toString());
+        assertTrue(alerts.get("false_episodes").asInt() >= 1, "the spike raised an alert: " + alerts);
+        assertEquals(1, alerts.get("series_with_false_episodes").asInt(), alerts.toString());
+        assertTrue(alerts.get("false_episodes_per30_days").asDouble() > 0, alerts.toString());
+        assertTrue(evaluate(args).get("alerts").isNull(), "without windows no alert can be told true or false");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     @Test

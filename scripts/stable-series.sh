@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Writes healthy, stationary hourly sensor series to measure false alerts on (docs/evaluation.md,
+# "False alerts on healthy sensors"): SEEDS series of each of three kinds, 1,220 hourly readings
+# each from 2025-01-01 (500 to train on, then 720: 30 days), as timestamp,value CSVs under OUT/{noise,daily,ar1}/.
+#   noise: 12 + N(0, 0.1)      daily: 12 + 0.3 sin(2 pi t / 24) + N(0, 0.1)
+#   ar1:   50 + x_t, x_t = 0.8 x_(t-1) + N(0, 0.1)
+# Usage: scripts/stable-series.sh OUT [SEEDS (default 100)]
+set -euo pipefail
+out=${1:?usage: $0 OUT [SEEDS]}
+seeds=${2:-100}
+for kind in noise daily ar1; do
+    mkdir -p "$out/$kind"
+    for ((seed = 1; seed <= seeds; seed++)); do
+        awk -v seed="$seed" -v kind="$kind" 'BEGIN {
+            srand(seed * 3 + (kind == "noise" ? 0 : kind == "daily" ? 1 : 2));
+            pi = atan2(0, -1); x = 0; t0 = 1735689600;   # 2025-01-01T00:00:00Z
+            print "timestamp,value";
+            for (i = 0; i < 1220; i++) {
+                do { u = rand() } while (u == 0);
+                g = sqrt(-2 * log(u)) * cos(2 * pi * rand());   # Box-Muller
+                if (kind == "noise") v = 12 + 0.1 * g;
+                else if (kind == "daily") v = 12 + 0.3 * sin(2 * pi * i / 24) + 0.1 * g;
+                else { x = 0.8 * x + 0.1 * g; v = 50 + x }
+                printf "%d,%.6f\n", t0 + 3600 * i, v;   # epoch seconds: no strftime in every awk
+            }
+        }' > "$out/$kind/${kind}_$seed.csv"
+    done
+done
+echo "wrote $((3 * seeds)) series under $out"
