@@ -12,7 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -57,6 +58,14 @@ class EvaluateCommandTest {
         return f;
     }
 
+    /** {@code evaluate} of the generated series' temperature column at hourly means, as JSON. */
+    private static JsonNode evaluateHourly(String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("evaluate"));
+        all.addAll(List.of(args));
+        all.addAll(List.of("--delimiter", ";", "--value-column", "temperature", "--resample", "1h", "--json"));
+        return evaluate(all.toArray(String[]::new));
+    }
+
     private static JsonNode evaluate(String... args) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -70,17 +79,7 @@ class EvaluateCommandTest {
 
     @Test
     void aSteadyDailyCycleIsForecastBetterThanTheLastValueWithHonestIntervals() throws Exception {
-        JsonNode r = evaluate(
-                "evaluate",
-                "--csv",
-                series(Integer.MAX_VALUE).toString(),
-                "--delimiter",
-                ";",
-                "--value-column",
-                "temperature",
-                "--resample",
-                "1h",
-                "--json");
+        JsonNode r = evaluateHourly("--csv", series(Integer.MAX_VALUE).toString());
         assertEquals("PT1H", r.get("interval").asText());
         assertEquals(2880, r.get("readings").asInt());
         // 30 % of 1440 hours, minus the last point that has nothing after it.
@@ -125,23 +124,8 @@ class EvaluateCommandTest {
                 "start,end,failure\n" + START.plus(Duration.ofHours(1180)) + "," + START.plus(Duration.ofHours(1260))
                         + "," + START.plus(Duration.ofHours(1222)) + "\n");
         Path png = tmp.resolve("plot.png");
-        JsonNode r = evaluate(
-                "evaluate",
-                "--csv",
-                csv.toString(),
-                "--delimiter",
-                ";",
-                "--value-column",
-                "temperature",
-                "--resample",
-                "1h",
-                "--limits",
-                ",70",
-                "--windows",
-                windows.toString(),
-                "--plot",
-                png.toString(),
-                "--json");
+        JsonNode r = evaluateHourly(
+                "--csv", csv.toString(), "--limits", ",70", "--windows", windows.toString(), "--plot", png.toString());
         assertTrue(r.get("relmae").asDouble() < 1, r.toString());
         JsonNode alerts = r.get("alerts");
         JsonNode w = alerts.get("windows").get(0);
@@ -174,31 +158,15 @@ class EvaluateCommandTest {
         series(Integer.MAX_VALUE, 1300, dir); // in the test part, which starts at hour 1008
         Path none = tmp.resolve("no-windows.csv");
         Files.writeString(none, "");
-        String[] args = {
-            "evaluate",
-            "--data",
-            dir.toString(),
-            "--delimiter",
-            ";",
-            "--value-column",
-            "temperature",
-            "--resample",
-            "1h",
-            "--json"
-        };
-        JsonNode judged = evaluate(concat(args, "--windows", none.toString()));
+        JsonNode judged = evaluateHourly("--data", dir.toString(), "--windows", none.toString());
         JsonNode alerts = judged.get("alerts");
         assertEquals(0, alerts.get("windows").asInt(), alerts.toString());
         assertTrue(alerts.get("false_episodes").asInt() >= 1, "the spike raised an alert: " + alerts);
         assertEquals(1, alerts.get("series_with_false_episodes").asInt(), alerts.toString());
         assertTrue(alerts.get("false_episodes_per30_days").asDouble() > 0, alerts.toString());
-        assertTrue(evaluate(args).get("alerts").isNull(), "without windows no alert can be told true or false");
-    }
-
-    private static String[] concat(String[] a, String... b) {
-        String[] all = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
+        assertTrue(
+                evaluateHourly("--data", dir.toString()).get("alerts").isNull(),
+                "without windows no alert can be told true or false");
     }
 
     @Test
