@@ -8,6 +8,10 @@
 set -euo pipefail
 out=${1:?usage: $0 OUT [SEEDS]}
 seeds=${2:-100}
+if ! [[ $seeds =~ ^[1-9][0-9]*$ ]]; then
+    echo "SEEDS must be a whole number of at least 1, got '$seeds'" >&2
+    exit 2
+fi
 for kind in noise daily ar1; do
     mkdir -p "$out/$kind"
     for ((seed = 1; seed <= seeds; seed++)); do
