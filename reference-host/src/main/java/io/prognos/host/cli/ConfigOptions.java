@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -38,6 +39,17 @@ public final class ConfigOptions {
     /** The command this is mixed into: its unmatched arguments are the configuration flags. */
     @Spec(Spec.Target.MIXEE)
     CommandSpec mixee;
+
+    /**
+     * Mixes these options into a command of another module ({@code evaluate}, {@code nab}), which
+     * cannot declare them: picocli does not tell a mixin added this way whom it is mixed into, so
+     * its flags went unread (silently: an experiment's {@code --lstm.horizon=6} changed nothing).
+     */
+    CommandLine mixedInto(CommandLine command) {
+        command.addMixin("config", this);
+        mixee = command.getCommandSpec();
+        return command;
+    }
 
     /** The configuration from file, environment (for the {@code known} keys) and flags. */
     public Map<String, String> resolve(Collection<ConfigDef.Key> known, Map<String, String> env) {

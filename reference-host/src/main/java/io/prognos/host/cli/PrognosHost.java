@@ -60,12 +60,11 @@ public final class PrognosHost extends HostCommand {
         PrintWriter e = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
         // evaluate and nab live in the evaluation module; the host gives them its plugin and configuration.
         ConfigOptions evaluateConfig = new ConfigOptions();
-        cl.addSubcommand(new CommandLine(
-                        new EvaluateCommand(() -> Launch.of(evaluateConfig).startAlone()))
-                .addMixin("config", evaluateConfig));
+        cl.addSubcommand(evaluateConfig.mixedInto(new CommandLine(
+                new EvaluateCommand(() -> Launch.of(evaluateConfig).startAlone()))));
         ConfigOptions nabConfig = new ConfigOptions();
-        cl.addSubcommand(
-                new CommandLine(new NabCommand(() -> Launch.of(nabConfig).startAlone())).addMixin("config", nabConfig));
+        cl.addSubcommand(nabConfig.mixedInto(
+                new CommandLine(new NabCommand(() -> Launch.of(nabConfig).startAlone()))));
         // Writers and handlers reach only the subcommands present when they are set: set them last.
         cl.setOut(o);
         cl.setErr(e);

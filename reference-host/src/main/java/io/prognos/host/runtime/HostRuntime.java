@@ -107,6 +107,11 @@ public final class HostRuntime implements AutoCloseable {
         }
     }
 
+    /** What a configuration key starts with when some part of this host, plugin {@code pluginId} among them, reads it. */
+    public static List<String> claimedPrefixes(String pluginId) {
+        return List.of("prognos.", "jdbc.", "mqtt.", "kafka.", "cycle.", pluginId + ".");
+    }
+
     private void open(Map<String, String> config, PluginLoader.Found found, Parts parts, Clock clock) throws Exception {
         Map<String, String> hostValues = HostConfig.withPrefix(config, "prognos.");
         List<ConfigProblem> problems = new ArrayList<>(HostConfig.CONFIG.validate(hostValues));
@@ -125,8 +130,7 @@ public final class HostRuntime implements AutoCloseable {
         }
         Map<String, String> cycleValues = HostConfig.withPrefix(config, "cycle.");
         Map<String, String> kafkaValues = HostConfig.withPrefix(config, "kafka.");
-        problems.addAll(
-                HostConfig.unclaimed(config, List.of("prognos.", "jdbc.", "mqtt.", "kafka.", "cycle.", id + ".")));
+        problems.addAll(HostConfig.unclaimed(config, claimedPrefixes(id)));
         problems.addAll(KafkaSettings.CONFIG.validate(kafkaValues));
         problems.addAll(JdbcAdapter.CONFIG.validate(jdbcValues));
         problems.addAll(MqttAdapter.CONFIG.validate(mqttValues));

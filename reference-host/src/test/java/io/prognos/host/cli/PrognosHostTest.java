@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prognos.api.ConfigDef;
 import io.prognos.host.HostFixture;
 import io.prognos.host.demo.Demo;
@@ -212,6 +213,44 @@ class PrognosHostTest {
             assertEquals(2, r.code(), String.join(" ", c) + ": " + r.err());
             assertTrue(r.err().contains(c[1] + " must be at least 1, got " + c[2]), r.err());
         }
+    }
+
+    /**
+     * {@code evaluate} and {@code nab} take the same configuration flags as every command: they
+     * apply, and a bad or unknown one is refused naming its key (both were dropped unread before,
+     * so an experiment's flag changed nothing and said nothing).
+     */
+    @Test
+    void evaluateAndNabApplyConfigurationFlagsAndRefuseBadOnes() throws Exception {
+        StringBuilder csv = new StringBuilder("timestamp,value\n");
+        for (int i = 0; i < 400; i++) {
+            csv.append(1_735_689_600L + 3600L * i)
+                    .append(',')
+                    .append(20 + Math.sin(i / 4.0))
+                    .append('\n');
+        }
+        Path file = Files.writeString(tmp.resolve("flags.csv"), csv);
+        Run applied = run("evaluate", "--csv", file.toString(), "--json", "--lstm.horizon=6", "--lstm.epochs=1");
+        assertEquals(0, applied.code(), applied.err());
+        assertEquals(
+                6,
+                new ObjectMapper()
+                        .readTree(applied.out())
+                        .get("methods")
+                        .get("prognos")
+                        .get("per_step")
+                        .size(),
+                "--lstm.horizon=6 forecast six steps");
+        Run bad = run("evaluate", "--csv", file.toString(), "--lstm.units=0");
+        assertEquals(2, bad.code(), bad.out() + bad.err());
+        assertTrue(bad.err().contains("lstm.units"), bad.err());
+        Path windows = Files.writeString(tmp.resolve("flags-windows.json"), "{}");
+        Run unknown = run("nab", "--data", tmp.toString(), "--windows", windows.toString(), "--lstm.no-such-key=1");
+        assertEquals(2, unknown.code(), unknown.out() + unknown.err());
+        assertTrue(unknown.err().contains("lstm.no-such-key"), unknown.err());
+        Run typo = run("evaluate", "--csv", file.toString(), "--nonsense.key=1");
+        assertEquals(2, typo.code(), typo.out() + typo.err());
+        assertTrue(typo.err().contains("nonsense.key"), typo.err());
     }
 
     @Test
