@@ -50,6 +50,28 @@ final class Calibration {
     }
 
     /**
+     * How far step {@code h}'s error scale can be trusted, as the degrees of freedom of Student's t,
+     * the predictive law of an error standardized by an estimated scale: {@code perScore} (from
+     * {@link #degreesPerScore}) for each of the step's calibration scores, at least one.
+     */
+    double degreesOfFreedom(int h, double perScore) {
+        return Math.max(1, perScore * sampleCounts[h]);
+    }
+
+    /**
+     * The scale is the {@code coverage} quantile {@code q} ({@code z}, read as a normal's) of the
+     * absolute errors: that quantile of {@code n} scores has a relative variance of {@code p (1 - p)
+     * / (n g(q)^2 q^2)} ({@code p} the coverage, {@code g} the half-normal density), which a scale
+     * from {@code nu} degrees of freedom matches at {@code nu = 1 / (2 x that)}: about {@code 0.64 n}
+     * at 90 %. Read as a normal instead, a scale 10-20 % too small (60-100 calibration scores) made a
+     * 4.5-sigma reading of a stable sensor 1-2 decimal digits more surprising than it was.
+     */
+    static double degreesPerScore(double coverage, double z) {
+        double g = 2 * Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
+        return g * g * z * z / (2 * coverage * (1 - coverage));
+    }
+
+    /**
      * Score bound for step {@code h} (0-based) at miscoverage {@code alpha}, which the caller keeps
      * within (0, 1): a level beyond what the scores can back gives their largest, never infinity.
      */

@@ -305,7 +305,9 @@ final class Observer {
             // A value the sensor never showed: its surprise is not discounted by the surprises it did
             // show. On NAB's tuning files 54.3 -> 59.8; raising such a value to 1 outright (Numenta's
             // rule) scored 61.5 there but alerted on 7 of 30 stable synthetic series in 30 days.
-            score = Math.max(score, component(raw));
+            double undiscounted =
+                    settings.cautiousExtremes() ? cautious(m, z, z1, zShift, shiftSteps, zLong, novelty) : raw;
+            score = Math.max(score, component(undiscounted));
         }
         if (still > 0) {
             // Nor is a stillness the history never showed: a stuck sensor's every interval is
@@ -326,6 +328,26 @@ final class Observer {
                 component(sustained),
                 component(novelty),
                 reason);
+    }
+
+    /**
+     * The raw surprise of a value beyond the range seen read with Student's t ({@code
+     * lstm.new-extremes=cautious}): each step's scale is estimated from its calibration scores
+     * ({@link Calibration#degreesOfFreedom}), which the normal law ignores; on healthy sensors a
+     * scale 10-20 % too small read a 4.5-sigma value at 5-8 decimal digits.
+     */
+    private static double cautious(
+            TrainedModel m, double z, double z1, double zShift, int shiftSteps, double zLong, double novelty) {
+        Calibration cal = m.calibration();
+        double perScore = Calibration.degreesPerScore(m.coverage(), z);
+        double surprise = Double.isNaN(z1) ? 0 : -Tails.log10StudentTwoSided(z1, cal.degreesOfFreedom(0, perScore));
+        double shift = Double.isNaN(zShift)
+                ? 0
+                : -Tails.log10StudentTwoSided(zShift, cal.degreesOfFreedom(shiftSteps - 1, perScore));
+        double longer = Double.isNaN(zLong)
+                ? 0
+                : -Tails.log10StudentTwoSided(zLong, cal.degreesOfFreedom(m.horizon() - 1, perScore));
+        return Math.max(Math.max(surprise, shift), Math.max(longer, novelty));
     }
 
     /**

@@ -6,6 +6,18 @@ final class Tails {
     private static final double LN10 = Math.log(10);
     private static final double LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
+    private static final double[] LANCZOS = {
+        0.99999999999980993,
+        676.5203681218851,
+        -1259.1392167224028,
+        771.32342877765313,
+        -176.61502916214059,
+        12.507343278686905,
+        -0.13857109526572012,
+        9.9843695780195716e-6,
+        1.5056327351493116e-7
+    };
+
     private Tails() {}
 
     /** log10 P(Z >= z) for a standard normal Z. */
@@ -25,6 +37,74 @@ final class Tails {
     /** log10 P(|Z| >= |z|). */
     static double log10NormalTwoSided(double z) {
         return Math.log10(2) + log10NormalUpper(Math.abs(z));
+    }
+
+    /**
+     * log10 P(|T| >= |t|) for Student's t with {@code nu} degrees of freedom: the regularized
+     * incomplete beta {@code I_x(nu / 2, 1 / 2)}, {@code x = nu / (nu + t^2)}, by its continued
+     * fraction (modified Lentz) in log space, so that far tails do not underflow.
+     */
+    static double log10StudentTwoSided(double t, double nu) {
+        double a = nu / 2;
+        double b = 0.5;
+        double x = nu / (nu + t * t);
+        if (x >= 1) {
+            return 0;
+        }
+        if (x > (a + 1) / (a + b + 2)) {
+            // Near the centre the fraction converges for the mirrored tail: I_x(a, b) = 1 - I_(1-x)(b, a).
+            double mirrored = Math.exp(lnIncompleteBeta(1 - x, b, a));
+            return Math.log10(Math.max(1e-300, 1 - mirrored));
+        }
+        return Math.min(0, lnIncompleteBeta(x, a, b) / LN10);
+    }
+
+    /** ln I_x(a, b) where the continued fraction converges quickly, {@code x < (a + 1) / (a + b + 2)}. */
+    private static double lnIncompleteBeta(double x, double a, double b) {
+        double lnFront = a * Math.log(x) + b * Math.log1p(-x) - lnBeta(a, b) - Math.log(a);
+        double tiny = 1e-300;
+        double c = 1;
+        double d = 1 - (a + b) * x / (a + 1);
+        d = 1 / (Math.abs(d) < tiny ? tiny : d);
+        double f = d;
+        for (int m = 1; m <= 300; m++) {
+            int m2 = 2 * m;
+            double num = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
+            d = 1 + num * d;
+            d = 1 / (Math.abs(d) < tiny ? tiny : d);
+            c = 1 + num / c;
+            c = Math.abs(c) < tiny ? tiny : c;
+            f *= d * c;
+            num = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
+            d = 1 + num * d;
+            d = 1 / (Math.abs(d) < tiny ? tiny : d);
+            c = 1 + num / c;
+            c = Math.abs(c) < tiny ? tiny : c;
+            double step = d * c;
+            f *= step;
+            if (Math.abs(step - 1) < 1e-12) {
+                break;
+            }
+        }
+        return lnFront + Math.log(f);
+    }
+
+    private static double lnBeta(double a, double b) {
+        return lnGamma(a) + lnGamma(b) - lnGamma(a + b);
+    }
+
+    /** ln Gamma(x) for x > 0: Lanczos (g = 7, nine terms), relative error about 1e-15. */
+    static double lnGamma(double x) {
+        if (x < 0.5) {
+            return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lnGamma(1 - x);
+        }
+        double y = x - 1;
+        double sum = LANCZOS[0];
+        for (int i = 1; i < LANCZOS.length; i++) {
+            sum += LANCZOS[i] / (y + i);
+        }
+        double t = y + 7.5;
+        return LOG_SQRT_2PI + (y + 0.5) * Math.log(t) - t + Math.log(sum);
     }
 
     /**
