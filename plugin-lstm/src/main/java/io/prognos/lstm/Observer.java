@@ -334,7 +334,7 @@ final class Observer {
      * The raw surprise of a value beyond the range seen read with Student's t ({@code
      * lstm.new-extremes=cautious}): each step's scale is estimated from its calibration scores
      * ({@link Calibration#degreesOfFreedom}), which the normal law ignores; on healthy sensors a
-     * scale 10-20 % too small read a 4.5-sigma value at 5-8 decimal digits.
+     * scale 10-20 % too small read values 4-5 standard deviations out at 5.6-7.9 decimal digits.
      */
     private static double cautious(
             TrainedModel m, double z, double z1, double zShift, int shiftSteps, double zLong, double novelty) {
