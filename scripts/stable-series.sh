@@ -4,30 +4,53 @@
 # each from 2025-01-01 (500 to train on, then 720: 30 days), as timestamp,value CSVs under OUT/{noise,daily,ar1}/.
 #   noise: 12 + N(0, 0.1)      daily: 12 + 0.3 sin(2 pi t / 24) + N(0, 0.1)
 #   ar1:   50 + x_t, x_t = 0.8 x_(t-1) + N(0, 0.1)
-# Usage: scripts/stable-series.sh OUT [SEEDS (default 100)]
+# With FAULT, the same series (same seeds) develop it at reading 860 (2025-02-05T20:00:00Z, half
+# way through the 30 days), and OUT-windows.csv labels the day after it (failure point: the onset):
+#   shift: +0.3 from then on (three noise deviations)      spread: the noise three times as large
+#   drift: +0.02 an hour from then on                      stuck: the value before it, repeated
+# Usage: scripts/stable-series.sh OUT [SEEDS (default 100)] [FAULT]
 set -euo pipefail
-out=${1:?usage: $0 OUT [SEEDS]}
+out=${1:?usage: $0 OUT [SEEDS] [FAULT]}
+out=${out%/}
 seeds=${2:-100}
+fault=${3:-none}
 if ! [[ $seeds =~ ^[1-9][0-9]*$ ]]; then
     echo "SEEDS must be a whole number of at least 1, got '$seeds'" >&2
     exit 2
 fi
+case $fault in
+    none | shift | spread | drift | stuck) ;;
+    *)
+        echo "FAULT must be one of shift, spread, drift, stuck, got '$fault'" >&2
+        exit 2
+        ;;
+esac
 for kind in noise daily ar1; do
     mkdir -p "$out/$kind"
     for ((seed = 1; seed <= seeds; seed++)); do
-        awk -v seed="$seed" -v kind="$kind" 'BEGIN {
+        awk -v seed="$seed" -v kind="$kind" -v fault="$fault" 'BEGIN {
             srand(seed * 3 + (kind == "noise" ? 0 : kind == "daily" ? 1 : 2));
             pi = atan2(0, -1); x = 0; t0 = 1735689600;   # 2025-01-01T00:00:00Z
             print "timestamp,value";
             for (i = 0; i < 1220; i++) {
                 do { u = rand() } while (u == 0);
                 g = sqrt(-2 * log(u)) * cos(2 * pi * rand());   # Box-Muller
+                on = i >= 860;
+                if (on && fault == "spread") g *= 3;
                 if (kind == "noise") v = 12 + 0.1 * g;
                 else if (kind == "daily") v = 12 + 0.3 * sin(2 * pi * i / 24) + 0.1 * g;
                 else { x = 0.8 * x + 0.1 * g; v = 50 + x }
+                if (on && fault == "shift") v += 0.3;
+                if (on && fault == "drift") v += 0.02 * (i - 860);
+                if (on && fault == "stuck") v = held; else held = v;
                 printf "%d,%.6f\n", t0 + 3600 * i, v;   # epoch seconds: no strftime in every awk
             }
         }' > "$out/$kind/${kind}_$seed.csv"
     done
 done
-echo "wrote $((3 * seeds)) series under $out"
+if [[ $fault != none ]]; then
+    printf 'start,end,failure\n2025-02-05T20:00:00Z,2025-02-06T20:00:00Z,2025-02-05T20:00:00Z\n' > "$out-windows.csv"
+    echo "wrote $((3 * seeds)) series with a $fault under $out, its window in $out-windows.csv"
+else
+    echo "wrote $((3 * seeds)) series under $out"
+fi
