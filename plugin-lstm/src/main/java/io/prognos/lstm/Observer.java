@@ -287,10 +287,8 @@ final class Observer {
         if (Double.isNaN(z1) && Double.isNaN(zShift)) {
             return null; // nothing forecast this interval yet: no score rather than a made-up one
         }
-        double surprise = Double.isNaN(z1) ? 0 : -Tails.log10NormalTwoSided(z1);
-        double shift = Math.max(
-                Double.isNaN(zShift) ? 0 : -Tails.log10NormalTwoSided(zShift),
-                Double.isNaN(zLong) ? 0 : -Tails.log10NormalTwoSided(zLong));
+        double surprise = digits(z1, NORMAL);
+        double shift = Math.max(digits(zShift, NORMAL), digits(zLong, NORMAL));
         double sustained = shift;
         Stillness stillness = m.patterns().stillness();
         int run = stillness.run(s.recent, s.recentSize);
@@ -340,14 +338,24 @@ final class Observer {
             TrainedModel m, double z, double z1, double zShift, int shiftSteps, double zLong, double novelty) {
         Calibration cal = m.calibration();
         double perScore = Calibration.degreesPerScore(m.coverage(), z);
-        double surprise = Double.isNaN(z1) ? 0 : -Tails.log10StudentTwoSided(z1, cal.degreesOfFreedom(0, perScore));
-        double shift = Double.isNaN(zShift)
-                ? 0
-                : -Tails.log10StudentTwoSided(zShift, cal.degreesOfFreedom(shiftSteps - 1, perScore));
-        double longer = Double.isNaN(zLong)
-                ? 0
-                : -Tails.log10StudentTwoSided(zLong, cal.degreesOfFreedom(m.horizon() - 1, perScore));
+        double surprise = digits(z1, cal.degreesOfFreedom(0, perScore));
+        double shift = digits(zShift, cal.degreesOfFreedom(shiftSteps - 1, perScore));
+        double longer = digits(zLong, cal.degreesOfFreedom(m.horizon() - 1, perScore));
         return Math.max(Math.max(surprise, shift), Math.max(longer, novelty));
+    }
+
+    /** Read with the normal law: {@link #digits}' degrees of freedom for it. */
+    private static final double NORMAL = Double.POSITIVE_INFINITY;
+
+    /**
+     * A standardized error's surprise in decimal digits, two-sided, under Student's t with {@code
+     * nu} degrees of freedom ({@link #NORMAL}: the normal law); 0 when there is no such error.
+     */
+    private static double digits(double z, double nu) {
+        if (Double.isNaN(z)) {
+            return 0;
+        }
+        return -(nu == NORMAL ? Tails.log10NormalTwoSided(z) : Tails.log10StudentTwoSided(z, nu));
     }
 
     /**
