@@ -18,8 +18,12 @@ abstract class HostCommand implements Callable<Integer> {
 
     /** Refuses a numeric option below one, naming it. */
     void atLeastOne(String option, int value) {
-        if (value < 1) {
-            throw new ParameterException(spec.commandLine(), option + " must be at least 1, got " + value);
+        atLeast(option, value, 1);
+    }
+
+    void atLeast(String option, int value, int least) {
+        if (value < least) {
+            throw new ParameterException(spec.commandLine(), option + " must be at least " + least + ", got " + value);
         }
     }
 
