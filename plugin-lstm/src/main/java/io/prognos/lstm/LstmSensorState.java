@@ -25,6 +25,8 @@ final class LstmSensorState implements SensorState {
 
     private static final int MAGIC = 0x50525331; // "PRS1"
     /**
+     * 9: the live error scale ({@link LiveErrorScale}), when there is one; a format-8 state has none
+     * and starts one at the calibration's if the setting asks for it.
      * 8: the grid's shift ({@link Grid}), the readings' phase and the last reading taken; a format-7
      * state is on the plain grid, as its model, and follows the phase from its next reading.
      * 7: the served point's forecast and aggregation beside the one intervals are centred on
@@ -33,7 +35,9 @@ final class LstmSensorState implements SensorState {
      * 6: the aggregations' cumulative losses, which nothing read, no longer kept ({@link
      * Aggregator#write}).
      */
-    private static final int FORMAT = 8;
+    private static final int FORMAT = 9;
+    /** The format before the live error scale. */
+    private static final int FORMAT_WITHOUT_LIVE_SCALE = 8;
     /** The format before the served point's own aggregation. */
     private static final int FORMAT_ONE_AGGREGATION = 6;
     /** The format before the interval experts: one miscoverage and width factor per step, read into each. */
@@ -115,6 +119,9 @@ final class LstmSensorState implements SensorState {
     IntervalAdaptation intervals;
 
     double missRate;
+    /** How far the calibrated error scale is off on live errors; null unless {@code lstm.error-scale=live}. */
+    LiveErrorScale liveScale;
+
     AnomalyStats anomaly;
     long scored;
     /** The smallest and largest complete intervals seen (training included); NaN until scored. */
@@ -236,6 +243,10 @@ final class LstmSensorState implements SensorState {
             out.writeInt(phaseReadings);
             out.writeLong(takenMs);
             out.writeDouble(takenValue);
+            out.writeBoolean(liveScale != null);
+            if (liveScale != null) {
+                liveScale.write(out);
+            }
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -320,13 +331,17 @@ final class LstmSensorState implements SensorState {
                 s.intervals = IntervalAdaptation.from(
                         nominalAlpha, IntervalAdaptation.thetaOfClamped(alpha, widen), adaptationRate);
             }
-            s.grid = new Grid(Duration.ofMillis(intervalMs), format >= FORMAT ? in.readLong() : 0);
-            if (format >= FORMAT) {
+            boolean onShiftedGrid = format >= FORMAT_WITHOUT_LIVE_SCALE;
+            s.grid = new Grid(Duration.ofMillis(intervalMs), onShiftedGrid ? in.readLong() : 0);
+            if (onShiftedGrid) {
                 s.phaseCos = in.readDouble();
                 s.phaseSin = in.readDouble();
                 s.phaseReadings = in.readInt();
                 s.takenMs = in.readLong();
                 s.takenValue = in.readDouble();
+            }
+            if (format > FORMAT_WITHOUT_LIVE_SCALE && in.readBoolean()) {
+                s.liveScale = LiveErrorScale.read(in);
             }
             return s;
         } catch (EOFException e) {

@@ -116,6 +116,7 @@ final class Observer {
             s.intervals = IntervalAdaptation.start(m.horizon(), 1 - m.coverage(), settings.adaptationRate());
             s.missRate = 1 - m.coverage();
         }
+        s.liveScale = null; // how far the earlier calibration was off says nothing of this one's
         if (!retrained) {
             s.anomaly = new AnomalyStats(settings.anomalyWindow(), m.surprisalPrior());
             s.latestScore = 0;
@@ -257,6 +258,8 @@ final class Observer {
         double zShift = Double.NaN;
         double zLong = Double.NaN;
         int shiftSteps = Math.min(SHIFT_STEPS, m.horizon());
+        LiveErrorScale live = settings.liveErrorScale() ? liveScale(s, m) : null;
+        double[] calibratedZ = {Double.NaN, Double.NaN, Double.NaN}; // z1, zShift, zLong by the calibrated scale
         for (Iterator<LstmSensorState.Pending> it = s.pending.iterator(); it.hasNext(); ) {
             LstmSensorState.Pending p = it.next();
             int h = (int) (b - p.origin);
@@ -270,17 +273,24 @@ final class Observer {
             double error = Math.abs(y - served);
             double sigma = Math.max(1e-12, m.calibration().bound(i, nominalAlpha) * p.local / z);
             double zi = (y - served) / sigma;
+            double calibrated = zi;
+            if (live != null) {
+                zi /= live.ratio(i);
+            }
             if (h == 1) {
                 z1 = zi;
+                calibratedZ[0] = calibrated;
                 int miss = error > halfWidth(s, m, i, p.local) ? 1 : 0;
                 s.missRate += (miss - s.missRate) / MISS_MEMORY;
             }
             s.intervals.update(i, error, m.calibration(), p.local, rangeSeen(s, m));
             if (h == shiftSteps) {
                 zShift = zi;
+                calibratedZ[1] = calibrated;
             }
             if (h == m.horizon() && h != shiftSteps) {
                 zLong = zi;
+                calibratedZ[2] = calibrated;
             }
         }
         expire(s, b, m.horizon());
@@ -312,6 +322,20 @@ final class Observer {
             // like the one before, and a baseline learning from them would soon call it usual.
             score = Math.max(score, component(still));
         }
+        if (live != null) {
+            int[] steps = {0, shiftSteps - 1, m.horizon() - 1};
+            for (int k = 0; k < steps.length; k++) {
+                if (!Double.isNaN(calibratedZ[k])) {
+                    live.learn(
+                            steps[k],
+                            calibratedZ[k],
+                            z,
+                            nominalAlpha,
+                            m.calibration().sampleCounts()[steps[k]],
+                            score);
+                }
+            }
+        }
         s.scored++;
         s.sustainedScore = Math.min(score, s.latestScore);
         s.latestScore = score;
@@ -342,6 +366,14 @@ final class Observer {
         double shift = digits(zShift, cal.degreesOfFreedom(shiftSteps - 1, perScore));
         double longer = digits(zLong, cal.degreesOfFreedom(m.horizon() - 1, perScore));
         return Math.max(Math.max(surprise, shift), Math.max(longer, novelty));
+    }
+
+    /** The state's live error scale ({@code lstm.error-scale=live}), started at the calibration's. */
+    private static LiveErrorScale liveScale(LstmSensorState s, TrainedModel m) {
+        if (s.liveScale == null || !s.liveScale.fits(m.horizon())) {
+            s.liveScale = new LiveErrorScale(m.horizon());
+        }
+        return s.liveScale;
     }
 
     /** Read with the normal law: {@link #digits}' degrees of freedom for it. */

@@ -492,6 +492,10 @@ class LstmPluginTest {
         byte[] saved = s.toBytes();
         Reading again = new Reading(t.plus(Duration.ofHours(1)), 90);
         assertFalse(beyondRangeSeen(sensor, saved, again));
+        // Format 8, before the live error scale (its last byte here says there is none), reads as well.
+        byte[] eight = Arrays.copyOf(saved, saved.length - 1);
+        ByteBuffer.wrap(eight).putInt(4, 8);
+        assertFalse(beyondRangeSeen(sensor, eight, again));
         // States saved before the interval experts (format 4), before the width factors (format 3) and
         // before the range (format 2) are read; format 2 takes its range from the model.
         assertFalse(beyondRangeSeen(sensor, earlierFormat(s, saved, 4), again));
@@ -502,7 +506,7 @@ class LstmPluginTest {
     /**
      * {@code saved} (this format: ..., the pending forecasts with their served points, the
      * forecasts' aggregation, the served points' aggregation, the tail from the miss rate to the
-     * range seen, the interval experts, the grid's shift) in an earlier format: the pending forecasts without their
+     * range seen, the interval experts, the grid's shift, the live error scale's flag) in an earlier format: the pending forecasts without their
      * points and no points' aggregation (format 6's layout), one miscoverage per step after the
      * aggregation, then the tail (without the range before format 3), then one width factor per step
      * (format 4 only). The aggregation's weights stay as this format wrote them; an earlier format's
@@ -519,9 +523,9 @@ class LstmPluginTest {
         ByteArrayOutputStream pointWeights = new ByteArrayOutputStream();
         s.pointAggregator.write(new DataOutputStream(pointWeights));
         int tail = 8 + anomaly.size() + 8 * 5;
-        // Format 8's last fields (the grid's shift, the phase, the last reading taken), which no earlier
-        // format has.
-        int gridShift = 8 + 8 + 8 + 4 + 8 + 8;
+        // Format 8's last fields (the grid's shift, the phase, the last reading taken) and format 9's
+        // (whether a live error scale follows: none at the defaults), which no earlier format has.
+        int gridShift = 8 + 8 + 8 + 4 + 8 + 8 + 1;
         // Everything before the pending forecasts (their count included) is as long without them.
         List<LstmSensorState.Pending> pending = new ArrayList<>(s.pending);
         s.pending.clear();
