@@ -64,9 +64,9 @@ record Launch(Map<String, String> config, PluginLoader.Found found) {
     ForecastingPlugin startAlone(ModelStore store) {
         PluginLoader.Loaded chosen = chosen();
         String id = chosen.plugin().id();
-        List<ConfigProblem> unknown = HostConfig.unclaimed(config, HostRuntime.claimedPrefixes(id));
-        if (!unknown.isEmpty()) {
-            throw new InvalidConfigurationException("the host", unknown);
+        List<ConfigProblem> parts = HostRuntime.partProblems(config, id);
+        if (!parts.isEmpty()) {
+            throw new InvalidConfigurationException("the host", parts);
         }
         Map<String, String> pluginConfig = HostConfig.withPrefix(config, id + ".");
         List<ConfigProblem> problems = chosen.plugin().validate(pluginConfig);

@@ -108,8 +108,23 @@ public final class HostRuntime implements AutoCloseable {
     }
 
     /** What a configuration key starts with when some part of this host, plugin {@code pluginId} among them, reads it. */
-    public static List<String> claimedPrefixes(String pluginId) {
+    private static List<String> claimedPrefixes(String pluginId) {
         return List.of("prognos.", "jdbc.", "mqtt.", "kafka.", "cycle.", pluginId + ".");
+    }
+
+    /**
+     * What is wrong with the configuration's keys of the host's parts (the adapters and the cycle):
+     * unknown keys, bad values, and keys no part of this host, plugin {@code pluginId} among them,
+     * reads. Checked by every command, also those that start none of the parts ({@code evaluate},
+     * {@code nab}, {@code bench}), so that a configuration is refused or taken the same everywhere.
+     */
+    public static List<ConfigProblem> partProblems(Map<String, String> config, String pluginId) {
+        List<ConfigProblem> problems = new ArrayList<>(HostConfig.unclaimed(config, claimedPrefixes(pluginId)));
+        problems.addAll(KafkaSettings.CONFIG.validate(HostConfig.withPrefix(config, "kafka.")));
+        problems.addAll(JdbcAdapter.CONFIG.validate(HostConfig.withPrefix(config, "jdbc.")));
+        problems.addAll(MqttAdapter.CONFIG.validate(HostConfig.withPrefix(config, "mqtt.")));
+        problems.addAll(CycleSettings.CONFIG.validate(HostConfig.withPrefix(config, "cycle.")));
+        return problems;
     }
 
     private void open(Map<String, String> config, PluginLoader.Found found, Parts parts, Clock clock) throws Exception {
@@ -130,11 +145,7 @@ public final class HostRuntime implements AutoCloseable {
         }
         Map<String, String> cycleValues = HostConfig.withPrefix(config, "cycle.");
         Map<String, String> kafkaValues = HostConfig.withPrefix(config, "kafka.");
-        problems.addAll(HostConfig.unclaimed(config, claimedPrefixes(id)));
-        problems.addAll(KafkaSettings.CONFIG.validate(kafkaValues));
-        problems.addAll(JdbcAdapter.CONFIG.validate(jdbcValues));
-        problems.addAll(MqttAdapter.CONFIG.validate(mqttValues));
-        problems.addAll(CycleSettings.CONFIG.validate(cycleValues));
+        problems.addAll(partProblems(config, id));
         if (!problems.isEmpty()) {
             throw new InvalidConfigurationException("the host", problems);
         }

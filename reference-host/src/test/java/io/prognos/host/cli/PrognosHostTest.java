@@ -252,6 +252,13 @@ class PrognosHostTest {
         Run typo = run("evaluate", "--csv", file.toString(), "--nonsense.key=1");
         assertEquals(2, typo.code(), typo.out() + typo.err());
         assertTrue(typo.err().contains("nonsense.key"), typo.err());
+        // The parts evaluate does not start are checked as serve checks them: a configuration is
+        // refused or taken the same by every command.
+        Run unused = run("evaluate", "--csv", file.toString(), "--mqtt.max-payload-bytes=0", "--kafka.no-such-key=1");
+        assertEquals(2, unused.code(), unused.out() + unused.err());
+        assertTrue(
+                unused.err().contains("mqtt.max-payload-bytes") && unused.err().contains("kafka.no-such-key"),
+                unused.err());
     }
 
     @Test
