@@ -132,17 +132,34 @@ public final class ReportTable {
         Scorecard.Alerts a = c.alerts();
         if (a != null) {
             sb.append(f(
-                    "alerts over the test parts: %d of %d windows caught, %d of them at or before the failure point;"
+                    "alerts over the test parts: %d of %d windows caught, %d of them at or before the failure point%s;"
                             + " %d false episodes (%s per 30 days outside the windows) in %d of %d series%n",
                     a.caught(),
                     a.windows(),
                     a.caughtBeforeFailure(),
+                    lead(a.medianHoursBeforeFailure()),
                     a.falseEpisodes(),
                     n(a.falseEpisodesPer30Days()),
                     a.seriesWithFalseEpisodes(),
                     c.seriesCount()));
         }
         return sb.toString();
+    }
+
+    /**
+     * ", the first alert a median of 7.0 h after it" (or before it, or at it); nothing when no
+     * window was caught.
+     */
+    static String lead(Double hoursBefore) {
+        if (hoursBefore == null) {
+            return "";
+        }
+        if (Math.abs(hoursBefore) < 0.05) {
+            return ", the first alert at it (median)";
+        }
+        return f(
+                ", the first alert a median of %.1f h %s it",
+                Math.abs(hoursBefore), hoursBefore > 0 ? "before" : "after");
     }
 
     static String n(Double v) {

@@ -40,11 +40,15 @@ public record Scorecard(
      * episodes that began outside every window, per 30 days of test time outside the windows, and
      * how many series had any. Absent without windows: unlabelled, no alert can be told true or
      * false; a windows file without any says the series are healthy, so that every alert is false.
+     *
+     * @param medianHoursBeforeFailure over the caught windows, the median time from their first
+     *     alert to their failure point (negative: the alert came after it); null when none was caught
      */
     public record Alerts(
             int windows,
             int caught,
             int caughtBeforeFailure,
+            Double medianHoursBeforeFailure,
             int falseEpisodes,
             Double falseEpisodesPer30Days,
             int seriesWithFalseEpisodes) {
@@ -56,11 +60,15 @@ public record Scorecard(
             int falseEpisodes = 0;
             int withFalse = 0;
             double outside = 0;
+            List<Double> leads = new ArrayList<>();
             for (AlertReport a : reports) {
                 windows += a.windowsInTestPart();
-                caught += (int) a.windows().stream()
-                        .filter(AlertReport.WindowReport::caught)
-                        .count();
+                for (AlertReport.WindowReport w : a.windows()) {
+                    if (w.caught()) {
+                        caught++;
+                        leads.add(w.hoursBeforeFailure());
+                    }
+                }
                 before += a.caughtBeforeFailure();
                 falseEpisodes += a.falseEpisodes();
                 withFalse += a.falseEpisodes() > 0 ? 1 : 0;
@@ -70,6 +78,11 @@ public record Scorecard(
                     windows,
                     caught,
                     before,
+                    leads.isEmpty()
+                            ? null
+                            : Stats.round(Stats.median(leads.stream()
+                                    .mapToDouble(Double::doubleValue)
+                                    .toArray())),
                     falseEpisodes,
                     outside > 0 ? Stats.round(falseEpisodes * 30 / outside) : null,
                     withFalse);

@@ -208,6 +208,11 @@ class EvaluationMetricsTest {
                 List.of(false),
                 missed.windows().stream().map(AlertReport.WindowReport::caught).toList());
         Scorecard.Alerts both = Scorecard.Alerts.of(List.of(a, missed));
-        assertEquals(new Scorecard.Alerts(2, 1, 1, 4, Stats.round(4 * 30 / 118.0), 2), both);
+        // The one caught window's first alert came 17.5 h before its failure point: the median over one.
+        assertEquals(new Scorecard.Alerts(2, 1, 1, 17.5, 4, Stats.round(4 * 30 / 118.0), 2), both);
+        assertEquals(
+                ", the first alert a median of 17.5 h before it", ReportTable.lead(both.medianHoursBeforeFailure()));
+        assertEquals(", the first alert a median of 7.0 h after it", ReportTable.lead(-7.0));
+        assertEquals("", ReportTable.lead(null), "no window caught, no median");
     }
 }
