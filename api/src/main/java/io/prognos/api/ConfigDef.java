@@ -103,10 +103,21 @@ public final class ConfigDef {
         for (Key k : keys.values()) {
             String v = values.containsKey(k.name()) ? values.get(k.name()) : k.defaultValue();
             if (v != null) {
-                effective.put(k.name(), v.trim());
+                effective.put(k.name(), canonical(k, v.trim()));
             }
         }
         return new Config(this, effective);
+    }
+
+    /**
+     * A choice as declared, whatever its case in the configuration: "Live" and "LIVE" were accepted
+     * as "live" and then read by an exact comparison as some other choice.
+     */
+    private static String canonical(Key k, String v) {
+        return k.choices().stream()
+                .filter(c -> c.equalsIgnoreCase(v))
+                .findFirst()
+                .orElse(v);
     }
 
     /** Values with secrets replaced, safe to log or report. */

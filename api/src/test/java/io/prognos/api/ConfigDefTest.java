@@ -45,6 +45,18 @@ class ConfigDefTest {
     }
 
     @Test
+    void aChoiceInAnyCaseIsReadAsDeclared() {
+        ConfigDef choices = new ConfigDef().defineChoice("scale", "calibration", "the scale", "calibration", "live");
+        // Accepted ignoring case, so read as declared: consumers compare with the declared spelling.
+        assertEquals("live", choices.parse("test", Map.of("scale", " LIVE ")).getString("scale"));
+        assertEquals("live", choices.parse("test", Map.of("scale", "Live")).getString("scale"));
+        assertEquals("calibration", choices.parse("test", Map.of()).getString("scale"));
+        var e = assertThrows(
+                InvalidConfigurationException.class, () -> choices.parse("test", Map.of("scale", "lively")));
+        assertTrue(e.getMessage().contains("scale: must be one of [calibration, live], got 'lively'"), e.getMessage());
+    }
+
+    @Test
     void aBlankSecretIsRefusedNotTakenAsAnEmptyCredential() {
         var e = assertThrows(InvalidConfigurationException.class, () -> def.parse("test", Map.of("password", "  ")));
         assertEquals(

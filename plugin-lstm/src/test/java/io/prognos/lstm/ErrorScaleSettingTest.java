@@ -1,6 +1,7 @@
 package io.prognos.lstm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prognos.api.AnomalyScore;
@@ -60,6 +61,15 @@ class ErrorScaleSettingTest {
         assertEquals(calibration[0].novelty(), learnt[0].novelty(), 1e-12, "novelty");
         assertEquals(1.0, learnt[1].score(), 1e-9, "a value 40 standard deviations out");
         assertEquals(learnt[0], learnt[2], "the same marginal scored by a state restored from its bytes");
+    }
+
+    @Test
+    void theSettingsAreReadInAnyCase() {
+        // Validation accepts "Live"; it was then read as the default by an exact comparison.
+        assertTrue(LstmSettings.from(Map.of("lstm.error-scale", "Live")).liveErrorScale());
+        assertTrue(LstmSettings.from(Map.of("lstm.new-extremes", "CAUTIOUS")).cautiousExtremes());
+        assertFalse(LstmSettings.defaults().liveErrorScale()
+                || LstmSettings.defaults().cautiousExtremes());
     }
 
     /**
