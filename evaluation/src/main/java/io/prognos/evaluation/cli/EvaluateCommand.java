@@ -36,6 +36,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code evaluate}: how the plugin would have done on series' own histories, against baselines. */
@@ -151,11 +152,20 @@ public final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        List<Series> all = series();
         if (!(trainFraction > 0.05 && trainFraction < 0.95)) {
-            throw new BadRequestException("--train-fraction", "must be between 0.05 and 0.95, got " + trainFraction);
+            // A usage error, named and before any file is read, as picocli's own are.
+            throw new ParameterException(
+                    spec.commandLine(), "--train-fraction must be above 0.05 and below 0.95, got " + trainFraction);
         }
-        OperatingLimits limitsParsed = limits == null ? OperatingLimits.none() : parseLimits(limits);
+        OperatingLimits limitsParsed;
+        try {
+            limitsParsed = limits == null ? OperatingLimits.none() : parseLimits(limits);
+        } catch (BadRequestException e) {
+            String why = e.getMessage();
+            throw new ParameterException(
+                    spec.commandLine(), why.startsWith("--limits") ? why : "--limits " + limits + ": " + why);
+        }
+        List<Series> all = series();
         Map<String, List<Window>> nabWindows =
                 windows != null && windows.toString().endsWith(".json") ? LabelledWindows.readAll(windows) : null;
         List<SeriesReport> reports = new ArrayList<>();

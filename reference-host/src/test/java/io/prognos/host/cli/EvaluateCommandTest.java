@@ -186,5 +186,20 @@ class EvaluateCommandTest {
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(2, code, "a bad option is a usage error");
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("--resample"), err.toString());
+        // Values picocli cannot check itself are usage errors too, named (they were exit 1, one unnamed).
+        for (String[] bad :
+                List.of(new String[] {"--train-fraction", "1.5"}, new String[] {"--limits", "5,1"}, new String[] {
+                    "--limits", "x"
+                })) {
+            err.reset();
+            List<String> args = new ArrayList<>(List.of("evaluate", "--csv", csv.toString(), "--delimiter", ";"));
+            args.addAll(List.of(bad));
+            code = PrognosHost.run(
+                    args.toArray(String[]::new),
+                    new PrintStream(new ByteArrayOutputStream()),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+            assertEquals(2, code, String.join(" ", bad) + ": " + err);
+            assertTrue(err.toString(StandardCharsets.UTF_8).contains(bad[0]), err.toString());
+        }
     }
 }
