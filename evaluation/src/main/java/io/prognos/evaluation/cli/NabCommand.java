@@ -16,7 +16,9 @@ import io.prognos.evaluation.nab.PluginDetector;
 import io.prognos.evaluation.nab.ScoredFile;
 import io.prognos.evaluation.nab.StreamingDetector;
 import io.prognos.host.core.wire.Json;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,10 +26,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code nab}: the Numenta Anomaly Benchmark, run with Prognos as the detector or scoring existing results. */
@@ -103,16 +107,35 @@ public final class NabCommand implements Callable<Integer> {
     }
 
     private PluginDetector.Alerts alertsLevel() {
-        return switch (alerts) {
+        return switch (alerts.toLowerCase(Locale.ROOT)) {
             case "score" -> PluginDetector.Alerts.SCORE;
             case "risk" -> PluginDetector.Alerts.RISK;
-            default ->
-                throw new BadRequestException("--alerts", "--alerts must be score or risk, got '" + alerts + "'");
+            default -> throw usage("--alerts must be score or risk, got '" + alerts + "'");
         };
+    }
+
+    /** Options picocli cannot check itself, named before any file is read: usage errors, as its own are. */
+    private void checkOptions() {
+        alertsLevel();
+        if (threads < 1) {
+            throw usage("--threads must be at least 1, got " + threads);
+        }
+        if (threshold != null && !(threshold >= 0 && threshold <= 1)) {
+            throw usage("--threshold must be between 0 and 1 (anomaly scores are), got " + threshold);
+        }
+        if (source.score != null && threshold == null) {
+            throw usage("--score needs the detector's --threshold: NAB scores results at a threshold fixed before"
+                    + " seeing them");
+        }
+    }
+
+    private ParameterException usage(String message) {
+        return new ParameterException(spec.commandLine(), message);
     }
 
     @Override
     public Integer call() throws Exception {
+        checkOptions();
         long t0 = System.nanoTime();
         Map<String, List<Window>> labels = LabelledWindows.readAll(windows);
         PrintWriter err = spec.commandLine().getErr();
@@ -130,9 +153,6 @@ public final class NabCommand implements Callable<Integer> {
                 detector = d.name() + (level == PluginDetector.Alerts.RISK ? " (alerts from the risk level)" : "");
                 t = threshold != null ? threshold : d.declaredThreshold();
                 thresholdSource = threshold != null ? "--threshold" : "declared by the detector";
-                if (threads < 1) {
-                    throw new BadRequestException("--threads", "--threads must be at least 1, got " + threads);
-                }
                 for (NabRunner.Run r : new NabRunner(d, threads, err).run(source.data, labels, out)) {
                     files.add(r.file());
                     seconds.put(r.file().key(), r.seconds());
@@ -141,12 +161,6 @@ public final class NabCommand implements Callable<Integer> {
                 plugin.stop();
             }
         } else {
-            if (threshold == null) {
-                throw new BadRequestException(
-                        "--threshold",
-                        "--score needs the detector's --threshold: NAB scores"
-                                + " results at a threshold fixed before seeing them");
-            }
             NabResults.Read read = NabResults.read(source.score, labels);
             files.addAll(read.files());
             unmatched = read.unmatched();
@@ -155,8 +169,10 @@ public final class NabCommand implements Callable<Integer> {
             thresholdSource = "--threshold";
         }
         if (files.isEmpty()) {
+            Path dir = source.data != null ? source.data : source.score;
             throw new BadRequestException(
-                    source.data != null ? "--data" : "--score", "no file there matches a series of " + windows);
+                    source.data != null ? "--data" : "--score",
+                    "no file there matches a series of " + windows + layoutHint(dir));
         }
         NabReport report =
                 report(detector, t, thresholdSource, files, seconds, unmatched, (System.nanoTime() - t0) / 1e9);
@@ -164,6 +180,19 @@ public final class NabCommand implements Callable<Integer> {
         w.println(json ? Json.pretty(report) : table(report));
         w.flush();
         return 0;
+    }
+
+    /** Why a folder of CSVs matched nothing, when it looks like one category rather than the corpus. */
+    private static String layoutHint(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return "";
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            boolean csvHere = files.anyMatch(f -> f.getFileName().toString().endsWith(".csv"));
+            return csvHere
+                    ? " (NAB's layout is CATEGORY/FILE.csv: " + dir + " holds CSVs itself; give the folder above it)"
+                    : "";
+        }
     }
 
     static NabReport report(

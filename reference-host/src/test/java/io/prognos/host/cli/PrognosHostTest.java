@@ -262,6 +262,26 @@ class PrognosHostTest {
     }
 
     @Test
+    void nabNamesBadOptionsAsUsageErrors() throws Exception {
+        Path windows = Files.writeString(tmp.resolve("nab-windows.json"), "{\"cat/a.csv\": []}");
+        Path data = Files.createDirectories(tmp.resolve("nab-data/cat"));
+        Files.writeString(data.resolve("a.csv"), "timestamp,value\n2025-01-01 00:00:00,1\n");
+        String[][] bad = {{"--threshold", "1.5"}, {"--threshold", "NaN"}, {"--alerts", "often"}, {"--threads", "0"}};
+        for (String[] b : bad) {
+            Run r = run("nab", "--data", data.getParent().toString(), "--windows", windows.toString(), b[0], b[1]);
+            assertEquals(2, r.code(), String.join(" ", b) + ": " + r.err());
+            assertTrue(r.err().contains(b[0]), r.err());
+        }
+        Run noThreshold = run("nab", "--score", data.getParent().toString(), "--windows", windows.toString());
+        assertEquals(2, noThreshold.code(), noThreshold.err());
+        assertTrue(noThreshold.err().contains("--threshold"), noThreshold.err());
+        // One category given instead of the corpus: said so, not only that nothing matched.
+        Run category = run("nab", "--data", data.toString(), "--windows", windows.toString());
+        assertEquals(1, category.code(), category.err());
+        assertTrue(category.err().contains("give the folder above it"), category.err());
+    }
+
+    @Test
     void badConfigurationIsRefusedNamingEveryKey() {
         Run r = run(
                 "train",
