@@ -64,6 +64,32 @@ class ErrorScaleSettingTest {
     }
 
     @Test
+    void aRetrainedModelStartsItsOwnLiveScale() {
+        // How far one calibration was off says nothing of the next one's: after a retraining the
+        // state learns afresh from the new model's calibration.
+        Random r = new Random(5);
+        List<Reading> history = Series.generate(900, HOUR, i -> 20 + (i < 300 ? 0.1 : 0.13) * r.nextGaussian());
+        LstmForecastingPlugin plugin = new LstmForecastingPlugin();
+        plugin.start(new PluginContext(
+                Map.of("lstm.error-scale", "live"),
+                new ThreadLimits(1, 1),
+                new InMemoryModelStore(),
+                Clock.systemUTC()));
+        try {
+            plugin.train(new TrainRequest(SENSOR, history.subList(0, 300)));
+            LstmSensorState s = (LstmSensorState) plugin.openState(SENSOR, null);
+            plugin.observe(s, history.subList(0, 300));
+            plugin.observe(s, history.subList(300, 900));
+            assertTrue(s.liveScale.ratio(0) > 1.1, "learnt on the first model: " + s.liveScale.ratio(0));
+            plugin.train(new TrainRequest(SENSOR, history));
+            plugin.observe(s, List.of(new Reading(history.get(899).timestamp().plus(HOUR), 20)));
+            assertEquals(1.0, s.liveScale.ratio(0), 0.05, "one interval learnt since the retraining");
+        } finally {
+            plugin.stop();
+        }
+    }
+
+    @Test
     void theSettingsAreReadInAnyCase() {
         // Validation accepts "Live"; it was then read as the default by an exact comparison.
         assertTrue(LstmSettings.from(Map.of("lstm.error-scale", "Live")).liveErrorScale());
