@@ -2,6 +2,7 @@ package io.prognos.evaluation.cli;
 
 import io.prognos.api.BadRequestException;
 import io.prognos.api.ForecastingPlugin;
+import io.prognos.api.InvalidConfigurationException;
 import io.prognos.api.OperatingLimits;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
@@ -180,6 +181,10 @@ public final class EvaluateCommand implements Callable<Integer> {
             List<Window> ws = windowsFor(s, nabWindows);
             try {
                 reports.add(evaluate(s, limitsParsed, ws, all.size() > 1, scored));
+            } catch (InvalidConfigurationException e) {
+                // The configuration, not the series: every series would be skipped alike, each
+                // printing it (300 copies over the healthy set), and the run end in "no series".
+                throw e;
             } catch (BadRequestException e) {
                 if (all.size() == 1) {
                     throw e;

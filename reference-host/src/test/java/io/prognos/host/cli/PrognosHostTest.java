@@ -249,6 +249,13 @@ class PrognosHostTest {
         Run unknown = run("nab", "--data", tmp.toString(), "--windows", windows.toString(), "--lstm.no-such-key=1");
         assertEquals(2, unknown.code(), unknown.out() + unknown.err());
         assertTrue(unknown.err().contains("lstm.no-such-key"), unknown.err());
+        // Over a folder of series, a bad setting is refused once, not skipped series by series.
+        Path folder = Files.createDirectories(tmp.resolve("flags-series"));
+        Files.writeString(folder.resolve("a.csv"), csv);
+        Files.writeString(folder.resolve("b.csv"), csv);
+        Run badOverMany = run("evaluate", "--data", folder.toString(), "--lstm.units=0");
+        assertEquals(2, badOverMany.code(), badOverMany.out() + badOverMany.err());
+        assertEquals(1, badOverMany.err().split("lstm.units", -1).length - 1, badOverMany.err());
         Run typo = run("evaluate", "--csv", file.toString(), "--nonsense.key=1");
         assertEquals(2, typo.code(), typo.out() + typo.err());
         assertTrue(typo.err().contains("nonsense.key"), typo.err());
