@@ -23,7 +23,9 @@ import java.util.Locale;
  *       candidate's loss at that step, the intervals' adaptation learns that step's error,
  *       and the standardized errors feed the anomaly score (one step ahead, three steps ahead and a
  *       whole horizon ahead, which catch a shift the re-anchoring one-step forecast explains away
- *       after one interval) together with novelty against the training range;
+ *       after one interval; each read on its step's calibrated scale, or on that scale corrected
+ *       by the live errors with {@code lstm.error-scale=live}, {@link LiveErrorScale}) together with
+ *       novelty against the training range;
  *   <li>the next forecast is made from it (one pass of the network), to wait for the intervals after.
  * </ol>
  *

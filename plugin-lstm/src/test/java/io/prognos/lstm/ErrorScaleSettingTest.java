@@ -69,12 +69,7 @@ class ErrorScaleSettingTest {
         // state learns afresh from the new model's calibration.
         Random r = new Random(5);
         List<Reading> history = Series.generate(900, HOUR, i -> 20 + (i < 300 ? 0.1 : 0.13) * r.nextGaussian());
-        LstmForecastingPlugin plugin = new LstmForecastingPlugin();
-        plugin.start(new PluginContext(
-                Map.of("lstm.error-scale", "live"),
-                new ThreadLimits(1, 1),
-                new InMemoryModelStore(),
-                Clock.systemUTC()));
+        LstmForecastingPlugin plugin = started("live");
         try {
             plugin.train(new TrainRequest(SENSOR, history.subList(0, 300)));
             LstmSensorState s = (LstmSensorState) plugin.openState(SENSOR, null);
@@ -104,12 +99,7 @@ class ErrorScaleSettingTest {
      */
     private static AnomalyScore[] scores(
             String setting, List<Reading> history, List<Reading> live, Instant at, double marginal) {
-        LstmForecastingPlugin plugin = new LstmForecastingPlugin();
-        plugin.start(new PluginContext(
-                Map.of("lstm.error-scale", setting),
-                new ThreadLimits(1, 1),
-                new InMemoryModelStore(),
-                Clock.systemUTC()));
+        LstmForecastingPlugin plugin = started(setting);
         try {
             plugin.train(new TrainRequest(SENSOR, history));
             SensorState kept = plugin.openState(SENSOR, null);
@@ -132,6 +122,17 @@ class ErrorScaleSettingTest {
         Matcher m = Pattern.compile(signal + " ([0-9.]+)").matcher(s.reason());
         assertTrue(m.find(), s.reason());
         return Double.parseDouble(m.group(1));
+    }
+
+    /** A plugin started with that {@code lstm.error-scale}, its models in memory. */
+    private static LstmForecastingPlugin started(String errorScale) {
+        LstmForecastingPlugin plugin = new LstmForecastingPlugin();
+        plugin.start(new PluginContext(
+                Map.of("lstm.error-scale", errorScale),
+                new ThreadLimits(1, 1),
+                new InMemoryModelStore(),
+                Clock.systemUTC()));
+        return plugin;
     }
 
     private static AnomalyScore score(LstmForecastingPlugin plugin, SensorState s, Reading extreme) {
