@@ -42,9 +42,15 @@ public record BrokerAccess(String prefix, Credentials host, Credentials device) 
         }
     }
 
-    /** Topic filters device clients may publish to. */
+    /**
+     * Topic filters device clients may publish to: every readings topic, so that one the adapter
+     * cannot read (a level too many) reaches it and is refused on {@code prognos/errors} as {@code
+     * bad_topic}; with only the two readings levels allowed, the broker refused it as not
+     * authorized, which an MQTT 3.1.1 device is never told (its PUBACK has no reason code), and the
+     * reading was lost without a word.
+     */
     List<String> devicePublishFilters() {
-        return List.of(prefix + "/readings/+/+", prefix + "/readings/+", prefix + "/requests/+");
+        return List.of(prefix + "/readings/#", prefix + "/requests/+");
     }
 
     EmbeddedExtension extension() {

@@ -150,6 +150,30 @@ class BrokerAccessTest {
         }
     }
 
+    @Test
+    void aReadingOnATopicTheAdapterCannotReadIsRefusedWhereTheDeviceCanSeeIt() throws Exception {
+        // A level too many: the broker lets it through to the adapter, which says why on
+        // prognos/errors (refused by the broker, an MQTT 3.1.1 device was never told).
+        List<String> errors = new CopyOnWriteArrayList<>();
+        MqttClient watcher = device("errors-watcher");
+        watcher.setCallback(new Collect(errors));
+        watcher.subscribe("prognos/errors", 1);
+        MqttClient device = device("deep");
+        publish(device, "prognos/readings/press-9/oil_temp/extra", "{\"value\": 61.5}", false);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline && errors.isEmpty()) {
+            Thread.sleep(50);
+        }
+        assertEquals(1, errors.size(), errors.toString());
+        assertTrue(
+                errors.get(0).contains("\"reason\":\"bad_topic\"")
+                        && errors.get(0).contains("prognos/readings/press-9/oil_temp/extra"),
+                errors.toString());
+        for (MqttClient c : List.of(watcher, device)) {
+            leave(c);
+        }
+    }
+
     private static void spoof(String topic, String payload, boolean retained) throws MqttException {
         MqttClient c = device("spoofer");
         publish(c, topic, payload, retained);
