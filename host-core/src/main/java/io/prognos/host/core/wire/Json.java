@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -70,6 +71,8 @@ public final class Json {
                 // "23.5 kelvin" or a body with a second object after the first is not a reading
                 // or request: without this, Jackson reads the first value and drops the rest.
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                // {"value": 1, "value": 2} says two things: Jackson kept the last without a word.
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .build();
     }

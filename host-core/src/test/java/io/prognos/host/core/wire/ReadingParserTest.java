@@ -82,6 +82,11 @@ class ReadingParserTest {
         assertEquals(List.of(new Reading(NOW, 23.5)), parse("\"23.5\"").readings(), "a number as a string");
         assertEquals("malformed_json", refusedReason("23.5 kelvin"));
         assertEquals("malformed_json", refusedReason("{\"value\": 1} {\"value\": 2}"));
+        // A field twice says two things; Jackson kept the last without a word.
+        BadPayloadException twice =
+                assertThrows(BadPayloadException.class, () -> parse("{\"value\": 1, \"value\": 2}"));
+        assertEquals("malformed_json", twice.reason());
+        assertTrue(twice.getMessage().contains("'value'"), twice.getMessage());
         // A C string's terminating NUL, which some device libraries send along.
         assertEquals(List.of(new Reading(NOW, 23.5)), parse("23.5\u0000").readings());
         assertEquals(
