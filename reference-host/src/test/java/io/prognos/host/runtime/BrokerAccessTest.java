@@ -106,9 +106,7 @@ class BrokerAccessTest {
     @Test
     void aDeviceSendsReadingsButCannotPublishResultsOrStatus() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
-        MqttClient watcher = device("watcher");
-        watcher.setCallback(new Collect(seen));
-        watcher.subscribe("prognos/#", 1);
+        MqttClient watcher = watching("watcher", "prognos/#", seen);
 
         MqttClient device = device("spoofer");
         double before =
@@ -139,9 +137,7 @@ class BrokerAccessTest {
         assertTrue(seen.stream().noneMatch(m -> m.contains("fake") || m.endsWith(" offline")), seen.toString());
 
         List<String> late = new CopyOnWriteArrayList<>();
-        MqttClient newcomer = device("newcomer");
-        newcomer.setCallback(new Collect(late));
-        newcomer.subscribe("prognos/#", 1);
+        MqttClient newcomer = watching("newcomer", "prognos/#", late);
         Thread.sleep(1000);
         assertTrue(late.contains("prognos/status online"), "the retained status is still Prognos's: " + late);
         assertTrue(late.stream().noneMatch(m -> m.contains("fake")), late.toString());
@@ -155,9 +151,7 @@ class BrokerAccessTest {
         // A level too many: the broker lets it through to the adapter, which says why on
         // prognos/errors (refused by the broker, an MQTT 3.1.1 device was never told).
         List<String> errors = new CopyOnWriteArrayList<>();
-        MqttClient watcher = device("errors-watcher");
-        watcher.setCallback(new Collect(errors));
-        watcher.subscribe("prognos/errors", 1);
+        MqttClient watcher = watching("errors-watcher", "prognos/errors", errors);
         MqttClient device = device("deep");
         publish(device, "prognos/readings/press-9/oil_temp/extra", "{\"value\": 61.5}", false);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -214,6 +208,14 @@ class BrokerAccessTest {
     private static MqttClient device(String name) throws MqttException {
         MqttClient c = client(name);
         c.connect(host.broker().asDevice(new MqttConnectionOptions()));
+        return c;
+    }
+
+    /** A device client collecting "topic payload" of every message on {@code filter} into {@code into}. */
+    private static MqttClient watching(String name, String filter, List<String> into) throws MqttException {
+        MqttClient c = device(name);
+        c.setCallback(new Collect(into));
+        c.subscribe(filter, 1);
         return c;
     }
 
