@@ -41,6 +41,7 @@ final class Broker implements AutoCloseable {
                 .withConfigurationFolder(config)
                 .withDataFolder(data)
                 .withExtensionsFolder(extensions)
+                .withoutLoggingBootstrap() // the test's logging stays as it is
                 .build();
         hivemq.start().join();
     }

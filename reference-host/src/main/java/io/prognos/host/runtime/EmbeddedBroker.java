@@ -110,12 +110,6 @@ public final class EmbeddedBroker implements AutoCloseable {
         }
         Files.createDirectories(data);
         Path extensions = Files.createDirectories(root.resolve("extensions"));
-        // Without a logback.xml in its conf folder HiveMQ installs its own logging; give it ours.
-        try (var in = EmbeddedBroker.class.getResourceAsStream("/prognos-logback.xml")) {
-            if (in != null) {
-                Files.write(conf.resolve("logback.xml"), in.readAllBytes());
-            }
-        }
         Files.writeString(
                 conf.resolve("config.xml"), """
                 <?xml version="1.0"?>
@@ -136,15 +130,18 @@ public final class EmbeddedBroker implements AutoCloseable {
         // HiveMQ reads these internal settings (static fields, no configuration element) when it starts.
         InternalConfigurations.MAX_INFLIGHT_WINDOW_SIZE_MESSAGES = INFLIGHT_WINDOW;
         InternalConfigurations.PUBLISH_POLL_BATCH_SIZE = DELIVERY_WINDOW;
+        // The host's logging stays the host's: HiveMQ's bootstrap would reset logback to a
+        // configuration of its own (the conf folder's logback.xml, else its default, with a warning)
+        // and print logback's status to standard output, where a --json answer goes.
         var builder = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(conf)
                 .withDataFolder(data)
-                .withExtensionsFolder(extensions);
+                .withExtensionsFolder(extensions)
+                .withoutLoggingBootstrap();
         if (access != null) {
             builder.withEmbeddedExtension(access.extension());
         }
         EmbeddedHiveMQ hivemq = builder.build();
-        logbackStatusToStandardError();
         try {
             hivemq.start().join();
         } catch (RuntimeException e) {
@@ -162,17 +159,6 @@ public final class EmbeddedBroker implements AutoCloseable {
                         ? " (open to any local client)"
                         : "; device clients log in as '" + access.device().username() + "'");
         return new EmbeddedBroker(hivemq, port, access);
-    }
-
-    /**
-     * HiveMQ's logging bootstrap prints logback's status to standard output whenever it holds a
-     * warning (once in two bench-ingest runs on a Kafka host: a Kafka client logged while HiveMQ
-     * reset logback, and 47 status lines came before bench-ingest's --json answer). Standard error
-     * instead, where the log goes. The printer HiveMQ calls is logback's deprecated static one.
-     */
-    @SuppressWarnings("deprecation")
-    private static void logbackStatusToStandardError() {
-        ch.qos.logback.core.util.StatusPrinter.setPrintStream(System.err);
     }
 
     /** Messages the broker dropped (queues full, overload): published but never delivered. */
