@@ -261,7 +261,11 @@ final class Observer {
         double zLong = Double.NaN;
         int shiftSteps = Math.min(SHIFT_STEPS, m.horizon());
         LiveErrorScale live = settings.liveErrorScale() ? liveScale(s, m) : null;
-        double[] calibratedZ = {Double.NaN, Double.NaN, Double.NaN}; // z1, zShift, zLong by the calibrated scale
+        // z1, zShift and zLong by the calibrated scale, which the live one learns from: locals, not
+        // an array, as this runs for every sensor every interval.
+        double calibratedZ1 = Double.NaN;
+        double calibratedZShift = Double.NaN;
+        double calibratedZLong = Double.NaN;
         for (Iterator<LstmSensorState.Pending> it = s.pending.iterator(); it.hasNext(); ) {
             LstmSensorState.Pending p = it.next();
             int h = (int) (b - p.origin);
@@ -281,18 +285,18 @@ final class Observer {
             }
             if (h == 1) {
                 z1 = zi;
-                calibratedZ[0] = calibrated;
+                calibratedZ1 = calibrated;
                 int miss = error > halfWidth(s, m, i, p.local) ? 1 : 0;
                 s.missRate += (miss - s.missRate) / MISS_MEMORY;
             }
             s.intervals.update(i, error, m.calibration(), p.local, rangeSeen(s, m));
             if (h == shiftSteps) {
                 zShift = zi;
-                calibratedZ[1] = calibrated;
+                calibratedZShift = calibrated;
             }
             if (h == m.horizon() && h != shiftSteps) {
                 zLong = zi;
-                calibratedZ[2] = calibrated;
+                calibratedZLong = calibrated;
             }
         }
         expire(s, b, m.horizon());
@@ -325,18 +329,10 @@ final class Observer {
             score = Math.max(score, component(still));
         }
         if (live != null) {
-            int[] steps = {0, shiftSteps - 1, m.horizon() - 1};
-            for (int k = 0; k < steps.length; k++) {
-                if (!Double.isNaN(calibratedZ[k])) {
-                    live.learn(
-                            steps[k],
-                            calibratedZ[k],
-                            z,
-                            nominalAlpha,
-                            m.calibration().sampleCounts()[steps[k]],
-                            score);
-                }
-            }
+            int[] counts = m.calibration().sampleCounts();
+            learn(live, 0, calibratedZ1, z, nominalAlpha, counts, score);
+            learn(live, shiftSteps - 1, calibratedZShift, z, nominalAlpha, counts, score);
+            learn(live, m.horizon() - 1, calibratedZLong, z, nominalAlpha, counts, score);
         }
         s.scored++;
         s.sustainedScore = Math.min(score, s.latestScore);
@@ -368,6 +364,20 @@ final class Observer {
         double shift = digits(zShift, cal.degreesOfFreedom(shiftSteps - 1, perScore));
         double longer = digits(zLong, cal.degreesOfFreedom(m.horizon() - 1, perScore));
         return Math.max(Math.max(surprise, shift), Math.max(longer, novelty));
+    }
+
+    /** Teaches the live scale step {@code i}'s error by the calibrated scale, when there was one. */
+    private static void learn(
+            LiveErrorScale live,
+            int i,
+            double calibratedZ,
+            double nominalZ,
+            double nominalAlpha,
+            int[] calibrationScores,
+            double score) {
+        if (!Double.isNaN(calibratedZ)) {
+            live.learn(i, calibratedZ, nominalZ, nominalAlpha, calibrationScores[i], score);
+        }
     }
 
     /** The state's live error scale ({@code lstm.error-scale=live}), started at the calibration's. */
