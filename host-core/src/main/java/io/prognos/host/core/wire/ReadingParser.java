@@ -121,11 +121,13 @@ public final class ReadingParser {
         List<Reading> out = new ArrayList<>();
         List<BadPayloadException> refused = new ArrayList<>();
         if (root.isArray()) {
+            int i = 0;
             for (JsonNode n : root) {
+                i++;
                 try {
                     out.add(reading(n));
                 } catch (BadPayloadException e) {
-                    refused.add(e);
+                    refused.add(at(e, "reading", i, root.size()));
                 }
             }
         } else if (root.isNumber() || root.isTextual()) {
@@ -158,17 +160,31 @@ public final class ReadingParser {
         Map<String, List<Reading>> out = new LinkedHashMap<>();
         List<BadPayloadException> refused = new ArrayList<>();
         if (root.isArray()) {
+            int i = 0;
             for (JsonNode n : root) {
+                i++;
+                int before = refused.size();
                 try {
                     deviceReadings(n, out, refused);
                 } catch (BadPayloadException e) {
                     refused.add(e);
+                }
+                for (int k = before; k < refused.size(); k++) {
+                    refused.set(k, at(refused.get(k), "object", i, root.size()));
                 }
             }
         } else {
             deviceReadings(root, out, refused);
         }
         return new DeviceParsed(out, refused);
+    }
+
+    /**
+     * The refusal of an array's element, saying which: a device that sends 40 readings a message
+     * is found at fault by its position, which the reason alone does not give.
+     */
+    private static BadPayloadException at(BadPayloadException e, String what, int position, int of) {
+        return new BadPayloadException(e.reason(), what + " " + position + " of " + of + ": " + e.getMessage());
     }
 
     private void deviceReadings(JsonNode n, Map<String, List<Reading>> out, List<BadPayloadException> refused)
@@ -234,7 +250,10 @@ public final class ReadingParser {
 
     private Reading reading(JsonNode n) throws BadPayloadException {
         if (!n.isObject()) {
-            throw new BadPayloadException("malformed_json", "a reading must be a JSON object");
+            throw new BadPayloadException(
+                    "malformed_json",
+                    "a reading must be a JSON object, as {\"" + tsField + "\": ..., \"" + valueField + "\": 61.2}"
+                            + (n.isValueNode() ? " (a bare value is a reading of now only as a whole payload)" : ""));
         }
         JsonNode v = n.get(valueField);
         if (v == null || v.isNull()) {

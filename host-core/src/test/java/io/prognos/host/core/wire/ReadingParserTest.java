@@ -101,7 +101,20 @@ class ReadingParserTest {
                 parse("{\"ts\": \"2026-05-01T11:00:00Z\", \"value\": 61.2}").readings());
         ReadingParser.Parsed mixed = parse("[{\"value\": 1}, 2, {\"value\": \"x\"}]");
         assertEquals(List.of(new Reading(NOW, 1.0)), mixed.readings());
-        assertEquals(2, mixed.refused().size());
+        assertEquals(
+                List.of("malformed_json", "non_numeric_value"),
+                mixed.refused().stream().map(BadPayloadException::reason).toList());
+        // Which of a message's readings was refused: the device's operator finds it by its place.
+        assertEquals(
+                List.of(true, true),
+                List.of(
+                        mixed.refused().get(0).getMessage().startsWith("reading 2 of 3: "),
+                        mixed.refused().get(1).getMessage().startsWith("reading 3 of 3: ")),
+                mixed.refused().toString());
+        assertTrue(
+                mixed.refused().get(0).getMessage().contains("{\"ts\": ..., \"value\": 61.2}"),
+                "a bare value in an array is told what a reading looks like: "
+                        + mixed.refused().get(0));
     }
 
     /**
@@ -197,6 +210,15 @@ class ReadingParserTest {
         ReadingParser.DeviceParsed arr = device("[{\"ts\": \"yesterday\", \"temp\": 1}, {\"temp\": 2}]");
         assertEquals(java.util.Map.of("temp", List.of(new Reading(NOW, 2.0))), arr.readings());
         assertEquals("bad_timestamp", arr.refused().get(0).reason());
+        assertTrue(
+                arr.refused().get(0).getMessage().startsWith("object 1 of 2: "),
+                arr.refused().toString());
+        ReadingParser.DeviceParsed second = device("[{\"temp\": 1}, {\"temp\": 2, \"state\": \"on\"}]");
+        assertEquals(1, second.refused().size(), second.refused().toString());
+        assertTrue(
+                second.refused().get(0).getMessage().startsWith("object 2 of 2: ")
+                        && second.refused().get(0).getMessage().contains("'state'"),
+                second.refused().toString());
 
         for (String[] bad : new String[][] {
             {"{\"ts\": \"yesterday\", \"temp\": 1}", "bad_timestamp"},
