@@ -218,19 +218,24 @@ public final class EvaluateCommand implements Callable<Integer> {
     private SeriesReport evaluate(
             Series s, OperatingLimits limitsParsed, List<Window> ws, boolean many, List<ScoredFile> scored)
             throws IOException {
-        List<Reading> readings =
-                new ArrayList<>(CsvReadings.read(s.file(), new CsvReadings.Columns(tsColumn, s.column(), delimiter)));
-        if (readings.size() < 3) {
-            throw new BadRequestException(
-                    "--csv", s.name() + " has " + readings.size() + " readings; a backtest needs more");
-        }
-        readings.sort((a, b) -> a.timestamp().compareTo(b.timestamp()));
-        Duration interval = resample != null ? resample : medianSpacing(readings);
-        Resampled series = Resampled.of(readings, interval);
-        int period = (int) Math.max(0, season.toMillis() / interval.toMillis());
-        Backtester.Result r;
+        // The plugin first: a bad setting is refused before any series is read (read first, the
+        // first series of a folder was read, and resampled, only to be thrown away).
         ForecastingPlugin plugin = plugins.start();
+        List<Reading> readings;
+        int period;
+        Duration interval;
+        Backtester.Result r;
         try {
+            readings = new ArrayList<>(
+                    CsvReadings.read(s.file(), new CsvReadings.Columns(tsColumn, s.column(), delimiter)));
+            if (readings.size() < 3) {
+                throw new BadRequestException(
+                        "--csv", s.name() + " has " + readings.size() + " readings; a backtest needs more");
+            }
+            readings.sort((a, b) -> a.timestamp().compareTo(b.timestamp()));
+            interval = resample != null ? resample : medianSpacing(readings);
+            Resampled series = Resampled.of(readings, interval);
+            period = (int) Math.max(0, season.toMillis() / interval.toMillis());
             r = new Backtester(plugin, trainFraction, retrainEvery)
                     .run(SensorId.of("evaluate", s.name()), readings, series, limitsParsed, period);
         } finally {

@@ -202,4 +202,30 @@ class EvaluateCommandTest {
             assertTrue(err.toString(StandardCharsets.UTF_8).contains(bad[0]), err.toString());
         }
     }
+
+    @Test
+    void aBadSettingIsRefusedBeforeAnySeriesIsRead() throws Exception {
+        // A folder whose file cannot be read as a series: read first, it would be refused for the
+        // file (exit 1, "no column"); the setting is the user's first mistake to hear about.
+        Path dir = Files.createTempDirectory(tmp, "data");
+        Files.writeString(dir.resolve("a.csv"), "time;temperature\n2026-01-01T00:00:00Z;1\n");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = PrognosHost.run(
+                new String[] {
+                    "evaluate",
+                    "--data",
+                    dir.toString(),
+                    "--delimiter",
+                    ";",
+                    "--value-column",
+                    "pressure",
+                    "--lstm.horizon=0"
+                },
+                new PrintStream(new ByteArrayOutputStream()),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        String said = err.toString(StandardCharsets.UTF_8);
+        assertEquals(2, code, said);
+        assertTrue(said.contains("lstm.horizon"), said);
+        assertTrue(!said.contains("pressure"), said);
+    }
 }
