@@ -49,14 +49,12 @@ final class DeviceSplitter implements Processor<String, byte[], String, byte[]> 
             return;
         }
         Map<SensorId, List<Reading>> out = parsed.readings();
-        for (BadPayloadException e : parsed.refused()) {
-            rejections.reject(
-                    context,
-                    record,
-                    e.reason(),
-                    e.getMessage() + (out.isEmpty() ? "" : " (the record's other readings were kept)"),
-                    PrognosTopology.SPLIT_ERRORS);
-        }
+        rejections.reject(
+                context,
+                record,
+                parsed.refused(),
+                out.isEmpty() ? "" : " (the record's other readings were kept)",
+                PrognosTopology.SPLIT_ERRORS);
         for (Map.Entry<SensorId, List<Reading>> e : out.entrySet()) {
             for (byte[] value : payload.records(e.getValue())) {
                 context.forward(

@@ -48,11 +48,12 @@ final class KafkaMeters {
         forecasts.increment();
     }
 
-    void rejected(String reason) {
+    /** {@code count}: 1 for a record, or the readings of a record's array that one report sums up. */
+    void rejected(String reason, int count) {
         Counter.builder("prognos.kafka.records.rejected")
-                .description("records refused to the errors topic, by reason")
+                .description("records, or readings of a record's array, refused to the errors topic, by reason")
                 .tag("reason", reason)
                 .register(registry)
-                .increment();
+                .increment(count);
     }
 }

@@ -97,9 +97,12 @@ final class ReadingsProcessor implements Processor<String, byte[], String, byte[
             reject(record, e.reason(), e.getMessage());
             return;
         }
-        for (BadPayloadException e : parsed.refused()) {
-            reject(record, e.reason(), e.getMessage());
-        }
+        rejections.reject(
+                context,
+                record,
+                parsed.refused(),
+                parsed.readings().isEmpty() ? "" : " (the record's other readings were kept)",
+                PrognosTopology.ERRORS);
         if (!parsed.readings().isEmpty()) {
             process(record, sensor, parsed.readings());
         }

@@ -1,8 +1,11 @@
 package io.prognos.kafka;
 
+import io.prognos.host.core.wire.BadPayloadException;
 import io.prognos.host.core.wire.Json;
+import io.prognos.host.core.wire.RefusalReports;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
@@ -25,7 +28,29 @@ final class Rejections {
             String reason,
             String message,
             String sink) {
-        meters.rejected(reason);
+        reject(context, record, new RefusalReports.Report(reason, message, 1), sink);
+    }
+
+    /** The refused readings of a record's array, as {@link RefusalReports} reports them. */
+    void reject(
+            ProcessorContext<String, byte[]> context,
+            Record<String, byte[]> record,
+            List<BadPayloadException> refused,
+            String note,
+            String sink) {
+        for (RefusalReports.Report r : RefusalReports.of(refused, note)) {
+            reject(context, record, r, sink);
+        }
+    }
+
+    private void reject(
+            ProcessorContext<String, byte[]> context,
+            Record<String, byte[]> record,
+            RefusalReports.Report report,
+            String sink) {
+        String reason = report.reason();
+        String message = report.message();
+        meters.rejected(reason, report.readings());
         RecordMetadata where = context.recordMetadata().orElse(null);
         RejectedRecord r = new RejectedRecord(
                 reason,

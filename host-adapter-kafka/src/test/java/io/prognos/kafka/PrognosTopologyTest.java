@@ -256,6 +256,46 @@ class PrognosTopologyTest {
     }
 
     @Test
+    void aRecordOfManyBadReadingsSaysTheFirstTenAndSumsUpTheRest() throws Exception {
+        Driver t = driver(1000, "many-bad");
+        StringBuilder device = new StringBuilder("[");
+        for (int i = 0; i < 15; i++) {
+            device.append(i == 0 ? "" : ",")
+                    .append("{\"ts\":\"")
+                    .append(T0.plus(Duration.ofHours(i)))
+                    .append("\",\"temp\":\"hot\",\"rpm\":1480}");
+        }
+        t.deviceReadings.pipeInput("pump-6", device.append(']').toString().getBytes(StandardCharsets.UTF_8));
+        t.readings.pipeInput(
+                "pump-7/temp",
+                ("[" + "{\"value\":\"hot\"},".repeat(12) + "{\"value\":1}]").getBytes(StandardCharsets.UTF_8));
+        List<String> refused = new ArrayList<>();
+        for (byte[] v : t.errors.readValuesToList()) {
+            JsonNode e = tree(v);
+            refused.add(e.get("key").asText() + " " + e.get("reason").asText() + ": "
+                    + e.get("message").asText());
+        }
+        assertEquals(22, refused.size(), String.join("\n", refused));
+        assertTrue(refused.get(9).startsWith("pump-6 non_numeric_value: object 10 of 15: 'temp'"), refused.get(9));
+        assertTrue(
+                refused.get(10).startsWith("pump-6 non_numeric_value: 5 more refused as non_numeric_value"),
+                refused.get(10));
+        assertTrue(refused.get(10).contains("the first: object 11 of 15: 'temp'"), refused.get(10));
+        assertTrue(refused.get(10).endsWith("(the record's other readings were kept)"), refused.get(10));
+        assertTrue(refused.get(20).startsWith("pump-7/temp non_numeric_value: reading 10 of 13: "), refused.get(20));
+        assertTrue(
+                refused.get(21).startsWith("pump-7/temp non_numeric_value: 2 more refused as non_numeric_value"),
+                refused.get(21));
+        int rpm = 0;
+        for (TestRecord<String, byte[]> r : t.split.readRecordsToList()) {
+            if (r.key().equals("pump-6/rpm")) {
+                rpm += tree(r.value()).size();
+            }
+        }
+        assertEquals(15, rpm, "the record's good values were kept");
+    }
+
+    @Test
     void aDevicesRecordFeedsEachOfItsSensorsAndABadValueIsRefusedAloneNamingItsKey() throws Exception {
         List<Reading> temp = hourly(0, 230, 50, 5);
         List<Reading> rpm = hourly(0, 230, 1500, 6);

@@ -38,13 +38,18 @@ final class ErrorReporter {
     }
 
     void rejected(String topic, String reason, String message) {
+        rejected(topic, reason, message, 1);
+    }
+
+    /** A report that stands for {@code readings} refused readings (an array's rest, summed up), each counted. */
+    void rejected(String topic, String reason, String message, int readings) {
         Counter c = counters.computeIfAbsent(
                 reason,
                 r -> Counter.builder("prognos.mqtt.rejected")
                         .description("MQTT messages or readings refused, by reason")
                         .tag("reason", r)
                         .register(meters));
-        c.increment();
+        c.increment(readings);
         long n = (long) c.count();
         long now = System.nanoTime();
         if (now - lastLog >= logIntervalNanos) {

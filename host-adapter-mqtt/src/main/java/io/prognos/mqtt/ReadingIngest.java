@@ -10,6 +10,7 @@ import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
 import io.prognos.host.core.wire.BadPayloadException;
 import io.prognos.host.core.wire.ReadingParser;
+import io.prognos.host.core.wire.RefusalReports;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -130,12 +131,9 @@ final class ReadingIngest {
                 ? parser.parse(where.sensor(), payload)
                 : parser.parseDevice(payload).bySensor(where.deviceId(), "bad_topic");
         Map<SensorId, List<Reading>> out = parsed.readings();
-        List<BadPayloadException> refused = parsed.refused();
-        for (BadPayloadException bad : refused) {
-            errors.rejected(
-                    topic,
-                    bad.reason(),
-                    bad.getMessage() + (out.isEmpty() ? "" : " (the message's other readings were kept)"));
+        String note = out.isEmpty() ? "" : " (the message's other readings were kept)";
+        for (RefusalReports.Report r : RefusalReports.of(parsed.refused(), note)) {
+            errors.rejected(topic, r.reason(), r.message(), r.readings());
         }
         return out;
     }

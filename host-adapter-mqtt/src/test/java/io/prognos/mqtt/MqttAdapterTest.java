@@ -395,6 +395,40 @@ class MqttAdapterTest {
                     Thread.sleep(50);
                 }
                 assertEquals(3, adapter.readingsReceived(), "the array's two good readings count");
+
+                // A message of many bad readings: the first ten said each, the rest summed up by
+                // reason (it sent one report per reading), every one counted.
+                long texts = adapter.rejectedCounts().get("non_numeric_value");
+                plant.send(
+                        topic,
+                        "[" + "{\"value\": \"hot\"},".repeat(20) + "{\"value\": 1e999},".repeat(3) + "{\"value\": 4}]");
+                plant.send(topic, "{\"value\": \"the next message\"}");
+                List<String> reports = new ArrayList<>();
+                while (true) {
+                    Received r = errors.await("prognos/errors", Duration.ofSeconds(10));
+                    assertNotNull(r, "reports so far: " + reports);
+                    String m = r.json().get("message").asText();
+                    if (m.contains("the next message")) {
+                        break;
+                    }
+                    reports.add(r.json().get("reason").asText() + ": " + m);
+                }
+                assertEquals(12, reports.size(), String.join("\n", reports));
+                assertTrue(reports.get(9).startsWith("non_numeric_value: reading 10 of 24: "), reports.get(9));
+                assertTrue(
+                        reports.get(10).startsWith("non_numeric_value: 10 more refused as non_numeric_value"),
+                        reports.get(10));
+                assertTrue(reports.get(11).startsWith("non_finite_value: 3 more refused"), reports.get(11));
+                assertEquals(
+                        texts + 21,
+                        adapter.rejectedCounts().get("non_numeric_value"),
+                        "the summed-up readings are counted, as is the next message");
+                assertEquals(3L, adapter.rejectedCounts().get("non_finite_value"));
+                until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (adapter.readingsReceived() < 4 && System.nanoTime() < until) {
+                    Thread.sleep(50);
+                }
+                assertEquals(4, adapter.readingsReceived(), "the array's good reading counts");
             }
             plugin.stop();
         }

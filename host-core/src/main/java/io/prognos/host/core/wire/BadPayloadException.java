@@ -7,7 +7,9 @@ public final class BadPayloadException extends Exception {
     private final String reason;
 
     public BadPayloadException(String reason, String message) {
-        super(message);
+        // No stack: the sender's fault, said by reason and message and never logged with a trace;
+        // the stack would say only where the parser was, filled for each bad element of an array.
+        super(message, null, false, false);
         this.reason = reason;
     }
 
