@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * The refusals of one message as the reports an errors topic gets: the first {@value #EACH} each
- * on its own, the rest one report per reason, with how many and the first of them. A device that
+ * on its own, the rest one report per reason, with how many and the first of them (a reason with
+ * one refusal there is said as it is). A device that
  * sent a thousand bad readings in one message sent its operator a thousand reports (the log was
  * rate-limited, the topic was not); the operator needs the first few to mend it and the number of
  * the rest. Every refused reading is still counted in the adapter's meters.
@@ -34,11 +35,14 @@ public final class RefusalReports {
                 rest.computeIfAbsent(e.reason(), r -> new ArrayList<>()).add(e);
             }
         }
-        rest.forEach((reason, es) -> out.add(new Report(
-                reason,
-                es.size() + " more refused as " + reason + " (after the first " + EACH + " said each); the first: "
-                        + es.get(0).getMessage() + note,
-                es.size())));
+        rest.forEach((reason, es) -> out.add(
+                es.size() == 1
+                        ? new Report(reason, es.get(0).getMessage() + note, 1)
+                        : new Report(
+                                reason,
+                                es.size() + " more refused as " + reason + " (after the first " + EACH
+                                        + " said each); the first: " + es.get(0).getMessage() + note,
+                                es.size())));
         return out;
     }
 }

@@ -24,9 +24,13 @@ class RefusalReportsTest {
             Duration.ofMinutes(5),
             Clock.fixed(Instant.parse("2026-05-01T12:00:00Z"), ZoneOffset.UTC));
 
-    /** A message of 20 texts, then 3 infinite values, then one good reading, as a device might send it. */
+    /**
+     * A message of 20 texts, then 3 infinite values, then one good reading, then a bare number, as
+     * a device might send it.
+     */
     private List<BadPayloadException> refusedOfABadArray() throws Exception {
-        String payload = "[" + "{\"value\": \"hot\"},".repeat(20) + "{\"value\": 1e999},".repeat(3) + "{\"value\": 1}]";
+        String payload =
+                "[" + "{\"value\": \"hot\"},".repeat(20) + "{\"value\": 1e999},".repeat(3) + "{\"value\": 1}, 2]";
         ReadingParser.Parsed p = parser.parse(payload.getBytes(StandardCharsets.UTF_8));
         assertEquals(1, p.readings().size());
         return p.refused();
@@ -36,25 +40,30 @@ class RefusalReportsTest {
     void theFirstTenAreSaidEachAndTheRestSummedUpByReasonWithTheirNumber() throws Exception {
         List<RefusalReports.Report> reports = RefusalReports.of(refusedOfABadArray(), " (kept)");
 
-        assertEquals(RefusalReports.EACH + 2, reports.size(), reports.toString());
+        assertEquals(RefusalReports.EACH + 3, reports.size(), reports.toString());
         for (int i = 0; i < RefusalReports.EACH; i++) {
             RefusalReports.Report r = reports.get(i);
             assertEquals("non_numeric_value", r.reason());
             assertEquals(1, r.readings());
-            assertTrue(r.message().startsWith("reading " + (i + 1) + " of 24: "), r.message());
+            assertTrue(r.message().startsWith("reading " + (i + 1) + " of 25: "), r.message());
             assertTrue(r.message().endsWith(" (kept)"), r.message());
         }
         RefusalReports.Report texts = reports.get(RefusalReports.EACH);
         assertEquals("non_numeric_value", texts.reason());
         assertEquals(10, texts.readings());
         assertTrue(texts.message().startsWith("10 more refused as non_numeric_value"), texts.message());
-        assertTrue(texts.message().contains("the first: reading 11 of 24: 'value' is not a number"), texts.message());
+        assertTrue(texts.message().contains("the first: reading 11 of 25: 'value' is not a number"), texts.message());
         RefusalReports.Report infinite = reports.get(RefusalReports.EACH + 1);
         assertEquals("non_finite_value", infinite.reason());
         assertEquals(3, infinite.readings());
-        assertTrue(infinite.message().contains("the first: reading 21 of 24: "), infinite.message());
+        assertTrue(infinite.message().contains("the first: reading 21 of 25: "), infinite.message());
+        // A reason refused once past the first ten is said as it is, not as "1 more".
+        RefusalReports.Report bare = reports.get(RefusalReports.EACH + 2);
+        assertEquals("malformed_json", bare.reason());
+        assertEquals(1, bare.readings());
+        assertTrue(bare.message().startsWith("reading 25 of 25: a reading must be a JSON object"), bare.message());
         assertEquals(
-                23, reports.stream().mapToInt(RefusalReports.Report::readings).sum(), "every refusal counted");
+                24, reports.stream().mapToInt(RefusalReports.Report::readings).sum(), "every refusal counted");
     }
 
     @Test
