@@ -8,10 +8,10 @@ import java.util.Map;
 /**
  * The refusals of one message as the reports an errors topic gets: the first {@value #EACH} each
  * on its own, the rest one report per reason, with how many and the first of them (a reason with
- * one refusal there is said as it is). A device that
- * sent a thousand bad readings in one message sent its operator a thousand reports (the log was
- * rate-limited, the topic was not); the operator needs the first few to mend it and the number of
- * the rest. Every refused reading is still counted in the adapter's meters.
+ * one refusal there is said as it is). A device that sent a thousand bad readings in one message
+ * sent its operator a thousand reports (the log was rate-limited, the topic was not); the operator
+ * needs the first few to mend it and the number of the rest. Every refused reading is still
+ * counted in the adapter's meters.
  */
 public final class RefusalReports {
 
