@@ -101,7 +101,8 @@ class PrognosTopologyTest {
         SensorCycle cycle = cycle(plugin, trainer, listener);
         TrainedSensors trained = new TrainedSensors();
         trainer.afterTraining(m -> trained.add(m.sensor(), System.currentTimeMillis()));
-        KafkaMeters meters = new KafkaMeters(new SimpleMeterRegistry());
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        KafkaMeters meters = new KafkaMeters(registry);
         Properties props = KafkaAdapter.properties(SETTINGS, stateDir.resolve(dir));
         TopologyTestDriver d = new TopologyTestDriver(
                 PrognosTopology.build(
@@ -115,7 +116,7 @@ class PrognosTopologyTest {
                                 Clock.systemUTC())),
                 props);
         drivers.add(d);
-        return new Driver(d);
+        return new Driver(d, registry);
     }
 
     static final class Driver {
@@ -128,9 +129,12 @@ class PrognosTopologyTest {
         final TestOutputTopic<String, byte[]> errors;
         /** What the device splitter wrote to the readings topic. */
         final TestOutputTopic<String, byte[]> split;
+        /** The adapter's meters. */
+        final SimpleMeterRegistry registry;
 
-        Driver(TopologyTestDriver d) {
+        Driver(TopologyTestDriver d, SimpleMeterRegistry registry) {
             this.d = d;
+            this.registry = registry;
             readings = d.createInputTopic(SETTINGS.readingsTopic(), new StringSerializer(), new ByteArraySerializer());
             deviceReadings = d.createInputTopic(
                     SETTINGS.deviceReadingsTopic(), new StringSerializer(), new ByteArraySerializer());
@@ -293,6 +297,14 @@ class PrognosTopologyTest {
             }
         }
         assertEquals(15, rpm, "the record's good values were kept");
+        assertEquals(
+                27.0,
+                t.registry
+                        .get("prognos.kafka.records.rejected")
+                        .tag("reason", "non_numeric_value")
+                        .counter()
+                        .count(),
+                "every refused reading counted, those summed up too");
     }
 
     @Test
