@@ -1,6 +1,7 @@
 package io.prognos.evaluation.nab;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prognos.api.ForecastingPlugin;
@@ -93,7 +94,7 @@ class PluginDetectorTest {
                 lone.add(i);
             }
         }
-        assertTrue(!lone.isEmpty(), "a spike scored between the threshold and 0.9 for one interval");
+        assertFalse(lone.isEmpty(), "a spike scored between the threshold and 0.9 for one interval");
         for (int i : lone) {
             assertTrue(score.get(i).scored() >= threshold, "a score alert at " + i);
             assertTrue(

@@ -1,6 +1,7 @@
 package io.prognos.host.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -226,6 +227,6 @@ class EvaluateCommandTest {
         String said = err.toString(StandardCharsets.UTF_8);
         assertEquals(2, code, said);
         assertTrue(said.contains("lstm.horizon"), said);
-        assertTrue(!said.contains("pressure"), said);
+        assertFalse(said.contains("pressure"), said);
     }
 }

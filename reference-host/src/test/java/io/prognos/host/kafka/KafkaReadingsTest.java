@@ -1,6 +1,7 @@
 package io.prognos.host.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -154,7 +155,7 @@ class KafkaReadingsTest {
                 "pump-9/temp",
                 f -> Instant.parse(f.get("based_on").asText()).equals(last),
                 Duration.ofMinutes(2));
-        assertTrue(!forecasts.isEmpty(), "no forecast: the sensor was never trained");
+        assertFalse(forecasts.isEmpty(), "no forecast: the sensor was never trained");
         assertEquals(
                 last.toString(),
                 forecasts.get(forecasts.size() - 1).get("based_on").asText(),

@@ -1,6 +1,7 @@
 package io.prognos.host.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -296,7 +297,7 @@ class StoringListenerTest {
             try (ResultSet rs = st.executeQuery()) {
                 assertTrue(rs.next(), "a score is stored");
                 String reason = rs.getString(1);
-                assertTrue(!rs.next(), "one score per interval");
+                assertFalse(rs.next(), "one score per interval");
                 return reason;
             }
         }
@@ -318,7 +319,7 @@ class StoringListenerTest {
             returned.countDown();
         });
         device.start();
-        assertTrue(!returned.await(1_500, TimeUnit.MILLISECONDS), "waits while the queue is full");
+        assertFalse(returned.await(1_500, TimeUnit.MILLISECONDS), "waits while the queue is full");
         listener.close();
         assertTrue(returned.await(10, TimeUnit.SECONDS), "let go once closed");
         assertTrue(
