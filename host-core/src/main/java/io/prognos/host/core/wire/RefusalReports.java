@@ -26,23 +26,33 @@ public final class RefusalReports {
     /** The reports of a message's refusals in their order; {@code note} is appended to every message. */
     public static List<Report> of(List<BadPayloadException> refused, String note) {
         List<Report> out = new ArrayList<>();
-        Map<String, List<BadPayloadException>> rest = new LinkedHashMap<>();
+        Map<String, Rest> rest = new LinkedHashMap<>(); // by reason, in the order they first came
         for (int i = 0; i < refused.size(); i++) {
             BadPayloadException e = refused.get(i);
             if (i < EACH) {
                 out.add(new Report(e.reason(), e.getMessage() + note, 1));
             } else {
-                rest.computeIfAbsent(e.reason(), r -> new ArrayList<>()).add(e);
+                rest.computeIfAbsent(e.reason(), r -> new Rest(e)).count++;
             }
         }
-        rest.forEach((reason, es) -> out.add(
-                es.size() == 1
-                        ? new Report(reason, es.get(0).getMessage() + note, 1)
+        rest.forEach((reason, r) -> out.add(
+                r.count == 1
+                        ? new Report(reason, r.first.getMessage() + note, 1)
                         : new Report(
                                 reason,
-                                es.size() + " more refused as " + reason + " (after the first " + EACH
-                                        + " said each); the first: " + es.get(0).getMessage() + note,
-                                es.size())));
+                                r.count + " more refused as " + reason + " (after the first " + EACH
+                                        + " said each); the first: " + r.first.getMessage() + note,
+                                r.count)));
         return out;
+    }
+
+    /** The refusals of one reason after the first {@value #EACH}: the first of them and how many. */
+    private static final class Rest {
+        final BadPayloadException first;
+        int count;
+
+        Rest(BadPayloadException first) {
+            this.first = first;
+        }
     }
 }
