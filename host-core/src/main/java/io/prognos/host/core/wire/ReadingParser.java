@@ -163,18 +163,14 @@ public final class ReadingParser {
             int i = 0;
             for (JsonNode n : root) {
                 i++;
-                int before = refused.size();
                 try {
-                    deviceReadings(n, out, refused);
+                    deviceReadings(n, out, refused, i, root.size());
                 } catch (BadPayloadException e) {
-                    refused.add(e);
-                }
-                for (int k = before; k < refused.size(); k++) {
-                    refused.set(k, at(refused.get(k), "object", i, root.size()));
+                    refused.add(at(e, "object", i, root.size()));
                 }
             }
         } else {
-            deviceReadings(root, out, refused);
+            deviceReadings(root, out, refused, 0, 1);
         }
         return new DeviceParsed(out, refused);
     }
@@ -187,7 +183,12 @@ public final class ReadingParser {
         return new BadPayloadException(e.reason(), what + " " + position + " of " + of + ": " + e.getMessage());
     }
 
-    private void deviceReadings(JsonNode n, Map<String, List<Reading>> out, List<BadPayloadException> refused)
+    /**
+     * One object's readings into {@code out}, a bad value's refusal into {@code refused} (named by
+     * the object's {@code position} of {@code of} in an array; 0: not in one); a bad object is thrown.
+     */
+    private void deviceReadings(
+            JsonNode n, Map<String, List<Reading>> out, List<BadPayloadException> refused, int position, int of)
             throws BadPayloadException {
         if (!n.isObject()) {
             throw new BadPayloadException(
@@ -215,7 +216,7 @@ public final class ReadingParser {
                 double v = number(e.getKey(), e.getValue());
                 out.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(new Reading(ts, v));
             } catch (BadPayloadException bad) {
-                refused.add(bad);
+                refused.add(position == 0 ? bad : at(bad, "object", position, of));
             }
         }
         if (!any) {
