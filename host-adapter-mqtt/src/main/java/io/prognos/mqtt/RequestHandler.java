@@ -229,7 +229,20 @@ final class RequestHandler {
             }
         } catch (PrognosException e) {
             reply(responseTopic, correlation, Json.bytes(error(e)));
+        } catch (RuntimeException e) {
+            internalError(kind, responseTopic, correlation, e);
         }
+    }
+
+    /**
+     * A fault of the host's or the plugin's, not the requester's: logged with its trace and
+     * answered as REST answers it (a 500 there), so that the requester is not left waiting for a
+     * reply that never comes (a JSON {@code null} request did that, its exception escaping the
+     * thread).
+     */
+    private void internalError(String kind, String responseTopic, byte[] correlation, RuntimeException e) {
+        LOG.error("MQTT {} request failed", kind, e);
+        reply(responseTopic, correlation, Json.bytes(ErrorMessage.of("internal error: " + e, null)));
     }
 
     /**
@@ -253,6 +266,8 @@ final class RequestHandler {
                 reply(responseTopic, correlation, Json.bytes(TrainReply.of(plugin.train(request))));
             } catch (PrognosException e) {
                 reply(responseTopic, correlation, Json.bytes(error(e)));
+            } catch (RuntimeException e) {
+                internalError("train", responseTopic, correlation, e);
             }
         }
 

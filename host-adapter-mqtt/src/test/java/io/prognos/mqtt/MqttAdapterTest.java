@@ -783,6 +783,70 @@ class MqttAdapterTest {
                 });
     }
 
+    /**
+     * Every request gets its answer, also one that is no request at all (the JSON literal null) and
+     * one the plugin fails at with an error of its own: before, both escaped the request's thread
+     * and the requester waited for a reply that never came.
+     */
+    @Test
+    void aRequestOfNullOrOneThePluginFailsAtIsAnswered() throws Exception {
+        try (Broker broker = new Broker();
+                Client plant = new Client(broker, "plant", "prognos/replies/plant")) {
+            ForecastingPlugin real = plugin();
+            SensorId broken = SensorId.of("broken-1", "rpm");
+            ForecastingPlugin failing = (ForecastingPlugin) Proxy.newProxyInstance(
+                    ForecastingPlugin.class.getClassLoader(),
+                    new Class<?>[] {ForecastingPlugin.class},
+                    (p, m, args) -> {
+                        if (m.getName().equals("train") || (m.getName().equals("model") && broken.equals(args[0]))) {
+                            throw new IllegalStateException("injected: the plugin's own fault");
+                        }
+                        try {
+                            return m.invoke(real, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            try (MqttAdapter adapter = MqttAdapter.start(
+                    failing, s -> OperatingLimits.none(), config(broker, "prognos-faults"), Clock.systemUTC())) {
+                String mill = "{\"device_id\":\"mill-1\",\"sensor_key\":\"rpm\"}";
+                plant.request("forecast", "null", "prognos/replies/plant", new byte[] {1});
+                plant.request("train", mill, "prognos/replies/plant", new byte[] {2});
+                plant.request("forecast", mill, "prognos/replies/plant", new byte[] {3});
+                plant.request(
+                        "forecast",
+                        "{\"device_id\":\"broken-1\",\"sensor_key\":\"rpm\"}",
+                        "prognos/replies/plant",
+                        new byte[] {4});
+                Map<Byte, JsonNode> replies = new HashMap<>();
+                for (int i = 0; i < 4; i++) {
+                    Received r = plant.await("prognos/replies/plant", Duration.ofSeconds(20));
+                    assertNotNull(r, "answered: " + replies.keySet());
+                    replies.put(r.message().getProperties().getCorrelationData()[0], r.json());
+                }
+                JsonNode notAnObject = replies.get((byte) 1);
+                assertEquals("body", notAnObject.get("field").asText(), notAnObject.toString());
+                assertEquals(
+                        "the request must be a JSON object",
+                        notAnObject.get("error").asText());
+                for (byte failedAt : new byte[] {2, 4}) { // a training, and a forecast's model lookup
+                    JsonNode failed = replies.get(failedAt);
+                    assertFalse(failed.get("success").asBoolean(), failed.toString());
+                    assertTrue(
+                            failed.get("error").asText().startsWith("internal error: ")
+                                    && failed.get("error").asText().contains("injected"),
+                            failed.toString());
+                }
+                // The adapter goes on: the forecast asked after them is answered (no model yet).
+                JsonNode unknown = replies.get((byte) 3);
+                assertFalse(unknown.get("success").asBoolean(), unknown.toString());
+                assertTrue(unknown.get("error").asText().contains("mill-1"), unknown.toString());
+            } finally {
+                real.stop();
+            }
+        }
+    }
+
     @Test
     void aBrokerRestartLosesNoQos1Reading() throws Exception {
         try (Broker broker = new Broker()) {

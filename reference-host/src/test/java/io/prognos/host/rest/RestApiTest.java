@@ -230,6 +230,10 @@ class RestApiTest {
         assertEquals("low", badField("PUT", limits, "{\"low\": 80, \"high\": 70}"));
         assertEquals("high", badField("PUT", limits, "{\"high\": \"hot\"}"));
         assertEquals("hi", badField("PUT", limits, "{\"hi\": 70}"));
+        // The JSON literal null is no request (it was a 500, an internal error).
+        assertEquals("body", badField("POST", "/api/v1/lstm/train", "null"));
+        assertEquals("body", badField("POST", "/api/v1/lstm/predict", "null"));
+        assertEquals("body", badField("PUT", limits, "null"));
         // A refused set changed nothing: the configured limits are still in force.
         assertEquals(70.0, ok("GET", limits, null).get("limits").get("high").asDouble());
     }

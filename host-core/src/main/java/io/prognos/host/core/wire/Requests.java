@@ -26,10 +26,11 @@ public final class Requests {
         return SensorId.of(deviceId, sensorKey);
     }
 
-    /** {@code body} (JSON bytes, empty means {}) as a {@code type}. */
+    /** {@code body} (JSON bytes, empty means {}) as a {@code type}; never null. */
     public static <T> T bind(byte[] body, Class<T> type) {
+        T bound;
         try {
-            return Json.mapper().readValue(body.length == 0 ? "{}".getBytes() : body, type);
+            bound = Json.mapper().readValue(body.length == 0 ? "{}".getBytes() : body, type);
         } catch (UnrecognizedPropertyException e) {
             String field = field(e);
             throw new BadRequestException(
@@ -70,6 +71,10 @@ public final class Requests {
         } catch (IOException e) {
             throw new BadRequestException("body", "the request body cannot be read: " + e.getMessage());
         }
+        if (bound == null) { // the JSON literal null, which Jackson binds to no object at all
+            throw new BadRequestException("body", "the request must be " + expected(type));
+        }
+        return bound;
     }
 
     /** What a value of {@code type} is in JSON, in a caller's words; null for a type with no such words. */

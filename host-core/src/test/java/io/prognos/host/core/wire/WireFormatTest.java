@@ -107,6 +107,15 @@ class WireFormatTest {
         var notAnObject = refused("[1]", PredictRequestMessage.class);
         assertEquals("the request must be a JSON object", notAnObject.getMessage());
         assertEquals("body", notAnObject.field());
+        // The JSON literal null binds to no object: refused as the other non-objects (it was bound to
+        // null, and REST answered 500, MQTT not at all).
+        for (Class<?> type : new Class<?>[] {PredictRequestMessage.class, TrainRequestMessage.class}) {
+            var nothing = refused(" null ", type);
+            assertEquals("the request must be a JSON object", nothing.getMessage());
+            assertEquals("body", nothing.field());
+        }
+        var noLimits = refused("null", PredictRequestMessage.Limits.class);
+        assertEquals("the request must be a JSON object", noLimits.getMessage());
         assertEquals(
                 "body", refused("{\"device_id\": ", TrainRequestMessage.class).field());
         TrainRequestMessage ok = Requests.bind(
