@@ -1,5 +1,7 @@
 package io.prognos.evaluation.data;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prognos.api.BadRequestException;
@@ -8,6 +10,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,12 +52,18 @@ public final class LabelledWindows {
         Map<String, List<List<String>>> raw;
         try {
             raw = m.readValue(json.toFile(), new TypeReference<>() {});
-        } catch (IOException e) {
+        } catch (JsonProcessingException e) {
+            // Jackson's own message ends in its source location ("at [Source: REDACTED ...]"): the
+            // user needs what is wrong and where in the file.
+            JsonLocation at = e.getLocation();
             throw new BadRequestException(
                     "--windows",
                     json + " is not NAB's windows JSON ({\"CATEGORY/FILE.csv\":" + " [[start, end], ...]}): "
-                            + e.getMessage(),
+                            + e.getOriginalMessage()
+                            + (at != null ? " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")" : ""),
                     e);
+        } catch (IOException e) {
+            throw new BadRequestException("--windows", json + " cannot be read: " + e, e);
         }
         Map<String, List<Instant>> labels = labelsBeside(json, m);
         Map<String, List<Window>> out = new LinkedHashMap<>();
@@ -64,13 +73,19 @@ public final class LabelledWindows {
                 if (w.size() != 2) {
                     throw new BadRequestException("--windows", json + ": a window of " + key + " is not [start, end]");
                 }
-                Instant start = CsvReadings.timestamp(w.get(0));
-                Instant end = CsvReadings.timestamp(w.get(1));
-                Instant failure = labels.getOrDefault(key, List.of()).stream()
-                        .filter(t -> !t.isBefore(start) && !t.isAfter(end))
-                        .findFirst()
-                        .orElse(start.plus(Duration.between(start, end).dividedBy(2)));
-                list.add(new Window(start, end, failure));
+                try {
+                    Instant start = CsvReadings.timestamp(w.get(0));
+                    Instant end = CsvReadings.timestamp(w.get(1));
+                    Instant failure = labels.getOrDefault(key, List.of()).stream()
+                            .filter(t -> !t.isBefore(start) && !t.isAfter(end))
+                            .findFirst()
+                            .orElse(start.plus(Duration.between(start, end).dividedBy(2)));
+                    list.add(new Window(start, end, failure));
+                } catch (DateTimeException
+                        | IllegalArgumentException e) { // an unreadable time, or an end before the start
+                    throw new BadRequestException(
+                            "--windows", json + ": a window of " + key + ", " + w + ": " + e.getMessage(), e);
+                }
             }
             out.put(key, List.copyOf(list));
         });
