@@ -37,6 +37,11 @@ public final class LabelledWindows {
             if (end.isBefore(start)) {
                 throw new IllegalArgumentException("window ends before it starts: " + start + " .. " + end);
             }
+            if (failure.isBefore(start) || failure.isAfter(end)) {
+                // "caught before the failure point" counts alerts inside the window up to it
+                throw new IllegalArgumentException(
+                        "failure point " + failure + " is outside its window " + start + " .. " + end);
+            }
         }
 
         public boolean contains(Instant t) {
@@ -125,6 +130,12 @@ public final class LabelledWindows {
                         && !Character.isDigit(
                                 r.get(0).isEmpty() ? 'x' : r.get(0).charAt(0))) {
                     continue; // a header
+                }
+                if (r.size() < 2) {
+                    throw new BadRequestException(
+                            "--windows",
+                            file + " line " + r.getParser().getCurrentLineNumber() + " has " + r.size()
+                                    + " column; a window is start,end[,failure]");
                 }
                 try {
                     Instant start = CsvReadings.timestamp(r.get(0));

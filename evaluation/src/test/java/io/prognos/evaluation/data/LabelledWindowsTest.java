@@ -42,6 +42,31 @@ class LabelledWindowsTest {
         // Jackson's own location text said nothing to a user ("[Source: REDACTED ...").
         assertFalse(broken.getMessage().contains("Source"), broken.getMessage());
 
+        // A window's own fault names the window (both escaped as the parser's exception and its trace).
+        for (String[] bad : new String[][] {
+            {"[\"2014-02-02 00:00:00\", \"2014-02-01 00:00:00\"]", "ends before it starts"},
+            {"[\"yesterday\", \"2014-02-01 00:00:00\"]", "yesterday"}
+        }) {
+            Path file = Files.writeString(dir.resolve("bad.json"), "{\"cat/a.csv\": [" + bad[0] + "]}");
+            BadRequestException e = assertThrows(BadRequestException.class, () -> LabelledWindows.readAll(file));
+            assertEquals("--windows", e.field());
+            assertTrue(
+                    e.getMessage().contains("a window of cat/a.csv")
+                            && e.getMessage().contains(bad[1]),
+                    e.getMessage());
+        }
+        // A CSV of start,end[,failure] likewise, naming the line; a failure point must lie in its window.
+        for (String[] bad : new String[][] {
+            {"2024-01-02T00:00:00Z", "line 2 has 1 column"},
+            {"2024-01-01T00:00:00Z,2024-01-03T00:00:00Z,2024-01-05T00:00:00Z", "outside its window"}
+        }) {
+            Path csv = Files.writeString(dir.resolve("bad.csv"), "start,end,failure\n" + bad[0] + "\n");
+            BadRequestException e =
+                    assertThrows(BadRequestException.class, () -> LabelledWindows.forSeries(csv, "a.csv"));
+            assertEquals("--windows", e.field());
+            assertTrue(e.getMessage().contains(bad[1]), e.getMessage());
+        }
+
         BadRequestException missing =
                 assertThrows(BadRequestException.class, () -> LabelledWindows.readAll(dir.resolve("none.json")));
         assertEquals("--windows", missing.field());
