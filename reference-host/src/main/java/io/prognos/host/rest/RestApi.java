@@ -380,7 +380,9 @@ public final class RestApi implements AutoCloseable {
             int eq = pair.indexOf('=');
             String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
             String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            m.put(k, v);
+            if (m.put(k, v) != null) { // which one counts would be a guess: say so instead
+                throw new BadRequestException(k, "parameter '" + k + "' is given more than once");
+            }
         }
         return m;
     }

@@ -258,6 +258,8 @@ class RestApiTest {
         assertEquals("data", data.get("field").asText());
         assertTrue(data.get("error").asText().contains("unknown key"), data.toString());
         assertEquals("day_ahead", badField("GET", "/api/v1/lstm/maintenance-schedule?day_ahead=30", null));
+        assertEquals(
+                "days_ahead", badField("GET", "/api/v1/lstm/maintenance-schedule?days_ahead=30&days_ahead=7", null));
         assertEquals("limit", badField("GET", "/api/v1/lstm/models?limit=5", null));
         assertEquals("device_id", badField("POST", "/api/v1/lstm/test", "{\"device_id\": \"pump\"}"));
         JsonNode trailing = error(400, "POST", "/api/v1/lstm/train", pump + "\"epochs\": 1} {\"epochs\": 500}");
