@@ -219,6 +219,21 @@ public final class ReadingParser {
                 refused.add(position == 0 ? bad : at(bad, "object", position, of));
             }
         }
+        if (nested) {
+            // A key beside "values" is no sensor of the nested shape, but may be a reading all the
+            // same ({"ts": .., "values": {"temp": 61}, "rpm": 1480}): said, not dropped unread.
+            for (Map.Entry<String, JsonNode> e : n.properties()) {
+                String key = e.getKey();
+                if (!key.equals(tsField) && !key.equals(VALUES_FIELD) && !ignoredKeys.contains(key)) {
+                    BadPayloadException beside = new BadPayloadException(
+                            "malformed_json",
+                            "'" + key + "' beside '" + VALUES_FIELD + "' was not read: a device's readings are"
+                                    + " all in '" + VALUES_FIELD + "' or all at the top level (the device's"
+                                    + " ignored keys setting names keys that are no sensor)");
+                    refused.add(position == 0 ? beside : at(beside, "object", position, of));
+                }
+            }
+        }
         if (!any) {
             throw new BadPayloadException(
                     "missing_value",

@@ -180,6 +180,17 @@ class ReadingParserTest {
         ReadingParser.DeviceParsed flat = device("{\"seq\": \"x\", \"temp\": 61.4}");
         assertEquals(java.util.Map.of("temp", List.of(new Reading(NOW, 61.4))), flat.readings());
         assertEquals(List.of(), flat.refused(), "an ignored key's value is not read at all");
+        // Beside "values", a key is refused saying so (it was dropped unread), the others kept; an
+        // ignored key there is still skipped without a word.
+        ReadingParser.DeviceParsed mixed = device(
+                "[{\"values\": {\"temp\": 61.2}, \"rpm\": 1480, \"uptime\": 5}," + " {\"values\": {\"temp\": 61.3}}]");
+        assertEquals(
+                java.util.Map.of("temp", List.of(new Reading(NOW, 61.2), new Reading(NOW, 61.3))), mixed.readings());
+        assertEquals(1, mixed.refused().size(), mixed.refused().toString());
+        assertEquals("malformed_json", mixed.refused().get(0).reason());
+        assertTrue(
+                mixed.refused().get(0).getMessage().startsWith("object 1 of 2: 'rpm' beside 'values' was not read"),
+                mixed.refused().get(0).getMessage());
         ReadingParser.DeviceParsed heartbeat = device("{\"ts\": \"2026-05-01T11:00:00Z\", \"seq\": 42}");
         assertEquals(java.util.Map.of(), heartbeat.readings());
         assertEquals(List.of(), heartbeat.refused());
