@@ -56,11 +56,25 @@ public final class ConfigOptions {
         Map<String, String> values = new LinkedHashMap<>();
         Path file = configFile != null ? configFile : Path.of("prognos.properties");
         if (configFile != null || Files.isRegularFile(file)) {
-            Properties p = new Properties();
+            List<ConfigProblem> twice = new ArrayList<>();
+            Properties p = new Properties() {
+                @Override
+                public synchronized Object put(Object key, Object value) {
+                    Object before = super.put(key, value);
+                    if (before != null) { // Properties would keep the last without a word
+                        twice.add(new ConfigProblem(
+                                (String) key, "set more than once in " + file + ": which one is meant?"));
+                    }
+                    return before;
+                }
+            };
             try (Reader r = Files.newBufferedReader(file)) {
                 p.load(r);
             } catch (IOException e) {
                 throw bad("--config", "cannot read configuration file " + file + ": " + e.getMessage());
+            }
+            if (!twice.isEmpty()) {
+                throw new InvalidConfigurationException("the configuration file", twice);
             }
             p.stringPropertyNames().forEach(k -> values.put(k, p.getProperty(k).trim()));
         }
@@ -154,12 +168,11 @@ public final class ConfigOptions {
             } else {
                 value = "true";
             }
-            if (isHostKey("prognos." + name)) {
-                out.put("prognos." + name, value);
-            } else if (name.contains(".")) {
-                out.put(name, value);
-            } else {
+            String key = isHostKey("prognos." + name) ? "prognos." + name : name.contains(".") ? name : null;
+            if (key == null) {
                 problems.add(new ConfigProblem("--" + name, "unknown option; see --help"));
+            } else if (out.put(key, value) != null) { // the last would win without a word
+                problems.add(new ConfigProblem(key, "given more than once on the command line: which one is meant?"));
             }
         }
         if (!problems.isEmpty()) {

@@ -256,6 +256,20 @@ class PrognosHostTest {
         Run badOverMany = run("evaluate", "--data", folder.toString(), "--lstm.units=0");
         assertEquals(2, badOverMany.code(), badOverMany.out() + badOverMany.err());
         assertEquals(1, badOverMany.err().split("lstm.units", -1).length - 1, badOverMany.err());
+        // A key given twice is refused, not the last taken: on the command line (also as --data-dir
+        // beside --prognos.data-dir) and in a configuration file.
+        Run twice = run("evaluate", "--csv", file.toString(), "--lstm.epochs=1", "--lstm.epochs", "5");
+        assertEquals(2, twice.code(), twice.out() + twice.err());
+        assertTrue(twice.err().contains("lstm.epochs: given more than once"), twice.err());
+        Run twiceNamed = run("evaluate", "--csv", file.toString(), "--data-dir", "a", "--prognos.data-dir=b");
+        assertEquals(2, twiceNamed.code(), twiceNamed.out() + twiceNamed.err());
+        assertTrue(twiceNamed.err().contains("prognos.data-dir: given more than once"), twiceNamed.err());
+        Path doubled =
+                Files.writeString(tmp.resolve("doubled.properties"), "lstm.epochs=1\nlstm.units=8\nlstm.epochs = 5\n");
+        Run twiceInFile = run("evaluate", "--csv", file.toString(), "--config", doubled.toString());
+        assertEquals(2, twiceInFile.code(), twiceInFile.out() + twiceInFile.err());
+        assertTrue(twiceInFile.err().contains("lstm.epochs: set more than once in"), twiceInFile.err());
+        assertFalse(twiceInFile.err().contains("lstm.units"), twiceInFile.err());
         Run typo = run("evaluate", "--csv", file.toString(), "--nonsense.key=1");
         assertEquals(2, typo.code(), typo.out() + typo.err());
         assertTrue(typo.err().contains("nonsense.key"), typo.err());
