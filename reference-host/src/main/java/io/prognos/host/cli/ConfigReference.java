@@ -41,9 +41,9 @@ public final class ConfigReference {
                 .append(" present), then environment variables (the key in upper case, dots and dashes as")
                 .append(" underscores), then flags (`--KEY=VALUE`). Every key is validated before anything")
                 .append(" starts, all problems at once, each naming its key; an unknown key is refused as a likely")
-                .append(" typo, and so is a key set twice in the file or given twice among the flags (the last")
-                .append(
-                        " would win without a word); an environment variable that starts like a key (`LSTM_`, `MQTT_`, ...) but names")
+                .append(" typo, and a key set twice in the file or given twice among the flags is refused too")
+                .append(" (the last would win without a word); an environment variable that starts like a key")
+                .append(" (`LSTM_`, `MQTT_`, ...) but names")
                 .append(" none is warned of at start with the nearest one (`LSTM_EPOCH`: did you mean")
                 .append(" `LSTM_EPOCHS`?), not refused: other software shares those prefixes.")
                 .append(" Secrets are masked in logs and in `status`. Durations: `500ms`, `30s`, `5m`, `1h`,")
