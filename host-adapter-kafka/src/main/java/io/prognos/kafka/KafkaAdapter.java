@@ -67,6 +67,7 @@ public final class KafkaAdapter implements AutoCloseable {
     private final KafkaStreamsMetrics streamsMetrics;
     private final TrainedSensors trained = new TrainedSensors();
     private final ProcessingPause pause;
+    private final CoordinatorContact contact;
 
     /**
      * Writes readings handed to this host outside Kafka (REST) to the readings topic, so that the
@@ -124,6 +125,11 @@ public final class KafkaAdapter implements AutoCloseable {
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.setStateListener((now, before) -> LOG.info("Kafka Streams {} -> {}", before, now));
+        this.contact = new CoordinatorContact(
+                streams::metrics,
+                () -> streams.state() == KafkaStreams.State.RUNNING,
+                settings.sessionTimeout(),
+                settings.bootstrap());
         this.streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(metrics);
         Gauge.builder("prognos.kafka.state", streams, s -> s.state().ordinal())
@@ -170,6 +176,7 @@ public final class KafkaAdapter implements AutoCloseable {
             throw refusedSetting(s, e).orElseThrow(() -> e);
         }
         adapter.streams.start();
+        adapter.contact.start();
         LOG.info(
                 "Kafka adapter started: application {} on {}, readings from {}{}",
                 s.applicationId(),
@@ -303,6 +310,14 @@ public final class KafkaAdapter implements AutoCloseable {
         return streams.state();
     }
 
+    /**
+     * Whether the stream threads are in touch with Kafka: false once none has sent its group
+     * coordinator a heartbeat for longer than {@code kafka.session-timeout} while running.
+     */
+    public boolean inTouch() {
+        return contact.inTouch();
+    }
+
     /** The readings partitions this host serves now (active), and those it keeps warm (standby). */
     public record Assignment(Set<Integer> active, Set<Integer> standby) {}
 
@@ -348,6 +363,7 @@ public final class KafkaAdapter implements AutoCloseable {
     /** Commits, closes the stores and leaves the group, so that the others take the partitions at once. */
     @Override
     public void close() {
+        contact.close();
         readingsWriter.close();
         streamsMetrics.close();
         pause.close();

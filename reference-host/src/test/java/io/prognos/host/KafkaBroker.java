@@ -111,6 +111,23 @@ public final class KafkaBroker implements AutoCloseable {
         throw new IllegalStateException("Kafka did not answer within " + timeout, last);
     }
 
+    /** Stops the broker's process (SIGSTOP): its connections stay open and nothing answers, as a hung broker. */
+    public void suspend() throws Exception {
+        signal("STOP");
+    }
+
+    /** Lets a {@link #suspend suspended} broker go on (SIGCONT). */
+    public void resume() throws Exception {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
     public String bootstrap() {
         return "localhost:" + port;
     }

@@ -303,13 +303,16 @@ public final class RestApi implements AutoCloseable {
         return new Replies.Health(up ? "UP" : "DOWN", components, backlog);
     }
 
-    /** Running or rebalancing is up: a rebalance is Kafka moving sensors, and it ends by itself. */
+    /**
+     * Running or rebalancing is up (a rebalance is Kafka moving sensors, and it ends by itself),
+     * unless the host has lost touch with the brokers, which leaves Kafka Streams running.
+     */
     private String kafkaHealth() {
         if (runtime.kafka() == null) {
             return "DISABLED";
         }
         return switch (runtime.kafka().state()) {
-            case RUNNING, REBALANCING, CREATED -> "UP";
+            case RUNNING, REBALANCING, CREATED -> runtime.kafka().inTouch() ? "UP" : "DOWN";
             default -> "DOWN";
         };
     }

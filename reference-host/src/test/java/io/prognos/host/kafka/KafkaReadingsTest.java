@@ -50,13 +50,17 @@ import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * On a real broker, a host sharing its sensors over Kafka: a sensor is one sensor whichever way its
  * readings come (the readings topic, a device's record, MQTT, REST), since every way reaches the
  * task that owns its key {@code device/sensor}.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the hung broker last
 class KafkaReadingsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -364,6 +368,48 @@ class KafkaReadingsTest {
             device.disconnect();
             device.close();
         }
+    }
+
+    /**
+     * A hung broker (SIGSTOP): Kafka Streams stays RUNNING through it, so {@code /health} said kafka
+     * UP throughout (measured by hand: 45 s after a broker's SIGKILL). Now the host tells it from its
+     * stream threads' heartbeats: kafka DOWN, and the host with it, once none has reached the group
+     * coordinator for a session timeout (15 s here); UP again once the broker answers. Last, as the
+     * broker is stopped for it.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    void aBrokerOutOfReachIsDownInHealthAndUpAgainOnceItAnswers() throws Exception {
+        int port = host.rest().port();
+        assertEquals("UP", awaitKafkaHealth(port, "UP", Duration.ofSeconds(60)));
+        kafka.suspend();
+        try {
+            assertEquals("DOWN", awaitKafkaHealth(port, "DOWN", Duration.ofSeconds(60)));
+            assertEquals(
+                    503, HostFixture.call(port, "GET", "/health", null, null).status());
+        } finally {
+            kafka.resume();
+        }
+        assertEquals("UP", awaitKafkaHealth(port, "UP", Duration.ofSeconds(90)));
+        assertEquals(200, HostFixture.call(port, "GET", "/health", null, null).status());
+    }
+
+    /** {@code /health}'s kafka component once it is {@code wanted}, or what it was at the deadline. */
+    private static String awaitKafkaHealth(int port, String wanted, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String state;
+        do {
+            state = JSON.readTree(
+                            HostFixture.call(port, "GET", "/health", null, null).body())
+                    .get("components")
+                    .get("kafka")
+                    .asText();
+            if (state.equals(wanted)) {
+                return state;
+            }
+            Thread.sleep(500);
+        } while (System.nanoTime() < deadline);
+        return state;
     }
 
     /** The readings of records written as arrays of readings, in order. */
