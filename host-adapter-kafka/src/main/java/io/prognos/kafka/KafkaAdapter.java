@@ -164,6 +164,12 @@ public final class KafkaAdapter implements AutoCloseable {
         Properties props = properties(s, defaultStateDir);
         ReadingsPayload payload;
         KafkaAdapter adapter;
+        // The clients' own warnings of each connect attempt are off (prognos-logback.xml): without
+        // this line a start waiting for an unreachable broker said nothing for a minute.
+        LOG.info(
+                "connecting to Kafka at {} (waiting at most {} s, default.api.timeout.ms)",
+                s.bootstrap(),
+                Math.round(apiTimeoutMillis(props) / 1000.0));
         try {
             try (Admin admin = Admin.create(adminConfig(props))) {
                 createTopics(s, admin, apiTimeoutMillis(props));
