@@ -30,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -233,7 +234,8 @@ public final class EvaluateCommand implements Callable<Integer> {
                         "--csv", s.name() + " has " + readings.size() + " readings; a backtest needs more");
             }
             readings.sort((a, b) -> a.timestamp().compareTo(b.timestamp()));
-            interval = resample != null ? resample : medianSpacing(readings);
+            interval = resample != null ? resample : medianSpacing(readings, s.name());
+            checkSpan(readings, interval, s.name());
             Resampled series = Resampled.of(readings, interval);
             period = (int) Math.max(0, season.toMillis() / interval.toMillis());
             r = new Backtester(plugin, trainFraction, retrainEvery)
@@ -312,14 +314,47 @@ public final class EvaluateCommand implements Callable<Integer> {
         throw new BadRequestException("--windows", windows + " has no windows for " + name);
     }
 
-    static Duration medianSpacing(List<Reading> sorted) {
+    static Duration medianSpacing(List<Reading> sorted, String name) {
+        // Readings that share a timestamp (a logger that wrote each row twice) are no spacing: counted,
+        // such a file's median was 0, and its resampling at 1 ms ran the heap out.
         double[] gaps = new double[sorted.size() - 1];
+        int n = 0;
         for (int i = 1; i < sorted.size(); i++) {
-            gaps[i - 1] = Duration.between(
+            long gap = Duration.between(
                             sorted.get(i - 1).timestamp(), sorted.get(i).timestamp())
                     .toMillis();
+            if (gap > 0) {
+                gaps[n++] = gap;
+            }
         }
-        return Duration.ofMillis(Math.max(1, Math.round(Stats.median(gaps))));
+        if (n == 0) {
+            throw new BadRequestException(
+                    "--csv", name + ": every reading has the same time: there is no interval between them");
+        }
+        return Duration.ofMillis(Math.max(1, Math.round(Stats.median(Arrays.copyOf(gaps, n)))));
+    }
+
+    /** Intervals a series may span: 10 million, 120 MB of resampled values and counts. */
+    static final long MAX_INTERVALS = 10_000_000;
+
+    /**
+     * Refuses an interval at which the readings span more than {@link #MAX_INTERVALS}: a series of
+     * second readings over years, or a stray reading years from the others, at a fine interval.
+     */
+    static void checkSpan(List<Reading> sorted, Duration interval, String name) {
+        long spanned = Duration.between(
+                                        sorted.get(0).timestamp(),
+                                        sorted.get(sorted.size() - 1).timestamp())
+                                .toMillis()
+                        / interval.toMillis()
+                + 1;
+        if (spanned > MAX_INTERVALS) {
+            throw new BadRequestException(
+                    "--resample",
+                    name + ": from its first reading (" + sorted.get(0).timestamp() + ") to its last ("
+                            + sorted.get(sorted.size() - 1).timestamp() + ") are " + spanned + " intervals of "
+                            + interval + ", more than " + MAX_INTERVALS + "; set a coarser --resample");
+        }
     }
 
     static OperatingLimits parseLimits(String spec) {

@@ -204,6 +204,46 @@ class EvaluateCommandTest {
         }
     }
 
+    /**
+     * Readings that share a time are no spacing: a file with every row twice is read at its hourly
+     * interval (its median spacing was 0, and resampling at 1 ms ran the heap out); a span of more
+     * intervals than the resampling holds, and readings all at one time, are refused naming why.
+     */
+    @Test
+    void theIntervalIgnoresRepeatedTimesAndAHugeSpanIsRefused() throws Exception {
+        StringBuilder twice = new StringBuilder("time,value\n");
+        for (int i = 0; i < 300; i++) {
+            String row = START.plus(Duration.ofHours(i)) + "," + (20 + Math.sin(i / 4.0)) + "\n";
+            twice.append(row).append(row);
+        }
+        Path doubled = Files.writeString(tmp.resolve("twice.csv"), twice);
+        JsonNode r = evaluate("evaluate", "--csv", doubled.toString(), "--json");
+        assertEquals("PT1H", r.get("interval").asText(), r.toString());
+        assertEquals(600, r.get("readings").asInt());
+
+        StringBuilder stray = new StringBuilder("time,value\n");
+        for (int i = 0; i < 100; i++) {
+            stray.append(START.plusSeconds(i)).append(',').append(i % 7).append('\n');
+        }
+        stray.append(START.plus(Duration.ofDays(365))).append(",1\n"); // a year after, at 1 s intervals
+        Path span = Files.writeString(tmp.resolve("span.csv"), stray);
+        Path same = Files.writeString(
+                tmp.resolve("same.csv"), "time,value\n" + START + ",1\n" + START + ",2\n" + START + ",3\n");
+        for (Path p : List.of(span, same)) {
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            int code = PrognosHost.run(
+                    new String[] {"evaluate", "--csv", p.toString()},
+                    new PrintStream(new ByteArrayOutputStream()),
+                    new PrintStream(err, true, StandardCharsets.UTF_8));
+            String said = err.toString(StandardCharsets.UTF_8);
+            assertEquals(1, code, said);
+            assertTrue(
+                    said.contains(p.getFileName().toString())
+                            && said.contains(p == span ? "more than 10000000; set a coarser --resample" : "same time"),
+                    said);
+        }
+    }
+
     @Test
     void aBadSettingIsRefusedBeforeAnySeriesIsRead() throws Exception {
         // A folder whose file cannot be read as a series: read first, it would be refused for the
