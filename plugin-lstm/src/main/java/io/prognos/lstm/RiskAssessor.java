@@ -26,8 +26,8 @@ import java.util.Random;
  *
  * <p>Levels: critical when a limit is crossed now or half the paths cross within
  * {@link #CRITICAL_HOURS}; high when half the paths cross within the horizon, or the anomaly score
- * reaches {@link #HIGH_ANOMALY}; medium when a fifth of them do, a warning limit is forecast to be
- * crossed, or the anomaly score reaches the plugin's threshold; low otherwise. The score runs
+ * reaches {@link #HIGH_ANOMALY}; medium when a fifth of them do, a warning limit is crossed now or
+ * forecast to be, or the anomaly score reaches the plugin's threshold; low otherwise. The score runs
  * 0-39, 40-69, 70-89 and 90-100 through the levels, by the strength of what set the level.
  */
 final class RiskAssessor {
@@ -91,7 +91,12 @@ final class RiskAssessor {
         Double ttf = crossedNow ? Double.valueOf(0) : c == null || p < 0.5 ? null : c.quantile(0.5);
         Double ttfLow = crossedNow ? Double.valueOf(0) : c == null ? null : c.quantile(0.1);
         Double ttfHigh = crossedNow ? Double.valueOf(0) : c == null ? null : c.quantile(0.9);
-        boolean warning = false;
+        // A value in the warning zone now is a warning, as one beyond a limit now is critical: read
+        // from the forecast alone, a sensor at 88 against a warning of 85, forecast to cool to 84 within
+        // the hour, was low.
+        boolean warningNow =
+                hasLimits && !crossedNow && beyond(f.lastValue(), limits.warningLow(), limits.warningHigh());
+        boolean warning = warningNow;
         if (hasLimits) {
             for (ForecastPoint pt : f.points()) {
                 warning |= beyond(pt.value(), limits.warningLow(), limits.warningHigh());
@@ -119,7 +124,13 @@ final class RiskAssessor {
                                                 : String.format(Locale.ROOT, "%.1f-%.1f h", ttfLow, ttfHigh))
                                 : ""));
             }
-            if (warning) {
+            if (warningNow) {
+                reasons.add(String.format(
+                        Locale.ROOT,
+                        "the current value %.4g is beyond a warning level %s",
+                        f.lastValue(),
+                        describe(limits)));
+            } else if (warning) {
                 reasons.add("forecast crosses a warning level");
             }
         } else {

@@ -92,6 +92,22 @@ class RiskAssessorTest {
     }
 
     /**
+     * A value beyond a warning limit now is medium, as one beyond a limit now is critical, even when
+     * the forecast comes back inside (it was low: only the forecast was read); below it, with the
+     * same forecast path shifted down, it is low.
+     */
+    @Test
+    void aValueInTheWarningZoneNowIsMedium() {
+        OperatingLimits limits = new OperatingLimits(null, null, 85.0, 91.5);
+        RiskAssessment now = assess(linear(SensorId.of("d", "t"), 88, -5, 0.5), limits);
+        assertEquals(RiskLevel.MEDIUM, now.level(), now.reasons().toString());
+        assertTrue(
+                now.reasons().get(0).contains("current value 88"), now.reasons().toString());
+        RiskAssessment below = assess(linear(SensorId.of("d", "t"), 84, -5, 0.5), limits);
+        assertEquals(RiskLevel.LOW, below.level(), below.reasons().toString());
+    }
+
+    /**
      * Intervals that widen like a random walk's ({@code sqrt(h)}), the limit where the last step's
      * tail is 10 %: a path that crosses on its way and comes back still crossed, so the probability of
      * crossing within the horizon is about twice the last step's tail (the reflection principle), not
