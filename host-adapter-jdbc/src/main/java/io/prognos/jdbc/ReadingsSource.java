@@ -1,6 +1,7 @@
 package io.prognos.jdbc;
 
 import io.prognos.api.BadRequestException;
+import io.prognos.api.ConfigProblem;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import io.prognos.host.core.wire.Timestamps;
@@ -16,7 +17,9 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
@@ -75,6 +78,54 @@ public final class ReadingsSource {
         }
         this.pairsQuery = pairsQuery;
         this.fetchSize = fetchSize;
+    }
+
+    /**
+     * The problems of a plant's own queries that the database can tell before any is run: one it
+     * cannot parse or plan (a table or column it does not have, a syntax error, no right to read:
+     * SQLState class 42), or whose result lacks a column this reads. For a host to call at start,
+     * once the tables it creates exist, so that such a query is not found at the first training (a
+     * 500 there). The default queries are the host's own, on a table it creates, and are not
+     * checked. A database that does not answer says nothing here.
+     */
+    public List<ConfigProblem> check() {
+        List<ConfigProblem> out = new ArrayList<>();
+        try (Connection c = ds.getConnection()) {
+            if (!query.jdbcSql().equals(NamedSql.parse(DEFAULT_QUERY).jdbcSql())) {
+                describe(c, query.jdbcSql(), "jdbc.readings-query", List.of("ts", "value"))
+                        .ifPresent(out::add);
+            }
+            if (!pairsQuery.equals(DEFAULT_PAIRS_QUERY)) {
+                describe(c, pairsQuery, "jdbc.sensors-query", List.of("device_id", "sensor_key"))
+                        .ifPresent(out::add);
+            }
+        } catch (SQLException e) {
+            LOG.debug("the readings queries were not checked: {}", e.getMessage());
+        }
+        return out;
+    }
+
+    private static Optional<ConfigProblem> describe(Connection c, String sql, String key, List<String> columns)
+            throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            // PostgreSQL parses and plans it and describes its result without running it.
+            ResultSetMetaData md = ps.getMetaData();
+            List<String> returned = new ArrayList<>();
+            for (int i = 1; md != null && i <= md.getColumnCount(); i++) {
+                returned.add(md.getColumnLabel(i).toLowerCase(Locale.ROOT));
+            }
+            if (!returned.containsAll(columns)) {
+                return Optional.of(new ConfigProblem(
+                        key, "returns the columns " + returned + "; it must return " + String.join(" and ", columns)));
+            }
+            return Optional.empty();
+        } catch (SQLException e) {
+            if (e.getSQLState() != null && e.getSQLState().startsWith("42")) {
+                return Optional.of(new ConfigProblem(
+                        key, "the database cannot run it (SQLState " + e.getSQLState() + "): " + e.getMessage()));
+            }
+            throw e;
+        }
     }
 
     /** Readings of {@code sensor} with from <= ts < to, oldest first. */

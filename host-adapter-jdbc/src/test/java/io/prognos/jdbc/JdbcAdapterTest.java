@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prognos.api.AnomalyScore;
+import io.prognos.api.ConfigProblem;
 import io.prognos.api.Forecast;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.InvalidConfigurationException;
@@ -260,6 +261,39 @@ class JdbcAdapterTest {
                     List.of(new Reading(T0, 21.5), new Reading(T0.plusSeconds(60), 22)),
                     tb.readings().read(s, T0, T0.plusSeconds(3600)));
             assertEquals(List.of(s), tb.readings().sensors(), "text-only keys are not sensors");
+            assertEquals(List.of(), tb.readings().check(), "ThingsBoard's queries describe as they run");
+        }
+    }
+
+    /**
+     * A plant's own queries are checked against the database before use: one it cannot run (a
+     * table it does not have) or whose result lacks a column is named by its key (it was found at
+     * the first training, as a 500), and a query that reads right passes.
+     */
+    @Test
+    void aQueryTheDatabaseCannotRunOrThatLacksAColumnIsNamed() throws Exception {
+        try (Connection c = adapter.dataSource().getConnection();
+                Statement st = c.createStatement()) {
+            st.execute(
+                    "CREATE TABLE IF NOT EXISTS plant_devices (device_id text, sensor_key text, ts bigint, v float8)");
+        }
+        Map<String, String> c = config("prognos");
+        c.put("jdbc.readings-query", "SELECT ts, v AS value FROM plant_readings WHERE device_id = :device_id");
+        c.put("jdbc.sensors-query", "SELECT DISTINCT device_id FROM plant_devices");
+        try (JdbcAdapter plant = JdbcAdapter.start(c)) {
+            List<ConfigProblem> problems = plant.readings().check();
+            assertEquals(
+                    List.of("jdbc.readings-query", "jdbc.sensors-query"),
+                    problems.stream().map(ConfigProblem::key).toList());
+            assertTrue(problems.get(0).message().contains("plant_readings"), problems.toString());
+            assertTrue(problems.get(1).message().contains("must return device_id and sensor_key"), problems.toString());
+        }
+        c.put(
+                "jdbc.readings-query",
+                "SELECT ts, v AS value FROM plant_devices WHERE device_id = :device_id AND ts >= :from_ms");
+        c.put("jdbc.sensors-query", "SELECT DISTINCT device_id, sensor_key FROM plant_devices");
+        try (JdbcAdapter plant = JdbcAdapter.start(c)) {
+            assertEquals(List.of(), plant.readings().check());
         }
     }
 

@@ -213,6 +213,13 @@ public final class HostRuntime implements AutoCloseable {
             // training reads them.
             listeners.add(openStoring());
         }
+        // A plant's own readings queries, checked against the database once sensor_readings exists
+        // (a query of it is fine then): a missing table or column is refused now, naming the key,
+        // not found at the first training as a 500.
+        List<ConfigProblem> queries = jdbc.readings().check();
+        if (!queries.isEmpty()) {
+            throw new InvalidConfigurationException("the JDBC adapter", queries);
+        }
         // Closed after the drivers that feed trainings and before the database writer and the
         // plugin: a training cancelled at shutdown ends before what it would write to is closed.
         opened.add(trainer);

@@ -202,6 +202,29 @@ class PrognosHostTest {
         assertFalse(r.err().contains("\tat "), "a stack trace:\n" + r.err());
     }
 
+    /**
+     * A plant's own readings query that the database cannot use stops the start naming its key
+     * (it was found at the first training, as a 500); one on the host's own table, which the host
+     * creates, is fine on a fresh database.
+     */
+    @Test
+    void aReadingsQueryTheDatabaseCannotUseStopsTheStartNamingItsKey() throws Exception {
+        Run r = assertTimeoutPreemptively(
+                java.time.Duration.ofMinutes(2),
+                () -> run(
+                        "serve",
+                        "--data-dir",
+                        tmp.resolve("bad-query").toString(),
+                        "--prognos.http.port=0",
+                        "--prognos.mqtt.port=0",
+                        "--jdbc.readings-query=SELECT ts FROM sensor_readings WHERE device_id = :device_id"));
+        assertEquals(2, r.code(), r.err());
+        assertTrue(
+                r.err().contains("jdbc.readings-query: returns the columns [ts]; it must return ts and value"),
+                r.err());
+        assertFalse(r.err().contains("\tat "), "a stack trace:\n" + r.err());
+    }
+
     /** Counts below their least are refused naming the option; bench's --trainings 0 skips the memory figure. */
     @Test
     void aBenchCountBelowItsLeastIsRefusedNamingTheOption() {
