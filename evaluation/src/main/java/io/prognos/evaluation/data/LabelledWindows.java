@@ -70,12 +70,19 @@ public final class LabelledWindows {
         } catch (IOException e) {
             throw new BadRequestException("--windows", json + " cannot be read: " + e, e);
         }
+        if (raw == null) { // the JSON literal null
+            throw new BadRequestException(
+                    "--windows", json + " is not NAB's windows JSON ({\"CATEGORY/FILE.csv\": [[start, end], ...]})");
+        }
         Map<String, List<Instant>> labels = labelsBeside(json, m);
         Map<String, List<Window>> out = new LinkedHashMap<>();
         raw.forEach((key, windows) -> {
+            if (windows == null) {
+                throw new BadRequestException("--windows", json + ": " + key + " has no list of windows ([] for none)");
+            }
             List<Window> list = new ArrayList<>();
             for (List<String> w : windows) {
-                if (w.size() != 2) {
+                if (w == null || w.size() != 2 || w.contains(null)) {
                     throw new BadRequestException("--windows", json + ": a window of " + key + " is not [start, end]");
                 }
                 try {

@@ -55,6 +55,18 @@ class LabelledWindowsTest {
                             && e.getMessage().contains(bad[1]),
                     e.getMessage());
         }
+        // JSON nulls where the file's parts belong (each was a NullPointerException with its trace).
+        for (String[] bad : new String[][] {
+            {"null", "is not NAB's windows JSON"},
+            {"{\"cat/a.csv\": null}", "cat/a.csv has no list of windows"},
+            {"{\"cat/a.csv\": [null]}", "a window of cat/a.csv is not [start, end]"},
+            {"{\"cat/a.csv\": [[null, \"2014-02-01 00:00:00\"]]}", "a window of cat/a.csv is not [start, end]"}
+        }) {
+            Path file = Files.writeString(dir.resolve("null.json"), bad[0]);
+            BadRequestException e = assertThrows(BadRequestException.class, () -> LabelledWindows.readAll(file));
+            assertEquals("--windows", e.field());
+            assertTrue(e.getMessage().contains(bad[1]), e.getMessage());
+        }
         // A CSV of start,end[,failure] likewise, naming the line; a failure point must lie in its window.
         for (String[] bad : new String[][] {
             {"2024-01-02T00:00:00Z", "line 2 has 1 column"},
