@@ -9,6 +9,13 @@ import java.time.Instant;
  */
 public record Reading(Instant timestamp, double value) {
 
+    /**
+     * The largest magnitude of a usable value. No measurement comes near it, and beyond it the
+     * squares and differences that models compute overflow to infinity: a reading of 1e308 (a
+     * "no value" code of some systems) left a model's forecasts NaN.
+     */
+    public static final double MAX_MAGNITUDE = 1e150;
+
     public Reading {
         if (timestamp == null) {
             throw new BadRequestException("timestamp", "a reading needs a timestamp");
@@ -21,5 +28,14 @@ public record Reading(Instant timestamp, double value) {
 
     public boolean isFinite() {
         return Double.isFinite(value);
+    }
+
+    /** Whether {@code value} is usable: finite and within {@link #MAX_MAGNITUDE} either way. */
+    public static boolean usable(double value) {
+        return Math.abs(value) <= MAX_MAGNITUDE; // false for NaN and the infinities
+    }
+
+    public boolean isUsable() {
+        return usable(value);
     }
 }

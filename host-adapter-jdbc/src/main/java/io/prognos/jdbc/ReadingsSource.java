@@ -151,7 +151,7 @@ public final class ReadingsSource {
                             continue; // a row without a number is not a reading (ThingsBoard's text keys)
                         }
                         Instant ts = timestamp(rs, tsColumn, epoch);
-                        if (ts == null || !Double.isFinite(v)) {
+                        if (ts == null || !Reading.usable(v)) {
                             // The plugin would refuse the whole batch (and, in a training's
                             // history, the sensor's model for as long as the row is in it), and a
                             // missing time threw: this sensor and every one after it in the run.
@@ -218,7 +218,8 @@ public final class ReadingsSource {
         }
         reported.put(sensor, u.newest);
         LOG.warn(
-                "{}: skipped {} row(s) of the readings table that are not readings (a NaN or infinite value, or no"
+                "{}: skipped {} row(s) of the readings table that are not readings (a NaN, infinite or huge value"
+                        + " beyond +-" + Reading.MAX_MAGNITUDE + ", or no"
                         + " time or a negative epoch time){}; the sensor goes on with its other readings: fix or remove them at the source",
                 sensor,
                 u.count,

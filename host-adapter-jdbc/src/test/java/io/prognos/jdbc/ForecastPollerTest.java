@@ -209,6 +209,7 @@ class ForecastPollerTest {
             JdbcAdapter db = withReadings(config);
             unusable(db, 150, "NaN");
             unusable(db, 200, "Infinity");
+            unusable(db, 120, "1e308"); // finite, beyond any measurement
             ForecastingPlugin plugin = started(db);
             ForecastPoller.RunReport first = new ForecastPoller(
                             plugin,
@@ -222,7 +223,7 @@ class ForecastPollerTest {
             assertEquals(0, first.skipped());
             assertEquals(1, warnings.list.size(), "one warning, for line-1");
             String message = warnings.list.get(0).getFormattedMessage();
-            assertTrue(message.startsWith("line-1/temp: skipped 2 row(s)"), message);
+            assertTrue(message.startsWith("line-1/temp: skipped 3 row(s)"), message);
             assertTrue(
                     message.contains(
                             T0.plus(Duration.ofHours(200)).plusSeconds(1800).toString()),

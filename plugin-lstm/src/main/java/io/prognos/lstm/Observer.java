@@ -518,7 +518,7 @@ final class Observer {
         int bad = 0;
         Reading first = null;
         for (Reading r : readings) {
-            if (!r.isFinite()) {
+            if (!r.isUsable()) {
                 bad++;
                 first = first == null ? r : first;
             }

@@ -26,7 +26,7 @@ final class SeriesPreparer {
 
     private SeriesPreparer() {}
 
-    /** Segments oldest first. Throws {@link InvalidReadingException} on NaN or infinite values. */
+    /** Segments oldest first. Throws {@link InvalidReadingException} on NaN, infinite or huge values ({@link Reading#MAX_MAGNITUDE}). */
     static List<Segment> prepare(SensorId sensor, List<Reading> readings, Grid grid, int maxGapSteps) {
         rejectNonFinite(sensor, readings);
         List<Segment> segments = new ArrayList<>();
@@ -94,7 +94,7 @@ final class SeriesPreparer {
         int bad = 0;
         Reading first = null;
         for (Reading r : readings) {
-            if (!r.isFinite()) {
+            if (!r.isUsable()) {
                 bad++;
                 if (first == null) {
                     first = r;

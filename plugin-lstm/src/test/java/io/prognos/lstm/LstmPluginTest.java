@@ -930,6 +930,11 @@ class LstmPluginTest {
         var e = assertThrows(InvalidReadingException.class, () -> plugin.observe(s, withNan));
         assertEquals(withNan.get(5).timestamp(), e.firstTimestamp());
         assertThrows(InvalidReadingException.class, () -> plugin.train(new TrainRequest(STABLE, withNan)));
+        // 1e308, finite: taken, it left the sensor's forecasts NaN (and a predict a 500).
+        List<Reading> huge = new ArrayList<>(tail(stable, 40));
+        huge.set(7, new Reading(huge.get(7).timestamp(), 1e308));
+        var h = assertThrows(InvalidReadingException.class, () -> plugin.observe(s, huge));
+        assertEquals(huge.get(7).timestamp(), h.firstTimestamp());
         assertTrue(plugin.model(STABLE).isPresent(), "a rejected request leaves the existing model alone");
         var u = assertThrows(
                 UnknownSensorException.class, () -> plugin.forecast(plugin.openState(SensorId.of("ghost", "x"), null)));

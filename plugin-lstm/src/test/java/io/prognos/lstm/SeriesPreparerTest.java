@@ -59,10 +59,11 @@ class SeriesPreparerTest {
         List<Reading> readings = List.of(
                 at("2025-01-01T00:00:00Z", 1),
                 at("2025-01-01T01:00:00Z", Double.NaN),
-                at("2025-01-01T02:00:00Z", Double.POSITIVE_INFINITY));
+                at("2025-01-01T02:00:00Z", Double.POSITIVE_INFINITY),
+                at("2025-01-01T03:00:00Z", -Double.MAX_VALUE)); // finite, but its differences overflow
         var e = assertThrows(
                 InvalidReadingException.class, () -> SeriesPreparer.prepare(S, readings, Grid.plain(HOUR), 3));
-        assertEquals(2, e.count());
+        assertEquals(3, e.count());
         assertEquals(Instant.parse("2025-01-01T01:00:00Z"), e.firstTimestamp());
         assertEquals("value", e.field());
     }

@@ -296,6 +296,12 @@ public final class ReadingParser {
         if (!Double.isFinite(value)) {
             throw new BadPayloadException("non_finite_value", "'" + field + "' is not finite");
         }
+        if (!Reading.usable(value)) {
+            throw new BadPayloadException(
+                    "non_finite_value",
+                    "'" + field + "' is " + value + ", beyond +-" + Reading.MAX_MAGNITUDE
+                            + ": no measurement is (a device's code for no value?), and a model's arithmetic overflows");
+        }
         return value;
     }
 

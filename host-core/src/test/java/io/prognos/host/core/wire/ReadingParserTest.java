@@ -79,6 +79,10 @@ class ReadingParserTest {
         assertEquals(List.of(new Reading(NOW, -4.0)), parse(" -4 \n").readings());
         // The same checks as a value in an object.
         assertEquals("non_finite_value", refusedReason("1e400"));
+        // Finite, but beyond any measurement: a model's squares and differences of it overflow.
+        assertEquals("non_finite_value", refusedReason("1.7976931348623157e308"));
+        assertEquals("non_finite_value", refusedReason("{\"value\": -1e151}"));
+        assertEquals(List.of(new Reading(NOW, 1e150)), parse("1e150").readings());
         assertEquals(List.of(new Reading(NOW, 23.5)), parse("\"23.5\"").readings(), "a number as a string");
         assertEquals("malformed_json", refusedReason("23.5 kelvin"));
         assertEquals("malformed_json", refusedReason("{\"value\": 1} {\"value\": 2}"));
