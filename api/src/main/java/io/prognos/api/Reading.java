@@ -13,6 +13,8 @@ public record Reading(Instant timestamp, double value) {
      * The largest magnitude of a usable value. No measurement comes near it, and beyond it the
      * squares and differences that models compute overflow to infinity: a reading of 1e308 (a
      * "no value" code of some systems) left a model's forecasts NaN.
+     *
+     * @since SPI 2.4
      */
     public static final double MAX_MAGNITUDE = 1e150;
 
@@ -30,7 +32,11 @@ public record Reading(Instant timestamp, double value) {
         return Double.isFinite(value);
     }
 
-    /** Whether {@code value} is usable: finite and within {@link #MAX_MAGNITUDE} either way. */
+    /**
+     * Whether {@code value} is usable: finite and within {@link #MAX_MAGNITUDE} either way.
+     *
+     * @since SPI 2.4
+     */
     public static boolean usable(double value) {
         return Math.abs(value) <= MAX_MAGNITUDE; // false for NaN and the infinities
     }

@@ -17,10 +17,13 @@ package io.prognos.api;
  * <p>2.2: {@link ModelStore#watch}, models saved or deleted by others sharing the store.
  *
  * <p>2.3: {@link ModelStore#info}, one model's metadata without its bytes.
+ *
+ * <p>2.4: {@link Reading#MAX_MAGNITUDE} and {@link Reading#usable}, the values a host and a plugin
+ * take as measurements (finite, within +-1e150).
  */
 public final class Spi {
 
-    public static final String VERSION = "2.3";
+    public static final String VERSION = "2.4";
 
     private Spi() {}
 
