@@ -60,6 +60,7 @@ public final class ReadingsSource {
     private static final Instant NO_TIME = Instant.MIN;
 
     private final DataSource ds;
+    private final String querySql; // as configured
     private final NamedSql query;
     private final String pairsQuery;
     private final int fetchSize;
@@ -68,6 +69,7 @@ public final class ReadingsSource {
 
     public ReadingsSource(DataSource ds, String query, String pairsQuery, int fetchSize) {
         this.ds = ds;
+        this.querySql = query;
         this.query = NamedSql.parse(query);
         for (String p : this.query.order()) {
             if (!PARAMETERS.contains(p)) {
@@ -91,7 +93,7 @@ public final class ReadingsSource {
     public List<ConfigProblem> check() {
         List<ConfigProblem> out = new ArrayList<>();
         try (Connection c = ds.getConnection()) {
-            if (!query.jdbcSql().equals(NamedSql.parse(DEFAULT_QUERY).jdbcSql())) {
+            if (!querySql.equals(DEFAULT_QUERY)) {
                 describe(c, query.jdbcSql(), "jdbc.readings-query", List.of("ts", "value"))
                         .ifPresent(out::add);
             }

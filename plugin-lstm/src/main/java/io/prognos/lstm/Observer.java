@@ -1,7 +1,6 @@
 package io.prognos.lstm;
 
 import io.prognos.api.AnomalyScore;
-import io.prognos.api.InvalidReadingException;
 import io.prognos.api.Observation;
 import io.prognos.api.Reading;
 import java.time.Instant;
@@ -130,7 +129,7 @@ final class Observer {
     }
 
     Observation observe(LstmSensorState s, TrainedModel m, List<Reading> readings) {
-        rejectNonFinite(s, readings);
+        SeriesPreparer.rejectUnusable(s.sensor, readings);
         if (m == null) {
             return new Observation(s.sensor, List.of(), 0);
         }
@@ -512,19 +511,5 @@ final class Observer {
                 point,
                 m.scaler().errorScale(),
                 context[context.length - 1]));
-    }
-
-    private static void rejectNonFinite(LstmSensorState s, List<Reading> readings) {
-        int bad = 0;
-        Reading first = null;
-        for (Reading r : readings) {
-            if (!r.isUsable()) {
-                bad++;
-                first = first == null ? r : first;
-            }
-        }
-        if (bad > 0) {
-            throw new InvalidReadingException(s.sensor, first.timestamp(), first.value(), bad);
-        }
     }
 }

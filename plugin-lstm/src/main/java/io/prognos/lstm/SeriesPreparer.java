@@ -28,7 +28,7 @@ final class SeriesPreparer {
 
     /** Segments oldest first. Throws {@link InvalidReadingException} on NaN, infinite or huge values ({@link Reading#MAX_MAGNITUDE}). */
     static List<Segment> prepare(SensorId sensor, List<Reading> readings, Grid grid, int maxGapSteps) {
-        rejectNonFinite(sensor, readings);
+        rejectUnusable(sensor, readings);
         List<Segment> segments = new ArrayList<>();
         if (readings.isEmpty()) {
             return segments;
@@ -90,7 +90,11 @@ final class SeriesPreparer {
         return new Segment(startBucket, v);
     }
 
-    private static void rejectNonFinite(SensorId sensor, List<Reading> readings) {
+    /**
+     * Refuses readings that are not usable measurements ({@link Reading#isUsable}), naming the
+     * first and how many: for training here and for scoring in {@link Observer}.
+     */
+    static void rejectUnusable(SensorId sensor, List<Reading> readings) {
         int bad = 0;
         Reading first = null;
         for (Reading r : readings) {
