@@ -25,7 +25,8 @@ import java.util.zip.CRC32;
 final class ModelCodec {
 
     /**
-     * 8: the grid's shift ({@link Grid}), for a sensor that reports at a usual time in each
+     * 9: the training history's in-sample naive MAE, the scale of the model's MASE; an earlier
+     * model reads without it (its listing has no {@code mase}). 8: the grid's shift ({@link Grid}), for a sensor that reports at a usual time in each
      * interval; an earlier model reads on the plain grid, as it was trained. 7: a second head on
      * the network's dense layer, fitted to the absolute error, and the served point's aggregation
      * ({@link TrainedModel#pointPrior}); an earlier model reads with one head, its point forecast
@@ -41,7 +42,7 @@ final class ModelCodec {
      * with intervals of the wrong width. 2: online aggregation, calibration windows of their own,
      * anomaly baseline and novelty range.
      */
-    static final int FORMAT_VERSION = 8;
+    static final int FORMAT_VERSION = 9;
     /**
      * The oldest format read: 4 differs only in what 5 no longer keeps, 5 only in what 6 adds, 6 only
      * in what 7 adds, 7 only in what 8 adds.
@@ -125,6 +126,7 @@ final class ModelCodec {
             out.writeLong(x.trainingMillis());
             out.writeUTF(x.servedMethod());
             out.writeUTF(x.reason());
+            out.writeDouble(x.inSampleNaiveMae());
             out.writeLong(m.grid().shiftMs());
             out.flush();
             CRC32 crc = new CRC32();
@@ -220,7 +222,11 @@ final class ModelCodec {
                     in.readInt(),
                     in.readLong(),
                     in.readUTF(),
-                    in.readUTF());
+                    in.readUTF(),
+                    version >= 9 ? in.readDouble() : Double.NaN);
+            if (metrics.inSampleNaiveMae() < 0) {
+                throw new CorruptModelException("model's in-sample naive MAE is negative", null);
+            }
             long shift = version >= 8 ? in.readLong() : 0;
             if (Math.abs(shift) > interval.toMillis() / 2) {
                 throw new CorruptModelException("model's grid shift " + shift + " ms exceeds half its interval", null);

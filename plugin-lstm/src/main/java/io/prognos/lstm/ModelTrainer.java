@@ -176,7 +176,8 @@ final class ModelTrainer {
                 fitted.epochs(),
                 millis,
                 served,
-                reason);
+                reason,
+                naiveMae(segments));
         Instant now = clock.instant();
         LOG.debug("{}: trained in {} ms at {}, {} epochs; {}", sensor, millis, interval, fitted.epochs(), reason);
         return new TrainedModel(
@@ -387,6 +388,24 @@ final class ModelTrainer {
         int lo = (int) Math.floor(pos);
         int hi = Math.min(sorted.length - 1, lo + 1);
         return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+    }
+
+    /**
+     * The in-sample MAE of the one-step naive forecast over the training history (its interval
+     * means, short gaps interpolated; never across a longer gap): the scale of Hyndman and
+     * Koehler's MASE. 0 for a history that never changes.
+     */
+    static double naiveMae(List<SeriesPreparer.Segment> segments) {
+        double sum = 0;
+        long n = 0;
+        for (SeriesPreparer.Segment seg : segments) {
+            double[] v = seg.values();
+            for (int t = 1; t < v.length; t++) {
+                sum += Math.abs(v[t] - v[t - 1]);
+                n++;
+            }
+        }
+        return n == 0 ? 0 : sum / n;
     }
 
     private static Scaler fitScaler(Windows train, int seq) {

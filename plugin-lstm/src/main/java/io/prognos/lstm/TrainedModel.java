@@ -94,7 +94,8 @@ record TrainedModel(
             int epochsRun,
             long trainingMillis,
             String servedMethod,
-            String reason) {}
+            String reason,
+            double inSampleNaiveMae) {}
 
     /**
      * What the training history's values looked like: a value beyond the smallest or largest one
@@ -196,6 +197,13 @@ record TrainedModel(
         figures.put(ModelInfo.BASELINE_MAE, m.methodMae()[Method.LAST_VALUE.ordinal()]);
         figures.put("calibration_mae", m.calibrationMae());
         figures.put("calibration_last_value_mae", m.calibrationLastValueMae());
+        if (m.inSampleNaiveMae() > 0) {
+            // Hyndman and Koehler's MASE, on the calibration windows (out of sample: they chose
+            // nothing): the served forecast's MAE over all steps, over the training history's
+            // in-sample MAE of the one-step naive forecast. NaN for a model of an earlier format.
+            figures.put("in_sample_naive_mae", m.inSampleNaiveMae());
+            figures.put("mase", m.calibrationMae() / m.inSampleNaiveMae());
+        }
         figures.put("train_loss", m.trainLoss());
         figures.put("val_loss", m.valLoss());
         figures.put("lstm_val_mae", m.methodMae()[Method.LSTM.ordinal()]);

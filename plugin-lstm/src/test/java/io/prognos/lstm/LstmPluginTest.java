@@ -895,6 +895,26 @@ class LstmPluginTest {
                 info.metric(ModelInfo.VAL_MAE) < info.metric(ModelInfo.BASELINE_MAE),
                 "a daily cycle is learnt: " + info.metrics());
         assertTrue(info.metric("calibration_windows") >= 5, info.metrics().toString());
+        // MASE as Hyndman and Koehler define it: the in-sample MAE of the one-step naive forecast
+        // over the training history (600 hourly readings, one per interval), and the served
+        // forecast's MAE over all steps of the held-out calibration windows divided by it.
+        double naive = 0;
+        for (int i = 1; i < 600; i++) {
+            naive +=
+                    Math.abs(seasonalAll.get(i).value() - seasonalAll.get(i - 1).value());
+        }
+        naive /= 599;
+        assertEquals(
+                naive,
+                info.metric("in_sample_naive_mae"),
+                1e-9 * naive,
+                info.metrics().toString());
+        assertEquals(
+                info.metric("calibration_mae") / naive,
+                info.metric("mase"),
+                1e-9,
+                info.metrics().toString());
+        assertTrue(info.metric("mase") < 1, "a daily cycle is learnt: " + info.metrics());
         assertTrue(
                 Set.of("lstm", "last_value", "seasonal", "seasonal_level", "damped_trend", "blend")
                         .contains(info.servedMethod()),

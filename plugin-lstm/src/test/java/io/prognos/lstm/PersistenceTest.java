@@ -89,7 +89,8 @@ class PersistenceTest {
      * An upgrade keeps what the earlier releases stored: their models and sensor states, written by
      * those releases and kept under previous-release/ (model format 4 with state format 5; 5 with
      * 6; 6, the last one-head model, with 6: all three made the same forecasts from the same
-     * readings; 7, the last before the grid's shift, with 7), load and forecast exactly as they did,
+     * readings; 7, the last before the grid's shift, with 7; 8, the last without the in-sample
+     * naive MAE, with 9), load and forecast exactly as they did,
      * and go on learning as they did over 60 more readings (the aggregation's weights and the
      * interval experts carry on).
      */
@@ -104,7 +105,8 @@ class PersistenceTest {
             {"4", "state-format-5.bin", ""},
             {"5", "state-format-6.bin", ""},
             {"6", "state-format-6-model-6.bin", ""},
-            {"7", "state-format-7.bin", "-7"}
+            {"7", "state-format-7.bin", "-7"},
+            {"8", "state-format-8.bin", "-8"}
         };
         for (String[] release : releases) {
             int modelFormat = Integer.parseInt(release[0]);
@@ -112,9 +114,13 @@ class PersistenceTest {
             byte[] saved = resource(release[1]);
             assertEquals(modelFormat, ByteBuffer.wrap(model).getInt(4), "the fixture's model format");
             assertEquals(
-                    modelFormat == 7 ? 7 : Math.min(modelFormat + 1, 6),
+                    modelFormat == 8 ? 9 : modelFormat == 7 ? 7 : Math.min(modelFormat + 1, 6),
                     ByteBuffer.wrap(saved).getInt(4),
                     "the fixture's state format");
+            // A model of an earlier format has no in-sample naive MAE, so no MASE to list.
+            assertFalse(
+                    ModelCodec.decode(model).info(ModelStatus.READY).metrics().containsKey("mase"),
+                    "model format " + modelFormat);
             String saw = "saved" + release[2];
             String after = "after" + release[2];
             InMemoryModelStore store = new InMemoryModelStore();

@@ -11,8 +11,8 @@ import java.util.Map;
 /**
  * A model's metadata on the wire: the core facts, and the plugin's own figures by their names
  * beside them (for the LSTM plugin {@code val_mae}, {@code baseline_mae}, {@code sequence_length},
- * {@code train_loss}, ...). {@code mase} is kept one release as an alias of {@code val_relmae}:
- * it always was the validation MAE relative to the last value, never Hyndman and Koehler's MASE.
+ * {@code train_loss}, {@code mase}, ...). {@code mase} was for a release an alias of {@code
+ * val_relmae}, which is not Hyndman and Koehler's MASE; it is now the plugin's own figure, or absent.
  * {@code interval_offset_seconds}: where the intervals sit on the clock ({@link
  * ModelInfo#intervalOffset}; 1800 for an hourly sensor reporting on the hour, whose intervals run
  * from half past).
@@ -30,7 +30,6 @@ public record ModelMessage(
         String modelVersion,
         String status,
         Double valRelmae,
-        Double mase,
         @JsonIgnore Map<String, Double> metrics) {
 
     public static ModelMessage of(ModelInfo m) {
@@ -47,7 +46,6 @@ public record ModelMessage(
                 m.trainedAt(),
                 m.modelVersion(),
                 m.status().name().toLowerCase(Locale.ROOT),
-                relmae,
                 relmae,
                 m.metrics());
     }
