@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.BooleanSupplier;
@@ -220,6 +221,14 @@ class DashboardBrowserTest {
         waitFor(() -> browser.findElement(By.id("trained-at")).getText().equals(shownStamp));
         assertNotEquals(before, shownStamp);
         assertTrue(browser.findElement(By.id("retrain-result")).getText().contains(shownStamp));
+        // The new model's held-out MASE, as the API lists it.
+        double mase = api("GET", "/api/v1/lstm/models/pump-2/bearing_temperature", null)
+                .get("model")
+                .get("mase")
+                .asDouble();
+        assertEquals(
+                String.format(Locale.ROOT, "%.3f", mase),
+                browser.findElement(By.id("model-mase")).getText());
 
         // Limits: a refused set shows the API's reason; a good one is what the API then reports.
         WebElement form = browser.findElement(By.id("limits-form"));
