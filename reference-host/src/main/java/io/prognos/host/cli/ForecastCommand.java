@@ -1,6 +1,7 @@
 package io.prognos.host.cli;
 
 import io.prognos.api.Forecast;
+import io.prognos.api.RetryLaterException;
 import io.prognos.api.SensorId;
 import io.prognos.api.SensorState;
 import io.prognos.host.core.wire.ForecastMessage;
@@ -40,7 +41,7 @@ final class ForecastCommand extends HostCommand {
                 runtime.plugin().observe(state, sensor.csvReadings());
                 f = runtime.plugin().forecast(state);
             } else {
-                f = runtime.service().predict(id, null).forecast();
+                f = fromDatabase(runtime, id);
             }
             if (json) {
                 out.println(Json.pretty(ForecastMessage.of(f)));
@@ -59,6 +60,29 @@ final class ForecastCommand extends HostCommand {
             }
             out.flush();
             return 0;
+        }
+    }
+
+    /**
+     * The forecast from the database's readings, which the host reads back only {@code
+     * prognos.forecast-lookback} from now: a sensor whose readings are all older was told to wait
+     * a day for readings that the database already holds, after {@code train} had trained on them.
+     */
+    private static Forecast fromDatabase(HostRuntime runtime, SensorId id) {
+        try {
+            return runtime.service().predict(id, null).forecast();
+        } catch (RetryLaterException e) {
+            if (e.reason() != RetryLaterException.Reason.AWAITING_READINGS) {
+                throw e;
+            }
+            throw new RetryLaterException(
+                    e.reason(),
+                    e.getMessage() + ". A forecast reads the readings of the last prognos.forecast-lookback ("
+                            + runtime.maskedConfig().get("prognos.forecast-lookback")
+                            + ") before now; for older ones give a longer one (--prognos.forecast-lookback=30d)"
+                            + " or the readings in --csv FILE",
+                    e.retryAfter(),
+                    e);
         }
     }
 }

@@ -8,15 +8,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prognos.api.ConfigDef;
+import io.prognos.api.Reading;
+import io.prognos.api.SensorId;
 import io.prognos.host.HostFixture;
 import io.prognos.host.demo.Demo;
 import io.prognos.host.runtime.HostRuntime;
 import io.prognos.host.runtime.PluginLoader;
+import io.prognos.host.runtime.ReadingsTable;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -183,7 +188,7 @@ class PrognosHostTest {
                     new String[] {"prognos.mqtt.port", "--prognos.http.port=0", "--prognos.mqtt.port=" + port})) {
                 // A serve that did start would not return: bounded.
                 Run r = assertTimeoutPreemptively(
-                        java.time.Duration.ofMinutes(2),
+                        Duration.ofMinutes(2),
                         () -> run("serve", "--data-dir", tmp.resolve(c[0]).toString(), c[1], c[2]));
                 assertEquals(2, r.code(), r.err());
                 assertTrue(r.err().contains(c[0] + ": "), r.err());
@@ -210,7 +215,7 @@ class PrognosHostTest {
     @Test
     void aReadingsQueryTheDatabaseCannotUseStopsTheStartNamingItsKey() throws Exception {
         Run r = assertTimeoutPreemptively(
-                java.time.Duration.ofMinutes(2),
+                Duration.ofMinutes(2),
                 () -> run(
                         "serve",
                         "--data-dir",
@@ -223,6 +228,44 @@ class PrognosHostTest {
                 r.err().contains("jdbc.readings-query: returns the columns [ts]; it must return ts and value"),
                 r.err());
         assertFalse(r.err().contains("\tat "), "a stack trace:\n" + r.err());
+    }
+
+    /**
+     * {@code train} and {@code forecast} from the database: a sensor whose readings all lie further
+     * back than {@code prognos.forecast-lookback} trains on them, and its forecast says that it reads
+     * back only so far and how to reach them (it said only that forecasts resume after 162 more
+     * readings, in about a week).
+     */
+    @Test
+    void theCommandLineForecastsFromTheDatabaseAndSaysHowFarBackItReads() throws Exception {
+        Path dir = tmp.resolve("old-readings");
+        SensorId sensor = SensorId.of("boiler-1", "temp");
+        try (HostRuntime host = HostFixture.start(HostFixture.config(dir), HostRuntime.Parts.STORE_ONLY)) {
+            new ReadingsTable(host.jdbc().dataSource()).createIfAbsent();
+            HostFixture.store(
+                    host,
+                    sensor,
+                    HostFixture.hourly(400, 0, 5).stream()
+                            .map(r -> new Reading(r.timestamp().minus(Duration.ofDays(10)), r.value()))
+                            .toList());
+        }
+        String[] which = {"--device", "boiler-1", "--sensor", "temp", "--data-dir", dir.toString()};
+        Run trained = run(concat(new String[] {"train"}, which));
+        assertEquals(0, trained.code(), trained.err());
+        Run refused = run(concat(new String[] {"forecast"}, which));
+        assertEquals(1, refused.code(), refused.out());
+        assertTrue(
+                refused.err().contains("reads the readings of the last prognos.forecast-lookback (7d) before now"),
+                refused.err());
+        Run longer = run(concat(new String[] {"forecast", "--prognos.forecast-lookback=30d"}, which));
+        assertEquals(0, longer.code(), longer.err());
+        assertTrue(longer.out().startsWith("forecast of boiler-1/temp from "), longer.out());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     /** Counts below their least are refused naming the option; bench's --trainings 0 skips the memory figure. */
