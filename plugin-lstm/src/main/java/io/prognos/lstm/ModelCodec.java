@@ -26,8 +26,9 @@ final class ModelCodec {
 
     /**
      * 9: the training history's in-sample naive MAE, the scale of the model's MASE; an earlier
-     * model reads without it (its listing has no {@code mase}). 8: the grid's shift ({@link Grid}), for a sensor that reports at a usual time in each
-     * interval; an earlier model reads on the plain grid, as it was trained. 7: a second head on
+     * model reads without it (its listing has no {@code mase}). 8: the grid's shift ({@link
+     * Grid}), for a sensor that reports at a usual time in each interval; an earlier model reads
+     * on the plain grid, as it was trained. 7: a second head on
      * the network's dense layer, fitted to the absolute error, and the served point's aggregation
      * ({@link TrainedModel#pointPrior}); an earlier model reads with one head, its point forecast
      * the one its intervals are centred on, as before. 6: the training history's
@@ -45,7 +46,7 @@ final class ModelCodec {
     static final int FORMAT_VERSION = 9;
     /**
      * The oldest format read: 4 differs only in what 5 no longer keeps, 5 only in what 6 adds, 6 only
-     * in what 7 adds, 7 only in what 8 adds.
+     * in what 7 adds, 7 only in what 8 adds, 8 only in what 9 adds.
      */
     static final int OLDEST_READ = 4;
 

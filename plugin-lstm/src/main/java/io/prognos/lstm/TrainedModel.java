@@ -200,7 +200,8 @@ record TrainedModel(
         if (m.inSampleNaiveMae() > 0) {
             // Hyndman and Koehler's MASE, on the calibration windows (out of sample: they chose
             // nothing): the served forecast's MAE over all steps, over the training history's
-            // in-sample MAE of the one-step naive forecast. NaN for a model of an earlier format.
+            // in-sample MAE of the one-step naive forecast. Not listed for a model of an earlier
+            // format (NaN) or of a history that never changed (0: no scale).
             figures.put("in_sample_naive_mae", m.inSampleNaiveMae());
             figures.put("mase", m.calibrationMae() / m.inSampleNaiveMae());
         }

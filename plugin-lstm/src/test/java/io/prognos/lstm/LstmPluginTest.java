@@ -884,6 +884,22 @@ class LstmPluginTest {
         assertTrue(coverage > 0.85 && coverage < 0.95, "90 % intervals covered " + coverage);
     }
 
+    /** A sensor that never changed trains and forecasts its value; no MASE is listed, as it has no scale. */
+    @Test
+    void aHistoryThatNeverChangedHasNoMase() {
+        SensorId stuck = SensorId.of("valve-9", "position");
+        List<Reading> same = Series.generate(300, Duration.ofHours(1), i -> 7.0);
+        ModelInfo info = plugin.train(new TrainRequest(stuck, same));
+        assertEquals(0.0, info.metric("calibration_mae"), 1e-9, info.metrics().toString());
+        assertFalse(info.metrics().containsKey("mase"), info.metrics().toString());
+        assertFalse(
+                info.metrics().containsKey("in_sample_naive_mae"),
+                info.metrics().toString());
+        SensorState s = state(stuck, same.subList(200, 300));
+        assertTrue(plugin.forecast(s).points().stream().allMatch(p -> Math.abs(p.value() - 7.0) < 1e-6));
+        plugin.deleteModel(stuck);
+    }
+
     @Test
     void modelsReportTheirMetricsAndTheMethodServed() {
         ModelInfo info = plugin.model(SEASONAL).orElseThrow();

@@ -65,8 +65,8 @@ final class ForecastCommand extends HostCommand {
 
     /**
      * The forecast from the database's readings, which the host reads back only {@code
-     * prognos.forecast-lookback} from now: a sensor whose readings are all older was told to wait
-     * a day for readings that the database already holds, after {@code train} had trained on them.
+     * prognos.forecast-lookback} from now: a sensor whose readings are all older was told only to
+     * wait for readings that the database already holds, after {@code train} had trained on them.
      */
     private static Forecast fromDatabase(HostRuntime runtime, SensorId id) {
         try {
