@@ -14,6 +14,7 @@ import io.prognos.host.core.wire.Json;
 import io.prognos.host.dashboard.StaticFiles;
 import io.prognos.host.runtime.HostRuntime;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -367,11 +368,34 @@ public final class RestApi implements AutoCloseable {
     }
 
     private static byte[] body(HttpExchange ex) throws IOException {
-        byte[] raw = ex.getRequestBody().readNBytes(MAX_BODY + 1);
+        InputStream in = ex.getRequestBody();
+        byte[] raw = in.readNBytes(MAX_BODY + 1);
         if (raw.length > MAX_BODY) {
-            throw new HttpError(413, "body", "request body larger than " + MAX_BODY + " bytes");
+            // The rest is read before the answer: a connection closed with a body unread is reset,
+            // and the reset took the answer with it (a 16 MB POST: Java's HttpClient and Python's
+            // urllib saw only "connection reset", curl the status without its reason).
+            discard(in, MAX_DISCARDED);
+            throw new HttpError(
+                    413,
+                    "body",
+                    "request body larger than " + MAX_BODY + " bytes (readings: send them in smaller batches)");
         }
         return raw;
+    }
+
+    /**
+     * The most of an oversized body read and discarded so that its 413 reaches the client; beyond
+     * it the connection is closed unread (and reset), not to keep a thread reading without end.
+     */
+    static final long MAX_DISCARDED = 64L << 20;
+
+    private static void discard(InputStream in, long limit) throws IOException {
+        byte[] buffer = new byte[64 * 1024];
+        long read = 0;
+        int n;
+        while (read < limit && (n = in.read(buffer)) >= 0) {
+            read += n;
+        }
     }
 
     private static Map<String, String> query(String raw) {
