@@ -7,12 +7,15 @@ import io.prognos.host.runtime.HostRuntime;
 import io.prognos.host.runtime.PluginLoader;
 import io.prognos.host.runtime.ReadingsTable;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,7 +103,7 @@ public final class HostFixture {
 
     /** Readings as a device sends them: {@code [{"ts": ISO-8601, "value": n}, ...]}. */
     public static String json(List<Reading> readings) {
-        return new String(ReadingsJson.of(readings), java.nio.charset.StandardCharsets.UTF_8);
+        return new String(ReadingsJson.of(readings), StandardCharsets.UTF_8);
     }
 
     public static void store(HostRuntime host, SensorId sensor, List<Reading> readings) {
@@ -133,6 +136,27 @@ public final class HostFixture {
     }
 
     public record Response(int status, String body, java.net.http.HttpHeaders headers) {}
+
+    /**
+     * A POST as Python's urllib and many device clients make it: the whole body written before the
+     * answer is read. Returns the status line and the body; throws when the host reset the
+     * connection under it.
+     */
+    public static String[] postAllThenRead(int port, String path, byte[] body) throws IOException {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(60_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                            + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int end = answer.indexOf("\r\n");
+            int blank = answer.indexOf("\r\n\r\n");
+            return new String[] {answer.substring(0, end), blank < 0 ? "" : answer.substring(blank + 4)};
+        }
+    }
 
     public static Response call(int port, String method, String path, String body, String token) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))

@@ -214,7 +214,7 @@ public final class RestApi implements AutoCloseable {
         if (path.equals("/metrics") && method.equals("GET")) {
             byte[] text = runtime.metrics().scrape().getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-            ex.sendResponseHeaders(200, text.length);
+            sendHeaders(ex, 200, text.length);
             ex.getResponseBody().write(text);
             return 200;
         }
@@ -339,10 +339,10 @@ public final class RestApi implements AutoCloseable {
         ex.getResponseHeaders().add("Content-Type", file.get().contentType());
         ex.getResponseHeaders().add("X-Content-Type-Options", "nosniff");
         if (method.equals("HEAD")) {
-            ex.sendResponseHeaders(200, -1);
+            sendHeaders(ex, 200, -1);
             return 200;
         }
-        ex.sendResponseHeaders(200, bytes.length);
+        sendHeaders(ex, 200, bytes.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(bytes);
         }
@@ -352,7 +352,7 @@ public final class RestApi implements AutoCloseable {
     private int send(HttpExchange ex, int status, Object body) throws IOException {
         byte[] bytes = Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(body);
         ex.getResponseHeaders().add("Content-Type", "application/json");
-        ex.sendResponseHeaders(status, bytes.length);
+        sendHeaders(ex, status, bytes.length);
         try (OutputStream out = ex.getResponseBody()) {
             out.write(bytes);
         }
@@ -368,13 +368,8 @@ public final class RestApi implements AutoCloseable {
     }
 
     private static byte[] body(HttpExchange ex) throws IOException {
-        InputStream in = ex.getRequestBody();
-        byte[] raw = in.readNBytes(MAX_BODY + 1);
+        byte[] raw = ex.getRequestBody().readNBytes(MAX_BODY + 1);
         if (raw.length > MAX_BODY) {
-            // The rest is read before the answer: a connection closed with a body unread is reset,
-            // and the reset took the answer with it (a 16 MB POST: Java's HttpClient and Python's
-            // urllib saw only "connection reset", curl the status without its reason).
-            discard(in, MAX_DISCARDED);
             throw new HttpError(
                     413,
                     "body",
@@ -384,18 +379,35 @@ public final class RestApi implements AutoCloseable {
     }
 
     /**
-     * The most of an oversized body read and discarded so that its 413 reaches the client; beyond
-     * it the connection is closed unread (and reset), not to keep a thread reading without end.
+     * The most of a request body read and dropped before an answer that does not need it (a 413, a
+     * 401, a 404); beyond it the connection is closed unread (and reset), not to keep a thread
+     * reading without end.
      */
     static final long MAX_DISCARDED = 64L << 20;
 
-    private static void discard(InputStream in, long limit) throws IOException {
-        byte[] buffer = new byte[64 * 1024];
-        long read = 0;
+    /**
+     * Reads and drops what is left of the request body, before the answer is sent: a connection
+     * closed with more than the JDK's 64 KB of body unread is reset, and the reset took the answer
+     * with it (a 16 MB POST: Java's HttpClient and Python's urllib saw only "connection reset",
+     * curl the status without its reason).
+     */
+    private static void discardUnread(HttpExchange ex) throws IOException {
+        InputStream in = ex.getRequestBody();
+        if (in.read() < 0) {
+            return; // read already, or none sent: the usual case
+        }
+        byte[] buffer = new byte[8 * 1024];
+        long read = 1;
         int n;
-        while (read < limit && (n = in.read(buffer)) >= 0) {
+        while (read < MAX_DISCARDED && (n = in.read(buffer)) >= 0) {
             read += n;
         }
+    }
+
+    /** {@link HttpExchange#sendResponseHeaders}, once the request body is out of the way. */
+    private static void sendHeaders(HttpExchange ex, int status, long length) throws IOException {
+        discardUnread(ex);
+        ex.sendResponseHeaders(status, length);
     }
 
     private static Map<String, String> query(String raw) {

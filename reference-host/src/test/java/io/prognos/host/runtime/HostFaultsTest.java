@@ -60,6 +60,11 @@ class HostFaultsTest {
                 HostFixture.call(port, "GET", "/api/v1/lstm/status", null, "wrong")
                         .status());
         assertEquals(401, HostFixture.call(port, "GET", "/metrics", null, null).status());
+        // A device's large batch without the token hears why: its body is read before the answer
+        // (left unread, the connection was reset under the 401 and the client saw only that).
+        String[] big = HostFixture.postAllThenRead(port, "/api/v1/lstm/readings/pump-1/temp", new byte[16 << 20]);
+        assertEquals("HTTP/1.1 401 Unauthorized", big[0], big[1]);
+        assertTrue(big[1].contains("missing or wrong API token"), big[1]);
         assertEquals(
                 200,
                 HostFixture.call(port, "GET", "/api/v1/lstm/status", null, "s3cret")
