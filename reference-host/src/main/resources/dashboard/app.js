@@ -198,7 +198,7 @@
     const m = v.model, c = v.coverage;
     $("model-facts").innerHTML = m ? `<dt>trained at</dt><dd id="trained-at">${time(m.trained_at)}</dd><dt>method</dt><dd>${esc(m.served_method)}</dd>`
       + `<dt>windows</dt><dd>${m.sample_count}</dd><dt>validation relMAE</dt><dd>${num(m.val_relmae, 3)}</dd>`
-      + `<dt title="Hyndman and Koehler's MASE on windows held out of training: below 1 beats the one-step naive forecast">MASE (held out)</dt><dd id="model-mase">${m.mase === undefined ? "not given (a model of an earlier release)" : num(m.mase, 3)}</dd>`
+      + `<dt title="Hyndman and Koehler's MASE on windows held out of training: below 1 beats the one-step naive forecast">MASE (held out)</dt><dd id="model-mase">${m.mase === undefined ? "not given (a model of an earlier release, or a history that never changed)" : num(m.mase, 3)}</dd>`
       + `<dt>coverage so far</dt><dd>${c.share === null ? "no interval completed yet" : `${num(100 * c.share, 0)} % of ${c.intervals} (nominal ${num(100 * c.nominal, 0)} %)`}</dd>`
       : `<dt>model</dt><dd id="trained-at">none yet</dd>`;
     $("sensor-alerts").innerHTML = v.alerts.length ? [...v.alerts].reverse().map(alertItem).join("") : "<li>none since the host started</li>";

@@ -166,13 +166,14 @@ public final class KafkaAdapter implements AutoCloseable {
         KafkaAdapter adapter;
         // The clients' own warnings of each connect attempt are off (prognos-logback.xml): without
         // this line a start waiting for an unreachable broker said nothing for a minute.
+        long apiTimeout = apiTimeoutMillis(props);
         LOG.info(
                 "connecting to Kafka at {} (waiting at most {} s, default.api.timeout.ms)",
                 s.bootstrap(),
-                Math.round(apiTimeoutMillis(props) / 1000.0));
+                Math.round(apiTimeout / 1000.0));
         try {
             try (Admin admin = Admin.create(adminConfig(props))) {
-                createTopics(s, admin, apiTimeoutMillis(props));
+                createTopics(s, admin, apiTimeout);
                 int limit = ReadingsRecordLimit.of(admin, s, props);
                 ReadingsRecordLimit.capBatches(props, limit);
                 payload = new ReadingsPayload(s, limit);

@@ -102,11 +102,7 @@ final class RiskAssessor {
                 warning |= beyond(pt.value(), limits.warningLow(), limits.warningHigh());
             }
             if (crossedNow) {
-                reasons.add(String.format(
-                        Locale.ROOT,
-                        "the current value %.4g is beyond the operating limit %s",
-                        f.lastValue(),
-                        describe(limits)));
+                reasons.add(currentBeyond(f, "the operating limit", limits));
             } else if (ttfLow != null) {
                 reasons.add(String.format(
                         Locale.ROOT,
@@ -125,11 +121,7 @@ final class RiskAssessor {
                                 : ""));
             }
             if (warningNow) {
-                reasons.add(String.format(
-                        Locale.ROOT,
-                        "the current value %.4g is beyond a warning level %s",
-                        f.lastValue(),
-                        describe(limits)));
+                reasons.add(currentBeyond(f, "a warning level", limits));
             } else if (warning) {
                 reasons.add("forecast crosses a warning level");
             }
@@ -289,6 +281,12 @@ final class RiskAssessor {
             best = best == null ? f : Math.min(best, f);
         }
         return best;
+    }
+
+    /** "the current value 92.8 is beyond {@code what} [lo, hi]". */
+    private static String currentBeyond(Forecast f, String what, OperatingLimits limits) {
+        return String.format(
+                Locale.ROOT, "the current value %.4g is beyond %s %s", f.lastValue(), what, describe(limits));
     }
 
     private static String describe(OperatingLimits l) {
