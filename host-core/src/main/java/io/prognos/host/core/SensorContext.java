@@ -66,6 +66,12 @@ public final class SensorContext {
     String forecastProblem;
     /** The interval of the model the state was warmed for; null when unknown (a context of an earlier release). */
     Duration stateInterval;
+    /**
+     * What warming found when it found none of the sensor's readings (the span it read back), said
+     * while the buffer stays empty: a forecast refused for want of readings tells why the database's
+     * older ones were not read. Null when warming found some or there is no warming. Not saved.
+     */
+    String noneWarmed;
 
     public SensorContext(SensorId sensor, int capacity) {
         this.sensor = sensor;

@@ -20,15 +20,31 @@ public final class SensorContexts {
     private final int capacity;
     private final int bufferSize;
     private final Function<SensorId, List<Reading>> warm;
+    private final String noneWarmed;
     private final Consumer<SensorId> evicted;
     private final Map<SensorId, SensorContext> contexts;
     private long evictions;
 
     public SensorContexts(
             int capacity, int bufferSize, Function<SensorId, List<Reading>> warm, Consumer<SensorId> evicted) {
+        this(capacity, bufferSize, warm, null, evicted);
+    }
+
+    /**
+     * @param noneWarmed what a refused forecast says when {@code warm} found none of the sensor's
+     *     readings and none came since, e.g. how far back it reads and the key that sets it; null
+     *     for nothing
+     */
+    public SensorContexts(
+            int capacity,
+            int bufferSize,
+            Function<SensorId, List<Reading>> warm,
+            String noneWarmed,
+            Consumer<SensorId> evicted) {
         this.capacity = capacity;
         this.bufferSize = bufferSize;
         this.warm = warm;
+        this.noneWarmed = noneWarmed;
         this.evicted = evicted;
         this.contexts = new LinkedHashMap<>(16, 0.75f, true);
     }
@@ -46,6 +62,9 @@ public final class SensorContexts {
         if (warm != null) {
             for (Reading r : warm.apply(sensor)) {
                 fresh.add(r);
+            }
+            if (fresh.buffered() == 0) {
+                fresh.noneWarmed = noneWarmed;
             }
         }
         SensorId dropped = null;

@@ -321,7 +321,7 @@ public final class SensorCycle {
             try {
                 f = plugin.forecast(ctx.state);
             } catch (InsufficientHistoryException e) {
-                throw awaitingReadings(ctx.sensor(), m, e);
+                throw awaitingReadings(ctx, m, e);
             }
             RiskAssessment risk =
                     plugin.assessRisk(f, ctx.state, override != null ? override : limits.apply(ctx.sensor()));
@@ -340,14 +340,18 @@ public final class SensorCycle {
      * fresh start): the caller can do nothing but wait, so it is "try again later", with when,
      * not the plugin's "send more history", which is for a caller that sends the history.
      */
-    private static RetryLaterException awaitingReadings(SensorId sensor, ModelInfo m, InsufficientHistoryException e) {
+    private static RetryLaterException awaitingReadings(
+            SensorContext ctx, ModelInfo m, InsufficientHistoryException e) {
         long more = Math.max(1, e.needed() - e.available());
         Duration wait = m.interval().multipliedBy(more);
+        // A sensor whose stored readings are all older than warming reads back (a host restarted
+        // after the sensor fell silent) was told only to wait for readings the database holds.
+        String none = ctx.buffered() == 0 && ctx.noneWarmed != null ? "; " + ctx.noneWarmed : "";
         return new RetryLaterException(
                 RetryLaterException.Reason.AWAITING_READINGS,
-                sensor + " has " + e.available() + " of the " + e.needed()
+                ctx.sensor() + " has " + e.available() + " of the " + e.needed()
                         + " consecutive intervals of readings its forecast needs (after a gap in its readings, or"
-                        + " since it started); forecasts resume after " + more + " more, in about " + wait,
+                        + " since it started); forecasts resume after " + more + " more, in about " + wait + none,
                 wait,
                 e);
     }

@@ -65,8 +65,8 @@ final class ForecastCommand extends HostCommand {
 
     /**
      * The forecast from the database's readings, which the host reads back only {@code
-     * prognos.forecast-lookback} from now: a sensor whose readings are all older was told only to
-     * wait for readings that the database already holds, after {@code train} had trained on them.
+     * prognos.forecast-lookback} from now (the refusal says so when none is that recent); the
+     * command line can also be given the readings themselves.
      */
     private static Forecast fromDatabase(HostRuntime runtime, SensorId id) {
         try {
@@ -76,13 +76,7 @@ final class ForecastCommand extends HostCommand {
                 throw e;
             }
             throw new RetryLaterException(
-                    e.reason(),
-                    e.getMessage() + ". A forecast reads the readings of the last prognos.forecast-lookback ("
-                            + runtime.maskedConfig().get("prognos.forecast-lookback")
-                            + ") before now; for older ones give a longer one (--prognos.forecast-lookback=30d)"
-                            + " or the readings in --csv FILE",
-                    e.retryAfter(),
-                    e);
+                    e.reason(), e.getMessage() + ". Older readings can also be given in --csv FILE", e.retryAfter(), e);
         }
     }
 }

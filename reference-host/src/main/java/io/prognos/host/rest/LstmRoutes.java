@@ -203,12 +203,10 @@ public final class LstmRoutes {
         if (!(hours > 0 && hours <= 24 * 366)) {
             throw new RestApi.HttpError(400, "hours", "hours must be above 0 and at most 8784, got " + hours);
         }
-        Instant now = Instant.now();
         FleetWatch.Track track = runtime.fleet().track(sensor);
         ModelInfo model = runtime.plugin().model(sensor).orElse(null);
-        List<Reading> readings = runtime.jdbc()
-                .readings()
-                .read(sensor, now.minusMillis((long) (hours * 3_600_000)), now.plusSeconds(60));
+        List<Reading> readings =
+                runtime.service().recentReadings(sensor, Duration.ofMillis((long) (hours * 3_600_000)));
         if (track == null && model == null && readings.isEmpty()) {
             throw new UnknownSensorException(sensor);
         }

@@ -193,7 +193,13 @@ public final class HostRuntime implements AutoCloseable {
         listeners.add(fleet);
         cycle = new SensorCycle(plugin, limits, cycleSettings, clock, trainer, listeners);
         contexts = new SensorContexts(
-                cycleSettings.maxSensors(), cycleSettings.bufferSize(), s -> warm(s, lookback, clock), cycle::forget);
+                cycleSettings.maxSensors(),
+                cycleSettings.bufferSize(),
+                s -> warm(s, lookback, clock),
+                "none of its stored readings is from the last " + host.getString("prognos.forecast-lookback")
+                        + ", what the host reads back for a sensor it starts to serve"
+                        + " (prognos.forecast-lookback; a longer one reads older ones)",
+                cycle::forget);
         cycle.forecastWhenTrained(contexts);
         Gauge.builder("prognos.sensors.in.memory", contexts, SensorContexts::size)
                 .description("sensor contexts held in memory")

@@ -85,6 +85,31 @@ public final class SensorService {
         return plugin.train(new TrainRequest(sensor, past, options));
     }
 
+    /**
+     * The sensor's stored readings of the last {@code span}, or, for a sensor silent longer than
+     * that, those of the {@code span} up to its newest reading (looked for back to {@code
+     * prognos.history}): a sensor that stopped sending is the one a user looks at, and its view
+     * was empty under the forecast made from its last readings.
+     */
+    public List<Reading> recentReadings(SensorId sensor, Duration span) {
+        Instant now = clock.instant();
+        List<Reading> recent = readings.read(sensor, now.minus(span), now.plus(Duration.ofMinutes(1)));
+        if (!recent.isEmpty() || span.compareTo(history) >= 0) {
+            return recent;
+        }
+        List<Reading> older = readings.read(sensor, now.minus(history), now.minus(span));
+        if (older.isEmpty()) {
+            return older;
+        }
+        // As many as the same span back from now would hold: the newest reading's time less the span is left out.
+        Instant from = older.get(older.size() - 1).timestamp().minus(span);
+        int first = 0;
+        while (!older.get(first).timestamp().isAfter(from)) {
+            first++;
+        }
+        return older.subList(first, older.size());
+    }
+
     /** A forecast now, its risk (with {@code override} limits when given) and the newest anomaly score; stored. */
     public SensorCycle.Result predict(SensorId sensor, OperatingLimits override) {
         if (plugin.model(sensor).isEmpty()) {

@@ -255,7 +255,9 @@ class PrognosHostTest {
         Run refused = run(concat(new String[] {"forecast"}, which));
         assertEquals(1, refused.code(), refused.out());
         assertTrue(
-                refused.err().contains("reads the readings of the last prognos.forecast-lookback (7d) before now"),
+                refused.err()
+                        .contains("none of its stored readings is from the last 7d, what the host reads back for a"
+                                + " sensor it starts to serve (prognos.forecast-lookback"),
                 refused.err());
         Run longer = run(concat(new String[] {"forecast", "--prognos.forecast-lookback=30d"}, which));
         assertEquals(0, longer.code(), longer.err());

@@ -411,6 +411,54 @@ class RestApiTest {
         error(404, "GET", "/api/v1/lstm/sensors/nobody", null);
     }
 
+    /**
+     * A sensor silent since before the host's forecast lookback (trained on its stored readings):
+     * the 409 says why those readings are not read, not only to wait for new ones.
+     */
+    @Test
+    void aForecastOfASensorSilentBeyondTheLookbackSaysWhy() throws Exception {
+        HostFixture.store(
+                host,
+                SensorId.of("boiler-9", "temp"),
+                HostFixture.hourly(400, 0, 7).stream()
+                        .map(r -> new Reading(r.timestamp().minus(Duration.ofDays(10)), r.value()))
+                        .toList());
+        String boiler = "{\"device_id\": \"boiler-9\", \"sensor_key\": \"temp\"}";
+        ok("POST", "/api/v1/lstm/train", boiler);
+        String why =
+                error(409, "POST", "/api/v1/lstm/predict", boiler).get("error").asText();
+        assertTrue(why.contains("forecasts resume after 30 more"), why);
+        assertTrue(
+                why.contains("none of its stored readings is from the last 7d, what the host reads back for a sensor"
+                        + " it starts to serve (prognos.forecast-lookback; a longer one reads older ones)"),
+                why);
+    }
+
+    /** A sensor silent for longer than the view's span: its view shows the span up to its newest reading, not nothing. */
+    @Test
+    void theViewOfASilentSensorShowsItsLastReadings() throws Exception {
+        List<Reading> old = HostFixture.hourly(200, 0, 8).stream()
+                .map(r -> new Reading(r.timestamp().minus(Duration.ofDays(10)), r.value()))
+                .toList();
+        HostFixture.store(host, SensorId.of("silent-3", "flow"), old);
+        JsonNode view = ok("GET", "/api/v1/lstm/sensors/silent-3/flow?hours=48", null);
+        JsonNode shown = view.get("readings");
+        assertEquals(48, shown.size(), "the 48 hours up to the newest reading");
+        assertEquals(
+                old.get(old.size() - 1).timestamp(),
+                Instant.parse(shown.get(47).get("ts").asText()),
+                "ending with the newest reading");
+        assertEquals(
+                old.get(old.size() - 48).timestamp(),
+                Instant.parse(shown.get(0).get("ts").asText()));
+        // Silent beyond what the host reads back at all (prognos.history, 30 days): unknown.
+        HostFixture.store(
+                host,
+                SensorId.of("silent-4", "flow"),
+                List.of(new Reading(Instant.now().minus(Duration.ofDays(40)), 1.0)));
+        error(404, "GET", "/api/v1/lstm/sensors/silent-4/flow", null);
+    }
+
     /** The dashboard's views: what the cycle produced for the sensor, its stored readings, and limits set at run time. */
     @Test
     void theDashboardsViewsShowTheSensorAndLimitsCanBeSet() throws Exception {
