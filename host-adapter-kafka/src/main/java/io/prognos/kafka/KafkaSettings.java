@@ -33,6 +33,7 @@ import java.util.Set;
  * @param deviceIgnoreKeys keys of a device-readings payload that are not sensors
  * @param maxRecordBytes  larger records are refused to the errors topic
  * @param maxFutureSkew   readings further in the future are refused
+ * @param maxAge          readings stamped longer ago are refused
  * @param stateDir        where this host keeps its state stores; unset: a folder in the host's data directory
  * @param clientProperties a Kafka client properties file (TLS, SASL) merged into the Streams configuration
  */
@@ -53,6 +54,7 @@ public record KafkaSettings(
         Set<String> deviceIgnoreKeys,
         int maxRecordBytes,
         Duration maxFutureSkew,
+        Duration maxAge,
         String stateDir,
         String clientProperties) {
 
@@ -132,6 +134,14 @@ public record KafkaSettings(
                     86400,
                     "readings further in the future are refused")
             .define(
+                    "kafka.max-age",
+                    Type.DURATION,
+                    "3650d",
+                    86400,
+                    36500 * 86400.0,
+                    "readings stamped longer ago are refused (bad_timestamp): a device clock that is not set"
+                            + " stamps 1970 or 2000")
+            .define(
                     "kafka.state-dir",
                     Type.STRING,
                     null,
@@ -182,6 +192,7 @@ public record KafkaSettings(
                 ReadingParser.ignoredKeys(c.getString("kafka.device-ignore-keys")),
                 c.getInt("kafka.max-record-bytes"),
                 c.getDuration("kafka.max-future-skew"),
+                c.getDuration("kafka.max-age"),
                 c.getString("kafka.state-dir"),
                 c.getString("kafka.client-properties"));
     }
@@ -213,6 +224,6 @@ public record KafkaSettings(
     /** How readings records and device-readings records are read (the MQTT adapter's parser, these settings). */
     ReadingParser readingParser(Clock clock) {
         return new ReadingParser(
-                Json.mapper(), tsField, valueField, deviceIgnoreKeys, maxRecordBytes, maxFutureSkew, clock);
+                Json.mapper(), tsField, valueField, deviceIgnoreKeys, maxRecordBytes, maxFutureSkew, maxAge, clock);
     }
 }

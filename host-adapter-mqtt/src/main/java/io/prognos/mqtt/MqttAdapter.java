@@ -131,6 +131,14 @@ public final class MqttAdapter implements AutoCloseable {
                     0,
                     86400,
                     "readings further in the future are rejected")
+            .define(
+                    "mqtt.max-age",
+                    Type.DURATION,
+                    "3650d",
+                    86400,
+                    36500 * 86400.0,
+                    "readings stamped longer ago are rejected (bad_timestamp): a device clock that is not set"
+                            + " stamps 1970 or 2000")
             .define("mqtt.ts-field", Type.STRING, "ts", "JSON field of the timestamp")
             .define("mqtt.value-field", Type.STRING, "value", "JSON field of the value")
             .define(
@@ -357,6 +365,7 @@ public final class MqttAdapter implements AutoCloseable {
                 ReadingParser.ignoredKeys(c.getString("mqtt.device-ignore-keys")),
                 maxBytes,
                 c.getDuration("mqtt.max-future-skew"),
+                c.getDuration("mqtt.max-age"),
                 clock);
     }
 

@@ -152,6 +152,13 @@ class RestReadingsTest {
         assertEquals(400, r.status(), r.body());
         assertEquals("future_timestamp", JSON.readTree(r.body()).get("reason").asText());
 
+        // A device whose clock was never set: 1970, refused (mqtt.max-age, ten years by default), not stored there.
+        r = post(BASE + "press-5/temp", "{\"ts\": 0, \"value\": 1}");
+        assertEquals(400, r.status(), r.body());
+        e = JSON.readTree(r.body());
+        assertEquals("bad_timestamp", e.get("reason").asText(), r.body());
+        assertTrue(e.get("error").asText().contains("1970-01-01T00:00:00Z is more than 3650 days ago"), r.body());
+
         assertEquals(List.of(), stored(SensorId.of("press-5", "temp")));
         assertEquals(List.of(), stored(SensorId.of("press-5", "rpm")));
 

@@ -40,11 +40,13 @@ public final class ReadingParser {
     private final Set<String> ignoredKeys;
     private final int maxBytes;
     private final Duration maxFutureSkew;
+    private final Duration maxAge;
     private final Clock clock;
 
     /**
      * {@code ignoredKeys}: keys of a device's payload that are not sensors (a sequence number, an
-     * uptime counter); see {@link #ignoredKeys(String)}.
+     * uptime counter); see {@link #ignoredKeys(String)}. {@code maxAge}: readings stamped longer
+     * ago are refused, as a clock that is not set stamps them (1970, or a real-time clock's 2000).
      */
     public ReadingParser(
             ObjectMapper json,
@@ -53,6 +55,7 @@ public final class ReadingParser {
             Set<String> ignoredKeys,
             int maxBytes,
             Duration maxFutureSkew,
+            Duration maxAge,
             Clock clock) {
         this.json = json;
         this.tsField = tsField;
@@ -60,6 +63,7 @@ public final class ReadingParser {
         this.ignoredKeys = Set.copyOf(ignoredKeys);
         this.maxBytes = maxBytes;
         this.maxFutureSkew = maxFutureSkew;
+        this.maxAge = maxAge;
         this.clock = clock;
     }
 
@@ -305,7 +309,7 @@ public final class ReadingParser {
         return value;
     }
 
-    /** A reading's time: now when there is none; refused before {@link #EARLIEST} or too far ahead. */
+    /** A reading's time: now when there is none; refused before {@link #EARLIEST}, too old or too far ahead. */
     private Instant checkedTime(JsonNode t) throws BadPayloadException {
         Instant now = clock.instant();
         Instant ts = timestamp(t, now);
@@ -314,6 +318,15 @@ public final class ReadingParser {
                     "bad_timestamp",
                     "timestamp " + ts + " is before " + EARLIEST
                             + ": a clock that is not set (PostgreSQL cannot even store some such times)");
+        }
+        if (ts.isBefore(now.minus(maxAge))) {
+            // Taken, a device without a set clock stored its readings in 1970, where no forecast,
+            // view or training of the sensor looks, and its sensor forecast for 1970.
+            throw new BadPayloadException(
+                    "bad_timestamp",
+                    "timestamp " + ts + " is more than " + maxAge.toDays() + " days ago: a device clock that is"
+                            + " not set? Send no timestamp and the reading is stamped on arrival (a larger"
+                            + " max-age takes older ones)");
         }
         if (ts.isAfter(now.plus(maxFutureSkew))) {
             throw new BadPayloadException(

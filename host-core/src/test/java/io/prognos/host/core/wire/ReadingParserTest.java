@@ -24,6 +24,7 @@ class ReadingParserTest {
             ReadingParser.ignoredKeys(" seq, uptime ,,"),
             65_536,
             Duration.ofMinutes(5),
+            Duration.ofDays(3650),
             Clock.fixed(NOW, ZoneOffset.UTC));
 
     private ReadingParser.Parsed parse(String payload) throws BadPayloadException {
@@ -54,6 +55,25 @@ class ReadingParserTest {
                 "whole seconds");
         assertEquals("bad_timestamp", refusedReason("{\"ts\": -5, \"value\": 1}"));
         assertEquals("future_timestamp", refusedReason("{\"ts\": 1777640000, \"value\": 1}"));
+    }
+
+    /**
+     * A clock that was never set stamps 1970 (Unix) or 2000 (many real-time clocks): refused, saying
+     * how to have the reading stamped instead; a reading nine years old, a historian's backfill, is taken.
+     */
+    @Test
+    void aReadingOlderThanTheMaximumAgeIsRefused() throws Exception {
+        for (String ts : List.of("0", "946684800", "\"2000-01-01T00:00:00Z\"", "\"2016-04-30T12:00:00Z\"")) {
+            BadPayloadException e =
+                    assertThrows(BadPayloadException.class, () -> parse("{\"ts\": " + ts + ", \"value\": 1}"));
+            assertEquals("bad_timestamp", e.reason(), ts);
+            assertTrue(e.getMessage().contains("is more than 3650 days ago: a device clock that is not set?"), ts);
+            assertTrue(e.getMessage().contains("Send no timestamp and the reading is stamped on arrival"), ts);
+        }
+        Instant nineYears = NOW.minus(Duration.ofDays(9 * 365));
+        assertEquals(
+                List.of(new Reading(nineYears, 1)),
+                parse("{\"ts\": \"" + nineYears + "\", \"value\": 1}").readings());
     }
 
     /** RFC 3339 with a space, an offset, a lower-case z; a time without a zone is refused saying so. */

@@ -22,6 +22,7 @@ class RefusalReportsTest {
             Set.of(),
             1 << 20,
             Duration.ofMinutes(5),
+            Duration.ofDays(3650),
             Clock.fixed(Instant.parse("2026-05-01T12:00:00Z"), ZoneOffset.UTC));
 
     /**
