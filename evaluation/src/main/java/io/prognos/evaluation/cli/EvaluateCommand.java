@@ -90,6 +90,14 @@ public final class EvaluateCommand implements Callable<Integer> {
     char delimiter;
 
     @Option(
+            names = "--decimal",
+            paramLabel = "C",
+            defaultValue = ".",
+            description = "decimal mark of the values: '.' or ',' (with --delimiter ';', as spreadsheets write them in"
+                    + " many locales)")
+    char decimal;
+
+    @Option(
             names = "--resample",
             paramLabel = "DURATION",
             converter = DurationConverter.class,
@@ -228,7 +236,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         Backtester.Result r;
         try {
             readings = new ArrayList<>(
-                    CsvReadings.read(s.file(), new CsvReadings.Columns(tsColumn, s.column(), delimiter)));
+                    CsvReadings.read(s.file(), new CsvReadings.Columns(tsColumn, s.column(), delimiter, decimal)));
             if (readings.size() < 3) {
                 throw new BadRequestException(
                         "--csv", s.name() + " has " + readings.size() + " readings; a backtest needs more");

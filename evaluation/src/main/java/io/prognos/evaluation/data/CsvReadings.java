@@ -30,14 +30,45 @@ import org.apache.commons.csv.CSVRecord;
  */
 public final class CsvReadings {
 
-    /** Which columns hold the timestamp and the value; null names mean the first and second column. */
-    public record Columns(String timestamp, String value, char delimiter) {
+    /**
+     * Which columns hold the timestamp and the value (null names mean the first and second column),
+     * the delimiter, and the decimal mark of the values: '.', or ',' as a spreadsheet in a German or
+     * French locale writes them (with ';' between columns).
+     */
+    public record Columns(String timestamp, String value, char delimiter, char decimal) {
+        public Columns {
+            if (decimal != '.' && decimal != ',') {
+                throw new BadRequestException("decimal", "the decimal mark is '.' or ',', got '" + decimal + "'");
+            }
+            if (decimal == delimiter) {
+                throw new BadRequestException(
+                        "decimal", "the decimal mark '" + decimal + "' is also the delimiter: give another delimiter");
+            }
+        }
+
+        public Columns(String timestamp, String value, char delimiter) {
+            this(timestamp, value, delimiter, '.');
+        }
+
         public static Columns defaults() {
             return new Columns(null, null, ',');
         }
     }
 
     private CsvReadings() {}
+
+    /** A value such as {@code 61,2} read with the decimal point: say how to read it. */
+    private static String decimalHint(String cell, Columns columns) {
+        if (columns.decimal() == '.' && cell.indexOf(',') >= 0) {
+            try {
+                Double.parseDouble(cell.replace(',', '.'));
+                return " (a decimal comma? give --decimal ',')";
+            } catch (NumberFormatException e) {
+                return "";
+            }
+        }
+        return "";
+    }
 
     public static List<Reading> read(Path file, Columns columns) throws IOException {
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -80,13 +111,13 @@ public final class CsvReadings {
                 }
                 double v;
                 try {
-                    v = Double.parseDouble(cell);
+                    v = Double.parseDouble(columns.decimal() == ',' ? cell.replace(',', '.') : cell);
                 } catch (NumberFormatException e) {
                     // Java's own words ("For input string") name neither the column nor what is wrong.
                     throw new BadRequestException(
                             "csv",
                             source + " line " + line + ": '" + cell + "' in column '" + header.get(value)
-                                    + "' is not a number",
+                                    + "' is not a number" + decimalHint(cell, columns),
                             e);
                 }
                 try {

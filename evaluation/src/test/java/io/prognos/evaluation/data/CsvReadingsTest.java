@@ -34,6 +34,31 @@ class CsvReadingsTest {
         assertEquals(Instant.parse("2013-07-04T06:00:00.5Z"), r.get(5).timestamp(), "with a fraction");
     }
 
+    /**
+     * A spreadsheet in a German or French locale writes {@code 61,2} between semicolons: read with
+     * {@code --decimal ','}, and without it refused with the hint; a decimal mark that is also the
+     * delimiter, or neither mark, is refused.
+     */
+    @Test
+    void valuesWithADecimalComma() throws Exception {
+        String csv = "Zeit;Wert\n2026-11-01 00:00:00;61,25\n2026-11-01 01:00:00;-0,5\n2026-11-01 02:00:00;7\n";
+        List<Reading> r =
+                CsvReadings.read(new StringReader(csv), new CsvReadings.Columns(null, null, ';', ','), "test.csv");
+        assertEquals(List.of(61.25, -0.5, 7.0), r.stream().map(Reading::value).toList());
+        BadRequestException e = assertThrows(BadRequestException.class, () -> read(csv, null, null, ';'));
+        assertTrue(
+                e.getMessage()
+                        .contains("line 2: '61,25' in column 'Wert' is not a number (a decimal comma? give"
+                                + " --decimal ',')"),
+                e.getMessage());
+        assertThrows(BadRequestException.class, () -> new CsvReadings.Columns(null, null, ',', ','));
+        assertThrows(BadRequestException.class, () -> new CsvReadings.Columns(null, null, ';', '\''));
+        // A comma in a value that is no number either way gets no hint.
+        BadRequestException plain =
+                assertThrows(BadRequestException.class, () -> read("t;v\n2026-11-01 00:00:00;n,a\n", null, null, ';'));
+        assertTrue(plain.getMessage().endsWith("is not a number"), plain.getMessage());
+    }
+
     @Test
     void quotedFieldsAByteOrderMarkAndOtherDelimiters() throws Exception {
         List<Reading> r = read(

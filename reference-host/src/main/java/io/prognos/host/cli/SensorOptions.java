@@ -35,11 +35,19 @@ final class SensorOptions {
     @Option(names = "--delimiter", paramLabel = "C", defaultValue = ",", description = "column separator of --csv")
     char delimiter;
 
+    @Option(
+            names = "--decimal",
+            paramLabel = "C",
+            defaultValue = ".",
+            description = "decimal mark of --csv's values: '.' or ',' (with --delimiter ';', as spreadsheets write"
+                    + " them in many locales)")
+    char decimal;
+
     SensorId id() {
         return SensorId.of(device, sensor);
     }
 
     List<Reading> csvReadings() throws IOException {
-        return CsvReadings.read(csv, new CsvReadings.Columns(tsColumn, valueColumn, delimiter));
+        return CsvReadings.read(csv, new CsvReadings.Columns(tsColumn, valueColumn, delimiter, decimal));
     }
 }
