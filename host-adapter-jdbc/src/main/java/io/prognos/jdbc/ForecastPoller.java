@@ -112,7 +112,13 @@ public final class ForecastPoller implements AutoCloseable {
     /** Sensors whose readings ahead of the clock were warned about, until they have none. */
     private final Set<SensorId> aheadWarned = new HashSet<>();
 
+    /** Guards {@link #executor}; not the poller's monitor, which a run holds for as long as it takes. */
+    private final Object schedule = new Object();
+
     private ScheduledExecutorService executor;
+    /** Set by {@link #close}: a run in progress stops before its next sensor. */
+    private volatile boolean closed;
+
     private Instant outageSince;
     private Duration backoff;
 
@@ -122,6 +128,21 @@ public final class ForecastPoller implements AutoCloseable {
             Function<SensorId, OperatingLimits> limits,
             Settings settings,
             Clock clock) {
+        this(plugin, db, limits, settings, clock, new SensorCycle.Listener() {});
+    }
+
+    /**
+     * {@code listener} is told what the poller's cycle produces (results, alerts, anomaly scores),
+     * as an MQTT adapter's publisher is; the poller writes them to the database itself, so it must
+     * not store them again.
+     */
+    public ForecastPoller(
+            ForecastingPlugin plugin,
+            JdbcAdapter db,
+            Function<SensorId, OperatingLimits> limits,
+            Settings settings,
+            Clock clock,
+            SensorCycle.Listener listener) {
         this.plugin = plugin;
         this.db = db;
         this.settings = settings;
@@ -131,19 +152,21 @@ public final class ForecastPoller implements AutoCloseable {
         CycleSettings cs =
                 new CycleSettings(Integer.MAX_VALUE, 100_000, 1, Duration.ZERO, Duration.ZERO, Duration.ZERO, 100_000);
         // Trainings run in the poll, not in the background: a run is a batch job that may take its time.
-        this.cycle = new SensorCycle(plugin, limits, cs, clock, null, new SensorCycle.Listener() {});
+        this.cycle = new SensorCycle(plugin, limits, cs, clock, null, listener);
         this.contexts = new SensorContexts(
                 cs.maxSensors(), cs.bufferSize(), s -> recent(s, settings.forecastLookback()), cycle::forget);
     }
 
     /** Runs every {@link Settings#every()}, backing off while the database is unavailable. */
-    public synchronized void start() {
-        executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "prognos-jdbc-poller");
-            t.setDaemon(true);
-            return t;
-        });
-        executor.schedule(this::scheduledRun, 0, TimeUnit.MILLISECONDS);
+    public void start() {
+        synchronized (schedule) {
+            executor = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "prognos-jdbc-poller");
+                t.setDaemon(true);
+                return t;
+            });
+            executor.schedule(this::scheduledRun, 0, TimeUnit.MILLISECONDS);
+        }
     }
 
     private void scheduledRun() {
@@ -155,7 +178,7 @@ public final class ForecastPoller implements AutoCloseable {
             LOG.error("poller run failed; next run in {}", settings.every(), e);
             next = settings.every();
         }
-        synchronized (this) {
+        synchronized (schedule) {
             if (executor != null && !executor.isShutdown()) {
                 executor.schedule(this::scheduledRun, next.toMillis(), TimeUnit.MILLISECONDS);
             }
@@ -173,6 +196,9 @@ public final class ForecastPoller implements AutoCloseable {
             writeUnwritten();
             sensors = db.readings().sensors();
             for (SensorId s : sensors) {
+                if (closed) {
+                    return new RunReport(sensors.size(), trained, forecasts, skipped, false);
+                }
                 Optional<Instant> mark = watermark(s);
                 Instant now = clock.instant();
                 Instant from = mark.map(m -> m.plusMillis(1)).orElse(now.minus(settings.forecastLookback()));
@@ -191,11 +217,9 @@ public final class ForecastPoller implements AutoCloseable {
                         trained++;
                     }
                     SensorContext ctx = contexts.get(s);
-                    SensorCycle.Outcome o = cycle.accept(ctx, mark.isPresent() ? fresh : List.of());
-                    if (mark.isEmpty() && ctx.buffered() > 0) {
-                        // First run for this sensor: the context was warmed with the lookback, forecast from it.
-                        o = new SensorCycle.Outcome(s, o.anomalies(), cycle.predict(ctx, null), false, 0);
-                    }
+                    // First run for this sensor: the context was warmed with the lookback, forecast
+                    // from it (published and alerting as any other; it was only written).
+                    SensorCycle.Outcome o = mark.isPresent() ? cycle.accept(ctx, fresh) : cycle.forecastNow(ctx);
                     refusals.remove(s);
                     unwritten.put(s, o);
                     writeUnwritten();
@@ -369,11 +393,29 @@ public final class ForecastPoller implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops polling: a run in progress ends before its next sensor (a training under way is
+     * interrupted), waited for up to 30 s. Closing took the run's monitor, so a host stopping
+     * during a first run over many sensors waited for all their trainings.
+     */
     @Override
-    public synchronized void close() {
-        if (executor != null) {
-            executor.shutdownNow();
+    public void close() {
+        closed = true;
+        ScheduledExecutorService running;
+        synchronized (schedule) {
+            running = executor;
             executor = null;
+        }
+        if (running == null) {
+            return;
+        }
+        running.shutdownNow();
+        try {
+            if (!running.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("the poller's run did not end within 30 s of closing; left to end on its own");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -383,6 +383,14 @@ public final class MqttAdapter implements AutoCloseable {
     }
 
     /** The topic prefix readings and results use ({@code mqtt.prefix}). */
+    /**
+     * What publishes results (forecast, risk, alert, anomaly scores, schedule) on the broker, for
+     * another cycle of the host whose results go out here too (the database poller's).
+     */
+    public SensorCycle.Listener publisher() {
+        return publisher;
+    }
+
     public String topicPrefix() {
         return topicPrefix;
     }

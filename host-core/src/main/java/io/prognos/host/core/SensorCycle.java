@@ -189,6 +189,21 @@ public final class SensorCycle {
         }
     }
 
+    /**
+     * A forecast from what the context holds now, handed to the listener with its alert transition
+     * as a reading's would be: for a sensor first served from readings already stored (the
+     * database poller's first run), whose forecast was otherwise only answered, never published.
+     */
+    public Outcome forecastNow(SensorContext ctx) {
+        ctx.lock.lock();
+        try {
+            ctx.sinceForecast = Math.max(1, ctx.sinceForecast);
+            return work(ctx, List.of());
+        } finally {
+            ctx.lock.unlock();
+        }
+    }
+
     private Outcome work(SensorContext ctx, List<Reading> fresh) {
         SensorId sensor = ctx.sensor();
         Optional<ModelInfo> model = plugin.model(sensor);

@@ -101,6 +101,15 @@ public final class HostConfig {
                     3650 * 86400.0,
                     "how far back a forecast reads readings")
             .define(
+                    "prognos.poll-every",
+                    Type.DURATION,
+                    "0s",
+                    0,
+                    86400,
+                    "read new readings from the database (jdbc.readings-query) this often and forecast, score and"
+                            + " alert on them, for readings that reach PostgreSQL another way than MQTT, REST or"
+                            + " Kafka (ThingsBoard, a historian); 0: never")
+            .define(
                     "prognos.limits",
                     Type.STRING,
                     "",

@@ -20,6 +20,7 @@ import io.prognos.host.core.TrainingRunner;
 import io.prognos.host.core.wire.ReadingParser;
 import io.prognos.host.dashboard.FleetWatch;
 import io.prognos.host.rest.RestApi;
+import io.prognos.jdbc.ForecastPoller;
 import io.prognos.jdbc.JdbcAdapter;
 import io.prognos.kafka.KafkaAdapter;
 import io.prognos.kafka.KafkaSettings;
@@ -62,6 +63,7 @@ public final class HostRuntime implements AutoCloseable {
     private MqttAdapter mqtt;
     private KafkaAdapter kafka;
     private StoringListener storing;
+    private ForecastPoller poller;
     private EmbeddedBroker broker;
     private RestApi rest;
     private SensorService service;
@@ -155,6 +157,14 @@ public final class HostRuntime implements AutoCloseable {
         }
         // Parsed before anything starts: a bad kafka.* value is named before the database is up.
         KafkaSettings kafkaSettings = KafkaSettings.from(kafkaValues);
+        if (kafkaSettings.enabled() && !host.getDuration("prognos.poll-every").isZero()) {
+            // Every host of the application would poll every sensor: each reading forecast once per host.
+            throw new InvalidConfigurationException(
+                    "the host",
+                    List.of(new ConfigProblem(
+                            "prognos.poll-every",
+                            "not with kafka.bootstrap: the hosts sharing the sensors would each poll all of them")));
+        }
         limits = new SensorLimits(HostConfig.limits(host.getString("prognos.limits")));
         Path dataDir = DataDirectory.create(host.getString("prognos.data-dir"));
 
@@ -292,6 +302,10 @@ public final class HostRuntime implements AutoCloseable {
             mqtt = MqttAdapter.start(plugin, cycle, contexts, listeners, mqttValues, clock, metrics, forwarding);
             opened.add(mqtt);
         }
+        Duration pollEvery = host.getDuration("prognos.poll-every");
+        if (parts.mqtt() && !pollEvery.isZero()) {
+            poller = startPoller(pollEvery, cycleSettings, mqttValues, clock);
+        }
         Gauge.builder("prognos.models", plugin, p -> p.models().size())
                 .description("models known to the plugin")
                 .register(metrics);
@@ -327,6 +341,39 @@ public final class HostRuntime implements AutoCloseable {
                     host.getDuration("prognos.shutdown-timeout"));
             opened.add(rest);
         }
+    }
+
+    /**
+     * The poller of readings that reach the database another way: its own cycle, whose results it
+     * writes to the database itself and which go to the dashboard and, with MQTT on, the broker as
+     * the other cycles' do (not to the storing listener: they would be written twice, and the
+     * readings it reads are in the database already).
+     */
+    private ForecastPoller startPoller(
+            Duration every, CycleSettings cycleSettings, Map<String, String> mqttValues, Clock clock) {
+        CycleListeners told = new CycleListeners().add(fleet);
+        if (mqtt != null) {
+            told.add(mqtt.publisher());
+        }
+        ForecastPoller p = new ForecastPoller(
+                plugin,
+                jdbc,
+                limits,
+                new ForecastPoller.Settings(
+                        every,
+                        host.getDuration("prognos.history"),
+                        host.getDuration("prognos.forecast-lookback"),
+                        cycleSettings.retrainEvery(),
+                        Duration.ofDays(7),
+                        // An outage is retried at most this far apart, however short the period.
+                        every.compareTo(Duration.ofMinutes(5)) > 0 ? every : Duration.ofMinutes(5),
+                        MqttAdapter.CONFIG.parse("the MQTT adapter", mqttValues).getDuration("mqtt.max-future-skew")),
+                clock,
+                told);
+        opened.add(p);
+        p.start();
+        LOG.info("polling the database every {} for new readings (jdbc.readings-query)", every);
+        return p;
     }
 
     /** The database writer of readings and results arriving from outside (MQTT, Kafka), opened once. */
