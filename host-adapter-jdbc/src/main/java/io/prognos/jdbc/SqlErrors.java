@@ -56,6 +56,15 @@ public final class SqlErrors {
                         return Optional.of(new ConfigProblem("jdbc.user", why));
                     case "3D000":
                         return Optional.of(new ConfigProblem("jdbc.url", why));
+                    case "08004":
+                        // The driver's "the server requested ... authentication, but no password was
+                        // provided": taken for an outage, the host waited 10 s at each of its first
+                        // steps and said only that no connection was available.
+                        if (!passwordSet && message.contains("no password was provided")) {
+                            return Optional.of(new ConfigProblem(
+                                    "jdbc.password", why + "; give jdbc.password, or password= in jdbc.url"));
+                        }
+                        break;
                     default:
                         break;
                 }

@@ -92,6 +92,14 @@ class EmbeddedDatabaseTest {
             assertEquals("jdbc.url", missing.problems().get(0).key(), missing.getMessage());
             assertTrue(missing.getMessage().contains("no_such_db"), missing.getMessage());
 
+            // No password at all, where the server asks for one: the key to give, not an outage.
+            Map<String, String> noPassword =
+                    Map.of("jdbc.url", withoutPassword(db.jdbcUrl()), "jdbc.connect-timeout", "2s");
+            var none = assertThrows(InvalidConfigurationException.class, () -> JdbcAdapter.start(noPassword));
+            assertEquals("jdbc.password", none.problems().get(0).key(), none.getMessage());
+            assertTrue(none.getMessage().contains("no password was provided."), none.getMessage());
+            assertTrue(none.getMessage().contains("(SQLState 08004); give jdbc.password"), none.getMessage());
+
             // The right login still starts.
             JdbcAdapter.start(Map.of("jdbc.url", db.jdbcUrl())).close();
         }
