@@ -103,6 +103,7 @@ public final class ForecastPoller implements AutoCloseable {
     private final Clock clock;
     private final String watermarks;
     private final SensorCycle cycle;
+    private final SensorCycle.Listener listener;
     private final SensorContexts contexts;
     /** Results computed but not yet written (the database went away between the two). */
     private final Map<SensorId, SensorCycle.Outcome> unwritten = new LinkedHashMap<>();
@@ -153,6 +154,7 @@ public final class ForecastPoller implements AutoCloseable {
                 new CycleSettings(Integer.MAX_VALUE, 100_000, 1, Duration.ZERO, Duration.ZERO, Duration.ZERO, 100_000);
         // Trainings run in the poll, not in the background: a run is a batch job that may take its time.
         this.cycle = new SensorCycle(plugin, limits, cs, clock, null, listener);
+        this.listener = listener;
         this.contexts = new SensorContexts(
                 cs.maxSensors(), cs.bufferSize(), s -> recent(s, settings.forecastLookback()), cycle::forget);
     }
@@ -212,14 +214,22 @@ public final class ForecastPoller implements AutoCloseable {
                     if (needsTraining(s)) {
                         List<Reading> history =
                                 db.readings().read(s, newest.minus(settings.trainingHistory()), newest.plusMillis(1));
-                        plugin.train(new TrainRequest(s, history));
+                        ModelInfo m = plugin.train(new TrainRequest(s, history));
+                        // As the host's trainings are told: a poller's were not, at any level.
+                        LOG.info("trained {}: serving {} ({} ms)", s, m.servedMethod(), m.trainingMillis());
                         markTrained(s, now);
                         trained++;
                     }
                     SensorContext ctx = contexts.get(s);
                     // First run for this sensor: the context was warmed with the lookback, forecast
                     // from it (published and alerting as any other; it was only written).
-                    SensorCycle.Outcome o = mark.isPresent() ? cycle.accept(ctx, fresh) : cycle.forecastNow(ctx);
+                    SensorCycle.Outcome o;
+                    if (mark.isPresent()) {
+                        o = cycle.accept(ctx, fresh);
+                    } else {
+                        listener.readings(s, fresh); // the sensor's newest reading, for the dashboard
+                        o = cycle.forecastNow(ctx);
+                    }
                     refusals.remove(s);
                     unwritten.put(s, o);
                     writeUnwritten();

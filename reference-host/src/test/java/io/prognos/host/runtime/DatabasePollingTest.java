@@ -56,6 +56,7 @@ class DatabasePollingTest {
             FleetWatch.Track track = host.fleet().track(SENSOR);
             assertNotNull(track, "on the dashboard");
             assertEquals(last, track.result().risk().basedOn());
+            assertEquals(last, track.lastReadingAt(), "the newest reading, for its age on the dashboard");
 
             MqttClient subscriber =
                     new MqttClient(host.broker().url(), "test-poll-" + System.nanoTime(), new MemoryPersistence());
