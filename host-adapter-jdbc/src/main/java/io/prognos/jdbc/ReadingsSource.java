@@ -145,14 +145,25 @@ public final class ReadingsSource {
                 try (ResultSet rs = ps.executeQuery()) {
                     ResultSetMetaData md = rs.getMetaData();
                     int tsColumn = rs.findColumn("ts");
-                    boolean epoch = isEpochNumber(md.getColumnType(tsColumn));
+                    TimeColumn kind = TimeColumn.of(md.getColumnType(tsColumn));
                     int valueColumn = rs.findColumn("value");
                     while (rs.next()) {
-                        double v = rs.getDouble(valueColumn);
+                        double v;
+                        try {
+                            v = rs.getDouble(valueColumn);
+                        } catch (SQLException e) {
+                            if (!isDataException(e)) {
+                                throw e;
+                            }
+                            // A text column's word ("ON", "n/a"): not a reading, as a NULL is not.
+                            // It failed the read, and the poller's run at this sensor.
+                            unusable.add(timestamp(rs, tsColumn, kind));
+                            continue;
+                        }
                         if (rs.wasNull()) {
                             continue; // a row without a number is not a reading (ThingsBoard's text keys)
                         }
-                        Instant ts = timestamp(rs, tsColumn, epoch);
+                        Instant ts = timestamp(rs, tsColumn, kind);
                         if (ts == null || !Reading.usable(v)) {
                             // The plugin would refuse the whole batch (and, in a training's
                             // history, the sensor's model for as long as the row is in it), and a
@@ -221,19 +232,56 @@ public final class ReadingsSource {
         reported.put(sensor, u.newest);
         LOG.warn(
                 "{}: skipped {} row(s) of the readings table that are not readings (a NaN, infinite or huge value"
-                        + " beyond +-" + Reading.MAX_MAGNITUDE + ", or no"
-                        + " time or a negative epoch time){}; the sensor goes on with its other readings: fix or remove them at the source",
+                        + " beyond +-" + Reading.MAX_MAGNITUDE + ", a text value that is no number, or no"
+                        + " time, a text time that is none or a negative epoch time){}; the sensor goes on with its"
+                        + " other readings: fix or remove them at the source",
                 sensor,
                 u.count,
                 u.newest.equals(NO_TIME) ? "" : ", the newest at " + u.newest);
     }
 
+    /** How a result's {@code ts} column holds its time. */
+    private enum TimeColumn {
+        TIMESTAMP,
+        EPOCH,
+        TEXT;
+
+        static TimeColumn of(int sqlType) {
+            if (isEpochNumber(sqlType)) {
+                return EPOCH;
+            }
+            return switch (sqlType) {
+                case Types.VARCHAR, Types.CHAR, Types.LONGVARCHAR, Types.NVARCHAR, Types.NCHAR -> TEXT;
+                default -> TIMESTAMP;
+            };
+        }
+    }
+
+    /** SQLState class 22: the driver could not convert a row's value (text that is no number or time). */
+    private static boolean isDataException(SQLException e) {
+        return e.getSQLState() != null && e.getSQLState().startsWith("22");
+    }
+
     /**
-     * A row's time; null when it has none or a negative epoch number. An epoch number was read as
-     * milliseconds (ThingsBoard's unit), so a table in Unix seconds gave readings of January 1970.
+     * A row's time; null when it has none, a negative epoch number, or text that is no time. An
+     * epoch number was read as milliseconds (ThingsBoard's unit), so a table in Unix seconds gave
+     * readings of January 1970. Text is read as payloads' and CSV files' timestamps are (ISO-8601
+     * with a space or a T, an epoch number; one without a zone is UTC, as in a CSV file, every row
+     * being alike): the driver read only its own format, and an ISO "T...Z" failed the read.
      */
-    private static Instant timestamp(ResultSet rs, int column, boolean epoch) throws SQLException {
-        if (epoch) {
+    private static Instant timestamp(ResultSet rs, int column, TimeColumn kind) throws SQLException {
+        if (kind == TimeColumn.TEXT) {
+            String text = rs.getString(column);
+            if (text == null) {
+                return null;
+            }
+            try {
+                return Timestamps.parse(text, true);
+            } catch (DateTimeException | IllegalArgumentException | ArithmeticException e) {
+                return null;
+            }
+        }
+        if (kind == TimeColumn.EPOCH) {
             BigDecimal v = rs.getBigDecimal(column);
             if (v == null || v.signum() < 0) {
                 return null;

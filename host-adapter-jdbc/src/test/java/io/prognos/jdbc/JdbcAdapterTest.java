@@ -334,6 +334,28 @@ class JdbcAdapterTest {
         }
     }
 
+    /**
+     * A plant's table of text columns, where a value may be a word ("ON", "n/a") and a time may be
+     * garbled: such rows are not readings and are skipped, as a NULL value is; the read failed
+     * whole, and the poller's run ended at that sensor, every sensor after it never forecast.
+     */
+    @Test
+    void rowsOfTextThatIsNoNumberOrNoTimeAreSkipped() throws Exception {
+        try (Connection c = adapter.dataSource().getConnection();
+                Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE text_rows (tag text, t text, v text)");
+            st.execute("INSERT INTO text_rows VALUES ('kiln', '" + T0 + "', '1.5'), ('kiln', '" + T0.plusSeconds(60)
+                    + "', 'ON'), ('kiln', 'not a time', '2.0'), ('kiln', '" + T0.plusSeconds(120) + "', '2.5')");
+        }
+        Map<String, String> c = config("prognos");
+        c.put("jdbc.readings-query", "SELECT t AS ts, v AS value FROM text_rows WHERE tag = :device_id ORDER BY t");
+        try (JdbcAdapter text = JdbcAdapter.start(c)) {
+            assertEquals(
+                    List.of(new Reading(T0, 1.5), new Reading(T0.plusSeconds(120), 2.5)),
+                    text.readings().read(SensorId.of("kiln", "temp"), T0, T0.plusSeconds(3600)));
+        }
+    }
+
     @Test
     void resultsAreUpsertedSoARetryNeverDuplicates() throws Exception {
         SensorId sensor = SensorId.of("press-5", "oil_temp");
