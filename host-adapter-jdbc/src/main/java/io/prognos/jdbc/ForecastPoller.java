@@ -201,11 +201,22 @@ public final class ForecastPoller implements AutoCloseable {
                 if (closed) {
                     return new RunReport(sensors.size(), trained, forecasts, skipped, false);
                 }
-                Optional<Instant> mark = watermark(s);
-                Instant now = clock.instant();
-                Instant from = mark.map(m -> m.plusMillis(1)).orElse(now.minus(settings.forecastLookback()));
-                List<Reading> fresh = db.readings().read(s, from, now.plus(Duration.ofDays(1)));
-                fresh = notAhead(s, fresh, now);
+                Optional<Instant> mark;
+                Instant now;
+                List<Reading> fresh;
+                try {
+                    mark = watermark(s);
+                    now = clock.instant();
+                    Instant from = mark.map(m -> m.plusMillis(1)).orElse(now.minus(settings.forecastLookback()));
+                    fresh = notAhead(s, db.readings().read(s, from, now.plus(Duration.ofDays(1))), now);
+                } catch (IllegalStateException e) {
+                    // The database fails this sensor's query alone (a plant's query that divides by
+                    // zero on its rows, or casts an id that does not fit): it waits, said once, and
+                    // the sensors after it go on; the failure ended every run here.
+                    refused(s, e);
+                    skipped++;
+                    continue;
+                }
                 if (fresh.isEmpty()) {
                     continue; // nothing new since the last run
                 }
@@ -246,6 +257,11 @@ public final class ForecastPoller implements AutoCloseable {
                     // reason is told once, not at every run nor never.
                     refused(s, e);
                     skipped++;
+                } catch (IllegalStateException e) {
+                    // Its training history's query failed (as above): read again at the next run.
+                    refused(s, e);
+                    skipped++;
+                    continue;
                 }
                 advance(s, newest);
             }
@@ -292,8 +308,8 @@ public final class ForecastPoller implements AutoCloseable {
      * Warns when a sensor is first refused for a reason, or for a different one; the same refusal at
      * the next runs is logged at debug (its message may differ in figures such as the history's span).
      */
-    private void refused(SensorId s, BadRequestException e) {
-        String kind = e.getClass().getSimpleName() + ":" + e.field();
+    private void refused(SensorId s, RuntimeException e) {
+        String kind = e.getClass().getSimpleName() + (e instanceof BadRequestException b ? ":" + b.field() : "");
         if (kind.equals(refusals.put(s, kind))) {
             LOG.debug("{} still skipped: {}", s, e.getMessage());
         } else {

@@ -255,6 +255,47 @@ class ForecastPollerTest {
     }
 
     /**
+     * A sensor whose readings the database fails to give (here a division by zero in the plant's
+     * query for its rows) is skipped, said once; the sensors after it are forecast. The failure
+     * ended every run at that sensor.
+     */
+    @Test
+    void aSensorWhoseReadingsTheDatabaseFailsToGiveIsSkippedAndTheOthersGoOn() throws Exception {
+        try (Logged logged = Logged.by(ForecastPoller.class);
+                EmbeddedPostgres pg = EmbeddedPostgres.start()) {
+            Map<String, String> config = configFor(pg);
+            withReadings(config).close();
+            config.put(
+                    "jdbc.readings-query",
+                    "SELECT ts, value FROM sensor_readings WHERE device_id = :device_id AND sensor_key = :sensor_key"
+                            + " AND ts >= :from AND ts < :to AND 1 / (CASE WHEN device_id = 'line-1' THEN 0 ELSE 1 END)"
+                            + " = 1 ORDER BY ts");
+            JdbcAdapter db = JdbcAdapter.start(config);
+            ForecastingPlugin plugin = started(db);
+            ForecastPoller poller = new ForecastPoller(
+                    plugin,
+                    db,
+                    s -> OperatingLimits.between(0, 100),
+                    SETTINGS,
+                    Clock.fixed(T0.plus(Duration.ofHours(320)), ZoneOffset.UTC));
+            ForecastPoller.RunReport first = poller.runOnce();
+            assertTrue(first.completed());
+            assertEquals(2, first.forecasts(), "line-2 and line-3, after line-1");
+            assertEquals(1, first.skipped());
+            assertEquals(1, poller.runOnce().skipped(), "still skipped");
+            List<String> warnings = logged.events().list.stream()
+                    .filter(e -> e.getLevel() == Level.WARN)
+                    .map(ILoggingEvent::getFormattedMessage)
+                    .toList();
+            assertEquals(1, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(0).startsWith("line-1/temp skipped until this is mended"), warnings.get(0));
+            assertTrue(warnings.get(0).contains("division by zero"), warnings.get(0));
+            plugin.stop();
+            db.close();
+        }
+    }
+
+    /**
      * A row stamped hours ahead of the clock (a device's clock ahead) moved the watermark past every
      * reading before it: those were never read, the sensor without forecasts until the clock caught
      * up. It is left until its time comes, said once.
