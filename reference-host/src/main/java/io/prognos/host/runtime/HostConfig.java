@@ -108,7 +108,7 @@ public final class HostConfig {
                     86400,
                     "read new readings from the database (jdbc.readings-query) this often and forecast, score and"
                             + " alert on them, for readings that reach PostgreSQL another way than MQTT, REST or"
-                            + " Kafka (ThingsBoard, a historian); 0: never")
+                            + " Kafka (ThingsBoard, a historian); at least 1s, 0: never")
             .define(
                     "prognos.limits",
                     Type.STRING,

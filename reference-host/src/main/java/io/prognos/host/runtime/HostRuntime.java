@@ -157,7 +157,15 @@ public final class HostRuntime implements AutoCloseable {
         }
         // Parsed before anything starts: a bad kafka.* value is named before the database is up.
         KafkaSettings kafkaSettings = KafkaSettings.from(kafkaValues);
-        if (kafkaSettings.enabled() && !host.getDuration("prognos.poll-every").isZero()) {
+        Duration pollEvery = host.getDuration("prognos.poll-every");
+        if (!pollEvery.isZero() && pollEvery.compareTo(Duration.ofSeconds(1)) < 0) {
+            // A poll reads every sensor's query: every millisecond, a database kept busy for nothing.
+            throw new InvalidConfigurationException(
+                    "the host",
+                    List.of(new ConfigProblem(
+                            "prognos.poll-every", "at least 1s (0 for never), got " + pollEvery.toMillis() + " ms")));
+        }
+        if (kafkaSettings.enabled() && !pollEvery.isZero()) {
             // Every host of the application would poll every sensor: each reading forecast once per host.
             throw new InvalidConfigurationException(
                     "the host",
@@ -302,7 +310,6 @@ public final class HostRuntime implements AutoCloseable {
             mqtt = MqttAdapter.start(plugin, cycle, contexts, listeners, mqttValues, clock, metrics, forwarding);
             opened.add(mqtt);
         }
-        Duration pollEvery = host.getDuration("prognos.poll-every");
         if (parts.mqtt() && !pollEvery.isZero()) {
             poller = startPoller(pollEvery, cycleSettings, mqttValues, clock);
         }

@@ -84,15 +84,26 @@ class DatabasePollingTest {
         }
     }
 
-    /** Every host of a Kafka application would poll every sensor: refused at start, naming the key. */
+    /**
+     * Every host of a Kafka application would poll every sensor, and a period under a second keeps
+     * the database busy: refused at start, naming the key.
+     */
     @Test
-    void pollingIsRefusedBesideKafka() throws Exception {
+    void pollingBesideKafkaOrMoreThanOnceASecondIsRefused() throws Exception {
         Map<String, String> config = HostFixture.config(HostFixture.dataDir());
         config.put("prognos.poll-every", "1m");
         config.put("kafka.bootstrap", "localhost:1");
         InvalidConfigurationException e = assertThrows(
                 InvalidConfigurationException.class, () -> HostFixture.start(config, HostRuntime.Parts.ALL));
         assertTrue(e.getMessage().contains("prognos.poll-every: not with kafka.bootstrap"), e.getMessage());
+        // Every millisecond would keep the database busy reading every sensor's query.
+        config.remove("kafka.bootstrap");
+        config.put("prognos.poll-every", "500ms");
+        InvalidConfigurationException fast = assertThrows(
+                InvalidConfigurationException.class, () -> HostFixture.start(config, HostRuntime.Parts.ALL));
+        assertTrue(
+                fast.getMessage().contains("prognos.poll-every: at least 1s (0 for never), got 500 ms"),
+                fast.getMessage());
     }
 
     private static Instant newestForecast(HostRuntime host) {
