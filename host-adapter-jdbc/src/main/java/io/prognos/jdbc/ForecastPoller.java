@@ -269,7 +269,10 @@ public final class ForecastPoller implements AutoCloseable {
                 db.results().write(clock.instant(), plugin.schedule(cycle.latestRisks(), settings.scheduleWindow()));
             }
         } catch (RetryLaterException e) {
-            outage(e);
+            if (!closed) {
+                // Not when closing: a training cancelled by it was told as "database unavailable".
+                outage(e);
+            }
             return new RunReport(0, trained, forecasts, skipped, false);
         }
         recovered();
