@@ -63,7 +63,6 @@ public final class HostRuntime implements AutoCloseable {
     private MqttAdapter mqtt;
     private KafkaAdapter kafka;
     private StoringListener storing;
-    private ForecastPoller poller;
     private EmbeddedBroker broker;
     private RestApi rest;
     private SensorService service;
@@ -311,7 +310,7 @@ public final class HostRuntime implements AutoCloseable {
             opened.add(mqtt);
         }
         if (parts.mqtt() && !pollEvery.isZero()) {
-            poller = startPoller(pollEvery, cycleSettings, mqttValues, clock);
+            startPoller(pollEvery, cycleSettings, mqttValues, clock);
         }
         Gauge.builder("prognos.models", plugin, p -> p.models().size())
                 .description("models known to the plugin")
@@ -356,8 +355,7 @@ public final class HostRuntime implements AutoCloseable {
      * the other cycles' do (not to the storing listener: they would be written twice, and the
      * readings it reads are in the database already).
      */
-    private ForecastPoller startPoller(
-            Duration every, CycleSettings cycleSettings, Map<String, String> mqttValues, Clock clock) {
+    private void startPoller(Duration every, CycleSettings cycleSettings, Map<String, String> mqttValues, Clock clock) {
         CycleListeners told = new CycleListeners().add(fleet);
         if (mqtt != null) {
             told.add(mqtt.publisher());
@@ -380,7 +378,6 @@ public final class HostRuntime implements AutoCloseable {
         opened.add(p);
         p.start();
         LOG.info("polling the database every {} for new readings (jdbc.readings-query)", every);
-        return p;
     }
 
     /** The database writer of readings and results arriving from outside (MQTT, Kafka), opened once. */
