@@ -211,13 +211,8 @@ class ForecastPollerTest {
             unusable(db, 200, "Infinity");
             unusable(db, 120, "1e308"); // finite, beyond any measurement
             ForecastingPlugin plugin = started(db);
-            ForecastPoller.RunReport first = new ForecastPoller(
-                            plugin,
-                            db,
-                            s -> OperatingLimits.between(0, 100),
-                            SETTINGS,
-                            Clock.fixed(T0.plus(Duration.ofHours(320)), ZoneOffset.UTC))
-                    .runOnce();
+            ForecastPoller.RunReport first =
+                    poller(plugin, db, T0.plus(Duration.ofHours(320))).runOnce();
             assertEquals(3, first.trained(), "line-1 trained on its other readings");
             assertEquals(3, first.forecasts());
             assertEquals(0, first.skipped());
@@ -272,21 +267,13 @@ class ForecastPollerTest {
                             + " = 1 ORDER BY ts");
             JdbcAdapter db = JdbcAdapter.start(config);
             ForecastingPlugin plugin = started(db);
-            ForecastPoller poller = new ForecastPoller(
-                    plugin,
-                    db,
-                    s -> OperatingLimits.between(0, 100),
-                    SETTINGS,
-                    Clock.fixed(T0.plus(Duration.ofHours(320)), ZoneOffset.UTC));
+            ForecastPoller poller = poller(plugin, db, T0.plus(Duration.ofHours(320)));
             ForecastPoller.RunReport first = poller.runOnce();
             assertTrue(first.completed());
             assertEquals(2, first.forecasts(), "line-2 and line-3, after line-1");
             assertEquals(1, first.skipped());
             assertEquals(1, poller.runOnce().skipped(), "still skipped");
-            List<String> warnings = logged.events().list.stream()
-                    .filter(e -> e.getLevel() == Level.WARN)
-                    .map(ILoggingEvent::getFormattedMessage)
-                    .toList();
+            List<String> warnings = warnings(logged);
             assertEquals(1, warnings.size(), warnings.toString());
             assertTrue(warnings.get(0).startsWith("line-1/temp skipped until this is mended"), warnings.get(0));
             assertTrue(warnings.get(0).contains("division by zero"), warnings.get(0));
@@ -308,12 +295,8 @@ class ForecastPollerTest {
             SensorId ahead = SENSORS.get(0);
             insertOne(db, ahead, T0.plus(Duration.ofHours(302)), 41);
             ForecastingPlugin plugin = started(db);
-            ForecastPoller poller = new ForecastPoller(
-                    plugin,
-                    db,
-                    s -> OperatingLimits.between(0, 100),
-                    SETTINGS,
-                    Clock.fixed(T0.plus(Duration.ofHours(300)).plusSeconds(60), ZoneOffset.UTC));
+            ForecastPoller poller =
+                    poller(plugin, db, T0.plus(Duration.ofHours(300)).plusSeconds(60));
             assertEquals(3, poller.runOnce().forecasts());
             insertOne(db, ahead, T0.plus(Duration.ofHours(300)), 40);
             assertEquals(1, poller.runOnce().forecasts(), "the reading of hour 300 is read");
@@ -324,10 +307,7 @@ class ForecastPollerTest {
                 rs.next();
                 assertEquals(T0.plus(Duration.ofHours(300)), rs.getTimestamp(1).toInstant());
             }
-            List<String> warnings = logged.events().list.stream()
-                    .filter(e -> e.getLevel() == Level.WARN)
-                    .map(ILoggingEvent::getFormattedMessage)
-                    .toList();
+            List<String> warnings = warnings(logged);
             assertEquals(1, warnings.size(), "told once over both runs: " + warnings);
             assertTrue(
                     warnings.get(0)
@@ -357,20 +337,12 @@ class ForecastPollerTest {
             JdbcAdapter db = withReadings(configFor(pg));
             // 300 hours of readings in 100 ms intervals are more intervals than a model may hold.
             ForecastingPlugin plugin = started(db, Map.of("lstm.interval", "100ms"));
-            ForecastPoller poller = new ForecastPoller(
-                    plugin,
-                    db,
-                    s -> OperatingLimits.between(0, 100),
-                    SETTINGS,
-                    Clock.fixed(T0.plus(Duration.ofHours(320)), ZoneOffset.UTC));
+            ForecastPoller poller = poller(plugin, db, T0.plus(Duration.ofHours(320)));
             assertEquals(3, poller.runOnce().skipped());
             insert(db, 300, 305);
             assertEquals(3, poller.runOnce().skipped(), "new readings do not cure it");
 
-            List<String> warnings = logged.events().list.stream()
-                    .filter(e -> e.getLevel() == Level.WARN)
-                    .map(ILoggingEvent::getFormattedMessage)
-                    .toList();
+            List<String> warnings = warnings(logged);
             assertEquals(3, warnings.size(), "one warning per sensor over both runs: " + warnings);
             for (SensorId s : SENSORS) {
                 assertEquals(
@@ -399,6 +371,20 @@ class ForecastPollerTest {
         public void close() {
             log.detachAppender(events);
         }
+    }
+
+    /** A poller whose clock stands at {@code now}, every sensor between the limits 0 and 100. */
+    private static ForecastPoller poller(ForecastingPlugin plugin, JdbcAdapter db, Instant now) {
+        return new ForecastPoller(
+                plugin, db, s -> OperatingLimits.between(0, 100), SETTINGS, Clock.fixed(now, ZoneOffset.UTC));
+    }
+
+    /** The warnings logged so far, as formatted. */
+    private static List<String> warnings(Logged logged) {
+        return logged.events().list.stream()
+                .filter(e -> e.getLevel() == Level.WARN)
+                .map(ILoggingEvent::getFormattedMessage)
+                .toList();
     }
 
     private static Map<String, String> configFor(EmbeddedPostgres pg) {
