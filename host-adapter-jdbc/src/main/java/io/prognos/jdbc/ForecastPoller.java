@@ -97,6 +97,9 @@ public final class ForecastPoller implements AutoCloseable {
     /** What one run did. */
     public record RunReport(int sensors, int trained, int forecasts, int skipped, boolean completed) {}
 
+    /** The last run's report and when it ended; null before the first run ends. */
+    public record LastRun(Instant endedAt, RunReport report) {}
+
     private final ForecastingPlugin plugin;
     private final JdbcAdapter db;
     private final Settings settings;
@@ -119,6 +122,8 @@ public final class ForecastPoller implements AutoCloseable {
     private ScheduledExecutorService executor;
     /** Set by {@link #close}: a run in progress stops before its next sensor. */
     private volatile boolean closed;
+
+    private volatile LastRun lastRun;
 
     private Instant outageSince;
     private Duration backoff;
@@ -175,6 +180,7 @@ public final class ForecastPoller implements AutoCloseable {
         Duration next;
         try {
             RunReport r = runOnce();
+            lastRun = new LastRun(clock.instant(), r);
             next = r.completed() ? settings.every() : backoff;
         } catch (RuntimeException e) {
             LOG.error("poller run failed; next run in {}", settings.every(), e);
@@ -420,6 +426,15 @@ public final class ForecastPoller implements AutoCloseable {
         } catch (SQLException e) {
             throw SqlErrors.translate("advancing the watermark of " + s, e);
         }
+    }
+
+    /** The last scheduled run (what {@link #start} runs), for a host's status; null before one ended. */
+    public LastRun lastRun() {
+        return lastRun;
+    }
+
+    public Duration every() {
+        return settings.every();
     }
 
     /**

@@ -22,6 +22,7 @@ import io.prognos.host.dashboard.FleetWatch;
 import io.prognos.host.dashboard.StaticFiles;
 import io.prognos.host.runtime.HostRuntime;
 import io.prognos.host.runtime.SensorService;
+import io.prognos.jdbc.ForecastPoller;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -289,7 +290,27 @@ public final class LstmRoutes {
                 runtime.contexts().size());
         Map<String, Object> kafka =
                 runtime.kafka() == null ? null : runtime.kafka().status();
-        return new Replies.Status(engine, host, kafka, new TreeMap<>(runtime.maskedConfig()));
+        return new Replies.Status(engine, host, kafka, poller(), new TreeMap<>(runtime.maskedConfig()));
+    }
+
+    private Replies.Poller poller() {
+        ForecastPoller p = runtime.poller();
+        if (p == null) {
+            return null;
+        }
+        ForecastPoller.LastRun last = p.lastRun();
+        if (last == null) {
+            return new Replies.Poller(p.every().toString(), null, null, null, null, null, null);
+        }
+        ForecastPoller.RunReport r = last.report();
+        return new Replies.Poller(
+                p.every().toString(),
+                last.endedAt(),
+                r.sensors(),
+                r.trained(),
+                r.forecasts(),
+                r.skipped(),
+                r.completed());
     }
 
     private Replies.Schedule schedule(Map<String, String> query) {

@@ -3,6 +3,7 @@ package io.prognos.host.rest;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.prognos.host.core.wire.ModelMessage;
 import io.prognos.host.core.wire.ScheduleMessage;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -12,7 +13,22 @@ final class Replies {
     private Replies() {}
 
     /** {@code GET status}. */
-    record Status(Engine forecastingEngine, Host host, Map<String, Object> kafka, Map<String, String> configuration) {}
+    record Status(
+            Engine forecastingEngine,
+            Host host,
+            Map<String, Object> kafka,
+            Poller poller,
+            Map<String, String> configuration) {}
+
+    /** The database poller ({@code prognos.poll-every}): how often, and what its last run did. */
+    record Poller(
+            String every,
+            Instant lastRunEndedAt,
+            Integer sensors,
+            Integer trained,
+            Integer forecasts,
+            Integer skipped,
+            Boolean completed) {}
 
     /** What the original API called the forecasting engine, plus the plugin's identity. */
     record Engine(

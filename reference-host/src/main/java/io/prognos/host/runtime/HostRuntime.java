@@ -63,6 +63,7 @@ public final class HostRuntime implements AutoCloseable {
     private MqttAdapter mqtt;
     private KafkaAdapter kafka;
     private StoringListener storing;
+    private ForecastPoller poller;
     private EmbeddedBroker broker;
     private RestApi rest;
     private SensorService service;
@@ -310,7 +311,7 @@ public final class HostRuntime implements AutoCloseable {
             opened.add(mqtt);
         }
         if (parts.mqtt() && !pollEvery.isZero()) {
-            startPoller(pollEvery, cycleSettings, mqttValues, clock);
+            poller = startPoller(pollEvery, cycleSettings, mqttValues, clock);
         }
         Gauge.builder("prognos.models", plugin, p -> p.models().size())
                 .description("models known to the plugin")
@@ -355,7 +356,8 @@ public final class HostRuntime implements AutoCloseable {
      * the other cycles' do (not to the storing listener: they would be written twice, and the
      * readings it reads are in the database already).
      */
-    private void startPoller(Duration every, CycleSettings cycleSettings, Map<String, String> mqttValues, Clock clock) {
+    private ForecastPoller startPoller(
+            Duration every, CycleSettings cycleSettings, Map<String, String> mqttValues, Clock clock) {
         CycleListeners told = new CycleListeners().add(fleet);
         if (mqtt != null) {
             told.add(mqtt.publisher());
@@ -378,6 +380,7 @@ public final class HostRuntime implements AutoCloseable {
         opened.add(p);
         p.start();
         LOG.info("polling the database every {} for new readings (jdbc.readings-query)", every);
+        return p;
     }
 
     /** The database writer of readings and results arriving from outside (MQTT, Kafka), opened once. */
@@ -406,6 +409,11 @@ public final class HostRuntime implements AutoCloseable {
 
     /** Sensors the dashboard follows at most; 5,000 hold about 35 MB of recent scores (168 of 40 bytes each). */
     static final int FLEET_SENSORS = 5_000;
+
+    /** The database poller; null unless {@code prognos.poll-every} is set. */
+    public ForecastPoller poller() {
+        return poller;
+    }
 
     public FleetWatch fleet() {
         return fleet;

@@ -82,6 +82,7 @@ class RestApiTest {
         assertEquals("lstm", e.get("plugin_id").asText());
         assertFalse(e.get("framework_version").asText().isBlank());
         assertFalse(e.get("plugin_version").asText().isBlank());
+        assertTrue(ok("GET", "/api/v1/lstm/status", null).get("poller").isNull(), "no poller unless configured");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.prognos.host.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -57,6 +58,14 @@ class DatabasePollingTest {
             assertNotNull(track, "on the dashboard");
             assertEquals(last, track.result().risk().basedOn());
             assertEquals(last, track.lastReadingAt(), "the newest reading, for its age on the dashboard");
+            waitFor(() -> host.poller().lastRun() != null, "a run reported");
+            HostFixture.Response r = HostFixture.call(host.rest().port(), "GET", "/api/v1/lstm/status", null, null);
+            JsonNode poller = JSON.readTree(r.body()).get("poller");
+            assertEquals("PT1S", poller.get("every").asText(), r.body());
+            assertEquals(1, poller.get("sensors").asInt(), r.body());
+            assertTrue(poller.get("completed").asBoolean(), r.body());
+            assertEquals(0, poller.get("skipped").asInt(), r.body());
+            assertFalse(poller.get("last_run_ended_at").isNull(), r.body());
 
             MqttClient subscriber =
                     new MqttClient(host.broker().url(), "test-poll-" + System.nanoTime(), new MemoryPersistence());
