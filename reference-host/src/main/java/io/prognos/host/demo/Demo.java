@@ -393,6 +393,8 @@ public final class Demo {
         return """
                 Watch it live while the host runs (models are kept in the data directory):
                   mosquitto_sub -h localhost -p %2$d%3$s -t 'prognos/#' -v
+                  # a reading of pump-2 now, over MQTT or over HTTP (one an hour: the pump reports hourly, and
+                  # a second reading in an hour already scored is refused as late_reading)
                   mosquitto_pub -h localhost -p %2$d%3$s -t prognos/readings/pump-2/bearing_temperature -m '{"value": 92.5}'
                   curl -s -X POST localhost:%1$d/api/v1/lstm/readings/pump-2/bearing_temperature -d '{"value": 92.5}'
                   curl -s localhost:%1$d/api/v1/lstm/status
