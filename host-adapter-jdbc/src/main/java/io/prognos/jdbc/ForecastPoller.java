@@ -34,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -107,6 +108,10 @@ public final class ForecastPoller implements AutoCloseable {
     private final String watermarks;
     private final SensorCycle cycle;
     private final SensorCycle.Listener listener;
+    private final Predicate<SensorId> servedElsewhere;
+    /** Sensors left to the host's other cycle, said once each. */
+    private final Set<SensorId> leftElsewhere = new HashSet<>();
+
     private final SensorContexts contexts;
     /** Results computed but not yet written (the database went away between the two). */
     private final Map<SensorId, SensorCycle.Outcome> unwritten = new LinkedHashMap<>();
@@ -134,13 +139,15 @@ public final class ForecastPoller implements AutoCloseable {
             Function<SensorId, OperatingLimits> limits,
             Settings settings,
             Clock clock) {
-        this(plugin, db, limits, settings, clock, new SensorCycle.Listener() {});
+        this(plugin, db, limits, settings, clock, new SensorCycle.Listener() {}, s -> false);
     }
 
     /**
      * {@code listener} is told what the poller's cycle produces (results, alerts, anomaly scores),
      * as an MQTT adapter's publisher is; the poller writes them to the database itself, so it must
-     * not store them again.
+     * not store them again. {@code servedElsewhere} names the sensors whose readings the host takes
+     * another way (MQTT, REST) and stores where the poller reads: those are left to that cycle,
+     * which would otherwise forecast, publish and alert on every such reading a second time.
      */
     public ForecastPoller(
             ForecastingPlugin plugin,
@@ -148,8 +155,10 @@ public final class ForecastPoller implements AutoCloseable {
             Function<SensorId, OperatingLimits> limits,
             Settings settings,
             Clock clock,
-            SensorCycle.Listener listener) {
+            SensorCycle.Listener listener,
+            Predicate<SensorId> servedElsewhere) {
         this.plugin = plugin;
+        this.servedElsewhere = servedElsewhere;
         this.db = db;
         this.settings = settings;
         this.clock = clock;
@@ -206,6 +215,15 @@ public final class ForecastPoller implements AutoCloseable {
             for (SensorId s : sensors) {
                 if (closed) {
                     return new RunReport(sensors.size(), trained, forecasts, skipped, false);
+                }
+                if (servedElsewhere.test(s)) {
+                    if (leftElsewhere.add(s)) {
+                        LOG.info(
+                                "{}: its readings come to this host over MQTT or REST and are forecast there;"
+                                        + " not polled",
+                                s);
+                    }
+                    continue;
                 }
                 Optional<Instant> mark;
                 Instant now;

@@ -33,6 +33,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -362,6 +364,17 @@ public final class HostRuntime implements AutoCloseable {
         if (mqtt != null) {
             told.add(mqtt.publisher());
         }
+        // Sensors whose readings come over MQTT or REST: stored in sensor_readings, where the
+        // default query polls, each would be forecast and alerted on twice. One entry a sensor.
+        Set<SensorId> pushed = ConcurrentHashMap.newKeySet();
+        listeners.add(new SensorCycle.Listener() {
+            @Override
+            public void readings(SensorId sensor, List<Reading> readings) {
+                if (!readings.isEmpty()) {
+                    pushed.add(sensor);
+                }
+            }
+        });
         ForecastPoller p = new ForecastPoller(
                 plugin,
                 jdbc,
@@ -376,7 +389,8 @@ public final class HostRuntime implements AutoCloseable {
                         every.compareTo(Duration.ofMinutes(5)) > 0 ? every : Duration.ofMinutes(5),
                         MqttAdapter.CONFIG.parse("the MQTT adapter", mqttValues).getDuration("mqtt.max-future-skew")),
                 clock,
-                told);
+                told,
+                pushed::contains);
         opened.add(p);
         p.start();
         LOG.info("polling the database every {} for new readings (jdbc.readings-query)", every);

@@ -94,6 +94,45 @@ class DatabasePollingTest {
     }
 
     /**
+     * A sensor whose readings come over REST (or MQTT) is stored where the default query polls: it
+     * is left to the cycle that took them, not forecast, published and alerted on a second time.
+     */
+    @Test
+    void aSensorWhoseReadingsComeOverRestIsNotPolledToo() throws Exception {
+        Map<String, String> config = HostFixture.config(HostFixture.dataDir());
+        config.put("prognos.poll-every", "1s");
+        SensorId pushed = SensorId.of("rest-2", "temp");
+        List<Reading> readings = HostFixture.hourly(250, 0, 6);
+        Instant last = readings.get(readings.size() - 1).timestamp();
+        try (HostRuntime host = HostFixture.start(config, HostRuntime.Parts.ALL)) {
+            MqttClient subscriber =
+                    new MqttClient(host.broker().url(), "test-pushed-" + System.nanoTime(), new MemoryPersistence());
+            BlockingQueue<JsonNode> forecasts = new ArrayBlockingQueue<>(64);
+            subscriber.connect(host.broker().asDevice(new MqttConnectionOptions()));
+            subscriber.setCallback((OnMessage) (topic, m) -> forecasts.add(JSON.readTree(m.getPayload())));
+            subscriber.subscribe("prognos/forecast/" + pushed.deviceId() + "/" + pushed.sensorKey(), 1);
+            try {
+                HostFixture.Response r = HostFixture.call(
+                        host.rest().port(),
+                        "POST",
+                        "/api/v1/lstm/readings/rest-2/temp",
+                        HostFixture.json(readings),
+                        null);
+                assertEquals(200, r.status(), r.body());
+                JsonNode first = forecasts.poll(60, TimeUnit.SECONDS);
+                assertNotNull(first, "forecast by the cycle that took the readings, once trained");
+                assertEquals(last, Instant.parse(first.get("based_on").asText()));
+                // Five polls later: no second forecast of the same readings.
+                Thread.sleep(5_000);
+                assertEquals(List.of(), List.copyOf(forecasts), "forecast once");
+            } finally {
+                subscriber.disconnect();
+                subscriber.close();
+            }
+        }
+    }
+
+    /**
      * Every host of a Kafka application would poll every sensor, and a period under a second keeps
      * the database busy: refused at start, naming the key.
      */
