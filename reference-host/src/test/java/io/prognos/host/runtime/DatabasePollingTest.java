@@ -29,6 +29,7 @@ import java.util.function.BooleanSupplier;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -67,14 +68,8 @@ class DatabasePollingTest {
             assertEquals(0, poller.get("skipped").asInt(), r.body());
             assertFalse(poller.get("last_run_ended_at").isNull(), r.body());
 
-            MqttClient subscriber =
-                    new MqttClient(host.broker().url(), "test-poll-" + System.nanoTime(), new MemoryPersistence());
-            BlockingQueue<JsonNode> forecasts = new ArrayBlockingQueue<>(16);
-            subscriber.connect(host.broker().asDevice(new MqttConnectionOptions()));
-            // A callback, not a per-subscription listener: Paho 1.2.5 fails on those without properties.
-            subscriber.setCallback((OnMessage) (topic, m) -> forecasts.add(JSON.readTree(m.getPayload())));
-            subscriber.subscribe("prognos/forecast/" + SENSOR.deviceId() + "/" + SENSOR.sensorKey(), 1);
-            try {
+            try (Subscribed subscribed = Subscribed.to(host, SENSOR)) {
+                BlockingQueue<JsonNode> forecasts = subscribed.forecasts();
                 JsonNode retained = forecasts.poll(10, TimeUnit.SECONDS);
                 assertNotNull(retained, "the forecast published, retained");
                 assertEquals(last, Instant.parse(retained.get("based_on").asText()));
@@ -86,9 +81,6 @@ class DatabasePollingTest {
                 assertNotNull(fresh, "a forecast from the new reading");
                 assertEquals(next, Instant.parse(fresh.get("based_on").asText()));
                 waitFor(() -> next.equals(newestForecast(host)), "the forecast from " + next + " stored");
-            } finally {
-                subscriber.disconnect();
-                subscriber.close();
             }
         }
     }
@@ -105,13 +97,8 @@ class DatabasePollingTest {
         List<Reading> readings = HostFixture.hourly(250, 0, 6);
         Instant last = readings.get(readings.size() - 1).timestamp();
         try (HostRuntime host = HostFixture.start(config, HostRuntime.Parts.ALL)) {
-            MqttClient subscriber =
-                    new MqttClient(host.broker().url(), "test-pushed-" + System.nanoTime(), new MemoryPersistence());
-            BlockingQueue<JsonNode> forecasts = new ArrayBlockingQueue<>(64);
-            subscriber.connect(host.broker().asDevice(new MqttConnectionOptions()));
-            subscriber.setCallback((OnMessage) (topic, m) -> forecasts.add(JSON.readTree(m.getPayload())));
-            subscriber.subscribe("prognos/forecast/" + pushed.deviceId() + "/" + pushed.sensorKey(), 1);
-            try {
+            try (Subscribed subscribed = Subscribed.to(host, pushed)) {
+                BlockingQueue<JsonNode> forecasts = subscribed.forecasts();
                 HostFixture.Response r = HostFixture.call(
                         host.rest().port(),
                         "POST",
@@ -125,9 +112,6 @@ class DatabasePollingTest {
                 // Five polls later: no second forecast of the same readings.
                 Thread.sleep(5_000);
                 assertEquals(List.of(), List.copyOf(forecasts), "forecast once");
-            } finally {
-                subscriber.disconnect();
-                subscriber.close();
             }
         }
     }
@@ -152,6 +136,26 @@ class DatabasePollingTest {
         assertTrue(
                 fast.getMessage().contains("prognos.poll-every: at least 1s (0 for never), got 500 ms"),
                 fast.getMessage());
+    }
+
+    /** The forecasts the broker publishes for a sensor, as a subscriber receives them, until closed. */
+    private record Subscribed(MqttClient client, BlockingQueue<JsonNode> forecasts) implements AutoCloseable {
+        static Subscribed to(HostRuntime host, SensorId sensor) throws MqttException {
+            MqttClient c =
+                    new MqttClient(host.broker().url(), "test-poll-" + System.nanoTime(), new MemoryPersistence());
+            BlockingQueue<JsonNode> received = new ArrayBlockingQueue<>(64);
+            c.connect(host.broker().asDevice(new MqttConnectionOptions()));
+            // A callback, not a per-subscription listener: Paho 1.2.5 fails on those without properties.
+            c.setCallback((OnMessage) (topic, m) -> received.add(JSON.readTree(m.getPayload())));
+            c.subscribe("prognos/forecast/" + sensor.deviceId() + "/" + sensor.sensorKey(), 1);
+            return new Subscribed(c, received);
+        }
+
+        @Override
+        public void close() throws MqttException {
+            client.disconnect();
+            client.close();
+        }
     }
 
     private static Instant newestForecast(HostRuntime host) {
