@@ -152,7 +152,7 @@ public final class ReadingsSource {
                         try {
                             v = rs.getDouble(valueColumn);
                         } catch (SQLException e) {
-                            if (!isDataException(e)) {
+                            if (!SqlErrors.isDataException(e)) {
                                 throw e;
                             }
                             // A text column's word ("ON", "n/a"): not a reading, as a NULL is not.
@@ -255,11 +255,6 @@ public final class ReadingsSource {
                 default -> TIMESTAMP;
             };
         }
-    }
-
-    /** SQLState class 22: the driver could not convert a row's value (text that is no number or time). */
-    private static boolean isDataException(SQLException e) {
-        return e.getSQLState() != null && e.getSQLState().startsWith("22");
     }
 
     /**

@@ -31,6 +31,11 @@ public final class SqlErrors {
                 || (e.getCause() instanceof SQLException c && c != e && isUnavailable(c));
     }
 
+    /** SQLState class 22: the driver could not convert a row's value (text that is no number or time). */
+    static boolean isDataException(SQLException e) {
+        return e.getSQLState() != null && e.getSQLState().startsWith("22");
+    }
+
     /**
      * The server's refusal of this login, which trying again does not change, as the key to mend:
      * a wrong password (28P01), a user it does not let in (28000), a database that does not exist

@@ -200,8 +200,10 @@ public final class HostRuntime implements AutoCloseable {
                 plugin.models().size());
 
         // One sensor cycle for every driver: MQTT readings, REST requests and the command line.
-        CycleSettings cycleSettings = CycleSettings.from(
-                MqttAdapter.withAliases(MqttAdapter.CONFIG.parse("the MQTT adapter", mqttValues), cycleValues));
+        // Parsed once: the keys read from it (aliases, prefix, payload fields, skews) are not among
+        // those set on mqttValues later (the embedded broker's URL and login, the shared group).
+        ConfigDef.Config mqttConfig = MqttAdapter.CONFIG.parse("the MQTT adapter", mqttValues);
+        CycleSettings cycleSettings = CycleSettings.from(MqttAdapter.withAliases(mqttConfig, cycleValues));
         TrainingRunner trainer = new TrainingRunner(
                 plugin,
                 threads,
@@ -280,7 +282,7 @@ public final class HostRuntime implements AutoCloseable {
                 // Prognos's own client: a new password each start, known only inside this process.
                 BrokerAccess.Credentials own = new BrokerAccess.Credentials("prognos-host", Secrets.random());
                 BrokerAccess access = new BrokerAccess(
-                        MqttAdapter.CONFIG.parse("the MQTT adapter", mqttValues).getString("mqtt.prefix"),
+                        mqttConfig.getString("mqtt.prefix"),
                         own,
                         new BrokerAccess.Credentials(host.getString("prognos.mqtt.username"), devicePassword));
                 broker = EmbeddedBroker.start(
@@ -313,7 +315,7 @@ public final class HostRuntime implements AutoCloseable {
             opened.add(mqtt);
         }
         if (parts.mqtt() && !pollEvery.isZero()) {
-            poller = startPoller(pollEvery, cycleSettings, mqttValues, clock);
+            poller = startPoller(pollEvery, cycleSettings, mqttConfig.getDuration("mqtt.max-future-skew"), clock);
         }
         Gauge.builder("prognos.models", plugin, p -> p.models().size())
                 .description("models known to the plugin")
@@ -340,8 +342,7 @@ public final class HostRuntime implements AutoCloseable {
         if (parts.rest()) {
             // REST readings take the MQTT topics' payloads, read as the MQTT adapter reads them (a
             // device sends the same JSON by either); the request's own size limit is the REST API's.
-            readingParser = MqttAdapter.payloadParser(
-                    MqttAdapter.CONFIG.parse("the MQTT adapter", mqttValues), RestApi.MAX_BODY, clock);
+            readingParser = MqttAdapter.payloadParser(mqttConfig, RestApi.MAX_BODY, clock);
             rest = RestApi.start(
                     this,
                     host.getString("prognos.http.bind"),
@@ -359,7 +360,7 @@ public final class HostRuntime implements AutoCloseable {
      * readings it reads are in the database already).
      */
     private ForecastPoller startPoller(
-            Duration every, CycleSettings cycleSettings, Map<String, String> mqttValues, Clock clock) {
+            Duration every, CycleSettings cycleSettings, Duration maxFutureSkew, Clock clock) {
         CycleListeners told = new CycleListeners().add(fleet);
         if (mqtt != null) {
             told.add(mqtt.publisher());
@@ -387,7 +388,7 @@ public final class HostRuntime implements AutoCloseable {
                         Duration.ofDays(7),
                         // An outage is retried at most this far apart, however short the period.
                         every.compareTo(Duration.ofMinutes(5)) > 0 ? every : Duration.ofMinutes(5),
-                        MqttAdapter.CONFIG.parse("the MQTT adapter", mqttValues).getDuration("mqtt.max-future-skew")),
+                        maxFutureSkew),
                 clock,
                 told,
                 pushed::contains);
