@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -82,20 +83,8 @@ public final class EvaluateCommand implements Callable<Integer> {
                     "value column(s), comma-separated; * for every column but the timestamp" + " (default: the second)")
     List<String> valueColumns = new ArrayList<>();
 
-    @Option(
-            names = "--delimiter",
-            paramLabel = "C",
-            defaultValue = ",",
-            description = "column separator (default ','; SKAB uses ';')")
-    char delimiter;
-
-    @Option(
-            names = "--decimal",
-            paramLabel = "C",
-            defaultValue = ".",
-            description = "decimal mark of the values: '.' or ',' (with --delimiter ';', as spreadsheets write them in"
-                    + " many locales)")
-    char decimal;
+    @Mixin
+    CsvFormatOptions csvFormat;
 
     @Option(
             names = "--resample",
@@ -235,8 +224,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         Duration interval;
         Backtester.Result r;
         try {
-            readings = new ArrayList<>(
-                    CsvReadings.read(s.file(), new CsvReadings.Columns(tsColumn, s.column(), delimiter, decimal)));
+            readings = new ArrayList<>(CsvReadings.read(s.file(), csvFormat.columns(tsColumn, s.column())));
             if (readings.size() < 3) {
                 throw new BadRequestException(
                         "--csv", s.name() + " has " + readings.size() + " readings; a backtest needs more");
@@ -290,7 +278,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                     : f.getFileName().toString();
             List<String> cols = valueColumns;
             if (cols.size() == 1 && cols.get(0).equals("*")) {
-                List<String> header = CsvReadings.header(f, delimiter);
+                List<String> header = CsvReadings.header(f, csvFormat.delimiter());
                 String ts = tsColumn != null ? tsColumn : header.get(0);
                 cols = header.stream().filter(c -> !c.equals(ts)).toList();
             }

@@ -12,8 +12,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Pattern;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -22,8 +29,9 @@ import org.apache.commons.csv.CSVRecord;
  * The one CSV reader of Prognos: a header line, then a timestamp column and a value column chosen
  * by name or position. Quoted fields, a byte-order mark and any one-character delimiter (SKAB uses
  * {@code ;}) are handled by Apache Commons CSV. Timestamps are ISO-8601 instants, epoch
- * numbers in seconds, milliseconds, microseconds or nanoseconds, or local date-times such as
- * {@code 2013-07-04 00:00:00} taken as UTC.
+ * numbers in seconds, milliseconds, microseconds or nanoseconds, local date-times such as
+ * {@code 2013-07-04 00:00:00} in the file's zone (UTC unless given), or the file's own pattern
+ * ({@link TimestampCells}).
  *
  * <p>A line that does not parse fails the whole file naming its line: silently skipping data would
  * hide a wrong column. An empty value cell is skipped (a sensor that did not report).
@@ -33,10 +41,16 @@ public final class CsvReadings {
     /**
      * Which columns hold the timestamp and the value (null names mean the first and second column),
      * the delimiter, and the decimal mark of the values: '.', or ',' as a spreadsheet in a German or
-     * French locale writes them (with ';' between columns).
+     * French locale writes them (with ';' between columns), the timestamps' pattern (null: the
+     * forms {@link Timestamps} reads) and the zone of times written without one.
      */
-    public record Columns(String timestamp, String value, char delimiter, char decimal) {
+    public record Columns(
+            String timestamp, String value, char delimiter, char decimal, String timeFormat, ZoneId zone) {
         public Columns {
+            Objects.requireNonNull(zone, "zone");
+            if (timeFormat != null) {
+                timestampPattern(timeFormat);
+            }
             if (decimal != '.' && decimal != ',') {
                 throw new BadRequestException("decimal", "the decimal mark is '.' or ',', got '" + decimal + "'");
             }
@@ -44,6 +58,10 @@ public final class CsvReadings {
                 throw new BadRequestException(
                         "decimal", "the decimal mark '" + decimal + "' is also the delimiter: give another delimiter");
             }
+        }
+
+        public Columns(String timestamp, String value, char delimiter, char decimal) {
+            this(timestamp, value, delimiter, decimal, null, ZoneOffset.UTC);
         }
 
         public Columns(String timestamp, String value, char delimiter) {
@@ -56,6 +74,38 @@ public final class CsvReadings {
     }
 
     private CsvReadings() {}
+
+    /**
+     * A pattern of {@link DateTimeFormatter} for timestamp cells; AM and PM in any case.
+     *
+     * @throws BadRequestException for a pattern that is none, saying why
+     */
+    public static DateTimeFormatter timestampPattern(String pattern) {
+        try {
+            return new DateTimeFormatterBuilder()
+                    .parseCaseInsensitive()
+                    .appendPattern(pattern)
+                    .toFormatter(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            throw new BadRequestException(
+                    "ts-format",
+                    "'" + pattern + "' is not a timestamp pattern (" + e.getMessage()
+                            + "); for instance 'dd.MM.yyyy HH:mm' or 'MM/dd/yyyy hh:mm:ss a'",
+                    e);
+        }
+    }
+
+    /** What a timestamp cell that did not parse is expected to look like, and how to read another form. */
+    private static String timestampHint(String cell, Columns columns) {
+        if (columns.timeFormat() != null) {
+            return " matching --ts-format '" + columns.timeFormat() + "'";
+        }
+        String hint = " (ISO-8601, a local date-time, or epoch seconds, milliseconds, microseconds or nanoseconds";
+        return DATE_FIRST.matcher(cell.trim()).matches()
+                ? hint + "; a day or month first? give --ts-format, for instance 'dd.MM.yyyy HH:mm' or"
+                        + " 'MM/dd/yyyy HH:mm')"
+                : hint + "; another form: give --ts-format)";
+    }
 
     /** A value such as {@code 61,2} read with the decimal point: say how to read it. */
     private static String decimalHint(String cell, Columns columns) {
@@ -97,6 +147,8 @@ public final class CsvReadings {
             int ts = column(header, columns.timestamp(), 0, "--ts-column", source);
             int value = column(header, columns.value(), 1, "--value-column", source);
             List<Reading> out = new ArrayList<>();
+            TimestampCells times = new TimestampCells(
+                    columns.timeFormat() == null ? null : timestampPattern(columns.timeFormat()), columns.zone());
             for (CSVRecord r : parser) {
                 long line = r.getParser().getCurrentLineNumber();
                 if (r.size() <= Math.max(ts, value)) {
@@ -121,13 +173,12 @@ public final class CsvReadings {
                             e);
                 }
                 try {
-                    out.add(new Reading(timestamp(r.get(ts)), v));
+                    out.add(new Reading(times.next(r.get(ts)), v));
                 } catch (IllegalArgumentException | DateTimeException | ArithmeticException e) {
                     throw new BadRequestException(
                             "csv",
                             source + " line " + line + ": '" + r.get(ts) + "' in column '" + header.get(ts)
-                                    + "' is not a timestamp (ISO-8601, a local date-time taken as UTC, or epoch"
-                                    + " seconds, milliseconds, microseconds or nanoseconds)",
+                                    + "' is not a timestamp" + timestampHint(r.get(ts), columns),
                             e);
                 }
             }
@@ -157,6 +208,8 @@ public final class CsvReadings {
             return List.copyOf(p.getHeaderNames());
         }
     }
+
+    private static final Pattern DATE_FIRST = Pattern.compile("\\d{1,2}[./-]\\d{1,2}[./-]\\d{2,4}\\b.*");
 
     private static int column(List<String> header, String name, int fallback, String option, String source) {
         if (name == null) {

@@ -8,6 +8,7 @@ import io.prognos.api.BadRequestException;
 import io.prognos.api.Reading;
 import java.io.StringReader;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -57,6 +58,73 @@ class CsvReadingsTest {
         BadRequestException plain =
                 assertThrows(BadRequestException.class, () -> read("t;v\n2026-11-01 00:00:00;n,a\n", null, null, ';'));
         assertTrue(plain.getMessage().endsWith("is not a number"), plain.getMessage());
+    }
+
+    private static List<Instant> times(String csv, String pattern, String zone) throws Exception {
+        return CsvReadings.read(
+                        new StringReader(csv),
+                        new CsvReadings.Columns(null, null, ';', ',', pattern, ZoneId.of(zone)),
+                        "test.csv")
+                .stream()
+                .map(Reading::timestamp)
+                .toList();
+    }
+
+    /**
+     * A spreadsheet export in local time across the autumn clock change (Berlin, 25 October 2026:
+     * 03:00 summer time becomes 02:00 winter time) writes 02:00 twice: read in its zone, the two are
+     * an hour apart and every reading an hour after the one before, as the device sent them.
+     */
+    @Test
+    void localTimesInTheFilesOwnPatternAndZoneAcrossAClockChange() throws Exception {
+        String autumn = "Zeit;Wert\n25.10.2026 01:00;1\n25.10.2026 02:00;2\n25.10.2026 02:00;3\n25.10.2026 03:00;4\n";
+        assertEquals(
+                List.of(
+                        Instant.parse("2026-10-24T23:00:00Z"),
+                        Instant.parse("2026-10-25T00:00:00Z"),
+                        Instant.parse("2026-10-25T01:00:00Z"),
+                        Instant.parse("2026-10-25T02:00:00Z")),
+                times(autumn, "dd.MM.yyyy HH:mm", "Europe/Berlin"));
+        // Spring: 02:00 does not exist on 29 March 2026, so 01:00 and 03:00 are an hour apart.
+        assertEquals(
+                List.of(Instant.parse("2026-03-29T00:00:00Z"), Instant.parse("2026-03-29T01:00:00Z")),
+                times("t;v\n2026-03-29 01:00;1\n2026-03-29 03:00;2\n", null, "Europe/Berlin"));
+        // A repeated time outside a clock change stays a duplicate; times with their own zone keep it.
+        assertEquals(
+                List.of(Instant.parse("2026-07-01T10:00:00Z"), Instant.parse("2026-07-01T10:00:00Z")),
+                times("t;v\n2026-07-01 12:00;1\n2026-07-01 12:00;2\n", null, "Europe/Berlin"));
+        assertEquals(
+                List.of(Instant.parse("2026-10-25T00:30:00Z"), Instant.parse("2026-10-25T00:30:00Z")),
+                times("t;v\n2026-10-25T00:30:00Z;1\n2026-10-25T02:30:00+02:00;2\n", null, "Europe/Berlin"));
+        // Month first with AM and PM in any case, and dates alone.
+        assertEquals(
+                List.of(Instant.parse("2026-11-03T13:05:00Z"), Instant.parse("2026-11-04T00:15:00Z")),
+                times("t;v\n11/03/2026 01:05:00 PM;1\n11/04/2026 12:15:00 am;2\n", "MM/dd/yyyy hh:mm:ss a", "UTC"));
+        assertEquals(
+                List.of(Instant.parse("2026-11-02T23:00:00Z")),
+                times("t;v\n03.11.2026;1\n", "dd.MM.yyyy", "Europe/Berlin"));
+    }
+
+    /** A day-first date without a pattern says how to read it; one that does not match the pattern names it. */
+    @Test
+    void timestampsInAnotherFormAreRefusedSayingHowToReadThem() {
+        BadRequestException dayFirst =
+                assertThrows(BadRequestException.class, () -> times("Zeit;Wert\n25.10.2026 01:00;1\n", null, "UTC"));
+        assertEquals(
+                "test.csv line 2: '25.10.2026 01:00' in column 'Zeit' is not a timestamp (ISO-8601, a local date-time,"
+                        + " or epoch seconds, milliseconds, microseconds or nanoseconds; a day or month first? give"
+                        + " --ts-format, for instance 'dd.MM.yyyy HH:mm' or 'MM/dd/yyyy HH:mm')",
+                dayFirst.getMessage());
+        BadRequestException other = assertThrows(
+                BadRequestException.class, () -> times("Zeit;Wert\n2026-10-25 01:00;1\n", "dd.MM.yyyy HH:mm", "UTC"));
+        assertEquals(
+                "test.csv line 2: '2026-10-25 01:00' in column 'Zeit' is not a timestamp matching --ts-format"
+                        + " 'dd.MM.yyyy HH:mm'",
+                other.getMessage());
+        BadRequestException pattern = assertThrows(
+                BadRequestException.class,
+                () -> new CsvReadings.Columns(null, null, ';', ',', "dd.MM.yyyy {", ZoneId.of("UTC")));
+        assertEquals("ts-format", pattern.field());
     }
 
     @Test

@@ -2,10 +2,12 @@ package io.prognos.host.cli;
 
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
+import io.prognos.evaluation.cli.CsvFormatOptions;
 import io.prognos.evaluation.data.CsvReadings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Which sensor a command is about, and optionally a CSV of its readings instead of the database. */
@@ -32,22 +34,14 @@ final class SensorOptions {
             description = "value column of --csv (default: the" + " second)")
     String valueColumn;
 
-    @Option(names = "--delimiter", paramLabel = "C", defaultValue = ",", description = "column separator of --csv")
-    char delimiter;
-
-    @Option(
-            names = "--decimal",
-            paramLabel = "C",
-            defaultValue = ".",
-            description = "decimal mark of --csv's values: '.' or ',' (with --delimiter ';', as spreadsheets write"
-                    + " them in many locales)")
-    char decimal;
+    @Mixin
+    CsvFormatOptions format;
 
     SensorId id() {
         return SensorId.of(device, sensor);
     }
 
     List<Reading> csvReadings() throws IOException {
-        return CsvReadings.read(csv, new CsvReadings.Columns(tsColumn, valueColumn, delimiter, decimal));
+        return CsvReadings.read(csv, format.columns(tsColumn, valueColumn));
     }
 }

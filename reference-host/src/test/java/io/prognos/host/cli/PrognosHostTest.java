@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -158,6 +159,31 @@ class PrognosHostTest {
         assertEquals(1, r.code(), r.err());
         assertTrue(r.err().contains("evaluate failed: target/no-such-readings.csv: no such file"), r.err());
         assertFalse(r.err().contains("\tat "), "a stack trace:\n" + r.err());
+    }
+
+    /**
+     * A CSV's time zone or timestamp pattern that is none is a usage error of every command that
+     * reads a CSV, said before the file is read (the file here does not exist) or a plugin started.
+     */
+    @Test
+    void aBadTimeZoneOrTimestampPatternIsAUsageError() {
+        for (String command : List.of("train", "forecast", "evaluate")) {
+            List<String> sensor = command.equals("evaluate") ? List.of() : List.of("--device", "d", "--sensor", "s");
+            List<String> zone = new ArrayList<>(
+                    List.of(command, "--csv", "target/no-such-readings.csv", "--ts-zone", "Europe/Berln"));
+            zone.addAll(sensor);
+            Run z = run(zone.toArray(String[]::new));
+            assertEquals(2, z.code(), command + ": " + z.err());
+            assertTrue(
+                    z.err().contains("Invalid value for option '--ts-zone': 'Europe/Berln' is not a time zone"),
+                    z.err());
+            List<String> pattern = new ArrayList<>(
+                    List.of(command, "--csv", "target/no-such-readings.csv", "--ts-format", "dd.MM.yyyy {"));
+            pattern.addAll(sensor);
+            Run p = run(pattern.toArray(String[]::new));
+            assertEquals(2, p.code(), command + ": " + p.err());
+            assertTrue(p.err().contains("'dd.MM.yyyy {' is not a timestamp pattern"), p.err());
+        }
     }
 
     /** So is a NAB file whose rows are out of time order, found before it is streamed. */

@@ -5,6 +5,7 @@ import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -31,6 +32,14 @@ public final class Timestamps {
      *     negative epoch number
      */
     public static Instant parse(String text, boolean unzonedIsUtc) {
+        return parse(text, unzonedIsUtc ? ZoneOffset.UTC : null);
+    }
+
+    /**
+     * As {@link #parse(String, boolean)}, a time without a zone read in {@code unzoned} (null:
+     * refused). Of the two times a clock change repeats, the earlier is taken.
+     */
+    public static Instant parse(String text, ZoneId unzoned) {
         String t = text.trim();
         if (EPOCH.matcher(t).matches()) {
             return epoch(new BigDecimal(t));
@@ -40,11 +49,17 @@ public final class Timestamps {
             return OffsetDateTime.parse(iso.toUpperCase(Locale.ROOT)).toInstant();
         }
         LocalDateTime local = LocalDateTime.parse(iso);
-        if (!unzonedIsUtc) {
+        if (unzoned == null) {
             throw new IllegalArgumentException(
                     "'" + text + "' has no time zone: add Z for UTC or an offset such as +01:00");
         }
-        return local.toInstant(ZoneOffset.UTC);
+        return local.atZone(unzoned).toInstant();
+    }
+
+    /** Whether {@code text} says its own instant: an epoch number or a date-time with a zone. */
+    public static boolean isAbsolute(String text) {
+        String t = text.trim();
+        return EPOCH.matcher(t).matches() || ZONED.matcher(t).matches();
     }
 
     /**
