@@ -44,7 +44,7 @@ final class TrainCommand extends HostCommand {
                 out.printf(
                         Locale.ROOT,
                         "trained %s in %.1f s on %d intervals of %s: serving %s, validation MAE %.3f"
-                                + " (last value %.3f, relative MAE %.2f); stored%n",
+                                + " (last value %.3f, relative MAE %s); stored%n",
                         id,
                         m.trainingMillis() / 1000.0,
                         m.sampleCount(),
@@ -52,10 +52,20 @@ final class TrainCommand extends HostCommand {
                         m.servedMethod(),
                         m.metric(ModelInfo.VAL_MAE),
                         m.metric(ModelInfo.BASELINE_MAE),
-                        m.valRelmae());
+                        relativeMae(m));
             }
             out.flush();
             return 0;
         }
+    }
+
+    /** Undefined when the last value's MAE is 0 (a series that never changed in its validation windows). */
+    private static String relativeMae(ModelInfo m) {
+        if (Double.isFinite(m.valRelmae())) {
+            return String.format(Locale.ROOT, "%.2f", m.valRelmae());
+        }
+        return m.metric(ModelInfo.BASELINE_MAE) == 0
+                ? "undefined: the last value is exact on the validation windows"
+                : "not reported";
     }
 }

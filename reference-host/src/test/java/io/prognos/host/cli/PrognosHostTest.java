@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -184,6 +185,35 @@ class PrognosHostTest {
             assertEquals(2, p.code(), command + ": " + p.err());
             assertTrue(p.err().contains("'dd.MM.yyyy {' is not a timestamp pattern"), p.err());
         }
+    }
+
+    /**
+     * A sensor whose readings never change (a setpoint, a switch left on) trains; its relative MAE,
+     * 0 over 0, is said to be undefined and why, where it printed "NaN".
+     */
+    @Test
+    void aSensorThatNeverChangesTrainsAndItsRelativeMaeIsSaidToBeUndefined(@TempDir Path dir) throws Exception {
+        StringBuilder csv = new StringBuilder("timestamp,value\n");
+        for (int h = 0; h < 24 * 20; h++) {
+            csv.append(Instant.parse("2026-11-01T00:00:00Z").plusSeconds(3600L * h))
+                    .append(",42\n");
+        }
+        Path file = Files.writeString(dir.resolve("setpoint.csv"), csv);
+        Run r = run(
+                "train",
+                "--csv",
+                file.toString(),
+                "--device",
+                "boiler",
+                "--sensor",
+                "setpoint",
+                "--lstm.epochs=1",
+                "--data-dir",
+                dir.resolve("data").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(
+                r.out().contains("relative MAE undefined: the last value is exact on the validation windows); stored"),
+                r.out());
     }
 
     /** So is a NAB file whose rows are out of time order, found before it is streamed. */
