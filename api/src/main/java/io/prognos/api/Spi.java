@@ -20,10 +20,13 @@ package io.prognos.api;
  *
  * <p>2.4: {@link Reading#MAX_MAGNITUDE} and {@link Reading#usable}, the values a host and a plugin
  * take as measurements (finite, within +-1e150).
+ *
+ * <p>2.5: {@link InsufficientHistoryException#whyShort}, why a sensor's usable stretch of readings
+ * is short (a pause longer than the plugin bridges), for the host to tell the user.
  */
 public final class Spi {
 
-    public static final String VERSION = "2.4";
+    public static final String VERSION = "2.5";
 
     private Spi() {}
 

@@ -495,7 +495,8 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
                     Observer.contextNeeded(s, m),
                     s.recentSize,
                     "a forecast",
-                    "wait for more readings (a gap longer than lstm.max-gap starts the window afresh)");
+                    "wait for more readings (a gap longer than lstm.max-gap starts the window afresh)",
+                    observer.shortWindowCause(s, m));
         }
         double[] w = new double[Method.values().length];
         List<ForecastPoint> points = new ArrayList<>(m.horizon());

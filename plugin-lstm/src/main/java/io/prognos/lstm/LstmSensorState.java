@@ -110,6 +110,14 @@ final class LstmSensorState implements SensorState {
     long lastClosed = NONE;
     /** When the last reading of the last complete interval arrived: what a forecast is based on. */
     long lastClosedAtMs;
+    /**
+     * The last pause in the readings too long to bridge: the first interval after it and how many
+     * intervals it left empty. Kept in memory only, to say why a forecast must wait; a restored
+     * state does not know it and says less.
+     */
+    long pauseEndBucket = NONE;
+
+    long pauseIntervals;
 
     final Deque<Pending> pending = new ArrayDeque<>();
     Aggregator aggregator;

@@ -3,6 +3,7 @@ package io.prognos.lstm;
 import io.prognos.api.AnomalyScore;
 import io.prognos.api.Observation;
 import io.prognos.api.Reading;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -229,6 +230,8 @@ final class Observer {
                 // A gap too long to bridge: start afresh, as training split the history there.
                 s.recentSize = 0;
                 s.pending.clear();
+                s.pauseEndBucket = b;
+                s.pauseIntervals = missing;
             } else if (missing > 0 && s.recentSize > 0) {
                 double from = s.recent[s.recentSize - 1];
                 for (long k = 1; k <= missing; k++) {
@@ -470,6 +473,26 @@ final class Observer {
     /** Consecutive intervals the state must hold before it forecasts ({@link #forecastFrom} says why). */
     static int contextNeeded(LstmSensorState s, TrainedModel m) {
         return s.scored == 0 ? m.contextLength() : m.sequenceLength();
+    }
+
+    /**
+     * Why the state's window of consecutive intervals is short, when a pause in the readings longer
+     * than {@code lstm.max-gap} started it; null otherwise (a fresh state, or one restored). A
+     * sensor that reports only when its value changes (a deadband, report by exception) pauses like
+     * that whenever it is steady, and was told only to wait, again after every steady spell.
+     */
+    String shortWindowCause(LstmSensorState s, TrainedModel m) {
+        if (s.pauseEndBucket == LstmSensorState.NONE
+                || s.lastClosed == LstmSensorState.NONE
+                || s.lastClosed - s.pauseEndBucket + 1 != s.recentSize) {
+            return null;
+        }
+        Duration interval = m.interval();
+        return "its readings paused for " + s.pauseIntervals + " intervals of " + interval + " ("
+                + interval.multipliedBy(s.pauseIntervals) + ") before " + s.bucketStart(s.pauseEndBucket)
+                + ", longer than lstm.max-gap (" + settings.at(interval).maxGap() + "), and the window of"
+                + " consecutive intervals started afresh; a sensor that reports only when its value changes"
+                + " needs an lstm.max-gap longer than its steady spells";
     }
 
     /**

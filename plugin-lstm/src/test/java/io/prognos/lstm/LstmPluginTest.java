@@ -249,6 +249,20 @@ class LstmPluginTest {
         }
         InsufficientHistoryException early = assertThrows(InsufficientHistoryException.class, () -> plugin.forecast(s));
         assertTrue(early.getMessage().contains("at least 30 consecutive intervals"), early.getMessage());
+        // Why the window is short, for the host to say: the pause, its length, its end and the key.
+        assertEquals(
+                "its readings paused for 72 intervals of PT5M (PT6H) before "
+                        + t0.plus(step.multipliedBy(restart))
+                        + ", longer than lstm.max-gap (PT3H), and the window of consecutive intervals started afresh;"
+                        + " a sensor that reports only when its value changes needs an lstm.max-gap longer than its"
+                        + " steady spells",
+                early.whyShort());
+        assertNull(
+                assertThrows(
+                                InsufficientHistoryException.class,
+                                () -> plugin.forecast(plugin.openState(sensor, s.toBytes())))
+                        .whyShort(),
+                "a restored state does not know the pause, and says nothing rather than something wrong");
         int i = restart + 29;
         plugin.observe(s, List.of(new Reading(t0.plus(step.multipliedBy(i)), truth.applyAsDouble(i))));
         Forecast f = plugin.forecast(s);

@@ -254,7 +254,17 @@ public final class SensorCycle {
                 ctx.forecastProblem = null;
             } catch (InsufficientHistoryException e) {
                 // Too little history in the current stretch (after a gap): the next readings will do.
+                // Why, when the plugin knows, is said once per pause: a sensor that pauses often
+                // (one that reports only on change) would otherwise go without forecasts unexplained.
                 result = null;
+                if (e.whyShort() != null && !e.whyShort().equals(ctx.forecastProblem)) {
+                    LOG.info(
+                            "{}: forecasts resume after {} more intervals of readings: {}",
+                            sensor,
+                            Math.max(1, e.needed() - e.available()),
+                            e.whyShort());
+                    ctx.forecastProblem = e.whyShort();
+                }
             } catch (PrognosException e) {
                 // Not expected (the model deleted meanwhile, say): said once per sensor until it
                 // changes or a forecast succeeds, not once per reading.
@@ -365,8 +375,9 @@ public final class SensorCycle {
         return new RetryLaterException(
                 RetryLaterException.Reason.AWAITING_READINGS,
                 ctx.sensor() + " has " + e.available() + " of the " + e.needed()
-                        + " consecutive intervals of readings its forecast needs (after a gap in its readings, or"
-                        + " since it started); forecasts resume after " + more + " more, in about " + wait + none,
+                        + " consecutive intervals of readings its forecast needs ("
+                        + (e.whyShort() != null ? e.whyShort() : "after a gap in its readings, or since it started")
+                        + "); forecasts resume after " + more + " more, in about " + wait + none,
                 wait,
                 e);
     }

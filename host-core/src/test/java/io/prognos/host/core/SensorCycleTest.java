@@ -10,6 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.prognos.api.AnomalyScore;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.InMemoryModelStore;
@@ -39,6 +42,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** The sensor cycle driven as an adapter drives it, with the real plugin found by ServiceLoader. */
 class SensorCycleTest {
@@ -191,12 +195,32 @@ class SensorCycleTest {
         SensorContext ctx = trained(sensor, 70, 0.5);
         heard.results.clear();
         // Six hours without readings (lstm.max-gap is 3 h), then ten hourly readings again.
-        List<SensorCycle.Outcome> after = feed(ctx, hourly(206, 216, 70, 0.5, 5));
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        Logger log = (Logger) LoggerFactory.getLogger(SensorCycle.class);
+        log.addAppender(logged);
+        List<SensorCycle.Outcome> after;
+        try {
+            after = feed(ctx, hourly(206, 216, 70, 0.5, 5));
+        } finally {
+            log.detachAppender(logged);
+        }
         assertTrue(after.stream().allMatch(o -> o.result() == null), "no forecast from ten readings");
         RetryLaterException e = assertThrows(RetryLaterException.class, () -> cycle.predict(ctx, null));
         assertEquals(RetryLaterException.Reason.AWAITING_READINGS, e.reason());
         assertEquals(Duration.ofHours(20), e.retryAfter(), "20 more hourly readings: " + e.getMessage());
         assertTrue(e.getMessage().contains("has 10 of the 30 consecutive intervals"), e.getMessage());
+        // Why, in the plugin's words: the pause, and the key that would bridge it.
+        String pause = "its readings paused for 6 intervals of PT1H (PT6H) before 2025-06-09T14:00:00Z, longer than"
+                + " lstm.max-gap (PT3H)";
+        assertTrue(e.getMessage().contains("its forecast needs (" + pause), e.getMessage());
+        // Said once for the pause while its readings went without forecasts, not once per reading.
+        List<String> said = logged.list.stream()
+                .map(ILoggingEvent::getFormattedMessage)
+                .filter(m -> m.contains("forecasts resume"))
+                .toList();
+        assertEquals(1, said.size(), said.toString());
+        assertTrue(said.get(0).contains(pause), said.get(0));
         feed(ctx, hourly(216, 236, 70, 0.5, 6));
         assertNotNull(cycle.predict(ctx, null).forecast(), "forecast again once 30 have come");
         assertFalse(heard.results.isEmpty(), "and the readings' own results are back");
