@@ -81,6 +81,7 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
     private final AtomicInteger peakJobs = new AtomicInteger();
 
     private volatile LstmSettings settings;
+    private final SettingsDrift drift = new SettingsDrift();
     private volatile ModelCache<Entry> cache = new ModelCache<>(1);
     private volatile boolean saidFull;
     private volatile ModelStore store;
@@ -295,6 +296,7 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
         }
         try {
             TrainedModel m = ModelCodec.decode(stored.get().bytes());
+            drift.tell(sensor, m, settings);
             return hold(sensor, new Entry(m, m.info(ModelStatus.READY)), removals, displace);
         } catch (ModelCodec.CorruptModelException ex) {
             if (ex instanceof ModelCodec.OutdatedModelException) {

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.prognos.api.AnomalyScore;
 import io.prognos.api.BadRequestException;
 import io.prognos.api.Forecast;
@@ -41,6 +44,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** Models survive a restart, damaged ones are reported instead of crashing, and the store's faults surface. */
 class PersistenceTest {
@@ -52,6 +56,49 @@ class PersistenceTest {
         LstmForecastingPlugin p = new LstmForecastingPlugin();
         p.start(new PluginContext(Map.of(), new ThreadLimits(trainingJobs, 1), store, Clock.systemUTC()));
         return p;
+    }
+
+    /**
+     * A plant changes lstm.horizon from 12 to 24 and restarts: each stored model serves as trained
+     * (12 steps) until trained again, and the log says so once, not once per model and not never.
+     */
+    @Test
+    void aStoredModelTrainedWithOtherSettingsServesAsTrainedAndSaysSoOnce() throws Exception {
+        InMemoryModelStore store = new InMemoryModelStore();
+        LstmForecastingPlugin first = started(store, 1);
+        SensorId other = SensorId.of("press-2", "oil_temp");
+        first.train(new TrainRequest(SENSOR, history));
+        first.train(new TrainRequest(other, history));
+        first.stop();
+
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        Logger log = (Logger) LoggerFactory.getLogger(SettingsDrift.class);
+        log.addAppender(logged);
+        LstmForecastingPlugin second = new LstmForecastingPlugin();
+        try {
+            second.start(
+                    new PluginContext(Map.of("lstm.horizon", "24"), new ThreadLimits(1, 1), store, Clock.systemUTC()));
+            for (SensorId s : List.of(SENSOR, other)) {
+                SensorState state = second.openState(s, null);
+                second.observe(state, history.subList(history.size() - 40, history.size()));
+                assertEquals(12, second.forecast(state).points().size(), "served as trained");
+            }
+        } finally {
+            log.detachAppender(logged);
+            second.stop();
+        }
+        List<String> said =
+                logged.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        assertEquals(1, said.size(), said.toString());
+        assertTrue(said.get(0).contains("serves as it was trained, with lstm.horizon 12 (configured 24)"), said.get(0));
+        assertTrue(
+                SettingsDrift.differences(
+                                LstmSettings.defaults(),
+                                ModelCodec.decode(
+                                        store.load(SENSOR).orElseThrow().bytes()))
+                        .isEmpty(),
+                "nothing to say at the settings it was trained with");
     }
 
     @Test
