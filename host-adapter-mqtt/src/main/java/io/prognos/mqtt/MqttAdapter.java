@@ -101,6 +101,23 @@ public final class MqttAdapter implements AutoCloseable {
                     3600,
                     "how long start waits for the broker (retrying with backoff) before it fails, naming the last"
                             + " failure; a broker that refuses the credentials or the client id fails it at once")
+            .define(
+                    "mqtt.tls-ca",
+                    Type.STRING,
+                    null,
+                    "a PEM file of the CA certificate(s) that sign an ssl:// broker's certificate (a plant's own CA;"
+                            + " default: the JVM's trust store)")
+            .define(
+                    "mqtt.tls-cert",
+                    Type.STRING,
+                    null,
+                    "a PEM file of the client certificate (chain) for an ssl:// broker that wants one, with"
+                            + " mqtt.tls-key")
+            .define(
+                    "mqtt.tls-key",
+                    Type.STRING,
+                    null,
+                    "a PEM file of mqtt.tls-cert's private key, unencrypted: PKCS#8, or PKCS#1 RSA")
             .define("mqtt.username", Type.STRING, null, "user name, if the broker requires one")
             .defineSecret("mqtt.password", "password (never logged)")
             .define("mqtt.prefix", Type.STRING, "prognos", "topic prefix")

@@ -1,6 +1,7 @@
 package io.prognos.mqtt;
 
 import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttClientSslConfig;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext;
@@ -137,8 +138,9 @@ final class MqttConnection implements AutoCloseable {
                 .applyAutomaticReconnect()
                 .addConnectedListener(ctx -> onConnected())
                 .addDisconnectedListener(this::disconnected);
-        if (tls) {
-            b = b.sslWithDefaultConfig();
+        Optional<MqttClientSslConfig> ssl = BrokerTls.of(config, tls);
+        if (ssl.isPresent()) {
+            b = b.sslConfig(ssl.get());
         }
         String user = config.getString("mqtt.username");
         String password = config.getString("mqtt.password");
