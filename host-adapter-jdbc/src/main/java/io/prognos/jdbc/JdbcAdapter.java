@@ -64,6 +64,7 @@ public final class JdbcAdapter implements AutoCloseable {
     private final JdbcModelStore models;
     private final ReadingsSource readings;
     private final ResultsWriter results;
+    private final LatestResults latest;
 
     private JdbcAdapter(HikariDataSource pool, ConfigDef.Config c) {
         this.pool = pool;
@@ -75,6 +76,7 @@ public final class JdbcAdapter implements AutoCloseable {
                 c.getString("jdbc.sensors-query"),
                 c.getInt("jdbc.fetch-size"));
         this.results = new ResultsWriter(pool, schema, this::ensureMigrated);
+        this.latest = new LatestResults(pool, schema, this::ensureMigrated);
     }
 
     /**
@@ -196,6 +198,10 @@ public final class JdbcAdapter implements AutoCloseable {
 
     public ResultsWriter results() {
         return results;
+    }
+
+    public LatestResults latest() {
+        return latest;
     }
 
     @Override

@@ -27,7 +27,7 @@ import java.util.Map;
 public final class FleetWatch implements SensorCycle.Listener {
 
     /** A week of hourly scores: what the sensor view draws under the readings. */
-    static final int SCORES = 168;
+    public static final int SCORES = 168;
 
     static final int ALERTS = 20;
     static final int RECENT_ALERTS = 100;
@@ -152,6 +152,32 @@ public final class FleetWatch implements SensorCycle.Listener {
                 }
             }
         }
+    }
+
+    /**
+     * What a restarted host showed for a sensor before, read back from the database: its newest
+     * result and scores (oldest first). Taken only for a sensor nothing has been heard of since the
+     * start (what has been is newer) and while there is room: a restored sensor never pushes out one
+     * that reports. Its last reading stays unknown until the next one (the newest result's reading
+     * need not be the newest reading: a sensor may report without being forecast), and its alerts
+     * and coverage start afresh (they are counted from what this host sees).
+     *
+     * @return whether it was taken
+     */
+    public synchronized boolean restore(SensorCycle.Result r, List<AnomalyScore> scores) {
+        SensorId sensor = r.forecast().sensor();
+        if (sensors.containsKey(sensor) || sensors.size() >= capacity) {
+            return false;
+        }
+        Mutable m = follow(sensor);
+        m.result = r;
+        for (AnomalyScore s : scores) {
+            m.scores.addLast(new ScorePoint(s.at().toEpochMilli(), s.score()));
+            if (m.scores.size() > SCORES) {
+                m.scores.removeFirst();
+            }
+        }
+        return true;
     }
 
     @Override

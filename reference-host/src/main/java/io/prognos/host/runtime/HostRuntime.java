@@ -350,6 +350,8 @@ public final class HostRuntime implements AutoCloseable {
                     host.getString("prognos.api-token"),
                     host.getDuration("prognos.shutdown-timeout"));
             opened.add(rest);
+            opened.add(
+                    DashboardRestore.start(fleet, plugin, jdbc, Math.min(cycleSettings.maxSensors(), FLEET_SENSORS)));
         }
     }
 

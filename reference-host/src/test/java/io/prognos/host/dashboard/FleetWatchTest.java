@@ -1,6 +1,7 @@
 package io.prognos.host.dashboard;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,6 +33,34 @@ class FleetWatchTest {
         assertEquals(
                 List.of("a/t", "c/t"),
                 w.tracks().stream().map(t -> t.sensor().toString()).sorted().toList());
+    }
+
+    /**
+     * What a restart reads back fills in only a sensor not heard of since the start, and only while
+     * there is room: a sensor that reported first keeps its newer facts, and one that reports later
+     * replaces what was restored.
+     */
+    @Test
+    void aRestoredResultNeverReplacesWhatASensorReportedAndNeverPushesOneOut() {
+        FleetWatch w = new FleetWatch(2);
+        w.readings(A, List.of(new Reading(T, 1)));
+        assertFalse(w.restore(result(null), List.of(score(T, 10))), "a sensor heard of since the start");
+        assertNull(w.track(A).result());
+        assertTrue(w.track(A).scores().isEmpty());
+
+        FleetWatch fresh = new FleetWatch(1);
+        assertTrue(fresh.restore(result(null), List.of(score(T, 10), score(T.plusSeconds(3600), 11))));
+        assertEquals(2, fresh.track(A).scores().size());
+        assertNull(fresh.track(A).lastReadingAt(), "not claimed until a reading comes");
+        fresh.readings(A, List.of(new Reading(T.plusSeconds(7200), 12)));
+        assertEquals(12.0, fresh.track(A).lastValue());
+        SensorId other = SensorId.of("b", "t");
+        FleetWatch full = new FleetWatch(1);
+        full.readings(other, List.of(new Reading(T, 2)));
+        assertFalse(full.restore(result(null), List.of()), "no room: the reporting sensor stays");
+        assertEquals(
+                List.of(other),
+                full.tracks().stream().map(FleetWatch.Track::sensor).toList());
     }
 
     @Test
