@@ -65,6 +65,7 @@ public final class JdbcAdapter implements AutoCloseable {
     private final ReadingsSource readings;
     private final ResultsWriter results;
     private final LatestResults latest;
+    private final LimitsTable limits;
 
     private JdbcAdapter(HikariDataSource pool, ConfigDef.Config c) {
         this.pool = pool;
@@ -77,6 +78,7 @@ public final class JdbcAdapter implements AutoCloseable {
                 c.getInt("jdbc.fetch-size"));
         this.results = new ResultsWriter(pool, schema, this::ensureMigrated);
         this.latest = new LatestResults(pool, schema, this::ensureMigrated);
+        this.limits = new LimitsTable(pool, schema, this::ensureMigrated);
     }
 
     /**
@@ -202,6 +204,10 @@ public final class JdbcAdapter implements AutoCloseable {
 
     public LatestResults latest() {
         return latest;
+    }
+
+    public LimitsTable limits() {
+        return limits;
     }
 
     @Override

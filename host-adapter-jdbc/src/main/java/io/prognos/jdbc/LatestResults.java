@@ -108,9 +108,9 @@ public final class LatestResults {
                 rs.getTimestamp("last_reading_at").toInstant(),
                 rs.getInt("score"),
                 RiskLevel.valueOf(rs.getString("level").toUpperCase(Locale.ROOT)),
-                nullable(rs, "time_to_failure_hours"),
-                nullable(rs, "time_to_failure_low_hours"),
-                nullable(rs, "time_to_failure_high_hours"),
+                NullableDoubles.get(rs, "time_to_failure_hours"),
+                NullableDoubles.get(rs, "time_to_failure_low_hours"),
+                NullableDoubles.get(rs, "time_to_failure_high_hours"),
                 rs.getDouble("crossing_probability"),
                 rs.getDouble("anomaly_score"),
                 rs.getDouble("deviation_rate"),
@@ -209,10 +209,5 @@ public final class LatestResults {
         }
         out.values().forEach(list -> list.sort((a, b) -> a.intervalStart().compareTo(b.intervalStart())));
         return out;
-    }
-
-    private static Double nullable(ResultSet rs, String column) throws SQLException {
-        double v = rs.getDouble(column);
-        return rs.wasNull() ? null : v;
     }
 }

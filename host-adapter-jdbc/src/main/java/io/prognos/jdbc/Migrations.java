@@ -41,7 +41,9 @@ public final class Migrations {
             new Migration("V2__anomaly_scores_and_risk_ranges.sql", 2),
             new Migration("V3__interval_offset.sql", 3),
             // A trigger that tells changes: code of V3 writes as before, and its writes are told.
-            new Migration("V4__model_change_notices.sql", 3));
+            new Migration("V4__model_change_notices.sql", 3),
+            // A table older code does not touch (its limits set at run time are then not kept).
+            new Migration("V5__sensor_limits.sql", 3));
 
     private Migrations() {}
 

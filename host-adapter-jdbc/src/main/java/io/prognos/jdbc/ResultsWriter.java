@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Timestamp;
-import java.sql.Types;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -104,15 +103,15 @@ public final class ResultsWriter {
         ps.setTimestamp(3, Timestamp.from(a.assessedAt()));
         ps.setInt(4, a.score());
         ps.setString(5, a.level().wireName());
-        setNullable(ps, 6, a.timeToFailureHours());
+        NullableDoubles.set(ps, 6, a.timeToFailureHours());
         ps.setDouble(7, a.crossingProbability());
         ps.setDouble(8, a.deviationRate());
         ps.setBoolean(9, a.limitsConfigured());
         ps.setString(10, a.recommendedAction());
         ps.setArray(11, c.createArrayOf("text", a.reasons().toArray()));
         ps.setTimestamp(12, Timestamp.from(basedOn));
-        setNullable(ps, 13, a.timeToFailureLowHours());
-        setNullable(ps, 14, a.timeToFailureHighHours());
+        NullableDoubles.set(ps, 13, a.timeToFailureLowHours());
+        NullableDoubles.set(ps, 14, a.timeToFailureHighHours());
         ps.setDouble(15, a.anomalyScore());
         ps.setTimestamp(16, Timestamp.from(a.actBy()));
         ps.setTimestamp(17, Timestamp.from(a.basedOn()));
@@ -209,7 +208,7 @@ public final class ResultsWriter {
                     ps.setString(4, e.worstSensor().sensorKey());
                     ps.setString(5, e.level().wireName());
                     ps.setInt(6, e.score());
-                    setNullable(ps, 7, e.timeToFailureHours());
+                    NullableDoubles.set(ps, 7, e.timeToFailureHours());
                     ps.setTimestamp(8, Timestamp.from(e.actBy()));
                     ps.setString(9, e.recommendedAction());
                     ps.addBatch();
@@ -238,14 +237,6 @@ public final class ResultsWriter {
             }
         } catch (SQLException e) {
             throw SqlErrors.translate(what, e);
-        }
-    }
-
-    private static void setNullable(PreparedStatement ps, int i, Double v) throws SQLException {
-        if (v == null) {
-            ps.setNull(i, Types.DOUBLE);
-        } else {
-            ps.setDouble(i, v);
         }
     }
 }

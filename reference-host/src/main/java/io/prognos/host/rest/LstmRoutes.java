@@ -169,7 +169,8 @@ public final class LstmRoutes {
                         sensor.deviceId(),
                         sensor.sensorKey(),
                         PredictRequestMessage.Limits.of(runtime.limits().apply(sensor)),
-                        "the host stops; put them in prognos.limits to keep them");
+                        "a PUT of {}, which returns to those of prognos.limits; kept in the database across"
+                                + " restarts");
             }
             case "readings" -> {
                 if (parts.length != 2 && parts.length != 3) {

@@ -8,8 +8,10 @@ import io.prognos.api.ConfigDef;
 import io.prognos.api.ConfigProblem;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.InvalidConfigurationException;
+import io.prognos.api.OperatingLimits;
 import io.prognos.api.PluginContext;
 import io.prognos.api.Reading;
+import io.prognos.api.RetryLaterException;
 import io.prognos.api.SensorId;
 import io.prognos.api.ThreadLimits;
 import io.prognos.host.core.CycleListeners;
@@ -35,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -175,7 +178,7 @@ public final class HostRuntime implements AutoCloseable {
                             "prognos.poll-every",
                             "not with kafka.bootstrap: the hosts sharing the sensors would each poll all of them")));
         }
-        limits = new SensorLimits(HostConfig.limits(host.getString("prognos.limits")));
+        Function<SensorId, OperatingLimits> configuredLimits = HostConfig.limits(host.getString("prognos.limits"));
         Path dataDir = DataDirectory.create(host.getString("prognos.data-dir"));
 
         if (!jdbcValues.containsKey("jdbc.url")) {
@@ -185,6 +188,8 @@ public final class HostRuntime implements AutoCloseable {
         }
         jdbc = JdbcAdapter.start(jdbcValues);
         opened.add(jdbc);
+        limits = new SensorLimits(configuredLimits, jdbc.limits());
+        readBackLimits();
 
         int threads = HostConfig.trainingJobs(host);
         trainingJobs = threads;
@@ -352,6 +357,42 @@ public final class HostRuntime implements AutoCloseable {
             opened.add(rest);
             opened.add(
                     DashboardRestore.start(fleet, plugin, jdbc, Math.min(cycleSettings.maxSensors(), FLEET_SENSORS)));
+        }
+    }
+
+    /**
+     * The operating limits set at run time before this start, read back now, or, while the database
+     * is unavailable, every 10 s in the background until it answers (a database down at start is
+     * waited for; the limits of prognos.limits apply meanwhile).
+     */
+    private void readBackLimits() {
+        try {
+            int n = limits.readBack();
+            if (n > 0) {
+                LOG.info("operating limits of {} sensor(s) set at run time read back", n);
+            }
+        } catch (RetryLaterException e) {
+            LOG.warn(
+                    "operating limits set at run time not read back yet ({}); trying again every 10 s", e.getMessage());
+            Thread retry = new Thread(
+                    () -> {
+                        while (!Thread.currentThread().isInterrupted()) {
+                            try {
+                                Thread.sleep(10_000);
+                                int n = limits.readBack();
+                                LOG.info("operating limits of {} sensor(s) set at run time read back", n);
+                                return;
+                            } catch (RetryLaterException again) {
+                                // still unavailable: said once above
+                            } catch (InterruptedException stop) {
+                                return;
+                            }
+                        }
+                    },
+                    "prognos-limits-read-back");
+            retry.setDaemon(true);
+            retry.start();
+            opened.add(retry::interrupt);
         }
     }
 

@@ -3,25 +3,56 @@ package io.prognos.host.runtime;
 import io.prognos.api.BadRequestException;
 import io.prognos.api.OperatingLimits;
 import io.prognos.api.SensorId;
+import io.prognos.jdbc.LimitsTable;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
  * Each sensor's operating limits: those set at run time (REST, the dashboard) over those of
- * {@code prognos.limits}. Run-time limits last until the host stops; the configuration keeps them
- * across restarts.
+ * {@code prognos.limits}. Run-time limits are kept in the database ({@code sensor_limits}) and read
+ * back at the next start; they lasted until the host stopped, which a plant that set them from the
+ * dashboard did not expect.
  */
 public final class SensorLimits implements Function<SensorId, OperatingLimits> {
 
-    /** Sensors with run-time limits at most: ids come from outside, and each entry stays until the host stops. */
+    /** Sensors with run-time limits at most: ids come from outside, and each entry is held in memory. */
     static final int MAX_SENSORS = 100_000;
 
     private final Function<SensorId, OperatingLimits> configured;
+    private final LimitsTable kept;
     private final Map<SensorId, OperatingLimits> set = new ConcurrentHashMap<>();
 
+    /** Run-time limits in memory only. */
     public SensorLimits(Function<SensorId, OperatingLimits> configured) {
+        this(configured, null);
+    }
+
+    /** Run-time limits kept in {@code kept} too (null: in memory only). */
+    public SensorLimits(Function<SensorId, OperatingLimits> configured, LimitsTable kept) {
         this.configured = configured;
+        this.kept = kept;
+    }
+
+    /**
+     * Takes back the run-time limits kept before the start (those set since win); returns how many.
+     *
+     * @throws io.prognos.api.RetryLaterException while the database is unavailable
+     */
+    public synchronized int readBack() {
+        if (kept == null) {
+            return 0;
+        }
+        int n = 0;
+        for (Map.Entry<SensorId, OperatingLimits> e : kept.load().entrySet()) {
+            if (set.size() >= MAX_SENSORS) {
+                break;
+            }
+            if (set.putIfAbsent(e.getKey(), e.getValue()) == null) {
+                n++;
+            }
+        }
+        return n;
     }
 
     @Override
@@ -31,11 +62,16 @@ public final class SensorLimits implements Function<SensorId, OperatingLimits> {
     }
 
     /**
-     * Sets the sensor's limits until the host stops; empty limits fall back to the configured ones.
-     * Refused beyond {@link #MAX_SENSORS} sensors.
+     * Sets the sensor's limits, kept across restarts; empty limits fall back to the configured ones.
+     * Refused beyond {@link #MAX_SENSORS} sensors. Kept first: while the database is unavailable
+     * the change is refused ({@link io.prognos.api.RetryLaterException}) rather than made in memory
+     * only, to be lost at the next restart.
      */
     public synchronized void set(SensorId sensor, OperatingLimits limits) {
         if (limits.isEmpty()) {
+            if (kept != null) {
+                kept.delete(sensor);
+            }
             set.remove(sensor);
             return;
         }
@@ -44,6 +80,9 @@ public final class SensorLimits implements Function<SensorId, OperatingLimits> {
                     null,
                     MAX_SENSORS + " sensors already have limits set at run time; put limits in prognos.limits"
                             + " or clear some (an empty PUT)");
+        }
+        if (kept != null) {
+            kept.save(sensor, limits);
         }
         set.put(sensor, limits);
     }
