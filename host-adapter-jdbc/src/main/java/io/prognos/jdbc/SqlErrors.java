@@ -2,6 +2,9 @@ package io.prognos.jdbc;
 
 import io.prognos.api.ConfigProblem;
 import io.prognos.api.RetryLaterException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
@@ -43,6 +46,10 @@ public final class SqlErrors {
      * never take it, and said only "Connection is not available, request timed out".
      */
     static Optional<ConfigProblem> refusedLogin(Throwable failure, boolean passwordSet) {
+        Optional<ConfigProblem> tls = refusedTls(failure);
+        if (tls.isPresent()) {
+            return tls;
+        }
         for (Throwable c = failure; c != null; c = c.getCause()) {
             if (c instanceof SQLException e && e.getSQLState() != null) {
                 // The driver's own message, under the pool's "Connection is not available", which
@@ -69,6 +76,13 @@ public final class SqlErrors {
                             return Optional.of(new ConfigProblem(
                                     "jdbc.password", why + "; give jdbc.password, or password= in jdbc.url"));
                         }
+                        // sslmode=require (or verify-) in the URL, a server without TLS: the same wait.
+                        if (message.contains("does not support SSL")) {
+                            return Optional.of(new ConfigProblem(
+                                    "jdbc.url",
+                                    why + "; the server takes no TLS: drop sslmode from jdbc.url, or turn ssl on at"
+                                            + " the server"));
+                        }
                         break;
                     default:
                         break;
@@ -79,6 +93,37 @@ public final class SqlErrors {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * A TLS connection the driver could not make for want of what only the configuration gives: a
+     * server certificate that no CA it was given signed, or that is made out to another host
+     * ({@code sslmode=verify-ca}, {@code verify-full}), or a root certificate file it cannot read.
+     * Each was waited for as an outage, saying only that no connection was available.
+     */
+    private static Optional<ConfigProblem> refusedTls(Throwable failure) {
+        String innermost = null;
+        boolean tls = false;
+        for (Throwable c = failure; c != null && c != c.getCause(); c = c.getCause()) {
+            // Certificates only: a TLS connection reset on its way is an outage like any other.
+            tls |= c instanceof CertificateException
+                    || c instanceof CertPathBuilderException
+                    || c instanceof CertPathValidatorException
+                    || (c.getMessage() != null
+                            && (c.getMessage().contains("SSL root certificate")
+                                    || c.getMessage().contains("could not be verified by hostnameverifier")));
+            if (c.getMessage() != null) {
+                innermost = c.getMessage();
+            }
+        }
+        if (!tls) {
+            return Optional.empty();
+        }
+        return Optional.of(new ConfigProblem(
+                "jdbc.url",
+                "the TLS connection to the database failed (" + innermost + "): give the CA certificate that"
+                        + " signed the server's as sslrootcert=FILE in jdbc.url, and for sslmode=verify-full the"
+                        + " host name it is made out to"));
     }
 
     /** RetryLaterException when the database is unavailable, IllegalStateException otherwise. */

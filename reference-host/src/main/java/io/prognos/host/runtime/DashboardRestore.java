@@ -52,6 +52,9 @@ final class DashboardRestore implements AutoCloseable {
                 }
                 models.put(m.sensor(), m);
             }
+            if (models.isEmpty()) {
+                return; // nothing modelled, or the model store not answering yet: nothing to show
+            }
             Map<SensorId, LatestResults.Newest> newest =
                     jdbc.latest().read(List.copyOf(models.keySet()), FleetWatch.SCORES);
             int restored = 0;

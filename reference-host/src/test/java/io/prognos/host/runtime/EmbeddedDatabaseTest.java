@@ -100,6 +100,13 @@ class EmbeddedDatabaseTest {
             assertTrue(none.getMessage().contains("no password was provided."), none.getMessage());
             assertTrue(none.getMessage().contains("(SQLState 08004); give jdbc.password"), none.getMessage());
 
+            // TLS asked of a server without it: the URL to mend, not an outage.
+            Map<String, String> tls =
+                    Map.of("jdbc.url", db.jdbcUrl() + "&sslmode=require", "jdbc.connect-timeout", "2s");
+            var noTls = assertThrows(InvalidConfigurationException.class, () -> JdbcAdapter.start(tls));
+            assertEquals("jdbc.url", noTls.problems().get(0).key(), noTls.getMessage());
+            assertTrue(noTls.getMessage().contains("the server takes no TLS"), noTls.getMessage());
+
             // The right login still starts.
             JdbcAdapter.start(Map.of("jdbc.url", db.jdbcUrl())).close();
         }
