@@ -43,11 +43,16 @@ public final class CsvFormatOptions {
             defaultValue = "UTC",
             converter = ZoneConverter.class,
             description = "time zone of timestamps written without one, e.g. Europe/Berlin (default UTC); the hour"
-                    + " a clock change repeats is read in the file's order")
+                    + " a clock change repeats is read in the file's order; forecast prints its times in it")
     ZoneId tsZone;
 
     public char delimiter() {
         return delimiter;
+    }
+
+    /** The zone of times written without one (UTC unless given). */
+    public ZoneId zone() {
+        return tsZone;
     }
 
     /** The columns by name (null: the first and the second), read in this format. */

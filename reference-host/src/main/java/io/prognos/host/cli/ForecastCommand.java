@@ -9,7 +9,11 @@ import io.prognos.host.core.wire.Json;
 import io.prognos.host.runtime.HostRuntime;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.Locale;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -46,14 +50,17 @@ final class ForecastCommand extends HostCommand {
             if (json) {
                 out.println(Json.pretty(ForecastMessage.of(f)));
             } else {
+                // In the zone the CSV's times were read in, so that they line up with the file's.
+                ZoneId zone = sensor.format.zone();
+                Function<Instant, String> time = t -> DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(t.atZone(zone));
                 out.printf(
                         "forecast of %s from %s (%s, %.0f%% intervals):%n",
-                        id, f.lastObserved(), f.method(), f.coverage() * 100);
+                        id, time.apply(f.lastObserved()), f.method(), f.coverage() * 100);
                 f.points()
                         .forEach(p -> out.printf(
                                 Locale.ROOT,
                                 "  %s  %10.3f  [%.3f, %.3f]%n",
-                                p.timestamp(),
+                                time.apply(p.timestamp()),
                                 p.value(),
                                 p.lower(),
                                 p.upper()));

@@ -22,10 +22,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -214,6 +217,69 @@ class PrognosHostTest {
         assertTrue(
                 r.out().contains("relative MAE undefined: the last value is exact on the validation windows); stored"),
                 r.out());
+    }
+
+    /**
+     * A spreadsheet's export in local time, day first with decimal commas, trains and forecasts;
+     * the forecast's times are printed in the file's zone, an hour after its last line.
+     */
+    @Test
+    void aLocalTimeExportTrainsAndForecastsInItsOwnZone(@TempDir Path dir) throws Exception {
+        StringBuilder csv = new StringBuilder("Zeit;Temperatur\n");
+        ZoneId berlin = ZoneId.of("Europe/Berlin");
+        Instant start = Instant.parse("2026-10-01T00:00:00Z");
+        DateTimeFormatter dayFirst = DateTimeFormatter.ofPattern("dd.MM.yyyy HH:mm");
+        int hours = 24 * 40;
+        for (int h = 0; h < hours; h++) {
+            Instant t = start.plusSeconds(3600L * h);
+            double v = 60 + 5 * Math.sin(2 * Math.PI * h / 24) + 0.3 * Math.sin(h * 7.1);
+            csv.append(dayFirst.format(t.atZone(berlin)))
+                    .append(';')
+                    .append(String.format(Locale.ROOT, "%.2f", v).replace('.', ','))
+                    .append('\n');
+        }
+        Path file = Files.writeString(dir.resolve("export.csv"), csv);
+        String data = dir.resolve("data").toString();
+        String[] format = {
+            "--csv",
+            file.toString(),
+            "--delimiter",
+            ";",
+            "--decimal",
+            ",",
+            "--ts-format",
+            "dd.MM.yyyy HH:mm",
+            "--ts-zone",
+            "Europe/Berlin",
+            "--device",
+            "line-1",
+            "--sensor",
+            "oven",
+            "--data-dir",
+            data
+        };
+        List<String> train = new ArrayList<>(List.of("train", "--lstm.epochs=1"));
+        train.addAll(List.of(format));
+        Run trained = run(train.toArray(String[]::new));
+        assertEquals(0, trained.code(), trained.err());
+        assertTrue(
+                trained.out().contains("on " + hours + " intervals of PT1H"),
+                "every hour, the repeated one too: " + trained.out());
+        List<String> forecast = new ArrayList<>(List.of("forecast", "--lstm.epochs=1"));
+        forecast.addAll(List.of(format));
+        Run f = run(forecast.toArray(String[]::new));
+        assertEquals(0, f.code(), f.err());
+        Instant last = start.plusSeconds(3600L * (hours - 1));
+        assertTrue(
+                f.out().contains("from " + DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(last.atZone(berlin))),
+                f.out());
+        assertTrue(
+                f.out()
+                        .contains("  "
+                                + DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(
+                                        last.plusSeconds(3600).atZone(berlin))
+                                + " "),
+                f.out());
     }
 
     /** So is a NAB file whose rows are out of time order, found before it is streamed. */
