@@ -191,12 +191,8 @@ public final class JdbcModelStore implements ModelStore {
     @Override
     public boolean delete(SensorId sensor) {
         ready.run();
-        try (Connection c = ds.getConnection();
-                PreparedStatement ps =
-                        c.prepareStatement("DELETE FROM " + table + " WHERE device_id = ? AND sensor_key = ?")) {
-            ps.setString(1, sensor.deviceId());
-            ps.setString(2, sensor.sensorKey());
-            return ps.executeUpdate() > 0;
+        try {
+            return SensorRows.delete(ds, table, sensor) > 0;
         } catch (SQLException e) {
             throw SqlErrors.translate("deleting the model of " + sensor, e);
         }

@@ -68,15 +68,15 @@ public final class LatestResults {
             String[] keys = sensors.stream().map(SensorId::sensorKey).toArray(String[]::new);
             Map<SensorId, RiskAssessment> risks = new LinkedHashMap<>();
             Map<SensorId, Instant> basedOn = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT s.device_id, s.sensor_key, r.assessed_at, r.score,"
-                    + " r.level, r.time_to_failure_hours, r.time_to_failure_low_hours, r.time_to_failure_high_hours,"
-                    + " r.crossing_probability, r.anomaly_score, r.deviation_rate, r.limits_configured, r.act_by,"
-                    + " r.recommended_action, r.reasons, r.based_on, r.last_reading_at"
-                    + " FROM unnest(?::text[], ?::text[]) AS s(device_id, sensor_key) CROSS JOIN LATERAL"
-                    + " (SELECT * FROM " + schema + ".risk_assessments r WHERE r.device_id = s.device_id"
-                    + " AND r.sensor_key = s.sensor_key ORDER BY r.based_on DESC, r.assessed_at DESC LIMIT 1) r")) {
-                ps.setArray(1, c.createArrayOf("text", devices));
-                ps.setArray(2, c.createArrayOf("text", keys));
+            try (PreparedStatement ps = c.prepareStatement(newestRows(
+                    "risk_assessments",
+                    "t.assessed_at, t.score, t.level, t.time_to_failure_hours, t.time_to_failure_low_hours,"
+                            + " t.time_to_failure_high_hours, t.crossing_probability, t.anomaly_score, t.deviation_rate,"
+                            + " t.limits_configured, t.act_by, t.recommended_action, t.reasons, t.based_on,"
+                            + " t.last_reading_at",
+                    "t.based_on DESC, t.assessed_at DESC",
+                    "1"))) {
+                bindSensors(c, ps, devices, keys);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         if (rs.getTimestamp("act_by") == null
@@ -98,6 +98,23 @@ public final class LatestResults {
         } catch (SQLException e) {
             throw SqlErrors.translate("reading the newest results of " + sensors.size() + " sensors", e);
         }
+    }
+
+    /**
+     * Each sensor's newest rows of {@code table} (the sensors bound by {@link #bindSensors}): per
+     * sensor a walk down the table's primary key, {@code limit} rows by {@code order}.
+     */
+    private String newestRows(String table, String columns, String order, String limit) {
+        return "SELECT s.device_id, s.sensor_key, " + columns
+                + " FROM unnest(?::text[], ?::text[]) AS s(device_id, sensor_key) CROSS JOIN LATERAL (SELECT * FROM "
+                + schema + "." + table + " t WHERE t.device_id = s.device_id AND t.sensor_key = s.sensor_key"
+                + " ORDER BY " + order + " LIMIT " + limit + ") t";
+    }
+
+    private static void bindSensors(Connection c, PreparedStatement ps, String[] devices, String[] keys)
+            throws SQLException {
+        ps.setArray(1, c.createArrayOf("text", devices));
+        ps.setArray(2, c.createArrayOf("text", keys));
     }
 
     private static RiskAssessment risk(SensorId s, ResultSet rs) throws SQLException {
@@ -182,13 +199,12 @@ public final class LatestResults {
     private Map<SensorId, List<AnomalyScore>> scores(Connection c, String[] devices, String[] keys, int each)
             throws SQLException {
         Map<SensorId, List<AnomalyScore>> out = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT s.device_id, s.sensor_key, a.interval_start,"
-                + " a.scored_at, a.value, a.score, a.surprise, a.shift, a.novelty, a.reason"
-                + " FROM unnest(?::text[], ?::text[]) AS s(device_id, sensor_key) CROSS JOIN LATERAL"
-                + " (SELECT * FROM " + schema + ".anomaly_scores a WHERE a.device_id = s.device_id"
-                + " AND a.sensor_key = s.sensor_key ORDER BY a.interval_start DESC LIMIT ?) a")) {
-            ps.setArray(1, c.createArrayOf("text", devices));
-            ps.setArray(2, c.createArrayOf("text", keys));
+        try (PreparedStatement ps = c.prepareStatement(newestRows(
+                "anomaly_scores",
+                "t.interval_start, t.scored_at, t.value, t.score, t.surprise, t.shift, t.novelty, t.reason",
+                "t.interval_start DESC",
+                "?"))) {
+            bindSensors(c, ps, devices, keys);
             ps.setInt(3, each);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -70,12 +70,8 @@ public final class LimitsTable {
     /** Forgets the sensor's limits set at run time. */
     public void delete(SensorId sensor) {
         ready.run();
-        try (Connection c = ds.getConnection();
-                PreparedStatement ps =
-                        c.prepareStatement("DELETE FROM " + table + " WHERE device_id = ? AND sensor_key = ?")) {
-            ps.setString(1, sensor.deviceId());
-            ps.setString(2, sensor.sensorKey());
-            ps.executeUpdate();
+        try {
+            SensorRows.delete(ds, table, sensor);
         } catch (SQLException e) {
             throw SqlErrors.translate("clearing the operating limits of " + sensor, e);
         }

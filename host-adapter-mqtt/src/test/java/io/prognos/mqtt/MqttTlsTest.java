@@ -46,6 +46,12 @@ class MqttTlsTest {
         return c;
     }
 
+    /** The test CA, and the client certificate with its key in {@code keyFile}. */
+    private static Map<String, String> withClientCertificate(String url, String keyFile) {
+        return config(
+                url, "mqtt.tls-ca", file("ca.pem"), "mqtt.tls-cert", file("client.pem"), "mqtt.tls-key", file(keyFile));
+    }
+
     private static String file(String name) {
         return TLS.resolve(name).toString();
     }
@@ -76,14 +82,7 @@ class MqttTlsTest {
             try (MqttAdapter adapter = MqttAdapter.start(
                     plugin,
                     s -> OperatingLimits.none(),
-                    config(
-                            url,
-                            "mqtt.tls-ca",
-                            file("ca.pem"),
-                            "mqtt.tls-cert",
-                            file("client.pem"),
-                            "mqtt.tls-key",
-                            file("client-pkcs1.key")),
+                    withClientCertificate(url, "client-pkcs1.key"),
                     Clock.systemUTC())) {
                 assertTrue(adapter.isConnected());
                 // A device on the same broker, with the PKCS#8 form of a client key.
@@ -94,15 +93,7 @@ class MqttTlsTest {
                         .serverPort(broker.port)
                         .sslConfig(BrokerTls.of(
                                         MqttAdapter.CONFIG.parse(
-                                                "test",
-                                                config(
-                                                        url,
-                                                        "mqtt.tls-ca",
-                                                        file("ca.pem"),
-                                                        "mqtt.tls-cert",
-                                                        file("client.pem"),
-                                                        "mqtt.tls-key",
-                                                        file("client-pkcs8.key"))),
+                                                "test", withClientCertificate(url, "client-pkcs8.key")),
                                         true)
                                 .orElseThrow())
                         .buildBlocking();
