@@ -16,9 +16,10 @@ import javax.net.ssl.SSLHandshakeException;
 /**
  * A broker's refusal of a connect that trying again will not change, told as the configuration
  * key to mend: credentials the broker does not take, a client id it does not accept, a broker that
- * does not speak MQTT 5, a TLS certificate that is not trusted or not wanted. Start used to retry those for its whole wait and then fail with a bare
- * {@code TimeoutException} (measured: 32 s against Mosquitto 2.0.11 refusing the password as
- * {@code NOT_AUTHORIZED}, the reason only in the reconnect warnings). A refusal that may pass
+ * does not speak MQTT 5, a TLS certificate that is not trusted or not wanted. Start used to retry
+ * those for its whole wait and then fail with a bare {@code TimeoutException} (measured: 32 s
+ * against Mosquitto 2.0.11 refusing the password as {@code NOT_AUTHORIZED}, the reason only in the
+ * reconnect warnings). A refusal that may pass
  * (server busy or unavailable, quotas, another server) and a broker not reachable yet are retried.
  */
 final class BrokerRefusal {
@@ -131,7 +132,7 @@ final class BrokerRefusal {
                             + " (is it signed by a CA the broker trusts, and does mqtt.tls-key hold its own key?)"
                             + why));
         }
-        return Optional.of(
-                new ConfigProblem("mqtt.url", "the TLS handshake with the broker at " + url + " failed" + why));
+        // Anything else (a handshake cut short, a broker restarting) may pass: tried again as before.
+        return Optional.empty();
     }
 }
