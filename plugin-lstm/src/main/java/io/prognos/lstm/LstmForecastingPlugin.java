@@ -492,13 +492,16 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
         observer.ensureForecast(s, m);
         LstmSensorState.Pending p = s.pending.peekLast();
         if (p == null || p.origin != s.lastClosed) {
+            String why = observer.shortWindowCause(s, m);
             throw new InsufficientHistoryException(
                     s.sensor,
                     Observer.contextNeeded(s, m),
                     s.recentSize,
                     "a forecast",
-                    "wait for more readings (a gap longer than lstm.max-gap starts the window afresh)",
-                    observer.shortWindowCause(s, m));
+                    why == null
+                            ? "wait for more readings (a gap longer than lstm.max-gap starts the window afresh)"
+                            : "wait for more readings",
+                    why);
         }
         double[] w = new double[Method.values().length];
         List<ForecastPoint> points = new ArrayList<>(m.horizon());

@@ -92,6 +92,7 @@ final class Observer {
             s.openCount = 0;
             s.lastClosed = LstmSensorState.NONE;
             s.recentSize = 0;
+            s.pauseEndBucket = LstmSensorState.NONE;
             s.readingsPerInterval = 0;
             s.naturalCloses = 0;
             s.sawFirst = false;
