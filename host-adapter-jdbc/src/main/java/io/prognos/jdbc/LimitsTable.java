@@ -1,5 +1,6 @@
 package io.prognos.jdbc;
 
+import io.prognos.api.BadRequestException;
 import io.prognos.api.OperatingLimits;
 import io.prognos.api.SensorId;
 import java.sql.Connection;
@@ -9,16 +10,22 @@ import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Operating limits set at run time (REST, the dashboard), kept in {@code sensor_limits} across restarts. */
 public final class LimitsTable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(LimitsTable.class);
+
     private final DataSource ds;
+    private final String schema;
     private final String table;
     private final Runnable ready;
 
     LimitsTable(DataSource ds, String schema, Runnable ready) {
         this.ds = ds;
+        this.schema = schema;
         this.table = Migrations.quote(schema) + ".sensor_limits";
         this.ready = ready;
     }
@@ -32,13 +39,25 @@ public final class LimitsTable {
                         "SELECT device_id, sensor_key, low, warning_low, warning_high, high FROM " + table);
                 ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
-                out.put(
-                        SensorId.of(rs.getString(1), rs.getString(2)),
-                        new OperatingLimits(
-                                NullableDoubles.get(rs, "low"),
-                                NullableDoubles.get(rs, "warning_low"),
-                                NullableDoubles.get(rs, "warning_high"),
-                                NullableDoubles.get(rs, "high")));
+                SensorId sensor = SensorId.of(rs.getString(1), rs.getString(2));
+                try {
+                    out.put(
+                            sensor,
+                            new OperatingLimits(
+                                    NullableDoubles.get(rs, "low"),
+                                    NullableDoubles.get(rs, "warning_low"),
+                                    NullableDoubles.get(rs, "warning_high"),
+                                    NullableDoubles.get(rs, "high")));
+                } catch (BadRequestException e) {
+                    // Written by hand (the host writes only limits it took): one bad row must not
+                    // stop a start, nor be taken.
+                    LOG.warn(
+                            "{}.sensor_limits: the row of {} holds no valid limits ({}); left out, those of"
+                                    + " prognos.limits apply",
+                            schema,
+                            sensor,
+                            e.getMessage());
+                }
             }
             return out;
         } catch (SQLException e) {

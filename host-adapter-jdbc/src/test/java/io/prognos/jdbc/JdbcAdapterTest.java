@@ -156,6 +156,26 @@ class JdbcAdapterTest {
         assertTrue(e.getMessage().contains("needs code of version " + (known + 1)), e.getMessage());
     }
 
+    /**
+     * Limits set at run time are kept and read back; a row written by hand that holds no valid
+     * limits is left out, not a failed start.
+     */
+    @Test
+    void limitsSetAtRunTimeAreKeptAndABadRowWrittenByHandIsLeftOut() throws Exception {
+        SensorId valve = SensorId.of("valve-1", "pressure");
+        adapter.limits().save(valve, new OperatingLimits(10.0, null, 80.0, 90.0));
+        adapter.limits().save(SensorId.of("gone", "t"), OperatingLimits.above(5));
+        adapter.limits().delete(SensorId.of("gone", "t"));
+        try (Connection c = adapter.dataSource().getConnection();
+                Statement st = c.createStatement()) {
+            st.execute("INSERT INTO prognos.sensor_limits (device_id, sensor_key, low, high)"
+                    + " VALUES ('by-hand', 't', 100, 50)");
+        }
+        assertEquals(
+                Map.of(valve, new OperatingLimits(10.0, null, 80.0, 90.0)),
+                adapter.limits().load());
+    }
+
     @Test
     void invalidConfigurationNamesTheKeys() {
         Map<String, String> c = config("prognos");
