@@ -149,14 +149,11 @@ public final class LatestResults {
                 + " f.based_on FROM unnest(?::text[], ?::text[], ?::timestamptz[]) AS s(device_id, sensor_key, based_on)"
                 + " JOIN " + schema + ".forecasts f ON f.device_id = s.device_id AND f.sensor_key = s.sensor_key"
                 + " AND f.based_on = s.based_on ORDER BY f.device_id, f.sensor_key, f.steps_ahead")) {
-            ps.setArray(
-                    1,
-                    c.createArrayOf(
-                            "text", sensors.stream().map(SensorId::deviceId).toArray()));
-            ps.setArray(
-                    2,
-                    c.createArrayOf(
-                            "text", sensors.stream().map(SensorId::sensorKey).toArray()));
+            bindSensors(
+                    c,
+                    ps,
+                    sensors.stream().map(SensorId::deviceId).toArray(String[]::new),
+                    sensors.stream().map(SensorId::sensorKey).toArray(String[]::new));
             ps.setArray(
                     3,
                     c.createArrayOf(
