@@ -82,7 +82,7 @@ public final class LimitsTable {
             NullableDoubles.set(ps, 6, limits.high());
             ps.executeUpdate();
         } catch (SQLException e) {
-            throw SqlErrors.translate("keeping the operating limits of " + sensor, e);
+            throw SqlErrors.translateChange("keeping the operating limits of " + sensor, e);
         }
     }
 
@@ -92,7 +92,7 @@ public final class LimitsTable {
         try {
             SensorRows.delete(ds, table, sensor);
         } catch (SQLException e) {
-            throw SqlErrors.translate("clearing the operating limits of " + sensor, e);
+            throw SqlErrors.translateChange("clearing the operating limits of " + sensor, e);
         }
     }
 }

@@ -126,10 +126,38 @@ public final class SqlErrors {
                         + " host name it is made out to"));
     }
 
+    /**
+     * The driver says only "An I/O error occurred while sending to the backend" when the server did
+     * not answer within the socket timeout; the cause that says so is a level further down.
+     */
+    private static String unanswered(SQLException e) {
+        for (Throwable c = e.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+            if (c instanceof java.net.SocketTimeoutException) {
+                return " (no answer within jdbc.socket-timeout)";
+            }
+        }
+        return "";
+    }
+
     /** RetryLaterException when the database is unavailable, IllegalStateException otherwise. */
     public static RuntimeException translate(String what, SQLException e) {
+        return translate(what, e, "");
+    }
+
+    /**
+     * {@link #translate} for a change a user asked for and is told the outcome of. A server that did
+     * not answer in time still holds the statement and makes the change when it answers again (seen
+     * with a limits PUT: a 503, and the new limits in the table 15 s later), so the user is told.
+     */
+    public static RuntimeException translateChange(String what, SQLException e) {
+        return translate(what, e, "; the change may yet be made when the database answers: send it again");
+    }
+
+    private static RuntimeException translate(String what, SQLException e, String ifUnanswered) {
         if (isUnavailable(e)) {
-            return RetryLaterException.storeUnavailable(what + ": " + e.getMessage(), e);
+            String unanswered = unanswered(e);
+            return RetryLaterException.storeUnavailable(
+                    what + ": " + e.getMessage() + unanswered + (unanswered.isEmpty() ? "" : ifUnanswered), e);
         }
         return new IllegalStateException(what + " failed (SQLState " + e.getSQLState() + "): " + e.getMessage(), e);
     }

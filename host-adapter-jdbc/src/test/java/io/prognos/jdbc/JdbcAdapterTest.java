@@ -443,6 +443,80 @@ class JdbcAdapterTest {
         }
     }
 
+    /**
+     * A server that stops answering without closing its connections (every process stopped, as a
+     * paused virtual machine or a path dropped by a firewall leaves it): the statement fails after
+     * {@code jdbc.socket-timeout} as an outage, and the pool is used again once it answers. Before the
+     * timeout was set the read waited for TCP's keepalive, hours.
+     */
+    @Test
+    void aDatabaseThatStopsAnsweringFailsTheStatementAfterTheSocketTimeout() throws Exception {
+        try (EmbeddedPostgres frozen = EmbeddedPostgres.builder().start()) {
+            Map<String, String> c = config("prognos");
+            c.put("jdbc.url", frozen.getJdbcUrl("postgres", "postgres"));
+            c.put("jdbc.socket-timeout", "2s");
+            c.put("jdbc.connect-timeout", "1s");
+            SensorId valve = SensorId.of("valve-2", "pressure");
+            try (JdbcAdapter a = JdbcAdapter.start(c)) {
+                a.limits().save(valve, OperatingLimits.above(90));
+                List<String> server = serverProcesses(a);
+                signal("STOP", server);
+                try {
+                    long start = System.nanoTime();
+                    RetryLaterException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                            Duration.ofSeconds(60),
+                            () -> assertThrows(
+                                    RetryLaterException.class,
+                                    () -> a.limits().save(valve, OperatingLimits.above(95))));
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    assertEquals(RetryLaterException.Reason.STORE_UNAVAILABLE, e.reason());
+                    assertTrue(seconds >= 1.5, "failed after " + seconds + " s, before the socket timeout");
+                    assertTrue(e.getMessage().contains("no answer within jdbc.socket-timeout"), e.getMessage());
+                    // The server makes the change it holds when it answers again: the user is told so.
+                    assertTrue(e.getMessage().contains("may yet be made"), e.getMessage());
+                    // Its connection dropped, the next waits jdbc.connect-timeout for a new one.
+                    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                            Duration.ofSeconds(60),
+                            () -> assertThrows(
+                                    RetryLaterException.class, () -> a.limits().load()));
+                } finally {
+                    signal("CONT", server);
+                }
+                Map<SensorId, OperatingLimits> read = null;
+                for (int attempt = 0; attempt < 20 && read == null; attempt++) {
+                    try {
+                        read = a.limits().load();
+                    } catch (RetryLaterException notYet) {
+                        Thread.sleep(500);
+                    }
+                }
+                assertEquals(java.util.Set.of(valve), read.keySet(), "read again once it answers");
+            }
+        }
+    }
+
+    /** The server's postmaster and every process under it, found from a backend of the pool. */
+    private static List<String> serverProcesses(JdbcAdapter a) throws Exception {
+        long backend;
+        try (Connection c = a.dataSource().getConnection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            backend = rs.getLong(1);
+        }
+        ProcessHandle postmaster =
+                ProcessHandle.of(backend).orElseThrow().parent().orElseThrow();
+        List<String> pids = new ArrayList<>(List.of(Long.toString(postmaster.pid())));
+        postmaster.descendants().forEach(p -> pids.add(Long.toString(p.pid())));
+        return pids;
+    }
+
+    private static void signal(String name, List<String> pids) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("kill", "-" + name));
+        cmd.addAll(pids);
+        assertEquals(0, new ProcessBuilder(cmd).inheritIO().start().waitFor(), "kill -" + name + " " + pids);
+    }
+
     @Test
     void aDatabaseDownAtStartDoesNotFailTheStartAndIsMigratedWhenItComesBack() throws Exception {
         int port;
