@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * What happens when readings arrive. They are averaged into intervals of the model's size; an
@@ -340,7 +339,9 @@ final class Observer {
         s.scored++;
         s.sustainedScore = Math.min(score, s.latestScore);
         s.latestScore = score;
-        String reason = reason(surprise, sustained, novelty, unseen, still > 0);
+        TrainedModel.Novelty seen = m.novelty();
+        String reason = reason(
+                surprise, sustained, novelty, unseen, still > 0, seen.low() == seen.high() ? seen.low() : Double.NaN);
         return new AnomalyScore(
                 s.sensor,
                 s.bucketStart(b),
@@ -408,8 +409,10 @@ final class Observer {
     /**
      * "surprise 1.2, shift 3.4, novelty 0.0 decimal digits". Not String.format, which built its
      * number format symbols on every call: 13 of 101 profile samples of a scored reading (about 7 us).
+     * {@code heldOnly} is the one value a training history held throughout, NaN when it held more.
      */
-    static String reason(double surprise, double shift, double novelty, boolean unseen, boolean still) {
+    static String reason(
+            double surprise, double shift, double novelty, boolean unseen, boolean still, double heldOnly) {
         StringBuilder b = new StringBuilder(80).append("surprise ");
         oneDecimal(b, surprise).append(", shift ");
         oneDecimal(b, shift).append(", novelty ");
@@ -417,13 +420,28 @@ final class Observer {
         if (unseen) {
             b.append(", beyond the range seen");
         }
-        return (still ? b.append(", unchanged longer than ever in the training history") : b).toString();
+        if (still) {
+            b.append(", unchanged longer than ever in the training history");
+        }
+        if (!Double.isNaN(heldOnly)) {
+            // Its error scale is then the floor, a millionth of the level: any change is certain, and
+            // the digits (2e21 for 20.0 to 20.1) say nothing more. The user is told why.
+            b.append(", a model trained on a history that held only ").append(heldOnly);
+        }
+        return b.toString();
     }
+
+    /**
+     * A surprisal beyond {@link #MEANINGFUL_DIGITS} is written as "more than 300": a probability
+     * below 1e-300 is at the end of a double's range, and such digits came only from a scale at its
+     * floor (2171472409516320500000.0 for a model of a history that never changed).
+     */
+    static final double MEANINGFUL_DIGITS = 300;
 
     /** A surprisal (never negative) with one decimal, as %.1f writes it. */
     private static StringBuilder oneDecimal(StringBuilder b, double digits) {
-        if (!(digits < 1e15)) {
-            return b.append(String.format(Locale.ROOT, "%.1f", digits)); // beyond a long's tenths
+        if (digits > MEANINGFUL_DIGITS) {
+            return b.append("more than 300");
         }
         long tenths = Math.round(digits * 10);
         return b.append(tenths / 10).append('.').append(tenths % 10);

@@ -911,6 +911,16 @@ class LstmPluginTest {
                 info.metrics().toString());
         SensorState s = state(stuck, same.subList(200, 300));
         assertTrue(plugin.forecast(s).points().stream().allMatch(p -> Math.abs(p.value() - 7.0) < 1e-6));
+        // A change is certain to such a model; its reason says why rather than 2e21 decimal digits.
+        AnomalyScore moved = plugin.observe(
+                        s, List.of(new Reading(same.get(299).timestamp().plusSeconds(3600), 7.5)))
+                .scores()
+                .get(0);
+        assertEquals(1.0, moved.score(), 1e-9, moved.toString());
+        assertTrue(
+                moved.reason().startsWith("surprise more than 300,")
+                        && moved.reason().endsWith("a model trained on a history that held only 7.0"),
+                moved.reason());
         plugin.deleteModel(stuck);
     }
 
