@@ -79,7 +79,8 @@ final class ModelTrainer {
                     longest,
                     "training",
                     "lower the training options sequence_length or forecast_horizon (lstm.sequence-length,"
-                            + " lstm.horizon)");
+                            + " lstm.horizon)",
+                    pauses(segments, s));
         }
         if (all.size() > s.maxWindows()) {
             int[] recent = new int[s.maxWindows()];
@@ -229,6 +230,29 @@ final class ModelTrainer {
                             + Duration.ofMillis(max - min) + " of history makes more than " + LstmSettings.MAX_BUCKETS
                             + " intervals; choose a coarser interval or send less history");
         }
+    }
+
+    /**
+     * Why the history breaks into stretches too short to train on, when pauses longer than {@code
+     * lstm.max-gap} break it; null when it is one stretch. Without it, a sensor that paused 5 hours
+     * after every 8 hourly readings was told "only 8 are usable; send more history", which more
+     * history never mends.
+     */
+    private static String pauses(List<SeriesPreparer.Segment> segments, LstmSettings s) {
+        long longest = 0;
+        for (int i = 1; i < segments.size(); i++) {
+            SeriesPreparer.Segment before = segments.get(i - 1);
+            longest = Math.max(longest, segments.get(i).startBucket() - before.startBucket() - before.length());
+        }
+        if (longest == 0) {
+            return null;
+        }
+        Duration interval = s.interval();
+        return "its readings paused " + (segments.size() - 1) + " times for longer than lstm.max-gap ("
+                + s.maxGap() + "), the longest for " + longest + " intervals of " + interval + " ("
+                + interval.multipliedBy(longest) + "), and each pause starts the consecutive intervals"
+                + " afresh; a sensor that reports only when its value changes needs an lstm.max-gap longer"
+                + " than its steady spells";
     }
 
     private static String version(Instant now) {

@@ -976,6 +976,20 @@ class LstmPluginTest {
         assertEquals(30 + 12 + 24 - 1, e.needed());
         assertEquals(40, e.available());
         assertTrue(e.getMessage().contains("sequence_length"), "names the plugin's own option: " + e.getMessage());
+        assertNull(e.whyShort(), "one stretch: too few readings, nothing more to say");
+        // Eight hourly readings, then five hours without (lstm.max-gap is 3 h), 400 times over:
+        // plenty of readings, none of the stretches long enough, and more of them never mends it.
+        List<Reading> paused = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            paused.add(new Reading(Series.T0.plus(Duration.ofHours(i + 4L * (i / 8))), 20 + 0.3 * (i % 8)));
+        }
+        var p = assertThrows(InsufficientHistoryException.class, () -> plugin.train(new TrainRequest(s, paused)));
+        assertEquals(8, p.available());
+        assertEquals(
+                "its readings paused 49 times for longer than lstm.max-gap (PT3H), the longest for 4 intervals"
+                        + " of PT1H (PT4H), and each pause starts the consecutive intervals afresh; a sensor that"
+                        + " reports only when its value changes needs an lstm.max-gap longer than its steady spells",
+                p.whyShort());
         var f = assertThrows(
                 InsufficientHistoryException.class, () -> plugin.forecast(state(STABLE, tail(stable, 10))));
         assertEquals(30, f.needed());

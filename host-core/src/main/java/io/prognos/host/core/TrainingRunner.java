@@ -1,6 +1,7 @@
 package io.prognos.host.core;
 
 import io.prognos.api.ForecastingPlugin;
+import io.prognos.api.InsufficientHistoryException;
 import io.prognos.api.ModelInfo;
 import io.prognos.api.PrognosException;
 import io.prognos.api.Reading;
@@ -36,6 +37,8 @@ public final class TrainingRunner implements AutoCloseable {
     private final ExecutorService pool;
     private final Set<SensorId> pending = ConcurrentHashMap.newKeySet();
     private final Map<SensorId, Job> jobs = new ConcurrentHashMap<>();
+    /** Each sensor's last training failure until it trains ({@link #firstTime}). */
+    private final Map<SensorId, String> lastFailures = new ConcurrentHashMap<>();
 
     private record Job(FutureTask<Void> task, AtomicBoolean started) {}
 
@@ -124,16 +127,38 @@ public final class TrainingRunner implements AutoCloseable {
     private ModelInfo train(SensorId sensor, List<Reading> history, Map<String, String> options) {
         try {
             ModelInfo model = plugin.train(new TrainRequest(sensor, history, options));
+            lastFailures.remove(sensor);
             trained.accept(model);
             return model;
         } catch (PrognosException e) {
-            LOG.debug("training of {} did not succeed: {}", sensor, e.getMessage());
-            failed.accept(sensor, e);
+            if (firstTime(sensor, e)) {
+                failed.accept(sensor, e);
+            } else {
+                LOG.debug("training of {} did not succeed again: {}", sensor, e.getMessage());
+            }
         } catch (RuntimeException e) {
-            LOG.error("training of {} failed", sensor, e);
-            failed.accept(sensor, e);
+            if (firstTime(sensor, e)) {
+                LOG.error("training of {} failed", sensor, e);
+                failed.accept(sensor, e);
+            } else {
+                LOG.debug("training of {} failed again: {}", sensor, e.toString());
+            }
         }
         return null;
+    }
+
+    /**
+     * Whether this failure is new for the sensor. A sensor without a model is offered for training
+     * at each of its readings, so one whose training fails the same way (its readings broken by gaps
+     * longer than the plugin bridges, say) told the same failure once a reading, 1,440 lines a day
+     * at one reading a minute. Told again when it changes, or after the sensor trained.
+     */
+    private boolean firstTime(SensorId sensor, Exception e) {
+        // Too few readings is the same failure while their count grows: the count is left out.
+        String failure = e instanceof InsufficientHistoryException few
+                ? few.getClass().getName() + ": needs " + few.needed() + ", " + few.whyShort()
+                : e.getClass().getName() + ": " + e.getMessage();
+        return !failure.equals(lastFailures.put(sensor, failure));
     }
 
     /** Called on the training thread with every new model, after it is in the plugin. */

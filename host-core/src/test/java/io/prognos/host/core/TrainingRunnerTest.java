@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.prognos.api.BadRequestException;
 import io.prognos.api.ForecastingPlugin;
+import io.prognos.api.InsufficientHistoryException;
 import io.prognos.api.SensorId;
 import io.prognos.api.TrainRequest;
 import java.lang.reflect.Proxy;
@@ -16,8 +18,46 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Cancelling a sensor's training: a queued one never runs, a running one is interrupted. */
+/**
+ * Cancelling a sensor's training: a queued one never runs, a running one is interrupted. A failure
+ * is told once per sensor until it changes or the sensor trains.
+ */
 class TrainingRunnerTest {
+
+    @Test
+    void aTrainingThatFailsTheSameWayAtEveryReadingIsToldOnce() throws Exception {
+        SensorId sensor = SensorId.of("press-7", "flow");
+        List<RuntimeException> outcomes = List.of(
+                new InsufficientHistoryException(sensor, 42, 10, "training", "", "a pause"),
+                new InsufficientHistoryException(sensor, 42, 11, "training", "", "a pause"),
+                new BadRequestException("interval", "too fine"),
+                new BadRequestException("interval", "too fine"),
+                new IllegalStateException("a bug"),
+                new IllegalStateException("a bug"));
+        java.util.concurrent.atomic.AtomicInteger call = new java.util.concurrent.atomic.AtomicInteger();
+        ForecastingPlugin plugin = (ForecastingPlugin) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {ForecastingPlugin.class}, (proxy, m, args) -> {
+                    int i = call.getAndIncrement();
+                    if (i == outcomes.size()) {
+                        return null; // trained
+                    }
+                    throw outcomes.get(i);
+                });
+        List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (TrainingRunner runner = new TrainingRunner(plugin, 1, 10, m -> {}, (s, e) -> told.add(e.getMessage()))) {
+            for (int i = 0; i < outcomes.size() + 2; i++) {
+                if (i == outcomes.size() + 1) {
+                    call.set(2); // after the training, the first failure again
+                }
+                assertTrue(runner.submit(sensor, List.of(), Map.of()));
+                assertTrue(runner.awaitIdle(10_000));
+            }
+        }
+        assertEquals(
+                List.of(outcomes.get(0).getMessage(), "too fine", "a bug", "too fine"),
+                told,
+                "a count of readings that grows is the same failure; told again after the sensor trained");
+    }
 
     @Test
     void aCancelledTrainingNeverRunsOrIsInterruptedAndLeavesNothingPending() throws Exception {

@@ -214,7 +214,10 @@ public final class HostRuntime implements AutoCloseable {
                 threads,
                 10_000,
                 m -> LOG.info("trained {}: serving {} ({} ms)", m.sensor(), m.servedMethod(), m.trainingMillis()),
-                (s, e) -> LOG.warn("training of {} did not succeed: {}", s, e.getMessage()));
+                (s, e) -> LOG.warn(
+                        "training of {} did not succeed (told once until it changes or the sensor trains): {}",
+                        s,
+                        e.getMessage()));
         Duration lookback = host.getDuration("prognos.forecast-lookback");
         fleet = new FleetWatch(Math.min(cycleSettings.maxSensors(), FLEET_SENSORS));
         listeners.add(fleet);
