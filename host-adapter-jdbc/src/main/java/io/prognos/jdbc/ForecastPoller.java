@@ -273,7 +273,13 @@ public final class ForecastPoller implements AutoCloseable {
                     }
                 } catch (InsufficientHistoryException e) {
                     // Normal while a sensor is new: it waits for more readings, the others go on.
-                    LOG.debug("{} skipped: {}", s, e.getMessage());
+                    // Not when pauses in its readings are why (the plugin says so): more readings do
+                    // not mend that, and it went untold at every run.
+                    if (e.whyShort() != null) {
+                        refused(s, e);
+                    } else {
+                        LOG.debug("{} skipped: {}", s, e.getMessage());
+                    }
                     skipped++;
                 } catch (BadRequestException e) {
                     // A refusal that more readings will not cure (a damaged stored model, an interval

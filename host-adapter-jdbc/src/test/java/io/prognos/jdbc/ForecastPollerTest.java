@@ -357,6 +357,29 @@ class ForecastPollerTest {
         }
     }
 
+    @Test
+    void aSensorWhosePausesLeaveNoStretchLongEnoughIsWarnedAboutOnce() throws Exception {
+        // Too few readings is normal for a new sensor and said at debug; too short stretches
+        // between pauses are not mended by more readings, and went untold at every run.
+        try (Logged logged = Logged.by(ForecastPoller.class);
+                EmbeddedPostgres pg = EmbeddedPostgres.start()) {
+            JdbcAdapter db = withReadings(configFor(pg));
+            // Hourly readings on a 20-minute grid that bridges 30 minutes: a pause after each one.
+            ForecastingPlugin plugin = started(db, Map.of("lstm.interval", "20m", "lstm.max-gap", "30m"));
+            ForecastPoller poller = poller(plugin, db, T0.plus(Duration.ofHours(320)));
+            assertEquals(3, poller.runOnce().skipped());
+            insert(db, 300, 305);
+            assertEquals(3, poller.runOnce().skipped(), "new readings do not cure it");
+            List<String> warnings = warnings(logged);
+            assertEquals(3, warnings.size(), "one warning per sensor over both runs: " + warnings);
+            assertTrue(
+                    warnings.stream().allMatch(w -> w.contains("longer than lstm.max-gap (PT30M)")),
+                    warnings.toString());
+            plugin.stop();
+            db.close();
+        }
+    }
+
     /** The events a class logs while this is open. */
     private record Logged(Logger log, ListAppender<ILoggingEvent> events) implements AutoCloseable {
         static Logged by(Class<?> source) {
