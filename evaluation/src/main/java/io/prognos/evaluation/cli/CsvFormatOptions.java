@@ -55,6 +55,11 @@ public final class CsvFormatOptions {
         return tsZone;
     }
 
+    /** The pattern of {@code --ts-format}, or null for ISO-8601 and epoch numbers. */
+    public java.time.format.DateTimeFormatter timeFormat() {
+        return tsFormat == null ? null : CsvReadings.timestampPattern(tsFormat);
+    }
+
     /** The columns by name (null: the first and the second), read in this format. */
     public CsvReadings.Columns columns(String timestampColumn, String valueColumn) {
         return new CsvReadings.Columns(timestampColumn, valueColumn, delimiter, decimal, tsFormat, tsZone);

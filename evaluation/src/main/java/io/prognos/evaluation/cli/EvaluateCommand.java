@@ -103,7 +103,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             names = "--windows",
             paramLabel = "FILE",
             description = "labelled windows: a CSV of start,end[,failure] or NAB's combined_windows.json; an empty"
-                    + " CSV says the series are healthy, so that every alert counts as false")
+                    + " CSV says the series are healthy, so that every alert counts as false; its times are read as the"
+                    + " series' (--ts-zone, and a CSV's also in --ts-format)")
     Path windows;
 
     @Option(
@@ -166,7 +167,9 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         List<Series> all = series();
         Map<String, List<Window>> nabWindows =
-                windows != null && windows.toString().endsWith(".json") ? LabelledWindows.readAll(windows) : null;
+                windows != null && windows.toString().endsWith(".json")
+                        ? LabelledWindows.readAll(windows, csvFormat.zone())
+                        : null;
         List<SeriesReport> reports = new ArrayList<>();
         List<ScoredFile> scored = new ArrayList<>();
         Map<String, String> skipped = new LinkedHashMap<>();
@@ -299,7 +302,8 @@ public final class EvaluateCommand implements Callable<Integer> {
             return List.of();
         }
         if (nab == null) {
-            return LabelledWindows.forSeries(windows, s.file().getFileName().toString());
+            return LabelledWindows.forSeries(
+                    windows, s.file().getFileName().toString(), csvFormat.timeFormat(), csvFormat.zone());
         }
         String name = s.file().getFileName().toString();
         for (Map.Entry<String, List<Window>> e : nab.entrySet()) {

@@ -13,6 +13,9 @@ import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,8 +54,16 @@ public final class LabelledWindows {
 
     private LabelledWindows() {}
 
-    /** Every series' windows in a NAB windows JSON, by its key ({@code CATEGORY/FILE.csv}). */
+    /** Every series' windows in a NAB windows JSON, by its key ({@code CATEGORY/FILE.csv}); times in UTC. */
     public static Map<String, List<Window>> readAll(Path json) throws IOException {
+        return readAll(json, ZoneOffset.UTC);
+    }
+
+    /**
+     * As {@link #readAll(Path)}, times written without a zone (NAB's are) in {@code zone}, that of
+     * the series they label.
+     */
+    public static Map<String, List<Window>> readAll(Path json, ZoneId zone) throws IOException {
         ObjectMapper m = new ObjectMapper();
         Map<String, List<List<String>>> raw;
         try {
@@ -74,7 +85,7 @@ public final class LabelledWindows {
             throw new BadRequestException(
                     "--windows", json + " is not NAB's windows JSON ({\"CATEGORY/FILE.csv\": [[start, end], ...]})");
         }
-        Map<String, List<Instant>> labels = labelsBeside(json, m);
+        Map<String, List<Instant>> labels = labelsBeside(json, m, zone);
         Map<String, List<Window>> out = new LinkedHashMap<>();
         raw.forEach((key, windows) -> {
             if (windows == null) {
@@ -86,8 +97,8 @@ public final class LabelledWindows {
                     throw new BadRequestException("--windows", json + ": a window of " + key + " is not [start, end]");
                 }
                 try {
-                    Instant start = CsvReadings.timestamp(w.get(0));
-                    Instant end = CsvReadings.timestamp(w.get(1));
+                    Instant start = TimestampCells.parse(w.get(0), null, zone);
+                    Instant end = TimestampCells.parse(w.get(1), null, zone);
                     Instant failure = labels.getOrDefault(key, List.of()).stream()
                             .filter(t -> !t.isBefore(start) && !t.isAfter(end))
                             .findFirst()
@@ -109,8 +120,19 @@ public final class LabelledWindows {
      * or from a CSV of {@code start,end[,failure]}.
      */
     public static List<Window> forSeries(Path file, String seriesFileName) throws IOException {
+        return forSeries(file, seriesFileName, null, ZoneOffset.UTC);
+    }
+
+    /**
+     * As {@link #forSeries(Path, String)}, the times written as the series' are: in {@code format}
+     * (null: ISO-8601 or epoch numbers; a CSV's cell not in it is read in those forms), those
+     * without a zone in {@code zone}. Read as UTC whatever the series' zone, a window of a
+     * Berlin-time series sat an hour or two off its readings.
+     */
+    public static List<Window> forSeries(Path file, String seriesFileName, DateTimeFormatter format, ZoneId zone)
+            throws IOException {
         if (file.toString().endsWith(".json")) {
-            for (Map.Entry<String, List<Window>> e : readAll(file).entrySet()) {
+            for (Map.Entry<String, List<Window>> e : readAll(file, zone).entrySet()) {
                 String key = e.getKey();
                 if (key.equals(seriesFileName) || key.endsWith("/" + seriesFileName)) {
                     return e.getValue();
@@ -118,10 +140,10 @@ public final class LabelledWindows {
             }
             throw new BadRequestException("--windows", file + " has no windows for " + seriesFileName);
         }
-        return readCsv(file);
+        return readCsv(file, format, zone);
     }
 
-    private static List<Window> readCsv(Path file) throws IOException {
+    private static List<Window> readCsv(Path file, DateTimeFormatter format, ZoneId zone) throws IOException {
         List<Window> out = new ArrayList<>();
         try (Reader in = CsvReadings.withoutByteOrderMark(Files.newBufferedReader(file, StandardCharsets.UTF_8));
                 CSVParser p = CSVParser.builder()
@@ -145,10 +167,10 @@ public final class LabelledWindows {
                                     + " column; a window is start,end[,failure]");
                 }
                 try {
-                    Instant start = CsvReadings.timestamp(r.get(0));
-                    Instant end = CsvReadings.timestamp(r.get(1));
+                    Instant start = time(r.get(0), format, zone);
+                    Instant end = time(r.get(1), format, zone);
                     Instant failure = r.size() > 2 && !r.get(2).isBlank()
-                            ? CsvReadings.timestamp(r.get(2))
+                            ? time(r.get(2), format, zone)
                             : start.plus(Duration.between(start, end).dividedBy(2));
                     out.add(new Window(start, end, failure));
                 } catch (RuntimeException e) {
@@ -163,14 +185,28 @@ public final class LabelledWindows {
         return out;
     }
 
-    private static Map<String, List<Instant>> labelsBeside(Path windows, ObjectMapper m) throws IOException {
+    /** A window's time in the series' format, or failing that in the forms every file may use. */
+    private static Instant time(String cell, DateTimeFormatter format, ZoneId zone) {
+        if (format != null) {
+            try {
+                return TimestampCells.parse(cell, format, zone);
+            } catch (DateTimeException notInIt) {
+                // an ISO-8601 time or an epoch number, below
+            }
+        }
+        return TimestampCells.parse(cell, null, zone);
+    }
+
+    private static Map<String, List<Instant>> labelsBeside(Path windows, ObjectMapper m, ZoneId zone)
+            throws IOException {
         Path labels = windows.resolveSibling("combined_labels.json");
         if (!Files.isRegularFile(labels)) {
             return Map.of();
         }
         Map<String, List<String>> raw = m.readValue(labels.toFile(), new TypeReference<>() {});
         Map<String, List<Instant>> out = new LinkedHashMap<>();
-        raw.forEach((k, v) -> out.put(k, v.stream().map(CsvReadings::timestamp).toList()));
+        raw.forEach((k, v) -> out.put(
+                k, v.stream().map(t -> TimestampCells.parse(t, null, zone)).toList()));
         return out;
     }
 }

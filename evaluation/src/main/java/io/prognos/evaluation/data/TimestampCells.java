@@ -37,25 +37,32 @@ final class TimestampCells {
      * @throws IllegalArgumentException for a negative epoch number
      */
     Instant next(String cell) {
-        Instant t;
-        boolean local;
-        if (format == null) {
-            local = !Timestamps.isAbsolute(cell);
-            t = Timestamps.parse(cell, zone);
-        } else {
-            TemporalAccessor parsed =
-                    format.parseBest(cell.trim(), ZonedDateTime::from, LocalDateTime::from, LocalDate::from);
-            local = !(parsed instanceof ZonedDateTime);
-            t = parsed instanceof ZonedDateTime z
-                    ? z.toInstant()
-                    : parsed instanceof LocalDateTime l
-                            ? l.atZone(zone).toInstant()
-                            : ((LocalDate) parsed).atStartOfDay(zone).toInstant();
-        }
+        Instant t = parse(cell, format, zone);
+        boolean local = format == null ? !Timestamps.isAbsolute(cell) : !(parse(cell, format) instanceof ZonedDateTime);
         if (local && previous != null && !t.isAfter(previous)) {
             t = t.atZone(zone).withLaterOffsetAtOverlap().toInstant();
         }
         previous = t;
         return t;
+    }
+
+    /**
+     * One cell on its own, in {@code format} (null: the forms {@link Timestamps} reads), a time
+     * without a zone in {@code zone}; of the two times a clock change repeats, the earlier.
+     */
+    static Instant parse(String cell, DateTimeFormatter format, ZoneId zone) {
+        if (format == null) {
+            return Timestamps.parse(cell, zone);
+        }
+        TemporalAccessor parsed = parse(cell, format);
+        return parsed instanceof ZonedDateTime z
+                ? z.toInstant()
+                : parsed instanceof LocalDateTime l
+                        ? l.atZone(zone).toInstant()
+                        : ((LocalDate) parsed).atStartOfDay(zone).toInstant();
+    }
+
+    private static TemporalAccessor parse(String cell, DateTimeFormatter format) {
+        return format.parseBest(cell.trim(), ZonedDateTime::from, LocalDateTime::from, LocalDate::from);
     }
 }

@@ -19,6 +19,40 @@ class LabelledWindowsTest {
     @TempDir
     Path dir;
 
+    /** Windows of a series in local time are in its zone and, in a CSV, may be in its own pattern. */
+    @Test
+    void windowsAreReadInTheSeriesZoneAndFormat() throws Exception {
+        java.time.ZoneId berlin = java.time.ZoneId.of("Europe/Berlin");
+        Path csv = Files.writeString(
+                dir.resolve("w.csv"),
+                "start,end,failure\n25.10.2026 01:00,25.10.2026 05:00,2026-10-25T03:00:00+01:00\n"
+                        + "2026-07-01 12:00,1782914400,\n");
+        List<LabelledWindows.Window> w = LabelledWindows.forSeries(
+                csv, "a.csv", java.time.format.DateTimeFormatter.ofPattern("dd.MM.uuuu HH:mm"), berlin);
+        assertEquals(
+                List.of(
+                        new LabelledWindows.Window(
+                                Instant.parse("2026-10-24T23:00:00Z"),
+                                Instant.parse("2026-10-25T04:00:00Z"),
+                                Instant.parse("2026-10-25T02:00:00Z")),
+                        new LabelledWindows.Window(
+                                Instant.parse("2026-07-01T10:00:00Z"),
+                                Instant.parse("2026-07-01T14:00:00Z"),
+                                Instant.parse("2026-07-01T12:00:00Z"))),
+                w,
+                "local times in Berlin; an offset and an epoch number as written");
+        Path json = Files.writeString(
+                dir.resolve("local.json"),
+                "{\"cat/a.csv\": [[\"2026-07-01 12:00:00.000000\", \"2026-07-01 14:00:00.000000\"]]}");
+        assertEquals(
+                Instant.parse("2026-07-01T10:00:00Z"),
+                LabelledWindows.readAll(json, berlin).get("cat/a.csv").get(0).start());
+        assertEquals(
+                Instant.parse("2026-07-01T12:00:00Z"),
+                LabelledWindows.readAll(json).get("cat/a.csv").get(0).start(),
+                "UTC unless told");
+    }
+
     @Test
     void aWindowsFileIsReadByItsSeriesKeys() throws Exception {
         Path json = Files.writeString(
