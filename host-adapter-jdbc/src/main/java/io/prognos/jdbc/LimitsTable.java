@@ -9,6 +9,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +24,7 @@ public final class LimitsTable {
     private final String schema;
     private final String table;
     private final Runnable ready;
+    private final Set<String> badRowsTold = ConcurrentHashMap.newKeySet();
 
     LimitsTable(DataSource ds, String schema, Runnable ready) {
         this.ds = ds;
@@ -50,7 +53,10 @@ public final class LimitsTable {
                                     NullableDoubles.get(rs, "high")));
                 } catch (BadRequestException e) {
                     // Written by hand (the host writes only limits it took): one bad row must not
-                    // stop a start, nor be taken.
+                    // stop a start, nor be taken. Told once: the table is read every half minute.
+                    if (!badRowsTold.add(sensor + ": " + e.getMessage())) {
+                        continue;
+                    }
                     LOG.warn(
                             "{}.sensor_limits: the row of {} holds no valid limits ({}); left out, those of"
                                     + " prognos.limits apply",

@@ -364,38 +364,73 @@ public final class HostRuntime implements AutoCloseable {
     }
 
     /**
-     * The operating limits set at run time before this start, read back now, or, while the database
-     * is unavailable, every 10 s in the background until it answers (a database down at start is
-     * waited for; the limits of prognos.limits apply meanwhile).
+     * How often the operating limits set at run time are read again from the database. Hosts that
+     * share it (a Kafka application's) took a limits PUT made on another host at their next start
+     * only, while one of them served the sensor; a row written by hand, likewise. A read of the
+     * table (one row per sensor with run-time limits) is one query.
+     */
+    static final Duration LIMITS_REFRESH = Duration.ofSeconds(30);
+
+    /**
+     * The operating limits set at run time before this start, read back now, then read again every
+     * {@link #LIMITS_REFRESH} in the background; while the database is unavailable, every 10 s until
+     * it answers (a database down at start is waited for; the limits in force stay meanwhile).
      */
     private void readBackLimits() {
-        try {
-            int n = limits.readBack();
-            if (n > 0) {
-                LOG.info("operating limits of {} sensor(s) set at run time read back", n);
-            }
-        } catch (RetryLaterException e) {
-            LOG.warn(
-                    "operating limits set at run time not read back yet ({}); trying again every 10 s", e.getMessage());
-            Thread retry = new Thread(
-                    () -> {
-                        while (!Thread.currentThread().isInterrupted()) {
-                            try {
-                                Thread.sleep(10_000);
-                                int n = limits.readBack();
-                                LOG.info("operating limits of {} sensor(s) set at run time read back", n);
-                                return;
-                            } catch (RetryLaterException again) {
-                                // still unavailable: said once above
-                            } catch (InterruptedException stop) {
-                                return;
-                            }
+        boolean readBack = refreshLimits(true, false);
+        Thread refresher = new Thread(
+                () -> {
+                    boolean read = readBack;
+                    boolean down = !readBack;
+                    while (!Thread.currentThread().isInterrupted()) {
+                        try {
+                            Thread.sleep(down ? 10_000 : LIMITS_REFRESH.toMillis());
+                        } catch (InterruptedException stop) {
+                            return;
                         }
-                    },
-                    "prognos-limits-read-back");
-            retry.setDaemon(true);
-            retry.start();
-            opened.add(retry::interrupt);
+                        boolean ok = refreshLimits(!read, down);
+                        read |= ok;
+                        down = !ok;
+                    }
+                },
+                "prognos-limits-refresh");
+        refresher.setDaemon(true);
+        refresher.start();
+        opened.add(refresher::interrupt);
+    }
+
+    /**
+     * One read of the run-time limits; false while the database is unavailable, which is told when
+     * it begins ({@code down} false) and when it ends.
+     */
+    private boolean refreshLimits(boolean first, boolean down) {
+        try {
+            int n = limits.refresh();
+            if (first && n > 0) {
+                LOG.info("operating limits of {} sensor(s) set at run time read back", n);
+            } else if (n > 0) {
+                LOG.info(
+                        "operating limits of {} sensor(s) changed in the database (set on another host or by hand):"
+                                + " in force now",
+                        n);
+            } else if (down) {
+                LOG.info("operating limits set at run time read {}", first ? "back: none" : "again: unchanged");
+            }
+            return true;
+        } catch (RetryLaterException e) {
+            if (!down) {
+                LOG.warn(
+                        "operating limits set at run time not read {}({}); trying again every 10 s",
+                        first ? "back yet " : "again ",
+                        e.getMessage());
+            }
+            return false;
+        } catch (RuntimeException e) {
+            // Not expected (a bug): the limits in force stay, and the host goes on.
+            if (!down) {
+                LOG.error("operating limits set at run time could not be read; trying again every 10 s", e);
+            }
+            return false;
         }
     }
 

@@ -4,6 +4,7 @@ import io.prognos.api.BadRequestException;
 import io.prognos.api.OperatingLimits;
 import io.prognos.api.SensorId;
 import io.prognos.jdbc.LimitsTable;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
@@ -11,8 +12,8 @@ import java.util.function.Function;
 /**
  * Each sensor's operating limits: those set at run time (REST, the dashboard) over those of
  * {@code prognos.limits}. Run-time limits are kept in the database ({@code sensor_limits}) and read
- * back at the next start; they lasted until the host stopped, which a plant that set them from the
- * dashboard did not expect.
+ * back at the next start and while the host runs ({@link #refresh}); they lasted until the host
+ * stopped, which a plant that set them from the dashboard did not expect.
  */
 public final class SensorLimits implements Function<SensorId, OperatingLimits> {
 
@@ -35,24 +36,35 @@ public final class SensorLimits implements Function<SensorId, OperatingLimits> {
     }
 
     /**
-     * Takes back the run-time limits kept before the start (those set since win); returns how many.
+     * Takes the run-time limits the database holds now: at the start those kept before it, later
+     * those set or cleared on another host sharing the database (any host of a Kafka application
+     * takes the dashboard's PUT, and another may serve the sensor) or written by hand. Returns how
+     * many sensors' limits changed. Under the lock a PUT takes, so that a PUT's limits, kept before
+     * they are set, are never undone by a read from before them.
      *
      * @throws io.prognos.api.RetryLaterException while the database is unavailable
      */
-    public synchronized int readBack() {
+    public synchronized int refresh() {
         if (kept == null) {
             return 0;
         }
-        int n = 0;
-        for (Map.Entry<SensorId, OperatingLimits> e : kept.load().entrySet()) {
-            if (set.size() >= MAX_SENSORS) {
-                break;
-            }
-            if (set.putIfAbsent(e.getKey(), e.getValue()) == null) {
-                n++;
+        Map<SensorId, OperatingLimits> now = kept.load();
+        int changed = 0;
+        for (Iterator<SensorId> it = set.keySet().iterator(); it.hasNext(); ) {
+            if (!now.containsKey(it.next())) {
+                it.remove();
+                changed++;
             }
         }
-        return n;
+        for (Map.Entry<SensorId, OperatingLimits> e : now.entrySet()) {
+            OperatingLimits before = set.get(e.getKey());
+            if (e.getValue().equals(before) || (before == null && set.size() >= MAX_SENSORS)) {
+                continue;
+            }
+            set.put(e.getKey(), e.getValue());
+            changed++;
+        }
+        return changed;
     }
 
     @Override
