@@ -253,6 +253,12 @@ class JdbcAdapterTest {
         List<Reading> window = adapter.readings().read(a, T0, T0.plusSeconds(3600));
         assertEquals(List.of(new Reading(T0, 1), new Reading(T0.plusSeconds(60), 2)), window);
         assertTrue(adapter.readings().sensors().contains(a));
+        // The newest reading in a range, found by the database (a silent sensor's view).
+        assertEquals(Optional.of(T0.plusSeconds(60)), adapter.readings().newest(a, T0, T0.plusSeconds(3600)));
+        assertEquals(Optional.of(T0.plusSeconds(7200)), adapter.readings().newest(a, T0, T0.plusSeconds(7201)));
+        assertEquals(Optional.empty(), adapter.readings().newest(a, T0.plusSeconds(7201), T0.plusSeconds(9000)));
+        assertEquals(
+                Optional.empty(), adapter.readings().newest(SensorId.of("fan-9", "none"), T0, T0.plusSeconds(9000)));
     }
 
     @Test
@@ -345,6 +351,7 @@ class JdbcAdapterTest {
             assertEquals(
                     List.of(new Reading(T0, 180), new Reading(T0.plusSeconds(60), 181)),
                     seconds.readings().read(oven, T0, T0.plusSeconds(3600)));
+            assertEquals(Optional.of(T0.plusSeconds(60)), seconds.readings().newest(oven, T0, T0.plusSeconds(3600)));
         }
         c.put(
                 "jdbc.readings-query",
@@ -376,6 +383,10 @@ class JdbcAdapterTest {
             assertEquals(
                     List.of(new Reading(T0, 1.5), new Reading(T0.plusSeconds(120), 2.5)),
                     text.readings().read(SensorId.of("kiln", "temp"), T0, T0.plusSeconds(3600)));
+            // Text does not sort as time ("not a time" is its largest): the newest reading is read.
+            assertEquals(
+                    Optional.of(T0.plusSeconds(120)),
+                    text.readings().newest(SensorId.of("kiln", "temp"), T0, T0.plusSeconds(3600)));
         }
     }
 

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,14 +98,15 @@ public final class SensorService {
         if (!recent.isEmpty() || span.compareTo(history) >= 0) {
             return recent;
         }
-        List<Reading> older = readings.read(sensor, now.minus(history), now.minus(span));
-        if (older.isEmpty()) {
-            return older;
+        Optional<Instant> newest = readings.newest(sensor, now.minus(history), now.minus(span));
+        if (newest.isEmpty()) {
+            return List.of();
         }
         // As many as the same span back from now would hold: the newest reading's time less the span is left out.
-        Instant from = older.get(older.size() - 1).timestamp().minus(span);
+        Instant from = newest.get().minus(span);
+        List<Reading> older = readings.read(sensor, from, newest.get().plusMillis(1));
         int first = 0;
-        while (!older.get(first).timestamp().isAfter(from)) {
+        while (first < older.size() && !older.get(first).timestamp().isAfter(from)) {
             first++;
         }
         return older.subList(first, older.size());
