@@ -132,10 +132,54 @@ public final class ReadingsSource {
 
     /** Readings of {@code sensor} with from <= ts < to, oldest first. */
     public List<Reading> read(SensorId sensor, Instant from, Instant to) {
+        return read(sensor, from, to, query.jdbcSql(), true);
+    }
+
+    /**
+     * The newest {@code limit} readings of {@code sensor} with from <= ts < to, oldest first, picked
+     * by the database: a sensor view of a week of a one-second sensor read its 604,800 readings at
+     * every refresh of the dashboard (each 2 s) to draw the newest 2,000. A table that keeps its
+     * times as text (which does not sort as time) is read whole.
+     */
+    public List<Reading> newest(SensorId sensor, Instant from, Instant to, int limit) {
+        List<Reading> newestFirst = read(
+                sensor,
+                from,
+                to,
+                "SELECT q.ts, q.value FROM (\n" + withoutTrailingSemicolons(query.jdbcSql())
+                        + "\n) q WHERE q.value IS NOT NULL ORDER BY q.ts DESC LIMIT " + limit,
+                false);
+        if (newestFirst != null) {
+            List<Reading> out = new ArrayList<>(newestFirst);
+            java.util.Collections.reverse(out);
+            return out;
+        }
+        List<Reading> all = read(sensor, from, to);
+        return all.subList(Math.max(0, all.size() - limit), all.size());
+    }
+
+    /**
+     * The query as a subquery takes it: a plant's query may end in a semicolon, which the driver
+     * takes at the end of a statement and the server refuses inside parentheses (the new lines
+     * around it end a closing {@code --} comment).
+     */
+    private static String withoutTrailingSemicolons(String sql) {
+        String t = sql.strip();
+        while (t.endsWith(";")) {
+            t = t.substring(0, t.length() - 1).strip();
+        }
+        return t;
+    }
+
+    /**
+     * The rows of {@code sql} (the readings query, or one around it) that are readings within from
+     * <= ts < to, in its order; null when {@code textTimesToo} is false and its times are text.
+     */
+    private List<Reading> read(SensorId sensor, Instant from, Instant to, String sql, boolean textTimesToo) {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false); // PostgreSQL streams with a cursor only inside a transaction
             c.setReadOnly(true);
-            try (PreparedStatement ps = c.prepareStatement(query.jdbcSql())) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setFetchSize(fetchSize);
                 for (int i = 0; i < query.order().size(); i++) {
                     bind(ps, i + 1, query.order().get(i), sensor, from, to);
@@ -146,6 +190,10 @@ public final class ReadingsSource {
                     ResultSetMetaData md = rs.getMetaData();
                     int tsColumn = rs.findColumn("ts");
                     TimeColumn kind = TimeColumn.of(md.getColumnType(tsColumn));
+                    if (kind == TimeColumn.TEXT && !textTimesToo) {
+                        c.commit();
+                        return null;
+                    }
                     int valueColumn = rs.findColumn("value");
                     while (rs.next()) {
                         double v;
@@ -190,43 +238,6 @@ public final class ReadingsSource {
         } catch (SQLException e) {
             throw SqlErrors.translate("reading " + sensor, e);
         }
-    }
-
-    /**
-     * The time of the sensor's newest reading with from <= ts < to, found by the database: a sensor
-     * view looked for a silent sensor's last readings by reading every row back to {@code
-     * prognos.history}, 7 million rows for a one-second sensor silent a week. A table that keeps its
-     * times as text (which does not sort as time), or whose newest row holds no reading, is read.
-     */
-    public Optional<Instant> newest(SensorId sensor, Instant from, Instant to) {
-        Instant found;
-        try (Connection c = ds.getConnection();
-                PreparedStatement ps = c.prepareStatement(
-                        "SELECT max(q.ts) AS ts FROM (" + query.jdbcSql() + ") q WHERE q.value IS NOT NULL")) {
-            for (int i = 0; i < query.order().size(); i++) {
-                bind(ps, i + 1, query.order().get(i), sensor, from, to);
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                if (rs.getObject(1) == null) {
-                    return Optional.empty(); // no row with a value
-                }
-                TimeColumn kind = TimeColumn.of(rs.getMetaData().getColumnType(1));
-                found = kind == TimeColumn.TEXT ? null : timestamp(rs, 1, kind);
-            }
-        } catch (SQLException e) {
-            throw SqlErrors.translate("looking for the newest reading of " + sensor, e);
-        }
-        if (found != null && !found.isBefore(from) && found.isBefore(to)) {
-            List<Reading> last = read(sensor, found, found.plusMillis(1));
-            if (!last.isEmpty()) {
-                return Optional.of(last.get(last.size() - 1).timestamp());
-            }
-        }
-        List<Reading> all = read(sensor, from, to);
-        return all.isEmpty()
-                ? Optional.empty()
-                : Optional.of(all.get(all.size() - 1).timestamp());
     }
 
     /** Every (device, sensor) pair that has readings. */

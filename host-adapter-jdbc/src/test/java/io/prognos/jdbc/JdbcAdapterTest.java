@@ -253,12 +253,14 @@ class JdbcAdapterTest {
         List<Reading> window = adapter.readings().read(a, T0, T0.plusSeconds(3600));
         assertEquals(List.of(new Reading(T0, 1), new Reading(T0.plusSeconds(60), 2)), window);
         assertTrue(adapter.readings().sensors().contains(a));
-        // The newest reading in a range, found by the database (a silent sensor's view).
-        assertEquals(Optional.of(T0.plusSeconds(60)), adapter.readings().newest(a, T0, T0.plusSeconds(3600)));
-        assertEquals(Optional.of(T0.plusSeconds(7200)), adapter.readings().newest(a, T0, T0.plusSeconds(7201)));
-        assertEquals(Optional.empty(), adapter.readings().newest(a, T0.plusSeconds(7201), T0.plusSeconds(9000)));
+        // The newest readings in a range, picked by the database (a sensor view), oldest first.
         assertEquals(
-                Optional.empty(), adapter.readings().newest(SensorId.of("fan-9", "none"), T0, T0.plusSeconds(9000)));
+                List.of(new Reading(T0.plusSeconds(60), 2)), adapter.readings().newest(a, T0, T0.plusSeconds(3600), 1));
+        assertEquals(
+                List.of(new Reading(T0.plusSeconds(60), 2), new Reading(T0.plusSeconds(7200), 3)),
+                adapter.readings().newest(a, T0, T0.plusSeconds(7201), 2));
+        assertEquals(window, adapter.readings().newest(a, T0, T0.plusSeconds(3600), 5));
+        assertEquals(List.of(), adapter.readings().newest(a, T0.plusSeconds(7201), T0.plusSeconds(9000), 5));
     }
 
     @Test
@@ -346,21 +348,26 @@ class JdbcAdapterTest {
         c.put(
                 "jdbc.readings-query",
                 "SELECT t AS ts, v AS value FROM logger_rows WHERE tag = :device_id AND t >= :from_s AND t < :to_s"
-                        + " ORDER BY t");
+                        + " ORDER BY t;"); // a semicolon, as a plant may end it
         try (JdbcAdapter seconds = JdbcAdapter.start(c)) {
             assertEquals(
                     List.of(new Reading(T0, 180), new Reading(T0.plusSeconds(60), 181)),
                     seconds.readings().read(oven, T0, T0.plusSeconds(3600)));
-            assertEquals(Optional.of(T0.plusSeconds(60)), seconds.readings().newest(oven, T0, T0.plusSeconds(3600)));
+            assertEquals(
+                    List.of(new Reading(T0.plusSeconds(60), 181)),
+                    seconds.readings().newest(oven, T0, T0.plusSeconds(3600), 1));
         }
         c.put(
                 "jdbc.readings-query",
                 "SELECT t_frac AS ts, v AS value FROM logger_rows WHERE tag = :device_id AND t_frac >= :from_s"
-                        + " AND t_frac < :to_s ORDER BY t_frac");
+                        + " AND t_frac < :to_s ORDER BY t_frac -- a comment at its end");
         try (JdbcAdapter fractions = JdbcAdapter.start(c)) {
             assertEquals(
                     List.of(new Reading(T0.plusMillis(250), 180)),
                     fractions.readings().read(oven, T0, T0.plusSeconds(60).plusMillis(100)));
+            assertEquals(
+                    List.of(new Reading(T0.plusMillis(250), 180)),
+                    fractions.readings().newest(oven, T0, T0.plusSeconds(60).plusMillis(100), 5));
         }
     }
 
@@ -383,10 +390,10 @@ class JdbcAdapterTest {
             assertEquals(
                     List.of(new Reading(T0, 1.5), new Reading(T0.plusSeconds(120), 2.5)),
                     text.readings().read(SensorId.of("kiln", "temp"), T0, T0.plusSeconds(3600)));
-            // Text does not sort as time ("not a time" is its largest): the newest reading is read.
+            // Text does not sort as time ("not a time" is its largest): the readings are read.
             assertEquals(
-                    Optional.of(T0.plusSeconds(120)),
-                    text.readings().newest(SensorId.of("kiln", "temp"), T0, T0.plusSeconds(3600)));
+                    List.of(new Reading(T0.plusSeconds(120), 2.5)),
+                    text.readings().newest(SensorId.of("kiln", "temp"), T0, T0.plusSeconds(3600), 1));
         }
     }
 

@@ -208,12 +208,9 @@ public final class LstmRoutes {
         FleetWatch.Track track = runtime.fleet().track(sensor);
         ModelInfo model = runtime.plugin().model(sensor).orElse(null);
         List<Reading> readings =
-                runtime.service().recentReadings(sensor, Duration.ofMillis((long) (hours * 3_600_000)));
+                runtime.service().recentReadings(sensor, Duration.ofMillis((long) (hours * 3_600_000)), VIEW_READINGS);
         if (track == null && model == null && readings.isEmpty()) {
             throw new UnknownSensorException(sensor);
-        }
-        if (readings.size() > VIEW_READINGS) {
-            readings = readings.subList(readings.size() - VIEW_READINGS, readings.size());
         }
         return FleetReplies.sensor(
                 sensor,

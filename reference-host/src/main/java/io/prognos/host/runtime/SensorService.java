@@ -22,7 +22,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,26 +86,27 @@ public final class SensorService {
     }
 
     /**
-     * The sensor's stored readings of the last {@code span}, or, for a sensor silent longer than
-     * that, those of the {@code span} up to its newest reading (looked for back to {@code
-     * prognos.history}): a sensor that stopped sending is the one a user looks at, and its view
-     * was empty under the forecast made from its last readings.
+     * The sensor's newest {@code limit} stored readings of the last {@code span}, or, for a sensor
+     * silent longer than that, of the {@code span} up to its newest reading (looked for back to
+     * {@code prognos.history}): a sensor that stopped sending is the one a user looks at, and its view
+     * was empty under the forecast made from its last readings. The database picks them: a week's
+     * view of a one-second sensor read 604,800 rows to show 2,000, and of one silent for 8 days every
+     * row back to {@code prognos.history}.
      */
-    public List<Reading> recentReadings(SensorId sensor, Duration span) {
+    public List<Reading> recentReadings(SensorId sensor, Duration span, int limit) {
         Instant now = clock.instant();
-        List<Reading> recent = readings.read(sensor, now.minus(span), now.plus(Duration.ofMinutes(1)));
+        List<Reading> recent = readings.newest(sensor, now.minus(span), now.plus(Duration.ofMinutes(1)), limit);
         if (!recent.isEmpty() || span.compareTo(history) >= 0) {
             return recent;
         }
-        Optional<Instant> newest = readings.newest(sensor, now.minus(history), now.minus(span));
-        if (newest.isEmpty()) {
-            return List.of();
+        List<Reading> older = readings.newest(sensor, now.minus(history), now.minus(span), limit);
+        if (older.isEmpty()) {
+            return older;
         }
         // As many as the same span back from now would hold: the newest reading's time less the span is left out.
-        Instant from = newest.get().minus(span);
-        List<Reading> older = readings.read(sensor, from, newest.get().plusMillis(1));
+        Instant from = older.get(older.size() - 1).timestamp().minus(span);
         int first = 0;
-        while (first < older.size() && !older.get(first).timestamp().isAfter(from)) {
+        while (!older.get(first).timestamp().isAfter(from)) {
             first++;
         }
         return older.subList(first, older.size());
