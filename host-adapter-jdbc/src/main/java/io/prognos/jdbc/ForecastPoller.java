@@ -30,8 +30,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -125,6 +130,10 @@ public final class ForecastPoller implements AutoCloseable {
     private final Object schedule = new Object();
 
     private ScheduledExecutorService executor;
+    /** Where a run's trainings run, {@code trainingThreads} at a time. */
+    private final ExecutorService trainings;
+    /** One training's history read at a time ({@link #train}). */
+    private final Semaphore historyReads = new Semaphore(1);
     /** Set by {@link #close}: a run in progress stops before its next sensor. */
     private volatile boolean closed;
 
@@ -139,7 +148,7 @@ public final class ForecastPoller implements AutoCloseable {
             Function<SensorId, OperatingLimits> limits,
             Settings settings,
             Clock clock) {
-        this(plugin, db, limits, settings, clock, new SensorCycle.Listener() {}, s -> false);
+        this(plugin, db, limits, settings, clock, new SensorCycle.Listener() {}, s -> false, 1);
     }
 
     /**
@@ -147,7 +156,8 @@ public final class ForecastPoller implements AutoCloseable {
      * as an MQTT adapter's publisher is; the poller writes them to the database itself, so it must
      * not store them again. {@code servedElsewhere} names the sensors whose readings the host takes
      * another way (MQTT, REST) and stores where the poller reads: those are left to that cycle,
-     * which would otherwise forecast, publish and alert on every such reading a second time.
+     * which would otherwise forecast, publish and alert on every such reading a second time. At
+     * most {@code trainingThreads} sensors are trained at once (the host's {@code prognos.threads}).
      */
     public ForecastPoller(
             ForecastingPlugin plugin,
@@ -156,7 +166,16 @@ public final class ForecastPoller implements AutoCloseable {
             Settings settings,
             Clock clock,
             SensorCycle.Listener listener,
-            Predicate<SensorId> servedElsewhere) {
+            Predicate<SensorId> servedElsewhere,
+            int trainingThreads) {
+        if (trainingThreads < 1) {
+            throw new IllegalArgumentException("trainingThreads must be at least 1, got " + trainingThreads);
+        }
+        this.trainings = Executors.newFixedThreadPool(trainingThreads, r -> {
+            Thread t = new Thread(r, "prognos-poller-training");
+            t.setDaemon(true);
+            return t;
+        });
         this.plugin = plugin;
         this.servedElsewhere = servedElsewhere;
         this.db = db;
@@ -202,19 +221,38 @@ public final class ForecastPoller implements AutoCloseable {
         }
     }
 
-    /** One pass over every sensor. Never throws for an unavailable database: the report says it stopped. */
+    /** What a run did so far. */
+    private static final class Tally {
+        int trained;
+        int forecasts;
+        int skipped;
+
+        RunReport report(int sensors, boolean completed) {
+            return new RunReport(sensors, trained, forecasts, skipped, completed);
+        }
+    }
+
+    /** A sensor whose new readings wait for its training. */
+    private record Waiting(
+            SensorId sensor, Optional<Instant> mark, Instant now, List<Reading> fresh, Future<ModelInfo> model) {}
+
+    /**
+     * One pass over every sensor. Never throws for an unavailable database: the report says it
+     * stopped. Sensors to train are trained {@code trainingThreads} at a time while the others are
+     * forecast, then forecast in their turn: one at a time, the first run of a plant of 1,000 new
+     * sensors took a training each, one after the other, before the last was forecast.
+     */
     public synchronized RunReport runOnce() {
-        int trained = 0;
-        int forecasts = 0;
-        int skipped = 0;
+        Tally tally = new Tally();
         List<SensorId> sensors;
+        List<Waiting> waiting = new ArrayList<>();
         try {
             db.ensureMigrated();
             writeUnwritten();
             sensors = db.readings().sensors();
             for (SensorId s : sensors) {
                 if (closed) {
-                    return new RunReport(sensors.size(), trained, forecasts, skipped, false);
+                    return tally.report(sensors.size(), false);
                 }
                 if (servedElsewhere.test(s)) {
                     if (leftElsewhere.add(s)) {
@@ -238,62 +276,24 @@ public final class ForecastPoller implements AutoCloseable {
                     // zero on its rows, or casts an id that does not fit): it waits, said once, and
                     // the sensors after it go on; the failure ended every run here.
                     refused(s, e);
-                    skipped++;
+                    tally.skipped++;
                     continue;
                 }
                 if (fresh.isEmpty()) {
                     continue; // nothing new since the last run
                 }
-                Instant newest = fresh.get(fresh.size() - 1).timestamp();
-                try {
-                    if (needsTraining(s)) {
-                        List<Reading> history =
-                                db.readings().read(s, newest.minus(settings.trainingHistory()), newest.plusMillis(1));
-                        ModelInfo m = plugin.train(new TrainRequest(s, history));
-                        // As the host's trainings are told: a poller's were not, at any level.
-                        LOG.info("trained {}: serving {} ({} ms)", s, m.servedMethod(), m.trainingMillis());
-                        markTrained(s, now);
-                        trained++;
-                    }
-                    SensorContext ctx = contexts.get(s);
-                    // First run for this sensor: the context was warmed with the lookback, forecast
-                    // from it (published and alerting as any other; it was only written).
-                    SensorCycle.Outcome o;
-                    if (mark.isPresent()) {
-                        o = cycle.accept(ctx, fresh);
-                    } else {
-                        listener.readings(s, fresh); // the sensor's newest reading, for the dashboard
-                        o = cycle.forecastNow(ctx);
-                    }
-                    refusals.remove(s);
-                    unwritten.put(s, o);
-                    writeUnwritten();
-                    if (o.result() != null) {
-                        forecasts++;
-                    }
-                } catch (InsufficientHistoryException e) {
-                    // Normal while a sensor is new: it waits for more readings, the others go on.
-                    // Not when pauses in its readings are why (the plugin says so): more readings do
-                    // not mend that, and it went untold at every run.
-                    if (e.whyShort() != null) {
-                        refused(s, e);
-                    } else {
-                        LOG.debug("{} skipped: {}", s, e.getMessage());
-                    }
-                    skipped++;
-                } catch (BadRequestException e) {
-                    // A refusal that more readings will not cure (a damaged stored model, an interval
-                    // too fine for the history, ...): this sensor waits, the others go on, and the
-                    // reason is told once, not at every run nor never.
-                    refused(s, e);
-                    skipped++;
-                } catch (IllegalStateException e) {
-                    // Its training history's query failed (as above): read again at the next run.
-                    refused(s, e);
-                    skipped++;
+                if (needsTraining(s)) {
+                    Instant newest = fresh.get(fresh.size() - 1).timestamp();
+                    waiting.add(new Waiting(s, mark, now, fresh, trainings.submit(() -> train(s, newest))));
                     continue;
                 }
-                advance(s, newest);
+                poll(s, mark, fresh, null, null, tally);
+            }
+            for (Waiting w : waiting) {
+                if (closed) {
+                    return tally.report(sensors.size(), false);
+                }
+                poll(w.sensor(), w.mark(), w.fresh(), w.model(), w.now(), tally);
             }
             if (!cycle.latestRisks().isEmpty()) {
                 db.results().write(clock.instant(), plugin.schedule(cycle.latestRisks(), settings.scheduleWindow()));
@@ -303,10 +303,114 @@ public final class ForecastPoller implements AutoCloseable {
                 // Not when closing: a training cancelled by it was told as "database unavailable".
                 outage(e);
             }
-            return new RunReport(0, trained, forecasts, skipped, false);
+            return tally.report(0, false);
+        } finally {
+            // A run left early (the database went away, the poller closed): trainings not yet
+            // begun are not begun, and their sensors are read again at the next run.
+            waiting.forEach(w -> w.model().cancel(true));
         }
         recovered();
-        return new RunReport(sensors.size(), trained, forecasts, skipped, true);
+        return tally.report(sensors.size(), true);
+    }
+
+    /**
+     * A training on the readings up to {@code newest}, on one of the poller's training threads. The
+     * histories are read one at a time, as before: read at once by many threads, they would wait for
+     * the pool's few connections past {@code jdbc.connect-timeout} and end the run as an outage, and
+     * read ahead they would all be held until their training (a month of a one-second sensor is 2.6
+     * million readings).
+     */
+    private ModelInfo train(SensorId s, Instant newest) throws InterruptedException {
+        List<Reading> history;
+        historyReads.acquire();
+        try {
+            history = db.readings().read(s, newest.minus(settings.trainingHistory()), newest.plusMillis(1));
+        } finally {
+            historyReads.release();
+        }
+        ModelInfo m = plugin.train(new TrainRequest(s, history));
+        // As the host's trainings are told: a poller's were not, at any level.
+        LOG.info("trained {}: serving {} ({} ms)", s, m.servedMethod(), m.trainingMillis());
+        return m;
+    }
+
+    /**
+     * Hands the sensor's new readings to the cycle, once {@code training} (null: none) has given its
+     * model, writes what comes of them and advances its watermark.
+     */
+    private void poll(
+            SensorId s,
+            Optional<Instant> mark,
+            List<Reading> fresh,
+            Future<ModelInfo> training,
+            Instant trainedAt,
+            Tally tally) {
+        Instant newest = fresh.get(fresh.size() - 1).timestamp();
+        try {
+            if (training != null) {
+                awaitTraining(training);
+                markTrained(s, trainedAt);
+                tally.trained++;
+            }
+            SensorContext ctx = contexts.get(s);
+            // First run for this sensor: the context was warmed with the lookback, forecast
+            // from it (published and alerting as any other; it was only written).
+            SensorCycle.Outcome o;
+            if (mark.isPresent()) {
+                o = cycle.accept(ctx, fresh);
+            } else {
+                listener.readings(s, fresh); // the sensor's newest reading, for the dashboard
+                o = cycle.forecastNow(ctx);
+            }
+            refusals.remove(s);
+            unwritten.put(s, o);
+            writeUnwritten();
+            if (o.result() != null) {
+                tally.forecasts++;
+            }
+        } catch (InsufficientHistoryException e) {
+            // Normal while a sensor is new: it waits for more readings, the others go on.
+            // Not when pauses in its readings are why (the plugin says so): more readings do
+            // not mend that, and it went untold at every run.
+            if (e.whyShort() != null) {
+                refused(s, e);
+            } else {
+                LOG.debug("{} skipped: {}", s, e.getMessage());
+            }
+            tally.skipped++;
+        } catch (BadRequestException e) {
+            // A refusal that more readings will not cure (a damaged stored model, an interval
+            // too fine for the history, ...): this sensor waits, the others go on, and the
+            // reason is told once, not at every run nor never.
+            refused(s, e);
+            tally.skipped++;
+        } catch (CancellationException e) {
+            return; // the poller closes: read again at its next start
+        } catch (IllegalStateException e) {
+            // Its training history's query failed (as above): read again at the next run.
+            refused(s, e);
+            tally.skipped++;
+            return;
+        }
+        advance(s, newest);
+    }
+
+    /** The training's model; its failure as thrown on the training thread. */
+    private static ModelInfo awaitTraining(Future<ModelInfo> training) {
+        try {
+            return training.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CancellationException("the poller is closing");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof InterruptedException) {
+                throw new CancellationException("the poller is closing");
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /**
@@ -469,6 +573,7 @@ public final class ForecastPoller implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        trainings.shutdownNow();
         ScheduledExecutorService running;
         synchronized (schedule) {
             running = executor;

@@ -118,6 +118,60 @@ class ForecastPollerTest {
         new ForecastPoller.Settings(d, d, d, Duration.ZERO, d, d, Duration.ZERO); // never retrain, no skew
     }
 
+    /**
+     * New sensors are trained {@code trainingThreads} at a time: each of the first two trainings
+     * waits (up to 60 s) until the other has begun, which one at a time never happens.
+     */
+    @Test
+    void sensorsAreTrainedInParallelAndEachIsForecastInTheSameRun() throws Exception {
+        try (EmbeddedPostgres pg = EmbeddedPostgres.start()) {
+            JdbcAdapter db = withReadings(configFor(pg));
+            ForecastingPlugin real = PluginDiscovery.discover(ForecastPollerTest.class.getClassLoader())
+                    .plugins()
+                    .get(0);
+            real.start(new PluginContext(Map.of(), new ThreadLimits(2, 1), db.models(), Clock.systemUTC()));
+            java.util.concurrent.CountDownLatch begun = new java.util.concurrent.CountDownLatch(2);
+            java.util.concurrent.atomic.AtomicInteger alone = new java.util.concurrent.atomic.AtomicInteger();
+            ForecastingPlugin plugin = (ForecastingPlugin) java.lang.reflect.Proxy.newProxyInstance(
+                    ForecastingPlugin.class.getClassLoader(),
+                    new Class<?>[] {ForecastingPlugin.class},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("train")) {
+                            begun.countDown();
+                            if (!begun.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                                alone.incrementAndGet();
+                            }
+                        }
+                        try {
+                            return method.invoke(real, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            try (ForecastPoller poller = new ForecastPoller(
+                    plugin,
+                    db,
+                    s -> OperatingLimits.between(0, 100),
+                    SETTINGS,
+                    Clock.fixed(T0.plus(Duration.ofHours(320)), ZoneOffset.UTC),
+                    new io.prognos.host.core.SensorCycle.Listener() {},
+                    s -> false,
+                    2)) {
+                ForecastPoller.RunReport run = poller.runOnce();
+                assertEquals(0, alone.get(), "a training waited alone: trained one at a time");
+                assertEquals(new ForecastPoller.RunReport(3, 3, 3, 0, true), run);
+            }
+            try (Connection c = db.dataSource().getConnection();
+                    Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT count(DISTINCT device_id) FROM prognos.forecasts")) {
+                rs.next();
+                assertEquals(3, rs.getInt(1), "every sensor's forecast written");
+            }
+            real.stop();
+            db.close();
+        }
+    }
+
     @Test
     void aDatabaseRestartMidRunLosesAndDuplicatesNothing(@TempDir Path dir) throws Exception {
         int port;

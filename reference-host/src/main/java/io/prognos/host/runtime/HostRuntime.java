@@ -472,7 +472,8 @@ public final class HostRuntime implements AutoCloseable {
                         maxFutureSkew),
                 clock,
                 told,
-                pushed::contains);
+                pushed::contains,
+                trainingJobs);
         opened.add(p);
         p.start();
         LOG.info("polling the database every {} for new readings (jdbc.readings-query)", every);
