@@ -386,28 +386,16 @@ class ForecastPollerTest {
     @Test
     void aRefusalMoreReadingsWillNotCureIsWarnedAboutOncePerSensor() throws Exception {
         // It was logged at debug at every run, so a sensor that could never be trained went unseen.
-        try (Logged logged = Logged.by(ForecastPoller.class);
-                EmbeddedPostgres pg = EmbeddedPostgres.start()) {
-            JdbcAdapter db = withReadings(configFor(pg));
-            // 300 hours of readings in 100 ms intervals are more intervals than a model may hold.
-            ForecastingPlugin plugin = started(db, Map.of("lstm.interval", "100ms"));
-            ForecastPoller poller = poller(plugin, db, T0.plus(Duration.ofHours(320)));
-            assertEquals(3, poller.runOnce().skipped());
-            insert(db, 300, 305);
-            assertEquals(3, poller.runOnce().skipped(), "new readings do not cure it");
-
-            List<String> warnings = warnings(logged);
-            assertEquals(3, warnings.size(), "one warning per sensor over both runs: " + warnings);
-            for (SensorId s : SENSORS) {
-                assertEquals(
-                        1,
-                        warnings.stream()
-                                .filter(w -> w.startsWith(s + " skipped") && w.contains("choose a coarser interval"))
-                                .count(),
-                        s + " in " + warnings);
-            }
-            plugin.stop();
-            db.close();
+        // 300 hours of readings in 100 ms intervals are more intervals than a model may hold.
+        List<String> warnings = warningsOverTwoRuns(Map.of("lstm.interval", "100ms"));
+        assertEquals(3, warnings.size(), "one warning per sensor over both runs: " + warnings);
+        for (SensorId s : SENSORS) {
+            assertEquals(
+                    1,
+                    warnings.stream()
+                            .filter(w -> w.startsWith(s + " skipped") && w.contains("choose a coarser interval"))
+                            .count(),
+                    s + " in " + warnings);
         }
     }
 
@@ -415,22 +403,29 @@ class ForecastPollerTest {
     void aSensorWhosePausesLeaveNoStretchLongEnoughIsWarnedAboutOnce() throws Exception {
         // Too few readings is normal for a new sensor and said at debug; too short stretches
         // between pauses are not mended by more readings, and went untold at every run.
+        // Hourly readings on a 20-minute grid that bridges 30 minutes: a pause after each one.
+        List<String> warnings = warningsOverTwoRuns(Map.of("lstm.interval", "20m", "lstm.max-gap", "30m"));
+        assertEquals(3, warnings.size(), "one warning per sensor over both runs: " + warnings);
+        assertTrue(
+                warnings.stream().allMatch(w -> w.contains("longer than lstm.max-gap (PT30M)")), warnings.toString());
+    }
+
+    /**
+     * The poller's warnings over two runs of a plugin so configured, every sensor skipped in each,
+     * the second after new readings.
+     */
+    private static List<String> warningsOverTwoRuns(Map<String, String> pluginConfig) throws Exception {
         try (Logged logged = Logged.by(ForecastPoller.class);
                 EmbeddedPostgres pg = EmbeddedPostgres.start()) {
             JdbcAdapter db = withReadings(configFor(pg));
-            // Hourly readings on a 20-minute grid that bridges 30 minutes: a pause after each one.
-            ForecastingPlugin plugin = started(db, Map.of("lstm.interval", "20m", "lstm.max-gap", "30m"));
+            ForecastingPlugin plugin = started(db, pluginConfig);
             ForecastPoller poller = poller(plugin, db, T0.plus(Duration.ofHours(320)));
             assertEquals(3, poller.runOnce().skipped());
             insert(db, 300, 305);
             assertEquals(3, poller.runOnce().skipped(), "new readings do not cure it");
-            List<String> warnings = warnings(logged);
-            assertEquals(3, warnings.size(), "one warning per sensor over both runs: " + warnings);
-            assertTrue(
-                    warnings.stream().allMatch(w -> w.contains("longer than lstm.max-gap (PT30M)")),
-                    warnings.toString());
             plugin.stop();
             db.close();
+            return warnings(logged);
         }
     }
 
