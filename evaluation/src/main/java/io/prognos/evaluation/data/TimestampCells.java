@@ -37,8 +37,16 @@ final class TimestampCells {
      * @throws IllegalArgumentException for a negative epoch number
      */
     Instant next(String cell) {
-        Instant t = parse(cell, format, zone);
-        boolean local = format == null ? !Timestamps.isAbsolute(cell) : !(parse(cell, format) instanceof ZonedDateTime);
+        Instant t;
+        boolean local;
+        if (format == null) {
+            local = !Timestamps.isAbsolute(cell);
+            t = Timestamps.parse(cell, zone);
+        } else {
+            TemporalAccessor parsed = parse(cell, format);
+            local = !(parsed instanceof ZonedDateTime);
+            t = instant(parsed, zone);
+        }
         if (local && previous != null && !t.isAfter(previous)) {
             t = t.atZone(zone).withLaterOffsetAtOverlap().toInstant();
         }
@@ -51,18 +59,19 @@ final class TimestampCells {
      * without a zone in {@code zone}; of the two times a clock change repeats, the earlier.
      */
     static Instant parse(String cell, DateTimeFormatter format, ZoneId zone) {
-        if (format == null) {
-            return Timestamps.parse(cell, zone);
-        }
-        TemporalAccessor parsed = parse(cell, format);
+        return format == null ? Timestamps.parse(cell, zone) : instant(parse(cell, format), zone);
+    }
+
+    private static TemporalAccessor parse(String cell, DateTimeFormatter format) {
+        return format.parseBest(cell.trim(), ZonedDateTime::from, LocalDateTime::from, LocalDate::from);
+    }
+
+    /** A cell read in a pattern as an instant: a time without a zone in {@code zone}, a date at its start. */
+    private static Instant instant(TemporalAccessor parsed, ZoneId zone) {
         return parsed instanceof ZonedDateTime z
                 ? z.toInstant()
                 : parsed instanceof LocalDateTime l
                         ? l.atZone(zone).toInstant()
                         : ((LocalDate) parsed).atStartOfDay(zone).toInstant();
-    }
-
-    private static TemporalAccessor parse(String cell, DateTimeFormatter format) {
-        return format.parseBest(cell.trim(), ZonedDateTime::from, LocalDateTime::from, LocalDate::from);
     }
 }
