@@ -38,9 +38,26 @@ final class IntervalDetector {
         Duration.ofDays(7)
     };
 
+    /** How many of the newest spacings tell a cadence that has changed ({@link #detect}). */
+    static final int RECENT_SPACINGS = 30;
+
+    /**
+     * How much coarser the newest spacings must be than the history's to be taken: enough that a
+     * sensor reporting irregularly (on change, say) does not move between intervals from one
+     * training to the next, and that two intervals or more were interpolated between its readings.
+     */
+    static final int COARSER = 3;
+
     private IntervalDetector() {}
 
-    /** The detected interval, or null with fewer than two distinct timestamps. */
+    /**
+     * The detected interval, or null with fewer than two distinct timestamps: the median spacing,
+     * or that of the newest {@link #RECENT_SPACINGS} when it is at least {@link #COARSER} times
+     * coarser. A device set to report hourly instead of every minute was modelled at a minute until
+     * more than half of its history came hourly (2,048 readings: 43 days), each hourly reading
+     * interpolated over 59 intervals; its finer past averages into the coarser intervals. The
+     * reverse is not taken: a coarse past cannot be cut into finer intervals.
+     */
     static Duration detect(List<Reading> readings) {
         long[] t = new long[readings.size()];
         for (int i = 0; i < t.length; i++) {
@@ -57,8 +74,15 @@ final class IntervalDetector {
         if (n == 0) {
             return null;
         }
+        Duration recent = null;
+        if (n >= 2 * RECENT_SPACINGS) {
+            long[] newest = Arrays.copyOfRange(gaps, n - RECENT_SPACINGS, n);
+            Arrays.sort(newest);
+            recent = round(Duration.ofMillis(newest[RECENT_SPACINGS / 2]));
+        }
         Arrays.sort(gaps, 0, n);
-        return round(Duration.ofMillis(gaps[n / 2]));
+        Duration all = round(Duration.ofMillis(gaps[n / 2]));
+        return recent != null && recent.compareTo(all.multipliedBy(COARSER)) >= 0 ? recent : all;
     }
 
     static Duration round(Duration spacing) {

@@ -64,6 +64,13 @@ public final class SensorContext {
     RiskAssessment latestRisk;
     /** Why the last forecast failed, once logged; null after a forecast succeeds. Not saved. */
     String forecastProblem;
+    /**
+     * Readings to wait before asking again for a training because the readings come less often
+     * than the model's interval, 0 while they do not; and the readings since the last ask. Not saved.
+     */
+    int cadenceWait;
+
+    int sinceCadenceAsk;
     /** The interval of the model the state was warmed for; null when unknown (a context of an earlier release). */
     Duration stateInterval;
     /**
@@ -129,6 +136,25 @@ public final class SensorContext {
 
     public int buffered() {
         return size;
+    }
+
+    /**
+     * The median of the newest {@code n} spacings between buffered readings, in milliseconds; -1
+     * while fewer than {@code n + 1} readings are buffered. Equal times count as spacings of 0.
+     */
+    long medianSpacingMillis(int n) {
+        if (size < n + 1) {
+            return -1;
+        }
+        int length = seconds.length;
+        long[] spacings = new long[n];
+        for (int i = 0; i < n; i++) {
+            int later = (next - 1 - i + 2 * length) % length;
+            int earlier = (later - 1 + length) % length;
+            spacings[i] = (seconds[later] - seconds[earlier]) * 1_000 + (nanos[later] - nanos[earlier]) / 1_000_000;
+        }
+        Arrays.sort(spacings);
+        return spacings[n / 2];
     }
 
     /**

@@ -223,6 +223,9 @@ public final class SensorCycle {
                 && !trainer.isPending(sensor)) {
             queued = trainer.submit(sensor, ctx.readings(), Map.of());
         }
+        if (!queued && trainer != null && intervalDetected()) {
+            queued = retrainForCadence(ctx, m, fresh.size());
+        }
         List<AnomalyScore> scores;
         int late;
         Observation warm = readyFor(ctx, m);
@@ -276,6 +279,57 @@ public final class SensorCycle {
             }
         }
         return new Outcome(sensor, scores, result, queued, late);
+    }
+
+    /** How many of a sensor's newest spacings tell that its readings come less often than its model's interval. */
+    static final int CADENCE_SPACINGS = 30;
+
+    /** Whether the plugin detects each sensor's interval from its readings (null until first asked). */
+    private volatile Boolean intervalDetected;
+
+    private boolean intervalDetected() {
+        Boolean detected = intervalDetected;
+        if (detected == null) {
+            detected = plugin.describe().interval() == null;
+            intervalDetected = detected;
+        }
+        return detected;
+    }
+
+    /**
+     * Trains the sensor again when its newest {@link #CADENCE_SPACINGS} readings came at least three
+     * of its model's intervals apart (two or more interpolated between each): a device set to report
+     * hourly instead of every minute went on being modelled at a minute until its next scheduled
+     * training, and at that one too while most of its history came every minute. A training that
+     * does not change the interval (too few readings at the new one yet) is asked for again after
+     * twice as many readings as the last wait, from {@link #CADENCE_SPACINGS}. True when queued.
+     */
+    private boolean retrainForCadence(SensorContext ctx, ModelInfo m, int fresh) {
+        Duration interval = m.interval();
+        if (interval == null || interval.isZero()) {
+            return false;
+        }
+        long least = 3 * interval.toMillis();
+        // The newest spacing first: at the usual cadence that is all a reading costs.
+        if (ctx.medianSpacingMillis(1) < least || ctx.medianSpacingMillis(CADENCE_SPACINGS) < least) {
+            ctx.cadenceWait = 0;
+            return false;
+        }
+        ctx.sinceCadenceAsk += fresh;
+        if (ctx.sinceCadenceAsk < ctx.cadenceWait || trainer.isPending(ctx.sensor())) {
+            return false;
+        }
+        String why = "{}: its readings now come every {} s (the median of its last {} spacings), {} times its model's"
+                + " interval ({}), which interpolates between them: trained again";
+        long spacing = ctx.medianSpacingMillis(CADENCE_SPACINGS);
+        if (ctx.cadenceWait == 0) {
+            LOG.info(why, ctx.sensor(), spacing / 1000.0, CADENCE_SPACINGS, spacing / interval.toMillis(), interval);
+        } else {
+            LOG.debug(why, ctx.sensor(), spacing / 1000.0, CADENCE_SPACINGS, spacing / interval.toMillis(), interval);
+        }
+        ctx.cadenceWait = ctx.cadenceWait == 0 ? CADENCE_SPACINGS : Math.min(1 << 20, 2 * ctx.cadenceWait);
+        ctx.sinceCadenceAsk = 0;
+        return trainer.submit(ctx.sensor(), ctx.readings(), Map.of());
     }
 
     private boolean forecastDue(SensorContext ctx) {

@@ -153,6 +153,45 @@ class SensorCycleTest {
         return copy;
     }
 
+    /**
+     * A device set to report hourly instead of every minute: its model of a minute interpolated 59
+     * intervals between readings until its next scheduled training. Trained again once its newest
+     * 30 spacings are hours, and again after waits that double while the new interval has too few
+     * readings to train on; told once.
+     */
+    @Test
+    void aSensorWhoseReadingsComeLessOftenIsTrainedAgainAtItsNewInterval() throws Exception {
+        SensorId sensor = SensorId.of("press-4", "temp");
+        SensorContext ctx = contexts.get(sensor);
+        Random r = new Random(4);
+        List<Reading> minutes = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            minutes.add(new Reading(T0.plus(Duration.ofMinutes(i)), 50 + Math.sin(i / 20.0) + 0.1 * r.nextGaussian()));
+        }
+        feed(ctx, minutes);
+        assertTrue(trainer.awaitIdle(120_000));
+        assertEquals(Duration.ofMinutes(1), plugin.model(sensor).orElseThrow().interval());
+        Instant from = minutes.get(minutes.size() - 1).timestamp();
+        int asked = 0;
+        int hours = 0;
+        while (hours < 200 && plugin.model(sensor).orElseThrow().interval().equals(Duration.ofMinutes(1))) {
+            hours++;
+            Reading next = new Reading(from.plus(Duration.ofHours(hours)), 50 + 2 * Math.sin(2 * Math.PI * hours / 24));
+            if (cycle.accept(ctx, List.of(next)).trainingQueued()) {
+                asked++;
+                assertTrue(trainer.awaitIdle(120_000));
+            }
+        }
+        assertEquals(Duration.ofHours(1), plugin.model(sensor).orElseThrow().interval(), "after " + hours + " hours");
+        // 400 minutes and the hourly readings make 7 hours and more: the first asks at 16 readings
+        // (half the 30 spacings) fail on too short a history, and the waits double (30, 60, ...).
+        assertTrue(hours >= 16 && hours < 200 && asked <= 4, asked + " trainings asked in " + hours + " hours");
+        SensorCycle.Outcome after = cycle.accept(ctx, List.of(new Reading(from.plus(Duration.ofHours(hours + 1)), 50)));
+        assertFalse(after.trainingQueued(), "not again at the new interval");
+        assertNotNull(after.result(), "forecast at the new interval");
+        assertEquals(Duration.ofHours(1), after.result().forecast().interval());
+    }
+
     @Test
     void aNewSensorIsTrainedFromItsReadingsThenEveryReadingIsScoredAndForecast() throws Exception {
         SensorId sensor = SensorId.of("pump-1", "temp");
