@@ -42,9 +42,10 @@ final class IntervalDetector {
     static final int RECENT_SPACINGS = 30;
 
     /**
-     * How much coarser the newest spacings must be than the history's to be taken: enough that a
-     * sensor reporting irregularly (on change, say) does not move between intervals from one
-     * training to the next, and that two intervals or more were interpolated between its readings.
+     * How much coarser each of the newest spacings must be than the history's median for their own
+     * median to be taken: two intervals or more were interpolated between each two readings. Each,
+     * not their median, so that a sensor reporting on change does not move to a coarse interval for
+     * a quiet spell; the host's sensor cycle asks for a training on the same terms.
      */
     static final int COARSER = 3;
 
@@ -52,8 +53,8 @@ final class IntervalDetector {
 
     /**
      * The detected interval, or null with fewer than two distinct timestamps: the median spacing,
-     * or that of the newest {@link #RECENT_SPACINGS} when it is at least {@link #COARSER} times
-     * coarser. A device set to report hourly instead of every minute was modelled at a minute until
+     * or that of the newest {@link #RECENT_SPACINGS} when each of them is at least {@link #COARSER}
+     * times the history's median. A device set to report hourly instead of every minute was modelled at a minute until
      * more than half of its history came hourly (2,048 readings: 43 days), each hourly reading
      * interpolated over 59 intervals; its finer past averages into the coarser intervals. The
      * reverse is not taken: a coarse past cannot be cut into finer intervals.
@@ -74,15 +75,16 @@ final class IntervalDetector {
         if (n == 0) {
             return null;
         }
-        Duration recent = null;
-        if (n >= 2 * RECENT_SPACINGS) {
-            long[] newest = Arrays.copyOfRange(gaps, n - RECENT_SPACINGS, n);
-            Arrays.sort(newest);
-            recent = round(Duration.ofMillis(newest[RECENT_SPACINGS / 2]));
-        }
+        long[] newest = n >= 2 * RECENT_SPACINGS ? Arrays.copyOfRange(gaps, n - RECENT_SPACINGS, n) : null;
         Arrays.sort(gaps, 0, n);
-        Duration all = round(Duration.ofMillis(gaps[n / 2]));
-        return recent != null && recent.compareTo(all.multipliedBy(COARSER)) >= 0 ? recent : all;
+        long median = gaps[n / 2];
+        if (newest != null) {
+            Arrays.sort(newest);
+            if (newest[0] >= COARSER * median) {
+                return round(Duration.ofMillis(newest[RECENT_SPACINGS / 2]));
+            }
+        }
+        return round(Duration.ofMillis(median));
     }
 
     static Duration round(Duration spacing) {

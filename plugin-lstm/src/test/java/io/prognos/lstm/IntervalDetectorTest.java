@@ -37,7 +37,8 @@ class IntervalDetectorTest {
     /**
      * A device set to report hourly instead of every minute: the newest 30 spacings give the
      * interval (its minute readings average into hours), not the history's median, which stayed at
-     * a minute until half the history came hourly. Not before 30 hourly readings, and not the reverse.
+     * a minute until half the history came hourly. Not before 30 hourly readings, not for a quiet
+     * spell among them, and not the reverse.
      */
     @Test
     void aCadenceThatBecameCoarserIsTakenFromTheNewestSpacings() {
@@ -49,6 +50,12 @@ class IntervalDetectorTest {
                 Duration.ofMinutes(1),
                 IntervalDetector.detect(then(minutes, 30, Duration.ofMinutes(2), r)),
                 "twice as coarse: the history's");
+        List<Reading> halfHours = then(List.of(), 1_500, Duration.ofMinutes(30), r);
+        assertEquals(
+                Duration.ofMinutes(30),
+                IntervalDetector.detect(
+                        then(then(halfHours, 29, Duration.ofHours(2), r), 1, Duration.ofMinutes(30), r)),
+                "a quiet spell: 29 of the newest 30 coarse");
         List<Reading> hours = then(List.of(), 1_500, Duration.ofHours(1), r);
         assertEquals(
                 Duration.ofHours(1),

@@ -65,8 +65,8 @@ public final class SensorContext {
     /** Why the last forecast failed, once logged; null after a forecast succeeds. Not saved. */
     String forecastProblem;
     /**
-     * Readings to wait before asking again for a training because the readings come less often
-     * than the model's interval, 0 while they do not; and the readings since the last ask. Not saved.
+     * Readings to wait before asking again for a training because the readings no longer come at
+     * the model's interval, 0 while they do; and the readings since the last ask. Not saved.
      */
     int cadenceWait;
 
@@ -139,12 +139,12 @@ public final class SensorContext {
     }
 
     /**
-     * The median of the newest {@code n} spacings between buffered readings, in milliseconds; -1
-     * while fewer than {@code n + 1} readings are buffered. Equal times count as spacings of 0.
+     * The newest {@code n} spacings between buffered readings in milliseconds, smallest first; null
+     * while fewer than {@code n + 1} readings are buffered. Equal times give spacings of 0.
      */
-    long medianSpacingMillis(int n) {
+    long[] newestSpacingsMillis(int n) {
         if (size < n + 1) {
-            return -1;
+            return null;
         }
         int length = seconds.length;
         long[] spacings = new long[n];
@@ -154,7 +154,7 @@ public final class SensorContext {
             spacings[i] = (seconds[later] - seconds[earlier]) * 1_000 + (nanos[later] - nanos[earlier]) / 1_000_000;
         }
         Arrays.sort(spacings);
-        return spacings[n / 2];
+        return spacings;
     }
 
     /**

@@ -281,7 +281,7 @@ public final class SensorCycle {
         return new Outcome(sensor, scores, result, queued, late);
     }
 
-    /** How many of a sensor's newest spacings tell that its readings come less often than its model's interval. */
+    /** How many of a sensor's newest spacings tell that its readings no longer come at its model's interval. */
     static final int CADENCE_SPACINGS = 30;
 
     /** Whether the plugin detects each sensor's interval from its readings (null until first asked). */
@@ -297,39 +297,55 @@ public final class SensorCycle {
     }
 
     /**
-     * Trains the sensor again when its newest {@link #CADENCE_SPACINGS} readings came at least three
-     * of its model's intervals apart (two or more interpolated between each): a device set to report
-     * hourly instead of every minute went on being modelled at a minute until its next scheduled
-     * training, and at that one too while most of its history came every minute. A training that
-     * does not change the interval (too few readings at the new one yet) is asked for again after
-     * twice as many readings as the last wait, from {@link #CADENCE_SPACINGS}. True when queued.
+     * Trains the sensor again when each of its newest {@link #CADENCE_SPACINGS} readings came at
+     * least three of its model's intervals after the one before (two or more interpolated between
+     * each), or at most a third of one: a device set to report hourly instead of every minute went
+     * on being modelled at a minute until its next scheduled training (never, by default), and the
+     * reverse too. Each of them, not their median, so that a sensor reporting on change is not
+     * trained again for a quiet spell. A training that does not change the interval (too few
+     * readings at the new one yet) is asked for again after twice as many readings as the last wait,
+     * from {@link #CADENCE_SPACINGS}. True when queued.
      */
     private boolean retrainForCadence(SensorContext ctx, ModelInfo m, int fresh) {
         Duration interval = m.interval();
         if (interval == null || interval.isZero()) {
             return false;
         }
-        long least = 3 * interval.toMillis();
-        // The newest spacing first: at the usual cadence that is all a reading costs.
-        if (ctx.medianSpacingMillis(1) < least || ctx.medianSpacingMillis(CADENCE_SPACINGS) < least) {
+        long step = interval.toMillis();
+        // The newest spacing first: at the model's cadence that is all a reading costs.
+        long[] spacings = usual(ctx.newestSpacingsMillis(1), step) ? null : ctx.newestSpacingsMillis(CADENCE_SPACINGS);
+        if (spacings == null || usual(spacings, step)) {
             ctx.cadenceWait = 0;
             return false;
         }
+        long least = spacings[0];
+        long most = spacings[spacings.length - 1];
         ctx.sinceCadenceAsk += fresh;
         if (ctx.sinceCadenceAsk < ctx.cadenceWait || trainer.isPending(ctx.sensor())) {
             return false;
         }
-        String why = "{}: its readings now come every {} s (the median of its last {} spacings), {} times its model's"
-                + " interval ({}), which interpolates between them: trained again";
-        long spacing = ctx.medianSpacingMillis(CADENCE_SPACINGS);
+        String why = "{}: its last {} readings came {} to {} s apart, its model's interval is {}: trained again";
         if (ctx.cadenceWait == 0) {
-            LOG.info(why, ctx.sensor(), spacing / 1000.0, CADENCE_SPACINGS, spacing / interval.toMillis(), interval);
+            LOG.info(why, ctx.sensor(), CADENCE_SPACINGS, least / 1000.0, most / 1000.0, interval);
         } else {
-            LOG.debug(why, ctx.sensor(), spacing / 1000.0, CADENCE_SPACINGS, spacing / interval.toMillis(), interval);
+            LOG.debug(why, ctx.sensor(), CADENCE_SPACINGS, least / 1000.0, most / 1000.0, interval);
         }
         ctx.cadenceWait = ctx.cadenceWait == 0 ? CADENCE_SPACINGS : Math.min(1 << 20, 2 * ctx.cadenceWait);
         ctx.sinceCadenceAsk = 0;
         return trainer.submit(ctx.sensor(), ctx.readings(), Map.of());
+    }
+
+    /**
+     * Whether sorted spacings (null: too few) are not all three model intervals or more apart, nor
+     * all a third of one or less (and not 0: readings of one time are no cadence).
+     */
+    private static boolean usual(long[] sorted, long step) {
+        if (sorted == null) {
+            return true;
+        }
+        long least = sorted[0];
+        long most = sorted[sorted.length - 1];
+        return least < 3 * step && (least == 0 || 3 * most > step);
     }
 
     private boolean forecastDue(SensorContext ctx) {

@@ -155,9 +155,9 @@ class SensorCycleTest {
 
     /**
      * A device set to report hourly instead of every minute: its model of a minute interpolated 59
-     * intervals between readings until its next scheduled training. Trained again once its newest
-     * 30 spacings are hours, and again after waits that double while the new interval has too few
-     * readings to train on; told once.
+     * intervals between readings until its next scheduled training (never, by default). Trained
+     * again once each of its newest 30 spacings is an hour, and again after waits that double while
+     * the new interval has too few readings to train on; told once.
      */
     @Test
     void aSensorWhoseReadingsComeLessOftenIsTrainedAgainAtItsNewInterval() throws Exception {
@@ -183,13 +183,43 @@ class SensorCycleTest {
             }
         }
         assertEquals(Duration.ofHours(1), plugin.model(sensor).orElseThrow().interval(), "after " + hours + " hours");
-        // 400 minutes and the hourly readings make 7 hours and more: the first asks at 16 readings
-        // (half the 30 spacings) fail on too short a history, and the waits double (30, 60, ...).
-        assertTrue(hours >= 16 && hours < 200 && asked <= 4, asked + " trainings asked in " + hours + " hours");
+        // 400 minutes and the hourly readings make 7 hours and more: the first ask, at 30 hourly
+        // readings, fails on too short a history, and the waits double (30, 60, ...).
+        assertTrue(hours >= 30 && hours < 200 && asked <= 4, asked + " trainings asked in " + hours + " hours");
         SensorCycle.Outcome after = cycle.accept(ctx, List.of(new Reading(from.plus(Duration.ofHours(hours + 1)), 50)));
         assertFalse(after.trainingQueued(), "not again at the new interval");
         assertNotNull(after.result(), "forecast at the new interval");
         assertEquals(Duration.ofHours(1), after.result().forecast().interval());
+    }
+
+    /**
+     * The reverse: an hourly sensor set to report every 10 minutes is trained again at 10 minutes
+     * once they are most of its history (its hourly past interpolated), asked at waits that double.
+     * So a sensor that came to a coarse interval for a long pause returns to its own.
+     */
+    @Test
+    void aSensorWhoseReadingsComeMoreOftenIsTrainedAgainOnceTheyAreMostOfItsHistory() throws Exception {
+        SensorId sensor = SensorId.of("press-5", "temp");
+        SensorContext ctx = trained(sensor, 50, 0.3);
+        assertEquals(Duration.ofHours(1), plugin.model(sensor).orElseThrow().interval());
+        Instant from = T0.plus(Duration.ofHours(199));
+        int asked = 0;
+        int readings = 0;
+        while (readings < 400 && plugin.model(sensor).orElseThrow().interval().equals(Duration.ofHours(1))) {
+            readings++;
+            Duration at = Duration.ofMinutes(10L * readings);
+            Reading next = new Reading(from.plus(at), 50 + 2 * Math.sin(2 * Math.PI * at.toMinutes() / 1440.0));
+            if (cycle.accept(ctx, List.of(next)).trainingQueued()) {
+                asked++;
+                assertTrue(trainer.awaitIdle(120_000));
+            }
+        }
+        assertEquals(
+                Duration.ofMinutes(10),
+                plugin.model(sensor).orElseThrow().interval(),
+                "after " + readings + " readings, " + asked + " trainings asked");
+        // 200 hourly readings in the history: 10 minutes is its median after 201 of them.
+        assertTrue(readings > 200 && asked <= 5, asked + " trainings asked in " + readings + " readings");
     }
 
     @Test
