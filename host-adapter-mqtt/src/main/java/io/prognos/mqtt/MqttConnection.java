@@ -302,6 +302,7 @@ final class MqttConnection implements AutoCloseable {
     private void connectWithin(long waitMillis) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
         long pause = FIRST_RETRY.toMillis();
+        boolean everyOneReset = true;
         for (int attempt = 1; ; attempt++) {
             Throwable failure;
             try {
@@ -327,9 +328,12 @@ final class MqttConnection implements AutoCloseable {
             if (refusal.isPresent()) {
                 throw refusal.get();
             }
+            everyOneReset &= reset(failure);
             long left = millisUntil(deadline);
             if (left <= 0) {
-                throw new IOException(notConnected(waitMillis, attempt, reason(failure)), failure);
+                throw new IOException(
+                        notConnected(waitMillis, attempt, reason(failure)) + (everyOneReset ? WRONG_SCHEME : ""),
+                        failure);
             }
             long next = Math.min(pause, left);
             LOG.warn(
@@ -341,6 +345,25 @@ final class MqttConnection implements AutoCloseable {
             Thread.sleep(next);
             pause = Math.min(2 * pause, LAST_RETRY.toMillis());
         }
+    }
+
+    /**
+     * Said when every attempt was accepted and reset: what Mosquitto does to a TLS handshake on its
+     * plain port and to a plain connect on its TLS port (each retried for the whole wait and told
+     * only as "Connection reset", which a broker going down gives too).
+     */
+    static final String WRONG_SCHEME = "; a broker that takes the connection and resets it at every attempt is often"
+            + " spoken to in the other protocol: ssl:// to a plain port or tcp:// to a TLS one (mqtt.url)";
+
+    /** Whether the connection was taken and then reset by the broker. */
+    private static boolean reset(Throwable failure) {
+        for (Throwable c = failure; c != null; c = c.getCause()) {
+            if (c instanceof java.net.SocketException
+                    && String.valueOf(c.getMessage()).contains("Connection reset")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static long millisUntil(long deadline) {

@@ -921,7 +921,8 @@ class MqttAdapterTest {
             assertTrue(
                     e.getMessage().contains("cannot connect to the MQTT broker at tcp://127.0.0.1:" + closedPort)
                             && e.getMessage().contains("not connected within 2 s")
-                            && e.getMessage().contains("the last: Connection refused"),
+                            && e.getMessage().contains("the last: Connection refused")
+                            && !e.getMessage().contains(MqttConnection.WRONG_SCHEME),
                     e.getMessage());
             // Nothing keeps trying: the port, open now, sees no connect (the client's backoff was at
             // 1-2 s between attempts when it gave up, 30 s at most).

@@ -131,6 +131,14 @@ class MqttTlsTest {
                             file("client-pkcs8.key")));
             assertEquals("mqtt.tls-cert", wrongKey.key());
             assertTrue(wrongKey.message().contains("refused the client certificate"), wrongKey.message());
+            // tcp:// to the TLS port: reset at every attempt, which is said with the likely cause.
+            Map<String, String> plain = config("tcp://localhost:" + broker.port, "mqtt.connect-timeout", "3s");
+            Exception notTls = assertThrows(
+                    Exception.class,
+                    () -> MqttAdapter.start(plugin, s -> OperatingLimits.none(), plain, Clock.systemUTC())
+                            .close());
+            assertTrue(
+                    notTls.getMessage().contains("ssl:// to a plain port or tcp:// to a TLS one"), notTls.toString());
         } finally {
             plugin.stop();
             broker.stopAndDelete();
