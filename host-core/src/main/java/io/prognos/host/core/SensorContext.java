@@ -138,6 +138,11 @@ public final class SensorContext {
         return size;
     }
 
+    /** The spacing between the two newest buffered readings in milliseconds; -1 with fewer than two. */
+    long newestSpacingMillis() {
+        return size < 2 ? -1 : spacingMillis(0);
+    }
+
     /**
      * The newest {@code n} spacings between buffered readings in milliseconds, smallest first; null
      * while fewer than {@code n + 1} readings are buffered. Equal times give spacings of 0.
@@ -146,15 +151,20 @@ public final class SensorContext {
         if (size < n + 1) {
             return null;
         }
-        int length = seconds.length;
         long[] spacings = new long[n];
         for (int i = 0; i < n; i++) {
-            int later = (next - 1 - i + 2 * length) % length;
-            int earlier = (later - 1 + length) % length;
-            spacings[i] = (seconds[later] - seconds[earlier]) * 1_000 + (nanos[later] - nanos[earlier]) / 1_000_000;
+            spacings[i] = spacingMillis(i);
         }
         Arrays.sort(spacings);
         return spacings;
+    }
+
+    /** The spacing in milliseconds before the reading {@code back} places from the newest (0: the newest). */
+    private long spacingMillis(int back) {
+        int length = seconds.length;
+        int later = (next - 1 - back + 2 * length) % length;
+        int earlier = (later - 1 + length) % length;
+        return (seconds[later] - seconds[earlier]) * 1_000 + (nanos[later] - nanos[earlier]) / 1_000_000;
     }
 
     /**

@@ -312,9 +312,10 @@ public final class SensorCycle {
             return false;
         }
         long step = interval.toMillis();
-        // The newest spacing first: at the model's cadence that is all a reading costs.
-        long[] spacings = usual(ctx.newestSpacingsMillis(1), step) ? null : ctx.newestSpacingsMillis(CADENCE_SPACINGS);
-        if (spacings == null || usual(spacings, step)) {
+        // The newest spacing first, read in place: at the model's cadence that is all a reading costs.
+        long newest = ctx.newestSpacingMillis();
+        long[] spacings = newest < 0 || usual(newest, newest, step) ? null : ctx.newestSpacingsMillis(CADENCE_SPACINGS);
+        if (spacings == null || usual(spacings[0], spacings[spacings.length - 1], step)) {
             ctx.cadenceWait = 0;
             return false;
         }
@@ -336,15 +337,10 @@ public final class SensorCycle {
     }
 
     /**
-     * Whether sorted spacings (null: too few) are not all three model intervals or more apart, nor
-     * all a third of one or less (and not 0: readings of one time are no cadence).
+     * Whether spacings from {@code least} to {@code most} are not all three model intervals or more
+     * apart, nor all a third of one or less (and not 0: readings of one time are no cadence).
      */
-    private static boolean usual(long[] sorted, long step) {
-        if (sorted == null) {
-            return true;
-        }
-        long least = sorted[0];
-        long most = sorted[sorted.length - 1];
+    private static boolean usual(long least, long most, long step) {
         return least < 3 * step && (least == 0 || 3 * most > step);
     }
 
