@@ -132,7 +132,7 @@ class MqttTlsTest {
             assertEquals("mqtt.tls-cert", wrongKey.key());
             assertTrue(wrongKey.message().contains("refused the client certificate"), wrongKey.message());
             // tcp:// to the TLS port: reset at every attempt, which is said with the likely cause.
-            Map<String, String> plain = config("tcp://localhost:" + broker.port, "mqtt.connect-timeout", "3s");
+            Map<String, String> plain = config("tcp://localhost:" + broker.port, "mqtt.connect-timeout", "1s");
             Exception notTls = assertThrows(
                     Exception.class,
                     () -> MqttAdapter.start(plugin, s -> OperatingLimits.none(), plain, Clock.systemUTC())
