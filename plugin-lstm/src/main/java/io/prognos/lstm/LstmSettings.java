@@ -184,7 +184,11 @@ record LstmSettings(
                     366 * 86400.0,
                     "the sensor's data interval (default: the configured one, or detected)");
 
-    /** Training at a finer interval than this many buckets over the history's span is refused before allocating. */
+    /**
+     * The most intervals a model is built over (its grid is allocated whole): a longer history's older
+     * readings are left out, and a training whose newest intervals this many hold too few readings
+     * is refused before allocating.
+     */
     static final long MAX_BUCKETS = 2_000_000;
 
     static LstmSettings from(Map<String, String> config) {

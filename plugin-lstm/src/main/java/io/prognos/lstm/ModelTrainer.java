@@ -55,20 +55,20 @@ final class ModelTrainer {
             }
         }
         LstmSettings s = configured.at(interval);
-        refuseTooFine(sensor, history, interval);
+        history = newestIntervals(sensor, history, interval, s.pointsNeeded());
         Grid grid = Grid.of(interval, history);
         List<SeriesPreparer.Segment> segments = SeriesPreparer.prepare(sensor, history, grid, s.maxGapSteps());
         int season = s.seasonalSteps();
         int context =
                 season > 0 ? Math.max(s.sequenceLength(), season + Baselines.levelSpan(season)) : s.sequenceLength();
-        Windows all = Windows.of(segments, context, s.horizon());
-        if (season > 0 && all.size() < 3 * s.minWindows()) {
+        long windows = Windows.count(segments, context, s.horizon());
+        if (season > 0 && windows < 3 * s.minWindows()) {
             // Not enough history for a season of context: the seasonal candidates sit this one out.
             season = 0;
             context = s.sequenceLength();
-            all = Windows.of(segments, context, s.horizon());
+            windows = Windows.count(segments, context, s.horizon());
         }
-        if (all.size() < s.minWindows()) {
+        if (windows < s.minWindows()) {
             int longest = segments.stream()
                     .mapToInt(SeriesPreparer.Segment::length)
                     .max()
@@ -82,13 +82,7 @@ final class ModelTrainer {
                             + " lstm.horizon)",
                     pauses(segments, s));
         }
-        if (all.size() > s.maxWindows()) {
-            int[] recent = new int[s.maxWindows()];
-            for (int i = 0; i < recent.length; i++) {
-                recent[i] = all.size() - s.maxWindows() + i;
-            }
-            all = all.select(recent);
-        }
+        Windows all = Windows.of(segments, context, s.horizon(), s.maxWindows());
         WindowSplit split = WindowSplit.of(all, s);
         Windows train = all.select(split.train());
         Windows val = all.select(split.validation());
@@ -216,20 +210,54 @@ final class ModelTrainer {
         }
     }
 
-    private static void refuseTooFine(SensorId sensor, List<Reading> history, Duration interval) {
+    /**
+     * The history's readings of its newest {@link LstmSettings#MAX_BUCKETS} intervals, the most a
+     * model is built over (their grid is allocated whole): all of them when they fit. A sensor read
+     * once a second has more than that in 23 days, and a host's training reads 30 by default
+     * ({@code prognos.history}): its trainings were refused ("choose a coarser interval or send less
+     * history", which its user had not sent), though a model learns from the newest 2,000 windows
+     * only ({@code lstm.max-windows}). Refused when those intervals hold too few readings to train
+     * on: the interval is then far finer than the readings (1 ms for hourly ones), and an allocation
+     * of a billion intervals is not begun.
+     */
+    private static List<Reading> newestIntervals(
+            SensorId sensor, List<Reading> history, Duration interval, int needed) {
         long min = Long.MAX_VALUE;
         long max = Long.MIN_VALUE;
         for (Reading r : history) {
             min = Math.min(min, r.timestamp().toEpochMilli());
             max = Math.max(max, r.timestamp().toEpochMilli());
         }
-        if (!history.isEmpty() && (max - min) / Math.max(1, interval.toMillis()) > LstmSettings.MAX_BUCKETS) {
+        long step = Math.max(1, interval.toMillis());
+        if (history.isEmpty() || (max - min) / step <= LstmSettings.MAX_BUCKETS) {
+            return history;
+        }
+        long from = max - (LstmSettings.MAX_BUCKETS - 1) * step;
+        List<Reading> newest = new ArrayList<>();
+        for (Reading r : history) {
+            if (r.timestamp().toEpochMilli() >= from) {
+                newest.add(r);
+            }
+        }
+        if (newest.size() < needed) {
             throw new BadRequestException(
                     "interval",
-                    sensor + ": an interval of " + interval + " over "
-                            + Duration.ofMillis(max - min) + " of history makes more than " + LstmSettings.MAX_BUCKETS
-                            + " intervals; choose a coarser interval or send less history");
+                    sensor + ": an interval of " + interval + " over " + Duration.ofMillis(max - min)
+                            + " of history makes more than " + LstmSettings.MAX_BUCKETS + " intervals, and the newest "
+                            + LstmSettings.MAX_BUCKETS + " hold only " + newest.size() + " readings of the "
+                            + needed + " a training needs; choose a coarser interval");
         }
+        LOG.info(
+                "{}: its history of {} spans more than {} intervals of {}; trained on the newest {} ({} of {}"
+                        + " readings)",
+                sensor,
+                Duration.ofMillis(max - min),
+                LstmSettings.MAX_BUCKETS,
+                interval,
+                Duration.ofMillis(max - from),
+                newest.size(),
+                history.size());
+        return newest;
     }
 
     /**

@@ -1093,6 +1093,23 @@ class LstmPluginTest {
     }
 
     @Test
+    void aHistoryLongerThanAModelHoldsIsTrainedOnItsNewestIntervals() {
+        // A sensor read once a second has more intervals than a model holds in 23 days, and a host's
+        // training reads 30 (prognos.history): it was refused, "send less history". Here a reading
+        // from 25 days before 300 one-second readings makes the span 2.16 million intervals.
+        SensorId s = SensorId.of("skid-2", "pressure");
+        Random r = new Random(5);
+        List<Reading> recent = Series.generate(300, Duration.ofSeconds(1), i -> 3 + 0.01 * r.nextGaussian());
+        List<Reading> history = new ArrayList<>();
+        history.add(new Reading(recent.get(0).timestamp().minus(Duration.ofDays(25)), 3));
+        history.addAll(recent);
+        ModelInfo info = plugin.train(new TrainRequest(s, history));
+        assertEquals(Duration.ofSeconds(1), info.interval());
+        assertEquals(300, info.sampleCount(), "the reading of 25 days before left out");
+        assertEquals(12, plugin.forecast(state(s, recent)).horizon());
+    }
+
+    @Test
     void deletedModelsAreGoneFromCacheAndStore() {
         SensorId s = SensorId.of("fan-4", "current");
         plugin.train(new TrainRequest(s, stable));
