@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
 /**
  * For hosts that do not push readings: at every run it reads each sensor's readings newer than its
  * watermark and hands them to the sensor cycle (the same one MQTT and REST use), after training
- * sensors that have no model or are due for retraining. Results are written from what the cycle
+ * sensors that have no model, are due for retraining or whose readings came at another cadence than
+ * their model's interval at the run before (as the cycle tells). Results are written from what the cycle
  * returns, and only then does the watermark advance. A run that meets an unavailable database stops
  * where it is; results not yet written are kept and written first next time, and the idempotent
  * writes make any repeat harmless, so nothing is lost or duplicated. Outages are logged once when
@@ -125,6 +126,8 @@ public final class ForecastPoller implements AutoCloseable {
     private final Map<SensorId, String> refusals = new HashMap<>();
     /** Sensors whose readings ahead of the clock were warned about, until they have none. */
     private final Set<SensorId> aheadWarned = new HashSet<>();
+    /** Sensors whose readings came at another cadence than their model's interval, trained at their next run. */
+    private final Set<SensorId> cadenceChanged = new HashSet<>();
 
     /** Guards {@link #executor}; not the poller's monitor, which a run holds for as long as it takes. */
     private final Object schedule = new Object();
@@ -350,6 +353,7 @@ public final class ForecastPoller implements AutoCloseable {
             if (training != null) {
                 awaitTraining(training);
                 markTrained(s, trainedAt);
+                cadenceChanged.remove(s);
                 tally.trained++;
             }
             SensorContext ctx = contexts.get(s);
@@ -358,6 +362,9 @@ public final class ForecastPoller implements AutoCloseable {
             SensorCycle.Outcome o;
             if (mark.isPresent()) {
                 o = cycle.accept(ctx, fresh);
+                if (cycle.cadenceChanged(ctx, fresh.size())) {
+                    cadenceChanged.add(s);
+                }
             } else {
                 listener.readings(s, fresh); // the sensor's newest reading, for the dashboard
                 o = cycle.forecastNow(ctx);
@@ -472,6 +479,9 @@ public final class ForecastPoller implements AutoCloseable {
     }
 
     private boolean needsTraining(SensorId s) {
+        if (cadenceChanged.contains(s)) {
+            return true;
+        }
         Optional<ModelInfo> m = plugin.model(s);
         if (m.isEmpty() || m.get().status() == ModelStatus.NEEDS_RETRAINING) {
             return true;

@@ -106,6 +106,65 @@ class ForecastPollerTest {
     }
 
     /** An embedding host's settings are checked when built, naming the one at fault. */
+    /**
+     * A polled sensor set to report every 4 hours instead of every hour is trained again at 4 hours
+     * at the run after 30 such readings: the poller trained only sensors without a model or due for
+     * retraining (never here), so it went on being modelled hourly.
+     */
+    @Test
+    void aSensorWhoseReadingsChangeCadenceIsTrainedAgainAtItsNewInterval() throws Exception {
+        try (EmbeddedPostgres pg = EmbeddedPostgres.start()) {
+            JdbcAdapter db = withReadings(configFor(pg));
+            ForecastingPlugin plugin = started(db);
+            Instant[] now = {T0.plus(Duration.ofHours(320))};
+            Clock clock = new Clock() {
+                @Override
+                public ZoneOffset getZone() {
+                    return ZoneOffset.UTC;
+                }
+
+                @Override
+                public Clock withZone(java.time.ZoneId zone) {
+                    throw new UnsupportedOperationException();
+                }
+
+                @Override
+                public Instant instant() {
+                    return now[0];
+                }
+            };
+            ForecastPoller poller =
+                    new ForecastPoller(plugin, db, s -> OperatingLimits.between(0, 100), SETTINGS, clock);
+            assertEquals(3, poller.runOnce().trained());
+            for (SensorId s : SENSORS) {
+                assertEquals(Duration.ofHours(1), plugin.model(s).orElseThrow().interval());
+            }
+            insertEvery(db, 4, 300, 332);
+            now[0] = T0.plus(Duration.ofHours(430));
+            assertEquals(0, poller.runOnce().trained(), "hourly models after 32 four-hourly readings");
+            insertEvery(db, 4, 332, 333);
+            now[0] = T0.plus(Duration.ofHours(440));
+            assertEquals(3, poller.runOnce().trained());
+            for (SensorId s : SENSORS) {
+                assertEquals(Duration.ofHours(4), plugin.model(s).orElseThrow().interval(), s.toString());
+            }
+            insertEvery(db, 4, 333, 340);
+            now[0] = T0.plus(Duration.ofHours(470));
+            assertEquals(0, poller.runOnce().trained(), "trained once for the change");
+            plugin.stop();
+            db.close();
+        }
+    }
+
+    /** Readings {@code from} to {@code to} (exclusive) of every sensor, {@code hours} apart after hour 300. */
+    private static void insertEvery(JdbcAdapter db, int hours, int from, int to) throws Exception {
+        for (int i = from; i < to; i++) {
+            for (SensorId s : SENSORS) {
+                insertOne(db, s, T0.plus(Duration.ofHours(300 + (long) hours * (i - 300))), 40 + Math.sin(i));
+            }
+        }
+    }
+
     @Test
     void settingsThatCannotWorkAreRefusedNamingTheSetting() {
         Duration d = Duration.ofSeconds(1);

@@ -29,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -223,8 +224,11 @@ public final class SensorCycle {
                 && !trainer.isPending(sensor)) {
             queued = trainer.submit(sensor, ctx.readings(), Map.of());
         }
-        if (!queued && trainer != null && intervalDetected()) {
-            queued = retrainForCadence(ctx, m, fresh.size());
+        if (!queued
+                && trainer != null
+                && intervalDetected()
+                && cadenceAsksTraining(ctx, m, fresh.size(), () -> trainer.isPending(sensor))) {
+            queued = trainer.submit(sensor, ctx.readings(), Map.of());
         }
         List<AnomalyScore> scores;
         int late;
@@ -297,16 +301,36 @@ public final class SensorCycle {
     }
 
     /**
-     * Trains the sensor again when each of its newest {@link #CADENCE_SPACINGS} readings came at
-     * least three of its model's intervals after the one before (two or more interpolated between
-     * each), or at most a third of one: a device set to report hourly instead of every minute went
-     * on being modelled at a minute until its next scheduled training (never, by default), and the
-     * reverse too. Each of them, not their median, so that a sensor reporting on change is not
-     * trained again for a quiet spell. A training that does not change the interval (too few
-     * readings at the new one yet) is asked for again after twice as many readings as the last wait,
-     * from {@link #CADENCE_SPACINGS}. True when queued.
+     * For a driver that trains its sensors itself (the database poller, whose cycle has no trainer):
+     * whether the sensor's readings now come at another cadence than its model's interval, decided
+     * and told as for the sensors this cycle trains ({@link #cadenceAsksTraining}); {@code fresh}
+     * readings were accepted since the last call. A polled sensor set to report hourly instead of
+     * every minute went on being modelled at a minute.
      */
-    private boolean retrainForCadence(SensorContext ctx, ModelInfo m, int fresh) {
+    public boolean cadenceChanged(SensorContext ctx, int fresh) {
+        if (!intervalDetected()) {
+            return false;
+        }
+        ctx.lock.lock();
+        try {
+            Optional<ModelInfo> m = plugin.model(ctx.sensor());
+            return m.isPresent() && cadenceAsksTraining(ctx, m.get(), fresh, () -> false);
+        } finally {
+            ctx.lock.unlock();
+        }
+    }
+
+    /**
+     * Whether the sensor is to be trained again because each of its newest {@link
+     * #CADENCE_SPACINGS} readings came at least three of its model's intervals after the one before
+     * (two or more interpolated between each), or at most a third of one: a device set to report
+     * hourly instead of every minute went on being modelled at a minute until its next scheduled
+     * training (never, by default), and the reverse too. Each of them, not their median, so that a
+     * sensor reporting on change is not trained again for a quiet spell. A training that does not
+     * change the interval (too few readings at the new one yet) is asked for again after twice as
+     * many readings as the last wait, from {@link #CADENCE_SPACINGS}; not while {@code pending}.
+     */
+    private boolean cadenceAsksTraining(SensorContext ctx, ModelInfo m, int fresh, BooleanSupplier pending) {
         Duration interval = m.interval();
         if (interval == null || interval.isZero()) {
             return false;
@@ -322,7 +346,7 @@ public final class SensorCycle {
         long least = spacings[0];
         long most = spacings[spacings.length - 1];
         ctx.sinceCadenceAsk += fresh;
-        if (ctx.sinceCadenceAsk < ctx.cadenceWait || trainer.isPending(ctx.sensor())) {
+        if (ctx.sinceCadenceAsk < ctx.cadenceWait || pending.getAsBoolean()) {
             return false;
         }
         String why = "{}: its last {} readings came {} to {} s apart, its model's interval is {}: trained again";
@@ -333,7 +357,7 @@ public final class SensorCycle {
         }
         ctx.cadenceWait = ctx.cadenceWait == 0 ? CADENCE_SPACINGS : Math.min(1 << 20, 2 * ctx.cadenceWait);
         ctx.sinceCadenceAsk = 0;
-        return trainer.submit(ctx.sensor(), ctx.readings(), Map.of());
+        return true;
     }
 
     /**
