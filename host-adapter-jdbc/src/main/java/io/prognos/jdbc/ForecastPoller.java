@@ -18,6 +18,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -253,6 +254,7 @@ public final class ForecastPoller implements AutoCloseable {
             db.ensureMigrated();
             writeUnwritten();
             sensors = db.readings().sensors();
+            Map<SensorId, Marks> marks = marks();
             for (SensorId s : sensors) {
                 if (closed) {
                     return tally.report(sensors.size(), false);
@@ -270,7 +272,7 @@ public final class ForecastPoller implements AutoCloseable {
                 Instant now;
                 List<Reading> fresh;
                 try {
-                    mark = watermark(s);
+                    mark = Optional.ofNullable(marks.get(s)).map(Marks::lastReading);
                     now = clock.instant();
                     Instant from = mark.map(m -> m.plusMillis(1)).orElse(now.minus(settings.forecastLookback()));
                     fresh = notAhead(s, db.readings().read(s, from, now.plus(Duration.ofDays(1))), now);
@@ -285,7 +287,7 @@ public final class ForecastPoller implements AutoCloseable {
                 if (fresh.isEmpty()) {
                     continue; // nothing new since the last run
                 }
-                if (needsTraining(s)) {
+                if (needsTraining(s, marks.get(s))) {
                     Instant newest = fresh.get(fresh.size() - 1).timestamp();
                     waiting.add(new Waiting(s, mark, now, fresh, trainings.submit(() -> train(s, newest))));
                     continue;
@@ -478,7 +480,7 @@ public final class ForecastPoller implements AutoCloseable {
         return new ArrayList<>(db.readings().read(s, to.minus(span), to));
     }
 
-    private boolean needsTraining(SensorId s) {
+    private boolean needsTraining(SensorId s, Marks marks) {
         if (cadenceChanged.contains(s)) {
             return true;
         }
@@ -486,7 +488,7 @@ public final class ForecastPoller implements AutoCloseable {
         if (m.isEmpty() || m.get().status() == ModelStatus.NEEDS_RETRAINING) {
             return true;
         }
-        Optional<Instant> trainedAt = lastTrained(s);
+        Optional<Instant> trainedAt = Optional.ofNullable(marks).map(Marks::lastTrained);
         Instant last = trainedAt.orElse(m.get().trainedAt());
         return !settings.retrainEvery().isZero()
                 && last.plus(settings.retrainEvery()).isBefore(clock.instant());
@@ -513,28 +515,33 @@ public final class ForecastPoller implements AutoCloseable {
         backoff = settings.every();
     }
 
-    private Optional<Instant> watermark(SensorId s) {
-        return query("SELECT last_reading FROM " + watermarks + " WHERE device_id = ? AND sensor_key = ?", s);
-    }
+    /** A sensor's watermark (its newest reading handed to the cycle) and its last training by the poller. */
+    private record Marks(Instant lastReading, Instant lastTrained) {}
 
-    private Optional<Instant> lastTrained(SensorId s) {
-        return query("SELECT last_trained FROM " + watermarks + " WHERE device_id = ? AND sensor_key = ?", s);
-    }
-
-    private Optional<Instant> query(String sql, SensorId s) {
+    /**
+     * Every sensor's marks as the run begins: one query, where each sensor took one for its
+     * watermark and one for its last training (a plant of 10,000 idle sensors: 20,000 queries a
+     * run with the readings', 10,000 now). Only this poller writes them, after it read them.
+     */
+    private Map<SensorId, Marks> marks() {
+        Map<SensorId, Marks> marks = new HashMap<>();
         try (Connection c = db.dataSource().getConnection();
-                PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, s.deviceId());
-            ps.setString(2, s.sensorKey());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (!rs.next() || rs.getTimestamp(1) == null) {
-                    return Optional.empty();
-                }
-                return Optional.of(rs.getTimestamp(1).toInstant());
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "SELECT device_id, sensor_key, last_reading, last_trained FROM " + watermarks)) {
+            while (rs.next()) {
+                Timestamp reading = rs.getTimestamp(3);
+                Timestamp trained = rs.getTimestamp(4);
+                marks.put(
+                        SensorId.of(rs.getString(1), rs.getString(2)),
+                        new Marks(
+                                reading == null ? null : reading.toInstant(),
+                                trained == null ? null : trained.toInstant()));
             }
         } catch (SQLException e) {
-            throw SqlErrors.translate("reading the watermark of " + s, e);
+            throw SqlErrors.translate("reading the poller's watermarks", e);
         }
+        return marks;
     }
 
     private void advance(SensorId s, Instant newest) {
