@@ -3,6 +3,7 @@ package io.prognos.host.dashboard;
 import io.prognos.api.AnomalyScore;
 import io.prognos.api.ForecastPoint;
 import io.prognos.api.Reading;
+import io.prognos.api.RiskLevel;
 import io.prognos.api.ScheduleEntry;
 import io.prognos.api.SensorId;
 import io.prognos.host.core.SensorCycle;
@@ -11,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +23,9 @@ import java.util.Map;
  * the latest schedule. It listens to the one sensor cycle, so MQTT, the JDBC poller and REST
  * all show up here.
  *
- * <p>Bounded: at most {@code capacity} sensors (least recently updated dropped), {@link #SCORES}
- * scores and {@link #ALERTS} alerts each, {@link #RECENT_ALERTS} alerts fleet-wide.
+ * <p>Bounded: at most {@code capacity} sensors, {@link #SCORES} scores and {@link #ALERTS} alerts
+ * each, {@link #RECENT_ALERTS} alerts fleet-wide. A sensor at medium risk or above is dropped only
+ * when every sensor followed is ({@link #follow}).
  */
 public final class FleetWatch implements SensorCycle.Listener {
 
@@ -215,10 +218,29 @@ public final class FleetWatch implements SensorCycle.Listener {
             m = new Mutable(sensor);
             sensors.put(sensor, m);
             if (sensors.size() > capacity) {
-                sensors.remove(sensors.keySet().iterator().next());
+                drop(m);
             }
         }
         return m;
+    }
+
+    /**
+     * Drops the least recently updated sensor, other than {@code newcomer}, whose newest risk is below
+     * medium (or not yet known); the least recently updated of all only when every other one is at
+     * medium or above. Least recently
+     * updated alone dropped a sensor at high risk that reports hourly among more sensors than the
+     * capacity that report every minute: the fleet view then showed it at no level at all.
+     */
+    private void drop(Mutable newcomer) {
+        Iterator<Mutable> it = sensors.values().iterator();
+        while (it.hasNext()) {
+            Mutable m = it.next();
+            if (m != newcomer && (m.result == null || m.result.risk().level().compareTo(RiskLevel.MEDIUM) < 0)) {
+                it.remove();
+                return;
+            }
+        }
+        sensors.remove(sensors.keySet().iterator().next());
     }
 
     private static final class Mutable {

@@ -36,6 +36,32 @@ class FleetWatchTest {
     }
 
     /**
+     * A sensor at high risk that reports hourly, among more sensors than the capacity that report
+     * every minute, stays followed: least recently updated alone dropped it, and the fleet view
+     * showed it at no level. Only when every other sensor is at medium or above is it dropped.
+     */
+    @Test
+    void aSensorAtRiskIsDroppedOnlyWhenEveryOtherIsAtRiskToo() {
+        FleetWatch w = new FleetWatch(3);
+        w.result(result(null)); // a/t at high
+        for (int i = 0; i < 10; i++) {
+            w.readings(SensorId.of("quiet-" + i, "t"), List.of(new Reading(T.plusSeconds(i), i)));
+        }
+        assertEquals(
+                List.of("a/t", "quiet-8/t", "quiet-9/t"),
+                w.tracks().stream().map(t -> t.sensor().toString()).sorted().toList());
+        assertEquals(RiskLevel.HIGH, w.track(A).result().risk().level());
+
+        FleetWatch atRisk = new FleetWatch(1);
+        atRisk.result(result(null));
+        atRisk.readings(SensorId.of("b", "t"), List.of(new Reading(T, 2)));
+        assertEquals(
+                List.of("b/t"),
+                atRisk.tracks().stream().map(t -> t.sensor().toString()).toList(),
+                "none other below medium: the least recently updated goes");
+    }
+
+    /**
      * What a restart reads back fills in only a sensor not heard of since the start, and only while
      * there is room: a sensor that reported first keeps its newer facts, and one that reports later
      * replaces what was restored.
