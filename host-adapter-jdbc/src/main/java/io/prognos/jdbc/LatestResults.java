@@ -14,11 +14,14 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import javax.sql.DataSource;
 
 /**
@@ -98,6 +101,55 @@ public final class LatestResults {
         } catch (SQLException e) {
             throw SqlErrors.translate("reading the newest results of " + sensors.size() + " sensors", e);
         }
+    }
+
+    /**
+     * The {@code limit} of {@code sensors} at the highest newest risk (its level, then its score),
+     * riskiest first, then those without a stored risk: which to show first when there are more
+     * sensors than room.
+     */
+    public List<SensorId> riskiest(List<SensorId> sensors, int limit) {
+        if (sensors.isEmpty() || limit < 1) {
+            return List.of();
+        }
+        ready.run();
+        record Ranked(SensorId sensor, int level, int score) {}
+        List<Ranked> ranked = new ArrayList<>();
+        try (Connection c = ds.getConnection()) {
+            c.setReadOnly(true);
+            String[] devices = sensors.stream().map(SensorId::deviceId).toArray(String[]::new);
+            String[] keys = sensors.stream().map(SensorId::sensorKey).toArray(String[]::new);
+            try (PreparedStatement ps = c.prepareStatement(
+                    newestRows("risk_assessments", "t.level, t.score", "t.based_on DESC, t.assessed_at DESC", "1"))) {
+                bindSensors(c, ps, devices, keys);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        RiskLevel level = RiskLevel.valueOf(rs.getString(3).toUpperCase(Locale.ROOT));
+                        ranked.add(new Ranked(
+                                SensorId.of(rs.getString(1), rs.getString(2)), level.ordinal(), rs.getInt(4)));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.translate("ranking " + sensors.size() + " sensors by their newest risk", e);
+        }
+        ranked.sort(Comparator.comparingInt(Ranked::level)
+                .thenComparingInt(Ranked::score)
+                .reversed());
+        Set<SensorId> out = new LinkedHashSet<>();
+        for (Ranked r : ranked) {
+            if (out.size() >= limit) {
+                break;
+            }
+            out.add(r.sensor());
+        }
+        for (SensorId s : sensors) {
+            if (out.size() >= limit) {
+                break;
+            }
+            out.add(s);
+        }
+        return List.copyOf(out);
     }
 
     /**

@@ -18,6 +18,7 @@ import io.prognos.api.PluginDiscovery;
 import io.prognos.api.Reading;
 import io.prognos.api.RetryLaterException;
 import io.prognos.api.RiskAssessment;
+import io.prognos.api.RiskLevel;
 import io.prognos.api.SensorId;
 import io.prognos.api.SensorState;
 import io.prognos.api.ThreadLimits;
@@ -395,6 +396,63 @@ class JdbcAdapterTest {
                     List.of(new Reading(T0.plusSeconds(120), 2.5)),
                     text.readings().newest(SensorId.of("kiln", "temp"), T0, T0.plusSeconds(3600), 1));
         }
+    }
+
+    /**
+     * With more sensors than a restarted dashboard has room for, the riskiest are read back first:
+     * by their newest risk's level, then its score (an older, higher risk does not count), then those
+     * with none stored.
+     */
+    @Test
+    void sensorsAreRankedByTheirNewestRisk() {
+        List<SensorId> sensors = new ArrayList<>();
+        Object[][] risks = {
+            {"low", 30, RiskLevel.LOW},
+            {"high", 70, RiskLevel.HIGH},
+            {"medium", 50, RiskLevel.MEDIUM},
+            {"medium-more", 55, RiskLevel.MEDIUM},
+            {"was-high", 80, RiskLevel.HIGH}
+        };
+        for (Object[] r : risks) {
+            SensorId s = SensorId.of("rank-" + r[0], "t");
+            sensors.add(s);
+            adapter.results().write(risk(s, T0, (Integer) r[1], (RiskLevel) r[2]), T0);
+        }
+        adapter.results()
+                .write(
+                        risk(SensorId.of("rank-was-high", "t"), T0.plusSeconds(3600), 10, RiskLevel.LOW),
+                        T0.plusSeconds(3600));
+        SensorId none = SensorId.of("rank-none", "t");
+        sensors.add(0, none);
+        assertEquals(
+                List.of("rank-high", "rank-medium-more", "rank-medium"),
+                adapter.latest().riskiest(sensors, 3).stream()
+                        .map(SensorId::deviceId)
+                        .toList());
+        assertEquals(
+                List.of("rank-high", "rank-medium-more", "rank-medium", "rank-low", "rank-was-high", "rank-none"),
+                adapter.latest().riskiest(sensors, 10).stream()
+                        .map(SensorId::deviceId)
+                        .toList());
+    }
+
+    private static RiskAssessment risk(SensorId s, Instant basedOn, int score, RiskLevel level) {
+        return new RiskAssessment(
+                s,
+                basedOn.plusSeconds(5),
+                basedOn,
+                score,
+                level,
+                null,
+                null,
+                null,
+                0.5,
+                0.2,
+                0,
+                true,
+                basedOn.plusSeconds(3600),
+                "check",
+                List.of());
     }
 
     @Test

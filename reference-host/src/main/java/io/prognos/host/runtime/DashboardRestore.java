@@ -47,16 +47,17 @@ final class DashboardRestore implements AutoCloseable {
         try {
             Map<SensorId, ModelInfo> models = new HashMap<>();
             for (ModelInfo m : plugin.models()) {
-                if (models.size() >= maxSensors) {
-                    break;
-                }
                 models.put(m.sensor(), m);
             }
             if (models.isEmpty()) {
                 return; // nothing modelled, or the model store not answering yet: nothing to show
             }
-            Map<SensorId, LatestResults.Newest> newest =
-                    jdbc.latest().read(List.copyOf(models.keySet()), FleetWatch.SCORES);
+            // More than there is room for: the riskiest first (the first listed were read back, and
+            // a sensor at high risk among 10,000 showed at no level until its next forecast).
+            List<SensorId> shown = models.size() <= maxSensors
+                    ? List.copyOf(models.keySet())
+                    : jdbc.latest().riskiest(List.copyOf(models.keySet()), maxSensors);
+            Map<SensorId, LatestResults.Newest> newest = jdbc.latest().read(shown, FleetWatch.SCORES);
             int restored = 0;
             for (Map.Entry<SensorId, LatestResults.Newest> e : newest.entrySet()) {
                 if (Thread.currentThread().isInterrupted()) {
