@@ -63,6 +63,9 @@ public final class ForecastPoller implements AutoCloseable {
      *
      * @param maxFutureSkew readings stamped further ahead of this host's clock are left until their
      *                      time comes (MQTT's and Kafka's {@code max-future-skew}, 5 minutes by default)
+     * @param newestReadings the newest readings a training or a sensor's warm-up reads when its span
+     *                      holds some but fewer than a training needs, a sensor that reports daily
+     *                      (the host's {@code cycle.buffer-size}; {@link ReadingsSource#recentOrNewest})
      */
     public record Settings(
             Duration every,
@@ -71,7 +74,8 @@ public final class ForecastPoller implements AutoCloseable {
             Duration retrainEvery,
             Duration scheduleWindow,
             Duration maxBackoff,
-            Duration maxFutureSkew) {
+            Duration maxFutureSkew,
+            int newestReadings) {
 
         /**
          * Checked when built, naming the setting: a null one failed inside every run (each logged
@@ -85,6 +89,10 @@ public final class ForecastPoller implements AutoCloseable {
             positive("scheduleWindow", scheduleWindow);
             positive("maxBackoff", maxBackoff);
             notNegative("maxFutureSkew", maxFutureSkew);
+            if (newestReadings < 1) {
+                throw new IllegalArgumentException(
+                        "ForecastPoller.Settings.newestReadings must be at least 1, got " + newestReadings);
+            }
         }
 
         private static void positive(String name, Duration d) {
@@ -329,7 +337,13 @@ public final class ForecastPoller implements AutoCloseable {
         List<Reading> history;
         historyReads.acquire();
         try {
-            history = db.readings().read(s, newest.minus(settings.trainingHistory()), newest.plusMillis(1));
+            history = db.readings()
+                    .recentOrNewest(
+                            s,
+                            newest.plusMillis(1),
+                            settings.trainingHistory(),
+                            plugin.describe().minReadingsToTrain(),
+                            settings.newestReadings());
         } finally {
             historyReads.release();
         }
@@ -477,7 +491,8 @@ public final class ForecastPoller implements AutoCloseable {
 
     private List<Reading> recent(SensorId s, Duration span) {
         Instant to = clock.instant().plus(Duration.ofMinutes(1));
-        return new ArrayList<>(db.readings().read(s, to.minus(span), to));
+        return new ArrayList<>(db.readings()
+                .recentOrNewest(s, to, span, plugin.describe().minReadingsToTrain(), settings.newestReadings()));
     }
 
     private boolean needsTraining(SensorId s, Marks marks) {

@@ -14,6 +14,7 @@ import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.DateTimeException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -142,6 +143,35 @@ public final class ReadingsSource {
      * times as text (which does not sort as time) is read whole.
      */
     public List<Reading> newest(SensorId sensor, Instant from, Instant to, int limit) {
+        List<Reading> picked = newestPicked(sensor, from, to, limit);
+        if (picked != null) {
+            return picked;
+        }
+        List<Reading> all = read(sensor, from, to);
+        return all.subList(Math.max(0, all.size() - limit), all.size());
+    }
+
+    /**
+     * A training's history, or what a sensor's context starts from: its readings of the {@code
+     * span} before {@code to} or, when there are some but fewer than {@code atLeast} (the fewest a
+     * training needs), its newest {@code count} before {@code to} however old. A sensor that reports
+     * once a day has 30 readings in the 30 days a training read ({@code prognos.history}) where 65
+     * are needed: its year of stored readings was never trained on ("send more history"), and after
+     * a restart it waited 23 days for a forecast. A sensor with none in the span is silent, not
+     * slow: its old readings are not taken (a forecast from them would be of times long past). A
+     * table that keeps its times as text gives the span only (its newest would be read whole).
+     */
+    public List<Reading> recentOrNewest(SensorId sensor, Instant to, Duration span, int atLeast, int count) {
+        List<Reading> recent = read(sensor, to.minus(span), to);
+        if (recent.isEmpty() || recent.size() >= atLeast || recent.size() >= count) {
+            return recent;
+        }
+        List<Reading> newest = newestPicked(sensor, Instant.EPOCH, to, count);
+        return newest == null || newest.size() <= recent.size() ? recent : newest;
+    }
+
+    /** The newest {@code limit} readings within from <= ts < to, oldest first; null when the times are text. */
+    private List<Reading> newestPicked(SensorId sensor, Instant from, Instant to, int limit) {
         List<Reading> newestFirst = read(
                 sensor,
                 from,
@@ -149,13 +179,12 @@ public final class ReadingsSource {
                 "SELECT q.ts, q.value FROM (\n" + withoutTrailingSemicolons(query.jdbcSql())
                         + "\n) q WHERE q.value IS NOT NULL ORDER BY q.ts DESC LIMIT " + limit,
                 false);
-        if (newestFirst != null) {
-            List<Reading> out = new ArrayList<>(newestFirst);
-            java.util.Collections.reverse(out);
-            return out;
+        if (newestFirst == null) {
+            return null;
         }
-        List<Reading> all = read(sensor, from, to);
-        return all.subList(Math.max(0, all.size() - limit), all.size());
+        List<Reading> out = new ArrayList<>(newestFirst);
+        java.util.Collections.reverse(out);
+        return out;
     }
 
     /**

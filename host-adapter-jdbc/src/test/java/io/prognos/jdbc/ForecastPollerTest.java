@@ -62,7 +62,8 @@ class ForecastPollerTest {
             Duration.ZERO,
             Duration.ofDays(7),
             Duration.ofSeconds(10),
-            Duration.ofMinutes(5));
+            Duration.ofMinutes(5),
+            2048);
 
     /** The adapter on the database configured, with a readings table holding hours 0-299 of every sensor. */
     private static JdbcAdapter withReadings(Map<String, String> config) throws Exception {
@@ -168,13 +169,16 @@ class ForecastPollerTest {
     @Test
     void settingsThatCannotWorkAreRefusedNamingTheSetting() {
         Duration d = Duration.ofSeconds(1);
-        IllegalArgumentException noSkew =
-                assertThrows(IllegalArgumentException.class, () -> new ForecastPoller.Settings(d, d, d, d, d, d, null));
+        IllegalArgumentException noSkew = assertThrows(
+                IllegalArgumentException.class, () -> new ForecastPoller.Settings(d, d, d, d, d, d, null, 1));
         assertTrue(noSkew.getMessage().contains("maxFutureSkew"), noSkew.getMessage());
         IllegalArgumentException noPause = assertThrows(
-                IllegalArgumentException.class, () -> new ForecastPoller.Settings(Duration.ZERO, d, d, d, d, d, d));
+                IllegalArgumentException.class, () -> new ForecastPoller.Settings(Duration.ZERO, d, d, d, d, d, d, 1));
         assertTrue(noPause.getMessage().contains("every"), noPause.getMessage());
-        new ForecastPoller.Settings(d, d, d, Duration.ZERO, d, d, Duration.ZERO); // never retrain, no skew
+        IllegalArgumentException noReadings =
+                assertThrows(IllegalArgumentException.class, () -> new ForecastPoller.Settings(d, d, d, d, d, d, d, 0));
+        assertTrue(noReadings.getMessage().contains("newestReadings"), noReadings.getMessage());
+        new ForecastPoller.Settings(d, d, d, Duration.ZERO, d, d, Duration.ZERO, 1); // never retrain, no skew
     }
 
     /**

@@ -373,6 +373,54 @@ class JdbcAdapterTest {
     }
 
     /**
+     * A training's history and a warm-up: the span's readings, or, for a sensor with some in it but
+     * fewer than a training needs (one a day), its newest up to the count however old; a sensor
+     * with none in the span is silent, and its old readings are not taken.
+     */
+    @Test
+    void aSlowSensorsHistoryReachesBackToItsNewestReadings() throws Exception {
+        try (Connection c = adapter.dataSource().getConnection();
+                Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE daily_rows (tag text, ts timestamptz, v double precision)");
+            // 365 daily readings of 'tank' up to T0; 'silent' has 100, the newest 40 days before T0.
+            st.execute("INSERT INTO daily_rows SELECT 'tank', timestamptz '" + T0 + "' - d * interval '1 day', d"
+                    + " FROM generate_series(0, 364) d");
+            st.execute("INSERT INTO daily_rows SELECT 'silent', timestamptz '" + T0 + "' - (d + 40) * interval"
+                    + " '1 day', d FROM generate_series(0, 99) d");
+        }
+        Map<String, String> c = config("prognos");
+        c.put(
+                "jdbc.readings-query",
+                "SELECT ts, v AS value FROM daily_rows WHERE tag = :device_id AND ts >= :from AND ts < :to ORDER BY ts");
+        try (JdbcAdapter daily = JdbcAdapter.start(c)) {
+            ReadingsSource r = daily.readings();
+            Instant to = T0.plusSeconds(60);
+            SensorId tank = SensorId.of("tank", "level");
+            List<Reading> month = r.recentOrNewest(tank, to, Duration.ofDays(30), 65, 2048);
+            assertEquals(365, month.size(), "fewer than 65 in 30 days: all 365 stored");
+            assertEquals(T0.minus(Duration.ofDays(364)), month.get(0).timestamp(), "oldest first");
+            assertEquals(T0, month.get(364).timestamp());
+            assertEquals(
+                    100,
+                    r.recentOrNewest(tank, to, Duration.ofDays(30), 65, 100).size(),
+                    "the newest 100");
+            assertEquals(
+                    T0.minus(Duration.ofDays(99)),
+                    r.recentOrNewest(tank, to, Duration.ofDays(30), 65, 100)
+                            .get(0)
+                            .timestamp());
+            assertEquals(
+                    30,
+                    r.recentOrNewest(tank, to, Duration.ofDays(30), 20, 2048).size(),
+                    "enough in the span: the span");
+            assertTrue(
+                    r.recentOrNewest(SensorId.of("silent", "level"), to, Duration.ofDays(30), 65, 2048)
+                            .isEmpty(),
+                    "none in the span: silent");
+        }
+    }
+
+    /**
      * A plant's table of text columns, where a value may be a word ("ON", "n/a") and a time may be
      * garbled: such rows are not readings and are skipped, as a NULL value is; the read failed
      * whole, and the poller's run ended at that sensor, every sensor after it never forecast.

@@ -92,14 +92,16 @@ public final class HostConfig {
                     "30d",
                     60,
                     3650 * 86400.0,
-                    "how far back a training reads readings")
+                    "how far back a training reads readings; a sensor with some but fewer than a training needs in it"
+                            + " (one that reports daily) is trained on its newest cycle.buffer-size readings")
             .define(
                     "prognos.forecast-lookback",
                     Type.DURATION,
                     "7d",
                     60,
                     3650 * 86400.0,
-                    "how far back a forecast reads readings")
+                    "how far back a forecast reads readings; a sensor with some but fewer than a training needs in"
+                            + " it (one that reports daily) reads its newest cycle.buffer-size readings")
             .define(
                     "prognos.poll-every",
                     Type.DURATION,

@@ -225,7 +225,7 @@ public final class HostRuntime implements AutoCloseable {
         contexts = new SensorContexts(
                 cycleSettings.maxSensors(),
                 cycleSettings.bufferSize(),
-                s -> warm(s, lookback, clock),
+                s -> warm(s, lookback, cycleSettings.bufferSize(), clock),
                 "none of its stored readings is from the last " + host.getString("prognos.forecast-lookback")
                         + ", what the host reads back for a sensor it starts to serve"
                         + " (prognos.forecast-lookback; a longer one reads older ones)",
@@ -469,7 +469,8 @@ public final class HostRuntime implements AutoCloseable {
                         Duration.ofDays(7),
                         // An outage is retried at most this far apart, however short the period.
                         every.compareTo(Duration.ofMinutes(5)) > 0 ? every : Duration.ofMinutes(5),
-                        maxFutureSkew),
+                        maxFutureSkew,
+                        cycleSettings.bufferSize()),
                 clock,
                 told,
                 pushed::contains,
@@ -491,11 +492,17 @@ public final class HostRuntime implements AutoCloseable {
         return storing;
     }
 
-    /** A sensor's recent readings from the database, to warm its context; none when the database is away. */
-    private List<Reading> warm(SensorId sensor, Duration lookback, Clock clock) {
+    /**
+     * A sensor's recent readings from the database, to warm its context: those of the lookback, or
+     * its newest {@code count} when there are some but fewer than a training needs (a sensor that
+     * reports daily had 7 and waited 23 more days for a forecast after each restart); none when the
+     * database is away.
+     */
+    private List<Reading> warm(SensorId sensor, Duration lookback, int count, Clock clock) {
         try {
             Instant to = clock.instant().plus(Duration.ofMinutes(1));
-            return jdbc.readings().read(sensor, to.minus(lookback), to);
+            return jdbc.readings()
+                    .recentOrNewest(sensor, to, lookback, plugin.describe().minReadingsToTrain(), count);
         } catch (RuntimeException e) {
             // The database is down or its readings table is not there yet: the sensor starts cold
             // rather than losing the readings that woke it.

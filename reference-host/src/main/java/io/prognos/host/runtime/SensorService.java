@@ -67,7 +67,11 @@ public final class SensorService {
         return plugin;
     }
 
-    /** Trains from the sensor's stored readings of the last {@code prognos.history}. */
+    /**
+     * Trains from the sensor's stored readings of the last {@code prognos.history}, or its newest
+     * {@code cycle.buffer-size} when there are some but fewer than a training needs (a sensor that
+     * reports daily, {@link ReadingsSource#recentOrNewest}).
+     */
     public ModelInfo train(SensorId sensor, Map<String, String> options) {
         // Bad options are the caller's mistake whatever the readings: named before the database is asked.
         List<ConfigProblem> problems = plugin.describe().trainOptions().validate(options);
@@ -75,7 +79,12 @@ public final class SensorService {
             throw new InvalidConfigurationException("the training request", problems);
         }
         Instant to = clock.instant().plus(Duration.ofMinutes(1));
-        List<Reading> past = readings.read(sensor, to.minus(history), to);
+        List<Reading> past = readings.recentOrNewest(
+                sensor,
+                to,
+                history,
+                plugin.describe().minReadingsToTrain(),
+                cycle.settings().bufferSize());
         if (past.isEmpty()) {
             throw new UnknownSensorException(
                     sensor,

@@ -435,6 +435,30 @@ class RestApiTest {
                 why);
     }
 
+    /**
+     * A sensor that reports once a day has 30 readings in the 30 days a training reads
+     * (prognos.history), where 65 are needed: its year of stored readings is trained on and, with
+     * 7 readings in the forecast lookback, forecast from its newest. Both were refused: "send more
+     * history", and forecasts 23 days after each restart.
+     */
+    @Test
+    void aSensorThatReportsDailyIsTrainedAndForecastFromItsStoredYear() throws Exception {
+        java.util.Random r = new java.util.Random(11);
+        Instant today = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS);
+        List<Reading> year = new ArrayList<>();
+        for (int d = 364; d >= 0; d--) {
+            year.add(new Reading(today.minus(Duration.ofDays(d)), 50 + 5 * Math.sin(d / 7.0) + r.nextGaussian()));
+        }
+        HostFixture.store(host, SensorId.of("tank-4", "level"), year);
+        String tank = "{\"device_id\": \"tank-4\", \"sensor_key\": \"level\"}";
+        JsonNode trained = ok("POST", "/api/v1/lstm/train", tank).get("model");
+        assertEquals(86400, trained.get("interval_seconds").asInt(), trained.toString());
+        assertTrue(trained.get("sample_count").asInt() > 300, trained.toString());
+        JsonNode p = ok("POST", "/api/v1/lstm/predict", tank);
+        assertEquals(today, Instant.parse(p.get("based_on").asText()), p.toString());
+        assertEquals(12 * 24, p.get("forecast_horizon_hours").asInt());
+    }
+
     /** A sensor silent for longer than the view's span: its view shows the span up to its newest reading, not nothing. */
     @Test
     void theViewOfASilentSensorShowsItsLastReadings() throws Exception {
