@@ -417,6 +417,14 @@ class JdbcAdapterTest {
                     r.recentOrNewest(SensorId.of("silent", "level"), to, Duration.ofDays(30), 65, 2048)
                             .isEmpty(),
                     "none in the span: silent");
+            // A warm-up reads the newest of the span only (a context keeps no more), and as far back.
+            List<Reading> warm = r.newestOfSpan(tank, to, Duration.ofDays(30), 20, 10);
+            assertEquals(10, warm.size());
+            assertEquals(T0.minus(Duration.ofDays(9)), warm.get(0).timestamp());
+            assertEquals(
+                    365, r.newestOfSpan(tank, to, Duration.ofDays(30), 65, 2048).size());
+            assertTrue(r.newestOfSpan(SensorId.of("silent", "level"), to, Duration.ofDays(30), 65, 2048)
+                    .isEmpty());
         }
     }
 

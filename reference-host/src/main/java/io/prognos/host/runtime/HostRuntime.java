@@ -493,16 +493,16 @@ public final class HostRuntime implements AutoCloseable {
     }
 
     /**
-     * A sensor's recent readings from the database, to warm its context: those of the lookback, or
-     * its newest {@code count} when there are some but fewer than a training needs (a sensor that
-     * reports daily had 7 and waited 23 more days for a forecast after each restart); none when the
-     * database is away.
+     * A sensor's recent readings from the database, to warm its context: the newest {@code count}
+     * (what the context keeps) of the lookback, or before it when the lookback holds some but fewer
+     * than a training needs (a sensor that reports daily had 7 and waited 23 more days for a
+     * forecast after each restart); none when the database is away.
      */
     private List<Reading> warm(SensorId sensor, Duration lookback, int count, Clock clock) {
         try {
             Instant to = clock.instant().plus(Duration.ofMinutes(1));
             return jdbc.readings()
-                    .recentOrNewest(sensor, to, lookback, plugin.describe().minReadingsToTrain(), count);
+                    .newestOfSpan(sensor, to, lookback, plugin.describe().minReadingsToTrain(), count);
         } catch (RuntimeException e) {
             // The database is down or its readings table is not there yet: the sensor starts cold
             // rather than losing the readings that woke it.
