@@ -20,6 +20,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,7 @@ public final class TrainingRunner implements AutoCloseable {
     private final Consumer<ModelInfo> trained;
     private final BiConsumer<SensorId, Exception> failed;
     private final List<Consumer<ModelInfo>> afterTraining = new CopyOnWriteArrayList<>();
+    private final BiFunction<SensorId, List<Reading>, List<Reading>> longer;
 
     public TrainingRunner(
             ForecastingPlugin plugin,
@@ -52,6 +54,24 @@ public final class TrainingRunner implements AutoCloseable {
             int maxQueued,
             Consumer<ModelInfo> trained,
             BiConsumer<SensorId, Exception> failed) {
+        this(plugin, threads, maxQueued, trained, failed, (s, given) -> given);
+    }
+
+    /**
+     * {@code longer} gives a longer history of the sensor than the one given (the readings the host
+     * stores), or the one given: a training whose history holds too few intervals is tried again on
+     * it. The cycle trains on its buffer of {@code cycle.buffer-size} readings, which at a configured
+     * interval coarser than the readings spans too few: 2,048 one-second readings are 35 intervals of
+     * a minute where 65 are needed, and such a sensor was never trained, told "send more history".
+     */
+    public TrainingRunner(
+            ForecastingPlugin plugin,
+            int threads,
+            int maxQueued,
+            Consumer<ModelInfo> trained,
+            BiConsumer<SensorId, Exception> failed,
+            BiFunction<SensorId, List<Reading>, List<Reading>> longer) {
+        this.longer = longer;
         this.plugin = plugin;
         this.trained = trained;
         this.failed = failed;
@@ -126,7 +146,7 @@ public final class TrainingRunner implements AutoCloseable {
 
     private ModelInfo train(SensorId sensor, List<Reading> history, Map<String, String> options) {
         try {
-            ModelInfo model = plugin.train(new TrainRequest(sensor, history, options));
+            ModelInfo model = trainOrLonger(sensor, history, options);
             lastFailures.remove(sensor);
             trained.accept(model);
             return model;
@@ -145,6 +165,28 @@ public final class TrainingRunner implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** Trained on {@code history}, or, when it holds too few intervals, on a longer one ({@link #longer}). */
+    private ModelInfo trainOrLonger(SensorId sensor, List<Reading> history, Map<String, String> options) {
+        try {
+            return plugin.train(new TrainRequest(sensor, history, options));
+        } catch (InsufficientHistoryException e) {
+            if (e.whyShort() != null) {
+                throw e; // pauses, which a longer history holds too
+            }
+            List<Reading> more;
+            try {
+                more = longer.apply(sensor, history);
+            } catch (RuntimeException unavailable) {
+                LOG.debug("no longer history of {}: {}", sensor, unavailable.getMessage());
+                throw e;
+            }
+            if (more.size() <= history.size()) {
+                throw e;
+            }
+            return plugin.train(new TrainRequest(sensor, more, options));
+        }
     }
 
     /**

@@ -217,7 +217,10 @@ public final class HostRuntime implements AutoCloseable {
                 (s, e) -> LOG.warn(
                         "training of {} did not succeed (told once until it changes or the sensor trains): {}",
                         s,
-                        e.getMessage()));
+                        e.getMessage()),
+                (s, buffered) -> buffered.size() < cycleSettings.bufferSize()
+                        ? buffered
+                        : stored(s, host.getDuration("prognos.history"), cycleSettings.bufferSize(), clock));
         Duration lookback = host.getDuration("prognos.forecast-lookback");
         fleet = new FleetWatch(Math.min(cycleSettings.maxSensors(), FLEET_SENSORS));
         listeners.add(fleet);
@@ -490,6 +493,16 @@ public final class HostRuntime implements AutoCloseable {
             opened.add(storing);
         }
         return storing;
+    }
+
+    /**
+     * A sensor's stored readings of the last {@code history}, for a training its full buffer falls
+     * short of ({@link TrainingRunner}); a failure is the training's to tell.
+     */
+    private List<Reading> stored(SensorId sensor, Duration history, int count, Clock clock) {
+        Instant to = clock.instant().plus(Duration.ofMinutes(1));
+        return jdbc.readings()
+                .recentOrNewest(sensor, to, history, plugin.describe().minReadingsToTrain(), count);
     }
 
     /**
