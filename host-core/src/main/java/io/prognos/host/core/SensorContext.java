@@ -79,6 +79,12 @@ public final class SensorContext {
      * older ones were not read. Null when warming found some or there is no warming. Not saved.
      */
     String noneWarmed;
+    /**
+     * What warming read when it was more than the buffer keeps, for the state's first warm-up only
+     * (then dropped): an hourly model of a one-second sensor needs 30 hours of readings to forecast,
+     * and the buffer's 2,048 are 34 minutes, so after each restart it waited 30 hours. Not saved.
+     */
+    List<Reading> warmedBeyondBuffer;
 
     public SensorContext(SensorId sensor, int capacity) {
         this.sensor = sensor;

@@ -60,11 +60,15 @@ public final class SensorContexts {
         // Warming reads the database: outside the lock.
         SensorContext fresh = new SensorContext(sensor, bufferSize);
         if (warm != null) {
-            for (Reading r : warm.apply(sensor)) {
+            List<Reading> warmed = warm.apply(sensor);
+            for (Reading r : warmed) {
                 fresh.add(r);
             }
             if (fresh.buffered() == 0) {
                 fresh.noneWarmed = noneWarmed;
+            }
+            if (warmed.size() > bufferSize) {
+                fresh.warmedBeyondBuffer = warmed;
             }
         }
         SensorId dropped = null;

@@ -210,6 +210,7 @@ public final class SensorCycle {
         Optional<ModelInfo> model = plugin.model(sensor);
         boolean queued = false;
         if (model.isEmpty() || model.get().status() == ModelStatus.NEEDS_RETRAINING) {
+            ctx.warmedBeyondBuffer = null; // held for a state's warm-up, which waits for a model
             // Not while its training waits: the buffer is made into readings only for a training
             // (2,048 of them, at every reading of a sensor waiting in the trainings' queue).
             if (ctx.buffered() >= settings.trainAfter() && trainer != null && !trainer.isPending(sensor)) {
@@ -511,9 +512,34 @@ public final class SensorCycle {
         }
         ctx.state = plugin.openState(ctx.sensor(), null);
         ctx.stateInterval = m.interval();
-        Observation warm = plugin.observe(ctx.state, ctx.readings());
+        Observation warm = plugin.observe(ctx.state, warmUp(ctx));
         remember(ctx.sensor(), warm);
         return warm;
+    }
+
+    /**
+     * The readings a fresh state is warmed with: the buffer's, or, once, what warming read beyond
+     * it followed by the buffer's newer ones (those that came since).
+     */
+    private static List<Reading> warmUp(SensorContext ctx) {
+        List<Reading> buffered = ctx.readings();
+        List<Reading> warmed = ctx.warmedBeyondBuffer;
+        ctx.warmedBeyondBuffer = null;
+        if (warmed == null) {
+            return buffered;
+        }
+        Instant newest = Instant.MIN;
+        for (Reading r : warmed) {
+            newest = r.timestamp().isAfter(newest) ? r.timestamp() : newest;
+        }
+        List<Reading> all = new ArrayList<>(warmed.size() + 16);
+        all.addAll(warmed);
+        for (Reading r : buffered) {
+            if (r.timestamp().isAfter(newest)) {
+                all.add(r);
+            }
+        }
+        return all;
     }
 
     /** The newest score of a warm-up is the sensor's current one, though not news to publish. */

@@ -159,6 +159,30 @@ class SensorCycleTest {
      * again once each of its newest 30 spacings is an hour, and again after waits that double while
      * the new interval has too few readings to train on; told once.
      */
+    /**
+     * A context warmed with more readings than its buffer keeps (an hourly model of a sensor that
+     * reports every minute: a buffer of 64 is an hour) warms its state with all of them, once, and
+     * forecasts at once: warmed from its buffer, it waited 30 hours (30 intervals) for a forecast.
+     */
+    @Test
+    void aStateIsWarmedWithWhatWarmingReadBeyondTheBuffer() throws Exception {
+        SensorId sensor = SensorId.of("skid-7", "pressure");
+        Random r = new Random(7);
+        List<Reading> minutes = new ArrayList<>();
+        for (int i = 0; i < 5 * 1440; i++) {
+            minutes.add(new Reading(T0.plus(Duration.ofMinutes(i)), 3 + Math.sin(i / 300.0) + 0.02 * r.nextGaussian()));
+        }
+        plugin.train(new TrainRequest(sensor, minutes.subList(0, 4 * 1440), Map.of("interval", "1h")));
+        List<Reading> lastDays = minutes.subList(2 * 1440, minutes.size() - 1);
+        SensorContexts small = new SensorContexts(10, 64, s -> new ArrayList<>(lastDays), cycle::forget);
+        SensorContext ctx = small.get(sensor);
+        assertEquals(64, ctx.buffered());
+        SensorCycle.Outcome first = cycle.accept(ctx, List.of(minutes.get(minutes.size() - 1)));
+        assertNotNull(first.result(), "forecast at the first reading");
+        assertEquals(Duration.ofHours(1), first.result().forecast().interval());
+        assertNull(ctx.warmedBeyondBuffer, "held for the warm-up only");
+    }
+
     @Test
     void aSensorWhoseReadingsComeLessOftenIsTrainedAgainAtItsNewInterval() throws Exception {
         SensorId sensor = SensorId.of("press-4", "temp");

@@ -8,6 +8,7 @@ import io.prognos.api.ConfigDef;
 import io.prognos.api.ConfigProblem;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.InvalidConfigurationException;
+import io.prognos.api.ModelInfo;
 import io.prognos.api.OperatingLimits;
 import io.prognos.api.PluginContext;
 import io.prognos.api.Reading;
@@ -509,13 +510,28 @@ public final class HostRuntime implements AutoCloseable {
      * A sensor's recent readings from the database, to warm its context: the newest {@code count}
      * (what the context keeps) of the lookback, or before it when the lookback holds some but fewer
      * than a training needs (a sensor that reports daily had 7 and waited 23 more days for a
-     * forecast after each restart); none when the database is away.
+     * forecast after each restart). When those span fewer of its model's intervals than a training
+     * needs, the lookback's readings back to that many: the context keeps its newest, and its state
+     * is warmed with all (an hourly model of a one-second sensor: the newest 2,048 are 34 minutes,
+     * and it waited 30 hours for a forecast after each restart). None when the database is away.
      */
     private List<Reading> warm(SensorId sensor, Duration lookback, int count, Clock clock) {
         try {
             Instant to = clock.instant().plus(Duration.ofMinutes(1));
-            return jdbc.readings()
-                    .newestOfSpan(sensor, to, lookback, plugin.describe().minReadingsToTrain(), count);
+            int needed = plugin.describe().minReadingsToTrain();
+            List<Reading> newest = jdbc.readings().newestOfSpan(sensor, to, lookback, needed, count);
+            Duration interval = newest.size() < count
+                    ? null
+                    : plugin.model(sensor).map(ModelInfo::interval).orElse(null);
+            if (interval == null || interval.isZero()) {
+                return newest;
+            }
+            Instant from = newest.get(newest.size() - 1).timestamp().minus(interval.multipliedBy(needed));
+            if (!newest.get(0).timestamp().isAfter(from)) {
+                return newest;
+            }
+            Instant earliest = to.minus(lookback);
+            return jdbc.readings().read(sensor, from.isBefore(earliest) ? earliest : from, to);
         } catch (RuntimeException e) {
             // The database is down or its readings table is not there yet: the sensor starts cold
             // rather than losing the readings that woke it.
