@@ -350,15 +350,36 @@ public final class SensorCycle {
         if (ctx.sinceCadenceAsk < ctx.cadenceWait || pending.getAsBoolean()) {
             return false;
         }
-        String why = "{}: its last {} readings came {} to {} s apart, its model's interval is {}: trained again";
-        if (ctx.cadenceWait == 0) {
-            LOG.info(why, ctx.sensor(), CADENCE_SPACINGS, least / 1000.0, most / 1000.0, interval);
-        } else {
-            LOG.debug(why, ctx.sensor(), CADENCE_SPACINGS, least / 1000.0, most / 1000.0, interval);
-        }
+        boolean told = ctx.cadenceWait > 0;
         ctx.cadenceWait = ctx.cadenceWait == 0 ? CADENCE_SPACINGS : Math.min(1 << 20, 2 * ctx.cadenceWait);
         ctx.sinceCadenceAsk = 0;
+        if (allOneSide(ctx, step, least >= 3 * step)) {
+            // Every buffered reading is as far from the model's interval: the interval was not
+            // learnt from this cadence but chosen (a training's interval option, an hourly model of
+            // a one-second sensor), and a training at the detected one replaced it with a model of a
+            // second. Asked only at the waits' ends, where the buffer's spacings are sorted.
+            LOG.debug(
+                    "{}: every buffered reading came as far from its model's interval {}: chosen, kept",
+                    ctx.sensor(),
+                    interval);
+            return false;
+        }
+        String why = "{}: its last {} readings came {} to {} s apart, its model's interval is {}: trained again";
+        if (told) {
+            LOG.debug(why, ctx.sensor(), CADENCE_SPACINGS, least / 1000.0, most / 1000.0, interval);
+        } else {
+            LOG.info(why, ctx.sensor(), CADENCE_SPACINGS, least / 1000.0, most / 1000.0, interval);
+        }
         return true;
+    }
+
+    /**
+     * Whether every spacing of the buffer is three model intervals ({@code step}) or more ({@code
+     * coarser}), or a third of one or less.
+     */
+    private static boolean allOneSide(SensorContext ctx, long step, boolean coarser) {
+        long[] all = ctx.newestSpacingsMillis(ctx.buffered() - 1);
+        return coarser ? all[0] >= 3 * step : 3 * all[all.length - 1] <= step;
     }
 
     /**

@@ -183,6 +183,28 @@ class SensorCycleTest {
         assertNull(ctx.warmedBeyondBuffer, "held for the warm-up only");
     }
 
+    /**
+     * An interval chosen coarser than the readings (a training's interval option: an hourly model of
+     * a sensor that reports every minute) is kept: every buffered reading came as far from it, so it
+     * was not learnt from this cadence. The cadence check asked for a training after 30 readings,
+     * which at the detected interval replaced the hourly model with one of a minute.
+     */
+    @Test
+    void anIntervalChosenCoarserThanTheReadingsIsKept() throws Exception {
+        SensorId sensor = SensorId.of("skid-6", "pressure");
+        Random r = new Random(6);
+        List<Reading> minutes = new ArrayList<>();
+        for (int i = 0; i < 4 * 1440 + 300; i++) {
+            minutes.add(new Reading(T0.plus(Duration.ofMinutes(i)), 3 + Math.sin(i / 300.0) + 0.02 * r.nextGaussian()));
+        }
+        plugin.train(new TrainRequest(sensor, minutes.subList(0, 4 * 1440), Map.of("interval", "1h")));
+        SensorContext ctx = contexts.get(sensor);
+        for (SensorCycle.Outcome o : feed(ctx, minutes.subList(4 * 1440, minutes.size()))) {
+            assertFalse(o.trainingQueued(), "a training asked for");
+        }
+        assertEquals(Duration.ofHours(1), plugin.model(sensor).orElseThrow().interval());
+    }
+
     @Test
     void aSensorWhoseReadingsComeLessOftenIsTrainedAgainAtItsNewInterval() throws Exception {
         SensorId sensor = SensorId.of("press-4", "temp");
