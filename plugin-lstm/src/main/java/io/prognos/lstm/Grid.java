@@ -62,6 +62,11 @@ record Grid(Duration interval, long shiftMs) {
             sin += Math.sin(angle);
         }
         int n = times.length - from;
+        if (times[times.length - 1] - times[from] < (n - 1) * (step / 2)) {
+            // More than two readings an interval: no usual time, however steady the phases of the
+            // latest look (1,000 one-second readings are 17 minutes of one hour).
+            return plain(interval);
+        }
         return around(interval, cos / n, sin / n);
     }
 

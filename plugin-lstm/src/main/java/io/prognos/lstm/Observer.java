@@ -188,6 +188,12 @@ final class Observer {
      * usual time crosses a boundary. A sensor without a usual time keeps its grid.
      */
     private static void followPhase(LstmSensorState s, long t) {
+        if (s.takenMs != 0 && t - s.takenMs < s.grid.intervalMs() / 2) {
+            // A second reading within half an interval: a sensor that reports many times an
+            // interval has no usual time, and the phases of its latest readings (one minute of a
+            // one-second sensor's hour) moved its hourly grid every few minutes.
+            return;
+        }
         double a = Grid.angle(t, s.grid.intervalMs());
         s.phaseCos += (Math.cos(a) - s.phaseCos) / PHASE_MEMORY;
         s.phaseSin += (Math.sin(a) - s.phaseSin) / PHASE_MEMORY;

@@ -74,6 +74,10 @@ class GridTest {
         // Twice per interval at opposite phases: no usual time either.
         List<Reading> twice = steady(Duration.ofSeconds(150), Duration.ZERO, 0, 0);
         assertEquals(Grid.plain(FIVE_MINUTES), Grid.of(FIVE_MINUTES, twice));
+        // Every second into hourly intervals: the latest 1,000 readings are 17 minutes of one hour,
+        // a phase as steady as a usual time's, and the boundaries were moved to half past.
+        List<Reading> seconds = steady(Duration.ofSeconds(1), Duration.ZERO, 0, 0);
+        assertEquals(Grid.plain(Duration.ofHours(1)), Grid.of(Duration.ofHours(1), seconds));
     }
 
     @Test

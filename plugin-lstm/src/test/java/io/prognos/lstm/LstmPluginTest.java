@@ -1109,6 +1109,38 @@ class LstmPluginTest {
         assertEquals(12, plugin.forecast(state(s, recent)).horizon());
     }
 
+    /**
+     * An hourly model of a sensor that reports every second keeps whole hours as its intervals, in
+     * training and live: the latest readings' phases (17 minutes of one hour at training, one minute
+     * live) looked like a usual time, the training's grid was moved to about half past and the live
+     * one moved again every few minutes, its readings then late or its intervals cut short.
+     */
+    @Test
+    void anHourlyModelOfASensorThatReportsEverySecondKeepsWholeHours() {
+        SensorId s = SensorId.of("skid-5", "pressure");
+        Random r = new Random(9);
+        List<Reading> seconds = Series.generate(
+                80 * 3600, Duration.ofSeconds(1), i -> 3 + Math.sin(i / 9000.0) + 0.05 * r.nextGaussian());
+        ModelInfo info = plugin.train(new TrainRequest(s, seconds.subList(0, 72 * 3600), Map.of("interval", "1h")));
+        assertEquals(Duration.ZERO, info.intervalOffset(), "on the hour");
+        SensorState state = state(s, seconds.subList(0, 72 * 3600)); // warmed as a host warms it
+        int late = 0;
+        List<AnomalyScore> scores = new ArrayList<>();
+        for (int from = 72 * 3600; from < seconds.size(); from += 60) {
+            Observation o = plugin.observe(state, seconds.subList(from, from + 60));
+            late += o.lateReadings();
+            scores.addAll(o.scores());
+        }
+        assertEquals(0, late, "no reading late");
+        assertEquals(
+                8,
+                scores.size(),
+                "one score an hour: " + scores.stream().map(AnomalyScore::at).toList());
+        for (AnomalyScore a : scores) {
+            assertEquals(3599, a.at().getEpochSecond() % 3600, "each at its hour's last reading: " + a.at());
+        }
+    }
+
     @Test
     void deletedModelsAreGoneFromCacheAndStore() {
         SensorId s = SensorId.of("fan-4", "current");
