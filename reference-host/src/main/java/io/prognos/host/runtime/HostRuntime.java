@@ -497,6 +497,19 @@ public final class HostRuntime implements AutoCloseable {
     }
 
     /**
+     * The interval of the sensor's model; null without one, or while the model store does not
+     * answer (the warm-up keeps the buffer's readings then, and the cycle meets the outage itself).
+     */
+    private Duration modelInterval(SensorId sensor) {
+        try {
+            return plugin.model(sensor).map(ModelInfo::interval).orElse(null);
+        } catch (RuntimeException e) {
+            LOG.debug("{}: its model's interval unknown while warming: {}", sensor, e.getMessage());
+            return null;
+        }
+    }
+
+    /**
      * A sensor's stored readings of the last {@code history}, for a training its full buffer falls
      * short of ({@link TrainingRunner}); a failure is the training's to tell.
      */
@@ -520,9 +533,7 @@ public final class HostRuntime implements AutoCloseable {
             Instant to = clock.instant().plus(Duration.ofMinutes(1));
             int needed = plugin.describe().minReadingsToTrain();
             List<Reading> newest = jdbc.readings().newestOfSpan(sensor, to, lookback, needed, count);
-            Duration interval = newest.size() < count
-                    ? null
-                    : plugin.model(sensor).map(ModelInfo::interval).orElse(null);
+            Duration interval = newest.size() < count ? null : modelInterval(sensor);
             if (interval == null || interval.isZero()) {
                 return newest;
             }
