@@ -225,6 +225,12 @@ public final class ForecastPoller implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("poller run failed; next run in {}", settings.every(), e);
             next = settings.every();
+        } catch (Error e) {
+            // Out of memory on a sensor's readings, say: thrown out of the scheduled task, it ended
+            // the schedule unseen (the executor keeps it in a future nobody reads) and the poller
+            // never ran again. Said, and tried again: what was allocated for the run is free now.
+            LOG.error("poller run failed: {}; next run in {}", e, settings.every(), e);
+            next = settings.every();
         }
         synchronized (schedule) {
             if (executor != null && !executor.isShutdown()) {

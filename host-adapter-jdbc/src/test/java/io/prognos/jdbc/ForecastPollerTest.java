@@ -2,6 +2,7 @@ package io.prognos.jdbc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -163,6 +164,51 @@ class ForecastPollerTest {
             for (SensorId s : SENSORS) {
                 insertOne(db, s, T0.plus(Duration.ofHours(300 + (long) hours * (i - 300))), 40 + Math.sin(i));
             }
+        }
+    }
+
+    /**
+     * A run that fails with an error, not an exception (out of memory on a sensor's readings), is
+     * told and the poller runs again: thrown out of the scheduled task, it ended the schedule unseen
+     * and the poller never ran again.
+     */
+    @Test
+    void aRunThatFailsWithAnErrorIsToldAndThePollerRunsAgain() throws Exception {
+        try (Logged logged = Logged.by(ForecastPoller.class);
+                EmbeddedPostgres pg = EmbeddedPostgres.start()) {
+            JdbcAdapter db = withReadings(configFor(pg));
+            ForecastingPlugin real = started(db);
+            java.util.concurrent.atomic.AtomicBoolean thrown = new java.util.concurrent.atomic.AtomicBoolean();
+            ForecastingPlugin plugin = (ForecastingPlugin) java.lang.reflect.Proxy.newProxyInstance(
+                    ForecastingPlugin.class.getClassLoader(),
+                    new Class<?>[] {ForecastingPlugin.class},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("model") && thrown.compareAndSet(false, true)) {
+                            throw new OutOfMemoryError("simulated: Java heap space");
+                        }
+                        try {
+                            return method.invoke(real, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            try (ForecastPoller poller = poller(plugin, db, T0.plus(Duration.ofHours(320)))) {
+                poller.start();
+                long until = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+                while (poller.lastRun() == null && System.nanoTime() < until) {
+                    Thread.sleep(100);
+                }
+                assertTrue(thrown.get());
+                assertNotNull(poller.lastRun(), "ran again after the error");
+                assertEquals(3, poller.lastRun().report().trained());
+            }
+            assertTrue(
+                    logged.events().list.stream()
+                            .anyMatch(e -> e.getLevel() == Level.ERROR
+                                    && e.getFormattedMessage().contains("simulated: Java heap space")),
+                    "the error told");
+            real.stop();
+            db.close();
         }
     }
 
