@@ -35,8 +35,8 @@ record Windows(double[][] inputs, double[][] targets, long[] origin) {
     /**
      * The newest {@code max} windows (all, when fewer) of {@code context} readings followed by
      * {@code horizon} targets inside one segment. Only those are copied: every window of a
-     * one-second sensor's 23 days, 2 million copies of 42 values, about 800 MB, were made before the newest 2,000 were kept,
-     * and a host run with {@code -Xmx512m} ran out of memory training it.
+     * one-second sensor's 23 days, 2 million copies of 42 values, about 800 MB, were made before
+     * the newest 2,000 were kept, and a host run with {@code -Xmx512m} ran out of memory training it.
      */
     static Windows of(List<SeriesPreparer.Segment> segments, int context, int horizon, int max) {
         long skip = Math.max(0, count(segments, context, horizon) - max);
@@ -47,15 +47,17 @@ record Windows(double[][] inputs, double[][] targets, long[] origin) {
         for (SeriesPreparer.Segment seg : segments) {
             double[] v = seg.values();
             long base = seg.startBucket() - origin0;
-            for (int last = context - 1; last + horizon < v.length; last++) {
-                if (skip > 0) {
-                    skip--;
-                    continue;
-                }
+            long here = Math.max(0, v.length - context - horizon + 1);
+            if (skip >= here) {
+                skip -= here; // an older segment's windows, all left out
+                continue;
+            }
+            for (int last = context - 1 + (int) skip; last + horizon < v.length; last++) {
                 in.add(Arrays.copyOfRange(v, last - context + 1, last + 1));
                 tg.add(Arrays.copyOfRange(v, last + 1, last + 1 + horizon));
                 idx.add(base + last);
             }
+            skip = 0;
         }
         long[] o = new long[idx.size()];
         for (int i = 0; i < o.length; i++) {

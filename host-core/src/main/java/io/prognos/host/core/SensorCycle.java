@@ -353,7 +353,8 @@ public final class SensorCycle {
         boolean told = ctx.cadenceWait > 0;
         ctx.cadenceWait = ctx.cadenceWait == 0 ? CADENCE_SPACINGS : Math.min(1 << 20, 2 * ctx.cadenceWait);
         ctx.sinceCadenceAsk = 0;
-        if (allOneSide(ctx, step, least >= 3 * step)) {
+        long[] buffered = ctx.newestSpacingsMillis(ctx.buffered() - 1);
+        if (!usual(buffered[0], buffered[buffered.length - 1], step)) {
             // Every buffered reading is as far from the model's interval: the interval was not
             // learnt from this cadence but chosen (a training's interval option, an hourly model of
             // a one-second sensor), and a training at the detected one replaced it with a model of a
@@ -371,15 +372,6 @@ public final class SensorCycle {
             LOG.info(why, ctx.sensor(), CADENCE_SPACINGS, least / 1000.0, most / 1000.0, interval);
         }
         return true;
-    }
-
-    /**
-     * Whether every spacing of the buffer is three model intervals ({@code step}) or more ({@code
-     * coarser}), or a third of one or less.
-     */
-    private static boolean allOneSide(SensorContext ctx, long step, boolean coarser) {
-        long[] all = ctx.newestSpacingsMillis(ctx.buffered() - 1);
-        return coarser ? all[0] >= 3 * step : 3 * all[all.length - 1] <= step;
     }
 
     /**

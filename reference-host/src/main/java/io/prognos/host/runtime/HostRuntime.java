@@ -221,7 +221,7 @@ public final class HostRuntime implements AutoCloseable {
                         e.getMessage()),
                 (s, buffered) -> buffered.size() < cycleSettings.bufferSize()
                         ? buffered
-                        : stored(s, host.getDuration("prognos.history"), cycleSettings.bufferSize(), clock));
+                        : service.storedHistory(s)); // service: set below, before any reading comes
         Duration lookback = host.getDuration("prognos.forecast-lookback");
         fleet = new FleetWatch(Math.min(cycleSettings.maxSensors(), FLEET_SENSORS));
         listeners.add(fleet);
@@ -507,16 +507,6 @@ public final class HostRuntime implements AutoCloseable {
             LOG.debug("{}: its model's interval unknown while warming: {}", sensor, e.getMessage());
             return null;
         }
-    }
-
-    /**
-     * A sensor's stored readings of the last {@code history}, for a training its full buffer falls
-     * short of ({@link TrainingRunner}); a failure is the training's to tell.
-     */
-    private List<Reading> stored(SensorId sensor, Duration history, int count, Clock clock) {
-        Instant to = clock.instant().plus(Duration.ofMinutes(1));
-        return jdbc.readings()
-                .recentOrNewest(sensor, to, history, plugin.describe().minReadingsToTrain(), count);
     }
 
     /**

@@ -68,6 +68,21 @@ public final class SensorService {
     }
 
     /**
+     * The readings a training of the sensor takes from the database: those of the last {@code
+     * prognos.history}, or its newest {@code cycle.buffer-size} when there are some but fewer than a
+     * training needs ({@link ReadingsSource#recentOrNewest}). REST's and the cycle's trainings.
+     */
+    public List<Reading> storedHistory(SensorId sensor) {
+        Instant to = clock.instant().plus(Duration.ofMinutes(1));
+        return readings.recentOrNewest(
+                sensor,
+                to,
+                history,
+                plugin.describe().minReadingsToTrain(),
+                cycle.settings().bufferSize());
+    }
+
+    /**
      * Trains from the sensor's stored readings of the last {@code prognos.history}, or its newest
      * {@code cycle.buffer-size} when there are some but fewer than a training needs (a sensor that
      * reports daily, {@link ReadingsSource#recentOrNewest}).
@@ -78,13 +93,7 @@ public final class SensorService {
         if (!problems.isEmpty()) {
             throw new InvalidConfigurationException("the training request", problems);
         }
-        Instant to = clock.instant().plus(Duration.ofMinutes(1));
-        List<Reading> past = readings.recentOrNewest(
-                sensor,
-                to,
-                history,
-                plugin.describe().minReadingsToTrain(),
-                cycle.settings().bufferSize());
+        List<Reading> past = storedHistory(sensor);
         if (past.isEmpty()) {
             throw new UnknownSensorException(
                     sensor,
