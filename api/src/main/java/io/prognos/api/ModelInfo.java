@@ -42,6 +42,15 @@ public record ModelInfo(
     public static final String VAL_MAE = "val_mae";
     public static final String BASELINE_MAE = "baseline_mae";
 
+    /**
+     * Well-known metric: the intervals of readings a fresh state of the model needs before its
+     * first forecast (how far its forecast looks back), for a host that warms a sensor's state from
+     * stored readings after a start; absent when the plugin does not say.
+     *
+     * @since SPI 2.6
+     */
+    public static final String CONTEXT_INTERVALS = "context_intervals";
+
     public ModelInfo {
         if (intervalOffset == null) {
             throw new IllegalArgumentException("intervalOffset is null; Duration.ZERO for the plain grid");
@@ -81,6 +90,16 @@ public record ModelInfo(
     public double metric(String name) {
         Double v = metrics.get(name);
         return v == null ? Double.NaN : v;
+    }
+
+    /**
+     * {@link #CONTEXT_INTERVALS}; 0 when the plugin does not say.
+     *
+     * @since SPI 2.6
+     */
+    public int contextIntervals() {
+        double v = metric(CONTEXT_INTERVALS);
+        return v >= 1 ? (int) Math.min(Integer.MAX_VALUE, v) : 0; // false for NaN
     }
 
     /** Validation MAE relative to the last value's on the same windows; below 1 beats "it stays". */

@@ -23,10 +23,13 @@ package io.prognos.api;
  *
  * <p>2.5: {@link InsufficientHistoryException#whyShort}, why a sensor's usable stretch of readings
  * is short (a pause longer than the plugin bridges), for the host to tell the user.
+ *
+ * <p>2.6: {@link ModelInfo#CONTEXT_INTERVALS} and {@link ModelInfo#contextIntervals}, how many
+ * intervals of readings a fresh state needs before its first forecast.
  */
 public final class Spi {
 
-    public static final String VERSION = "2.5";
+    public static final String VERSION = "2.6";
 
     private Spi() {}
 

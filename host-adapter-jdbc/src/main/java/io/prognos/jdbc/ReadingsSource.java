@@ -2,6 +2,7 @@ package io.prognos.jdbc;
 
 import io.prognos.api.BadRequestException;
 import io.prognos.api.ConfigProblem;
+import io.prognos.api.ModelInfo;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import io.prognos.host.core.wire.Timestamps;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -173,6 +175,33 @@ public final class ReadingsSource {
      */
     public List<Reading> newestOfSpan(SensorId sensor, Instant to, Duration span, int atLeast, int count) {
         return orOlder(sensor, to, newest(sensor, to.minus(span), to, count), atLeast, count);
+    }
+
+    /**
+     * What a sensor's context starts from (the host's warm-up and the database poller's, one way):
+     * the newest {@code count} of the span, as {@link #newestOfSpan}; when those span fewer
+     * intervals of the sensor's {@code model} (null: none, or unknown) than a fresh state needs
+     * before its first forecast, {@code atLeast} or the model's {@link ModelInfo#contextIntervals()}
+     * whichever is more, the span's readings back to that many, of which the context keeps its
+     * newest and its state is warmed with all. An hourly model of a one-second sensor: the newest
+     * 2,048 are 34 minutes, and it waited 30 hours for a forecast after each start; a ten-second
+     * sensor's model that looks back a day (its seasonal candidates) waited 21 hours with a week
+     * stored.
+     */
+    public List<Reading> forContext(
+            SensorId sensor, Instant to, Duration span, int atLeast, int count, Supplier<ModelInfo> model) {
+        List<Reading> newest = newestOfSpan(sensor, to, span, atLeast, count);
+        ModelInfo m = newest.size() < count ? null : model.get();
+        if (m == null || m.interval().isZero()) {
+            return newest;
+        }
+        Duration needed = m.interval().multipliedBy(Math.max(atLeast, m.contextIntervals()));
+        Instant from = newest.get(newest.size() - 1).timestamp().minus(needed);
+        if (!newest.get(0).timestamp().isAfter(from)) {
+            return newest;
+        }
+        Instant earliest = to.minus(span);
+        return read(sensor, from.isBefore(earliest) ? earliest : from, to);
     }
 
     /** {@code recent}, or the newest {@code count} before {@code to} when it holds some but fewer than {@code atLeast}. */

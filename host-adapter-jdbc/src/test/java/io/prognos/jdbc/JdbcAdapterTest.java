@@ -429,6 +429,71 @@ class JdbcAdapterTest {
     }
 
     /**
+     * What a context starts from: the newest of the span, or, when those span fewer of the model's
+     * intervals than a fresh state needs before its first forecast (a training's least, or the
+     * model's own look-back when it says one), the span's readings back to that many. A model that
+     * looks back a season beyond the buffer was warmed from the buffer alone and waited most of a
+     * day for its first forecast after each start.
+     */
+    @Test
+    void aContextStartsWithAsManyOfItsModelsIntervalsAsAFreshStateNeeds() throws Exception {
+        try (Connection c = adapter.dataSource().getConnection();
+                Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE minute_rows (tag text, ts timestamptz, v double precision)");
+            // Three days of minute readings up to T0: 4,321.
+            st.execute("INSERT INTO minute_rows SELECT 'press', timestamptz '" + T0 + "' - m * interval '1 minute', m"
+                    + " FROM generate_series(0, 4320) m");
+        }
+        Map<String, String> c = config("prognos");
+        c.put(
+                "jdbc.readings-query",
+                "SELECT ts, v AS value FROM minute_rows WHERE tag = :device_id AND ts >= :from AND ts < :to ORDER BY ts");
+        try (JdbcAdapter minutes = JdbcAdapter.start(c)) {
+            ReadingsSource r = minutes.readings();
+            SensorId press = SensorId.of("press", "p");
+            Instant to = T0.plusSeconds(60);
+            Duration week = Duration.ofDays(7);
+            assertEquals(100, r.forContext(press, to, week, 65, 100, () -> null).size(), "no model: the newest");
+            assertEquals(
+                    100,
+                    r.forContext(press, to, week, 65, 100, () -> model(press, Duration.ofMinutes(1), Map.of()))
+                            .size(),
+                    "100 minutes hold the 65 a minute model needs");
+            List<Reading> season = r.forContext(
+                    press,
+                    to,
+                    week,
+                    65,
+                    100,
+                    () -> model(press, Duration.ofMinutes(1), Map.of(ModelInfo.CONTEXT_INTERVALS, 1500.0)));
+            assertEquals(1501, season.size(), "back 1,500 minutes, the model's look-back");
+            assertEquals(T0.minus(Duration.ofMinutes(1500)), season.get(0).timestamp());
+            assertEquals(T0, season.get(1500).timestamp());
+            assertEquals(
+                    3901,
+                    r.forContext(press, to, week, 65, 100, () -> model(press, Duration.ofHours(1), Map.of()))
+                            .size(),
+                    "an hourly model: back 65 hours");
+            assertEquals(
+                    2880, // the two days before T0 + 1 minute
+                    r.forContext(
+                                    press,
+                                    to,
+                                    Duration.ofDays(2),
+                                    65,
+                                    100,
+                                    () -> model(press, Duration.ofHours(1), Map.of()))
+                            .size(),
+                    "never before the span");
+        }
+    }
+
+    private static ModelInfo model(SensorId sensor, Duration interval, Map<String, Double> metrics) {
+        return new ModelInfo(
+                sensor, "v1", 1, interval, 12, "blend", 1000, 1, T0, io.prognos.api.ModelStatus.READY, metrics);
+    }
+
+    /**
      * A plant's table of text columns, where a value may be a word ("ON", "n/a") and a time may be
      * garbled: such rows are not readings and are skipped, as a NULL value is; the read failed
      * whole, and the poller's run ended at that sensor, every sensor after it never forecast.

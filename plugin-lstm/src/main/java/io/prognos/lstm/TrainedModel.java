@@ -209,6 +209,7 @@ record TrainedModel(
         figures.put("val_loss", m.valLoss());
         figures.put("lstm_val_mae", m.methodMae()[Method.LSTM.ordinal()]);
         figures.put("sequence_length", (double) sequenceLength);
+        figures.put(ModelInfo.CONTEXT_INTERVALS, (double) contextLength);
         figures.put("epochs_run", (double) m.epochsRun());
         figures.put("train_windows", (double) m.trainWindows());
         figures.put("validation_windows", (double) m.valWindows());

@@ -31,7 +31,6 @@ import io.prognos.mqtt.MqttAdapter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -497,42 +496,36 @@ public final class HostRuntime implements AutoCloseable {
     }
 
     /**
-     * The interval of the sensor's model; null without one, or while the model store does not
-     * answer (the warm-up keeps the buffer's readings then, and the cycle meets the outage itself).
+     * The sensor's model; null without one, or while the model store does not answer (the warm-up
+     * keeps the buffer's readings then, and the cycle meets the outage itself).
      */
-    private Duration modelInterval(SensorId sensor) {
+    private ModelInfo modelOrNull(SensorId sensor) {
         try {
-            return plugin.model(sensor).map(ModelInfo::interval).orElse(null);
+            return plugin.model(sensor).orElse(null);
         } catch (RuntimeException e) {
-            LOG.debug("{}: its model's interval unknown while warming: {}", sensor, e.getMessage());
+            LOG.debug("{}: its model unknown while warming: {}", sensor, e.getMessage());
             return null;
         }
     }
 
     /**
-     * A sensor's recent readings from the database, to warm its context: the newest {@code count}
-     * (what the context keeps) of the lookback, or before it when the lookback holds some but fewer
-     * than a training needs (a sensor that reports daily had 7 and waited 23 more days for a
-     * forecast after each restart). When those span fewer of its model's intervals than a training
-     * needs, the lookback's readings back to that many: the context keeps its newest, and its state
-     * is warmed with all (an hourly model of a one-second sensor: the newest 2,048 are 34 minutes,
-     * and it waited 30 hours for a forecast after each restart). None when the database is away.
+     * A sensor's recent readings from the database, to warm its context ({@link
+     * io.prognos.jdbc.ReadingsSource#forContext}): the newest {@code count} (what the context keeps) of
+     * the lookback, older ones when the lookback holds some but fewer than a training needs (a
+     * sensor that reports daily had 7 and waited 23 more days for a forecast after each restart),
+     * and the lookback back to as many of its model's intervals as a fresh state needs when the
+     * newest span fewer. None when the database is away.
      */
     private List<Reading> warm(SensorId sensor, Duration lookback, int count, Clock clock) {
         try {
-            Instant to = clock.instant().plus(Duration.ofMinutes(1));
-            int needed = plugin.describe().minReadingsToTrain();
-            List<Reading> newest = jdbc.readings().newestOfSpan(sensor, to, lookback, needed, count);
-            Duration interval = newest.size() < count ? null : modelInterval(sensor);
-            if (interval == null || interval.isZero()) {
-                return newest;
-            }
-            Instant from = newest.get(newest.size() - 1).timestamp().minus(interval.multipliedBy(needed));
-            if (!newest.get(0).timestamp().isAfter(from)) {
-                return newest;
-            }
-            Instant earliest = to.minus(lookback);
-            return jdbc.readings().read(sensor, from.isBefore(earliest) ? earliest : from, to);
+            return jdbc.readings()
+                    .forContext(
+                            sensor,
+                            clock.instant().plus(Duration.ofMinutes(1)),
+                            lookback,
+                            plugin.describe().minReadingsToTrain(),
+                            count,
+                            () -> modelOrNull(sensor));
         } catch (RuntimeException e) {
             // The database is down or its readings table is not there yet: the sensor starts cold
             // rather than losing the readings that woke it.

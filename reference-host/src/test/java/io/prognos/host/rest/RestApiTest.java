@@ -459,6 +459,30 @@ class RestApiTest {
         assertEquals(12 * 24, p.get("forecast_horizon_hours").asInt());
     }
 
+    /**
+     * A sensor of 30-second readings whose model looks back a day (its seasonal candidates: 2,880
+     * intervals and more, beyond the 2,048 readings a context keeps) is forecast at the first
+     * request after its training, as after a restart: its state was warmed from the newest 2,048
+     * alone and the forecast refused for 7 hours ("has 2048 of the ... intervals its forecast needs").
+     */
+    @Test
+    void aModelThatLooksBackFurtherThanTheBufferIsForecastAtOnce() throws Exception {
+        java.util.Random r = new java.util.Random(5);
+        Instant newest = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+        List<Reading> twoDays = new ArrayList<>();
+        for (int i = 2 * 2880 - 1; i >= 0; i--) {
+            double phase = 2 * Math.PI * (i % 2880) / 2880.0;
+            twoDays.add(new Reading(newest.minusSeconds(30L * i), 20 + 4 * Math.sin(phase) + 0.2 * r.nextGaussian()));
+        }
+        HostFixture.store(host, SensorId.of("kiln-2", "temp"), twoDays);
+        String kiln = "{\"device_id\": \"kiln-2\", \"sensor_key\": \"temp\"}";
+        JsonNode trained = ok("POST", "/api/v1/lstm/train", kiln).get("model");
+        assertEquals(30, trained.get("interval_seconds").asInt(), trained.toString());
+        assertTrue(trained.get("context_intervals").asInt() > 2880, trained.toString());
+        JsonNode p = ok("POST", "/api/v1/lstm/predict", kiln);
+        assertEquals(newest, Instant.parse(p.get("based_on").asText()), p.toString());
+    }
+
     /** A sensor silent for longer than the view's span: its view shows the span up to its newest reading, not nothing. */
     @Test
     void theViewOfASilentSensorShowsItsLastReadings() throws Exception {

@@ -59,7 +59,10 @@ public record ModelMessage(
                 v != null
                                 && v == Math.rint(v)
                                 && Math.abs(v) < 1e15
-                                && (k.endsWith("_length") || k.endsWith("_run") || k.endsWith("_windows"))
+                                && (k.endsWith("_length")
+                                        || k.endsWith("_run")
+                                        || k.endsWith("_windows")
+                                        || k.endsWith("_intervals"))
                         ? (Object) v.longValue()
                         : v));
         return out;
