@@ -144,6 +144,17 @@ public final class SensorContext {
         return size;
     }
 
+    /** Milliseconds from the oldest buffered reading to the newest; 0 with fewer than two. */
+    long spanMillis() {
+        if (size < 2) {
+            return 0;
+        }
+        int length = seconds.length;
+        int newest = (next - 1 + length) % length;
+        int oldest = (next - size + length) % length;
+        return (seconds[newest] - seconds[oldest]) * 1_000 + (nanos[newest] - nanos[oldest]) / 1_000_000;
+    }
+
     /** The spacing between the two newest buffered readings in milliseconds; -1 with fewer than two. */
     long newestSpacingMillis() {
         return size < 2 ? -1 : spacingMillis(0);

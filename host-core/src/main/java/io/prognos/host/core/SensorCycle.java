@@ -124,6 +124,8 @@ public final class SensorCycle {
     private final ConcurrentMap<SensorId, RiskAssessment> latestRisk = new ConcurrentHashMap<>();
     private final ConcurrentMap<SensorId, AnomalyScore> latestAnomaly = new ConcurrentHashMap<>();
     private final AtomicLong lastSchedule = new AtomicLong(Long.MIN_VALUE);
+    /** See {@link #readsBackFrom}; null: the buffer only. */
+    private volatile SensorContexts readBack;
 
     public SensorCycle(
             ForecastingPlugin plugin,
@@ -178,6 +180,17 @@ public final class SensorCycle {
                 }
             });
         }
+    }
+
+    /**
+     * Where a fresh state for a sensor's new model reads more of its stored readings than the buffer
+     * holds, when the model looks back further than the buffer spans ({@link
+     * ModelInfo#contextIntervals()}): a sensor first served before it had a model was warmed with
+     * its newest readings only, and a model trained on its stored history that looks back a season
+     * (9,720 intervals of a ten-second sensor) waited 21 hours for its first forecast.
+     */
+    public void readsBackFrom(SensorContexts contexts) {
+        this.readBack = contexts;
     }
 
     /** The time cadence: a sensor with readings not yet forecast from gets a forecast if its interval passed. */
@@ -525,9 +538,25 @@ public final class SensorCycle {
         }
         ctx.state = plugin.openState(ctx.sensor(), null);
         ctx.stateInterval = m.interval();
+        readBackIfShort(ctx, m);
         Observation warm = plugin.observe(ctx.state, warmUp(ctx));
         remember(ctx.sensor(), warm);
         return warm;
+    }
+
+    /** Reads the sensor's stored readings again when the buffer spans fewer intervals than {@code m} looks back. */
+    private void readBackIfShort(SensorContext ctx, ModelInfo m) {
+        SensorContexts source = readBack;
+        if (source == null || ctx.warmedBeyondBuffer != null || m.contextIntervals() == 0) {
+            return;
+        }
+        if (ctx.spanMillis() >= m.interval().toMillis() * m.contextIntervals()) {
+            return;
+        }
+        List<Reading> again = source.readBack(ctx.sensor());
+        if (again.size() > ctx.buffered()) {
+            ctx.warmedBeyondBuffer = again;
+        }
     }
 
     /**

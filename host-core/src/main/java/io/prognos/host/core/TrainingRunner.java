@@ -59,10 +59,13 @@ public final class TrainingRunner implements AutoCloseable {
 
     /**
      * {@code longer} gives a longer history of the sensor than the one given (the readings the host
-     * stores), or the one given: a training whose history holds too few intervals is tried again on
-     * it. The cycle trains on its buffer of {@code cycle.buffer-size} readings, which at a configured
-     * interval coarser than the readings spans too few: 2,048 one-second readings are 35 intervals of
-     * a minute where 65 are needed, and such a sensor was never trained, told "send more history".
+     * stores), or the one given; a training takes it, followed by the given readings newer than it
+     * (buffered, not stored yet). The cycle asks with its buffer of {@code cycle.buffer-size}
+     * readings: 2,048 ten-second readings are under 6 hours, and a model of them never saw a day (a
+     * healthy day scored 3-5 intervals at the anomaly threshold, against 0-1 for a model of 6 stored
+     * days, by hand); at a configured interval coarser than the readings they span too few (2,048
+     * one-second readings are 35 intervals of a minute where 65 are needed), and such a sensor was
+     * never trained, told "send more history".
      */
     public TrainingRunner(
             ForecastingPlugin plugin,
@@ -167,26 +170,38 @@ public final class TrainingRunner implements AutoCloseable {
         return null;
     }
 
-    /** Trained on {@code history}, or, when it holds too few intervals, on a longer one ({@link #longer}). */
+    /**
+     * Trained on the longer history ({@link #longer}) when there is one, followed by the given
+     * readings newer than its newest (those the host has not stored yet); else on {@code history}.
+     */
     private ModelInfo trainOrLonger(SensorId sensor, List<Reading> history, Map<String, String> options) {
+        List<Reading> more;
         try {
-            return plugin.train(new TrainRequest(sensor, history, options));
-        } catch (InsufficientHistoryException e) {
-            if (e.whyShort() != null) {
-                throw e; // pauses, which a longer history holds too
-            }
-            List<Reading> more;
-            try {
-                more = longer.apply(sensor, history);
-            } catch (RuntimeException unavailable) {
-                LOG.debug("no longer history of {}: {}", sensor, unavailable.getMessage());
-                throw e;
-            }
-            if (more.size() <= history.size()) {
-                throw e;
-            }
-            return plugin.train(new TrainRequest(sensor, more, options));
+            more = longer.apply(sensor, history);
+        } catch (RuntimeException unavailable) {
+            LOG.debug("no longer history of {}: {}", sensor, unavailable.getMessage());
+            more = history;
         }
+        if (more.size() <= history.size()) {
+            return plugin.train(new TrainRequest(sensor, history, options));
+        }
+        return plugin.train(new TrainRequest(sensor, withNewer(more, history), options));
+    }
+
+    /** {@code stored} followed by the readings of {@code given} newer than its newest. */
+    private static List<Reading> withNewer(List<Reading> stored, List<Reading> given) {
+        java.time.Instant newest = stored.get(stored.size() - 1).timestamp();
+        int from = given.size();
+        while (from > 0 && given.get(from - 1).timestamp().isAfter(newest)) {
+            from--;
+        }
+        if (from == given.size()) {
+            return stored;
+        }
+        List<Reading> all = new java.util.ArrayList<>(stored.size() + given.size() - from);
+        all.addAll(stored);
+        all.addAll(given.subList(from, given.size()));
+        return all;
     }
 
     /**

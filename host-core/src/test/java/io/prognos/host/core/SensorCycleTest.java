@@ -205,6 +205,44 @@ class SensorCycleTest {
         assertEquals(Duration.ofHours(1), plugin.model(sensor).orElseThrow().interval());
     }
 
+    /**
+     * A sensor served before it had a model was warmed with its newest readings only (what a
+     * context keeps); its model, trained on more, looks back a day (the seasonal candidates of a
+     * minute sensor, beyond a buffer of 64): the fresh state reads the sensor's readings back from
+     * the store and forecasts at the first reading after the training. From the buffer alone it
+     * waited a day.
+     */
+    @Test
+    void aFreshStateForAModelThatLooksBackFurtherThanTheBufferReadsBack() throws Exception {
+        SensorId sensor = SensorId.of("kiln-3", "temp");
+        Random r = new Random(3);
+        List<Reading> minutes = new ArrayList<>();
+        for (int i = 0; i < 5 * 1440; i++) {
+            minutes.add(new Reading(
+                    T0.plus(Duration.ofMinutes(i)),
+                    20 + 4 * Math.sin(2 * Math.PI * i / 1440) + 0.1 * r.nextGaussian()));
+        }
+        List<Reading> stored = minutes.subList(0, minutes.size() - 1);
+        // As the host's warm-up reads: the newest 64 while the sensor has no model, back as far
+        // as its model looks once it has one.
+        SensorContexts small = new SensorContexts(
+                10,
+                64,
+                s -> new ArrayList<>(
+                        plugin.model(s).isPresent()
+                                ? stored.subList(2 * 1440, stored.size())
+                                : stored.subList(stored.size() - 64, stored.size())),
+                cycle::forget);
+        cycle.readsBackFrom(small);
+        SensorContext ctx = small.get(sensor);
+        ModelInfo m = plugin.train(new TrainRequest(sensor, stored, Map.of()));
+        assertEquals(Duration.ofMinutes(1), m.interval());
+        assertTrue(m.contextIntervals() >= 1440, "a model that looks back a day: " + m.contextIntervals());
+        SensorCycle.Outcome first = cycle.accept(ctx, List.of(minutes.get(minutes.size() - 1)));
+        assertNotNull(first.result(), "forecast at the first reading after its training");
+        assertEquals(64, ctx.buffered(), "the context keeps no more");
+    }
+
     @Test
     void aSensorWhoseReadingsComeLessOftenIsTrainedAgainAtItsNewInterval() throws Exception {
         SensorId sensor = SensorId.of("press-4", "temp");

@@ -218,9 +218,9 @@ public final class HostRuntime implements AutoCloseable {
                         "training of {} did not succeed (told once until it changes or the sensor trains): {}",
                         s,
                         e.getMessage()),
-                (s, buffered) -> buffered.size() < cycleSettings.bufferSize()
-                        ? buffered
-                        : service.storedHistory(s)); // service: set below, before any reading comes
+                // The stored history REST train takes (prognos.history), not the buffer's 2,048
+                // readings: see TrainingRunner. Service: set below, before any reading comes.
+                (s, buffered) -> service.storedHistory(s));
         Duration lookback = host.getDuration("prognos.forecast-lookback");
         fleet = new FleetWatch(Math.min(cycleSettings.maxSensors(), FLEET_SENSORS));
         listeners.add(fleet);
@@ -234,6 +234,7 @@ public final class HostRuntime implements AutoCloseable {
                         + " (prognos.forecast-lookback; a longer one reads older ones)",
                 cycle::forget);
         cycle.forecastWhenTrained(contexts);
+        cycle.readsBackFrom(contexts);
         Gauge.builder("prognos.sensors.in.memory", contexts, SensorContexts::size)
                 .description("sensor contexts held in memory")
                 .register(metrics);

@@ -63,6 +63,38 @@ class RestReadingsTest {
         return host.jdbc().readings().read(sensor, now.minus(Duration.ofDays(30)), now.plus(Duration.ofHours(1)));
     }
 
+    /**
+     * A sensor whose stored history is longer than a context keeps (three days of 30-second
+     * readings, 8,640, where 2,048 are kept) is trained by the cycle on that history, as REST train
+     * is, and forecast at once by a model that looks back a day: the cycle trained on its 2,048
+     * buffered readings (17 hours), a model that never saw a day.
+     */
+    @Test
+    void aSensorIsTrainedOnItsStoredHistoryNotOnItsBuffer() throws Exception {
+        SensorId sensor = SensorId.of("kiln-5", "temp");
+        Instant newest = Instant.now().truncatedTo(ChronoUnit.MINUTES).minusSeconds(60);
+        java.util.Random r = new java.util.Random(5);
+        List<Reading> days = new ArrayList<>();
+        for (int i = 3 * 2880; i >= 1; i--) {
+            double phase = 2 * Math.PI * (i % 2880) / 2880.0;
+            days.add(new Reading(newest.minusSeconds(30L * i), 20 + 4 * Math.sin(phase) + 0.2 * r.nextGaussian()));
+        }
+        HostFixture.store(host, sensor, days);
+        JsonNode taken = ok(BASE + "kiln-5/temp", "{\"ts\": \"" + newest + "\", \"value\": 20.1}");
+        assertTrue(taken.get("training_queued").asBoolean(), taken.toString());
+        long until = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (host.plugin().model(sensor).isEmpty() && System.nanoTime() < until) {
+            Thread.sleep(200);
+        }
+        io.prognos.api.ModelInfo m = host.plugin().model(sensor).orElseThrow();
+        assertEquals(Duration.ofSeconds(30), m.interval());
+        assertTrue(m.sampleCount() > 8000, "trained on the stored 8,641, not the buffered 2,048: " + m.sampleCount());
+        assertTrue(m.contextIntervals() > 2880, "looks back a day: " + m.contextIntervals());
+        HostFixture.Response p = HostFixture.call(
+                port, "POST", "/api/v1/lstm/predict", "{\"device_id\": \"kiln-5\", \"sensor_key\": \"temp\"}", null);
+        assertEquals(200, p.status(), p.body());
+    }
+
     @Test
     void aSensorsReadingsAreStoredTrainedOnAndScored() throws Exception {
         SensorId sensor = SensorId.of("pump-9", "temperature");
