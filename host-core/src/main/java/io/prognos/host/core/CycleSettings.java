@@ -39,7 +39,8 @@ public record CycleSettings(
                     "2048",
                     16,
                     1_000_000,
-                    "recent readings kept per sensor, for training and to warm its state after a restart")
+                    "recent readings kept per sensor, to warm its state after a restart and to train it where"
+                            + " the host stores no readings (else a training takes the stored prognos.history)")
             .define("cycle.forecast-every", Type.INT, "1", 1, 1_000_000, "forecast after this many new readings")
             .define(
                     "cycle.forecast-interval",
@@ -54,7 +55,8 @@ public record CycleSettings(
                     "0s",
                     0,
                     3650 * 86400.0,
-                    "retrain a model older than this from the sensor's buffered readings; the retrained model"
+                    "retrain a model older than this from the sensor's stored history (buffered readings where"
+                            + " the host stores none); the retrained model"
                             + " carries on with the sensor's online state (0 = never; retraining detected more"
                             + " anomalies but raised more false alerts on NAB's files: docs/forecasting.md,"
                             + " docs/evaluation.md)")

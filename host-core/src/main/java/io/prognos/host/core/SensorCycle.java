@@ -242,7 +242,7 @@ public final class SensorCycle {
                 && trainer != null
                 && intervalDetected()
                 && cadenceAsksTraining(ctx, m, fresh.size(), () -> trainer.isPending(sensor))) {
-            queued = trainer.submit(sensor, ctx.readings(), Map.of());
+            queued = trainer.submitRecent(sensor, ctx.readings(), Map.of());
         }
         List<AnomalyScore> scores;
         int late;

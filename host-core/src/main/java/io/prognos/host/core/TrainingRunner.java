@@ -86,8 +86,27 @@ public final class TrainingRunner implements AutoCloseable {
                 });
     }
 
-    /** Queues a training unless one for the sensor is queued or running; false when it was not queued. */
+    /**
+     * Queues a training unless one for the sensor is queued or running; false when it was not
+     * queued. It takes the longer history when there is one ({@link #longer}), with the given
+     * readings newer than it.
+     */
     public boolean submit(SensorId sensor, List<Reading> history, Map<String, String> options) {
+        return submit(sensor, history, options, true);
+    }
+
+    /**
+     * As {@link #submit}, but the training takes the given readings, and the longer history only
+     * when they hold too few intervals: for a sensor whose readings changed cadence, which the
+     * readings since the change tell and the stored history, of the old cadence, outvotes (a month
+     * of hourly readings against readings every 5 minutes since: 60 hours to outnumber it, against
+     * 14 in a buffer warmed with a week).
+     */
+    public boolean submitRecent(SensorId sensor, List<Reading> history, Map<String, String> options) {
+        return submit(sensor, history, options, false);
+    }
+
+    private boolean submit(SensorId sensor, List<Reading> history, Map<String, String> options, boolean longerFirst) {
         if (!pending.add(sensor)) {
             return false;
         }
@@ -98,7 +117,7 @@ public final class TrainingRunner implements AutoCloseable {
                         return; // cancelled before it started
                     }
                     try {
-                        ModelInfo model = train(sensor, history, options);
+                        ModelInfo model = train(sensor, history, options, longerFirst);
                         if (model != null) {
                             for (Consumer<ModelInfo> c : afterTraining) {
                                 try {
@@ -147,9 +166,10 @@ public final class TrainingRunner implements AutoCloseable {
         return true;
     }
 
-    private ModelInfo train(SensorId sensor, List<Reading> history, Map<String, String> options) {
+    private ModelInfo train(SensorId sensor, List<Reading> history, Map<String, String> options, boolean longerFirst) {
         try {
-            ModelInfo model = trainOrLonger(sensor, history, options);
+            ModelInfo model =
+                    longerFirst ? trainOnLonger(sensor, history, options) : trainOrLonger(sensor, history, options);
             lastFailures.remove(sensor);
             trained.accept(model);
             return model;
@@ -174,18 +194,37 @@ public final class TrainingRunner implements AutoCloseable {
      * Trained on the longer history ({@link #longer}) when there is one, followed by the given
      * readings newer than its newest (those the host has not stored yet); else on {@code history}.
      */
+    private ModelInfo trainOnLonger(SensorId sensor, List<Reading> history, Map<String, String> options) {
+        List<Reading> more = longerOrGiven(sensor, history);
+        return plugin.train(new TrainRequest(sensor, more, options));
+    }
+
+    /** Trained on {@code history}, or, when it holds too few intervals, on the longer one. */
     private ModelInfo trainOrLonger(SensorId sensor, List<Reading> history, Map<String, String> options) {
+        try {
+            return plugin.train(new TrainRequest(sensor, history, options));
+        } catch (InsufficientHistoryException e) {
+            if (e.whyShort() != null) {
+                throw e; // pauses, which a longer history holds too
+            }
+            List<Reading> more = longerOrGiven(sensor, history);
+            if (more == history) {
+                throw e;
+            }
+            return plugin.train(new TrainRequest(sensor, more, options));
+        }
+    }
+
+    /** The longer history followed by the given readings newer than it; {@code history} itself when there is none. */
+    private List<Reading> longerOrGiven(SensorId sensor, List<Reading> history) {
         List<Reading> more;
         try {
             more = longer.apply(sensor, history);
         } catch (RuntimeException unavailable) {
             LOG.debug("no longer history of {}: {}", sensor, unavailable.getMessage());
-            more = history;
+            return history;
         }
-        if (more.size() <= history.size()) {
-            return plugin.train(new TrainRequest(sensor, history, options));
-        }
-        return plugin.train(new TrainRequest(sensor, withNewer(more, history), options));
+        return more.size() <= history.size() ? history : withNewer(more, history);
     }
 
     /** {@code stored} followed by the readings of {@code given} newer than its newest. */

@@ -306,6 +306,48 @@ class SensorCycleTest {
         assertTrue(readings > 200 && asked <= 5, asked + " trainings asked in " + readings + " readings");
     }
 
+    /**
+     * The same with a month of hourly readings stored, which the host's trainings take: the
+     * trainings a changed cadence asks for take the buffered readings, as above, not the stored
+     * month of the old cadence, which the new readings every 10 minutes outnumber only after 720
+     * of them (at most 400 are sent here).
+     */
+    @Test
+    void aChangedCadenceIsLearntFromTheBufferNotFromTheStoredHistoryOfTheOldOne() throws Exception {
+        List<Reading> month = hourly(-520, 0, 50, 0.3, 3);
+        trainer.close();
+        trainer = new TrainingRunner(plugin, 1, 10, m -> {}, (s, e) -> {}, (s, given) -> {
+            List<Reading> stored = new ArrayList<>(month);
+            stored.addAll(heard.readings); // what the host stored of the readings handed on
+            return stored;
+        });
+        cycle = new SensorCycle(
+                plugin,
+                s -> OperatingLimits.none(),
+                new CycleSettings(200, 2048, 1, Duration.ZERO, Duration.ZERO, Duration.ofMinutes(1), 1000),
+                Clock.systemUTC(),
+                trainer,
+                heard);
+        contexts = new SensorContexts(1000, 2048, null, cycle::forget);
+        SensorId sensor = SensorId.of("press-6", "temp");
+        SensorContext ctx = trained(sensor, 50, 0.3);
+        assertEquals(720, plugin.model(sensor).orElseThrow().sampleCount(), "the first training took the month");
+        Instant from = T0.plus(Duration.ofHours(199));
+        int readings = 0;
+        while (readings < 400 && plugin.model(sensor).orElseThrow().interval().equals(Duration.ofHours(1))) {
+            readings++;
+            Duration at = Duration.ofMinutes(10L * readings);
+            Reading next = new Reading(from.plus(at), 50 + 2 * Math.sin(2 * Math.PI * at.toMinutes() / 1440.0));
+            if (cycle.accept(ctx, List.of(next)).trainingQueued()) {
+                assertTrue(trainer.awaitIdle(120_000));
+            }
+        }
+        assertEquals(
+                Duration.ofMinutes(10),
+                plugin.model(sensor).orElseThrow().interval(),
+                "after " + readings + " readings");
+    }
+
     @Test
     void aNewSensorIsTrainedFromItsReadingsThenEveryReadingIsScoredAndForecast() throws Exception {
         SensorId sensor = SensorId.of("pump-1", "temp");

@@ -114,6 +114,63 @@ class TrainingRunnerTest {
         }
     }
 
+    /**
+     * A training asked with {@code submitRecent} (a changed cadence) takes the given readings, and
+     * the longer history only when they hold too few intervals; not for pauses, which a longer
+     * history holds too, nor when the longer one cannot be had: then the first failure is told.
+     */
+    @Test
+    void aRecentTrainingTakesTheGivenReadingsAndALongerHistoryOnlyWhenTheyFallShort() throws Exception {
+        SensorId sensor = SensorId.of("skid-9", "pressure");
+        List<Integer> sizes = new java.util.concurrent.CopyOnWriteArrayList<>();
+        String[] whyShort = {null};
+        ForecastingPlugin plugin = (ForecastingPlugin) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {ForecastingPlugin.class}, (proxy, m, args) -> {
+                    int n = ((TrainRequest) args[0]).history().size();
+                    sizes.add(n);
+                    if (n < 100) {
+                        throw new InsufficientHistoryException(sensor, 65, n / 60, "training", "", whyShort[0]);
+                    }
+                    return null; // trained
+                });
+        List<io.prognos.api.Reading> stored = readings(0, 150);
+        java.util.function.BiFunction<SensorId, List<io.prognos.api.Reading>, List<io.prognos.api.Reading>>[] longer =
+                new java.util.function.BiFunction[] {(s, given) -> stored};
+        List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (TrainingRunner runner = new TrainingRunner(
+                plugin, 1, 10, m -> {}, (s, e) -> told.add(e.getMessage()), (s, given) -> longer[0].apply(s, given))) {
+            assertTrue(runner.submitRecent(sensor, readings(0, 120), Map.of()));
+            assertTrue(runner.awaitIdle(10_000));
+            assertEquals(List.of(120), sizes, "enough given: the given");
+
+            sizes.clear();
+            assertTrue(runner.submitRecent(sensor, readings(0, 50), Map.of()));
+            assertTrue(runner.awaitIdle(10_000));
+            assertEquals(List.of(50, 150), sizes, "too few given: then the longer history");
+            assertTrue(told.isEmpty(), told.toString());
+
+            sizes.clear();
+            whyShort[0] = "its readings paused 3 times";
+            assertTrue(runner.submitRecent(sensor, readings(0, 50), Map.of()));
+            assertTrue(runner.awaitIdle(10_000));
+            assertEquals(List.of(50), sizes, "pauses: no longer history asked for");
+
+            sizes.clear();
+            whyShort[0] = null;
+            longer[0] = (s, given) -> {
+                throw new io.prognos.api.RetryLaterException(
+                        io.prognos.api.RetryLaterException.Reason.STORE_UNAVAILABLE,
+                        "database unavailable",
+                        java.time.Duration.ofSeconds(5),
+                        null);
+            };
+            assertTrue(runner.submitRecent(sensor, readings(0, 50), Map.of()));
+            assertTrue(runner.awaitIdle(10_000));
+            assertEquals(List.of(50), sizes);
+            assertTrue(told.get(told.size() - 1).contains("65"), "the training's own failure told: " + told);
+        }
+    }
+
     private static List<io.prognos.api.Reading> readings(int from, int to) {
         java.time.Instant t0 = java.time.Instant.parse("2026-01-01T00:00:00Z");
         return java.util.stream.IntStream.range(from, to)
