@@ -56,15 +56,20 @@ class ForecastPollerTest {
                 .start();
     }
 
-    private static final ForecastPoller.Settings SETTINGS = new ForecastPoller.Settings(
-            Duration.ofSeconds(1),
-            Duration.ofDays(60),
-            Duration.ofDays(3),
-            Duration.ZERO,
-            Duration.ofDays(7),
-            Duration.ofSeconds(10),
-            Duration.ofMinutes(5),
-            2048);
+    private static final ForecastPoller.Settings SETTINGS = settings(2048);
+
+    /** Polled every second, trained on 60 days, forecast from 3, keeping {@code newestReadings}. */
+    private static ForecastPoller.Settings settings(int newestReadings) {
+        return new ForecastPoller.Settings(
+                Duration.ofSeconds(1),
+                Duration.ofDays(60),
+                Duration.ofDays(3),
+                Duration.ZERO,
+                Duration.ofDays(7),
+                Duration.ofSeconds(10),
+                Duration.ofMinutes(5),
+                newestReadings);
+    }
 
     /** The adapter on the database configured, with a readings table holding hours 0-299 of every sensor. */
     private static JdbcAdapter withReadings(Map<String, String> config) throws Exception {
@@ -119,15 +124,7 @@ class ForecastPollerTest {
         try (EmbeddedPostgres pg = EmbeddedPostgres.start()) {
             JdbcAdapter db = withReadings(configFor(pg));
             ForecastingPlugin plugin = started(db);
-            ForecastPoller.Settings twenty = new ForecastPoller.Settings(
-                    Duration.ofSeconds(1),
-                    Duration.ofDays(60),
-                    Duration.ofDays(3),
-                    Duration.ZERO,
-                    Duration.ofDays(7),
-                    Duration.ofSeconds(10),
-                    Duration.ofMinutes(5),
-                    20);
+            ForecastPoller.Settings twenty = settings(20);
             ForecastPoller poller = new ForecastPoller(
                     plugin,
                     db,

@@ -379,20 +379,13 @@ class JdbcAdapterTest {
      */
     @Test
     void aSlowSensorsHistoryReachesBackToItsNewestReadings() throws Exception {
-        try (Connection c = adapter.dataSource().getConnection();
-                Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE daily_rows (tag text, ts timestamptz, v double precision)");
-            // 365 daily readings of 'tank' up to T0; 'silent' has 100, the newest 40 days before T0.
-            st.execute("INSERT INTO daily_rows SELECT 'tank', timestamptz '" + T0 + "' - d * interval '1 day', d"
-                    + " FROM generate_series(0, 364) d");
-            st.execute("INSERT INTO daily_rows SELECT 'silent', timestamptz '" + T0 + "' - (d + 40) * interval"
-                    + " '1 day', d FROM generate_series(0, 99) d");
-        }
-        Map<String, String> c = config("prognos");
-        c.put(
-                "jdbc.readings-query",
-                "SELECT ts, v AS value FROM daily_rows WHERE tag = :device_id AND ts >= :from AND ts < :to ORDER BY ts");
-        try (JdbcAdapter daily = JdbcAdapter.start(c)) {
+        // 365 daily readings of 'tank' up to T0; 'silent' has 100, the newest 40 days before T0.
+        try (JdbcAdapter daily = readingRows(
+                "daily_rows",
+                "INSERT INTO daily_rows SELECT 'tank', timestamptz '" + T0 + "' - d * interval '1 day', d"
+                        + " FROM generate_series(0, 364) d",
+                "INSERT INTO daily_rows SELECT 'silent', timestamptz '" + T0 + "' - (d + 40) * interval"
+                        + " '1 day', d FROM generate_series(0, 99) d")) {
             ReadingsSource r = daily.readings();
             Instant to = T0.plusSeconds(60);
             SensorId tank = SensorId.of("tank", "level");
@@ -437,18 +430,11 @@ class JdbcAdapterTest {
      */
     @Test
     void aContextStartsWithAsManyOfItsModelsIntervalsAsAFreshStateNeeds() throws Exception {
-        try (Connection c = adapter.dataSource().getConnection();
-                Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE minute_rows (tag text, ts timestamptz, v double precision)");
-            // Three days of minute readings up to T0: 4,321.
-            st.execute("INSERT INTO minute_rows SELECT 'press', timestamptz '" + T0 + "' - m * interval '1 minute', m"
-                    + " FROM generate_series(0, 4320) m");
-        }
-        Map<String, String> c = config("prognos");
-        c.put(
-                "jdbc.readings-query",
-                "SELECT ts, v AS value FROM minute_rows WHERE tag = :device_id AND ts >= :from AND ts < :to ORDER BY ts");
-        try (JdbcAdapter minutes = JdbcAdapter.start(c)) {
+        // Three days of minute readings up to T0: 4,321.
+        try (JdbcAdapter minutes = readingRows(
+                "minute_rows",
+                "INSERT INTO minute_rows SELECT 'press', timestamptz '" + T0 + "' - m * interval '1 minute', m"
+                        + " FROM generate_series(0, 4320) m")) {
             ReadingsSource r = minutes.readings();
             SensorId press = SensorId.of("press", "p");
             Instant to = T0.plusSeconds(60);
@@ -486,6 +472,23 @@ class JdbcAdapterTest {
                             .size(),
                     "never before the span");
         }
+    }
+
+    /** An adapter reading the table (tag, ts, v) made with the rows {@code inserts} write, tag the device. */
+    private JdbcAdapter readingRows(String table, String... inserts) throws Exception {
+        try (Connection c = adapter.dataSource().getConnection();
+                Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE " + table + " (tag text, ts timestamptz, v double precision)");
+            for (String insert : inserts) {
+                st.execute(insert);
+            }
+        }
+        Map<String, String> c = config("prognos");
+        c.put(
+                "jdbc.readings-query",
+                "SELECT ts, v AS value FROM " + table
+                        + " WHERE tag = :device_id AND ts >= :from AND ts < :to ORDER BY ts");
+        return JdbcAdapter.start(c);
     }
 
     private static ModelInfo model(SensorId sensor, Duration interval, Map<String, Double> metrics) {

@@ -101,6 +101,17 @@ public final class HostFixture {
         return out;
     }
 
+    /** {@code n} readings 30 seconds apart ending at {@code end}: a daily swing of 4 around 20 with noise. */
+    public static List<Reading> everyThirtySeconds(Instant end, int n, long seed) {
+        Random r = new Random(seed);
+        List<Reading> out = new ArrayList<>();
+        for (int i = n - 1; i >= 0; i--) {
+            double phase = 2 * Math.PI * (i % 2880) / 2880.0;
+            out.add(new Reading(end.minusSeconds(30L * i), 20 + 4 * Math.sin(phase) + 0.2 * r.nextGaussian()));
+        }
+        return out;
+    }
+
     /** Readings as a device sends them: {@code [{"ts": ISO-8601, "value": n}, ...]}. */
     public static String json(List<Reading> readings) {
         return new String(ReadingsJson.of(readings), StandardCharsets.UTF_8);

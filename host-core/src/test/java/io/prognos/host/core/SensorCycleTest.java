@@ -94,8 +94,13 @@ class SensorCycleTest {
         plugin = PluginDiscovery.discover(getClass().getClassLoader()).plugins().get(0);
         plugin.start(new PluginContext(
                 Map.of("lstm.epochs", "5"), new ThreadLimits(1, 1), new InMemoryModelStore(), Clock.systemUTC()));
-        trainer = new TrainingRunner(plugin, 1, 10, m -> {}, (s, e) -> {});
         heard = new Recorder();
+        serveWith(new TrainingRunner(plugin, 1, 10, m -> {}, (s, e) -> {}));
+    }
+
+    /** The cycle and contexts under test, training with {@code runner}. */
+    private void serveWith(TrainingRunner runner) {
+        trainer = runner;
         cycle = new SensorCycle(
                 plugin,
                 s -> OperatingLimits.none(),
@@ -111,6 +116,16 @@ class SensorCycleTest {
     void stop() {
         trainer.close();
         plugin.stop();
+    }
+
+    /** {@code n} readings a minute apart from T0: {@code level} of the minute, with noise. */
+    static List<Reading> minutely(int n, java.util.function.IntToDoubleFunction level, double noise, long seed) {
+        Random r = new Random(seed);
+        List<Reading> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(new Reading(T0.plus(Duration.ofMinutes(i)), level.applyAsDouble(i) + noise * r.nextGaussian()));
+        }
+        return out;
     }
 
     static List<Reading> hourly(int from, int to, double level, double noise, long seed) {
@@ -167,11 +182,7 @@ class SensorCycleTest {
     @Test
     void aStateIsWarmedWithWhatWarmingReadBeyondTheBuffer() throws Exception {
         SensorId sensor = SensorId.of("skid-7", "pressure");
-        Random r = new Random(7);
-        List<Reading> minutes = new ArrayList<>();
-        for (int i = 0; i < 5 * 1440; i++) {
-            minutes.add(new Reading(T0.plus(Duration.ofMinutes(i)), 3 + Math.sin(i / 300.0) + 0.02 * r.nextGaussian()));
-        }
+        List<Reading> minutes = minutely(5 * 1440, i -> 3 + Math.sin(i / 300.0), 0.02, 7);
         plugin.train(new TrainRequest(sensor, minutes.subList(0, 4 * 1440), Map.of("interval", "1h")));
         List<Reading> lastDays = minutes.subList(2 * 1440, minutes.size() - 1);
         SensorContexts small = new SensorContexts(10, 64, s -> new ArrayList<>(lastDays), cycle::forget);
@@ -215,13 +226,7 @@ class SensorCycleTest {
     @Test
     void aFreshStateForAModelThatLooksBackFurtherThanTheBufferReadsBack() throws Exception {
         SensorId sensor = SensorId.of("kiln-3", "temp");
-        Random r = new Random(3);
-        List<Reading> minutes = new ArrayList<>();
-        for (int i = 0; i < 5 * 1440; i++) {
-            minutes.add(new Reading(
-                    T0.plus(Duration.ofMinutes(i)),
-                    20 + 4 * Math.sin(2 * Math.PI * i / 1440) + 0.1 * r.nextGaussian()));
-        }
+        List<Reading> minutes = minutely(5 * 1440, i -> 20 + 4 * Math.sin(2 * Math.PI * i / 1440), 0.1, 3);
         List<Reading> stored = minutes.subList(0, minutes.size() - 1);
         // As the host's warm-up reads: the newest 64 while the sensor has no model, back as far
         // as its model looks once it has one.
@@ -286,10 +291,27 @@ class SensorCycleTest {
         SensorId sensor = SensorId.of("press-5", "temp");
         SensorContext ctx = trained(sensor, 50, 0.3);
         assertEquals(Duration.ofHours(1), plugin.model(sensor).orElseThrow().interval());
+        int[] sent = everyTenMinutesUntilRetrained(sensor, ctx, 400);
+        int readings = sent[0];
+        int asked = sent[1];
+        assertEquals(
+                Duration.ofMinutes(10),
+                plugin.model(sensor).orElseThrow().interval(),
+                "after " + readings + " readings, " + asked + " trainings asked");
+        // 200 hourly readings in the history: 10 minutes is its median after 201 of them.
+        assertTrue(readings > 200 && asked <= 5, asked + " trainings asked in " + readings + " readings");
+    }
+
+    /**
+     * Readings every 10 minutes after the 200 hourly ones, one at a time, until the model is no
+     * longer hourly or {@code max} were sent; each training asked for waited for. Returns the
+     * readings sent and the trainings asked.
+     */
+    private int[] everyTenMinutesUntilRetrained(SensorId sensor, SensorContext ctx, int max) throws Exception {
         Instant from = T0.plus(Duration.ofHours(199));
         int asked = 0;
         int readings = 0;
-        while (readings < 400 && plugin.model(sensor).orElseThrow().interval().equals(Duration.ofHours(1))) {
+        while (readings < max && plugin.model(sensor).orElseThrow().interval().equals(Duration.ofHours(1))) {
             readings++;
             Duration at = Duration.ofMinutes(10L * readings);
             Reading next = new Reading(from.plus(at), 50 + 2 * Math.sin(2 * Math.PI * at.toMinutes() / 1440.0));
@@ -298,12 +320,7 @@ class SensorCycleTest {
                 assertTrue(trainer.awaitIdle(120_000));
             }
         }
-        assertEquals(
-                Duration.ofMinutes(10),
-                plugin.model(sensor).orElseThrow().interval(),
-                "after " + readings + " readings, " + asked + " trainings asked");
-        // 200 hourly readings in the history: 10 minutes is its median after 201 of them.
-        assertTrue(readings > 200 && asked <= 5, asked + " trainings asked in " + readings + " readings");
+        return new int[] {readings, asked};
     }
 
     /**
@@ -316,32 +333,15 @@ class SensorCycleTest {
     void aChangedCadenceIsLearntFromTheBufferNotFromTheStoredHistoryOfTheOldOne() throws Exception {
         List<Reading> month = hourly(-520, 0, 50, 0.3, 3);
         trainer.close();
-        trainer = new TrainingRunner(plugin, 1, 10, m -> {}, (s, e) -> {}, (s, given) -> {
+        serveWith(new TrainingRunner(plugin, 1, 10, m -> {}, (s, e) -> {}, (s, given) -> {
             List<Reading> stored = new ArrayList<>(month);
             stored.addAll(heard.readings); // what the host stored of the readings handed on
             return stored;
-        });
-        cycle = new SensorCycle(
-                plugin,
-                s -> OperatingLimits.none(),
-                new CycleSettings(200, 2048, 1, Duration.ZERO, Duration.ZERO, Duration.ofMinutes(1), 1000),
-                Clock.systemUTC(),
-                trainer,
-                heard);
-        contexts = new SensorContexts(1000, 2048, null, cycle::forget);
+        }));
         SensorId sensor = SensorId.of("press-6", "temp");
         SensorContext ctx = trained(sensor, 50, 0.3);
         assertEquals(720, plugin.model(sensor).orElseThrow().sampleCount(), "the first training took the month");
-        Instant from = T0.plus(Duration.ofHours(199));
-        int readings = 0;
-        while (readings < 400 && plugin.model(sensor).orElseThrow().interval().equals(Duration.ofHours(1))) {
-            readings++;
-            Duration at = Duration.ofMinutes(10L * readings);
-            Reading next = new Reading(from.plus(at), 50 + 2 * Math.sin(2 * Math.PI * at.toMinutes() / 1440.0));
-            if (cycle.accept(ctx, List.of(next)).trainingQueued()) {
-                assertTrue(trainer.awaitIdle(120_000));
-            }
-        }
+        int readings = everyTenMinutesUntilRetrained(sensor, ctx, 400)[0];
         assertEquals(
                 Duration.ofMinutes(10),
                 plugin.model(sensor).orElseThrow().interval(),

@@ -101,11 +101,7 @@ class TrainingRunnerTest {
 
             histories.clear();
             longer[0] = (s, given) -> {
-                throw new io.prognos.api.RetryLaterException(
-                        io.prognos.api.RetryLaterException.Reason.STORE_UNAVAILABLE,
-                        "database unavailable",
-                        java.time.Duration.ofSeconds(5),
-                        null);
+                throw storeUnavailable();
             };
             assertTrue(runner.submit(sensor, readings(0, 50), Map.of()));
             assertTrue(runner.awaitIdle(10_000));
@@ -158,17 +154,21 @@ class TrainingRunnerTest {
             sizes.clear();
             whyShort[0] = null;
             longer[0] = (s, given) -> {
-                throw new io.prognos.api.RetryLaterException(
-                        io.prognos.api.RetryLaterException.Reason.STORE_UNAVAILABLE,
-                        "database unavailable",
-                        java.time.Duration.ofSeconds(5),
-                        null);
+                throw storeUnavailable();
             };
             assertTrue(runner.submitRecent(sensor, readings(0, 50), Map.of()));
             assertTrue(runner.awaitIdle(10_000));
             assertEquals(List.of(50), sizes);
             assertTrue(told.get(told.size() - 1).contains("65"), "the training's own failure told: " + told);
         }
+    }
+
+    private static io.prognos.api.RetryLaterException storeUnavailable() {
+        return new io.prognos.api.RetryLaterException(
+                io.prognos.api.RetryLaterException.Reason.STORE_UNAVAILABLE,
+                "database unavailable",
+                java.time.Duration.ofSeconds(5),
+                null);
     }
 
     private static List<io.prognos.api.Reading> readings(int from, int to) {

@@ -467,14 +467,8 @@ class RestApiTest {
      */
     @Test
     void aModelThatLooksBackFurtherThanTheBufferIsForecastAtOnce() throws Exception {
-        java.util.Random r = new java.util.Random(5);
         Instant newest = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
-        List<Reading> twoDays = new ArrayList<>();
-        for (int i = 2 * 2880 - 1; i >= 0; i--) {
-            double phase = 2 * Math.PI * (i % 2880) / 2880.0;
-            twoDays.add(new Reading(newest.minusSeconds(30L * i), 20 + 4 * Math.sin(phase) + 0.2 * r.nextGaussian()));
-        }
-        HostFixture.store(host, SensorId.of("kiln-2", "temp"), twoDays);
+        HostFixture.store(host, SensorId.of("kiln-2", "temp"), HostFixture.everyThirtySeconds(newest, 2 * 2880, 5));
         String kiln = "{\"device_id\": \"kiln-2\", \"sensor_key\": \"temp\"}";
         JsonNode trained = ok("POST", "/api/v1/lstm/train", kiln).get("model");
         assertEquals(30, trained.get("interval_seconds").asInt(), trained.toString());

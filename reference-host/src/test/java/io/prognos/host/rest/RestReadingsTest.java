@@ -73,13 +73,7 @@ class RestReadingsTest {
     void aSensorIsTrainedOnItsStoredHistoryNotOnItsBuffer() throws Exception {
         SensorId sensor = SensorId.of("kiln-5", "temp");
         Instant newest = Instant.now().truncatedTo(ChronoUnit.MINUTES).minusSeconds(60);
-        java.util.Random r = new java.util.Random(5);
-        List<Reading> days = new ArrayList<>();
-        for (int i = 3 * 2880; i >= 1; i--) {
-            double phase = 2 * Math.PI * (i % 2880) / 2880.0;
-            days.add(new Reading(newest.minusSeconds(30L * i), 20 + 4 * Math.sin(phase) + 0.2 * r.nextGaussian()));
-        }
-        HostFixture.store(host, sensor, days);
+        HostFixture.store(host, sensor, HostFixture.everyThirtySeconds(newest.minusSeconds(30), 3 * 2880, 5));
         JsonNode taken = ok(BASE + "kiln-5/temp", "{\"ts\": \"" + newest + "\", \"value\": 20.1}");
         assertTrue(taken.get("training_queued").asBoolean(), taken.toString());
         long until = System.nanoTime() + Duration.ofMinutes(2).toNanos();
