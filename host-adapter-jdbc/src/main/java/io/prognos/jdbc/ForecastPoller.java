@@ -206,7 +206,7 @@ public final class ForecastPoller implements AutoCloseable {
         this.cycle = new SensorCycle(plugin, limits, cs, clock, null, listener);
         this.listener = listener;
         this.contexts = new SensorContexts(cs.maxSensors(), cs.bufferSize(), this::warm, cycle::forget);
-        cycle.readsBackFrom(contexts);
+        cycle.readsBackFrom(this::warm);
     }
 
     /** Runs every {@link Settings#every()}, backing off while the database is unavailable. */

@@ -91,14 +91,6 @@ public final class SensorContexts {
         return result;
     }
 
-    /**
-     * What warming reads for the sensor now, its model known by then (see {@link
-     * SensorCycle#readsBackFrom}); none without a source.
-     */
-    List<Reading> readBack(SensorId sensor) {
-        return warm == null ? List.of() : warm.apply(sensor);
-    }
-
     /** The contexts in memory now, for the time cadence. */
     public synchronized List<SensorContext> snapshot() {
         return List.copyOf(contexts.values());

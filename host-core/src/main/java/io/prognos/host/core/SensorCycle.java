@@ -125,7 +125,7 @@ public final class SensorCycle {
     private final ConcurrentMap<SensorId, AnomalyScore> latestAnomaly = new ConcurrentHashMap<>();
     private final AtomicLong lastSchedule = new AtomicLong(Long.MIN_VALUE);
     /** See {@link #readsBackFrom}; null: the buffer only. */
-    private volatile SensorContexts readBack;
+    private volatile Function<SensorId, List<Reading>> readBack;
 
     public SensorCycle(
             ForecastingPlugin plugin,
@@ -187,10 +187,12 @@ public final class SensorCycle {
      * holds, when the model looks back further than the buffer spans ({@link
      * ModelInfo#contextIntervals()}): a sensor first served before it had a model was warmed with
      * its newest readings only, and a model trained on its stored history that looks back a season
-     * (9,720 intervals of a ten-second sensor) waited 21 hours for its first forecast.
+     * (9,720 intervals of a ten-second sensor) waited 21 hours for its first forecast. {@code
+     * stored} reads as a context's warm-up does, the sensor's model known by then (the host's
+     * {@code ReadingsSource.forContext}).
      */
-    public void readsBackFrom(SensorContexts contexts) {
-        this.readBack = contexts;
+    public void readsBackFrom(Function<SensorId, List<Reading>> stored) {
+        this.readBack = stored;
     }
 
     /** The time cadence: a sensor with readings not yet forecast from gets a forecast if its interval passed. */
@@ -546,14 +548,14 @@ public final class SensorCycle {
 
     /** Reads the sensor's stored readings again when the buffer spans fewer intervals than {@code m} looks back. */
     private void readBackIfShort(SensorContext ctx, ModelInfo m) {
-        SensorContexts source = readBack;
+        Function<SensorId, List<Reading>> source = readBack;
         if (source == null || ctx.warmedBeyondBuffer != null || m.contextIntervals() == 0) {
             return;
         }
         if (ctx.spanMillis() >= m.interval().toMillis() * m.contextIntervals()) {
             return;
         }
-        List<Reading> again = source.readBack(ctx.sensor());
+        List<Reading> again = source.apply(ctx.sensor());
         if (again.size() > ctx.buffered()) {
             ctx.warmedBeyondBuffer = again;
         }

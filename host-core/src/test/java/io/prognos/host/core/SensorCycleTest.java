@@ -230,15 +230,12 @@ class SensorCycleTest {
         List<Reading> stored = minutes.subList(0, minutes.size() - 1);
         // As the host's warm-up reads: the newest 64 while the sensor has no model, back as far
         // as its model looks once it has one.
-        SensorContexts small = new SensorContexts(
-                10,
-                64,
-                s -> new ArrayList<>(
-                        plugin.model(s).isPresent()
-                                ? stored.subList(2 * 1440, stored.size())
-                                : stored.subList(stored.size() - 64, stored.size())),
-                cycle::forget);
-        cycle.readsBackFrom(small);
+        java.util.function.Function<SensorId, List<Reading>> warm = s -> new ArrayList<>(
+                plugin.model(s).isPresent()
+                        ? stored.subList(2 * 1440, stored.size())
+                        : stored.subList(stored.size() - 64, stored.size()));
+        SensorContexts small = new SensorContexts(10, 64, warm, cycle::forget);
+        cycle.readsBackFrom(warm);
         SensorContext ctx = small.get(sensor);
         ModelInfo m = plugin.train(new TrainRequest(sensor, stored, Map.of()));
         assertEquals(Duration.ofMinutes(1), m.interval());

@@ -234,7 +234,7 @@ public final class HostRuntime implements AutoCloseable {
                         + " (prognos.forecast-lookback; a longer one reads older ones)",
                 cycle::forget);
         cycle.forecastWhenTrained(contexts);
-        cycle.readsBackFrom(contexts);
+        cycle.readsBackFrom(s -> warm(s, lookback, cycleSettings.bufferSize(), clock));
         Gauge.builder("prognos.sensors.in.memory", contexts, SensorContexts::size)
                 .description("sensor contexts held in memory")
                 .register(metrics);
@@ -281,6 +281,8 @@ public final class HostRuntime implements AutoCloseable {
             // are keyed by sensor and time, so a replay after a failure rewrites the same rows.
             kafkaListeners = new CycleListeners().add(fleet).add(openStoring());
             SensorCycle kafkaCycle = new SensorCycle(plugin, limits, cycleSettings, clock, trainer, kafkaListeners);
+            // Its models are trained on the stored history too, and may look back beyond the buffer.
+            kafkaCycle.readsBackFrom(s -> warm(s, lookback, cycleSettings.bufferSize(), clock));
             kafka = KafkaAdapter.start(
                     plugin, kafkaCycle, trainer, kafkaSettings, dataDir.resolve("kafka-streams"), metrics, clock);
             opened.add(kafka);

@@ -248,6 +248,32 @@ class KafkaReadingsTest {
         return host.metrics().get(KafkaAdapter.COMMITS_REFUSED_METER).counter().count();
     }
 
+    /**
+     * A sensor with days of readings stored before they reach Kafka: its model is trained on them and
+     * looks back a day (30-second readings, beyond the 200 its task buffered), and the task's fresh
+     * state reads them back from the database, forecasting from the newest reading sent. Warmed
+     * from the 200 alone, it waited 17 hours for a forecast.
+     */
+    @Test
+    void aSensorWithStoredDaysIsForecastByItsTaskFromThem() throws Exception {
+        SensorId sensor = SensorId.of("kiln-7", "temp");
+        Instant newest =
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES).minusSeconds(60);
+        List<Reading> all = HostFixture.everyThirtySeconds(newest, 3 * 2880 + 200, 7);
+        HostFixture.store(host, sensor, all.subList(0, 3 * 2880));
+        try (KafkaProducer<String, String> p = producer()) {
+            for (Reading r : all.subList(3 * 2880, all.size())) {
+                p.send(new ProducerRecord<>("prognos.readings", "kiln-7/temp", json(r)));
+            }
+        }
+        assertTrue(
+                seen("prognos.forecasts", "kiln-7/temp", f -> basedOn(f).equals(newest), Duration.ofMinutes(2)),
+                "no forecast from the newest reading");
+        io.prognos.api.ModelInfo m = host.plugin().model(sensor).orElseThrow();
+        assertTrue(m.sampleCount() > 8000, "trained on what was stored: " + m.sampleCount());
+        assertTrue(m.contextIntervals() > 2880, "looks back a day: " + m.contextIntervals());
+    }
+
     private static Instant basedOn(JsonNode forecast) {
         return Instant.parse(forecast.get("based_on").asText());
     }
