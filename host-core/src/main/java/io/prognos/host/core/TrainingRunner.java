@@ -7,6 +7,8 @@ import io.prognos.api.PrognosException;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import io.prognos.api.TrainRequest;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -229,7 +231,7 @@ public final class TrainingRunner implements AutoCloseable {
 
     /** {@code stored} followed by the readings of {@code given} newer than its newest. */
     private static List<Reading> withNewer(List<Reading> stored, List<Reading> given) {
-        java.time.Instant newest = stored.get(stored.size() - 1).timestamp();
+        Instant newest = stored.get(stored.size() - 1).timestamp();
         int from = given.size();
         while (from > 0 && given.get(from - 1).timestamp().isAfter(newest)) {
             from--;
@@ -237,7 +239,7 @@ public final class TrainingRunner implements AutoCloseable {
         if (from == given.size()) {
             return stored;
         }
-        List<Reading> all = new java.util.ArrayList<>(stored.size() + given.size() - from);
+        List<Reading> all = new ArrayList<>(stored.size() + given.size() - from);
         all.addAll(stored);
         all.addAll(given.subList(from, given.size()));
         return all;
