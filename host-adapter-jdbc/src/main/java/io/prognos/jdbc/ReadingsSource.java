@@ -191,7 +191,7 @@ public final class ReadingsSource {
     public List<Reading> forContext(
             SensorId sensor, Instant to, Duration span, int atLeast, int count, Supplier<ModelInfo> model) {
         List<Reading> newest = newestOfSpan(sensor, to, span, atLeast, count);
-        ModelInfo m = newest.size() < count ? null : model.get();
+        ModelInfo m = newest.isEmpty() || newest.size() < count ? null : model.get();
         if (m == null || m.interval().isZero()) {
             return newest;
         }

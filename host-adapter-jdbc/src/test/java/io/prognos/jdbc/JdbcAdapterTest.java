@@ -440,6 +440,16 @@ class JdbcAdapterTest {
             Instant to = T0.plusSeconds(60);
             Duration week = Duration.ofDays(7);
             assertEquals(100, r.forContext(press, to, week, 65, 100, () -> null).size(), "no model: the newest");
+            assertTrue(
+                    r.forContext(
+                                    SensorId.of("none", "p"),
+                                    to,
+                                    week,
+                                    65,
+                                    100,
+                                    () -> model(press, Duration.ofHours(1), Map.of()))
+                            .isEmpty(),
+                    "no readings: none");
             assertEquals(
                     100,
                     r.forContext(press, to, week, 65, 100, () -> model(press, Duration.ofMinutes(1), Map.of()))
