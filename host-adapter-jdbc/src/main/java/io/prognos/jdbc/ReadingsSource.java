@@ -182,11 +182,13 @@ public final class ReadingsSource {
      * the newest {@code count} of the span, as {@link #newestOfSpan}; when those span fewer
      * intervals of the sensor's {@code model} (null: none, or unknown) than a fresh state needs
      * before its first forecast, {@code atLeast} or the model's {@link ModelInfo#contextIntervals()}
-     * whichever is more, the span's readings back to that many, of which the context keeps its
-     * newest and its state is warmed with all. An hourly model of a one-second sensor: the newest
-     * 2,048 are 34 minutes, and it waited 30 hours for a forecast after each start; a ten-second
-     * sensor's model that looks back a day (its seasonal candidates) waited 21 hours with a week
-     * stored.
+     * whichever is more, the readings back to that many, of which the context keeps its newest and
+     * its state is warmed with all. An hourly model of a one-second sensor: the newest 2,048 are 34
+     * minutes, and it waited 30 hours for a forecast after each start; a ten-second sensor's model
+     * that looks back a day (its seasonal candidates) waited 21 hours with a week stored. Back
+     * beyond the span too (its newest readings are in the span: the sensor reports): a model of
+     * two-minute readings with a weekly season looks back 5,670 intervals, and with the span of a
+     * week it waited 21 hours after each start, 21 days stored.
      */
     public List<Reading> forContext(
             SensorId sensor, Instant to, Duration span, int atLeast, int count, Supplier<ModelInfo> model) {
@@ -200,8 +202,7 @@ public final class ReadingsSource {
         if (!newest.get(0).timestamp().isAfter(from)) {
             return newest;
         }
-        Instant earliest = to.minus(span);
-        return read(sensor, from.isBefore(earliest) ? earliest : from, to);
+        return read(sensor, from, to);
     }
 
     /** {@code recent}, or the newest {@code count} before {@code to} when it holds some but fewer than {@code atLeast}. */

@@ -424,9 +424,9 @@ class JdbcAdapterTest {
     /**
      * What a context starts from: the newest of the span, or, when those span fewer of the model's
      * intervals than a fresh state needs before its first forecast (a training's least, or the
-     * model's own look-back when it says one), the span's readings back to that many. A model that
-     * looks back a season beyond the buffer was warmed from the buffer alone and waited most of a
-     * day for its first forecast after each start.
+     * model's own look-back when it says one), the readings back to that many, before the span too.
+     * A model that looks back a season beyond the buffer was warmed from the buffer alone and waited
+     * most of a day for its first forecast after each start.
      */
     @Test
     void aContextStartsWithAsManyOfItsModelsIntervalsAsAFreshStateNeeds() throws Exception {
@@ -471,7 +471,7 @@ class JdbcAdapterTest {
                             .size(),
                     "an hourly model: back 65 hours");
             assertEquals(
-                    2880, // the two days before T0 + 1 minute
+                    3901, // 65 hours, though the span is two days
                     r.forContext(
                                     press,
                                     to,
@@ -480,7 +480,7 @@ class JdbcAdapterTest {
                                     100,
                                     () -> model(press, Duration.ofHours(1), Map.of()))
                             .size(),
-                    "never before the span");
+                    "as far as the model looks, before the span too: the sensor reports");
         }
     }
 

@@ -101,7 +101,8 @@ public final class HostConfig {
                     60,
                     3650 * 86400.0,
                     "how far back a forecast reads readings; a sensor with some but fewer than a training needs in"
-                            + " it (one that reports daily) reads its newest cycle.buffer-size readings")
+                            + " it (one that reports daily) reads its newest cycle.buffer-size readings, and one whose"
+                            + " model looks back further (its context_intervals) reads that far")
             .define(
                     "prognos.poll-every",
                     Type.DURATION,
