@@ -222,19 +222,21 @@ public final class HostRuntime implements AutoCloseable {
                 // readings: see TrainingRunner. Service: set below, before any reading comes.
                 (s, buffered) -> service.storedHistory(s));
         Duration lookback = host.getDuration("prognos.forecast-lookback");
+        // What a sensor's context starts from, and what a fresh state reads back: one read for both.
+        Function<SensorId, List<Reading>> stored = s -> warm(s, lookback, cycleSettings.bufferSize(), clock);
         fleet = new FleetWatch(Math.min(cycleSettings.maxSensors(), FLEET_SENSORS));
         listeners.add(fleet);
         cycle = new SensorCycle(plugin, limits, cycleSettings, clock, trainer, listeners);
         contexts = new SensorContexts(
                 cycleSettings.maxSensors(),
                 cycleSettings.bufferSize(),
-                s -> warm(s, lookback, cycleSettings.bufferSize(), clock),
+                stored,
                 "none of its stored readings is from the last " + host.getString("prognos.forecast-lookback")
                         + ", what the host reads back for a sensor it starts to serve"
                         + " (prognos.forecast-lookback; a longer one reads older ones)",
                 cycle::forget);
         cycle.forecastWhenTrained(contexts);
-        cycle.readsBackFrom(s -> warm(s, lookback, cycleSettings.bufferSize(), clock));
+        cycle.readsBackFrom(stored);
         Gauge.builder("prognos.sensors.in.memory", contexts, SensorContexts::size)
                 .description("sensor contexts held in memory")
                 .register(metrics);
@@ -282,7 +284,7 @@ public final class HostRuntime implements AutoCloseable {
             kafkaListeners = new CycleListeners().add(fleet).add(openStoring());
             SensorCycle kafkaCycle = new SensorCycle(plugin, limits, cycleSettings, clock, trainer, kafkaListeners);
             // Its models are trained on the stored history too, and may look back beyond the buffer.
-            kafkaCycle.readsBackFrom(s -> warm(s, lookback, cycleSettings.bufferSize(), clock));
+            kafkaCycle.readsBackFrom(stored);
             kafka = KafkaAdapter.start(
                     plugin, kafkaCycle, trainer, kafkaSettings, dataDir.resolve("kafka-streams"), metrics, clock);
             opened.add(kafka);
