@@ -196,9 +196,11 @@
     if (data[0].length) state.scoreChart.setScale("x", { min: data[0][0], max: data[0][data[0].length - 1] });
 
     const m = v.model, c = v.coverage;
+    state.model = m;
     $("model-facts").innerHTML = m ? `<dt>trained at</dt><dd id="trained-at">${time(m.trained_at)}</dd><dt>method</dt><dd>${esc(m.served_method)}</dd>`
       + `<dt>windows</dt><dd>${m.sample_count}</dd><dt>validation relMAE</dt><dd>${num(m.val_relmae, 3)}</dd>`
       + `<dt title="Hyndman and Koehler's MASE on windows held out of training: below 1 beats the one-step naive forecast">MASE (held out)</dt><dd id="model-mase">${m.mase === undefined ? "not given (a model of an earlier release, or a history that never changed)" : num(m.mase, 3)}</dd>`
+      + `<dt title="Retrain and the host's scheduled retrainings repeat them">training options</dt><dd id="train-options">${Object.keys(m.train_options ?? {}).length ? esc(Object.entries(m.train_options).map(([k, o]) => `${k}=${o}`).join(", ")) : "none (the plugin's settings)"}</dd>`
       + `<dt>coverage so far</dt><dd>${c.share === null ? "no interval completed yet" : `${num(100 * c.share, 0)} % of ${c.intervals} (nominal ${num(100 * c.nominal, 0)} %)`}</dd>`
       : `<dt>model</dt><dd id="trained-at">none yet</dd>`;
     $("sensor-alerts").innerHTML = v.alerts.length ? [...v.alerts].reverse().map(alertItem).join("") : "<li>none since the host started</li>";
@@ -213,7 +215,10 @@
     const s = state.sensor; const out = $("retrain-result");
     out.className = ""; out.textContent = "training …"; $("retrain").disabled = true;
     try {
-      const t = await call("POST", API + "/train", { device_id: s.device, sensor_key: s.key });
+      // With the options the model was trained with, as the host's scheduled retrainings: a model
+      // trained over REST at an hourly interval is not replaced by one of the defaults.
+      const m = state.model && state.model.device_id === s.device && state.model.sensor_key === s.key ? state.model : null;
+      const t = await call("POST", API + "/train", { ...(m?.train_options ?? {}), device_id: s.device, sensor_key: s.key });
       out.textContent = `trained at ${time(t.model.trained_at)} in ${num(t.training_time_seconds, 1)} s, serving ${t.model.served_method}`;
       refresh();
     } catch (e) { out.className = "error"; out.textContent = "Retraining failed: " + e.message; }
@@ -261,7 +266,7 @@
     $("login").hidden = true;
     $("fleet").hidden = !!state.sensor; $("sensor").hidden = !state.sensor;
     if (!state.sensor && state.chart) { state.chart.destroy(); state.scoreChart.destroy(); state.chart = null; state.shape = null; }
-    $("retrain-result").textContent = ""; $("limits-result").textContent = ""; state.limitsEdited = false;
+    $("retrain-result").textContent = ""; $("limits-result").textContent = ""; state.limitsEdited = false; state.model = null;
     refresh();
     state.timer = setInterval(refresh, POLL_MS);
   }

@@ -24,6 +24,10 @@ import java.util.Map;
  * @param metrics         the plugin's figures by name; well-known names: {@code val_mae} (validation
  *                        MAE of the served forecast, sensor units), {@code baseline_mae} (that of the
  *                        last value on the same windows)
+ * @param trainOptions    the {@link TrainRequest#options() options} the model was trained with, for a
+ *                        host that trains the sensor again on its own (a scheduled retraining, a
+ *                        user's "retrain") to repeat rather than fall back to the plugin's defaults;
+ *                        empty when it was trained without any or the plugin does not say (since SPI 2.7)
  */
 public record ModelInfo(
         SensorId sensor,
@@ -37,7 +41,8 @@ public record ModelInfo(
         long trainingMillis,
         Instant trainedAt,
         ModelStatus status,
-        Map<String, Double> metrics) {
+        Map<String, Double> metrics,
+        Map<String, String> trainOptions) {
 
     public static final String VAL_MAE = "val_mae";
     public static final String BASELINE_MAE = "baseline_mae";
@@ -56,6 +61,37 @@ public record ModelInfo(
             throw new IllegalArgumentException("intervalOffset is null; Duration.ZERO for the plain grid");
         }
         metrics = Map.copyOf(metrics);
+        trainOptions = trainOptions == null ? Map.of() : Map.copyOf(trainOptions);
+    }
+
+    /** SPI 2.1's constructor: a model that does not say its training options. */
+    public ModelInfo(
+            SensorId sensor,
+            String modelVersion,
+            int formatVersion,
+            Duration interval,
+            Duration intervalOffset,
+            int horizon,
+            String servedMethod,
+            int sampleCount,
+            long trainingMillis,
+            Instant trainedAt,
+            ModelStatus status,
+            Map<String, Double> metrics) {
+        this(
+                sensor,
+                modelVersion,
+                formatVersion,
+                interval,
+                intervalOffset,
+                horizon,
+                servedMethod,
+                sampleCount,
+                trainingMillis,
+                trainedAt,
+                status,
+                metrics,
+                Map.of());
     }
 
     /** SPI 2.0's constructor: a model on the plain grid. */
@@ -121,6 +157,7 @@ public record ModelInfo(
                 trainingMillis,
                 trainedAt,
                 newStatus,
-                metrics);
+                metrics,
+                trainOptions);
     }
 }

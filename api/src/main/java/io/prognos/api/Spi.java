@@ -26,10 +26,13 @@ package io.prognos.api;
  *
  * <p>2.6: {@link ModelInfo#CONTEXT_INTERVALS} and {@link ModelInfo#contextIntervals}, how many
  * intervals of readings a fresh state needs before its first forecast.
+ *
+ * <p>2.7: {@link ModelInfo#trainOptions()}, the options a model was trained with, for a host to
+ * repeat when it trains the sensor again on its own.
  */
 public final class Spi {
 
-    public static final String VERSION = "2.6";
+    public static final String VERSION = "2.7";
 
     private Spi() {}
 

@@ -11,6 +11,7 @@ import io.prognos.api.RetryLaterException;
 import io.prognos.api.SensorId;
 import io.prognos.api.TrainRequest;
 import io.prognos.host.core.CycleSettings;
+import io.prognos.host.core.RetrainOptions;
 import io.prognos.host.core.SensorContext;
 import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
@@ -371,7 +372,9 @@ public final class ForecastPoller implements AutoCloseable {
         } finally {
             historyReads.release();
         }
-        ModelInfo m = plugin.train(new TrainRequest(s, history));
+        Map<String, String> options =
+                plugin.model(s).map(old -> RetrainOptions.of(plugin, old)).orElse(Map.of());
+        ModelInfo m = plugin.train(new TrainRequest(s, history, options));
         // As the host's trainings are told: a poller's were not, at any level.
         LOG.info("trained {}: serving {} ({} ms)", s, m.servedMethod(), m.trainingMillis());
         return m;

@@ -1,5 +1,6 @@
 package io.prognos.jdbc;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.prognos.api.ModelInfo;
@@ -31,8 +32,16 @@ public final class JdbcModelStore implements ModelStore {
 
     private static final String COLUMNS = "device_id, sensor_key, model_version, format_version, checksum, "
             + "sequence_length, forecast_horizon, interval_ms, train_loss, val_loss, val_mae, baseline_mae, "
-            + "served_method, sample_count, epochs_run, training_ms, trained_at, metrics, interval_offset_ms";
+            + "served_method, sample_count, epochs_run, training_ms, trained_at, metrics, interval_offset_ms, train_options";
     private static final TypeReference<Map<String, Double>> METRICS = new TypeReference<>() {};
+
+    /**
+     * The {@code train_options} column: the options and the model version they belong to
+     * (V6__train_options.sql).
+     */
+    record TrainOptions(
+            @JsonProperty("model_version") String modelVersion,
+            @JsonProperty("options") Map<String, String> options) {}
 
     private final DataSource ds;
     private final String schema;
@@ -95,7 +104,7 @@ public final class JdbcModelStore implements ModelStore {
         ready.run();
         ModelInfo i = model.info();
         String sql = "INSERT INTO " + table + " (" + COLUMNS + ", model, saved_at) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?, ?, now()) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, CAST(? AS jsonb), ?, CAST(? AS jsonb), ?, now()) "
                 + "ON CONFLICT (device_id, sensor_key) DO UPDATE SET model_version = EXCLUDED.model_version, "
                 + "format_version = EXCLUDED.format_version, checksum = EXCLUDED.checksum, "
                 + "sequence_length = EXCLUDED.sequence_length, forecast_horizon = EXCLUDED.forecast_horizon, "
@@ -104,7 +113,8 @@ public final class JdbcModelStore implements ModelStore {
                 + "served_method = EXCLUDED.served_method, sample_count = EXCLUDED.sample_count, "
                 + "epochs_run = EXCLUDED.epochs_run, training_ms = EXCLUDED.training_ms, "
                 + "trained_at = EXCLUDED.trained_at, metrics = EXCLUDED.metrics, "
-                + "interval_offset_ms = EXCLUDED.interval_offset_ms, model = EXCLUDED.model, saved_at = now()";
+                + "interval_offset_ms = EXCLUDED.interval_offset_ms, train_options = EXCLUDED.train_options, "
+                + "model = EXCLUDED.model, saved_at = now()";
         try (Connection c = ds.getConnection();
                 PreparedStatement ps = c.prepareStatement(sql)) {
             ps.setString(1, i.sensor().deviceId());
@@ -127,12 +137,13 @@ public final class JdbcModelStore implements ModelStore {
             ps.setTimestamp(17, Timestamp.from(i.trainedAt()));
             ps.setString(18, Json.mapper().writeValueAsString(finite(i.metrics())));
             ps.setLong(19, i.intervalOffset().toMillis());
-            ps.setBytes(20, model.bytes());
+            ps.setString(20, Json.mapper().writeValueAsString(new TrainOptions(i.modelVersion(), i.trainOptions())));
+            ps.setBytes(21, model.bytes());
             ps.executeUpdate();
         } catch (SQLException e) {
             throw SqlErrors.translate("saving the model of " + i.sensor(), e);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a map of numbers always serialises", e);
+            throw new IllegalStateException("maps of numbers and of strings always serialise", e);
         }
     }
 
@@ -218,7 +229,24 @@ public final class JdbcModelStore implements ModelStore {
                 rs.getLong("training_ms"),
                 rs.getTimestamp("trained_at").toInstant(),
                 ModelStatus.READY,
-                metrics);
+                metrics,
+                trainOptions(rs));
+    }
+
+    /** The row's training options; none when they are another model's (a row saved by a host before V6). */
+    private static Map<String, String> trainOptions(ResultSet rs) throws SQLException {
+        String o = rs.getString("train_options");
+        if (o == null) {
+            return Map.of();
+        }
+        try {
+            TrainOptions t = Json.mapper().readValue(o, TrainOptions.class);
+            return t.options() != null && rs.getString("model_version").equals(t.modelVersion())
+                    ? t.options()
+                    : Map.of();
+        } catch (JsonProcessingException e) {
+            return Map.of(); // a hand-edited row: the model itself is intact
+        }
     }
 
     /** JSON has no NaN: figures that could not be computed are left out. */

@@ -43,7 +43,9 @@ public final class Migrations {
             // A trigger that tells changes: code of V3 writes as before, and its writes are told.
             new Migration("V4__model_change_notices.sql", 3),
             // A table older code does not touch (its limits set at run time are then not kept).
-            new Migration("V5__sensor_limits.sql", 3));
+            new Migration("V5__sensor_limits.sql", 3),
+            // A column older code does not write: its models read as trained without options.
+            new Migration("V6__train_options.sql", 3));
 
     private Migrations() {}
 

@@ -17,6 +17,7 @@ import io.prognos.api.PluginDiscovery;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import io.prognos.api.ThreadLimits;
+import io.prognos.api.TrainRequest;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -146,7 +147,9 @@ class ForecastPollerTest {
     /**
      * A polled sensor set to report every 4 hours instead of every hour is trained again at 4 hours
      * at the run after 30 such readings: the poller trained only sensors without a model or due for
-     * retraining (never here), so it went on being modelled hourly.
+     * retraining (weekly here), so it went on being modelled hourly. Its weekly retraining then
+     * repeats the options its model was trained with: a model a user trained with a horizon of 6
+     * was replaced by one of the plugin's 12 steps.
      */
     @Test
     void aSensorWhoseReadingsChangeCadenceIsTrainedAgainAtItsNewInterval() throws Exception {
@@ -170,8 +173,16 @@ class ForecastPollerTest {
                     return now[0];
                 }
             };
-            ForecastPoller poller =
-                    new ForecastPoller(plugin, db, s -> OperatingLimits.between(0, 100), SETTINGS, clock);
+            ForecastPoller.Settings weekly = new ForecastPoller.Settings(
+                    SETTINGS.every(),
+                    SETTINGS.trainingHistory(),
+                    SETTINGS.forecastLookback(),
+                    Duration.ofDays(7),
+                    SETTINGS.scheduleWindow(),
+                    SETTINGS.maxBackoff(),
+                    SETTINGS.maxFutureSkew(),
+                    SETTINGS.newestReadings());
+            ForecastPoller poller = new ForecastPoller(plugin, db, s -> OperatingLimits.between(0, 100), weekly, clock);
             assertEquals(3, poller.runOnce().trained());
             for (SensorId s : SENSORS) {
                 assertEquals(Duration.ofHours(1), plugin.model(s).orElseThrow().interval());
@@ -188,6 +199,16 @@ class ForecastPollerTest {
             insertEvery(db, 4, 333, 340);
             now[0] = T0.plus(Duration.ofHours(470));
             assertEquals(0, poller.runOnce().trained(), "trained once for the change");
+
+            SensorId asked = SENSORS.get(0);
+            Map<String, String> options = Map.of("forecast_horizon", "6");
+            plugin.train(new TrainRequest(asked, db.readings().read(asked, T0, now[0]), options));
+            insertEvery(db, 4, 340, 341);
+            now[0] = T0.plus(Duration.ofHours(440)).plus(Duration.ofDays(8));
+            assertEquals(3, poller.runOnce().trained(), "a week after their last training");
+            assertEquals(6, plugin.model(asked).orElseThrow().horizon());
+            assertEquals(options, plugin.model(asked).orElseThrow().trainOptions());
+            assertEquals(12, plugin.model(SENSORS.get(1)).orElseThrow().horizon(), "trained without options");
             plugin.stop();
             db.close();
         }

@@ -21,6 +21,7 @@ import io.prognos.api.RiskAssessment;
 import io.prognos.api.RiskLevel;
 import io.prognos.api.SensorId;
 import io.prognos.api.SensorState;
+import io.prognos.api.StoredModel;
 import io.prognos.api.ThreadLimits;
 import io.prognos.api.TrainRequest;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -142,9 +143,10 @@ class JdbcAdapterTest {
                 }
             }
             assertEquals(
-                    List.of(1, 2, 3, 3, 3),
+                    List.of(1, 2, 3, 3, 3, 3),
                     recorded,
-                    "V4 only adds a trigger and V5 a table older code does not touch: V3's code reads both");
+                    "V4 only adds a trigger, V5 a table and V6 a column older code does not touch: V3's code reads"
+                            + " them");
             st.execute("INSERT INTO rolling.prognos_schema_history (version, script, readable_from)" + " VALUES ("
                     + (known + 1) + ", 'a later release', " + known + ")");
             st.execute("INSERT INTO \"rolling two\".prognos_schema_history (version, script, readable_from)"
@@ -237,6 +239,50 @@ class JdbcAdapterTest {
         assertTrue(adapter.models().delete(sensor));
         assertTrue(adapter.models().load(sensor).isEmpty());
         assertTrue(adapter.models().info(sensor).isEmpty());
+    }
+
+    /**
+     * A model's training options are kept with it, for a host that trains the sensor again to
+     * repeat them; a model saved over the row by a host of the release before (which leaves the
+     * column it does not know as it was) reads as trained without any, not with another model's.
+     */
+    @Test
+    void aModelsTrainingOptionsAreKeptAndAnOlderHostsModelHasNone() throws Exception {
+        SensorId sensor = SensorId.of("press-4", "options");
+        Map<String, String> options = Map.of("interval", "1h", "forecast_horizon", "24");
+        ModelInfo info = new ModelInfo(
+                sensor,
+                "v1",
+                1,
+                Duration.ofHours(1),
+                Duration.ZERO,
+                24,
+                "blend",
+                1000,
+                1,
+                T0,
+                io.prognos.api.ModelStatus.READY,
+                Map.of(),
+                options);
+        adapter.models().save(new StoredModel(info, new byte[] {1, 2, 3}, "c1"));
+        assertEquals(options, adapter.models().info(sensor).orElseThrow().trainOptions());
+        assertEquals(options, adapter.models().load(sensor).orElseThrow().info().trainOptions());
+        assertEquals(
+                options,
+                adapter.models().list().stream()
+                        .filter(m -> m.sensor().equals(sensor))
+                        .findFirst()
+                        .orElseThrow()
+                        .trainOptions());
+        try (Connection c = adapter.dataSource().getConnection();
+                Statement st = c.createStatement()) {
+            // What the upsert of a host before V6 does to the row: every column but train_options.
+            st.execute("UPDATE prognos.lstm_models SET model_version = 'v2' WHERE sensor_key = 'options'");
+        }
+        assertEquals(Map.of(), adapter.models().info(sensor).orElseThrow().trainOptions());
+        adapter.models().save(new StoredModel(model(sensor, Duration.ofHours(1), Map.of()), new byte[] {4}, "c2"));
+        assertEquals(Map.of(), adapter.models().info(sensor).orElseThrow().trainOptions(), "trained without any");
+        assertTrue(adapter.models().delete(sensor));
     }
 
     static SensorState stateAfter(ForecastingPlugin p, SensorId sensor, List<Reading> readings) {

@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.zip.CRC32;
 
 /**
@@ -25,6 +27,8 @@ import java.util.zip.CRC32;
 final class ModelCodec {
 
     /**
+     * 10: the training request's options ({@link TrainedModel#trainOptions}), which a host repeats
+     * when it trains the sensor again; an earlier model reads without them, as if trained with none.
      * 9: the training history's in-sample naive MAE, the scale of the model's MASE; an earlier
      * model reads without it (its listing has no {@code mase}). 8: the grid's shift ({@link
      * Grid}), for a sensor that reports at a usual time in each interval; an earlier model reads
@@ -43,14 +47,16 @@ final class ModelCodec {
      * with intervals of the wrong width. 2: online aggregation, calibration windows of their own,
      * anomaly baseline and novelty range.
      */
-    static final int FORMAT_VERSION = 9;
+    static final int FORMAT_VERSION = 10;
     /**
      * The oldest format read: 4 differs only in what 5 no longer keeps, 5 only in what 6 adds, 6 only
-     * in what 7 adds, 7 only in what 8 adds, 8 only in what 9 adds.
+     * in what 7 adds, 7 only in what 8 adds, 8 only in what 9 adds, 9 only in what 10 adds.
      */
     static final int OLDEST_READ = 4;
 
     private static final int MAGIC = 0x50524731; // "PRG1"
+    /** More options than a training takes ({@link LstmSettings#TRAIN_OPTIONS}) are a writer's bug. */
+    private static final int MAX_OPTIONS = 64;
 
     /** The stored bytes cannot be turned back into a model. */
     static class CorruptModelException extends Exception {
@@ -129,6 +135,12 @@ final class ModelCodec {
             out.writeUTF(x.reason());
             out.writeDouble(x.inSampleNaiveMae());
             out.writeLong(m.grid().shiftMs());
+            Map<String, String> options = new TreeMap<>(m.trainOptions());
+            out.writeInt(options.size());
+            for (Map.Entry<String, String> o : options.entrySet()) {
+                out.writeUTF(o.getKey());
+                out.writeUTF(o.getValue());
+            }
             out.flush();
             CRC32 crc = new CRC32();
             crc.update(bytes.toByteArray());
@@ -232,6 +244,13 @@ final class ModelCodec {
             if (Math.abs(shift) > interval.toMillis() / 2) {
                 throw new CorruptModelException("model's grid shift " + shift + " ms exceeds half its interval", null);
             }
+            Map<String, String> options = new TreeMap<>();
+            if (version >= 10) {
+                int count = DataArrays.checked(in.readInt(), MAX_OPTIONS);
+                for (int i = 0; i < count; i++) {
+                    options.put(in.readUTF(), in.readUTF());
+                }
+            }
             TrainedModel m = new TrainedModel(
                     sensor,
                     modelVersion,
@@ -255,7 +274,8 @@ final class ModelCodec {
                     novelty,
                     patterns,
                     surprisalPrior,
-                    metrics);
+                    metrics,
+                    options);
             if (params.length != m.shape().parameterCount()
                     || steps != horizon
                     || prior.roundsArray().length != horizon

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -134,7 +135,8 @@ final class ModelTrainer {
                 null,
                 PatternNovelty.NONE,
                 0,
-                null);
+                null,
+                Map.of());
 
         TrainedModel.Novelty novelty = novelty(train);
         Validation v = validate(probe, val, valOut, s.horizon(), novelty.high() - novelty.low());
@@ -198,7 +200,8 @@ final class ModelTrainer {
                 novelty,
                 PatternNovelty.fit(segments, s.horizon(), 1e-6 * scaler.errorScale()),
                 surprisalPrior,
-                metrics);
+                metrics,
+                Map.of());
     }
 
     /** Thrown when the training's thread is interrupted: the request went away or the host shuts down. */

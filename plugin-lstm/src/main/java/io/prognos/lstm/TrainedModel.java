@@ -28,6 +28,7 @@ import java.util.Map;
  * @param available      [method]: which candidates this model has
  * @param patterns       the training history's shapes, for the novelty of a stretch ({@link PatternNovelty})
  * @param surprisalPrior mean raw surprisal on the calibration windows
+ * @param trainOptions   the training request's options, as given ({@link ModelInfo#trainOptions()})
  */
 record TrainedModel(
         SensorId sensor,
@@ -52,7 +53,41 @@ record TrainedModel(
         Novelty novelty,
         PatternNovelty patterns,
         double surprisalPrior,
-        Metrics metrics) {
+        Metrics metrics,
+        Map<String, String> trainOptions) {
+
+    TrainedModel {
+        trainOptions = trainOptions == null ? Map.of() : Map.copyOf(trainOptions);
+    }
+
+    /** This model, said to be trained with {@code options}. */
+    TrainedModel withTrainOptions(Map<String, String> options) {
+        return new TrainedModel(
+                sensor,
+                modelVersion,
+                trainedAt,
+                grid,
+                sequenceLength,
+                horizon,
+                units,
+                heads,
+                coverage,
+                seasonalSteps,
+                contextLength,
+                scaler,
+                dampedTrend,
+                parameters,
+                calibration,
+                prior,
+                pointPrior,
+                lossScale,
+                available,
+                novelty,
+                patterns,
+                surprisalPrior,
+                metrics,
+                options);
+    }
 
     /**
      * A new aggregation that carries on from the validation windows, where training's own left off:
@@ -227,6 +262,7 @@ record TrainedModel(
                 m.trainingMillis(),
                 trainedAt,
                 status,
-                figures);
+                figures,
+                trainOptions);
     }
 }

@@ -137,7 +137,8 @@ class PersistenceTest {
      * those releases and kept under previous-release/ (model format 4 with state format 5; 5 with
      * 6; 6, the last one-head model, with 6: all three made the same forecasts from the same
      * readings; 7, the last before the grid's shift, with 7; 8, the last without the in-sample
-     * naive MAE, with 9), load and forecast exactly as they did,
+     * naive MAE, with 9; 9, the last without training options, with 9), load and forecast exactly
+     * as they did (a model of format 9 or earlier as trained without options),
      * and go on learning as they did over 60 more readings (the aggregation's weights and the
      * interval experts carry on).
      */
@@ -153,7 +154,8 @@ class PersistenceTest {
             {"5", "state-format-6.bin", ""},
             {"6", "state-format-6-model-6.bin", ""},
             {"7", "state-format-7.bin", "-7"},
-            {"8", "state-format-8.bin", "-8"}
+            {"8", "state-format-8.bin", "-8"},
+            {"9", "state-format-9-model-9.bin", "-9"}
         };
         for (String[] release : releases) {
             int modelFormat = Integer.parseInt(release[0]);
@@ -161,12 +163,17 @@ class PersistenceTest {
             byte[] saved = resource(release[1]);
             assertEquals(modelFormat, ByteBuffer.wrap(model).getInt(4), "the fixture's model format");
             assertEquals(
-                    modelFormat == 8 ? 9 : modelFormat == 7 ? 7 : Math.min(modelFormat + 1, 6),
+                    modelFormat >= 8 ? 9 : modelFormat == 7 ? 7 : Math.min(modelFormat + 1, 6),
                     ByteBuffer.wrap(saved).getInt(4),
                     "the fixture's state format");
             // A model of an earlier format has no in-sample naive MAE, so no MASE to list.
-            assertFalse(
+            assertEquals(
+                    modelFormat >= 9,
                     ModelCodec.decode(model).info(ModelStatus.READY).metrics().containsKey("mase"),
+                    "model format " + modelFormat);
+            assertEquals(
+                    Map.of(),
+                    ModelCodec.decode(model).info(ModelStatus.READY).trainOptions(),
                     "model format " + modelFormat);
             String saw = "saved" + release[2];
             String after = "after" + release[2];
@@ -193,6 +200,42 @@ class PersistenceTest {
                 upgraded.stop();
             }
         }
+    }
+
+    /**
+     * A model keeps the options it was trained with, through the store and a restart, for a host
+     * that trains the sensor again to repeat them ({@link ModelInfo#trainOptions}).
+     */
+    @Test
+    void aModelKeepsItsTrainingOptionsAcrossARestart() {
+        InMemoryModelStore store = new InMemoryModelStore();
+        LstmForecastingPlugin first = started(store, 1);
+        Map<String, String> options = Map.of("forecast_horizon", "6", "sequence_length", "24", "epochs", "2");
+        ModelInfo trained = first.train(new TrainRequest(SENSOR, history, options));
+        assertEquals(options, trained.trainOptions());
+        assertEquals(6, trained.horizon(), "and it was trained with them");
+        assertEquals(Map.of(), first.train(new TrainRequest(other(), history)).trainOptions());
+        first.stop();
+
+        LstmForecastingPlugin second = started(store, 1);
+        try {
+            assertEquals(options, second.model(SENSOR).orElseThrow().trainOptions(), "read back from its bytes");
+            assertEquals(
+                    options,
+                    second.models().stream()
+                            .filter(m -> m.sensor().equals(SENSOR))
+                            .findFirst()
+                            .orElseThrow()
+                            .trainOptions(),
+                    "and listed");
+            assertEquals(Map.of(), second.model(other()).orElseThrow().trainOptions());
+        } finally {
+            second.stop();
+        }
+    }
+
+    private static SensorId other() {
+        return SensorId.of("press-2", "oil_temp");
     }
 
     private static List<String> lines(Forecast f) {

@@ -12,7 +12,7 @@ import java.util.Map;
  * @param bufferSize        recent readings kept per sensor (training history and state warm-up)
  * @param forecastEvery     a forecast after this many new readings
  * @param forecastInterval  also a forecast when this much time passed with new readings (zero: off)
- * @param retrainEvery      a model older than this is retrained from the buffer (zero: never)
+ * @param retrainEvery      a model older than this is retrained, with the options it was trained with (zero: never)
  * @param scheduleInterval  the schedule is re-ranked on a level change, else at most this often
  * @param maxSensors        sensors kept in memory; the least recently used beyond it are evicted
  */

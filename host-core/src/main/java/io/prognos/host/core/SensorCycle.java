@@ -238,13 +238,13 @@ public final class SensorCycle {
                 && !settings.retrainEvery().isZero()
                 && m.trainedAt().plus(settings.retrainEvery()).isBefore(clock.instant())
                 && !trainer.isPending(sensor)) {
-            queued = trainer.submit(sensor, ctx.readings(), Map.of());
+            queued = trainer.submit(sensor, ctx.readings(), RetrainOptions.of(plugin, m));
         }
         if (!queued
                 && trainer != null
                 && intervalDetected()
                 && cadenceAsksTraining(ctx, m, fresh.size(), () -> trainer.isPending(sensor))) {
-            queued = trainer.submitRecent(sensor, ctx.readings(), Map.of());
+            queued = trainer.submitRecent(sensor, ctx.readings(), RetrainOptions.of(plugin, m));
         }
         List<AnomalyScore> scores;
         int late;

@@ -2,6 +2,7 @@ package io.prognos.host.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -496,6 +497,34 @@ class SensorCycleTest {
                     original.get(i).result().forecast().points(),
                     resumed.get(i).result().forecast().points());
         }
+    }
+
+    /**
+     * A scheduled retraining ({@code cycle.retrain-every}) repeats the options the sensor's model
+     * was trained with: a model a user trained with a horizon of 6 was replaced by one of the
+     * plugin's 12 steps.
+     */
+    @Test
+    void aScheduledRetrainingRepeatsTheOptionsTheModelWasTrainedWith() throws Exception {
+        cycle = new SensorCycle(
+                plugin,
+                s -> OperatingLimits.none(),
+                new CycleSettings(200, 2048, 1, Duration.ZERO, Duration.ofMillis(1), Duration.ofMinutes(1), 1000),
+                Clock.systemUTC(),
+                trainer,
+                heard);
+        contexts = new SensorContexts(1000, 2048, null, cycle::forget);
+        SensorId sensor = SensorId.of("pump-9", "temp");
+        SensorContext ctx = trained(sensor, 60, 0.3);
+        Map<String, String> options = Map.of("forecast_horizon", "6");
+        ModelInfo asked = plugin.train(new TrainRequest(sensor, ctx.readings(), options));
+        Thread.sleep(5); // older than cycle.retrain-every
+        assertTrue(cycle.accept(ctx, hourly(200, 201, 60, 0.3, 2)).trainingQueued(), "due for retraining");
+        assertTrue(trainer.awaitIdle(120_000));
+        ModelInfo retrained = plugin.model(sensor).orElseThrow();
+        assertNotEquals(asked.modelVersion(), retrained.modelVersion(), "retrained");
+        assertEquals(6, retrained.horizon());
+        assertEquals(options, retrained.trainOptions());
     }
 
     /**

@@ -208,15 +208,23 @@ class DashboardBrowserTest {
     @Test
     @Order(4)
     void retrainingFromTheSensorViewShowsTheNewModelsTime() throws Exception {
+        // Trained over REST with a training option first: Retrain repeats it, as the host's own
+        // retrainings do (it trained with the plugin's defaults, 12 steps).
+        api(
+                "POST",
+                "/api/v1/lstm/train",
+                "{\"device_id\": \"pump-2\", \"sensor_key\": \"bearing_temperature\", \"forecast_horizon\": 6}");
         openSensor(PUMP);
         waitFor(() -> !browser.findElements(By.id("trained-at")).isEmpty());
+        waitFor(() -> browser.findElement(By.id("train-options")).getText().equals("forecast_horizon=6"));
         String before = browser.findElement(By.id("trained-at")).getText();
         browser.findElement(By.id("retrain")).click();
         waitFor(() -> browser.findElement(By.id("retrain-result")).getText().startsWith("trained at"));
-        String trainedAt = api("GET", "/api/v1/lstm/models/pump-2/bearing_temperature", null)
-                .get("model")
-                .get("trained_at")
-                .asText();
+        JsonNode retrained = api("GET", "/api/v1/lstm/models/pump-2/bearing_temperature", null)
+                .get("model");
+        assertEquals(6, retrained.get("forecast_horizon").asInt());
+        assertEquals("6", retrained.get("train_options").get("forecast_horizon").asText());
+        String trainedAt = retrained.get("trained_at").asText();
         String shownStamp = trainedAt.replace("T", " ").replaceAll("(\\.\\d+)?Z$", " UTC");
         waitFor(() -> browser.findElement(By.id("trained-at")).getText().equals(shownStamp));
         assertNotEquals(before, shownStamp);

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A model's metadata on the wire: the core facts, and the plugin's own figures by their names
@@ -15,7 +16,8 @@ import java.util.Map;
  * val_relmae}, which is not Hyndman and Koehler's MASE; it is now the plugin's own figure, or absent.
  * {@code interval_offset_seconds}: where the intervals sit on the clock ({@link
  * ModelInfo#intervalOffset}; 1800 for an hourly sensor reporting on the hour, whose intervals run
- * from half past).
+ * from half past). {@code train_options}: the options the model was trained with ({@link
+ * ModelInfo#trainOptions}), which the host's own retrainings repeat; empty when trained without any.
  */
 public record ModelMessage(
         String deviceId,
@@ -30,6 +32,7 @@ public record ModelMessage(
         String modelVersion,
         String status,
         Double valRelmae,
+        Map<String, String> trainOptions,
         @JsonIgnore Map<String, Double> metrics) {
 
     public static ModelMessage of(ModelInfo m) {
@@ -47,6 +50,7 @@ public record ModelMessage(
                 m.modelVersion(),
                 m.status().name().toLowerCase(Locale.ROOT),
                 relmae,
+                new TreeMap<>(m.trainOptions()),
                 m.metrics());
     }
 
