@@ -1,5 +1,6 @@
 package io.prognos.lstm;
 
+import io.prognos.api.InvalidConfigurationException;
 import io.prognos.api.SensorId;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,8 +14,11 @@ import org.slf4j.LoggerFactory;
  * it was trained (its horizon, window, units, interval, coverage): a plant that changed {@code
  * lstm.horizon} from 12 to 24 and restarted got 12-step forecasts from every stored model until
  * each sensor was trained again, and nothing said why. Said once per distinct difference, naming
- * the first sensor met, not once per model (a fleet's models all differ the same way); a model
- * trained with options of its own is told the same way, as the user asked for it.
+ * the first sensor met, not once per model (a fleet's models all differ the same way). A model
+ * trained with options of its own is compared with the configured settings under its options, those
+ * it is trained again with ({@link TrainedModel#trainOptions}): a model trained with {@code
+ * forecast_horizon=6} keeps 6 steps, nothing to say; one of an earlier format, which does not
+ * know its options, is told as before.
  */
 final class SettingsDrift {
 
@@ -45,9 +49,21 @@ final class SettingsDrift {
         return d;
     }
 
+    /**
+     * The settings {@code m} is trained again with: {@code s} under its options, or {@code s} when
+     * the plugin now refuses them (the host then leaves them out, said at WARN when it retrains).
+     */
+    static LstmSettings asRetrained(LstmSettings s, TrainedModel m) {
+        try {
+            return s.with(m.trainOptions());
+        } catch (InvalidConfigurationException e) {
+            return s;
+        }
+    }
+
     /** Logs the differences of a model read from the store, when they have not been told before. */
     void tell(SensorId sensor, TrainedModel m, LstmSettings s) {
-        List<String> d = differences(s, m);
+        List<String> d = differences(asRetrained(s, m), m);
         if (d.isEmpty()) {
             return;
         }

@@ -217,9 +217,17 @@ class PersistenceTest {
         assertEquals(Map.of(), first.train(new TrainRequest(other(), history)).trainOptions());
         first.stop();
 
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        Logger log = (Logger) LoggerFactory.getLogger(SettingsDrift.class);
+        log.addAppender(logged);
         LstmForecastingPlugin second = started(store, 1);
         try {
             assertEquals(options, second.model(SENSOR).orElseThrow().trainOptions(), "read back from its bytes");
+            assertEquals(
+                    List.of(),
+                    logged.list.stream().map(ILoggingEvent::getFormattedMessage).toList(),
+                    "it serves and is trained again with its options: no drift from the configuration to tell");
             assertEquals(
                     options,
                     second.models().stream()
@@ -230,6 +238,7 @@ class PersistenceTest {
                     "and listed");
             assertEquals(Map.of(), second.model(other()).orElseThrow().trainOptions());
         } finally {
+            log.detachAppender(logged);
             second.stop();
         }
     }
