@@ -409,7 +409,7 @@ public final class ForecastPoller implements AutoCloseable {
                     cadenceChanged.add(s);
                 }
             } else {
-                listener.readings(s, fresh); // the sensor's newest reading, for the dashboard
+                listener.readings(s, fresh); // its newest reading (fresh holds no other), for the dashboard
                 o = cycle.forecastNow(ctx);
             }
             refusals.remove(s);
@@ -519,10 +519,27 @@ public final class ForecastPoller implements AutoCloseable {
         }
     }
 
-    /** The sensor's readings after its watermark (none: of the lookback) up to {@code now}'s bound. */
+    /**
+     * The sensor's readings after its watermark up to {@code now}'s bound. Without a watermark (a
+     * sensor the poller has not served yet), its newest reading of the lookback alone, picked by
+     * the database: the run needs only to know that it reports and up to when (its context warms
+     * itself from the database, {@link #warm}, and a training reads its history). Read whole, a
+     * week of a one-second sensor was 604,800 rows, read when the run met it and again at its turn
+     * after its training, only for its newest.
+     */
     private List<Reading> fresh(SensorId s, Optional<Instant> mark, Instant now) {
-        Instant from = mark.map(m -> m.plusMillis(1)).orElse(now.minus(settings.forecastLookback()));
-        return notAhead(s, db.readings().read(s, from, now.plus(Duration.ofDays(1))), now);
+        Instant to = now.plus(Duration.ofDays(1));
+        if (mark.isPresent()) {
+            return notAhead(s, db.readings().read(s, mark.get().plusMillis(1), to), now);
+        }
+        Instant from = now.minus(settings.forecastLookback());
+        List<Reading> newest = db.readings().newest(s, from, to, 1);
+        if (!newest.isEmpty() && newest.get(0).timestamp().isAfter(now.plus(settings.maxFutureSkew()))) {
+            // Stamped ahead of the clock: the newest reading before those, said as for any sensor.
+            List<Reading> kept = notAhead(s, db.readings().read(s, from, to), now);
+            return kept.isEmpty() ? kept : kept.subList(kept.size() - 1, kept.size());
+        }
+        return newest;
     }
 
     /** The sensor's context when it is in memory; null otherwise. */
