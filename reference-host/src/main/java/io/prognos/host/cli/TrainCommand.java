@@ -8,6 +8,7 @@ import io.prognos.host.core.wire.ModelMessage;
 import io.prognos.host.runtime.HostRuntime;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -28,6 +29,14 @@ final class TrainCommand extends HostCommand {
     @Option(names = "--json", description = "the model as JSON")
     boolean json;
 
+    @Option(
+            names = "--option",
+            paramLabel = "KEY=VALUE",
+            description = "a training option of the plugin, as REST train takes it (for the LSTM forecast_horizon,"
+                    + " sequence_length, epochs, batch_size, patience, interval); repeatable. The model keeps"
+                    + " them: the host's own retrainings repeat them")
+    Map<String, String> options = new LinkedHashMap<>();
+
     @Override
     public Integer call() throws Exception {
         Launch launch = Launch.of(config);
@@ -36,8 +45,8 @@ final class TrainCommand extends HostCommand {
         try (HostRuntime runtime =
                 HostRuntime.start(launch.config(), launch.found(), HostRuntime.Parts.STORE_ONLY, Clock.systemUTC())) {
             ModelInfo m = sensor.csv != null
-                    ? runtime.plugin().train(new TrainRequest(id, sensor.csvReadings()))
-                    : runtime.service().train(id, Map.of());
+                    ? runtime.plugin().train(new TrainRequest(id, sensor.csvReadings(), options))
+                    : runtime.service().train(id, options);
             if (json) {
                 out.println(Json.pretty(ModelMessage.of(m)));
             } else {

@@ -260,7 +260,11 @@ class PrognosHostTest {
         };
         List<String> train = new ArrayList<>(List.of("train", "--lstm.epochs=1"));
         train.addAll(List.of(format));
-        Run trained = run(train.toArray(String[]::new));
+        Run refused = run(withOption(train, "forecast_horizon=0"));
+        assertEquals(2, refused.code(), "a bad option is a usage error: " + refused.err());
+        assertTrue(refused.err().contains("forecast_horizon"), "the option named: " + refused.err());
+        assertFalse(refused.err().contains("\tat "), "a stack trace:\n" + refused.err());
+        Run trained = run(withOption(train, "forecast_horizon=6"));
         assertEquals(0, trained.code(), trained.err());
         assertTrue(
                 trained.out().contains("on " + hours + " intervals of PT1H"),
@@ -271,6 +275,14 @@ class PrognosHostTest {
         assertEquals(0, f.code(), f.err());
         Instant last = start.plusSeconds(3600L * (hours - 1));
         assertTrue(
+                f.out()
+                                .contains(DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(
+                                        last.plusSeconds(6 * 3600).atZone(berlin)))
+                        && !f.out()
+                                .contains(DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(
+                                        last.plusSeconds(7 * 3600).atZone(berlin))),
+                "six steps, as trained with --option forecast_horizon=6: " + f.out());
+        assertTrue(
                 f.out().contains("from " + DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(last.atZone(berlin))),
                 f.out());
         assertTrue(
@@ -280,6 +292,12 @@ class PrognosHostTest {
                                         last.plusSeconds(3600).atZone(berlin))
                                 + " "),
                 f.out());
+    }
+
+    private static String[] withOption(List<String> args, String option) {
+        List<String> with = new ArrayList<>(args);
+        with.addAll(List.of("--option", option));
+        return with.toArray(String[]::new);
     }
 
     /** So is a NAB file whose rows are out of time order, found before it is streamed. */
