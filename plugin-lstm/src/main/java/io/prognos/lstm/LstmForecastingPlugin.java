@@ -401,7 +401,7 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
             trainingSlots.acquire();
             peakJobs.accumulateAndGet(runningJobs.incrementAndGet(), Math::max);
             try {
-                TrainedModel m = trainer.train(sensor, request.history(), s).withTrainOptions(request.options());
+                TrainedModel m = trainer.train(sensor, request.history(), s, request.options());
                 byte[] bytes = ModelCodec.encode(m);
                 store.save(new StoredModel(m.info(ModelStatus.READY), bytes, ModelCodec.checksum(bytes)));
                 Entry e = new Entry(m, m.info(ModelStatus.READY));

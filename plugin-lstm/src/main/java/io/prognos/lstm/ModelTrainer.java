@@ -41,7 +41,8 @@ final class ModelTrainer {
         this.clock = clock;
     }
 
-    TrainedModel train(SensorId sensor, List<Reading> history, LstmSettings configured) {
+    /** A model of the history at {@code configured}, the settings with the request's {@code options} applied, which it keeps. */
+    TrainedModel train(SensorId sensor, List<Reading> history, LstmSettings configured, Map<String, String> options) {
         long started = System.nanoTime();
         Duration interval = configured.interval();
         if (interval.isZero()) {
@@ -201,7 +202,7 @@ final class ModelTrainer {
                 PatternNovelty.fit(segments, s.horizon(), 1e-6 * scaler.errorScale()),
                 surprisalPrior,
                 metrics,
-                Map.of());
+                options);
     }
 
     /** Thrown when the training's thread is interrupted: the request went away or the host shuts down. */

@@ -60,35 +60,6 @@ record TrainedModel(
         trainOptions = trainOptions == null ? Map.of() : Map.copyOf(trainOptions);
     }
 
-    /** This model, said to be trained with {@code options}. */
-    TrainedModel withTrainOptions(Map<String, String> options) {
-        return new TrainedModel(
-                sensor,
-                modelVersion,
-                trainedAt,
-                grid,
-                sequenceLength,
-                horizon,
-                units,
-                heads,
-                coverage,
-                seasonalSteps,
-                contextLength,
-                scaler,
-                dampedTrend,
-                parameters,
-                calibration,
-                prior,
-                pointPrior,
-                lossScale,
-                available,
-                novelty,
-                patterns,
-                surprisalPrior,
-                metrics,
-                options);
-    }
-
     /**
      * A new aggregation that carries on from the validation windows, where training's own left off:
      * the same weights, rate and rounds, so the bound counts them as rounds already played.
