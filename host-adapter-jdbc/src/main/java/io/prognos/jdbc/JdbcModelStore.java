@@ -241,7 +241,9 @@ public final class JdbcModelStore implements ModelStore {
         }
         try {
             TrainOptions t = Json.mapper().readValue(o, TrainOptions.class);
-            return t.options() != null && rs.getString("model_version").equals(t.modelVersion())
+            return t != null // JSON null, written by hand
+                            && t.options() != null
+                            && rs.getString("model_version").equals(t.modelVersion())
                     ? t.options()
                     : Map.of();
         } catch (JsonProcessingException e) {

@@ -280,6 +280,17 @@ class JdbcAdapterTest {
             st.execute("UPDATE prognos.lstm_models SET model_version = 'v2' WHERE sensor_key = 'options'");
         }
         assertEquals(Map.of(), adapter.models().info(sensor).orElseThrow().trainOptions());
+        try (Connection c = adapter.dataSource().getConnection();
+                Statement st = c.createStatement()) {
+            for (String byHand : List.of("'null'", "'[1]'", "'{\"options\": 5, \"model_version\": \"v2\"}'")) {
+                st.execute(
+                        "UPDATE prognos.lstm_models SET train_options = " + byHand + " WHERE sensor_key = 'options'");
+                assertEquals(
+                        Map.of(),
+                        adapter.models().info(sensor).orElseThrow().trainOptions(),
+                        "a row edited by hand reads as trained with none: " + byHand);
+            }
+        }
         adapter.models().save(new StoredModel(model(sensor, Duration.ofHours(1), Map.of()), new byte[] {4}, "c2"));
         assertEquals(Map.of(), adapter.models().info(sensor).orElseThrow().trainOptions(), "trained without any");
         assertTrue(adapter.models().delete(sensor));
