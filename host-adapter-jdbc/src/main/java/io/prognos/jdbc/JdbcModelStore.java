@@ -213,7 +213,7 @@ public final class JdbcModelStore implements ModelStore {
         Map<String, Double> metrics;
         try {
             String m = rs.getString("metrics");
-            metrics = m == null ? Map.of() : Json.mapper().readValue(m, METRICS);
+            metrics = m == null ? Map.of() : withoutNulls(Json.mapper().readValue(m, METRICS));
         } catch (JsonProcessingException e) {
             metrics = Map.of(); // a hand-edited row: the model itself is intact
         }
@@ -244,11 +244,28 @@ public final class JdbcModelStore implements ModelStore {
             return t != null // JSON null, written by hand
                             && t.options() != null
                             && rs.getString("model_version").equals(t.modelVersion())
-                    ? t.options()
+                    ? withoutNulls(t.options())
                     : Map.of();
         } catch (JsonProcessingException e) {
             return Map.of(); // a hand-edited row: the model itself is intact
         }
+    }
+
+    /**
+     * {@code map} without its null values; empty for none. A row edited by hand may hold JSON nulls
+     * (the whole column or a figure): ModelInfo takes no null, and the row's read failed with a
+     * NullPointerException, the model listed by no one.
+     */
+    private static <V> Map<String, V> withoutNulls(Map<String, V> map) {
+        Map<String, V> out = new LinkedHashMap<>();
+        if (map != null) {
+            map.forEach((k, v) -> {
+                if (k != null && v != null) {
+                    out.put(k, v);
+                }
+            });
+        }
+        return out;
     }
 
     /** JSON has no NaN: figures that could not be computed are left out. */

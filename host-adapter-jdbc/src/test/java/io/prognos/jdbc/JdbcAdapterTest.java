@@ -282,13 +282,24 @@ class JdbcAdapterTest {
         assertEquals(Map.of(), adapter.models().info(sensor).orElseThrow().trainOptions());
         try (Connection c = adapter.dataSource().getConnection();
                 Statement st = c.createStatement()) {
-            for (String byHand : List.of("'null'", "'[1]'", "'{\"options\": 5, \"model_version\": \"v2\"}'")) {
+            for (String byHand : List.of(
+                    "'null'",
+                    "'[1]'",
+                    "'{\"options\": 5, \"model_version\": \"v2\"}'",
+                    "'{\"options\": {\"epochs\": null}, \"model_version\": \"v2\"}'")) {
                 st.execute(
                         "UPDATE prognos.lstm_models SET train_options = " + byHand + " WHERE sensor_key = 'options'");
                 assertEquals(
                         Map.of(),
                         adapter.models().info(sensor).orElseThrow().trainOptions(),
                         "a row edited by hand reads as trained with none: " + byHand);
+            }
+            for (String byHand : List.of("'null'", "'{\"val_mae\": null, \"mase\": 0.8}'")) {
+                st.execute("UPDATE prognos.lstm_models SET metrics = " + byHand + " WHERE sensor_key = 'options'");
+                assertEquals(
+                        byHand.contains("mase") ? Map.of("mase", 0.8) : Map.of(),
+                        adapter.models().info(sensor).orElseThrow().metrics(),
+                        "figures edited by hand to null are left out, the model still listed: " + byHand);
             }
         }
         adapter.models().save(new StoredModel(model(sensor, Duration.ofHours(1), Map.of()), new byte[] {4}, "c2"));
