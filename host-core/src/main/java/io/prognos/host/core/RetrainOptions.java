@@ -11,10 +11,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The options a sensor is trained again with when no one asked (a scheduled retraining, a changed
- * cadence, the database poller's, the dashboard's "Retrain"): those its model was trained with
- * ({@link ModelInfo#trainOptions}). A model trained over REST at {@code interval=1h} or with {@code
- * forecast_horizon=24} was replaced at its next scheduled retraining by one of the plugin's
- * defaults (the detected interval, 12 steps). An option the plugin now refuses (its bounds changed
+ * cadence, the database poller's): those its model was trained with ({@link ModelInfo#trainOptions};
+ * the dashboard's Retrain sends them itself). A model trained over REST at {@code interval=1h} or
+ * with {@code forecast_horizon=24} was replaced at its next scheduled retraining by one of the
+ * plugin's defaults (the detected interval, 12 steps). An option the plugin now refuses (its bounds changed
  * with an upgrade) is left out, said at WARN: the sensor is trained with the others rather than
  * never again.
  */
