@@ -44,17 +44,6 @@ final class Observer {
     static final double RANGE_TOLERANCE = 0.05;
     /** Intervals closed by a later reading before one is closed as soon as it is full. */
     static final int LEARN_CLOSES = 3;
-    /**
-     * An interval closed by a later reading moves the learnt count by 1/min(this, closes) of its
-     * gap to that interval's count; a reading after an interval closed as full raises it by one. A
-     * sensor that reports on change holds a varying count: at 1/20 its count sat near the mean, and
-     * every interval above it lost its later readings as late (2.9-3.1 % of a Poisson sensor's
-     * readings, 6 an hour, three seeds); at 1/100, 0.9-1.0 %, each score 2 minutes later (6.2-6.7
-     * -> 8.3-8.8 minutes after its interval's end). Decided by rule38c on the generated sensor and
-     * NAB's tuning set (identical); the 54 series: standard raw 20.175 -> 20.144, 59.5 either way. A
-     * sensor of a fixed count closes every interval as full and never comes here.
-     */
-    static final int COUNT_MEMORY = 100;
     /** The readings' phase is followed over about this many readings ({@link #followPhase}). */
     static final int PHASE_MEMORY = 64;
     /** The usual time may move this many turns from the grid's before the grid follows it. */
@@ -227,8 +216,7 @@ final class Observer {
             s.naturalCloses++;
             s.readingsPerInterval = s.naturalCloses == 1
                     ? s.openCount
-                    : s.readingsPerInterval
-                            + (s.openCount - s.readingsPerInterval) / Math.min(COUNT_MEMORY, s.naturalCloses);
+                    : s.readingsPerInterval + (s.openCount - s.readingsPerInterval) / Math.min(20, s.naturalCloses);
         }
         s.sawFirst = true;
     }

@@ -1141,41 +1141,6 @@ class LstmPluginTest {
         }
     }
 
-    /**
-     * A sensor that reports on change (here a Poisson process of 6 readings an hour) has a varying
-     * count an hour: an hour closed as soon as it held the count learnt lost its later readings as
-     * late, about 3 % of them; each hour is still scored once.
-     */
-    @Test
-    void aSensorThatReportsOnChangeLosesFewReadingsAsLate() {
-        SensorId s = SensorId.of("valve-3", "position");
-        Random r = new Random(1);
-        List<Reading> all = new ArrayList<>();
-        double hours = 0;
-        while (hours < 1000) {
-            hours += -Math.log(1 - r.nextDouble()) / 6.0;
-            all.add(new Reading(
-                    Series.T0.plusMillis((long) (hours * 3_600_000)),
-                    50 + 5 * Math.sin(2 * Math.PI * hours / 24) + 0.5 * r.nextGaussian()));
-        }
-        Instant split = Series.T0.plus(Duration.ofHours(400));
-        List<Reading> past =
-                all.stream().filter(x -> x.timestamp().isBefore(split)).toList();
-        plugin.train(new TrainRequest(s, past, Map.of("interval", "1h", "epochs", "2")));
-        SensorState state = state(s, past.subList(past.size() - 200, past.size()));
-        int late = 0;
-        int scored = 0;
-        List<Reading> live = all.subList(past.size(), all.size());
-        for (Reading x : live) {
-            Observation o = plugin.observe(state, List.of(x));
-            late += o.lateReadings();
-            scored += o.scores().size();
-        }
-        double share = (double) late / live.size();
-        assertTrue(share < 0.015, late + " of " + live.size() + " readings late (about 3 % before)");
-        assertTrue(scored >= 598 && scored <= 600, scored + " hours scored of the 600");
-    }
-
     @Test
     void deletedModelsAreGoneFromCacheAndStore() {
         SensorId s = SensorId.of("fan-4", "current");
