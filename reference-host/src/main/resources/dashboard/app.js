@@ -196,7 +196,6 @@
     if (data[0].length) state.scoreChart.setScale("x", { min: data[0][0], max: data[0][data[0].length - 1] });
 
     const m = v.model, c = v.coverage;
-    state.model = m;
     $("model-facts").innerHTML = m ? `<dt>trained at</dt><dd id="trained-at">${time(m.trained_at)}</dd><dt>method</dt><dd>${esc(m.served_method)}</dd>`
       + `<dt>windows</dt><dd>${m.sample_count}</dd><dt>validation relMAE</dt><dd>${num(m.val_relmae, 3)}</dd>`
       + `<dt title="Hyndman and Koehler's MASE on windows held out of training: below 1 beats the one-step naive forecast">MASE (held out)</dt><dd id="model-mase">${m.mase === undefined ? "not given (a model of an earlier release, or a history that never changed)" : num(m.mase, 3)}</dd>`
@@ -216,9 +215,9 @@
     out.className = ""; out.textContent = "training …"; $("retrain").disabled = true;
     try {
       // With the options the model was trained with, as the host's scheduled retrainings: a model
-      // trained over REST at an hourly interval is not replaced by one of the defaults.
-      const m = state.model && state.model.device_id === s.device && state.model.sensor_key === s.key ? state.model : null;
-      const t = await call("POST", API + "/train", { ...(m?.train_options ?? {}), device_id: s.device, sensor_key: s.key });
+      // trained over REST at an hourly interval is not replaced by one of the defaults. The host
+      // picks them (those its plugin still takes), not the page from its listing.
+      const t = await call("POST", API + "/train", { device_id: s.device, sensor_key: s.key, keep_options: true });
       out.textContent = `trained at ${time(t.model.trained_at)} in ${num(t.training_time_seconds, 1)} s, serving ${t.model.served_method}`;
       refresh();
     } catch (e) { out.className = "error"; out.textContent = "Retraining failed: " + e.message; }
@@ -266,7 +265,7 @@
     $("login").hidden = true;
     $("fleet").hidden = !!state.sensor; $("sensor").hidden = !state.sensor;
     if (!state.sensor && state.chart) { state.chart.destroy(); state.scoreChart.destroy(); state.chart = null; state.shape = null; }
-    $("retrain-result").textContent = ""; $("limits-result").textContent = ""; state.limitsEdited = false; state.model = null;
+    $("retrain-result").textContent = ""; $("limits-result").textContent = ""; state.limitsEdited = false;
     refresh();
     state.timer = setInterval(refresh, POLL_MS);
   }

@@ -6,6 +6,7 @@ import io.prognos.api.PrognosException;
 import io.prognos.api.Reading;
 import io.prognos.api.RetryLaterException;
 import io.prognos.api.TrainRequest;
+import io.prognos.host.core.RetrainOptions;
 import io.prognos.host.core.SensorContext;
 import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
@@ -208,7 +209,9 @@ final class RequestHandler {
                     TrainRequestMessage req = Requests.bind(payload, TrainRequestMessage.class);
                     List<Reading> history = contexts.get(req.sensor()).readings();
                     Training t = new Training(
-                            new TrainRequest(req.sensor(), history, req.options()), responseTopic, correlation);
+                            new TrainRequest(req.sensor(), history, RetrainOptions.of(plugin, req)),
+                            responseTopic,
+                            correlation);
                     try {
                         trainings.execute(t);
                     } catch (RejectedExecutionException e) {

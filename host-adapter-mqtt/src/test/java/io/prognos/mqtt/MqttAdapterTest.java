@@ -290,6 +290,24 @@ class MqttAdapterTest {
                 assertTrue(reply.json().get("success").asBoolean(), reply.json().toString());
                 assertArrayEquals(
                         new byte[] {7, 7}, reply.message().getProperties().getCorrelationData());
+
+                // A training with an option, then one that keeps the model's options and adds one.
+                String pump7Options = pump7.replace("}", ",\"forecast_horizon\":6,\"epochs\":1}");
+                plant.request("train", pump7Options, "prognos/replies/plant", new byte[] {8});
+                Received six = plant.await("prognos/replies/plant", Duration.ofSeconds(60));
+                assertEquals(
+                        6,
+                        six.json().get("forecast_horizon").asInt(),
+                        six.json().toString());
+                String kept = pump7.replace("}", ",\"keep_options\":true,\"epochs\":2}");
+                plant.request("train", kept, "prognos/replies/plant", new byte[] {9});
+                JsonNode again = plant.await("prognos/replies/plant", Duration.ofSeconds(60))
+                        .json();
+                assertEquals(6, again.get("forecast_horizon").asInt(), again.toString());
+                JsonNode options = again.get("model").get("train_options");
+                assertEquals(2, options.size(), options.toString());
+                assertEquals("6", options.get("forecast_horizon").asText());
+                assertEquals("2", options.get("epochs").asText());
             }
             Received offline = watcher.await("prognos/status", Duration.ofSeconds(10));
             assertEquals("offline", new String(offline.message().getPayload(), StandardCharsets.UTF_8));

@@ -3,16 +3,18 @@ package io.prognos.host.core;
 import io.prognos.api.ConfigProblem;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.ModelInfo;
+import io.prognos.host.core.wire.TrainRequestMessage;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The options a sensor is trained again with when no one asked (a scheduled retraining, a changed
- * cadence, the database poller's): those its model was trained with ({@link ModelInfo#trainOptions};
- * the dashboard's Retrain sends them itself). A model trained over REST at {@code interval=1h} or
+ * cadence, the database poller's) or when a train request asks to keep them (the dashboard's Retrain):
+ * those its model was trained with ({@link ModelInfo#trainOptions}). A model trained over REST at {@code interval=1h} or
  * with {@code forecast_horizon=24} was replaced at its next scheduled retraining by one of the
  * plugin's defaults (the detected interval, 12 steps). An option the plugin now refuses (its bounds changed
  * with an upgrade) is left out, said at WARN: the sensor is trained with the others rather than
@@ -41,5 +43,24 @@ public final class RetrainOptions {
                 model.sensor(),
                 problems);
         return kept;
+    }
+
+    /**
+     * The options {@code request} trains with: its own, over those its sensor's model was trained
+     * with ({@link #of}) when it asks to keep them. The dashboard's Retrain sent the model's options
+     * as listed, and after an upgrade that narrowed an option's bounds REST refused them: the sensor
+     * could not be retrained from the dashboard at all.
+     */
+    public static Map<String, String> of(ForecastingPlugin plugin, TrainRequestMessage request) {
+        return request.keepOptions()
+                ? keeping(plugin, plugin.model(request.sensor()), request.options())
+                : request.options();
+    }
+
+    static Map<String, String> keeping(ForecastingPlugin plugin, Optional<ModelInfo> model, Map<String, String> given) {
+        Map<String, String> options =
+                new LinkedHashMap<>(model.map(m -> of(plugin, m)).orElse(Map.of()));
+        options.putAll(given);
+        return options;
     }
 }

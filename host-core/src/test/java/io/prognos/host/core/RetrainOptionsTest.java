@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,6 +63,20 @@ class RetrainOptionsTest {
         Map<String, String> options = Map.of("interval", "1h", "forecast_horizon", "6");
         assertEquals(options, RetrainOptions.of(plugin, trainedWith(options)));
         assertEquals(Map.of(), RetrainOptions.of(plugin, trainedWith(Map.of())));
+    }
+
+    /**
+     * A request that keeps the model's options: those the plugin still takes (the dashboard's
+     * Retrain after an upgrade that narrowed a bound), the request's own over them; with no model,
+     * the request's own.
+     */
+    @Test
+    void aRequestKeepingTheOptionsTakesThoseThePluginStillTakesAndItsOwnOverThem() {
+        Map<String, String> old = Map.of("forecast_horizon", "6", "epochs", "-3", "interval", "1h");
+        assertEquals(
+                Map.of("forecast_horizon", "4", "interval", "1h"),
+                RetrainOptions.keeping(plugin, Optional.of(trainedWith(old)), Map.of("forecast_horizon", "4")));
+        assertEquals(Map.of("epochs", "2"), RetrainOptions.keeping(plugin, Optional.empty(), Map.of("epochs", "2")));
     }
 
     /**

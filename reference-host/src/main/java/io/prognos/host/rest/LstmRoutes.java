@@ -9,6 +9,7 @@ import io.prognos.api.SensorId;
 import io.prognos.api.SensorState;
 import io.prognos.api.TrainRequest;
 import io.prognos.api.UnknownSensorException;
+import io.prognos.host.core.RetrainOptions;
 import io.prognos.host.core.SensorCycle;
 import io.prognos.host.core.wire.ModelMessage;
 import io.prognos.host.core.wire.PredictReply;
@@ -104,7 +105,7 @@ public final class LstmRoutes {
                 TrainRequestMessage req = Requests.bind(body, TrainRequestMessage.class);
                 return TrainReply.of(trainings.run(
                         req.sensor().toString(),
-                        () -> runtime.service().train(req.sensor(), req.options()),
+                        () -> runtime.service().train(req.sensor(), RetrainOptions.of(runtime.plugin(), req)),
                         clientGone));
             }
             case "predict" -> {

@@ -502,6 +502,29 @@ class RestApiTest {
         error(404, "GET", "/api/v1/lstm/sensors/silent-4/flow", null);
     }
 
+    /**
+     * {@code keep_options} trains with the options the sensor's model was trained with, those given
+     * beside it over them (the dashboard's Retrain sends it); without it, the options given are all.
+     */
+    @Test
+    void aTrainingCanKeepTheOptionsOfTheModelBeforeIt() throws Exception {
+        SensorId press = SensorId.of("press-5", "oil_temp");
+        HostFixture.store(host, press, HostFixture.hourly(300, 0.01, 6));
+        String sensor = "\"device_id\": \"press-5\", \"sensor_key\": \"oil_temp\"";
+        JsonNode first = ok("POST", "/api/v1/lstm/train", "{" + sensor + ", \"forecast_horizon\": 6, \"epochs\": 1}");
+        assertEquals(6, first.get("forecast_horizon").asInt());
+        JsonNode kept =
+                ok("POST", "/api/v1/lstm/train", "{" + sensor + ", \"keep_options\": true, \"forecast_horizon\": 4}");
+        assertEquals(4, kept.get("forecast_horizon").asInt(), "the option given wins");
+        assertEquals(
+                Map.of("forecast_horizon", "4", "epochs", "1"),
+                JSON.convertValue(kept.get("model").get("train_options"), Map.class));
+        JsonNode plain = ok("POST", "/api/v1/lstm/train", "{" + sensor + ", \"keep_options\": false, \"epochs\": 1}");
+        assertEquals(12, plain.get("forecast_horizon").asInt(), "the plugin's default without keep_options");
+        JsonNode refused = error(400, "POST", "/api/v1/lstm/train", "{" + sensor + ", \"keep_options\": \"yes\"}");
+        assertEquals("keep_options", refused.get("field").asText(), refused.toString());
+    }
+
     /** The dashboard's views: what the cycle produced for the sensor, its stored readings, and limits set at run time. */
     @Test
     void theDashboardsViewsShowTheSensorAndLimitsCanBeSet() throws Exception {

@@ -10,19 +10,24 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A train request (REST body, MQTT request): the sensor, and any other field as a training option
- * for the plugin ({@code epochs}, {@code sequence_length}, ...), which the plugin validates by its
- * own declaration: an unknown or out-of-range option is refused naming it.
+ * A train request (REST body, MQTT request): the sensor, {@code keep_options} (train with the
+ * options the sensor's model was trained with, those given here over them), and any other field as a
+ * training option for the plugin ({@code epochs}, {@code sequence_length}, ...), which the plugin
+ * validates by its own declaration: an unknown or out-of-range option is refused naming it.
  */
 public final class TrainRequestMessage {
 
     private final SensorId sensor;
+    private final boolean keepOptions;
     private final Map<String, String> options = new LinkedHashMap<>();
 
     @JsonCreator
     public TrainRequestMessage(
-            @JsonProperty("device_id") String deviceId, @JsonProperty("sensor_key") String sensorKey) {
+            @JsonProperty("device_id") String deviceId,
+            @JsonProperty("sensor_key") String sensorKey,
+            @JsonProperty("keep_options") Boolean keepOptions) {
         this.sensor = Requests.sensor(deviceId, sensorKey);
+        this.keepOptions = Boolean.TRUE.equals(keepOptions);
     }
 
     @JsonAnySetter
@@ -40,6 +45,12 @@ public final class TrainRequestMessage {
         return sensor;
     }
 
+    /** Whether the options the sensor's model was trained with are repeated (see {@code RetrainOptions}). */
+    public boolean keepOptions() {
+        return keepOptions;
+    }
+
+    /** The options given in the request itself. */
     public Map<String, String> options() {
         return Collections.unmodifiableMap(options);
     }

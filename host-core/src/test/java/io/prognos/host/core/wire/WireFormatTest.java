@@ -1,6 +1,7 @@
 package io.prognos.host.core.wire;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -122,6 +123,17 @@ class WireFormatTest {
                 "{\"device_id\": \"a\", \"sensor_key\": \"b\", \"epochs\": 5}".getBytes(StandardCharsets.UTF_8),
                 TrainRequestMessage.class);
         assertEquals(Map.of("epochs", "5"), ok.options());
+        assertFalse(ok.keepOptions());
+        TrainRequestMessage keep = Requests.bind(
+                "{\"device_id\": \"a\", \"sensor_key\": \"b\", \"keep_options\": true}"
+                        .getBytes(StandardCharsets.UTF_8),
+                TrainRequestMessage.class);
+        assertTrue(keep.keepOptions());
+        assertEquals(Map.of(), keep.options(), "keep_options is no option of the plugin's");
+        var notABoolean = refused(
+                "{\"device_id\": \"a\", \"sensor_key\": \"b\", \"keep_options\": 1}", TrainRequestMessage.class);
+        assertEquals("keep_options", notABoolean.field());
+        assertEquals("keep_options must be true or false", notABoolean.getMessage());
         // Options are the plugin's to check (by its declaration, naming the key): an object goes on as
         // its JSON text, and the plugin refuses it as a value of the wrong kind or an unknown key.
         TrainRequestMessage object = Requests.bind(
