@@ -35,13 +35,11 @@ final class SeriesPreparer {
         }
         long[] buckets = new long[readings.size()];
         double[] values = new double[readings.size()];
-        Integer[] order = new Integer[readings.size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
+        for (int i = 0; i < buckets.length; i++) {
             buckets[i] = grid.bucket(readings.get(i).timestamp().toEpochMilli());
             values[i] = readings.get(i).value();
         }
-        Arrays.sort(order, (a, b) -> Long.compare(buckets[a], buckets[b]));
+        int[] order = timeOrder(buckets);
 
         // Mean per bucket, in time order; duplicates and out-of-order readings land in the same bucket.
         long[] ids = new long[order.length];
@@ -61,33 +59,79 @@ final class SeriesPreparer {
             means[count++] = sum / n;
         }
 
-        List<Double> current = new ArrayList<>();
+        double[] run = new double[Math.min(count, 1024)];
+        int length = 0;
         long segStart = ids[0];
-        current.add(means[0]);
+        run[length++] = means[0];
         for (int k = 1; k < count; k++) {
             long missing = ids[k] - ids[k - 1] - 1;
             if (missing > maxGapSteps) {
-                segments.add(segment(segStart, current));
-                current = new ArrayList<>();
+                segments.add(new Segment(segStart, Arrays.copyOf(run, length)));
+                length = 0;
                 segStart = ids[k];
             } else {
-                double from = current.get(current.size() - 1);
+                run = room(run, length + (int) missing + 1);
+                double from = run[length - 1];
                 for (long m = 1; m <= missing; m++) {
-                    current.add(from + (means[k] - from) * m / (missing + 1));
+                    run[length++] = from + (means[k] - from) * m / (missing + 1);
                 }
             }
-            current.add(means[k]);
+            run = room(run, length + 1);
+            run[length++] = means[k];
         }
-        segments.add(segment(segStart, current));
+        segments.add(new Segment(segStart, Arrays.copyOf(run, length)));
         return segments;
     }
 
-    private static Segment segment(long startBucket, List<Double> values) {
-        double[] v = new double[values.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = values.get(i);
+    private static double[] room(double[] run, int needed) {
+        return needed <= run.length ? run : Arrays.copyOf(run, Math.max(needed, 2 * run.length));
+    }
+
+    /**
+     * The readings' indices in bucket order, readings of one bucket in their given order (so that
+     * a bucket's mean is summed in the same order whatever the sort). Without boxing: a 30-day history
+     * of a one-second sensor (2.6 million readings) as {@code Integer}s and its series as a list of
+     * {@code Double}s needed about 100 MB more, and its training ran out of a 256 MB heap here.
+     */
+    static int[] timeOrder(long[] buckets) {
+        int[] order = new int[buckets.length];
+        boolean sorted = true;
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+            sorted &= i == 0 || buckets[i] >= buckets[i - 1];
+            min = Math.min(min, buckets[i]);
+            max = Math.max(max, buckets[i]);
         }
-        return new Segment(startBucket, v);
+        if (sorted) {
+            return order; // as read from a database, ordered by time
+        }
+        // Bucket (from the first) above index in one long: sorting them sorts by bucket, then index.
+        int indexBits = 64 - Long.numberOfLeadingZeros(order.length);
+        long span = max - min;
+        if (span >= 0 && (span >>> (63 - indexBits)) == 0) {
+            long[] keys = new long[order.length];
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = ((buckets[i] - min) << indexBits) | i;
+            }
+            Arrays.sort(keys);
+            long mask = (1L << indexBits) - 1;
+            for (int i = 0; i < keys.length; i++) {
+                order[i] = (int) (keys[i] & mask);
+            }
+            return order;
+        }
+        // Buckets too far apart to share a long with an index (centuries of milliseconds): boxed.
+        Integer[] boxed = new Integer[order.length];
+        for (int i = 0; i < boxed.length; i++) {
+            boxed[i] = i;
+        }
+        Arrays.sort(boxed, (a, b) -> Long.compare(buckets[a], buckets[b]));
+        for (int i = 0; i < boxed.length; i++) {
+            order[i] = boxed[i];
+        }
+        return order;
     }
 
     /**

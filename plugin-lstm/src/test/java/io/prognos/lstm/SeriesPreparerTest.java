@@ -9,7 +9,10 @@ import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class SeriesPreparerTest {
@@ -35,6 +38,29 @@ class SeriesPreparerTest {
                 Instant.parse("2025-01-01T00:00:00Z").toEpochMilli() / 3_600_000,
                 segs.get(0).startBucket());
         assertArrayEquals(new double[] {20, 20}, segs.get(0).values(), 1e-12);
+    }
+
+    /**
+     * Readings in bucket order, one bucket's in their given order (its mean is summed in that
+     * order), whether the buckets fit beside an index in one long or lie too far apart for it.
+     */
+    @Test
+    void timeOrderIsAStableSortByBucket() {
+        Random r = new Random(5);
+        for (long scale : new long[] {1, Long.MAX_VALUE / 40}) {
+            long[] buckets = new long[500];
+            for (int i = 0; i < buckets.length; i++) {
+                buckets[i] = (r.nextInt(41) - 20) * scale; // many ties; the second scale spans most of a long
+            }
+            Integer[] expected = new Integer[buckets.length];
+            for (int i = 0; i < expected.length; i++) {
+                expected[i] = i;
+            }
+            Arrays.sort(expected, Comparator.comparingLong(i -> buckets[i])); // stable
+            assertArrayEquals(
+                    Arrays.stream(expected).mapToInt(Integer::intValue).toArray(), SeriesPreparer.timeOrder(buckets));
+        }
+        assertArrayEquals(new int[] {0, 1, 2}, SeriesPreparer.timeOrder(new long[] {4, 4, 9}));
     }
 
     @Test
