@@ -29,10 +29,13 @@ package io.prognos.api;
  *
  * <p>2.7: {@link ModelInfo#trainOptions()}, the options a model was trained with, for a host to
  * repeat when it trains the sensor again on its own.
+ *
+ * <p>2.8: {@link ReadingList}, readings kept as columns, which {@link TrainRequest} keeps its
+ * history as (a host that builds one saves the copy and most of the memory of a long history).
  */
 public final class Spi {
 
-    public static final String VERSION = "2.7";
+    public static final String VERSION = "2.8";
 
     private Spi() {}
 

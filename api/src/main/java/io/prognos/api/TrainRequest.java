@@ -14,7 +14,7 @@ public record TrainRequest(SensorId sensor, List<Reading> history, Map<String, S
         if (sensor == null) {
             throw new BadRequestException("sensor", "sensor is required");
         }
-        history = List.copyOf(history);
+        history = ReadingList.copyOf(history);
         options = options == null ? Map.of() : Map.copyOf(options);
     }
 

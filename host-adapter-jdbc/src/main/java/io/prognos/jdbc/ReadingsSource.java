@@ -4,6 +4,7 @@ import io.prognos.api.BadRequestException;
 import io.prognos.api.ConfigProblem;
 import io.prognos.api.ModelInfo;
 import io.prognos.api.Reading;
+import io.prognos.api.ReadingList;
 import io.prognos.api.SensorId;
 import io.prognos.host.core.wire.Timestamps;
 import java.math.BigDecimal;
@@ -257,7 +258,7 @@ public final class ReadingsSource {
                 for (int i = 0; i < query.order().size(); i++) {
                     bind(ps, i + 1, query.order().get(i), sensor, from, to);
                 }
-                List<Reading> out = new ArrayList<>();
+                ReadingList.Builder out = ReadingList.builder();
                 Unusable unusable = new Unusable();
                 try (ResultSet rs = ps.executeQuery()) {
                     ResultSetMetaData md = rs.getMetaData();
@@ -295,12 +296,12 @@ public final class ReadingsSource {
                         if (ts.isBefore(from) || !ts.isBefore(to)) {
                             continue; // :from_s and :to_s bound whole seconds around the window
                         }
-                        out.add(new Reading(ts, v));
+                        out.add(ts, v);
                     }
                 }
                 c.commit();
                 report(sensor, unusable);
-                return out;
+                return out.build();
             } catch (SQLException e) {
                 c.rollback();
                 throw e;

@@ -10,6 +10,7 @@ import io.prognos.api.Observation;
 import io.prognos.api.OperatingLimits;
 import io.prognos.api.PrognosException;
 import io.prognos.api.Reading;
+import io.prognos.api.ReadingList;
 import io.prognos.api.RetryLaterException;
 import io.prognos.api.RiskAssessment;
 import io.prognos.api.RiskLevel;
@@ -576,14 +577,13 @@ public final class SensorCycle {
         for (Reading r : warmed) {
             newest = r.timestamp().isAfter(newest) ? r.timestamp() : newest;
         }
-        List<Reading> all = new ArrayList<>(warmed.size() + 16);
-        all.addAll(warmed);
+        ReadingList.Builder all = ReadingList.builder(warmed.size() + 16).addAll(warmed);
         for (Reading r : buffered) {
             if (r.timestamp().isAfter(newest)) {
                 all.add(r);
             }
         }
-        return all;
+        return all.build();
     }
 
     /** The newest score of a warm-up is the sensor's current one, though not news to publish. */

@@ -5,10 +5,10 @@ import io.prognos.api.InsufficientHistoryException;
 import io.prognos.api.ModelInfo;
 import io.prognos.api.PrognosException;
 import io.prognos.api.Reading;
+import io.prognos.api.ReadingList;
 import io.prognos.api.SensorId;
 import io.prognos.api.TrainRequest;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -239,10 +239,10 @@ public final class TrainingRunner implements AutoCloseable {
         if (from == given.size()) {
             return stored;
         }
-        List<Reading> all = new ArrayList<>(stored.size() + given.size() - from);
-        all.addAll(stored);
-        all.addAll(given.subList(from, given.size()));
-        return all;
+        return ReadingList.builder(stored.size() + given.size() - from)
+                .addAll(stored)
+                .addAll(given.subList(from, given.size()))
+                .build();
     }
 
     /**
