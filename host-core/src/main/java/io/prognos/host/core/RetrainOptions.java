@@ -3,6 +3,7 @@ package io.prognos.host.core;
 import io.prognos.api.ConfigProblem;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.ModelInfo;
+import io.prognos.api.SensorId;
 import io.prognos.host.core.wire.TrainRequestMessage;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,9 +53,13 @@ public final class RetrainOptions {
      * could not be retrained from the dashboard at all.
      */
     public static Map<String, String> of(ForecastingPlugin plugin, TrainRequestMessage request) {
-        return request.keepOptions()
-                ? keeping(plugin, plugin.model(request.sensor()), request.options())
-                : request.options();
+        return requested(plugin, request.sensor(), request.keepOptions(), request.options());
+    }
+
+    /** The options a training of {@code sensor} asked for with {@code given} takes ({@link #of(ForecastingPlugin, TrainRequestMessage)}). */
+    public static Map<String, String> requested(
+            ForecastingPlugin plugin, SensorId sensor, boolean keep, Map<String, String> given) {
+        return keep ? keeping(plugin, plugin.model(sensor), given) : given;
     }
 
     static Map<String, String> keeping(ForecastingPlugin plugin, Optional<ModelInfo> model, Map<String, String> given) {

@@ -3,6 +3,7 @@ package io.prognos.host.cli;
 import io.prognos.api.ModelInfo;
 import io.prognos.api.SensorId;
 import io.prognos.api.TrainRequest;
+import io.prognos.host.core.RetrainOptions;
 import io.prognos.host.core.wire.Json;
 import io.prognos.host.core.wire.ModelMessage;
 import io.prognos.host.runtime.HostRuntime;
@@ -37,6 +38,12 @@ final class TrainCommand extends HostCommand {
                     + " them: the host's own retrainings repeat them")
     Map<String, String> options = new LinkedHashMap<>();
 
+    @Option(
+            names = "--keep-options",
+            description = "train with the options the sensor's stored model was trained with too (those the plugin"
+                    + " still takes), --option ones over them, as REST train's keep_options")
+    boolean keepOptions;
+
     @Override
     public Integer call() throws Exception {
         Launch launch = Launch.of(config);
@@ -44,9 +51,10 @@ final class TrainCommand extends HostCommand {
         PrintWriter out = out();
         try (HostRuntime runtime =
                 HostRuntime.start(launch.config(), launch.found(), HostRuntime.Parts.STORE_ONLY, Clock.systemUTC())) {
+            Map<String, String> asked = RetrainOptions.requested(runtime.plugin(), id, keepOptions, options);
             ModelInfo m = sensor.csv != null
-                    ? runtime.plugin().train(new TrainRequest(id, sensor.csvReadings(), options))
-                    : runtime.service().train(id, options);
+                    ? runtime.plugin().train(new TrainRequest(id, sensor.csvReadings(), asked))
+                    : runtime.service().train(id, asked);
             if (json) {
                 out.println(Json.pretty(ModelMessage.of(m)));
             } else {

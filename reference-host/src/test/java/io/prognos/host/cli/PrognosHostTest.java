@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prognos.api.ConfigDef;
 import io.prognos.api.Reading;
@@ -269,6 +270,14 @@ class PrognosHostTest {
         assertTrue(
                 trained.out().contains("on " + hours + " intervals of PT1H"),
                 "every hour, the repeated one too: " + trained.out());
+        // Trained again keeping the stored model's options, with one more.
+        List<String> again = new ArrayList<>(train);
+        again.addAll(List.of("--keep-options", "--json"));
+        Run kept = run(withOption(again, "patience=3"));
+        assertEquals(0, kept.code(), kept.err());
+        JsonNode keptModel = new ObjectMapper().readTree(kept.out());
+        assertEquals(6, keptModel.get("forecast_horizon").asInt(), kept.out());
+        assertEquals("3", keptModel.get("train_options").get("patience").asText(), kept.out());
         List<String> forecast = new ArrayList<>(List.of("forecast", "--lstm.epochs=1"));
         forecast.addAll(List.of(format));
         Run f = run(forecast.toArray(String[]::new));
