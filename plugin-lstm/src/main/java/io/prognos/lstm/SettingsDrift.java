@@ -1,9 +1,10 @@
 package io.prognos.lstm;
 
-import io.prognos.api.InvalidConfigurationException;
 import io.prognos.api.SensorId;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -50,20 +51,21 @@ final class SettingsDrift {
     }
 
     /**
-     * The settings {@code m} is trained again with: {@code s} under its options, or {@code s} when
-     * the plugin now refuses them (the host then leaves them out, said at WARN when it retrains).
+     * The settings a model trained with {@code options} is trained again with: {@code s} under
+     * those of them the plugin still takes, as the host leaves out the others (said at WARN when it
+     * retrains). All were dropped when one was refused, and a model trained with {@code
+     * forecast_horizon=6} and an option refused since was told to drift from the configured 12
+     * steps, which its retraining keeps.
      */
-    static LstmSettings asRetrained(LstmSettings s, TrainedModel m) {
-        try {
-            return s.with(m.trainOptions());
-        } catch (InvalidConfigurationException e) {
-            return s;
-        }
+    static LstmSettings asRetrained(LstmSettings s, Map<String, String> options) {
+        Map<String, String> kept = new HashMap<>(options);
+        LstmSettings.TRAIN_OPTIONS.validate(options).forEach(p -> kept.remove(p.key())); // each problem is one key's
+        return s.with(kept);
     }
 
     /** Logs the differences of a model read from the store, when they have not been told before. */
     void tell(SensorId sensor, TrainedModel m, LstmSettings s) {
-        List<String> d = differences(asRetrained(s, m), m);
+        List<String> d = differences(asRetrained(s, m.trainOptions()), m);
         if (d.isEmpty()) {
             return;
         }

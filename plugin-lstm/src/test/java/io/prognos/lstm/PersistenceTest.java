@@ -243,6 +243,18 @@ class PersistenceTest {
         }
     }
 
+    /**
+     * A model's options are compared with the configuration as its retraining takes them: those the
+     * plugin still takes (the host leaves out the others), not none as soon as one is refused.
+     */
+    @Test
+    void driftIsToldUnderTheOptionsTheRetrainingKeeps() {
+        LstmSettings retrained = SettingsDrift.asRetrained(
+                LstmSettings.defaults(), Map.of("forecast_horizon", "6", "epochs", "-3", "dropout", "0.2"));
+        assertEquals(6, retrained.horizon());
+        assertEquals(LstmSettings.defaults().epochs(), retrained.epochs());
+    }
+
     private static SensorId other() {
         return SensorId.of("press-2", "oil_temp");
     }
