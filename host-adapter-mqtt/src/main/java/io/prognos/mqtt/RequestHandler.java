@@ -2,6 +2,7 @@ package io.prognos.mqtt;
 
 import io.prognos.api.BadRequestException;
 import io.prognos.api.ForecastingPlugin;
+import io.prognos.api.ModelInfo;
 import io.prognos.api.PrognosException;
 import io.prognos.api.Reading;
 import io.prognos.api.RetryLaterException;
@@ -10,6 +11,7 @@ import io.prognos.host.core.RetrainOptions;
 import io.prognos.host.core.SensorContext;
 import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
+import io.prognos.host.core.TrainingOutOfMemory;
 import io.prognos.host.core.wire.ErrorMessage;
 import io.prognos.host.core.wire.Json;
 import io.prognos.host.core.wire.PredictReply;
@@ -266,7 +268,10 @@ final class RequestHandler {
         @Override
         public void run() {
             try {
-                reply(responseTopic, correlation, Json.bytes(TrainReply.of(plugin.train(request))));
+                // Out of memory escaped: it ended the trainings' thread, and the requester waited for an answer that
+                // never came.
+                ModelInfo model = TrainingOutOfMemory.told(request.sensor(), () -> plugin.train(request));
+                reply(responseTopic, correlation, Json.bytes(TrainReply.of(model)));
             } catch (PrognosException e) {
                 reply(responseTopic, correlation, Json.bytes(error(e)));
             } catch (RuntimeException e) {

@@ -20,6 +20,7 @@ import io.prognos.api.PluginDiscovery;
 import io.prognos.api.RetryLaterException;
 import io.prognos.api.SensorId;
 import io.prognos.api.ThreadLimits;
+import io.prognos.api.TrainRequest;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
@@ -816,6 +817,10 @@ class MqttAdapterTest {
                     ForecastingPlugin.class.getClassLoader(),
                     new Class<?>[] {ForecastingPlugin.class},
                     (p, m, args) -> {
+                        if (m.getName().equals("train")
+                                && ((TrainRequest) args[0]).sensor().deviceId().equals("big-1")) {
+                            throw new OutOfMemoryError("Java heap space");
+                        }
                         if (m.getName().equals("train") || (m.getName().equals("model") && broken.equals(args[0]))) {
                             throw new IllegalStateException("injected: the plugin's own fault");
                         }
@@ -836,8 +841,14 @@ class MqttAdapterTest {
                         "{\"device_id\":\"broken-1\",\"sensor_key\":\"rpm\"}",
                         "prognos/replies/plant",
                         new byte[] {4});
+                plant.request(
+                        "train",
+                        "{\"device_id\":\"big-1\",\"sensor_key\":\"rpm\"}",
+                        "prognos/replies/plant",
+                        new byte[] {5});
+                plant.request("train", mill, "prognos/replies/plant", new byte[] {6}); // the trainings' thread goes on
                 Map<Byte, JsonNode> replies = new HashMap<>();
-                for (int i = 0; i < 4; i++) {
+                for (int i = 0; i < 6; i++) {
                     Received r = plant.await("prognos/replies/plant", Duration.ofSeconds(20));
                     assertNotNull(r, "answered: " + replies.keySet());
                     replies.put(r.message().getProperties().getCorrelationData()[0], r.json());
@@ -847,7 +858,12 @@ class MqttAdapterTest {
                 assertEquals(
                         "the request must be a JSON object",
                         notAnObject.get("error").asText());
-                for (byte failedAt : new byte[] {2, 4}) { // a training, and a forecast's model lookup
+                JsonNode outOfMemory = replies.get((byte) 5);
+                assertEquals("capacity", outOfMemory.get("reason").asText(), outOfMemory.toString());
+                assertTrue(
+                        outOfMemory.get("error").asText().contains("the training of big-1/rpm ran out of heap memory"),
+                        outOfMemory.toString());
+                for (byte failedAt : new byte[] {2, 4, 6}) { // trainings, and a forecast's model lookup
                     JsonNode failed = replies.get(failedAt);
                     assertFalse(failed.get("success").asBoolean(), failed.toString());
                     assertTrue(

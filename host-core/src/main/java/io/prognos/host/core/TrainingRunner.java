@@ -182,14 +182,22 @@ public final class TrainingRunner implements AutoCloseable {
                 LOG.debug("training of {} did not succeed again: {}", sensor, e.getMessage());
             }
         } catch (RuntimeException e) {
-            if (firstTime(sensor, e)) {
-                LOG.error("training of {} failed", sensor, e);
-                failed.accept(sensor, e);
-            } else {
-                LOG.debug("training of {} failed again: {}", sensor, e.toString());
-            }
+            failedUnexpectedly(sensor, e);
+        } catch (OutOfMemoryError e) {
+            // This thread's task kept the error to itself: the sensor was tried again at its next
+            // reading, and nothing was said.
+            failedUnexpectedly(sensor, TrainingOutOfMemory.of(sensor, e));
         }
         return null;
+    }
+
+    private void failedUnexpectedly(SensorId sensor, RuntimeException e) {
+        if (firstTime(sensor, e)) {
+            LOG.error("training of {} failed", sensor, e);
+            failed.accept(sensor, e);
+        } else {
+            LOG.debug("training of {} failed again: {}", sensor, e.toString());
+        }
     }
 
     /**

@@ -27,13 +27,15 @@ class TrainingRunnerTest {
     @Test
     void aTrainingThatFailsTheSameWayAtEveryReadingIsToldOnce() throws Exception {
         SensorId sensor = SensorId.of("press-7", "flow");
-        List<RuntimeException> outcomes = List.of(
+        List<Throwable> outcomes = List.of(
                 new InsufficientHistoryException(sensor, 42, 10, "training", "", "a pause"),
                 new InsufficientHistoryException(sensor, 42, 11, "training", "", "a pause"),
                 new BadRequestException("interval", "too fine"),
                 new BadRequestException("interval", "too fine"),
                 new IllegalStateException("a bug"),
-                new IllegalStateException("a bug"));
+                new IllegalStateException("a bug"),
+                new OutOfMemoryError("Java heap space"),
+                new OutOfMemoryError("Java heap space"));
         java.util.concurrent.atomic.AtomicInteger call = new java.util.concurrent.atomic.AtomicInteger();
         ForecastingPlugin plugin = (ForecastingPlugin) Proxy.newProxyInstance(
                 getClass().getClassLoader(), new Class<?>[] {ForecastingPlugin.class}, (proxy, m, args) -> {
@@ -54,9 +56,16 @@ class TrainingRunnerTest {
             }
         }
         assertEquals(
-                List.of(outcomes.get(0).getMessage(), "too fine", "a bug", "too fine"),
+                List.of(
+                        outcomes.get(0).getMessage(),
+                        "too fine",
+                        "a bug",
+                        "the training of press-7/flow ran out of heap memory (Java heap space); give the host more"
+                                + " heap (-Xmx) or train the sensor on a shorter history",
+                        "too fine"),
                 told,
-                "a count of readings that grows is the same failure; told again after the sensor trained");
+                "a count of readings that grows is the same failure; told again after the sensor trained;"
+                        + " running out of memory is told, not kept by the training's thread");
     }
 
     /**

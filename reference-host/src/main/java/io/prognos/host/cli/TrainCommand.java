@@ -1,15 +1,18 @@
 package io.prognos.host.cli;
 
 import io.prognos.api.ModelInfo;
+import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import io.prognos.api.TrainRequest;
 import io.prognos.host.core.RetrainOptions;
+import io.prognos.host.core.TrainingOutOfMemory;
 import io.prognos.host.core.wire.Json;
 import io.prognos.host.core.wire.ModelMessage;
 import io.prognos.host.runtime.HostRuntime;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -52,9 +55,12 @@ final class TrainCommand extends HostCommand {
         try (HostRuntime runtime =
                 HostRuntime.start(launch.config(), launch.found(), HostRuntime.Parts.STORE_ONLY, Clock.systemUTC())) {
             Map<String, String> asked = RetrainOptions.requested(runtime.plugin(), id, keepOptions, options);
-            ModelInfo m = sensor.csv != null
-                    ? runtime.plugin().train(new TrainRequest(id, sensor.csvReadings(), asked))
-                    : runtime.service().train(id, asked);
+            List<Reading> csv = sensor.csv != null ? sensor.csvReadings() : null;
+            ModelInfo m = TrainingOutOfMemory.told(
+                    id,
+                    () -> csv != null
+                            ? runtime.plugin().train(new TrainRequest(id, csv, asked))
+                            : runtime.service().train(id, asked));
             if (json) {
                 out.println(Json.pretty(ModelMessage.of(m)));
             } else {

@@ -11,6 +11,7 @@ import io.prognos.api.TrainRequest;
 import io.prognos.api.UnknownSensorException;
 import io.prognos.host.core.RetrainOptions;
 import io.prognos.host.core.SensorCycle;
+import io.prognos.host.core.TrainingOutOfMemory;
 import io.prognos.host.core.wire.ModelMessage;
 import io.prognos.host.core.wire.PredictReply;
 import io.prognos.host.core.wire.PredictRequestMessage;
@@ -105,7 +106,9 @@ public final class LstmRoutes {
                 TrainRequestMessage req = Requests.bind(body, TrainRequestMessage.class);
                 return TrainReply.of(trainings.run(
                         req.sensor().toString(),
-                        () -> runtime.service().train(req.sensor(), RetrainOptions.of(runtime.plugin(), req)),
+                        () -> TrainingOutOfMemory.told( // 503, not a bare 500
+                                req.sensor(),
+                                () -> runtime.service().train(req.sensor(), RetrainOptions.of(runtime.plugin(), req))),
                         clientGone));
             }
             case "predict" -> {
