@@ -15,6 +15,7 @@ import io.prognos.host.core.RetrainOptions;
 import io.prognos.host.core.SensorContext;
 import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
+import io.prognos.host.core.TrainingOutOfMemory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -394,7 +395,7 @@ public final class ForecastPoller implements AutoCloseable {
         Instant newest = fresh.get(fresh.size() - 1).timestamp();
         try {
             if (training != null) {
-                awaitTraining(training);
+                awaitTraining(s, training);
                 markTrained(s, trainedAt);
                 cadenceChanged.remove(s);
                 tally.trained++;
@@ -446,7 +447,7 @@ public final class ForecastPoller implements AutoCloseable {
     }
 
     /** The training's model; its failure as thrown on the training thread. */
-    private static ModelInfo awaitTraining(Future<ModelInfo> training) {
+    private static ModelInfo awaitTraining(SensorId sensor, Future<ModelInfo> training) {
         try {
             return training.get();
         } catch (InterruptedException e) {
@@ -461,8 +462,10 @@ public final class ForecastPoller implements AutoCloseable {
             }
             // An Error (out of memory): said as such, and the training is tried again at the next
             // run; the bare Error read as a refusal "until this is mended".
-            throw new IllegalStateException(
-                    "its training failed: " + e.getCause() + "; tried again at the next run", e.getCause());
+            String what = e.getCause() instanceof OutOfMemoryError oom
+                    ? TrainingOutOfMemory.of(sensor, oom).getMessage()
+                    : "its training failed: " + e.getCause();
+            throw new IllegalStateException(what + "; tried again at the next run", e.getCause());
         }
     }
 

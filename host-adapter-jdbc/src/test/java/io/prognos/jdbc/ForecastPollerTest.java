@@ -501,6 +501,50 @@ class ForecastPollerTest {
         }
     }
 
+    /** A training that runs out of heap is told as such, the others go on, and it is tried again at the next run. */
+    @Test
+    void aTrainingThatRunsOutOfHeapIsToldAndTriedAgainAtTheNextRun() throws Exception {
+        try (Logged logged = Logged.by(ForecastPoller.class);
+                EmbeddedPostgres pg = EmbeddedPostgres.start()) {
+            JdbcAdapter db = withReadings(configFor(pg));
+            ForecastingPlugin real = started(db);
+            java.util.concurrent.atomic.AtomicBoolean thrown = new java.util.concurrent.atomic.AtomicBoolean();
+            ForecastingPlugin plugin = (ForecastingPlugin) java.lang.reflect.Proxy.newProxyInstance(
+                    ForecastingPlugin.class.getClassLoader(),
+                    new Class<?>[] {ForecastingPlugin.class},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("train")
+                                && ((io.prognos.api.TrainRequest) args[0])
+                                        .sensor()
+                                        .deviceId()
+                                        .equals("line-1")
+                                && thrown.compareAndSet(false, true)) {
+                            throw new OutOfMemoryError("Java heap space");
+                        }
+                        try {
+                            return method.invoke(real, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            ForecastPoller poller = poller(plugin, db, T0.plus(Duration.ofHours(320)));
+            ForecastPoller.RunReport first = poller.runOnce();
+            assertEquals(2, first.forecasts(), "line-2 and line-3");
+            assertEquals(1, first.skipped());
+            List<String> warnings = warnings(logged);
+            assertEquals(1, warnings.size(), warnings.toString());
+            assertTrue(
+                    warnings.get(0).contains("the training of line-1/temp ran out of heap memory (Java heap space)")
+                            && warnings.get(0).contains("tried again at the next run"),
+                    warnings.get(0));
+            ForecastPoller.RunReport second = poller.runOnce();
+            assertEquals(1, second.trained(), "line-1, at the next run");
+            assertEquals(1, second.forecasts());
+            real.stop();
+            db.close();
+        }
+    }
+
     /**
      * A row stamped hours ahead of the clock (a device's clock ahead) moved the watermark past every
      * reading before it: those were never read, the sensor without forecasts until the clock caught
