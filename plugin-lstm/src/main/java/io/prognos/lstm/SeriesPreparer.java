@@ -107,7 +107,7 @@ final class SeriesPreparer {
         if (sorted) {
             return order; // as read from a database, ordered by time
         }
-        // Bucket (from the first) above index in one long: sorting them sorts by bucket, then index.
+        // Bucket (counted from the least) above index in one long: sorting them sorts by bucket, then index.
         int indexBits = 64 - Long.numberOfLeadingZeros(order.length);
         long span = max - min;
         if (span >= 0 && (span >>> (63 - indexBits)) == 0) {

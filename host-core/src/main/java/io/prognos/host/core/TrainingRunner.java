@@ -183,10 +183,15 @@ public final class TrainingRunner implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             failedUnexpectedly(sensor, e);
-        } catch (OutOfMemoryError e) {
-            // This thread's task kept the error to itself: the sensor was tried again at its next
-            // reading, and nothing was said.
-            failedUnexpectedly(sensor, TrainingOutOfMemory.of(sensor, e));
+        } catch (Error e) {
+            // This thread's task kept an error to itself: the sensor was tried again at its next
+            // reading, and nothing was said. Out of heap, what the training allocated is garbage
+            // now; any other error is the plugin's fault, told with its trace.
+            failedUnexpectedly(
+                    sensor,
+                    e instanceof OutOfMemoryError oom
+                            ? TrainingOutOfMemory.of(sensor, oom)
+                            : new IllegalStateException("the training of " + sensor + " failed: " + e, e));
         }
         return null;
     }

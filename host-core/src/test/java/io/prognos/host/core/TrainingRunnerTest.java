@@ -35,7 +35,8 @@ class TrainingRunnerTest {
                 new IllegalStateException("a bug"),
                 new IllegalStateException("a bug"),
                 new OutOfMemoryError("Java heap space"),
-                new OutOfMemoryError("Java heap space"));
+                new OutOfMemoryError("Java heap space"),
+                new NoClassDefFoundError("acme/Missing"));
         java.util.concurrent.atomic.AtomicInteger call = new java.util.concurrent.atomic.AtomicInteger();
         ForecastingPlugin plugin = (ForecastingPlugin) Proxy.newProxyInstance(
                 getClass().getClassLoader(), new Class<?>[] {ForecastingPlugin.class}, (proxy, m, args) -> {
@@ -62,6 +63,7 @@ class TrainingRunnerTest {
                         "a bug",
                         "the training of press-7/flow ran out of heap memory (Java heap space); give the host more"
                                 + " heap (-Xmx) or train the sensor on a shorter history",
+                        "the training of press-7/flow failed: java.lang.NoClassDefFoundError: acme/Missing",
                         "too fine"),
                 told,
                 "a count of readings that grows is the same failure; told again after the sensor trained;"
