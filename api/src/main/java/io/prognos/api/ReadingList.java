@@ -50,6 +50,19 @@ public final class ReadingList extends AbstractList<Reading> implements RandomAc
         return new Builder(capacity);
     }
 
+    /**
+     * A builder that keeps the newest {@code max} readings added (in the order added): a history
+     * read oldest first, of which a training takes no more, in the memory of {@code max}.
+     */
+    public static Builder newest(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be at least 1, got " + max);
+        }
+        Builder b = new Builder(Math.min(max, 16));
+        b.max = max;
+        return b;
+    }
+
     @Override
     public Reading get(int index) {
         Objects.checkIndex(index, size);
@@ -68,6 +81,11 @@ public final class ReadingList extends AbstractList<Reading> implements RandomAc
         private int[] nanos;
         private double[] values;
         private int size;
+        /** At most this many are kept: once full, each reading added replaces the oldest, at {@link #oldest}. */
+        private int max = Integer.MAX_VALUE;
+
+        private int oldest;
+        private long dropped;
 
         private Builder(int capacity) {
             int c = Math.max(1, capacity);
@@ -82,15 +100,23 @@ public final class ReadingList extends AbstractList<Reading> implements RandomAc
                 throw new IllegalStateException("this builder has built its list");
             }
             Objects.requireNonNull(timestamp, "timestamp");
-            if (size == seconds.length) {
-                int grown = Math.max(size + 1, size + (size >> 1));
-                seconds = Arrays.copyOf(seconds, grown);
-                nanos = Arrays.copyOf(nanos, grown);
-                values = Arrays.copyOf(values, grown);
+            int at;
+            if (size == max) {
+                at = oldest;
+                oldest = (oldest + 1) % max;
+                dropped++;
+            } else {
+                if (size == seconds.length) {
+                    int grown = (int) Math.min(max, Math.max(size + 1L, size + (size >> 1)));
+                    seconds = Arrays.copyOf(seconds, grown);
+                    nanos = Arrays.copyOf(nanos, grown);
+                    values = Arrays.copyOf(values, grown);
+                }
+                at = size++;
             }
-            seconds[size] = timestamp.getEpochSecond();
-            nanos[size] = timestamp.getNano();
-            values[size++] = value;
+            seconds[at] = timestamp.getEpochSecond();
+            nanos[at] = timestamp.getNano();
+            values[at] = value;
             return this;
         }
 
@@ -107,16 +133,69 @@ public final class ReadingList extends AbstractList<Reading> implements RandomAc
             return size;
         }
 
+        /** How many readings added were let go as newer ones came ({@link #newest}). */
+        public long dropped() {
+            return dropped;
+        }
+
         /** The list of the readings added, in their order; the builder takes no more. */
         public ReadingList build() {
             if (seconds == null) {
                 throw new IllegalStateException("this builder has built its list");
+            }
+            if (oldest > 0) { // in place, oldest first: no second copy of a long history
+                rotate(seconds, oldest, size);
+                rotate(nanos, oldest, size);
+                rotate(values, oldest, size);
             }
             ReadingList built = size == 0 ? EMPTY : new ReadingList(seconds, nanos, values, size);
             seconds = null;
             nanos = null;
             values = null;
             return built;
+        }
+
+        /** Moves {@code a[by..n)} before {@code a[0..by)} in place: three reversals. */
+        private static void rotate(long[] a, int by, int n) {
+            reverse(a, 0, by);
+            reverse(a, by, n);
+            reverse(a, 0, n);
+        }
+
+        private static void rotate(int[] a, int by, int n) {
+            reverse(a, 0, by);
+            reverse(a, by, n);
+            reverse(a, 0, n);
+        }
+
+        private static void rotate(double[] a, int by, int n) {
+            reverse(a, 0, by);
+            reverse(a, by, n);
+            reverse(a, 0, n);
+        }
+
+        private static void reverse(long[] a, int from, int to) {
+            for (int i = from, j = to - 1; i < j; i++, j--) {
+                long t = a[i];
+                a[i] = a[j];
+                a[j] = t;
+            }
+        }
+
+        private static void reverse(int[] a, int from, int to) {
+            for (int i = from, j = to - 1; i < j; i++, j--) {
+                int t = a[i];
+                a[i] = a[j];
+                a[j] = t;
+            }
+        }
+
+        private static void reverse(double[] a, int from, int to) {
+            for (int i = from, j = to - 1; i < j; i++, j--) {
+                double t = a[i];
+                a[i] = a[j];
+                a[j] = t;
+            }
         }
     }
 }

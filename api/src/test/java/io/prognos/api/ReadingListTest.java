@@ -47,6 +47,18 @@ class ReadingListTest {
         assertEquals(readings(3), list);
     }
 
+    /** The newest {@code max} of the readings added, oldest first, however far it went round. */
+    @Test
+    void aBuilderOfTheNewestKeepsTheNewestInTheirOrder() {
+        for (int n : new int[] {0, 3, 7, 8, 9, 20, 100}) {
+            List<Reading> given = readings(n);
+            ReadingList.Builder b = ReadingList.newest(7).addAll(given);
+            assertEquals(Math.max(0, n - 7), b.dropped(), "n " + n);
+            assertEquals(given.subList(Math.max(0, n - 7), n), b.build(), "n " + n);
+        }
+        assertThrows(IllegalArgumentException.class, () -> ReadingList.newest(0));
+    }
+
     /** A training request keeps a reading list as it is (no copy of a long history) and copies any other list. */
     @Test
     void aTrainRequestKeepsAReadingListAndCopiesOtherLists() {

@@ -63,6 +63,15 @@ public final class ReadingsSource {
     /** The newest time among skipped rows that have none: before every real one. */
     private static final Instant NO_TIME = Instant.MIN;
 
+    /**
+     * The most readings a training's history holds, its newest (80 MB as a {@link ReadingList}): the
+     * LSTM plugin trains on at most two million intervals, one reading each at a sensor's detected
+     * interval (its median spacing), so twice that leaves what it uses as it was. Thirty days of a
+     * one-second sensor (2.6 million readings) are read whole as before; thirty days of a 10 Hz one
+     * (26 million, 520 MB) ran any usual heap out, where the plugin would have taken 2.3 days of them.
+     */
+    public static final int MAX_TRAINING_READINGS = 4_000_000;
+
     private final DataSource ds;
     private final String querySql; // as configured
     private final NamedSql query;
@@ -136,7 +145,7 @@ public final class ReadingsSource {
 
     /** Readings of {@code sensor} with from <= ts < to, oldest first. */
     public List<Reading> read(SensorId sensor, Instant from, Instant to) {
-        return read(sensor, from, to, query.jdbcSql(), true);
+        return read(sensor, from, to, query.jdbcSql(), true, Integer.MAX_VALUE);
     }
 
     /**
@@ -165,7 +174,12 @@ public final class ReadingsSource {
      * table that keeps its times as text gives the span only (its newest would be read whole).
      */
     public List<Reading> recentOrNewest(SensorId sensor, Instant to, Duration span, int atLeast, int count) {
-        return orOlder(sensor, to, read(sensor, to.minus(span), to), atLeast, count);
+        return recentOrNewest(sensor, to, span, atLeast, count, MAX_TRAINING_READINGS);
+    }
+
+    /** As {@link #recentOrNewest(SensorId, Instant, Duration, int, int)}, keeping the newest {@code max} of the span. */
+    public List<Reading> recentOrNewest(SensorId sensor, Instant to, Duration span, int atLeast, int count, int max) {
+        return orOlder(sensor, to, read(sensor, to.minus(span), to, query.jdbcSql(), true, max), atLeast, count);
     }
 
     /**
@@ -223,7 +237,8 @@ public final class ReadingsSource {
                 to,
                 "SELECT q.ts, q.value FROM (\n" + withoutTrailingSemicolons(query.jdbcSql())
                         + "\n) q WHERE q.value IS NOT NULL ORDER BY q.ts DESC LIMIT " + limit,
-                false);
+                false,
+                Integer.MAX_VALUE);
         if (newestFirst == null) {
             return null;
         }
@@ -249,7 +264,7 @@ public final class ReadingsSource {
      * The rows of {@code sql} (the readings query, or one around it) that are readings within from
      * <= ts < to, in its order; null when {@code textTimesToo} is false and its times are text.
      */
-    private List<Reading> read(SensorId sensor, Instant from, Instant to, String sql, boolean textTimesToo) {
+    private List<Reading> read(SensorId sensor, Instant from, Instant to, String sql, boolean textTimesToo, int max) {
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false); // PostgreSQL streams with a cursor only inside a transaction
             c.setReadOnly(true);
@@ -258,7 +273,7 @@ public final class ReadingsSource {
                 for (int i = 0; i < query.order().size(); i++) {
                     bind(ps, i + 1, query.order().get(i), sensor, from, to);
                 }
-                ReadingList.Builder out = ReadingList.builder();
+                ReadingList.Builder out = max == Integer.MAX_VALUE ? ReadingList.builder() : ReadingList.newest(max);
                 Unusable unusable = new Unusable();
                 try (ResultSet rs = ps.executeQuery()) {
                     ResultSetMetaData md = rs.getMetaData();
@@ -301,9 +316,25 @@ public final class ReadingsSource {
                 }
                 c.commit();
                 report(sensor, unusable);
+                if (out.dropped() > 0) {
+                    LOG.info(
+                            "{}: {} readings from {} to {}; a training takes the newest {}",
+                            sensor,
+                            out.dropped() + out.size(),
+                            from,
+                            to,
+                            out.size());
+                }
                 return out.build();
-            } catch (SQLException e) {
-                c.rollback();
+            } catch (SQLException | RuntimeException | Error e) {
+                // Any failure ends the transaction: left open (out of heap while reading, say), the
+                // read-only switch below failed "in the middle of a transaction" and its SQLException
+                // hid the failure, an OutOfMemoryError answered as a database error.
+                try {
+                    c.rollback();
+                } catch (SQLException r) {
+                    e.addSuppressed(r);
+                }
                 throw e;
             } finally {
                 c.setReadOnly(false);

@@ -474,6 +474,10 @@ class JdbcAdapterTest {
                     30,
                     r.recentOrNewest(tank, to, Duration.ofDays(30), 20, 2048).size(),
                     "enough in the span: the span");
+            // At most the newest max of the span, oldest first (a 10 Hz sensor's month ran the heap out).
+            assertEquals(
+                    r.recentOrNewest(tank, to, Duration.ofDays(30), 10, 2048).subList(18, 30),
+                    r.recentOrNewest(tank, to, Duration.ofDays(30), 10, 2048, 12));
             assertTrue(
                     r.recentOrNewest(SensorId.of("silent", "level"), to, Duration.ofDays(30), 65, 2048)
                             .isEmpty(),
@@ -553,6 +557,75 @@ class JdbcAdapterTest {
     }
 
     /** An adapter reading the table (tag, ts, v) made with the rows {@code inserts} write, tag the device. */
+    /**
+     * A read that fails part way (here out of heap at its third row) fails with its own error and
+     * leaves the pooled connection as it was: the transaction it streamed in was left open, and
+     * restoring the connection's read-only flag then failed with an SQLException that hid the error.
+     */
+    @Test
+    void aReadThatFailsPartWayFailsWithItsOwnErrorAndLeavesTheConnectionUsable() throws Exception {
+        try (JdbcAdapter db = readingRows(
+                "failing_rows",
+                "INSERT INTO failing_rows SELECT 'mill', timestamptz '" + T0 + "' - d * interval '1 hour', d"
+                        + " FROM generate_series(0, 9) d")) {
+            javax.sql.DataSource real = db.dataSource();
+            java.util.concurrent.atomic.AtomicInteger rows = new java.util.concurrent.atomic.AtomicInteger();
+            javax.sql.DataSource failing = proxy(
+                    javax.sql.DataSource.class,
+                    real,
+                    (m, out) -> m.getName().equals("getConnection")
+                            ? proxy(
+                                    Connection.class,
+                                    out,
+                                    (m2, ps) -> m2.getName().equals("prepareStatement")
+                                            ? proxy(
+                                                    PreparedStatement.class,
+                                                    ps,
+                                                    (m3, rs) -> m3.getName().equals("executeQuery")
+                                                            ? proxy(ResultSet.class, rs, (m4, r) -> {
+                                                                if (m4.getName().equals("next")
+                                                                        && rows.incrementAndGet() == 3) {
+                                                                    throw new OutOfMemoryError(
+                                                                            "simulated: Java heap space");
+                                                                }
+                                                                return r;
+                                                            })
+                                                            : rs)
+                                            : ps)
+                            : out);
+            String sql = "SELECT ts, v AS value FROM failing_rows WHERE tag = :device_id AND ts >= :from AND ts < :to"
+                    + " ORDER BY ts";
+            ReadingsSource source = new ReadingsSource(failing, sql, ReadingsSource.DEFAULT_PAIRS_QUERY, 100);
+            SensorId mill = SensorId.of("mill", "level");
+            OutOfMemoryError e = assertThrows(
+                    OutOfMemoryError.class, () -> source.read(mill, T0.minus(Duration.ofDays(1)), T0.plusSeconds(1)));
+            assertEquals("simulated: Java heap space", e.getMessage());
+            assertEquals(
+                    10,
+                    source.read(mill, T0.minus(Duration.ofDays(1)), T0.plusSeconds(1))
+                            .size(),
+                    "read again on the pool's connections");
+        }
+    }
+
+    private interface Returned {
+        Object of(java.lang.reflect.Method m, Object result) throws Throwable;
+    }
+
+    /** {@code target} behind {@code type}, each call's result passed through {@code returned}. */
+    private static <T> T proxy(Class<T> type, Object target, Returned returned) {
+        return type.cast(java.lang.reflect.Proxy.newProxyInstance(
+                JdbcAdapterTest.class.getClassLoader(), new Class<?>[] {type}, (p, m, args) -> {
+                    Object result;
+                    try {
+                        result = m.invoke(target, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                    return returned.of(m, result);
+                }));
+    }
+
     private JdbcAdapter readingRows(String table, String... inserts) throws Exception {
         try (Connection c = adapter.dataSource().getConnection();
                 Statement st = c.createStatement()) {
