@@ -235,19 +235,8 @@ class ForecastPollerTest {
             JdbcAdapter db = withReadings(configFor(pg));
             ForecastingPlugin real = started(db);
             java.util.concurrent.atomic.AtomicBoolean thrown = new java.util.concurrent.atomic.AtomicBoolean();
-            ForecastingPlugin plugin = (ForecastingPlugin) java.lang.reflect.Proxy.newProxyInstance(
-                    ForecastingPlugin.class.getClassLoader(),
-                    new Class<?>[] {ForecastingPlugin.class},
-                    (proxy, method, args) -> {
-                        if (method.getName().equals("model") && thrown.compareAndSet(false, true)) {
-                            throw new OutOfMemoryError("simulated: Java heap space");
-                        }
-                        try {
-                            return method.invoke(real, args);
-                        } catch (java.lang.reflect.InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
+            ForecastingPlugin plugin =
+                    failingOnce(real, (method, args) -> method.getName().equals("model"), thrown);
             try (ForecastPoller poller = poller(plugin, db, T0.plus(Duration.ofHours(320)))) {
                 poller.start();
                 long until = System.nanoTime() + Duration.ofMinutes(2).toNanos();
@@ -509,24 +498,14 @@ class ForecastPollerTest {
             JdbcAdapter db = withReadings(configFor(pg));
             ForecastingPlugin real = started(db);
             java.util.concurrent.atomic.AtomicBoolean thrown = new java.util.concurrent.atomic.AtomicBoolean();
-            ForecastingPlugin plugin = (ForecastingPlugin) java.lang.reflect.Proxy.newProxyInstance(
-                    ForecastingPlugin.class.getClassLoader(),
-                    new Class<?>[] {ForecastingPlugin.class},
-                    (proxy, method, args) -> {
-                        if (method.getName().equals("train")
-                                && ((io.prognos.api.TrainRequest) args[0])
-                                        .sensor()
-                                        .deviceId()
-                                        .equals("line-1")
-                                && thrown.compareAndSet(false, true)) {
-                            throw new OutOfMemoryError("Java heap space");
-                        }
-                        try {
-                            return method.invoke(real, args);
-                        } catch (java.lang.reflect.InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
+            ForecastingPlugin plugin = failingOnce(
+                    real,
+                    (method, args) -> method.getName().equals("train")
+                            && ((io.prognos.api.TrainRequest) args[0])
+                                    .sensor()
+                                    .deviceId()
+                                    .equals("line-1"),
+                    thrown);
             ForecastPoller poller = poller(plugin, db, T0.plus(Duration.ofHours(320)));
             ForecastPoller.RunReport first = poller.runOnce();
             assertEquals(2, first.forecasts(), "line-2 and line-3");
@@ -534,7 +513,9 @@ class ForecastPollerTest {
             List<String> warnings = warnings(logged);
             assertEquals(1, warnings.size(), warnings.toString());
             assertTrue(
-                    warnings.get(0).contains("the training of line-1/temp ran out of heap memory (Java heap space)")
+                    warnings.get(0)
+                                    .contains(
+                                            "the training of line-1/temp ran out of heap memory (simulated: Java heap space)")
                             && warnings.get(0).contains("tried again at the next run"),
                     warnings.get(0));
             ForecastPoller.RunReport second = poller.runOnce();
@@ -652,6 +633,29 @@ class ForecastPollerTest {
         public void close() {
             log.detachAppender(events);
         }
+    }
+
+    /**
+     * {@code real}, except that the first call {@code when} picks runs out of heap ("simulated: Java
+     * heap space"), which {@code thrown} then says.
+     */
+    private static ForecastingPlugin failingOnce(
+            ForecastingPlugin real,
+            java.util.function.BiPredicate<java.lang.reflect.Method, Object[]> when,
+            java.util.concurrent.atomic.AtomicBoolean thrown) {
+        return (ForecastingPlugin) java.lang.reflect.Proxy.newProxyInstance(
+                ForecastingPlugin.class.getClassLoader(),
+                new Class<?>[] {ForecastingPlugin.class},
+                (proxy, method, args) -> {
+                    if (when.test(method, args) && thrown.compareAndSet(false, true)) {
+                        throw new OutOfMemoryError("simulated: Java heap space");
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     /** A poller whose clock stands at {@code now}, every sensor between the limits 0 and 100. */
