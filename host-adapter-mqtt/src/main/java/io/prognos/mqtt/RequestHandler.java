@@ -267,15 +267,17 @@ final class RequestHandler {
 
         @Override
         public void run() {
+            // An error escaping (out of heap, a plugin's missing class) ended the trainings' thread, and
+            // the requester waited for an answer that never came.
             try {
-                // Out of memory escaped: it ended the trainings' thread, and the requester waited for an answer that
-                // never came.
                 ModelInfo model = TrainingOutOfMemory.told(request.sensor(), () -> plugin.train(request));
                 reply(responseTopic, correlation, Json.bytes(TrainReply.of(model)));
             } catch (PrognosException e) {
                 reply(responseTopic, correlation, Json.bytes(error(e)));
             } catch (RuntimeException e) {
                 internalError("train", responseTopic, correlation, e);
+            } catch (Error e) {
+                internalError("train", responseTopic, correlation, new IllegalStateException(e.toString(), e));
             }
         }
 

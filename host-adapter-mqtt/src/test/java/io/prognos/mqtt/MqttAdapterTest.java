@@ -821,6 +821,10 @@ class MqttAdapterTest {
                                 && ((TrainRequest) args[0]).sensor().deviceId().equals("big-1")) {
                             throw new OutOfMemoryError("Java heap space");
                         }
+                        if (m.getName().equals("train")
+                                && ((TrainRequest) args[0]).sensor().deviceId().equals("lost-1")) {
+                            throw new NoClassDefFoundError("acme/Missing");
+                        }
                         if (m.getName().equals("train") || (m.getName().equals("model") && broken.equals(args[0]))) {
                             throw new IllegalStateException("injected: the plugin's own fault");
                         }
@@ -846,9 +850,14 @@ class MqttAdapterTest {
                         "{\"device_id\":\"big-1\",\"sensor_key\":\"rpm\"}",
                         "prognos/replies/plant",
                         new byte[] {5});
+                plant.request(
+                        "train",
+                        "{\"device_id\":\"lost-1\",\"sensor_key\":\"rpm\"}",
+                        "prognos/replies/plant",
+                        new byte[] {7});
                 plant.request("train", mill, "prognos/replies/plant", new byte[] {6}); // the trainings' thread goes on
                 Map<Byte, JsonNode> replies = new HashMap<>();
-                for (int i = 0; i < 6; i++) {
+                for (int i = 0; i < 7; i++) {
                     Received r = plant.await("prognos/replies/plant", Duration.ofSeconds(20));
                     assertNotNull(r, "answered: " + replies.keySet());
                     replies.put(r.message().getProperties().getCorrelationData()[0], r.json());
@@ -863,6 +872,11 @@ class MqttAdapterTest {
                 assertTrue(
                         outOfMemory.get("error").asText().contains("the training of big-1/rpm ran out of heap memory"),
                         outOfMemory.toString());
+                JsonNode missingClass = replies.get((byte) 7);
+                assertTrue(
+                        missingClass.get("error").asText().startsWith("internal error: ")
+                                && missingClass.get("error").asText().contains("acme/Missing"),
+                        missingClass.toString());
                 for (byte failedAt : new byte[] {2, 4, 6}) { // trainings, and a forecast's model lookup
                     JsonNode failed = replies.get(failedAt);
                     assertFalse(failed.get("success").asBoolean(), failed.toString());
