@@ -373,9 +373,7 @@ public final class ForecastPoller implements AutoCloseable {
         } finally {
             historyReads.release();
         }
-        Map<String, String> options =
-                plugin.model(s).map(old -> RetrainOptions.of(plugin, old)).orElse(Map.of());
-        ModelInfo m = plugin.train(new TrainRequest(s, history, options));
+        ModelInfo m = plugin.train(new TrainRequest(s, history, RetrainOptions.requested(plugin, s, true, Map.of())));
         // As the host's trainings are told: a poller's were not, at any level.
         LOG.info("trained {}: serving {} ({} ms)", s, m.servedMethod(), m.trainingMillis());
         return m;
