@@ -132,7 +132,8 @@ public final class MqttAdapter implements AutoCloseable {
                     "subscribe to readings and requests through $share/{group}/ to spread them over several"
                             + " instances (one sensor's readings may then reach different ones; each request is"
                             + " answered by one); a reference host that shares its sensors over Kafka uses its"
-                            + " kafka.application-id when this is not set")
+                            + " kafka.application-id when this is not set and its broker is an external one"
+                            + " (mqtt.url)")
             .define(
                     "mqtt.session-expiry",
                     Type.DURATION,

@@ -68,7 +68,11 @@ class MqttAdapterTest {
         final BlockingQueue<Received> inbox = new LinkedBlockingQueue<>();
 
         Client(Broker broker, String id, String... filters) throws MqttException {
-            mqtt = new MqttClient(broker.url(), id, new MemoryPersistence());
+            this(broker.url(), id, filters);
+        }
+
+        Client(String url, String id, String... filters) throws MqttException {
+            mqtt = new MqttClient(url, id, new MemoryPersistence());
             mqtt.setCallback(new MqttCallback() {
                 public void disconnected(MqttDisconnectResponse r) {}
 
@@ -139,8 +143,12 @@ class MqttAdapterTest {
     }
 
     static Map<String, String> config(Broker broker, String clientId) {
+        return config(broker.url(), clientId);
+    }
+
+    static Map<String, String> config(String url, String clientId) {
         Map<String, String> c = new HashMap<>();
-        c.put("mqtt.url", broker.url());
+        c.put("mqtt.url", url);
         c.put("mqtt.client-id", clientId);
         c.put("mqtt.train-after", "250");
         c.put("mqtt.error-log-interval", "0s");
@@ -671,69 +679,6 @@ class MqttAdapterTest {
                 assertNull(plant.await("prognos/replies/plant", Duration.ofSeconds(1)), "a third reply");
             } finally {
                 letGo.countDown();
-                plugin.stop();
-            }
-        }
-    }
-
-    @Test
-    void instancesOfASharedGroupSplitTheReadingsAndAnswerEachRequestOnce() throws Exception {
-        try (Broker broker = new Broker();
-                Client plant = new Client(broker, "plant", "prognos/replies/plant")) {
-            ForecastingPlugin plugin = plugin();
-            Map<String, String> first = config(broker, "prognos-a");
-            first.put("mqtt.shared-group", "plant-1");
-            Map<String, String> second = config(broker, "prognos-b");
-            second.put("mqtt.shared-group", "plant-1");
-            try (MqttAdapter a = MqttAdapter.start(plugin, s -> OperatingLimits.none(), first, Clock.systemUTC());
-                    MqttAdapter b = MqttAdapter.start(plugin, s -> OperatingLimits.none(), second, Clock.systemUTC())) {
-                for (int h = 0; h < 40; h++) {
-                    plant.send("prognos/readings/mill-5/temp", reading(h, 20 + h % 3));
-                }
-                waitFor(() -> a.readingsReceived() + b.readingsReceived() >= 40, Duration.ofSeconds(30));
-                assertEquals(40, a.readingsReceived() + b.readingsReceived(), "each reading reaches one instance");
-
-                String mill = "{\"device_id\":\"mill-5\",\"sensor_key\":\"temp\"}";
-                for (byte i = 1; i <= 6; i++) {
-                    plant.request("forecast", mill, "prognos/replies/plant", new byte[] {i});
-                }
-                List<Byte> answered = new ArrayList<>();
-                for (Received r; (r = plant.await("prognos/replies/plant", Duration.ofSeconds(3))) != null; ) {
-                    answered.add(r.message().getProperties().getCorrelationData()[0]);
-                }
-                answered.sort(null);
-                assertEquals(List.<Byte>of((byte) 1, (byte) 2, (byte) 3, (byte) 4, (byte) 5, (byte) 6), answered);
-            } finally {
-                plugin.stop();
-            }
-        }
-    }
-
-    /**
-     * An instance that joins a shared group (a host that now shares its sensors over Kafka) keeps
-     * its session, and with it its earlier plain subscription: each reading would come by both.
-     */
-    @Test
-    void anInstanceThatJoinsASharedGroupTakesEachReadingOnce() throws Exception {
-        try (Broker broker = new Broker();
-                Client plant = new Client(broker, "plant", "prognos/replies/plant")) {
-            ForecastingPlugin plugin = plugin();
-            try {
-                Map<String, String> alone = config(broker, "prognos-joining");
-                MqttAdapter.start(plugin, s -> OperatingLimits.none(), alone, Clock.systemUTC())
-                        .close();
-                Map<String, String> grouped = config(broker, "prognos-joining");
-                grouped.put("mqtt.shared-group", "plant-2");
-                try (MqttAdapter a =
-                        MqttAdapter.start(plugin, s -> OperatingLimits.none(), grouped, Clock.systemUTC())) {
-                    for (int h = 0; h < 20; h++) {
-                        plant.send("prognos/readings/mill-8/temp", reading(h, 20 + h % 3));
-                    }
-                    waitFor(() -> a.readingsReceived() >= 20, Duration.ofSeconds(30));
-                    Thread.sleep(2_000); // for any second copy
-                    assertEquals(20, a.readingsReceived(), "each reading once");
-                }
-            } finally {
                 plugin.stop();
             }
         }

@@ -397,6 +397,43 @@ class KafkaReadingsTest {
     }
 
     /**
+     * The embedded broker serves this host alone, so the host subscribes to it plainly, not in its
+     * application's shared group: HiveMQ CE can stop delivering a shared subscription for good
+     * (docs/mqtt.md). A client in that group that holds the one message it is given unacknowledged
+     * would keep readings from a host subscribed through the group.
+     */
+    @Test
+    void withTheEmbeddedBrokerEveryMqttReadingReachesTheHostBesideAClientOfItsApplicationsGroup() throws Exception {
+        List<Reading> readings = hourly(20, 11);
+        Instant last = readings.get(readings.size() - 1).timestamp();
+        MqttClient member = new MqttClient(host.broker().url(), "member-" + System.nanoTime(), new MemoryPersistence());
+        member.setManualAcks(true);
+        member.setCallback((OnMessage) (topic, m) -> {});
+        MqttConnectionOptions holdingOne = host.broker().asDevice(new MqttConnectionOptions());
+        holdingOne.setReceiveMaximum(1);
+        member.connect(holdingOne);
+        member.subscribe("$share/readings-test/prognos/readings/#", 1);
+        MqttClient device =
+                new MqttClient(host.broker().url(), "press-3-" + System.nanoTime(), new MemoryPersistence());
+        device.connect(host.broker().asDevice(new MqttConnectionOptions()));
+        try {
+            for (Reading r : readings) {
+                device.publish(
+                        "prognos/readings/press-3/temp",
+                        new MqttMessage(HostFixture.json(List.of(r)).getBytes(StandardCharsets.UTF_8), 1, false, null));
+                // One at a time: the broker hands a burst to whichever subscriber of the group asks first.
+                Thread.sleep(50);
+            }
+            assertEquals(readings, readingsOf(readingsRecordsUntil("press-3/temp", last)), "every reading, once");
+        } finally {
+            device.disconnect();
+            device.close();
+            member.disconnect();
+            member.close();
+        }
+    }
+
+    /**
      * A hung broker (SIGSTOP): Kafka Streams stays RUNNING through it, so {@code /health} said kafka
      * UP throughout (measured by hand: 45 s after a broker's SIGKILL). Now the host tells it from its
      * stream threads' heartbeats: kafka DOWN, and the host with it, once none has reached the group
