@@ -8,6 +8,7 @@ import io.prognos.api.Reading;
 import io.prognos.api.ReadingList;
 import io.prognos.api.SensorId;
 import io.prognos.api.TrainRequest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +44,23 @@ public final class TrainingRunner implements AutoCloseable {
     private final Map<SensorId, Job> jobs = new ConcurrentHashMap<>();
     /** Each sensor's last training failure until it trains ({@link #firstTime}). */
     private final Map<SensorId, String> lastFailures = new ConcurrentHashMap<>();
+
+    /**
+     * A sensor whose training failed unexpectedly (out of heap, a fault of the plugin) is not
+     * trained again before this, doubling with each such failure in a row up to {@link #LONGEST_HOLD}.
+     * A sensor without a model is offered for training at each of its readings, and such a failure
+     * does not mend itself by the next: a one-second sensor whose training ran out of heap was
+     * trained again every second, each time reading up to 4,000,000 stored readings.
+     */
+    static final Duration FIRST_HOLD = Duration.ofMinutes(1);
+
+    static final Duration LONGEST_HOLD = Duration.ofHours(1);
+
+    /** Until when (in {@link #nanos}) a sensor's trainings are not taken, and for how long it was held last. */
+    private record Hold(long untilNanos, Duration length) {}
+
+    private final Map<SensorId, Hold> held = new ConcurrentHashMap<>();
+    private final LongSupplier nanos;
 
     private record Job(FutureTask<Void> task, AtomicBoolean started) {}
 
@@ -76,6 +95,19 @@ public final class TrainingRunner implements AutoCloseable {
             Consumer<ModelInfo> trained,
             BiConsumer<SensorId, Exception> failed,
             BiFunction<SensorId, List<Reading>, List<Reading>> longer) {
+        this(plugin, threads, maxQueued, trained, failed, longer, System::nanoTime);
+    }
+
+    /** As above, with the monotonic clock of the holds after a failure ({@code System::nanoTime}, or a test's). */
+    TrainingRunner(
+            ForecastingPlugin plugin,
+            int threads,
+            int maxQueued,
+            Consumer<ModelInfo> trained,
+            BiConsumer<SensorId, Exception> failed,
+            BiFunction<SensorId, List<Reading>, List<Reading>> longer,
+            LongSupplier nanos) {
+        this.nanos = nanos;
         this.longer = longer;
         this.plugin = plugin;
         this.trained = trained;
@@ -89,8 +121,8 @@ public final class TrainingRunner implements AutoCloseable {
     }
 
     /**
-     * Queues a training unless one for the sensor is queued or running; false when it was not
-     * queued. It takes the longer history when there is one ({@link #longer}), with the given
+     * Queues a training unless one for the sensor is queued or running, or its last failed
+     * unexpectedly not long ago ({@link #FIRST_HOLD}); false when it was not queued. It takes the longer history when there is one ({@link #longer}), with the given
      * readings newer than it.
      */
     public boolean submit(SensorId sensor, List<Reading> history, Map<String, String> options) {
@@ -109,7 +141,7 @@ public final class TrainingRunner implements AutoCloseable {
     }
 
     private boolean submit(SensorId sensor, List<Reading> history, Map<String, String> options, boolean longerFirst) {
-        if (!pending.add(sensor)) {
+        if (isHeld(sensor) || !pending.add(sensor)) {
             return false;
         }
         AtomicBoolean started = new AtomicBoolean();
@@ -173,6 +205,7 @@ public final class TrainingRunner implements AutoCloseable {
             ModelInfo model =
                     longerFirst ? trainOnLonger(sensor, history, options) : trainOrLonger(sensor, history, options);
             lastFailures.remove(sensor);
+            held.remove(sensor);
             trained.accept(model);
             return model;
         } catch (PrognosException e) {
@@ -197,8 +230,19 @@ public final class TrainingRunner implements AutoCloseable {
     }
 
     private void failedUnexpectedly(SensorId sensor, RuntimeException e) {
+        Hold last = held.get(sensor);
+        Duration length = last == null
+                ? FIRST_HOLD
+                : last.length().multipliedBy(2).compareTo(LONGEST_HOLD) > 0
+                        ? LONGEST_HOLD
+                        : last.length().multipliedBy(2);
+        held.put(sensor, new Hold(nanos.getAsLong() + length.toNanos(), length));
         if (firstTime(sensor, e)) {
-            LOG.error("training of {} failed", sensor, e);
+            LOG.error(
+                    "training of {} failed; tried again at its first reading after {} min",
+                    sensor,
+                    length.toMinutes(),
+                    e);
             failed.accept(sensor, e);
         } else {
             LOG.debug("training of {} failed again: {}", sensor, e.toString());
@@ -279,6 +323,16 @@ public final class TrainingRunner implements AutoCloseable {
 
     public boolean isPending(SensorId sensor) {
         return pending.contains(sensor);
+    }
+
+    /** Whether a training of the sensor would be taken now: none is queued or running, and it is not held after a failure. */
+    public boolean takes(SensorId sensor) {
+        return !pending.contains(sensor) && !isHeld(sensor);
+    }
+
+    private boolean isHeld(SensorId sensor) {
+        Hold h = held.get(sensor);
+        return h != null && h.untilNanos() - nanos.getAsLong() > 0;
     }
 
     /** Queued or running trainings. */

@@ -10,12 +10,14 @@ import io.prognos.api.InsufficientHistoryException;
 import io.prognos.api.SensorId;
 import io.prognos.api.TrainRequest;
 import java.lang.reflect.Proxy;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,11 +49,14 @@ class TrainingRunnerTest {
                     throw outcomes.get(i);
                 });
         List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (TrainingRunner runner = new TrainingRunner(plugin, 1, 10, m -> {}, (s, e) -> told.add(e.getMessage()))) {
+        AtomicLong now = new AtomicLong();
+        try (TrainingRunner runner = new TrainingRunner(
+                plugin, 1, 10, m -> {}, (s, e) -> told.add(e.getMessage()), (s, given) -> given, now::get)) {
             for (int i = 0; i < outcomes.size() + 2; i++) {
                 if (i == outcomes.size() + 1) {
                     call.set(2); // after the training, the first failure again
                 }
+                now.addAndGet(TrainingRunner.LONGEST_HOLD.toNanos()); // past any hold after a failure
                 assertTrue(runner.submit(sensor, List.of(), Map.of()));
                 assertTrue(runner.awaitIdle(10_000));
             }
@@ -68,6 +73,75 @@ class TrainingRunnerTest {
                 told,
                 "a count of readings that grows is the same failure; told again after the sensor trained;"
                         + " running out of memory is told, not kept by the training's thread");
+    }
+
+    /**
+     * A training that failed unexpectedly (out of heap, a fault of the plugin) is not tried again
+     * at the sensor's next reading but after a hold that doubles with each such failure in a row;
+     * too few readings, which the next reading may mend, is tried again at once; a training that
+     * succeeds ends the hold.
+     */
+    @Test
+    void aTrainingThatFailedUnexpectedlyIsTriedAgainOnlyAfterAHoldThatDoubles() throws Exception {
+        SensorId sensor = SensorId.of("press-8", "flow");
+        java.util.concurrent.BlockingQueue<Object> outcomes = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        ForecastingPlugin plugin = (ForecastingPlugin) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {ForecastingPlugin.class}, (proxy, m, args) -> {
+                    calls.incrementAndGet();
+                    Object next = outcomes.remove();
+                    if (next instanceof Throwable t) {
+                        throw t;
+                    }
+                    return null; // trained
+                });
+        AtomicLong now = new AtomicLong();
+        long minute = Duration.ofMinutes(1).toNanos();
+        try (TrainingRunner runner =
+                new TrainingRunner(plugin, 1, 10, m -> {}, (s, e) -> {}, (s, given) -> given, now::get)) {
+            outcomes.add(new OutOfMemoryError("Java heap space"));
+            assertTrue(runner.submit(sensor, List.of(), Map.of()));
+            assertTrue(runner.awaitIdle(10_000));
+            now.addAndGet(minute - 1);
+            assertFalse(runner.takes(sensor));
+            assertFalse(runner.submit(sensor, List.of(), Map.of()), "held for a minute");
+            now.addAndGet(1);
+            outcomes.add(new IllegalStateException("a bug"));
+            assertTrue(runner.takes(sensor));
+            assertTrue(runner.submit(sensor, List.of(), Map.of()), "tried again after the minute");
+            assertTrue(runner.awaitIdle(10_000));
+            now.addAndGet(2 * minute - 1);
+            assertFalse(runner.submit(sensor, List.of(), Map.of()), "held for two minutes after the second");
+            now.addAndGet(1);
+            outcomes.add(new InsufficientHistoryException(sensor, 42, 10, "training", "", null));
+            assertTrue(runner.submit(sensor, List.of(), Map.of()));
+            assertTrue(runner.awaitIdle(10_000));
+            outcomes.add(new InsufficientHistoryException(sensor, 42, 11, "training", "", null));
+            assertTrue(runner.submit(sensor, List.of(), Map.of()), "too few readings: tried again at once");
+            assertTrue(runner.awaitIdle(10_000));
+            outcomes.add("trained");
+            assertTrue(runner.submit(sensor, List.of(), Map.of()));
+            assertTrue(runner.awaitIdle(10_000));
+            outcomes.add(new IllegalStateException("a bug"));
+            assertTrue(runner.submit(sensor, List.of(), Map.of()));
+            assertTrue(runner.awaitIdle(10_000));
+            now.addAndGet(minute);
+            outcomes.add("trained");
+            assertTrue(
+                    runner.submit(sensor, List.of(), Map.of()), "after a training, the hold starts at a minute again");
+            assertTrue(runner.awaitIdle(10_000));
+            for (int i = 0; i < 8; i++) {
+                outcomes.add(new IllegalStateException("a bug"));
+                now.addAndGet(TrainingRunner.LONGEST_HOLD.toNanos());
+                assertTrue(runner.submit(sensor, List.of(), Map.of()));
+                assertTrue(runner.awaitIdle(10_000));
+            }
+            now.addAndGet(TrainingRunner.LONGEST_HOLD.toNanos() - 1);
+            assertFalse(runner.submit(sensor, List.of(), Map.of()), "at most an hour");
+            now.addAndGet(1);
+            assertTrue(runner.takes(sensor), "at most an hour");
+        }
+        assertEquals(15, calls.get(), "a training refused while held never reached the plugin");
     }
 
     /**
