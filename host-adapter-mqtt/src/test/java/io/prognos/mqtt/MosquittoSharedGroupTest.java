@@ -25,9 +25,9 @@ import org.junit.jupiter.api.Test;
  * HiveMQ CE 2025.5, the newest release, can stop delivering a shared subscription's QoS 1 messages
  * for good (hivemq-community-edition#558, still open). Two instances started in a group, 40
  * readings and then 6 requests sent, the CPU busy: 10 of 1,390 such groups stalled on HiveMQ
- * (readings or requests stopped reaching either instance and had not come 120 s later), none of
- * 600 on Mosquitto, with the same adapter and the same test client. A CI run failed on it: 1 of 6
- * requests answered.
+ * (readings or requests stopped reaching either instance; in the 5 watched for 120 s more, nothing
+ * more came), none of 600 on Mosquitto, with the same adapter and the same test client. A CI run
+ * failed on it: 1 of 6 requests answered.
  */
 class MosquittoSharedGroupTest {
 

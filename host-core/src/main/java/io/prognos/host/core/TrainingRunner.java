@@ -122,8 +122,8 @@ public final class TrainingRunner implements AutoCloseable {
 
     /**
      * Queues a training unless one for the sensor is queued or running, or its last failed
-     * unexpectedly not long ago ({@link #FIRST_HOLD}); false when it was not queued. It takes the longer history when there is one ({@link #longer}), with the given
-     * readings newer than it.
+     * unexpectedly not long ago ({@link #FIRST_HOLD}); false when it was not queued. It takes the
+     * longer history when there is one ({@link #longer}), with the given readings newer than it.
      */
     public boolean submit(SensorId sensor, List<Reading> history, Map<String, String> options) {
         return submit(sensor, history, options, true);
@@ -325,7 +325,10 @@ public final class TrainingRunner implements AutoCloseable {
         return pending.contains(sensor);
     }
 
-    /** Whether a training of the sensor would be taken now: none is queued or running, and it is not held after a failure. */
+    /**
+     * Whether a training of the sensor would be taken now: none is queued or running, and it is
+     * not held after a failure.
+     */
     public boolean takes(SensorId sensor) {
         return !pending.contains(sensor) && !isHeld(sensor);
     }
