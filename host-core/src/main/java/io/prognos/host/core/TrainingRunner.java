@@ -1,5 +1,6 @@
 package io.prognos.host.core;
 
+import io.prognos.api.BadRequestException;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.InsufficientHistoryException;
 import io.prognos.api.ModelInfo;
@@ -46,11 +47,12 @@ public final class TrainingRunner implements AutoCloseable {
     private final Map<SensorId, String> lastFailures = new ConcurrentHashMap<>();
 
     /**
-     * A sensor whose training failed unexpectedly (out of heap, a fault of the plugin) is not
-     * trained again before this, doubling with each such failure in a row up to {@link #LONGEST_HOLD}.
-     * A sensor without a model is offered for training at each of its readings, and such a failure
-     * does not mend itself by the next: a one-second sensor whose training ran out of heap was
-     * trained again every second, each time reading up to 4,000,000 stored readings.
+     * A sensor whose training failed unexpectedly (out of heap, a fault of the plugin) or was
+     * refused for bad input other than too few readings is not trained again before this, doubling
+     * with each such failure in a row up to {@link #LONGEST_HOLD}. A sensor without a model is
+     * offered for training at each of its readings, and such a failure does not mend itself by the
+     * next: a one-second sensor whose training ran out of heap was trained again every second, each
+     * time reading up to 4,000,000 stored readings.
      */
     static final Duration FIRST_HOLD = Duration.ofMinutes(1);
 
@@ -122,7 +124,7 @@ public final class TrainingRunner implements AutoCloseable {
 
     /**
      * Queues a training unless one for the sensor is queued or running, or its last failed
-     * unexpectedly not long ago ({@link #FIRST_HOLD}); false when it was not queued. It takes the
+     * unexpectedly or was refused not long ago ({@link #FIRST_HOLD}); false when it was not queued. It takes the
      * longer history when there is one ({@link #longer}), with the given readings newer than it.
      */
     public boolean submit(SensorId sensor, List<Reading> history, Map<String, String> options) {
@@ -209,6 +211,11 @@ public final class TrainingRunner implements AutoCloseable {
             trained.accept(model);
             return model;
         } catch (PrognosException e) {
+            if (e instanceof BadRequestException && !(e instanceof InsufficientHistoryException)) {
+                // Refused for what its readings or options are (a spacing the plugin does not
+                // model, say): its next reading does not change that. Too few readings it may.
+                hold(sensor);
+            }
             if (firstTime(sensor, e)) {
                 failed.accept(sensor, e);
             } else {
@@ -230,13 +237,7 @@ public final class TrainingRunner implements AutoCloseable {
     }
 
     private void failedUnexpectedly(SensorId sensor, RuntimeException e) {
-        Hold last = held.get(sensor);
-        Duration length = last == null
-                ? FIRST_HOLD
-                : last.length().multipliedBy(2).compareTo(LONGEST_HOLD) > 0
-                        ? LONGEST_HOLD
-                        : last.length().multipliedBy(2);
-        held.put(sensor, new Hold(nanos.getAsLong() + length.toNanos(), length));
+        Duration length = hold(sensor);
         if (firstTime(sensor, e)) {
             LOG.error(
                     "training of {} failed; tried again at its first reading after {} min",
@@ -323,6 +324,18 @@ public final class TrainingRunner implements AutoCloseable {
 
     public boolean isPending(SensorId sensor) {
         return pending.contains(sensor);
+    }
+
+    /** Holds the sensor's trainings: a minute, or twice its last hold, at most {@link #LONGEST_HOLD}. */
+    private Duration hold(SensorId sensor) {
+        Hold last = held.get(sensor);
+        Duration length = last == null
+                ? FIRST_HOLD
+                : last.length().multipliedBy(2).compareTo(LONGEST_HOLD) > 0
+                        ? LONGEST_HOLD
+                        : last.length().multipliedBy(2);
+        held.put(sensor, new Hold(nanos.getAsLong() + length.toNanos(), length));
+        return length;
     }
 
     /**

@@ -77,8 +77,8 @@ class TrainingRunnerTest {
 
     /**
      * A training that failed unexpectedly (out of heap, a fault of the plugin) is not tried again
-     * at the sensor's next reading but after a hold that doubles with each such failure in a row;
-     * too few readings, which the next reading may mend, is tried again at once; a training that
+     * at the sensor's next reading but after a hold that doubles with each such failure in a row,
+     * nor one refused for bad input other than too few readings; too few readings, which the next reading may mend, is tried again at once; a training that
      * succeeds ends the hold.
      */
     @Test
@@ -130,6 +130,11 @@ class TrainingRunnerTest {
             assertTrue(
                     runner.submit(sensor, List.of(), Map.of()), "after a training, the hold starts at a minute again");
             assertTrue(runner.awaitIdle(10_000));
+            outcomes.add(new BadRequestException("interval", "too fine"));
+            assertTrue(runner.submit(sensor, List.of(), Map.of()));
+            assertTrue(runner.awaitIdle(10_000));
+            assertFalse(runner.submit(sensor, List.of(), Map.of()), "refused for what its readings are: held too");
+            now.addAndGet(minute);
             for (int i = 0; i < 8; i++) {
                 outcomes.add(new IllegalStateException("a bug"));
                 now.addAndGet(TrainingRunner.LONGEST_HOLD.toNanos());
@@ -141,7 +146,7 @@ class TrainingRunnerTest {
             now.addAndGet(1);
             assertTrue(runner.takes(sensor), "at most an hour");
         }
-        assertEquals(15, calls.get(), "a training refused while held never reached the plugin");
+        assertEquals(16, calls.get(), "a training refused while held never reached the plugin");
     }
 
     /**
