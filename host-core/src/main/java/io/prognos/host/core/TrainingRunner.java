@@ -124,8 +124,9 @@ public final class TrainingRunner implements AutoCloseable {
 
     /**
      * Queues a training unless one for the sensor is queued or running, or its last failed
-     * unexpectedly or was refused not long ago ({@link #FIRST_HOLD}); false when it was not queued. It takes the
-     * longer history when there is one ({@link #longer}), with the given readings newer than it.
+     * unexpectedly or was refused not long ago ({@link #FIRST_HOLD}); false when it was not
+     * queued. It takes the longer history when there is one ({@link #longer}), with the given
+     * readings newer than it.
      */
     public boolean submit(SensorId sensor, List<Reading> history, Map<String, String> options) {
         return submit(sensor, history, options, true);
@@ -329,11 +330,8 @@ public final class TrainingRunner implements AutoCloseable {
     /** Holds the sensor's trainings: a minute, or twice its last hold, at most {@link #LONGEST_HOLD}. */
     private Duration hold(SensorId sensor) {
         Hold last = held.get(sensor);
-        Duration length = last == null
-                ? FIRST_HOLD
-                : last.length().multipliedBy(2).compareTo(LONGEST_HOLD) > 0
-                        ? LONGEST_HOLD
-                        : last.length().multipliedBy(2);
+        Duration doubled = last == null ? FIRST_HOLD : last.length().multipliedBy(2);
+        Duration length = doubled.compareTo(LONGEST_HOLD) > 0 ? LONGEST_HOLD : doubled;
         held.put(sensor, new Hold(nanos.getAsLong() + length.toNanos(), length));
         return length;
     }
