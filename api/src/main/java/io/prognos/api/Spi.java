@@ -32,10 +32,13 @@ package io.prognos.api;
  *
  * <p>2.8: {@link ReadingList}, readings kept as columns, which {@link TrainRequest} keeps its
  * history as (a host that builds one saves the copy and most of the memory of a long history).
+ *
+ * <p>2.9: {@link InsufficientHistoryException#readyAt}, the newest reading's time before which a
+ * training refused for too little history cannot succeed, for a host to wait for it.
  */
 public final class Spi {
 
-    public static final String VERSION = "2.8";
+    public static final String VERSION = "2.9";
 
     private Spi() {}
 

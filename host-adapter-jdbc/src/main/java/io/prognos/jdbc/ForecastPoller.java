@@ -11,6 +11,7 @@ import io.prognos.api.RetryLaterException;
 import io.prognos.api.SensorId;
 import io.prognos.api.TrainRequest;
 import io.prognos.host.core.CycleSettings;
+import io.prognos.host.core.HistoryWaits;
 import io.prognos.host.core.RetrainOptions;
 import io.prognos.host.core.SensorContext;
 import io.prognos.host.core.SensorContexts;
@@ -149,6 +150,8 @@ public final class ForecastPoller implements AutoCloseable {
     private final ExecutorService trainings;
     /** One training's history read at a time ({@link #train}). */
     private final Semaphore historyReads = new Semaphore(1);
+    /** Sensors refused for too little history, until a reading as new as the plugin said. */
+    private final HistoryWaits historyWaits = new HistoryWaits();
     /** Set by {@link #close}: a run in progress stops before its next sensor. */
     private volatile boolean closed;
 
@@ -313,6 +316,13 @@ public final class ForecastPoller implements AutoCloseable {
                 }
                 if (needsTraining(s, marks.get(s))) {
                     Instant newest = fresh.get(fresh.size() - 1).timestamp();
+                    if (historyWaits.waits(s, newest)) {
+                        // Refused for too little history that readings this new cannot mend, as the
+                        // plugin said: skipped as that refusal is, without reading its history again.
+                        tally.skipped++;
+                        advance(s, newest);
+                        continue;
+                    }
                     waiting.add(new Waiting(s, mark, now, trainings.submit(() -> train(s, newest))));
                     continue;
                 }
@@ -393,7 +403,13 @@ public final class ForecastPoller implements AutoCloseable {
         Instant newest = fresh.get(fresh.size() - 1).timestamp();
         try {
             if (training != null) {
-                awaitTraining(s, training);
+                try {
+                    awaitTraining(s, training);
+                } catch (InsufficientHistoryException e) {
+                    historyWaits.refused(s, e);
+                    throw e;
+                }
+                historyWaits.ended(s);
                 markTrained(s, trainedAt);
                 cadenceChanged.remove(s);
                 tally.trained++;

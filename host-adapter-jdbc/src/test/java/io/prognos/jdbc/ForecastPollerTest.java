@@ -594,10 +594,14 @@ class ForecastPollerTest {
         // Too few readings is normal for a new sensor and said at debug; too short stretches
         // between pauses are not mended by more readings, and went untold at every run.
         // Hourly readings on a 20-minute grid that bridges 30 minutes: a pause after each one.
-        List<String> warnings = warningsOverTwoRuns(Map.of("lstm.interval", "20m", "lstm.max-gap", "30m"));
+        java.util.concurrent.atomic.AtomicInteger trainings = new java.util.concurrent.atomic.AtomicInteger();
+        List<String> warnings = warningsOverTwoRuns(Map.of("lstm.interval", "20m", "lstm.max-gap", "30m"), trainings);
         assertEquals(3, warnings.size(), "one warning per sensor over both runs: " + warnings);
         assertTrue(
                 warnings.stream().allMatch(w -> w.contains("longer than lstm.max-gap (PT30M)")), warnings.toString());
+        // Each training read its 60 days of history again. The plugin said when newer readings could
+        // mend it, 64 intervals of 20 minutes after the newest (21 hours on): five hours more do not.
+        assertEquals(3, trainings.get(), "trained at the first run only");
     }
 
     /**
@@ -605,11 +609,30 @@ class ForecastPollerTest {
      * the second after new readings.
      */
     private static List<String> warningsOverTwoRuns(Map<String, String> pluginConfig) throws Exception {
+        return warningsOverTwoRuns(pluginConfig, new java.util.concurrent.atomic.AtomicInteger());
+    }
+
+    /** As above, counting the trainings asked of the plugin in {@code trainings}. */
+    private static List<String> warningsOverTwoRuns(
+            Map<String, String> pluginConfig, java.util.concurrent.atomic.AtomicInteger trainings) throws Exception {
         try (Logged logged = Logged.by(ForecastPoller.class);
                 EmbeddedPostgres pg = EmbeddedPostgres.start()) {
             JdbcAdapter db = withReadings(configFor(pg));
             ForecastingPlugin plugin = started(db, pluginConfig);
-            ForecastPoller poller = poller(plugin, db, T0.plus(Duration.ofHours(320)));
+            ForecastingPlugin counted = (ForecastingPlugin) java.lang.reflect.Proxy.newProxyInstance(
+                    ForecastingPlugin.class.getClassLoader(),
+                    new Class<?>[] {ForecastingPlugin.class},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("train")) {
+                            trainings.incrementAndGet();
+                        }
+                        try {
+                            return method.invoke(plugin, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            ForecastPoller poller = poller(counted, db, T0.plus(Duration.ofHours(320)));
             assertEquals(3, poller.runOnce().skipped());
             insert(db, 300, 305);
             assertEquals(3, poller.runOnce().skipped(), "new readings do not cure it");

@@ -82,7 +82,8 @@ final class ModelTrainer {
                     "training",
                     "lower the training options sequence_length or forecast_horizon (lstm.sequence-length,"
                             + " lstm.horizon)",
-                    pauses(segments, s));
+                    pauses(segments, s),
+                    readyAt(segments, grid, windows, context, s));
         }
         Windows all = Windows.of(segments, context, s.horizon(), s.maxWindows());
         WindowSplit split = WindowSplit.of(all, s);
@@ -297,6 +298,27 @@ final class ModelTrainer {
      * after every 8 hourly readings was told "only 8 are usable; send more history", which more
      * history never mends.
      */
+    /**
+     * The earliest newest reading with which these segments, their newest continued, could hold the
+     * windows a training needs: each interval after the newest lengthens the newest segment by at
+     * most one, adding a window once it spans a window's context and horizon. At the smallest
+     * context (no season), which a longer history can only keep. One interval early: the grid's
+     * phase is fitted to the readings, and newer ones may move the buckets' edges.
+     */
+    static Instant readyAt(
+            List<SeriesPreparer.Segment> segments, Grid grid, long windows, int context, LstmSettings s) {
+        if (segments.isEmpty()) {
+            return null; // no readings: none to count from
+        }
+        SeriesPreparer.Segment newest = segments.get(segments.size() - 1);
+        int span = context + s.horizon() - 1;
+        long newestWindows = Math.max(0, newest.length() - span);
+        long more = Math.max(1, s.minWindows() - (windows - newestWindows) + span - newest.length());
+        long newestBucket = newest.startBucket() + newest.length() - 1;
+        long startMs = newestBucket * grid.intervalMs() - grid.shiftMs();
+        return Instant.ofEpochMilli(startMs + (more - 1) * grid.intervalMs());
+    }
+
     private static String pauses(List<SeriesPreparer.Segment> segments, LstmSettings s) {
         long longest = 0;
         for (int i = 1; i < segments.size(); i++) {

@@ -996,6 +996,44 @@ class LstmPluginTest {
         assertEquals(10, f.available());
     }
 
+    /**
+     * A host offers a sensor without a model for training at each reading; the refusal says the
+     * newest reading's time before which newer readings cannot mend it, so that the host need not
+     * offer it again before: not later (the readings just before it are refused, those soon after
+     * train), whether the history is short or broken by pauses.
+     */
+    @Test
+    void tooShortHistorySaysWhenNewerReadingsCanMendIt() {
+        SensorId s = SensorId.of("new", "sensor-ready");
+        Instant ready = assertThrows(
+                        InsufficientHistoryException.class,
+                        () -> plugin.train(new TrainRequest(s, stable.subList(0, 40))))
+                .readyAt();
+        assertThrows(
+                InsufficientHistoryException.class, () -> plugin.train(new TrainRequest(s, before(stable, ready))));
+        plugin.train(new TrainRequest(s, before(stable, ready.plus(Duration.ofHours(2)))));
+
+        // Eight hourly readings, then five hours without (lstm.max-gap is 3 h), 50 times, then hourly.
+        List<Reading> paused = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            paused.add(new Reading(Series.T0.plus(Duration.ofHours(i + 4L * Math.min(i / 8, 49))), 20 + 0.3 * (i % 8)));
+        }
+        SensorId p = SensorId.of("new", "sensor-paused");
+        Instant resumes = assertThrows(
+                        InsufficientHistoryException.class,
+                        () -> plugin.train(new TrainRequest(p, paused.subList(0, 400))))
+                .readyAt();
+        assertTrue(resumes.isAfter(paused.get(399).timestamp()), resumes.toString());
+        assertThrows(
+                InsufficientHistoryException.class, () -> plugin.train(new TrainRequest(p, before(paused, resumes))));
+        plugin.train(new TrainRequest(p, before(paused, resumes.plus(Duration.ofHours(2)))));
+    }
+
+    /** The readings of {@code all} before {@code until}. */
+    private static List<Reading> before(List<Reading> all, Instant until) {
+        return all.stream().filter(r -> r.timestamp().isBefore(until)).toList();
+    }
+
     @Test
     void nanValuesAndUnknownSensorsAreRejectedClearly() {
         List<Reading> withNan = new ArrayList<>(tail(stable, 40));

@@ -144,6 +144,15 @@ public final class SensorContext {
         return size;
     }
 
+    /** The time of the reading buffered last, or null before the first. */
+    Instant newestTime() {
+        if (size == 0) {
+            return null;
+        }
+        int newest = (next - 1 + seconds.length) % seconds.length;
+        return Instant.ofEpochSecond(seconds[newest], nanos[newest]);
+    }
+
     /** Milliseconds from the oldest buffered reading to the newest; 0 with fewer than two. */
     long spanMillis() {
         if (size < 2) {

@@ -229,7 +229,7 @@ public final class SensorCycle {
             ctx.warmedBeyondBuffer = null; // held for a state's warm-up, which waits for a model
             // Not while its training waits: the buffer is made into readings only for a training
             // (2,048 of them, at every reading of a sensor waiting in the trainings' queue).
-            if (ctx.buffered() >= settings.trainAfter() && trainer != null && trainer.takes(sensor)) {
+            if (ctx.buffered() >= settings.trainAfter() && trainer != null && trainer.takes(sensor, ctx.newestTime())) {
                 queued = trainer.submit(sensor, ctx.readings(), Map.of());
             }
             return new Outcome(sensor, List.of(), null, queued, 0);
@@ -238,7 +238,7 @@ public final class SensorCycle {
         if (trainer != null
                 && !settings.retrainEvery().isZero()
                 && m.trainedAt().plus(settings.retrainEvery()).isBefore(clock.instant())
-                && trainer.takes(sensor)) {
+                && trainer.takes(sensor, ctx.newestTime())) {
             queued = trainer.submit(sensor, ctx.readings(), RetrainOptions.of(plugin, m));
         }
         if (!queued

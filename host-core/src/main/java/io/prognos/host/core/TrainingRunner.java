@@ -63,6 +63,7 @@ public final class TrainingRunner implements AutoCloseable {
 
     private final Map<SensorId, Hold> held = new ConcurrentHashMap<>();
     private final LongSupplier nanos;
+    private final HistoryWaits waits;
 
     private record Job(FutureTask<Void> task, AtomicBoolean started) {}
 
@@ -110,6 +111,7 @@ public final class TrainingRunner implements AutoCloseable {
             BiFunction<SensorId, List<Reading>, List<Reading>> longer,
             LongSupplier nanos) {
         this.nanos = nanos;
+        this.waits = new HistoryWaits(nanos);
         this.longer = longer;
         this.plugin = plugin;
         this.trained = trained;
@@ -124,9 +126,10 @@ public final class TrainingRunner implements AutoCloseable {
 
     /**
      * Queues a training unless one for the sensor is queued or running, or its last failed
-     * unexpectedly or was refused not long ago ({@link #FIRST_HOLD}); false when it was not
-     * queued. It takes the longer history when there is one ({@link #longer}), with the given
-     * readings newer than it.
+     * unexpectedly or was refused not long ago ({@link #FIRST_HOLD}), or was refused for too little
+     * history that readings up to the newest given cannot mend ({@link HistoryWaits}); false when it
+     * was not queued. It takes the longer history when there is one ({@link #longer}), with the
+     * given readings newer than it.
      */
     public boolean submit(SensorId sensor, List<Reading> history, Map<String, String> options) {
         return submit(sensor, history, options, true);
@@ -144,7 +147,9 @@ public final class TrainingRunner implements AutoCloseable {
     }
 
     private boolean submit(SensorId sensor, List<Reading> history, Map<String, String> options, boolean longerFirst) {
-        if (isHeld(sensor) || !pending.add(sensor)) {
+        Instant newest =
+                history.isEmpty() ? null : history.get(history.size() - 1).timestamp();
+        if (isHeld(sensor) || waits.waits(sensor, newest) || !pending.add(sensor)) {
             return false;
         }
         AtomicBoolean started = new AtomicBoolean();
@@ -204,14 +209,24 @@ public final class TrainingRunner implements AutoCloseable {
     }
 
     private ModelInfo train(SensorId sensor, List<Reading> history, Map<String, String> options, boolean longerFirst) {
+        boolean[] whole = {true};
         try {
-            ModelInfo model =
-                    longerFirst ? trainOnLonger(sensor, history, options) : trainOrLonger(sensor, history, options);
+            ModelInfo model = longerFirst
+                    ? trainOnLonger(sensor, history, options, whole)
+                    : trainOrLonger(sensor, history, options, whole);
             lastFailures.remove(sensor);
             held.remove(sensor);
+            waits.ended(sensor);
             trained.accept(model);
             return model;
         } catch (PrognosException e) {
+            if (e instanceof InsufficientHistoryException few && whole[0]) {
+                waits.refused(sensor, few);
+            } else {
+                // Another failure, or too little in a part of its history (the stored history not
+                // read): the whole may need less.
+                waits.ended(sensor);
+            }
             if (e instanceof BadRequestException && !(e instanceof InsufficientHistoryException)) {
                 // Refused for what its readings or options are (a spacing the plugin does not
                 // model, say): its next reading does not change that. Too few readings it may.
@@ -255,20 +270,23 @@ public final class TrainingRunner implements AutoCloseable {
      * Trained on the longer history ({@link #longer}) when there is one, followed by the given
      * readings newer than its newest (those the host has not stored yet); else on {@code history}.
      */
-    private ModelInfo trainOnLonger(SensorId sensor, List<Reading> history, Map<String, String> options) {
-        List<Reading> more = longerOrGiven(sensor, history);
+    private ModelInfo trainOnLonger(
+            SensorId sensor, List<Reading> history, Map<String, String> options, boolean[] whole) {
+        List<Reading> more = longerOrGiven(sensor, history, whole);
         return plugin.train(new TrainRequest(sensor, more, options));
     }
 
     /** Trained on {@code history}, or, when it holds too few intervals, on the longer one. */
-    private ModelInfo trainOrLonger(SensorId sensor, List<Reading> history, Map<String, String> options) {
+    private ModelInfo trainOrLonger(
+            SensorId sensor, List<Reading> history, Map<String, String> options, boolean[] whole) {
         try {
             return plugin.train(new TrainRequest(sensor, history, options));
         } catch (InsufficientHistoryException e) {
             if (e.whyShort() != null) {
+                whole[0] = false; // refused on the given readings: the longer history may hold more stretches
                 throw e; // pauses, which a longer history holds too
             }
-            List<Reading> more = longerOrGiven(sensor, history);
+            List<Reading> more = longerOrGiven(sensor, history, whole);
             if (more == history) {
                 throw e;
             }
@@ -276,13 +294,17 @@ public final class TrainingRunner implements AutoCloseable {
         }
     }
 
-    /** The longer history followed by the given readings newer than it; {@code history} itself when there is none. */
-    private List<Reading> longerOrGiven(SensorId sensor, List<Reading> history) {
+    /**
+     * The longer history followed by the given readings newer than it; {@code history} itself when
+     * there is none, or when it cannot be had ({@code whole[0]} then false).
+     */
+    private List<Reading> longerOrGiven(SensorId sensor, List<Reading> history, boolean[] whole) {
         List<Reading> more;
         try {
             more = longer.apply(sensor, history);
         } catch (RuntimeException unavailable) {
             LOG.debug("no longer history of {}: {}", sensor, unavailable.getMessage());
+            whole[0] = false;
             return history;
         }
         return more.size() <= history.size() ? history : withNewer(more, history);
@@ -337,11 +359,12 @@ public final class TrainingRunner implements AutoCloseable {
     }
 
     /**
-     * Whether a training of the sensor would be taken now: none is queued or running, and it is
-     * not held after a failure.
+     * Whether a training of the sensor, its newest reading at {@code newest}, would be taken now:
+     * none is queued or running, it is not held after a failure, and it does not wait for newer
+     * readings after too little history ({@link HistoryWaits}).
      */
-    public boolean takes(SensorId sensor) {
-        return !pending.contains(sensor) && !isHeld(sensor);
+    public boolean takes(SensorId sensor, Instant newest) {
+        return !pending.contains(sensor) && !isHeld(sensor) && !waits.waits(sensor, newest);
     }
 
     private boolean isHeld(SensorId sensor) {

@@ -346,6 +346,43 @@ class SensorCycleTest {
                 "after " + readings + " readings");
     }
 
+    /**
+     * A new sensor whose readings paused longer than the plugin bridges: each training the cycle
+     * asks for reads its stored history, and it asked one at every reading until the stretch since
+     * the last pause was long enough (57 readings here). It waits for the time the plugin says, and
+     * still trains as soon as the stretch is long enough.
+     */
+    @Test
+    void aSensorWhosePausesLeaveTooShortAStretchIsNotTrainedAgainAtEveryReading() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger storedReads = new java.util.concurrent.atomic.AtomicInteger();
+        trainer.close();
+        serveWith(new TrainingRunner(plugin, 1, 10, m -> {}, (s, e) -> {}, (s, given) -> {
+            storedReads.incrementAndGet();
+            return given;
+        }));
+        SensorId sensor = SensorId.of("press-10", "temp");
+        SensorContext ctx = contexts.get(sensor);
+        // 25 runs of eight hourly readings, each followed by five hours without (lstm.max-gap 3 h),
+        // then hourly: trainable once the last run and the hours after it span 65 intervals.
+        List<Reading> readings = new ArrayList<>();
+        Random r = new Random(4);
+        for (int i = 0; i < 300; i++) {
+            readings.add(new Reading(T0.plus(Duration.ofHours(i + 4L * Math.min(i / 8, 24))), 60 + r.nextGaussian()));
+        }
+        int trainedAt = -1;
+        for (int i = 0; i < readings.size() && trainedAt < 0; i++) {
+            cycle.accept(ctx, List.of(readings.get(i)));
+            assertTrue(trainer.awaitIdle(120_000));
+            if (plugin.model(sensor).isPresent()) {
+                trainedAt = i;
+            }
+        }
+        assertEquals(192 + 65 - 1, trainedAt, "trained at the reading that made the stretch 65 intervals long");
+        assertTrue(
+                storedReads.get() <= 3,
+                storedReads + " trainings asked; one at each of the 58 readings from the 200th before");
+    }
+
     @Test
     void aNewSensorIsTrainedFromItsReadingsThenEveryReadingIsScoredAndForecast() throws Exception {
         SensorId sensor = SensorId.of("pump-1", "temp");

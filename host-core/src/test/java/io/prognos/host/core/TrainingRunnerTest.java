@@ -103,11 +103,11 @@ class TrainingRunnerTest {
             assertTrue(runner.submit(sensor, List.of(), Map.of()));
             assertTrue(runner.awaitIdle(10_000));
             now.addAndGet(minute - 1);
-            assertFalse(runner.takes(sensor));
+            assertFalse(runner.takes(sensor, null));
             assertFalse(runner.submit(sensor, List.of(), Map.of()), "held for a minute");
             now.addAndGet(1);
             outcomes.add(new IllegalStateException("a bug"));
-            assertTrue(runner.takes(sensor));
+            assertTrue(runner.takes(sensor, null));
             assertTrue(runner.submit(sensor, List.of(), Map.of()), "tried again after the minute");
             assertTrue(runner.awaitIdle(10_000));
             now.addAndGet(2 * minute - 1);
@@ -144,9 +144,80 @@ class TrainingRunnerTest {
             now.addAndGet(TrainingRunner.LONGEST_HOLD.toNanos() - 1);
             assertFalse(runner.submit(sensor, List.of(), Map.of()), "at most an hour");
             now.addAndGet(1);
-            assertTrue(runner.takes(sensor), "at most an hour");
+            assertTrue(runner.takes(sensor, null), "at most an hour");
         }
         assertEquals(16, calls.get(), "a training refused while held never reached the plugin");
+    }
+
+    /**
+     * A training refused for too little history, where the plugin says when newer readings could
+     * mend it, is not tried again before a reading that new (each try read the stored history), nor
+     * after an hour at most; not when the plugin cannot say, nor when the refusal came from a part of
+     * the history only (the stored one unavailable).
+     */
+    @Test
+    void aTrainingRefusedForTooLittleHistoryWaitsForAReadingAsNewAsThePluginSaid() throws Exception {
+        SensorId sensor = SensorId.of("press-9", "flow");
+        java.time.Instant ready = readings(0, 101).get(100).timestamp();
+        java.util.concurrent.BlockingQueue<Object> outcomes = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        ForecastingPlugin plugin = (ForecastingPlugin) Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {ForecastingPlugin.class}, (proxy, m, args) -> {
+                    calls.incrementAndGet();
+                    Object next = outcomes.remove();
+                    if (next instanceof Throwable t) {
+                        throw t;
+                    }
+                    return null; // trained
+                });
+        boolean[] storeAway = {false};
+        AtomicLong now = new AtomicLong();
+        try (TrainingRunner runner = new TrainingRunner(
+                plugin,
+                1,
+                10,
+                m -> {},
+                (s, e) -> {},
+                (s, given) -> {
+                    if (storeAway[0]) {
+                        throw storeUnavailable();
+                    }
+                    return given;
+                },
+                now::get)) {
+            outcomes.add(new InsufficientHistoryException(sensor, 65, 40, "training", "", "a pause", ready));
+            assertTrue(runner.submit(sensor, readings(0, 50), Map.of()));
+            assertTrue(runner.awaitIdle(10_000));
+            assertFalse(runner.takes(sensor, readings(0, 100).get(99).timestamp()));
+            assertFalse(runner.submit(sensor, readings(0, 100), Map.of()), "its newest reading before the time");
+            assertTrue(runner.takes(sensor, ready));
+            outcomes.add(new InsufficientHistoryException(sensor, 65, 64, "training", "", null, ready.plusSeconds(5)));
+            assertTrue(runner.submit(sensor, readings(0, 101), Map.of()), "a reading as new as the time");
+            assertTrue(runner.awaitIdle(10_000));
+            assertFalse(runner.submit(sensor, readings(0, 105), Map.of()), "waits for the new time");
+            now.addAndGet(HistoryWaits.LONGEST_WAIT.toNanos() - 1);
+            assertFalse(runner.takes(sensor, ready));
+            now.addAndGet(1);
+            assertTrue(runner.takes(sensor, ready), "at most an hour");
+            outcomes.add(new InsufficientHistoryException(sensor, 65, 64, "training", "", null, ready.plusSeconds(9)));
+            assertTrue(runner.submit(sensor, readings(0, 102), Map.of()));
+            assertTrue(runner.awaitIdle(10_000));
+            outcomes.add("trained");
+            assertTrue(runner.submit(sensor, readings(0, 110), Map.of()));
+            assertTrue(runner.awaitIdle(10_000));
+            outcomes.add(new InsufficientHistoryException(sensor, 65, 64, "training", "", null, null));
+            assertTrue(runner.submit(sensor, readings(0, 20), Map.of()), "a training ends the wait");
+            assertTrue(runner.awaitIdle(10_000));
+            assertTrue(runner.takes(sensor, readings(0, 21).get(20).timestamp()), "no time said: no wait");
+            storeAway[0] = true;
+            outcomes.add(new InsufficientHistoryException(sensor, 65, 64, "training", "", null, ready));
+            assertTrue(runner.submit(sensor, readings(0, 21), Map.of()));
+            assertTrue(runner.awaitIdle(10_000));
+            outcomes.add("trained");
+            assertTrue(runner.submit(sensor, readings(0, 22), Map.of()), "refused on the buffer alone: no wait");
+            assertTrue(runner.awaitIdle(10_000));
+        }
+        assertEquals(7, calls.get(), "a training refused while it waited never reached the plugin");
     }
 
     /**
