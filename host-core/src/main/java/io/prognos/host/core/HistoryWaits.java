@@ -12,8 +12,9 @@ import java.util.function.LongSupplier;
  * Sensors whose training was refused for too little history, each waiting for a reading as new as
  * the time the plugin said newer readings could mend it ({@link InsufficientHistoryException#readyAt}).
  * A sensor without a model is offered for training at each reading, and each offer reads its stored
- * history: one whose readings pause longer than the plugin bridges, with years of them stored, read
- * up to 4,000,000 readings at every reading, each time refused.
+ * history (up to 4,000,000 readings): one whose readings paused longer than the plugin bridges was
+ * offered at each of 58 readings until the stretch since its last pause was long enough, each time
+ * refused; now 3 times ({@code SensorCycleTest}).
  */
 public final class HistoryWaits {
 
@@ -38,7 +39,7 @@ public final class HistoryWaits {
         this.nanos = nanos;
     }
 
-    /** The sensor's training was refused for too little history: it waits when the plugin said until when. */
+    /** The sensor's training was refused for too little history: it waits for the time the plugin said, if any. */
     public void refused(SensorId sensor, InsufficientHistoryException e) {
         if (e.readyAt() == null) {
             waits.remove(sensor);
