@@ -31,7 +31,7 @@ class TrainingRunnerTest {
         SensorId sensor = SensorId.of("press-7", "flow");
         List<Throwable> outcomes = List.of(
                 new InsufficientHistoryException(sensor, 42, 10, "training", "", "a pause"),
-                new InsufficientHistoryException(sensor, 42, 11, "training", "", "a pause"),
+                new InsufficientHistoryException(sensor, 42, 11, "training", "", "two pauses, the longest 5 h"),
                 new BadRequestException("interval", "too fine"),
                 new BadRequestException("interval", "too fine"),
                 new IllegalStateException("a bug"),
@@ -71,7 +71,7 @@ class TrainingRunnerTest {
                         "the training of press-7/flow failed: java.lang.NoClassDefFoundError: acme/Missing",
                         "too fine"),
                 told,
-                "a count of readings that grows is the same failure; told again after the sensor trained;"
+                "a count of readings that grows, or of pauses, is the same failure; told again after the sensor trained;"
                         + " running out of memory is told, not kept by the training's thread");
     }
 
