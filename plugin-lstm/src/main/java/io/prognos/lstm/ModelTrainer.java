@@ -305,7 +305,7 @@ final class ModelTrainer {
      * context (no season), which a longer history can only keep. One interval early: the grid's
      * phase is fitted to the readings, and newer ones may move the buckets' edges.
      */
-    static Instant readyAt(
+    private static Instant readyAt(
             List<SeriesPreparer.Segment> segments, Grid grid, long windows, int context, LstmSettings s) {
         if (segments.isEmpty()) {
             return null; // no readings: none to count from
