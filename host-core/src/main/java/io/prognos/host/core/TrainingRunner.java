@@ -43,8 +43,11 @@ public final class TrainingRunner implements AutoCloseable {
     private final ExecutorService pool;
     private final Set<SensorId> pending = ConcurrentHashMap.newKeySet();
     private final Map<SensorId, Job> jobs = new ConcurrentHashMap<>();
-    /** Each sensor's last training failure until it trains ({@link #firstTime}). */
-    private final Map<SensorId, String> lastFailures = new ConcurrentHashMap<>();
+    /** Each sensor's last training failure until it trains ({@link #firstTime}, {@link #failure}). */
+    private final Map<SensorId, Failure> lastFailures = new ConcurrentHashMap<>();
+
+    /** A failure's kind, the same while a failure repeats ({@link #firstTime}), and its newest message. */
+    private record Failure(String kind, String message) {}
 
     /**
      * A sensor whose training failed unexpectedly (out of heap, a fault of the plugin) or was
@@ -337,10 +340,21 @@ public final class TrainingRunner implements AutoCloseable {
         // are the pauses' count and length, which the plugin's reason tells: a ten-second sensor
         // pausing 5 minutes every 30, its 30 days sent in 45 batches, was told in 25 WARN lines
         // (by hand), each pause another reason.
-        String failure = e instanceof InsufficientHistoryException few
+        String kind = e instanceof InsufficientHistoryException few
                 ? few.getClass().getName() + ": needs " + few.needed() + ", pauses " + (few.whyShort() != null)
                 : e.getClass().getName() + ": " + e.getMessage();
-        return !failure.equals(lastFailures.put(sensor, failure));
+        Failure last = lastFailures.put(sensor, new Failure(kind, e.getMessage()));
+        return last == null || !kind.equals(last.kind());
+    }
+
+    /**
+     * Why the sensor's last training here failed, as the plugin or the host said it, or null when
+     * it trained since or never failed: for a user who sees a sensor without a model (the reasons
+     * were in the log only, once a failure).
+     */
+    public String failure(SensorId sensor) {
+        Failure f = lastFailures.get(sensor);
+        return f == null ? null : f.message();
     }
 
     /** Called on the training thread with every new model, after it is in the plugin. */

@@ -202,9 +202,14 @@ class TrainingRunnerTest {
             outcomes.add(new InsufficientHistoryException(sensor, 65, 64, "training", "", null, ready.plusSeconds(9)));
             assertTrue(runner.submit(sensor, readings(0, 102), Map.of()));
             assertTrue(runner.awaitIdle(10_000));
+            assertEquals(
+                    new InsufficientHistoryException(sensor, 65, 64, "training", "", null).getMessage(),
+                    runner.failure(sensor),
+                    "why it failed last, for the sensor's view");
             outcomes.add("trained");
             assertTrue(runner.submit(sensor, readings(0, 110), Map.of()));
             assertTrue(runner.awaitIdle(10_000));
+            assertEquals(null, runner.failure(sensor), "none once it trained");
             outcomes.add(new InsufficientHistoryException(sensor, 65, 64, "training", "", null, null));
             assertTrue(runner.submit(sensor, readings(0, 20), Map.of()), "a training ends the wait");
             assertTrue(runner.awaitIdle(10_000));

@@ -92,7 +92,8 @@ public final class FleetReplies {
             double anomalyThreshold,
             List<AlertRow> alerts,
             ModelMessage model,
-            Coverage coverage) {}
+            Coverage coverage,
+            String trainingProblem) {}
 
     /** A time and a value. */
     public record Point(Instant ts, double value) {}
@@ -168,7 +169,8 @@ public final class FleetReplies {
             FleetWatch.Track t,
             ModelInfo model,
             PredictRequestMessage.Limits limits,
-            double anomalyThreshold) {
+            double anomalyThreshold,
+            String trainingProblem) {
         var result = t == null ? null : t.result();
         List<Point> scores = t == null
                 ? List.of()
@@ -192,7 +194,8 @@ public final class FleetReplies {
                 anomalyThreshold,
                 t == null ? List.of() : t.alerts().stream().map(AlertRow::of).toList(),
                 model == null ? null : ModelMessage.of(model),
-                coverage);
+                coverage,
+                trainingProblem);
     }
 
     private static Double finite(double v) {

@@ -222,7 +222,8 @@ public final class LstmRoutes {
                 track,
                 model,
                 PredictRequestMessage.Limits.of(runtime.limits().apply(sensor)),
-                runtime.plugin().describe().anomalyThreshold());
+                runtime.plugin().describe().anomalyThreshold(),
+                runtime.trainingProblem(sensor));
     }
 
     /**

@@ -74,6 +74,7 @@ public final class HostRuntime implements AutoCloseable {
     private SensorService service;
     private SensorLimits limits;
     private FleetWatch fleet;
+    private TrainingRunner trainer;
     private final CycleListeners listeners = new CycleListeners();
     private SensorCycle cycle;
     private SensorContexts contexts;
@@ -209,7 +210,7 @@ public final class HostRuntime implements AutoCloseable {
         // those set on mqttValues later (the embedded broker's URL and login, the shared group).
         ConfigDef.Config mqttConfig = MqttAdapter.CONFIG.parse("the MQTT adapter", mqttValues);
         CycleSettings cycleSettings = CycleSettings.from(MqttAdapter.withAliases(mqttConfig, cycleValues));
-        TrainingRunner trainer = new TrainingRunner(
+        trainer = new TrainingRunner(
                 plugin,
                 threads,
                 10_000,
@@ -557,6 +558,11 @@ public final class HostRuntime implements AutoCloseable {
 
     public FleetWatch fleet() {
         return fleet;
+    }
+
+    /** Why the host's last training of the sensor failed, or null ({@link TrainingRunner#failure}). */
+    public String trainingProblem(SensorId sensor) {
+        return trainer == null ? null : trainer.failure(sensor);
     }
 
     public SensorLimits limits() {

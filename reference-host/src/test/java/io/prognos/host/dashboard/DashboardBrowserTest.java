@@ -356,6 +356,32 @@ class DashboardBrowserTest {
                 ((Number) js("return window.prognos.renderMs;")).doubleValue());
     }
 
+    /** A sensor that cannot be trained yet says why on its page: the reason was only in the log. */
+    @Test
+    @Order(8)
+    void aSensorWhoseTrainingFailedSaysWhyOnItsPage() throws Exception {
+        // Hourly readings pausing five hours after every eight (lstm.max-gap 3 h): never trainable.
+        Instant end =
+                Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS).minus(Duration.ofHours(2));
+        List<Reading> paused = new java.util.ArrayList<>();
+        for (int i = 229; i >= 0; i--) {
+            paused.add(new Reading(end.minus(Duration.ofHours(i + 4L * (i / 8))), 20 + 0.3 * (i % 8)));
+        }
+        // A host of its own: the demo's trains only on purpose (cycle.train-after 1,000,000).
+        Map<String, String> config = new HashMap<>(HostFixture.config(HostFixture.dataDir()));
+        config.put("prognos.mqtt.enabled", "false");
+        try (HostRuntime own = HostFixture.start(config, HostRuntime.Parts.ALL)) {
+            HostFixture.Response r = HostFixture.call(
+                    own.rest().port(), "POST", "/api/v1/lstm/readings/kiln-8/temp", HostFixture.json(paused), null);
+            assertEquals(200, r.status(), r.body());
+            browser.get("http://127.0.0.1:" + own.rest().port() + "/#/sensor/kiln-8/temp");
+            waitFor(() -> !browser.findElements(By.id("training-problem")).isEmpty());
+            String shown = browser.findElement(By.id("training-problem")).getText();
+            assertTrue(shown.startsWith("kiln-8/temp: training needs at least 65 consecutive intervals"), shown);
+            assertEquals("none yet", browser.findElement(By.id("trained-at")).getText());
+        }
+    }
+
     private void openSensor(SensorId s) {
         browser.get(base + "/#/sensor/" + s.deviceId() + "/" + s.sensorKey());
         waitFor(() -> browser.findElement(By.id("sensor-title")).getText().equals(s.toString()));

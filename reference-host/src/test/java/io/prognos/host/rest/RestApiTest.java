@@ -541,6 +541,7 @@ class RestApiTest {
                 "the newest forecast");
         assertEquals(p.get("failure_risk").get("risk_level"), view.get("risk").get("risk_level"));
         assertEquals("valve-7", view.get("model").get("device_id").asText());
+        assertTrue(view.get("training_problem").isNull(), "no training of it failed");
         assertTrue(view.get("limits").get("high").isNull(), "no limits configured for the valve");
 
         JsonNode set = ok("PUT", "/api/v1/lstm/limits/valve-7/pressure", "{\"low\": 40, \"high\": 60}");

@@ -64,6 +64,35 @@ class RestReadingsTest {
     }
 
     /**
+     * A sensor that cannot be trained yet says why in its view (the dashboard's sensor page), as
+     * the plugin said it; the reason was only in the log, once. Hourly readings that pause five
+     * hours after every eight (lstm.max-gap is 3 h): no stretch long enough.
+     */
+    @Test
+    void aSensorWhoseTrainingFailedSaysWhyInItsView() throws Exception {
+        Instant end = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(2));
+        List<Reading> paused = new ArrayList<>();
+        for (int i = 0; i < 230; i++) {
+            paused.add(new Reading(end.minus(Duration.ofHours(i + 4L * (i / 8))), 20 + 0.3 * (i % 8)));
+        }
+        java.util.Collections.reverse(paused);
+        JsonNode taken = ok(BASE + "kiln-7/temp", HostFixture.json(paused));
+        assertTrue(taken.get("training_queued").asBoolean(), taken.toString());
+        String path = "/api/v1/lstm/sensors/kiln-7/temp";
+        long until = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        JsonNode view =
+                JSON.readTree(HostFixture.call(port, "GET", path, null, null).body());
+        while (view.get("training_problem").isNull() && System.nanoTime() < until) {
+            Thread.sleep(200);
+            view = JSON.readTree(HostFixture.call(port, "GET", path, null, null).body());
+        }
+        String problem = view.get("training_problem").asText();
+        assertTrue(problem.startsWith("kiln-7/temp: training needs at least 65 consecutive intervals"), problem);
+        assertTrue(problem.contains("longer than lstm.max-gap (PT3H)"), problem);
+        assertTrue(view.get("model").isNull(), view.toString());
+    }
+
+    /**
      * A sensor whose stored history is longer than a context keeps (three days of 30-second
      * readings, 8,640, where 2,048 are kept) is trained by the cycle on that history, as REST train
      * is, and forecast at once by a model that looks back a day: the cycle trained on its 2,048
