@@ -83,12 +83,12 @@ public final class HostRuntime implements AutoCloseable {
 
     private HostRuntime() {}
 
-    /** Every key the host, its adapters and the given plugins accept, for {@code --help} and the environment. */
     /** Concurrent training jobs this host runs. */
     public int trainingJobs() {
         return trainingJobs;
     }
 
+    /** Every key the host, its adapters and the given plugins accept, for {@code --help} and the environment. */
     public static List<ConfigDef.Key> knownKeys(List<ForecastingPlugin> plugins) {
         List<ConfigDef.Key> keys = new ArrayList<>(HostConfig.CONFIG.keys());
         keys.addAll(CycleSettings.CONFIG.keys());
