@@ -86,15 +86,7 @@ class TrainingRunnerTest {
         SensorId sensor = SensorId.of("press-8", "flow");
         java.util.concurrent.BlockingQueue<Object> outcomes = new java.util.concurrent.LinkedBlockingQueue<>();
         java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
-        ForecastingPlugin plugin = (ForecastingPlugin) Proxy.newProxyInstance(
-                getClass().getClassLoader(), new Class<?>[] {ForecastingPlugin.class}, (proxy, m, args) -> {
-                    calls.incrementAndGet();
-                    Object next = outcomes.remove();
-                    if (next instanceof Throwable t) {
-                        throw t;
-                    }
-                    return null; // trained
-                });
+        ForecastingPlugin plugin = scripted(outcomes, calls);
         AtomicLong now = new AtomicLong();
         long minute = Duration.ofMinutes(1).toNanos();
         try (TrainingRunner runner =
@@ -150,6 +142,25 @@ class TrainingRunnerTest {
     }
 
     /**
+     * A plugin whose every call takes the next of {@code outcomes}, counted in {@code calls}: a
+     * throwable is thrown, anything else is a training that succeeded.
+     */
+    private static ForecastingPlugin scripted(
+            java.util.concurrent.BlockingQueue<Object> outcomes, java.util.concurrent.atomic.AtomicInteger calls) {
+        return (ForecastingPlugin) Proxy.newProxyInstance(
+                TrainingRunnerTest.class.getClassLoader(),
+                new Class<?>[] {ForecastingPlugin.class},
+                (proxy, m, args) -> {
+                    calls.incrementAndGet();
+                    Object next = outcomes.remove();
+                    if (next instanceof Throwable t) {
+                        throw t;
+                    }
+                    return null; // trained
+                });
+    }
+
+    /**
      * A training refused for too little history, where the plugin says when newer readings could
      * mend it, is not tried again before a reading that new (each try read the stored history), nor
      * after an hour at most; not when the plugin cannot say, nor when the refusal came from a part of
@@ -161,15 +172,7 @@ class TrainingRunnerTest {
         java.time.Instant ready = readings(0, 101).get(100).timestamp();
         java.util.concurrent.BlockingQueue<Object> outcomes = new java.util.concurrent.LinkedBlockingQueue<>();
         java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
-        ForecastingPlugin plugin = (ForecastingPlugin) Proxy.newProxyInstance(
-                getClass().getClassLoader(), new Class<?>[] {ForecastingPlugin.class}, (proxy, m, args) -> {
-                    calls.incrementAndGet();
-                    Object next = outcomes.remove();
-                    if (next instanceof Throwable t) {
-                        throw t;
-                    }
-                    return null; // trained
-                });
+        ForecastingPlugin plugin = scripted(outcomes, calls);
         boolean[] storeAway = {false};
         AtomicLong now = new AtomicLong();
         try (TrainingRunner runner = new TrainingRunner(
