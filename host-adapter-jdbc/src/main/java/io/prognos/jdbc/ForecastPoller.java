@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -152,6 +153,8 @@ public final class ForecastPoller implements AutoCloseable {
     private final Semaphore historyReads = new Semaphore(1);
     /** Sensors refused for too little history, until a reading as new as the plugin said. */
     private final HistoryWaits historyWaits = new HistoryWaits();
+    /** Why each sensor's last training failed, until it trains ({@link #trainingProblem}). */
+    private final Map<SensorId, String> trainingFailures = new ConcurrentHashMap<>();
     /** Set by {@link #close}: a run in progress stops before its next sensor. */
     private volatile boolean closed;
 
@@ -405,11 +408,17 @@ public final class ForecastPoller implements AutoCloseable {
             if (training != null) {
                 try {
                     awaitTraining(s, training);
-                } catch (InsufficientHistoryException e) {
-                    historyWaits.refused(s, e);
+                } catch (CancellationException e) {
+                    throw e; // the poller closes: no failure of the sensor's
+                } catch (RuntimeException e) {
+                    if (e instanceof InsufficientHistoryException few) {
+                        historyWaits.refused(s, few);
+                    }
+                    trainingFailures.put(s, e.getMessage());
                     throw e;
                 }
                 historyWaits.ended(s);
+                trainingFailures.remove(s);
                 markTrained(s, trainedAt);
                 cadenceChanged.remove(s);
                 tally.trained++;
@@ -458,6 +467,15 @@ public final class ForecastPoller implements AutoCloseable {
             return;
         }
         advance(s, newest);
+    }
+
+    /**
+     * Why the poller's last training of the sensor failed, as the plugin or the poller said it, or
+     * null when it trained since or never failed: for the sensor's view, as the host's own trainings
+     * tell theirs.
+     */
+    public String trainingProblem(SensorId sensor) {
+        return trainingFailures.get(sensor);
     }
 
     /** The training's model; its failure as thrown on the training thread. */

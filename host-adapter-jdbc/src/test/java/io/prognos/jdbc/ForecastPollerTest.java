@@ -137,6 +137,7 @@ class ForecastPollerTest {
             assertEquals(3, run.forecasts(), "warmed with the 3 days read back, not the 20 kept");
             for (SensorId s : SENSORS) {
                 assertEquals(20, poller.context(s).buffered(), s.toString());
+                assertEquals(null, poller.trainingProblem(s), "trained: no problem for its view");
             }
             poller.close();
             plugin.stop();
@@ -595,7 +596,18 @@ class ForecastPollerTest {
         // between pauses are not mended by more readings, and went untold at every run.
         // Hourly readings on a 20-minute grid that bridges 30 minutes: a pause after each one.
         java.util.concurrent.atomic.AtomicInteger trainings = new java.util.concurrent.atomic.AtomicInteger();
-        List<String> warnings = warningsOverTwoRuns(Map.of("lstm.interval", "20m", "lstm.max-gap", "30m"), trainings);
+        List<String> problems = new java.util.ArrayList<>();
+        List<String> warnings = warningsOverTwoRuns(
+                Map.of("lstm.interval", "20m", "lstm.max-gap", "30m"),
+                trainings,
+                poller -> SENSORS.forEach(s -> problems.add(poller.trainingProblem(s))));
+        // Why, for the sensor's view (the dashboard's page): it was in the log only.
+        assertEquals(3, problems.size());
+        for (int i = 0; i < 3; i++) {
+            assertTrue(
+                    problems.get(i).startsWith(SENSORS.get(i) + ": training needs at least 65 consecutive intervals"),
+                    problems.get(i));
+        }
         assertEquals(3, warnings.size(), "one warning per sensor over both runs: " + warnings);
         assertTrue(
                 warnings.stream().allMatch(w -> w.contains("longer than lstm.max-gap (PT30M)")), warnings.toString());
@@ -609,12 +621,18 @@ class ForecastPollerTest {
      * the second after new readings.
      */
     private static List<String> warningsOverTwoRuns(Map<String, String> pluginConfig) throws Exception {
-        return warningsOverTwoRuns(pluginConfig, new java.util.concurrent.atomic.AtomicInteger());
+        return warningsOverTwoRuns(pluginConfig, new java.util.concurrent.atomic.AtomicInteger(), poller -> {});
     }
 
-    /** As above, counting the trainings asked of the plugin in {@code trainings}. */
+    /**
+     * As above, counting the trainings asked of the plugin in {@code trainings}, the poller handed
+     * to {@code after} after the second run.
+     */
     private static List<String> warningsOverTwoRuns(
-            Map<String, String> pluginConfig, java.util.concurrent.atomic.AtomicInteger trainings) throws Exception {
+            Map<String, String> pluginConfig,
+            java.util.concurrent.atomic.AtomicInteger trainings,
+            java.util.function.Consumer<ForecastPoller> after)
+            throws Exception {
         try (Logged logged = Logged.by(ForecastPoller.class);
                 EmbeddedPostgres pg = EmbeddedPostgres.start()) {
             JdbcAdapter db = withReadings(configFor(pg));
@@ -636,6 +654,7 @@ class ForecastPollerTest {
             assertEquals(3, poller.runOnce().skipped());
             insert(db, 300, 305);
             assertEquals(3, poller.runOnce().skipped(), "new readings do not cure it");
+            after.accept(poller);
             plugin.stop();
             db.close();
             return warnings(logged);

@@ -560,9 +560,13 @@ public final class HostRuntime implements AutoCloseable {
         return fleet;
     }
 
-    /** Why the host's last training of the sensor failed, or null ({@link TrainingRunner#failure}). */
+    /**
+     * Why the host's last training of the sensor failed, or null: its own ({@link
+     * TrainingRunner#failure}) or the database poller's ({@link ForecastPoller#trainingProblem}).
+     */
     public String trainingProblem(SensorId sensor) {
-        return trainer == null ? null : trainer.failure(sensor);
+        String own = trainer == null ? null : trainer.failure(sensor);
+        return own != null || poller == null ? own : poller.trainingProblem(sensor);
     }
 
     public SensorLimits limits() {
