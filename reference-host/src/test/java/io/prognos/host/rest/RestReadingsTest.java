@@ -66,13 +66,14 @@ class RestReadingsTest {
     /**
      * A sensor that cannot be trained yet says why in its view (the dashboard's sensor page), as
      * the plugin said it; the reason was only in the log, once. Hourly readings that pause five
-     * hours after every eight (lstm.max-gap is 3 h): no stretch long enough.
+     * hours after every eight (lstm.max-gap is 3 h): no stretch long enough. Not once it has a model
+     * (a train request at intervals of 6 hours, which bridge the pauses).
      */
     @Test
     void aSensorWhoseTrainingFailedSaysWhyInItsView() throws Exception {
         Instant end = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofHours(2));
         List<Reading> paused = new ArrayList<>();
-        for (int i = 0; i < 230; i++) {
+        for (int i = 0; i < 500; i++) {
             paused.add(new Reading(end.minus(Duration.ofHours(i + 4L * (i / 8))), 20 + 0.3 * (i % 8)));
         }
         java.util.Collections.reverse(paused);
@@ -90,6 +91,11 @@ class RestReadingsTest {
         assertTrue(problem.startsWith("kiln-7/temp: training needs at least 65 consecutive intervals"), problem);
         assertTrue(problem.contains("longer than lstm.max-gap (PT3H)"), problem);
         assertTrue(view.get("model").isNull(), view.toString());
+
+        ok("/api/v1/lstm/train", "{\"device_id\": \"kiln-7\", \"sensor_key\": \"temp\", \"interval\": \"6h\"}");
+        view = JSON.readTree(HostFixture.call(port, "GET", path, null, null).body());
+        assertEquals("kiln-7", view.get("model").get("device_id").asText(), view.toString());
+        assertTrue(view.get("training_problem").isNull(), view.toString());
     }
 
     /**
