@@ -478,6 +478,11 @@ public final class ForecastPoller implements AutoCloseable {
         return trainingFailures.get(sensor);
     }
 
+    /** The sensors whose last training by this poller failed and that have not trained since. */
+    public Set<SensorId> trainingFailed() {
+        return Set.copyOf(trainingFailures.keySet());
+    }
+
     /** The training's model; its failure as thrown on the training thread. */
     private static ModelInfo awaitTraining(SensorId sensor, Future<ModelInfo> training) {
         try {

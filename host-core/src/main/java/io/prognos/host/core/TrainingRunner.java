@@ -357,6 +357,11 @@ public final class TrainingRunner implements AutoCloseable {
         return f == null ? null : f.message();
     }
 
+    /** The sensors whose last training here failed and that have not trained here since. */
+    public Set<SensorId> failed() {
+        return Set.copyOf(lastFailures.keySet());
+    }
+
     /** Called on the training thread with every new model, after it is in the plugin. */
     public void afterTraining(Consumer<ModelInfo> c) {
         afterTraining.add(c);

@@ -32,6 +32,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -345,6 +346,10 @@ public final class HostRuntime implements AutoCloseable {
         Gauge.builder("prognos.models", plugin, p -> p.models().size())
                 .description("models known to the plugin")
                 .register(metrics);
+        Gauge.builder("prognos.sensors.training.failed", this, HostRuntime::trainingFailedSensors)
+                .description("sensors without a model whose last training failed (the sensor view's"
+                        + " training_problem says why)")
+                .register(metrics);
         Gauge.builder(
                         "prognos.model.changes.watching",
                         jdbc.models(),
@@ -564,6 +569,14 @@ public final class HostRuntime implements AutoCloseable {
      * Why the host's last training of the sensor failed, or null: its own ({@link
      * TrainingRunner#failure}) or the database poller's ({@link ForecastPoller#trainingProblem}).
      */
+    private double trainingFailedSensors() {
+        Set<SensorId> failed = new HashSet<>(trainer.failed());
+        if (poller != null) {
+            failed.addAll(poller.trainingFailed());
+        }
+        return failed.stream().filter(s -> plugin.model(s).isEmpty()).count();
+    }
+
     public String trainingProblem(SensorId sensor) {
         String own = trainer == null ? null : trainer.failure(sensor);
         return own != null || poller == null ? own : poller.trainingProblem(sensor);
