@@ -287,22 +287,14 @@ class ForecastPollerTest {
             real.start(new PluginContext(Map.of(), new ThreadLimits(2, 1), db.models(), Clock.systemUTC()));
             java.util.concurrent.CountDownLatch begun = new java.util.concurrent.CountDownLatch(2);
             java.util.concurrent.atomic.AtomicInteger alone = new java.util.concurrent.atomic.AtomicInteger();
-            ForecastingPlugin plugin = (ForecastingPlugin) java.lang.reflect.Proxy.newProxyInstance(
-                    ForecastingPlugin.class.getClassLoader(),
-                    new Class<?>[] {ForecastingPlugin.class},
-                    (proxy, method, args) -> {
-                        if (method.getName().equals("train")) {
-                            begun.countDown();
-                            if (!begun.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
-                                alone.incrementAndGet();
-                            }
-                        }
-                        try {
-                            return method.invoke(real, args);
-                        } catch (java.lang.reflect.InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
+            ForecastingPlugin plugin = around(real, (method, args) -> {
+                if (method.getName().equals("train")) {
+                    begun.countDown();
+                    if (!begun.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                        alone.incrementAndGet();
+                    }
+                }
+            });
             try (ForecastPoller poller = new ForecastPoller(
                     plugin,
                     db,
@@ -637,19 +629,11 @@ class ForecastPollerTest {
                 EmbeddedPostgres pg = EmbeddedPostgres.start()) {
             JdbcAdapter db = withReadings(configFor(pg));
             ForecastingPlugin plugin = started(db, pluginConfig);
-            ForecastingPlugin counted = (ForecastingPlugin) java.lang.reflect.Proxy.newProxyInstance(
-                    ForecastingPlugin.class.getClassLoader(),
-                    new Class<?>[] {ForecastingPlugin.class},
-                    (proxy, method, args) -> {
-                        if (method.getName().equals("train")) {
-                            trainings.incrementAndGet();
-                        }
-                        try {
-                            return method.invoke(plugin, args);
-                        } catch (java.lang.reflect.InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
+            ForecastingPlugin counted = around(plugin, (method, args) -> {
+                if (method.getName().equals("train")) {
+                    trainings.incrementAndGet();
+                }
+            });
             ForecastPoller poller = poller(counted, db, T0.plus(Duration.ofHours(320)));
             assertEquals(3, poller.runOnce().skipped());
             insert(db, 300, 305);
@@ -685,13 +669,25 @@ class ForecastPollerTest {
             ForecastingPlugin real,
             java.util.function.BiPredicate<java.lang.reflect.Method, Object[]> when,
             java.util.concurrent.atomic.AtomicBoolean thrown) {
+        return around(real, (method, args) -> {
+            if (when.test(method, args) && thrown.compareAndSet(false, true)) {
+                throw new OutOfMemoryError("simulated: Java heap space");
+            }
+        });
+    }
+
+    /** What a test does before each call of the plugin; it may fail the call by throwing. */
+    private interface BeforeCall {
+        void run(java.lang.reflect.Method method, Object[] args) throws Throwable;
+    }
+
+    /** {@code real}, with {@code before} run ahead of each of its calls. */
+    private static ForecastingPlugin around(ForecastingPlugin real, BeforeCall before) {
         return (ForecastingPlugin) java.lang.reflect.Proxy.newProxyInstance(
                 ForecastingPlugin.class.getClassLoader(),
                 new Class<?>[] {ForecastingPlugin.class},
                 (proxy, method, args) -> {
-                    if (when.test(method, args) && thrown.compareAndSet(false, true)) {
-                        throw new OutOfMemoryError("simulated: Java heap space");
-                    }
+                    before.run(method, args);
                     try {
                         return method.invoke(real, args);
                     } catch (java.lang.reflect.InvocationTargetException e) {

@@ -212,24 +212,16 @@ public final class TrainingRunner implements AutoCloseable {
     }
 
     private ModelInfo train(SensorId sensor, List<Reading> history, Map<String, String> options, boolean longerFirst) {
-        boolean[] whole = {true};
+        // Taken: any wait is over; a refusal on the sensor's whole history sets the next (trainWhole).
+        waits.ended(sensor);
         try {
-            ModelInfo model = longerFirst
-                    ? trainOnLonger(sensor, history, options, whole)
-                    : trainOrLonger(sensor, history, options, whole);
+            ModelInfo model =
+                    longerFirst ? trainOnLonger(sensor, history, options) : trainOrLonger(sensor, history, options);
             lastFailures.remove(sensor);
             held.remove(sensor);
-            waits.ended(sensor);
             trained.accept(model);
             return model;
         } catch (PrognosException e) {
-            if (e instanceof InsufficientHistoryException few && whole[0]) {
-                waits.refused(sensor, few);
-            } else {
-                // Another failure, or too little in a part of its history (the stored history not
-                // read): the whole may need less.
-                waits.ended(sensor);
-            }
             if (e instanceof BadRequestException && !(e instanceof InsufficientHistoryException)) {
                 // Refused for what its readings or options are (a spacing the plugin does not
                 // model, say): its next reading does not change that. Too few readings it may.
@@ -273,42 +265,59 @@ public final class TrainingRunner implements AutoCloseable {
      * Trained on the longer history ({@link #longer}) when there is one, followed by the given
      * readings newer than its newest (those the host has not stored yet); else on {@code history}.
      */
-    private ModelInfo trainOnLonger(
-            SensorId sensor, List<Reading> history, Map<String, String> options, boolean[] whole) {
-        List<Reading> more = longerOrGiven(sensor, history, whole);
-        return plugin.train(new TrainRequest(sensor, more, options));
+    private ModelInfo trainOnLonger(SensorId sensor, List<Reading> history, Map<String, String> options) {
+        List<Reading> more = longerOrNull(sensor, history);
+        return more == null
+                ? plugin.train(new TrainRequest(sensor, history, options))
+                : trainWhole(sensor, more, options);
     }
 
     /** Trained on {@code history}, or, when it holds too few intervals, on the longer one. */
-    private ModelInfo trainOrLonger(
-            SensorId sensor, List<Reading> history, Map<String, String> options, boolean[] whole) {
+    private ModelInfo trainOrLonger(SensorId sensor, List<Reading> history, Map<String, String> options) {
         try {
             return plugin.train(new TrainRequest(sensor, history, options));
         } catch (InsufficientHistoryException e) {
             if (e.whyShort() != null) {
-                whole[0] = false; // refused on the given readings: the longer history may hold more stretches
-                throw e; // pauses, which a longer history holds too
-            }
-            List<Reading> more = longerOrGiven(sensor, history, whole);
-            if (more == history) {
+                // Pauses, which a longer history holds too; it may hold more stretches: no wait.
                 throw e;
             }
-            return plugin.train(new TrainRequest(sensor, more, options));
+            List<Reading> more = longerOrNull(sensor, history);
+            if (more == null) {
+                throw e;
+            }
+            if (more == history) {
+                waits.refused(sensor, e); // nothing longer: these are its whole history
+                throw e;
+            }
+            return trainWhole(sensor, more, options);
+        }
+    }
+
+    /**
+     * Trained on the sensor's whole history: a refusal for too little of it waits for the time the
+     * plugin said ({@link HistoryWaits}). A refusal on a part of it (the stored history not read)
+     * does not wait: the whole may need less.
+     */
+    private ModelInfo trainWhole(SensorId sensor, List<Reading> history, Map<String, String> options) {
+        try {
+            return plugin.train(new TrainRequest(sensor, history, options));
+        } catch (InsufficientHistoryException e) {
+            waits.refused(sensor, e);
+            throw e;
         }
     }
 
     /**
      * The longer history followed by the given readings newer than it; {@code history} itself when
-     * there is none, or when it cannot be had ({@code whole[0]} then false).
+     * there is none; null when it cannot be had.
      */
-    private List<Reading> longerOrGiven(SensorId sensor, List<Reading> history, boolean[] whole) {
+    private List<Reading> longerOrNull(SensorId sensor, List<Reading> history) {
         List<Reading> more;
         try {
             more = longer.apply(sensor, history);
         } catch (RuntimeException unavailable) {
             LOG.debug("no longer history of {}: {}", sensor, unavailable.getMessage());
-            whole[0] = false;
-            return history;
+            return null;
         }
         return more.size() <= history.size() ? history : withNewer(more, history);
     }
