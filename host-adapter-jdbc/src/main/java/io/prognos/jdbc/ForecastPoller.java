@@ -16,6 +16,7 @@ import io.prognos.host.core.RetrainOptions;
 import io.prognos.host.core.SensorContext;
 import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
+import io.prognos.host.core.TrainingFailure;
 import io.prognos.host.core.TrainingOutOfMemory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -154,7 +155,7 @@ public final class ForecastPoller implements AutoCloseable {
     /** Sensors refused for too little history, until a reading as new as the plugin said. */
     private final HistoryWaits historyWaits = new HistoryWaits();
     /** Why each sensor's last training failed, until it trains ({@link #trainingProblem}). */
-    private final Map<SensorId, String> trainingFailures = new ConcurrentHashMap<>();
+    private final Map<SensorId, TrainingFailure> trainingFailures = new ConcurrentHashMap<>();
     /** Set by {@link #close}: a run in progress stops before its next sensor. */
     private volatile boolean closed;
 
@@ -414,7 +415,7 @@ public final class ForecastPoller implements AutoCloseable {
                     if (e instanceof InsufficientHistoryException few) {
                         historyWaits.refused(s, few);
                     }
-                    trainingFailures.put(s, e.getMessage());
+                    trainingFailures.put(s, TrainingFailure.of(e, plugin.model(s)));
                     throw e;
                 }
                 historyWaits.ended(s);
@@ -470,11 +471,11 @@ public final class ForecastPoller implements AutoCloseable {
     }
 
     /**
-     * Why the poller's last training of the sensor failed, as the plugin or the poller said it, or
-     * null when it trained since or never failed: for the sensor's view, as the host's own trainings
-     * tell theirs.
+     * Why the poller's last training of the sensor failed, as the plugin or the poller said it, and
+     * the model it left in place; null when it trained since or never failed: for the sensor's view,
+     * as the host's own trainings tell theirs.
      */
-    public String trainingProblem(SensorId sensor) {
+    public TrainingFailure trainingProblem(SensorId sensor) {
         return trainingFailures.get(sensor);
     }
 

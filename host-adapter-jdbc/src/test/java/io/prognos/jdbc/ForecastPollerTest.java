@@ -592,7 +592,8 @@ class ForecastPollerTest {
         List<String> warnings = warningsOverTwoRuns(
                 Map.of("lstm.interval", "20m", "lstm.max-gap", "30m"),
                 trainings,
-                poller -> SENSORS.forEach(s -> problems.add(poller.trainingProblem(s))));
+                poller -> SENSORS.forEach(
+                        s -> problems.add(poller.trainingProblem(s).message())));
         // Why, for the sensor's view (the dashboard's page): it was in the log only.
         assertEquals(3, problems.size());
         for (int i = 0; i < 3; i++) {

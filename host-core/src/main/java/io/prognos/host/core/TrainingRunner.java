@@ -46,8 +46,8 @@ public final class TrainingRunner implements AutoCloseable {
     /** Each sensor's last training failure until it trains ({@link #firstTime}, {@link #failure}). */
     private final Map<SensorId, Failure> lastFailures = new ConcurrentHashMap<>();
 
-    /** A failure's kind, the same while a failure repeats ({@link #firstTime}), and its newest message. */
-    private record Failure(String kind, String message) {}
+    /** A failure's kind, the same while a failure repeats ({@link #firstTime}), and its newest form. */
+    private record Failure(String kind, TrainingFailure told) {}
 
     /**
      * A sensor whose training failed unexpectedly (out of heap, a fault of the plugin) or was
@@ -352,18 +352,18 @@ public final class TrainingRunner implements AutoCloseable {
         String kind = e instanceof InsufficientHistoryException few
                 ? few.getClass().getName() + ": needs " + few.needed() + ", pauses " + (few.whyShort() != null)
                 : e.getClass().getName() + ": " + e.getMessage();
-        Failure last = lastFailures.put(sensor, new Failure(kind, e.getMessage()));
+        Failure last = lastFailures.put(sensor, new Failure(kind, TrainingFailure.of(e, plugin.model(sensor))));
         return last == null || !kind.equals(last.kind());
     }
 
     /**
-     * Why the sensor's last training here failed, as the plugin or the host said it, or null when
-     * it trained since or never failed: for a user who sees a sensor without a model (the reasons
-     * were in the log only, once a failure).
+     * Why the sensor's last training here failed, as the plugin or the host said it, and the model
+     * it left in place; null when it trained since or never failed: for a user who sees a sensor
+     * without a model, or served by an older one (the reasons were in the log only, once a failure).
      */
-    public String failure(SensorId sensor) {
+    public TrainingFailure failure(SensorId sensor) {
         Failure f = lastFailures.get(sensor);
-        return f == null ? null : f.message();
+        return f == null ? null : f.told();
     }
 
     /** The sensors whose last training here failed and that have not trained here since. */

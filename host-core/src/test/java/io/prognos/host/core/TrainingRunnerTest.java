@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.prognos.api.BadRequestException;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.InsufficientHistoryException;
+import io.prognos.api.ModelInfo;
 import io.prognos.api.SensorId;
 import io.prognos.api.TrainRequest;
 import java.lang.reflect.Proxy;
@@ -40,14 +41,13 @@ class TrainingRunnerTest {
                 new OutOfMemoryError("Java heap space"),
                 new NoClassDefFoundError("acme/Missing"));
         java.util.concurrent.atomic.AtomicInteger call = new java.util.concurrent.atomic.AtomicInteger();
-        ForecastingPlugin plugin = (ForecastingPlugin) Proxy.newProxyInstance(
-                getClass().getClassLoader(), new Class<?>[] {ForecastingPlugin.class}, (proxy, m, args) -> {
-                    int i = call.getAndIncrement();
-                    if (i == outcomes.size()) {
-                        return null; // trained
-                    }
-                    throw outcomes.get(i);
-                });
+        ForecastingPlugin plugin = withModel(null, (proxy, m, args) -> {
+            int i = call.getAndIncrement();
+            if (i == outcomes.size()) {
+                return null; // trained
+            }
+            throw outcomes.get(i);
+        });
         List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
         AtomicLong now = new AtomicLong();
         try (TrainingRunner runner = new TrainingRunner(
@@ -142,22 +142,41 @@ class TrainingRunnerTest {
     }
 
     /**
-     * A plugin whose every call takes the next of {@code outcomes}, counted in {@code calls}: a
-     * throwable is thrown, anything else is a training that succeeded.
+     * A plugin without models whose every training takes the next of {@code outcomes}, counted in
+     * {@code calls}: a throwable is thrown, anything else is a training that succeeded.
      */
     private static ForecastingPlugin scripted(
             java.util.concurrent.BlockingQueue<Object> outcomes, java.util.concurrent.atomic.AtomicInteger calls) {
+        return scripted(outcomes, calls, new java.util.concurrent.atomic.AtomicReference<>());
+    }
+
+    /** The same, its model of every sensor {@code inPlace}'s (null: none). */
+    private static ForecastingPlugin scripted(
+            java.util.concurrent.BlockingQueue<Object> outcomes,
+            java.util.concurrent.atomic.AtomicInteger calls,
+            java.util.concurrent.atomic.AtomicReference<ModelInfo> inPlace) {
+        return withModel(inPlace, (proxy, m, args) -> {
+            calls.incrementAndGet();
+            Object next = outcomes.remove();
+            if (next instanceof Throwable t) {
+                throw t;
+            }
+            return null; // trained
+        });
+    }
+
+    /**
+     * A plugin whose every sensor's model is {@code inPlace}'s (none when it or it holds null; the
+     * runner asks when a training fails) and whose other calls {@code calls} answers.
+     */
+    private static ForecastingPlugin withModel(
+            java.util.concurrent.atomic.AtomicReference<ModelInfo> inPlace, java.lang.reflect.InvocationHandler calls) {
         return (ForecastingPlugin) Proxy.newProxyInstance(
                 TrainingRunnerTest.class.getClassLoader(),
                 new Class<?>[] {ForecastingPlugin.class},
-                (proxy, m, args) -> {
-                    calls.incrementAndGet();
-                    Object next = outcomes.remove();
-                    if (next instanceof Throwable t) {
-                        throw t;
-                    }
-                    return null; // trained
-                });
+                (proxy, m, args) -> m.getName().equals("model")
+                        ? java.util.Optional.ofNullable(inPlace == null ? null : inPlace.get())
+                        : calls.invoke(proxy, m, args));
     }
 
     /**
@@ -207,7 +226,7 @@ class TrainingRunnerTest {
             assertTrue(runner.awaitIdle(10_000));
             assertEquals(
                     new InsufficientHistoryException(sensor, 65, 64, "training", "", null).getMessage(),
-                    runner.failure(sensor),
+                    runner.failure(sensor).message(),
                     "why it failed last, for the sensor's view");
             outcomes.add("trained");
             assertTrue(runner.submit(sensor, readings(0, 110), Map.of()));
@@ -240,15 +259,14 @@ class TrainingRunnerTest {
     void aTrainingTakesTheLongerStoredHistoryWithTheNewerGivenReadings() throws Exception {
         SensorId sensor = SensorId.of("skid-8", "pressure");
         List<List<io.prognos.api.Reading>> histories = new java.util.concurrent.CopyOnWriteArrayList<>();
-        ForecastingPlugin plugin = (ForecastingPlugin) Proxy.newProxyInstance(
-                getClass().getClassLoader(), new Class<?>[] {ForecastingPlugin.class}, (proxy, m, args) -> {
-                    List<io.prognos.api.Reading> h = ((TrainRequest) args[0]).history();
-                    histories.add(h);
-                    if (h.size() < 100) {
-                        throw new InsufficientHistoryException(sensor, 65, h.size() / 60, "training", "", null);
-                    }
-                    return null; // trained
-                });
+        ForecastingPlugin plugin = withModel(null, (proxy, m, args) -> {
+            List<io.prognos.api.Reading> h = ((TrainRequest) args[0]).history();
+            histories.add(h);
+            if (h.size() < 100) {
+                throw new InsufficientHistoryException(sensor, 65, h.size() / 60, "training", "", null);
+            }
+            return null; // trained
+        });
         List<io.prognos.api.Reading> stored = readings(0, 150);
         List<io.prognos.api.Reading> buffered = readings(140, 200); // 10 stored, 50 newer
         java.util.function.BiFunction<SensorId, List<io.prognos.api.Reading>, List<io.prognos.api.Reading>>[] longer =
@@ -289,15 +307,14 @@ class TrainingRunnerTest {
         SensorId sensor = SensorId.of("skid-9", "pressure");
         List<Integer> sizes = new java.util.concurrent.CopyOnWriteArrayList<>();
         String[] whyShort = {null};
-        ForecastingPlugin plugin = (ForecastingPlugin) Proxy.newProxyInstance(
-                getClass().getClassLoader(), new Class<?>[] {ForecastingPlugin.class}, (proxy, m, args) -> {
-                    int n = ((TrainRequest) args[0]).history().size();
-                    sizes.add(n);
-                    if (n < 100) {
-                        throw new InsufficientHistoryException(sensor, 65, n / 60, "training", "", whyShort[0]);
-                    }
-                    return null; // trained
-                });
+        ForecastingPlugin plugin = withModel(null, (proxy, m, args) -> {
+            int n = ((TrainRequest) args[0]).history().size();
+            sizes.add(n);
+            if (n < 100) {
+                throw new InsufficientHistoryException(sensor, 65, n / 60, "training", "", whyShort[0]);
+            }
+            return null; // trained
+        });
         List<io.prognos.api.Reading> stored = readings(0, 150);
         java.util.function.BiFunction<SensorId, List<io.prognos.api.Reading>, List<io.prognos.api.Reading>>[] longer =
                 new java.util.function.BiFunction[] {(s, given) -> stored};
@@ -340,6 +357,61 @@ class TrainingRunnerTest {
                 null);
     }
 
+    /**
+     * A failed retraining leaves the sensor served by its older model: why it failed stands, for the
+     * sensor's view, while that model serves or none does (the view showed a reason only while there
+     * was none, and this one was in the log only); a model trained since (a train request, another
+     * host) makes it moot, as it does a failure of a sensor that had no model.
+     */
+    @Test
+    void aFailedRetrainingStandsWhileTheModelItWasToReplaceServes() throws Exception {
+        SensorId sensor = SensorId.of("press-11", "flow");
+        java.time.Instant monday = java.time.Instant.parse("2026-03-02T06:00:00Z");
+        java.util.concurrent.BlockingQueue<Object> outcomes = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.atomic.AtomicReference<ModelInfo> inPlace =
+                new java.util.concurrent.atomic.AtomicReference<>(modelTrainedAt(sensor, monday));
+        ForecastingPlugin plugin = scripted(outcomes, new java.util.concurrent.atomic.AtomicInteger(), inPlace);
+        AtomicLong now = new AtomicLong();
+        try (TrainingRunner runner =
+                new TrainingRunner(plugin, 1, 10, m -> {}, (s, e) -> {}, (s, given) -> given, now::get)) {
+            outcomes.add(new OutOfMemoryError("Java heap space"));
+            assertTrue(runner.submit(sensor, readings(0, 100), Map.of()));
+            assertTrue(runner.awaitIdle(10_000));
+            TrainingFailure retraining = runner.failure(sensor);
+            assertTrue(retraining.message().startsWith("the training of press-11/flow ran out of heap memory"));
+            assertTrue(retraining.standsWith(java.util.Optional.of(modelTrainedAt(sensor, monday))), "it still serves");
+            assertTrue(retraining.standsWith(java.util.Optional.empty()), "or none does, deleted since");
+            assertFalse(
+                    retraining.standsWith(java.util.Optional.of(modelTrainedAt(sensor, monday.plusSeconds(1)))),
+                    "a model trained since");
+
+            inPlace.set(null);
+            now.addAndGet(TrainingRunner.LONGEST_HOLD.toNanos());
+            outcomes.add(new InsufficientHistoryException(sensor, 65, 40, "training", "", null));
+            assertTrue(runner.submit(sensor, readings(0, 40), Map.of()));
+            assertTrue(runner.awaitIdle(10_000));
+            TrainingFailure first = runner.failure(sensor);
+            assertTrue(first.standsWith(java.util.Optional.empty()));
+            assertFalse(first.standsWith(java.util.Optional.of(modelTrainedAt(sensor, monday))), "a model since");
+        }
+    }
+
+    private static ModelInfo modelTrainedAt(SensorId sensor, java.time.Instant trainedAt) {
+        return new ModelInfo(
+                sensor,
+                "v1",
+                1,
+                Duration.ofHours(1),
+                Duration.ZERO,
+                12,
+                "last_value",
+                400,
+                1,
+                trainedAt,
+                io.prognos.api.ModelStatus.READY,
+                Map.of());
+    }
+
     private static List<io.prognos.api.Reading> readings(int from, int to) {
         java.time.Instant t0 = java.time.Instant.parse("2026-01-01T00:00:00Z");
         return java.util.stream.IntStream.range(from, to)
@@ -355,21 +427,20 @@ class TrainingRunnerTest {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch interrupted = new CountDownLatch(1);
         // A plugin whose trainings run until interrupted (only train is called here).
-        ForecastingPlugin plugin = (ForecastingPlugin) Proxy.newProxyInstance(
-                getClass().getClassLoader(), new Class<?>[] {ForecastingPlugin.class}, (proxy, m, args) -> {
-                    if (!m.getName().equals("train")) {
-                        throw new UnsupportedOperationException(m.getName());
-                    }
-                    trained.add(((TrainRequest) args[0]).sensor());
-                    started.countDown();
-                    try {
-                        Thread.sleep(120_000);
-                    } catch (InterruptedException e) {
-                        interrupted.countDown();
-                        throw new IllegalStateException("interrupted", e);
-                    }
-                    return null;
-                });
+        ForecastingPlugin plugin = withModel(null, (proxy, m, args) -> {
+            if (!m.getName().equals("train")) {
+                throw new UnsupportedOperationException(m.getName());
+            }
+            trained.add(((TrainRequest) args[0]).sensor());
+            started.countDown();
+            try {
+                Thread.sleep(120_000);
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+                throw new IllegalStateException("interrupted", e);
+            }
+            return null;
+        });
         try (TrainingRunner runner = new TrainingRunner(plugin, 1, 10, m -> {}, (s, e) -> {})) {
             assertTrue(runner.submit(running, List.of(), Map.of()));
             assertTrue(started.await(10, TimeUnit.SECONDS));

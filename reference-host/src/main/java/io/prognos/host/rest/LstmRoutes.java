@@ -223,9 +223,7 @@ public final class LstmRoutes {
                 model,
                 PredictRequestMessage.Limits.of(runtime.limits().apply(sensor)),
                 runtime.plugin().describe().anomalyThreshold(),
-                // Only while it has none: a model trained since (a train request, another host
-                // sharing the store) makes an older failure moot.
-                model == null ? runtime.trainingProblem(sensor) : null);
+                runtime.trainingProblem(sensor));
     }
 
     /**

@@ -19,6 +19,7 @@ import io.prognos.host.core.CycleListeners;
 import io.prognos.host.core.CycleSettings;
 import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
+import io.prognos.host.core.TrainingFailure;
 import io.prognos.host.core.TrainingRunner;
 import io.prognos.host.core.wire.ReadingParser;
 import io.prognos.host.dashboard.FleetWatch;
@@ -346,9 +347,13 @@ public final class HostRuntime implements AutoCloseable {
         Gauge.builder("prognos.models", plugin, p -> p.models().size())
                 .description("models known to the plugin")
                 .register(metrics);
-        Gauge.builder("prognos.sensors.training.failed", this, HostRuntime::trainingFailedSensors)
+        Gauge.builder("prognos.sensors.training.failed", this, r -> r.failedTrainings(false))
                 .description("sensors without a model whose last training failed (the sensor view's"
                         + " training_problem says why)")
+                .register(metrics);
+        Gauge.builder("prognos.sensors.retraining.failed", this, r -> r.failedTrainings(true))
+                .description("sensors served by an older model because their last training failed (the"
+                        + " sensor view's training_problem says why)")
                 .register(metrics);
         Gauge.builder(
                         "prognos.model.changes.watching",
@@ -565,21 +570,26 @@ public final class HostRuntime implements AutoCloseable {
         return fleet;
     }
 
-    /**
-     * Why the host's last training of the sensor failed, or null: its own ({@link
-     * TrainingRunner#failure}) or the database poller's ({@link ForecastPoller#trainingProblem}).
-     */
-    private double trainingFailedSensors() {
+    /** The sensors whose last training failed that have a model ({@code withModel}) or none. */
+    private double failedTrainings(boolean withModel) {
         Set<SensorId> failed = new HashSet<>(trainer.failed());
         if (poller != null) {
             failed.addAll(poller.trainingFailed());
         }
-        return failed.stream().filter(s -> plugin.model(s).isEmpty()).count();
+        return failed.stream()
+                .filter(s -> trainingProblem(s) != null && plugin.model(s).isPresent() == withModel)
+                .count();
     }
 
+    /**
+     * Why the host's last training of the sensor failed, while that still says why it is served as
+     * it is ({@link TrainingFailure#standsWith}), or null: its own ({@link TrainingRunner#failure})
+     * or the database poller's ({@link ForecastPoller#trainingProblem}).
+     */
     public String trainingProblem(SensorId sensor) {
-        String own = trainer == null ? null : trainer.failure(sensor);
-        return own != null || poller == null ? own : poller.trainingProblem(sensor);
+        TrainingFailure own = trainer == null ? null : trainer.failure(sensor);
+        TrainingFailure f = own != null || poller == null ? own : poller.trainingProblem(sensor);
+        return f != null && f.standsWith(plugin.model(sensor)) ? f.message() : null;
     }
 
     public SensorLimits limits() {
