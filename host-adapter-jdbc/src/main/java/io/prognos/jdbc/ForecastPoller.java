@@ -139,6 +139,8 @@ public final class ForecastPoller implements AutoCloseable {
 
     /** Per sensor refused, the kind of its refusal last warned about (its exception and field). */
     private final Map<SensorId, String> refusals = new HashMap<>();
+    /** Per sensor whose retraining failed, the kind of failure last warned about, until it trains. */
+    private final Map<SensorId, String> retrainingsTold = new HashMap<>();
     /** Sensors whose readings ahead of the clock were warned about, until they have none. */
     private final Set<SensorId> aheadWarned = new HashSet<>();
     /** Sensors whose readings came at another cadence than their model's interval, trained at their next run. */
@@ -320,15 +322,18 @@ public final class ForecastPoller implements AutoCloseable {
                 }
                 if (needsTraining(s, marks.get(s))) {
                     Instant newest = fresh.get(fresh.size() - 1).timestamp();
-                    if (historyWaits.waits(s, newest)) {
+                    if (!historyWaits.waits(s, newest)) {
+                        waiting.add(new Waiting(s, mark, now, trainings.submit(() -> train(s, newest))));
+                        continue;
+                    }
+                    if (plugin.model(s).isEmpty()) {
                         // Refused for too little history that readings this new cannot mend, as the
                         // plugin said: skipped as that refusal is, without reading its history again.
                         tally.skipped++;
                         advance(s, newest);
                         continue;
                     }
-                    waiting.add(new Waiting(s, mark, now, trainings.submit(() -> train(s, newest))));
-                    continue;
+                    // Its retraining waits for newer readings; the model it has serves meanwhile.
                 }
                 poll(s, mark, fresh, null, null, tally);
             }
@@ -406,22 +411,7 @@ public final class ForecastPoller implements AutoCloseable {
             Tally tally) {
         Instant newest = fresh.get(fresh.size() - 1).timestamp();
         try {
-            if (training != null) {
-                try {
-                    awaitTraining(s, training);
-                } catch (CancellationException e) {
-                    throw e; // the poller closes: no failure of the sensor's
-                } catch (RuntimeException e) {
-                    if (e instanceof InsufficientHistoryException few) {
-                        historyWaits.refused(s, few);
-                    }
-                    trainingFailures.put(s, TrainingFailure.of(e, plugin.model(s)));
-                    throw e;
-                }
-                historyWaits.ended(s);
-                trainingFailures.remove(s);
-                markTrained(s, trainedAt);
-                cadenceChanged.remove(s);
+            if (training != null && trained(s, training, trainedAt)) {
                 tally.trained++;
             }
             SensorContext ctx = contexts.get(s);
@@ -468,6 +458,49 @@ public final class ForecastPoller implements AutoCloseable {
             return;
         }
         advance(s, newest);
+    }
+
+    /**
+     * Whether {@code training} gave the sensor a model. A failed retraining leaves it the model it
+     * has, which goes on serving: the failure skipped the sensor's new readings and moved past them,
+     * at every run while it failed (a sensor whose retraining ran out of heap had no forecast and no
+     * anomaly score for as long). Throws the failure of a sensor without a model, and a database
+     * outage's.
+     */
+    private boolean trained(SensorId s, Future<ModelInfo> training, Instant trainedAt) {
+        try {
+            awaitTraining(s, training);
+        } catch (CancellationException e) {
+            throw e; // the poller closes: no failure of the sensor's
+        } catch (RuntimeException e) {
+            if (e instanceof InsufficientHistoryException few) {
+                historyWaits.refused(s, few);
+            }
+            Optional<ModelInfo> serving = plugin.model(s);
+            trainingFailures.put(s, TrainingFailure.of(e, serving));
+            if (serving.isEmpty()
+                    || e instanceof RetryLaterException r
+                            && r.reason() == RetryLaterException.Reason.STORE_UNAVAILABLE) {
+                throw e;
+            }
+            String kind = kind(e);
+            if (kind.equals(retrainingsTold.put(s, kind))) {
+                LOG.debug("{}: its retraining failed again: {}", s, e.getMessage());
+            } else {
+                LOG.warn(
+                        "{}: its retraining failed, forecast with its model trained at {} meanwhile (told once): {}",
+                        s,
+                        serving.get().trainedAt(),
+                        e.getMessage());
+            }
+            return false;
+        }
+        historyWaits.ended(s);
+        trainingFailures.remove(s);
+        retrainingsTold.remove(s);
+        markTrained(s, trainedAt);
+        cadenceChanged.remove(s);
+        return true;
     }
 
     /**
@@ -540,12 +573,16 @@ public final class ForecastPoller implements AutoCloseable {
      * the next runs is logged at debug (its message may differ in figures such as the history's span).
      */
     private void refused(SensorId s, RuntimeException e) {
-        String kind = e.getClass().getSimpleName() + (e instanceof BadRequestException b ? ":" + b.field() : "");
-        if (kind.equals(refusals.put(s, kind))) {
+        if (kind(e).equals(refusals.put(s, kind(e)))) {
             LOG.debug("{} still skipped: {}", s, e.getMessage());
         } else {
             LOG.warn("{} skipped until this is mended (told once): {}", s, e.getMessage());
         }
+    }
+
+    /** A failure's kind, told once while it repeats: its exception and field. */
+    private static String kind(RuntimeException e) {
+        return e.getClass().getSimpleName() + (e instanceof BadRequestException b ? ":" + b.field() : "");
     }
 
     /** Writes kept results, oldest first; a failure leaves them kept and stops the run. */

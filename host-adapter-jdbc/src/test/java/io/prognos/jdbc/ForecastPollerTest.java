@@ -11,6 +11,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.prognos.api.ForecastingPlugin;
+import io.prognos.api.InsufficientHistoryException;
+import io.prognos.api.ModelInfo;
 import io.prognos.api.OperatingLimits;
 import io.prognos.api.PluginContext;
 import io.prognos.api.PluginDiscovery;
@@ -158,32 +160,7 @@ class ForecastPollerTest {
             JdbcAdapter db = withReadings(configFor(pg));
             ForecastingPlugin plugin = started(db);
             Instant[] now = {T0.plus(Duration.ofHours(320))};
-            Clock clock = new Clock() {
-                @Override
-                public ZoneOffset getZone() {
-                    return ZoneOffset.UTC;
-                }
-
-                @Override
-                public Clock withZone(java.time.ZoneId zone) {
-                    throw new UnsupportedOperationException();
-                }
-
-                @Override
-                public Instant instant() {
-                    return now[0];
-                }
-            };
-            ForecastPoller.Settings weekly = new ForecastPoller.Settings(
-                    SETTINGS.every(),
-                    SETTINGS.trainingHistory(),
-                    SETTINGS.forecastLookback(),
-                    Duration.ofDays(7),
-                    SETTINGS.scheduleWindow(),
-                    SETTINGS.maxBackoff(),
-                    SETTINGS.maxFutureSkew(),
-                    SETTINGS.newestReadings());
-            ForecastPoller poller = new ForecastPoller(plugin, db, s -> OperatingLimits.between(0, 100), weekly, clock);
+            ForecastPoller poller = retrainedWeekly(plugin, db, now);
             assertEquals(3, poller.runOnce().trained());
             for (SensorId s : SENSORS) {
                 assertEquals(Duration.ofHours(1), plugin.model(s).orElseThrow().interval());
@@ -211,6 +188,99 @@ class ForecastPollerTest {
             assertEquals(options, plugin.model(asked).orElseThrow().trainOptions());
             assertEquals(12, plugin.model(SENSORS.get(1)).orElseThrow().horizon(), "trained without options");
             plugin.stop();
+            db.close();
+        }
+    }
+
+    /** A poller that retrains every sensor a week after its last training, its clock at {@code now[0]}. */
+    private static ForecastPoller retrainedWeekly(ForecastingPlugin plugin, JdbcAdapter db, Instant[] now) {
+        ForecastPoller.Settings weekly = new ForecastPoller.Settings(
+                SETTINGS.every(),
+                SETTINGS.trainingHistory(),
+                SETTINGS.forecastLookback(),
+                Duration.ofDays(7),
+                SETTINGS.scheduleWindow(),
+                SETTINGS.maxBackoff(),
+                SETTINGS.maxFutureSkew(),
+                SETTINGS.newestReadings());
+        Clock clock = new Clock() {
+            @Override
+            public ZoneOffset getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Instant instant() {
+                return now[0];
+            }
+        };
+        return new ForecastPoller(plugin, db, s -> OperatingLimits.between(0, 100), weekly, clock);
+    }
+
+    /**
+     * A sensor whose scheduled retraining fails is forecast with the model it has, and its view
+     * says why: the failure skipped its new readings and moved the watermark past them, at every
+     * run while it failed (a sensor whose retraining ran out of heap, or waited for newer readings
+     * after a refusal, had no forecast and no anomaly score for as long).
+     */
+    @Test
+    void aSensorWhoseRetrainingFailsIsForecastWithItsModelAndSaysWhy() throws Exception {
+        try (Logged logged = Logged.by(ForecastPoller.class);
+                EmbeddedPostgres pg = EmbeddedPostgres.start()) {
+            JdbcAdapter db = withReadings(configFor(pg));
+            ForecastingPlugin real = started(db);
+            SensorId failing = SENSORS.get(0);
+            Throwable[] failure = {null};
+            ForecastingPlugin plugin = around(real, (method, args) -> {
+                if (failure[0] != null
+                        && method.getName().equals("train")
+                        && ((TrainRequest) args[0]).sensor().equals(failing)) {
+                    throw failure[0];
+                }
+            });
+            Instant[] now = {T0.plus(Duration.ofHours(320))};
+            ForecastPoller poller = retrainedWeekly(plugin, db, now);
+            assertEquals(3, poller.runOnce().trained());
+            ModelInfo model = real.model(failing).orElseThrow();
+            failure[0] = new OutOfMemoryError("simulated: Java heap space");
+            Instant due = T0.plus(Duration.ofHours(320 + 7 * 24 + 1));
+            for (int run = 0; run < 4; run++) {
+                if (run == 2) {
+                    // Then refused, newer readings to mend it from hour 345 on: run 3 waits for them.
+                    failure[0] = new InsufficientHistoryException(
+                            failing, 65, 40, "training", "", null, T0.plus(Duration.ofHours(345)));
+                }
+                insertEvery(db, 1, 300 + 10 * run, 310 + 10 * run);
+                now[0] = due.plus(Duration.ofHours(10L * run));
+                ForecastPoller.RunReport r = poller.runOnce();
+                assertEquals(3, r.forecasts(), "run " + run + ": forecast with the model it has");
+                assertEquals(
+                        model.trainedAt(), real.model(failing).orElseThrow().trainedAt());
+                List<Reading> handed = poller.context(failing).readings();
+                assertEquals(
+                        T0.plus(Duration.ofHours(309 + 10 * run)),
+                        handed.get(handed.size() - 1).timestamp(),
+                        "its readings handed on");
+            }
+            String problem = poller.trainingProblem(failing).message();
+            assertTrue(problem.startsWith(failing + ": training needs at least 65"), problem);
+            assertEquals(model.trainedAt(), poller.trainingProblem(failing).replaced(), "the model it left serving");
+            List<String> warnings = warnings(logged);
+            assertEquals(2, warnings.size(), "each kind of failure told once: " + warnings);
+            assertTrue(
+                    warnings.get(0).contains("ran out of heap memory (simulated: Java heap space)"), warnings.get(0));
+
+            failure[0] = null;
+            insertEvery(db, 1, 340, 346);
+            now[0] = due.plus(Duration.ofHours(50));
+            assertEquals(1, poller.runOnce().trained(), "trained once a reading as new as the plugin said came");
+            assertEquals(null, poller.trainingProblem(failing));
+            real.stop();
             db.close();
         }
     }
