@@ -411,8 +411,15 @@ public final class ForecastPoller implements AutoCloseable {
             Tally tally) {
         Instant newest = fresh.get(fresh.size() - 1).timestamp();
         try {
-            if (training != null && trained(s, training, trainedAt)) {
-                tally.trained++;
+            if (training != null) {
+                Training t = trained(s, training, trainedAt);
+                if (t == Training.LATER) {
+                    tally.skipped++;
+                    return; // read again at the next run
+                }
+                if (t == Training.NEW_MODEL) {
+                    tally.trained++;
+                }
             }
             SensorContext ctx = contexts.get(s);
             // First run for this sensor: the context was warmed with the lookback, forecast
@@ -460,27 +467,42 @@ public final class ForecastPoller implements AutoCloseable {
         advance(s, newest);
     }
 
+    /** What came of a sensor's training in a run. */
+    private enum Training {
+        /** A model: the sensor is forecast with it. */
+        NEW_MODEL,
+        /** Failed or not now; the model the sensor had serves. */
+        OLD_MODEL,
+        /** Not now (its model trains elsewhere), and the sensor has none: read again at the next run. */
+        LATER
+    }
+
     /**
-     * Whether {@code training} gave the sensor a model. A failed retraining leaves it the model it
-     * has, which goes on serving: the failure skipped the sensor's new readings and moved past them,
-     * at every run while it failed (a sensor whose retraining ran out of heap had no forecast and no
-     * anomaly score for as long). Throws the failure of a sensor without a model, and a database
-     * outage's.
+     * What {@code training} gave the sensor. A failed retraining leaves it the model it has, which
+     * goes on serving: the failure skipped the sensor's new readings and moved past them, at every
+     * run while it failed (a sensor whose retraining ran out of heap had no forecast and no anomaly
+     * score for as long). A training the plugin could not take now (the sensor's model is being
+     * trained by a train request) is not the database's outage, which stopped the run at the sensor
+     * and backed polling off. Throws the failure of a sensor without a model, and an outage's.
      */
-    private boolean trained(SensorId s, Future<ModelInfo> training, Instant trainedAt) {
+    private Training trained(SensorId s, Future<ModelInfo> training, Instant trainedAt) {
         try {
             awaitTraining(s, training);
         } catch (CancellationException e) {
             throw e; // the poller closes: no failure of the sensor's
+        } catch (RetryLaterException e) {
+            if (e.reason() == RetryLaterException.Reason.STORE_UNAVAILABLE) {
+                throw e;
+            }
+            LOG.debug("{} not trained now, tried again at the next run: {}", s, e.getMessage());
+            return plugin.model(s).isPresent() ? Training.OLD_MODEL : Training.LATER;
         } catch (RuntimeException e) {
             if (e instanceof InsufficientHistoryException few) {
                 historyWaits.refused(s, few);
             }
             Optional<ModelInfo> serving = plugin.model(s);
             trainingFailures.put(s, TrainingFailure.of(e, serving));
-            if (serving.isEmpty()
-                    || e instanceof RetryLaterException r
-                            && r.reason() == RetryLaterException.Reason.STORE_UNAVAILABLE) {
+            if (serving.isEmpty()) {
                 throw e;
             }
             String kind = kind(e);
@@ -493,14 +515,14 @@ public final class ForecastPoller implements AutoCloseable {
                         serving.get().trainedAt(),
                         e.getMessage());
             }
-            return false;
+            return Training.OLD_MODEL;
         }
         historyWaits.ended(s);
         trainingFailures.remove(s);
         retrainingsTold.remove(s);
         markTrained(s, trainedAt);
         cadenceChanged.remove(s);
-        return true;
+        return Training.NEW_MODEL;
     }
 
     /**

@@ -590,6 +590,42 @@ class ForecastPollerTest {
     }
 
     /**
+     * A sensor whose model is being trained elsewhere (a train request) while the poller trains it
+     * is read again at the next run, and the others go on: the plugin's "busy, retry later" was taken
+     * for the database's, the run ended at that sensor and polling backed off, told as an outage.
+     */
+    @Test
+    void aSensorWhoseModelIsBusyTrainingIsReadAgainAtTheNextRunAndTheOthersGoOn() throws Exception {
+        try (Logged logged = Logged.by(ForecastPoller.class);
+                EmbeddedPostgres pg = EmbeddedPostgres.start()) {
+            JdbcAdapter db = withReadings(configFor(pg));
+            ForecastingPlugin real = started(db);
+            AtomicBoolean busy = new AtomicBoolean(true);
+            ForecastingPlugin plugin = around(real, (method, args) -> {
+                if (method.getName().equals("train")
+                        && ((TrainRequest) args[0]).sensor().equals(SENSORS.get(0))
+                        && busy.getAndSet(false)) {
+                    throw io.prognos.api.RetryLaterException.modelBusy(SENSORS.get(0));
+                }
+            });
+            ForecastPoller poller = poller(plugin, db, T0.plus(Duration.ofHours(320)));
+            ForecastPoller.RunReport first = poller.runOnce();
+            assertTrue(first.completed(), "no outage");
+            assertEquals(2, first.trained());
+            assertEquals(2, first.forecasts(), "line-2 and line-3");
+            assertEquals(1, first.skipped());
+            ForecastPoller.RunReport second = poller.runOnce();
+            assertEquals(1, second.trained(), "line-1, at the next run");
+            assertEquals(1, second.forecasts(), "from the readings the first run left");
+            assertTrue(
+                    warnings(logged).stream().noneMatch(w -> w.contains("database unavailable")),
+                    warnings(logged).toString());
+            real.stop();
+            db.close();
+        }
+    }
+
+    /**
      * A row stamped hours ahead of the clock (a device's clock ahead) moved the watermark past every
      * reading before it: those were never read, the sensor without forecasts until the clock caught
      * up. It is left until its time comes, said once.
