@@ -17,6 +17,7 @@ import io.prognos.host.core.SensorContext;
 import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
 import io.prognos.host.core.TrainingFailure;
+import io.prognos.host.core.TrainingHolds;
 import io.prognos.host.core.TrainingOutOfMemory;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -45,6 +46,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -155,7 +157,9 @@ public final class ForecastPoller implements AutoCloseable {
     /** One training's history read at a time ({@link #train}). */
     private final Semaphore historyReads = new Semaphore(1);
     /** Sensors refused for too little history, until a reading as new as the plugin said. */
-    private final HistoryWaits historyWaits = new HistoryWaits();
+    private final HistoryWaits historyWaits;
+    /** Sensors held after a failed training that the next run does not mend (out of heap, a refusal). */
+    private final TrainingHolds holds;
     /** Why each sensor's last training failed, until it trains ({@link #trainingProblem}). */
     private final Map<SensorId, TrainingFailure> trainingFailures = new ConcurrentHashMap<>();
     /** Set by {@link #close}: a run in progress stops before its next sensor. */
@@ -192,6 +196,20 @@ public final class ForecastPoller implements AutoCloseable {
             SensorCycle.Listener listener,
             Predicate<SensorId> servedElsewhere,
             int trainingThreads) {
+        this(plugin, db, limits, settings, clock, listener, servedElsewhere, trainingThreads, System::nanoTime);
+    }
+
+    /** As above, with the monotonic clock of its holds and waits ({@code System::nanoTime}, or a test's). */
+    ForecastPoller(
+            ForecastingPlugin plugin,
+            JdbcAdapter db,
+            Function<SensorId, OperatingLimits> limits,
+            Settings settings,
+            Clock clock,
+            SensorCycle.Listener listener,
+            Predicate<SensorId> servedElsewhere,
+            int trainingThreads,
+            LongSupplier nanos) {
         if (trainingThreads < 1) {
             throw new IllegalArgumentException("trainingThreads must be at least 1, got " + trainingThreads);
         }
@@ -201,6 +219,8 @@ public final class ForecastPoller implements AutoCloseable {
             return t;
         });
         this.plugin = plugin;
+        this.holds = new TrainingHolds(nanos);
+        this.historyWaits = new HistoryWaits(nanos);
         this.servedElsewhere = servedElsewhere;
         this.db = db;
         this.settings = settings;
@@ -322,18 +342,19 @@ public final class ForecastPoller implements AutoCloseable {
                 }
                 if (needsTraining(s, marks.get(s))) {
                     Instant newest = fresh.get(fresh.size() - 1).timestamp();
-                    if (!historyWaits.waits(s, newest)) {
+                    if (!holds.isHeld(s) && !historyWaits.waits(s, newest)) {
                         waiting.add(new Waiting(s, mark, now, trainings.submit(() -> train(s, newest))));
                         continue;
                     }
                     if (plugin.model(s).isEmpty()) {
-                        // Refused for too little history that readings this new cannot mend, as the
-                        // plugin said: skipped as that refusal is, without reading its history again.
+                        // Held after a failure, or refused for too little history that readings
+                        // this new cannot mend, as the plugin said: skipped as that failure is,
+                        // without reading its history again.
                         tally.skipped++;
                         advance(s, newest);
                         continue;
                     }
-                    // Its retraining waits for newer readings; the model it has serves meanwhile.
+                    // Its retraining is held or waits for newer readings; its model serves meanwhile.
                 }
                 poll(s, mark, fresh, null, null, tally);
             }
@@ -459,7 +480,8 @@ public final class ForecastPoller implements AutoCloseable {
         } catch (CancellationException e) {
             return; // the poller closes: read again at its next start
         } catch (IllegalStateException e) {
-            // Its training history's query failed (as above): read again at the next run.
+            // Its training failed (its history's query, as above; out of heap): read again at the
+            // next run, trained again once its hold ends.
             refused(s, e);
             tally.skipped++;
             return;
@@ -497,27 +519,35 @@ public final class ForecastPoller implements AutoCloseable {
             LOG.debug("{} not trained now, tried again at the next run: {}", s, e.getMessage());
             return plugin.model(s).isPresent() ? Training.OLD_MODEL : Training.LATER;
         } catch (RuntimeException e) {
+            String again;
             if (e instanceof InsufficientHistoryException few) {
                 historyWaits.refused(s, few);
+                again = "tried again once newer readings can mend it";
+            } else {
+                again = "tried again after " + holds.hold(s).toMinutes() + " min";
             }
             Optional<ModelInfo> serving = plugin.model(s);
             trainingFailures.put(s, TrainingFailure.of(e, serving));
             if (serving.isEmpty()) {
-                throw e;
+                throw e instanceof IllegalStateException
+                        ? new IllegalStateException(e.getMessage() + "; " + again, e.getCause())
+                        : e;
             }
             String kind = kind(e);
             if (kind.equals(retrainingsTold.put(s, kind))) {
                 LOG.debug("{}: its retraining failed again: {}", s, e.getMessage());
             } else {
                 LOG.warn(
-                        "{}: its retraining failed, forecast with its model trained at {} meanwhile (told once): {}",
+                        "{}: its retraining failed, forecast with its model trained at {} meanwhile, {} (told once): {}",
                         s,
                         serving.get().trainedAt(),
+                        again,
                         e.getMessage());
             }
             return Training.OLD_MODEL;
         }
         historyWaits.ended(s);
+        holds.ended(s);
         trainingFailures.remove(s);
         retrainingsTold.remove(s);
         markTrained(s, trainedAt);
@@ -558,7 +588,7 @@ public final class ForecastPoller implements AutoCloseable {
             String what = e.getCause() instanceof OutOfMemoryError oom
                     ? TrainingOutOfMemory.of(sensor, oom).getMessage()
                     : "its training failed: " + e.getCause();
-            throw new IllegalStateException(what + "; tried again at the next run", e.getCause());
+            throw new IllegalStateException(what, e.getCause());
         }
     }
 

@@ -20,6 +20,7 @@ import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import io.prognos.api.ThreadLimits;
 import io.prognos.api.TrainRequest;
+import io.prognos.host.core.TrainingHolds;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -194,6 +195,12 @@ class ForecastPollerTest {
 
     /** A poller that retrains every sensor a week after its last training, its clock at {@code now[0]}. */
     private static ForecastPoller retrainedWeekly(ForecastingPlugin plugin, JdbcAdapter db, Instant[] now) {
+        return retrainedWeekly(plugin, db, now, System::nanoTime);
+    }
+
+    /** The same, with the monotonic clock of its holds. */
+    private static ForecastPoller retrainedWeekly(
+            ForecastingPlugin plugin, JdbcAdapter db, Instant[] now, java.util.function.LongSupplier nanos) {
         ForecastPoller.Settings weekly = new ForecastPoller.Settings(
                 SETTINGS.every(),
                 SETTINGS.trainingHistory(),
@@ -219,7 +226,16 @@ class ForecastPollerTest {
                 return now[0];
             }
         };
-        return new ForecastPoller(plugin, db, s -> OperatingLimits.between(0, 100), weekly, clock);
+        return new ForecastPoller(
+                plugin,
+                db,
+                s -> OperatingLimits.between(0, 100),
+                weekly,
+                clock,
+                new io.prognos.host.core.SensorCycle.Listener() {},
+                s -> false,
+                1,
+                nanos);
     }
 
     /**
@@ -244,7 +260,8 @@ class ForecastPollerTest {
                 }
             });
             Instant[] now = {T0.plus(Duration.ofHours(320))};
-            ForecastPoller poller = retrainedWeekly(plugin, db, now);
+            java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+            ForecastPoller poller = retrainedWeekly(plugin, db, now, nanos::get);
             assertEquals(3, poller.runOnce().trained());
             ModelInfo model = real.model(failing).orElseThrow();
             failure[0] = new OutOfMemoryError("simulated: Java heap space");
@@ -257,6 +274,8 @@ class ForecastPollerTest {
                 }
                 insertEvery(db, 1, 300 + 10 * run, 310 + 10 * run);
                 now[0] = due.plus(Duration.ofHours(10L * run));
+                // Past the holds after one or two failures (1 and 2 min), within a wait (an hour).
+                nanos.addAndGet(Duration.ofMinutes(30).toNanos());
                 ForecastPoller.RunReport r = poller.runOnce();
                 assertEquals(3, r.forecasts(), "run " + run + ": forecast with the model it has");
                 assertEquals(
@@ -553,9 +572,13 @@ class ForecastPollerTest {
         }
     }
 
-    /** A training that runs out of heap is told as such, the others go on, and it is tried again at the next run. */
+    /**
+     * A training that runs out of heap is told as such, the others go on, and it is tried again
+     * after a hold of a minute (doubling while it fails again; the host's cycle holds its trainings
+     * so): the poller tried it again at every run, each time reading its history.
+     */
     @Test
-    void aTrainingThatRunsOutOfHeapIsToldAndTriedAgainAtTheNextRun() throws Exception {
+    void aTrainingThatRunsOutOfHeapIsToldAndTriedAgainAfterAHold() throws Exception {
         try (Logged logged = Logged.by(ForecastPoller.class);
                 EmbeddedPostgres pg = EmbeddedPostgres.start()) {
             JdbcAdapter db = withReadings(configFor(pg));
@@ -569,7 +592,17 @@ class ForecastPollerTest {
                                     .deviceId()
                                     .equals("line-1"),
                     thrown);
-            ForecastPoller poller = poller(plugin, db, T0.plus(Duration.ofHours(320)));
+            java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+            ForecastPoller poller = new ForecastPoller(
+                    plugin,
+                    db,
+                    s -> OperatingLimits.between(0, 100),
+                    SETTINGS,
+                    Clock.fixed(T0.plus(Duration.ofHours(320)), ZoneOffset.UTC),
+                    new io.prognos.host.core.SensorCycle.Listener() {},
+                    s -> false,
+                    1,
+                    nanos::get);
             ForecastPoller.RunReport first = poller.runOnce();
             assertEquals(2, first.forecasts(), "line-2 and line-3");
             assertEquals(1, first.skipped());
@@ -579,11 +612,19 @@ class ForecastPollerTest {
                     warnings.get(0)
                                     .contains(
                                             "the training of line-1/temp ran out of heap memory (simulated: Java heap space)")
-                            && warnings.get(0).contains("tried again at the next run"),
+                            && warnings.get(0).contains("tried again after 1 min"),
                     warnings.get(0));
+            insert(db, 300, 301);
+            nanos.addAndGet(TrainingHolds.FIRST_HOLD.toNanos() - 1);
+            ForecastPoller.RunReport held = poller.runOnce();
+            assertEquals(0, held.trained(), "held");
+            assertEquals(2, held.forecasts(), "line-2 and line-3");
+            assertEquals(1, held.skipped());
+            insert(db, 301, 302);
+            nanos.addAndGet(1);
             ForecastPoller.RunReport second = poller.runOnce();
-            assertEquals(1, second.trained(), "line-1, at the next run");
-            assertEquals(1, second.forecasts());
+            assertEquals(1, second.trained(), "line-1, after the hold");
+            assertEquals(3, second.forecasts());
             real.stop();
             db.close();
         }

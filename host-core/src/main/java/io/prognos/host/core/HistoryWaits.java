@@ -21,7 +21,7 @@ public final class HistoryWaits {
     /**
      * A wait ends after this even before such a reading: older readings that fill a pause, or a
      * sensor whose detected interval becomes finer (more intervals than the plugin counted with),
-     * may mend it sooner; an hour, as long as {@link TrainingRunner#LONGEST_HOLD}, bounds the delay.
+     * may mend it sooner; an hour, as long as {@link TrainingHolds#LONGEST_HOLD}, bounds the delay.
      */
     static final Duration LONGEST_WAIT = Duration.ofHours(1);
 
@@ -35,7 +35,7 @@ public final class HistoryWaits {
     }
 
     /** With the monotonic clock of {@link #LONGEST_WAIT} ({@code System::nanoTime}, or a test's). */
-    HistoryWaits(LongSupplier nanos) {
+    public HistoryWaits(LongSupplier nanos) {
         this.nanos = nanos;
     }
 

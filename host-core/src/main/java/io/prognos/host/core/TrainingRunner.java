@@ -49,23 +49,9 @@ public final class TrainingRunner implements AutoCloseable {
     /** A failure's kind, the same while a failure repeats ({@link #firstTime}), and its newest form. */
     private record Failure(String kind, TrainingFailure told) {}
 
-    /**
-     * A sensor whose training failed unexpectedly (out of heap, a fault of the plugin) or was
-     * refused for bad input other than too few readings is not trained again before this, doubling
-     * with each such failure in a row up to {@link #LONGEST_HOLD}. A sensor without a model is
-     * offered for training at each of its readings, and such a failure does not mend itself by the
-     * next: a one-second sensor whose training ran out of heap was trained again every second, each
-     * time reading up to 4,000,000 stored readings.
-     */
-    static final Duration FIRST_HOLD = Duration.ofMinutes(1);
+    /** Sensors held after a failure that their next reading does not mend (a sensor without a model is offered at each). */
+    private final TrainingHolds holds;
 
-    static final Duration LONGEST_HOLD = Duration.ofHours(1);
-
-    /** Until when (in {@link #nanos}) a sensor's trainings are not taken, and for how long it was held last. */
-    private record Hold(long untilNanos, Duration length) {}
-
-    private final Map<SensorId, Hold> held = new ConcurrentHashMap<>();
-    private final LongSupplier nanos;
     private final HistoryWaits waits;
 
     private record Job(FutureTask<Void> task, AtomicBoolean started) {}
@@ -113,7 +99,7 @@ public final class TrainingRunner implements AutoCloseable {
             BiConsumer<SensorId, Exception> failed,
             BiFunction<SensorId, List<Reading>, List<Reading>> longer,
             LongSupplier nanos) {
-        this.nanos = nanos;
+        this.holds = new TrainingHolds(nanos);
         this.waits = new HistoryWaits(nanos);
         this.longer = longer;
         this.plugin = plugin;
@@ -129,7 +115,7 @@ public final class TrainingRunner implements AutoCloseable {
 
     /**
      * Queues a training unless one for the sensor is queued or running, or its last failed
-     * unexpectedly or was refused not long ago ({@link #FIRST_HOLD}), or was refused for too little
+     * unexpectedly or was refused not long ago ({@link TrainingHolds}), or was refused for too little
      * history that readings up to the newest given cannot mend ({@link HistoryWaits}); false when it
      * was not queued. It takes the longer history when there is one ({@link #longer}), with the
      * given readings newer than it.
@@ -152,7 +138,7 @@ public final class TrainingRunner implements AutoCloseable {
     private boolean submit(SensorId sensor, List<Reading> history, Map<String, String> options, boolean longerFirst) {
         Instant newest =
                 history.isEmpty() ? null : history.get(history.size() - 1).timestamp();
-        if (isHeld(sensor) || waits.waits(sensor, newest) || !pending.add(sensor)) {
+        if (holds.isHeld(sensor) || waits.waits(sensor, newest) || !pending.add(sensor)) {
             return false;
         }
         AtomicBoolean started = new AtomicBoolean();
@@ -218,14 +204,14 @@ public final class TrainingRunner implements AutoCloseable {
             ModelInfo model =
                     longerFirst ? trainOnLonger(sensor, history, options) : trainOrLonger(sensor, history, options);
             lastFailures.remove(sensor);
-            held.remove(sensor);
+            holds.ended(sensor);
             trained.accept(model);
             return model;
         } catch (PrognosException e) {
             if (e instanceof BadRequestException && !(e instanceof InsufficientHistoryException)) {
                 // Refused for what its readings or options are (a spacing the plugin does not
                 // model, say): its next reading does not change that. Too few readings it may.
-                hold(sensor);
+                holds.hold(sensor);
             }
             if (firstTime(sensor, e)) {
                 failed.accept(sensor, e);
@@ -248,7 +234,7 @@ public final class TrainingRunner implements AutoCloseable {
     }
 
     private void failedUnexpectedly(SensorId sensor, RuntimeException e) {
-        Duration length = hold(sensor);
+        Duration length = holds.hold(sensor);
         if (firstTime(sensor, e)) {
             LOG.error(
                     "training of {} failed; tried again at its first reading after {} min",
@@ -380,27 +366,13 @@ public final class TrainingRunner implements AutoCloseable {
         return pending.contains(sensor);
     }
 
-    /** Holds the sensor's trainings: a minute, or twice its last hold, at most {@link #LONGEST_HOLD}. */
-    private Duration hold(SensorId sensor) {
-        Hold last = held.get(sensor);
-        Duration doubled = last == null ? FIRST_HOLD : last.length().multipliedBy(2);
-        Duration length = doubled.compareTo(LONGEST_HOLD) > 0 ? LONGEST_HOLD : doubled;
-        held.put(sensor, new Hold(nanos.getAsLong() + length.toNanos(), length));
-        return length;
-    }
-
     /**
      * Whether a training of the sensor, its newest reading at {@code newest}, would be taken now:
      * none is queued or running, it is not held after a failure, and it does not wait for newer
      * readings after too little history ({@link HistoryWaits}).
      */
     public boolean takes(SensorId sensor, Instant newest) {
-        return !pending.contains(sensor) && !isHeld(sensor) && !waits.waits(sensor, newest);
-    }
-
-    private boolean isHeld(SensorId sensor) {
-        Hold h = held.get(sensor);
-        return h != null && h.untilNanos() - nanos.getAsLong() > 0;
+        return !pending.contains(sensor) && !holds.isHeld(sensor) && !waits.waits(sensor, newest);
     }
 
     /** Queued or running trainings. */

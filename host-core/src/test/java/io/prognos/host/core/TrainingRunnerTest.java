@@ -56,7 +56,7 @@ class TrainingRunnerTest {
                 if (i == outcomes.size() + 1) {
                     call.set(2); // after the training, the first failure again
                 }
-                now.addAndGet(TrainingRunner.LONGEST_HOLD.toNanos()); // past any hold after a failure
+                now.addAndGet(TrainingHolds.LONGEST_HOLD.toNanos()); // past any hold after a failure
                 assertTrue(runner.submit(sensor, List.of(), Map.of()));
                 assertTrue(runner.awaitIdle(10_000));
             }
@@ -129,11 +129,11 @@ class TrainingRunnerTest {
             now.addAndGet(minute);
             for (int i = 0; i < 8; i++) {
                 outcomes.add(new IllegalStateException("a bug"));
-                now.addAndGet(TrainingRunner.LONGEST_HOLD.toNanos());
+                now.addAndGet(TrainingHolds.LONGEST_HOLD.toNanos());
                 assertTrue(runner.submit(sensor, List.of(), Map.of()));
                 assertTrue(runner.awaitIdle(10_000));
             }
-            now.addAndGet(TrainingRunner.LONGEST_HOLD.toNanos() - 1);
+            now.addAndGet(TrainingHolds.LONGEST_HOLD.toNanos() - 1);
             assertFalse(runner.submit(sensor, List.of(), Map.of()), "at most an hour");
             now.addAndGet(1);
             assertTrue(runner.takes(sensor, null), "at most an hour");
@@ -386,7 +386,7 @@ class TrainingRunnerTest {
                     "a model trained since");
 
             inPlace.set(null);
-            now.addAndGet(TrainingRunner.LONGEST_HOLD.toNanos());
+            now.addAndGet(TrainingHolds.LONGEST_HOLD.toNanos());
             outcomes.add(new InsufficientHistoryException(sensor, 65, 40, "training", "", null));
             assertTrue(runner.submit(sensor, readings(0, 40), Map.of()));
             assertTrue(runner.awaitIdle(10_000));
