@@ -6,9 +6,9 @@ import java.util.Optional;
 
 /**
  * Why a sensor's last training failed, and the model it left in place, for the sensor's view. A
- * failed retraining leaves the sensor served by its older model (a cadence that changed to one
- * too few readings show yet, a scheduled retraining that ran out of heap), which was told in the log
- * only: the view showed a reason only while the sensor had no model.
+ * failed retraining (a scheduled one that ran out of heap, say) leaves the sensor served by its
+ * older model, which was told in the log only: the view showed a reason only while the sensor had
+ * no model.
  *
  * @param message  the plugin's or the host's reason
  * @param replaced when the model in place at the failure was trained; null when there was none

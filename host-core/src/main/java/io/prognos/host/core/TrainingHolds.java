@@ -35,7 +35,10 @@ public final class TrainingHolds {
         this.nanos = nanos;
     }
 
-    /** Holds the sensor's trainings: a minute, or twice its last hold, at most {@link #LONGEST_HOLD}; returns how long. */
+    /**
+     * Holds the sensor's trainings: a minute, or twice its last hold, at most {@link #LONGEST_HOLD};
+     * returns how long.
+     */
     public Duration hold(SensorId sensor) {
         Hold last = held.get(sensor);
         Duration doubled = last == null ? FIRST_HOLD : last.length().multipliedBy(2);

@@ -49,7 +49,10 @@ public final class TrainingRunner implements AutoCloseable {
     /** A failure's kind, the same while a failure repeats ({@link #firstTime}), and its newest form. */
     private record Failure(String kind, TrainingFailure told) {}
 
-    /** Sensors held after a failure that their next reading does not mend (a sensor without a model is offered at each). */
+    /**
+     * Sensors held after a failure that their next reading does not mend (a sensor without a model
+     * is offered for training at each).
+     */
     private final TrainingHolds holds;
 
     private final HistoryWaits waits;
