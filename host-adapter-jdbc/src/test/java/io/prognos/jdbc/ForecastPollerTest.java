@@ -253,9 +253,7 @@ class ForecastPollerTest {
             SensorId failing = SENSORS.get(0);
             Throwable[] failure = {null};
             ForecastingPlugin plugin = around(real, (method, args) -> {
-                if (failure[0] != null
-                        && method.getName().equals("train")
-                        && ((TrainRequest) args[0]).sensor().equals(failing)) {
+                if (failure[0] != null && trainingOf(failing).test(method, args)) {
                     throw failure[0];
                 }
             });
@@ -584,25 +582,9 @@ class ForecastPollerTest {
             JdbcAdapter db = withReadings(configFor(pg));
             ForecastingPlugin real = started(db);
             java.util.concurrent.atomic.AtomicBoolean thrown = new java.util.concurrent.atomic.AtomicBoolean();
-            ForecastingPlugin plugin = failingOnce(
-                    real,
-                    (method, args) -> method.getName().equals("train")
-                            && ((io.prognos.api.TrainRequest) args[0])
-                                    .sensor()
-                                    .deviceId()
-                                    .equals("line-1"),
-                    thrown);
+            ForecastingPlugin plugin = failingOnce(real, trainingOf(SENSORS.get(0)), thrown);
             java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
-            ForecastPoller poller = new ForecastPoller(
-                    plugin,
-                    db,
-                    s -> OperatingLimits.between(0, 100),
-                    SETTINGS,
-                    Clock.fixed(T0.plus(Duration.ofHours(320)), ZoneOffset.UTC),
-                    new io.prognos.host.core.SensorCycle.Listener() {},
-                    s -> false,
-                    1,
-                    nanos::get);
+            ForecastPoller poller = poller(plugin, db, T0.plus(Duration.ofHours(320)), nanos::get);
             ForecastPoller.RunReport first = poller.runOnce();
             assertEquals(2, first.forecasts(), "line-2 and line-3");
             assertEquals(1, first.skipped());
@@ -641,14 +623,11 @@ class ForecastPollerTest {
                 EmbeddedPostgres pg = EmbeddedPostgres.start()) {
             JdbcAdapter db = withReadings(configFor(pg));
             ForecastingPlugin real = started(db);
-            AtomicBoolean busy = new AtomicBoolean(true);
-            ForecastingPlugin plugin = around(real, (method, args) -> {
-                if (method.getName().equals("train")
-                        && ((TrainRequest) args[0]).sensor().equals(SENSORS.get(0))
-                        && busy.getAndSet(false)) {
-                    throw io.prognos.api.RetryLaterException.modelBusy(SENSORS.get(0));
-                }
-            });
+            ForecastingPlugin plugin = failingOnce(
+                    real,
+                    trainingOf(SENSORS.get(0)),
+                    new AtomicBoolean(),
+                    io.prognos.api.RetryLaterException.modelBusy(SENSORS.get(0)));
             ForecastPoller poller = poller(plugin, db, T0.plus(Duration.ofHours(320)));
             ForecastPoller.RunReport first = poller.runOnce();
             assertTrue(first.completed(), "no outage");
@@ -817,11 +796,26 @@ class ForecastPollerTest {
             ForecastingPlugin real,
             java.util.function.BiPredicate<java.lang.reflect.Method, Object[]> when,
             java.util.concurrent.atomic.AtomicBoolean thrown) {
+        return failingOnce(real, when, thrown, new OutOfMemoryError("simulated: Java heap space"));
+    }
+
+    /** The same, throwing {@code failure}. */
+    private static ForecastingPlugin failingOnce(
+            ForecastingPlugin real,
+            java.util.function.BiPredicate<java.lang.reflect.Method, Object[]> when,
+            java.util.concurrent.atomic.AtomicBoolean thrown,
+            Throwable failure) {
         return around(real, (method, args) -> {
             if (when.test(method, args) && thrown.compareAndSet(false, true)) {
-                throw new OutOfMemoryError("simulated: Java heap space");
+                throw failure;
             }
         });
+    }
+
+    /** Whether a call of the plugin is a training of {@code sensor}. */
+    private static java.util.function.BiPredicate<java.lang.reflect.Method, Object[]> trainingOf(SensorId sensor) {
+        return (method, args) -> method.getName().equals("train")
+                && ((TrainRequest) args[0]).sensor().equals(sensor);
     }
 
     /** What a test does before each call of the plugin; it may fail the call by throwing. */
@@ -846,8 +840,22 @@ class ForecastPollerTest {
 
     /** A poller whose clock stands at {@code now}, every sensor between the limits 0 and 100. */
     private static ForecastPoller poller(ForecastingPlugin plugin, JdbcAdapter db, Instant now) {
+        return poller(plugin, db, now, System::nanoTime);
+    }
+
+    /** The same, with the monotonic clock of its holds and waits. */
+    private static ForecastPoller poller(
+            ForecastingPlugin plugin, JdbcAdapter db, Instant now, java.util.function.LongSupplier nanos) {
         return new ForecastPoller(
-                plugin, db, s -> OperatingLimits.between(0, 100), SETTINGS, Clock.fixed(now, ZoneOffset.UTC));
+                plugin,
+                db,
+                s -> OperatingLimits.between(0, 100),
+                SETTINGS,
+                Clock.fixed(now, ZoneOffset.UTC),
+                new io.prognos.host.core.SensorCycle.Listener() {},
+                s -> false,
+                1,
+                nanos);
     }
 
     /** The warnings logged so far, as formatted. */
