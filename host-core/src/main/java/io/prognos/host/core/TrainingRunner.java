@@ -7,6 +7,7 @@ import io.prognos.api.ModelInfo;
 import io.prognos.api.PrognosException;
 import io.prognos.api.Reading;
 import io.prognos.api.ReadingList;
+import io.prognos.api.RetryLaterException;
 import io.prognos.api.SensorId;
 import io.prognos.api.TrainRequest;
 import java.time.Duration;
@@ -211,6 +212,12 @@ public final class TrainingRunner implements AutoCloseable {
             trained.accept(model);
             return model;
         } catch (PrognosException e) {
+            if (e instanceof RetryLaterException r && r.reason() == RetryLaterException.Reason.MODEL_BUSY) {
+                // A train request of the sensor runs (the dashboard's "retrain"): its model comes
+                // from there. It was told as a failed training, a warning and the view's reason.
+                LOG.debug("training of {} not taken: {}", sensor, e.getMessage());
+                return null;
+            }
             if (e instanceof BadRequestException && !(e instanceof InsufficientHistoryException)) {
                 // Refused for what its readings or options are (a spacing the plugin does not
                 // model, say): its next reading does not change that. Too few readings it may.

@@ -396,6 +396,31 @@ class TrainingRunnerTest {
         }
     }
 
+    /**
+     * A training the plugin does not take because a train request of the sensor runs (the
+     * dashboard's "retrain") is no failure: it was told as one, a warning and the view's reason,
+     * though the request's model was on its way. The next reading tries again.
+     */
+    @Test
+    void aTrainingRefusedWhileATrainRequestRunsIsNoFailure() throws Exception {
+        SensorId sensor = SensorId.of("press-12", "flow");
+        java.util.concurrent.BlockingQueue<Object> outcomes = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        List<String> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (TrainingRunner runner = new TrainingRunner(
+                scripted(outcomes, calls), 1, 10, m -> {}, (s, e) -> told.add(e.getMessage()), (s, given) -> given)) {
+            outcomes.add(io.prognos.api.RetryLaterException.modelBusy(sensor));
+            assertTrue(runner.submit(sensor, readings(0, 100), Map.of()));
+            assertTrue(runner.awaitIdle(10_000));
+            assertEquals(List.of(), told);
+            assertEquals(null, runner.failure(sensor));
+            outcomes.add("trained");
+            assertTrue(runner.submit(sensor, readings(0, 101), Map.of()), "not held: tried again at the next reading");
+            assertTrue(runner.awaitIdle(10_000));
+        }
+        assertEquals(2, calls.get());
+    }
+
     private static ModelInfo modelTrainedAt(SensorId sensor, java.time.Instant trainedAt) {
         return new ModelInfo(
                 sensor,
