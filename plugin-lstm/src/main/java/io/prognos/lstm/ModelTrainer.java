@@ -293,12 +293,6 @@ final class ModelTrainer {
     }
 
     /**
-     * Why the history breaks into stretches too short to train on, when pauses longer than {@code
-     * lstm.max-gap} break it; null when it is one stretch. Without it, a sensor that paused 5 hours
-     * after every 8 hourly readings was told "only 8 are usable; send more history", which more
-     * history never mends.
-     */
-    /**
      * The earliest newest reading with which these segments, their newest continued, could hold the
      * windows a training needs: each interval after the newest lengthens the newest segment by at
      * most one, adding a window once it spans a window's context and horizon. At the smallest
@@ -319,6 +313,12 @@ final class ModelTrainer {
         return Instant.ofEpochMilli(startMs + (more - 1) * grid.intervalMs());
     }
 
+    /**
+     * Why the history breaks into stretches too short to train on, when pauses longer than {@code
+     * lstm.max-gap} break it; null when it is one stretch. Without it, a sensor that paused 5 hours
+     * after every 8 hourly readings was told "only 8 are usable; send more history", which more
+     * history never mends.
+     */
     private static String pauses(List<SeriesPreparer.Segment> segments, LstmSettings s) {
         long longest = 0;
         for (int i = 1; i < segments.size(); i++) {
