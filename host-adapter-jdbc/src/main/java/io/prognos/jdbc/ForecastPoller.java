@@ -6,11 +6,13 @@ import io.prognos.api.InsufficientHistoryException;
 import io.prognos.api.ModelInfo;
 import io.prognos.api.ModelStatus;
 import io.prognos.api.OperatingLimits;
+import io.prognos.api.PrognosException;
 import io.prognos.api.Reading;
 import io.prognos.api.RetryLaterException;
 import io.prognos.api.SensorId;
 import io.prognos.api.TrainRequest;
 import io.prognos.host.core.CycleSettings;
+import io.prognos.host.core.FailureKind;
 import io.prognos.host.core.HistoryWaits;
 import io.prognos.host.core.RetrainOptions;
 import io.prognos.host.core.SensorContext;
@@ -139,10 +141,10 @@ public final class ForecastPoller implements AutoCloseable {
     /** Results computed but not yet written (the database went away between the two). */
     private final Map<SensorId, SensorCycle.Outcome> unwritten = new LinkedHashMap<>();
 
-    /** Per sensor refused, the kind of its refusal last warned about (its exception and field). */
-    private final Map<SensorId, String> refusals = new HashMap<>();
+    /** Per sensor refused, the kind of its refusal last warned about. */
+    private final Map<SensorId, FailureKind> refusals = new HashMap<>();
     /** Per sensor whose retraining failed, the kind of failure last warned about, until it trains. */
-    private final Map<SensorId, String> retrainingsTold = new HashMap<>();
+    private final Map<SensorId, FailureKind> retrainingsTold = new HashMap<>();
     /** Sensors whose readings ahead of the clock were warned about, until they have none. */
     private final Set<SensorId> aheadWarned = new HashSet<>();
     /** Sensors whose readings came at another cadence than their model's interval, trained at their next run. */
@@ -480,11 +482,21 @@ public final class ForecastPoller implements AutoCloseable {
         } catch (CancellationException e) {
             return; // the poller closes: read again at its next start
         } catch (IllegalStateException e) {
-            // Its training failed (its history's query, as above; out of heap): read again at the
-            // next run, trained again once its hold ends.
+            // Its training failed (its history's query, as above; out of heap; a fault in the
+            // plugin): read again at the next run, trained again once its hold ends.
             refused(s, e);
             tally.skipped++;
             return;
+        } catch (RetryLaterException e) {
+            throw e; // the database went away: the run stops here, as before
+        } catch (RuntimeException e) {
+            // A fault in the plugin or the cycle on this sensor's readings (a bug): it ended the
+            // run here, every sensor after it unforecast at every run while it lasted, told as
+            // "poller run failed". Told once with its trace; its readings are passed over, as
+            // the MQTT and Kafka drivers pass over a message that meets such a fault (stored,
+            // they are not lost).
+            refused(s, e);
+            tally.skipped++;
         }
         advance(s, newest);
     }
@@ -529,11 +541,15 @@ public final class ForecastPoller implements AutoCloseable {
             Optional<ModelInfo> serving = plugin.model(s);
             trainingFailures.put(s, TrainingFailure.of(e, serving));
             if (serving.isEmpty()) {
-                throw e instanceof IllegalStateException
-                        ? new IllegalStateException(e.getMessage() + "; " + again, e.getCause())
-                        : e;
+                if (e instanceof PrognosException) {
+                    throw e;
+                }
+                // Not only the poller's own (out of heap): a fault in the plugin's training ended
+                // the run as a fault on the sensor's readings did.
+                String what = e instanceof IllegalStateException ? e.getMessage() : "its training failed: " + e;
+                throw new IllegalStateException(what + "; " + again, e);
             }
-            String kind = kind(e);
+            FailureKind kind = FailureKind.of(e);
             if (kind.equals(retrainingsTold.put(s, kind))) {
                 LOG.debug("{}: its retraining failed again: {}", s, e.getMessage());
             } else {
@@ -542,7 +558,8 @@ public final class ForecastPoller implements AutoCloseable {
                         s,
                         serving.get().trainedAt(),
                         again,
-                        e.getMessage());
+                        e.getMessage(),
+                        traceOf(e));
             }
             return Training.OLD_MODEL;
         }
@@ -621,20 +638,28 @@ public final class ForecastPoller implements AutoCloseable {
     }
 
     /**
-     * Warns when a sensor is first refused for a reason, or for a different one; the same refusal at
-     * the next runs is logged at debug (its message may differ in figures such as the history's span).
+     * Warns when a sensor is first refused for a reason, or for a different one ({@link
+     * FailureKind}); the same refusal at the next runs is logged at debug.
      */
     private void refused(SensorId s, RuntimeException e) {
-        if (kind(e).equals(refusals.put(s, kind(e)))) {
+        FailureKind kind = FailureKind.of(e);
+        if (kind.equals(refusals.put(s, kind))) {
             LOG.debug("{} still skipped: {}", s, e.getMessage());
         } else {
-            LOG.warn("{} skipped until this is mended (told once): {}", s, e.getMessage());
+            LOG.warn("{} skipped until this is mended (told once): {}", s, e.getMessage(), traceOf(e));
         }
     }
 
-    /** A failure's kind, told once while it repeats: its exception and field. */
-    private static String kind(RuntimeException e) {
-        return e.getClass().getSimpleName() + (e instanceof BadRequestException b ? ":" + b.field() : "");
+    /**
+     * The failure to log with its trace: a fault (a bug in the plugin or here), whose trace says
+     * where; null for a refusal, a database's error or running out of heap, whose message says it
+     * all.
+     */
+    private static Throwable traceOf(RuntimeException e) {
+        Throwable root = FailureKind.rootCause(e);
+        return root instanceof PrognosException || root instanceof SQLException || root instanceof VirtualMachineError
+                ? null
+                : e;
     }
 
     /** Writes kept results, oldest first; a failure leaves them kept and stops the run. */

@@ -18,6 +18,7 @@ import io.prognos.api.PluginContext;
 import io.prognos.api.PluginDiscovery;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
+import io.prognos.api.SensorState;
 import io.prognos.api.ThreadLimits;
 import io.prognos.api.TrainRequest;
 import io.prognos.host.core.TrainingHolds;
@@ -610,6 +611,60 @@ class ForecastPollerTest {
             real.stop();
             db.close();
         }
+    }
+
+    /**
+     * A fault of the plugin's on one sensor (a bug that throws on its readings or its training) is
+     * told once, with its trace, and the sensors after it go on: it ended the run at that sensor,
+     * every sensor after it unforecast at every run, told as "poller run failed" each time.
+     */
+    @Test
+    void aPluginsFaultOnOneSensorIsToldOnceAndTheSensorsAfterItGoOn() throws Exception {
+        try (Logged logged = Logged.by(ForecastPoller.class);
+                EmbeddedPostgres pg = EmbeddedPostgres.start()) {
+            JdbcAdapter db = withReadings(configFor(pg));
+            ForecastingPlugin real = started(db);
+            SensorId faulty = SENSORS.get(0);
+            SensorId untrainable = SENSORS.get(1);
+            ForecastingPlugin plugin = around(real, (method, args) -> {
+                if (method.getName().equals("forecast")
+                        && ((SensorState) args[0]).sensor().equals(faulty)) {
+                    throw new NullPointerException("simulated: a fault in forecast");
+                }
+                if (trainingOf(untrainable).test(method, args)) {
+                    throw new ArithmeticException("simulated: a fault in train");
+                }
+            });
+            java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+            ForecastPoller poller = poller(plugin, db, T0.plus(Duration.ofHours(320)), nanos::get);
+            ForecastPoller.RunReport first = poller.runOnce();
+            assertTrue(first.completed());
+            assertEquals(1, first.forecasts(), "line-3, after the two");
+            assertEquals(2, first.skipped());
+            insert(db, 300, 301);
+            nanos.addAndGet(TrainingHolds.FIRST_HOLD.toNanos());
+            ForecastPoller.RunReport second = poller.runOnce();
+            assertEquals(1, second.forecasts(), "line-3 again");
+            assertEquals(2, second.skipped());
+            List<ILoggingEvent> told = logged.events().list.stream()
+                    .filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+                    .toList();
+            assertEquals(2, told.size(), told.toString());
+            assertTrue(told.get(0).getFormattedMessage().startsWith("line-1/temp skipped"), told.toString());
+            assertEquals(
+                    NullPointerException.class.getName(),
+                    told.get(0).getThrowableProxy().getClassName(),
+                    "told with its trace");
+            assertTrue(told.get(1).getFormattedMessage().startsWith("line-2/temp skipped"), told.toString());
+            assertTrue(told.get(1).getFormattedMessage().contains("simulated: a fault in train"), told.toString());
+            assertEquals(ArithmeticException.class.getName(), rootOf(told.get(1).getThrowableProxy()));
+            real.stop();
+            db.close();
+        }
+    }
+
+    private static String rootOf(ch.qos.logback.classic.spi.IThrowableProxy thrown) {
+        return thrown.getCause() == null ? thrown.getClassName() : rootOf(thrown.getCause());
     }
 
     /**

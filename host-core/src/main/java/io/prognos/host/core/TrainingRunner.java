@@ -48,7 +48,7 @@ public final class TrainingRunner implements AutoCloseable {
     private final Map<SensorId, Failure> lastFailures = new ConcurrentHashMap<>();
 
     /** A failure's kind, the same while a failure repeats ({@link #firstTime}), and its newest form. */
-    private record Failure(String kind, TrainingFailure told) {}
+    private record Failure(FailureKind kind, TrainingFailure told) {}
 
     /**
      * Sensors held after a failure that their next reading does not mend (a sensor without a model
@@ -338,16 +338,11 @@ public final class TrainingRunner implements AutoCloseable {
      * Whether this failure is new for the sensor. A sensor without a model is offered for training
      * at each of its readings, so one whose training fails the same way (its readings broken by gaps
      * longer than the plugin bridges, say) told the same failure once a reading, 1,440 lines a day
-     * at one reading a minute. Told again when it changes, or after the sensor trained.
+     * at one reading a minute. Told again when it changes ({@link FailureKind}), or after the
+     * sensor trained.
      */
     private boolean firstTime(SensorId sensor, Exception e) {
-        // Too few readings is the same failure while their count grows: the count is left out; so
-        // are the pauses' count and length, which the plugin's reason tells: a ten-second sensor
-        // pausing 5 minutes every 30, its 30 days sent in 45 batches, was told in 25 WARN lines
-        // (by hand), each pause another reason.
-        String kind = e instanceof InsufficientHistoryException few
-                ? few.getClass().getName() + ": needs " + few.needed() + ", pauses " + (few.whyShort() != null)
-                : e.getClass().getName() + ": " + e.getMessage();
+        FailureKind kind = FailureKind.of(e);
         Failure last = lastFailures.put(sensor, new Failure(kind, TrainingFailure.of(e, plugin.model(sensor))));
         return last == null || !kind.equals(last.kind());
     }
