@@ -150,6 +150,11 @@ public final class SensorService {
                 assessed.add(r.risk());
             } catch (PrognosException e) {
                 skipped.put(m.sensor(), e.getMessage());
+            } catch (RuntimeException e) {
+                // A fault of the plugin's on this sensor (a bug): it answered the whole plant's
+                // schedule with a 500. The sensor is left out, saying why, the others ranked.
+                LOG.error("the forecast of {} for the schedule failed", m.sensor(), e);
+                skipped.put(m.sensor(), "internal error: " + e);
             }
         }
         List<ScheduleEntry> entries = plugin.schedule(assessed, window);
