@@ -6,6 +6,7 @@ import io.prognos.api.PrognosException;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import io.prognos.host.core.SensorCycle;
+import io.prognos.host.core.SensorFaults;
 import io.prognos.host.core.TrainingRunner;
 import io.prognos.host.core.wire.AlertMessage;
 import io.prognos.host.core.wire.AnomalyMessage;
@@ -47,6 +48,7 @@ final class ReadingsProcessor implements Processor<String, byte[], String, byte[
     private final KafkaMeters meters;
     private final Clock clock;
     private final int maxInMemory;
+    private final SensorFaults faults = new SensorFaults(LOG);
     private final double anomalyThreshold;
     private ProcessorContext<String, byte[]> context;
     private SensorStates states;
@@ -121,13 +123,14 @@ final class ReadingsProcessor implements Processor<String, byte[], String, byte[
         SensorCycle.Outcome outcome = null;
         try {
             outcome = cycle.accept(entry.context, readings);
+            faults.handled(sensor);
         } catch (PrognosException e) {
             // The plugin refused the readings (they are in the buffer): said, not dropped silently.
             reject(record, "refused", e.getMessage());
         } catch (RuntimeException e) {
             // A fault in the plugin or the cycle: the same record would fail again after a restart
             // of the task, so it is reported and the stream goes on instead of stopping at it.
-            LOG.error("readings of {} at {} could not be processed", sensor, where(), e);
+            faults.fault(sensor, "readings of {} at " + where() + " could not be processed", e);
             reject(record, "internal_error", e.toString());
         }
         states.save(entry, readings);
@@ -166,7 +169,7 @@ final class ReadingsProcessor implements Processor<String, byte[], String, byte[
         try {
             o = cycle.tick(e.context);
         } catch (RuntimeException x) {
-            LOG.error("the forecast of {} at its punctuation failed", e.context.sensor(), x);
+            faults.fault(e.context.sensor(), "the forecast of {} at its punctuation failed", x);
             return;
         }
         if (o.result() != null || !o.anomalies().isEmpty()) {

@@ -477,12 +477,30 @@ class PrognosTopologyTest {
             t.send("pump-7/temp", r);
         }
         t.forecasts.readValuesToList();
-        t.send("pump-6/temp", history.get(0));
+        ch.qos.logback.classic.Logger log =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ReadingsProcessor.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        log.addAppender(logged);
+        try {
+            t.send("pump-6/temp", history.get(0));
+            t.send("pump-6/temp", history.get(1));
+        } finally {
+            log.detachAppender(logged);
+        }
         t.send("pump-7/temp", history.get(201));
-        JsonNode error = tree(t.errors.readValue());
-        assertEquals("internal_error", error.get("reason").asText());
-        assertEquals("pump-6/temp", error.get("key").asText());
-        assertTrue(error.get("message").asText().contains("injected fault"), error.toString());
+        for (int i = 0; i < 2; i++) {
+            JsonNode error = tree(t.errors.readValue());
+            assertEquals("internal_error", error.get("reason").asText(), "each record's, to its sender");
+            assertEquals("pump-6/temp", error.get("key").asText());
+            assertTrue(error.get("message").asText().contains("injected fault"), error.toString());
+        }
+        List<ch.qos.logback.classic.spi.ILoggingEvent> errors = logged.list.stream()
+                .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
+                .toList();
+        assertEquals(1, errors.size(), "told once with its trace while it repeats: " + errors);
+        assertTrue(errors.get(0).getFormattedMessage().startsWith("readings of pump-6/temp at "), errors.toString());
         ForecastMessage f = Json.mapper().readValue(t.forecasts.readValue(), ForecastMessage.class);
         assertEquals("pump-7", f.deviceId(), "the next record, of another sensor, was served");
         assertTrue(t.errors.isEmpty());

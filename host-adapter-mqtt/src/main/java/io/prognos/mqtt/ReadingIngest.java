@@ -8,6 +8,7 @@ import io.prognos.api.SensorId;
 import io.prognos.host.core.SensorContext;
 import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
+import io.prognos.host.core.SensorFaults;
 import io.prognos.host.core.wire.BadPayloadException;
 import io.prognos.host.core.wire.ReadingParser;
 import io.prognos.host.core.wire.RefusalReports;
@@ -37,6 +38,7 @@ final class ReadingIngest {
     private final Counter received;
     private final Acknowledger acks;
     private final ReadingsForwarding forwarding;
+    private final SensorFaults faults = new SensorFaults(LOG);
 
     /** {@code forwarding}: where the readings go instead of {@code cycle}; null for the cycle. */
     ReadingIngest(
@@ -142,13 +144,14 @@ final class ReadingIngest {
         try {
             SensorContext ctx = contexts.get(sensor);
             SensorCycle.Outcome o = cycle.accept(ctx, readings);
+            faults.handled(sensor);
             if (o.lateMessage() != null) {
                 errors.rejected(topic, SensorCycle.Outcome.LATE_READING, o.lateMessage());
             }
         } catch (PrognosException e) {
             errors.rejected(topic, "not_processed", e.getMessage());
         } catch (RuntimeException e) {
-            LOG.error("model work for {} failed", sensor, e);
+            faults.fault(sensor, "model work for {} failed", e);
             errors.rejected(topic, "internal_error", e.toString());
         }
     }
@@ -161,7 +164,7 @@ final class ReadingIngest {
                     try {
                         cycle.tick(ctx);
                     } catch (RuntimeException e) {
-                        LOG.warn("time-cadence forecast of {} failed: {}", ctx.sensor(), e.getMessage());
+                        faults.fault(ctx.sensor(), "time-cadence forecast of {} failed", e);
                     }
                 });
             } catch (RejectedExecutionException e) {

@@ -21,8 +21,9 @@ import io.prognos.api.RetryLaterException;
  *       were wrong, which change with the readings);
  *   <li>a retry later: its class and reason;
  *   <li>anything else (out of heap, a query that failed, a fault in the plugin): its class and the
- *       class and message of its root cause, what failed; a wrapper says where, and may name
- *       figures that change between tries (the poller's "tried again after 2 min", doubling).
+ *       class and message of its root cause, what failed, the message's figures left out; a
+ *       wrapper says where, and may name figures that change between tries (the poller's "tried
+ *       again after 2 min", doubling), as may the cause ("Index 7 out of bounds for length 7").
  * </ul>
  */
 public record FailureKind(String value) {
@@ -39,7 +40,8 @@ public record FailureKind(String value) {
             return new FailureKind(name + ": " + later.reason());
         }
         Throwable root = rootCause(e);
-        return new FailureKind(name + ": " + root.getClass().getName() + ": " + root.getMessage());
+        String message = root.getMessage() == null ? "" : root.getMessage().replaceAll("[0-9]+", "#");
+        return new FailureKind(name + ": " + root.getClass().getName() + ": " + message);
     }
 
     /** What failed: the innermost cause of {@code e}, or {@code e}. */

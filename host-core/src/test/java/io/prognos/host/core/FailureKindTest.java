@@ -41,6 +41,9 @@ class FailureKindTest {
                 kind(new IllegalStateException("its training failed", fault)),
                 kind(new IllegalStateException("its training failed", new OutOfMemoryError("Java heap space"))),
                 "out of heap after a fault is told");
+        assertEquals(
+                kind(new IndexOutOfBoundsException("Index 5 out of bounds for length 5")),
+                kind(new IndexOutOfBoundsException("Index 17 out of bounds for length 17")));
         assertNotEquals(kind(new IllegalStateException("a")), kind(new IllegalStateException("b")));
     }
 

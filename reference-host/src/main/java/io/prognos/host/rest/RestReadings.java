@@ -9,6 +9,7 @@ import io.prognos.api.SensorId;
 import io.prognos.host.core.ReadingsForwarder;
 import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
+import io.prognos.host.core.SensorFaults;
 import io.prognos.host.core.wire.AnomalyMessage;
 import io.prognos.host.core.wire.BadPayloadException;
 import io.prognos.host.core.wire.ErrorMessage;
@@ -46,6 +47,7 @@ final class RestReadings {
 
     private final SensorCycle cycle;
     private final SensorContexts contexts;
+    private final SensorFaults faults = new SensorFaults(LOG);
     private final ReadingParser parser;
     private final Counter received;
     private final double anomalyThreshold;
@@ -121,12 +123,13 @@ final class RestReadings {
             SensorCycle.Outcome o;
             try {
                 o = cycle.accept(contexts.get(sensor), e.getValue());
+                faults.handled(sensor);
             } catch (PrognosException x) {
                 first = first == null ? x : first;
                 refused.add(new Refusal("not_processed", x.getMessage(), sensor.sensorKey()));
                 continue;
             } catch (RuntimeException x) {
-                LOG.error("model work for {} failed", sensor, x);
+                faults.fault(sensor, "model work for {} failed", x);
                 first = first == null ? x : first;
                 refused.add(new Refusal("internal_error", x.toString(), sensor.sensorKey()));
                 continue;
