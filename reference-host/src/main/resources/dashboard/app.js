@@ -203,6 +203,7 @@
       + `<dt>coverage so far</dt><dd>${c.share === null ? "no interval completed yet" : `${num(100 * c.share, 0)} % of ${c.intervals} (nominal ${num(100 * c.nominal, 0)} %)`}</dd>`
       : `<dt>model</dt><dd id="trained-at">none yet</dd>`;
     if (v.training_problem) $("model-facts").innerHTML += `<dt>last training</dt><dd id="training-problem">${esc(v.training_problem)}</dd>`;
+    if (v.forecast_problem) $("model-facts").innerHTML += `<dt>no forecast</dt><dd id="forecast-problem">${esc(v.forecast_problem)}</dd>`;
     $("sensor-alerts").innerHTML = v.alerts.length ? [...v.alerts].reverse().map(alertItem).join("") : "<li>none since the host started</li>";
     const form = $("limits-form");
     // Never over an edit not yet submitted: a poll landing after the user clicked elsewhere would erase it.

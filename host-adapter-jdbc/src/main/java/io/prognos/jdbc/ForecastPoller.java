@@ -698,7 +698,7 @@ public final class ForecastPoller implements AutoCloseable {
     }
 
     /** The sensor's context when it is in memory; null otherwise. */
-    SensorContext context(SensorId s) {
+    public SensorContext context(SensorId s) {
         return contexts.peek(s);
     }
 

@@ -65,6 +65,12 @@ public final class SensorContext {
     /** Why the last forecast failed, once logged; null after a forecast succeeds. Not saved. */
     String forecastProblem;
     /**
+     * Why the sensor's last forecast due was not made, for its view; null once one is. Not saved.
+     * A sensor whose forecasts stopped (after a pause in its readings, say) said why only in the
+     * log, once, and its view kept showing the last forecast it had.
+     */
+    volatile String noForecast;
+    /**
      * Readings to wait before asking again for a training because the readings no longer come at
      * the model's interval, 0 while they do; and the readings since the last ask. Not saved.
      */
@@ -105,6 +111,11 @@ public final class SensorContext {
 
     public RiskLevel alertLevel() {
         return alertLevel;
+    }
+
+    /** Why the last forecast due was not made ({@link #noForecast}); null once one is. */
+    public String noForecast() {
+        return noForecast;
     }
 
     /** The newest risk assessment, or null before the first forecast. */

@@ -227,6 +227,10 @@ public final class SensorCycle {
         boolean queued = false;
         if (model.isEmpty() || model.get().status() == ModelStatus.NEEDS_RETRAINING) {
             ctx.warmedBeyondBuffer = null; // held for a state's warm-up, which waits for a model
+            ctx.noForecast = model.isEmpty()
+                    ? null // no model: its view says so, and why its training failed if it did
+                    : sensor + ": its stored model could not be read (corrupt, or of another format);"
+                            + " forecasts resume once it is trained again";
             // Not while its training waits: the buffer is made into readings only for a training
             // (2,048 of them, at every reading of a sensor waiting in the trainings' queue).
             if (ctx.buffered() >= settings.trainAfter() && trainer != null && trainer.takes(sensor, ctx.newestTime())) {
@@ -276,11 +280,13 @@ public final class SensorCycle {
                 listener.result(result);
                 offerSchedule(result.risk().level() != before);
                 ctx.forecastProblem = null;
+                ctx.noForecast = null;
             } catch (InsufficientHistoryException e) {
                 // Too little history in the current stretch (after a gap): the next readings will do.
                 // Why, when the plugin knows, is said once per pause: a sensor that pauses often
                 // (one that reports only on change) would otherwise go without forecasts unexplained.
                 result = null;
+                ctx.noForecast = awaitingReadings(ctx, m, e).getMessage();
                 if (e.whyShort() != null && !e.whyShort().equals(ctx.forecastProblem)) {
                     LOG.info(
                             "{}: forecasts resume after {} more intervals of readings: {}",
@@ -293,10 +299,14 @@ public final class SensorCycle {
                 // Not expected (the model deleted meanwhile, say): said once per sensor until it
                 // changes or a forecast succeeds, not once per reading.
                 result = null;
+                ctx.noForecast = e.getMessage();
                 if (!e.getMessage().equals(ctx.forecastProblem)) {
                     LOG.warn("{}: no forecast: {}", sensor, e.getMessage());
                     ctx.forecastProblem = e.getMessage();
                 }
+            } catch (RuntimeException e) {
+                ctx.noForecast = "internal error: " + e; // a fault of the plugin's; the driver tells it
+                throw e;
             }
         }
         return new Outcome(sensor, scores, result, queued, late);

@@ -444,6 +444,7 @@ class SensorCycleTest {
         String pause = "its readings paused for 6 intervals of PT1H (PT6H) before 2025-06-09T14:00:00Z, longer than"
                 + " lstm.max-gap (PT3H)";
         assertTrue(e.getMessage().contains("its forecast needs (" + pause), e.getMessage());
+        assertEquals(e.getMessage(), ctx.noForecast(), "the sensor's view says why its forecasts stopped");
         // Said once for the pause while its readings went without forecasts, not once per reading.
         List<String> said = logged.list.stream()
                 .map(ILoggingEvent::getFormattedMessage)
@@ -454,6 +455,7 @@ class SensorCycleTest {
         feed(ctx, hourly(216, 236, 70, 0.5, 6));
         assertNotNull(cycle.predict(ctx, null).forecast(), "forecast again once 30 have come");
         assertFalse(heard.results.isEmpty(), "and the readings' own results are back");
+        assertNull(ctx.noForecast(), ctx.noForecast());
     }
 
     /** The blind spot: 70 +- 5 jumping to 105, no limits configured. */

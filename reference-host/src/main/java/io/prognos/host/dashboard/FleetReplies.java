@@ -93,7 +93,8 @@ public final class FleetReplies {
             List<AlertRow> alerts,
             ModelMessage model,
             Coverage coverage,
-            String trainingProblem) {}
+            String trainingProblem,
+            String forecastProblem) {}
 
     /** A time and a value. */
     public record Point(Instant ts, double value) {}
@@ -170,7 +171,8 @@ public final class FleetReplies {
             ModelInfo model,
             PredictRequestMessage.Limits limits,
             double anomalyThreshold,
-            String trainingProblem) {
+            String trainingProblem,
+            String forecastProblem) {
         var result = t == null ? null : t.result();
         List<Point> scores = t == null
                 ? List.of()
@@ -195,7 +197,8 @@ public final class FleetReplies {
                 t == null ? List.of() : t.alerts().stream().map(AlertRow::of).toList(),
                 model == null ? null : ModelMessage.of(model),
                 coverage,
-                trainingProblem);
+                trainingProblem,
+                forecastProblem);
     }
 
     private static Double finite(double v) {

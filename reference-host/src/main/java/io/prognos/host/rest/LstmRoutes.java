@@ -223,7 +223,8 @@ public final class LstmRoutes {
                 model,
                 PredictRequestMessage.Limits.of(runtime.limits().apply(sensor)),
                 runtime.plugin().describe().anomalyThreshold(),
-                runtime.trainingProblem(sensor));
+                runtime.trainingProblem(sensor),
+                runtime.forecastProblem(sensor));
     }
 
     /**

@@ -17,6 +17,7 @@ import io.prognos.api.SensorId;
 import io.prognos.api.ThreadLimits;
 import io.prognos.host.core.CycleListeners;
 import io.prognos.host.core.CycleSettings;
+import io.prognos.host.core.SensorContext;
 import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
 import io.prognos.host.core.TrainingFailure;
@@ -590,6 +591,21 @@ public final class HostRuntime implements AutoCloseable {
         TrainingFailure own = trainer == null ? null : trainer.failure(sensor);
         TrainingFailure f = own != null || poller == null ? own : poller.trainingProblem(sensor);
         return f != null && f.standsWith(plugin.model(sensor)) ? f.message() : null;
+    }
+
+    /**
+     * Why the sensor's last forecast due was not made ({@link SensorContext#noForecast}), by the
+     * host's cycle or the database poller's, while its context is in memory; null once one is.
+     * Not for a sensor served through Kafka, whose context is its task's.
+     */
+    public String forecastProblem(SensorId sensor) {
+        SensorContext own = contexts == null ? null : contexts.peek(sensor);
+        String why = own == null ? null : own.noForecast();
+        if (why == null && poller != null) {
+            SensorContext polled = poller.context(sensor);
+            why = polled == null ? null : polled.noForecast();
+        }
+        return why;
     }
 
     public SensorLimits limits() {
