@@ -30,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -125,6 +126,8 @@ public final class SensorCycle {
     private final ConcurrentMap<SensorId, RiskAssessment> latestRisk = new ConcurrentHashMap<>();
     private final ConcurrentMap<SensorId, AnomalyScore> latestAnomaly = new ConcurrentHashMap<>();
     private final AtomicLong lastSchedule = new AtomicLong(Long.MIN_VALUE);
+    /** The kind of the plugin's last fault in ranking the schedule, told once; null once it ranks. */
+    private final AtomicReference<FailureKind> scheduleFault = new AtomicReference<>();
     /** See {@link #readsBackFrom}; null: the buffer only. */
     private volatile Function<SensorId, List<Reading>> readBack;
 
@@ -614,7 +617,21 @@ public final class SensorCycle {
         boolean due = last == Long.MIN_VALUE
                 || now - last >= settings.scheduleInterval().toNanos();
         if ((levelChanged || due) && lastSchedule.compareAndSet(last, now)) {
-            listener.schedule(plugin.schedule(latestRisk.values(), Duration.ofDays(7)));
+            List<ScheduleEntry> schedule;
+            try {
+                schedule = plugin.schedule(latestRisk.values(), Duration.ofDays(7));
+            } catch (RuntimeException e) {
+                // A fault of the plugin's in the ranking (a bug): it failed the reading that came
+                // to ask for it, whose forecast was made and published, as an internal error, and
+                // its sensor's view said it had no forecast. Told once while it repeats.
+                FailureKind kind = FailureKind.of(e);
+                if (!kind.equals(scheduleFault.getAndSet(kind))) {
+                    LOG.error("the maintenance schedule could not be ranked (told once while it repeats)", e);
+                }
+                return;
+            }
+            scheduleFault.set(null);
+            listener.schedule(schedule);
         }
     }
 

@@ -415,6 +415,64 @@ class SensorCycleTest {
     }
 
     /**
+     * A fault of the plugin's in ranking the schedule (a bug) fails no reading: the reading that
+     * came to ask for the ranking was forecast and its result published, but it was failed as an
+     * internal error. Told once while it repeats; ranked again once the plugin ranks.
+     */
+    @Test
+    void aFaultInRankingTheScheduleFailsNoReadingAndIsToldOnce() throws Exception {
+        SensorId sensor = SensorId.of("pump-8", "temp");
+        SensorContext ctx = trained(sensor, 60, 0.5);
+        boolean[] faulty = {true};
+        ForecastingPlugin ranksBadly = (ForecastingPlugin) java.lang.reflect.Proxy.newProxyInstance(
+                ForecastingPlugin.class.getClassLoader(),
+                new Class<?>[] {ForecastingPlugin.class},
+                (proxy, m, args) -> {
+                    if (faulty[0] && m.getName().equals("schedule")) {
+                        throw new ArithmeticException("simulated: a fault in schedule");
+                    }
+                    try {
+                        return m.invoke(plugin, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        Recorder heardHere = new Recorder();
+        // Ranked at every forecast (schedule-interval zero), so that each reading asks for it.
+        SensorCycle ranking = new SensorCycle(
+                ranksBadly,
+                s -> OperatingLimits.none(),
+                new CycleSettings(200, 2048, 1, Duration.ZERO, Duration.ZERO, Duration.ZERO, 1000),
+                Clock.systemUTC(),
+                null,
+                heardHere);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        Logger log = (Logger) LoggerFactory.getLogger(SensorCycle.class);
+        log.addAppender(logged);
+        List<SensorCycle.Outcome> outcomes = new ArrayList<>();
+        try {
+            for (Reading r : hourly(200, 203, 60, 0.5, 19)) {
+                outcomes.add(ranking.accept(ctx, List.of(r)));
+            }
+        } finally {
+            log.detachAppender(logged);
+        }
+        assertTrue(outcomes.stream().allMatch(o -> o.result() != null), "each reading forecast");
+        assertEquals(3, heardHere.results.size(), "and its result published");
+        assertNull(ctx.noForecast(), ctx.noForecast());
+        assertTrue(heardHere.schedules.isEmpty(), "nothing ranked");
+        List<ILoggingEvent> errors = logged.list.stream()
+                .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
+                .toList();
+        assertEquals(1, errors.size(), "told once: " + errors);
+        assertTrue(errors.get(0).getFormattedMessage().contains("schedule could not be ranked"), errors.toString());
+        faulty[0] = false;
+        ranking.accept(ctx, hourly(203, 204, 60, 0.5, 19));
+        assertEquals(1, heardHere.schedules.size(), "ranked again once the plugin ranks");
+    }
+
+    /**
      * After a gap longer than lstm.max-gap a sensor cannot be forecast until a window's worth of
      * readings has come: a predict says so as "try again", with when, not as the plugin's
      * "send more history", which a predict cannot do; its readings go on without results until then.
