@@ -70,6 +70,8 @@ public final class SensorContext {
      * log, once, and its view kept showing the last forecast it had.
      */
     volatile String noForecast;
+    /** When the cycle last tried a forecast (made or not), by its clock; null: never. Not saved. */
+    volatile Instant forecastTriedAt;
     /**
      * Readings to wait before asking again for a training because the readings no longer come at
      * the model's interval, 0 while they do; and the readings since the last ask. Not saved.
@@ -116,6 +118,11 @@ public final class SensorContext {
     /** Why the last forecast due was not made ({@link #noForecast}); null once one is. */
     public String noForecast() {
         return noForecast;
+    }
+
+    /** When the cycle last tried a forecast of the sensor, made or not; null: never. */
+    public Instant forecastTriedAt() {
+        return forecastTriedAt;
     }
 
     /** The newest risk assessment, or null before the first forecast. */

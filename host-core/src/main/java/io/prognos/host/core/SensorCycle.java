@@ -234,6 +234,7 @@ public final class SensorCycle {
                     ? null // no model: its view says so, and why its training failed if it did
                     : sensor + ": its stored model could not be read (corrupt, or of another format);"
                             + " forecasts resume once it is trained again";
+            ctx.forecastTriedAt = clock.instant();
             // Not while its training waits: the buffer is made into readings only for a training
             // (2,048 of them, at every reading of a sensor waiting in the trainings' queue).
             if (ctx.buffered() >= settings.trainAfter() && trainer != null && trainer.takes(sensor, ctx.newestTime())) {
@@ -278,6 +279,7 @@ public final class SensorCycle {
         Result result = null;
         if (forecastDue(ctx)) {
             RiskLevel before = ctx.latestRisk == null ? RiskLevel.LOW : ctx.latestRisk.level();
+            ctx.forecastTriedAt = clock.instant();
             try {
                 result = forecastAndAssess(ctx);
                 listener.result(result);

@@ -33,6 +33,7 @@ import io.prognos.mqtt.MqttAdapter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -594,18 +595,27 @@ public final class HostRuntime implements AutoCloseable {
     }
 
     /**
-     * Why the sensor's last forecast due was not made ({@link SensorContext#noForecast}), by the
-     * host's cycle or the database poller's, while its context is in memory; null once one is.
-     * Not for a sensor served through Kafka, whose context is its task's.
+     * Why the sensor's last forecast due was not made ({@link SensorContext#noForecast}), while its
+     * context is in memory; null once one is. Of the host's cycle or the database poller's,
+     * whichever tried last: a sensor the poller served until its readings came over MQTT keeps the
+     * poller's context, and its reason then, for a while. Not for a sensor served through Kafka,
+     * whose context is its task's.
      */
     public String forecastProblem(SensorId sensor) {
         SensorContext own = contexts == null ? null : contexts.peek(sensor);
-        String why = own == null ? null : own.noForecast();
-        if (why == null && poller != null) {
-            SensorContext polled = poller.context(sensor);
-            why = polled == null ? null : polled.noForecast();
+        SensorContext polled = poller == null ? null : poller.context(sensor);
+        SensorContext last = triedLater(own, polled);
+        return last == null ? null : last.noForecast();
+    }
+
+    /** Of two contexts (either may be null), the one whose cycle tried a forecast later. */
+    private static SensorContext triedLater(SensorContext a, SensorContext b) {
+        Instant at = a == null ? null : a.forecastTriedAt();
+        Instant bt = b == null ? null : b.forecastTriedAt();
+        if (bt == null) {
+            return at == null ? null : a;
         }
-        return why;
+        return at == null || bt.isAfter(at) ? b : a;
     }
 
     public SensorLimits limits() {
