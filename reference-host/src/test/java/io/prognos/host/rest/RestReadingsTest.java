@@ -80,13 +80,7 @@ class RestReadingsTest {
         JsonNode taken = ok(BASE + "kiln-7/temp", HostFixture.json(paused));
         assertTrue(taken.get("training_queued").asBoolean(), taken.toString());
         String path = "/api/v1/lstm/sensors/kiln-7/temp";
-        long until = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        JsonNode view =
-                JSON.readTree(HostFixture.call(port, "GET", path, null, null).body());
-        while (view.get("training_problem").isNull() && System.nanoTime() < until) {
-            Thread.sleep(200);
-            view = JSON.readTree(HostFixture.call(port, "GET", path, null, null).body());
-        }
+        JsonNode view = awaitView(path, "training_problem");
         String problem = view.get("training_problem").asText();
         assertTrue(problem.startsWith("kiln-7/temp: training needs at least 65 consecutive intervals"), problem);
         assertTrue(problem.contains("longer than lstm.max-gap (PT3H)"), problem);
@@ -120,13 +114,7 @@ class RestReadingsTest {
         }
         ok(BASE + "oven-3/temp", HostFixture.json(history));
         String path = "/api/v1/lstm/sensors/oven-3/temp";
-        long until = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        JsonNode view =
-                JSON.readTree(HostFixture.call(port, "GET", path, null, null).body());
-        while (view.get("forecast").isNull() && System.nanoTime() < until) {
-            Thread.sleep(200);
-            view = JSON.readTree(HostFixture.call(port, "GET", path, null, null).body());
-        }
+        JsonNode view = awaitView(path, "forecast");
         assertFalse(view.get("forecast").isNull(), "trained and forecast: " + view.get("training_problem"));
         assertTrue(
                 view.get("forecast_problem").isNull(),
@@ -144,6 +132,18 @@ class RestReadingsTest {
         ok(BASE + "oven-3/temp", HostFixture.json(afterPause.subList(10, 30)));
         view = JSON.readTree(HostFixture.call(port, "GET", path, null, null).body());
         assertTrue(view.get("forecast_problem").isNull(), "forecast again: " + view.get("forecast_problem"));
+    }
+
+    /** The sensor view at {@code path} once its {@code field} is set, or as it is after two minutes. */
+    private static JsonNode awaitView(String path, String field) throws Exception {
+        long until = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        JsonNode view =
+                JSON.readTree(HostFixture.call(port, "GET", path, null, null).body());
+        while (view.get(field).isNull() && System.nanoTime() < until) {
+            Thread.sleep(200);
+            view = JSON.readTree(HostFixture.call(port, "GET", path, null, null).body());
+        }
+        return view;
     }
 
     /** A gauge as /metrics tells it. */
