@@ -14,6 +14,7 @@ import io.prognos.api.TrainRequest;
 import io.prognos.api.UnknownSensorException;
 import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
+import io.prognos.host.core.SensorFaults;
 import io.prognos.jdbc.ReadingsSource;
 import io.prognos.jdbc.ResultsWriter;
 import java.time.Clock;
@@ -45,6 +46,7 @@ public final class SensorService {
     private final ResultsWriter results;
     private final Duration history;
     private final Clock clock;
+    private final SensorFaults faults = new SensorFaults(LOG);
 
     public SensorService(
             ForecastingPlugin plugin,
@@ -148,12 +150,14 @@ public final class SensorService {
             try {
                 SensorCycle.Result r = cycle.predict(contexts.get(m.sensor()), null);
                 assessed.add(r.risk());
+                faults.handled(m.sensor());
             } catch (PrognosException e) {
                 skipped.put(m.sensor(), e.getMessage());
             } catch (RuntimeException e) {
                 // A fault of the plugin's on this sensor (a bug): it answered the whole plant's
-                // schedule with a 500. The sensor is left out, saying why, the others ranked.
-                LOG.error("the forecast of {} for the schedule failed", m.sensor(), e);
+                // schedule with a 500. The sensor is left out, saying why, the others ranked;
+                // logged once while it repeats (a monitor may ask for the schedule every minute).
+                faults.fault(m.sensor(), "the forecast of {} for the schedule failed", e);
                 skipped.put(m.sensor(), "internal error: " + e);
             }
         }

@@ -88,12 +88,30 @@ class SensorServiceTest {
                     Duration.ofDays(30),
                     Clock.systemUTC());
             faultOn.set(true);
-            SensorService.Schedule schedule = service.schedule(Duration.ofDays(7));
-            assertEquals(1, schedule.assessed(), "line-2");
-            assertEquals(List.of(faulty), List.copyOf(schedule.skipped().keySet()));
-            assertTrue(
-                    schedule.skipped().get(faulty).contains("simulated: a fault in forecast"),
-                    schedule.skipped().toString());
+            ch.qos.logback.classic.Logger log =
+                    (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(SensorService.class);
+            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                    new ch.qos.logback.core.read.ListAppender<>();
+            logged.start();
+            log.addAppender(logged);
+            try {
+                for (int asked = 0; asked < 2; asked++) {
+                    SensorService.Schedule schedule = service.schedule(Duration.ofDays(7));
+                    assertEquals(1, schedule.assessed(), "line-2");
+                    assertEquals(List.of(faulty), List.copyOf(schedule.skipped().keySet()));
+                    assertTrue(
+                            schedule.skipped().get(faulty).contains("simulated: a fault in forecast"),
+                            schedule.skipped().toString());
+                }
+            } finally {
+                log.detachAppender(logged);
+            }
+            assertEquals(
+                    1,
+                    logged.list.stream()
+                            .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
+                            .count(),
+                    "told once while it repeats, with its trace");
         } finally {
             real.stop();
         }
