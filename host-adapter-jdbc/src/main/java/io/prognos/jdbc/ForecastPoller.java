@@ -698,7 +698,7 @@ public final class ForecastPoller implements AutoCloseable {
     }
 
     /** The sensor's context when it is in memory; null otherwise. */
-    public SensorContext context(SensorId s) {
+    SensorContext context(SensorId s) {
         return contexts.peek(s);
     }
 

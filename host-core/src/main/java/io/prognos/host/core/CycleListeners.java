@@ -66,6 +66,11 @@ public final class CycleListeners implements SensorCycle.Listener {
         each("schedule", l -> l.schedule(schedule));
     }
 
+    @Override
+    public void forecastMissed(SensorId sensor, String why) {
+        each("forecastMissed", l -> l.forecastMissed(sensor, why));
+    }
+
     /** Syncs every listener; if one has not stored everything yet, says so after the others synced. */
     @Override
     public void sync() {

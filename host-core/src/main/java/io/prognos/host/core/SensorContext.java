@@ -65,14 +65,6 @@ public final class SensorContext {
     /** Why the last forecast failed, once logged; null after a forecast succeeds. Not saved. */
     String forecastProblem;
     /**
-     * Why the sensor's last forecast due was not made, for its view; null once one is. Not saved.
-     * A sensor whose forecasts stopped (after a pause in its readings, say) said why only in the
-     * log, once, and its view kept showing the last forecast it had.
-     */
-    volatile String noForecast;
-    /** When the cycle last tried a forecast (made or not), by its clock; null: never. Not saved. */
-    volatile Instant forecastTriedAt;
-    /**
      * Readings to wait before asking again for a training because the readings no longer come at
      * the model's interval, 0 while they do; and the readings since the last ask. Not saved.
      */
@@ -113,16 +105,6 @@ public final class SensorContext {
 
     public RiskLevel alertLevel() {
         return alertLevel;
-    }
-
-    /** Why the last forecast due was not made ({@link #noForecast}); null once one is. */
-    public String noForecast() {
-        return noForecast;
-    }
-
-    /** When the cycle last tried a forecast of the sensor, made or not; null: never. */
-    public Instant forecastTriedAt() {
-        return forecastTriedAt;
     }
 
     /** The newest risk assessment, or null before the first forecast. */

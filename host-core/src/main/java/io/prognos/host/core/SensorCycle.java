@@ -66,6 +66,15 @@ public final class SensorCycle {
         default void schedule(List<ScheduleEntry> schedule) {}
 
         /**
+         * A forecast due was not made, and why (too few consecutive intervals after a pause in the
+         * readings, with when forecasts resume; the plugin's refusal; an internal error; a stored
+         * model that could not be read), told at each reading while it lasts; the next forecast
+         * made is a {@link #result}. For views such as a dashboard: a sensor whose forecasts
+         * stopped said why only in the log, once, while its view kept showing its last forecast.
+         */
+        default void forecastMissed(SensorId sensor, String why) {}
+
+        /**
          * A forecast made for a request (REST or MQTT predict, the schedule) against the sensor's
          * own limits: its newest forecast, for views such as a dashboard, but not a published
          * result (no alert transition, nothing to publish or store). A what-if against a caller's
@@ -230,11 +239,13 @@ public final class SensorCycle {
         boolean queued = false;
         if (model.isEmpty() || model.get().status() == ModelStatus.NEEDS_RETRAINING) {
             ctx.warmedBeyondBuffer = null; // held for a state's warm-up, which waits for a model
-            ctx.noForecast = model.isEmpty()
-                    ? null // no model: its view says so, and why its training failed if it did
-                    : sensor + ": its stored model could not be read (corrupt, or of another format);"
-                            + " forecasts resume once it is trained again";
-            ctx.forecastTriedAt = clock.instant();
+            if (model.isPresent()) {
+                // Without a model its view says so, and why its training failed if it did.
+                listener.forecastMissed(
+                        sensor,
+                        sensor + ": its stored model could not be read (corrupt, or of another format);"
+                                + " forecasts resume once it is trained again");
+            }
             // Not while its training waits: the buffer is made into readings only for a training
             // (2,048 of them, at every reading of a sensor waiting in the trainings' queue).
             if (ctx.buffered() >= settings.trainAfter() && trainer != null && trainer.takes(sensor, ctx.newestTime())) {
@@ -279,19 +290,17 @@ public final class SensorCycle {
         Result result = null;
         if (forecastDue(ctx)) {
             RiskLevel before = ctx.latestRisk == null ? RiskLevel.LOW : ctx.latestRisk.level();
-            ctx.forecastTriedAt = clock.instant();
             try {
                 result = forecastAndAssess(ctx);
                 listener.result(result);
                 offerSchedule(result.risk().level() != before);
                 ctx.forecastProblem = null;
-                ctx.noForecast = null;
             } catch (InsufficientHistoryException e) {
                 // Too little history in the current stretch (after a gap): the next readings will do.
                 // Why, when the plugin knows, is said once per pause: a sensor that pauses often
                 // (one that reports only on change) would otherwise go without forecasts unexplained.
                 result = null;
-                ctx.noForecast = awaitingReadings(ctx, m, e).getMessage();
+                listener.forecastMissed(sensor, awaitingReadings(ctx, m, e).getMessage());
                 if (e.whyShort() != null && !e.whyShort().equals(ctx.forecastProblem)) {
                     LOG.info(
                             "{}: forecasts resume after {} more intervals of readings: {}",
@@ -304,13 +313,14 @@ public final class SensorCycle {
                 // Not expected (the model deleted meanwhile, say): said once per sensor until it
                 // changes or a forecast succeeds, not once per reading.
                 result = null;
-                ctx.noForecast = e.getMessage();
+                listener.forecastMissed(sensor, e.getMessage());
                 if (!e.getMessage().equals(ctx.forecastProblem)) {
                     LOG.warn("{}: no forecast: {}", sensor, e.getMessage());
                     ctx.forecastProblem = e.getMessage();
                 }
             } catch (RuntimeException e) {
-                ctx.noForecast = "internal error: " + e; // a fault of the plugin's; the driver tells it
+                // A fault of the plugin's: the driver tells it (SensorFaults), the view says so.
+                listener.forecastMissed(sensor, "internal error: " + e);
                 throw e;
             }
         }

@@ -63,6 +63,12 @@ class SensorCycleTest {
         final List<SensorCycle.Result> results = new CopyOnWriteArrayList<>();
         final List<List<ScheduleEntry>> schedules = new CopyOnWriteArrayList<>();
         final List<SensorCycle.Result> requested = new CopyOnWriteArrayList<>();
+        final List<String> missed = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void forecastMissed(SensorId sensor, String why) {
+            missed.add(why);
+        }
 
         @Override
         public void requested(SensorCycle.Result result) {
@@ -460,7 +466,7 @@ class SensorCycleTest {
         }
         assertTrue(outcomes.stream().allMatch(o -> o.result() != null), "each reading forecast");
         assertEquals(3, heardHere.results.size(), "and its result published");
-        assertNull(ctx.noForecast(), ctx.noForecast());
+        assertTrue(heardHere.missed.isEmpty(), heardHere.missed.toString());
         assertTrue(heardHere.schedules.isEmpty(), "nothing ranked");
         List<ILoggingEvent> errors = logged.list.stream()
                 .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
@@ -502,7 +508,11 @@ class SensorCycleTest {
         String pause = "its readings paused for 6 intervals of PT1H (PT6H) before 2025-06-09T14:00:00Z, longer than"
                 + " lstm.max-gap (PT3H)";
         assertTrue(e.getMessage().contains("its forecast needs (" + pause), e.getMessage());
-        assertEquals(e.getMessage(), ctx.noForecast(), "the sensor's view says why its forecasts stopped");
+        assertEquals(
+                e.getMessage(),
+                heard.missed.get(heard.missed.size() - 1),
+                "the sensor's view is told why its forecasts stopped");
+        assertEquals(10, heard.missed.size(), "at each reading while it lasts");
         // Said once for the pause while its readings went without forecasts, not once per reading.
         List<String> said = logged.list.stream()
                 .map(ILoggingEvent::getFormattedMessage)
@@ -513,7 +523,7 @@ class SensorCycleTest {
         feed(ctx, hourly(216, 236, 70, 0.5, 6));
         assertNotNull(cycle.predict(ctx, null).forecast(), "forecast again once 30 have come");
         assertFalse(heard.results.isEmpty(), "and the readings' own results are back");
-        assertNull(ctx.noForecast(), ctx.noForecast());
+        assertEquals(29, heard.missed.size(), "till the 30th reading: " + heard.missed);
     }
 
     /** The blind spot: 70 +- 5 jumping to 105, no limits configured. */

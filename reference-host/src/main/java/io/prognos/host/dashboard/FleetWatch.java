@@ -64,7 +64,8 @@ public final class FleetWatch implements SensorCycle.Listener {
             List<ScorePoint> scores,
             List<AlertEvent> alerts,
             int intervalsChecked,
-            int intervalsInside) {}
+            int intervalsInside,
+            String noForecast) {}
 
     private final int capacity;
     private final Map<SensorId, Mutable> sensors = new LinkedHashMap<>(16, 0.75f, true);
@@ -123,12 +124,21 @@ public final class FleetWatch implements SensorCycle.Listener {
         return all.length() <= WHY_CHARS ? all : all.substring(0, WHY_CHARS - 3) + "...";
     }
 
+    /** Why the sensor's newest forecast is older than its readings, until one is made. */
+    @Override
+    public void forecastMissed(SensorId sensor, String why) {
+        synchronized (this) {
+            follow(sensor).noForecast = why;
+        }
+    }
+
     @Override
     public void result(SensorCycle.Result r) {
         SensorId sensor = r.forecast().sensor();
         synchronized (this) {
             Mutable m = follow(sensor);
             m.result = r;
+            m.noForecast = null;
             if (r.alert() != null) {
                 // Stamped with the reading the forecast started from: a replayed or late reading's
                 // alert belongs at its own time on the chart, not at the moment it was processed.
@@ -252,6 +262,7 @@ public final class FleetWatch implements SensorCycle.Listener {
         final Deque<AlertEvent> alerts = new ArrayDeque<>();
         int checked;
         int inside;
+        String noForecast;
 
         Mutable(SensorId sensor) {
             this.sensor = sensor;
@@ -288,7 +299,8 @@ public final class FleetWatch implements SensorCycle.Listener {
                     withHistory ? List.copyOf(scores) : List.of(),
                     withHistory ? List.copyOf(alerts) : List.of(),
                     checked,
-                    inside);
+                    inside,
+                    noForecast);
         }
     }
 }

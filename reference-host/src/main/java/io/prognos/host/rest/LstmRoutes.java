@@ -224,7 +224,7 @@ public final class LstmRoutes {
                 PredictRequestMessage.Limits.of(runtime.limits().apply(sensor)),
                 runtime.plugin().describe().anomalyThreshold(),
                 runtime.trainingProblem(sensor),
-                runtime.forecastProblem(sensor));
+                track == null ? null : track.noForecast());
     }
 
     /**

@@ -17,7 +17,6 @@ import io.prognos.api.SensorId;
 import io.prognos.api.ThreadLimits;
 import io.prognos.host.core.CycleListeners;
 import io.prognos.host.core.CycleSettings;
-import io.prognos.host.core.SensorContext;
 import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
 import io.prognos.host.core.TrainingFailure;
@@ -33,7 +32,6 @@ import io.prognos.mqtt.MqttAdapter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -592,30 +590,6 @@ public final class HostRuntime implements AutoCloseable {
         TrainingFailure own = trainer == null ? null : trainer.failure(sensor);
         TrainingFailure f = own != null || poller == null ? own : poller.trainingProblem(sensor);
         return f != null && f.standsWith(plugin.model(sensor)) ? f.message() : null;
-    }
-
-    /**
-     * Why the sensor's last forecast due was not made ({@link SensorContext#noForecast}), while its
-     * context is in memory; null once one is. Of the host's cycle or the database poller's,
-     * whichever tried last: a sensor the poller served until its readings came over MQTT keeps the
-     * poller's context, and its reason then, for a while. Not for a sensor served through Kafka,
-     * whose context is its task's.
-     */
-    public String forecastProblem(SensorId sensor) {
-        SensorContext own = contexts == null ? null : contexts.peek(sensor);
-        SensorContext polled = poller == null ? null : poller.context(sensor);
-        SensorContext last = triedLater(own, polled);
-        return last == null ? null : last.noForecast();
-    }
-
-    /** Of two contexts (either may be null), the one whose cycle tried a forecast later. */
-    private static SensorContext triedLater(SensorContext a, SensorContext b) {
-        Instant at = a == null ? null : a.forecastTriedAt();
-        Instant bt = b == null ? null : b.forecastTriedAt();
-        if (bt == null) {
-            return at == null ? null : a;
-        }
-        return at == null || bt.isAfter(at) ? b : a;
     }
 
     public SensorLimits limits() {

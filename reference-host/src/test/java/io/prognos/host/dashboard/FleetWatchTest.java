@@ -145,6 +145,22 @@ class FleetWatchTest {
         assertNull(w.recentAlerts().get(0).why(), "a clearing needs no reasons kept");
     }
 
+    /** Why a sensor's forecasts stopped is its track's until the next forecast is made. */
+    @Test
+    void aMissedForecastSaysWhyUntilTheNextIsMade() {
+        FleetWatch w = new FleetWatch(10);
+        w.result(result(null));
+        assertNull(w.track(A).noForecast());
+        w.forecastMissed(A, "a/t has 3 of the 30 consecutive intervals");
+        w.forecastMissed(A, "a/t has 4 of the 30 consecutive intervals");
+        assertEquals("a/t has 4 of the 30 consecutive intervals", w.track(A).noForecast());
+        assertEquals(
+                "a/t has 4 of the 30 consecutive intervals", w.tracks().get(0).noForecast());
+        assertEquals(RiskLevel.HIGH, w.track(A).result().risk().level(), "the last forecast kept");
+        w.result(result(null));
+        assertNull(w.track(A).noForecast(), "a forecast made");
+    }
+
     private static SensorCycle.Result result(SensorCycle.Alert alert) {
         return result(alert, List.of());
     }
