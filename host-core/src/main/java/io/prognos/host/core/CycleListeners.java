@@ -6,6 +6,8 @@ import io.prognos.api.RetryLaterException;
 import io.prognos.api.ScheduleEntry;
 import io.prognos.api.SensorId;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -21,6 +23,11 @@ public final class CycleListeners implements SensorCycle.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(CycleListeners.class);
 
     private final List<SensorCycle.Listener> listeners = new CopyOnWriteArrayList<>();
+    /** Per listener and call, the kind of its last failure told; gone once that call succeeds. */
+    private final Map<Failing, FailureKind> failing = new ConcurrentHashMap<>();
+
+    /** A listener's call ({@code readings}, {@code result}, ...). */
+    private record Failing(SensorCycle.Listener listener, String call) {}
 
     public CycleListeners add(SensorCycle.Listener l) {
         listeners.add(l);
@@ -31,14 +38,33 @@ public final class CycleListeners implements SensorCycle.Listener {
         listeners.remove(l);
     }
 
+    /**
+     * Calls each listener; one that throws is logged with its trace once while the same failure
+     * repeats ({@link FailureKind}), and again once it changes or the call succeeded since. It was
+     * logged at every call: a listener failing on every result wrote a trace per reading.
+     */
     private void each(String what, Consumer<SensorCycle.Listener> call) {
         for (SensorCycle.Listener l : listeners) {
             try {
                 call.accept(l);
+                if (!failing.isEmpty()) {
+                    failing.remove(new Failing(l, what));
+                }
             } catch (RuntimeException e) {
-                LOG.error("{} listener {} failed", what, l.getClass().getSimpleName(), e);
+                FailureKind kind = FailureKind.of(e);
+                if (kind.equals(failing.put(new Failing(l, what), kind))) {
+                    LOG.debug("{} listener {} failed again: {}", what, name(l), e.toString());
+                } else {
+                    LOG.error("{} listener {} failed (told once while it repeats)", what, name(l), e);
+                }
             }
         }
+    }
+
+    /** A listener's class as a log names it (an anonymous one has no simple name). */
+    private static String name(SensorCycle.Listener l) {
+        String simple = l.getClass().getSimpleName();
+        return simple.isEmpty() ? l.getClass().getName() : simple;
     }
 
     @Override
@@ -81,7 +107,7 @@ public final class CycleListeners implements SensorCycle.Listener {
             } catch (RetryLaterException e) {
                 notDurable = notDurable == null ? e : notDurable;
             } catch (RuntimeException e) {
-                LOG.error("sync listener {} failed", l.getClass().getSimpleName(), e);
+                LOG.error("sync listener {} failed", name(l), e);
             }
         }
         if (notDurable != null) {
