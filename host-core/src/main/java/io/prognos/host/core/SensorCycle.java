@@ -300,7 +300,7 @@ public final class SensorCycle {
                 // Why, when the plugin knows, is said once per pause: a sensor that pauses often
                 // (one that reports only on change) would otherwise go without forecasts unexplained.
                 result = null;
-                listener.forecastMissed(sensor, awaitingReadings(ctx, m, e).getMessage());
+                listener.forecastMissed(sensor, whenForecastsResume(ctx, m, e));
                 if (e.whyShort() != null && !e.whyShort().equals(ctx.forecastProblem)) {
                     LOG.info(
                             "{}: forecasts resume after {} more intervals of readings: {}",
@@ -512,19 +512,22 @@ public final class SensorCycle {
      */
     private static RetryLaterException awaitingReadings(
             SensorContext ctx, ModelInfo m, InsufficientHistoryException e) {
+        Duration wait = m.interval().multipliedBy(Math.max(1, e.needed() - e.available()));
+        return new RetryLaterException(
+                RetryLaterException.Reason.AWAITING_READINGS, whenForecastsResume(ctx, m, e), wait, e);
+    }
+
+    /** Why the sensor cannot be forecast for want of recent readings, and when it can again. */
+    private static String whenForecastsResume(SensorContext ctx, ModelInfo m, InsufficientHistoryException e) {
         long more = Math.max(1, e.needed() - e.available());
         Duration wait = m.interval().multipliedBy(more);
         // A sensor whose stored readings are all older than warming reads back (a host restarted
         // after the sensor fell silent) was told only to wait for readings the database holds.
         String none = ctx.buffered() == 0 && ctx.noneWarmed != null ? "; " + ctx.noneWarmed : "";
-        return new RetryLaterException(
-                RetryLaterException.Reason.AWAITING_READINGS,
-                ctx.sensor() + " has " + e.available() + " of the " + e.needed()
-                        + " consecutive intervals of readings its forecast needs ("
-                        + (e.whyShort() != null ? e.whyShort() : "after a gap in its readings, or since it started")
-                        + "); forecasts resume after " + more + " more, in about " + wait + none,
-                wait,
-                e);
+        return ctx.sensor() + " has " + e.available() + " of the " + e.needed()
+                + " consecutive intervals of readings its forecast needs ("
+                + (e.whyShort() != null ? e.whyShort() : "after a gap in its readings, or since it started")
+                + "); forecasts resume after " + more + " more, in about " + wait + none;
     }
 
     private static void lockForRequest(SensorContext ctx) {
