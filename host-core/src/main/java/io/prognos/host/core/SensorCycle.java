@@ -637,8 +637,8 @@ public final class SensorCycle {
                 schedule = plugin.schedule(latestRisk.values(), Duration.ofDays(7));
             } catch (RuntimeException e) {
                 // A fault of the plugin's in the ranking (a bug): it failed the reading that came
-                // to ask for it, whose forecast was made and published, as an internal error, and
-                // its sensor's view said it had no forecast. Told once while it repeats.
+                // to ask for it, whose forecast was made and published, as an internal error.
+                // Told once while it repeats.
                 FailureKind kind = FailureKind.of(e);
                 if (!kind.equals(scheduleFault.getAndSet(kind))) {
                     LOG.error("the maintenance schedule could not be ranked (told once while it repeats)", e);
