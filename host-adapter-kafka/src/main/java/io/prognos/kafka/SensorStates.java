@@ -168,18 +168,30 @@ final class SensorStates {
         }
     }
 
-    /** The ring's readings, oldest first. */
+    /**
+     * The ring's readings, oldest first. A record that is not a reading (cut short, or its slot not
+     * a number) is left out, said once: its exception escaped the task's guard for the sensor's
+     * records, and the stream thread stopped at it, again at each restart of the task.
+     */
     private List<Reading> ring(SensorId sensor, int ringCapacity, long written) {
         Reading[] slots = new Reading[ringCapacity];
         String prefix = ringPrefix(sensor);
+        int unreadable = 0;
         try (KeyValueIterator<String, byte[]> it = readings.prefixScan(prefix, new StringSerializer())) {
             while (it.hasNext()) {
                 var kv = it.next();
-                int slot = Integer.parseInt(kv.key.substring(prefix.length()));
-                if (slot < ringCapacity && kv.value != null) {
-                    slots[slot] = reading(kv.value);
+                try {
+                    int slot = Integer.parseInt(kv.key.substring(prefix.length()));
+                    if (slot >= 0 && slot < ringCapacity && kv.value != null) {
+                        slots[slot] = reading(kv.value);
+                    }
+                } catch (RuntimeException malformed) {
+                    unreadable++;
                 }
             }
+        }
+        if (unreadable > 0) {
+            LOG.warn("{}: {} stored reading(s) of its buffer unreadable, left out", sensor, unreadable);
         }
         long n = Math.min(written, ringCapacity);
         List<Reading> out = new ArrayList<>((int) n);

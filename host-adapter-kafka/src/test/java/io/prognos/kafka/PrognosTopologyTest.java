@@ -439,6 +439,46 @@ class PrognosTopologyTest {
                 points(rebuilt.anomaly.readValuesToList(), "anomaly_score"));
     }
 
+    /**
+     * A sensor rebuilt from a task's stores in which one of its buffered readings is damaged (cut
+     * short) leaves that reading out, says so, and forecasts: the record's exception escaped the
+     * task and stopped the stream thread, at that record again after each restart.
+     */
+    @Test
+    void aSensorRebuiltFromStoresWithADamagedReadingLeavesItOutAndGoesOn() throws Exception {
+        SensorId a = SensorId.of("pump-8", "temp");
+        SensorId b = SensorId.of("pump-9", "temp");
+        List<Reading> ha = hourly(0, 230, 40, 8);
+        List<Reading> hb = hourly(0, 230, 60, 9);
+        train(a, ha.subList(0, 200));
+        train(b, hb.subList(0, 200));
+        Driver t = driver(1, "damaged"); // one context in memory: each record rebuilds its sensor
+        for (int i = 0; i < 229; i++) {
+            t.send("pump-8/temp", ha.get(i));
+            t.send("pump-9/temp", hb.get(i));
+        }
+        t.forecasts.readValuesToList();
+        t.d.<String, byte[]>getKeyValueStore(SensorStates.READINGS).put("pump-8\u0001temp\u00020000100", new byte[3]);
+        ch.qos.logback.classic.Logger log =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(SensorStates.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        log.addAppender(logged);
+        try {
+            t.send("pump-8/temp", ha.get(229));
+        } finally {
+            log.detachAppender(logged);
+        }
+        List<String> forecasts = points(t.forecasts.readValuesToList());
+        assertEquals(1, forecasts.size(), forecasts.toString());
+        assertTrue(forecasts.get(0).startsWith("\"temp\" \"" + ha.get(229).timestamp()), forecasts.toString());
+        assertTrue(t.errors.isEmpty());
+        assertEquals(
+                List.of("pump-8/temp: 1 stored reading(s) of its buffer unreadable, left out"),
+                logged.list.stream().map(e -> e.getFormattedMessage()).toList());
+    }
+
     static List<String> points(List<byte[]> values) throws Exception {
         return points(values, "forecasts");
     }
