@@ -459,24 +459,30 @@ class PrognosTopologyTest {
         }
         t.forecasts.readValuesToList();
         t.d.<String, byte[]>getKeyValueStore(SensorStates.READINGS).put("pump-8\u0001temp\u00020000100", new byte[3]);
-        ch.qos.logback.classic.Logger log =
-                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(SensorStates.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
-                new ch.qos.logback.core.read.ListAppender<>();
-        logged.start();
-        log.addAppender(logged);
-        try {
-            t.send("pump-8/temp", ha.get(229));
-        } finally {
-            log.detachAppender(logged);
-        }
+        List<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                loggedBy(SensorStates.class, () -> t.send("pump-8/temp", ha.get(229)));
         List<String> forecasts = points(t.forecasts.readValuesToList());
         assertEquals(1, forecasts.size(), forecasts.toString());
         assertTrue(forecasts.get(0).startsWith("\"temp\" \"" + ha.get(229).timestamp()), forecasts.toString());
         assertTrue(t.errors.isEmpty());
         assertEquals(
                 List.of("pump-8/temp: 1 stored reading(s) of its buffer unreadable, left out"),
-                logged.list.stream().map(e -> e.getFormattedMessage()).toList());
+                logged.stream().map(e -> e.getFormattedMessage()).toList());
+    }
+
+    /** What {@code source} logged while {@code work} ran. */
+    static List<ch.qos.logback.classic.spi.ILoggingEvent> loggedBy(Class<?> source, Runnable work) {
+        ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(source);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        log.addAppender(logged);
+        try {
+            work.run();
+        } finally {
+            log.detachAppender(logged);
+        }
+        return logged.list;
     }
 
     static List<String> points(List<byte[]> values) throws Exception {
@@ -517,18 +523,10 @@ class PrognosTopologyTest {
             t.send("pump-7/temp", r);
         }
         t.forecasts.readValuesToList();
-        ch.qos.logback.classic.Logger log =
-                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(ReadingsProcessor.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
-                new ch.qos.logback.core.read.ListAppender<>();
-        logged.start();
-        log.addAppender(logged);
-        try {
+        List<ch.qos.logback.classic.spi.ILoggingEvent> logged = loggedBy(ReadingsProcessor.class, () -> {
             t.send("pump-6/temp", history.get(0));
             t.send("pump-6/temp", history.get(1));
-        } finally {
-            log.detachAppender(logged);
-        }
+        });
         t.send("pump-7/temp", history.get(201));
         for (int i = 0; i < 2; i++) {
             JsonNode error = tree(t.errors.readValue());
@@ -536,7 +534,7 @@ class PrognosTopologyTest {
             assertEquals("pump-6/temp", error.get("key").asText());
             assertTrue(error.get("message").asText().contains("injected fault"), error.toString());
         }
-        List<ch.qos.logback.classic.spi.ILoggingEvent> errors = logged.list.stream()
+        List<ch.qos.logback.classic.spi.ILoggingEvent> errors = logged.stream()
                 .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
                 .toList();
         assertEquals(1, errors.size(), "told once with its trace while it repeats: " + errors);
