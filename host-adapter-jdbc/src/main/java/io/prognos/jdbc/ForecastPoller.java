@@ -18,6 +18,7 @@ import io.prognos.host.core.RetrainOptions;
 import io.prognos.host.core.SensorContext;
 import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
+import io.prognos.host.core.SensorFaults;
 import io.prognos.host.core.TrainingFailure;
 import io.prognos.host.core.TrainingHolds;
 import io.prognos.host.core.TrainingOutOfMemory;
@@ -141,6 +142,8 @@ public final class ForecastPoller implements AutoCloseable {
     /** Results computed but not yet written (the database went away between the two). */
     private final Map<SensorId, SensorCycle.Outcome> unwritten = new LinkedHashMap<>();
 
+    /** Faults on sensors, told once while they repeat. */
+    private final SensorFaults faults = new SensorFaults(LOG);
     /** Per sensor refused, the kind of its refusal last warned about. */
     private final Map<SensorId, FailureKind> refusals = new HashMap<>();
     /** Per sensor whose retraining failed, the kind of failure last warned about, until it trains. */
@@ -458,6 +461,7 @@ public final class ForecastPoller implements AutoCloseable {
                 o = cycle.forecastNow(ctx);
             }
             refusals.remove(s);
+            faults.handled(s);
             unwritten.put(s, o);
             writeUnwritten();
             if (o.result() != null) {
@@ -639,27 +643,38 @@ public final class ForecastPoller implements AutoCloseable {
 
     /**
      * Warns when a sensor is first refused for a reason, or for a different one ({@link
-     * FailureKind}); the same refusal at the next runs is logged at debug.
+     * FailureKind}); the same refusal at the next runs is logged at debug. A fault (a bug in the
+     * plugin or here, in forecasting the sensor or training it) is told at ERROR with its trace by
+     * {@link SensorFaults}, as the MQTT, REST and Kafka drivers tell one: this poller told it at
+     * WARN, so the same bug showed at two levels depending on how the readings came.
      */
     private void refused(SensorId s, RuntimeException e) {
+        if (isFault(e)) {
+            faults.fault(s, "{} skipped after a fault in forecasting or training it", e);
+            return;
+        }
         FailureKind kind = FailureKind.of(e);
         if (kind.equals(refusals.put(s, kind))) {
             LOG.debug("{} still skipped: {}", s, e.getMessage());
         } else {
-            LOG.warn("{} skipped until this is mended (told once): {}", s, e.getMessage(), traceOf(e));
+            LOG.warn("{} skipped until this is mended (told once): {}", s, e.getMessage());
         }
     }
 
     /**
-     * The failure to log with its trace: a fault (a bug in the plugin or here), whose trace says
-     * where; null for a refusal, a database's error or running out of heap, whose message says it
-     * all.
+     * Whether {@code e} is a fault (a bug in the plugin or here), whose trace says where; not a
+     * refusal, a database's error or running out of heap, whose message says it all.
      */
-    private static Throwable traceOf(RuntimeException e) {
+    private static boolean isFault(RuntimeException e) {
         Throwable root = FailureKind.rootCause(e);
-        return root instanceof PrognosException || root instanceof SQLException || root instanceof VirtualMachineError
-                ? null
-                : e;
+        return !(root instanceof PrognosException
+                || root instanceof SQLException
+                || root instanceof VirtualMachineError);
+    }
+
+    /** The failure to log with its trace: a fault's; null for the others. */
+    private static Throwable traceOf(RuntimeException e) {
+        return isFault(e) ? e : null;
     }
 
     /** Writes kept results, oldest first; a failure leaves them kept and stops the run. */

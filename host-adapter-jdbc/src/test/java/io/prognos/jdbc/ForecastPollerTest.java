@@ -650,13 +650,19 @@ class ForecastPollerTest {
                     .filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
                     .toList();
             assertEquals(2, told.size(), told.toString());
+            assertEquals(
+                    List.of(Level.ERROR, Level.ERROR),
+                    told.stream().map(ILoggingEvent::getLevel).toList(),
+                    "a fault, as the other drivers tell one");
             assertTrue(told.get(0).getFormattedMessage().startsWith("line-1/temp skipped"), told.toString());
             assertEquals(
                     NullPointerException.class.getName(),
                     told.get(0).getThrowableProxy().getClassName(),
                     "told with its trace");
             assertTrue(told.get(1).getFormattedMessage().startsWith("line-2/temp skipped"), told.toString());
-            assertTrue(told.get(1).getFormattedMessage().contains("simulated: a fault in train"), told.toString());
+            assertTrue(
+                    told.get(1).getThrowableProxy().getMessage().contains("simulated: a fault in train"),
+                    told.get(1).getThrowableProxy().getMessage());
             assertEquals(ArithmeticException.class.getName(), rootOf(told.get(1).getThrowableProxy()));
             real.stop();
             db.close();
