@@ -241,7 +241,10 @@ public final class ForecastPoller implements AutoCloseable {
         // Trainings run in the poll, not in the background: a run is a batch job that may take its time.
         this.cycle = new SensorCycle(plugin, limits, cs, clock, null, listener);
         this.listener = listener;
-        this.contexts = new SensorContexts(cs.maxSensors(), cs.bufferSize(), this::warm, cycle::forget);
+        // The alert a sensor had open, read back so that a restart neither raises it again nor
+        // leaves it uncleared; the database failing this read stops the run, as its readings' do.
+        this.contexts = new SensorContexts(
+                cs.maxSensors(), cs.bufferSize(), this::warm, db.latest()::openAlert, null, cycle::forget);
         cycle.readsBackFrom(this::warm);
     }
 
@@ -683,7 +686,7 @@ public final class ForecastPoller implements AutoCloseable {
             SensorCycle.Outcome o = it.next().getValue();
             db.results().write(o.anomalies());
             if (o.result() != null) {
-                db.results().write(o.result().forecast(), o.result().risk());
+                db.results().write(o.result());
             }
             it.remove();
         }

@@ -5,6 +5,7 @@ import io.prognos.api.ForecastPoint;
 import io.prognos.api.RiskAssessment;
 import io.prognos.api.RiskLevel;
 import io.prognos.api.SensorId;
+import io.prognos.host.core.AlertEpisodes;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -100,6 +101,49 @@ public final class LatestResults {
             return out;
         } catch (SQLException e) {
             throw SqlErrors.translate("reading the newest results of " + sensors.size() + " sensors", e);
+        }
+    }
+
+    /**
+     * The alert episode the sensor had open when a host last assessed it (its newest stored alert
+     * raised, none cleared since), or null: that alert's level, and the newest interval assessed at
+     * medium or above since (its risk rows), when the hold that clears it began.
+     */
+    public AlertEpisodes.Open openAlert(SensorId sensor) {
+        ready.run();
+        try (Connection c = ds.getConnection()) {
+            c.setReadOnly(true);
+            RiskLevel level;
+            Instant raisedOn;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT state, level, based_on FROM " + schema
+                            + ".alerts WHERE device_id = ? AND sensor_key = ? ORDER BY based_on DESC, assessed_at DESC LIMIT 1")) {
+                ps.setString(1, sensor.deviceId());
+                ps.setString(2, sensor.sensorKey());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next() || !"raised".equals(rs.getString(1))) {
+                        return null;
+                    }
+                    level = RiskLevel.valueOf(rs.getString(2).toUpperCase(Locale.ROOT));
+                    raisedOn = rs.getTimestamp(3).toInstant();
+                }
+            }
+            Instant lastAlerting = raisedOn;
+            try (PreparedStatement ps = c.prepareStatement("SELECT max(based_on) FROM " + schema
+                    + ".risk_assessments WHERE device_id = ? AND sensor_key = ? AND based_on > ? AND level <> ?")) {
+                ps.setString(1, sensor.deviceId());
+                ps.setString(2, sensor.sensorKey());
+                ps.setTimestamp(3, Timestamp.from(raisedOn));
+                ps.setString(4, RiskLevel.LOW.wireName());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next() && rs.getTimestamp(1) != null) {
+                        lastAlerting = rs.getTimestamp(1).toInstant();
+                    }
+                }
+            }
+            return new AlertEpisodes.Open(level, lastAlerting);
+        } catch (SQLException e) {
+            throw SqlErrors.translate("reading the open alert of " + sensor, e);
         }
     }
 

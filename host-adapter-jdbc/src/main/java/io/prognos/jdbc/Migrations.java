@@ -45,7 +45,9 @@ public final class Migrations {
             // A table older code does not touch (its limits set at run time are then not kept).
             new Migration("V5__sensor_limits.sql", 3),
             // A column older code does not write: its models read as trained without options.
-            new Migration("V6__train_options.sql", 3));
+            new Migration("V6__train_options.sql", 3),
+            // A table older code does not touch (its alerts are then not kept, nor read back).
+            new Migration("V7__alerts.sql", 3));
 
     private Migrations() {}
 

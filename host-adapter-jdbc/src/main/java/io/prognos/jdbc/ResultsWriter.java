@@ -4,7 +4,10 @@ import io.prognos.api.AnomalyScore;
 import io.prognos.api.Forecast;
 import io.prognos.api.ForecastPoint;
 import io.prognos.api.RiskAssessment;
+import io.prognos.api.RiskLevel;
 import io.prognos.api.ScheduleEntry;
+import io.prognos.api.SensorId;
+import io.prognos.host.core.SensorCycle;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -28,6 +31,7 @@ public final class ResultsWriter {
     private final String forecastSql;
     private final String riskSql;
     private final String anomalySql;
+    private final String alertSql;
 
     public ResultsWriter(DataSource ds, String schema, Runnable ready) {
         this.ds = ds;
@@ -36,6 +40,7 @@ public final class ResultsWriter {
         this.forecastSql = forecastSql(this.schema);
         this.riskSql = riskSql(this.schema);
         this.anomalySql = anomalySql(this.schema);
+        this.alertSql = alertSql(this.schema);
     }
 
     private static String forecastSql(String schema) {
@@ -149,12 +154,78 @@ public final class ResultsWriter {
     public record Assessed(Forecast forecast, RiskAssessment risk) {}
 
     /**
+     * An alert raised or cleared (as published on {@code prognos/alerts}), with the level of the
+     * assessment that raised or cleared it and the interval that assessment was based on.
+     */
+    public record AlertRow(
+            SensorId sensor,
+            String alertId,
+            String state,
+            RiskLevel level,
+            RiskLevel previousLevel,
+            Instant basedOn,
+            Instant assessedAt) {
+
+        /** The result's alert, or null when it raised or cleared none. */
+        public static AlertRow of(SensorCycle.Result r) {
+            SensorCycle.Alert a = r.alert();
+            return a == null
+                    ? null
+                    : new AlertRow(
+                            r.risk().sensor(),
+                            a.alertId(),
+                            a.state(),
+                            r.risk().level(),
+                            a.previousLevel(),
+                            r.forecast().lastObserved(),
+                            r.risk().assessedAt());
+        }
+    }
+
+    /** A result of the sensor cycle: its forecast, its risk and the alert it raised or cleared, if any. */
+    public void write(SensorCycle.Result r) {
+        AlertRow alert = AlertRow.of(r);
+        write(List.of(new Assessed(r.forecast(), r.risk())), List.of(), alert == null ? List.of() : List.of(alert));
+    }
+
+    /** Alerts raised or cleared; a repeat of one (its id) is written once. */
+    public void writeAlerts(List<AlertRow> alerts) {
+        write(List.of(), List.of(), alerts);
+    }
+
+    private static String alertSql(String schema) {
+        return "INSERT INTO " + schema + ".alerts (alert_id, device_id, sensor_key, state, level, previous_level,"
+                + " based_on, assessed_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (alert_id) DO NOTHING";
+    }
+
+    private static void addAlert(PreparedStatement ps, AlertRow a) throws SQLException {
+        ps.setString(1, a.alertId());
+        ps.setString(2, a.sensor().deviceId());
+        ps.setString(3, a.sensor().sensorKey());
+        ps.setString(4, a.state());
+        ps.setString(5, a.level().wireName());
+        ps.setString(6, a.previousLevel().wireName());
+        ps.setTimestamp(7, Timestamp.from(a.basedOn()));
+        ps.setTimestamp(8, Timestamp.from(a.assessedAt()));
+        ps.addBatch();
+    }
+
+    /**
      * Forecasts with their risks and anomaly scores of many sensors in one transaction: one commit
      * (one fsync) for all of them instead of two or three per reading, which capped a Kafka host
      * that stores what it makes at about 1,000 readings/s.
      */
     public void write(List<Assessed> batch, List<AnomalyScore> scoreBatch) {
-        if (batch.isEmpty() && scoreBatch.isEmpty()) {
+        write(batch, scoreBatch, List.of());
+    }
+
+    /**
+     * As above, with alerts. Not keyed by the interval as the forecasts are: two results of one
+     * interval (readings more frequent than the model's interval) keep one forecast, the newer, but
+     * an alert the older raised is kept too.
+     */
+    public void write(List<Assessed> batch, List<AnomalyScore> scoreBatch, List<AlertRow> alerts) {
+        if (batch.isEmpty() && scoreBatch.isEmpty() && alerts.isEmpty()) {
             return;
         }
         // One row per key, the newest winning as it would in separate upserts: a multi-row upsert
@@ -169,7 +240,9 @@ public final class ResultsWriter {
         }
         List<Assessed> assessed = List.copyOf(byKey.values());
         List<AnomalyScore> scores = List.copyOf(scoreByKey.values());
-        inTransaction("writing " + assessed.size() + " forecasts and " + scores.size() + " anomaly scores", c -> {
+        String what = "writing " + assessed.size() + " forecasts and " + scores.size() + " anomaly scores"
+                + (alerts.isEmpty() ? "" : " and " + alerts.size() + " alerts");
+        inTransaction(what, c -> {
             if (!assessed.isEmpty()) {
                 try (PreparedStatement forecasts = c.prepareStatement(forecastSql);
                         PreparedStatement risks = c.prepareStatement(riskSql)) {
@@ -185,6 +258,14 @@ public final class ResultsWriter {
                 try (PreparedStatement ps = c.prepareStatement(anomalySql)) {
                     for (AnomalyScore s : scores) {
                         addAnomaly(ps, s);
+                    }
+                    ps.executeBatch();
+                }
+            }
+            if (!alerts.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(alertSql)) {
+                    for (AlertRow a : alerts) {
+                        addAlert(ps, a);
                     }
                     ps.executeBatch();
                 }

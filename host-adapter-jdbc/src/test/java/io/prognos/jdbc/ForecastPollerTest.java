@@ -118,6 +118,52 @@ class ForecastPollerTest {
     }
 
     /**
+     * A polled sensor's alert is stored, and a poller started afresh on the database (the host
+     * restarted) goes on with it: not raised again while the risk stands. It raised every open
+     * alert again under a new id after each restart.
+     */
+    @Test
+    void anAlertThePollerRaisedIsStoredAndNotRaisedAgainAfterARestart() throws Exception {
+        try (EmbeddedPostgres pg = EmbeddedPostgres.start()) {
+            JdbcAdapter db = withReadings(configFor(pg));
+            ForecastingPlugin plugin = started(db);
+            List<String> alerts = new java.util.concurrent.CopyOnWriteArrayList<>();
+            io.prognos.host.core.SensorCycle.Listener told = new io.prognos.host.core.SensorCycle.Listener() {
+                @Override
+                public void result(io.prognos.host.core.SensorCycle.Result r) {
+                    if (r.alert() != null) {
+                        alerts.add(r.risk().sensor() + " " + r.alert().state());
+                    }
+                }
+            };
+            for (int run = 0; run < 2; run++) {
+                // Readings of 40 +- 3 against a high limit of 30: the risk stands at every run.
+                ForecastPoller poller = new ForecastPoller(
+                        plugin,
+                        db,
+                        s -> OperatingLimits.between(0, 30),
+                        SETTINGS,
+                        Clock.fixed(T0.plus(Duration.ofHours(300 + 2 * run)), ZoneOffset.UTC),
+                        told,
+                        s -> false,
+                        1);
+                assertEquals(3, poller.runOnce().forecasts());
+                poller.close();
+                insert(db, 300 + 2 * run, 302 + 2 * run);
+            }
+            assertEquals(SENSORS.stream().map(s -> s + " raised").toList(), alerts, "raised once, at the first run");
+            try (Connection c = db.dataSource().getConnection();
+                    Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT count(*) FROM prognos.alerts WHERE state = 'raised'")) {
+                rs.next();
+                assertEquals(3, rs.getInt(1), "stored");
+            }
+            plugin.stop();
+            db.close();
+        }
+    }
+
+    /**
      * A polled sensor's context keeps the newest readings the host keeps for a sensor (its
      * cycle.buffer-size, here 20), and its state is still warmed with as many intervals as its
      * forecast needs: it kept up to 100,000, 2 MB a sensor, and a first run of 50 sensors of

@@ -2,6 +2,7 @@ package io.prognos.jdbc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,6 +25,7 @@ import io.prognos.api.SensorState;
 import io.prognos.api.StoredModel;
 import io.prognos.api.ThreadLimits;
 import io.prognos.api.TrainRequest;
+import io.prognos.host.core.AlertEpisodes;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -143,10 +145,10 @@ class JdbcAdapterTest {
                 }
             }
             assertEquals(
-                    List.of(1, 2, 3, 3, 3, 3),
+                    List.of(1, 2, 3, 3, 3, 3, 3),
                     recorded,
-                    "V4 only adds a trigger, V5 a table and V6 a column older code does not touch: V3's code reads"
-                            + " them");
+                    "V4 only adds a trigger, V5 a table, V6 a column and V7 a table older code does not touch:"
+                            + " V3's code reads them");
             st.execute("INSERT INTO rolling.prognos_schema_history (version, script, readable_from)" + " VALUES ("
                     + (known + 1) + ", 'a later release', " + known + ")");
             st.execute("INSERT INTO \"rolling two\".prognos_schema_history (version, script, readable_from)"
@@ -709,6 +711,47 @@ class JdbcAdapterTest {
                 adapter.latest().riskiest(sensors, 10).stream()
                         .map(SensorId::deviceId)
                         .toList());
+    }
+
+    /**
+     * The alert a sensor has open, read back for a host that starts to serve it: the newest stored
+     * alert's level while it was raised and not cleared since, with the newest interval assessed at
+     * medium or above after it (when the hold that clears it began), not the raise's own; none once
+     * cleared. A retried write of an alert keeps one row.
+     */
+    @Test
+    void theAlertASensorHasOpenIsReadBackWithItsLastAlertingInterval() throws Exception {
+        SensorId s = SensorId.of("kiln-7", "temp");
+        assertNull(adapter.latest().openAlert(s), "no alert stored");
+        ResultsWriter.AlertRow raised =
+                new ResultsWriter.AlertRow(s, "a-1", "raised", RiskLevel.MEDIUM, RiskLevel.LOW, T0, T0.plusSeconds(5));
+        adapter.results().write(risk(s, T0, 50, RiskLevel.MEDIUM), T0);
+        adapter.results().writeAlerts(List.of(raised));
+        adapter.results().writeAlerts(List.of(raised));
+        assertEquals(
+                new AlertEpisodes.Open(RiskLevel.MEDIUM, T0), adapter.latest().openAlert(s));
+        Instant hour = T0.plusSeconds(3600);
+        adapter.results().write(risk(s, hour, 80, RiskLevel.HIGH), hour);
+        adapter.results()
+                .writeAlerts(List.of(new ResultsWriter.AlertRow(
+                        s, "a-2", "raised", RiskLevel.HIGH, RiskLevel.MEDIUM, hour, hour.plusSeconds(5))));
+        for (int h = 2; h <= 4; h++) {
+            Instant t = T0.plusSeconds(3600L * h);
+            adapter.results().write(risk(s, t, h == 4 ? 20 : 55, h == 4 ? RiskLevel.LOW : RiskLevel.MEDIUM), t);
+        }
+        assertEquals(
+                new AlertEpisodes.Open(RiskLevel.HIGH, T0.plusSeconds(3 * 3600)),
+                adapter.latest().openAlert(s),
+                "raised to high, medium two hours more, then low");
+        Instant cleared = T0.plusSeconds(16 * 3600);
+        adapter.results()
+                .writeAlerts(List.of(new ResultsWriter.AlertRow(
+                        s, "a-3", "cleared", RiskLevel.LOW, RiskLevel.HIGH, cleared, cleared.plusSeconds(5))));
+        assertNull(adapter.latest().openAlert(s), "cleared");
+        try (Connection c = adapter.dataSource().getConnection();
+                Statement st = c.createStatement()) {
+            assertEquals(3, count(st, "SELECT count(*) FROM prognos.alerts WHERE device_id = 'kiln-7'"));
+        }
     }
 
     private static RiskAssessment risk(SensorId s, Instant basedOn, int score, RiskLevel level) {

@@ -27,6 +27,19 @@ public final class AlertEpisodes {
     public record Step(RiskLevel episodeLevel, Instant lastAlerting, boolean raised, boolean cleared) {}
 
     /**
+     * An episode open when a host stopped serving the sensor (stored), to go on with when it serves
+     * it again: its level and the last time the level was medium or above.
+     */
+    public record Open(RiskLevel level, Instant lastAlerting) {
+        public Open {
+            if (!level.atLeast(RiskLevel.MEDIUM) || lastAlerting == null) {
+                throw new IllegalArgumentException("an open episode is at medium or above, and alerted at some time: "
+                        + level + ", " + lastAlerting);
+            }
+        }
+    }
+
+    /**
      * @param episode      the open episode's level, or LOW
      * @param lastAlerting the last time the level was medium or above (null: never)
      * @param level        the level now

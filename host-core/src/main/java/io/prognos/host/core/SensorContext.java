@@ -107,6 +107,12 @@ public final class SensorContext {
         return alertLevel;
     }
 
+    /** Goes on with an alert episode a host had open for the sensor before it served it here. */
+    void resume(AlertEpisodes.Open open) {
+        alertLevel = open.level();
+        lastAlertingAt = open.lastAlerting();
+    }
+
     /** The newest risk assessment, or null before the first forecast. */
     public RiskAssessment latestRisk() {
         return latestRisk;

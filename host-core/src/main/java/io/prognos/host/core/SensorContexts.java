@@ -20,6 +20,7 @@ public final class SensorContexts {
     private final int capacity;
     private final int bufferSize;
     private final Function<SensorId, List<Reading>> warm;
+    private final Function<SensorId, AlertEpisodes.Open> openAlerts;
     private final String noneWarmed;
     private final Consumer<SensorId> evicted;
     private final Map<SensorId, SensorContext> contexts;
@@ -27,10 +28,14 @@ public final class SensorContexts {
 
     public SensorContexts(
             int capacity, int bufferSize, Function<SensorId, List<Reading>> warm, Consumer<SensorId> evicted) {
-        this(capacity, bufferSize, warm, null, evicted);
+        this(capacity, bufferSize, warm, null, null, evicted);
     }
 
     /**
+     * @param openAlerts the alert episode the sensor had open when a host last served it (stored),
+     *     or null for none, to go on with: a context starting without it raised an open alert
+     *     again, under a new id, and never cleared one whose sensor calmed meanwhile; null for no
+     *     store
      * @param noneWarmed what a refused forecast says when {@code warm} found none of the sensor's
      *     readings and none came since, e.g. how far back it reads and the key that sets it; null
      *     for nothing
@@ -39,11 +44,13 @@ public final class SensorContexts {
             int capacity,
             int bufferSize,
             Function<SensorId, List<Reading>> warm,
+            Function<SensorId, AlertEpisodes.Open> openAlerts,
             String noneWarmed,
             Consumer<SensorId> evicted) {
         this.capacity = capacity;
         this.bufferSize = bufferSize;
         this.warm = warm;
+        this.openAlerts = openAlerts;
         this.noneWarmed = noneWarmed;
         this.evicted = evicted;
         this.contexts = new LinkedHashMap<>(16, 0.75f, true);
@@ -70,6 +77,10 @@ public final class SensorContexts {
             if (warmed.size() > bufferSize) {
                 fresh.warmedBeyondBuffer = warmed;
             }
+        }
+        AlertEpisodes.Open open = openAlerts == null ? null : openAlerts.apply(sensor);
+        if (open != null) {
+            fresh.resume(open);
         }
         SensorId dropped = null;
         SensorContext result;

@@ -15,6 +15,7 @@ import io.prognos.api.Reading;
 import io.prognos.api.RetryLaterException;
 import io.prognos.api.SensorId;
 import io.prognos.api.ThreadLimits;
+import io.prognos.host.core.AlertEpisodes;
 import io.prognos.host.core.CycleListeners;
 import io.prognos.host.core.CycleSettings;
 import io.prognos.host.core.SensorContexts;
@@ -234,6 +235,7 @@ public final class HostRuntime implements AutoCloseable {
                 cycleSettings.maxSensors(),
                 cycleSettings.bufferSize(),
                 stored,
+                this::openAlert,
                 "none of its stored readings is from the last " + host.getString("prognos.forecast-lookback")
                         + ", what the host reads back for a sensor it starts to serve"
                         + " (prognos.forecast-lookback; a longer one reads older ones)",
@@ -555,6 +557,23 @@ public final class HostRuntime implements AutoCloseable {
             // rather than losing the readings that woke it.
             LOG.warn("{} starts without its stored readings: {}", sensor, e.getMessage());
             return List.of();
+        }
+    }
+
+    /**
+     * The alert episode the sensor had open when this host (or another on the database) last
+     * assessed it, to go on with; null for none, or when the database cannot say, which the log
+     * tells: the sensor then starts as before this was kept, an open alert raised again.
+     */
+    private AlertEpisodes.Open openAlert(SensorId sensor) {
+        try {
+            return jdbc.latest().openAlert(sensor);
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "{} starts without the alert it may have open (raised again if it still stands): {}",
+                    sensor,
+                    e.getMessage());
+            return null;
         }
     }
 

@@ -146,7 +146,7 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
     }
 
     /** A result or anomaly scores, waiting to be written. */
-    private sealed interface Made permits MadeResult, MadeScores {
+    private sealed interface Made permits MadeResult, MadeScores, MadeAlert {
         String what();
 
         /** The rows it writes: equal for two copies of the same result (a replay's). */
@@ -191,6 +191,27 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
         }
     }
 
+    /**
+     * An alert raised or cleared: a row of its own, keyed by its id, so that a newer result of the
+     * same interval, which takes the place of a held older one, does not take its alert with it.
+     */
+    private record MadeAlert(ResultsWriter.AlertRow alert) implements Made {
+        @Override
+        public String what() {
+            return "alert " + alert.alertId() + " of " + alert.sensor();
+        }
+
+        @Override
+        public Object rows() {
+            return alert.alertId();
+        }
+
+        @Override
+        public Runnable writeAlone(ResultsWriter results) {
+            return () -> results.writeAlerts(List.of(alert));
+        }
+    }
+
     /** A forecast's and its risk's rows: keyed by the sensor and the interval it was based on. */
     private record ResultRows(SensorId sensor, Instant basedOn) {}
 
@@ -200,15 +221,18 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
     private void writeMade(List<Made> batch) {
         List<ResultsWriter.Assessed> assessed = new ArrayList<>();
         List<AnomalyScore> scores = new ArrayList<>();
+        List<ResultsWriter.AlertRow> alerts = new ArrayList<>();
         for (Made m : batch) {
             if (m instanceof MadeResult r) {
                 assessed.add(r.assessed());
             } else if (m instanceof MadeScores a) {
                 scores.addAll(a.scores());
+            } else if (m instanceof MadeAlert a) {
+                alerts.add(a.alert());
             }
         }
         try {
-            results.write(assessed, scores);
+            results.write(assessed, scores, alerts);
             release(batch.size());
             if (!held.isEmpty()) {
                 batch.forEach(m -> held.written(m.rows()));
@@ -251,6 +275,10 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
     @Override
     public void result(SensorCycle.Result r) {
         queue(new MadeResult(new ResultsWriter.Assessed(r.forecast(), r.risk())));
+        ResultsWriter.AlertRow alert = ResultsWriter.AlertRow.of(r);
+        if (alert != null) {
+            queue(new MadeAlert(alert));
+        }
     }
 
     @Override

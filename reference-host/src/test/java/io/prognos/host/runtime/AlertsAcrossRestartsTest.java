@@ -1,0 +1,106 @@
+package io.prognos.host.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.prognos.api.Reading;
+import io.prognos.api.SensorId;
+import io.prognos.host.HostFixture;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An alert open when the host stops is the same alert after it starts again: it is not raised a
+ * second time while its sensor's risk stands (a subscriber that opens a work order per alert opened
+ * two), and it is cleared once the sensor calms (it never was: the restarted host knew of no open
+ * alert). Alerts are kept in the {@code alerts} table, which says both.
+ */
+class AlertsAcrossRestartsTest {
+
+    private static final SensorId STANDS = SensorId.of("press-1", "stands");
+    private static final SensorId CALMS = SensorId.of("press-1", "calms");
+    /** Hours of readings before the newest sent: the model's history, then one a host hour by hour. */
+    private static final int HISTORY = 300;
+
+    private static void call(HostRuntime host, String method, String path, String body) throws Exception {
+        HostFixture.Response r = HostFixture.call(host.rest().port(), method, path, body, null);
+        assertEquals(200, r.status(), method + " " + path + ": " + r.body());
+    }
+
+    private static void send(HostRuntime host, SensorId s, Reading r) throws Exception {
+        call(host, "POST", "/api/v1/lstm/readings/" + s.deviceId() + "/" + s.sensorKey(), HostFixture.json(List.of(r)));
+    }
+
+    private static String limits(SensorId s) {
+        return "/api/v1/lstm/limits/" + s.deviceId() + "/" + s.sensorKey();
+    }
+
+    /** Each stored alert of {@code s}, oldest first, as "state level previous_level". */
+    private static List<String> alerts(HostRuntime host, SensorId s) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection c = host.jdbc().dataSource().getConnection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT state, level, previous_level FROM prognos.alerts"
+                        + " WHERE device_id = '" + s.deviceId() + "' AND sensor_key = '" + s.sensorKey()
+                        + "' ORDER BY based_on, assessed_at")) {
+            while (rs.next()) {
+                out.add(rs.getString(1) + " " + rs.getString(2) + " " + rs.getString(3));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void anAlertOpenAtARestartIsNotRaisedAgainAndIsClearedOnceItsSensorCalms() throws Exception {
+        Path dir = HostFixture.dataDir();
+        Map<String, String> config = HostFixture.config(dir);
+        config.put("prognos.mqtt.enabled", "false");
+        // Readings of 50 +- 3 hour by hour, ending 30 hours ago: the hours after are sent one by one.
+        List<Reading> stands = HostFixture.hourly(HISTORY + 30, 0, 11);
+        List<Reading> calms = HostFixture.hourly(HISTORY + 30, 0, 12);
+        String raised;
+        try (HostRuntime host = HostFixture.start(config, HostRuntime.Parts.ALL)) {
+            for (SensorId s : List.of(STANDS, CALMS)) {
+                List<Reading> history = (s == STANDS ? stands : calms).subList(0, HISTORY);
+                HostFixture.store(host, s, history);
+                call(
+                        host,
+                        "POST",
+                        "/api/v1/lstm/train",
+                        "{\"device_id\": \"" + s.deviceId() + "\", \"sensor_key\": \"" + s.sensorKey() + "\"}");
+                // Every reading far above the high limit: the risk stands at medium or above.
+                call(host, "PUT", limits(s), "{\"high\": 40}");
+            }
+            send(host, STANDS, stands.get(HISTORY));
+            send(host, CALMS, calms.get(HISTORY));
+            raised = alerts(host, STANDS).get(0);
+            assertTrue(raised.startsWith("raised "), raised);
+            assertEquals(List.of(raised), alerts(host, STANDS));
+            assertTrue(
+                    alerts(host, CALMS).get(0).startsWith("raised "),
+                    alerts(host, CALMS).toString());
+            // This one's limit taken back before the restart: its next readings are well within.
+            call(host, "PUT", limits(CALMS), "{}");
+        }
+        try (HostRuntime host = HostFixture.start(config, HostRuntime.Parts.ALL)) {
+            send(host, STANDS, stands.get(HISTORY + 1));
+            send(host, STANDS, stands.get(HISTORY + 2));
+            assertEquals(List.of(raised), alerts(host, STANDS), "the open alert goes on: not raised again");
+            // Cleared once the level has stayed below medium for a horizon (12 hours) after the last
+            // assessment at medium or above, the one before the restart.
+            for (int h = 1; h <= 12; h++) {
+                send(host, CALMS, calms.get(HISTORY + h));
+            }
+            List<String> told = alerts(host, CALMS);
+            assertEquals(2, told.size(), told.toString());
+            String level = told.get(0).split(" ")[1];
+            assertEquals("cleared low " + level, told.get(1), "cleared, from the level it was raised at");
+        }
+    }
+}
