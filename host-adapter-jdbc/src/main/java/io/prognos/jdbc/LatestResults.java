@@ -105,6 +105,93 @@ public final class LatestResults {
     }
 
     /**
+     * An alert as stored, with the action and reasons of the risk of its interval (the newest
+     * assessment of that interval; null when its row is gone).
+     */
+    public record StoredAlert(
+            SensorId sensor,
+            Instant basedOn,
+            String state,
+            RiskLevel level,
+            RiskLevel previousLevel,
+            String recommendedAction,
+            List<String> reasons) {}
+
+    /** The newest {@code n} alerts of every sensor, newest first. */
+    public List<StoredAlert> recentAlerts(int n) {
+        return alerts(
+                "SELECT a.device_id, a.sensor_key, a.based_on, a.state, a.level, a.previous_level FROM " + schema
+                        + ".alerts a ORDER BY a.based_on DESC, a.assessed_at DESC LIMIT " + n,
+                null,
+                "reading the newest " + n + " alerts");
+    }
+
+    /** At most {@code each} newest alerts of each of {@code sensors}, each sensor's oldest first. */
+    public Map<SensorId, List<StoredAlert>> alerts(List<SensorId> sensors, int each) {
+        Map<SensorId, List<StoredAlert>> out = new LinkedHashMap<>();
+        if (sensors.isEmpty()) {
+            return out;
+        }
+        List<StoredAlert> newestFirst = alerts(
+                newestRows(
+                        "alerts",
+                        "t.based_on, t.state, t.level, t.previous_level",
+                        "t.based_on DESC, t.assessed_at DESC",
+                        Integer.toString(each)),
+                sensors,
+                "reading the newest alerts of " + sensors.size() + " sensors");
+        for (StoredAlert a : newestFirst) {
+            out.computeIfAbsent(a.sensor(), k -> new ArrayList<>()).add(0, a);
+        }
+        return out;
+    }
+
+    /**
+     * The alerts {@code query} selects (device, sensor, based_on, state, level, previous level, in
+     * that order; bound to {@code sensors} when not null), in its order, with their risk's action
+     * and reasons.
+     */
+    private List<StoredAlert> alerts(String query, List<SensorId> sensors, String what) {
+        ready.run();
+        List<StoredAlert> out = new ArrayList<>();
+        try (Connection c = ds.getConnection()) {
+            c.setReadOnly(true);
+            try (PreparedStatement ps = c.prepareStatement("SELECT x.*, r.recommended_action, r.reasons FROM ("
+                    + query + ") x(device_id, sensor_key, based_on, state, level, previous_level) LEFT JOIN "
+                    + schema + ".risk_assessments r ON r.device_id = x.device_id AND r.sensor_key = x.sensor_key"
+                    + " AND r.based_on = x.based_on")) {
+                if (sensors != null) {
+                    bindSensors(
+                            c,
+                            ps,
+                            sensors.stream().map(SensorId::deviceId).toArray(String[]::new),
+                            sensors.stream().map(SensorId::sensorKey).toArray(String[]::new));
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Array reasons = rs.getArray("reasons");
+                        out.add(new StoredAlert(
+                                SensorId.of(rs.getString("device_id"), rs.getString("sensor_key")),
+                                rs.getTimestamp("based_on").toInstant(),
+                                rs.getString("state"),
+                                level(rs.getString("level")),
+                                level(rs.getString("previous_level")),
+                                rs.getString("recommended_action"),
+                                reasons == null ? List.of() : Arrays.asList((String[]) reasons.getArray())));
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.translate(what, e);
+        }
+        return out;
+    }
+
+    private static RiskLevel level(String wire) {
+        return RiskLevel.valueOf(wire.toUpperCase(Locale.ROOT));
+    }
+
+    /**
      * The alert episode the sensor had open when a host last assessed it (its newest stored alert
      * raised, none cleared since), or null: that alert's level, and the newest interval assessed at
      * medium or above since (its risk rows), when the hold that clears it began.
@@ -124,7 +211,7 @@ public final class LatestResults {
                     if (!rs.next() || !"raised".equals(rs.getString(1))) {
                         return null;
                     }
-                    level = RiskLevel.valueOf(rs.getString(2).toUpperCase(Locale.ROOT));
+                    level = level(rs.getString(2));
                     raisedOn = rs.getTimestamp(3).toInstant();
                 }
             }
@@ -168,7 +255,7 @@ public final class LatestResults {
                 bindSensors(c, ps, devices, keys);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        RiskLevel level = RiskLevel.valueOf(rs.getString(3).toUpperCase(Locale.ROOT));
+                        RiskLevel level = level(rs.getString(3));
                         ranked.add(new Ranked(
                                 SensorId.of(rs.getString(1), rs.getString(2)), level.ordinal(), rs.getInt(4)));
                     }
@@ -220,7 +307,7 @@ public final class LatestResults {
                 rs.getTimestamp("assessed_at").toInstant(),
                 rs.getTimestamp("last_reading_at").toInstant(),
                 rs.getInt("score"),
-                RiskLevel.valueOf(rs.getString("level").toUpperCase(Locale.ROOT)),
+                level(rs.getString("level")),
                 NullableDoubles.get(rs, "time_to_failure_hours"),
                 NullableDoubles.get(rs, "time_to_failure_low_hours"),
                 NullableDoubles.get(rs, "time_to_failure_high_hours"),

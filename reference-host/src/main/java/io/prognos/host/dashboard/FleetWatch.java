@@ -32,8 +32,8 @@ public final class FleetWatch implements SensorCycle.Listener {
     /** A week of hourly scores: what the sensor view draws under the readings. */
     public static final int SCORES = 168;
 
-    static final int ALERTS = 20;
-    static final int RECENT_ALERTS = 100;
+    public static final int ALERTS = 20;
+    public static final int RECENT_ALERTS = 100;
 
     /** One completed interval's anomaly score, kept small: a week of them per sensor. */
     public record ScorePoint(long atMillis, double score) {}
@@ -145,16 +145,14 @@ public final class FleetWatch implements SensorCycle.Listener {
                 Instant at = r.risk().basedOn() != null
                         ? r.risk().basedOn()
                         : r.risk().assessedAt();
-                AlertEvent e = new AlertEvent(
+                AlertEvent e = event(
                         sensor,
                         at,
                         r.alert().state(),
-                        r.risk().level().wireName(),
-                        r.alert().previousLevel() == null
-                                ? null
-                                : r.alert().previousLevel().wireName(),
+                        r.risk().level(),
+                        r.alert().previousLevel(),
                         r.risk().recommendedAction(),
-                        r.alert().state().equals("raised") ? why(r.risk().reasons()) : null);
+                        r.risk().reasons());
                 m.alerts.addLast(e);
                 if (m.alerts.size() > ALERTS) {
                     m.alerts.removeFirst();
@@ -167,23 +165,59 @@ public final class FleetWatch implements SensorCycle.Listener {
         }
     }
 
+    /** An alert transition as listed; why only for a raise. */
+    public static AlertEvent event(
+            SensorId sensor,
+            Instant at,
+            String state,
+            RiskLevel level,
+            RiskLevel previous,
+            String recommendedAction,
+            List<String> reasons) {
+        return new AlertEvent(
+                sensor,
+                at,
+                state,
+                level.wireName(),
+                previous == null ? null : previous.wireName(),
+                recommendedAction,
+                state.equals("raised") ? why(reasons) : null);
+    }
+
+    /**
+     * The fleet's alerts from before a restart (stored), newest first, listed after those since:
+     * the list started empty at each restart, an alert raised an hour before it gone from view.
+     */
+    public synchronized void restoreRecentAlerts(List<AlertEvent> older) {
+        for (AlertEvent e : older) {
+            if (recentAlerts.size() >= RECENT_ALERTS) {
+                break;
+            }
+            recentAlerts.addLast(e);
+        }
+    }
+
     /**
      * What a restarted host showed for a sensor before, read back from the database: its newest
      * result and scores (oldest first). Taken only for a sensor nothing has been heard of since the
      * start (what has been is newer) and while there is room: a restored sensor never pushes out one
      * that reports. Its last reading stays unknown until the next one (the newest result's reading
-     * need not be the newest reading: a sensor may report without being forecast), and its alerts
-     * and coverage start afresh (they are counted from what this host sees).
+     * need not be the newest reading: a sensor may report without being forecast), and its
+     * coverage starts afresh (it is counted from what this host sees). {@code alerts}: its stored
+     * ones, oldest first.
      *
      * @return whether it was taken
      */
-    public synchronized boolean restore(SensorCycle.Result r, List<AnomalyScore> scores) {
+    public synchronized boolean restore(SensorCycle.Result r, List<AnomalyScore> scores, List<AlertEvent> alerts) {
         SensorId sensor = r.forecast().sensor();
         if (sensors.containsKey(sensor) || sensors.size() >= capacity) {
             return false;
         }
         Mutable m = follow(sensor);
         m.result = r;
+        for (AlertEvent e : alerts.subList(Math.max(0, alerts.size() - ALERTS), alerts.size())) {
+            m.alerts.addLast(e);
+        }
         for (AnomalyScore s : scores) {
             m.scores.addLast(new ScorePoint(s.at().toEpochMilli(), s.score()));
             if (m.scores.size() > SCORES) {

@@ -58,18 +58,26 @@ final class DashboardRestore implements AutoCloseable {
                     ? List.copyOf(models.keySet())
                     : jdbc.latest().riskiest(List.copyOf(models.keySet()), maxSensors);
             Map<SensorId, LatestResults.Newest> newest = jdbc.latest().read(shown, FleetWatch.SCORES);
+            Map<SensorId, List<LatestResults.StoredAlert>> alerts =
+                    jdbc.latest().alerts(shown, FleetWatch.ALERTS);
             int restored = 0;
             for (Map.Entry<SensorId, LatestResults.Newest> e : newest.entrySet()) {
                 if (Thread.currentThread().isInterrupted()) {
                     return;
                 }
-                if (restore(fleet, jdbc, e.getKey(), models.get(e.getKey()), e.getValue())) {
+                List<FleetWatch.AlertEvent> its = alerts.getOrDefault(e.getKey(), List.of()).stream()
+                        .map(DashboardRestore::event)
+                        .toList();
+                if (restore(fleet, jdbc, e.getKey(), models.get(e.getKey()), e.getValue(), its)) {
                     restored++;
                 }
             }
+            fleet.restoreRecentAlerts(jdbc.latest().recentAlerts(FleetWatch.RECENT_ALERTS).stream()
+                    .map(DashboardRestore::event)
+                    .toList());
             LOG.info(
-                    "dashboard: {} sensor(s)' newest risk, forecast and anomaly scores read back from the database"
-                            + " ({} ms)",
+                    "dashboard: {} sensor(s)' newest risk, forecast, anomaly scores and alerts read back from the"
+                            + " database ({} ms)",
                     restored,
                     (System.nanoTime() - t0) / 1_000_000);
         } catch (RuntimeException e) {
@@ -81,8 +89,18 @@ final class DashboardRestore implements AutoCloseable {
         }
     }
 
+    private static FleetWatch.AlertEvent event(LatestResults.StoredAlert a) {
+        return FleetWatch.event(
+                a.sensor(), a.basedOn(), a.state(), a.level(), a.previousLevel(), a.recommendedAction(), a.reasons());
+    }
+
     private static boolean restore(
-            FleetWatch fleet, JdbcAdapter jdbc, SensorId sensor, ModelInfo model, LatestResults.Newest n) {
+            FleetWatch fleet,
+            JdbcAdapter jdbc,
+            SensorId sensor,
+            ModelInfo model,
+            LatestResults.Newest n,
+            List<FleetWatch.AlertEvent> alerts) {
         LatestResults.StoredForecast f = n.forecast();
         if (f == null) {
             return false;
@@ -108,7 +126,7 @@ final class DashboardRestore implements AutoCloseable {
                 f.points());
         List<AnomalyScore> scores = n.scores();
         AnomalyScore newestScore = scores.isEmpty() ? null : scores.get(scores.size() - 1);
-        return fleet.restore(new SensorCycle.Result(forecast, n.risk(), newestScore, null), scores);
+        return fleet.restore(new SensorCycle.Result(forecast, n.risk(), newestScore, null), scores, alerts);
     }
 
     /** Stops a restore still running (the host is closing); it holds nothing to release. */

@@ -70,12 +70,12 @@ class FleetWatchTest {
     void aRestoredResultNeverReplacesWhatASensorReportedAndNeverPushesOneOut() {
         FleetWatch w = new FleetWatch(2);
         w.readings(A, List.of(new Reading(T, 1)));
-        assertFalse(w.restore(result(null), List.of(score(T, 10))), "a sensor heard of since the start");
+        assertFalse(w.restore(result(null), List.of(score(T, 10)), List.of()), "a sensor heard of since the start");
         assertNull(w.track(A).result());
         assertTrue(w.track(A).scores().isEmpty());
 
         FleetWatch fresh = new FleetWatch(1);
-        assertTrue(fresh.restore(result(null), List.of(score(T, 10), score(T.plusSeconds(3600), 11))));
+        assertTrue(fresh.restore(result(null), List.of(score(T, 10), score(T.plusSeconds(3600), 11)), List.of()));
         assertEquals(2, fresh.track(A).scores().size());
         assertNull(fresh.track(A).lastReadingAt(), "not claimed until a reading comes");
         fresh.readings(A, List.of(new Reading(T.plusSeconds(7200), 12)));
@@ -83,7 +83,7 @@ class FleetWatchTest {
         SensorId other = SensorId.of("b", "t");
         FleetWatch full = new FleetWatch(1);
         full.readings(other, List.of(new Reading(T, 2)));
-        assertFalse(full.restore(result(null), List.of()), "no room: the reporting sensor stays");
+        assertFalse(full.restore(result(null), List.of(), List.of()), "no room: the reporting sensor stays");
         assertEquals(
                 List.of(other),
                 full.tracks().stream().map(FleetWatch.Track::sensor).toList());

@@ -1,8 +1,11 @@
 package io.prognos.host.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import io.prognos.host.HostFixture;
@@ -10,6 +13,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,10 +23,12 @@ import org.junit.jupiter.api.Test;
  * An alert open when the host stops is the same alert after it starts again: it is not raised a
  * second time while its sensor's risk stands (a subscriber that opens a work order per alert opened
  * two), and it is cleared once the sensor calms (it never was: the restarted host knew of no open
- * alert). Alerts are kept in the {@code alerts} table, which says both.
+ * alert). Alerts are kept in the {@code alerts} table, which says both, and the restarted host's
+ * dashboard lists those from before (its lists started empty).
  */
 class AlertsAcrossRestartsTest {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final SensorId STANDS = SensorId.of("press-1", "stands");
     private static final SensorId CALMS = SensorId.of("press-1", "calms");
     /** Hours of readings before the newest sent: the model's history, then one a host hour by hour. */
@@ -31,6 +37,12 @@ class AlertsAcrossRestartsTest {
     private static void call(HostRuntime host, String method, String path, String body) throws Exception {
         HostFixture.Response r = HostFixture.call(host.rest().port(), method, path, body, null);
         assertEquals(200, r.status(), method + " " + path + ": " + r.body());
+    }
+
+    private static JsonNode get(HostRuntime host, String path) throws Exception {
+        HostFixture.Response r = HostFixture.call(host.rest().port(), "GET", path, null, null);
+        assertEquals(200, r.status(), path + ": " + r.body());
+        return JSON.readTree(r.body());
     }
 
     private static void send(HostRuntime host, SensorId s, Reading r) throws Exception {
@@ -89,6 +101,22 @@ class AlertsAcrossRestartsTest {
             call(host, "PUT", limits(CALMS), "{}");
         }
         try (HostRuntime host = HostFixture.start(config, HostRuntime.Parts.ALL)) {
+            // The dashboard lists them as before (read back in the background; its list of the
+            // fleet's last, after each sensor's): it started empty.
+            JsonNode listed = get(host, "/api/v1/lstm/fleet").get("alerts");
+            long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (listed.size() < 2 && System.nanoTime() < until) {
+                Thread.sleep(100);
+                listed = get(host, "/api/v1/lstm/fleet").get("alerts");
+            }
+            assertEquals(2, listed.size(), listed.toString());
+            JsonNode its = get(host, "/api/v1/lstm/sensors/press-1/stands").get("alerts");
+            assertEquals(1, its.size(), its.toString());
+            assertEquals("raised " + its.get(0).get("risk_level").asText() + " low", raised);
+            assertEquals(
+                    stands.get(HISTORY).timestamp().toString(),
+                    its.get(0).get("at").asText());
+            assertFalse(its.get(0).get("why").asText().isEmpty(), its.toString());
             send(host, STANDS, stands.get(HISTORY + 1));
             send(host, STANDS, stands.get(HISTORY + 2));
             assertEquals(List.of(raised), alerts(host, STANDS), "the open alert goes on: not raised again");
