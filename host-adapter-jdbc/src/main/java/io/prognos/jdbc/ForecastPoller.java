@@ -11,6 +11,7 @@ import io.prognos.api.Reading;
 import io.prognos.api.RetryLaterException;
 import io.prognos.api.SensorId;
 import io.prognos.api.TrainRequest;
+import io.prognos.host.core.AlertEpisodes;
 import io.prognos.host.core.CycleSettings;
 import io.prognos.host.core.FailureKind;
 import io.prognos.host.core.HistoryWaits;
@@ -242,9 +243,9 @@ public final class ForecastPoller implements AutoCloseable {
         this.cycle = new SensorCycle(plugin, limits, cs, clock, null, listener);
         this.listener = listener;
         // The alert a sensor had open, read back so that a restart neither raises it again nor
-        // leaves it uncleared; the database failing this read stops the run, as its readings' do.
-        this.contexts = new SensorContexts(
-                cs.maxSensors(), cs.bufferSize(), this::warm, db.latest()::openAlert, null, cycle::forget);
+        // leaves it uncleared.
+        this.contexts =
+                new SensorContexts(cs.maxSensors(), cs.bufferSize(), this::warm, this::openAlert, null, cycle::forget);
         cycle.readsBackFrom(this::warm);
     }
 
@@ -730,6 +731,25 @@ public final class ForecastPoller implements AutoCloseable {
                         plugin.describe().minReadingsToTrain(),
                         settings.newestReadings(),
                         () -> plugin.model(s).orElse(null));
+    }
+
+    /**
+     * The alert the sensor had open; null for none, or when the database cannot say for another
+     * reason than an outage (which stops the run, as its readings' read does), which the log tells:
+     * the sensor is then forecast as before this was kept, an open alert raised again.
+     */
+    private AlertEpisodes.Open openAlert(SensorId s) {
+        try {
+            return db.latest().openAlert(s);
+        } catch (RetryLaterException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.warn(
+                    "{} starts without the alert it may have open (raised again if it still stands): {}",
+                    s,
+                    e.getMessage());
+            return null;
+        }
     }
 
     private boolean needsTraining(SensorId s, Marks marks) {

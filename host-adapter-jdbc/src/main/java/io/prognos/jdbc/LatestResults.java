@@ -24,6 +24,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads back what {@link ResultsWriter} wrote last for each of some sensors: the newest risk, the
@@ -33,6 +35,8 @@ import javax.sql.DataSource;
  * never a scan of their history.
  */
 public final class LatestResults {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LatestResults.class);
 
     /** A forecast as stored: what the forecasts table keeps of it. */
     public record StoredForecast(
@@ -120,7 +124,8 @@ public final class LatestResults {
     /** The newest {@code n} alerts of every sensor, newest first. */
     public List<StoredAlert> recentAlerts(int n) {
         return alerts(
-                "SELECT a.device_id, a.sensor_key, a.based_on, a.state, a.level, a.previous_level FROM " + schema
+                "SELECT a.device_id, a.sensor_key, a.based_on, a.assessed_at, a.state, a.level, a.previous_level FROM "
+                        + schema
                         + ".alerts a ORDER BY a.based_on DESC, a.assessed_at DESC LIMIT " + n,
                 null,
                 "reading the newest " + n + " alerts");
@@ -135,7 +140,7 @@ public final class LatestResults {
         List<StoredAlert> newestFirst = alerts(
                 newestRows(
                         "alerts",
-                        "t.based_on, t.state, t.level, t.previous_level",
+                        "t.based_on, t.assessed_at, t.state, t.level, t.previous_level",
                         "t.based_on DESC, t.assessed_at DESC",
                         Integer.toString(each)),
                 sensors,
@@ -147,9 +152,9 @@ public final class LatestResults {
     }
 
     /**
-     * The alerts {@code query} selects (device, sensor, based_on, state, level, previous level, in
-     * that order; bound to {@code sensors} when not null), in its order, with their risk's action
-     * and reasons.
+     * The alerts {@code query} selects (device, sensor, based_on, assessed_at, state, level, previous
+     * level, in that order; bound to {@code sensors} when not null), newest first, with their risk's
+     * action and reasons.
      */
     private List<StoredAlert> alerts(String query, List<SensorId> sensors, String what) {
         ready.run();
@@ -157,9 +162,10 @@ public final class LatestResults {
         try (Connection c = ds.getConnection()) {
             c.setReadOnly(true);
             try (PreparedStatement ps = c.prepareStatement("SELECT x.*, r.recommended_action, r.reasons FROM ("
-                    + query + ") x(device_id, sensor_key, based_on, state, level, previous_level) LEFT JOIN "
-                    + schema + ".risk_assessments r ON r.device_id = x.device_id AND r.sensor_key = x.sensor_key"
-                    + " AND r.based_on = x.based_on")) {
+                    + query + ") x(device_id, sensor_key, based_on, assessed_at, state, level, previous_level)"
+                    + " LEFT JOIN " + schema + ".risk_assessments r ON r.device_id = x.device_id"
+                    + " AND r.sensor_key = x.sensor_key AND r.based_on = x.based_on"
+                    + " ORDER BY x.based_on DESC, x.assessed_at DESC")) {
                 if (sensors != null) {
                     bindSensors(
                             c,
@@ -167,18 +173,28 @@ public final class LatestResults {
                             sensors.stream().map(SensorId::deviceId).toArray(String[]::new),
                             sensors.stream().map(SensorId::sensorKey).toArray(String[]::new));
                 }
+                int unknown = 0;
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         Array reasons = rs.getArray("reasons");
+                        RiskLevel level = knownLevel(rs.getString("level"));
+                        RiskLevel previous = knownLevel(rs.getString("previous_level"));
+                        if (level == null || previous == null) {
+                            unknown++;
+                            continue;
+                        }
                         out.add(new StoredAlert(
                                 SensorId.of(rs.getString("device_id"), rs.getString("sensor_key")),
                                 rs.getTimestamp("based_on").toInstant(),
                                 rs.getString("state"),
-                                level(rs.getString("level")),
-                                level(rs.getString("previous_level")),
+                                level,
+                                previous,
                                 rs.getString("recommended_action"),
                                 reasons == null ? List.of() : Arrays.asList((String[]) reasons.getArray())));
                     }
+                }
+                if (unknown > 0) {
+                    LOG.warn("{}: {} alert row(s) with a level this release does not know left out", what, unknown);
                 }
             }
         } catch (SQLException e) {
@@ -189,6 +205,15 @@ public final class LatestResults {
 
     private static RiskLevel level(String wire) {
         return RiskLevel.valueOf(wire.toUpperCase(Locale.ROOT));
+    }
+
+    /** The level a row names, or null for one this release does not know (a row written by hand). */
+    private static RiskLevel knownLevel(String wire) {
+        try {
+            return level(wire);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return null;
+        }
     }
 
     /**
@@ -211,8 +236,17 @@ public final class LatestResults {
                     if (!rs.next() || !"raised".equals(rs.getString(1))) {
                         return null;
                     }
-                    level = level(rs.getString(2));
+                    level = knownLevel(rs.getString(2));
                     raisedOn = rs.getTimestamp(3).toInstant();
+                    if (level == null || !level.atLeast(RiskLevel.MEDIUM)) {
+                        // Not one this release raises (a row written by hand): nothing to go on with.
+                        LOG.warn(
+                                "{}: its newest alert, raised at level '{}', is not one this release raises; it starts"
+                                        + " without an open alert",
+                                sensor,
+                                rs.getString(2));
+                        return null;
+                    }
                 }
             }
             Instant lastAlerting = raisedOn;

@@ -193,6 +193,21 @@ public final class ResultsWriter {
         write(List.of(), List.of(), alerts);
     }
 
+    /**
+     * Forgets the sensor's alerts, its open one among them: for a sensor started afresh (the demo's,
+     * at a rerun), which would otherwise go on with the episode its earlier life left open.
+     */
+    public void deleteAlerts(SensorId sensor) {
+        inTransaction("deleting the alerts of " + sensor, c -> {
+            try (PreparedStatement ps =
+                    c.prepareStatement("DELETE FROM " + schema + ".alerts WHERE device_id = ? AND sensor_key = ?")) {
+                ps.setString(1, sensor.deviceId());
+                ps.setString(2, sensor.sensorKey());
+                ps.executeUpdate();
+            }
+        });
+    }
+
     private static String alertSql(String schema) {
         return "INSERT INTO " + schema + ".alerts (alert_id, device_id, sensor_key, state, level, previous_level,"
                 + " based_on, assessed_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (alert_id) DO NOTHING";

@@ -748,10 +748,30 @@ class JdbcAdapterTest {
                 .writeAlerts(List.of(new ResultsWriter.AlertRow(
                         s, "a-3", "cleared", RiskLevel.LOW, RiskLevel.HIGH, cleared, cleared.plusSeconds(5))));
         assertNull(adapter.latest().openAlert(s), "cleared");
+        assertEquals(
+                List.of(cleared, hour),
+                adapter.latest().recentAlerts(2).stream()
+                        .map(LatestResults.StoredAlert::basedOn)
+                        .toList(),
+                "the fleet's newest first");
         try (Connection c = adapter.dataSource().getConnection();
                 Statement st = c.createStatement()) {
             assertEquals(3, count(st, "SELECT count(*) FROM prognos.alerts WHERE device_id = 'kiln-7'"));
+            // A row written by hand at a level no release raises: left out, with a warning, not a failure.
+            st.execute("INSERT INTO prognos.alerts VALUES ('by-hand', 'kiln-7', 'temp', 'raised', 'severe', 'low',"
+                    + " '2025-03-02T00:00:00Z', '2025-03-02T00:00:05Z')");
         }
+        assertNull(adapter.latest().openAlert(s), "a level no release raises: none to go on with");
+        List<LatestResults.StoredAlert> listed =
+                adapter.latest().alerts(List.of(s), 20).get(s);
+        assertEquals(
+                List.of("raised", "raised", "cleared"),
+                listed.stream().map(LatestResults.StoredAlert::state).toList());
+        assertEquals(
+                List.of(RiskLevel.MEDIUM, RiskLevel.HIGH, RiskLevel.LOW),
+                listed.stream().map(LatestResults.StoredAlert::level).toList(),
+                "oldest first");
+        assertEquals("check", listed.get(1).recommendedAction(), "its risk's action");
     }
 
     private static RiskAssessment risk(SensorId s, Instant basedOn, int score, RiskLevel level) {
