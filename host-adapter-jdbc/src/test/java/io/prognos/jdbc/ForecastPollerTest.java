@@ -152,12 +152,7 @@ class ForecastPollerTest {
                 insert(db, 300 + 2 * run, 302 + 2 * run);
             }
             assertEquals(SENSORS.stream().map(s -> s + " raised").toList(), alerts, "raised once, at the first run");
-            try (Connection c = db.dataSource().getConnection();
-                    Statement st = c.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT count(*) FROM prognos.alerts WHERE state = 'raised'")) {
-                rs.next();
-                assertEquals(3, rs.getInt(1), "stored");
-            }
+            assertEquals(3, count(db, "SELECT count(*) FROM prognos.alerts WHERE state = 'raised'"), "stored");
             plugin.stop();
             db.close();
         }
@@ -442,12 +437,10 @@ class ForecastPollerTest {
                 assertEquals(0, alone.get(), "a training waited alone: trained one at a time");
                 assertEquals(new ForecastPoller.RunReport(3, 3, 3, 0, true), run);
             }
-            try (Connection c = db.dataSource().getConnection();
-                    Statement st = c.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT count(DISTINCT device_id) FROM prognos.forecasts")) {
-                rs.next();
-                assertEquals(3, rs.getInt(1), "every sensor's forecast written");
-            }
+            assertEquals(
+                    3,
+                    count(db, "SELECT count(DISTINCT device_id) FROM prognos.forecasts"),
+                    "every sensor's forecast written");
             real.stop();
             db.close();
         }
@@ -519,15 +512,12 @@ class ForecastPollerTest {
                     assertFalse(rs.next());
                 }
             }
-            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM prognos.risk_assessments")) {
-                rs.next();
-                assertEquals(6, rs.getInt(1), "one assessment per sensor and forecast origin");
-            }
-            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM prognos.lstm_models")) {
-                rs.next();
-                assertEquals(3, rs.getInt(1));
-            }
         }
+        assertEquals(
+                6,
+                count(db, "SELECT count(*) FROM prognos.risk_assessments"),
+                "one assessment per sensor and forecast origin");
+        assertEquals(3, count(db, "SELECT count(*) FROM prognos.lstm_models"));
         plugin.stop();
         db.close();
         running[0].close();
@@ -963,6 +953,16 @@ class ForecastPollerTest {
                 s -> false,
                 1,
                 nanos);
+    }
+
+    /** The one number {@code sql} selects. */
+    private static int count(JdbcAdapter db, String sql) throws Exception {
+        try (Connection c = db.dataSource().getConnection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getInt(1);
+        }
     }
 
     /** The warnings logged so far, as formatted. */
