@@ -79,6 +79,9 @@ public final class HostRuntime implements AutoCloseable {
     private FleetWatch fleet;
     private TrainingRunner trainer;
     private final CycleListeners listeners = new CycleListeners();
+    /** Sensors whose last read of their stored readings failed: their open alert is not asked for. */
+    private final Set<SensorId> warmFailed = ConcurrentHashMap.newKeySet();
+
     private SensorCycle cycle;
     private SensorContexts contexts;
     private ReadingParser readingParser;
@@ -544,7 +547,7 @@ public final class HostRuntime implements AutoCloseable {
      */
     private List<Reading> warm(SensorId sensor, Duration lookback, int count, Clock clock) {
         try {
-            return jdbc.readings()
+            List<Reading> stored = jdbc.readings()
                     .forContext(
                             sensor,
                             clock.instant().plus(Duration.ofMinutes(1)),
@@ -552,9 +555,12 @@ public final class HostRuntime implements AutoCloseable {
                             plugin.describe().minReadingsToTrain(),
                             count,
                             () -> modelOrNull(sensor));
+            warmFailed.remove(sensor);
+            return stored;
         } catch (RuntimeException e) {
             // The database is down or its readings table is not there yet: the sensor starts cold
             // rather than losing the readings that woke it.
+            warmFailed.add(sensor);
             LOG.warn("{} starts without its stored readings: {}", sensor, e.getMessage());
             return List.of();
         }
@@ -566,6 +572,12 @@ public final class HostRuntime implements AutoCloseable {
      * tells: the sensor then starts as before this was kept, an open alert raised again.
      */
     private AlertEpisodes.Open openAlert(SensorId sensor) {
+        if (warmFailed.remove(sensor)) {
+            // Its readings' read just failed (told): not a second wait for a database that does not
+            // answer, a socket timeout (60 s) each for a suspended one, for every sensor first seen.
+            LOG.debug("{} starts without the alert it may have open: the database did not answer", sensor);
+            return null;
+        }
         try {
             return jdbc.latest().openAlert(sensor);
         } catch (RuntimeException e) {

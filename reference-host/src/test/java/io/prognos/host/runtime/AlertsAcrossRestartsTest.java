@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
  * second time while its sensor's risk stands (a subscriber that opens a work order per alert opened
  * two), and it is cleared once the sensor calms (it never was: the restarted host knew of no open
  * alert). Alerts are kept in the {@code alerts} table, which says both, and the restarted host's
- * dashboard lists those from before (its lists started empty).
+ * dashboard lists those from before (its lists started empty). A database that does not answer as
+ * a sensor starts is waited for once.
  */
 class AlertsAcrossRestartsTest {
 
@@ -66,6 +67,41 @@ class AlertsAcrossRestartsTest {
             }
         }
         return out;
+    }
+
+    /**
+     * A sensor first seen while the database does not answer starts without its stored readings,
+     * told once, and without asking for its open alert: that was a second wait (a socket timeout,
+     * 60 s by default, for a suspended database) for every such sensor, and a second warning.
+     */
+    @Test
+    void aSensorFirstSeenWhileTheDatabaseDoesNotAnswerWaitsForItOnce() throws Exception {
+        Path dir = HostFixture.dataDir();
+        Map<String, String> config = HostFixture.config(dir);
+        config.put("prognos.mqtt.enabled", "false");
+        config.put("jdbc.socket-timeout", "2s");
+        config.put("jdbc.connect-timeout", "2s");
+        SensorId fresh = SensorId.of("press-2", "first-seen");
+        ch.qos.logback.classic.Logger log =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(HostRuntime.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                new ch.qos.logback.core.read.ListAppender<>();
+        logged.start();
+        log.addAppender(logged);
+        try (HostRuntime host = HostFixture.start(config, HostRuntime.Parts.ALL)) {
+            try (HostFixture.Suspended db = HostFixture.suspendDatabase(dir)) {
+                assertEquals(0, host.contexts().get(fresh).buffered());
+            }
+        } finally {
+            log.detachAppender(logged);
+        }
+        List<String> told = logged.list.stream()
+                .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .filter(m -> m.startsWith(fresh.toString()))
+                .toList();
+        assertEquals(1, told.size(), told.toString());
+        assertTrue(told.get(0).startsWith(fresh + " starts without its stored readings"), told.get(0));
     }
 
     @Test
