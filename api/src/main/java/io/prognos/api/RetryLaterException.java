@@ -42,7 +42,7 @@ public class RetryLaterException extends PrognosException {
     public static RetryLaterException storeUnavailable(String what, Throwable cause) {
         return new RetryLaterException(
                 Reason.STORE_UNAVAILABLE,
-                "model store unavailable (" + what + "); the request can be retried when it is back",
+                "store unavailable (" + what + "); the request can be retried when it is back",
                 Duration.ofSeconds(10),
                 cause);
     }
