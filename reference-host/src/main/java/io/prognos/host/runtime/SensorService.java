@@ -138,7 +138,12 @@ public final class SensorService {
             throw new UnknownSensorException(sensor);
         }
         SensorCycle.Result r = cycle.predict(contexts.get(sensor), override);
-        store(r);
+        if (override == null) {
+            // Against the caller's own limits it is a what-if, answered only: stored, it replaced the
+            // risk of the same interval assessed against the sensor's limits, which risk_latest, a
+            // restarted dashboard and a restored alert's hold read.
+            store(r);
+        }
         return r;
     }
 

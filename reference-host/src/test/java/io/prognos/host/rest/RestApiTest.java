@@ -132,6 +132,24 @@ class RestApiTest {
         assertEquals(lastReading, Instant.parse(anomaly.get("interval_start").asText()), anomaly.toString());
         double a = anomaly.get("anomaly_score").asDouble();
         assertTrue(a >= 0 && a < 0.6 && !anomaly.get("anomalous").asBoolean(), "a steady rise is not anomalous: " + a);
+        // Against the caller's own limits, a what-if: answered, and the sensor's stored risk of the
+        // interval stays the one against its own (it was replaced by the what-if's).
+        JsonNode whatIf = ok(
+                "POST",
+                "/api/v1/lstm/predict",
+                "{\"device_id\": \"" + PUMP.deviceId()
+                        + "\", \"sensor_key\": \"temperature\", \"limits\": {\"high\": 40}}");
+        assertEquals("critical", whatIf.get("failure_risk").get("risk_level").asText(), whatIf.toString());
+        try (java.sql.Connection c = host.jdbc().dataSource().getConnection();
+                java.sql.PreparedStatement ps = c.prepareStatement("SELECT level FROM prognos.risk_assessments"
+                        + " WHERE device_id = ? AND sensor_key = 'temperature' AND based_on = ?")) {
+            ps.setString(1, PUMP.deviceId());
+            ps.setTimestamp(2, java.sql.Timestamp.from(lastReading));
+            try (java.sql.ResultSet rs = ps.executeQuery()) {
+                assertTrue(rs.next(), "the predict's own risk stored");
+                assertEquals("medium", rs.getString(1));
+            }
+        }
 
         JsonNode models = ok("GET", "/api/v1/lstm/models", null);
         JsonNode m = null;
