@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import io.prognos.host.HostFixture;
+import io.prognos.host.Logged;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -82,24 +83,16 @@ class AlertsAcrossRestartsTest {
         config.put("jdbc.socket-timeout", "2s");
         config.put("jdbc.connect-timeout", "2s");
         SensorId fresh = SensorId.of("press-2", "first-seen");
-        ch.qos.logback.classic.Logger log =
-                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(HostRuntime.class);
-        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
-                new ch.qos.logback.core.read.ListAppender<>();
-        logged.start();
-        log.addAppender(logged);
-        try (HostRuntime host = HostFixture.start(config, HostRuntime.Parts.ALL)) {
+        List<String> warned;
+        try (Logged logged = Logged.by(HostRuntime.class);
+                HostRuntime host = HostFixture.start(config, HostRuntime.Parts.ALL)) {
             try (HostFixture.Suspended db = HostFixture.suspendDatabase(dir)) {
                 assertEquals(0, host.contexts().get(fresh).buffered());
             }
-        } finally {
-            log.detachAppender(logged);
+            warned = logged.at(ch.qos.logback.classic.Level.WARN);
         }
-        List<String> told = logged.list.stream()
-                .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
-                .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
-                .filter(m -> m.startsWith(fresh.toString()))
-                .toList();
+        List<String> told =
+                warned.stream().filter(m -> m.startsWith(fresh.toString())).toList();
         assertEquals(1, told.size(), told.toString());
         assertTrue(told.get(0).startsWith(fresh + " starts without its stored readings"), told.get(0));
     }

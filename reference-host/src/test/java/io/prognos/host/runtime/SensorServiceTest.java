@@ -13,6 +13,7 @@ import io.prognos.api.SensorId;
 import io.prognos.api.SensorState;
 import io.prognos.api.ThreadLimits;
 import io.prognos.api.TrainRequest;
+import io.prognos.host.Logged;
 import io.prognos.host.core.CycleSettings;
 import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
@@ -88,13 +89,8 @@ class SensorServiceTest {
                     Duration.ofDays(30),
                     Clock.systemUTC());
             faultOn.set(true);
-            ch.qos.logback.classic.Logger log =
-                    (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(SensorService.class);
-            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
-                    new ch.qos.logback.core.read.ListAppender<>();
-            logged.start();
-            log.addAppender(logged);
-            try {
+            List<String> errors;
+            try (Logged logged = Logged.by(SensorService.class)) {
                 for (int asked = 0; asked < 2; asked++) {
                     SensorService.Schedule schedule = service.schedule(Duration.ofDays(7));
                     assertEquals(1, schedule.assessed(), "line-2");
@@ -103,15 +99,9 @@ class SensorServiceTest {
                             schedule.skipped().get(faulty).contains("simulated: a fault in forecast"),
                             schedule.skipped().toString());
                 }
-            } finally {
-                log.detachAppender(logged);
+                errors = logged.at(ch.qos.logback.classic.Level.ERROR);
             }
-            assertEquals(
-                    1,
-                    logged.list.stream()
-                            .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR)
-                            .count(),
-                    "told once while it repeats, with its trace");
+            assertEquals(1, errors.size(), "told once while it repeats, with its trace");
         } finally {
             real.stop();
         }
