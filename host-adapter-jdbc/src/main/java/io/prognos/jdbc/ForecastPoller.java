@@ -740,7 +740,7 @@ public final class ForecastPoller implements AutoCloseable {
      */
     private AlertEpisodes.Open openAlert(SensorId s) {
         try {
-            return db.latest().openAlert(s);
+            return db.alerts().open(s);
         } catch (RetryLaterException e) {
             throw e;
         } catch (RuntimeException e) {

@@ -75,6 +75,7 @@ public final class JdbcAdapter implements AutoCloseable {
     private final ResultsWriter results;
     private final LatestResults latest;
     private final LimitsTable limits;
+    private final AlertsTable alerts;
 
     private JdbcAdapter(HikariDataSource pool, ConfigDef.Config c) {
         this.pool = pool;
@@ -85,7 +86,8 @@ public final class JdbcAdapter implements AutoCloseable {
                 c.getString("jdbc.readings-query"),
                 c.getString("jdbc.sensors-query"),
                 c.getInt("jdbc.fetch-size"));
-        this.results = new ResultsWriter(pool, schema, this::ensureMigrated);
+        this.alerts = new AlertsTable(pool, schema, this::ensureMigrated);
+        this.results = new ResultsWriter(pool, schema, this::ensureMigrated, alerts);
         this.latest = new LatestResults(pool, schema, this::ensureMigrated);
         this.limits = new LimitsTable(pool, schema, this::ensureMigrated);
     }
@@ -227,6 +229,10 @@ public final class JdbcAdapter implements AutoCloseable {
 
     public LimitsTable limits() {
         return limits;
+    }
+
+    public AlertsTable alerts() {
+        return alerts;
     }
 
     @Override

@@ -5,7 +5,6 @@ import io.prognos.api.ForecastPoint;
 import io.prognos.api.RiskAssessment;
 import io.prognos.api.RiskLevel;
 import io.prognos.api.SensorId;
-import io.prognos.host.core.AlertEpisodes;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,8 +23,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Reads back what {@link ResultsWriter} wrote last for each of some sensors: the newest risk, the
@@ -35,8 +32,6 @@ import org.slf4j.LoggerFactory;
  * never a scan of their history.
  */
 public final class LatestResults {
-
-    private static final Logger LOG = LoggerFactory.getLogger(LatestResults.class);
 
     /** A forecast as stored: what the forecasts table keeps of it. */
     public record StoredForecast(
@@ -72,11 +67,10 @@ public final class LatestResults {
         ready.run();
         try (Connection c = ds.getConnection()) {
             c.setReadOnly(true);
-            String[] devices = sensors.stream().map(SensorId::deviceId).toArray(String[]::new);
-            String[] keys = sensors.stream().map(SensorId::sensorKey).toArray(String[]::new);
             Map<SensorId, RiskAssessment> risks = new LinkedHashMap<>();
             Map<SensorId, Instant> basedOn = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement(newestRows(
+            try (PreparedStatement ps = c.prepareStatement(SensorRows.newest(
+                    schema,
                     "risk_assessments",
                     "t.assessed_at, t.score, t.level, t.time_to_failure_hours, t.time_to_failure_low_hours,"
                             + " t.time_to_failure_high_hours, t.crossing_probability, t.anomaly_score, t.deviation_rate,"
@@ -84,7 +78,7 @@ public final class LatestResults {
                             + " t.last_reading_at",
                     "t.based_on DESC, t.assessed_at DESC",
                     "1"))) {
-                bindSensors(c, ps, devices, keys);
+                SensorRows.bind(c, ps, sensors);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         if (rs.getTimestamp("act_by") == null
@@ -99,7 +93,7 @@ public final class LatestResults {
                 }
             }
             Map<SensorId, StoredForecast> forecasts = forecasts(c, basedOn);
-            Map<SensorId, List<AnomalyScore>> scores = scores(c, devices, keys, scoresEach);
+            Map<SensorId, List<AnomalyScore>> scores = scores(c, sensors, scoresEach);
             Map<SensorId, Newest> out = new LinkedHashMap<>();
             risks.forEach((s, r) -> out.put(s, new Newest(r, forecasts.get(s), scores.getOrDefault(s, List.of()))));
             return out;
@@ -108,164 +102,8 @@ public final class LatestResults {
         }
     }
 
-    /**
-     * An alert as stored, with the action and reasons of the risk of its interval (the newest
-     * assessment of that interval; null when its row is gone).
-     */
-    public record StoredAlert(
-            SensorId sensor,
-            Instant basedOn,
-            String state,
-            RiskLevel level,
-            RiskLevel previousLevel,
-            String recommendedAction,
-            List<String> reasons) {}
-
-    /** The newest {@code n} alerts of every sensor, newest first. */
-    public List<StoredAlert> recentAlerts(int n) {
-        return alerts(
-                "SELECT a.device_id, a.sensor_key, a.based_on, a.assessed_at, a.state, a.level, a.previous_level FROM "
-                        + schema
-                        + ".alerts a ORDER BY a.based_on DESC, a.assessed_at DESC LIMIT " + n,
-                null,
-                "reading the newest " + n + " alerts");
-    }
-
-    /** At most {@code each} newest alerts of each of {@code sensors}, each sensor's oldest first. */
-    public Map<SensorId, List<StoredAlert>> alerts(List<SensorId> sensors, int each) {
-        Map<SensorId, List<StoredAlert>> out = new LinkedHashMap<>();
-        if (sensors.isEmpty()) {
-            return out;
-        }
-        List<StoredAlert> newestFirst = alerts(
-                newestRows(
-                        "alerts",
-                        "t.based_on, t.assessed_at, t.state, t.level, t.previous_level",
-                        "t.based_on DESC, t.assessed_at DESC",
-                        Integer.toString(each)),
-                sensors,
-                "reading the newest alerts of " + sensors.size() + " sensors");
-        for (StoredAlert a : newestFirst) {
-            out.computeIfAbsent(a.sensor(), k -> new ArrayList<>()).add(0, a);
-        }
-        return out;
-    }
-
-    /**
-     * The alerts {@code query} selects (device, sensor, based_on, assessed_at, state, level, previous
-     * level, in that order; bound to {@code sensors} when not null), newest first, with their risk's
-     * action and reasons.
-     */
-    private List<StoredAlert> alerts(String query, List<SensorId> sensors, String what) {
-        ready.run();
-        List<StoredAlert> out = new ArrayList<>();
-        try (Connection c = ds.getConnection()) {
-            c.setReadOnly(true);
-            try (PreparedStatement ps = c.prepareStatement("SELECT x.*, r.recommended_action, r.reasons FROM ("
-                    + query + ") x(device_id, sensor_key, based_on, assessed_at, state, level, previous_level)"
-                    + " LEFT JOIN " + schema + ".risk_assessments r ON r.device_id = x.device_id"
-                    + " AND r.sensor_key = x.sensor_key AND r.based_on = x.based_on"
-                    + " ORDER BY x.based_on DESC, x.assessed_at DESC")) {
-                if (sensors != null) {
-                    bindSensors(
-                            c,
-                            ps,
-                            sensors.stream().map(SensorId::deviceId).toArray(String[]::new),
-                            sensors.stream().map(SensorId::sensorKey).toArray(String[]::new));
-                }
-                int unknown = 0;
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Array reasons = rs.getArray("reasons");
-                        RiskLevel level = knownLevel(rs.getString("level"));
-                        RiskLevel previous = knownLevel(rs.getString("previous_level"));
-                        if (level == null || previous == null) {
-                            unknown++;
-                            continue;
-                        }
-                        out.add(new StoredAlert(
-                                SensorId.of(rs.getString("device_id"), rs.getString("sensor_key")),
-                                rs.getTimestamp("based_on").toInstant(),
-                                rs.getString("state"),
-                                level,
-                                previous,
-                                rs.getString("recommended_action"),
-                                reasons == null ? List.of() : Arrays.asList((String[]) reasons.getArray())));
-                    }
-                }
-                if (unknown > 0) {
-                    LOG.warn("{}: {} alert row(s) with a level this release does not know left out", what, unknown);
-                }
-            }
-        } catch (SQLException e) {
-            throw SqlErrors.translate(what, e);
-        }
-        return out;
-    }
-
     private static RiskLevel level(String wire) {
         return RiskLevel.valueOf(wire.toUpperCase(Locale.ROOT));
-    }
-
-    /** The level a row names, or null for one this release does not know (a row written by hand). */
-    private static RiskLevel knownLevel(String wire) {
-        try {
-            return level(wire);
-        } catch (IllegalArgumentException | NullPointerException e) {
-            return null;
-        }
-    }
-
-    /**
-     * The alert episode the sensor had open when a host last assessed it (its newest stored alert
-     * raised, none cleared since), or null: that alert's level, and the newest interval assessed at
-     * medium or above since (its risk rows), when the hold that clears it began.
-     */
-    public AlertEpisodes.Open openAlert(SensorId sensor) {
-        ready.run();
-        try (Connection c = ds.getConnection()) {
-            c.setReadOnly(true);
-            RiskLevel level;
-            Instant raisedOn;
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT state, level, based_on FROM " + schema
-                            + ".alerts WHERE device_id = ? AND sensor_key = ? ORDER BY based_on DESC, assessed_at DESC LIMIT 1")) {
-                ps.setString(1, sensor.deviceId());
-                ps.setString(2, sensor.sensorKey());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next() || !"raised".equals(rs.getString(1))) {
-                        return null;
-                    }
-                    level = knownLevel(rs.getString(2));
-                    raisedOn = rs.getTimestamp(3).toInstant();
-                    if (level == null || !level.atLeast(RiskLevel.MEDIUM)) {
-                        // Not one this release raises (a row written by hand): nothing to go on with.
-                        LOG.warn(
-                                "{}: its newest alert, raised at level '{}', is not one this release raises; it starts"
-                                        + " without an open alert",
-                                sensor,
-                                rs.getString(2));
-                        return null;
-                    }
-                }
-            }
-            Instant lastAlerting = raisedOn;
-            try (PreparedStatement ps = c.prepareStatement("SELECT max(based_on) FROM " + schema
-                    + ".risk_assessments WHERE device_id = ? AND sensor_key = ? AND based_on > ? AND level <> ?")) {
-                ps.setString(1, sensor.deviceId());
-                ps.setString(2, sensor.sensorKey());
-                ps.setTimestamp(3, Timestamp.from(raisedOn));
-                ps.setString(4, RiskLevel.LOW.wireName());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next() && rs.getTimestamp(1) != null) {
-                        lastAlerting = rs.getTimestamp(1).toInstant();
-                    }
-                }
-            }
-            return new AlertEpisodes.Open(level, lastAlerting);
-        } catch (SQLException e) {
-            throw SqlErrors.translate("reading the open alert of " + sensor, e);
-        }
     }
 
     /**
@@ -282,11 +120,9 @@ public final class LatestResults {
         List<Ranked> ranked = new ArrayList<>();
         try (Connection c = ds.getConnection()) {
             c.setReadOnly(true);
-            String[] devices = sensors.stream().map(SensorId::deviceId).toArray(String[]::new);
-            String[] keys = sensors.stream().map(SensorId::sensorKey).toArray(String[]::new);
-            try (PreparedStatement ps = c.prepareStatement(
-                    newestRows("risk_assessments", "t.level, t.score", "t.based_on DESC, t.assessed_at DESC", "1"))) {
-                bindSensors(c, ps, devices, keys);
+            try (PreparedStatement ps = c.prepareStatement(SensorRows.newest(
+                    schema, "risk_assessments", "t.level, t.score", "t.based_on DESC, t.assessed_at DESC", "1"))) {
+                SensorRows.bind(c, ps, sensors);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         RiskLevel level = level(rs.getString(3));
@@ -315,23 +151,6 @@ public final class LatestResults {
             out.add(s);
         }
         return List.copyOf(out);
-    }
-
-    /**
-     * Each sensor's newest rows of {@code table} (the sensors bound by {@link #bindSensors}): per
-     * sensor a walk down the table's primary key, {@code limit} rows by {@code order}.
-     */
-    private String newestRows(String table, String columns, String order, String limit) {
-        return "SELECT s.device_id, s.sensor_key, " + columns
-                + " FROM unnest(?::text[], ?::text[]) AS s(device_id, sensor_key) CROSS JOIN LATERAL (SELECT * FROM "
-                + schema + "." + table + " t WHERE t.device_id = s.device_id AND t.sensor_key = s.sensor_key"
-                + " ORDER BY " + order + " LIMIT " + limit + ") t";
-    }
-
-    private static void bindSensors(Connection c, PreparedStatement ps, String[] devices, String[] keys)
-            throws SQLException {
-        ps.setArray(1, c.createArrayOf("text", devices));
-        ps.setArray(2, c.createArrayOf("text", keys));
     }
 
     private static RiskAssessment risk(SensorId s, ResultSet rs) throws SQLException {
@@ -366,11 +185,7 @@ public final class LatestResults {
                 + " f.based_on FROM unnest(?::text[], ?::text[], ?::timestamptz[]) AS s(device_id, sensor_key, based_on)"
                 + " JOIN " + schema + ".forecasts f ON f.device_id = s.device_id AND f.sensor_key = s.sensor_key"
                 + " AND f.based_on = s.based_on ORDER BY f.device_id, f.sensor_key, f.steps_ahead")) {
-            bindSensors(
-                    c,
-                    ps,
-                    sensors.stream().map(SensorId::deviceId).toArray(String[]::new),
-                    sensors.stream().map(SensorId::sensorKey).toArray(String[]::new));
+            SensorRows.bind(c, ps, sensors);
             ps.setArray(
                     3,
                     c.createArrayOf(
@@ -410,15 +225,16 @@ public final class LatestResults {
         return out;
     }
 
-    private Map<SensorId, List<AnomalyScore>> scores(Connection c, String[] devices, String[] keys, int each)
+    private Map<SensorId, List<AnomalyScore>> scores(Connection c, List<SensorId> sensors, int each)
             throws SQLException {
         Map<SensorId, List<AnomalyScore>> out = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(newestRows(
+        try (PreparedStatement ps = c.prepareStatement(SensorRows.newest(
+                schema,
                 "anomaly_scores",
                 "t.interval_start, t.scored_at, t.value, t.score, t.surprise, t.shift, t.novelty, t.reason",
                 "t.interval_start DESC",
                 "?"))) {
-            bindSensors(c, ps, devices, keys);
+            SensorRows.bind(c, ps, sensors);
             ps.setInt(3, each);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

@@ -4,9 +4,7 @@ import io.prognos.api.AnomalyScore;
 import io.prognos.api.Forecast;
 import io.prognos.api.ForecastPoint;
 import io.prognos.api.RiskAssessment;
-import io.prognos.api.RiskLevel;
 import io.prognos.api.ScheduleEntry;
-import io.prognos.api.SensorId;
 import io.prognos.host.core.SensorCycle;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -31,16 +29,20 @@ public final class ResultsWriter {
     private final String forecastSql;
     private final String riskSql;
     private final String anomalySql;
-    private final String alertSql;
+    private final AlertsTable alerts;
 
     public ResultsWriter(DataSource ds, String schema, Runnable ready) {
+        this(ds, schema, ready, new AlertsTable(ds, schema, ready));
+    }
+
+    ResultsWriter(DataSource ds, String schema, Runnable ready, AlertsTable alerts) {
         this.ds = ds;
         this.schema = Migrations.quote(schema);
         this.ready = ready;
         this.forecastSql = forecastSql(this.schema);
         this.riskSql = riskSql(this.schema);
         this.anomalySql = anomalySql(this.schema);
-        this.alertSql = alertSql(this.schema);
+        this.alerts = alerts;
     }
 
     private static String forecastSql(String schema) {
@@ -153,76 +155,15 @@ public final class ResultsWriter {
     /** A forecast and the risk drawn from it. */
     public record Assessed(Forecast forecast, RiskAssessment risk) {}
 
-    /**
-     * An alert raised or cleared (as published on {@code prognos/alerts}), with the level of the
-     * assessment that raised or cleared it and the interval that assessment was based on.
-     */
-    public record AlertRow(
-            SensorId sensor,
-            String alertId,
-            String state,
-            RiskLevel level,
-            RiskLevel previousLevel,
-            Instant basedOn,
-            Instant assessedAt) {
-
-        /** The result's alert, or null when it raised or cleared none. */
-        public static AlertRow of(SensorCycle.Result r) {
-            SensorCycle.Alert a = r.alert();
-            return a == null
-                    ? null
-                    : new AlertRow(
-                            r.risk().sensor(),
-                            a.alertId(),
-                            a.state(),
-                            r.risk().level(),
-                            a.previousLevel(),
-                            r.forecast().lastObserved(),
-                            r.risk().assessedAt());
-        }
-    }
-
     /** A result of the sensor cycle: its forecast, its risk and the alert it raised or cleared, if any. */
     public void write(SensorCycle.Result r) {
-        AlertRow alert = AlertRow.of(r);
+        AlertsTable.Row alert = AlertsTable.Row.of(r);
         write(List.of(new Assessed(r.forecast(), r.risk())), List.of(), alert == null ? List.of() : List.of(alert));
     }
 
     /** Alerts raised or cleared; a repeat of one (its id) is written once. */
-    public void writeAlerts(List<AlertRow> alerts) {
+    public void writeAlerts(List<AlertsTable.Row> alerts) {
         write(List.of(), List.of(), alerts);
-    }
-
-    /**
-     * Forgets the sensor's alerts, its open one among them: for a sensor started afresh (the demo's,
-     * at a rerun), which would otherwise go on with the episode its earlier life left open.
-     */
-    public void deleteAlerts(SensorId sensor) {
-        inTransaction("deleting the alerts of " + sensor, c -> {
-            try (PreparedStatement ps =
-                    c.prepareStatement("DELETE FROM " + schema + ".alerts WHERE device_id = ? AND sensor_key = ?")) {
-                ps.setString(1, sensor.deviceId());
-                ps.setString(2, sensor.sensorKey());
-                ps.executeUpdate();
-            }
-        });
-    }
-
-    private static String alertSql(String schema) {
-        return "INSERT INTO " + schema + ".alerts (alert_id, device_id, sensor_key, state, level, previous_level,"
-                + " based_on, assessed_at) VALUES (?,?,?,?,?,?,?,?) ON CONFLICT (alert_id) DO NOTHING";
-    }
-
-    private static void addAlert(PreparedStatement ps, AlertRow a) throws SQLException {
-        ps.setString(1, a.alertId());
-        ps.setString(2, a.sensor().deviceId());
-        ps.setString(3, a.sensor().sensorKey());
-        ps.setString(4, a.state());
-        ps.setString(5, a.level().wireName());
-        ps.setString(6, a.previousLevel().wireName());
-        ps.setTimestamp(7, Timestamp.from(a.basedOn()));
-        ps.setTimestamp(8, Timestamp.from(a.assessedAt()));
-        ps.addBatch();
     }
 
     /**
@@ -239,8 +180,8 @@ public final class ResultsWriter {
      * interval (readings more frequent than the model's interval) keep one forecast, the newer, but
      * an alert the older raised is kept too.
      */
-    public void write(List<Assessed> batch, List<AnomalyScore> scoreBatch, List<AlertRow> alerts) {
-        if (batch.isEmpty() && scoreBatch.isEmpty() && alerts.isEmpty()) {
+    public void write(List<Assessed> batch, List<AnomalyScore> scoreBatch, List<AlertsTable.Row> alertBatch) {
+        if (batch.isEmpty() && scoreBatch.isEmpty() && alertBatch.isEmpty()) {
             return;
         }
         // One row per key, the newest winning as it would in separate upserts: a multi-row upsert
@@ -256,7 +197,7 @@ public final class ResultsWriter {
         List<Assessed> assessed = List.copyOf(byKey.values());
         List<AnomalyScore> scores = List.copyOf(scoreByKey.values());
         String what = "writing " + assessed.size() + " forecasts and " + scores.size() + " anomaly scores"
-                + (alerts.isEmpty() ? "" : " and " + alerts.size() + " alerts");
+                + (alertBatch.isEmpty() ? "" : " and " + alertBatch.size() + " alerts");
         inTransaction(what, c -> {
             if (!assessed.isEmpty()) {
                 try (PreparedStatement forecasts = c.prepareStatement(forecastSql);
@@ -277,14 +218,7 @@ public final class ResultsWriter {
                     ps.executeBatch();
                 }
             }
-            if (!alerts.isEmpty()) {
-                try (PreparedStatement ps = c.prepareStatement(alertSql)) {
-                    for (AlertRow a : alerts) {
-                        addAlert(ps, a);
-                    }
-                    ps.executeBatch();
-                }
-            }
+            alerts.insert(c, alertBatch);
         });
     }
 

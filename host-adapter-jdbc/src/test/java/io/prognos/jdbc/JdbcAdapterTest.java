@@ -722,18 +722,18 @@ class JdbcAdapterTest {
     @Test
     void theAlertASensorHasOpenIsReadBackWithItsLastAlertingInterval() throws Exception {
         SensorId s = SensorId.of("kiln-7", "temp");
-        assertNull(adapter.latest().openAlert(s), "no alert stored");
-        ResultsWriter.AlertRow raised =
-                new ResultsWriter.AlertRow(s, "a-1", "raised", RiskLevel.MEDIUM, RiskLevel.LOW, T0, T0.plusSeconds(5));
+        assertNull(adapter.alerts().open(s), "no alert stored");
+        AlertsTable.Row raised =
+                new AlertsTable.Row(s, "a-1", "raised", RiskLevel.MEDIUM, RiskLevel.LOW, T0, T0.plusSeconds(5));
         adapter.results().write(risk(s, T0, 50, RiskLevel.MEDIUM), T0);
         adapter.results().writeAlerts(List.of(raised));
         adapter.results().writeAlerts(List.of(raised));
         assertEquals(
-                new AlertEpisodes.Open(RiskLevel.MEDIUM, T0), adapter.latest().openAlert(s));
+                new AlertEpisodes.Open(RiskLevel.MEDIUM, T0), adapter.alerts().open(s));
         Instant hour = T0.plusSeconds(3600);
         adapter.results().write(risk(s, hour, 80, RiskLevel.HIGH), hour);
         adapter.results()
-                .writeAlerts(List.of(new ResultsWriter.AlertRow(
+                .writeAlerts(List.of(new AlertsTable.Row(
                         s, "a-2", "raised", RiskLevel.HIGH, RiskLevel.MEDIUM, hour, hour.plusSeconds(5))));
         for (int h = 2; h <= 4; h++) {
             Instant t = T0.plusSeconds(3600L * h);
@@ -741,17 +741,17 @@ class JdbcAdapterTest {
         }
         assertEquals(
                 new AlertEpisodes.Open(RiskLevel.HIGH, T0.plusSeconds(3 * 3600)),
-                adapter.latest().openAlert(s),
+                adapter.alerts().open(s),
                 "raised to high, medium two hours more, then low");
         Instant cleared = T0.plusSeconds(16 * 3600);
         adapter.results()
-                .writeAlerts(List.of(new ResultsWriter.AlertRow(
+                .writeAlerts(List.of(new AlertsTable.Row(
                         s, "a-3", "cleared", RiskLevel.LOW, RiskLevel.HIGH, cleared, cleared.plusSeconds(5))));
-        assertNull(adapter.latest().openAlert(s), "cleared");
+        assertNull(adapter.alerts().open(s), "cleared");
         assertEquals(
                 List.of(cleared, hour),
-                adapter.latest().recentAlerts(2).stream()
-                        .map(LatestResults.StoredAlert::basedOn)
+                adapter.alerts().recent(2).stream()
+                        .map(AlertsTable.Stored::basedOn)
                         .toList(),
                 "the fleet's newest first");
         try (Connection c = adapter.dataSource().getConnection();
@@ -761,15 +761,14 @@ class JdbcAdapterTest {
             st.execute("INSERT INTO prognos.alerts VALUES ('by-hand', 'kiln-7', 'temp', 'raised', 'severe', 'low',"
                     + " '2025-03-02T00:00:00Z', '2025-03-02T00:00:05Z')");
         }
-        assertNull(adapter.latest().openAlert(s), "a level no release raises: none to go on with");
-        List<LatestResults.StoredAlert> listed =
-                adapter.latest().alerts(List.of(s), 20).get(s);
+        assertNull(adapter.alerts().open(s), "a level no release raises: none to go on with");
+        List<AlertsTable.Stored> listed = adapter.alerts().of(List.of(s), 20).get(s);
         assertEquals(
                 List.of("raised", "raised", "cleared"),
-                listed.stream().map(LatestResults.StoredAlert::state).toList());
+                listed.stream().map(AlertsTable.Stored::state).toList());
         assertEquals(
                 List.of(RiskLevel.MEDIUM, RiskLevel.HIGH, RiskLevel.LOW),
-                listed.stream().map(LatestResults.StoredAlert::level).toList(),
+                listed.stream().map(AlertsTable.Stored::level).toList(),
                 "oldest first");
         assertEquals("check", listed.get(1).recommendedAction(), "its risk's action");
     }

@@ -138,7 +138,7 @@ public final class Demo {
             sensors.forEach(s -> {
                 table.delete(s.id());
                 host.plugin().deleteModel(s.id());
-                host.jdbc().results().deleteAlerts(s.id());
+                host.jdbc().alerts().delete(s.id());
             });
             out.println("publishing the history of each sensor over MQTT (stored in PostgreSQL by the host) ...");
             for (DemoSensor s : sensors) {

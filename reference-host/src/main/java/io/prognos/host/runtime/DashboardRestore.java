@@ -8,6 +8,7 @@ import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import io.prognos.host.core.SensorCycle;
 import io.prognos.host.dashboard.FleetWatch;
+import io.prognos.jdbc.AlertsTable;
 import io.prognos.jdbc.JdbcAdapter;
 import io.prognos.jdbc.LatestResults;
 import java.time.Duration;
@@ -58,8 +59,7 @@ final class DashboardRestore implements AutoCloseable {
                     ? List.copyOf(models.keySet())
                     : jdbc.latest().riskiest(List.copyOf(models.keySet()), maxSensors);
             Map<SensorId, LatestResults.Newest> newest = jdbc.latest().read(shown, FleetWatch.SCORES);
-            Map<SensorId, List<LatestResults.StoredAlert>> alerts =
-                    jdbc.latest().alerts(shown, FleetWatch.ALERTS);
+            Map<SensorId, List<AlertsTable.Stored>> alerts = jdbc.alerts().of(shown, FleetWatch.ALERTS);
             int restored = 0;
             for (Map.Entry<SensorId, LatestResults.Newest> e : newest.entrySet()) {
                 if (Thread.currentThread().isInterrupted()) {
@@ -72,7 +72,7 @@ final class DashboardRestore implements AutoCloseable {
                     restored++;
                 }
             }
-            fleet.restoreRecentAlerts(jdbc.latest().recentAlerts(FleetWatch.RECENT_ALERTS).stream()
+            fleet.restoreRecentAlerts(jdbc.alerts().recent(FleetWatch.RECENT_ALERTS).stream()
                     .map(DashboardRestore::event)
                     .toList());
             LOG.info(
@@ -89,7 +89,7 @@ final class DashboardRestore implements AutoCloseable {
         }
     }
 
-    private static FleetWatch.AlertEvent event(LatestResults.StoredAlert a) {
+    private static FleetWatch.AlertEvent event(AlertsTable.Stored a) {
         return FleetWatch.event(
                 a.sensor(), a.basedOn(), a.state(), a.level(), a.previousLevel(), a.recommendedAction(), a.reasons());
     }

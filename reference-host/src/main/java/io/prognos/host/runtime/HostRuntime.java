@@ -579,7 +579,7 @@ public final class HostRuntime implements AutoCloseable {
             return null;
         }
         try {
-            return jdbc.latest().openAlert(sensor);
+            return jdbc.alerts().open(sensor);
         } catch (RuntimeException e) {
             LOG.warn(
                     "{} starts without the alert it may have open (raised again if it still stands): {}",

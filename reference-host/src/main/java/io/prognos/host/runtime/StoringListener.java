@@ -7,6 +7,7 @@ import io.prognos.api.Reading;
 import io.prognos.api.RetryLaterException;
 import io.prognos.api.SensorId;
 import io.prognos.host.core.SensorCycle;
+import io.prognos.jdbc.AlertsTable;
 import io.prognos.jdbc.ResultsWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -195,7 +196,7 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
      * An alert raised or cleared: a row of its own, keyed by its id, so that a newer result of the
      * same interval, which takes the place of a held older one, does not take its alert with it.
      */
-    private record MadeAlert(ResultsWriter.AlertRow alert) implements Made {
+    private record MadeAlert(AlertsTable.Row alert) implements Made {
         @Override
         public String what() {
             return "alert " + alert.alertId() + " of " + alert.sensor();
@@ -221,7 +222,7 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
     private void writeMade(List<Made> batch) {
         List<ResultsWriter.Assessed> assessed = new ArrayList<>();
         List<AnomalyScore> scores = new ArrayList<>();
-        List<ResultsWriter.AlertRow> alerts = new ArrayList<>();
+        List<AlertsTable.Row> alerts = new ArrayList<>();
         for (Made m : batch) {
             if (m instanceof MadeResult r) {
                 assessed.add(r.assessed());
@@ -275,7 +276,7 @@ public final class StoringListener implements SensorCycle.Listener, AutoCloseabl
     @Override
     public void result(SensorCycle.Result r) {
         queue(new MadeResult(new ResultsWriter.Assessed(r.forecast(), r.risk())));
-        ResultsWriter.AlertRow alert = ResultsWriter.AlertRow.of(r);
+        AlertsTable.Row alert = AlertsTable.Row.of(r);
         if (alert != null) {
             queue(new MadeAlert(alert));
         }
