@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.postgresql.Driver;
 import org.slf4j.Logger;
@@ -55,6 +58,18 @@ public final class JdbcAdapter implements AutoCloseable {
                             + " to be retried (the driver's socketTimeout, which one in jdbc.url overrides)")
             .define("jdbc.fetch-size", Type.INT, "1000", 1, 1_000_000, "rows fetched per round trip when reading")
             .define(
+                    "jdbc.results-retention",
+                    Type.DURATION,
+                    null,
+                    // A day at least: a shorter one would delete forecasts before their targets came.
+                    86_400,
+                    10 * 366 * 86_400,
+                    "how long results are kept (forecasts, risk assessments, anomaly scores, alerts, maintenance"
+                            + " schedules), by the time each was made; older ones are deleted at start and hourly,"
+                            + " but for what each sensor's current state is read from (its newest risk and that"
+                            + " risk's forecast, its newest alert and, while that alert is raised, the risk rows"
+                            + " since) and the newest schedule. Unset: kept for ever")
+            .define(
                     "jdbc.readings-query",
                     Type.STRING,
                     ReadingsSource.DEFAULT_QUERY,
@@ -76,6 +91,8 @@ public final class JdbcAdapter implements AutoCloseable {
     private final LatestResults latest;
     private final LimitsTable limits;
     private final AlertsTable alerts;
+    private final ResultsRetention retention;
+    private final ScheduledExecutorService retentionRuns;
 
     private JdbcAdapter(HikariDataSource pool, ConfigDef.Config c) {
         this.pool = pool;
@@ -90,6 +107,16 @@ public final class JdbcAdapter implements AutoCloseable {
         this.results = new ResultsWriter(pool, schema, this::ensureMigrated, alerts);
         this.latest = new LatestResults(pool, schema, this::ensureMigrated);
         this.limits = new LimitsTable(pool, schema, this::ensureMigrated);
+        this.retention = c.getString("jdbc.results-retention") == null
+                ? null
+                : new ResultsRetention(pool, schema, this::ensureMigrated, c.getDuration("jdbc.results-retention"));
+        this.retentionRuns = retention == null
+                ? null
+                : Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "prognos-results-retention");
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 
     /**
@@ -138,6 +165,10 @@ public final class JdbcAdapter implements AutoCloseable {
         } catch (RuntimeException e) {
             pool.close();
             throw e;
+        }
+        if (adapter.retentionRuns != null) {
+            // Not in the constructor: a start refused above leaves no thread behind.
+            adapter.retentionRuns.scheduleWithFixedDelay(adapter.retention::run, 0, 1, TimeUnit.HOURS);
         }
         return adapter;
     }
@@ -235,8 +266,16 @@ public final class JdbcAdapter implements AutoCloseable {
         return alerts;
     }
 
+    /** The deletion of old results, or null when {@code jdbc.results-retention} is unset. */
+    public ResultsRetention retention() {
+        return retention;
+    }
+
     @Override
     public void close() {
+        if (retentionRuns != null) {
+            retentionRuns.shutdownNow();
+        }
         models.closeWatches();
         pool.close();
     }

@@ -145,10 +145,10 @@ class JdbcAdapterTest {
                 }
             }
             assertEquals(
-                    List.of(1, 2, 3, 3, 3, 3, 3),
+                    List.of(1, 2, 3, 3, 3, 3, 3, 3),
                     recorded,
-                    "V4 only adds a trigger, V5 a table, V6 a column and V7 a table older code does not touch:"
-                            + " V3's code reads them");
+                    "V4 only adds a trigger, V5 a table, V6 a column, V7 a table older code does not touch and V8"
+                            + " indexes: V3's code reads them");
             st.execute("INSERT INTO rolling.prognos_schema_history (version, script, readable_from)" + " VALUES ("
                     + (known + 1) + ", 'a later release', " + known + ")");
             st.execute("INSERT INTO \"rolling two\".prognos_schema_history (version, script, readable_from)"
