@@ -3,6 +3,7 @@ package io.prognos.jdbc;
 import io.prognos.api.RetryLaterException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
@@ -31,8 +32,18 @@ public final class ResultsRetention {
      */
     static final int CHUNK = 10_000;
 
-    /** How many rows of each table one pruning deleted. */
-    public record Pruned(Map<String, Integer> deleted) {
+    /**
+     * Arbitrary but fixed, with the schema's hash: the advisory lock a host holds while it deletes,
+     * so that hosts sharing the database delete one at a time. Two at once chose overlapping rows,
+     * and each waited on the other's (PostgreSQL ends such a deadlock by failing one of them).
+     */
+    static final int LOCK_CLASS = 0x50524554;
+
+    /**
+     * How many rows of each table one pruning deleted; none, and {@code elsewhere}, when another host
+     * was deleting from the schema's tables at the time.
+     */
+    public record Pruned(Map<String, Integer> deleted, boolean elsewhere) {
         public int total() {
             return deleted.values().stream().mapToInt(Integer::intValue).sum();
         }
@@ -41,12 +52,14 @@ public final class ResultsRetention {
     private final DataSource ds;
     private final Runnable ready;
     private final Duration retention;
+    private final String schema;
     private final Map<String, String> deletes = new LinkedHashMap<>();
 
     ResultsRetention(DataSource ds, String schema, Runnable ready, Duration retention) {
         this.ds = ds;
         this.ready = ready;
         this.retention = retention;
+        this.schema = schema;
         String s = Migrations.quote(schema);
         String sameSensor = " WHERE x.device_id = t.device_id AND x.sensor_key = t.sensor_key";
         String newestRisk = "(SELECT max(x.based_on) FROM " + s + ".risk_assessments x" + sameSensor + ")";
@@ -101,28 +114,58 @@ public final class ResultsRetention {
     Pruned pruneBefore(Instant cutoff) {
         ready.run();
         Map<String, Integer> deleted = new LinkedHashMap<>();
-        String table = null;
         try (Connection c = ds.getConnection()) {
-            for (Map.Entry<String, String> d : deletes.entrySet()) {
-                table = d.getKey();
-                int n = 0;
-                int chunk;
-                try (PreparedStatement ps = c.prepareStatement(d.getValue())) {
-                    ps.setTimestamp(1, Timestamp.from(cutoff));
-                    do {
-                        chunk = ps.executeUpdate();
-                        n += chunk;
-                    } while (chunk == CHUNK);
-                }
-                deleted.put(table, n);
+            if (!lock(c, "pg_try_advisory_lock")) {
+                return new Pruned(Map.of(), true);
             }
+            try {
+                for (Map.Entry<String, String> d : deletes.entrySet()) {
+                    deleted.put(d.getKey(), delete(c, d.getKey(), d.getValue(), cutoff));
+                }
+            } finally {
+                try {
+                    lock(c, "pg_advisory_unlock");
+                } catch (SQLException e) {
+                    // The session's lock ends with its connection, which the pool drops when broken.
+                    LOG.warn("the lock on deleting old results not released: {}", e.getMessage());
+                }
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.translate("deleting results made before " + cutoff, e);
+        }
+        return new Pruned(deleted, false);
+    }
+
+    private boolean lock(Connection c, String function) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + function + "(?, hashtext(?))")) {
+            ps.setInt(1, LOCK_CLASS);
+            ps.setString(2, schema);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getBoolean(1);
+            }
+        }
+    }
+
+    /** Runs {@code sql} chunk by chunk until a chunk is not full; returns how many rows went. */
+    private static int delete(Connection c, String table, String sql, Instant cutoff) {
+        int n = 0;
+        int chunk;
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setTimestamp(1, Timestamp.from(cutoff));
+            do {
+                chunk = ps.executeUpdate();
+                n += chunk;
+            } while (chunk == CHUNK);
         } catch (SQLException e) {
             throw SqlErrors.translate("deleting " + table + " rows made before " + cutoff, e);
         }
-        return new Pruned(deleted);
+        return n;
     }
 
-    /** One scheduled run: what it deleted at INFO, a failure at WARN (the next run tries again). */
+    /**
+     * One scheduled run: what it deleted at INFO, an outage at WARN, another failure at ERROR (the
+     * next run tries again either way).
+     */
     void run() {
         long started = System.nanoTime();
         try {
@@ -133,6 +176,8 @@ public final class ResultsRetention {
                         said(),
                         p.deleted(),
                         (System.nanoTime() - started) / 1_000_000);
+            } else if (p.elsewhere()) {
+                LOG.debug("results older than {} not deleted here: another host is deleting them", said());
             }
         } catch (RetryLaterException e) {
             LOG.warn("results older than {} not deleted this hour, tried again in an hour: {}", said(), e.getMessage());

@@ -1,8 +1,10 @@
 package io.prognos.jdbc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prognos.api.AnomalyScore;
 import io.prognos.api.Forecast;
@@ -134,7 +136,18 @@ class ResultsRetentionTest {
             assertEquals(new AlertEpisodes.Open(RiskLevel.MEDIUM, hour(5)), before);
 
             ResultsRetention retention = new ResultsRetention(db.dataSource(), "kept", () -> {}, Duration.ofDays(30));
+            // Hosts sharing the database delete one at a time: while another holds the lock, none here.
+            try (Connection other = db.dataSource().getConnection();
+                    Statement st = other.createStatement()) {
+                st.execute("SELECT pg_advisory_lock(" + ResultsRetention.LOCK_CLASS + ", hashtext('kept'))");
+                ResultsRetention.Pruned meanwhile = retention.pruneBefore(hour(8));
+                assertTrue(meanwhile.elsewhere());
+                assertEquals(0, meanwhile.total());
+                assertEquals(10, count(db, "risk_assessments", calm));
+                st.execute("SELECT pg_advisory_unlock(" + ResultsRetention.LOCK_CLASS + ", hashtext('kept'))");
+            }
             ResultsRetention.Pruned pruned = retention.pruneBefore(hour(8));
+            assertFalse(pruned.elsewhere());
 
             assertEquals(6, count(db, "risk_assessments", open), "hours 4 to 9: from the open alert's raise on");
             assertEquals(2, count(db, "risk_assessments", calm), "hours 8 and 9: its alert was cleared");
