@@ -34,8 +34,8 @@ public final class ResultsRetention {
 
     /**
      * Arbitrary but fixed, with the schema's hash: the advisory lock a host holds while it deletes,
-     * so that hosts sharing the database delete one at a time. Two at once chose overlapping rows,
-     * and each waited on the other's (PostgreSQL ends such a deadlock by failing one of them).
+     * so that hosts sharing the database delete one at a time. Two at once would pick overlapping
+     * rows and could each wait on the other's (a deadlock, which PostgreSQL ends by failing one).
      */
     static final int LOCK_CLASS = 0x50524554;
 
