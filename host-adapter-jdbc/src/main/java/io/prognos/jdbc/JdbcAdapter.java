@@ -61,7 +61,8 @@ public final class JdbcAdapter implements AutoCloseable {
                     "jdbc.results-retention",
                     Type.DURATION,
                     null,
-                    // A day at least: a shorter one would delete forecasts before their targets came.
+                    // A day at least: less would delete yesterday's results before a plant's daily
+                    // report or an operator's look back at the night compared them with what came.
                     86_400,
                     10 * 366 * 86_400,
                     "how long results are kept (forecasts, risk assessments, anomaly scores, alerts, maintenance"
@@ -264,11 +265,6 @@ public final class JdbcAdapter implements AutoCloseable {
 
     public AlertsTable alerts() {
         return alerts;
-    }
-
-    /** The deletion of old results, or null when {@code jdbc.results-retention} is unset. */
-    public ResultsRetention retention() {
-        return retention;
     }
 
     @Override

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * while that alert is a raised one, the risk rows from it on (they say when the hold that clears it
  * began). The newest maintenance schedule stays too. Anomaly scores go by age alone.
  */
-public final class ResultsRetention {
+final class ResultsRetention {
 
     private static final Logger LOG = LoggerFactory.getLogger(ResultsRetention.class);
     /**
@@ -43,7 +43,7 @@ public final class ResultsRetention {
      * How many rows of each table one pruning deleted; none, and {@code elsewhere}, when another host
      * was deleting from the schema's tables at the time.
      */
-    public record Pruned(Map<String, Integer> deleted, boolean elsewhere) {
+    record Pruned(Map<String, Integer> deleted, boolean elsewhere) {
         public int total() {
             return deleted.values().stream().mapToInt(Integer::intValue).sum();
         }
@@ -94,10 +94,6 @@ public final class ResultsRetention {
                 + " LIMIT " + CHUNK + "))";
     }
 
-    public Duration retention() {
-        return retention;
-    }
-
     /** The retention as configured: "30 days", "36 hours". */
     private String said() {
         return retention.toHoursPart() == 0 && retention.toMinutesPart() == 0 && retention.toSecondsPart() == 0
@@ -106,7 +102,7 @@ public final class ResultsRetention {
     }
 
     /** Deletes what is older than the retention at {@code now}. */
-    public Pruned prune(Instant now) {
+    Pruned prune(Instant now) {
         return pruneBefore(now.minus(retention));
     }
 
