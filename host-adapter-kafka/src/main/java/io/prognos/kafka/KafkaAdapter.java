@@ -7,6 +7,8 @@ import io.prognos.api.ConfigProblem;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.InvalidConfigurationException;
 import io.prognos.api.RetryLaterException;
+import io.prognos.api.SensorId;
+import io.prognos.host.core.AlertEpisodes;
 import io.prognos.host.core.SensorCycle;
 import io.prognos.host.core.TrainingRunner;
 import java.io.IOException;
@@ -26,6 +28,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -85,7 +88,8 @@ public final class KafkaAdapter implements AutoCloseable {
             Properties props,
             ReadingsPayload payload,
             MeterRegistry metrics,
-            Clock clock) {
+            Clock clock,
+            Function<SensorId, AlertEpisodes.Open> openAlerts) {
         this.settings = settings;
         this.readingsWriter = new KafkaReadingsWriter(settings, payload, props, () -> {
             try (Admin admin = Admin.create(adminConfig(props))) {
@@ -98,7 +102,8 @@ public final class KafkaAdapter implements AutoCloseable {
         this.streams = new KafkaStreams(
                 PrognosTopology.build(
                         settings,
-                        () -> new ReadingsProcessor(cycle, trainer, plugin, settings, trained, meters, clock, inMemory),
+                        () -> new ReadingsProcessor(
+                                cycle, trainer, plugin, settings, trained, meters, clock, inMemory, openAlerts),
                         () -> new DeviceSplitter(settings, payload, meters, clock)),
                 props,
                 // Before each commit, the results of the readings it acknowledges are stored.
@@ -157,6 +162,22 @@ public final class KafkaAdapter implements AutoCloseable {
             Path defaultStateDir,
             MeterRegistry metrics,
             Clock clock) {
+        return start(plugin, cycle, trainer, s, defaultStateDir, metrics, clock, null);
+    }
+
+    /**
+     * As above; {@code openAlerts} tells the alert a sensor had open on a host before, for a task
+     * that starts a sensor without a context in its store (null: none is asked for).
+     */
+    public static KafkaAdapter start(
+            ForecastingPlugin plugin,
+            SensorCycle cycle,
+            TrainingRunner trainer,
+            KafkaSettings s,
+            Path defaultStateDir,
+            MeterRegistry metrics,
+            Clock clock,
+            Function<SensorId, AlertEpisodes.Open> openAlerts) {
         if (!s.enabled()) {
             throw new InvalidConfigurationException(
                     "the Kafka adapter", List.of(new ConfigProblem("kafka.bootstrap", "is required")));
@@ -178,7 +199,7 @@ public final class KafkaAdapter implements AutoCloseable {
                 ReadingsRecordLimit.capBatches(props, limit);
                 payload = new ReadingsPayload(s, limit);
             }
-            adapter = new KafkaAdapter(s, plugin, cycle, trainer, props, payload, metrics, clock);
+            adapter = new KafkaAdapter(s, plugin, cycle, trainer, props, payload, metrics, clock, openAlerts);
         } catch (KafkaException e) {
             throw refusedSetting(s, e).orElseThrow(() -> e);
         }

@@ -5,6 +5,7 @@ import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.PrognosException;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
+import io.prognos.host.core.AlertEpisodes;
 import io.prognos.host.core.SensorCycle;
 import io.prognos.host.core.SensorFaults;
 import io.prognos.host.core.TrainingRunner;
@@ -18,6 +19,7 @@ import io.prognos.host.core.wire.RiskMessage;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Function;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -48,6 +50,7 @@ final class ReadingsProcessor implements Processor<String, byte[], String, byte[
     private final KafkaMeters meters;
     private final Clock clock;
     private final int maxInMemory;
+    private final Function<SensorId, AlertEpisodes.Open> openAlerts;
     private final SensorFaults faults = new SensorFaults(LOG);
     private final double anomalyThreshold;
     private ProcessorContext<String, byte[]> context;
@@ -61,7 +64,8 @@ final class ReadingsProcessor implements Processor<String, byte[], String, byte[
             TrainedSensors trained,
             KafkaMeters meters,
             Clock clock,
-            int maxInMemory) {
+            int maxInMemory,
+            Function<SensorId, AlertEpisodes.Open> openAlerts) {
         this.cycle = cycle;
         this.trainer = trainer;
         this.plugin = plugin;
@@ -72,6 +76,7 @@ final class ReadingsProcessor implements Processor<String, byte[], String, byte[
         this.meters = meters;
         this.clock = clock;
         this.maxInMemory = maxInMemory;
+        this.openAlerts = openAlerts;
         this.anomalyThreshold = plugin.describe().anomalyThreshold();
     }
 
@@ -82,6 +87,7 @@ final class ReadingsProcessor implements Processor<String, byte[], String, byte[
                 context.getStateStore(SensorStates.CONTEXTS),
                 context.getStateStore(SensorStates.READINGS),
                 plugin,
+                openAlerts,
                 cycle.settings().bufferSize(),
                 maxInMemory);
         context.schedule(PUNCTUATE_EVERY, PunctuationType.WALL_CLOCK_TIME, this::punctuate);

@@ -3,6 +3,7 @@ package io.prognos.kafka;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
+import io.prognos.host.core.AlertEpisodes;
 import io.prognos.host.core.SensorContext;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -61,6 +63,7 @@ final class SensorStates {
     private final KeyValueStore<String, byte[]> contexts;
     private final KeyValueStore<String, byte[]> readings;
     private final ForecastingPlugin plugin;
+    private final Function<SensorId, AlertEpisodes.Open> openAlerts;
     private final int capacity;
     private final Map<SensorId, Entry> memory;
 
@@ -68,11 +71,13 @@ final class SensorStates {
             KeyValueStore<String, byte[]> contexts,
             KeyValueStore<String, byte[]> readings,
             ForecastingPlugin plugin,
+            Function<SensorId, AlertEpisodes.Open> openAlerts,
             int capacity,
             int maxInMemory) {
         this.contexts = contexts;
         this.readings = readings;
         this.plugin = plugin;
+        this.openAlerts = openAlerts;
         this.capacity = capacity;
         this.memory = new LinkedHashMap<>(16, 0.75f, true) {
             private static final long serialVersionUID = 1L;
@@ -84,13 +89,22 @@ final class SensorStates {
         };
     }
 
-    /** The sensor's context: in memory, else rebuilt from the stores, else new. */
+    /**
+     * The sensor's context: in memory, else rebuilt from the stores, else new, going on with the
+     * alert it had open on a host before (a host serving it alone before this application did, or
+     * this one's task before its context was lost or became unreadable to this build).
+     */
     Entry get(SensorId sensor) {
         Entry e = memory.get(sensor);
         if (e == null) {
             e = load(sensor);
             if (e == null) {
-                e = new Entry(new SensorContext(sensor, capacity), 0);
+                SensorContext fresh = new SensorContext(sensor, capacity);
+                AlertEpisodes.Open open = openAlerts == null ? null : openAlerts.apply(sensor);
+                if (open != null) {
+                    fresh.resume(open);
+                }
+                e = new Entry(fresh, 0);
             }
             memory.put(sensor, e);
         }

@@ -12,9 +12,11 @@ import io.prognos.api.OperatingLimits;
 import io.prognos.api.PluginContext;
 import io.prognos.api.PluginDiscovery;
 import io.prognos.api.Reading;
+import io.prognos.api.RiskLevel;
 import io.prognos.api.SensorId;
 import io.prognos.api.ThreadLimits;
 import io.prognos.api.TrainRequest;
+import io.prognos.host.core.AlertEpisodes;
 import io.prognos.host.core.CycleSettings;
 import io.prognos.host.core.SensorCycle;
 import io.prognos.host.core.TrainingRunner;
@@ -35,6 +37,8 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -98,7 +102,16 @@ class PrognosTopologyTest {
     }
 
     Driver driver(int inMemory, String dir, ForecastingPlugin plugin, SensorCycle.Listener listener) {
-        SensorCycle cycle = cycle(plugin, trainer, listener);
+        return driver(inMemory, dir, plugin, cycle(plugin, trainer, listener), null);
+    }
+
+    /** {@code openAlerts}: the alert each sensor had open on a host before (null: none is asked for). */
+    Driver driver(
+            int inMemory,
+            String dir,
+            ForecastingPlugin plugin,
+            SensorCycle cycle,
+            Function<SensorId, AlertEpisodes.Open> openAlerts) {
         TrainedSensors trained = new TrainedSensors();
         trainer.afterTraining(m -> trained.add(m.sensor(), System.currentTimeMillis()));
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -108,7 +121,15 @@ class PrognosTopologyTest {
                 PrognosTopology.build(
                         SETTINGS,
                         () -> new ReadingsProcessor(
-                                cycle, trainer, plugin, SETTINGS, trained, meters, Clock.systemUTC(), inMemory),
+                                cycle,
+                                trainer,
+                                plugin,
+                                SETTINGS,
+                                trained,
+                                meters,
+                                Clock.systemUTC(),
+                                inMemory,
+                                openAlerts),
                         () -> new DeviceSplitter(
                                 SETTINGS,
                                 new ReadingsPayload(SETTINGS, SETTINGS.maxRecordBytes()),
@@ -127,6 +148,7 @@ class PrognosTopologyTest {
         final TestOutputTopic<String, byte[]> risk;
         final TestOutputTopic<String, byte[]> anomaly;
         final TestOutputTopic<String, byte[]> errors;
+        final TestOutputTopic<String, byte[]> alerts;
         /** What the device splitter wrote to the readings topic. */
         final TestOutputTopic<String, byte[]> split;
         /** The adapter's meters. */
@@ -142,6 +164,7 @@ class PrognosTopologyTest {
             risk = out(d, SETTINGS.riskTopic());
             anomaly = out(d, SETTINGS.anomalyTopic());
             errors = out(d, SETTINGS.errorsTopic());
+            alerts = out(d, SETTINGS.alertsTopic());
             split = out(d, SETTINGS.readingsTopic());
         }
 
@@ -411,6 +434,46 @@ class PrognosTopologyTest {
         List<byte[]> anomaly = t.anomaly.readValuesToList();
         assertEquals(60, anomaly.size(), "each reading completed an hour, and each hour is scored once");
         assertTrue(tree(anomaly.get(59)).has("anomaly_score"));
+    }
+
+    /**
+     * A task that starts a sensor without a context in its store (a plant that served it on one host
+     * before scaling out, or a context this build cannot read) goes on with the alert the sensor had
+     * open there: it is not raised a second time under a new id while its risk stands.
+     */
+    @Test
+    void aSensorStartedAfreshGoesOnWithTheAlertItHadOpenOnAHostBefore() throws Exception {
+        SensorId sensor = SensorId.of("pump-9", "temp");
+        List<Reading> history = hourly(0, 230, 50, 9);
+        train(sensor, history.subList(0, 200));
+        // Readings at 50 +- 2 against a high limit of 51: critical, at once and on.
+        Supplier<SensorCycle> limited = () -> new SensorCycle(
+                plugin,
+                s -> OperatingLimits.between(0, 51),
+                new CycleSettings(200, 512, 1, Duration.ZERO, Duration.ZERO, Duration.ofMinutes(1), 1000),
+                Clock.systemUTC(),
+                trainer,
+                new SensorCycle.Listener() {});
+        AlertEpisodes.Open open =
+                new AlertEpisodes.Open(RiskLevel.CRITICAL, history.get(199).timestamp());
+        Driver before = driver(1000, "no-alert-asked", plugin, limited.get(), null);
+        Driver resumed = driver(1000, "alert-asked", plugin, limited.get(), s -> s.equals(sensor) ? open : null);
+        for (Driver t : List.of(before, resumed)) {
+            for (Reading r : history) {
+                t.send("pump-9/temp", r);
+            }
+        }
+        List<String> raisedWithoutIt = states(before.alerts.readValuesToList());
+        assertTrue(raisedWithoutIt.contains("raised"), "the case: raised when none is known open " + raisedWithoutIt);
+        assertEquals(List.of(), states(resumed.alerts.readValuesToList()), "the open alert goes on");
+    }
+
+    private static List<String> states(List<byte[]> alerts) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (byte[] a : alerts) {
+            out.add(tree(a).get("state").asText());
+        }
+        return out;
     }
 
     @Test

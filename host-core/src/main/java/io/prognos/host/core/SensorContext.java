@@ -107,8 +107,11 @@ public final class SensorContext {
         return alertLevel;
     }
 
-    /** Goes on with an alert episode a host had open for the sensor before it served it here. */
-    void resume(AlertEpisodes.Open open) {
+    /**
+     * Goes on with an alert episode a host had open for the sensor before it served it here (its
+     * stored open alert), for a context just created.
+     */
+    public void resume(AlertEpisodes.Open open) {
         alertLevel = open.level();
         lastAlertingAt = open.lastAlerting();
     }

@@ -82,6 +82,9 @@ public final class HostRuntime implements AutoCloseable {
     /** Sensors whose last read of their stored readings failed: their open alert is not asked for. */
     private final Set<SensorId> warmFailed = ConcurrentHashMap.newKeySet();
 
+    private final StoredOpenAlerts openAlerts =
+            new StoredOpenAlerts(s -> jdbc.alerts().open(s), System::nanoTime);
+
     private SensorCycle cycle;
     private SensorContexts contexts;
     private ReadingParser readingParser;
@@ -294,7 +297,14 @@ public final class HostRuntime implements AutoCloseable {
             // Its models are trained on the stored history too, and may look back beyond the buffer.
             kafkaCycle.readsBackFrom(stored);
             kafka = KafkaAdapter.start(
-                    plugin, kafkaCycle, trainer, kafkaSettings, dataDir.resolve("kafka-streams"), metrics, clock);
+                    plugin,
+                    kafkaCycle,
+                    trainer,
+                    kafkaSettings,
+                    dataDir.resolve("kafka-streams"),
+                    metrics,
+                    clock,
+                    openAlerts::onStream);
             opened.add(kafka);
         }
         if (mqttOn) {
@@ -566,27 +576,9 @@ public final class HostRuntime implements AutoCloseable {
         }
     }
 
-    /**
-     * The alert episode the sensor had open when this host (or another on the database) last
-     * assessed it, to go on with; null for none, or when the database cannot say, which the log
-     * tells: the sensor then starts as before this was kept, an open alert raised again.
-     */
+    /** For a sensor of MQTT or REST: not asked for when its readings' read just failed. */
     private AlertEpisodes.Open openAlert(SensorId sensor) {
-        if (warmFailed.remove(sensor)) {
-            // Its readings' read just failed (told): not a second wait for a database that does not
-            // answer, a socket timeout (60 s) each for a suspended one, for every sensor first seen.
-            LOG.debug("{} starts without the alert it may have open: the database did not answer", sensor);
-            return null;
-        }
-        try {
-            return jdbc.alerts().open(sensor);
-        } catch (RuntimeException e) {
-            LOG.warn(
-                    "{} starts without the alert it may have open (raised again if it still stands): {}",
-                    sensor,
-                    e.getMessage());
-            return null;
-        }
+        return openAlerts.forContext(sensor, warmFailed.remove(sensor));
     }
 
     /** Sensors the dashboard follows at most; 5,000 hold about 35 MB of recent scores (168 of 40 bytes each). */

@@ -9,11 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.prognos.api.Reading;
+import io.prognos.api.RiskLevel;
 import io.prognos.api.SensorId;
 import io.prognos.host.HostFixture;
 import io.prognos.host.KafkaBroker;
 import io.prognos.host.demo.OnMessage;
 import io.prognos.host.runtime.HostRuntime;
+import io.prognos.jdbc.AlertsTable;
 import io.prognos.kafka.KafkaAdapter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -92,6 +94,8 @@ class KafkaReadingsTest {
         config.put("kafka.partitions", Integer.toString(PARTITIONS));
         config.put("kafka.replication-factor", "1");
         config.put("lstm.epochs", "3");
+        // Below every reading of HostFixture.hourly (50 +- 3): critical from the first forecast on.
+        config.put("prognos.limits", "boiler-1/temp=0:45;boiler-2/temp=0:45");
         host = HostFixture.start(config, HostRuntime.Parts.ALL);
     }
 
@@ -272,6 +276,51 @@ class KafkaReadingsTest {
         io.prognos.api.ModelInfo m = host.plugin().model(sensor).orElseThrow();
         assertTrue(m.sampleCount() > 8000, "trained on what was stored: " + m.sampleCount());
         assertTrue(m.contextIntervals() > 2880, "looks back a day: " + m.contextIntervals());
+    }
+
+    /**
+     * A sensor a task starts without a context in its store goes on with the alert it had open on a
+     * host before (a plant that served it on one host until it scaled out): not raised again under
+     * a new id while its risk stands, where a sensor without one stored is raised.
+     */
+    @Test
+    void aSensorItsTaskStartsAfreshGoesOnWithTheAlertStoredForIt() throws Exception {
+        SensorId carried = SensorId.of("boiler-1", "temp");
+        SensorId fresh = SensorId.of("boiler-2", "temp");
+        List<Reading> readings = hourly(230, 12);
+        Instant open = readings.get(199).timestamp();
+        host.jdbc()
+                .results()
+                .writeAlerts(List.of(new AlertsTable.Row(
+                        carried, "raised-before", "raised", RiskLevel.CRITICAL, RiskLevel.LOW, open, open)));
+        try (KafkaProducer<String, String> p = producer()) {
+            for (Reading r : readings) {
+                p.send(new ProducerRecord<>("prognos.readings", "boiler-1/temp", json(r)));
+                p.send(new ProducerRecord<>("prognos.readings", "boiler-2/temp", json(r)));
+            }
+        }
+        Instant last = readings.get(readings.size() - 1).timestamp();
+        for (String key : List.of("boiler-1/temp", "boiler-2/temp")) {
+            assertTrue(
+                    seen("prognos.forecasts", key, f -> basedOn(f).equals(last), Duration.ofMinutes(2)),
+                    "no forecast of " + key + " from its last reading");
+        }
+        // Stored before the forecasts' commit.
+        assertEquals(List.of("raised-before"), alertIds(carried), "the open alert goes on");
+        assertEquals(1, alertIds(fresh).size(), "the case: raised once where none was open");
+    }
+
+    private static List<String> alertIds(SensorId sensor) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection c = host.jdbc().dataSource().getConnection();
+                Statement st = c.createStatement();
+                var rs = st.executeQuery("SELECT alert_id FROM prognos.alerts WHERE device_id = '" + sensor.deviceId()
+                        + "' AND state = 'raised' ORDER BY based_on")) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
     }
 
     private static Instant basedOn(JsonNode forecast) {
