@@ -65,6 +65,7 @@ public final class AlertsTable {
      * assessment of that interval; null when its row is gone).
      */
     public record Stored(
+            String alertId,
             SensorId sensor,
             Instant basedOn,
             String state,
@@ -170,9 +171,8 @@ public final class AlertsTable {
     /** The newest {@code n} alerts of every sensor, newest first. */
     public List<Stored> recent(int n) {
         return read(
-                "SELECT a.device_id, a.sensor_key, a.based_on, a.assessed_at, a.state, a.level, a.previous_level FROM "
-                        + table
-                        + " a ORDER BY a.based_on DESC, a.assessed_at DESC LIMIT " + n,
+                "SELECT a.device_id, a.sensor_key, a.based_on, a.assessed_at, a.state, a.level, a.previous_level,"
+                        + " a.alert_id FROM " + table + " a ORDER BY a.based_on DESC, a.assessed_at DESC LIMIT " + n,
                 null,
                 "reading the newest " + n + " alerts");
     }
@@ -187,7 +187,7 @@ public final class AlertsTable {
                 SensorRows.newest(
                         schema,
                         "alerts",
-                        "t.based_on, t.assessed_at, t.state, t.level, t.previous_level",
+                        "t.based_on, t.assessed_at, t.state, t.level, t.previous_level, t.alert_id",
                         "t.based_on DESC, t.assessed_at DESC",
                         Integer.toString(each)),
                 sensors,
@@ -199,8 +199,21 @@ public final class AlertsTable {
     }
 
     /**
+     * Every sensor's open alert (its newest, when a raised one), newest first: what a host that
+     * starts to serve the sensor goes on with.
+     */
+    public List<Stored> allOpen() {
+        return read(
+                "SELECT a.device_id, a.sensor_key, a.based_on, a.assessed_at, a.state, a.level, a.previous_level,"
+                        + " a.alert_id FROM (SELECT DISTINCT ON (device_id, sensor_key) * FROM " + table
+                        + " ORDER BY device_id, sensor_key, based_on DESC, assessed_at DESC) a WHERE a.state = 'raised'",
+                null,
+                "reading the open alerts");
+    }
+
+    /**
      * The alerts {@code query} selects (device, sensor, based_on, assessed_at, state, level, previous
-     * level, in that order; bound to {@code sensors} when not null), newest first, with their risk's
+     * level, alert id, in that order; bound to {@code sensors} when not null), newest first, with their risk's
      * action and reasons.
      */
     private List<Stored> read(String query, List<SensorId> sensors, String what) {
@@ -209,7 +222,8 @@ public final class AlertsTable {
         try (Connection c = ds.getConnection()) {
             c.setReadOnly(true);
             try (PreparedStatement ps = c.prepareStatement("SELECT x.*, r.recommended_action, r.reasons FROM ("
-                    + query + ") x(device_id, sensor_key, based_on, assessed_at, state, level, previous_level)"
+                    + query + ") x(device_id, sensor_key, based_on, assessed_at, state, level, previous_level,"
+                    + " alert_id)"
                     + " LEFT JOIN " + schema + ".risk_assessments r ON r.device_id = x.device_id"
                     + " AND r.sensor_key = x.sensor_key AND r.based_on = x.based_on"
                     + " ORDER BY x.based_on DESC, x.assessed_at DESC")) {
@@ -227,6 +241,7 @@ public final class AlertsTable {
                             continue;
                         }
                         out.add(new Stored(
+                                rs.getString("alert_id"),
                                 SensorId.of(rs.getString("device_id"), rs.getString("sensor_key")),
                                 rs.getTimestamp("based_on").toInstant(),
                                 rs.getString("state"),

@@ -56,6 +56,32 @@ public final class FleetReplies {
             Double valRelmae,
             Instant trainedAt) {}
 
+    /** {@code GET alerts}: every sensor's open alert, newest first. */
+    public record OpenAlerts(boolean success, int count, List<OpenAlert> alerts) {}
+
+    /** An open alert: its id, as published on {@code prognos/alerts}, and its raise as the dashboard lists it. */
+    public record OpenAlert(
+            String alertId,
+            String deviceId,
+            String sensorKey,
+            Instant at,
+            String riskLevel,
+            String previousLevel,
+            String recommendedAction,
+            String why) {
+        public static OpenAlert of(String alertId, FleetWatch.AlertEvent e) {
+            return new OpenAlert(
+                    alertId,
+                    e.sensor().deviceId(),
+                    e.sensor().sensorKey(),
+                    e.at(),
+                    e.level(),
+                    e.previousLevel(),
+                    e.recommendedAction(),
+                    e.why());
+        }
+    }
+
     /** An alert transition. */
     public record AlertRow(
             String deviceId,

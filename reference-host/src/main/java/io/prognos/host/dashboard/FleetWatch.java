@@ -7,6 +7,7 @@ import io.prognos.api.RiskLevel;
 import io.prognos.api.ScheduleEntry;
 import io.prognos.api.SensorId;
 import io.prognos.host.core.SensorCycle;
+import io.prognos.jdbc.AlertsTable;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -166,6 +167,12 @@ public final class FleetWatch implements SensorCycle.Listener {
     }
 
     /** An alert transition as listed; why only for a raise. */
+    /** A stored alert as the dashboard lists it. */
+    public static AlertEvent event(AlertsTable.Stored a) {
+        return event(
+                a.sensor(), a.basedOn(), a.state(), a.level(), a.previousLevel(), a.recommendedAction(), a.reasons());
+    }
+
     public static AlertEvent event(
             SensorId sensor,
             Instant at,

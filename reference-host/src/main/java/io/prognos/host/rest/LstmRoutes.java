@@ -51,7 +51,8 @@ public final class LstmRoutes {
             "fleet",
             "sensors",
             "limits",
-            "readings");
+            "readings",
+            "alerts");
     /**
      * The query parameters each route reads; any other is refused, as an unknown body field is: a
      * typo such as {@code day_ahead=30} must not quietly answer with the default of 7 days.
@@ -148,6 +149,16 @@ public final class LstmRoutes {
                     throw new UnknownSensorException(sensor);
                 }
                 return new Replies.Deleted(true, sensor.toString());
+            }
+            case "alerts" -> {
+                if (parts.length != 1) {
+                    throw new RestApi.HttpError(404, null, "use " + BASE + "/alerts");
+                }
+                allow(method, "GET");
+                List<FleetReplies.OpenAlert> open = runtime.jdbc().alerts().allOpen().stream()
+                        .map(a -> FleetReplies.OpenAlert.of(a.alertId(), FleetWatch.event(a)))
+                        .toList();
+                return new FleetReplies.OpenAlerts(true, open.size(), open);
             }
             case "fleet" -> {
                 allow(method, "GET");

@@ -66,14 +66,14 @@ final class DashboardRestore implements AutoCloseable {
                     return;
                 }
                 List<FleetWatch.AlertEvent> its = alerts.getOrDefault(e.getKey(), List.of()).stream()
-                        .map(DashboardRestore::event)
+                        .map(FleetWatch::event)
                         .toList();
                 if (restore(fleet, jdbc, e.getKey(), models.get(e.getKey()), e.getValue(), its)) {
                     restored++;
                 }
             }
             fleet.restoreRecentAlerts(jdbc.alerts().recent(FleetWatch.RECENT_ALERTS).stream()
-                    .map(DashboardRestore::event)
+                    .map(FleetWatch::event)
                     .toList());
             LOG.info(
                     "dashboard: {} sensor(s)' newest risk, forecast, anomaly scores and alerts read back from the"
@@ -87,11 +87,6 @@ final class DashboardRestore implements AutoCloseable {
                             + " shows again from its next reading",
                     e.getMessage());
         }
-    }
-
-    private static FleetWatch.AlertEvent event(AlertsTable.Stored a) {
-        return FleetWatch.event(
-                a.sensor(), a.basedOn(), a.state(), a.level(), a.previousLevel(), a.recommendedAction(), a.reasons());
     }
 
     private static boolean restore(

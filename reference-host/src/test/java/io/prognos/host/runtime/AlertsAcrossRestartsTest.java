@@ -70,6 +70,41 @@ class AlertsAcrossRestartsTest {
         return out;
     }
 
+    /** {@code GET /api/v1/lstm/alerts}: each open alert as "device/sensor alert_id", sorted. */
+    private static List<String> open(HostRuntime host) throws Exception {
+        JsonNode listed = get(host, "/api/v1/lstm/alerts");
+        List<String> out = new ArrayList<>();
+        for (JsonNode a : listed.get("alerts")) {
+            out.add(a.get("device_id").asText() + "/" + a.get("sensor_key").asText() + " "
+                    + a.get("alert_id").asText());
+            assertEquals("raised", alertState(host, a.get("alert_id").asText()));
+            assertFalse(a.get("why").asText().isEmpty(), a.toString());
+        }
+        assertEquals(out.size(), listed.get("count").asInt());
+        out.sort(null);
+        return out;
+    }
+
+    private static String raisedId(HostRuntime host, SensorId s) throws Exception {
+        return query(
+                host,
+                "SELECT alert_id FROM prognos.alerts WHERE device_id = '" + s.deviceId() + "' AND sensor_key = '"
+                        + s.sensorKey() + "' AND state = 'raised' ORDER BY based_on DESC LIMIT 1");
+    }
+
+    private static String alertState(HostRuntime host, String alertId) throws Exception {
+        return query(host, "SELECT state FROM prognos.alerts WHERE alert_id = '" + alertId + "'");
+    }
+
+    private static String query(HostRuntime host, String sql) throws Exception {
+        try (Connection c = host.jdbc().dataSource().getConnection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
+            assertTrue(rs.next(), sql);
+            return rs.getString(1);
+        }
+    }
+
     /**
      * A sensor first seen while the database does not answer starts without its stored readings,
      * told once, and without asking for its open alert: that was a second wait (a socket timeout,
@@ -146,6 +181,10 @@ class AlertsAcrossRestartsTest {
                     stands.get(HISTORY).timestamp().toString(),
                     its.get(0).get("at").asText());
             assertFalse(its.get(0).get("why").asText().isEmpty(), its.toString());
+            // Both open, listed from the database with the ids they were published under.
+            assertEquals(
+                    List.of("press-1/calms " + raisedId(host, CALMS), "press-1/stands " + raisedId(host, STANDS)),
+                    open(host));
             send(host, STANDS, stands.get(HISTORY + 1));
             send(host, STANDS, stands.get(HISTORY + 2));
             assertEquals(List.of(raised), alerts(host, STANDS), "the open alert goes on: not raised again");
@@ -158,6 +197,7 @@ class AlertsAcrossRestartsTest {
             assertEquals(2, told.size(), told.toString());
             String level = told.get(0).split(" ")[1];
             assertEquals("cleared low " + level, told.get(1), "cleared, from the level it was raised at");
+            assertEquals(List.of("press-1/stands " + raisedId(host, STANDS)), open(host), "the cleared one is not");
         }
     }
 }
