@@ -206,7 +206,8 @@ public final class AlertsTable {
         return read(
                 "SELECT a.device_id, a.sensor_key, a.based_on, a.assessed_at, a.state, a.level, a.previous_level,"
                         + " a.alert_id FROM (SELECT DISTINCT ON (device_id, sensor_key) * FROM " + table
-                        + " ORDER BY device_id, sensor_key, based_on DESC, assessed_at DESC) a WHERE a.state = 'raised'",
+                        + " ORDER BY device_id, sensor_key, based_on DESC, assessed_at DESC) a"
+                        + " WHERE a.state = 'raised'",
                 null,
                 "reading the open alerts");
     }
