@@ -66,7 +66,8 @@ public final class JdbcAdapter implements AutoCloseable {
                     86_400,
                     10 * 366 * 86_400,
                     "how long results are kept (forecasts, risk assessments, anomaly scores, alerts, maintenance"
-                            + " schedules), by the time each was made; older ones are deleted at start and hourly,"
+                            + " schedules), by the time of the readings each is about (a schedule: when it was made);"
+                            + " older ones are deleted at start and hourly,"
                             + " but for what each sensor's current state is read from (its newest risk and that"
                             + " risk's forecast, its newest alert and, while that alert is raised, the risk rows"
                             + " since) and the newest schedule. Unset: kept for ever")

@@ -15,8 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Deletes results older than {@code jdbc.results-retention} (by the time each row was made), so
- * that the results tables of a plant that runs for years stop growing: about 300,000 forecast rows
+ * Deletes results older than {@code jdbc.results-retention}, by the time of the readings they are
+ * about (as a time-series database's retention counts, and the dashboard's time axes), so that the
+ * results tables of a plant that runs for years stop growing: about 300,000 forecast rows
  * a day for 1,000 sensors at an hourly interval. What a sensor's current state is read from stays
  * whatever its age, so that a sensor that went quiet keeps its last word and an open alert goes on
  * across a restart: its newest risk and the forecast that risk was drawn from, its newest alert, and
@@ -66,20 +67,21 @@ final class ResultsRetention {
         // The interval of the sensor's newest alert when it is a raised one, else none.
         String openSince = "(SELECT CASE WHEN x.state = 'raised' THEN x.based_on END FROM " + s + ".alerts x"
                 + sameSensor + " ORDER BY x.based_on DESC, x.assessed_at DESC LIMIT 1)";
-        deletes.put("forecasts", chunked(s + ".forecasts", "t.issued_at < ? AND t.based_on < " + newestRisk));
+        deletes.put("forecasts", chunked(s + ".forecasts", "t.based_on < ? AND t.based_on < " + newestRisk));
         deletes.put(
                 "risk_assessments",
                 chunked(
                         s + ".risk_assessments",
-                        "t.assessed_at < ? AND t.based_on < " + newestRisk + " AND (" + openSince
+                        "t.based_on < ? AND t.based_on < " + newestRisk + " AND (" + openSince
                                 + " IS NULL OR t.based_on < " + openSince + ")"));
         deletes.put(
                 "alerts",
                 chunked(
                         s + ".alerts",
-                        "t.assessed_at < ? AND t.alert_id <> (SELECT x.alert_id FROM " + s + ".alerts x" + sameSensor
+                        "t.based_on < ? AND t.alert_id <> (SELECT x.alert_id FROM " + s + ".alerts x" + sameSensor
                                 + " ORDER BY x.based_on DESC, x.assessed_at DESC LIMIT 1)"));
-        deletes.put("anomaly_scores", chunked(s + ".anomaly_scores", "t.scored_at < ?"));
+        deletes.put("anomaly_scores", chunked(s + ".anomaly_scores", "t.interval_start < ?"));
+        // A schedule is about the time it was made.
         deletes.put(
                 "maintenance_schedule",
                 chunked(
@@ -106,7 +108,7 @@ final class ResultsRetention {
         return pruneBefore(now.minus(retention));
     }
 
-    /** Deletes the rows made before {@code cutoff} but those kept for a sensor's current state. */
+    /** Deletes the rows about readings before {@code cutoff} but those kept for a sensor's current state. */
     Pruned pruneBefore(Instant cutoff) {
         ready.run();
         Map<String, Integer> deleted = new LinkedHashMap<>();
@@ -127,7 +129,7 @@ final class ResultsRetention {
                 }
             }
         } catch (SQLException e) {
-            throw SqlErrors.translate("deleting results made before " + cutoff, e);
+            throw SqlErrors.translate("deleting results before " + cutoff, e);
         }
         return new Pruned(deleted, false);
     }
@@ -153,7 +155,7 @@ final class ResultsRetention {
                 n += chunk;
             } while (chunk == CHUNK);
         } catch (SQLException e) {
-            throw SqlErrors.translate("deleting " + table + " rows made before " + cutoff, e);
+            throw SqlErrors.translate("deleting " + table + " rows before " + cutoff, e);
         }
         return n;
     }

@@ -56,10 +56,13 @@ class ResultsRetentionTest {
         return T0.plus(Duration.ofHours(h));
     }
 
-    /** A forecast and its risk based on hour {@code h}, both made five seconds after it. */
+    /**
+     * A forecast, its risk and its interval's anomaly score based on hour {@code h}, all made a month
+     * after it (a backfill): the time of their readings is what counts.
+     */
     static void assess(JdbcAdapter db, SensorId s, int h, RiskLevel level) {
         Instant basedOn = hour(h);
-        Instant made = basedOn.plusSeconds(5);
+        Instant made = basedOn.plus(Duration.ofDays(30));
         List<ForecastPoint> points = new ArrayList<>();
         for (int k = 1; k <= 12; k++) {
             points.add(new ForecastPoint(basedOn.plus(Duration.ofHours(k)), k, 50, 45, 55));
@@ -102,10 +105,11 @@ class ResultsRetentionTest {
     }
 
     /**
-     * Rows made before the cutoff go, but for what a sensor's current state is read from: a sensor
-     * whose alert is still open keeps that alert and its risk rows since (so a restarted host goes on
-     * with the same alert and the same hold), a sensor that went quiet keeps its newest risk and the
-     * forecast drawn from it, and every sensor keeps its newest alert; the newest schedule stays.
+     * Rows about readings before the cutoff go, but for what a sensor's current state is read from:
+     * a sensor whose alert is still open keeps that alert and its risk rows since (so a restarted host
+     * goes on with the same alert and the same hold), a sensor that went quiet keeps its newest risk
+     * and the forecast drawn from it, and every sensor keeps its newest alert; the newest schedule
+     * stays.
      */
     @Test
     void oldResultsGoButWhatEachSensorsStateIsReadFromStays() throws Exception {
@@ -152,7 +156,7 @@ class ResultsRetentionTest {
             assertEquals(6, count(db, "risk_assessments", open), "hours 4 to 9: from the open alert's raise on");
             assertEquals(2, count(db, "risk_assessments", calm), "hours 8 and 9: its alert was cleared");
             assertEquals(1, count(db, "risk_assessments", quiet), "its newest, older than the cutoff");
-            assertEquals(2 * 12, count(db, "forecasts", open), "those made after the cutoff");
+            assertEquals(2 * 12, count(db, "forecasts", open), "those based on the readings from the cutoff on");
             assertEquals(12, count(db, "forecasts", quiet), "the forecast of its newest risk");
             assertEquals(1, count(db, "alerts", open));
             assertEquals(1, count(db, "alerts", calm), "its newest, the clearing");
