@@ -166,13 +166,13 @@ public final class FleetWatch implements SensorCycle.Listener {
         }
     }
 
-    /** An alert transition as listed; why only for a raise. */
     /** A stored alert as the dashboard lists it. */
     public static AlertEvent event(AlertsTable.Stored a) {
         return event(
                 a.sensor(), a.basedOn(), a.state(), a.level(), a.previousLevel(), a.recommendedAction(), a.reasons());
     }
 
+    /** An alert transition as listed; why only for a raise. */
     public static AlertEvent event(
             SensorId sensor,
             Instant at,

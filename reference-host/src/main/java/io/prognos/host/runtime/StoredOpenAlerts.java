@@ -68,7 +68,10 @@ final class StoredOpenAlerts {
             return open;
         } catch (RetryLaterException e) {
             unanswered = nanoTime.getAsLong();
-            startsWithout(sensor, ", as do the sensors started afresh in the next 30 s", e);
+            startsWithout(
+                    sensor,
+                    ", as do the sensors started afresh in the next " + QUIET_AFTER_UNANSWERED.toSeconds() + " s",
+                    e);
             return null;
         } catch (RuntimeException e) {
             startsWithout(sensor, "", e);
