@@ -153,21 +153,8 @@ public final class KafkaAdapter implements AutoCloseable {
     /**
      * Creates missing topics, then starts the streams; returns at once (the host joins its group in
      * the background). {@code defaultStateDir} is used unless {@code kafka.state-dir} is set.
-     */
-    public static KafkaAdapter start(
-            ForecastingPlugin plugin,
-            SensorCycle cycle,
-            TrainingRunner trainer,
-            KafkaSettings s,
-            Path defaultStateDir,
-            MeterRegistry metrics,
-            Clock clock) {
-        return start(plugin, cycle, trainer, s, defaultStateDir, metrics, clock, null);
-    }
-
-    /**
-     * As above; {@code openAlerts} tells the alert a sensor had open on a host before, for a task
-     * that starts a sensor without a context in its store (null: none is asked for).
+     * {@code openAlerts} tells the alert a sensor had open on a host before, for a task that starts
+     * a sensor without a context in its store (null: none is asked for).
      */
     public static KafkaAdapter start(
             ForecastingPlugin plugin,

@@ -112,7 +112,8 @@ class KafkaAdapterStartTest {
                         settings,
                         dir.resolve("state"),
                         new SimpleMeterRegistry(),
-                        Clock.systemUTC())
+                        Clock.systemUTC(),
+                        null)
                 .close();
     }
 }

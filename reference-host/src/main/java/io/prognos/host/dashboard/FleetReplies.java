@@ -1,5 +1,6 @@
 package io.prognos.host.dashboard;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.prognos.api.ModelInfo;
 import io.prognos.api.Reading;
 import io.prognos.api.RiskAssessment;
@@ -60,25 +61,9 @@ public final class FleetReplies {
     public record OpenAlerts(boolean success, int count, List<OpenAlert> alerts) {}
 
     /** An open alert: its id, as published on {@code prognos/alerts}, and its raise as the dashboard lists it. */
-    public record OpenAlert(
-            String alertId,
-            String deviceId,
-            String sensorKey,
-            Instant at,
-            String riskLevel,
-            String previousLevel,
-            String recommendedAction,
-            String why) {
+    public record OpenAlert(String alertId, @JsonUnwrapped AlertRow raised) {
         public static OpenAlert of(String alertId, FleetWatch.AlertEvent e) {
-            return new OpenAlert(
-                    alertId,
-                    e.sensor().deviceId(),
-                    e.sensor().sensorKey(),
-                    e.at(),
-                    e.level(),
-                    e.previousLevel(),
-                    e.recommendedAction(),
-                    e.why());
+            return new OpenAlert(alertId, AlertRow.of(e));
         }
     }
 
