@@ -446,7 +446,8 @@ class PrognosTopologyTest {
         SensorId sensor = SensorId.of("pump-9", "temp");
         List<Reading> history = hourly(0, 230, 50, 9);
         train(sensor, history.subList(0, 200));
-        // Readings at 50 +- 2 against a high limit of 51: critical, at once and on.
+        // A daily swing of 50 +- 2 against a high limit of 51, crossed every day: a sensor without an
+        // open alert raises one. The open one given is critical, so no level climbs above it.
         Supplier<SensorCycle> limited = () -> new SensorCycle(
                 plugin,
                 s -> OperatingLimits.between(0, 51),
