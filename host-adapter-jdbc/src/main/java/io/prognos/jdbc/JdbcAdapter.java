@@ -7,14 +7,12 @@ import io.prognos.api.ConfigDef.Type;
 import io.prognos.api.ConfigProblem;
 import io.prognos.api.InvalidConfigurationException;
 import io.prognos.api.RetryLaterException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.postgresql.Driver;
 import org.slf4j.Logger;
@@ -93,8 +91,7 @@ public final class JdbcAdapter implements AutoCloseable {
     private final LatestResults latest;
     private final LimitsTable limits;
     private final AlertsTable alerts;
-    private final ResultsRetention retention;
-    private final ScheduledExecutorService retentionRuns;
+    private final RetentionRuns retention;
 
     private JdbcAdapter(HikariDataSource pool, ConfigDef.Config c) {
         this.pool = pool;
@@ -109,16 +106,12 @@ public final class JdbcAdapter implements AutoCloseable {
         this.results = new ResultsWriter(pool, schema, this::ensureMigrated, alerts);
         this.latest = new LatestResults(pool, schema, this::ensureMigrated);
         this.limits = new LimitsTable(pool, schema, this::ensureMigrated);
-        this.retention = c.getString("jdbc.results-retention") == null
+        Duration retained =
+                c.getString("jdbc.results-retention") == null ? null : c.getDuration("jdbc.results-retention");
+        this.retention = retained == null
                 ? null
-                : new ResultsRetention(pool, schema, this::ensureMigrated, c.getDuration("jdbc.results-retention"));
-        this.retentionRuns = retention == null
-                ? null
-                : Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread t = new Thread(r, "prognos-results-retention");
-                    t.setDaemon(true);
-                    return t;
-                });
+                : new RetentionRuns(
+                        "results", retained, new ResultsRetention(pool, schema, this::ensureMigrated, retained));
     }
 
     /**
@@ -168,9 +161,9 @@ public final class JdbcAdapter implements AutoCloseable {
             pool.close();
             throw e;
         }
-        if (adapter.retentionRuns != null) {
+        if (adapter.retention != null) {
             // Not in the constructor: a start refused above leaves no thread behind.
-            adapter.retentionRuns.scheduleWithFixedDelay(adapter.retention::run, 0, 1, TimeUnit.HOURS);
+            adapter.retention.start();
         }
         return adapter;
     }
@@ -270,8 +263,8 @@ public final class JdbcAdapter implements AutoCloseable {
 
     @Override
     public void close() {
-        if (retentionRuns != null) {
-            retentionRuns.shutdownNow();
+        if (retention != null) {
+            retention.close();
         }
         models.closeWatches();
         pool.close();

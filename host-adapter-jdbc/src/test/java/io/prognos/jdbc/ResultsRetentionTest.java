@@ -134,7 +134,7 @@ class ResultsRetentionTest {
                     Statement st = c.createStatement()) {
                 st.execute("INSERT INTO kept.anomaly_scores SELECT 'mill-9', 'rpm', timestamptz '2024-01-01' + i *"
                         + " interval '1 minute', timestamptz '2024-01-01' + i * interval '1 minute', 1, 0, 0, 0, 0,"
-                        + " '' FROM generate_series(1, " + (ResultsRetention.CHUNK + 1) + ") i");
+                        + " '' FROM generate_series(1, " + (ChunkedDeletion.CHUNK + 1) + ") i");
             }
             AlertEpisodes.Open before = db.alerts().open(open);
             assertEquals(new AlertEpisodes.Open(RiskLevel.MEDIUM, hour(5)), before);
@@ -144,13 +144,13 @@ class ResultsRetentionTest {
             try (Connection other = db.dataSource().getConnection();
                     Statement st = other.createStatement()) {
                 st.execute("SELECT pg_advisory_lock(" + ResultsRetention.LOCK_CLASS + ", hashtext('kept'))");
-                ResultsRetention.Pruned meanwhile = retention.pruneBefore(hour(8));
+                RetentionRuns.Pruned meanwhile = retention.pruneBefore(hour(8));
                 assertTrue(meanwhile.elsewhere());
                 assertEquals(0, meanwhile.total());
                 assertEquals(10, count(db, "risk_assessments", calm));
                 st.execute("SELECT pg_advisory_unlock(" + ResultsRetention.LOCK_CLASS + ", hashtext('kept'))");
             }
-            ResultsRetention.Pruned pruned = retention.pruneBefore(hour(8));
+            RetentionRuns.Pruned pruned = retention.pruneBefore(hour(8));
             assertFalse(pruned.elsewhere());
 
             assertEquals(6, count(db, "risk_assessments", open), "hours 4 to 9: from the open alert's raise on");
@@ -175,7 +175,7 @@ class ResultsRetentionTest {
                             "alerts",
                             1L,
                             "anomaly_scores",
-                            8 + 8 + 3L + ResultsRetention.CHUNK + 1,
+                            8 + 8 + 3L + ChunkedDeletion.CHUNK + 1,
                             "maintenance_schedule",
                             1L),
                     asLongs(pruned.deleted()));
