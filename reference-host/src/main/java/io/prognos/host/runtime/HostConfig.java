@@ -95,6 +95,15 @@ public final class HostConfig {
                     "how far back a training reads readings; a sensor with some but fewer than a training needs in it"
                             + " (one that reports daily) is trained on its newest cycle.buffer-size readings")
             .define(
+                    "prognos.readings-retention",
+                    Type.DURATION,
+                    null,
+                    86_400,
+                    10 * 366 * 86_400,
+                    "how long the readings the host stores (sensor_readings) are kept, by their timestamps; older"
+                            + " ones are deleted at start and hourly, but each sensor's newest cycle.buffer-size"
+                            + " readings. At least prognos.history and prognos.forecast-lookback. Unset: kept for ever")
+            .define(
                     "prognos.forecast-lookback",
                     Type.DURATION,
                     "7d",

@@ -27,6 +27,7 @@ import io.prognos.host.dashboard.FleetWatch;
 import io.prognos.host.rest.RestApi;
 import io.prognos.jdbc.ForecastPoller;
 import io.prognos.jdbc.JdbcAdapter;
+import io.prognos.jdbc.RetentionRuns;
 import io.prognos.kafka.KafkaAdapter;
 import io.prognos.kafka.KafkaSettings;
 import io.prognos.mqtt.MqttAdapter;
@@ -71,6 +72,7 @@ public final class HostRuntime implements AutoCloseable {
     private MqttAdapter mqtt;
     private KafkaAdapter kafka;
     private StoringListener storing;
+    private ReadingsTable readingsTable;
     private ForecastPoller poller;
     private EmbeddedBroker broker;
     private RestApi rest;
@@ -188,6 +190,7 @@ public final class HostRuntime implements AutoCloseable {
                             "prognos.poll-every",
                             "not with kafka.bootstrap: the hosts sharing the sensors would each poll all of them")));
         }
+        Duration readingsRetention = readingsRetention(host);
         Function<SensorId, OperatingLimits> configuredLimits = HostConfig.limits(host.getString("prognos.limits"));
         Path dataDir = DataDirectory.create(host.getString("prognos.data-dir"));
 
@@ -219,6 +222,15 @@ public final class HostRuntime implements AutoCloseable {
         // those set on mqttValues later (the embedded broker's URL and login, the shared group).
         ConfigDef.Config mqttConfig = MqttAdapter.CONFIG.parse("the MQTT adapter", mqttValues);
         CycleSettings cycleSettings = CycleSettings.from(MqttAdapter.withAliases(mqttConfig, cycleValues));
+        if (readingsRetention != null) {
+            RetentionRuns pruning = new RetentionRuns(
+                    "readings",
+                    readingsRetention,
+                    new ReadingsRetention(
+                            jdbc.dataSource(), readingsTable(), readingsRetention, cycleSettings.bufferSize()));
+            opened.add(pruning);
+            pruning.start();
+        }
         trainer = new TrainingRunner(
                 plugin,
                 threads,
@@ -523,10 +535,40 @@ public final class HostRuntime implements AutoCloseable {
         return p;
     }
 
+    /**
+     * {@code prognos.readings-retention}, null when unset; one shorter than what a training or a
+     * forecast reads back is refused naming the key (it would delete what the next training needs).
+     */
+    private static Duration readingsRetention(ConfigDef.Config host) {
+        if (host.getString("prognos.readings-retention") == null) {
+            return null;
+        }
+        Duration retention = host.getDuration("prognos.readings-retention");
+        for (String key : List.of("prognos.history", "prognos.forecast-lookback")) {
+            if (retention.compareTo(host.getDuration(key)) < 0) {
+                throw new InvalidConfigurationException(
+                        "the host",
+                        List.of(new ConfigProblem(
+                                "prognos.readings-retention",
+                                "at least " + key + " (" + host.getString(key) + "), which a training or forecast"
+                                        + " reads back, got " + host.getString("prognos.readings-retention"))));
+            }
+        }
+        return retention;
+    }
+
+    /** The host's own readings table, one for the storing and the retention. */
+    private ReadingsTable readingsTable() {
+        if (readingsTable == null) {
+            readingsTable = new ReadingsTable(jdbc.dataSource());
+        }
+        return readingsTable;
+    }
+
     /** The database writer of readings and results arriving from outside (MQTT, Kafka), opened once. */
     private StoringListener openStoring() {
         if (storing == null) {
-            ReadingsTable table = new ReadingsTable(jdbc.dataSource());
+            ReadingsTable table = readingsTable();
             table.createIfAbsent();
             storing = new StoringListener(table, jdbc.results(), host.getBoolean("prognos.store-readings"), metrics);
             opened.add(storing);

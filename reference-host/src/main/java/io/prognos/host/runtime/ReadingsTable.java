@@ -33,10 +33,19 @@ public final class ReadingsTable {
      * a database that is down is logged and the table is created with the first write instead.
      */
     public void createIfAbsent() {
+        try {
+            ensureCreated();
+        } catch (RuntimeException e) {
+            LOG.warn("sensor_readings not created yet (created with the first stored reading): {}", e.getMessage());
+        }
+    }
+
+    /** Creates the table unless it was; an outage is thrown as a {@link io.prognos.api.RetryLaterException}. */
+    void ensureCreated() {
         try (Connection c = ds.getConnection()) {
             ensureTable(c);
-        } catch (SQLException | RuntimeException e) {
-            LOG.warn("sensor_readings not created yet (created with the first stored reading): {}", e.getMessage());
+        } catch (SQLException e) {
+            throw SqlErrors.translate("sensor_readings", e);
         }
     }
 
