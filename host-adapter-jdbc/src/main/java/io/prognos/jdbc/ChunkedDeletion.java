@@ -22,7 +22,7 @@ public final class ChunkedDeletion {
     public static final int CHUNK = 10_000;
 
     /** How many rows a deletion deleted, and whether it stopped because another held the lock. */
-    public record Deleted(int rows, boolean elsewhere) {}
+    public record Deleted(long rows, boolean elsewhere) {}
 
     /** Sets a delete statement's parameters. */
     @FunctionalInterface
@@ -58,7 +58,7 @@ public final class ChunkedDeletion {
      * holds the lock; an outage or another failure is thrown translated, naming {@code what}.
      */
     public Deleted run(String what, String sql, Parameters parameters) {
-        int rows = 0;
+        long rows = 0;
         while (true) {
             try (Connection c = ds.getConnection()) {
                 c.setAutoCommit(false);

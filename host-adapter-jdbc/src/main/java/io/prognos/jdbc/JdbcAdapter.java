@@ -168,6 +168,11 @@ public final class JdbcAdapter implements AutoCloseable {
         return adapter;
     }
 
+    /** The deletion of old results ({@code jdbc.results-retention}), when set. */
+    public Optional<RetentionRuns> resultsRetention() {
+        return Optional.ofNullable(retention);
+    }
+
     /** Migrates the schema unless done; throws RetryLaterException while the database is down. */
     public void ensureMigrated() {
         if (migrated) {

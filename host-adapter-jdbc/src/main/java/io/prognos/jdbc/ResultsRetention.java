@@ -77,7 +77,7 @@ final class ResultsRetention implements RetentionRuns.Pruner {
      */
     RetentionRuns.Pruned pruneBefore(Instant cutoff) {
         ready.run();
-        Map<String, Integer> deleted = new LinkedHashMap<>();
+        Map<String, Long> deleted = new LinkedHashMap<>();
         for (Map.Entry<String, String> d : deletes.entrySet()) {
             ChunkedDeletion.Deleted rows = deletion.run(
                     "deleting " + d.getKey() + " rows before " + cutoff,

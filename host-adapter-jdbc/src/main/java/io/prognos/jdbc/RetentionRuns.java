@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,15 +30,17 @@ public final class RetentionRuns implements AutoCloseable {
      * How many rows of each table one run deleted, and whether it stopped because another host was
      * deleting from the same tables at the time.
      */
-    public record Pruned(Map<String, Integer> deleted, boolean elsewhere) {
-        public int total() {
-            return deleted.values().stream().mapToInt(Integer::intValue).sum();
+    public record Pruned(Map<String, Long> deleted, boolean elsewhere) {
+        public long total() {
+            return deleted.values().stream().mapToLong(Long::longValue).sum();
         }
     }
 
     private final String what;
     private final Duration retention;
     private final Pruner pruner;
+    private final AtomicLong deleted = new AtomicLong();
+    private volatile boolean failing;
     private ScheduledExecutorService runs;
 
     /**
@@ -47,6 +50,24 @@ public final class RetentionRuns implements AutoCloseable {
         this.what = what;
         this.retention = retention;
         this.pruner = pruner;
+    }
+
+    /** What is deleted: "results", "readings". */
+    public String what() {
+        return what;
+    }
+
+    /** Rows deleted by the runs so far. */
+    public long deleted() {
+        return deleted.get();
+    }
+
+    /**
+     * Whether the last run failed (the database did not answer, or another failure): a table that
+     * grows again while it stays so, which a plant watching its meters sees before its disk fills.
+     */
+    public boolean failing() {
+        return failing;
     }
 
     /** Runs now and hourly (each an hour after the last ended) until closed. */
@@ -74,6 +95,8 @@ public final class RetentionRuns implements AutoCloseable {
         long started = System.nanoTime();
         try {
             Pruned p = pruner.prune(Instant.now());
+            deleted.addAndGet(p.total());
+            failing = false;
             if (p.total() > 0) {
                 LOG.info(
                         "{} older than {} deleted: {} ({} ms)",
@@ -86,9 +109,11 @@ public final class RetentionRuns implements AutoCloseable {
                 LOG.debug("{} older than {} not deleted here: another host is deleting them", what, said());
             }
         } catch (RetryLaterException e) {
+            failing = true;
             LOG.warn(
                     "{} older than {} not deleted this hour, tried again in an hour: {}", what, said(), e.getMessage());
         } catch (RuntimeException e) {
+            failing = true;
             LOG.error("{} older than {} not deleted, tried again in an hour", what, said(), e);
         }
     }

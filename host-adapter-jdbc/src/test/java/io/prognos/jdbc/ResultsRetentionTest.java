@@ -178,15 +178,9 @@ class ResultsRetentionTest {
                             8 + 8 + 3L + ChunkedDeletion.CHUNK + 1,
                             "maintenance_schedule",
                             1L),
-                    asLongs(pruned.deleted()));
+                    pruned.deleted());
             assertEquals(0, retention.pruneBefore(hour(8)).total(), "nothing more at the same cutoff");
         }
-    }
-
-    private static Map<String, Long> asLongs(Map<String, Integer> m) {
-        Map<String, Long> out = new HashMap<>();
-        m.forEach((k, v) -> out.put(k, v.longValue()));
-        return out;
     }
 
     private static ScheduleEntry entry(SensorId s) {

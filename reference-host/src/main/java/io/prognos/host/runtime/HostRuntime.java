@@ -201,6 +201,7 @@ public final class HostRuntime implements AutoCloseable {
         }
         jdbc = JdbcAdapter.start(jdbcValues);
         opened.add(jdbc);
+        jdbc.resultsRetention().ifPresent(this::meter);
         limits = new SensorLimits(configuredLimits, jdbc.limits());
         readBackLimits();
 
@@ -229,6 +230,7 @@ public final class HostRuntime implements AutoCloseable {
                     new ReadingsRetention(
                             jdbc.dataSource(), readingsTable(), readingsRetention, cycleSettings.bufferSize()));
             opened.add(pruning);
+            meter(pruning);
             pruning.start();
         }
         trainer = new TrainingRunner(
@@ -555,6 +557,19 @@ public final class HostRuntime implements AutoCloseable {
             }
         }
         return retention;
+    }
+
+    /** A retention's meters: the rows it deleted, and whether its last run failed. */
+    private void meter(RetentionRuns retention) {
+        FunctionCounter.builder("prognos.retention.deleted", retention, RetentionRuns::deleted)
+                .tag("what", retention.what())
+                .description("rows deleted by a retention (results: jdbc.results-retention; readings:"
+                        + " prognos.readings-retention)")
+                .register(metrics);
+        Gauge.builder("prognos.retention.failing", retention, r -> r.failing() ? 1 : 0)
+                .tag("what", retention.what())
+                .description("1 while the last run of a retention failed (its tables grow meanwhile; the log says why)")
+                .register(metrics);
     }
 
     /** The host's own readings table, one for the storing and the retention. */

@@ -74,7 +74,7 @@ final class ReadingsRetention implements RetentionRuns.Pruner {
     /** Deletes the readings before {@code cutoff} but each sensor's newest; stops where another host deletes. */
     RetentionRuns.Pruned pruneBefore(Instant cutoff) {
         table.ensureCreated();
-        int rows = 0;
+        long rows = 0;
         for (Stored sensor : sensorsWithReadingsBefore(cutoff)) {
             ChunkedDeletion.Deleted d =
                     deletion.run("deleting readings of " + sensor + " before " + cutoff, DELETE, ps -> {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.prognos.api.InvalidConfigurationException;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
@@ -134,7 +135,7 @@ class ReadingsRetentionTest {
                 oldest(ds, busy),
                 "its newest, the old ones gone over two chunks");
         assertEquals(KEEP, count(ds, " ", "x"));
-        assertEquals(Map.of("sensor_readings", 30 * 24 + 100 + ChunkedDeletion.CHUNK + 50 + 50), pruned.deleted());
+        assertEquals(Map.of("sensor_readings", 30 * 24 + 100 + ChunkedDeletion.CHUNK + 50 + 50L), pruned.deleted());
         assertEquals(0, retention.pruneBefore(CUTOFF).total(), "nothing more at the same cutoff");
     }
 
@@ -153,12 +154,25 @@ class ReadingsRetentionTest {
         config.put("prognos.readings-retention", "30d");
         try (HostRuntime host = HostFixture.start(config, HostRuntime.Parts.STORE_ONLY)) {
             ReadingsTable table = new ReadingsTable(host.jdbc().dataSource());
+            // What a plant's meters read (GET /metrics): the rows deleted once the run has ended.
+            FunctionCounter deleted = host.metrics()
+                    .get("prognos.retention.deleted")
+                    .tag("what", "readings")
+                    .functionCounter();
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (table.count(gone) > 16 && System.nanoTime() < deadline) {
+            while (deleted.count() == 0 && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
             assertEquals(16, table.count(gone), "its newest cycle.buffer-size, all older than 30 days");
             assertEquals(200, table.count(recent));
+            assertEquals(300 - 16, deleted.count());
+            assertEquals(
+                    0,
+                    host.metrics()
+                            .get("prognos.retention.failing")
+                            .tag("what", "readings")
+                            .gauge()
+                            .value());
         }
     }
 
