@@ -231,9 +231,6 @@ public final class HostRuntime implements AutoCloseable {
                             jdbc.dataSource(), readingsTable(), readingsRetention, cycleSettings.bufferSize()));
             opened.add(pruning);
             meter(pruning);
-            // Created here first: two sessions creating it at once (this run's thread and the
-            // storing's below) can fail one of them on PostgreSQL's catalog (a duplicate type).
-            readingsTable().createIfAbsent();
             pruning.start();
         }
         trainer = new TrainingRunner(

@@ -134,6 +134,17 @@ public final class ReadingsTable {
         if (created) {
             return;
         }
+        // One creation at a time in this host (the storing's thread, the retention's): two sessions
+        // running CREATE TABLE IF NOT EXISTS at once can fail one of them on PostgreSQL's catalog
+        // (a duplicate pg_type row; known PostgreSQL behaviour, not seen here).
+        synchronized (this) {
+            if (!created) {
+                create(c);
+            }
+        }
+    }
+
+    private void create(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
             st.execute("CREATE TABLE IF NOT EXISTS sensor_readings (device_id text NOT NULL, sensor_key text NOT NULL,"
                     + " ts timestamptz NOT NULL, value double precision NOT NULL,"
