@@ -131,12 +131,12 @@
     return { series, data };
   }
 
-  // Alert episodes from raise to clear (or to now), shaded under everything else.
+  // Alert episodes from raise to clear or close (or to now), shaded under everything else.
   function episodes(v) {
     const out = []; let start = null;
     for (const a of v.alerts) {
       if (a.state === "raised" && start === null) start = Date.parse(a.at) / 1000;
-      if (a.state === "cleared" && start !== null) { out.push([start, Date.parse(a.at) / 1000]); start = null; }
+      if ((a.state === "cleared" || a.state === "closed") && start !== null) { out.push([start, Date.parse(a.at) / 1000]); start = null; }
     }
     if (start !== null) out.push([start, Infinity]);
     return out;

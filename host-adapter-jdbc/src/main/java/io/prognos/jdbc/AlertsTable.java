@@ -17,23 +17,31 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code alerts} table: each alert raised or cleared, as published on {@code prognos/alerts},
- * kept for a plant's history and for the episode a sensor had open, which a host reads back when it
- * starts to serve the sensor again. It is written in {@link ResultsWriter}'s transaction of the
- * results the alerts came with ({@link #insert}).
+ * The {@code alerts} table: each alert raised, cleared or closed, as published on {@code
+ * prognos/alerts}, kept for a plant's history and for the episode a sensor had open, which a host
+ * reads back when it starts to serve the sensor again. Raises and clears are written in {@link
+ * ResultsWriter}'s transaction of the results they came with ({@link #insert}), a close by request
+ * on its own ({@link #close}).
  */
 public final class AlertsTable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AlertsTable.class);
 
     /**
+     * The first key of the advisory lock a close holds on its sensor ("PRAC"), beside the
+     * retentions' own: two closes of one sensor at once store one close, the second finds none open.
+     */
+    static final int CLOSE_LOCK_CLASS = 0x50524143;
+
+    /**
      * An alert raised or cleared, with the level of the assessment that raised or cleared it and the
-     * interval that assessment was based on.
+     * interval that assessment was based on; or closed by a request ({@link #close}).
      */
     public record Row(
             SensorId sensor,
@@ -81,6 +89,7 @@ public final class AlertsTable {
     // Built once: the schema is fixed for the table's life.
     private final String insertSql;
     private final String openSql;
+    private final String closeSql;
 
     AlertsTable(DataSource ds, String schema, Runnable ready) {
         this.ds = ds;
@@ -95,6 +104,15 @@ public final class AlertsTable {
                 + ".risk_assessments r WHERE r.device_id = n.device_id AND r.sensor_key = n.sensor_key"
                 + " AND r.based_on > n.based_on AND r.level <> ?) FROM (SELECT * FROM " + table
                 + " WHERE device_id = ? AND sensor_key = ? ORDER BY based_on DESC, assessed_at DESC LIMIT 1) n";
+        // The open alert's row closed by one of its own, at the newest interval the sensor was
+        // assessed on (not before it: an assessment after the close sorts after it, raising anew).
+        // A raised row at a level this release does not raise (written by hand) is not open.
+        this.closeSql = "INSERT INTO " + table + " (alert_id, device_id, sensor_key, state, level, previous_level,"
+                + " based_on, assessed_at) SELECT ?, n.device_id, n.sensor_key, 'closed', n.level, n.level,"
+                + " GREATEST(n.based_on, (SELECT max(r.based_on) FROM " + this.schema + ".risk_assessments r"
+                + " WHERE r.device_id = n.device_id AND r.sensor_key = n.sensor_key)), ? FROM (SELECT * FROM "
+                + table + " WHERE device_id = ? AND sensor_key = ? ORDER BY based_on DESC, assessed_at DESC LIMIT 1) n"
+                + " WHERE n.state = 'raised' AND n.level = ANY(?) RETURNING level, based_on";
     }
 
     /** Adds {@code alerts} on {@code c}, in the caller's transaction; a repeat of one (its id) is written once. */
@@ -165,6 +183,62 @@ public final class AlertsTable {
             }
         } catch (SQLException e) {
             throw SqlErrors.translate("reading the open alert of " + sensor, e);
+        }
+    }
+
+    /**
+     * Closes the sensor's open alert by a row of its own (state {@code closed}, the level it was
+     * raised or last climbed at, the newest interval the sensor was assessed on): it is no longer
+     * open, here or on any host reading the table, nor after a restart. Returns that row, or null
+     * when the sensor has no alert open.
+     */
+    public Row close(SensorId sensor, Instant closedAt) {
+        ready.run();
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?, hashtext(?))")) {
+                    lock.setInt(1, CLOSE_LOCK_CLASS);
+                    lock.setString(2, sensor.toString());
+                    lock.execute();
+                }
+                Row closed = null;
+                try (PreparedStatement ps = c.prepareStatement(closeSql)) {
+                    String alertId = UUID.randomUUID().toString();
+                    ps.setString(1, alertId);
+                    ps.setTimestamp(2, Timestamp.from(closedAt));
+                    ps.setString(3, sensor.deviceId());
+                    ps.setString(4, sensor.sensorKey());
+                    ps.setArray(
+                            5,
+                            c.createArrayOf(
+                                    "text",
+                                    Arrays.stream(RiskLevel.values())
+                                            .filter(l -> l.atLeast(RiskLevel.MEDIUM))
+                                            .map(RiskLevel::wireName)
+                                            .toArray()));
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (rs.next()) {
+                            RiskLevel level = knownLevel(rs.getString(1));
+                            closed = new Row(
+                                    sensor,
+                                    alertId,
+                                    "closed",
+                                    level,
+                                    level,
+                                    rs.getTimestamp(2).toInstant(),
+                                    closedAt);
+                        }
+                    }
+                }
+                c.commit();
+                return closed;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.translate("closing the open alert of " + sensor, e);
         }
     }
 

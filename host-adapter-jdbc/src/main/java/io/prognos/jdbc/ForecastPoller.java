@@ -721,6 +721,17 @@ public final class ForecastPoller implements AutoCloseable {
         return contexts.peek(s);
     }
 
+    /**
+     * Ends the alert episode of the sensor's context, when the poller holds one, whose alert a
+     * request closed ({@link SensorCycle#endAlertEpisode}).
+     */
+    public void endAlertEpisode(SensorId s) {
+        SensorContext ctx = contexts.peek(s);
+        if (ctx != null) {
+            cycle.endAlertEpisode(ctx);
+        }
+    }
+
     /** What a sensor's context starts from, as the host's own contexts ({@link ReadingsSource#forContext}). */
     private List<Reading> warm(SensorId s) {
         return db.readings()

@@ -34,6 +34,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -153,6 +154,29 @@ class ForecastPollerTest {
             }
             assertEquals(SENSORS.stream().map(s -> s + " raised").toList(), alerts, "raised once, at the first run");
             assertEquals(3, count(db, "SELECT count(*) FROM prognos.alerts WHERE state = 'raised'"), "stored");
+
+            // One's alert closed by a request (the host's AlertClosing): the episode of the poller's
+            // context ends with it, and the risk still standing raises a new alert at the next run.
+            ForecastPoller poller = new ForecastPoller(
+                    plugin,
+                    db,
+                    s -> OperatingLimits.between(0, 30),
+                    SETTINGS,
+                    Clock.fixed(T0.plus(Duration.ofHours(306)), ZoneOffset.UTC),
+                    told,
+                    s -> false,
+                    1);
+            assertEquals(3, poller.runOnce().forecasts());
+            SensorId first = SENSORS.get(0);
+            assertEquals("closed", db.alerts().close(first, Instant.now()).state());
+            poller.endAlertEpisode(first);
+            insert(db, 304, 306);
+            assertEquals(3, poller.runOnce().forecasts());
+            poller.close();
+            List<String> expected =
+                    new ArrayList<>(SENSORS.stream().map(s -> s + " raised").toList());
+            expected.add(first + " raised");
+            assertEquals(expected, alerts, "raised again after the close, the others going on");
             plugin.stop();
             db.close();
         }

@@ -69,6 +69,21 @@ final class ResultPublisher implements SensorCycle.Listener {
         }
     }
 
+    /**
+     * A close on the alerts topic as a raise or clear is, with the sensor's newest risk (its fields
+     * left out when none is known), state {@code closed} and the level closed as previous level.
+     */
+    @Override
+    public void alertClosed(SensorCycle.ClosedAlert closed) {
+        AlertMessage m = new AlertMessage(
+                closed.risk() == null ? null : RiskMessage.of(closed.risk()),
+                closed.alertId(),
+                "closed",
+                closed.level().wireName());
+        connection.publish(
+                new MqttConnection.Outbound(topics.alerts(closed.sensor()), Json.bytes(m), 1, false, null, null, null));
+    }
+
     @Override
     public void schedule(List<ScheduleEntry> schedule) {
         connection.publish(new MqttConnection.Outbound(

@@ -88,6 +88,11 @@ public final class CycleListeners implements SensorCycle.Listener {
     }
 
     @Override
+    public void alertClosed(SensorCycle.ClosedAlert closed) {
+        each("alertClosed", l -> l.alertClosed(closed));
+    }
+
+    @Override
     public void schedule(List<ScheduleEntry> schedule) {
         each("schedule", l -> l.schedule(schedule));
     }

@@ -83,6 +83,13 @@ public final class SensorCycle {
         default void requested(Result result) {}
 
         /**
+         * An open alert closed by a request ({@link SensorCycle#alertClosed}): for a sensor retired
+         * or silent, whose alert no assessment would ever clear. Told on the caller's thread, once
+         * the close is stored.
+         */
+        default void alertClosed(ClosedAlert closed) {}
+
+        /**
          * Returns once everything told so far is durable. An adapter that acknowledges its input in
          * batches (Kafka commits its offsets) calls it before each acknowledgement, so that a
          * listener writing on a thread of its own loses nothing acknowledged when the host is
@@ -96,6 +103,13 @@ public final class SensorCycle {
 
     /** An alert: the risk level rose to medium or above ({@code raised}), or fell below it ({@code cleared}). */
     public record Alert(String alertId, String state, RiskLevel previousLevel) {}
+
+    /**
+     * An open alert closed by a request: {@code alertId} the close's own id, {@code level} the level
+     * the alert was raised (or last climbed) at, {@code at} the newest interval the sensor was assessed
+     * on, {@code risk} its newest risk known (null when none is).
+     */
+    public record ClosedAlert(SensorId sensor, String alertId, RiskLevel level, Instant at, RiskAssessment risk) {}
 
     /** A forecast, the risk drawn from it, the sensor's newest anomaly score and the alert it caused. */
     public record Result(Forecast forecast, RiskAssessment risk, AnomalyScore anomaly, Alert alert) {}
@@ -528,6 +542,29 @@ public final class SensorCycle {
                 + " consecutive intervals of readings its forecast needs ("
                 + (e.whyShort() != null ? e.whyShort() : "after a gap in its readings, or since it started")
                 + "); forecasts resume after " + more + " more, in about " + wait + none;
+    }
+
+    /**
+     * Ends the context's alert episode, whose alert a request closed: the next assessment at medium
+     * or above raises a new alert (a close does not hide a sensor still at risk), one below medium
+     * clears nothing. Waits for the sensor's other work as {@link #predict} does.
+     */
+    public void endAlertEpisode(SensorContext ctx) {
+        lockForRequest(ctx);
+        try {
+            ctx.alertLevel = RiskLevel.LOW;
+            ctx.lastAlertingAt = null;
+        } finally {
+            ctx.lock.unlock();
+        }
+    }
+
+    /**
+     * Tells the listener of an alert a request closed, once the close is stored; the episodes of the
+     * sensor's contexts in memory were ended before ({@link #endAlertEpisode}).
+     */
+    public void alertClosed(ClosedAlert closed) {
+        listener.alertClosed(closed);
     }
 
     private static void lockForRequest(SensorContext ctx) {

@@ -77,7 +77,7 @@ public final class FleetReplies {
             String previousLevel,
             String recommendedAction,
             String why) {
-        static AlertRow of(FleetWatch.AlertEvent e) {
+        public static AlertRow of(FleetWatch.AlertEvent e) {
             return new AlertRow(
                     e.sensor().deviceId(),
                     e.sensor().sensorKey(),

@@ -154,15 +154,35 @@ public final class FleetWatch implements SensorCycle.Listener {
                         r.alert().previousLevel(),
                         r.risk().recommendedAction(),
                         r.risk().reasons());
-                m.alerts.addLast(e);
-                if (m.alerts.size() > ALERTS) {
-                    m.alerts.removeFirst();
-                }
-                recentAlerts.addFirst(e);
-                if (recentAlerts.size() > RECENT_ALERTS) {
-                    recentAlerts.removeLast();
-                }
+                list(m, e);
             }
+        }
+    }
+
+    /**
+     * An alert closed by a request, at the newest interval its sensor was assessed on: in the fleet's
+     * list, and in the sensor's own when the dashboard follows it (a retired sensor is not followed
+     * again for it).
+     */
+    @Override
+    public void alertClosed(SensorCycle.ClosedAlert c) {
+        AlertEvent e = event(c.sensor(), c.at(), "closed", c.level(), c.level(), null, List.of());
+        synchronized (this) {
+            list(sensors.get(c.sensor()), e);
+        }
+    }
+
+    /** Lists an alert in the sensor's list ({@code m} null: not followed) and the fleet's. */
+    private void list(Mutable m, AlertEvent e) {
+        if (m != null) {
+            m.alerts.addLast(e);
+            if (m.alerts.size() > ALERTS) {
+                m.alerts.removeFirst();
+            }
+        }
+        recentAlerts.addFirst(e);
+        if (recentAlerts.size() > RECENT_ALERTS) {
+            recentAlerts.removeLast();
         }
     }
 

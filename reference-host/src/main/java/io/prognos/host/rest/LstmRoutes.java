@@ -152,7 +152,17 @@ public final class LstmRoutes {
             }
             case "alerts" -> {
                 if (parts.length != 1) {
-                    throw new RestApi.HttpError(404, null, "use " + BASE + "/alerts");
+                    SensorId sensor = sensorIn(parts, "alerts");
+                    allow(method, "DELETE");
+                    SensorCycle.ClosedAlert closed = runtime.alertClosing().close(sensor);
+                    if (closed == null) {
+                        throw new RestApi.HttpError(404, null, sensor + " has no open alert");
+                    }
+                    return new Replies.Closed(
+                            true,
+                            closed.alertId(),
+                            FleetReplies.AlertRow.of(FleetWatch.event(
+                                    sensor, closed.at(), "closed", closed.level(), closed.level(), null, List.of())));
                 }
                 allow(method, "GET");
                 List<FleetReplies.OpenAlert> open = runtime.jdbc().alerts().allOpen().stream()
@@ -204,7 +214,7 @@ public final class LstmRoutes {
 
     private static SensorId sensorIn(String[] parts, String route) {
         if (parts.length != 3) {
-            String list = route.equals("models") ? BASE + "/models or " : "";
+            String list = route.equals("models") || route.equals("alerts") ? BASE + "/" + route + " or " : "";
             throw new RestApi.HttpError(404, null, "use " + list + BASE + "/" + route + "/{device_id}/{sensor_key}");
         }
         return SensorId.of(parts[1], parts[2]);

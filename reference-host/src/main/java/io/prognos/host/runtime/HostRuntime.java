@@ -74,6 +74,7 @@ public final class HostRuntime implements AutoCloseable {
     private StoringListener storing;
     private ReadingsTable readingsTable;
     private ForecastPoller poller;
+    private AlertClosing alertClosing;
     private EmbeddedBroker broker;
     private RestApi rest;
     private SensorService service;
@@ -373,6 +374,7 @@ public final class HostRuntime implements AutoCloseable {
         if (parts.mqtt() && !pollEvery.isZero()) {
             poller = startPoller(pollEvery, cycleSettings, mqttConfig.getDuration("mqtt.max-future-skew"), clock);
         }
+        alertClosing = new AlertClosing(jdbc.alerts(), jdbc.latest(), cycle, contexts, poller, clock);
         Gauge.builder("prognos.models", plugin, p -> p.models().size())
                 .description("models known to the plugin")
                 .register(metrics);
@@ -640,6 +642,11 @@ public final class HostRuntime implements AutoCloseable {
 
     /** Sensors the dashboard follows at most; 5,000 hold about 35 MB of recent scores (168 of 40 bytes each). */
     static final int FLEET_SENSORS = 5_000;
+
+    /** Closes a sensor's open alert by request. */
+    public AlertClosing alertClosing() {
+        return alertClosing;
+    }
 
     /** The database poller; null unless {@code prognos.poll-every} is set. */
     public ForecastPoller poller() {

@@ -10,6 +10,8 @@ import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import io.prognos.host.HostFixture;
 import io.prognos.host.Logged;
+import io.prognos.host.demo.OnMessage;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -18,6 +20,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -102,6 +107,108 @@ class AlertsAcrossRestartsTest {
                 ResultSet rs = st.executeQuery(sql)) {
             assertTrue(rs.next(), sql);
             return rs.getString(1);
+        }
+    }
+
+    /**
+     * A sensor retired with an alert open: no assessment will ever clear it, so a request closes it.
+     * Closed for {@code GET alerts}, in the table's history, on the alerts topic (with its id and
+     * the sensor's risk) and in the dashboard's list, and after a restart: a host that serves the
+     * sensor again does not go on with the closed episode. A sensor still at risk whose alert is
+     * closed raises a new one at its next assessment: a close does not hide it.
+     */
+    @Test
+    void anAlertNoAssessmentWillClearIsClosedByRequestForGood() throws Exception {
+        Path dir = HostFixture.dataDir();
+        Map<String, String> config = HostFixture.config(dir);
+        SensorId retired = SensorId.of("press-3", "retired");
+        SensorId still = SensorId.of("press-3", "still");
+        List<Reading> readings = HostFixture.hourly(HISTORY + 30, 0, 13);
+        List<String> published = new CopyOnWriteArrayList<>();
+        String level;
+        try (HostRuntime host = HostFixture.start(config, HostRuntime.Parts.ALL)) {
+            MqttClient watcher = new MqttClient(host.broker().url(), "watcher-" + System.nanoTime(), null);
+            watcher.setCallback((OnMessage)
+                    (topic, m) -> published.add(topic + " " + new String(m.getPayload(), StandardCharsets.UTF_8)));
+            watcher.connect(host.broker().asDevice(new MqttConnectionOptions()));
+            watcher.subscribe("prognos/alerts/#", 1);
+            for (SensorId s : List.of(retired, still)) {
+                HostFixture.store(host, s, readings.subList(0, HISTORY));
+                call(
+                        host,
+                        "POST",
+                        "/api/v1/lstm/train",
+                        "{\"device_id\": \"" + s.deviceId() + "\", \"sensor_key\": \"" + s.sensorKey() + "\"}");
+                call(host, "PUT", limits(s), "{\"high\": 40}");
+                send(host, s, readings.get(HISTORY));
+            }
+            // Its last reading: assessed at the same level, no alert; the close is at this one.
+            send(host, retired, readings.get(HISTORY + 1));
+            String raised = raisedId(host, retired);
+            level = alerts(host, retired).get(0).split(" ")[1];
+            assertEquals(List.of("raised " + level + " low"), alerts(host, retired));
+
+            HostFixture.Response r =
+                    HostFixture.call(host.rest().port(), "DELETE", "/api/v1/lstm/alerts/press-3/retired", null, null);
+            assertEquals(200, r.status(), r.body());
+            JsonNode closed = JSON.readTree(r.body());
+            String closeId = closed.get("alert_id").asText();
+            assertFalse(closeId.isEmpty() || closeId.equals(raised), closed.toString());
+            assertEquals("closed", closed.get("state").asText());
+            assertEquals(level, closed.get("risk_level").asText());
+            assertEquals(
+                    readings.get(HISTORY + 1).timestamp().toString(),
+                    closed.get("at").asText());
+            assertEquals(List.of("raised " + level + " low", "closed " + level + " " + level), alerts(host, retired));
+            assertEquals(List.of("press-3/still " + raisedId(host, still)), open(host), "closed: no longer open");
+            // Once: a second close finds none open.
+            HostFixture.Response again =
+                    HostFixture.call(host.rest().port(), "DELETE", "/api/v1/lstm/alerts/press-3/retired", null, null);
+            assertEquals(404, again.status(), again.body());
+            assertTrue(again.body().contains("press-3/retired has no open alert"), again.body());
+            assertEquals(
+                    405,
+                    HostFixture.call(host.rest().port(), "GET", "/api/v1/lstm/alerts/press-3/retired", null, null)
+                            .status());
+
+            // Published on the sensor's alerts topic with the close's id and the sensor's risk.
+            long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (published.stream().noneMatch(m -> m.contains(closeId)) && System.nanoTime() < until) {
+                Thread.sleep(50);
+            }
+            String message = published.stream()
+                    .filter(m -> m.contains(closeId))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no close published: " + published));
+            assertTrue(message.startsWith("prognos/alerts/press-3/retired "), message);
+            JsonNode payload = JSON.readTree(message.substring(message.indexOf(' ') + 1));
+            assertEquals("closed", payload.get("state").asText(), message);
+            assertEquals(level, payload.get("previous_level").asText(), message);
+            assertEquals("retired", payload.get("sensor_key").asText(), message);
+            assertEquals(level, payload.get("risk_level").asText(), message);
+            // The dashboard lists it after the raise.
+            JsonNode fleet = get(host, "/api/v1/lstm/fleet").get("alerts");
+            assertEquals("closed", fleet.get(0).get("state").asText(), fleet.toString());
+            assertEquals("retired", fleet.get(0).get("sensor_key").asText(), fleet.toString());
+
+            // Still above its limit: closed, then raised again at its next reading.
+            call(host, "DELETE", "/api/v1/lstm/alerts/press-3/still", null);
+            assertEquals(List.of(), open(host));
+            send(host, still, readings.get(HISTORY + 1));
+            List<String> stillAlerts = alerts(host, still);
+            assertEquals(3, stillAlerts.size(), stillAlerts.toString());
+            assertTrue(stillAlerts.get(2).startsWith("raised "), stillAlerts.toString());
+            assertEquals(List.of("press-3/still " + raisedId(host, still)), open(host));
+            watcher.disconnectForcibly(0, 300, true);
+            watcher.close(true);
+        }
+        try (HostRuntime host = HostFixture.start(config, HostRuntime.Parts.ALL)) {
+            // The retired sensor reports again after the restart, still above its limit: a new
+            // alert (the host did not go on with the closed one, which would have raised none).
+            send(host, retired, readings.get(HISTORY + 2));
+            List<String> told = alerts(host, retired);
+            assertEquals(3, told.size(), told.toString());
+            assertTrue(told.get(2).startsWith("raised "), told.toString());
         }
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonUnwrapped;
 /**
  * An alert: the risk that raised or cleared it (its fields at the top level, {@code based_on} the
  * reading the forecast started from), with an id (QoS 1 delivery may repeat it), whether it was
- * {@code raised} or {@code cleared}, and the level before.
+ * {@code raised} or {@code cleared}, and the level before. One {@code closed} by a request carries
+ * the sensor's newest risk and, as level before, the level it was open at.
  */
 public record AlertMessage(@JsonUnwrapped RiskMessage risk, String alertId, String state, String previousLevel) {}

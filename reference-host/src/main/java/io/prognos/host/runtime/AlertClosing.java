@@ -1,0 +1,90 @@
+package io.prognos.host.runtime;
+
+import io.prognos.api.RiskAssessment;
+import io.prognos.api.SensorId;
+import io.prognos.host.core.SensorContext;
+import io.prognos.host.core.SensorContexts;
+import io.prognos.host.core.SensorCycle;
+import io.prognos.jdbc.AlertsTable;
+import io.prognos.jdbc.ForecastPoller;
+import io.prognos.jdbc.LatestResults;
+import java.time.Clock;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Closes a sensor's open alert by request: for a sensor retired or silent, whose alert no
+ * assessment would ever clear ({@code GET /api/v1/lstm/alerts} listed it for ever, and the results
+ * retention kept its rows). The episodes this host holds in memory end first (the host's cycle's,
+ * the poller's): one busy beyond the request's wait refuses the close before it is stored. Then
+ * the close is stored, so the alert is closed for every host reading the table and after a
+ * restart, and told (MQTT, the dashboard).
+ */
+public final class AlertClosing {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AlertClosing.class);
+
+    private final AlertsTable alerts;
+    private final LatestResults latest;
+    private final SensorCycle cycle;
+    private final SensorContexts contexts;
+    private final ForecastPoller poller;
+    private final Clock clock;
+
+    /** {@code poller} null when the host does not poll the database. */
+    AlertClosing(
+            AlertsTable alerts,
+            LatestResults latest,
+            SensorCycle cycle,
+            SensorContexts contexts,
+            ForecastPoller poller,
+            Clock clock) {
+        this.alerts = alerts;
+        this.latest = latest;
+        this.cycle = cycle;
+        this.contexts = contexts;
+        this.poller = poller;
+        this.clock = clock;
+    }
+
+    /** The close, stored and told; null when the sensor has no alert open. */
+    public SensorCycle.ClosedAlert close(SensorId sensor) {
+        SensorContext ctx = contexts.peek(sensor);
+        if (ctx != null) {
+            cycle.endAlertEpisode(ctx);
+        }
+        if (poller != null) {
+            poller.endAlertEpisode(sensor);
+        }
+        AlertsTable.Row row = alerts.close(sensor, clock.instant());
+        if (row == null) {
+            return null;
+        }
+        SensorCycle.ClosedAlert closed =
+                new SensorCycle.ClosedAlert(sensor, row.alertId(), row.level(), row.basedOn(), newestRisk(sensor, ctx));
+        cycle.alertClosed(closed);
+        return closed;
+    }
+
+    /**
+     * The sensor's newest risk as stored (another host's, when one served it last), else as this
+     * host holds it; null when neither is known.
+     */
+    private RiskAssessment newestRisk(SensorId sensor, SensorContext ctx) {
+        RiskAssessment held = ctx == null ? null : ctx.latestRisk();
+        try {
+            LatestResults.Newest stored = latest.read(List.of(sensor), 0).get(sensor);
+            return stored != null ? stored.risk() : held;
+        } catch (RuntimeException e) {
+            // The close is stored: it is told with what this host holds rather than not at all.
+            LOG.warn(
+                    "{}: its newest stored risk could not be read after its alert was closed ({}); the close is told"
+                            + " with {}",
+                    sensor,
+                    e.getMessage(),
+                    held == null ? "no risk" : "the risk this host holds");
+            return held;
+        }
+    }
+}
