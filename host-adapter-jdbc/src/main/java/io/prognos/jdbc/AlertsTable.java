@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -189,10 +188,10 @@ public final class AlertsTable {
     /**
      * Closes the sensor's open alert by a row of its own (state {@code closed}, the level it was
      * raised or last climbed at, the newest interval the sensor was assessed on): it is no longer
-     * open, here or on any host reading the table, nor after a restart. Returns that row, or null
-     * when the sensor has no alert open.
+     * open, here or on any host reading the table, nor after a restart. Returns that row, under
+     * {@code alertId}, or null when the sensor has no alert open.
      */
-    public Row close(SensorId sensor, Instant closedAt) {
+    public Row close(SensorId sensor, String alertId, Instant closedAt) {
         ready.run();
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
@@ -204,7 +203,6 @@ public final class AlertsTable {
                 }
                 Row closed = null;
                 try (PreparedStatement ps = c.prepareStatement(closeSql)) {
-                    String alertId = UUID.randomUUID().toString();
                     ps.setString(1, alertId);
                     ps.setTimestamp(2, Timestamp.from(closedAt));
                     ps.setString(3, sensor.deviceId());

@@ -168,7 +168,8 @@ class ForecastPollerTest {
                     1);
             assertEquals(3, poller.runOnce().forecasts());
             SensorId first = SENSORS.get(0);
-            assertEquals("closed", db.alerts().close(first, Instant.now()).state());
+            assertEquals(
+                    "closed", db.alerts().close(first, "close-1", Instant.now()).state());
             poller.endAlertEpisode(first);
             insert(db, 304, 306);
             assertEquals(3, poller.runOnce().forecasts());

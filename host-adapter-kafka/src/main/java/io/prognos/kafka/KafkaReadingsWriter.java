@@ -3,6 +3,7 @@ package io.prognos.kafka;
 import io.prognos.api.BadRequestException;
 import io.prognos.api.Reading;
 import io.prognos.api.RetryLaterException;
+import io.prognos.api.RiskLevel;
 import io.prognos.api.SensorId;
 import io.prognos.host.core.ReadingsForwarder;
 import java.time.Duration;
@@ -162,17 +163,36 @@ public final class KafkaReadingsWriter implements ReadingsForwarder, AutoCloseab
         }
     }
 
+    /**
+     * A sensor's alert closed by a request, for the task that serves the sensor to end the episode it
+     * holds and publish the close on the alerts topic ({@link AlertCloseRecord}): a record of its
+     * own among the sensor's readings, in their order, acknowledged by the broker before this returns.
+     *
+     * @throws RetryLaterException when the broker did not acknowledge it within {@link #ACK_WAIT}
+     */
+    public void closeAlert(SensorId sensor, String alertId, RiskLevel level) {
+        checkDevice(sensor.deviceId());
+        send(List.of(AlertCloseRecord.of(settings.readingsTopic(), keys.format(sensor), alertId, level)));
+    }
+
     /** Sends and waits for every acknowledgement; a record refused as too large is thrown as such. */
     private void send(Map<SensorId, List<Reading>> bySensor) {
-        List<Future<RecordMetadata>> sent = new ArrayList<>(bySensor.size());
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>(bySensor.size());
+        for (Map.Entry<SensorId, List<Reading>> e : bySensor.entrySet()) {
+            for (byte[] value : payload.records(e.getValue())) {
+                records.add(new ProducerRecord<>(settings.readingsTopic(), keys.format(e.getKey()), value));
+            }
+        }
+        send(records);
+    }
+
+    private void send(List<ProducerRecord<String, byte[]>> records) {
+        List<Future<RecordMetadata>> sent = new ArrayList<>(records.size());
         long deadline = System.nanoTime() + ACK_WAIT.toNanos();
         producerLock.readLock().lock();
         try {
-            for (Map.Entry<SensorId, List<Reading>> e : bySensor.entrySet()) {
-                for (byte[] value : payload.records(e.getValue())) {
-                    sent.add(producer.send(
-                            new ProducerRecord<>(settings.readingsTopic(), keys.format(e.getKey()), value)));
-                }
+            for (ProducerRecord<String, byte[]> r : records) {
+                sent.add(producer.send(r));
             }
             for (Future<RecordMetadata> f : sent) {
                 f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);

@@ -100,6 +100,10 @@ final class ReadingsProcessor implements Processor<String, byte[], String, byte[
         ReadingParser.Parsed parsed;
         try {
             sensor = keys.parse(record.key());
+            if (AlertCloseRecord.isClose(record.headers())) {
+                closeAlert(record, sensor, AlertCloseRecord.parse(record.value()));
+                return;
+            }
             parsed = parser.parse(value(record));
         } catch (BadPayloadException e) {
             reject(record, e.reason(), e.getMessage());
@@ -147,6 +151,32 @@ final class ReadingsProcessor implements Processor<String, byte[], String, byte[
             }
             forward(outcome, record.timestamp());
         }
+    }
+
+    /**
+     * An alert closed by a request ({@link AlertCloseRecord}): the episode of the sensor's context
+     * ends, saved with it, and the close goes to the alerts topic with the newest risk the task holds
+     * for the sensor (its fields left out when it holds none).
+     */
+    private void closeAlert(Record<String, byte[]> record, SensorId sensor, AlertCloseRecord.Close c) {
+        RiskMessage risk = null;
+        try {
+            SensorStates.Entry e = states.find(sensor);
+            if (e != null) {
+                cycle.endAlertEpisode(e.context);
+                states.saveContext(e);
+                risk = e.context.latestRisk() == null ? null : RiskMessage.of(e.context.latestRisk());
+            }
+        } catch (RuntimeException e) {
+            faults.fault(sensor, "the alert close of {} at " + where() + " could not end its episode", e);
+            reject(record, "internal_error", e.toString());
+            return;
+        }
+        send(
+                keys.format(sensor),
+                new AlertMessage(risk, c.alertId(), "closed", c.level()),
+                record.timestamp(),
+                PrognosTopology.ALERTS);
     }
 
     private String where() {

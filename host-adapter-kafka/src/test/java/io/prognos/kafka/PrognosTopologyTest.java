@@ -39,6 +39,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -467,6 +468,61 @@ class PrognosTopologyTest {
         List<String> raisedWithoutIt = states(before.alerts.readValuesToList());
         assertTrue(raisedWithoutIt.contains("raised"), "the case: raised when none is known open " + raisedWithoutIt);
         assertEquals(List.of(), states(resumed.alerts.readValuesToList()), "the open alert goes on");
+    }
+
+    /**
+     * An alert closed by a request reaches the task that serves the sensor as a record among its
+     * readings: the task ends the episode its store holds and publishes the close on the alerts
+     * topic with the sensor's risk. The level still standing, the next reading raises a new alert;
+     * without the close's record the task went on with the episode and raised none. A close whose
+     * value is not one goes to the errors topic, and the stream goes on.
+     */
+    @Test
+    void anAlertClosedByRequestEndsTheTasksEpisodeAndIsPublished() throws Exception {
+        SensorId sensor = SensorId.of("pump-8", "temp");
+        List<Reading> history = hourly(0, 232, 50, 8);
+        train(sensor, history.subList(0, 200));
+        // Every reading above the high limit: critical from the first forecast on.
+        SensorCycle limited = new SensorCycle(
+                plugin,
+                s -> OperatingLimits.between(0, 40),
+                new CycleSettings(200, 512, 1, Duration.ZERO, Duration.ZERO, Duration.ofMinutes(1), 1000),
+                Clock.systemUTC(),
+                trainer,
+                new SensorCycle.Listener() {});
+        Driver t = driver(1000, "closed", plugin, limited, null);
+        for (Reading r : history.subList(0, 230)) {
+            t.send("pump-8/temp", r);
+        }
+        assertEquals(List.of("raised"), states(t.alerts.readValuesToList()), "the case: raised once");
+
+        t.readings.pipeInput(
+                close(AlertCloseRecord.of(SETTINGS.readingsTopic(), "pump-8/temp", "close-1", RiskLevel.CRITICAL)));
+        List<byte[]> published = t.alerts.readValuesToList();
+        assertEquals(1, published.size());
+        JsonNode closed = tree(published.get(0));
+        assertEquals("closed", closed.get("state").asText(), closed.toString());
+        assertEquals("close-1", closed.get("alert_id").asText(), closed.toString());
+        assertEquals("critical", closed.get("previous_level").asText(), closed.toString());
+        assertEquals("pump-8", closed.get("device_id").asText(), "with the sensor's risk: " + closed);
+
+        t.send("pump-8/temp", history.get(230));
+        assertEquals(List.of("raised"), states(t.alerts.readValuesToList()), "raised again: the episode ended");
+
+        // Not a close's value: refused to the errors topic; the sensor's next reading is taken.
+        ProducerRecord<String, byte[]> bad =
+                AlertCloseRecord.of(SETTINGS.readingsTopic(), "pump-8/temp", "close-2", RiskLevel.HIGH);
+        t.readings.pipeInput(new TestRecord<>(
+                bad.key(), "{\"value\": 1}".getBytes(StandardCharsets.UTF_8), bad.headers(), (Instant) null));
+        JsonNode error = tree(t.errors.readValue());
+        assertEquals("malformed_json", error.get("reason").asText(), error.toString());
+        assertTrue(t.alerts.isEmpty());
+        t.send("pump-8/temp", history.get(231));
+        assertFalse(t.forecasts.isEmpty(), "the stream goes on");
+    }
+
+    private static TestRecord<String, byte[]> close(ProducerRecord<String, byte[]> r) {
+        return new TestRecord<>(r.key(), r.value(), r.headers(), (Instant) null);
     }
 
     private static List<String> states(List<byte[]> alerts) throws Exception {

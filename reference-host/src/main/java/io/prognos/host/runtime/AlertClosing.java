@@ -2,24 +2,29 @@ package io.prognos.host.runtime;
 
 import io.prognos.api.RiskAssessment;
 import io.prognos.api.SensorId;
+import io.prognos.host.core.AlertEpisodes;
 import io.prognos.host.core.SensorContext;
 import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
 import io.prognos.jdbc.AlertsTable;
 import io.prognos.jdbc.ForecastPoller;
 import io.prognos.jdbc.LatestResults;
+import io.prognos.kafka.KafkaReadingsWriter;
 import java.time.Clock;
 import java.util.List;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Closes a sensor's open alert by request: for a sensor retired or silent, whose alert no
  * assessment would ever clear ({@code GET /api/v1/lstm/alerts} listed it for ever, and the results
- * retention kept its rows). The episodes this host holds in memory end first (the host's cycle's,
- * the poller's): one busy beyond the request's wait refuses the close before it is stored. Then
- * the close is stored, so the alert is closed for every host reading the table and after a
- * restart, and told (MQTT, the dashboard).
+ * retention kept its rows). The episodes held in memory end first (the host's cycle's, the
+ * poller's; on a Kafka host, the task's that serves the sensor, sent a record of the close among
+ * the sensor's readings, which also publishes it on the alerts topic): one busy beyond the
+ * request's wait, or Kafka not taking the record, refuses the close before it is stored. Then the
+ * close is stored, so the alert is closed for every host reading the table and after a restart,
+ * and told (MQTT, the dashboard).
  */
 public final class AlertClosing {
 
@@ -30,21 +35,24 @@ public final class AlertClosing {
     private final SensorCycle cycle;
     private final SensorContexts contexts;
     private final ForecastPoller poller;
+    private final KafkaReadingsWriter kafka;
     private final Clock clock;
 
-    /** {@code poller} null when the host does not poll the database. */
+    /** {@code poller} null when the host does not poll the database, {@code kafka} when it runs no Kafka. */
     AlertClosing(
             AlertsTable alerts,
             LatestResults latest,
             SensorCycle cycle,
             SensorContexts contexts,
             ForecastPoller poller,
+            KafkaReadingsWriter kafka,
             Clock clock) {
         this.alerts = alerts;
         this.latest = latest;
         this.cycle = cycle;
         this.contexts = contexts;
         this.poller = poller;
+        this.kafka = kafka;
         this.clock = clock;
     }
 
@@ -57,7 +65,16 @@ public final class AlertClosing {
         if (poller != null) {
             poller.endAlertEpisode(sensor);
         }
-        AlertsTable.Row row = alerts.close(sensor, clock.instant());
+        String alertId = UUID.randomUUID().toString();
+        if (kafka != null) {
+            // Asked first: a close of none open sent to the task would publish one.
+            AlertEpisodes.Open open = alerts.open(sensor);
+            if (open == null) {
+                return null;
+            }
+            kafka.closeAlert(sensor, alertId, open.level());
+        }
+        AlertsTable.Row row = alerts.close(sensor, alertId, clock.instant());
         if (row == null) {
             return null;
         }

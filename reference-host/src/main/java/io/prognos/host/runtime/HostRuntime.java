@@ -374,7 +374,14 @@ public final class HostRuntime implements AutoCloseable {
         if (parts.mqtt() && !pollEvery.isZero()) {
             poller = startPoller(pollEvery, cycleSettings, mqttConfig.getDuration("mqtt.max-future-skew"), clock);
         }
-        alertClosing = new AlertClosing(jdbc.alerts(), jdbc.latest(), cycle, contexts, poller, clock);
+        alertClosing = new AlertClosing(
+                jdbc.alerts(),
+                jdbc.latest(),
+                cycle,
+                contexts,
+                poller,
+                kafka == null ? null : kafka.readingsWriter(),
+                clock);
         Gauge.builder("prognos.models", plugin, p -> p.models().size())
                 .description("models known to the plugin")
                 .register(metrics);

@@ -95,7 +95,7 @@ class KafkaReadingsTest {
         config.put("kafka.replication-factor", "1");
         config.put("lstm.epochs", "3");
         // Below every reading of HostFixture.hourly (50 +- 3): critical from the first forecast on.
-        config.put("prognos.limits", "boiler-1/temp=0:45;boiler-2/temp=0:45");
+        config.put("prognos.limits", "boiler-1/temp=0:45;boiler-2/temp=0:45;boiler-3/temp=0:45");
         host = HostFixture.start(config, HostRuntime.Parts.ALL);
     }
 
@@ -308,6 +308,52 @@ class KafkaReadingsTest {
         // Stored before the forecasts' commit.
         assertEquals(List.of("raised-before"), alertIds(carried), "the open alert goes on");
         assertEquals(1, alertIds(fresh).size(), "the case: raised once where none was open");
+    }
+
+    /**
+     * An alert closed over REST on a Kafka host reaches the task that serves the sensor: published on
+     * prognos.alerts under the id REST answered, and stored; the task's episode ends, so the level
+     * still standing raises a new alert at the sensor's next reading (the task went on with the
+     * episode it held, raising none).
+     */
+    @Test
+    void anAlertClosedOverRestEndsTheEpisodeOfTheTaskServingTheSensor() throws Exception {
+        SensorId sensor = SensorId.of("boiler-3", "temp");
+        List<Reading> readings = hourly(231, 13);
+        try (KafkaProducer<String, String> p = producer()) {
+            for (Reading r : readings.subList(0, 230)) {
+                p.send(new ProducerRecord<>("prognos.readings", "boiler-3/temp", json(r)));
+            }
+        }
+        Instant last = readings.get(229).timestamp();
+        assertTrue(seen("prognos.forecasts", "boiler-3/temp", f -> basedOn(f).equals(last), Duration.ofMinutes(2)));
+        assertEquals(1, alertIds(sensor).size(), "the case: raised, and stored before the forecasts' commit");
+
+        HostFixture.Response r =
+                HostFixture.call(host.rest().port(), "DELETE", "/api/v1/lstm/alerts/boiler-3/temp", null, null);
+        assertEquals(200, r.status(), r.body());
+        String closeId = JSON.readTree(r.body()).get("alert_id").asText();
+        assertTrue(
+                seen(
+                        "prognos.alerts",
+                        "boiler-3/temp",
+                        a -> a.get("alert_id").asText().equals(closeId)
+                                && a.get("state").asText().equals("closed"),
+                        Duration.ofMinutes(1)),
+                "the close on prognos.alerts");
+        try (KafkaProducer<String, String> p = producer()) {
+            p.send(new ProducerRecord<>("prognos.readings", "boiler-3/temp", json(readings.get(230))));
+        }
+        String next = readings.get(230).timestamp().toString();
+        assertTrue(
+                seen(
+                        "prognos.alerts",
+                        "boiler-3/temp",
+                        a -> a.get("state").asText().equals("raised")
+                                && a.get("based_on").asText().equals(next),
+                        Duration.ofMinutes(2)),
+                "raised again at the next reading");
+        assertEquals(2, alertIds(sensor).size());
     }
 
     private static List<String> alertIds(SensorId sensor) throws Exception {

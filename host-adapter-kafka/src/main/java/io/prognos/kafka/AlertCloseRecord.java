@@ -1,0 +1,55 @@
+package io.prognos.kafka;
+
+import io.prognos.api.RiskLevel;
+import io.prognos.host.core.wire.BadPayloadException;
+import io.prognos.host.core.wire.Json;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * A sensor's alert closed by a request, on the readings topic under the sensor's key: the task that
+ * owns the key ends the episode its store holds (it would otherwise go on with it, raising nothing
+ * while the level stands) and publishes the close on the alerts topic, in its transaction. Told apart
+ * from readings by its header, which a plant's producers of readings do not set; its value names
+ * the close and the level the alert was open at: {@code {"alert_id": "...", "level": "high"}}.
+ */
+final class AlertCloseRecord {
+
+    /** The header that makes a readings-topic record a close; its value is {@code 1}. */
+    static final String HEADER = "prognos-close-alert";
+
+    /** The record's value. */
+    record Close(String alertId, String level) {}
+
+    private AlertCloseRecord() {}
+
+    static ProducerRecord<String, byte[]> of(String topic, String key, String alertId, RiskLevel level) {
+        ProducerRecord<String, byte[]> r =
+                new ProducerRecord<>(topic, key, Json.bytes(new Close(alertId, level.wireName())));
+        r.headers().add(HEADER, "1".getBytes(StandardCharsets.UTF_8));
+        return r;
+    }
+
+    static boolean isClose(Headers headers) {
+        return headers.lastHeader(HEADER) != null;
+    }
+
+    /** The close a record carries. */
+    static Close parse(byte[] value) throws BadPayloadException {
+        Close c;
+        try {
+            c = value == null ? null : Json.mapper().readValue(value, Close.class);
+        } catch (IOException e) {
+            throw new BadPayloadException(
+                    "malformed_json",
+                    "an alert close record's value is not {\"alert_id\", \"level\"}: " + e.getMessage());
+        }
+        if (c == null || c.alertId() == null || c.alertId().isBlank() || c.level() == null) {
+            throw new BadPayloadException(
+                    "malformed_json", "an alert close record needs its alert_id and level, got " + c);
+        }
+        return c;
+    }
+}
