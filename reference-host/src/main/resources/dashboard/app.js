@@ -205,6 +205,9 @@
     if (v.training_problem) $("model-facts").innerHTML += `<dt>last training</dt><dd id="training-problem">${esc(v.training_problem)}</dd>`;
     if (v.forecast_problem) $("model-facts").innerHTML += `<dt>no forecast</dt><dd id="forecast-problem">${esc(v.forecast_problem)}</dd>`;
     $("sensor-alerts").innerHTML = v.alerts.length ? [...v.alerts].reverse().map(alertItem).join("") : "<li>none since the host started</li>";
+    // Offered while the newest alert listed is a raise (the list is oldest first).
+    const newest = v.alerts[v.alerts.length - 1];
+    $("close-alert").hidden = !(newest && newest.state === "raised");
     const form = $("limits-form");
     // Never over an edit not yet submitted: a poll landing after the user clicked elsewhere would erase it.
     if (!state.limitsEdited && !form.contains(document.activeElement)) {
@@ -224,6 +227,17 @@
       refresh();
     } catch (e) { out.className = "error"; out.textContent = "Retraining failed: " + e.message; }
     finally { $("retrain").disabled = false; }
+  });
+
+  $("close-alert").addEventListener("click", async () => {
+    const s = state.sensor; const out = $("close-alert-result");
+    $("close-alert").disabled = true;
+    try {
+      const c = await call("DELETE", `${API}/alerts/${sensorPath(s)}`);
+      out.className = ""; out.textContent = `alert closed (${c.risk_level}, as of ${time(c.at)})`;
+      refresh();
+    } catch (e) { out.className = "error"; out.textContent = "Not closed: " + e.message; }
+    finally { $("close-alert").disabled = false; }
   });
 
   for (const ev of ["input", "change"]) $("limits-form").addEventListener(ev, () => { state.limitsEdited = true; });
@@ -267,7 +281,7 @@
     $("login").hidden = true;
     $("fleet").hidden = !!state.sensor; $("sensor").hidden = !state.sensor;
     if (!state.sensor && state.chart) { state.chart.destroy(); state.scoreChart.destroy(); state.chart = null; state.shape = null; }
-    $("retrain-result").textContent = ""; $("limits-result").textContent = ""; state.limitsEdited = false;
+    $("retrain-result").textContent = ""; $("limits-result").textContent = ""; $("close-alert-result").textContent = ""; state.limitsEdited = false;
     refresh();
     state.timer = setInterval(refresh, POLL_MS);
   }

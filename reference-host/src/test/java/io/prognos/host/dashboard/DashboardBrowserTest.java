@@ -382,6 +382,38 @@ class DashboardBrowserTest {
         }
     }
 
+    /**
+     * The fan's alert (raised by the test's readings, its last) closed from its page: gone from the
+     * API's open alerts, listed as closed, and the button gone with it.
+     */
+    @Test
+    @Order(9)
+    void anOpenAlertIsClosedFromTheSensorsPage() throws Exception {
+        waitFor(() -> openAlerts().contains(FAN.toString()));
+        openSensor(FAN);
+        waitFor(() -> browser.findElement(By.id("close-alert")).isDisplayed());
+        browser.findElement(By.id("close-alert")).click();
+        waitFor(() -> browser.findElement(By.id("close-alert-result")).getText().startsWith("alert closed"));
+        assertTrue(!openAlerts().contains(FAN.toString()), openAlerts().toString());
+        waitFor(() -> !browser.findElement(By.id("close-alert")).isDisplayed());
+        String listed = browser.findElement(By.id("sensor-alerts")).getText();
+        assertTrue(listed.contains(FAN + " closed"), listed);
+    }
+
+    /** Sensors with an open alert, as {@code GET alerts} lists them. */
+    private List<String> openAlerts() {
+        try {
+            List<String> out = new java.util.ArrayList<>();
+            api("GET", "/api/v1/lstm/alerts", null)
+                    .get("alerts")
+                    .forEach(a -> out.add(a.get("device_id").asText() + "/"
+                            + a.get("sensor_key").asText()));
+            return out;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private void openSensor(SensorId s) {
         browser.get(base + "/#/sensor/" + s.deviceId() + "/" + s.sensorKey());
         waitFor(() -> browser.findElement(By.id("sensor-title")).getText().equals(s.toString()));
