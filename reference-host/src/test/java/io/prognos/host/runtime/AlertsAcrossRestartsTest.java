@@ -60,6 +60,20 @@ class AlertsAcrossRestartsTest {
         return "/api/v1/lstm/limits/" + s.deviceId() + "/" + s.sensorKey();
     }
 
+    /**
+     * The sensor trained on {@code history} (stored first), with a high limit of 40: every reading
+     * of {@link HostFixture#hourly} (50 +- 3) is far above it, the risk stands at medium or above.
+     */
+    private static void trainedBelowItsReadings(HostRuntime host, SensorId s, List<Reading> history) throws Exception {
+        HostFixture.store(host, s, history);
+        call(
+                host,
+                "POST",
+                "/api/v1/lstm/train",
+                "{\"device_id\": \"" + s.deviceId() + "\", \"sensor_key\": \"" + s.sensorKey() + "\"}");
+        call(host, "PUT", limits(s), "{\"high\": 40}");
+    }
+
     /** Each stored alert of {@code s}, oldest first, as "state level previous_level". */
     private static List<String> alerts(HostRuntime host, SensorId s) throws Exception {
         List<String> out = new ArrayList<>();
@@ -133,13 +147,7 @@ class AlertsAcrossRestartsTest {
             watcher.connect(host.broker().asDevice(new MqttConnectionOptions()));
             watcher.subscribe("prognos/alerts/#", 1);
             for (SensorId s : List.of(retired, still)) {
-                HostFixture.store(host, s, readings.subList(0, HISTORY));
-                call(
-                        host,
-                        "POST",
-                        "/api/v1/lstm/train",
-                        "{\"device_id\": \"" + s.deviceId() + "\", \"sensor_key\": \"" + s.sensorKey() + "\"}");
-                call(host, "PUT", limits(s), "{\"high\": 40}");
+                trainedBelowItsReadings(host, s, readings.subList(0, HISTORY));
                 send(host, s, readings.get(HISTORY));
             }
             // Its last reading: assessed at the same level, no alert; the close is at this one.
@@ -250,15 +258,7 @@ class AlertsAcrossRestartsTest {
         String raised;
         try (HostRuntime host = HostFixture.start(config, HostRuntime.Parts.ALL)) {
             for (SensorId s : List.of(STANDS, CALMS)) {
-                List<Reading> history = (s == STANDS ? stands : calms).subList(0, HISTORY);
-                HostFixture.store(host, s, history);
-                call(
-                        host,
-                        "POST",
-                        "/api/v1/lstm/train",
-                        "{\"device_id\": \"" + s.deviceId() + "\", \"sensor_key\": \"" + s.sensorKey() + "\"}");
-                // Every reading far above the high limit: the risk stands at medium or above.
-                call(host, "PUT", limits(s), "{\"high\": 40}");
+                trainedBelowItsReadings(host, s, (s == STANDS ? stands : calms).subList(0, HISTORY));
             }
             send(host, STANDS, stands.get(HISTORY));
             send(host, CALMS, calms.get(HISTORY));
