@@ -135,6 +135,8 @@ class AlertsAcrossRestartsTest {
     void anAlertNoAssessmentWillClearIsClosedByRequestForGood() throws Exception {
         Path dir = HostFixture.dataDir();
         Map<String, String> config = HostFixture.config(dir);
+        config.put("jdbc.socket-timeout", "2s");
+        config.put("jdbc.connect-timeout", "2s");
         SensorId retired = SensorId.of("press-3", "retired");
         SensorId still = SensorId.of("press-3", "still");
         List<Reading> readings = HostFixture.hourly(HISTORY + 30, 0, 13);
@@ -156,6 +158,13 @@ class AlertsAcrossRestartsTest {
             level = alerts(host, retired).get(0).split(" ")[1];
             assertEquals(List.of("raised " + level + " low"), alerts(host, retired));
 
+            // Asked while the database does not answer: refused, not stored, and taken when asked again.
+            try (HostFixture.Suspended db = HostFixture.suspendDatabase(dir)) {
+                HostFixture.Response down = HostFixture.call(
+                        host.rest().port(), "DELETE", "/api/v1/lstm/alerts/press-3/retired", null, null);
+                assertEquals(503, down.status(), down.body());
+            }
+            assertEquals(List.of("raised " + level + " low"), alerts(host, retired));
             HostFixture.Response r =
                     HostFixture.call(host.rest().port(), "DELETE", "/api/v1/lstm/alerts/press-3/retired", null, null);
             assertEquals(200, r.status(), r.body());
