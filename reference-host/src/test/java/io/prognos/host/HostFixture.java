@@ -1,5 +1,6 @@
 package io.prognos.host;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import io.prognos.host.core.wire.ReadingsJson;
@@ -181,5 +182,21 @@ public final class HostFixture {
         }
         HttpResponse<String> r = HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofString());
         return new Response(r.statusCode(), r.body(), r.headers());
+    }
+
+    /** Field names of {@code node} that the schema {@code name} in openapi.json does not list. */
+    public static List<String> undescribed(JsonNode api, String name, JsonNode node) {
+        JsonNode props = api.path("components").path("schemas").path(name).path("properties");
+        List<String> missing = new ArrayList<>();
+        if (props.isMissingNode()) {
+            missing.add("schema " + name);
+            return missing;
+        }
+        node.fieldNames().forEachRemaining(f -> {
+            if (!props.has(f)) {
+                missing.add(name + "." + f);
+            }
+        });
+        return missing;
     }
 }

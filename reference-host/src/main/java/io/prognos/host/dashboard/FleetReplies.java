@@ -60,10 +60,14 @@ public final class FleetReplies {
     /** {@code GET alerts}: every sensor's open alert, newest first. */
     public record OpenAlerts(boolean success, int count, List<OpenAlert> alerts) {}
 
-    /** An open alert: its id, as published on {@code prognos/alerts}, and its raise as the dashboard lists it. */
-    public record OpenAlert(String alertId, @JsonUnwrapped AlertRow raised) {
-        public static OpenAlert of(String alertId, FleetWatch.AlertEvent e) {
-            return new OpenAlert(alertId, AlertRow.of(e));
+    /**
+     * An open alert: its id, as published on {@code prognos/alerts}, its raise as the dashboard lists
+     * it, and the reading its sensor's newest assessment was based on (null when none is stored):
+     * long past for a sensor that stopped reporting, whose alert no assessment will clear.
+     */
+    public record OpenAlert(String alertId, @JsonUnwrapped AlertRow raised, Instant latestBasedOn) {
+        public static OpenAlert of(String alertId, FleetWatch.AlertEvent e, Instant latestBasedOn) {
+            return new OpenAlert(alertId, AlertRow.of(e), latestBasedOn);
         }
     }
 

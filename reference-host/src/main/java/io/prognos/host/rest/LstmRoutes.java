@@ -24,7 +24,9 @@ import io.prognos.host.dashboard.FleetWatch;
 import io.prognos.host.dashboard.StaticFiles;
 import io.prognos.host.runtime.HostRuntime;
 import io.prognos.host.runtime.SensorService;
+import io.prognos.jdbc.AlertsTable;
 import io.prognos.jdbc.ForecastPoller;
+import io.prognos.jdbc.LatestResults;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -165,8 +167,18 @@ public final class LstmRoutes {
                                     sensor, closed.at(), "closed", closed.level(), closed.level(), null, List.of())));
                 }
                 allow(method, "GET");
-                List<FleetReplies.OpenAlert> open = runtime.jdbc().alerts().allOpen().stream()
-                        .map(a -> FleetReplies.OpenAlert.of(a.alertId(), FleetWatch.event(a)))
+                List<AlertsTable.Stored> stored = runtime.jdbc().alerts().allOpen();
+                // Each sensor's newest assessment: far behind now, its sensor stopped reporting.
+                Map<SensorId, LatestResults.Newest> newest = runtime.jdbc()
+                        .latest()
+                        .read(stored.stream().map(AlertsTable.Stored::sensor).toList(), 0);
+                List<FleetReplies.OpenAlert> open = stored.stream()
+                        .map(a -> FleetReplies.OpenAlert.of(
+                                a.alertId(),
+                                FleetWatch.event(a),
+                                newest.containsKey(a.sensor())
+                                        ? newest.get(a.sensor()).risk().basedOn()
+                                        : null))
                         .toList();
                 return new FleetReplies.OpenAlerts(true, open.size(), open);
             }

@@ -187,28 +187,12 @@ class RestApiTest {
         // Every field a client receives is in the published contract.
         JsonNode api = ok("GET", "/openapi.json", null);
         List<String> undocumented = new ArrayList<>();
-        undocumented.addAll(undescribed(api, "Prediction", p));
-        undocumented.addAll(undescribed(api, "Risk", p.get("failure_risk")));
-        undocumented.addAll(undescribed(api, "Anomaly", p.get("anomaly")));
-        undocumented.addAll(undescribed(api, "Model", stored.get("model")));
-        undocumented.addAll(undescribed(api, "Schedule", s));
+        undocumented.addAll(HostFixture.undescribed(api, "Prediction", p));
+        undocumented.addAll(HostFixture.undescribed(api, "Risk", p.get("failure_risk")));
+        undocumented.addAll(HostFixture.undescribed(api, "Anomaly", p.get("anomaly")));
+        undocumented.addAll(HostFixture.undescribed(api, "Model", stored.get("model")));
+        undocumented.addAll(HostFixture.undescribed(api, "Schedule", s));
         assertTrue(undocumented.isEmpty(), "fields missing from openapi.json: " + undocumented);
-    }
-
-    /** Field names of {@code node} that the schema {@code name} in openapi.json does not list. */
-    static List<String> undescribed(JsonNode api, String name, JsonNode node) {
-        JsonNode props = api.path("components").path("schemas").path(name).path("properties");
-        List<String> missing = new ArrayList<>();
-        if (props.isMissingNode()) {
-            missing.add("schema " + name);
-            return missing;
-        }
-        node.fieldNames().forEachRemaining(f -> {
-            if (!props.has(f)) {
-                missing.add(name + "." + f);
-            }
-        });
-        return missing;
     }
 
     @Test
@@ -599,10 +583,10 @@ class RestApiTest {
 
         JsonNode api = ok("GET", "/openapi.json", null);
         List<String> undocumented = new ArrayList<>();
-        undocumented.addAll(undescribed(api, "Fleet", fleet));
-        undocumented.addAll(undescribed(api, "FleetRow", row));
-        undocumented.addAll(undescribed(api, "SensorView", view));
-        undocumented.addAll(undescribed(api, "LimitsSet", set));
+        undocumented.addAll(HostFixture.undescribed(api, "Fleet", fleet));
+        undocumented.addAll(HostFixture.undescribed(api, "FleetRow", row));
+        undocumented.addAll(HostFixture.undescribed(api, "SensorView", view));
+        undocumented.addAll(HostFixture.undescribed(api, "LimitsSet", set));
         assertTrue(undocumented.isEmpty(), "fields missing from openapi.json: " + undocumented);
     }
 

@@ -220,8 +220,8 @@ class RestReadingsTest {
 
         JsonNode api = JSON.readTree(
                 HostFixture.call(port, "GET", "/openapi.json", null, null).body());
-        List<String> undocumented = new ArrayList<>(RestApiTest.undescribed(api, "ReadingsTaken", next));
-        undocumented.addAll(RestApiTest.undescribed(api, "Anomaly", anomalies.get(0)));
+        List<String> undocumented = new ArrayList<>(HostFixture.undescribed(api, "ReadingsTaken", next));
+        undocumented.addAll(HostFixture.undescribed(api, "Anomaly", anomalies.get(0)));
         assertTrue(undocumented.isEmpty(), "fields missing from openapi.json: " + undocumented);
         assertTrue(api.get("paths").has("/api/v1/lstm/readings/{device_id}/{sensor_key}"));
         assertTrue(api.get("paths").has("/api/v1/lstm/readings/{device_id}"));

@@ -158,6 +158,23 @@ class AlertsAcrossRestartsTest {
             level = alerts(host, retired).get(0).split(" ")[1];
             assertEquals(List.of("raised " + level + " low"), alerts(host, retired));
 
+            // Listed open, with the reading its newest assessment was based on (after the raise's).
+            JsonNode listed = get(host, "/api/v1/lstm/alerts");
+            JsonNode itsOpen = null;
+            for (JsonNode a : listed.get("alerts")) {
+                itsOpen = a.get("sensor_key").asText().equals("retired") ? a : itsOpen;
+            }
+            assertEquals(
+                    readings.get(HISTORY).timestamp().toString(),
+                    itsOpen.get("at").asText(),
+                    listed.toString());
+            assertEquals(
+                    readings.get(HISTORY + 1).timestamp().toString(),
+                    itsOpen.get("latest_based_on").asText(),
+                    listed.toString());
+            JsonNode api = get(host, "/openapi.json");
+            assertEquals(List.of(), HostFixture.undescribed(api, "OpenAlert", itsOpen));
+
             // Asked while the database does not answer: refused, not stored, and taken when asked again.
             try (HostFixture.Suspended db = HostFixture.suspendDatabase(dir)) {
                 HostFixture.Response down = HostFixture.call(
@@ -169,6 +186,7 @@ class AlertsAcrossRestartsTest {
                     HostFixture.call(host.rest().port(), "DELETE", "/api/v1/lstm/alerts/press-3/retired", null, null);
             assertEquals(200, r.status(), r.body());
             JsonNode closed = JSON.readTree(r.body());
+            assertEquals(List.of(), HostFixture.undescribed(api, "ClosedAlert", closed));
             String closeId = closed.get("alert_id").asText();
             assertFalse(closeId.isEmpty() || closeId.equals(raised), closed.toString());
             assertEquals("closed", closed.get("state").asText());
