@@ -38,7 +38,7 @@ public final class AlertClosing {
     private final KafkaReadingsWriter kafka;
     private final Clock clock;
 
-    /** {@code poller} null when the host does not poll the database, {@code kafka} when it runs no Kafka. */
+    /** {@code poller} null when the host does not poll the database, {@code kafka} null when it runs no Kafka. */
     AlertClosing(
             AlertsTable alerts,
             LatestResults latest,
