@@ -36,6 +36,16 @@ final class AlertCloseRecord {
         return headers.lastHeader(HEADER) != null;
     }
 
+    /** Whether {@code wire} names a level an alert is open at. */
+    private static boolean openLevel(String wire) {
+        for (RiskLevel l : RiskLevel.values()) {
+            if (l.atLeast(RiskLevel.MEDIUM) && l.wireName().equals(wire)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The close a record carries. */
     static Close parse(byte[] value) throws BadPayloadException {
         Close c;
@@ -46,9 +56,11 @@ final class AlertCloseRecord {
                     "malformed_json",
                     "an alert close record's value is not {\"alert_id\", \"level\"}: " + e.getMessage());
         }
-        if (c == null || c.alertId() == null || c.alertId().isBlank() || c.level() == null) {
+        if (c == null || c.alertId() == null || c.alertId().isBlank() || !openLevel(c.level())) {
             throw new BadPayloadException(
-                    "malformed_json", "an alert close record needs its alert_id and level, got " + c);
+                    "malformed_json",
+                    "an alert close record needs its alert_id and the level it was open at (medium, high or"
+                            + " critical), got " + c);
         }
         return c;
     }

@@ -509,13 +509,16 @@ class PrognosTopologyTest {
         t.send("pump-8/temp", history.get(230));
         assertEquals(List.of("raised"), states(t.alerts.readValuesToList()), "raised again: the episode ended");
 
-        // Not a close's value: refused to the errors topic; the sensor's next reading is taken.
+        // Not a close's value, or one of a level no alert is open at: refused to the errors topic,
+        // nothing published; the sensor's next reading is taken.
         ProducerRecord<String, byte[]> bad =
                 AlertCloseRecord.of(SETTINGS.readingsTopic(), "pump-8/temp", "close-2", RiskLevel.HIGH);
-        t.readings.pipeInput(new TestRecord<>(
-                bad.key(), "{\"value\": 1}".getBytes(StandardCharsets.UTF_8), bad.headers(), (Instant) null));
-        JsonNode error = tree(t.errors.readValue());
-        assertEquals("malformed_json", error.get("reason").asText(), error.toString());
+        for (String value : List.of("{\"value\": 1}", "{\"alert_id\": \"close-3\", \"level\": \"low\"}")) {
+            t.readings.pipeInput(
+                    new TestRecord<>(bad.key(), value.getBytes(StandardCharsets.UTF_8), bad.headers(), (Instant) null));
+            JsonNode error = tree(t.errors.readValue());
+            assertEquals("malformed_json", error.get("reason").asText(), error.toString());
+        }
         assertTrue(t.alerts.isEmpty());
         t.send("pump-8/temp", history.get(231));
         assertFalse(t.forecasts.isEmpty(), "the stream goes on");

@@ -168,7 +168,7 @@ public final class LstmRoutes {
                 }
                 allow(method, "GET");
                 List<AlertsTable.Stored> stored = runtime.jdbc().alerts().allOpen();
-                // Each sensor's newest assessment: far behind now, its sensor stopped reporting.
+                // Each sensor's newest assessment: long past for a sensor that stopped reporting.
                 Map<SensorId, LatestResults.Newest> newest = runtime.jdbc()
                         .latest()
                         .read(stored.stream().map(AlertsTable.Stored::sensor).toList(), 0);
