@@ -93,9 +93,18 @@ class PrognosTopologyTest {
 
     /** A cycle without limits or forecast cadence, for the adapter's tests. */
     static SensorCycle cycle(ForecastingPlugin plugin, TrainingRunner trainer, SensorCycle.Listener listener) {
+        return cycle(plugin, trainer, listener, s -> OperatingLimits.none());
+    }
+
+    /** The same cycle with operating limits. */
+    static SensorCycle cycle(
+            ForecastingPlugin plugin,
+            TrainingRunner trainer,
+            SensorCycle.Listener listener,
+            Function<SensorId, OperatingLimits> limits) {
         return new SensorCycle(
                 plugin,
-                s -> OperatingLimits.none(),
+                limits,
                 new CycleSettings(200, 512, 1, Duration.ZERO, Duration.ZERO, Duration.ofMinutes(1), 1000),
                 Clock.systemUTC(),
                 trainer,
@@ -449,13 +458,8 @@ class PrognosTopologyTest {
         train(sensor, history.subList(0, 200));
         // A daily swing of 50 +- 2 against a high limit of 51, crossed every day: a sensor without an
         // open alert raises one. The open one given is critical, so no level climbs above it.
-        Supplier<SensorCycle> limited = () -> new SensorCycle(
-                plugin,
-                s -> OperatingLimits.between(0, 51),
-                new CycleSettings(200, 512, 1, Duration.ZERO, Duration.ZERO, Duration.ofMinutes(1), 1000),
-                Clock.systemUTC(),
-                trainer,
-                new SensorCycle.Listener() {});
+        Supplier<SensorCycle> limited =
+                () -> cycle(plugin, trainer, new SensorCycle.Listener() {}, s -> OperatingLimits.between(0, 51));
         AlertEpisodes.Open open =
                 new AlertEpisodes.Open(RiskLevel.CRITICAL, history.get(199).timestamp());
         Driver before = driver(1000, "no-alert-asked", plugin, limited.get(), null);
@@ -483,13 +487,8 @@ class PrognosTopologyTest {
         List<Reading> history = hourly(0, 232, 50, 8);
         train(sensor, history.subList(0, 200));
         // Every reading above the high limit: critical from the first forecast on.
-        SensorCycle limited = new SensorCycle(
-                plugin,
-                s -> OperatingLimits.between(0, 40),
-                new CycleSettings(200, 512, 1, Duration.ZERO, Duration.ZERO, Duration.ofMinutes(1), 1000),
-                Clock.systemUTC(),
-                trainer,
-                new SensorCycle.Listener() {});
+        SensorCycle limited =
+                cycle(plugin, trainer, new SensorCycle.Listener() {}, s -> OperatingLimits.between(0, 40));
         Driver t = driver(1000, "closed", plugin, limited, null);
         for (Reading r : history.subList(0, 230)) {
             t.send("pump-8/temp", r);
