@@ -102,6 +102,36 @@ public final class LatestResults {
         }
     }
 
+    /**
+     * The reading each of {@code sensors}' newest stored assessment was based on (one walk down the
+     * primary key a sensor; a sensor without one left out): long past for a sensor that stopped
+     * reporting.
+     */
+    public Map<SensorId, Instant> newestBasedOn(List<SensorId> sensors) {
+        Map<SensorId, Instant> out = new HashMap<>();
+        if (sensors.isEmpty()) {
+            return out;
+        }
+        ready.run();
+        try (Connection c = ds.getConnection()) {
+            c.setReadOnly(true);
+            try (PreparedStatement ps = c.prepareStatement(
+                    SensorRows.newest(schema, "risk_assessments", "t.based_on", "t.based_on DESC", "1"))) {
+                SensorRows.bind(c, ps, sensors);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.put(
+                                SensorId.of(rs.getString(1), rs.getString(2)),
+                                rs.getTimestamp(3).toInstant());
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw SqlErrors.translate("reading the newest assessments of " + sensors.size() + " sensors", e);
+        }
+        return out;
+    }
+
     private static RiskLevel level(String wire) {
         return RiskLevel.valueOf(wire.toUpperCase(Locale.ROOT));
     }

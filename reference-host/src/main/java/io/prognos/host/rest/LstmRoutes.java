@@ -26,7 +26,6 @@ import io.prognos.host.runtime.HostRuntime;
 import io.prognos.host.runtime.SensorService;
 import io.prognos.jdbc.AlertsTable;
 import io.prognos.jdbc.ForecastPoller;
-import io.prognos.jdbc.LatestResults;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -168,17 +167,12 @@ public final class LstmRoutes {
                 }
                 allow(method, "GET");
                 List<AlertsTable.Stored> stored = runtime.jdbc().alerts().allOpen();
-                // Each sensor's newest assessment: long past for a sensor that stopped reporting.
-                Map<SensorId, LatestResults.Newest> newest = runtime.jdbc()
+                Map<SensorId, Instant> newest = runtime.jdbc()
                         .latest()
-                        .read(stored.stream().map(AlertsTable.Stored::sensor).toList(), 0);
+                        .newestBasedOn(
+                                stored.stream().map(AlertsTable.Stored::sensor).toList());
                 List<FleetReplies.OpenAlert> open = stored.stream()
-                        .map(a -> FleetReplies.OpenAlert.of(
-                                a.alertId(),
-                                FleetWatch.event(a),
-                                newest.containsKey(a.sensor())
-                                        ? newest.get(a.sensor()).risk().basedOn()
-                                        : null))
+                        .map(a -> FleetReplies.OpenAlert.of(a.alertId(), FleetWatch.event(a), newest.get(a.sensor())))
                         .toList();
                 return new FleetReplies.OpenAlerts(true, open.size(), open);
             }
