@@ -91,10 +91,11 @@
     $("alerts").innerHTML = f.alerts.length ? f.alerts.slice(0, 10).map(alertItem).join("") : "<li>none since the host started</li>";
   }
 
-  // What to do on a raise, and why on hovering it (the risk's reasons).
+  // What to do on a raise, and why on hovering it (the risk's reasons); a close's note after it.
   const alertItem = (a) => `<li class="alert-item" title="${esc(a.why || "")}">${time(a.at)} <strong>${esc(a.device_id)}/${esc(a.sensor_key)}</strong> ${esc(a.state)}: ${level(a.risk_level)}`
     + (a.previous_level ? ` (was ${esc(a.previous_level)})` : "")
-    + (a.state === "raised" && a.recommended_action ? ` &ndash; ${esc(a.recommended_action)}` : "") + "</li>";
+    + (a.state === "raised" && a.recommended_action ? ` &ndash; ${esc(a.recommended_action)}` : "")
+    + (a.state === "closed" && a.why ? ` &ndash; ${esc(a.why)}` : "") + "</li>";
 
   document.querySelectorAll("#fleet-table th button").forEach((b) => b.addEventListener("click", () => {
     const k = b.dataset.sort;
@@ -208,6 +209,7 @@
     // Offered while the newest alert listed is a raise (the list is oldest first).
     const newest = v.alerts[v.alerts.length - 1];
     $("close-alert").hidden = !(newest && newest.state === "raised");
+    $("close-alert-note").hidden = $("close-alert").hidden;
     const form = $("limits-form");
     // Never over an edit not yet submitted: a poll landing after the user clicked elsewhere would erase it.
     if (!state.limitsEdited && !form.contains(document.activeElement)) {
@@ -233,8 +235,10 @@
     const s = state.sensor; const out = $("close-alert-result");
     $("close-alert").disabled = true;
     try {
-      const c = await call("DELETE", `${API}/alerts/${sensorPath(s)}`);
+      const note = $("close-alert-note").value.trim();
+      const c = await call("DELETE", `${API}/alerts/${sensorPath(s)}` + (note ? "?note=" + encodeURIComponent(note) : ""));
       out.className = ""; out.textContent = `alert closed (${c.risk_level}, as of ${time(c.at)})`;
+      $("close-alert-note").value = "";
       refresh();
     } catch (e) { out.className = "error"; out.textContent = "Not closed: " + e.message; }
     finally { $("close-alert").disabled = false; }
@@ -281,7 +285,7 @@
     $("login").hidden = true;
     $("fleet").hidden = !!state.sensor; $("sensor").hidden = !state.sensor;
     if (!state.sensor && state.chart) { state.chart.destroy(); state.scoreChart.destroy(); state.chart = null; state.shape = null; }
-    $("retrain-result").textContent = ""; $("limits-result").textContent = ""; $("close-alert-result").textContent = ""; state.limitsEdited = false;
+    $("retrain-result").textContent = ""; $("limits-result").textContent = ""; $("close-alert-result").textContent = ""; $("close-alert-note").value = ""; state.limitsEdited = false;
     refresh();
     state.timer = setInterval(refresh, POLL_MS);
   }

@@ -69,7 +69,8 @@ public final class AlertsTable {
 
     /**
      * An alert as stored, with the action and reasons of the risk of its interval (the newest
-     * assessment of that interval; null when its row is gone).
+     * assessment of that interval; null when its row is gone) and, for a close, the note its
+     * request gave (null when none, and for raises and clears).
      */
     public record Stored(
             String alertId,
@@ -79,7 +80,8 @@ public final class AlertsTable {
             RiskLevel level,
             RiskLevel previousLevel,
             String recommendedAction,
-            List<String> reasons) {}
+            List<String> reasons,
+            String note) {}
 
     private final DataSource ds;
     private final String schema;
@@ -107,9 +109,9 @@ public final class AlertsTable {
         // assessed on (not before it: an assessment after the close sorts after it, raising anew).
         // A raised row at a level this release does not raise (written by hand) is not open.
         this.closeSql = "INSERT INTO " + table + " (alert_id, device_id, sensor_key, state, level, previous_level,"
-                + " based_on, assessed_at) SELECT ?, n.device_id, n.sensor_key, 'closed', n.level, n.level,"
+                + " based_on, assessed_at, note) SELECT ?, n.device_id, n.sensor_key, 'closed', n.level, n.level,"
                 + " GREATEST(n.based_on, (SELECT max(r.based_on) FROM " + this.schema + ".risk_assessments r"
-                + " WHERE r.device_id = n.device_id AND r.sensor_key = n.sensor_key)), ? FROM (SELECT * FROM "
+                + " WHERE r.device_id = n.device_id AND r.sensor_key = n.sensor_key)), ?, ? FROM (SELECT * FROM "
                 + table + " WHERE device_id = ? AND sensor_key = ? ORDER BY based_on DESC, assessed_at DESC LIMIT 1) n"
                 + " WHERE n.state = 'raised' AND n.level = ANY(?) RETURNING level, based_on";
     }
@@ -188,10 +190,10 @@ public final class AlertsTable {
     /**
      * Closes the sensor's open alert by a row of its own (state {@code closed}, the level it was
      * raised or last climbed at, the newest interval the sensor was assessed on): it is no longer
-     * open, here or on any host reading the table, nor after a restart. Returns that row, under
-     * {@code alertId}, or null when the sensor has no alert open.
+     * open, here or on any host reading the table, nor after a restart; kept with {@code note} (null
+     * for none). Returns that row, under {@code alertId}, or null when the sensor has no alert open.
      */
-    public Row close(SensorId sensor, String alertId, Instant closedAt) {
+    public Row close(SensorId sensor, String alertId, Instant closedAt, String note) {
         ready.run();
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
@@ -205,10 +207,11 @@ public final class AlertsTable {
                 try (PreparedStatement ps = c.prepareStatement(closeSql)) {
                     ps.setString(1, alertId);
                     ps.setTimestamp(2, Timestamp.from(closedAt));
-                    ps.setString(3, sensor.deviceId());
-                    ps.setString(4, sensor.sensorKey());
+                    ps.setString(3, note);
+                    ps.setString(4, sensor.deviceId());
+                    ps.setString(5, sensor.sensorKey());
                     ps.setArray(
-                            5,
+                            6,
                             c.createArrayOf(
                                     "text",
                                     Arrays.stream(RiskLevel.values())
@@ -244,7 +247,8 @@ public final class AlertsTable {
     public List<Stored> recent(int n) {
         return read(
                 "SELECT a.device_id, a.sensor_key, a.based_on, a.assessed_at, a.state, a.level, a.previous_level,"
-                        + " a.alert_id FROM " + table + " a ORDER BY a.based_on DESC, a.assessed_at DESC LIMIT " + n,
+                        + " a.alert_id, a.note FROM " + table + " a ORDER BY a.based_on DESC, a.assessed_at DESC LIMIT "
+                        + n,
                 null,
                 "reading the newest " + n + " alerts");
     }
@@ -259,7 +263,7 @@ public final class AlertsTable {
                 SensorRows.newest(
                         schema,
                         "alerts",
-                        "t.based_on, t.assessed_at, t.state, t.level, t.previous_level, t.alert_id",
+                        "t.based_on, t.assessed_at, t.state, t.level, t.previous_level, t.alert_id, t.note",
                         "t.based_on DESC, t.assessed_at DESC",
                         Integer.toString(each)),
                 sensors,
@@ -277,7 +281,7 @@ public final class AlertsTable {
     public List<Stored> allOpen() {
         return read(
                 "SELECT a.device_id, a.sensor_key, a.based_on, a.assessed_at, a.state, a.level, a.previous_level,"
-                        + " a.alert_id FROM (SELECT DISTINCT ON (device_id, sensor_key) * FROM " + table
+                        + " a.alert_id, a.note FROM (SELECT DISTINCT ON (device_id, sensor_key) * FROM " + table
                         + " ORDER BY device_id, sensor_key, based_on DESC, assessed_at DESC) a"
                         + " WHERE a.state = 'raised'",
                 null,
@@ -286,7 +290,7 @@ public final class AlertsTable {
 
     /**
      * The alerts {@code query} selects (device, sensor, based_on, assessed_at, state, level, previous
-     * level, alert id, in that order; bound to {@code sensors} when not null), newest first, with their risk's
+     * level, alert id, note, in that order; bound to {@code sensors} when not null), newest first, with their risk's
      * action and reasons.
      */
     private List<Stored> read(String query, List<SensorId> sensors, String what) {
@@ -296,7 +300,7 @@ public final class AlertsTable {
             c.setReadOnly(true);
             try (PreparedStatement ps = c.prepareStatement("SELECT x.*, r.recommended_action, r.reasons FROM ("
                     + query + ") x(device_id, sensor_key, based_on, assessed_at, state, level, previous_level,"
-                    + " alert_id)"
+                    + " alert_id, note)"
                     + " LEFT JOIN " + schema + ".risk_assessments r ON r.device_id = x.device_id"
                     + " AND r.sensor_key = x.sensor_key AND r.based_on = x.based_on"
                     + " ORDER BY x.based_on DESC, x.assessed_at DESC")) {
@@ -321,7 +325,8 @@ public final class AlertsTable {
                                 level,
                                 previous,
                                 rs.getString("recommended_action"),
-                                reasons == null ? List.of() : Arrays.asList((String[]) reasons.getArray())));
+                                reasons == null ? List.of() : Arrays.asList((String[]) reasons.getArray()),
+                                rs.getString("note")));
                     }
                 }
                 if (unknown > 0) {

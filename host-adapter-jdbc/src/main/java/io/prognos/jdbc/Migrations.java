@@ -49,7 +49,9 @@ public final class Migrations {
             // A table older code does not touch (its alerts are then not kept, nor read back).
             new Migration("V7__alerts.sql", 3),
             // Indexes only: code of V3 reads and writes as before.
-            new Migration("V8__results_by_reading_time.sql", 3));
+            new Migration("V8__results_by_reading_time.sql", 3),
+            // A column older code does not write: its closes are stored without a note.
+            new Migration("V9__alert_notes.sql", 3));
 
     private Migrations() {}
 

@@ -169,7 +169,8 @@ class ForecastPollerTest {
             assertEquals(3, poller.runOnce().forecasts());
             SensorId first = SENSORS.get(0);
             assertEquals(
-                    "closed", db.alerts().close(first, "close-1", Instant.now()).state());
+                    "closed",
+                    db.alerts().close(first, "close-1", Instant.now(), null).state());
             poller.endAlertEpisode(first);
             insert(db, 304, 306);
             assertEquals(3, poller.runOnce().forecasts());

@@ -1,6 +1,8 @@
 package io.prognos.kafka;
 
+import io.prognos.api.BadRequestException;
 import io.prognos.api.RiskLevel;
+import io.prognos.host.core.CloseNote;
 import io.prognos.host.core.wire.BadPayloadException;
 import io.prognos.host.core.wire.Json;
 import java.io.IOException;
@@ -13,7 +15,9 @@ import org.apache.kafka.common.header.Headers;
  * owns the key ends the episode its store holds (it would otherwise go on with it, raising nothing
  * while the level stands) and publishes the close on the alerts topic, in its transaction. Told apart
  * from readings by its header, which a plant's producers of readings do not set; its value names
- * the close and the level the alert was open at: {@code {"alert_id": "...", "level": "high"}}.
+ * the close, the level the alert was open at and the request's note, when it gave one: {@code
+ * {"alert_id": "...", "level": "high", "note": "bearing replaced"}} (a record without a note, as
+ * written before notes, is a close without one).
  */
 final class AlertCloseRecord {
 
@@ -21,13 +25,13 @@ final class AlertCloseRecord {
     static final String HEADER = "prognos-close-alert";
 
     /** The record's value. */
-    record Close(String alertId, String level) {}
+    record Close(String alertId, String level, String note) {}
 
     private AlertCloseRecord() {}
 
-    static ProducerRecord<String, byte[]> of(String topic, String key, String alertId, RiskLevel level) {
+    static ProducerRecord<String, byte[]> of(String topic, String key, String alertId, RiskLevel level, String note) {
         ProducerRecord<String, byte[]> r =
-                new ProducerRecord<>(topic, key, Json.bytes(new Close(alertId, level.wireName())));
+                new ProducerRecord<>(topic, key, Json.bytes(new Close(alertId, level.wireName(), note)));
         r.headers().add(HEADER, "1".getBytes(StandardCharsets.UTF_8));
         return r;
     }
@@ -54,13 +58,18 @@ final class AlertCloseRecord {
         } catch (IOException e) {
             throw new BadPayloadException(
                     "malformed_json",
-                    "an alert close record's value is not {\"alert_id\", \"level\"}: " + e.getMessage());
+                    "an alert close record's value is not {\"alert_id\", \"level\", \"note\"}: " + e.getMessage());
         }
         if (c == null || c.alertId() == null || c.alertId().isBlank() || !openLevel(c.level())) {
             throw new BadPayloadException(
                     "malformed_json",
                     "an alert close record needs its alert_id and the level it was open at (medium, high or"
                             + " critical), got " + c);
+        }
+        try {
+            CloseNote.check(c.note());
+        } catch (BadRequestException e) {
+            throw new BadPayloadException("malformed_json", "an alert close record's " + e.getMessage());
         }
         return c;
     }

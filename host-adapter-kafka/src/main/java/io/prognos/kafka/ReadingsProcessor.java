@@ -174,7 +174,7 @@ final class ReadingsProcessor implements Processor<String, byte[], String, byte[
         }
         send(
                 keys.format(sensor),
-                new AlertMessage(risk, c.alertId(), "closed", c.level()),
+                new AlertMessage(risk, c.alertId(), "closed", c.level(), c.note()),
                 record.timestamp(),
                 PrognosTopology.ALERTS);
     }
@@ -229,7 +229,7 @@ final class ReadingsProcessor implements Processor<String, byte[], String, byte[
         SensorCycle.Alert alert = r.alert();
         if (alert != null) {
             AlertMessage m = new AlertMessage(
-                    risk, alert.alertId(), alert.state(), alert.previousLevel().wireName());
+                    risk, alert.alertId(), alert.state(), alert.previousLevel().wireName(), null);
             send(key, m, timestamp, PrognosTopology.ALERTS);
         }
         meters.forecast();

@@ -495,8 +495,8 @@ class PrognosTopologyTest {
         }
         assertEquals(List.of("raised"), states(t.alerts.readValuesToList()), "the case: raised once");
 
-        t.readings.pipeInput(
-                close(AlertCloseRecord.of(SETTINGS.readingsTopic(), "pump-8/temp", "close-1", RiskLevel.CRITICAL)));
+        t.readings.pipeInput(close(AlertCloseRecord.of(
+                SETTINGS.readingsTopic(), "pump-8/temp", "close-1", RiskLevel.CRITICAL, "pump retired")));
         List<byte[]> published = t.alerts.readValuesToList();
         assertEquals(1, published.size());
         JsonNode closed = tree(published.get(0));
@@ -504,15 +504,19 @@ class PrognosTopologyTest {
         assertEquals("close-1", closed.get("alert_id").asText(), closed.toString());
         assertEquals("critical", closed.get("previous_level").asText(), closed.toString());
         assertEquals("pump-8", closed.get("device_id").asText(), "with the sensor's risk: " + closed);
+        assertEquals("pump retired", closed.path("note").asText(), "with the request's note: " + closed);
 
         t.send("pump-8/temp", history.get(230));
         assertEquals(List.of("raised"), states(t.alerts.readValuesToList()), "raised again: the episode ended");
 
-        // Not a close's value, or one of a level no alert is open at: refused to the errors topic,
+        // Not a close's value, one of a level no alert is open at, or a note of two lines: refused to the errors topic,
         // nothing published; the sensor's next reading is taken.
         ProducerRecord<String, byte[]> bad =
-                AlertCloseRecord.of(SETTINGS.readingsTopic(), "pump-8/temp", "close-2", RiskLevel.HIGH);
-        for (String value : List.of("{\"value\": 1}", "{\"alert_id\": \"close-3\", \"level\": \"low\"}")) {
+                AlertCloseRecord.of(SETTINGS.readingsTopic(), "pump-8/temp", "close-2", RiskLevel.HIGH, null);
+        for (String value : List.of(
+                "{\"value\": 1}",
+                "{\"alert_id\": \"close-3\", \"level\": \"low\"}",
+                "{\"alert_id\": \"close-4\", \"level\": \"high\", \"note\": \"a\\nb\"}")) {
             t.readings.pipeInput(
                     new TestRecord<>(bad.key(), value.getBytes(StandardCharsets.UTF_8), bad.headers(), (Instant) null));
             JsonNode error = tree(t.errors.readValue());

@@ -63,7 +63,7 @@ final class ResultPublisher implements SensorCycle.Listener {
         SensorCycle.Alert alert = r.alert();
         if (alert != null) {
             AlertMessage m = new AlertMessage(
-                    risk, alert.alertId(), alert.state(), alert.previousLevel().wireName());
+                    risk, alert.alertId(), alert.state(), alert.previousLevel().wireName(), null);
             connection.publish(new MqttConnection.Outbound(
                     topics.alerts(s), Json.bytes(m), 1, false, null, null, f.modelVersion()));
         }
@@ -71,7 +71,8 @@ final class ResultPublisher implements SensorCycle.Listener {
 
     /**
      * A close on the alerts topic as a raise or clear is, with the sensor's newest risk (its fields
-     * left out when none is known), state {@code closed} and the level closed as previous level.
+     * left out when none is known), state {@code closed}, the level closed as previous level and
+     * the request's note (left out when it gave none).
      */
     @Override
     public void alertClosed(SensorCycle.ClosedAlert closed) {
@@ -79,7 +80,8 @@ final class ResultPublisher implements SensorCycle.Listener {
                 closed.risk() == null ? null : RiskMessage.of(closed.risk()),
                 closed.alertId(),
                 "closed",
-                closed.level().wireName());
+                closed.level().wireName(),
+                closed.note());
         connection.publish(
                 new MqttConnection.Outbound(topics.alerts(closed.sensor()), Json.bytes(m), 1, false, null, null, null));
     }

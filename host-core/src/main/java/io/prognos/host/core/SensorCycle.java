@@ -107,9 +107,11 @@ public final class SensorCycle {
     /**
      * An open alert closed by a request: {@code alertId} the close's own id, {@code level} the level
      * the alert was raised (or last climbed) at, {@code at} the newest interval the sensor was assessed
-     * on, {@code risk} its newest risk known (null when none is).
+     * on, {@code risk} its newest risk known (null when none is), {@code note} the request's note
+     * ({@link CloseNote}; null when it gave none).
      */
-    public record ClosedAlert(SensorId sensor, String alertId, RiskLevel level, Instant at, RiskAssessment risk) {}
+    public record ClosedAlert(
+            SensorId sensor, String alertId, RiskLevel level, Instant at, RiskAssessment risk, String note) {}
 
     /** A forecast, the risk drawn from it, the sensor's newest anomaly score and the alert it caused. */
     public record Result(Forecast forecast, RiskAssessment risk, AnomalyScore anomaly, Alert alert) {}

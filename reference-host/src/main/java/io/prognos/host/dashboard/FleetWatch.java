@@ -153,7 +153,7 @@ public final class FleetWatch implements SensorCycle.Listener {
                         r.risk().level(),
                         r.alert().previousLevel(),
                         r.risk().recommendedAction(),
-                        r.risk().reasons());
+                        r.alert().state().equals("raised") ? why(r.risk().reasons()) : null);
                 list(m, e);
             }
         }
@@ -166,7 +166,7 @@ public final class FleetWatch implements SensorCycle.Listener {
      */
     @Override
     public void alertClosed(SensorCycle.ClosedAlert c) {
-        AlertEvent e = event(c.sensor(), c.at(), "closed", c.level(), c.level(), null, List.of());
+        AlertEvent e = event(c);
         synchronized (this) {
             list(sensors.get(c.sensor()), e);
         }
@@ -189,18 +189,32 @@ public final class FleetWatch implements SensorCycle.Listener {
     /** A stored alert as the dashboard lists it. */
     public static AlertEvent event(AlertsTable.Stored a) {
         return event(
-                a.sensor(), a.basedOn(), a.state(), a.level(), a.previousLevel(), a.recommendedAction(), a.reasons());
+                a.sensor(),
+                a.basedOn(),
+                a.state(),
+                a.level(),
+                a.previousLevel(),
+                a.recommendedAction(),
+                a.state().equals("raised") ? why(a.reasons()) : a.note());
     }
 
-    /** An alert transition as listed; why only for a raise. */
-    public static AlertEvent event(
+    /** A close as listed: at the newest interval its sensor was assessed on, why its request's note. */
+    public static AlertEvent event(SensorCycle.ClosedAlert c) {
+        return event(c.sensor(), c.at(), "closed", c.level(), c.level(), null, c.note());
+    }
+
+    /**
+     * An alert transition as listed; why: for a raise the risk's reasons, for a close its request's
+     * note, for a clear none.
+     */
+    private static AlertEvent event(
             SensorId sensor,
             Instant at,
             String state,
             RiskLevel level,
             RiskLevel previous,
             String recommendedAction,
-            List<String> reasons) {
+            String why) {
         return new AlertEvent(
                 sensor,
                 at,
@@ -208,7 +222,7 @@ public final class FleetWatch implements SensorCycle.Listener {
                 level.wireName(),
                 previous == null ? null : previous.wireName(),
                 recommendedAction,
-                state.equals("raised") ? why(reasons) : null);
+                why);
     }
 
     /**

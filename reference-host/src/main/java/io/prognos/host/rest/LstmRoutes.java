@@ -58,8 +58,8 @@ public final class LstmRoutes {
      * The query parameters each route reads; any other is refused, as an unknown body field is: a
      * typo such as {@code day_ahead=30} must not quietly answer with the default of 7 days.
      */
-    private static final Map<String, List<String>> PARAMETERS =
-            Map.of("maintenance-schedule", List.of("days_ahead"), "sensors", List.of("hours"));
+    private static final Map<String, List<String>> PARAMETERS = Map.of(
+            "maintenance-schedule", List.of("days_ahead"), "sensors", List.of("hours"), "alerts", List.of("note"));
     /** The sensor view draws at most this many readings, the newest. */
     static final int VIEW_READINGS = 2_000;
 
@@ -155,17 +155,15 @@ public final class LstmRoutes {
                 if (parts.length != 1) {
                     SensorId sensor = sensorIn(parts, "alerts");
                     allow(method, "DELETE");
-                    SensorCycle.ClosedAlert closed = runtime.alertClosing().close(sensor);
+                    SensorCycle.ClosedAlert closed = runtime.alertClosing().close(sensor, query.get("note"));
                     if (closed == null) {
                         throw new RestApi.HttpError(404, null, sensor + " has no open alert");
                     }
                     return new Replies.Closed(
-                            true,
-                            closed.alertId(),
-                            FleetReplies.AlertRow.of(FleetWatch.event(
-                                    sensor, closed.at(), "closed", closed.level(), closed.level(), null, List.of())));
+                            true, closed.alertId(), FleetReplies.AlertRow.of(FleetWatch.event(closed)));
                 }
                 allow(method, "GET");
+                onlyParameters(query, List.of()); // a note is a close's
                 List<AlertsTable.Stored> stored = runtime.jdbc().alerts().allOpen();
                 Map<SensorId, Instant> newest = runtime.jdbc()
                         .latest()

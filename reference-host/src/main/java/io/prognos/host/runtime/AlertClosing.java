@@ -3,6 +3,7 @@ package io.prognos.host.runtime;
 import io.prognos.api.RiskAssessment;
 import io.prognos.api.SensorId;
 import io.prognos.host.core.AlertEpisodes;
+import io.prognos.host.core.CloseNote;
 import io.prognos.host.core.SensorContext;
 import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
@@ -56,8 +57,12 @@ public final class AlertClosing {
         this.clock = clock;
     }
 
-    /** The close, stored and told; null when the sensor has no alert open. */
-    public SensorCycle.ClosedAlert close(SensorId sensor) {
+    /**
+     * The close, stored and told with {@code note} (checked by {@link CloseNote}; null for none);
+     * null when the sensor has no alert open.
+     */
+    public SensorCycle.ClosedAlert close(SensorId sensor, String note) {
+        CloseNote.check(note); // refused before any episode ends
         SensorContext ctx = contexts.peek(sensor);
         if (ctx != null) {
             cycle.endAlertEpisode(ctx);
@@ -72,14 +77,14 @@ public final class AlertClosing {
             if (open == null) {
                 return null;
             }
-            kafka.closeAlert(sensor, alertId, open.level());
+            kafka.closeAlert(sensor, alertId, open.level(), note);
         }
-        AlertsTable.Row row = alerts.close(sensor, alertId, clock.instant());
+        AlertsTable.Row row = alerts.close(sensor, alertId, clock.instant(), note);
         if (row == null) {
             return null;
         }
-        SensorCycle.ClosedAlert closed =
-                new SensorCycle.ClosedAlert(sensor, row.alertId(), row.level(), row.basedOn(), newestRisk(sensor, ctx));
+        SensorCycle.ClosedAlert closed = new SensorCycle.ClosedAlert(
+                sensor, row.alertId(), row.level(), row.basedOn(), newestRisk(sensor, ctx), note);
         cycle.alertClosed(closed);
         return closed;
     }

@@ -392,12 +392,16 @@ class DashboardBrowserTest {
         waitFor(() -> openAlerts().contains(FAN.toString()));
         openSensor(FAN);
         waitFor(() -> browser.findElement(By.id("close-alert")).isDisplayed());
+        browser.findElement(By.id("close-alert-note")).sendKeys("fan replaced & retired");
         browser.findElement(By.id("close-alert")).click();
         waitFor(() -> browser.findElement(By.id("close-alert-result")).getText().startsWith("alert closed"));
         assertTrue(!openAlerts().contains(FAN.toString()), openAlerts().toString());
         waitFor(() -> !browser.findElement(By.id("close-alert")).isDisplayed());
         String listed = browser.findElement(By.id("sensor-alerts")).getText();
         assertTrue(listed.contains(FAN + " closed"), listed);
+        // The note reached the host whole (its '&' escaped in the query) and is listed with the close.
+        assertTrue(listed.contains("fan replaced & retired"), listed);
+        assertTrue(!browser.findElement(By.id("close-alert-note")).isDisplayed(), "offered with the button only");
     }
 
     /** Sensors with an open alert, as {@code GET alerts} lists them. */

@@ -329,8 +329,8 @@ class KafkaReadingsTest {
         assertTrue(seen("prognos.forecasts", "boiler-3/temp", f -> basedOn(f).equals(last), Duration.ofMinutes(2)));
         assertEquals(1, alertIds(sensor).size(), "the case: raised, and stored before the forecasts' commit");
 
-        HostFixture.Response r =
-                HostFixture.call(host.rest().port(), "DELETE", "/api/v1/lstm/alerts/boiler-3/temp", null, null);
+        HostFixture.Response r = HostFixture.call(
+                host.rest().port(), "DELETE", "/api/v1/lstm/alerts/boiler-3/temp?note=boiler%20drained", null, null);
         assertEquals(200, r.status(), r.body());
         String closeId = JSON.readTree(r.body()).get("alert_id").asText();
         assertTrue(
@@ -338,9 +338,10 @@ class KafkaReadingsTest {
                         "prognos.alerts",
                         "boiler-3/temp",
                         a -> a.get("alert_id").asText().equals(closeId)
-                                && a.get("state").asText().equals("closed"),
+                                && a.get("state").asText().equals("closed")
+                                && a.path("note").asText().equals("boiler drained"),
                         Duration.ofMinutes(1)),
-                "the close on prognos.alerts");
+                "the close on prognos.alerts, with its note");
         try (KafkaProducer<String, String> p = producer()) {
             p.send(new ProducerRecord<>("prognos.readings", "boiler-3/temp", json(readings.get(230))));
         }

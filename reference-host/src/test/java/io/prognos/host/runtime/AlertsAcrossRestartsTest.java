@@ -10,7 +10,9 @@ import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import io.prognos.host.HostFixture;
 import io.prognos.host.Logged;
+import io.prognos.host.core.CloseNote;
 import io.prognos.host.demo.OnMessage;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -40,6 +42,11 @@ class AlertsAcrossRestartsTest {
     private static final SensorId CALMS = SensorId.of("press-1", "calms");
     /** Hours of readings before the newest sent: the model's history, then one a host hour by hour. */
     private static final int HISTORY = 300;
+
+    /** A close's note as a user writes it, and as the query sends it. */
+    private static final String NOTE = "press retired: moved to line 2 (work order 4711)";
+
+    private static final String NOTE_SENT = URLEncoder.encode(NOTE, StandardCharsets.UTF_8);
 
     private static void call(HostRuntime host, String method, String path, String body) throws Exception {
         HostFixture.Response r = HostFixture.call(host.rest().port(), method, path, body, null);
@@ -182,10 +189,22 @@ class AlertsAcrossRestartsTest {
                 assertEquals(503, down.status(), down.body());
             }
             assertEquals(List.of("raised " + level + " low"), alerts(host, retired));
-            HostFixture.Response r =
-                    HostFixture.call(host.rest().port(), "DELETE", "/api/v1/lstm/alerts/press-3/retired", null, null);
+            // A note that is no line of text is refused naming it, and nothing is closed.
+            for (String bad : List.of("", "%20%20", "two%0Alines", "x".repeat(CloseNote.MAX + 1))) {
+                HostFixture.Response refused = HostFixture.call(
+                        host.rest().port(), "DELETE", "/api/v1/lstm/alerts/press-3/retired?note=" + bad, null, null);
+                assertEquals(400, refused.status(), refused.body());
+                assertEquals("note", JSON.readTree(refused.body()).get("field").asText(), refused.body());
+            }
+            assertEquals(List.of("raised " + level + " low"), alerts(host, retired));
+            HostFixture.Response listWithNote =
+                    HostFixture.call(host.rest().port(), "GET", "/api/v1/lstm/alerts?note=x", null, null);
+            assertEquals(400, listWithNote.status(), "a note is a close's: " + listWithNote.body());
+            HostFixture.Response r = HostFixture.call(
+                    host.rest().port(), "DELETE", "/api/v1/lstm/alerts/press-3/retired?note=" + NOTE_SENT, null, null);
             assertEquals(200, r.status(), r.body());
             JsonNode closed = JSON.readTree(r.body());
+            assertEquals(NOTE, closed.get("why").asText(), "why it was closed: " + closed);
             assertEquals(List.of(), HostFixture.undescribed(api, "ClosedAlert", closed));
             String closeId = closed.get("alert_id").asText();
             assertFalse(closeId.isEmpty() || closeId.equals(raised), closed.toString());
@@ -221,10 +240,13 @@ class AlertsAcrossRestartsTest {
             assertEquals(level, payload.get("previous_level").asText(), message);
             assertEquals("retired", payload.get("sensor_key").asText(), message);
             assertEquals(level, payload.get("risk_level").asText(), message);
-            // The dashboard lists it after the raise.
+            assertEquals(NOTE, payload.path("note").asText(), message);
+            // The dashboard lists it after the raise, with its note.
             JsonNode fleet = get(host, "/api/v1/lstm/fleet").get("alerts");
             assertEquals("closed", fleet.get(0).get("state").asText(), fleet.toString());
             assertEquals("retired", fleet.get(0).get("sensor_key").asText(), fleet.toString());
+            assertEquals(NOTE, fleet.get(0).get("why").asText(), fleet.toString());
+            assertEquals(List.of(), HostFixture.undescribed(api, "AlertEvent", fleet.get(0)));
 
             // Still above its limit: closed, then raised again at its next reading.
             call(host, "DELETE", "/api/v1/lstm/alerts/press-3/still", null);
@@ -238,6 +260,20 @@ class AlertsAcrossRestartsTest {
             watcher.close(true);
         }
         try (HostRuntime host = HostFixture.start(config, HostRuntime.Parts.ALL)) {
+            // The close's note is kept: listed as stored once the dashboard has read its alerts back
+            // (in the background, at the start).
+            String listed = null;
+            long restored = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (listed == null && System.nanoTime() < restored) {
+                for (JsonNode a : get(host, "/api/v1/lstm/fleet").get("alerts")) {
+                    if (a.get("sensor_key").asText().equals("retired")
+                            && a.get("state").asText().equals("closed")) {
+                        listed = a.get("why").asText();
+                    }
+                }
+                Thread.sleep(listed == null ? 100 : 0);
+            }
+            assertEquals(NOTE, listed, "the close's note as listed after the restart");
             // The retired sensor reports again after the restart, still above its limit: a new
             // alert (the host did not go on with the closed one, which would have raised none).
             send(host, retired, readings.get(HISTORY + 2));

@@ -66,7 +66,7 @@ class WireFormatTest {
 
     @Test
     void anAlertCarriesTheRiskAtTheTopLevelWithEveryKeyOnceAndReadsBack() throws Exception {
-        AlertMessage alert = new AlertMessage(RiskMessage.of(risk()), "a-1", "raised", "medium");
+        AlertMessage alert = new AlertMessage(RiskMessage.of(risk()), "a-1", "raised", "medium", null);
         JsonNode n = strict(alert);
         assertEquals("high", n.get("risk_level").asText());
         assertEquals(LAST.toString(), n.get("based_on").asText(), "the last reading's time, once");
@@ -77,6 +77,19 @@ class WireFormatTest {
         assertEquals(alert.risk().basedOn(), back.risk().basedOn(), "a subscriber reads back what was sent");
         assertTrue(Double.isNaN(back.risk().deviationRate()), "null reads back as NaN");
         assertEquals(alert.risk().reasons(), back.risk().reasons());
+    }
+
+    @Test
+    void aCloseCarriesItsNoteAndARaiseHasNoNoteKeyAsBeforeNotes() throws Exception {
+        JsonNode raise = strict(new AlertMessage(RiskMessage.of(risk()), "a-1", "raised", "medium", null));
+        assertFalse(raise.has("note"), "a subscriber strict about keys reads a raise as it was published before");
+        AlertMessage close = new AlertMessage(RiskMessage.of(risk()), "c-1", "closed", "high", "pump retired");
+        JsonNode n = strict(close);
+        assertEquals("closed", n.get("state").asText());
+        assertEquals("pump retired", n.get("note").asText());
+        assertEquals(
+                "pump retired",
+                Json.mapper().readValue(Json.bytes(close), AlertMessage.class).note());
     }
 
     @Test
