@@ -235,7 +235,11 @@ public final class AlertsTable {
                 c.commit();
                 return closed;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                try {
+                    c.rollback();
+                } catch (SQLException r) {
+                    e.addSuppressed(r); // the first error says what went wrong; keep it
+                }
                 throw e;
             }
         } catch (SQLException e) {
