@@ -166,7 +166,8 @@ public final class KafkaReadingsWriter implements ReadingsForwarder, AutoCloseab
     /**
      * A sensor's alert closed by a request, for the task that serves the sensor to end the episode it
      * holds and publish the close on the alerts topic ({@link AlertCloseRecord}): a record of its
-     * own among the sensor's readings, in their order, with the request's note (null when none), acknowledged by the broker before this returns.
+     * own among the sensor's readings, in their order, with the request's note (null when none),
+     * acknowledged by the broker before this returns.
      *
      * @throws RetryLaterException when the broker did not acknowledge it within {@link #ACK_WAIT}
      */
