@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -192,8 +193,15 @@ public final class AlertsTable {
      * raised or last climbed at, the newest interval the sensor was assessed on): it is no longer
      * open, here or on any host reading the table, nor after a restart; kept with {@code note} (null
      * for none). Returns that row, under {@code alertId}, or null when the sensor has no alert open.
+     *
+     * <p>{@code beforeCommit} is given the level of the alert closed, in the close's transaction
+     * and only when one was open: what must take the close before it counts (a Kafka host's record
+     * to the task serving the sensor). When it throws, nothing is stored and its exception is the
+     * caller's. Asking whether an alert is open and storing its close in two steps let the sensor's
+     * own clear land between them: the task published a close the store then found nothing to close
+     * for (a 404 for a close that had gone out).
      */
-    public Row close(SensorId sensor, String alertId, Instant closedAt, String note) {
+    public Row close(SensorId sensor, String alertId, Instant closedAt, String note, Consumer<RiskLevel> beforeCommit) {
         ready.run();
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
@@ -231,6 +239,9 @@ public final class AlertsTable {
                                     closedAt);
                         }
                     }
+                }
+                if (closed != null) {
+                    beforeCommit.accept(closed.level());
                 }
                 c.commit();
                 return closed;

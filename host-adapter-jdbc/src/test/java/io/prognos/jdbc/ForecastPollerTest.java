@@ -170,7 +170,9 @@ class ForecastPollerTest {
             SensorId first = SENSORS.get(0);
             assertEquals(
                     "closed",
-                    db.alerts().close(first, "close-1", Instant.now(), null).state());
+                    db.alerts()
+                            .close(first, "close-1", Instant.now(), null, level -> {})
+                            .state());
             poller.endAlertEpisode(first);
             insert(db, 304, 306);
             assertEquals(3, poller.runOnce().forecasts());

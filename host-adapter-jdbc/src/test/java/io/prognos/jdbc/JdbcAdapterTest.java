@@ -3,6 +3,7 @@ package io.prognos.jdbc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -711,6 +712,43 @@ class JdbcAdapterTest {
                 adapter.latest().riskiest(sensors, 10).stream()
                         .map(SensorId::deviceId)
                         .toList());
+    }
+
+    /**
+     * A close by request is stored only once what must take it first has taken it (a Kafka host's
+     * record to the task serving the sensor), told the level the alert was open at; with none open
+     * it is neither sent nor stored. Kept with its note.
+     */
+    @Test
+    void aCloseIsStoredOnlyOnceWhatMustTakeItFirstHasAndIsNotSentWhenNoneIsOpen() {
+        SensorId s = SensorId.of("kiln-9", "temp");
+        adapter.results().write(risk(s, T0, 80, RiskLevel.HIGH), T0);
+        adapter.results()
+                .writeAlerts(List.of(
+                        new AlertsTable.Row(s, "r-1", "raised", RiskLevel.HIGH, RiskLevel.LOW, T0, T0.plusSeconds(5))));
+        IllegalStateException notTaken = new IllegalStateException("not taken within 5 s");
+        Instant at = T0.plusSeconds(60);
+        assertSame(
+                notTaken,
+                assertThrows(
+                        IllegalStateException.class,
+                        () -> adapter.alerts().close(s, "c-1", at, "retired", level -> {
+                            throw notTaken;
+                        })));
+        assertEquals(
+                new AlertEpisodes.Open(RiskLevel.HIGH, T0), adapter.alerts().open(s), "not taken: still open");
+        List<RiskLevel> sent = new ArrayList<>();
+        AlertsTable.Row closed = adapter.alerts().close(s, "c-2", at, "retired", sent::add);
+        assertEquals("c-2", closed.alertId());
+        assertEquals(List.of(RiskLevel.HIGH), sent, "sent with the level it was open at");
+        assertNull(adapter.alerts().open(s), "closed");
+        assertNull(adapter.alerts().close(s, "c-3", at.plusSeconds(60), null, sent::add), "none open");
+        assertEquals(List.of(RiskLevel.HIGH), sent, "a close of none is not sent");
+        List<AlertsTable.Stored> stored = adapter.alerts().of(List.of(s), 5).get(s);
+        assertEquals(
+                List.of("raised", "closed"),
+                stored.stream().map(AlertsTable.Stored::state).toList());
+        assertEquals("retired", stored.get(1).note());
     }
 
     /**

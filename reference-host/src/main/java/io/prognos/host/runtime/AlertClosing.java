@@ -2,7 +2,6 @@ package io.prognos.host.runtime;
 
 import io.prognos.api.RiskAssessment;
 import io.prognos.api.SensorId;
-import io.prognos.host.core.AlertEpisodes;
 import io.prognos.host.core.CloseNote;
 import io.prognos.host.core.SensorContext;
 import io.prognos.host.core.SensorContexts;
@@ -21,11 +20,11 @@ import org.slf4j.LoggerFactory;
  * Closes a sensor's open alert by request: for a sensor retired or silent, whose alert no
  * assessment would ever clear ({@code GET /api/v1/lstm/alerts} listed it for ever, and the results
  * retention kept its rows). The episodes held in memory end first (the host's cycle's, the
- * poller's; on a Kafka host, the task's that serves the sensor, sent a record of the close among
- * the sensor's readings, which also publishes it on the alerts topic): one busy beyond the
- * request's wait, or Kafka not taking the record, refuses the close before it is stored. Then the
- * close is stored, so the alert is closed for every host reading the table and after a restart,
- * and told (MQTT, the dashboard).
+ * poller's): one busy beyond the request's wait refuses the close. Then the close is stored, so the
+ * alert is closed for every host reading the table and after a restart; on a Kafka host the task
+ * that serves the sensor is sent a record of the close among the sensor's readings within the
+ * store's transaction (it ends the episode its store holds and publishes the close on the alerts
+ * topic), and Kafka not taking it rolls the close back. Then it is told (MQTT, the dashboard).
  */
 public final class AlertClosing {
 
@@ -71,15 +70,13 @@ public final class AlertClosing {
             poller.endAlertEpisode(sensor);
         }
         String alertId = UUID.randomUUID().toString();
-        if (kafka != null) {
-            // Asked first: a close of none open sent to the task would publish one.
-            AlertEpisodes.Open open = alerts.open(sensor);
-            if (open == null) {
-                return null;
+        // On a Kafka host the task takes the close before it is stored, and only when one is open
+        // (a close of none sent to the task would publish one).
+        AlertsTable.Row row = alerts.close(sensor, alertId, clock.instant(), note, level -> {
+            if (kafka != null) {
+                kafka.closeAlert(sensor, alertId, level, note);
             }
-            kafka.closeAlert(sensor, alertId, open.level(), note);
-        }
-        AlertsTable.Row row = alerts.close(sensor, alertId, clock.instant(), note);
+        });
         if (row == null) {
             return null;
         }
