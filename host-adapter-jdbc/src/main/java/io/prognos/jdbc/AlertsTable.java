@@ -189,6 +189,19 @@ public final class AlertsTable {
     }
 
     /**
+     * Tells that {@code sensor} starts without the alert it may have open, which {@code e} kept from
+     * being read, {@code also} saying what else follows (empty for nothing): one wording for the
+     * poller's sensors and the host's.
+     */
+    public static void startsWithoutOpenAlert(SensorId sensor, String also, RuntimeException e) {
+        LOG.warn(
+                "{} starts without the alert it may have open (raised again if it still stands){}: {}",
+                sensor,
+                also,
+                e.getMessage());
+    }
+
+    /**
      * Closes the sensor's open alert by a row of its own (state {@code closed}, the level it was
      * raised or last climbed at, the newest interval the sensor was assessed on): it is no longer
      * open, here or on any host reading the table, nor after a restart; kept with {@code note} (null

@@ -755,10 +755,7 @@ public final class ForecastPoller implements AutoCloseable {
         } catch (RetryLaterException e) {
             throw e;
         } catch (RuntimeException e) {
-            LOG.warn(
-                    "{} starts without the alert it may have open (raised again if it still stands): {}",
-                    s,
-                    e.getMessage());
+            AlertsTable.startsWithoutOpenAlert(s, "", e);
             return null;
         }
     }

@@ -3,6 +3,7 @@ package io.prognos.host.runtime;
 import io.prognos.api.RetryLaterException;
 import io.prognos.api.SensorId;
 import io.prognos.host.core.AlertEpisodes;
+import io.prognos.jdbc.AlertsTable;
 import java.time.Duration;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -44,7 +45,7 @@ final class StoredOpenAlerts {
         try {
             return read.apply(sensor);
         } catch (RuntimeException e) {
-            startsWithout(sensor, "", e);
+            AlertsTable.startsWithoutOpenAlert(sensor, "", e);
             return null;
         }
     }
@@ -68,22 +69,14 @@ final class StoredOpenAlerts {
             return open;
         } catch (RetryLaterException e) {
             unanswered = nanoTime.getAsLong();
-            startsWithout(
+            AlertsTable.startsWithoutOpenAlert(
                     sensor,
                     ", as do the sensors started afresh in the next " + QUIET_AFTER_UNANSWERED.toSeconds() + " s",
                     e);
             return null;
         } catch (RuntimeException e) {
-            startsWithout(sensor, "", e);
+            AlertsTable.startsWithoutOpenAlert(sensor, "", e);
             return null;
         }
-    }
-
-    private static void startsWithout(SensorId sensor, String also, RuntimeException e) {
-        LOG.warn(
-                "{} starts without the alert it may have open (raised again if it still stands){}: {}",
-                sensor,
-                also,
-                e.getMessage());
     }
 }
