@@ -1,5 +1,6 @@
 package io.prognos.kafka;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.prognos.api.BadRequestException;
 import io.prognos.api.RiskLevel;
 import io.prognos.host.core.CloseNote;
@@ -24,8 +25,15 @@ final class AlertCloseRecord {
     /** The header that makes a readings-topic record a close; its value is {@code 1}. */
     static final String HEADER = "prognos-close-alert";
 
-    /** The record's value. */
-    record Close(String alertId, String level, String note) {}
+    /**
+     * The record's value. Without a note, the key is left out: a task of the release before notes
+     * (a rolling upgrade) refuses a key it does not know, {@code null} or not, and reads such a
+     * close as it did; one with a note it refuses to its errors topic.
+     */
+    record Close(
+            String alertId,
+            String level,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String note) {}
 
     private AlertCloseRecord() {}
 

@@ -513,6 +513,7 @@ class PrognosTopologyTest {
         // nothing published; the sensor's next reading is taken.
         ProducerRecord<String, byte[]> bad =
                 AlertCloseRecord.of(SETTINGS.readingsTopic(), "pump-8/temp", "close-2", RiskLevel.HIGH, null);
+        assertFalse(tree(bad.value()).has("note"), "without a note, as a task of the release before reads it");
         for (String value : List.of(
                 "{\"value\": 1}",
                 "{\"alert_id\": \"close-3\", \"level\": \"low\"}",
