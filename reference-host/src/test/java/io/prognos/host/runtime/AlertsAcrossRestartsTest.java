@@ -48,6 +48,17 @@ class AlertsAcrossRestartsTest {
 
     private static final String NOTE_SENT = URLEncoder.encode(NOTE, StandardCharsets.UTF_8);
 
+    /**
+     * A host whose database the test suspends: a statement or connection it makes meanwhile gives up
+     * within 2 s (60 s and 10 s by default).
+     */
+    private static Map<String, String> suspendable(Path dir) {
+        Map<String, String> config = HostFixture.config(dir);
+        config.put("jdbc.socket-timeout", "2s");
+        config.put("jdbc.connect-timeout", "2s");
+        return config;
+    }
+
     private static void call(HostRuntime host, String method, String path, String body) throws Exception {
         HostFixture.Response r = HostFixture.call(host.rest().port(), method, path, body, null);
         assertEquals(200, r.status(), method + " " + path + ": " + r.body());
@@ -141,9 +152,7 @@ class AlertsAcrossRestartsTest {
     @Test
     void anAlertNoAssessmentWillClearIsClosedByRequestForGood() throws Exception {
         Path dir = HostFixture.dataDir();
-        Map<String, String> config = HostFixture.config(dir);
-        config.put("jdbc.socket-timeout", "2s");
-        config.put("jdbc.connect-timeout", "2s");
+        Map<String, String> config = suspendable(dir);
         SensorId retired = SensorId.of("press-3", "retired");
         SensorId still = SensorId.of("press-3", "still");
         List<Reading> readings = HostFixture.hourly(HISTORY + 30, 0, 13);
@@ -291,10 +300,8 @@ class AlertsAcrossRestartsTest {
     @Test
     void aSensorFirstSeenWhileTheDatabaseDoesNotAnswerWaitsForItOnce() throws Exception {
         Path dir = HostFixture.dataDir();
-        Map<String, String> config = HostFixture.config(dir);
+        Map<String, String> config = suspendable(dir);
         config.put("prognos.mqtt.enabled", "false");
-        config.put("jdbc.socket-timeout", "2s");
-        config.put("jdbc.connect-timeout", "2s");
         SensorId fresh = SensorId.of("press-2", "first-seen");
         List<String> warned;
         try (Logged logged = Logged.by(HostRuntime.class);
