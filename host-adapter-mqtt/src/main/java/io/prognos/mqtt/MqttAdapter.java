@@ -204,7 +204,8 @@ public final class MqttAdapter implements AutoCloseable {
             Clock clock,
             MeterRegistry meters,
             TrainingRunner ownTrainer,
-            Forwarding forwarding) {
+            Forwarding forwarding,
+            Map<String, HostRequest> hostRequests) {
         Topics topics = new Topics(c.getString("mqtt.prefix"));
         this.topicPrefix = c.getString("mqtt.prefix");
         String label = plugin.id() + " " + plugin.version();
@@ -251,7 +252,15 @@ public final class MqttAdapter implements AutoCloseable {
                 Executors.newSingleThreadScheduledExecutor(daemon("prognos-mqtt-request-deadlines")),
                 contexts,
                 cycle,
-                plugin);
+                plugin,
+                hostRequests,
+                new ThreadPoolExecutor(
+                        1,
+                        1,
+                        0,
+                        TimeUnit.MILLISECONDS,
+                        new LinkedBlockingQueue<>(100),
+                        daemon("prognos-mqtt-host-requests")));
         this.publisher =
                 new ResultPublisher(connection, topics, plugin.describe().anomalyThreshold());
         listeners.add(publisher);
@@ -296,6 +305,8 @@ public final class MqttAdapter implements AutoCloseable {
      * database): validates the configuration, adds the adapter's publisher to {@code listeners} and
      * connects; reconnects on its own afterwards. {@code forwarding}: where readings go instead of
      * {@code cycle} on a host whose sensors are scored elsewhere; null for {@code cycle}.
+     * {@code hostRequests}: the host's own request kinds ({@link HostRequest}), by the topic's last
+     * level; none for an empty map.
      */
     public static MqttAdapter start(
             ForecastingPlugin plugin,
@@ -305,7 +316,8 @@ public final class MqttAdapter implements AutoCloseable {
             Map<String, String> config,
             Clock clock,
             MeterRegistry meters,
-            Forwarding forwarding) {
+            Forwarding forwarding,
+            Map<String, HostRequest> hostRequests) {
         return start(
                 plugin,
                 cycle,
@@ -315,7 +327,8 @@ public final class MqttAdapter implements AutoCloseable {
                 clock,
                 meters,
                 null,
-                forwarding);
+                forwarding,
+                hostRequests);
     }
 
     private static MqttAdapter start(
@@ -327,9 +340,12 @@ public final class MqttAdapter implements AutoCloseable {
             Clock clock,
             MeterRegistry meters,
             TrainingRunner own,
-            Forwarding forwarding) {
+            Forwarding forwarding,
+            Map<String, HostRequest> hostRequests) {
+        RequestHandler.checkHostKinds(hostRequests); // before any thread or connection is made
         try {
-            MqttAdapter a = new MqttAdapter(plugin, cycle, contexts, listeners, c, clock, meters, own, forwarding);
+            MqttAdapter a = new MqttAdapter(
+                    plugin, cycle, contexts, listeners, c, clock, meters, own, forwarding, hostRequests);
             try {
                 a.connection.connect();
                 a.requestConnection.connect();
@@ -367,7 +383,7 @@ public final class MqttAdapter implements AutoCloseable {
         SensorCycle cycle = new SensorCycle(plugin, limits, settings, clock, trainer, listeners);
         SensorContexts contexts = new SensorContexts(settings.maxSensors(), settings.bufferSize(), null, cycle::forget);
         cycle.forecastWhenTrained(contexts);
-        return start(plugin, cycle, contexts, listeners, c, clock, new SimpleMeterRegistry(), trainer, null);
+        return start(plugin, cycle, contexts, listeners, c, clock, new SimpleMeterRegistry(), trainer, null, Map.of());
     }
 
     /**
@@ -466,7 +482,7 @@ public final class MqttAdapter implements AutoCloseable {
         }
         worker.shutdown();
         try {
-            requests.stopTrainings();
+            requests.stopTrainingsAndHostRequests();
             worker.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

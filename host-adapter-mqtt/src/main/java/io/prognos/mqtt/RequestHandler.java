@@ -21,6 +21,7 @@ import io.prognos.host.core.wire.TrainReply;
 import io.prognos.host.core.wire.TrainRequestMessage;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,15 +30,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * MQTT 5 request/response for hosts without HTTP: {@code requests/forecast} and
  * {@code requests/train}, each answered on the request's response topic with its correlation data,
- * in the same JSON as REST. A training runs off the model-work thread, on readings buffered there.
+ * in the same JSON as REST, and the host's own kinds ({@link HostRequest}). A training runs off the
+ * model-work thread, on readings buffered there; a host request on a thread of its own.
  *
  * <p>A request is handled on the model-work thread, in turn with the readings, so that a forecast
  * counts every reading received before it. It waits there at most {@link SensorCycle#REQUEST_WAIT},
@@ -48,6 +52,13 @@ import org.slf4j.LoggerFactory;
 final class RequestHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(RequestHandler.class);
+
+    /** The answer to a request the host stops before handling. */
+    private static final ErrorMessage NOT_HANDLED =
+            new ErrorMessage(false, "the host is stopping; the request was not handled: ask again", null, "capacity");
+
+    /** The adapter's own request kinds. */
+    private static final List<String> OWN = List.of("forecast", "train");
 
     private final MqttConnection connection;
     private final Topics topics;
@@ -60,6 +71,10 @@ final class RequestHandler {
     private final ScheduledExecutorService deadlines;
     /** Requests not yet taken by the model-work thread nor answered as busy. */
     private final Set<Pending> waiting = ConcurrentHashMap.newKeySet();
+    /** The host's own request kinds, by the topic's last level. */
+    private final Map<String, HostRequest> hostRequests;
+    /** Where host requests run: one at a time, off the model-work thread. */
+    private final ThreadPoolExecutor hostWork;
 
     private final SensorContexts contexts;
     private final SensorCycle cycle;
@@ -75,7 +90,9 @@ final class RequestHandler {
             ScheduledExecutorService deadlines,
             SensorContexts contexts,
             SensorCycle cycle,
-            ForecastingPlugin plugin) {
+            ForecastingPlugin plugin,
+            Map<String, HostRequest> hostRequests,
+            ThreadPoolExecutor hostWork) {
         this.connection = connection;
         this.topics = topics;
         this.expectedAuthorization = token == null ? null : ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
@@ -86,6 +103,22 @@ final class RequestHandler {
         this.contexts = contexts;
         this.cycle = cycle;
         this.plugin = plugin;
+        this.hostRequests = Map.copyOf(hostRequests);
+        this.hostWork = hostWork;
+    }
+
+    /** Refuses a host request kind that is no single topic level or that the adapter answers itself. */
+    static void checkHostKinds(Map<String, HostRequest> hostRequests) {
+        for (String kind : hostRequests.keySet()) {
+            if (OWN.contains(kind)
+                    || kind.isEmpty()
+                    || kind.contains("/")
+                    || kind.contains("+")
+                    || kind.contains("#")) {
+                throw new IllegalArgumentException(
+                        "a host request's kind must be one topic level other than " + OWN + ": '" + kind + "'");
+            }
+        }
     }
 
     void onMessage(Inbound message) {
@@ -116,6 +149,24 @@ final class RequestHandler {
             return;
         }
         String kind = topic.substring(topic.lastIndexOf('/') + 1);
+        HostRequest host = hostRequests.get(kind);
+        if (host != null) {
+            HostCall call = new HostCall(kind, host, message.payload(), responseTopic, correlation);
+            try {
+                hostWork.execute(call);
+            } catch (RejectedExecutionException e) {
+                if (hostWork.isShutdown()) {
+                    call.notStarted();
+                } else {
+                    reply(
+                            responseTopic,
+                            correlation,
+                            Json.bytes(new ErrorMessage(
+                                    false, "too many requests waiting: try again later", null, "capacity")));
+                }
+            }
+            return;
+        }
         Pending p = new Pending(kind, message.payload(), responseTopic, correlation);
         waiting.add(p);
         try {
@@ -230,12 +281,55 @@ final class RequestHandler {
                 }
                 default ->
                     throw new BadRequestException(
-                            "topic", "unknown request '" + kind + "'; requests are" + " forecast and train");
+                            "topic", "unknown request '" + kind + "'; requests are " + String.join(", ", known()));
             }
         } catch (PrognosException e) {
             reply(responseTopic, correlation, Json.bytes(error(e)));
         } catch (RuntimeException e) {
             internalError(kind, responseTopic, correlation, e);
+        }
+    }
+
+    /** The request kinds this adapter answers, its own first. */
+    private List<String> known() {
+        return Stream.concat(OWN.stream(), hostRequests.keySet().stream().sorted())
+                .toList();
+    }
+
+    /**
+     * A host request waiting for or running on the host requests' thread; {@link #stopTrainingsAndHostRequests}
+     * answers the ones that never started ({@link #notStarted}).
+     */
+    private final class HostCall implements Runnable {
+        private final String kind;
+        private final HostRequest request;
+        private final byte[] payload;
+        private final String responseTopic;
+        private final byte[] correlation;
+
+        HostCall(String kind, HostRequest request, byte[] payload, String responseTopic, byte[] correlation) {
+            this.kind = kind;
+            this.request = request;
+            this.payload = payload;
+            this.responseTopic = responseTopic;
+            this.correlation = correlation;
+        }
+
+        @Override
+        public void run() {
+            try {
+                reply(responseTopic, correlation, Json.bytes(request.answer(payload)));
+            } catch (PrognosException e) {
+                reply(responseTopic, correlation, Json.bytes(error(e)));
+            } catch (RuntimeException e) {
+                internalError(kind, responseTopic, correlation, e);
+            } catch (Error e) { // answered, as a training's is, rather than left waiting
+                internalError(kind, responseTopic, correlation, new IllegalStateException(e.toString(), e));
+            }
+        }
+
+        void notStarted() {
+            reply(responseTopic, correlation, Json.bytes(NOT_HANDLED));
         }
     }
 
@@ -251,7 +345,7 @@ final class RequestHandler {
     }
 
     /**
-     * A requested training waiting for or running on the trainings' thread; {@link #stopTrainings}
+     * A requested training waiting for or running on the trainings' thread; {@link #stopTrainingsAndHostRequests}
      * answers the ones that never started ({@link #notStarted}).
      */
     private final class Training implements Runnable {
@@ -298,19 +392,31 @@ final class RequestHandler {
      * Cancels the requested trainings: the running one is interrupted (the plugin stops it between
      * epochs and its requester is told it was cancelled), the waiting ones are answered that the host
      * is stopping; waits up to 30 s for the running one to end, so that none saves a model after the
-     * host has gone. Called before the connection closes, so that every requester gets its answer.
+     * host has gone. Host requests waiting are answered so too, the running one is let end (up to
+     * 30 s). Called before the connection closes, so that every requester gets its answer.
      * Requests still waiting for the model-work thread are no longer answered busy at their
      * deadline: that thread handles them while the adapter closes, or {@link #answerNeverTaken} does.
      */
-    void stopTrainings() throws InterruptedException {
+    void stopTrainingsAndHostRequests() throws InterruptedException {
         deadlines.shutdownNow();
         for (Runnable never : trainings.shutdownNow()) {
             if (never instanceof Training t) {
                 t.notStarted();
             }
         }
+        // The running host request ends on its own, not interrupted: a close interrupted between
+        // Kafka taking its record and the database committing it would be published, not stored.
+        hostWork.shutdown();
+        List<Runnable> never = new ArrayList<>();
+        hostWork.getQueue().drainTo(never);
+        for (Runnable r : never) {
+            ((HostCall) r).notStarted();
+        }
         if (!trainings.awaitTermination(30, TimeUnit.SECONDS)) {
             LOG.warn("a requested training still runs 30 s after it was cancelled: abandoned");
+        }
+        if (!hostWork.awaitTermination(30, TimeUnit.SECONDS)) {
+            LOG.warn("a host request still runs 30 s after the adapter began to close: abandoned");
         }
     }
 
@@ -320,8 +426,7 @@ final class RequestHandler {
      */
     void answerNeverTaken() {
         for (Pending p : List.copyOf(waiting)) {
-            p.answerIfWaiting(new ErrorMessage(
-                    false, "the host is stopping; the request was not handled: ask again", null, "capacity"));
+            p.answerIfWaiting(NOT_HANDLED);
         }
     }
 

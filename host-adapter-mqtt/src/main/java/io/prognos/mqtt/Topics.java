@@ -10,7 +10,8 @@ import io.prognos.host.core.wire.BadPayloadException;
  * one payload at {@code {prefix}/readings/{deviceId}}; forecast, risk and alerts out at
  * {@code {prefix}/forecast|risk|alerts|anomaly/{deviceId}/{sensorKey}}; the schedule at
  * {@code {prefix}/maintenance/schedule}; status at {@code {prefix}/status}; errors at
- * {@code {prefix}/errors}; requests at {@code {prefix}/requests/train|forecast}.
+ * {@code {prefix}/errors}; requests at {@code {prefix}/requests/train|forecast} and the host's own
+ * kinds ({@link HostRequest}).
  */
 record Topics(String prefix) {
 

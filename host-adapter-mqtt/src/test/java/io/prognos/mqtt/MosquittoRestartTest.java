@@ -80,7 +80,8 @@ class MosquittoRestartTest {
                         config,
                         Clock.systemUTC(),
                         new SimpleMeterRegistry(),
-                        null)) {
+                        null,
+                        Map.of())) {
             Instant t0 = Instant.parse("2025-01-01T00:00:00Z");
             int acknowledged = 0;
             // Each round: readings, then a restart; the last round's readings come after the 20th restart.

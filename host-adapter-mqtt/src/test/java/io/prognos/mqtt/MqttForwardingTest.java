@@ -103,7 +103,8 @@ class MqttForwardingTest {
                     MqttAdapterTest.config(broker, clientId),
                     Clock.systemUTC(),
                     new SimpleMeterRegistry(),
-                    new MqttAdapter.Forwarding(forwarder, scoredElsewhere));
+                    new MqttAdapter.Forwarding(forwarder, scoredElsewhere),
+                    Map.of());
         }
 
         @Override

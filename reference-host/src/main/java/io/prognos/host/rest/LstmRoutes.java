@@ -155,12 +155,7 @@ public final class LstmRoutes {
                 if (parts.length != 1) {
                     SensorId sensor = sensorIn(parts, "alerts");
                     allow(method, "DELETE");
-                    SensorCycle.ClosedAlert closed = runtime.alertClosing().close(sensor, query.get("note"));
-                    if (closed == null) {
-                        throw new RestApi.HttpError(404, null, sensor + " has no open alert");
-                    }
-                    return new Replies.Closed(
-                            true, closed.alertId(), FleetReplies.AlertRow.of(FleetWatch.event(closed)));
+                    return runtime.alertClosing().answer(sensor, query.get("note"));
                 }
                 allow(method, "GET");
                 onlyParameters(query, List.of()); // a note is a close's

@@ -3,7 +3,6 @@ package io.prognos.host.rest;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.prognos.host.core.wire.ModelMessage;
 import io.prognos.host.core.wire.ScheduleMessage;
-import io.prognos.host.dashboard.FleetReplies;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -76,10 +75,6 @@ final class Replies {
 
     /** {@code DELETE models/{device}/{sensor}}. */
     record Deleted(boolean success, String deleted) {}
-
-    /** {@code DELETE alerts/{device}/{sensor}}: the close, with its id as published on {@code prognos/alerts}. */
-    record Closed(
-            boolean success, String alertId, @JsonUnwrapped FleetReplies.AlertRow closed) {}
 
     /** {@code GET test}. */
     record SelfTest(

@@ -1,11 +1,15 @@
 package io.prognos.host.runtime;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.prognos.api.RiskAssessment;
 import io.prognos.api.SensorId;
+import io.prognos.api.UnknownSensorException;
 import io.prognos.host.core.CloseNote;
 import io.prognos.host.core.SensorContext;
 import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
+import io.prognos.host.dashboard.FleetReplies;
+import io.prognos.host.dashboard.FleetWatch;
 import io.prognos.jdbc.AlertsTable;
 import io.prognos.jdbc.ForecastPoller;
 import io.prognos.jdbc.LatestResults;
@@ -25,6 +29,8 @@ import org.slf4j.LoggerFactory;
  * that serves the sensor is sent a record of the close among the sensor's readings within the
  * store's transaction (it ends the episode its store holds and publishes the close on the alerts
  * topic), and Kafka not taking it rolls the close back. Then it is told (MQTT, the dashboard).
+ * Asked by REST ({@code DELETE alerts/{device_id}/{sensor_key}}) and MQTT
+ * ({@code requests/close-alert}), each answered {@link #answer}.
  */
 public final class AlertClosing {
 
@@ -54,6 +60,22 @@ public final class AlertClosing {
         this.poller = poller;
         this.kafka = kafka;
         this.clock = clock;
+    }
+
+    /**
+     * The answer to a close, REST's and MQTT's: the close's id, as published on {@code prognos/alerts},
+     * and the close as the dashboard lists it.
+     */
+    public record Answer(
+            boolean success, String alertId, @JsonUnwrapped FleetReplies.AlertRow closed) {}
+
+    /** The close as answered to its request; refused (REST: 404) when the sensor has no alert open. */
+    public Answer answer(SensorId sensor, String note) {
+        SensorCycle.ClosedAlert closed = close(sensor, note);
+        if (closed == null) {
+            throw new UnknownSensorException(sensor, sensor + " has no open alert");
+        }
+        return new Answer(true, closed.alertId(), FleetReplies.AlertRow.of(FleetWatch.event(closed)));
     }
 
     /**

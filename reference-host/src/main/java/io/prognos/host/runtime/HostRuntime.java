@@ -22,7 +22,9 @@ import io.prognos.host.core.SensorContexts;
 import io.prognos.host.core.SensorCycle;
 import io.prognos.host.core.TrainingFailure;
 import io.prognos.host.core.TrainingRunner;
+import io.prognos.host.core.wire.CloseAlertRequestMessage;
 import io.prognos.host.core.wire.ReadingParser;
+import io.prognos.host.core.wire.Requests;
 import io.prognos.host.dashboard.FleetWatch;
 import io.prognos.host.rest.RestApi;
 import io.prognos.jdbc.ForecastPoller;
@@ -74,7 +76,9 @@ public final class HostRuntime implements AutoCloseable {
     private StoringListener storing;
     private ReadingsTable readingsTable;
     private ForecastPoller poller;
-    private AlertClosing alertClosing;
+    /** Set once the poller runs (it ends the poller's episodes too); MQTT's requests may ask for it before. */
+    private volatile AlertClosing alertClosing;
+
     private EmbeddedBroker broker;
     private RestApi rest;
     private SensorService service;
@@ -368,7 +372,16 @@ public final class HostRuntime implements AutoCloseable {
                         kafkaSettings.readingsTopic(),
                         group == null || group.isBlank() ? "no shared group" : "shared group '" + group + "'");
             }
-            mqtt = MqttAdapter.start(plugin, cycle, contexts, listeners, mqttValues, clock, metrics, forwarding);
+            mqtt = MqttAdapter.start(
+                    plugin,
+                    cycle,
+                    contexts,
+                    listeners,
+                    mqttValues,
+                    clock,
+                    metrics,
+                    forwarding,
+                    Map.of("close-alert", this::closeAlertRequested));
             opened.add(mqtt);
         }
         if (parts.mqtt() && !pollEvery.isZero()) {
@@ -651,6 +664,24 @@ public final class HostRuntime implements AutoCloseable {
     static final int FLEET_SENSORS = 5_000;
 
     /** Closes a sensor's open alert by request. */
+    /**
+     * MQTT's {@code requests/close-alert}, answered as REST's {@code DELETE alerts/{device}/{sensor}}
+     * is. Between the adapter's start and the poller's (which publishes through the adapter) the
+     * close cannot end the poller's episode yet: asked then, the requester is told to ask again.
+     */
+    private Object closeAlertRequested(byte[] payload) {
+        CloseAlertRequestMessage request = Requests.bind(payload, CloseAlertRequestMessage.class);
+        AlertClosing closing = alertClosing;
+        if (closing == null) {
+            throw new RetryLaterException(
+                    RetryLaterException.Reason.CAPACITY,
+                    "the host is starting: ask again",
+                    Duration.ofSeconds(1),
+                    null);
+        }
+        return closing.answer(request.sensor(), request.note());
+    }
+
     public AlertClosing alertClosing() {
         return alertClosing;
     }

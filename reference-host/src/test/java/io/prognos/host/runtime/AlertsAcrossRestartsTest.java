@@ -25,6 +25,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -257,9 +259,33 @@ class AlertsAcrossRestartsTest {
             assertEquals(NOTE, fleet.get(0).get("why").asText(), fleet.toString());
             assertEquals(List.of(), HostFixture.undescribed(api, "AlertEvent", fleet.get(0)));
 
-            // Still above its limit: closed, then raised again at its next reading.
-            call(host, "DELETE", "/api/v1/lstm/alerts/press-3/still", null);
+            // Still above its limit: closed, then raised again at its next reading. Closed over MQTT
+            // (a subscriber that acts on alerts may reach only the broker), answered as over REST.
+            watcher.subscribe("prognos/replies/#", 1);
+            String stillOpen = "press-3/still " + raisedId(host, still);
+            JsonNode badNote = closeOverMqtt(watcher, published, "two\nlines", 1);
+            assertEquals("note", badNote.path("field").asText(), badNote.toString());
+            assertEquals(List.of(stillOpen), open(host), "a bad note closes nothing");
+            JsonNode closedOverMqtt = closeOverMqtt(watcher, published, NOTE, 2);
+            assertTrue(closedOverMqtt.path("success").asBoolean(), closedOverMqtt.toString());
+            assertEquals("closed", closedOverMqtt.path("state").asText(), closedOverMqtt.toString());
+            assertEquals("still", closedOverMqtt.path("sensor_key").asText(), closedOverMqtt.toString());
+            assertEquals(NOTE, closedOverMqtt.path("why").asText(), closedOverMqtt.toString());
+            assertEquals(List.of(), HostFixture.undescribed(api, "ClosedAlert", closedOverMqtt));
             assertEquals(List.of(), open(host));
+            assertEquals(
+                    "closed",
+                    alerts(host, still).get(1).split(" ")[0],
+                    alerts(host, still).toString());
+            String stillCloseId = closedOverMqtt.get("alert_id").asText();
+            assertTrue(
+                    published.stream()
+                            .anyMatch(m -> m.startsWith("prognos/alerts/press-3/still ") && m.contains(stillCloseId)),
+                    "published as a close over REST is: " + published);
+            JsonNode noneOpen = closeOverMqtt(watcher, published, null, 3);
+            assertFalse(noneOpen.path("success").asBoolean(), noneOpen.toString());
+            assertTrue(
+                    noneOpen.path("error").asText().contains("press-3/still has no open alert"), noneOpen.toString());
             send(host, still, readings.get(HISTORY + 1));
             List<String> stillAlerts = alerts(host, still);
             assertEquals(3, stillAlerts.size(), stillAlerts.toString());
@@ -290,6 +316,34 @@ class AlertsAcrossRestartsTest {
             assertEquals(3, told.size(), told.toString());
             assertTrue(told.get(2).startsWith("raised "), told.toString());
         }
+    }
+
+    /**
+     * Closes press-3/still over MQTT ({@code prognos/requests/close-alert}, {@code note} null for
+     * none) and returns the reply, which comes on its own response topic ({@code n}'s).
+     */
+    private static JsonNode closeOverMqtt(MqttClient client, List<String> published, String note, int n)
+            throws Exception {
+        String replyTopic = "prognos/replies/closer-" + n;
+        MqttProperties properties = new MqttProperties();
+        properties.setResponseTopic(replyTopic);
+        properties.setCorrelationData(new byte[] {(byte) n});
+        String body = "{\"device_id\":\"press-3\",\"sensor_key\":\"still\""
+                + (note == null ? "" : ",\"note\":\"" + note + "\"") + "}";
+        MqttMessage request = new MqttMessage(body.getBytes(StandardCharsets.UTF_8));
+        request.setQos(1);
+        request.setProperties(properties);
+        client.publish("prognos/requests/close-alert", request);
+        long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < until) {
+            for (String m : published) {
+                if (m.startsWith(replyTopic + " ")) {
+                    return JSON.readTree(m.substring(m.indexOf(' ') + 1));
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no reply on " + replyTopic + ": " + published);
     }
 
     /**
