@@ -108,13 +108,18 @@ public final class AlertsTable {
                 + " WHERE device_id = ? AND sensor_key = ? ORDER BY based_on DESC, assessed_at DESC LIMIT 1) n";
         // The open alert's row closed by one of its own, at the newest interval the sensor was
         // assessed on (not before it: an assessment after the close sorts after it, raising anew).
-        // A raised row at a level this release does not raise (written by hand) is not open.
+        // A raised row at a level this release does not raise (written by hand) is not open. The
+        // close's id is the raise's, hashed: a close asked again after one that failed once Kafka
+        // had taken it (published, then not stored) is published under the same id, which
+        // subscribers drop as a duplicate.
         this.closeSql = "INSERT INTO " + table + " (alert_id, device_id, sensor_key, state, level, previous_level,"
-                + " based_on, assessed_at, note) SELECT ?, n.device_id, n.sensor_key, 'closed', n.level, n.level,"
+                + " based_on, assessed_at, note) SELECT md5('closed ' || n.alert_id)::uuid::text, n.device_id,"
+                + " n.sensor_key, 'closed', n.level, n.level,"
                 + " GREATEST(n.based_on, (SELECT max(r.based_on) FROM " + this.schema + ".risk_assessments r"
                 + " WHERE r.device_id = n.device_id AND r.sensor_key = n.sensor_key)), ?, ? FROM (SELECT * FROM "
                 + table + " WHERE device_id = ? AND sensor_key = ? ORDER BY based_on DESC, assessed_at DESC LIMIT 1) n"
-                + " WHERE n.state = 'raised' AND n.level = ANY(?) RETURNING level, based_on";
+                + " WHERE n.state = 'raised' AND n.level = ANY(?) ON CONFLICT (alert_id) DO NOTHING"
+                + " RETURNING alert_id, level, based_on";
     }
 
     /** Adds {@code alerts} on {@code c}, in the caller's transaction; a repeat of one (its id) is written once. */
@@ -205,16 +210,17 @@ public final class AlertsTable {
      * Closes the sensor's open alert by a row of its own (state {@code closed}, the level it was
      * raised or last climbed at, the newest interval the sensor was assessed on): it is no longer
      * open, here or on any host reading the table, nor after a restart; kept with {@code note} (null
-     * for none). Returns that row, under {@code alertId}, or null when the sensor has no alert open.
+     * for none). Returns that row, or null when the sensor has no alert open. Its id is made from
+     * the id of the raise it closes, so a close asked again after a failed one has the same id.
      *
-     * <p>{@code beforeCommit} is given the level of the alert closed, in the close's transaction
+     * <p>{@code beforeCommit} is given that row, in the close's transaction
      * and only when one was open: what must take the close before it counts (a Kafka host's record
      * to the task serving the sensor). When it throws, nothing is stored and its exception is the
      * caller's. Asking whether an alert is open and storing its close in two steps let the sensor's
      * own clear land between them: the task published a close the store then found nothing to close
      * for (a 404 for a close that had gone out).
      */
-    public Row close(SensorId sensor, String alertId, Instant closedAt, String note, Consumer<RiskLevel> beforeCommit) {
+    public Row close(SensorId sensor, Instant closedAt, String note, Consumer<Row> beforeCommit) {
         ready.run();
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
@@ -226,13 +232,12 @@ public final class AlertsTable {
                 }
                 Row closed = null;
                 try (PreparedStatement ps = c.prepareStatement(closeSql)) {
-                    ps.setString(1, alertId);
-                    ps.setTimestamp(2, Timestamp.from(closedAt));
-                    ps.setString(3, note);
-                    ps.setString(4, sensor.deviceId());
-                    ps.setString(5, sensor.sensorKey());
+                    ps.setTimestamp(1, Timestamp.from(closedAt));
+                    ps.setString(2, note);
+                    ps.setString(3, sensor.deviceId());
+                    ps.setString(4, sensor.sensorKey());
                     ps.setArray(
-                            6,
+                            5,
                             c.createArrayOf(
                                     "text",
                                     Arrays.stream(RiskLevel.values())
@@ -241,20 +246,20 @@ public final class AlertsTable {
                                             .toArray()));
                     try (ResultSet rs = ps.executeQuery()) {
                         if (rs.next()) {
-                            RiskLevel level = knownLevel(rs.getString(1));
+                            RiskLevel level = knownLevel(rs.getString(2));
                             closed = new Row(
                                     sensor,
-                                    alertId,
+                                    rs.getString(1),
                                     "closed",
                                     level,
                                     level,
-                                    rs.getTimestamp(2).toInstant(),
+                                    rs.getTimestamp(3).toInstant(),
                                     closedAt);
                         }
                     }
                 }
                 if (closed != null) {
-                    beforeCommit.accept(closed.level());
+                    beforeCommit.accept(closed);
                 }
                 c.commit();
                 return closed;

@@ -170,9 +170,7 @@ class ForecastPollerTest {
             SensorId first = SENSORS.get(0);
             assertEquals(
                     "closed",
-                    db.alerts()
-                            .close(first, "close-1", Instant.now(), null, level -> {})
-                            .state());
+                    db.alerts().close(first, Instant.now(), null, closing -> {}).state());
             poller.endAlertEpisode(first);
             insert(db, 304, 306);
             assertEquals(3, poller.runOnce().forecasts());

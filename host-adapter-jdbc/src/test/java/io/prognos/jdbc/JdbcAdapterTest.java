@@ -2,6 +2,7 @@ package io.prognos.jdbc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -716,11 +717,11 @@ class JdbcAdapterTest {
 
     /**
      * A close by request is stored only once what must take it first has taken it (a Kafka host's
-     * record to the task serving the sensor), told the level the alert was open at; with none open
-     * it is neither sent nor stored. Kept with its note.
+     * record to the task serving the sensor), told the level the alert was open at; asked again,
+     * it has the same id; with none open it is neither sent nor stored. Kept with its note.
      */
     @Test
-    void aCloseIsStoredOnlyOnceWhatMustTakeItFirstHasAndIsNotSentWhenNoneIsOpen() {
+    void aCloseIsStoredOnlyOnceWhatMustTakeItFirstHasUnderOneIdAndIsNotSentWhenNoneIsOpen() {
         SensorId s = SensorId.of("kiln-9", "temp");
         adapter.results().write(risk(s, T0, 80, RiskLevel.HIGH), T0);
         adapter.results()
@@ -728,26 +729,33 @@ class JdbcAdapterTest {
                         new AlertsTable.Row(s, "r-1", "raised", RiskLevel.HIGH, RiskLevel.LOW, T0, T0.plusSeconds(5))));
         IllegalStateException notTaken = new IllegalStateException("not taken within 5 s");
         Instant at = T0.plusSeconds(60);
+        List<AlertsTable.Row> sent = new ArrayList<>();
         assertSame(
                 notTaken,
                 assertThrows(
                         IllegalStateException.class,
-                        () -> adapter.alerts().close(s, "c-1", at, "retired", level -> {
+                        () -> adapter.alerts().close(s, at, "retired", open -> {
+                            sent.add(open);
                             throw notTaken;
                         })));
         assertEquals(
                 new AlertEpisodes.Open(RiskLevel.HIGH, T0), adapter.alerts().open(s), "not taken: still open");
-        List<RiskLevel> sent = new ArrayList<>();
-        AlertsTable.Row closed = adapter.alerts().close(s, "c-2", at, "retired", sent::add);
-        assertEquals("c-2", closed.alertId());
-        assertEquals(List.of(RiskLevel.HIGH), sent, "sent with the level it was open at");
+        AlertsTable.Row closed = adapter.alerts().close(s, at, "retired", sent::add);
+        assertEquals(2, sent.size(), sent.toString());
+        assertEquals(RiskLevel.HIGH, sent.get(1).level(), "sent with the level it was open at");
+        assertEquals(closed.alertId(), sent.get(1).alertId());
+        // Published by the task though not stored, the close asked again goes out under the same
+        // id: a subscriber drops it as a duplicate.
+        assertEquals(sent.get(0).alertId(), closed.alertId(), "the same close, asked again, the same id");
+        assertNotEquals("r-1", closed.alertId());
         assertNull(adapter.alerts().open(s), "closed");
-        assertNull(adapter.alerts().close(s, "c-3", at.plusSeconds(60), null, sent::add), "none open");
-        assertEquals(List.of(RiskLevel.HIGH), sent, "a close of none is not sent");
+        assertNull(adapter.alerts().close(s, at.plusSeconds(60), null, sent::add), "none open");
+        assertEquals(2, sent.size(), "a close of none is not sent");
         List<AlertsTable.Stored> stored = adapter.alerts().of(List.of(s), 5).get(s);
         assertEquals(
                 List.of("raised", "closed"),
                 stored.stream().map(AlertsTable.Stored::state).toList());
+        assertEquals(closed.alertId(), stored.get(1).alertId());
         assertEquals("retired", stored.get(1).note());
     }
 

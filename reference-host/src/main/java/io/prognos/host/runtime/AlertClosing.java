@@ -16,7 +16,6 @@ import io.prognos.jdbc.LatestResults;
 import io.prognos.kafka.KafkaReadingsWriter;
 import java.time.Clock;
 import java.util.List;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,12 +90,11 @@ public final class AlertClosing {
         if (poller != null) {
             poller.endAlertEpisode(sensor);
         }
-        String alertId = UUID.randomUUID().toString();
         // On a Kafka host the task takes the close before it is stored, and only when one is open
         // (a close of none sent to the task would publish one).
-        AlertsTable.Row row = alerts.close(sensor, alertId, clock.instant(), note, level -> {
+        AlertsTable.Row row = alerts.close(sensor, clock.instant(), note, open -> {
             if (kafka != null) {
-                kafka.closeAlert(sensor, alertId, level, note);
+                kafka.closeAlert(sensor, open.alertId(), open.level(), note);
             }
         });
         if (row == null) {
