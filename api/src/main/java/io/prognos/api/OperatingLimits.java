@@ -38,6 +38,28 @@ public record OperatingLimits(Double low, Double warningLow, Double warningHigh,
         return new OperatingLimits(null, null, null, high);
     }
 
+    /** Whether {@code value} is at or beyond a failure limit ({@code low} or {@code high}). */
+    public boolean failed(double value) {
+        return (high != null && value >= high) || (low != null && value <= low);
+    }
+
+    /**
+     * Where the straight line from {@code from} to {@code to} first reaches a failure limit, as a
+     * fraction of it (0 when {@code from} is already beyond); null when {@code to} is within the
+     * limits. How a first crossing is timed between two intervals' values, forecast or come.
+     */
+    public Double firstCrossing(double from, double to) {
+        Double best = null;
+        if (high != null && to >= high) {
+            best = from >= high ? 0.0 : (high - from) / (to - from);
+        }
+        if (low != null && to <= low) {
+            double f = from <= low ? 0.0 : (from - low) / (from - to);
+            best = best == null ? f : Math.min(best, f);
+        }
+        return best;
+    }
+
     public boolean isEmpty() {
         return low == null && high == null && warningLow == null && warningHigh == null;
     }

@@ -84,7 +84,7 @@ final class RiskAssessor {
         List<String> reasons = new ArrayList<>();
         boolean hasLimits = limits != null && !limits.isEmpty();
         double hoursPerStep = f.interval().toMillis() / 3_600_000.0;
-        boolean crossedNow = hasLimits && beyond(f.lastValue(), limits.low(), limits.high());
+        boolean crossedNow = hasLimits && limits.failed(f.lastValue());
         Crossings c = hasLimits && !crossedNow ? simulate(f, limits, hoursPerStep) : null;
         double p = crossedNow ? 1 : c == null ? 0 : c.probability();
         double pSoon = crossedNow ? 1 : c == null ? 0 : c.withinHours(CRITICAL_HOURS);
@@ -212,7 +212,7 @@ final class RiskAssessor {
                 // Centred on the interval's middle: the served point may be another head's forecast.
                 ForecastPoint pt = f.points().get(h);
                 double y = (pt.lower() + pt.upper()) / 2 + error;
-                Double frac = crossing(prev, y, limits.low(), limits.high());
+                Double frac = limits.firstCrossing(prev, y);
                 if (frac != null) {
                     hours[k] = (h + frac) * hoursPerStep;
                     crossed++;
@@ -268,19 +268,6 @@ final class RiskAssessor {
 
     private static boolean beyond(double v, Double low, Double high) {
         return (high != null && v >= high) || (low != null && v <= low);
-    }
-
-    /** Fraction of the step at which the line from a to b first reaches a limit, or null. */
-    private static Double crossing(double a, double b, Double low, Double high) {
-        Double best = null;
-        if (high != null && b >= high) {
-            best = a >= high ? 0.0 : (high - a) / (b - a);
-        }
-        if (low != null && b <= low) {
-            double f = a <= low ? 0.0 : (a - low) / (a - b);
-            best = best == null ? f : Math.min(best, f);
-        }
-        return best;
     }
 
     /** "the current value 92.8 is beyond {@code what} [lo, hi]". */

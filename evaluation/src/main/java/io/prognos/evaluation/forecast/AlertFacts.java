@@ -94,7 +94,8 @@ final class AlertFacts {
                 nab,
                 inTest,
                 beforeFailure,
-                reports);
+                reports,
+                limits.low() == null && limits.high() == null ? null : TimeToFailureReport.of(r.timesToFailure()));
     }
 
     /**

@@ -15,6 +15,7 @@ import java.util.Map;
  *                              test time outside the windows (the only time in which an alert can be false)
  * @param nab                   by profile, NAB's score for this series (the training part plays
  *                              the probationary period); absent without windows
+ * @param timeToFailure         how true its times to failure were; absent without a failure limit
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AlertReport(
@@ -29,7 +30,8 @@ public record AlertReport(
         Map<String, NabSeriesScore> nab,
         int windowsInTestPart,
         int caughtBeforeFailure,
-        List<WindowReport> windows) {
+        List<WindowReport> windows,
+        TimeToFailureReport timeToFailure) {
 
     /** A profile's NAB score for one series: raw, and normalized over the series' own windows. */
     public record NabSeriesScore(

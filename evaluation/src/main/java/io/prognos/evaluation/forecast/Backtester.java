@@ -51,6 +51,15 @@ public final class Backtester {
             boolean raised,
             boolean opened) {}
 
+    /**
+     * One assessment's time to failure against the crossing as it came, in hours from the last
+     * value (with limits, the last value within them): {@code forecastHours} the median first
+     * crossing of the risk's paths (null: under half cross within the horizon), {@code lowHours}
+     * and {@code highHours} its 10 % and 90 % ones (null: beyond the horizon), {@code cameHours} the
+     * series' own first crossing within the horizon (null: none came within it).
+     */
+    public record TimeToFailureCase(Double forecastHours, Double lowHours, Double highHours, Double cameHours) {}
+
     /** What the plot needs of one origin: its one-step forecast and interval. */
     public record OriginPoint(Instant target, double forecast, double lower, double upper) {}
 
@@ -66,6 +75,7 @@ public final class Backtester {
             Map<String, Integer> methodsServed,
             String lastMethodReason,
             List<Assessment> assessments,
+            List<TimeToFailureCase> timesToFailure,
             List<OriginPoint> points,
             double trainSeconds,
             int trainings,
@@ -125,6 +135,8 @@ public final class Backtester {
         Map<String, Integer> served = new TreeMap<>();
         String reason = "";
         List<Assessment> assessments = new ArrayList<>();
+        List<TimeToFailureCase> timesToFailure = new ArrayList<>();
+        boolean hasLimits = limits != null && !limits.isEmpty();
         RiskLevel episode = RiskLevel.LOW;
         Instant lastAlerting = null;
         List<OriginPoint> points = new ArrayList<>();
@@ -179,6 +191,14 @@ public final class Backtester {
             lastAlerting = step.lastAlerting();
             assessments.add(
                     new Assessment(series.time(o), stamp, risk.level(), risk.score(), on, step.raised(), opened));
+            if (hasLimits && !limits.failed(f.lastValue())) {
+                double hoursPerStep = f.interval().toMillis() / 3_600_000.0;
+                timesToFailure.add(new TimeToFailureCase(
+                        risk.timeToFailureHours(),
+                        risk.timeToFailureLowHours(),
+                        risk.timeToFailureHighHours(),
+                        firstCrossingHours(f.lastValue(), v, o, Math.min(n - 1, o + horizon), limits, hoursPerStep)));
+            }
             Map<Long, ForecastPoint> byTime = new HashMap<>();
             f.points().forEach(p -> byTime.put(p.timestamp().toEpochMilli(), p));
             double[][] base = baselines.forecast(v, o, horizon, trend);
@@ -214,12 +234,36 @@ public final class Backtester {
                 served,
                 reason,
                 assessments,
+                timesToFailure,
                 points,
                 trainSeconds,
                 trainings,
                 Stats.median(ms),
                 model,
                 series);
+    }
+
+    /**
+     * The series' own first crossing of a failure limit after origin {@code o}, up to index
+     * {@code last}, read as the risk reads its forecast paths: from the last value, along straight
+     * lines between the intervals' values, in hours from it; null when none comes.
+     */
+    static Double firstCrossingHours(
+            double lastValue, double[] v, int o, int last, OperatingLimits limits, double hoursPerStep) {
+        double prev = lastValue;
+        int prevIndex = o;
+        for (int j = o + 1; j <= last; j++) {
+            if (Double.isNaN(v[j])) {
+                continue; // an interval without readings: the line runs on to the next that has some
+            }
+            Double frac = limits.firstCrossing(prev, v[j]);
+            if (frac != null) {
+                return (prevIndex - o + frac * (j - prevIndex)) * hoursPerStep;
+            }
+            prev = v[j];
+            prevIndex = j;
+        }
+        return null;
     }
 
     /** Readings before {@code end}, from time-sorted {@code raw}. */

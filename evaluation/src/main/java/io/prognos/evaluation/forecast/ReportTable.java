@@ -82,6 +82,9 @@ public final class ReportTable {
                                     w.firstAlert(), n(-w.hoursBeforeStart()), n(w.hoursBeforeFailure()))
                             : "missed"));
         }
+        if (a.timeToFailure() != null) {
+            sb.append(timeToFailure(a.timeToFailure()));
+        }
         SeriesReport.Timing t = r.timing();
         sb.append(f(
                 "timing: %d training(s) %.2f s, forecast median %s ms%n",
@@ -143,7 +146,29 @@ public final class ReportTable {
                     a.seriesWithFalseEpisodes(),
                     c.seriesCount()));
         }
+        if (c.timeToFailure() != null) {
+            sb.append(timeToFailure(c.timeToFailure()));
+        }
         return sb.toString();
+    }
+
+    /** How true the times to failure were, one line. */
+    private static String timeToFailure(TimeToFailureReport t) {
+        return f(
+                "time to failure: its 10-90 %% range held the crossing as it came in %d of %d assessments where"
+                        + " one was forecast within the horizon or came (%s, nominal %s); it came earlier in %d"
+                        + " (%d unforeseen), later in %d; of %d times to failure given, %d came within the"
+                        + " horizon, off by a mean of %s h%n",
+                t.rangeHeld(),
+                t.forecastOrCame(),
+                n(t.rangeCoverage()),
+                n(TimeToFailureReport.NOMINAL),
+                t.cameEarlier(),
+                t.unforeseen(),
+                t.cameLater(),
+                t.given(),
+                t.came(),
+                n(t.meanAbsErrorHours()));
     }
 
     /**

@@ -19,6 +19,8 @@ import java.util.function.Function;
  *                        windows together, by profile
  * @param alerts          when windows were given (none among them for series known to be healthy), the
  *                        alerts over all the series' test parts
+ * @param timeToFailure   when failure limits were given, how true the times to failure were over
+ *                        all the series
  * @param skipped         series that could not be evaluated, with the reason (not in any mean)
  */
 public record Scorecard(
@@ -28,6 +30,7 @@ public record Scorecard(
         Coverage coverage,
         Map<String, CorpusScore> nab,
         Alerts alerts,
+        TimeToFailureReport timeToFailure,
         List<SeriesReport> series,
         Map<String, String> skipped) {
 
@@ -124,6 +127,10 @@ public record Scorecard(
                 cov.isEmpty() ? null : cov.stream().min(Double::compare).orElseThrow(),
                 cov.isEmpty() ? null : cov.stream().max(Double::compare).orElseThrow(),
                 reports.isEmpty() ? null : reports.get(0).nominalCoverage());
+        List<TimeToFailureReport> ttf = reports.stream()
+                .map(r -> r.alerts().timeToFailure())
+                .filter(t -> t != null)
+                .toList();
         return new Scorecard(
                 SeriesReport.METRICS_VERSION,
                 reports.size(),
@@ -131,6 +138,7 @@ public record Scorecard(
                 c,
                 nab,
                 labelled ? Alerts.of(reports.stream().map(SeriesReport::alerts).toList()) : null,
+                ttf.isEmpty() ? null : TimeToFailureReport.pooled(ttf),
                 reports,
                 Map.copyOf(skipped));
     }

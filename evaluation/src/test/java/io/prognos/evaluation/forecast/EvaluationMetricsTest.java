@@ -1,6 +1,7 @@
 package io.prognos.evaluation.forecast;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prognos.api.OperatingLimits;
@@ -43,6 +44,51 @@ class EvaluationMetricsTest {
         assertEquals(10.5, s.intervalScore(2), 1e-12);
         assertEquals(2 + 20 * 3, PairScores.intervalScore(5, 7, 2, 0.1), 1e-12, "below the interval by 3");
         assertTrue(Double.isNaN(new PairScores(1, 0.1).mae()));
+    }
+
+    /**
+     * The crossing as it came is timed as the risk times its paths' (from the last value, along
+     * straight lines between intervals' values, across an interval without readings), and each
+     * assessment is judged against it: its range holds it or not, a crossing nobody forecast is
+     * unforeseen, a time to failure given is off by its distance from it.
+     */
+    @Test
+    void timesToFailureAreJudgedAgainstTheCrossingAsItCame() {
+        OperatingLimits high = OperatingLimits.above(12.5);
+        double[] v = {10, 11, 12, 13, 14};
+        // Origin 0 (last value 10.5): 10.5 -> 11 -> 12 -> 13 reaches 12.5 half way into the third interval.
+        assertEquals(2.5 * 2, Backtester.firstCrossingHours(10.5, v, 0, 4, high, 2), 1e-12);
+        assertNull(Backtester.firstCrossingHours(10.5, v, 0, 2, high, 2), "not within the horizon");
+        double[] gap = {10, Double.NaN, 12, 13};
+        // 10 -> (none) -> 12 -> 13: the line from 10 at 0 to 12 at 2 h, then 12.5 half way to 3 h.
+        assertEquals(2.5, Backtester.firstCrossingHours(10, gap, 0, 3, high, 1), 1e-12);
+        assertEquals(
+                1.75,
+                Backtester.firstCrossingHours(10, new double[] {10, 12, 8}, 0, 2, OperatingLimits.between(9, 20), 1),
+                1e-12,
+                "a low limit: 12 -> 8 reaches 9 three quarters into the second hour");
+        TimeToFailureReport r = TimeToFailureReport.of(List.of(
+                new Backtester.TimeToFailureCase(5.0, 3.0, 7.0, 6.0), // held, off by 1
+                new Backtester.TimeToFailureCase(5.0, 4.0, 6.0, 9.0), // not held, off by 4
+                new Backtester.TimeToFailureCase(null, 8.0, null, null), // 90 % end beyond: none coming is held
+                new Backtester.TimeToFailureCase(null, 8.0, 11.0, null), // forecast, none came: not held
+                new Backtester.TimeToFailureCase(null, null, null, 2.0), // came unforeseen
+                new Backtester.TimeToFailureCase(null, null, null, null))); // neither: not judged
+        assertEquals(5, r.forecastOrCame());
+        assertEquals(2, r.rangeHeld());
+        assertEquals(0.4, r.rangeCoverage(), 1e-12);
+        assertEquals(1, r.cameEarlier(), "the unforeseen one");
+        assertEquals(2, r.cameLater(), "after the range's end, and none for a range ending within the horizon");
+        assertEquals(1, r.unforeseen());
+        assertEquals(2, r.given());
+        assertEquals(2, r.came());
+        assertEquals(2.5, r.meanAbsErrorHours(), 1e-12);
+        TimeToFailureReport both = TimeToFailureReport.pooled(
+                List.of(r, TimeToFailureReport.of(List.of(new Backtester.TimeToFailureCase(1.0, 0.5, 2.0, 1.5)))));
+        assertEquals(6, both.forecastOrCame());
+        assertEquals(3, both.rangeHeld());
+        assertEquals(2, both.cameLater());
+        assertEquals((1 + 4 + 0.5) / 3, both.meanAbsErrorHours(), 1e-3);
     }
 
     @Test
@@ -155,7 +201,8 @@ class EvaluationMetricsTest {
         }
         Map<String, PairScores> scores = new LinkedHashMap<>();
         var result = new Backtester.Result(
-                as.size(), 1, start, end, 0.9, scores, null, Map.of(), "", as, List.of(), 1, 1, 0.2, null, null);
+                as.size(), 1, start, end, 0.9, scores, null, Map.of(), "", as, List.of(), List.of(), 1, 1, 0.2, null,
+                null);
         AlertReport a = AlertFacts.of(result, raw, List.of(w), OperatingLimits.none(), "s.csv");
         assertEquals(3, a.falseEpisodes());
         assertEquals(4, a.episodes());
@@ -194,6 +241,7 @@ class EvaluationMetricsTest {
                         Map.of(),
                         "",
                         quiet,
+                        List.of(),
                         List.of(),
                         1,
                         1,
