@@ -11,6 +11,8 @@ import io.prognos.host.core.wire.ModelMessage;
 import io.prognos.host.core.wire.PredictRequestMessage;
 import io.prognos.host.core.wire.RiskMessage;
 import io.prognos.host.core.wire.ScheduleMessage;
+import io.prognos.jdbc.AlertsTable;
+import io.prognos.jdbc.LatestResults;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -127,6 +129,20 @@ public final class FleetReplies {
             String sensorKey,
             PredictRequestMessage.Limits limits,
             String keptUntil) {}
+
+    /**
+     * Every sensor's open alert as stored, newest first, each with the reading its sensor's newest
+     * assessment was based on: REST's {@code GET alerts} and MQTT's {@code requests/open-alerts}.
+     */
+    public static OpenAlerts openAlerts(AlertsTable alerts, LatestResults latest) {
+        List<AlertsTable.Stored> stored = alerts.allOpen();
+        Map<SensorId, Instant> newest = latest.newestBasedOn(
+                stored.stream().map(AlertsTable.Stored::sensor).toList());
+        List<OpenAlert> open = stored.stream()
+                .map(a -> OpenAlert.of(a.alertId(), FleetWatch.event(a), newest.get(a.sensor())))
+                .toList();
+        return new OpenAlerts(true, open.size(), open);
+    }
 
     public static Fleet fleet(FleetWatch watch, List<ModelInfo> models, Instant now) {
         Map<SensorId, FleetWatch.Track> tracks = new LinkedHashMap<>();

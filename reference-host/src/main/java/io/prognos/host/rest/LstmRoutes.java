@@ -24,7 +24,6 @@ import io.prognos.host.dashboard.FleetWatch;
 import io.prognos.host.dashboard.StaticFiles;
 import io.prognos.host.runtime.HostRuntime;
 import io.prognos.host.runtime.SensorService;
-import io.prognos.jdbc.AlertsTable;
 import io.prognos.jdbc.ForecastPoller;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -129,7 +128,7 @@ public final class LstmRoutes {
             }
             case "test" -> {
                 allow(method, "GET", "POST");
-                Requests.bind(body, NoFields.class); // a field sent here would be ignored: refused instead
+                Requests.bind(body, Requests.NoFields.class); // a field sent here would be ignored: refused instead
                 return selfTest();
             }
             case "models" -> {
@@ -159,15 +158,8 @@ public final class LstmRoutes {
                 }
                 allow(method, "GET");
                 onlyParameters(query, List.of()); // a note is a close's
-                List<AlertsTable.Stored> stored = runtime.jdbc().alerts().allOpen();
-                Map<SensorId, Instant> newest = runtime.jdbc()
-                        .latest()
-                        .newestBasedOn(
-                                stored.stream().map(AlertsTable.Stored::sensor).toList());
-                List<FleetReplies.OpenAlert> open = stored.stream()
-                        .map(a -> FleetReplies.OpenAlert.of(a.alertId(), FleetWatch.event(a), newest.get(a.sensor())))
-                        .toList();
-                return new FleetReplies.OpenAlerts(true, open.size(), open);
+                return FleetReplies.openAlerts(
+                        runtime.jdbc().alerts(), runtime.jdbc().latest());
             }
             case "fleet" -> {
                 allow(method, "GET");
@@ -255,9 +247,6 @@ public final class LstmRoutes {
         // A malformed escape never gets here: the JDK's server refuses such a request line itself.
         return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
-
-    /** The self-test's request: it takes no fields. */
-    record NoFields() {}
 
     private static void onlyParameters(Map<String, String> query, List<String> known) {
         for (String name : query.keySet()) {

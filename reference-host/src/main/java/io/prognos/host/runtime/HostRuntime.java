@@ -25,6 +25,7 @@ import io.prognos.host.core.TrainingRunner;
 import io.prognos.host.core.wire.CloseAlertRequestMessage;
 import io.prognos.host.core.wire.ReadingParser;
 import io.prognos.host.core.wire.Requests;
+import io.prognos.host.dashboard.FleetReplies;
 import io.prognos.host.dashboard.FleetWatch;
 import io.prognos.host.rest.RestApi;
 import io.prognos.jdbc.ForecastPoller;
@@ -381,7 +382,7 @@ public final class HostRuntime implements AutoCloseable {
                     clock,
                     metrics,
                     forwarding,
-                    Map.of("close-alert", this::closeAlertRequested));
+                    Map.of("close-alert", this::closeAlertRequested, "open-alerts", this::openAlertsRequested));
             opened.add(mqtt);
         }
         if (parts.mqtt() && !pollEvery.isZero()) {
@@ -680,6 +681,12 @@ public final class HostRuntime implements AutoCloseable {
                     null);
         }
         return closing.answer(request.sensor(), request.note());
+    }
+
+    /** MQTT's {@code requests/open-alerts}, answered as REST's {@code GET alerts} is. */
+    private Object openAlertsRequested(byte[] payload) {
+        Requests.bind(payload, Requests.NoFields.class); // a field sent would be ignored: refused instead
+        return FleetReplies.openAlerts(jdbc.alerts(), jdbc.latest());
     }
 
     public AlertClosing alertClosing() {

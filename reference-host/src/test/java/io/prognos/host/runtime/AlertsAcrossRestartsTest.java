@@ -263,6 +263,14 @@ class AlertsAcrossRestartsTest {
             // (a subscriber that acts on alerts may reach only the broker), answered as over REST.
             watcher.subscribe("prognos/replies/#", 1);
             String stillOpen = "press-3/still " + raisedId(host, still);
+            // Listed over MQTT as over REST (a subscriber that starts again learns what is open).
+            JsonNode openOverMqtt = requestOverMqtt(watcher, published, "open-alerts", "", 4);
+            assertEquals(get(host, "/api/v1/lstm/alerts"), openOverMqtt);
+            assertEquals(1, openOverMqtt.get("count").asInt(), openOverMqtt.toString());
+            assertEquals(
+                    "still", openOverMqtt.get("alerts").get(0).get("sensor_key").asText());
+            JsonNode withField = requestOverMqtt(watcher, published, "open-alerts", "{\"device_id\":\"press-3\"}", 5);
+            assertEquals("device_id", withField.path("field").asText(), "a field it would ignore: " + withField);
             JsonNode badNote = closeOverMqtt(watcher, published, "two\nlines", 1);
             assertEquals("note", badNote.path("field").asText(), badNote.toString());
             assertEquals(List.of(stillOpen), open(host), "a bad note closes nothing");
@@ -320,20 +328,26 @@ class AlertsAcrossRestartsTest {
 
     /**
      * Closes press-3/still over MQTT ({@code prognos/requests/close-alert}, {@code note} null for
-     * none) and returns the reply, which comes on its own response topic ({@code n}'s).
+     * none) and returns the reply.
      */
     private static JsonNode closeOverMqtt(MqttClient client, List<String> published, String note, int n)
+            throws Exception {
+        String body = "{\"device_id\":\"press-3\",\"sensor_key\":\"still\""
+                + (note == null ? "" : ",\"note\":\"" + note + "\"") + "}";
+        return requestOverMqtt(client, published, "close-alert", body, n);
+    }
+
+    /** Asks {@code prognos/requests/{kind}} and returns the reply, which comes on its own response topic ({@code n}'s). */
+    private static JsonNode requestOverMqtt(MqttClient client, List<String> published, String kind, String body, int n)
             throws Exception {
         String replyTopic = "prognos/replies/closer-" + n;
         MqttProperties properties = new MqttProperties();
         properties.setResponseTopic(replyTopic);
         properties.setCorrelationData(new byte[] {(byte) n});
-        String body = "{\"device_id\":\"press-3\",\"sensor_key\":\"still\""
-                + (note == null ? "" : ",\"note\":\"" + note + "\"") + "}";
         MqttMessage request = new MqttMessage(body.getBytes(StandardCharsets.UTF_8));
         request.setQos(1);
         request.setProperties(properties);
-        client.publish("prognos/requests/close-alert", request);
+        client.publish("prognos/requests/" + kind, request);
         long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (System.nanoTime() < until) {
             for (String m : published) {

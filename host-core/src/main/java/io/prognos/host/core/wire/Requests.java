@@ -16,6 +16,9 @@ public final class Requests {
 
     private Requests() {}
 
+    /** A request that takes no fields: one sent would be ignored, so it is refused instead. */
+    public record NoFields() {}
+
     static SensorId sensor(String deviceId, String sensorKey) {
         if (deviceId == null) {
             throw new BadRequestException("device_id", "device_id is required");
