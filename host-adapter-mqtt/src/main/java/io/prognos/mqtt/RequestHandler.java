@@ -33,6 +33,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -152,19 +153,7 @@ final class RequestHandler {
         HostRequest host = hostRequests.get(kind);
         if (host != null) {
             HostCall call = new HostCall(kind, host, message.payload(), responseTopic, correlation);
-            try {
-                hostWork.execute(call);
-            } catch (RejectedExecutionException e) {
-                if (hostWork.isShutdown()) {
-                    call.notStarted();
-                } else {
-                    reply(
-                            responseTopic,
-                            correlation,
-                            Json.bytes(new ErrorMessage(
-                                    false, "too many requests waiting: try again later", null, "capacity")));
-                }
-            }
+            queue(hostWork, call, call::notStarted, "requests", responseTopic, correlation);
             return;
         }
         Pending p = new Pending(kind, message.payload(), responseTopic, correlation);
@@ -265,19 +254,7 @@ final class RequestHandler {
                             new TrainRequest(req.sensor(), history, RetrainOptions.of(plugin, req)),
                             responseTopic,
                             correlation);
-                    try {
-                        trainings.execute(t);
-                    } catch (RejectedExecutionException e) {
-                        if (trainings.isShutdown()) {
-                            t.notStarted();
-                        } else {
-                            reply(
-                                    responseTopic,
-                                    correlation,
-                                    Json.bytes(new ErrorMessage(
-                                            false, "too many trainings waiting: try again later", null, "capacity")));
-                        }
-                    }
+                    queue(trainings, t, t::notStarted, "trainings", responseTopic, correlation);
                 }
                 default ->
                     throw new BadRequestException(
@@ -287,6 +264,32 @@ final class RequestHandler {
             reply(responseTopic, correlation, Json.bytes(error(e)));
         } catch (RuntimeException e) {
             internalError(kind, responseTopic, correlation, e);
+        }
+    }
+
+    /**
+     * Hands {@code task} to {@code executor}; refused, its requester is told: the host is stopping
+     * ({@code notStarted}) or too many {@code what} wait.
+     */
+    private void queue(
+            ExecutorService executor,
+            Runnable task,
+            Runnable notStarted,
+            String what,
+            String responseTopic,
+            byte[] correlation) {
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            if (executor.isShutdown()) {
+                notStarted.run();
+            } else {
+                reply(
+                        responseTopic,
+                        correlation,
+                        Json.bytes(new ErrorMessage(
+                                false, "too many " + what + " waiting: try again later", null, "capacity")));
+            }
         }
     }
 
@@ -317,19 +320,29 @@ final class RequestHandler {
 
         @Override
         public void run() {
-            try {
-                reply(responseTopic, correlation, Json.bytes(request.answer(payload)));
-            } catch (PrognosException e) {
-                reply(responseTopic, correlation, Json.bytes(error(e)));
-            } catch (RuntimeException e) {
-                internalError(kind, responseTopic, correlation, e);
-            } catch (Error e) { // answered, as a training's is, rather than left waiting
-                internalError(kind, responseTopic, correlation, new IllegalStateException(e.toString(), e));
-            }
+            answerOffThread(kind, responseTopic, correlation, () -> request.answer(payload));
         }
 
         void notStarted() {
             reply(responseTopic, correlation, Json.bytes(NOT_HANDLED));
+        }
+    }
+
+    /**
+     * Answers a request worked off the model-work thread (a training, a host request) with what
+     * {@code work} returns, or its error. An error escaping (out of heap, a plugin's missing class)
+     * ended such a thread, and the requester waited for an answer that never came: it is answered
+     * as an internal error too.
+     */
+    private void answerOffThread(String kind, String responseTopic, byte[] correlation, Supplier<Object> work) {
+        try {
+            reply(responseTopic, correlation, Json.bytes(work.get()));
+        } catch (PrognosException e) {
+            reply(responseTopic, correlation, Json.bytes(error(e)));
+        } catch (RuntimeException e) {
+            internalError(kind, responseTopic, correlation, e);
+        } catch (Error e) {
+            internalError(kind, responseTopic, correlation, new IllegalStateException(e.toString(), e));
         }
     }
 
@@ -361,18 +374,10 @@ final class RequestHandler {
 
         @Override
         public void run() {
-            // An error escaping (out of heap, a plugin's missing class) ended the trainings' thread, and
-            // the requester waited for an answer that never came.
-            try {
+            answerOffThread("train", responseTopic, correlation, () -> {
                 ModelInfo model = TrainingOutOfMemory.told(request.sensor(), () -> plugin.train(request));
-                reply(responseTopic, correlation, Json.bytes(TrainReply.of(model)));
-            } catch (PrognosException e) {
-                reply(responseTopic, correlation, Json.bytes(error(e)));
-            } catch (RuntimeException e) {
-                internalError("train", responseTopic, correlation, e);
-            } catch (Error e) {
-                internalError("train", responseTopic, correlation, new IllegalStateException(e.toString(), e));
-            }
+                return TrainReply.of(model);
+            });
         }
 
         /** Tells the requester that the host stopped before this training began, so it asks again elsewhere or later. */

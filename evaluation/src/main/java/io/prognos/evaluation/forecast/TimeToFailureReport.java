@@ -42,78 +42,71 @@ public record TimeToFailureReport(
     public static final double NOMINAL = 0.8;
 
     static TimeToFailureReport of(List<Backtester.TimeToFailureCase> cases) {
-        int forecastOrCame = 0;
-        int held = 0;
-        int earlier = 0;
-        int later = 0;
-        int unforeseen = 0;
-        int given = 0;
-        int came = 0;
-        double absError = 0;
+        Tally t = new Tally();
         for (Backtester.TimeToFailureCase c : cases) {
-            Double t = c.cameHours();
+            Double came = c.cameHours();
             Double low = c.lowHours();
             Double high = c.highHours(); // null: beyond the horizon, as a crossing that did not come within it
-            if (low != null || t != null) {
-                forecastOrCame++;
-                if (t != null && (low == null || t < low)) {
-                    earlier++;
-                    unforeseen += low == null ? 1 : 0;
-                } else if (high != null && (t == null || t > high)) {
-                    later++;
+            if (low != null || came != null) {
+                t.forecastOrCame++;
+                if (came != null && (low == null || came < low)) {
+                    t.earlier++;
+                    t.unforeseen += low == null ? 1 : 0;
+                } else if (high != null && (came == null || came > high)) {
+                    t.later++;
                 } else {
-                    held++;
+                    t.held++;
                 }
             }
             if (c.forecastHours() != null) {
-                given++;
-                if (t != null) {
-                    came++;
-                    absError += Math.abs(c.forecastHours() - t);
+                t.given++;
+                if (came != null) {
+                    t.came++;
+                    t.absError += Math.abs(c.forecastHours() - came);
                 }
             }
         }
-        return new TimeToFailureReport(
-                forecastOrCame,
-                held,
-                forecastOrCame == 0 ? null : Stats.round((double) held / forecastOrCame),
-                earlier,
-                later,
-                unforeseen,
-                given,
-                came,
-                came == 0 ? null : Stats.round(absError / came));
+        return t.report();
     }
 
     /** Several series' together: counts summed, the mean error weighted by its count. */
     static TimeToFailureReport pooled(List<TimeToFailureReport> reports) {
-        int forecastOrCame = 0;
-        int held = 0;
-        int earlier = 0;
-        int later = 0;
-        int unforeseen = 0;
-        int given = 0;
-        int came = 0;
-        double absError = 0;
+        Tally t = new Tally();
         for (TimeToFailureReport r : reports) {
-            forecastOrCame += r.forecastOrCame();
-            held += r.rangeHeld();
-            earlier += r.cameEarlier();
-            later += r.cameLater();
-            unforeseen += r.unforeseen();
-            given += r.given();
-            came += r.came();
-            absError += r.came() == 0 ? 0 : r.meanAbsErrorHours() * r.came();
+            t.forecastOrCame += r.forecastOrCame();
+            t.held += r.rangeHeld();
+            t.earlier += r.cameEarlier();
+            t.later += r.cameLater();
+            t.unforeseen += r.unforeseen();
+            t.given += r.given();
+            t.came += r.came();
+            t.absError += r.came() == 0 ? 0 : r.meanAbsErrorHours() * r.came();
         }
-        return new TimeToFailureReport(
-                forecastOrCame,
-                held,
-                forecastOrCame == 0 ? null : Stats.round((double) held / forecastOrCame),
-                earlier,
-                later,
-                unforeseen,
-                given,
-                came,
-                came == 0 ? null : Stats.round(absError / came));
+        return t.report();
+    }
+
+    /** The counts as they are summed, and the errors' total. */
+    private static final class Tally {
+        int forecastOrCame;
+        int held;
+        int earlier;
+        int later;
+        int unforeseen;
+        int given;
+        int came;
+        double absError;
+
+        TimeToFailureReport report() {
+            return new TimeToFailureReport(
+                    forecastOrCame,
+                    held,
+                    forecastOrCame == 0 ? null : Stats.round((double) held / forecastOrCame),
+                    earlier,
+                    later,
+                    unforeseen,
+                    given,
+                    came,
+                    came == 0 ? null : Stats.round(absError / came));
+        }
     }
 }

@@ -337,7 +337,10 @@ class AlertsAcrossRestartsTest {
         return requestOverMqtt(client, published, "close-alert", body, n);
     }
 
-    /** Asks {@code prognos/requests/{kind}} and returns the reply, which comes on its own response topic ({@code n}'s). */
+    /**
+     * Asks {@code prognos/requests/{kind}} and returns the reply, which comes on its own response
+     * topic ({@code n}'s).
+     */
     private static JsonNode requestOverMqtt(MqttClient client, List<String> published, String kind, String body, int n)
             throws Exception {
         String replyTopic = "prognos/replies/closer-" + n;
