@@ -12,10 +12,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 
@@ -74,6 +77,16 @@ public final class Json {
                 // {"value": 1, "value": 2} says two things: Jackson kept the last without a word.
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                // ... and the other way: {"device_id": 5} or {"note": true} is not text. Jackson
+                // takes any scalar as text by default, so a number sent where an id or a note is
+                // asked was stored as its digits without a word.
+                .withCoercionConfig(LogicalType.Textual, text -> {
+                    for (CoercionInputShape shape : new CoercionInputShape[] {
+                        CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean
+                    }) {
+                        text.setCoercion(shape, CoercionAction.Fail);
+                    }
+                })
                 .build();
     }
 

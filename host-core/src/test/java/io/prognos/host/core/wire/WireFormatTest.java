@@ -143,6 +143,19 @@ class WireFormatTest {
                 TrainRequestMessage.class);
         assertTrue(keep.keepOptions());
         assertEquals(Map.of(), keep.options(), "keep_options is no option of the plugin's");
+        // Text is text: a number or a truth value where an id or a note is asked is refused naming
+        // the field, as text where a number is asked is (it was taken as its digits).
+        for (String value : new String[] {"5", "5.5", "true"}) {
+            var device = refused("{\"device_id\": " + value + ", \"sensor_key\": \"b\"}", PredictRequestMessage.class);
+            assertEquals("device_id", device.field());
+            assertEquals("device_id must be a string", device.getMessage());
+            var sensor = refused("{\"device_id\": \"a\", \"sensor_key\": " + value + "}", TrainRequestMessage.class);
+            assertEquals("sensor_key", sensor.field());
+            var note = refused(
+                    "{\"device_id\": \"a\", \"sensor_key\": \"b\", \"note\": " + value + "}",
+                    CloseAlertRequestMessage.class);
+            assertEquals("note must be a string", note.getMessage());
+        }
         var notABoolean = refused(
                 "{\"device_id\": \"a\", \"sensor_key\": \"b\", \"keep_options\": 1}", TrainRequestMessage.class);
         assertEquals("keep_options", notABoolean.field());
