@@ -128,7 +128,7 @@ public final class LstmRoutes {
             }
             case "test" -> {
                 allow(method, "GET", "POST");
-                Requests.bind(body, Requests.NoFields.class); // a field sent here would be ignored: refused instead
+                Requests.bind(body, Requests.NoFields.class);
                 return selfTest();
             }
             case "models" -> {

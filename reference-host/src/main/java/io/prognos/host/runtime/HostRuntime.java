@@ -664,7 +664,6 @@ public final class HostRuntime implements AutoCloseable {
     /** Sensors the dashboard follows at most; 5,000 hold about 35 MB of recent scores (168 of 40 bytes each). */
     static final int FLEET_SENSORS = 5_000;
 
-    /** Closes a sensor's open alert by request. */
     /**
      * MQTT's {@code requests/close-alert}, answered as REST's {@code DELETE alerts/{device}/{sensor}}
      * is. Between the adapter's start and the poller's (which publishes through the adapter) the
@@ -685,10 +684,14 @@ public final class HostRuntime implements AutoCloseable {
 
     /** MQTT's {@code requests/open-alerts}, answered as REST's {@code GET alerts} is. */
     private Object openAlertsRequested(byte[] payload) {
-        Requests.bind(payload, Requests.NoFields.class); // a field sent would be ignored: refused instead
+        Requests.bind(payload, Requests.NoFields.class);
         return FleetReplies.openAlerts(jdbc.alerts(), jdbc.latest());
     }
 
+    /**
+     * Closes a sensor's open alert by request, REST's and MQTT's: set during the start after the
+     * poller and before REST (null before, which MQTT's close answers as "the host is starting").
+     */
     public AlertClosing alertClosing() {
         return alertClosing;
     }
