@@ -2,7 +2,6 @@ package io.prognos.jdbc;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import io.prognos.api.ModelInfo;
 import io.prognos.api.ModelStatus;
 import io.prognos.api.ModelStore;
@@ -33,7 +32,6 @@ public final class JdbcModelStore implements ModelStore {
     private static final String COLUMNS = "device_id, sensor_key, model_version, format_version, checksum, "
             + "sequence_length, forecast_horizon, interval_ms, train_loss, val_loss, val_mae, baseline_mae, "
             + "served_method, sample_count, epochs_run, training_ms, trained_at, metrics, interval_offset_ms, train_options";
-    private static final TypeReference<Map<String, Double>> METRICS = new TypeReference<>() {};
 
     /**
      * The {@code train_options} column: the options and the model version they belong to
@@ -49,6 +47,7 @@ public final class JdbcModelStore implements ModelStore {
     private final Runnable ready;
     private final ModelChangeWatch.Connector listening;
     private final List<ModelChangeWatch> watches = new CopyOnWriteArrayList<>();
+    private final ModelRowJson json = new ModelRowJson();
 
     /**
      * {@code ready} runs before every operation; the adapter passes its lazy migration.
@@ -152,14 +151,14 @@ public final class JdbcModelStore implements ModelStore {
         return row(
                 sensor,
                 COLUMNS + ", model",
-                rs -> new StoredModel(info(rs), rs.getBytes("model"), rs.getString("checksum")),
+                rs -> new StoredModel(metadata(rs), rs.getBytes("model"), rs.getString("checksum")),
                 "loading the model of ");
     }
 
     /** The row's metadata columns alone, the model's bytes left on the server. */
     @Override
     public Optional<ModelInfo> info(SensorId sensor) {
-        return row(sensor, COLUMNS, JdbcModelStore::info, "reading the metadata of the model of ");
+        return row(sensor, COLUMNS, this::metadata, "reading the metadata of the model of ");
     }
 
     private interface RowReader<T> {
@@ -191,7 +190,7 @@ public final class JdbcModelStore implements ModelStore {
                 ResultSet rs = ps.executeQuery()) {
             List<ModelInfo> out = new ArrayList<>();
             while (rs.next()) {
-                out.add(info(rs));
+                out.add(metadata(rs));
             }
             return out;
         } catch (SQLException e) {
@@ -209,17 +208,12 @@ public final class JdbcModelStore implements ModelStore {
         }
     }
 
-    private static ModelInfo info(ResultSet rs) throws SQLException {
-        Map<String, Double> metrics;
-        try {
-            String m = rs.getString("metrics");
-            metrics = m == null ? Map.of() : withoutNulls(Json.mapper().readValue(m, METRICS));
-        } catch (JsonProcessingException e) {
-            metrics = Map.of(); // a hand-edited row: the model itself is intact
-        }
+    private ModelInfo metadata(ResultSet rs) throws SQLException {
+        SensorId sensor = new SensorId(rs.getString("device_id"), rs.getString("sensor_key"));
+        String modelVersion = rs.getString("model_version");
         return new ModelInfo(
-                new SensorId(rs.getString("device_id"), rs.getString("sensor_key")),
-                rs.getString("model_version"),
+                sensor,
+                modelVersion,
                 rs.getInt("format_version"),
                 Duration.ofMillis(rs.getLong("interval_ms")),
                 Duration.ofMillis(rs.getLong("interval_offset_ms")),
@@ -229,43 +223,8 @@ public final class JdbcModelStore implements ModelStore {
                 rs.getLong("training_ms"),
                 rs.getTimestamp("trained_at").toInstant(),
                 ModelStatus.READY,
-                metrics,
-                trainOptions(rs));
-    }
-
-    /** The row's training options; none when they are another model's (a row saved by a host before V6). */
-    private static Map<String, String> trainOptions(ResultSet rs) throws SQLException {
-        String o = rs.getString("train_options");
-        if (o == null) {
-            return Map.of();
-        }
-        try {
-            TrainOptions t = Json.mapper().readValue(o, TrainOptions.class);
-            return t != null // JSON null, written by hand
-                            && t.options() != null
-                            && rs.getString("model_version").equals(t.modelVersion())
-                    ? withoutNulls(t.options())
-                    : Map.of();
-        } catch (JsonProcessingException e) {
-            return Map.of(); // a hand-edited row: the model itself is intact
-        }
-    }
-
-    /**
-     * {@code map} without its null values; empty for none. A row edited by hand may hold JSON nulls
-     * (the whole column or a figure): ModelInfo takes no null, and the row's read failed with a
-     * NullPointerException, the model listed by no one.
-     */
-    private static <V> Map<String, V> withoutNulls(Map<String, V> map) {
-        Map<String, V> out = new LinkedHashMap<>();
-        if (map != null) {
-            map.forEach((k, v) -> {
-                if (k != null && v != null) {
-                    out.put(k, v);
-                }
-            });
-        }
-        return out;
+                json.metrics(sensor, rs.getString("metrics")),
+                json.trainOptions(sensor, modelVersion, rs.getString("train_options")));
     }
 
     /** JSON has no NaN: figures that could not be computed are left out. */

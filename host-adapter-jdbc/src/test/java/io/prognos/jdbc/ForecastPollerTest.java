@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.prognos.api.ForecastingPlugin;
@@ -42,7 +41,6 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * The poller across a database restart in the middle of a run (no result lost, none duplicated), and
@@ -892,22 +890,6 @@ class ForecastPollerTest {
             plugin.stop();
             db.close();
             return warnings(logged);
-        }
-    }
-
-    /** The events a class logs while this is open. */
-    private record Logged(Logger log, ListAppender<ILoggingEvent> events) implements AutoCloseable {
-        static Logged by(Class<?> source) {
-            ListAppender<ILoggingEvent> events = new ListAppender<>();
-            events.start();
-            Logger log = (Logger) LoggerFactory.getLogger(source);
-            log.addAppender(events);
-            return new Logged(log, events);
-        }
-
-        @Override
-        public void close() {
-            log.detachAppender(events);
         }
     }
 

@@ -298,6 +298,12 @@ class JdbcAdapterTest {
                         adapter.models().info(sensor).orElseThrow().trainOptions(),
                         "a row edited by hand reads as trained with none: " + byHand);
             }
+            st.execute("UPDATE prognos.lstm_models SET train_options ="
+                    + " '{\"options\": {\"epochs\": 5}, \"model_version\": \"v2\"}' WHERE sensor_key = 'options'");
+            assertEquals(
+                    Map.of("epochs", "5"),
+                    adapter.models().info(sensor).orElseThrow().trainOptions(),
+                    "a number written by hand is taken as its text");
             for (String byHand : List.of("'null'", "'{\"val_mae\": null, \"mase\": 0.8}'")) {
                 st.execute("UPDATE prognos.lstm_models SET metrics = " + byHand + " WHERE sensor_key = 'options'");
                 assertEquals(
