@@ -577,6 +577,7 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
                 s.sustainedScore,
                 s.stillFor,
                 s.missRate,
+                s.centreBias.mean(),
                 basedOn,
                 clock.instant());
     }

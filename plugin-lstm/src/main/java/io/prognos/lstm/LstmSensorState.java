@@ -25,6 +25,8 @@ final class LstmSensorState implements SensorState {
 
     private static final int MAGIC = 0x50525331; // "PRS1"
     /**
+     * 10: the served centre's last one-step errors ({@link CentreBias}); a format-9 state has none
+     * and corrects the risk's paths once it has scored that many intervals.
      * 9: the live error scale ({@link LiveErrorScale}), when there is one; a format-8 state has none
      * and starts one at the calibration's if the setting asks for it.
      * 8: the grid's shift ({@link Grid}), the readings' phase and the last reading taken; a format-7
@@ -35,7 +37,9 @@ final class LstmSensorState implements SensorState {
      * 6: the aggregations' cumulative losses, which nothing read, no longer kept ({@link
      * Aggregator#write}).
      */
-    private static final int FORMAT = 9;
+    private static final int FORMAT = 10;
+    /** The format before the served centre's one-step errors. */
+    private static final int FORMAT_WITHOUT_CENTRE_BIAS = 9;
     /** The format before the live error scale. */
     private static final int FORMAT_WITHOUT_LIVE_SCALE = 8;
     /** The format before the served point's own aggregation. */
@@ -129,6 +133,8 @@ final class LstmSensorState implements SensorState {
     double missRate;
     /** How far the calibrated error scale is off on live errors; null unless {@code lstm.error-scale=live}. */
     LiveErrorScale liveScale;
+    /** What the risk's paths add to the forecast's centre. */
+    CentreBias centreBias = new CentreBias();
 
     AnomalyStats anomaly;
     long scored;
@@ -255,6 +261,7 @@ final class LstmSensorState implements SensorState {
             if (liveScale != null) {
                 liveScale.write(out);
             }
+            centreBias.write(out);
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -350,6 +357,9 @@ final class LstmSensorState implements SensorState {
             }
             if (format > FORMAT_WITHOUT_LIVE_SCALE && in.readBoolean()) {
                 s.liveScale = LiveErrorScale.read(in);
+            }
+            if (format > FORMAT_WITHOUT_CENTRE_BIAS) {
+                s.centreBias = CentreBias.read(in);
             }
             return s;
         } catch (EOFException e) {

@@ -113,6 +113,7 @@ final class Observer {
                 && s.pointAggregator.sameShape(m.pointPrior())
                 && s.intervals.fits(m.horizon(), 1 - m.coverage()))) {
             s.pending.clear(); // forecasts of another model's grid or shape
+            s.centreBias.clear();
             s.aggregator = m.aggregation();
             s.pointAggregator = m.pointAggregation();
             s.intervals = IntervalAdaptation.start(m.horizon(), 1 - m.coverage(), settings.adaptationRate());
@@ -236,6 +237,7 @@ final class Observer {
                 // A gap too long to bridge: start afresh, as training split the history there.
                 s.recentSize = 0;
                 s.pending.clear();
+                s.centreBias.clear();
                 s.pauseEndBucket = b;
                 s.pauseIntervals = missing;
             } else if (missing > 0 && s.recentSize > 0) {
@@ -292,6 +294,7 @@ final class Observer {
                 zi /= live.ratio(i);
             }
             if (h == 1) {
+                s.centreBias.add(y - served);
                 z1 = zi;
                 calibratedZ1 = calibrated;
                 int miss = error > halfWidth(s, m, i, p.local) ? 1 : 0;

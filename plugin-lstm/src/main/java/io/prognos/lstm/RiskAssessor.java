@@ -71,6 +71,7 @@ final class RiskAssessor {
      * @param anomaly    the newest interval's anomaly score
      * @param sustained  the lower of the last two intervals' scores
      * @param stillFor   intervals the value has stayed the same, when longer than ever in training (else 0)
+     * @param centreShift what the paths add to the forecast's centre ({@link CentreBias#mean})
      */
     RiskAssessment assess(
             Forecast f,
@@ -79,13 +80,14 @@ final class RiskAssessor {
             double sustained,
             int stillFor,
             double missRate,
+            double centreShift,
             Instant basedOn,
             Instant now) {
         List<String> reasons = new ArrayList<>();
         boolean hasLimits = limits != null && !limits.isEmpty();
         double hoursPerStep = f.interval().toMillis() / 3_600_000.0;
         boolean crossedNow = hasLimits && limits.failed(f.lastValue());
-        Crossings c = hasLimits && !crossedNow ? simulate(f, limits, hoursPerStep) : null;
+        Crossings c = hasLimits && !crossedNow ? simulate(f, limits, hoursPerStep, centreShift) : null;
         double p = crossedNow ? 1 : c == null ? 0 : c.probability();
         double pSoon = crossedNow ? 1 : c == null ? 0 : c.withinHours(CRITICAL_HOURS);
         Double ttf = crossedNow ? Double.valueOf(0) : c == null || p < 0.5 ? null : c.quantile(0.5);
@@ -188,7 +190,7 @@ final class RiskAssessor {
                 reasons);
     }
 
-    private Crossings simulate(Forecast f, OperatingLimits limits, double hoursPerStep) {
+    private Crossings simulate(Forecast f, OperatingLimits limits, double hoursPerStep, double centreShift) {
         int horizon = f.horizon();
         double[][] n = normals(horizon);
         double z = Tails.normalQuantile(0.5 + f.coverage() / 2);
@@ -209,9 +211,10 @@ final class RiskAssessor {
             hours[k] = Double.NaN;
             for (int h = 0; h < horizon; h++) {
                 error += increment[h] * n[k][h];
-                // Centred on the interval's middle: the served point may be another head's forecast.
+                // Centred on the interval's middle (the served point may be another head's forecast),
+                // shifted by the centre's recent one-step bias (CentreBias).
                 ForecastPoint pt = f.points().get(h);
-                double y = (pt.lower() + pt.upper()) / 2 + error;
+                double y = (pt.lower() + pt.upper()) / 2 + centreShift + error;
                 Double frac = limits.firstCrossing(prev, y);
                 if (frac != null) {
                     hours[k] = (h + frac) * hoursPerStep;

@@ -506,8 +506,12 @@ class LstmPluginTest {
         byte[] saved = s.toBytes();
         Reading again = new Reading(t.plus(Duration.ofHours(1)), 90);
         assertFalse(beyondRangeSeen(sensor, saved, again));
-        // Format 8, before the live error scale (its last byte here says there is none), reads as well.
-        byte[] eight = Arrays.copyOf(saved, saved.length - 1);
+        // Format 9, before the risk's one-step errors (the last field), reads as well.
+        byte[] nine = Arrays.copyOf(saved, saved.length - centreBiasBytes(s));
+        ByteBuffer.wrap(nine).putInt(4, 9);
+        assertFalse(beyondRangeSeen(sensor, nine, again));
+        // Format 8, before the live error scale (its last byte before those says there is none), too.
+        byte[] eight = Arrays.copyOf(nine, nine.length - 1);
         ByteBuffer.wrap(eight).putInt(4, 8);
         assertFalse(beyondRangeSeen(sensor, eight, again));
         // States saved before the interval experts (format 4), before the width factors (format 3) and
@@ -537,9 +541,10 @@ class LstmPluginTest {
         ByteArrayOutputStream pointWeights = new ByteArrayOutputStream();
         s.pointAggregator.write(new DataOutputStream(pointWeights));
         int tail = 8 + anomaly.size() + 8 * 5;
-        // Format 8's last fields (the grid's shift, the phase, the last reading taken) and format 9's
-        // (whether a live error scale follows: none at the defaults), which no earlier format has.
-        int gridShift = 8 + 8 + 8 + 4 + 8 + 8 + 1;
+        // Format 8's last fields (the grid's shift, the phase, the last reading taken), format 9's
+        // (whether a live error scale follows: none at the defaults) and format 10's (the risk's
+        // one-step errors), which no earlier format has.
+        int gridShift = 8 + 8 + 8 + 4 + 8 + 8 + 1 + centreBiasBytes(state);
         // Everything before the pending forecasts (their count included) is as long without them.
         List<LstmSensorState.Pending> pending = new ArrayList<>(s.pending);
         s.pending.clear();
@@ -572,6 +577,13 @@ class LstmPluginTest {
         byte[] bytes = old.toByteArray();
         ByteBuffer.wrap(bytes).putInt(4, format);
         return bytes;
+    }
+
+    /** How many bytes the state's last field, the risk's one-step errors (format 10), takes. */
+    private static int centreBiasBytes(SensorState state) throws IOException {
+        ByteArrayOutputStream bias = new ByteArrayOutputStream();
+        ((LstmSensorState) state).centreBias.write(new DataOutputStream(bias));
+        return bias.size();
     }
 
     /** Whether {@code reading}, observed by the state in {@code saved}, is scored as beyond the range seen. */
@@ -629,6 +641,31 @@ class LstmPluginTest {
         List<Reading> calm = Series.generate(600, Duration.ofHours(1), i -> 50 + r.nextGaussian());
         plugin.train(new TrainRequest(sensor, calm));
         return new Calm(state(sensor, calm), calm.get(calm.size() - 1).timestamp(), r);
+    }
+
+    /**
+     * A sensor drifting up from the level it was trained on (0.1 standard deviations an hour) reads
+     * above its forecast: its risk's paths are shifted up by that (CentreBias), and so cross a
+     * limit above sooner than the forecast's own centre would.
+     */
+    @Test
+    void aDriftingSensorsRiskFollowsTheReadingsAboveItsForecast() {
+        Calm calm = trainedOnNoise(SensorId.of("kiln-9", "temperature"), 12);
+        LstmSensorState state = (LstmSensorState) calm.state();
+        Instant t = calm.last();
+        for (int i = 1; i <= 36; i++) {
+            t = t.plus(Duration.ofHours(1));
+            plugin.observe(
+                    state, List.of(new Reading(t, 50 + 0.1 * i + calm.random().nextGaussian())));
+        }
+        double shift = state.centreBias.mean();
+        assertTrue(shift > 0, "readings above their forecasts shift the paths up: " + shift);
+        Forecast f = plugin.forecast(state);
+        OperatingLimits limits = OperatingLimits.above(f.points().get(11).upper());
+        double corrected = plugin.assessRisk(f, state, limits).crossingProbability();
+        state.centreBias.clear();
+        double plain = plugin.assessRisk(f, state, limits).crossingProbability();
+        assertTrue(corrected > plain, corrected + " against " + plain + " unshifted");
     }
 
     @Test

@@ -106,7 +106,7 @@ class PersistenceTest {
         InMemoryModelStore store = new InMemoryModelStore();
         LstmForecastingPlugin first = started(store, 1);
         ModelInfo trained = first.train(new TrainRequest(SENSOR, history));
-        List<Reading> recent = history.subList(history.size() - 40, history.size());
+        List<Reading> recent = history.subList(history.size() - 60, history.size());
         SensorState kept = first.openState(SENSOR, null);
         List<AnomalyScore> scoredBefore = first.observe(kept, recent).scores();
         Forecast before = first.forecast(kept);
@@ -125,10 +125,12 @@ class PersistenceTest {
                 second.observe(warmed, recent).scores(),
                 "the same anomaly scores, the shape novelty included, from the same readings");
         assertEquals(before.points(), second.forecast(warmed).points(), "the same model from the same readings");
+        SensorState restored = second.openState(SENSOR, state);
         assertEquals(
-                before.points(),
-                second.forecast(second.openState(SENSOR, state)).points(),
-                "and the saved state carries on where it was");
+                before.points(), second.forecast(restored).points(), "and the saved state carries on where it was");
+        double bias = ((LstmSensorState) kept).centreBias.mean();
+        assertTrue(bias != 0, "the last 30 of 60 intervals scored: the risk's centre correction is known");
+        assertEquals(bias, ((LstmSensorState) restored).centreBias.mean(), "and kept with the state");
         second.stop();
     }
 

@@ -45,7 +45,7 @@ class RiskAssessorTest {
     }
 
     private RiskAssessment assess(Forecast f, OperatingLimits limits) {
-        return assessor.assess(f, limits, 0.1, 0.1, 0, 0.1, READING, NOW);
+        return assessor.assess(f, limits, 0.1, 0.1, 0, 0.1, 0, READING, NOW);
     }
 
     @Test
@@ -74,6 +74,26 @@ class RiskAssessorTest {
                 READING.plusSeconds(Math.round(r.timeToFailureLowHours() * 3600)),
                 r.actBy(),
                 "act-by counts from the last reading, not from when the assessment ran");
+    }
+
+    /**
+     * A sensor whose readings have run above its forecast (CentreBias) is judged on paths shifted by
+     * that much: a line rising 0.1 an hour from 50 crosses 51.5 at 15 h, after the horizon; read 0.6
+     * higher, it crosses at 9 h.
+     */
+    @Test
+    void theCentresRecentBiasShiftsThePaths() {
+        Forecast f = linear(SensorId.of("d", "t"), 50, 0.1, 0.3);
+        OperatingLimits limits = OperatingLimits.above(51.5);
+        RiskAssessment plain = assessor.assess(f, limits, 0.1, 0.1, 0, 0.1, 0, READING, NOW);
+        RiskAssessment above = assessor.assess(f, limits, 0.1, 0.1, 0, 0.1, 0.6, READING, NOW);
+        RiskAssessment below = assessor.assess(f, limits, 0.1, 0.1, 0, 0.1, -0.6, READING, NOW);
+        assertTrue(plain.crossingProbability() < 0.2, plain.toString());
+        assertNull(plain.timeToFailureHours(), plain.toString());
+        assertTrue(above.crossingProbability() > 0.8, above.toString());
+        assertEquals(9, above.timeToFailureHours(), 1.5, above.toString());
+        assertTrue(below.crossingProbability() < plain.crossingProbability(), below.toString());
+        assertEquals(f.points(), linear(SensorId.of("d", "t"), 50, 0.1, 0.3).points(), "the forecast untouched");
     }
 
     @Test
@@ -145,21 +165,21 @@ class RiskAssessorTest {
         assertTrue(
                 calm.reasons().get(0).contains("no operating limits"),
                 calm.reasons().toString());
-        RiskAssessment once = assessor.assess(f, OperatingLimits.none(), 0.7, 0.1, 0, 0.1, READING, NOW);
+        RiskAssessment once = assessor.assess(f, OperatingLimits.none(), 0.7, 0.1, 0, 0.1, 0, READING, NOW);
         assertEquals(RiskLevel.LOW, once.level(), "one odd interval is reported, not alerted");
         assertTrue(
                 once.reasons().stream().anyMatch(s -> s.contains("for one interval so far")),
                 once.reasons().toString());
-        RiskAssessment odd = assessor.assess(f, OperatingLimits.none(), 0.7, 0.65, 0, 0.1, READING, NOW);
+        RiskAssessment odd = assessor.assess(f, OperatingLimits.none(), 0.7, 0.65, 0, 0.1, 0, READING, NOW);
         assertEquals(RiskLevel.MEDIUM, odd.level());
         assertTrue(
                 odd.reasons().stream().anyMatch(s -> s.contains("departs from the model")),
                 odd.reasons().toString());
         assertEquals(0.7, odd.anomalyScore());
-        RiskAssessment broken = assessor.assess(f, OperatingLimits.none(), 0.95, 0.1, 0, 0.1, READING, NOW);
+        RiskAssessment broken = assessor.assess(f, OperatingLimits.none(), 0.95, 0.1, 0, 0.1, 0, READING, NOW);
         assertEquals(RiskLevel.HIGH, broken.level());
         assertEquals(READING.plus(Duration.ofHours(24)), broken.actBy());
-        RiskAssessment justBelow = assessor.assess(f, OperatingLimits.none(), 0.59, 0.59, 0, 0.1, READING, NOW);
+        RiskAssessment justBelow = assessor.assess(f, OperatingLimits.none(), 0.59, 0.59, 0, 0.1, 0, READING, NOW);
         assertEquals(RiskLevel.LOW, justBelow.level(), "below the threshold the level stays low");
     }
 
