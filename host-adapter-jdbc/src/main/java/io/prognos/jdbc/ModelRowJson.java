@@ -94,11 +94,10 @@ final class ModelRowJson {
         try {
             root = Json.mapper().readTree(column);
         } catch (JsonProcessingException e) {
-            tell(
-                    sensor,
-                    name,
-                    column,
-                    "it is not JSON (at character " + e.getLocation().getCharOffset() + "); read as none");
+            String at = e.getLocation() == null
+                    ? ""
+                    : " (at character " + e.getLocation().getCharOffset() + ")";
+            tell(sensor, name, column, "it is not JSON" + at + "; read as none");
             return null;
         }
         if (root == null || root.isNull()) {
