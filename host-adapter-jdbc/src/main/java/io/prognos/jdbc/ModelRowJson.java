@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,16 +32,9 @@ final class ModelRowJson {
         if (root == null) {
             return Map.of();
         }
-        Map<String, Double> out = new LinkedHashMap<>();
         List<String> left = new ArrayList<>();
-        root.properties().forEach(e -> {
-            JsonNode v = e.getValue();
-            if (v.isNumber() && Double.isFinite(v.doubleValue())) {
-                out.put(e.getKey(), v.doubleValue());
-            } else if (!v.isNull()) {
-                left.add(e.getKey());
-            }
-        });
+        Map<String, Double> out =
+                usable(root, v -> v.isNumber() && Double.isFinite(v.doubleValue()) ? v.doubleValue() : null, left);
         if (!left.isEmpty()) {
             tell(sensor, "metrics", column, "the figures " + left + " are not finite numbers; left out");
         }
@@ -69,19 +63,28 @@ final class ModelRowJson {
             tell(sensor, "train_options", column, "its options are not a JSON object; read as none");
             return Map.of();
         }
-        Map<String, String> out = new LinkedHashMap<>();
         List<String> left = new ArrayList<>();
-        options.properties().forEach(e -> {
-            JsonNode v = e.getValue();
-            if (v.isValueNode() && !v.isNull()) {
-                out.put(e.getKey(), v.asText());
-            } else if (!v.isNull()) {
-                left.add(e.getKey());
-            }
-        });
+        Map<String, String> out = usable(options, v -> v.isValueNode() ? v.asText() : null, left);
         if (!left.isEmpty()) {
             tell(sensor, "train_options", column, "the options " + left + " are not single values; left out");
         }
+        return out;
+    }
+
+    /**
+     * What {@code take} makes of each of {@code object}'s values, by key; a value it cannot take
+     * (null from it) has its key added to {@code left}, a JSON null is none and left out quietly.
+     */
+    private static <V> Map<String, V> usable(JsonNode object, Function<JsonNode, V> take, List<String> left) {
+        Map<String, V> out = new LinkedHashMap<>();
+        object.properties().forEach(e -> {
+            V v = e.getValue().isNull() ? null : take.apply(e.getValue());
+            if (v != null) {
+                out.put(e.getKey(), v);
+            } else if (!e.getValue().isNull()) {
+                left.add(e.getKey());
+            }
+        });
         return out;
     }
 
