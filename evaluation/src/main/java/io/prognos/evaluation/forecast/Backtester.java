@@ -56,9 +56,18 @@ public final class Backtester {
      * value (with limits, the last value within them): {@code forecastHours} the median first
      * crossing of the risk's paths (null: under half cross within the horizon), {@code lowHours}
      * and {@code highHours} its 10 % and 90 % ones (null: beyond the horizon), {@code cameHours} the
-     * series' own first crossing within the horizon (null: none came within it).
+     * series' own first crossing within the horizon (null: none came within it),
+     * {@code crossingProbability} the share of the paths crossing within the horizon, and
+     * {@code horizonSeen} whether the series runs to the horizon's end (else a crossing that did not
+     * come may still have been due).
      */
-    public record TimeToFailureCase(Double forecastHours, Double lowHours, Double highHours, Double cameHours) {}
+    public record TimeToFailureCase(
+            Double forecastHours,
+            Double lowHours,
+            Double highHours,
+            Double cameHours,
+            double crossingProbability,
+            boolean horizonSeen) {}
 
     /** What the plot needs of one origin: its one-step forecast and interval. */
     public record OriginPoint(Instant target, double forecast, double lower, double upper) {}
@@ -197,7 +206,9 @@ public final class Backtester {
                         risk.timeToFailureHours(),
                         risk.timeToFailureLowHours(),
                         risk.timeToFailureHighHours(),
-                        firstCrossingHours(f.lastValue(), v, o, Math.min(n - 1, o + horizon), limits, hoursPerStep)));
+                        firstCrossingHours(f.lastValue(), v, o, Math.min(n - 1, o + horizon), limits, hoursPerStep),
+                        risk.crossingProbability(),
+                        o + horizon <= n - 1));
             }
             Map<Long, ForecastPoint> byTime = new HashMap<>();
             f.points().forEach(p -> byTime.put(p.timestamp().toEpochMilli(), p));

@@ -155,20 +155,46 @@ public final class ReportTable {
     /** How true the times to failure were, one line. */
     private static String timeToFailure(TimeToFailureReport t) {
         return f(
-                "time to failure: its 10-90 %% range held the crossing as it came in %d of %d assessments where"
-                        + " one was forecast within the horizon or came (%s, nominal %s); it came earlier in %d"
-                        + " (%d unforeseen), later in %d; of %d times to failure given, %d came within the"
-                        + " horizon, off by a mean of %s h%n",
-                t.rangeHeld(),
-                t.forecastOrCame(),
-                n(t.rangeCoverage()),
-                n(TimeToFailureReport.NOMINAL),
-                t.cameEarlier(),
-                t.unforeseen(),
-                t.cameLater(),
-                t.given(),
-                t.came(),
-                n(t.meanAbsErrorHours()));
+                        "time to failure: its 10-90 %% range held the crossing as it came in %d of %d assessments where"
+                                + " one was forecast within the horizon or came (%s, nominal %s); it came earlier in %d"
+                                + " (%d unforeseen), later in %d; of %d times to failure given, %d came within the"
+                                + " horizon, off by a mean of %s h%n",
+                        t.rangeHeld(),
+                        t.forecastOrCame(),
+                        n(t.rangeCoverage()),
+                        n(TimeToFailureReport.NOMINAL),
+                        t.cameEarlier(),
+                        t.unforeseen(),
+                        t.cameLater(),
+                        t.given(),
+                        t.came(),
+                        n(t.meanAbsErrorHours()))
+                + crossingProbability(t);
+    }
+
+    /**
+     * How true the crossing probability was, one line: its Brier score against the base rate's, and
+     * by tenths of the probability how often the crossing came; nothing without a judged assessment.
+     */
+    private static String crossingProbability(TimeToFailureReport t) {
+        if (t.probabilityJudged() == 0) {
+            return "";
+        }
+        StringBuilder bins = new StringBuilder();
+        for (TimeToFailureReport.ReliabilityBin b : t.reliability()) {
+            bins.append(f(
+                    "%s%.1f-%.1f: %d of %d",
+                    bins.length() == 0 ? "" : ", ", b.from(), b.to(), b.came(), b.assessments()));
+        }
+        return f(
+                "crossing probability: Brier score %s over %d assessments whose horizon the series covers (the"
+                        + " base rate %s scores %s; skill %s); crossings that came by the probability given: %s%n",
+                n(t.brierScore()),
+                t.probabilityJudged(),
+                n(t.baseRate()),
+                n(t.baseRate() * (1 - t.baseRate())),
+                n(t.brierSkillScore()),
+                bins);
     }
 
     /**

@@ -68,12 +68,13 @@ class EvaluationMetricsTest {
                 1e-12,
                 "a low limit: 12 -> 8 reaches 9 three quarters into the second hour");
         TimeToFailureReport r = TimeToFailureReport.of(List.of(
-                new Backtester.TimeToFailureCase(5.0, 3.0, 7.0, 6.0), // held, off by 1
-                new Backtester.TimeToFailureCase(5.0, 4.0, 6.0, 9.0), // not held, off by 4
-                new Backtester.TimeToFailureCase(null, 8.0, null, null), // 90 % end beyond: none coming is held
-                new Backtester.TimeToFailureCase(null, 8.0, 11.0, null), // forecast, none came: not held
-                new Backtester.TimeToFailureCase(null, null, null, 2.0), // came unforeseen
-                new Backtester.TimeToFailureCase(null, null, null, null))); // neither: not judged
+                new Backtester.TimeToFailureCase(5.0, 3.0, 7.0, 6.0, 0.8, true), // held, off by 1
+                new Backtester.TimeToFailureCase(5.0, 4.0, 6.0, 9.0, 0.6, true), // not held, off by 4
+                new Backtester.TimeToFailureCase(null, 8.0, null, null, 0.3, true), // 90 % end beyond: held
+                // forecast, none came: not held; the series ends within its horizon: its probability not judged
+                new Backtester.TimeToFailureCase(null, 8.0, 11.0, null, 0.95, false),
+                new Backtester.TimeToFailureCase(null, null, null, 2.0, 0.0, true), // came unforeseen
+                new Backtester.TimeToFailureCase(null, null, null, null, 0.0, true))); // neither: range not judged
         assertEquals(5, r.forecastOrCame());
         assertEquals(2, r.rangeHeld());
         assertEquals(0.4, r.rangeCoverage(), 1e-12);
@@ -83,12 +84,32 @@ class EvaluationMetricsTest {
         assertEquals(2, r.given());
         assertEquals(2, r.came());
         assertEquals(2.5, r.meanAbsErrorHours(), 1e-12);
-        TimeToFailureReport both = TimeToFailureReport.pooled(
-                List.of(r, TimeToFailureReport.of(List.of(new Backtester.TimeToFailureCase(1.0, 0.5, 2.0, 1.5)))));
+        // Brier's score over the five whose horizon the series covers: (p - came)^2.
+        assertEquals(5, r.probabilityJudged());
+        assertEquals((0.04 + 0.16 + 0.09 + 1 + 0) / 5, r.brierScore(), 1e-12);
+        assertEquals(0.6, r.baseRate(), 1e-12, "three of the five came");
+        assertEquals(1 - 0.258 / (0.6 * 0.4), r.brierSkillScore(), 1e-4, "worse than the base rate: below 0");
+        assertEquals(
+                List.of(
+                        new TimeToFailureReport.ReliabilityBin(0.0, 0.1, 2, 0.0, 1),
+                        new TimeToFailureReport.ReliabilityBin(0.3, 0.4, 1, 0.3, 0),
+                        new TimeToFailureReport.ReliabilityBin(0.6, 0.7, 1, 0.6, 1),
+                        new TimeToFailureReport.ReliabilityBin(0.8, 0.9, 1, 0.8, 1)),
+                r.reliability());
+        TimeToFailureReport both = TimeToFailureReport.pooled(List.of(
+                r, TimeToFailureReport.of(List.of(new Backtester.TimeToFailureCase(1.0, 0.5, 2.0, 1.5, 1.0, true)))));
         assertEquals(6, both.forecastOrCame());
         assertEquals(3, both.rangeHeld());
         assertEquals(2, both.cameLater());
         assertEquals((1 + 4 + 0.5) / 3, both.meanAbsErrorHours(), 1e-3);
+        assertEquals(6, both.probabilityJudged());
+        assertEquals(1.29 / 6, both.brierScore(), 1e-4);
+        assertEquals(4.0 / 6, both.baseRate(), 1e-4);
+        assertEquals(
+                new TimeToFailureReport.ReliabilityBin(0.9, 1.0, 1, 1.0, 1),
+                both.reliability().get(4),
+                "a probability of 1 is in the last tenth");
+        assertEquals(2, both.reliability().get(0).assessments(), "the bins add up");
     }
 
     @Test
