@@ -145,15 +145,28 @@ final class AnomalyStats {
         }
         AnomalyStats s = new AnomalyStats(n, 0);
         for (int i = 0; i < n; i++) {
-            s.window[i] = in.readDouble();
+            s.window[i] = finite(in.readDouble(), "a windowed surprisal");
         }
+        // Checked here, as every length is: a position past the window would fail each later reading's
+        // score instead of this one read, which starts the sensor afresh with a log line.
         s.pos = in.readInt();
         s.filled = in.readInt();
-        s.quantile = in.readDouble();
-        s.spread = in.readDouble();
-        s.excess = in.readDouble();
-        s.excessSquare = in.readDouble();
-        s.seen = in.readDouble();
+        if (s.pos < 0 || s.pos >= n || s.filled < 0 || s.filled > n) {
+            throw new IOException(
+                    "bad anomaly window position " + s.pos + " or fill " + s.filled + " (window " + n + ")");
+        }
+        s.quantile = finite(in.readDouble(), "the baseline's percentile");
+        s.spread = finite(in.readDouble(), "the baseline's spread");
+        s.excess = finite(in.readDouble(), "the baseline's mean excess");
+        s.excessSquare = finite(in.readDouble(), "the baseline's mean squared excess");
+        s.seen = finite(in.readDouble(), "the intervals seen");
         return s;
+    }
+
+    private static double finite(double v, String what) throws IOException {
+        if (!Double.isFinite(v)) {
+            throw new IOException(what + " of the anomaly baseline is not finite: " + v);
+        }
+        return v;
     }
 }
