@@ -96,8 +96,13 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Option(
             names = "--limits",
             paramLabel = "LOW,HIGH",
-            description = "operating limits for the risk (either" + " may be empty)")
+            description = "operating limits for the risk (either may be empty), or " + TRAINING_RANGE
+                    + ": each series' lowest and highest reading of its training part, so that a crossing is a"
+                    + " value its training never showed")
     String limits;
+
+    /** The {@code --limits} value that asks for each series' own training range. */
+    static final String TRAINING_RANGE = "training-range";
 
     @Option(
             names = "--windows",
@@ -159,7 +164,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         OperatingLimits limitsParsed;
         try {
-            limitsParsed = limits == null ? OperatingLimits.none() : parseLimits(limits);
+            limitsParsed =
+                    limits == null || limits.equals(TRAINING_RANGE) ? OperatingLimits.none() : parseLimits(limits);
         } catch (BadRequestException e) {
             String why = e.getMessage();
             throw new ParameterException(
@@ -226,6 +232,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         int period;
         Duration interval;
         Backtester.Result r;
+        OperatingLimits seriesLimits = limitsParsed;
         try {
             readings = new ArrayList<>(CsvReadings.read(s.file(), csvFormat.columns(tsColumn, s.column())));
             if (readings.size() < 3) {
@@ -237,8 +244,11 @@ public final class EvaluateCommand implements Callable<Integer> {
             checkSpan(readings, interval, s.name());
             Resampled series = Resampled.of(readings, interval);
             period = (int) Math.max(0, season.toMillis() / interval.toMillis());
+            if (TRAINING_RANGE.equals(limits)) {
+                seriesLimits = trainingRange(readings, series, s.name());
+            }
             r = new Backtester(plugin, trainFraction, retrainEvery)
-                    .run(SensorId.of("evaluate", s.name()), readings, series, limitsParsed, period);
+                    .run(SensorId.of("evaluate", s.name()), readings, series, seriesLimits, period);
         } finally {
             plugin.stop();
         }
@@ -260,7 +270,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         if (!ws.isEmpty()) {
             scored.add(SeriesReports.scoredFile(r, readings, ws, s.name()));
         }
-        return SeriesReports.of(s.name(), readings, r.series(), r, ws, limitsParsed, period, png);
+        return SeriesReports.of(s.name(), readings, r.series(), r, ws, seriesLimits, period, png);
     }
 
     private List<Series> series() throws IOException {
@@ -355,6 +365,25 @@ public final class EvaluateCommand implements Callable<Integer> {
                             + sorted.get(sorted.size() - 1).timestamp() + ") are " + spanned + " intervals of "
                             + interval + ", more than " + MAX_INTERVALS + "; set a coarser --resample");
         }
+    }
+
+    /** The lowest and highest of the readings the backtest trains on. */
+    private OperatingLimits trainingRange(List<Reading> readings, Resampled series, String name) {
+        List<Reading> trained =
+                Backtester.upTo(readings, series.time(Backtester.cut(series.values().length, trainFraction)));
+        double low = Double.POSITIVE_INFINITY;
+        double high = Double.NEGATIVE_INFINITY;
+        for (Reading r : trained) {
+            low = Math.min(low, r.value());
+            high = Math.max(high, r.value());
+        }
+        if (!(low < high)) {
+            throw new BadRequestException(
+                    "--limits",
+                    name + ": its training part holds a single value (" + low + "): no range to leave for "
+                            + TRAINING_RANGE);
+        }
+        return OperatingLimits.between(low, high);
     }
 
     static OperatingLimits parseLimits(String spec) {

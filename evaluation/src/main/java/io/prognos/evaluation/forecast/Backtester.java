@@ -106,7 +106,7 @@ public final class Backtester {
             SensorId sensor, List<Reading> raw, Resampled series, OperatingLimits limits, int seasonalPeriod) {
         double[] v = series.values();
         int n = v.length;
-        int cut = Math.max(1, (int) Math.floor(n * trainFraction));
+        int cut = cut(n, trainFraction);
         // The plugin works on the grid the scores are kept on.
         Map<String, String> options = Map.of("interval", series.interval().toMillis() + "ms");
         long t0 = System.nanoTime();
@@ -277,8 +277,13 @@ public final class Backtester {
         return null;
     }
 
+    /** The first interval of the test part: the model trains on the readings before it. */
+    public static int cut(int intervals, double trainFraction) {
+        return Math.max(1, (int) Math.floor(intervals * trainFraction));
+    }
+
     /** Readings before {@code end}, from time-sorted {@code raw}. */
-    static List<Reading> upTo(List<Reading> raw, Instant end) {
+    public static List<Reading> upTo(List<Reading> raw, Instant end) {
         return raw.subList(0, indexOf(raw, end));
     }
 

@@ -50,4 +50,35 @@ class TimeToFailureEvaluationTest {
         assertEquals(givenInSeries, run.get("given").asInt(), run.toString());
         assertTrue(run.get("mean_abs_error_hours").asDouble() < 0.5, run.toString());
     }
+
+    /**
+     * {@code --limits training-range} gives each series the lowest and highest reading it was trained
+     * on (a ramp of 600 hours trained on its first 480: 50 to 73.95, not the whole series' 79.95), and
+     * a series whose training part holds one value is skipped, saying why.
+     */
+    @Test
+    void theTrainingRangeIsEachSeriesOwnTrainingPart(@TempDir Path dir) throws Exception {
+        StringBuilder ramp = new StringBuilder("timestamp,value\n");
+        StringBuilder flat = new StringBuilder("timestamp,value\n");
+        Instant t0 = Instant.parse("2025-01-01T00:00:00Z");
+        for (int i = 0; i < 600; i++) {
+            ramp.append(t0.plusSeconds(3600L * i))
+                    .append(',')
+                    .append(50 + 0.05 * i)
+                    .append('\n');
+            flat.append(t0.plusSeconds(3600L * i))
+                    .append(',')
+                    .append(i < 500 ? 7 : 8)
+                    .append('\n');
+        }
+        Files.writeString(dir.resolve("ramp.csv"), ramp);
+        Files.writeString(dir.resolve("flat.csv"), flat);
+        JsonNode card = ReportSetAccuracyTest.evaluate(
+                "--data", dir.toString(), "--train-fraction", "0.8", "--limits", "training-range");
+        assertEquals(1, card.get("series").size(), card.toString());
+        JsonNode series = card.get("series").get(0);
+        assertEquals("low 50.0, high 73.95", series.get("alerts").get("limits").asText(), series.toString());
+        String why = card.get("skipped").get("flat.csv").asText();
+        assertTrue(why.contains("single value") && why.contains("training-range"), why);
+    }
 }
