@@ -578,8 +578,17 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
                 s.stillFor,
                 s.missRate,
                 s.centreBias.mean(),
+                shapeOf(s.sensor, forecast),
                 basedOn,
                 clock.instant());
+    }
+
+    /** The law of the paths' errors: the calibration of the model that made the forecast, if it is at hand. */
+    private ErrorShape shapeOf(SensorId sensor, Forecast forecast) {
+        TrainedModel m = modelOrNull(sensor, false);
+        return m == null || !m.modelVersion().equals(forecast.modelVersion())
+                ? ErrorShape.NORMAL
+                : ErrorShape.of(m.calibration(), m.coverage());
     }
 
     /** Most training jobs that ever ran at once: lets a host verify the thread limit holds. */

@@ -72,6 +72,7 @@ final class RiskAssessor {
      * @param sustained  the lower of the last two intervals' scores
      * @param stillFor   intervals the value has stayed the same, when longer than ever in training (else 0)
      * @param centreShift what the paths add to the forecast's centre ({@link CentreBias#mean})
+     * @param shape      the law of the paths' deviations at each step ({@link ErrorShape})
      */
     RiskAssessment assess(
             Forecast f,
@@ -81,13 +82,14 @@ final class RiskAssessor {
             int stillFor,
             double missRate,
             double centreShift,
+            ErrorShape shape,
             Instant basedOn,
             Instant now) {
         List<String> reasons = new ArrayList<>();
         boolean hasLimits = limits != null && !limits.isEmpty();
         double hoursPerStep = f.interval().toMillis() / 3_600_000.0;
         boolean crossedNow = hasLimits && limits.failed(f.lastValue());
-        Crossings c = hasLimits && !crossedNow ? simulate(f, limits, hoursPerStep, centreShift) : null;
+        Crossings c = hasLimits && !crossedNow ? simulate(f, limits, hoursPerStep, centreShift, shape) : null;
         double p = crossedNow ? 1 : c == null ? 0 : c.probability();
         double pSoon = crossedNow ? 1 : c == null ? 0 : c.withinHours(CRITICAL_HOURS);
         Double ttf = crossedNow ? Double.valueOf(0) : c == null || p < 0.5 ? null : c.quantile(0.5);
@@ -190,11 +192,14 @@ final class RiskAssessor {
                 reasons);
     }
 
-    private Crossings simulate(Forecast f, OperatingLimits limits, double hoursPerStep, double centreShift) {
+    private Crossings simulate(
+            Forecast f, OperatingLimits limits, double hoursPerStep, double centreShift, ErrorShape shape) {
         int horizon = f.horizon();
         double[][] n = normals(horizon);
         double z = Tails.normalQuantile(0.5 + f.coverage() / 2);
         double[] increment = new double[horizon];
+        double[] sd = new double[horizon]; // the walk's standard deviation at each step
+        double[] perSd = new double[horizon]; // its inverse, 0 where it is 0: multiplied, not divided, per path
         double previousVariance = 0;
         for (int h = 0; h < horizon; h++) {
             ForecastPoint pt = f.points().get(h);
@@ -202,6 +207,8 @@ final class RiskAssessor {
             double variance = sigma * sigma;
             increment[h] = Math.sqrt(Math.max(0, variance - previousVariance));
             previousVariance = Math.max(previousVariance, variance);
+            sd[h] = Math.sqrt(previousVariance);
+            perSd[h] = sd[h] > 0 ? 1 / sd[h] : 0;
         }
         double[] hours = new double[PATHS];
         int crossed = 0;
@@ -214,7 +221,9 @@ final class RiskAssessor {
                 // Centred on the interval's middle (the served point may be another head's forecast),
                 // shifted by the centre's recent one-step bias (CentreBias).
                 ForecastPoint pt = f.points().get(h);
-                double y = (pt.lower() + pt.upper()) / 2 + centreShift + error;
+                // The walk's normal deviation, carried to the law of the step's errors (ErrorShape).
+                double deviation = perSd[h] > 0 ? sd[h] * shape.deviation(h, error * perSd[h]) : error;
+                double y = (pt.lower() + pt.upper()) / 2 + centreShift + deviation;
                 Double frac = limits.firstCrossing(prev, y);
                 if (frac != null) {
                     hours[k] = (h + frac) * hoursPerStep;

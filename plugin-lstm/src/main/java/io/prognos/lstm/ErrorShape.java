@@ -1,0 +1,93 @@
+package io.prognos.lstm;
+
+/**
+ * The law of a forecast's error at each step in the shape of the model's own calibration scores
+ * (the absolute errors each step's interval is built from), for the risk's paths: a standard normal
+ * deviation is carried to the scores' law at the same two-sided level, scaled so that the nominal
+ * level falls on the interval's edge. The interval itself is unchanged; what changes is where the
+ * paths fall inside and beyond it.
+ *
+ * <p>Why: a normal law fitted to the interval's 90 % quantile puts too much mass inside the interval
+ * and too little beyond it when the errors are more peaked and heavier-tailed, as real sensors' are.
+ * On NAB's tuning files with limits at each series' training range, crossing probabilities of 0.5-0.9
+ * came true in 18-30 % of cases and those of 0.1-0.4 in 24-46 %. Judged by Brier's score on sets to
+ * tune on (rule55, written before its run): SKAB valve1's 120 sensor series 0.0812 -> 0.0801, drifts
+ * nobody had run 0.0220 -> 0.0217 (lower on all nine sets), NAB's tuning files 0.1821 -> 0.1804.
+ */
+final class ErrorShape {
+
+    /** Two-sided normal levels {@code 2 Phi(z) - 1} at z = i / STEPS, up to {@link #LAST_Z}. */
+    private static final int STEPS = 128;
+
+    private static final double LAST_Z = 8;
+    /**
+     * Read 4,800 times per assessment (400 paths, 12 steps): computed with the error function each
+     * time, an assessment with limits took about 200 us against 35 us with the normal law; with this
+     * table (linear between points, off by under 4e-6) 128 us against 60 us (medians of five
+     * alternating rounds of 20,000 on this 2-core machine). Without limits no path is drawn.
+     */
+    private static final double[] LEVELS = levels();
+
+    /** The normal law the intervals' width is read as: a deviation of {@code z} stays {@code z}. */
+    static final ErrorShape NORMAL = new ErrorShape(null, null);
+
+    private final float[][] scores;
+    /** Per step, the normal's {@code z} over the scores' quantile at the nominal level (0: unusable). */
+    private final double[] factor;
+
+    private ErrorShape(float[][] scores, double[] factor) {
+        this.scores = scores;
+        this.factor = factor;
+    }
+
+    /** The shape of {@code c}'s scores, its interval's edge at {@code coverage}. */
+    static ErrorShape of(Calibration c, double coverage) {
+        float[][] s = c.sortedScores();
+        double z = Tails.normalQuantile(0.5 + coverage / 2);
+        double[] factor = new double[s.length];
+        for (int h = 0; h < s.length; h++) {
+            double edge = quantile(s[h], coverage);
+            factor[h] = edge > 0 ? z / edge : 0;
+        }
+        return new ErrorShape(s, factor);
+    }
+
+    /**
+     * A standard normal deviation {@code zh} at step {@code h} (0-based), carried to the step's
+     * scores at the same two-sided level, in units where the interval's half-width is the normal's
+     * {@code z}; the normal law's, and a step without usable scores, give {@code zh} back.
+     */
+    double deviation(int h, double zh) {
+        if (scores == null || h >= scores.length || factor[h] == 0) {
+            return zh;
+        }
+        double d = factor[h] * quantile(scores[h], level(Math.abs(zh)));
+        return zh < 0 ? -d : d;
+    }
+
+    /** {@code 2 Phi(z) - 1} for {@code z >= 0}, from the table. */
+    static double level(double z) {
+        double pos = z * STEPS;
+        if (!(pos < LEVELS.length - 1)) {
+            return 1;
+        }
+        int i = (int) pos;
+        return LEVELS[i] + (LEVELS[i + 1] - LEVELS[i]) * (pos - i);
+    }
+
+    private static double[] levels() {
+        double[] l = new double[(int) (LAST_Z * STEPS) + 1];
+        for (int i = 0; i < l.length; i++) {
+            l[i] = 2 * Tails.normalCdf((double) i / STEPS) - 1;
+        }
+        return l;
+    }
+
+    /** The scores' quantile at {@code level}, linear between the stored points. */
+    private static double quantile(float[] sorted, double level) {
+        double pos = Math.max(0, Math.min(1, level)) * (sorted.length - 1);
+        int lo = (int) pos; // pos >= 0: the cast is the floor
+        int hi = Math.min(sorted.length - 1, lo + 1);
+        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
+    }
+}
