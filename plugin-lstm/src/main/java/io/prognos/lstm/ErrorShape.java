@@ -46,7 +46,7 @@ final class ErrorShape {
         double z = Tails.normalQuantile(0.5 + coverage / 2);
         double[] factor = new double[s.length];
         for (int h = 0; h < s.length; h++) {
-            double edge = quantile(s[h], coverage);
+            double edge = s[h].length == 0 ? 0 : quantile(s[h], coverage);
             factor[h] = edge > 0 ? z / edge : 0;
         }
         return new ErrorShape(s, factor);

@@ -30,6 +30,8 @@ class ErrorShapeTest {
         }
         assertEquals(0.7, ErrorShape.NORMAL.deviation(5, 0.7), 0, "the normal law itself");
         assertEquals(0.7, s.deviation(3, 0.7), 0, "a step without scores: as the normal");
+        ErrorShape none = ErrorShape.of(Calibration.fromScores(new double[][] {{}}), 0.9);
+        assertEquals(0.7, none.deviation(0, 0.7), 0, "a step with no calibration scores: as the normal");
     }
 
     @Test

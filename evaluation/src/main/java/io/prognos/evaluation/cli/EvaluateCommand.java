@@ -390,7 +390,8 @@ public final class EvaluateCommand implements Callable<Integer> {
         String[] p = spec.split(",", -1);
         if (p.length != 2) {
             throw new BadRequestException(
-                    "--limits", "--limits takes LOW,HIGH (either may be empty), got '" + spec + "'");
+                    "--limits",
+                    "--limits takes LOW,HIGH (either may be empty) or " + TRAINING_RANGE + ", got '" + spec + "'");
         }
         try {
             return new OperatingLimits(
