@@ -3,10 +3,12 @@ package io.prognos.host.demo;
 import static io.prognos.evaluation.Stats.median;
 
 import io.prognos.api.BatchForecast;
+import io.prognos.api.Forecast;
 import io.prognos.api.ForecastingPlugin;
 import io.prognos.api.InMemoryModelStore;
 import io.prognos.api.ModelInfo;
 import io.prognos.api.ModelStore;
+import io.prognos.api.OperatingLimits;
 import io.prognos.api.Reading;
 import io.prognos.api.SensorId;
 import io.prognos.api.SensorState;
@@ -115,6 +117,18 @@ public final class Bench {
                 fus[i] = (System.nanoTime() - t0) / 1e3;
             }
             out.put("forecast_us_1", round(median(Arrays.copyOfRange(fus, scored / 2, fus.length))));
+            // A risk assessment with operating limits, as a host makes after each forecast of a sensor
+            // that has them: limits at the series' swings (20 +- 5), so that some paths cross. Without
+            // limits the plugin draws no paths.
+            Forecast last = plugin.forecast(state);
+            OperatingLimits limits = OperatingLimits.between(14.5, 25.5);
+            double[] rus = new double[scored];
+            for (int i = 0; i < rus.length; i++) {
+                long t0 = System.nanoTime();
+                plugin.assessRisk(last, state, limits);
+                rus[i] = (System.nanoTime() - t0) / 1e3;
+            }
+            out.put("risk_us_1", round(median(Arrays.copyOfRange(rus, scored / 2, rus.length))));
             out.put("state_bytes", state.toBytes().length);
             out.put("model_bytes", store.load(sensor).orElseThrow().size());
 
