@@ -78,13 +78,14 @@ final class Calibration {
     double bound(int h, double alpha) {
         float[] s = sortedScores[h];
         int n = sampleCounts[h];
-        double level = Math.min(1.0, (1 - alpha) * (1 + 1.0 / n));
-        if (level <= 0) {
-            return s[0];
-        }
-        double pos = level * (s.length - 1);
-        int lo = (int) Math.floor(pos);
-        int hi = Math.min(s.length - 1, lo + 1);
-        return s[lo] + (s[hi] - s[lo]) * (pos - lo);
+        return quantile(s, (1 - alpha) * (1 + 1.0 / n));
+    }
+
+    /** The quantile of non-empty {@code sorted} at {@code level} (kept within [0, 1]), linear between points. */
+    static double quantile(float[] sorted, double level) {
+        double pos = Math.max(0, Math.min(1, level)) * (sorted.length - 1);
+        int lo = (int) pos; // pos >= 0: the cast is the floor
+        int hi = Math.min(sorted.length - 1, lo + 1);
+        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
     }
 }

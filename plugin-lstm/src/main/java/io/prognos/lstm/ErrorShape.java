@@ -46,7 +46,7 @@ final class ErrorShape {
         double z = Tails.normalQuantile(0.5 + coverage / 2);
         double[] factor = new double[s.length];
         for (int h = 0; h < s.length; h++) {
-            double edge = s[h].length == 0 ? 0 : quantile(s[h], coverage);
+            double edge = s[h].length == 0 ? 0 : Calibration.quantile(s[h], coverage);
             factor[h] = edge > 0 ? z / edge : 0;
         }
         return new ErrorShape(s, factor);
@@ -61,7 +61,7 @@ final class ErrorShape {
         if (scores == null || h >= scores.length || factor[h] == 0) {
             return zh;
         }
-        double d = factor[h] * quantile(scores[h], level(Math.abs(zh)));
+        double d = factor[h] * Calibration.quantile(scores[h], level(Math.abs(zh)));
         return zh < 0 ? -d : d;
     }
 
@@ -81,13 +81,5 @@ final class ErrorShape {
             l[i] = 2 * Tails.normalCdf((double) i / STEPS) - 1;
         }
         return l;
-    }
-
-    /** The scores' quantile at {@code level}, linear between the stored points. */
-    private static double quantile(float[] sorted, double level) {
-        double pos = Math.max(0, Math.min(1, level)) * (sorted.length - 1);
-        int lo = (int) pos; // pos >= 0: the cast is the floor
-        int hi = Math.min(sorted.length - 1, lo + 1);
-        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
     }
 }
