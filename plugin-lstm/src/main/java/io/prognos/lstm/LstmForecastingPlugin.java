@@ -503,6 +503,10 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
                             : "wait for more readings",
                     why);
         }
+        if (!m.modelVersion().equals(s.shapeVersion)) {
+            s.shape = ErrorShape.of(m.calibration(), m.coverage());
+            s.shapeVersion = m.modelVersion();
+        }
         double[] w = new double[Method.values().length];
         List<ForecastPoint> points = new ArrayList<>(m.horizon());
         Instant last = s.bucketStart(p.origin);
@@ -578,12 +582,17 @@ public final class LstmForecastingPlugin implements ForecastingPlugin {
                 s.stillFor,
                 s.missRate,
                 s.centreBias.mean(),
-                shapeOf(s.sensor, forecast),
+                s.shapeVersion != null && s.shapeVersion.equals(forecast.modelVersion())
+                        ? s.shape
+                        : shapeOf(s.sensor, forecast),
                 basedOn,
                 clock.instant());
     }
 
-    /** The law of the paths' errors: the calibration of the model that made the forecast, if it is at hand. */
+    /**
+     * The law of the paths' errors for a forecast this state did not make last (one kept from
+     * before a restart): the calibration of the model that made it, if it is at hand.
+     */
     private ErrorShape shapeOf(SensorId sensor, Forecast forecast) {
         TrainedModel m = modelOrNull(sensor, false);
         return m == null || !m.modelVersion().equals(forecast.modelVersion())

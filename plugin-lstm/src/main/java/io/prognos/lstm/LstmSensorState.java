@@ -135,6 +135,14 @@ final class LstmSensorState implements SensorState {
     LiveErrorScale liveScale;
     /** What the risk's paths add to the forecast's centre. */
     CentreBias centreBias = new CentreBias();
+    /**
+     * The law of the risk's path errors, of the model {@link #shapeVersion} that made this state's
+     * last forecast: the risk reads it here, so that a model dropped from memory between the forecast
+     * and its risk is not read from the store again. Not stored: the next forecast sets it.
+     */
+    ErrorShape shape;
+
+    String shapeVersion;
 
     AnomalyStats anomaly;
     long scored;

@@ -200,9 +200,12 @@ final class RiskAssessor {
         double[] increment = new double[horizon];
         double[] sd = new double[horizon]; // the walk's standard deviation at each step
         double[] perSd = new double[horizon]; // its inverse, 0 where it is 0: multiplied, not divided, per path
+        // Centred on the interval's middle (the served point may be another head's forecast).
+        double[] middle = new double[horizon];
         double previousVariance = 0;
         for (int h = 0; h < horizon; h++) {
             ForecastPoint pt = f.points().get(h);
+            middle[h] = (pt.lower() + pt.upper()) / 2;
             double sigma = (pt.upper() - pt.lower()) / (2 * z);
             double variance = sigma * sigma;
             increment[h] = Math.sqrt(Math.max(0, variance - previousVariance));
@@ -218,12 +221,10 @@ final class RiskAssessor {
             hours[k] = Double.NaN;
             for (int h = 0; h < horizon; h++) {
                 error += increment[h] * n[k][h];
-                // Centred on the interval's middle (the served point may be another head's forecast),
-                // shifted by the centre's recent one-step bias (CentreBias).
-                ForecastPoint pt = f.points().get(h);
-                // The walk's normal deviation, carried to the law of the step's errors (ErrorShape).
+                // The walk's normal deviation, carried to the law of the step's errors (ErrorShape),
+                // around the middle shifted by the centre's recent one-step bias (CentreBias).
                 double deviation = perSd[h] > 0 ? sd[h] * shape.deviation(h, error * perSd[h]) : error;
-                double y = (pt.lower() + pt.upper()) / 2 + centreShift + deviation;
+                double y = middle[h] + centreShift + deviation;
                 Double frac = limits.firstCrossing(prev, y);
                 if (frac != null) {
                     hours[k] = (h + frac) * hoursPerStep;

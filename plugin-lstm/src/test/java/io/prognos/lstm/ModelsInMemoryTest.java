@@ -4,11 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.prognos.api.Forecast;
+import io.prognos.api.ForecastPoint;
 import io.prognos.api.ModelInfo;
 import io.prognos.api.ModelStatus;
 import io.prognos.api.ModelStore;
+import io.prognos.api.OperatingLimits;
 import io.prognos.api.PluginContext;
 import io.prognos.api.Reading;
+import io.prognos.api.RiskAssessment;
 import io.prognos.api.SensorId;
 import io.prognos.api.SensorState;
 import io.prognos.api.StoredModel;
@@ -126,6 +130,41 @@ class ModelsInMemoryTest {
                 "every stored model is listed, held or not");
         all.stop();
         two.stop();
+    }
+
+    @Test
+    void aRiskAfterItsModelLeftMemoryTakesTheForecastsCalibrationWithoutReadingTheStore() {
+        CountingStore store = new CountingStore();
+        List<List<Reading>> series = threeTrained(store, 460, 30);
+        LstmForecastingPlugin all = started(store, Map.of());
+        LstmForecastingPlugin one = started(store, Map.of("lstm.models-in-memory", "1"));
+        SensorState allFirst = all.openState(sensor(0), null);
+        SensorState oneFirst = one.openState(sensor(0), null);
+        SensorState oneSecond = one.openState(sensor(1), null);
+        all.observe(allFirst, series.get(0).subList(320, 460));
+        one.observe(oneFirst, series.get(0).subList(320, 460));
+        one.observe(oneSecond, series.get(1).subList(320, 460));
+        Forecast held = all.forecast(allFirst);
+        Forecast dropped = one.forecast(oneFirst);
+        one.forecast(oneSecond); // the first sensor's model leaves memory
+        // A high limit on the highest interval edge of the horizon: some paths cross it, how many
+        // depends on the law of the calibration errors the paths take beyond the edge.
+        OperatingLimits limits = OperatingLimits.above(
+                held.points().stream().mapToDouble(ForecastPoint::upper).max().orElseThrow());
+        int loads = store.loads.get();
+
+        RiskAssessment expected = all.assessRisk(held, allFirst, limits);
+        RiskAssessment risk = one.assessRisk(dropped, oneFirst, limits);
+
+        assertEquals(loads, store.loads.get(), "models read from the store for the risks");
+        assertTrue(
+                expected.crossingProbability() > 0 && expected.crossingProbability() < 1,
+                "crossing probability " + expected.crossingProbability());
+        assertEquals(expected.crossingProbability(), risk.crossingProbability());
+        assertEquals(expected.timeToFailureHours(), risk.timeToFailureHours());
+        assertEquals(expected.timeToFailureLowHours(), risk.timeToFailureLowHours());
+        all.stop();
+        one.stop();
     }
 
     @Test
