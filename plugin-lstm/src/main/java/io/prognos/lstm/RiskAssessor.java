@@ -200,31 +200,47 @@ final class RiskAssessor {
         double[] increment = new double[horizon];
         double[] sd = new double[horizon]; // the walk's standard deviation at each step
         double[] perSd = new double[horizon]; // its inverse, 0 where it is 0: multiplied, not divided, per path
-        // Centred on the interval's middle (the served point may be another head's forecast).
-        double[] middle = new double[horizon];
+        // Centred on the interval's middle (the served point may be another head's forecast),
+        // shifted by the centre's recent one-step bias (CentreBias).
+        double[] centre = new double[horizon];
+        // Steps no path can cross at: however far its deviation reaches, it stays within the limits.
+        boolean[] within = new boolean[horizon];
         double previousVariance = 0;
         for (int h = 0; h < horizon; h++) {
             ForecastPoint pt = f.points().get(h);
-            middle[h] = (pt.lower() + pt.upper()) / 2;
+            centre[h] = (pt.lower() + pt.upper()) / 2 + centreShift;
             double sigma = (pt.upper() - pt.lower()) / (2 * z);
             double variance = sigma * sigma;
             increment[h] = Math.sqrt(Math.max(0, variance - previousVariance));
             previousVariance = Math.max(previousVariance, variance);
             sd[h] = Math.sqrt(previousVariance);
             perSd[h] = sd[h] > 0 ? 1 / sd[h] : 0;
+            if (perSd[h] > 0) {
+                // Rounding is monotone, so a path's value lies between these two as computed.
+                double reach = sd[h] * shape.reach(h);
+                within[h] = limits.firstCrossing(centre[h], centre[h] + reach) == null
+                        && limits.firstCrossing(centre[h], centre[h] - reach) == null;
+            }
         }
         double[] hours = new double[PATHS];
         int crossed = 0;
         for (int k = 0; k < PATHS; k++) {
             double error = 0;
             double prev = f.lastValue();
+            // A step within the limits is not valued (most of an assessment's cost, with the
+            // errors' shape, when limits are far), unless the next step needs it to time its crossing.
+            double skippedError = Double.NaN;
             hours[k] = Double.NaN;
             for (int h = 0; h < horizon; h++) {
                 error += increment[h] * n[k][h];
-                // The walk's normal deviation, carried to the law of the step's errors (ErrorShape),
-                // around the middle shifted by the centre's recent one-step bias (CentreBias).
-                double deviation = perSd[h] > 0 ? sd[h] * shape.deviation(h, error * perSd[h]) : error;
-                double y = middle[h] + centreShift + deviation;
+                if (within[h]) {
+                    skippedError = error;
+                    continue;
+                }
+                if (h > 0 && within[h - 1]) {
+                    prev = value(centre, sd, perSd, shape, h - 1, skippedError);
+                }
+                double y = value(centre, sd, perSd, shape, h, error);
                 Double frac = limits.firstCrossing(prev, y);
                 if (frac != null) {
                     hours[k] = (h + frac) * hoursPerStep;
@@ -235,6 +251,12 @@ final class RiskAssessor {
             }
         }
         return new Crossings(hours, (double) crossed / PATHS);
+    }
+
+    /** A path's value at step {@code h}: the walk's deviation carried to the law of the step's errors (ErrorShape). */
+    private static double value(double[] centre, double[] sd, double[] perSd, ErrorShape shape, int h, double error) {
+        double deviation = perSd[h] > 0 ? sd[h] * shape.deviation(h, error * perSd[h]) : error;
+        return centre[h] + deviation;
     }
 
     private double[][] normals(int horizon) {

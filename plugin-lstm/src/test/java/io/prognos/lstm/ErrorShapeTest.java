@@ -34,6 +34,20 @@ class ErrorShapeTest {
         assertEquals(0.7, none.deviation(0, 0.7), 0, "a step with no calibration scores: as the normal");
     }
 
+    /** What lets the risk leave a step unvalued when its limits are beyond reach (RiskAssessor). */
+    @Test
+    void noDeviationReachesFurtherThanTheStepsReach() {
+        ErrorShape s = shape(level -> -Math.log(1 - Math.min(level, 0.9999)));
+        double reach = s.reach(0);
+        double furthest = 0;
+        for (double z = 0; z < 50; z += 0.01) {
+            furthest = Math.max(furthest, Math.max(s.deviation(0, z), -s.deviation(0, -z)));
+        }
+        assertEquals(reach, furthest, 1e-12, "the deepest deviation is the reach");
+        assertEquals(Double.POSITIVE_INFINITY, ErrorShape.NORMAL.reach(0), "the normal law is unbounded");
+        assertEquals(Double.POSITIVE_INFINITY, s.reach(1), "a step without scores reads as normal");
+    }
+
     @Test
     void theTableOfLevelsIsTheNormalsWithinItsAccuracy() {
         for (double z = 0; z < 9; z += 0.0137) {

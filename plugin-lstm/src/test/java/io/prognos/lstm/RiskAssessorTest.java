@@ -118,6 +118,25 @@ class RiskAssessorTest {
         assertEquals(0.04, crossing(f, 54, shape), 0.02);
     }
 
+    /**
+     * A line from 10 rising 2 an hour within a narrow, bounded error law reaches 31 half way between
+     * its 10th and 11th hours (30 and 32): the steps before are out of every path's reach of the
+     * limit, and the crossing is still timed from the value of the step before it (from the last
+     * reading's 10 it would read 10.95 h).
+     */
+    @Test
+    void aCrossingAfterStepsOutOfReachIsTimedFromTheStepBefore() {
+        double[][] perStep = new double[12][];
+        java.util.Arrays.fill(perStep, ErrorShapeTest.scores(l -> l));
+        ErrorShape bounded = ErrorShape.of(Calibration.fromScores(perStep), 0.9);
+        Forecast f = linear(SensorId.of("d", "t"), 10, 2, 0.2);
+        RiskAssessment r = assessor.assess(f, OperatingLimits.above(31), 0.1, 0.1, 0, 0.1, 0, bounded, READING, NOW);
+        assertEquals(1, r.crossingProbability());
+        assertEquals(10.5, r.timeToFailureHours(), 0.1, r.toString());
+        assertEquals(10.5, r.timeToFailureLowHours(), 0.2, r.toString());
+        assertEquals(10.5, r.timeToFailureHighHours(), 0.2, r.toString());
+    }
+
     private double crossing(Forecast f, double high, ErrorShape shape) {
         return assessor.assess(f, OperatingLimits.above(high), 0.1, 0.1, 0, 0.1, 0, shape, READING, NOW)
                 .crossingProbability();
