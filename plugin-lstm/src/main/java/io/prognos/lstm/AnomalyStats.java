@@ -47,9 +47,7 @@ final class AnomalyStats {
 
     private static final double LOG10_E = Math.log10(Math.E);
 
-    private final double[] window;
-    private int pos;
-    private int filled;
+    private final MovingMean window;
     private double quantile;
     private double spread;
     private double excess;
@@ -58,7 +56,11 @@ final class AnomalyStats {
 
     /** {@code priorMean}: the compressed surprisal's mean on the calibration windows, a starting point only. */
     AnomalyStats(int windowLength, double priorMean) {
-        this.window = new double[windowLength];
+        this(new MovingMean(windowLength), priorMean);
+    }
+
+    private AnomalyStats(MovingMean window, double priorMean) {
+        this.window = window;
         // For an exponential with that mean: its 90th percentile (a start; the percentile then moves
         // to TAIL_QUANTILE's), and a memoryless excess.
         this.quantile = Math.log(10) * priorMean;
@@ -70,14 +72,8 @@ final class AnomalyStats {
     /** Scores the newest interval's raw surprisal and learns from it; returns the score in [0, 1]. */
     double score(double rawSurprisal) {
         double raw = Math.log1p(Math.min(MAX_SURPRISAL, Math.max(0, rawSurprisal)));
-        window[pos] = raw;
-        pos = (pos + 1) % window.length;
-        filled = Math.min(filled + 1, window.length);
-        double sum = 0;
-        for (int i = 0; i < filled; i++) {
-            sum += window[i];
-        }
-        double m = sum / filled;
+        window.add(raw);
+        double m = window.mean();
         double score = 0;
         if (seen >= MIN_SEEN && m > quantile) {
             score = Math.min(1, Math.max(0, -log10Tail(m) / DIGITS_FOR_ONE));
@@ -125,12 +121,7 @@ final class AnomalyStats {
     }
 
     void write(DataOutputStream out) throws IOException {
-        out.writeInt(window.length);
-        for (double v : window) {
-            out.writeDouble(v);
-        }
-        out.writeInt(pos);
-        out.writeInt(filled);
+        window.writeRing(out);
         out.writeDouble(quantile);
         out.writeDouble(spread);
         out.writeDouble(excess);
@@ -139,22 +130,8 @@ final class AnomalyStats {
     }
 
     static AnomalyStats read(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        if (n < 1 || n > 10_000) {
-            throw new IOException("bad anomaly window length " + n);
-        }
-        AnomalyStats s = new AnomalyStats(n, 0);
-        for (int i = 0; i < n; i++) {
-            s.window[i] = finite(in.readDouble(), "a windowed surprisal");
-        }
-        // Checked here, as every length is: a position past the window would fail each later reading's
-        // score instead of this one read, which starts the sensor afresh with a log line.
-        s.pos = in.readInt();
-        s.filled = in.readInt();
-        if (s.pos < 0 || s.pos >= n || s.filled < 0 || s.filled > n) {
-            throw new IOException(
-                    "bad anomaly window position " + s.pos + " or fill " + s.filled + " (window " + n + ")");
-        }
+        // A damaged window is refused at this read, which starts the sensor afresh with a log line.
+        AnomalyStats s = new AnomalyStats(MovingMean.readRing(in, 10_000, "the anomaly window"), 0);
         s.quantile = finite(in.readDouble(), "the baseline's percentile");
         s.spread = finite(in.readDouble(), "the baseline's spread");
         s.excess = finite(in.readDouble(), "the baseline's mean excess");

@@ -22,39 +22,28 @@ final class CentreBias {
     /** How many one-step errors the mean is over: one horizon of the defaults. */
     static final int ERRORS = 12;
 
-    private final double[] errors = new double[ERRORS];
-    private int size;
-    private int next;
+    private final MovingMean errors = new MovingMean(ERRORS);
 
     /** Takes a scored interval's one-step error of the served centre. */
     void add(double error) {
-        errors[next] = error;
-        next = (next + 1) % ERRORS;
-        size = Math.min(ERRORS, size + 1);
+        errors.add(error);
     }
 
     /** Forgets the errors: another model serves, or the readings paused too long to bridge. */
     void clear() {
-        size = 0;
-        next = 0;
+        errors.clear();
     }
 
     /** The mean of the last {@link #ERRORS} errors; 0 until that many are known. */
     double mean() {
-        if (size < ERRORS) {
-            return 0;
-        }
-        double sum = 0;
-        for (double e : errors) {
-            sum += e;
-        }
-        return sum / ERRORS;
+        return errors.size() < ERRORS ? 0 : errors.mean();
     }
 
+    /** The errors held, oldest first (not the ring: its form is older than {@link MovingMean}). */
     void write(DataOutputStream out) throws IOException {
-        out.writeInt(size);
-        for (int i = size; i > 0; i--) {
-            out.writeDouble(errors[Math.floorMod(next - i, ERRORS)]);
+        out.writeInt(errors.size());
+        for (int i = 0; i < errors.size(); i++) {
+            out.writeDouble(errors.oldest(i));
         }
     }
 
