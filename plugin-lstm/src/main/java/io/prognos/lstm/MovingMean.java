@@ -35,10 +35,6 @@ final class MovingMean {
         return size;
     }
 
-    int length() {
-        return values.length;
-    }
-
     /**
      * The mean of the values held, NaN when none. Summed in the ring's order, so that a ring read
      * back ({@link #readRing}) gives the same mean to the bit.
