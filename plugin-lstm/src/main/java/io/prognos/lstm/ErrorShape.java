@@ -59,7 +59,7 @@ final class ErrorShape {
      * {@code z}; the normal law's, and a step without usable scores, give {@code zh} back.
      */
     double deviation(int h, double zh) {
-        if (scores == null || h >= scores.length || factor[h] == 0) {
+        if (!shaped(h)) {
             return zh;
         }
         double d = factor[h] * Calibration.quantile(scores[h], level(Math.abs(zh)));
@@ -71,10 +71,12 @@ final class ErrorShape {
      * same units; unbounded where the normal law's deviation is served.
      */
     double reach(int h) {
-        if (scores == null || h >= scores.length || factor[h] == 0) {
-            return Double.POSITIVE_INFINITY;
-        }
-        return factor[h] * scores[h][scores[h].length - 1];
+        return shaped(h) ? factor[h] * scores[h][scores[h].length - 1] : Double.POSITIVE_INFINITY;
+    }
+
+    /** Whether step {@code h} has usable scores (else the normal law's deviation is served). */
+    private boolean shaped(int h) {
+        return scores != null && h < scores.length && factor[h] != 0;
     }
 
     /** {@code 2 Phi(z) - 1} for {@code z >= 0}, from the table. */

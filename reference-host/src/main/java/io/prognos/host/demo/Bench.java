@@ -121,23 +121,10 @@ public final class Bench {
             // that has them: limits at the series' swings (20 +- 5), so that some paths cross. Without
             // limits the plugin draws no paths.
             Forecast last = plugin.forecast(state);
-            OperatingLimits limits = OperatingLimits.between(14.5, 25.5);
-            double[] rus = new double[scored];
-            for (int i = 0; i < rus.length; i++) {
-                long t0 = System.nanoTime();
-                plugin.assessRisk(last, state, limits);
-                rus[i] = (System.nanoTime() - t0) / 1e3;
-            }
-            out.put("risk_us_1", round(median(Arrays.copyOfRange(rus, scored / 2, rus.length))));
+            out.put("risk_us_1", riskUs(plugin, last, state, OperatingLimits.between(14.5, 25.5), scored));
             // The same with limits far beyond the swings (0 and 40), as most sensors' sit most of the
             // time: what the plugin saves on steps no path can cross at.
-            OperatingLimits far = OperatingLimits.between(0, 40);
-            for (int i = 0; i < rus.length; i++) {
-                long t0 = System.nanoTime();
-                plugin.assessRisk(last, state, far);
-                rus[i] = (System.nanoTime() - t0) / 1e3;
-            }
-            out.put("risk_us_far", round(median(Arrays.copyOfRange(rus, scored / 2, rus.length))));
+            out.put("risk_us_far", riskUs(plugin, last, state, OperatingLimits.between(0, 40), scored));
             out.put("state_bytes", state.toBytes().length);
             out.put("model_bytes", store.load(sensor).orElseThrow().size());
 
@@ -268,6 +255,21 @@ public final class Bench {
             }
         }
         return -1;
+    }
+
+    /**
+     * The median microseconds of the second half of {@code calls} risk assessments of {@code last}:
+     * at steady state, as {@code observe_us_1}.
+     */
+    private static double riskUs(
+            ForecastingPlugin plugin, Forecast last, SensorState state, OperatingLimits limits, int calls) {
+        double[] us = new double[calls];
+        for (int i = 0; i < calls; i++) {
+            long t0 = System.nanoTime();
+            plugin.assessRisk(last, state, limits);
+            us[i] = (System.nanoTime() - t0) / 1e3;
+        }
+        return round(median(Arrays.copyOfRange(us, calls / 2, calls)));
     }
 
     public static double round(double v) {
