@@ -22,6 +22,7 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -92,6 +93,14 @@ final class MqttConnection implements AutoCloseable {
     private final AtomicLong failedPublishes = new AtomicLong();
     private volatile long lastFailureLog;
     private volatile boolean connectedOnce;
+    /**
+     * Publishes made before the first connect was done, sent in order once it is: the client
+     * refuses a publish before its first connect ("not connected"). A kept session delivers its
+     * queued messages right after the CONNACK, before the other session is up: a request the
+     * readings' session of an earlier release held was answered while the requests' session was
+     * still connecting, and the answer was lost (seen on a loaded machine). Guarded by itself.
+     */
+    private final List<Outbound> beforeConnect = new ArrayList<>();
     /**
      * Set when the start gave up or the connection was closed: a reconnect still pending is called
      * off, and a connection that arrives anyway is closed on arrival.
@@ -291,7 +300,11 @@ final class MqttConnection implements AutoCloseable {
             publish(new Outbound(
                     topics.status(), "online".getBytes(StandardCharsets.UTF_8), 1, true, null, null, null));
         }
-        connectedOnce = true;
+        synchronized (beforeConnect) {
+            connectedOnce = true;
+            beforeConnect.forEach(this::send); // in order, before any made from now on
+            beforeConnect.clear();
+        }
         LOG.info("MQTT adapter connected to {} as {}", config.getString("mqtt.url"), clientId());
     }
 
@@ -381,12 +394,28 @@ final class MqttConnection implements AutoCloseable {
      */
     private void abandon() {
         ended = true;
+        dropUnsent();
         try {
             client.disconnect().get(5, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             // Not connected (yet): nothing to end now.
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Publishes made while a first connect that failed was under way: counted and told, not kept. */
+    private void dropUnsent() {
+        synchronized (beforeConnect) {
+            if (!beforeConnect.isEmpty()) {
+                failedPublishes.addAndGet(beforeConnect.size());
+                LOG.warn(
+                        "{} publish(es) made while {} was connecting not sent: it never connected (the first to {})",
+                        beforeConnect.size(),
+                        clientId(),
+                        beforeConnect.get(0).topic());
+                beforeConnect.clear();
+            }
         }
     }
 
@@ -470,6 +499,14 @@ final class MqttConnection implements AutoCloseable {
     }
 
     private void send(Outbound m) {
+        if (!connectedOnce) {
+            synchronized (beforeConnect) {
+                if (!connectedOnce) {
+                    beforeConnect.add(m);
+                    return;
+                }
+            }
+        }
         Mqtt5UserPropertiesBuilder user = Mqtt5UserProperties.builder()
                 .add("schema_version", SCHEMA_VERSION)
                 .add("plugin", pluginLabel);
@@ -520,6 +557,7 @@ final class MqttConnection implements AutoCloseable {
     @Override
     public void close() {
         ended = true;
+        dropUnsent();
         try {
             if (isConnected()) {
                 lastWords().get(5, TimeUnit.SECONDS);

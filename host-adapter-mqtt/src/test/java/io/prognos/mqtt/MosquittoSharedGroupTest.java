@@ -66,7 +66,8 @@ class MosquittoSharedGroupTest {
                     plant.request("forecast", mill, "prognos/replies/plant", new byte[] {i});
                 }
                 List<Byte> answered = new ArrayList<>();
-                for (Received r; (r = plant.await("prognos/replies/plant", Duration.ofSeconds(3))) != null; ) {
+                for (Received r :
+                        plant.collect("prognos/replies/plant", 6, Duration.ofSeconds(30), Duration.ofSeconds(3))) {
                     answered.add(r.message().getProperties().getCorrelationData()[0]);
                 }
                 answered.sort(null);
