@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -59,14 +56,10 @@ class AnomalyStatsTest {
     }
 
     private static byte[] bytes(AnomalyStats s) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (DataOutputStream data = new DataOutputStream(out)) {
-            s.write(data);
-        }
-        return out.toByteArray();
+        return StoredForm.bytes(s::write);
     }
 
     private static DataInputStream in(byte[] b) {
-        return new DataInputStream(new ByteArrayInputStream(b));
+        return StoredForm.in(b);
     }
 }

@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
@@ -53,29 +49,21 @@ class CentreBiasTest {
 
     @Test
     void aDamagedStateIsRefused() throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(13);
-        }
-        IOException e = assertThrows(IOException.class, () -> read(bytes.toByteArray()));
+        byte[] bytes = StoredForm.bytes(out -> out.writeInt(13));
+        IOException e = assertThrows(IOException.class, () -> read(bytes));
         assertTrue(e.getMessage().contains("13"), e.getMessage());
-        ByteArrayOutputStream nan = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(nan)) {
+        byte[] nan = StoredForm.bytes(out -> {
             out.writeInt(1);
             out.writeDouble(Double.NaN);
-        }
-        assertThrows(IOException.class, () -> read(nan.toByteArray()));
+        });
+        assertThrows(IOException.class, () -> read(nan));
     }
 
     private static CentreBias roundTrip(CentreBias b) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            b.write(out);
-        }
-        return read(bytes.toByteArray());
+        return read(StoredForm.bytes(b::write));
     }
 
     private static CentreBias read(byte[] bytes) throws IOException {
-        return CentreBias.read(new DataInputStream(new ByteArrayInputStream(bytes)));
+        return CentreBias.read(StoredForm.in(bytes));
     }
 }

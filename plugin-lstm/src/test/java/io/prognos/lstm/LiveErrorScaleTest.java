@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -58,12 +54,11 @@ class LiveErrorScaleTest {
                 new double[] {back.ratio(0), back.ratio(1), back.ratio(2)});
         assertTrue(back.fits(3) && !back.fits(4));
 
-        ByteArrayOutputStream damaged = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(damaged)) {
+        byte[] damaged = StoredForm.bytes(out -> {
             DataArrays.writeDoubles(out, new double[] {0, 1e300});
             DataArrays.writeDoubles(out, new double[] {1, 1});
-        }
-        IOException e = assertThrows(IOException.class, () -> read(damaged.toByteArray()));
+        });
+        IOException e = assertThrows(IOException.class, () -> read(damaged));
         assertTrue(e.getMessage().contains("step 2"), e.getMessage());
     }
 
@@ -78,14 +73,10 @@ class LiveErrorScaleTest {
     }
 
     private static byte[] bytes(LiveErrorScale s) throws IOException {
-        ByteArrayOutputStream b = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(b)) {
-            s.write(out);
-        }
-        return b.toByteArray();
+        return StoredForm.bytes(s::write);
     }
 
     private static LiveErrorScale read(byte[] bytes) throws IOException {
-        return LiveErrorScale.read(new DataInputStream(new ByteArrayInputStream(bytes)));
+        return LiveErrorScale.read(StoredForm.in(bytes));
     }
 }

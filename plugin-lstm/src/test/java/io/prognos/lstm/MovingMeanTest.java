@@ -5,10 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
@@ -54,16 +50,15 @@ class MovingMeanTest {
         for (double v : new double[] {0.1, 0.7, 0.3, 0.9}) {
             m.add(v);
         }
-        ByteArrayOutputStream expected = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(expected)) {
+        byte[] expected = StoredForm.bytes(out -> {
             out.writeInt(3);
             out.writeDouble(0.9); // the fourth value took the oldest slot
             out.writeDouble(0.7);
             out.writeDouble(0.3);
             out.writeInt(1);
             out.writeInt(3);
-        }
-        assertArrayEquals(expected.toByteArray(), bytes(m));
+        });
+        assertArrayEquals(expected, bytes(m));
         MovingMean read = read(bytes(m));
         assertArrayEquals(bytes(m), bytes(read));
         assertEquals(m.mean(), read.mean(), 0, "the same to the bit");
@@ -95,14 +90,10 @@ class MovingMeanTest {
     }
 
     private static byte[] bytes(MovingMean m) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            m.writeRing(out);
-        }
-        return bytes.toByteArray();
+        return StoredForm.bytes(m::writeRing);
     }
 
     private static MovingMean read(byte[] bytes) throws IOException {
-        return MovingMean.readRing(new DataInputStream(new ByteArrayInputStream(bytes)), 100, "the test ring");
+        return MovingMean.readRing(StoredForm.in(bytes), 100, "the test ring");
     }
 }
