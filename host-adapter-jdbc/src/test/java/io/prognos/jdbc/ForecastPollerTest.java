@@ -514,8 +514,16 @@ class ForecastPollerTest {
         assertFalse(whileDown.completed());
 
         running[0] = startDb(dir, port);
+        // Polled again as the host polls after an outage, until a run completes. The first can still
+        // meet a connection the restart dropped: the pool hands one used less than 500 ms before
+        // without checking it (HikariCP's aliveBypassWindowMs), and the server here is back within
+        // about 200 ms. A run failed once in the project's CI, under load, most likely so.
         ForecastPoller.RunReport resumed = poller.runOnce();
-        assertTrue(resumed.completed());
+        for (int attempt = 1; attempt < 10 && !resumed.completed(); attempt++) {
+            Thread.sleep(500);
+            resumed = poller.runOnce();
+        }
+        assertTrue(resumed.completed(), "polling resumes once the database is back");
         ForecastPoller.RunReport idle = poller.runOnce();
         assertEquals(0, idle.forecasts(), "nothing new: nothing forecast again");
 
