@@ -148,8 +148,24 @@ final class Tails {
         return x >= 0 ? y : -y;
     }
 
-    /** Inverse normal CDF by bisection (80 halvings of [-10, 10]). */
+    /** The level whose quantile is the edge of the default 90 % interval ({@code lstm.coverage} 0.9). */
+    private static final double DEFAULT_EDGE = 0.5 + 0.9 / 2;
+
+    /**
+     * {@link #bisect}'s quantile at {@link #DEFAULT_EDGE}, the same double. Every scored interval and
+     * every risk assessment asks for its model's edge, and the 80 halvings cost about 1.2 us a call
+     * here: {@code bench}'s {@code risk_us_far}, a risk whose paths reach no limit, went from a
+     * median of 12.7 to 11.1 us (four runs alternating the builds).
+     */
+    private static final double DEFAULT_EDGE_Z = bisect(DEFAULT_EDGE);
+
+    /** Inverse normal CDF of {@link #normalCdf}: {@link #bisect}'s, at the default edge its value kept. */
     static double normalQuantile(double p) {
+        return p == DEFAULT_EDGE ? DEFAULT_EDGE_Z : bisect(p);
+    }
+
+    /** Inverse normal CDF by bisection (80 halvings of [-10, 10]). */
+    static double bisect(double p) {
         double lo = -10;
         double hi = 10;
         for (int i = 0; i < 80; i++) {

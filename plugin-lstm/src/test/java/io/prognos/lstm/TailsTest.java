@@ -28,6 +28,20 @@ class TailsTest {
     }
 
     @Test
+    void normalQuantilesMatchTheNormalsAndTheDefaultEdgeIsTheBisectionsToTheBit() {
+        // SciPy's scipy.stats.norm.ppf; the erf used has an absolute error below 1.5e-7.
+        double[][] cases = {{0.95, 1.6448536269514722}, {0.975, 1.959963984540054}, {0.1, -1.2815515655446004}};
+        for (double[] c : cases) {
+            assertEquals(c[1], Tails.normalQuantile(c[0]), 2e-6, "p " + c[0]);
+        }
+        // A model's edge as the plugin asks for it at lstm.coverage 0.9 (read from "0.9"): the value
+        // kept must be the one computed, or every score and risk would move.
+        double coverage = Double.parseDouble("0.9");
+        assertEquals(Tails.bisect(0.5 + coverage / 2), Tails.normalQuantile(0.5 + coverage / 2), 0);
+        assertEquals(Tails.bisect(0.5 + 0.8 / 2), Tails.normalQuantile(0.5 + 0.8 / 2), 0);
+    }
+
+    @Test
     void manyDegreesOfFreedomApproachTheNormal() {
         for (double z : new double[] {1, 3, 6}) {
             assertEquals(
